@@ -13,8 +13,9 @@
 //   - package gen/emit renders the model with github.com/dave/jennifer,
 //     reading it and deciding nothing.
 //
-// LoadModel runs the first two, restricted to a subset if asked, and
-// WriteDir puts emitted files on disk. Tools that only read the model,
+// LoadModel runs the first two, with the codecs Config.Code asks for,
+// restricted to a subset if asked, and WriteDir puts emitted files on
+// disk. Tools that only read the model,
 // such as gen/tldiff, which compares two, need no emitter.
 //
 // # Any TL file
@@ -54,6 +55,17 @@
 // (definitions on several lines, comments after a definition, TL's
 // repetition syntax beyond the built-in vector).
 //
+// # Generated codecs and codecs by the schema
+//
+// Every struct has the methods of tlrt.Object. By default they are
+// generated code that reads and writes the fields one by one. With
+// Config.Code (tlgen's -code), only the constructors of the listed types
+// keep that code, those on the hot path of decoding (messages, peers,
+// users, updates); every other definition's methods hand the value to the
+// runtime, which encodes and decodes it as the package's wire table
+// describes it. The package then compiles in a fraction of the time and
+// memory, and the definitions by the table cost more to run.
+//
 // The wire form follows TL to the letter: a field typed with a
 // lower-case constructor name is bare, as is vector<T>. For TDLib's
 // td_api.tl, whose fields name single-constructor types in lower case
@@ -86,11 +98,18 @@ type Config struct {
 	// Only, if not empty, restricts the output to the functions these
 	// patterns match and the types they need (see Subset).
 	Only []string
+	// Code, if not empty, names the boxed types ("Message",
+	// "messages.Messages", several to an element if separated by commas)
+	// whose constructors keep generated codecs; every
+	// other definition, functions included, takes its codec from the wire
+	// table, which costs less to compile and more to run (see Def.Code).
+	// Empty, every definition keeps a generated codec.
+	Code []string
 }
 
-// LoadModel parses src and builds its model, restricted to cfg.Only if
-// set. Errors name the file and line: "api.tl:12: user: field photo:
-// unknown type UserPhoto".
+// LoadModel parses src and builds its model, with the generated codecs
+// cfg.Code asks for, restricted to cfg.Only if set. Errors name the file
+// and line: "api.tl:12: user: field photo: unknown type UserPhoto".
 func LoadModel(src []byte, cfg Config) (*Model, error) {
 	if cfg.Package == "" {
 		return nil, fmt.Errorf("gen: no package name")
@@ -107,6 +126,9 @@ func LoadModel(src []byte, cfg Config) (*Model, error) {
 		return nil, err
 	}
 	m, err := BuildModel(s, cfg.Package, DefinitionLines(src))
+	if err == nil {
+		err = decideCode(m, cfg.Code)
+	}
 	if err != nil {
 		var me *ModelError
 		if errors.As(err, &me) && me.File == "" {

@@ -67,6 +67,14 @@ type Def struct {
 	// WireRoot is the index in Model.Wire.Types of d read bare, where its
 	// DecodeBare starts.
 	WireRoot int
+	// WireDef is the index of d in Model.Wire.Defs.
+	WireDef int
+	// Code reports that d's codec is generated code: its Encode,
+	// EncodeBare, Decode, DecodeBare and DecodeBareAt read and write its
+	// fields one by one. Otherwise they hand d to the runtime, which
+	// encodes and decodes it as Model.Wire describes it: slower, but the
+	// package compiles with far less code (see decideCode).
+	Code bool
 	// Plain reports that d's struct holds no pointers and takes memory:
 	// numbers and bools only, or structs of them held by value. Decoding
 	// takes the values of d it would allocate one by one from chunks of
@@ -112,6 +120,12 @@ type Class struct {
 	// WireRoot is, for a class of several constructors, the index in
 	// Model.Wire.Types of the class, where its Decoder starts.
 	WireRoot int
+	// Code reports that, for a class of several constructors, its decoder
+	// functions are generated code: a switch over its constructors. Else
+	// they hand the value to the runtime, which finds the constructor in
+	// the wire table (tlrt.DecodeClassAt). It is set as its constructors'
+	// Def.Code (see decideCode).
+	Code bool
 	// Slab is the constructor whose values a vector of the class takes
 	// from slabs, arrays of several values allocated at once (see
 	// decideSlabs); nil for a class of one constructor.
@@ -320,6 +334,7 @@ func BuildModel(s *tl.Schema, pkg string, lines []int) (*Model, error) {
 			Function:  sd.Category == tl.CategoryFunction,
 			Source:    d.String(),
 			Doc:       annotation(sd.Annotations, tl.AnnotationDescription),
+			Code:      true,
 		}
 		if i < len(lines) {
 			def.Line = lines[i]
@@ -811,4 +826,78 @@ func linkDocs(m *Model) {
 		}
 		d.Link = "https://core.telegram.org/" + kind + "/" + d.TLName
 	}
+}
+
+// decideCode sets Def.Code from types, the TL names of the boxed types
+// ("Message", "messages.Messages"; an element may hold several, separated
+// by commas) whose constructors keep generated codecs: those constructors
+// keep them, and every other definition takes its codec from the wire
+// table, functions included, which are encoded once per call. With no
+// types, every definition keeps its generated codec. A class keeps
+// generated decoder functions when its constructors keep theirs (Class.Code).
+// A name that is no
+// boxed type of the schema is an error that says what it is instead, if
+// anything.
+func decideCode(m *Model, types []string) error {
+	if len(types) == 0 {
+		for _, c := range m.Classes {
+			c.Code = true
+		}
+		return nil
+	}
+	names := splitList(types)
+	if len(names) == 0 {
+		return &ModelError{Msg: "code: no type names"}
+	}
+	classes := make(map[string]*Class, len(m.Classes))
+	for _, c := range m.Classes {
+		classes[c.TLName] = c
+	}
+	code := map[*Def]bool{}
+	for _, name := range names {
+		c := classes[name]
+		if c == nil {
+			return &ModelError{Msg: "code: " + notAType(m, name)}
+		}
+		for _, d := range c.Constructors {
+			code[d] = true
+		}
+	}
+	for _, d := range m.Defs {
+		d.Code = code[d]
+	}
+	for _, c := range m.Classes {
+		c.Code = len(c.Constructors) > 0 && c.Constructors[0].Code
+	}
+	return nil
+}
+
+// notAType says why name, listed as a boxed type whose constructors keep
+// generated codecs, is not one.
+func notAType(m *Model, name string) string {
+	for _, d := range m.Defs {
+		if d.TLName != name {
+			continue
+		}
+		if d.Function {
+			return fmt.Sprintf("%s is a function, not a type: functions take their codec from the wire table", name)
+		}
+		return fmt.Sprintf("%s is a constructor, not a type: list its type %s", name, d.Class.TLName)
+	}
+	return fmt.Sprintf("the schema has no type %s", name)
+}
+
+// splitList returns the names of a list given as elements that may each
+// hold several, separated by commas: spaces around a name and empty names
+// are dropped.
+func splitList(elems []string) []string {
+	var names []string
+	for _, e := range elems {
+		for _, name := range strings.Split(e, ",") {
+			if name = strings.TrimSpace(name); name != "" {
+				names = append(names, name)
+			}
+		}
+	}
+	return names
 }

@@ -112,7 +112,7 @@ var layerConstRE = regexp.MustCompile(`(?m)^const Layer = \d+$`)
 
 // bundle puts the schema at path in place of the bundled schema/api.tl,
 // with schema.Layer to match, and regenerates tg from it, as tlgen fetch
-// and go generate would. The copies of tg's tests then check the package
+// and go generate would (with generate.go's -code list). The copies of tg's tests then check the package
 // of that layer.
 func (s *scratchModule) bundle(path string) *gen.Model {
 	s.t.Helper()
@@ -120,7 +120,7 @@ func (s *scratchModule) bundle(path string) *gen.Model {
 	if err != nil {
 		s.t.Fatal(err)
 	}
-	m, files := generate(s.t, src, gen.Config{Package: "tg", Filename: filepath.Base(path)})
+	m, files := generate(s.t, src, gen.Config{Package: "tg", Filename: filepath.Base(path), Code: tgCode(s.t)})
 	if err := gen.WriteDir(filepath.Join(s.dir, "tg"), files); err != nil {
 		s.t.Fatal(err)
 	}
@@ -280,15 +280,17 @@ func TestOtherSchemas(t *testing.T) {
 }
 
 // BenchmarkGenerate measures the time to regenerate tg from the bundled
-// schema: parse, model and emit, without writing files.
+// schema as go generate does: parse, model and emit, without writing
+// files.
 func BenchmarkGenerate(b *testing.B) {
 	src, err := os.ReadFile("../schema/api.tl")
 	if err != nil {
 		b.Fatal(err)
 	}
 	b.SetBytes(int64(len(src)))
+	cfg := gen.Config{Package: "tg", Filename: "api.tl", Code: tgCode(b)}
 	for b.Loop() {
-		m, err := gen.LoadModel(src, gen.Config{Package: "tg", Filename: "api.tl"})
+		m, err := gen.LoadModel(src, cfg)
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -3,7 +3,6 @@ package gen
 import (
 	"fmt"
 	"path"
-	"strings"
 )
 
 // Subset returns the part of m that the functions matching patterns need:
@@ -21,14 +20,7 @@ import (
 // Names are those of the full model, so code written against a subset
 // compiles against the full package too.
 func Subset(m *Model, patterns []string) (*Model, error) {
-	var pats []string
-	for _, p := range patterns {
-		for _, f := range strings.Split(p, ",") {
-			if f = strings.TrimSpace(f); f != "" {
-				pats = append(pats, f)
-			}
-		}
-	}
+	pats := splitList(patterns)
 	if len(pats) == 0 {
 		return nil, fmt.Errorf("subset: no function patterns")
 	}

@@ -7,7 +7,8 @@ import (
 
 // WireTable is the encoding of a model's definitions as data: the rows of
 // the tlrt.Schema that a generated package holds, with which its Decoders
-// check input without decoding it. Defs are by increasing ID; the fields of
+// check input without decoding it and the runtime encodes and decodes the
+// definitions that have no generated codec (Def.Code). Defs are by increasing ID; the fields of
 // Defs[i] are Fields[Defs[i].Fields:Defs[i+1].Fields]; types refer to each
 // other, to definitions and to classes by index.
 type WireTable struct {
@@ -32,6 +33,9 @@ type WireField struct {
 	Field *Field
 	Type  int // index in Types
 	Word  int // 1 + the index of its flags word among the definition's flags words; 0 if required
+	// Go is the index of the field of the definition's Go struct that
+	// holds it, as reflect.Type.Field counts them.
+	Go int
 }
 
 // WireType is a row of WireTable.Types: a kind, with for a struct the
@@ -49,9 +53,10 @@ type WireType struct {
 // Decoder's check of the input keeps them in an array.
 const maxFlagsWords = 8
 
-// decideWireTable builds Model.Wire and the indexes in it of the types
-// that decoding starts from: Def.WireRoot, Class.WireRoot and the roots of
-// functions' results (Type.WireRoot).
+// decideWireTable builds Model.Wire, the index in it of each definition
+// (Def.WireDef) and those of the types that decoding starts from:
+// Def.WireRoot, Class.WireRoot and the roots of functions' results
+// (Type.WireRoot).
 func decideWireTable(m *Model) error {
 	w := &WireTable{}
 	defs := append([]*Def(nil), m.Defs...)
@@ -95,22 +100,27 @@ func decideWireTable(m *Model) error {
 			row.Class = i
 		}
 		w.Defs = append(w.Defs, row)
+		if len(d.Fields) > 1<<15-1 {
+			return d.errorf("%d fields, more than the wire table's int16 counts", len(d.Fields))
+		}
 		words := map[*Field]int{}
-		for _, f := range d.Fields {
+		for i, f := range d.Fields {
 			if f.Type.Kind == KindFlags {
 				words[f] = len(words) + 1
 				if len(words) > maxFlagsWords {
 					return d.errorf("more than %d flags words", maxFlagsWords)
 				}
 			}
-			wf := WireField{Field: f, Type: typeOf(f.Type)}
+			// The struct has a field per TL field, in order (emitStruct).
+			wf := WireField{Field: f, Type: typeOf(f.Type), Go: i}
 			if f.Flag != nil {
 				wf.Word = words[f.Flag.Word]
 			}
 			w.Fields = append(w.Fields, wf)
 		}
 	}
-	for _, d := range defs {
+	for i, d := range defs {
+		d.WireDef = i
 		d.WireRoot = add(WireType{Kind: KindStruct, Bare: true, Ref: defIndex[d]})
 		if d.Result != nil {
 			d.Result.WireRoot = typeOf(d.Result)

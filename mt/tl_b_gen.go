@@ -28,15 +28,18 @@ func decodeBadMsgNotification(d *tlrt.Decoder, depth int) (BadMsgNotificationCla
 		return nil, err
 	}
 	var v BadMsgNotificationClass
+	var at tlrt.DecoderAt
 	switch id {
 	case BadMsgNotificationTypeID:
-		v = tlrt.New[BadMsgNotification](d)
+		x := tlrt.New[BadMsgNotification](d)
+		v, at = x, x
 	case BadServerSaltTypeID:
-		v = tlrt.New[BadServerSalt](d)
+		x := tlrt.New[BadServerSalt](d)
+		v, at = x, x
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "BadMsgNotification"}
 	}
-	if err := v.DecodeBareAt(d, depth); err != nil {
+	if err := at.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil

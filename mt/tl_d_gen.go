@@ -29,15 +29,18 @@ func decodeDestroySessionRes(d *tlrt.Decoder, depth int) (DestroySessionResClass
 		return nil, err
 	}
 	var v DestroySessionResClass
+	var at tlrt.DecoderAt
 	switch id {
 	case DestroySessionOkTypeID:
-		v = tlrt.New[DestroySessionOk](d)
+		x := tlrt.New[DestroySessionOk](d)
+		v, at = x, x
 	case DestroySessionNoneTypeID:
-		v = tlrt.New[DestroySessionNone](d)
+		x := tlrt.New[DestroySessionNone](d)
+		v, at = x, x
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "DestroySessionRes"}
 	}
-	if err := v.DecodeBareAt(d, depth); err != nil {
+	if err := at.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil

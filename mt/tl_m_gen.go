@@ -28,15 +28,18 @@ func decodeMsgDetailedInfo(d *tlrt.Decoder, depth int) (MsgDetailedInfoClass, er
 		return nil, err
 	}
 	var v MsgDetailedInfoClass
+	var at tlrt.DecoderAt
 	switch id {
 	case MsgDetailedInfoTypeID:
-		v = tlrt.New[MsgDetailedInfo](d)
+		x := tlrt.New[MsgDetailedInfo](d)
+		v, at = x, x
 	case MsgNewDetailedInfoTypeID:
-		v = tlrt.New[MsgNewDetailedInfo](d)
+		x := tlrt.New[MsgNewDetailedInfo](d)
+		v, at = x, x
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "MsgDetailedInfo"}
 	}
-	if err := v.DecodeBareAt(d, depth); err != nil {
+	if err := at.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil

@@ -29,19 +29,23 @@ func decodePQInnerData(d *tlrt.Decoder, depth int) (PQInnerDataClass, error) {
 		return nil, err
 	}
 	var v PQInnerDataClass
+	var at tlrt.DecoderAt
 	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case PQInnerDataTypeID:
-		v, size = &PQInnerData{}, unsafe.Sizeof(PQInnerData{})
+		x := &PQInnerData{}
+		v, at, size = x, x, unsafe.Sizeof(PQInnerData{})
 	case PQInnerDataDCTypeID:
-		v, size = &PQInnerDataDC{}, unsafe.Sizeof(PQInnerDataDC{})
+		x := &PQInnerDataDC{}
+		v, at, size = x, x, unsafe.Sizeof(PQInnerDataDC{})
 	case PQInnerDataTempDCTypeID:
-		v, size = &PQInnerDataTempDC{}, unsafe.Sizeof(PQInnerDataTempDC{})
+		x := &PQInnerDataTempDC{}
+		v, at, size = x, x, unsafe.Sizeof(PQInnerDataTempDC{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "P_Q_inner_data"}
 	}
 	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
+	if err := at.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil

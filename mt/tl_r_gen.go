@@ -29,17 +29,21 @@ func decodeRpcDropAnswer(d *tlrt.Decoder, depth int) (RpcDropAnswerClass, error)
 		return nil, err
 	}
 	var v RpcDropAnswerClass
+	var at tlrt.DecoderAt
 	switch id {
 	case RpcAnswerUnknownTypeID:
-		v = &RpcAnswerUnknown{}
+		x := &RpcAnswerUnknown{}
+		v, at = x, x
 	case RpcAnswerDroppedRunningTypeID:
-		v = &RpcAnswerDroppedRunning{}
+		x := &RpcAnswerDroppedRunning{}
+		v, at = x, x
 	case RpcAnswerDroppedTypeID:
-		v = tlrt.New[RpcAnswerDropped](d)
+		x := tlrt.New[RpcAnswerDropped](d)
+		v, at = x, x
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "RpcDropAnswer"}
 	}
-	if err := v.DecodeBareAt(d, depth); err != nil {
+	if err := at.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil

@@ -29,17 +29,20 @@ func decodeServerDHParams(d *tlrt.Decoder, depth int) (ServerDHParamsClass, erro
 		return nil, err
 	}
 	var v ServerDHParamsClass
+	var at tlrt.DecoderAt
 	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case ServerDHParamsFailTypeID:
-		v = tlrt.New[ServerDHParamsFail](d)
+		x := tlrt.New[ServerDHParamsFail](d)
+		v, at = x, x
 	case ServerDHParamsOkTypeID:
-		v, size = &ServerDHParamsOk{}, unsafe.Sizeof(ServerDHParamsOk{})
+		x := &ServerDHParamsOk{}
+		v, at, size = x, x, unsafe.Sizeof(ServerDHParamsOk{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "Server_DH_Params"}
 	}
 	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
+	if err := at.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -225,17 +228,21 @@ func decodeSetClientDHParamsAnswer(d *tlrt.Decoder, depth int) (SetClientDHParam
 		return nil, err
 	}
 	var v SetClientDHParamsAnswerClass
+	var at tlrt.DecoderAt
 	switch id {
 	case DhGenOkTypeID:
-		v = tlrt.New[DhGenOk](d)
+		x := tlrt.New[DhGenOk](d)
+		v, at = x, x
 	case DhGenRetryTypeID:
-		v = tlrt.New[DhGenRetry](d)
+		x := tlrt.New[DhGenRetry](d)
+		v, at = x, x
 	case DhGenFailTypeID:
-		v = tlrt.New[DhGenFail](d)
+		x := tlrt.New[DhGenFail](d)
+		v, at = x, x
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "Set_client_DH_params_answer"}
 	}
-	if err := v.DecodeBareAt(d, depth); err != nil {
+	if err := at.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil

@@ -22,11 +22,11 @@ package tg
 
 import "github.com/tgraw/tgraw/tlrt"
 
-// This package is written for version 3 of package tlrt, and does not compile
+// This package is written for version 4 of package tlrt, and does not compile
 // with a tlrt that cannot serve it: see tlrt.EnforceVersion.
 const (
-	_ = tlrt.EnforceVersion(tlrt.Version - 3)
-	_ = tlrt.EnforceVersion(3 - tlrt.MinVersion)
+	_ = tlrt.EnforceVersion(tlrt.Version - 4)
+	_ = tlrt.EnforceVersion(4 - tlrt.MinVersion)
 )
 
 // Object is any constructor or function of the schema; tlrt.Object says more.

@@ -16,3 +16,6 @@ func ValidateObject(b *bin.Buffer) error {
 	}
 	panic("the schema has no root for any value")
 }
+
+// WireSchema is the package's schema.
+var WireSchema = &wireSchema

@@ -3,7 +3,6 @@
 package tg
 
 import (
-	"encoding/binary"
 	"github.com/gotd/td/bin"
 	"github.com/tgraw/tgraw/tlrt"
 	"unsafe"
@@ -26,25 +25,9 @@ func DecodeAiComposeTone(b *bin.Buffer) (AiComposeToneClass, error) {
 // decodeAiComposeTone is DecodeAiComposeTone for a value nested depth levels
 // deep.
 func decodeAiComposeTone(d *tlrt.Decoder, depth int) (AiComposeToneClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v AiComposeToneClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case AiComposeToneTypeID:
-		v, size = &AiComposeTone{}, unsafe.Sizeof(AiComposeTone{})
-	case AiComposeToneDefaultTypeID:
-		v, size = &AiComposeToneDefault{}, unsafe.Sizeof(AiComposeToneDefault{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "AiComposeTone"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 349, depth)
+	c, _ := v.(AiComposeToneClass)
+	return c, err
 }
 
 // AiComposeTone is the TL constructor aiComposeTone.
@@ -167,139 +150,32 @@ func (m *AiComposeTone) ClearAuthorID() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AiComposeTone) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AiComposeToneTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1978, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AiComposeTone) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<0 | 1<<5)
-	flags |= tlrt.Bit(m.Creator, 0)
-	flags |= tlrt.Bit(m.EmojiID != 0, 1)
-	flags |= tlrt.Bit(m.Prompt != "", 4)
-	flags |= tlrt.Bit(m.InstallsCount != 0, 2)
-	flags |= tlrt.Bit(m.AuthorID != 0, 3)
-	flags |= tlrt.Bit(m.ExampleEnglish != nil, 5)
-	w := tlrt.Extend(b, 20)
-	_ = w[19]
-	binary.LittleEndian.PutUint32(w, uint32(flags))
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.ID))
-	binary.LittleEndian.PutUint64(w[12:], uint64(m.AccessHash))
-	tlrt.PutString(b, m.Slug)
-	tlrt.PutString(b, m.Title)
-	if flags.Has(1) {
-		tlrt.PutUint64(b, uint64(m.EmojiID))
-	}
-	if flags.Has(4) {
-		tlrt.PutString(b, m.Prompt)
-	}
-	if flags.Has(2) {
-		tlrt.PutUint32(b, uint32(m.InstallsCount))
-	}
-	if flags.Has(3) {
-		tlrt.PutUint64(b, uint64(m.AuthorID))
-	}
-	if flags.Has(5) {
-		if err := m.ExampleEnglish.Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "aiComposeTone", "example_english")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1978, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AiComposeTone) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AiComposeToneTypeID, "aiComposeTone"); err != nil {
-		return tlrt.DecodeErr(err, "aiComposeTone", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2766, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *AiComposeTone) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = AiComposeTone{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2766)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AiComposeTone) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "aiComposeTone", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "aiComposeTone", "flags")
-	}
-	m.Creator = m.Flags.Has(0)
-	if m.ID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "aiComposeTone", "id")
-	}
-	if m.AccessHash, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "aiComposeTone", "access_hash")
-	}
-	if m.Slug, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "aiComposeTone", "slug")
-	}
-	if m.Title, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "aiComposeTone", "title")
-	}
-	if m.Flags.Has(1) {
-		if m.EmojiID, err = d.Long(); err != nil {
-			return tlrt.DecodeErr(err, "aiComposeTone", "emoji_id")
-		}
-	}
-	if m.Flags.Has(4) {
-		if m.Prompt, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "aiComposeTone", "prompt")
-		}
-	}
-	if m.Flags.Has(2) {
-		if m.InstallsCount, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "aiComposeTone", "installs_count")
-		}
-	}
-	if m.Flags.Has(3) {
-		if m.AuthorID, err = d.Long(); err != nil {
-			return tlrt.DecodeErr(err, "aiComposeTone", "author_id")
-		}
-	}
-	if m.Flags.Has(5) {
-		d.Spend(unsafe.Sizeof(AiComposeToneExample{}))
-		m.ExampleEnglish = &AiComposeToneExample{}
-		if err = tlrt.DecodeBoxed(d, m.ExampleEnglish, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "aiComposeTone", "example_english")
-		}
-	}
-	m.Flags &^= 1<<0 | 1<<5
-	if m.EmojiID != 0 {
-		m.Flags.Unset(1)
-	}
-	if m.Prompt != "" {
-		m.Flags.Unset(4)
-	}
-	if m.InstallsCount != 0 {
-		m.Flags.Unset(2)
-	}
-	if m.AuthorID != 0 {
-		m.Flags.Unset(3)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2766, m)
 }
 
 // AiComposeToneDefault is the TL constructor aiComposeToneDefault.
@@ -331,57 +207,32 @@ func (*AiComposeToneDefault) TypeName() string {
 func (*AiComposeToneDefault) aiComposeToneClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AiComposeToneDefault) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AiComposeToneDefaultTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1445, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AiComposeToneDefault) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.Tone)
-	tlrt.PutUint64(b, uint64(m.EmojiID))
-	tlrt.PutString(b, m.Title)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1445, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AiComposeToneDefault) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AiComposeToneDefaultTypeID, "aiComposeToneDefault"); err != nil {
-		return tlrt.DecodeErr(err, "aiComposeToneDefault", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2185, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *AiComposeToneDefault) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2185)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AiComposeToneDefault) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Tone, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "aiComposeToneDefault", "tone")
-	}
-	if m.EmojiID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "aiComposeToneDefault", "emoji_id")
-	}
-	if m.Title, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "aiComposeToneDefault", "title")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2185, m)
 }
 
 // AttachMenuBotsClass is the TL type AttachMenuBots: one of
@@ -401,25 +252,9 @@ func DecodeAttachMenuBots(b *bin.Buffer) (AttachMenuBotsClass, error) {
 // decodeAttachMenuBots is DecodeAttachMenuBots for a value nested depth levels
 // deep.
 func decodeAttachMenuBots(d *tlrt.Decoder, depth int) (AttachMenuBotsClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v AttachMenuBotsClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case AttachMenuBotsNotModifiedTypeID:
-		v = &AttachMenuBotsNotModified{}
-	case AttachMenuBotsTypeID:
-		v, size = &AttachMenuBots{}, unsafe.Sizeof(AttachMenuBots{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "AttachMenuBots"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 810, depth)
+	c, _ := v.(AttachMenuBotsClass)
+	return c, err
 }
 
 // AttachMenuBotsNotModified is the TL constructor attachMenuBotsNotModified.
@@ -447,43 +282,31 @@ func (*AttachMenuBotsNotModified) TypeName() string {
 func (*AttachMenuBotsNotModified) attachMenuBotsClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AttachMenuBotsNotModified) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AttachMenuBotsNotModifiedTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2315, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AttachMenuBotsNotModified) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2315, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AttachMenuBotsNotModified) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AttachMenuBotsNotModifiedTypeID, "attachMenuBotsNotModified"); err != nil {
-		return tlrt.DecodeErr(err, "attachMenuBotsNotModified", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3138, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *AttachMenuBotsNotModified) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3138)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AttachMenuBotsNotModified) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3138, m)
 }
 
 // AttachMenuBots is the TL constructor attachMenuBots.
@@ -515,73 +338,32 @@ func (*AttachMenuBots) TypeName() string {
 func (*AttachMenuBots) attachMenuBotsClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AttachMenuBots) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AttachMenuBotsTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 554, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AttachMenuBots) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 16)
-	_ = w[15]
-	binary.LittleEndian.PutUint64(w, uint64(m.Hash))
-	binary.LittleEndian.PutUint32(w[8:], bin.TypeVector)
-	binary.LittleEndian.PutUint32(w[12:], uint32(len(m.Bots)))
-	for i := range m.Bots {
-		if err := m.Bots[i].Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "attachMenuBots", "bots")
-		}
-	}
-	tlrt.PutVectorHeader(b, len(m.Users))
-	for i := range m.Users {
-		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
-			return tlrt.EncodeErr(err, "attachMenuBots", "users")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 554, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AttachMenuBots) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AttachMenuBotsTypeID, "attachMenuBots"); err != nil {
-		return tlrt.DecodeErr(err, "attachMenuBots", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1210, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *AttachMenuBots) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1210)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AttachMenuBots) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "attachMenuBots", "")
-	}
-	var err error
-	if m.Hash, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "attachMenuBots", "hash")
-	}
-	if m.Bots, err = tlrt.DecodeStructs[AttachMenuBot](d, false, false, 28, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "attachMenuBots", "bots")
-	}
-	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
-		return tlrt.DecodeErr(err, "attachMenuBots", "users")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1210, m)
 }
 
 // AttachMenuPeerTypeClass is the TL type AttachMenuPeerType: one of
@@ -602,29 +384,9 @@ func DecodeAttachMenuPeerType(b *bin.Buffer) (AttachMenuPeerTypeClass, error) {
 // decodeAttachMenuPeerType is DecodeAttachMenuPeerType for a value nested depth
 // levels deep.
 func decodeAttachMenuPeerType(d *tlrt.Decoder, depth int) (AttachMenuPeerTypeClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v AttachMenuPeerTypeClass
-	switch id {
-	case AttachMenuPeerTypeSameBotPMTypeID:
-		v = &AttachMenuPeerTypeSameBotPM{}
-	case AttachMenuPeerTypeBotPMTypeID:
-		v = &AttachMenuPeerTypeBotPM{}
-	case AttachMenuPeerTypePMTypeID:
-		v = &AttachMenuPeerTypePM{}
-	case AttachMenuPeerTypeChatTypeID:
-		v = &AttachMenuPeerTypeChat{}
-	case AttachMenuPeerTypeBroadcastTypeID:
-		v = &AttachMenuPeerTypeBroadcast{}
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "AttachMenuPeerType"}
-	}
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 521, depth)
+	c, _ := v.(AttachMenuPeerTypeClass)
+	return c, err
 }
 
 // AttachMenuPeerTypeSameBotPM is the TL constructor
@@ -653,43 +415,31 @@ func (*AttachMenuPeerTypeSameBotPM) TypeName() string {
 func (*AttachMenuPeerTypeSameBotPM) attachMenuPeerTypeClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AttachMenuPeerTypeSameBotPM) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AttachMenuPeerTypeSameBotPMTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1154, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AttachMenuPeerTypeSameBotPM) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1154, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AttachMenuPeerTypeSameBotPM) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AttachMenuPeerTypeSameBotPMTypeID, "attachMenuPeerTypeSameBotPM"); err != nil {
-		return tlrt.DecodeErr(err, "attachMenuPeerTypeSameBotPM", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1872, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *AttachMenuPeerTypeSameBotPM) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1872)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AttachMenuPeerTypeSameBotPM) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1872, m)
 }
 
 // AttachMenuPeerTypeBotPM is the TL constructor attachMenuPeerTypeBotPM.
@@ -717,43 +467,31 @@ func (*AttachMenuPeerTypeBotPM) TypeName() string {
 func (*AttachMenuPeerTypeBotPM) attachMenuPeerTypeClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AttachMenuPeerTypeBotPM) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AttachMenuPeerTypeBotPMTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1867, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AttachMenuPeerTypeBotPM) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1867, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AttachMenuPeerTypeBotPM) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AttachMenuPeerTypeBotPMTypeID, "attachMenuPeerTypeBotPM"); err != nil {
-		return tlrt.DecodeErr(err, "attachMenuPeerTypeBotPM", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2646, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *AttachMenuPeerTypeBotPM) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2646)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AttachMenuPeerTypeBotPM) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2646, m)
 }
 
 // AttachMenuPeerTypePM is the TL constructor attachMenuPeerTypePM.
@@ -781,43 +519,31 @@ func (*AttachMenuPeerTypePM) TypeName() string {
 func (*AttachMenuPeerTypePM) attachMenuPeerTypeClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AttachMenuPeerTypePM) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AttachMenuPeerTypePMTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2308, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AttachMenuPeerTypePM) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2308, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AttachMenuPeerTypePM) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AttachMenuPeerTypePMTypeID, "attachMenuPeerTypePM"); err != nil {
-		return tlrt.DecodeErr(err, "attachMenuPeerTypePM", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3131, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *AttachMenuPeerTypePM) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3131)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AttachMenuPeerTypePM) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3131, m)
 }
 
 // AttachMenuPeerTypeChat is the TL constructor attachMenuPeerTypeChat.
@@ -845,43 +571,31 @@ func (*AttachMenuPeerTypeChat) TypeName() string {
 func (*AttachMenuPeerTypeChat) attachMenuPeerTypeClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AttachMenuPeerTypeChat) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AttachMenuPeerTypeChatTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 43, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AttachMenuPeerTypeChat) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 43, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AttachMenuPeerTypeChat) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AttachMenuPeerTypeChatTypeID, "attachMenuPeerTypeChat"); err != nil {
-		return tlrt.DecodeErr(err, "attachMenuPeerTypeChat", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 629, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *AttachMenuPeerTypeChat) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 629)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AttachMenuPeerTypeChat) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 629, m)
 }
 
 // AttachMenuPeerTypeBroadcast is the TL constructor
@@ -910,43 +624,31 @@ func (*AttachMenuPeerTypeBroadcast) TypeName() string {
 func (*AttachMenuPeerTypeBroadcast) attachMenuPeerTypeClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AttachMenuPeerTypeBroadcast) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AttachMenuPeerTypeBroadcastTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1142, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AttachMenuPeerTypeBroadcast) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1142, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AttachMenuPeerTypeBroadcast) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AttachMenuPeerTypeBroadcastTypeID, "attachMenuPeerTypeBroadcast"); err != nil {
-		return tlrt.DecodeErr(err, "attachMenuPeerTypeBroadcast", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1860, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *AttachMenuPeerTypeBroadcast) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1860)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AttachMenuPeerTypeBroadcast) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1860, m)
 }
 
 // AccessPointRule is the TL constructor accessPointRule.
@@ -975,67 +677,32 @@ func (*AccessPointRule) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AccessPointRule) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccessPointRuleTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 660, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AccessPointRule) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.PhonePrefixRules)
-	w := tlrt.Extend(b, 8)
-	_ = w[7]
-	binary.LittleEndian.PutUint32(w, uint32(m.DCID))
-	binary.LittleEndian.PutUint32(w[4:], uint32(len(m.IPs)))
-	for i := range m.IPs {
-		if err := tlrt.EncodeObject(b, m.IPs[i]); err != nil {
-			return tlrt.EncodeErr(err, "accessPointRule", "ips")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 660, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AccessPointRule) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccessPointRuleTypeID, "accessPointRule"); err != nil {
-		return tlrt.DecodeErr(err, "accessPointRule", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1332, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *AccessPointRule) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1332)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AccessPointRule) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "accessPointRule", "")
-	}
-	var err error
-	if m.PhonePrefixRules, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "accessPointRule", "phone_prefix_rules")
-	}
-	if m.DCID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "accessPointRule", "dc_id")
-	}
-	if m.IPs, err = tlrt.DecodeSlabs[IPPortSecret](d, true, 12, depth+1, decodeIPPort); err != nil {
-		return tlrt.DecodeErr(err, "accessPointRule", "ips")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1332, m)
 }
 
 // AccountDaysTTL is the TL constructor accountDaysTTL.
@@ -1061,51 +728,31 @@ func (*AccountDaysTTL) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AccountDaysTTL) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 8)
-	_ = w[7]
-	binary.LittleEndian.PutUint32(w, AccountDaysTTLTypeID)
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.Days))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1749, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AccountDaysTTL) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, uint32(m.Days))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1749, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AccountDaysTTL) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountDaysTTLTypeID, "accountDaysTTL"); err != nil {
-		return tlrt.DecodeErr(err, "accountDaysTTL", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2515, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *AccountDaysTTL) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2515)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AccountDaysTTL) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Days, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "accountDaysTTL", "days")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2515, m)
 }
 
 // AiComposeToneExample is the TL constructor aiComposeToneExample.
@@ -1133,64 +780,32 @@ func (*AiComposeToneExample) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AiComposeToneExample) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AiComposeToneExampleTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2314, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AiComposeToneExample) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := m.From.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "aiComposeToneExample", "from")
-	}
-	if err := m.To.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "aiComposeToneExample", "to")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2314, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AiComposeToneExample) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AiComposeToneExampleTypeID, "aiComposeToneExample"); err != nil {
-		return tlrt.DecodeErr(err, "aiComposeToneExample", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3137, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *AiComposeToneExample) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = AiComposeToneExample{}
-	d := tlrt.NewDecoder(b, &wireSchema, 3137)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AiComposeToneExample) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "aiComposeToneExample", "")
-	}
-	var err error
-	if err = tlrt.DecodeBoxed(d, &m.From, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "aiComposeToneExample", "from")
-	}
-	if err = tlrt.DecodeBoxed(d, &m.To, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "aiComposeToneExample", "to")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3137, m)
 }
 
 // AttachMenuBot is the TL constructor attachMenuBot.
@@ -1256,105 +871,32 @@ func (m *AttachMenuBot) ClearPeerTypes() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AttachMenuBot) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AttachMenuBotTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2053, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AttachMenuBot) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<4 | 1<<5)
-	flags |= tlrt.Bit(m.Inactive, 0)
-	flags |= tlrt.Bit(m.HasSettings, 1)
-	flags |= tlrt.Bit(m.RequestWriteAccess, 2)
-	flags |= tlrt.Bit(m.ShowInAttachMenu || len(m.PeerTypes) > 0, 3)
-	flags |= tlrt.Bit(m.ShowInSideMenu, 4)
-	flags |= tlrt.Bit(m.SideMenuDisclaimerNeeded, 5)
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, uint32(flags))
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.BotID))
-	tlrt.PutString(b, m.ShortName)
-	if flags.Has(3) {
-		tlrt.PutVectorHeader(b, len(m.PeerTypes))
-		for i := range m.PeerTypes {
-			if err := tlrt.EncodeObject(b, m.PeerTypes[i]); err != nil {
-				return tlrt.EncodeErr(err, "attachMenuBot", "peer_types")
-			}
-		}
-	}
-	tlrt.PutVectorHeader(b, len(m.Icons))
-	for i := range m.Icons {
-		if err := m.Icons[i].Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "attachMenuBot", "icons")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2053, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AttachMenuBot) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AttachMenuBotTypeID, "attachMenuBot"); err != nil {
-		return tlrt.DecodeErr(err, "attachMenuBot", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2855, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *AttachMenuBot) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = AttachMenuBot{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2855)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AttachMenuBot) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "attachMenuBot", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "attachMenuBot", "flags")
-	}
-	m.Inactive = m.Flags.Has(0)
-	m.HasSettings = m.Flags.Has(1)
-	m.RequestWriteAccess = m.Flags.Has(2)
-	m.ShowInAttachMenu = m.Flags.Has(3)
-	m.ShowInSideMenu = m.Flags.Has(4)
-	m.SideMenuDisclaimerNeeded = m.Flags.Has(5)
-	if m.BotID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "attachMenuBot", "bot_id")
-	}
-	if m.ShortName, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "attachMenuBot", "short_name")
-	}
-	if m.Flags.Has(3) {
-		if m.PeerTypes, err = tlrt.DecodeSlabs[AttachMenuPeerTypeSameBotPM](d, false, 4, depth+1, decodeAttachMenuPeerType); err != nil {
-			return tlrt.DecodeErr(err, "attachMenuBot", "peer_types")
-		}
-	}
-	if m.Icons, err = tlrt.DecodeStructs[AttachMenuBotIcon](d, false, false, 24, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "attachMenuBot", "icons")
-	}
-	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<4 | 1<<5
-	if m.ShowInAttachMenu || len(m.PeerTypes) > 0 {
-		m.Flags.Unset(3)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2855, m)
 }
 
 // AttachMenuBotIcon is the TL constructor attachMenuBotIcon.
@@ -1407,84 +949,32 @@ func (m *AttachMenuBotIcon) ClearColors() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AttachMenuBotIcon) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AttachMenuBotIconTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1675, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AttachMenuBotIcon) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags
-	flags |= tlrt.Bit(len(m.Colors) > 0, 0)
-	tlrt.PutUint32(b, uint32(flags))
-	tlrt.PutString(b, m.Name)
-	if err := tlrt.EncodeObject(b, m.Icon); err != nil {
-		return tlrt.EncodeErr(err, "attachMenuBotIcon", "icon")
-	}
-	if flags.Has(0) {
-		tlrt.PutVectorHeader(b, len(m.Colors))
-		for i := range m.Colors {
-			if err := m.Colors[i].Encode(b); err != nil {
-				return tlrt.EncodeErr(err, "attachMenuBotIcon", "colors")
-			}
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1675, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AttachMenuBotIcon) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AttachMenuBotIconTypeID, "attachMenuBotIcon"); err != nil {
-		return tlrt.DecodeErr(err, "attachMenuBotIcon", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2435, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *AttachMenuBotIcon) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = AttachMenuBotIcon{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2435)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AttachMenuBotIcon) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "attachMenuBotIcon", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "attachMenuBotIcon", "flags")
-	}
-	if m.Name, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "attachMenuBotIcon", "name")
-	}
-	if m.Icon, err = decodeDocument(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "attachMenuBotIcon", "icon")
-	}
-	if m.Flags.Has(0) {
-		if m.Colors, err = tlrt.DecodeStructs[AttachMenuBotIconColor](d, false, false, 12, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "attachMenuBotIcon", "colors")
-		}
-	}
-	if len(m.Colors) > 0 {
-		m.Flags.Unset(0)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2435, m)
 }
 
 // AttachMenuBotIconColor is the TL constructor attachMenuBotIconColor.
@@ -1512,53 +1002,32 @@ func (*AttachMenuBotIconColor) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AttachMenuBotIconColor) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AttachMenuBotIconColorTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 655, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AttachMenuBotIconColor) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.Name)
-	tlrt.PutUint32(b, uint32(m.Color))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 655, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AttachMenuBotIconColor) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AttachMenuBotIconColorTypeID, "attachMenuBotIconColor"); err != nil {
-		return tlrt.DecodeErr(err, "attachMenuBotIconColor", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1326, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *AttachMenuBotIconColor) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1326)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AttachMenuBotIconColor) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Name, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "attachMenuBotIconColor", "name")
-	}
-	if m.Color, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "attachMenuBotIconColor", "color")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1326, m)
 }
 
 // AttachMenuBotsBot is the TL constructor attachMenuBotsBot.
@@ -1586,67 +1055,32 @@ func (*AttachMenuBotsBot) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AttachMenuBotsBot) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AttachMenuBotsBotTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1361, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AttachMenuBotsBot) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := m.Bot.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "attachMenuBotsBot", "bot")
-	}
-	tlrt.PutVectorHeader(b, len(m.Users))
-	for i := range m.Users {
-		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
-			return tlrt.EncodeErr(err, "attachMenuBotsBot", "users")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1361, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AttachMenuBotsBot) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AttachMenuBotsBotTypeID, "attachMenuBotsBot"); err != nil {
-		return tlrt.DecodeErr(err, "attachMenuBotsBot", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2096, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *AttachMenuBotsBot) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = AttachMenuBotsBot{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2096)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AttachMenuBotsBot) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "attachMenuBotsBot", "")
-	}
-	var err error
-	if err = tlrt.DecodeBoxed(d, &m.Bot, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "attachMenuBotsBot", "bot")
-	}
-	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
-		return tlrt.DecodeErr(err, "attachMenuBotsBot", "users")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2096, m)
 }
 
 // AuctionBidLevel is the TL constructor auctionBidLevel.
@@ -1674,63 +1108,31 @@ func (*AuctionBidLevel) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AuctionBidLevel) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 20)
-	_ = w[19]
-	binary.LittleEndian.PutUint32(w, AuctionBidLevelTypeID)
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.Pos))
-	binary.LittleEndian.PutUint64(w[8:], uint64(m.Amount))
-	binary.LittleEndian.PutUint32(w[16:], uint32(m.Date))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 446, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AuctionBidLevel) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 16)
-	_ = w[15]
-	binary.LittleEndian.PutUint32(w, uint32(m.Pos))
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.Amount))
-	binary.LittleEndian.PutUint32(w[12:], uint32(m.Date))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 446, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AuctionBidLevel) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AuctionBidLevelTypeID, "auctionBidLevel"); err != nil {
-		return tlrt.DecodeErr(err, "auctionBidLevel", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1086, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *AuctionBidLevel) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1086)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AuctionBidLevel) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Pos, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "auctionBidLevel", "pos")
-	}
-	if m.Amount, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "auctionBidLevel", "amount")
-	}
-	if m.Date, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "auctionBidLevel", "date")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1086, m)
 }
 
 // Authorization is the TL constructor authorization.
@@ -1781,119 +1183,32 @@ func (*Authorization) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *Authorization) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AuthorizationTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1619, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *Authorization) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<5)
-	flags |= tlrt.Bit(m.Current, 0)
-	flags |= tlrt.Bit(m.OfficialApp, 1)
-	flags |= tlrt.Bit(m.PasswordPending, 2)
-	flags |= tlrt.Bit(m.EncryptedRequestsDisabled, 3)
-	flags |= tlrt.Bit(m.CallRequestsDisabled, 4)
-	flags |= tlrt.Bit(m.Unconfirmed, 5)
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, uint32(flags))
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.Hash))
-	tlrt.PutString(b, m.DeviceModel)
-	tlrt.PutString(b, m.Platform)
-	tlrt.PutString(b, m.SystemVersion)
-	tlrt.PutUint32(b, uint32(m.APIID))
-	tlrt.PutString(b, m.AppName)
-	tlrt.PutString(b, m.AppVersion)
-	w = tlrt.Extend(b, 8)
-	_ = w[7]
-	binary.LittleEndian.PutUint32(w, uint32(m.DateCreated))
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.DateActive))
-	tlrt.PutString(b, m.IP)
-	tlrt.PutString(b, m.Country)
-	tlrt.PutString(b, m.Region)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1619, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *Authorization) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AuthorizationTypeID, "authorization"); err != nil {
-		return tlrt.DecodeErr(err, "authorization", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2378, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *Authorization) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = Authorization{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2378)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *Authorization) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "authorization", "flags")
-	}
-	m.Current = m.Flags.Has(0)
-	m.OfficialApp = m.Flags.Has(1)
-	m.PasswordPending = m.Flags.Has(2)
-	m.EncryptedRequestsDisabled = m.Flags.Has(3)
-	m.CallRequestsDisabled = m.Flags.Has(4)
-	m.Unconfirmed = m.Flags.Has(5)
-	if m.Hash, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "authorization", "hash")
-	}
-	if m.DeviceModel, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "authorization", "device_model")
-	}
-	if m.Platform, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "authorization", "platform")
-	}
-	if m.SystemVersion, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "authorization", "system_version")
-	}
-	if m.APIID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "authorization", "api_id")
-	}
-	if m.AppName, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "authorization", "app_name")
-	}
-	if m.AppVersion, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "authorization", "app_version")
-	}
-	if m.DateCreated, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "authorization", "date_created")
-	}
-	if m.DateActive, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "authorization", "date_active")
-	}
-	if m.IP, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "authorization", "ip")
-	}
-	if m.Country, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "authorization", "country")
-	}
-	if m.Region, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "authorization", "region")
-	}
-	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<5
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2378, m)
 }
 
 // AutoDownloadSettings is the TL constructor autoDownloadSettings.
@@ -1935,90 +1250,31 @@ func (*AutoDownloadSettings) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AutoDownloadSettings) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AutoDownloadSettingsTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1769, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AutoDownloadSettings) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4)
-	flags |= tlrt.Bit(m.Disabled, 0)
-	flags |= tlrt.Bit(m.VideoPreloadLarge, 1)
-	flags |= tlrt.Bit(m.AudioPreloadNext, 2)
-	flags |= tlrt.Bit(m.PhonecallsLessData, 3)
-	flags |= tlrt.Bit(m.StoriesPreload, 4)
-	w := tlrt.Extend(b, 36)
-	_ = w[35]
-	binary.LittleEndian.PutUint32(w, uint32(flags))
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.PhotoSizeMax))
-	binary.LittleEndian.PutUint64(w[8:], uint64(m.VideoSizeMax))
-	binary.LittleEndian.PutUint64(w[16:], uint64(m.FileSizeMax))
-	binary.LittleEndian.PutUint32(w[24:], uint32(m.VideoUploadMaxbitrate))
-	binary.LittleEndian.PutUint32(w[28:], uint32(m.SmallQueueActiveOperationsMax))
-	binary.LittleEndian.PutUint32(w[32:], uint32(m.LargeQueueActiveOperationsMax))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1769, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AutoDownloadSettings) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AutoDownloadSettingsTypeID, "autoDownloadSettings"); err != nil {
-		return tlrt.DecodeErr(err, "autoDownloadSettings", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2537, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *AutoDownloadSettings) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = AutoDownloadSettings{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2537)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AutoDownloadSettings) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "autoDownloadSettings", "flags")
-	}
-	m.Disabled = m.Flags.Has(0)
-	m.VideoPreloadLarge = m.Flags.Has(1)
-	m.AudioPreloadNext = m.Flags.Has(2)
-	m.PhonecallsLessData = m.Flags.Has(3)
-	m.StoriesPreload = m.Flags.Has(4)
-	if m.PhotoSizeMax, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "autoDownloadSettings", "photo_size_max")
-	}
-	if m.VideoSizeMax, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "autoDownloadSettings", "video_size_max")
-	}
-	if m.FileSizeMax, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "autoDownloadSettings", "file_size_max")
-	}
-	if m.VideoUploadMaxbitrate, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "autoDownloadSettings", "video_upload_maxbitrate")
-	}
-	if m.SmallQueueActiveOperationsMax, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "autoDownloadSettings", "small_queue_active_operations_max")
-	}
-	if m.LargeQueueActiveOperationsMax, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "autoDownloadSettings", "large_queue_active_operations_max")
-	}
-	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2537, m)
 }
 
 // AutoSaveException is the TL constructor autoSaveException.
@@ -2046,63 +1302,31 @@ func (*AutoSaveException) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AutoSaveException) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AutoSaveExceptionTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1188, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AutoSaveException) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "autoSaveException", "peer")
-	}
-	if err := m.Settings.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "autoSaveException", "settings")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1188, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AutoSaveException) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AutoSaveExceptionTypeID, "autoSaveException"); err != nil {
-		return tlrt.DecodeErr(err, "autoSaveException", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1908, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *AutoSaveException) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = AutoSaveException{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1908)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AutoSaveException) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "autoSaveException", "")
-	}
-	var err error
-	if m.Peer, err = decodePeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "autoSaveException", "peer")
-	}
-	if err = tlrt.DecodeBoxed(d, &m.Settings, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "autoSaveException", "settings")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1908, m)
 }
 
 // AutoSaveSettings is the TL constructor autoSaveSettings.
@@ -2156,70 +1380,31 @@ func (m *AutoSaveSettings) ClearVideoMaxSize() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AutoSaveSettings) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AutoSaveSettingsTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1912, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AutoSaveSettings) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<0 | 1<<1)
-	flags |= tlrt.Bit(m.Photos, 0)
-	flags |= tlrt.Bit(m.Videos, 1)
-	flags |= tlrt.Bit(m.VideoMaxSize != 0, 2)
-	tlrt.PutUint32(b, uint32(flags))
-	if flags.Has(2) {
-		tlrt.PutUint64(b, uint64(m.VideoMaxSize))
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1912, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AutoSaveSettings) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AutoSaveSettingsTypeID, "autoSaveSettings"); err != nil {
-		return tlrt.DecodeErr(err, "autoSaveSettings", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2698, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *AutoSaveSettings) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = AutoSaveSettings{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2698)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AutoSaveSettings) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "autoSaveSettings", "flags")
-	}
-	m.Photos = m.Flags.Has(0)
-	m.Videos = m.Flags.Has(1)
-	if m.Flags.Has(2) {
-		if m.VideoMaxSize, err = d.Long(); err != nil {
-			return tlrt.DecodeErr(err, "autoSaveSettings", "video_max_size")
-		}
-	}
-	m.Flags &^= 1<<0 | 1<<1
-	if m.VideoMaxSize != 0 {
-		m.Flags.Unset(2)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2698, m)
 }
 
 // AvailableEffect is the TL constructor availableEffect.
@@ -2297,95 +1482,32 @@ func (m *AvailableEffect) ClearEffectAnimationID() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AvailableEffect) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AvailableEffectTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1362, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AvailableEffect) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 2)
-	flags |= tlrt.Bit(m.PremiumRequired, 2)
-	flags |= tlrt.Bit(m.StaticIconID != 0, 0)
-	flags |= tlrt.Bit(m.EffectAnimationID != 0, 1)
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, uint32(flags))
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.ID))
-	tlrt.PutString(b, m.Emoticon)
-	if flags.Has(0) {
-		tlrt.PutUint64(b, uint64(m.StaticIconID))
-	}
-	tlrt.PutUint64(b, uint64(m.EffectStickerID))
-	if flags.Has(1) {
-		tlrt.PutUint64(b, uint64(m.EffectAnimationID))
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1362, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AvailableEffect) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AvailableEffectTypeID, "availableEffect"); err != nil {
-		return tlrt.DecodeErr(err, "availableEffect", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2097, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *AvailableEffect) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = AvailableEffect{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2097)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AvailableEffect) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "availableEffect", "flags")
-	}
-	m.PremiumRequired = m.Flags.Has(2)
-	if m.ID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "availableEffect", "id")
-	}
-	if m.Emoticon, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "availableEffect", "emoticon")
-	}
-	if m.Flags.Has(0) {
-		if m.StaticIconID, err = d.Long(); err != nil {
-			return tlrt.DecodeErr(err, "availableEffect", "static_icon_id")
-		}
-	}
-	if m.EffectStickerID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "availableEffect", "effect_sticker_id")
-	}
-	if m.Flags.Has(1) {
-		if m.EffectAnimationID, err = d.Long(); err != nil {
-			return tlrt.DecodeErr(err, "availableEffect", "effect_animation_id")
-		}
-	}
-	m.Flags &^= 1 << 2
-	if m.StaticIconID != 0 {
-		m.Flags.Unset(0)
-	}
-	if m.EffectAnimationID != 0 {
-		m.Flags.Unset(1)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2097, m)
 }
 
 // AvailableReaction is the TL constructor availableReaction.
@@ -2427,117 +1549,30 @@ func (*AvailableReaction) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AvailableReaction) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AvailableReactionTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1839, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AvailableReaction) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2)
-	flags |= tlrt.Bit(m.Inactive, 0)
-	flags |= tlrt.Bit(m.Premium, 2)
-	flags |= tlrt.Bit(m.AroundAnimation != nil || m.CenterIcon != nil, 1)
-	tlrt.PutUint32(b, uint32(flags))
-	tlrt.PutString(b, m.Reaction)
-	tlrt.PutString(b, m.Title)
-	if err := tlrt.EncodeObject(b, m.StaticIcon); err != nil {
-		return tlrt.EncodeErr(err, "availableReaction", "static_icon")
-	}
-	if err := tlrt.EncodeObject(b, m.AppearAnimation); err != nil {
-		return tlrt.EncodeErr(err, "availableReaction", "appear_animation")
-	}
-	if err := tlrt.EncodeObject(b, m.SelectAnimation); err != nil {
-		return tlrt.EncodeErr(err, "availableReaction", "select_animation")
-	}
-	if err := tlrt.EncodeObject(b, m.ActivateAnimation); err != nil {
-		return tlrt.EncodeErr(err, "availableReaction", "activate_animation")
-	}
-	if err := tlrt.EncodeObject(b, m.EffectAnimation); err != nil {
-		return tlrt.EncodeErr(err, "availableReaction", "effect_animation")
-	}
-	if flags.Has(1) {
-		if err := tlrt.EncodeObject(b, m.AroundAnimation); err != nil {
-			return tlrt.EncodeErr(err, "availableReaction", "around_animation")
-		}
-		if err := tlrt.EncodeObject(b, m.CenterIcon); err != nil {
-			return tlrt.EncodeErr(err, "availableReaction", "center_icon")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1839, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AvailableReaction) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AvailableReactionTypeID, "availableReaction"); err != nil {
-		return tlrt.DecodeErr(err, "availableReaction", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2614, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *AvailableReaction) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = AvailableReaction{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2614)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AvailableReaction) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "availableReaction", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "availableReaction", "flags")
-	}
-	m.Inactive = m.Flags.Has(0)
-	m.Premium = m.Flags.Has(2)
-	if m.Reaction, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "availableReaction", "reaction")
-	}
-	if m.Title, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "availableReaction", "title")
-	}
-	if m.StaticIcon, err = decodeDocument(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "availableReaction", "static_icon")
-	}
-	if m.AppearAnimation, err = decodeDocument(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "availableReaction", "appear_animation")
-	}
-	if m.SelectAnimation, err = decodeDocument(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "availableReaction", "select_animation")
-	}
-	if m.ActivateAnimation, err = decodeDocument(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "availableReaction", "activate_animation")
-	}
-	if m.EffectAnimation, err = decodeDocument(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "availableReaction", "effect_animation")
-	}
-	if m.Flags.Has(1) {
-		if m.AroundAnimation, err = decodeDocument(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "availableReaction", "around_animation")
-		}
-	}
-	if m.Flags.Has(1) {
-		if m.CenterIcon, err = decodeDocument(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "availableReaction", "center_icon")
-		}
-	}
-	m.Flags &^= 1<<0 | 1<<1 | 1<<2
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2614, m)
 }

@@ -4,7 +4,6 @@ package tg
 
 import (
 	"context"
-	"encoding/binary"
 	"github.com/gotd/td/bin"
 	"github.com/tgraw/tgraw/tlrt"
 	"unsafe"
@@ -27,25 +26,9 @@ func DecodeAccountChatThemes(b *bin.Buffer) (AccountChatThemesClass, error) {
 // decodeAccountChatThemes is DecodeAccountChatThemes for a value nested depth
 // levels deep.
 func decodeAccountChatThemes(d *tlrt.Decoder, depth int) (AccountChatThemesClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v AccountChatThemesClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case AccountChatThemesNotModifiedTypeID:
-		v = &AccountChatThemesNotModified{}
-	case AccountChatThemesTypeID:
-		v, size = &AccountChatThemes{}, unsafe.Sizeof(AccountChatThemes{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "account.ChatThemes"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 2975, depth)
+	c, _ := v.(AccountChatThemesClass)
+	return c, err
 }
 
 // AccountChatThemesNotModified is the TL constructor
@@ -75,43 +58,31 @@ func (*AccountChatThemesNotModified) TypeName() string {
 func (*AccountChatThemesNotModified) accountChatThemesClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AccountChatThemesNotModified) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountChatThemesNotModifiedTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2119, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AccountChatThemesNotModified) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2119, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AccountChatThemesNotModified) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountChatThemesNotModifiedTypeID, "account.chatThemesNotModified"); err != nil {
-		return tlrt.DecodeErr(err, "account.chatThemesNotModified", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2928, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *AccountChatThemesNotModified) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2928)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AccountChatThemesNotModified) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2928, m)
 }
 
 // AccountChatThemes is the TL constructor account.chatThemes.
@@ -171,103 +142,32 @@ func (m *AccountChatThemes) ClearNextOffset() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AccountChatThemes) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountChatThemesTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1814, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AccountChatThemes) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags
-	flags |= tlrt.Bit(m.NextOffset != "", 0)
-	w := tlrt.Extend(b, 20)
-	_ = w[19]
-	binary.LittleEndian.PutUint32(w, uint32(flags))
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.Hash))
-	binary.LittleEndian.PutUint32(w[12:], bin.TypeVector)
-	binary.LittleEndian.PutUint32(w[16:], uint32(len(m.Themes)))
-	for i := range m.Themes {
-		if err := tlrt.EncodeObject(b, m.Themes[i]); err != nil {
-			return tlrt.EncodeErr(err, "account.chatThemes", "themes")
-		}
-	}
-	tlrt.PutVectorHeader(b, len(m.Chats))
-	for i := range m.Chats {
-		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
-			return tlrt.EncodeErr(err, "account.chatThemes", "chats")
-		}
-	}
-	tlrt.PutVectorHeader(b, len(m.Users))
-	for i := range m.Users {
-		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
-			return tlrt.EncodeErr(err, "account.chatThemes", "users")
-		}
-	}
-	if flags.Has(0) {
-		tlrt.PutString(b, m.NextOffset)
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1814, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AccountChatThemes) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountChatThemesTypeID, "account.chatThemes"); err != nil {
-		return tlrt.DecodeErr(err, "account.chatThemes", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2585, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *AccountChatThemes) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = AccountChatThemes{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2585)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AccountChatThemes) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "account.chatThemes", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "account.chatThemes", "flags")
-	}
-	if m.Hash, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "account.chatThemes", "hash")
-	}
-	if m.Themes, err = tlrt.DecodeSlabs[ChatThemeUniqueGift](d, false, 8, depth+1, decodeChatTheme); err != nil {
-		return tlrt.DecodeErr(err, "account.chatThemes", "themes")
-	}
-	if m.Chats, err = tlrt.DecodeSlabs[Channel](d, false, 12, depth+1, decodeChat); err != nil {
-		return tlrt.DecodeErr(err, "account.chatThemes", "chats")
-	}
-	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
-		return tlrt.DecodeErr(err, "account.chatThemes", "users")
-	}
-	if m.Flags.Has(0) {
-		if m.NextOffset, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "account.chatThemes", "next_offset")
-		}
-	}
-	if m.NextOffset != "" {
-		m.Flags.Unset(0)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2585, m)
 }
 
 // AccountEmailVerifiedClass is the TL type account.EmailVerified: one of
@@ -287,25 +187,9 @@ func DecodeAccountEmailVerified(b *bin.Buffer) (AccountEmailVerifiedClass, error
 // decodeAccountEmailVerified is DecodeAccountEmailVerified for a value nested
 // depth levels deep.
 func decodeAccountEmailVerified(d *tlrt.Decoder, depth int) (AccountEmailVerifiedClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v AccountEmailVerifiedClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case AccountEmailVerifiedTypeID:
-		v, size = &AccountEmailVerified{}, unsafe.Sizeof(AccountEmailVerified{})
-	case AccountEmailVerifiedLoginTypeID:
-		v, size = &AccountEmailVerifiedLogin{}, unsafe.Sizeof(AccountEmailVerifiedLogin{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "account.EmailVerified"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 609, depth)
+	c, _ := v.(AccountEmailVerifiedClass)
+	return c, err
 }
 
 // AccountEmailVerified is the TL constructor account.emailVerified.
@@ -335,49 +219,32 @@ func (*AccountEmailVerified) TypeName() string {
 func (*AccountEmailVerified) accountEmailVerifiedClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AccountEmailVerified) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountEmailVerifiedTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 395, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AccountEmailVerified) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.Email)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 395, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AccountEmailVerified) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountEmailVerifiedTypeID, "account.emailVerified"); err != nil {
-		return tlrt.DecodeErr(err, "account.emailVerified", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1027, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *AccountEmailVerified) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1027)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AccountEmailVerified) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Email, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "account.emailVerified", "email")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1027, m)
 }
 
 // AccountEmailVerifiedLogin is the TL constructor account.emailVerifiedLogin.
@@ -409,58 +276,32 @@ func (*AccountEmailVerifiedLogin) TypeName() string {
 func (*AccountEmailVerifiedLogin) accountEmailVerifiedClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AccountEmailVerifiedLogin) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountEmailVerifiedLoginTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2141, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AccountEmailVerifiedLogin) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.Email)
-	if err := tlrt.EncodeObject(b, m.SentCode); err != nil {
-		return tlrt.EncodeErr(err, "account.emailVerifiedLogin", "sent_code")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2141, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AccountEmailVerifiedLogin) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountEmailVerifiedLoginTypeID, "account.emailVerifiedLogin"); err != nil {
-		return tlrt.DecodeErr(err, "account.emailVerifiedLogin", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2952, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *AccountEmailVerifiedLogin) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2952)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AccountEmailVerifiedLogin) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "account.emailVerifiedLogin", "")
-	}
-	var err error
-	if m.Email, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "account.emailVerifiedLogin", "email")
-	}
-	if m.SentCode, err = decodeAuthSentCode(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "account.emailVerifiedLogin", "sent_code")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2952, m)
 }
 
 // AccountEmojiStatusesClass is the TL type account.EmojiStatuses: one of
@@ -480,25 +321,9 @@ func DecodeAccountEmojiStatuses(b *bin.Buffer) (AccountEmojiStatusesClass, error
 // decodeAccountEmojiStatuses is DecodeAccountEmojiStatuses for a value nested
 // depth levels deep.
 func decodeAccountEmojiStatuses(d *tlrt.Decoder, depth int) (AccountEmojiStatusesClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v AccountEmojiStatusesClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case AccountEmojiStatusesNotModifiedTypeID:
-		v = &AccountEmojiStatusesNotModified{}
-	case AccountEmojiStatusesTypeID:
-		v, size = &AccountEmojiStatuses{}, unsafe.Sizeof(AccountEmojiStatuses{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "account.EmojiStatuses"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 738, depth)
+	c, _ := v.(AccountEmojiStatusesClass)
+	return c, err
 }
 
 // AccountEmojiStatusesNotModified is the TL constructor
@@ -528,43 +353,31 @@ func (*AccountEmojiStatusesNotModified) TypeName() string {
 func (*AccountEmojiStatusesNotModified) accountEmojiStatusesClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AccountEmojiStatusesNotModified) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountEmojiStatusesNotModifiedTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1983, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AccountEmojiStatusesNotModified) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1983, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AccountEmojiStatusesNotModified) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountEmojiStatusesNotModifiedTypeID, "account.emojiStatusesNotModified"); err != nil {
-		return tlrt.DecodeErr(err, "account.emojiStatusesNotModified", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2772, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *AccountEmojiStatusesNotModified) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2772)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AccountEmojiStatusesNotModified) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2772, m)
 }
 
 // AccountEmojiStatuses is the TL constructor account.emojiStatuses.
@@ -596,64 +409,32 @@ func (*AccountEmojiStatuses) TypeName() string {
 func (*AccountEmojiStatuses) accountEmojiStatusesClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AccountEmojiStatuses) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountEmojiStatusesTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1338, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AccountEmojiStatuses) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 16)
-	_ = w[15]
-	binary.LittleEndian.PutUint64(w, uint64(m.Hash))
-	binary.LittleEndian.PutUint32(w[8:], bin.TypeVector)
-	binary.LittleEndian.PutUint32(w[12:], uint32(len(m.Statuses)))
-	for i := range m.Statuses {
-		if err := tlrt.EncodeObject(b, m.Statuses[i]); err != nil {
-			return tlrt.EncodeErr(err, "account.emojiStatuses", "statuses")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1338, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AccountEmojiStatuses) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountEmojiStatusesTypeID, "account.emojiStatuses"); err != nil {
-		return tlrt.DecodeErr(err, "account.emojiStatuses", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2069, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *AccountEmojiStatuses) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2069)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AccountEmojiStatuses) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "account.emojiStatuses", "")
-	}
-	var err error
-	if m.Hash, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "account.emojiStatuses", "hash")
-	}
-	if m.Statuses, err = tlrt.DecodeSlabs[EmojiStatusCollectible](d, false, 4, depth+1, decodeEmojiStatus); err != nil {
-		return tlrt.DecodeErr(err, "account.emojiStatuses", "statuses")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2069, m)
 }
 
 // AccountResetPasswordResultClass is the TL type account.ResetPasswordResult:
@@ -675,25 +456,9 @@ func DecodeAccountResetPasswordResult(b *bin.Buffer) (AccountResetPasswordResult
 // decodeAccountResetPasswordResult is DecodeAccountResetPasswordResult for a
 // value nested depth levels deep.
 func decodeAccountResetPasswordResult(d *tlrt.Decoder, depth int) (AccountResetPasswordResultClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v AccountResetPasswordResultClass
-	switch id {
-	case AccountResetPasswordFailedWaitTypeID:
-		v = tlrt.New[AccountResetPasswordFailedWait](d)
-	case AccountResetPasswordRequestedWaitTypeID:
-		v = tlrt.New[AccountResetPasswordRequestedWait](d)
-	case AccountResetPasswordOkTypeID:
-		v = &AccountResetPasswordOk{}
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "account.ResetPasswordResult"}
-	}
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 2087, depth)
+	c, _ := v.(AccountResetPasswordResultClass)
+	return c, err
 }
 
 // AccountResetPasswordFailedWait is the TL constructor
@@ -726,51 +491,31 @@ func (*AccountResetPasswordFailedWait) TypeName() string {
 func (*AccountResetPasswordFailedWait) accountResetPasswordResultClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AccountResetPasswordFailedWait) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 8)
-	_ = w[7]
-	binary.LittleEndian.PutUint32(w, AccountResetPasswordFailedWaitTypeID)
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.RetryDate))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2154, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AccountResetPasswordFailedWait) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, uint32(m.RetryDate))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2154, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AccountResetPasswordFailedWait) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountResetPasswordFailedWaitTypeID, "account.resetPasswordFailedWait"); err != nil {
-		return tlrt.DecodeErr(err, "account.resetPasswordFailedWait", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2966, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *AccountResetPasswordFailedWait) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2966)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AccountResetPasswordFailedWait) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.RetryDate, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "account.resetPasswordFailedWait", "retry_date")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2966, m)
 }
 
 // AccountResetPasswordRequestedWait is the TL constructor
@@ -803,51 +548,31 @@ func (*AccountResetPasswordRequestedWait) TypeName() string {
 func (*AccountResetPasswordRequestedWait) accountResetPasswordResultClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AccountResetPasswordRequestedWait) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 8)
-	_ = w[7]
-	binary.LittleEndian.PutUint32(w, AccountResetPasswordRequestedWaitTypeID)
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.UntilDate))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2225, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AccountResetPasswordRequestedWait) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, uint32(m.UntilDate))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2225, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AccountResetPasswordRequestedWait) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountResetPasswordRequestedWaitTypeID, "account.resetPasswordRequestedWait"); err != nil {
-		return tlrt.DecodeErr(err, "account.resetPasswordRequestedWait", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3042, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *AccountResetPasswordRequestedWait) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3042)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AccountResetPasswordRequestedWait) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.UntilDate, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "account.resetPasswordRequestedWait", "until_date")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3042, m)
 }
 
 // AccountResetPasswordOk is the TL constructor account.resetPasswordOk.
@@ -875,43 +600,31 @@ func (*AccountResetPasswordOk) TypeName() string {
 func (*AccountResetPasswordOk) accountResetPasswordResultClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AccountResetPasswordOk) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountResetPasswordOkTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2217, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AccountResetPasswordOk) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2217, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AccountResetPasswordOk) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountResetPasswordOkTypeID, "account.resetPasswordOk"); err != nil {
-		return tlrt.DecodeErr(err, "account.resetPasswordOk", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3034, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *AccountResetPasswordOk) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3034)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AccountResetPasswordOk) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3034, m)
 }
 
 // AccountSavedMusicIDsClass is the TL type account.SavedMusicIds: one of
@@ -931,25 +644,9 @@ func DecodeAccountSavedMusicIDs(b *bin.Buffer) (AccountSavedMusicIDsClass, error
 // decodeAccountSavedMusicIDs is DecodeAccountSavedMusicIDs for a value nested
 // depth levels deep.
 func decodeAccountSavedMusicIDs(d *tlrt.Decoder, depth int) (AccountSavedMusicIDsClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v AccountSavedMusicIDsClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case AccountSavedMusicIDsNotModifiedTypeID:
-		v = &AccountSavedMusicIDsNotModified{}
-	case AccountSavedMusicIDsTypeID:
-		v, size = &AccountSavedMusicIDs{}, unsafe.Sizeof(AccountSavedMusicIDs{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "account.SavedMusicIds"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 2937, depth)
+	c, _ := v.(AccountSavedMusicIDsClass)
+	return c, err
 }
 
 // AccountSavedMusicIDsNotModified is the TL constructor
@@ -979,43 +676,31 @@ func (*AccountSavedMusicIDsNotModified) TypeName() string {
 func (*AccountSavedMusicIDsNotModified) accountSavedMusicIDsClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AccountSavedMusicIDsNotModified) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountSavedMusicIDsNotModifiedTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 739, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AccountSavedMusicIDsNotModified) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 739, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AccountSavedMusicIDsNotModified) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountSavedMusicIDsNotModifiedTypeID, "account.savedMusicIdsNotModified"); err != nil {
-		return tlrt.DecodeErr(err, "account.savedMusicIdsNotModified", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1417, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *AccountSavedMusicIDsNotModified) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1417)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AccountSavedMusicIDsNotModified) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1417, m)
 }
 
 // AccountSavedMusicIDs is the TL constructor account.savedMusicIds.
@@ -1045,51 +730,31 @@ func (*AccountSavedMusicIDs) TypeName() string {
 func (*AccountSavedMusicIDs) accountSavedMusicIDsClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AccountSavedMusicIDs) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountSavedMusicIDsTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1418, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AccountSavedMusicIDs) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutVectorHeader(b, len(m.IDs))
-	for i := range m.IDs {
-		tlrt.PutUint64(b, uint64(m.IDs[i]))
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1418, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AccountSavedMusicIDs) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountSavedMusicIDsTypeID, "account.savedMusicIds"); err != nil {
-		return tlrt.DecodeErr(err, "account.savedMusicIds", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2157, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *AccountSavedMusicIDs) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2157)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AccountSavedMusicIDs) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.IDs, err = tlrt.DecodeVector(d, 8, (*tlrt.Decoder).Long); err != nil {
-		return tlrt.DecodeErr(err, "account.savedMusicIds", "ids")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2157, m)
 }
 
 // AccountSavedRingtoneClass is the TL type account.SavedRingtone: one of
@@ -1109,25 +774,9 @@ func DecodeAccountSavedRingtone(b *bin.Buffer) (AccountSavedRingtoneClass, error
 // decodeAccountSavedRingtone is DecodeAccountSavedRingtone for a value nested
 // depth levels deep.
 func decodeAccountSavedRingtone(d *tlrt.Decoder, depth int) (AccountSavedRingtoneClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v AccountSavedRingtoneClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case AccountSavedRingtoneTypeID:
-		v = &AccountSavedRingtone{}
-	case AccountSavedRingtoneConvertedTypeID:
-		v, size = &AccountSavedRingtoneConverted{}, unsafe.Sizeof(AccountSavedRingtoneConverted{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "account.SavedRingtone"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 1233, depth)
+	c, _ := v.(AccountSavedRingtoneClass)
+	return c, err
 }
 
 // AccountSavedRingtone is the TL constructor account.savedRingtone.
@@ -1155,43 +804,31 @@ func (*AccountSavedRingtone) TypeName() string {
 func (*AccountSavedRingtone) accountSavedRingtoneClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AccountSavedRingtone) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountSavedRingtoneTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1732, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AccountSavedRingtone) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1732, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AccountSavedRingtone) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountSavedRingtoneTypeID, "account.savedRingtone"); err != nil {
-		return tlrt.DecodeErr(err, "account.savedRingtone", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2496, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *AccountSavedRingtone) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2496)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AccountSavedRingtone) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2496, m)
 }
 
 // AccountSavedRingtoneConverted is the TL constructor
@@ -1224,54 +861,32 @@ func (*AccountSavedRingtoneConverted) TypeName() string {
 func (*AccountSavedRingtoneConverted) accountSavedRingtoneClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AccountSavedRingtoneConverted) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountSavedRingtoneConvertedTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 298, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AccountSavedRingtoneConverted) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Document); err != nil {
-		return tlrt.EncodeErr(err, "account.savedRingtoneConverted", "document")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 298, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AccountSavedRingtoneConverted) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountSavedRingtoneConvertedTypeID, "account.savedRingtoneConverted"); err != nil {
-		return tlrt.DecodeErr(err, "account.savedRingtoneConverted", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 917, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *AccountSavedRingtoneConverted) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 917)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AccountSavedRingtoneConverted) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "account.savedRingtoneConverted", "")
-	}
-	var err error
-	if m.Document, err = decodeDocument(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "account.savedRingtoneConverted", "document")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 917, m)
 }
 
 // AccountSavedRingtonesClass is the TL type account.SavedRingtones: one of
@@ -1292,25 +907,9 @@ func DecodeAccountSavedRingtones(b *bin.Buffer) (AccountSavedRingtonesClass, err
 // decodeAccountSavedRingtones is DecodeAccountSavedRingtones for a value nested
 // depth levels deep.
 func decodeAccountSavedRingtones(d *tlrt.Decoder, depth int) (AccountSavedRingtonesClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v AccountSavedRingtonesClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case AccountSavedRingtonesNotModifiedTypeID:
-		v = &AccountSavedRingtonesNotModified{}
-	case AccountSavedRingtonesTypeID:
-		v, size = &AccountSavedRingtones{}, unsafe.Sizeof(AccountSavedRingtones{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "account.SavedRingtones"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 2951, depth)
+	c, _ := v.(AccountSavedRingtonesClass)
+	return c, err
 }
 
 // AccountSavedRingtonesNotModified is the TL constructor
@@ -1340,43 +939,31 @@ func (*AccountSavedRingtonesNotModified) TypeName() string {
 func (*AccountSavedRingtonesNotModified) accountSavedRingtonesClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AccountSavedRingtonesNotModified) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountSavedRingtonesNotModifiedTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2418, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AccountSavedRingtonesNotModified) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2418, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AccountSavedRingtonesNotModified) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountSavedRingtonesNotModifiedTypeID, "account.savedRingtonesNotModified"); err != nil {
-		return tlrt.DecodeErr(err, "account.savedRingtonesNotModified", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3247, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *AccountSavedRingtonesNotModified) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3247)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AccountSavedRingtonesNotModified) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3247, m)
 }
 
 // AccountSavedRingtones is the TL constructor account.savedRingtones.
@@ -1408,64 +995,32 @@ func (*AccountSavedRingtones) TypeName() string {
 func (*AccountSavedRingtones) accountSavedRingtonesClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AccountSavedRingtones) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountSavedRingtonesTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1854, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AccountSavedRingtones) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 16)
-	_ = w[15]
-	binary.LittleEndian.PutUint64(w, uint64(m.Hash))
-	binary.LittleEndian.PutUint32(w[8:], bin.TypeVector)
-	binary.LittleEndian.PutUint32(w[12:], uint32(len(m.Ringtones)))
-	for i := range m.Ringtones {
-		if err := tlrt.EncodeObject(b, m.Ringtones[i]); err != nil {
-			return tlrt.EncodeErr(err, "account.savedRingtones", "ringtones")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1854, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AccountSavedRingtones) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountSavedRingtonesTypeID, "account.savedRingtones"); err != nil {
-		return tlrt.DecodeErr(err, "account.savedRingtones", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2631, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *AccountSavedRingtones) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2631)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AccountSavedRingtones) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "account.savedRingtones", "")
-	}
-	var err error
-	if m.Hash, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "account.savedRingtones", "hash")
-	}
-	if m.Ringtones, err = tlrt.DecodeSlabs[Document](d, false, 12, depth+1, decodeDocument); err != nil {
-		return tlrt.DecodeErr(err, "account.savedRingtones", "ringtones")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2631, m)
 }
 
 // AccountThemesClass is the TL type account.Themes: one of
@@ -1485,25 +1040,9 @@ func DecodeAccountThemes(b *bin.Buffer) (AccountThemesClass, error) {
 // decodeAccountThemes is DecodeAccountThemes for a value nested depth levels
 // deep.
 func decodeAccountThemes(d *tlrt.Decoder, depth int) (AccountThemesClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v AccountThemesClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case AccountThemesNotModifiedTypeID:
-		v = &AccountThemesNotModified{}
-	case AccountThemesTypeID:
-		v, size = &AccountThemes{}, unsafe.Sizeof(AccountThemes{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "account.Themes"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 1754, depth)
+	c, _ := v.(AccountThemesClass)
+	return c, err
 }
 
 // AccountThemesNotModified is the TL constructor account.themesNotModified.
@@ -1530,43 +1069,31 @@ func (*AccountThemesNotModified) TypeName() string {
 func (*AccountThemesNotModified) accountThemesClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AccountThemesNotModified) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountThemesNotModifiedTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2336, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AccountThemesNotModified) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2336, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AccountThemesNotModified) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountThemesNotModifiedTypeID, "account.themesNotModified"); err != nil {
-		return tlrt.DecodeErr(err, "account.themesNotModified", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3160, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *AccountThemesNotModified) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3160)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AccountThemesNotModified) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3160, m)
 }
 
 // AccountThemes is the TL constructor account.themes.
@@ -1596,64 +1123,32 @@ func (*AccountThemes) TypeName() string {
 func (*AccountThemes) accountThemesClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AccountThemes) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountThemesTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1427, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AccountThemes) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 16)
-	_ = w[15]
-	binary.LittleEndian.PutUint64(w, uint64(m.Hash))
-	binary.LittleEndian.PutUint32(w[8:], bin.TypeVector)
-	binary.LittleEndian.PutUint32(w[12:], uint32(len(m.Themes)))
-	for i := range m.Themes {
-		if err := m.Themes[i].Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "account.themes", "themes")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1427, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AccountThemes) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountThemesTypeID, "account.themes"); err != nil {
-		return tlrt.DecodeErr(err, "account.themes", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2166, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *AccountThemes) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2166)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AccountThemes) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "account.themes", "")
-	}
-	var err error
-	if m.Hash, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "account.themes", "hash")
-	}
-	if m.Themes, err = tlrt.DecodeStructs[Theme](d, false, false, 32, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "account.themes", "themes")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2166, m)
 }
 
 // AccountWallPapersClass is the TL type account.WallPapers: one of
@@ -1673,25 +1168,9 @@ func DecodeAccountWallPapers(b *bin.Buffer) (AccountWallPapersClass, error) {
 // decodeAccountWallPapers is DecodeAccountWallPapers for a value nested depth
 // levels deep.
 func decodeAccountWallPapers(d *tlrt.Decoder, depth int) (AccountWallPapersClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v AccountWallPapersClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case AccountWallPapersNotModifiedTypeID:
-		v = &AccountWallPapersNotModified{}
-	case AccountWallPapersTypeID:
-		v, size = &AccountWallPapers{}, unsafe.Sizeof(AccountWallPapers{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "account.WallPapers"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 661, depth)
+	c, _ := v.(AccountWallPapersClass)
+	return c, err
 }
 
 // AccountWallPapersNotModified is the TL constructor
@@ -1721,43 +1200,31 @@ func (*AccountWallPapersNotModified) TypeName() string {
 func (*AccountWallPapersNotModified) accountWallPapersClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AccountWallPapersNotModified) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountWallPapersNotModifiedTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 259, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AccountWallPapersNotModified) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 259, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AccountWallPapersNotModified) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountWallPapersNotModifiedTypeID, "account.wallPapersNotModified"); err != nil {
-		return tlrt.DecodeErr(err, "account.wallPapersNotModified", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 876, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *AccountWallPapersNotModified) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 876)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AccountWallPapersNotModified) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 876, m)
 }
 
 // AccountWallPapers is the TL constructor account.wallPapers.
@@ -1788,64 +1255,32 @@ func (*AccountWallPapers) TypeName() string {
 func (*AccountWallPapers) accountWallPapersClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AccountWallPapers) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountWallPapersTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1964, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AccountWallPapers) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 16)
-	_ = w[15]
-	binary.LittleEndian.PutUint64(w, uint64(m.Hash))
-	binary.LittleEndian.PutUint32(w[8:], bin.TypeVector)
-	binary.LittleEndian.PutUint32(w[12:], uint32(len(m.Wallpapers)))
-	for i := range m.Wallpapers {
-		if err := tlrt.EncodeObject(b, m.Wallpapers[i]); err != nil {
-			return tlrt.EncodeErr(err, "account.wallPapers", "wallpapers")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1964, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AccountWallPapers) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountWallPapersTypeID, "account.wallPapers"); err != nil {
-		return tlrt.DecodeErr(err, "account.wallPapers", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2751, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *AccountWallPapers) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2751)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AccountWallPapers) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "account.wallPapers", "")
-	}
-	var err error
-	if m.Hash, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "account.wallPapers", "hash")
-	}
-	if m.Wallpapers, err = tlrt.DecodeSlabs[WallPaper](d, false, 16, depth+1, decodeWallPaper); err != nil {
-		return tlrt.DecodeErr(err, "account.wallPapers", "wallpapers")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2751, m)
 }
 
 // AccountWebBrowserSettingsClass is the TL type account.WebBrowserSettings: one
@@ -1866,25 +1301,9 @@ func DecodeAccountWebBrowserSettings(b *bin.Buffer) (AccountWebBrowserSettingsCl
 // decodeAccountWebBrowserSettings is DecodeAccountWebBrowserSettings for a
 // value nested depth levels deep.
 func decodeAccountWebBrowserSettings(d *tlrt.Decoder, depth int) (AccountWebBrowserSettingsClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v AccountWebBrowserSettingsClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case AccountWebBrowserSettingsNotModifiedTypeID:
-		v = &AccountWebBrowserSettingsNotModified{}
-	case AccountWebBrowserSettingsTypeID:
-		v, size = &AccountWebBrowserSettings{}, unsafe.Sizeof(AccountWebBrowserSettings{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "account.WebBrowserSettings"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 1484, depth)
+	c, _ := v.(AccountWebBrowserSettingsClass)
+	return c, err
 }
 
 // AccountWebBrowserSettingsNotModified is the TL constructor
@@ -1916,43 +1335,31 @@ func (*AccountWebBrowserSettingsNotModified) TypeName() string {
 func (*AccountWebBrowserSettingsNotModified) accountWebBrowserSettingsClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AccountWebBrowserSettingsNotModified) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountWebBrowserSettingsNotModifiedTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1863, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AccountWebBrowserSettingsNotModified) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1863, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AccountWebBrowserSettingsNotModified) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountWebBrowserSettingsNotModifiedTypeID, "account.webBrowserSettingsNotModified"); err != nil {
-		return tlrt.DecodeErr(err, "account.webBrowserSettingsNotModified", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2642, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *AccountWebBrowserSettingsNotModified) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2642)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AccountWebBrowserSettingsNotModified) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2642, m)
 }
 
 // AccountWebBrowserSettings is the TL constructor account.webBrowserSettings.
@@ -1991,87 +1398,32 @@ func (*AccountWebBrowserSettings) TypeName() string {
 func (*AccountWebBrowserSettings) accountWebBrowserSettingsClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AccountWebBrowserSettings) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountWebBrowserSettingsTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1120, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AccountWebBrowserSettings) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<0 | 1<<1)
-	flags |= tlrt.Bit(m.OpenExternalBrowser, 0)
-	flags |= tlrt.Bit(m.DisplayCloseButton, 1)
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, uint32(flags))
-	binary.LittleEndian.PutUint32(w[4:], bin.TypeVector)
-	binary.LittleEndian.PutUint32(w[8:], uint32(len(m.ExternalExceptions)))
-	for i := range m.ExternalExceptions {
-		if err := m.ExternalExceptions[i].Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "account.webBrowserSettings", "external_exceptions")
-		}
-	}
-	tlrt.PutVectorHeader(b, len(m.InappExceptions))
-	for i := range m.InappExceptions {
-		if err := m.InappExceptions[i].Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "account.webBrowserSettings", "inapp_exceptions")
-		}
-	}
-	tlrt.PutUint64(b, uint64(m.Hash))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1120, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AccountWebBrowserSettings) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountWebBrowserSettingsTypeID, "account.webBrowserSettings"); err != nil {
-		return tlrt.DecodeErr(err, "account.webBrowserSettings", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1836, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *AccountWebBrowserSettings) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = AccountWebBrowserSettings{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1836)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AccountWebBrowserSettings) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "account.webBrowserSettings", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "account.webBrowserSettings", "flags")
-	}
-	m.OpenExternalBrowser = m.Flags.Has(0)
-	m.DisplayCloseButton = m.Flags.Has(1)
-	if m.ExternalExceptions, err = tlrt.DecodeStructs[WebDomainException](d, false, false, 20, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "account.webBrowserSettings", "external_exceptions")
-	}
-	if m.InappExceptions, err = tlrt.DecodeStructs[WebDomainException](d, false, false, 20, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "account.webBrowserSettings", "inapp_exceptions")
-	}
-	if m.Hash, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "account.webBrowserSettings", "hash")
-	}
-	m.Flags &^= 1<<0 | 1<<1
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1836, m)
 }
 
 // AccountAuthorizationForm is the TL constructor account.authorizationForm.
@@ -2130,108 +1482,32 @@ func (m *AccountAuthorizationForm) ClearPrivacyPolicyURL() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AccountAuthorizationForm) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountAuthorizationFormTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1622, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AccountAuthorizationForm) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags
-	flags |= tlrt.Bit(m.PrivacyPolicyURL != "", 0)
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, uint32(flags))
-	binary.LittleEndian.PutUint32(w[4:], bin.TypeVector)
-	binary.LittleEndian.PutUint32(w[8:], uint32(len(m.RequiredTypes)))
-	for i := range m.RequiredTypes {
-		if err := tlrt.EncodeObject(b, m.RequiredTypes[i]); err != nil {
-			return tlrt.EncodeErr(err, "account.authorizationForm", "required_types")
-		}
-	}
-	tlrt.PutVectorHeader(b, len(m.Values))
-	for i := range m.Values {
-		if err := m.Values[i].Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "account.authorizationForm", "values")
-		}
-	}
-	tlrt.PutVectorHeader(b, len(m.Errors))
-	for i := range m.Errors {
-		if err := tlrt.EncodeObject(b, m.Errors[i]); err != nil {
-			return tlrt.EncodeErr(err, "account.authorizationForm", "errors")
-		}
-	}
-	tlrt.PutVectorHeader(b, len(m.Users))
-	for i := range m.Users {
-		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
-			return tlrt.EncodeErr(err, "account.authorizationForm", "users")
-		}
-	}
-	if flags.Has(0) {
-		tlrt.PutString(b, m.PrivacyPolicyURL)
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1622, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AccountAuthorizationForm) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountAuthorizationFormTypeID, "account.authorizationForm"); err != nil {
-		return tlrt.DecodeErr(err, "account.authorizationForm", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2381, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *AccountAuthorizationForm) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = AccountAuthorizationForm{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2381)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AccountAuthorizationForm) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "account.authorizationForm", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "account.authorizationForm", "flags")
-	}
-	if m.RequiredTypes, err = tlrt.DecodeSlabs[SecureRequiredType](d, false, 12, depth+1, decodeSecureRequiredType); err != nil {
-		return tlrt.DecodeErr(err, "account.authorizationForm", "required_types")
-	}
-	if m.Values, err = tlrt.DecodeStructs[SecureValue](d, false, false, 16, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "account.authorizationForm", "values")
-	}
-	if m.Errors, err = tlrt.DecodeSlabs[SecureValueErrorData](d, false, 16, depth+1, decodeSecureValueError); err != nil {
-		return tlrt.DecodeErr(err, "account.authorizationForm", "errors")
-	}
-	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
-		return tlrt.DecodeErr(err, "account.authorizationForm", "users")
-	}
-	if m.Flags.Has(0) {
-		if m.PrivacyPolicyURL, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "account.authorizationForm", "privacy_policy_url")
-		}
-	}
-	if m.PrivacyPolicyURL != "" {
-		m.Flags.Unset(0)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2381, m)
 }
 
 // AccountAuthorizations is the TL constructor account.authorizations.
@@ -2259,64 +1535,32 @@ func (*AccountAuthorizations) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AccountAuthorizations) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountAuthorizationsTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 706, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AccountAuthorizations) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, uint32(m.AuthorizationTTLDays))
-	binary.LittleEndian.PutUint32(w[4:], bin.TypeVector)
-	binary.LittleEndian.PutUint32(w[8:], uint32(len(m.Authorizations)))
-	for i := range m.Authorizations {
-		if err := m.Authorizations[i].Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "account.authorizations", "authorizations")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 706, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AccountAuthorizations) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountAuthorizationsTypeID, "account.authorizations"); err != nil {
-		return tlrt.DecodeErr(err, "account.authorizations", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1379, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *AccountAuthorizations) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1379)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AccountAuthorizations) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "account.authorizations", "")
-	}
-	var err error
-	if m.AuthorizationTTLDays, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "account.authorizations", "authorization_ttl_days")
-	}
-	if m.Authorizations, err = tlrt.DecodeStructs[Authorization](d, false, false, 60, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "account.authorizations", "authorizations")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1379, m)
 }
 
 // AccountAutoDownloadSettings is the TL constructor
@@ -2347,69 +1591,31 @@ func (*AccountAutoDownloadSettings) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AccountAutoDownloadSettings) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountAutoDownloadSettingsTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 921, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AccountAutoDownloadSettings) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := m.Low.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "account.autoDownloadSettings", "low")
-	}
-	if err := m.Medium.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "account.autoDownloadSettings", "medium")
-	}
-	if err := m.High.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "account.autoDownloadSettings", "high")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 921, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AccountAutoDownloadSettings) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountAutoDownloadSettingsTypeID, "account.autoDownloadSettings"); err != nil {
-		return tlrt.DecodeErr(err, "account.autoDownloadSettings", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1619, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *AccountAutoDownloadSettings) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = AccountAutoDownloadSettings{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1619)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AccountAutoDownloadSettings) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "account.autoDownloadSettings", "")
-	}
-	var err error
-	if err = tlrt.DecodeBoxed(d, &m.Low, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "account.autoDownloadSettings", "low")
-	}
-	if err = tlrt.DecodeBoxed(d, &m.Medium, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "account.autoDownloadSettings", "medium")
-	}
-	if err = tlrt.DecodeBoxed(d, &m.High, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "account.autoDownloadSettings", "high")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1619, m)
 }
 
 // AccountAutoSaveSettings is the TL constructor account.autoSaveSettings.
@@ -2443,97 +1649,32 @@ func (*AccountAutoSaveSettings) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AccountAutoSaveSettings) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountAutoSaveSettingsTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 708, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AccountAutoSaveSettings) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := m.UsersSettings.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "account.autoSaveSettings", "users_settings")
-	}
-	if err := m.ChatsSettings.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "account.autoSaveSettings", "chats_settings")
-	}
-	if err := m.BroadcastsSettings.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "account.autoSaveSettings", "broadcasts_settings")
-	}
-	tlrt.PutVectorHeader(b, len(m.Exceptions))
-	for i := range m.Exceptions {
-		if err := m.Exceptions[i].Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "account.autoSaveSettings", "exceptions")
-		}
-	}
-	tlrt.PutVectorHeader(b, len(m.Chats))
-	for i := range m.Chats {
-		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
-			return tlrt.EncodeErr(err, "account.autoSaveSettings", "chats")
-		}
-	}
-	tlrt.PutVectorHeader(b, len(m.Users))
-	for i := range m.Users {
-		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
-			return tlrt.EncodeErr(err, "account.autoSaveSettings", "users")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 708, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AccountAutoSaveSettings) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountAutoSaveSettingsTypeID, "account.autoSaveSettings"); err != nil {
-		return tlrt.DecodeErr(err, "account.autoSaveSettings", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1381, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *AccountAutoSaveSettings) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = AccountAutoSaveSettings{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1381)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AccountAutoSaveSettings) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "account.autoSaveSettings", "")
-	}
-	var err error
-	if err = tlrt.DecodeBoxed(d, &m.UsersSettings, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "account.autoSaveSettings", "users_settings")
-	}
-	if err = tlrt.DecodeBoxed(d, &m.ChatsSettings, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "account.autoSaveSettings", "chats_settings")
-	}
-	if err = tlrt.DecodeBoxed(d, &m.BroadcastsSettings, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "account.autoSaveSettings", "broadcasts_settings")
-	}
-	if m.Exceptions, err = tlrt.DecodeStructs[AutoSaveException](d, false, false, 24, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "account.autoSaveSettings", "exceptions")
-	}
-	if m.Chats, err = tlrt.DecodeSlabs[Channel](d, false, 12, depth+1, decodeChat); err != nil {
-		return tlrt.DecodeErr(err, "account.autoSaveSettings", "chats")
-	}
-	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
-		return tlrt.DecodeErr(err, "account.autoSaveSettings", "users")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1381, m)
 }
 
 // AccountBusinessChatLinks is the TL constructor account.businessChatLinks.
@@ -2562,75 +1703,32 @@ func (*AccountBusinessChatLinks) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AccountBusinessChatLinks) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountBusinessChatLinksTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2249, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AccountBusinessChatLinks) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutVectorHeader(b, len(m.Links))
-	for i := range m.Links {
-		if err := m.Links[i].Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "account.businessChatLinks", "links")
-		}
-	}
-	tlrt.PutVectorHeader(b, len(m.Chats))
-	for i := range m.Chats {
-		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
-			return tlrt.EncodeErr(err, "account.businessChatLinks", "chats")
-		}
-	}
-	tlrt.PutVectorHeader(b, len(m.Users))
-	for i := range m.Users {
-		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
-			return tlrt.EncodeErr(err, "account.businessChatLinks", "users")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2249, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AccountBusinessChatLinks) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountBusinessChatLinksTypeID, "account.businessChatLinks"); err != nil {
-		return tlrt.DecodeErr(err, "account.businessChatLinks", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3067, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *AccountBusinessChatLinks) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3067)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AccountBusinessChatLinks) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "account.businessChatLinks", "")
-	}
-	var err error
-	if m.Links, err = tlrt.DecodeStructs[BusinessChatLink](d, false, false, 20, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "account.businessChatLinks", "links")
-	}
-	if m.Chats, err = tlrt.DecodeSlabs[Channel](d, false, 12, depth+1, decodeChat); err != nil {
-		return tlrt.DecodeErr(err, "account.businessChatLinks", "chats")
-	}
-	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
-		return tlrt.DecodeErr(err, "account.businessChatLinks", "users")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3067, m)
 }
 
 // AccountConnectedBots is the TL constructor account.connectedBots.
@@ -2658,66 +1756,32 @@ func (*AccountConnectedBots) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AccountConnectedBots) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountConnectedBotsTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 215, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AccountConnectedBots) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutVectorHeader(b, len(m.ConnectedBots))
-	for i := range m.ConnectedBots {
-		if err := m.ConnectedBots[i].Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "account.connectedBots", "connected_bots")
-		}
-	}
-	tlrt.PutVectorHeader(b, len(m.Users))
-	for i := range m.Users {
-		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
-			return tlrt.EncodeErr(err, "account.connectedBots", "users")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 215, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AccountConnectedBots) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountConnectedBotsTypeID, "account.connectedBots"); err != nil {
-		return tlrt.DecodeErr(err, "account.connectedBots", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 823, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *AccountConnectedBots) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 823)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AccountConnectedBots) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "account.connectedBots", "")
-	}
-	var err error
-	if m.ConnectedBots, err = tlrt.DecodeStructs[ConnectedBot](d, false, false, 32, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "account.connectedBots", "connected_bots")
-	}
-	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
-		return tlrt.DecodeErr(err, "account.connectedBots", "users")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 823, m)
 }
 
 // AccountContentSettings is the TL constructor account.contentSettings.
@@ -2746,58 +1810,31 @@ func (*AccountContentSettings) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AccountContentSettings) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountContentSettingsTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 824, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AccountContentSettings) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<0 | 1<<1)
-	flags |= tlrt.Bit(m.SensitiveEnabled, 0)
-	flags |= tlrt.Bit(m.SensitiveCanChange, 1)
-	tlrt.PutUint32(b, uint32(flags))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 824, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AccountContentSettings) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountContentSettingsTypeID, "account.contentSettings"); err != nil {
-		return tlrt.DecodeErr(err, "account.contentSettings", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1513, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *AccountContentSettings) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = AccountContentSettings{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1513)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AccountContentSettings) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "account.contentSettings", "flags")
-	}
-	m.SensitiveEnabled = m.Flags.Has(0)
-	m.SensitiveCanChange = m.Flags.Has(1)
-	m.Flags &^= 1<<0 | 1<<1
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1513, m)
 }
 
 // AccountPaidMessagesRevenue is the TL constructor account.paidMessagesRevenue.
@@ -2824,51 +1861,31 @@ func (*AccountPaidMessagesRevenue) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AccountPaidMessagesRevenue) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, AccountPaidMessagesRevenueTypeID)
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.StarsAmount))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 281, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AccountPaidMessagesRevenue) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint64(b, uint64(m.StarsAmount))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 281, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AccountPaidMessagesRevenue) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountPaidMessagesRevenueTypeID, "account.paidMessagesRevenue"); err != nil {
-		return tlrt.DecodeErr(err, "account.paidMessagesRevenue", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 899, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *AccountPaidMessagesRevenue) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 899)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AccountPaidMessagesRevenue) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.StarsAmount, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "account.paidMessagesRevenue", "stars_amount")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 899, m)
 }
 
 // AccountPasskeyRegistrationOptions is the TL constructor
@@ -2897,58 +1914,32 @@ func (*AccountPasskeyRegistrationOptions) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AccountPasskeyRegistrationOptions) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountPasskeyRegistrationOptionsTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2136, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AccountPasskeyRegistrationOptions) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := m.Options.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "account.passkeyRegistrationOptions", "options")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2136, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AccountPasskeyRegistrationOptions) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountPasskeyRegistrationOptionsTypeID, "account.passkeyRegistrationOptions"); err != nil {
-		return tlrt.DecodeErr(err, "account.passkeyRegistrationOptions", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2946, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *AccountPasskeyRegistrationOptions) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = AccountPasskeyRegistrationOptions{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2946)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AccountPasskeyRegistrationOptions) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "account.passkeyRegistrationOptions", "")
-	}
-	var err error
-	if err = tlrt.DecodeBoxed(d, &m.Options, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "account.passkeyRegistrationOptions", "options")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2946, m)
 }
 
 // AccountPasskeys is the TL constructor account.passkeys.
@@ -2974,57 +1965,32 @@ func (*AccountPasskeys) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AccountPasskeys) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountPasskeysTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2383, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AccountPasskeys) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutVectorHeader(b, len(m.Passkeys))
-	for i := range m.Passkeys {
-		if err := m.Passkeys[i].Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "account.passkeys", "passkeys")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2383, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AccountPasskeys) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountPasskeysTypeID, "account.passkeys"); err != nil {
-		return tlrt.DecodeErr(err, "account.passkeys", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3210, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *AccountPasskeys) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3210)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AccountPasskeys) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "account.passkeys", "")
-	}
-	var err error
-	if m.Passkeys, err = tlrt.DecodeStructs[Passkey](d, false, false, 20, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "account.passkeys", "passkeys")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3210, m)
 }
 
 // AccountPassword is the TL constructor account.password.
@@ -3197,153 +2163,32 @@ func (m *AccountPassword) ClearLoginEmailPattern() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AccountPassword) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountPasswordTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1371, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AccountPassword) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<0 | 1<<1)
-	flags |= tlrt.Bit(m.HasRecovery, 0)
-	flags |= tlrt.Bit(m.HasSecureValues, 1)
-	flags |= tlrt.Bit(m.HasPassword || m.CurrentAlgo != nil || len(m.SRPB) > 0 || m.SRPID != 0, 2)
-	flags |= tlrt.Bit(m.Hint != "", 3)
-	flags |= tlrt.Bit(m.EmailUnconfirmedPattern != "", 4)
-	flags |= tlrt.Bit(m.PendingResetDate != 0, 5)
-	flags |= tlrt.Bit(m.LoginEmailPattern != "", 6)
-	tlrt.PutUint32(b, uint32(flags))
-	if flags.Has(2) {
-		if err := tlrt.EncodeObject(b, m.CurrentAlgo); err != nil {
-			return tlrt.EncodeErr(err, "account.password", "current_algo")
-		}
-		tlrt.PutBytes(b, m.SRPB)
-		tlrt.PutUint64(b, uint64(m.SRPID))
-	}
-	if flags.Has(3) {
-		tlrt.PutString(b, m.Hint)
-	}
-	if flags.Has(4) {
-		tlrt.PutString(b, m.EmailUnconfirmedPattern)
-	}
-	if err := tlrt.EncodeObject(b, m.NewAlgo); err != nil {
-		return tlrt.EncodeErr(err, "account.password", "new_algo")
-	}
-	if err := tlrt.EncodeObject(b, m.NewSecureAlgo); err != nil {
-		return tlrt.EncodeErr(err, "account.password", "new_secure_algo")
-	}
-	tlrt.PutBytes(b, m.SecureRandom)
-	if flags.Has(5) {
-		tlrt.PutUint32(b, uint32(m.PendingResetDate))
-	}
-	if flags.Has(6) {
-		tlrt.PutString(b, m.LoginEmailPattern)
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1371, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AccountPassword) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountPasswordTypeID, "account.password"); err != nil {
-		return tlrt.DecodeErr(err, "account.password", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2106, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *AccountPassword) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = AccountPassword{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2106)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AccountPassword) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "account.password", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "account.password", "flags")
-	}
-	m.HasRecovery = m.Flags.Has(0)
-	m.HasSecureValues = m.Flags.Has(1)
-	m.HasPassword = m.Flags.Has(2)
-	if m.Flags.Has(2) {
-		if m.CurrentAlgo, err = decodePasswordKdfAlgo(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "account.password", "current_algo")
-		}
-	}
-	if m.Flags.Has(2) {
-		if m.SRPB, err = tlrt.Bytes(d); err != nil {
-			return tlrt.DecodeErr(err, "account.password", "srp_B")
-		}
-	}
-	if m.Flags.Has(2) {
-		if m.SRPID, err = d.Long(); err != nil {
-			return tlrt.DecodeErr(err, "account.password", "srp_id")
-		}
-	}
-	if m.Flags.Has(3) {
-		if m.Hint, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "account.password", "hint")
-		}
-	}
-	if m.Flags.Has(4) {
-		if m.EmailUnconfirmedPattern, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "account.password", "email_unconfirmed_pattern")
-		}
-	}
-	if m.NewAlgo, err = decodePasswordKdfAlgo(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "account.password", "new_algo")
-	}
-	if m.NewSecureAlgo, err = decodeSecurePasswordKdfAlgo(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "account.password", "new_secure_algo")
-	}
-	if m.SecureRandom, err = tlrt.Bytes(d); err != nil {
-		return tlrt.DecodeErr(err, "account.password", "secure_random")
-	}
-	if m.Flags.Has(5) {
-		if m.PendingResetDate, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "account.password", "pending_reset_date")
-		}
-	}
-	if m.Flags.Has(6) {
-		if m.LoginEmailPattern, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "account.password", "login_email_pattern")
-		}
-	}
-	m.Flags &^= 1<<0 | 1<<1
-	if m.HasPassword || m.CurrentAlgo != nil || len(m.SRPB) > 0 || m.SRPID != 0 {
-		m.Flags.Unset(2)
-	}
-	if m.Hint != "" {
-		m.Flags.Unset(3)
-	}
-	if m.EmailUnconfirmedPattern != "" {
-		m.Flags.Unset(4)
-	}
-	if m.PendingResetDate != 0 {
-		m.Flags.Unset(5)
-	}
-	if m.LoginEmailPattern != "" {
-		m.Flags.Unset(6)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2106, m)
 }
 
 // AccountPasswordInputSettings is the TL constructor
@@ -3447,109 +2292,32 @@ func (m *AccountPasswordInputSettings) ClearEmail() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AccountPasswordInputSettings) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountPasswordInputSettingsTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1859, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AccountPasswordInputSettings) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 2)
-	flags |= tlrt.Bit(m.NewAlgo != nil || len(m.NewPasswordHash) > 0 || m.Hint != "", 0)
-	flags |= tlrt.Bit(m.Email != "", 1)
-	flags |= tlrt.Bit(m.NewSecureSettings != nil, 2)
-	tlrt.PutUint32(b, uint32(flags))
-	if flags.Has(0) {
-		if err := tlrt.EncodeObject(b, m.NewAlgo); err != nil {
-			return tlrt.EncodeErr(err, "account.passwordInputSettings", "new_algo")
-		}
-		tlrt.PutBytes(b, m.NewPasswordHash)
-		tlrt.PutString(b, m.Hint)
-	}
-	if flags.Has(1) {
-		tlrt.PutString(b, m.Email)
-	}
-	if flags.Has(2) {
-		if err := m.NewSecureSettings.Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "account.passwordInputSettings", "new_secure_settings")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1859, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AccountPasswordInputSettings) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountPasswordInputSettingsTypeID, "account.passwordInputSettings"); err != nil {
-		return tlrt.DecodeErr(err, "account.passwordInputSettings", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2636, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *AccountPasswordInputSettings) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = AccountPasswordInputSettings{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2636)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AccountPasswordInputSettings) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "account.passwordInputSettings", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "account.passwordInputSettings", "flags")
-	}
-	if m.Flags.Has(0) {
-		if m.NewAlgo, err = decodePasswordKdfAlgo(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "account.passwordInputSettings", "new_algo")
-		}
-	}
-	if m.Flags.Has(0) {
-		if m.NewPasswordHash, err = tlrt.Bytes(d); err != nil {
-			return tlrt.DecodeErr(err, "account.passwordInputSettings", "new_password_hash")
-		}
-	}
-	if m.Flags.Has(0) {
-		if m.Hint, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "account.passwordInputSettings", "hint")
-		}
-	}
-	if m.Flags.Has(1) {
-		if m.Email, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "account.passwordInputSettings", "email")
-		}
-	}
-	if m.Flags.Has(2) {
-		d.Spend(unsafe.Sizeof(SecureSecretSettings{}))
-		m.NewSecureSettings = &SecureSecretSettings{}
-		if err = tlrt.DecodeBoxed(d, m.NewSecureSettings, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "account.passwordInputSettings", "new_secure_settings")
-		}
-	}
-	m.Flags &^= 1 << 2
-	if m.NewAlgo != nil || len(m.NewPasswordHash) > 0 || m.Hint != "" {
-		m.Flags.Unset(0)
-	}
-	if m.Email != "" {
-		m.Flags.Unset(1)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2636, m)
 }
 
 // AccountPasswordSettings is the TL constructor account.passwordSettings.
@@ -3602,83 +2370,32 @@ func (m *AccountPasswordSettings) ClearEmail() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AccountPasswordSettings) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountPasswordSettingsTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1429, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AccountPasswordSettings) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 1)
-	flags |= tlrt.Bit(m.Email != "", 0)
-	flags |= tlrt.Bit(m.SecureSettings != nil, 1)
-	tlrt.PutUint32(b, uint32(flags))
-	if flags.Has(0) {
-		tlrt.PutString(b, m.Email)
-	}
-	if flags.Has(1) {
-		if err := m.SecureSettings.Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "account.passwordSettings", "secure_settings")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1429, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AccountPasswordSettings) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountPasswordSettingsTypeID, "account.passwordSettings"); err != nil {
-		return tlrt.DecodeErr(err, "account.passwordSettings", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2168, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *AccountPasswordSettings) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = AccountPasswordSettings{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2168)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AccountPasswordSettings) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "account.passwordSettings", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "account.passwordSettings", "flags")
-	}
-	if m.Flags.Has(0) {
-		if m.Email, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "account.passwordSettings", "email")
-		}
-	}
-	if m.Flags.Has(1) {
-		d.Spend(unsafe.Sizeof(SecureSecretSettings{}))
-		m.SecureSettings = &SecureSecretSettings{}
-		if err = tlrt.DecodeBoxed(d, m.SecureSettings, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "account.passwordSettings", "secure_settings")
-		}
-	}
-	m.Flags &^= 1 << 1
-	if m.Email != "" {
-		m.Flags.Unset(0)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2168, m)
 }
 
 // AccountPrivacyRules is the TL constructor account.privacyRules.
@@ -3707,75 +2424,32 @@ func (*AccountPrivacyRules) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AccountPrivacyRules) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountPrivacyRulesTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 752, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AccountPrivacyRules) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutVectorHeader(b, len(m.Rules))
-	for i := range m.Rules {
-		if err := tlrt.EncodeObject(b, m.Rules[i]); err != nil {
-			return tlrt.EncodeErr(err, "account.privacyRules", "rules")
-		}
-	}
-	tlrt.PutVectorHeader(b, len(m.Chats))
-	for i := range m.Chats {
-		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
-			return tlrt.EncodeErr(err, "account.privacyRules", "chats")
-		}
-	}
-	tlrt.PutVectorHeader(b, len(m.Users))
-	for i := range m.Users {
-		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
-			return tlrt.EncodeErr(err, "account.privacyRules", "users")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 752, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AccountPrivacyRules) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountPrivacyRulesTypeID, "account.privacyRules"); err != nil {
-		return tlrt.DecodeErr(err, "account.privacyRules", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1430, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *AccountPrivacyRules) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1430)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AccountPrivacyRules) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "account.privacyRules", "")
-	}
-	var err error
-	if m.Rules, err = tlrt.DecodeSlabs[PrivacyValueAllowUsers](d, false, 4, depth+1, decodePrivacyRule); err != nil {
-		return tlrt.DecodeErr(err, "account.privacyRules", "rules")
-	}
-	if m.Chats, err = tlrt.DecodeSlabs[Channel](d, false, 12, depth+1, decodeChat); err != nil {
-		return tlrt.DecodeErr(err, "account.privacyRules", "chats")
-	}
-	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
-		return tlrt.DecodeErr(err, "account.privacyRules", "users")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1430, m)
 }
 
 // AccountResolvedBusinessChatLinks is the TL constructor
@@ -3834,102 +2508,32 @@ func (m *AccountResolvedBusinessChatLinks) ClearEntities() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AccountResolvedBusinessChatLinks) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountResolvedBusinessChatLinksTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1424, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AccountResolvedBusinessChatLinks) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags
-	flags |= tlrt.Bit(len(m.Entities) > 0, 0)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "account.resolvedBusinessChatLinks", "peer")
-	}
-	tlrt.PutString(b, m.Message)
-	if flags.Has(0) {
-		tlrt.PutVectorHeader(b, len(m.Entities))
-		for i := range m.Entities {
-			if err := tlrt.EncodeObject(b, m.Entities[i]); err != nil {
-				return tlrt.EncodeErr(err, "account.resolvedBusinessChatLinks", "entities")
-			}
-		}
-	}
-	tlrt.PutVectorHeader(b, len(m.Chats))
-	for i := range m.Chats {
-		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
-			return tlrt.EncodeErr(err, "account.resolvedBusinessChatLinks", "chats")
-		}
-	}
-	tlrt.PutVectorHeader(b, len(m.Users))
-	for i := range m.Users {
-		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
-			return tlrt.EncodeErr(err, "account.resolvedBusinessChatLinks", "users")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1424, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AccountResolvedBusinessChatLinks) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountResolvedBusinessChatLinksTypeID, "account.resolvedBusinessChatLinks"); err != nil {
-		return tlrt.DecodeErr(err, "account.resolvedBusinessChatLinks", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2163, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *AccountResolvedBusinessChatLinks) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = AccountResolvedBusinessChatLinks{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2163)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AccountResolvedBusinessChatLinks) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "account.resolvedBusinessChatLinks", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "account.resolvedBusinessChatLinks", "flags")
-	}
-	if m.Peer, err = decodePeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "account.resolvedBusinessChatLinks", "peer")
-	}
-	if m.Message, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "account.resolvedBusinessChatLinks", "message")
-	}
-	if m.Flags.Has(0) {
-		if m.Entities, err = tlrt.DecodeSlabs[MessageEntityFormattedDate](d, false, 12, depth+1, decodeMessageEntity); err != nil {
-			return tlrt.DecodeErr(err, "account.resolvedBusinessChatLinks", "entities")
-		}
-	}
-	if m.Chats, err = tlrt.DecodeSlabs[Channel](d, false, 12, depth+1, decodeChat); err != nil {
-		return tlrt.DecodeErr(err, "account.resolvedBusinessChatLinks", "chats")
-	}
-	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
-		return tlrt.DecodeErr(err, "account.resolvedBusinessChatLinks", "users")
-	}
-	if len(m.Entities) > 0 {
-		m.Flags.Unset(0)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2163, m)
 }
 
 // AccountSentEmailCode is the TL constructor account.sentEmailCode.
@@ -3957,53 +2561,32 @@ func (*AccountSentEmailCode) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AccountSentEmailCode) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountSentEmailCodeTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1187, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AccountSentEmailCode) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.EmailPattern)
-	tlrt.PutUint32(b, uint32(m.Length))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1187, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AccountSentEmailCode) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountSentEmailCodeTypeID, "account.sentEmailCode"); err != nil {
-		return tlrt.DecodeErr(err, "account.sentEmailCode", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1907, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *AccountSentEmailCode) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1907)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AccountSentEmailCode) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.EmailPattern, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "account.sentEmailCode", "email_pattern")
-	}
-	if m.Length, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "account.sentEmailCode", "length")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1907, m)
 }
 
 // AccountTakeout is the TL constructor account.takeout.
@@ -4029,51 +2612,31 @@ func (*AccountTakeout) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AccountTakeout) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, AccountTakeoutTypeID)
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.ID))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 720, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AccountTakeout) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint64(b, uint64(m.ID))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 720, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AccountTakeout) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountTakeoutTypeID, "account.takeout"); err != nil {
-		return tlrt.DecodeErr(err, "account.takeout", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1395, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *AccountTakeout) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1395)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AccountTakeout) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.ID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "account.takeout", "id")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1395, m)
 }
 
 // AccountTmpPassword is the TL constructor account.tmpPassword.
@@ -4101,53 +2664,32 @@ func (*AccountTmpPassword) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AccountTmpPassword) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountTmpPasswordTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2075, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AccountTmpPassword) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutBytes(b, m.TmpPassword)
-	tlrt.PutUint32(b, uint32(m.ValidUntil))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2075, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AccountTmpPassword) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountTmpPasswordTypeID, "account.tmpPassword"); err != nil {
-		return tlrt.DecodeErr(err, "account.tmpPassword", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2880, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *AccountTmpPassword) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2880)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AccountTmpPassword) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.TmpPassword, err = tlrt.Bytes(d); err != nil {
-		return tlrt.DecodeErr(err, "account.tmpPassword", "tmp_password")
-	}
-	if m.ValidUntil, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "account.tmpPassword", "valid_until")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2880, m)
 }
 
 // AccountWebAuthorizations is the TL constructor account.webAuthorizations.
@@ -4176,66 +2718,32 @@ func (*AccountWebAuthorizations) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AccountWebAuthorizations) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountWebAuthorizationsTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2257, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AccountWebAuthorizations) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutVectorHeader(b, len(m.Authorizations))
-	for i := range m.Authorizations {
-		if err := m.Authorizations[i].Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "account.webAuthorizations", "authorizations")
-		}
-	}
-	tlrt.PutVectorHeader(b, len(m.Users))
-	for i := range m.Users {
-		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
-			return tlrt.EncodeErr(err, "account.webAuthorizations", "users")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2257, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AccountWebAuthorizations) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountWebAuthorizationsTypeID, "account.webAuthorizations"); err != nil {
-		return tlrt.DecodeErr(err, "account.webAuthorizations", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3075, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *AccountWebAuthorizations) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3075)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AccountWebAuthorizations) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "account.webAuthorizations", "")
-	}
-	var err error
-	if m.Authorizations, err = tlrt.DecodeStructs[WebAuthorization](d, false, false, 48, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "account.webAuthorizations", "authorizations")
-	}
-	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
-		return tlrt.DecodeErr(err, "account.webAuthorizations", "users")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3075, m)
 }
 
 // AccountRegisterDeviceRequest is the TL function account.registerDevice.
@@ -4269,82 +2777,32 @@ func (*AccountRegisterDeviceRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AccountRegisterDeviceRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountRegisterDeviceRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2251, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AccountRegisterDeviceRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 0)
-	flags |= tlrt.Bit(m.NoMuted, 0)
-	w := tlrt.Extend(b, 8)
-	_ = w[7]
-	binary.LittleEndian.PutUint32(w, uint32(flags))
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.TokenType))
-	tlrt.PutString(b, m.Token)
-	b.PutBool(m.AppSandbox)
-	tlrt.PutBytes(b, m.Secret)
-	tlrt.PutVectorHeader(b, len(m.OtherUids))
-	for i := range m.OtherUids {
-		tlrt.PutUint64(b, uint64(m.OtherUids[i]))
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2251, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AccountRegisterDeviceRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountRegisterDeviceRequestTypeID, "account.registerDevice"); err != nil {
-		return tlrt.DecodeErr(err, "account.registerDevice", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3069, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *AccountRegisterDeviceRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = AccountRegisterDeviceRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 3069)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AccountRegisterDeviceRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "account.registerDevice", "flags")
-	}
-	m.NoMuted = m.Flags.Has(0)
-	if m.TokenType, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "account.registerDevice", "token_type")
-	}
-	if m.Token, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "account.registerDevice", "token")
-	}
-	if m.AppSandbox, err = d.Bool(); err != nil {
-		return tlrt.DecodeErr(err, "account.registerDevice", "app_sandbox")
-	}
-	if m.Secret, err = tlrt.Bytes(d); err != nil {
-		return tlrt.DecodeErr(err, "account.registerDevice", "secret")
-	}
-	if m.OtherUids, err = tlrt.DecodeVector(d, 8, (*tlrt.Decoder).Long); err != nil {
-		return tlrt.DecodeErr(err, "account.registerDevice", "other_uids")
-	}
-	m.Flags &^= 1 << 0
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3069, m)
 }
 
 // AccountRegisterDevice calls account.registerDevice: see
@@ -4382,60 +2840,32 @@ func (*AccountUnregisterDeviceRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AccountUnregisterDeviceRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountUnregisterDeviceRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 980, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AccountUnregisterDeviceRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, uint32(m.TokenType))
-	tlrt.PutString(b, m.Token)
-	tlrt.PutVectorHeader(b, len(m.OtherUids))
-	for i := range m.OtherUids {
-		tlrt.PutUint64(b, uint64(m.OtherUids[i]))
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 980, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AccountUnregisterDeviceRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountUnregisterDeviceRequestTypeID, "account.unregisterDevice"); err != nil {
-		return tlrt.DecodeErr(err, "account.unregisterDevice", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1681, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *AccountUnregisterDeviceRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1681)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AccountUnregisterDeviceRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.TokenType, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "account.unregisterDevice", "token_type")
-	}
-	if m.Token, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "account.unregisterDevice", "token")
-	}
-	if m.OtherUids, err = tlrt.DecodeVector(d, 8, (*tlrt.Decoder).Long); err != nil {
-		return tlrt.DecodeErr(err, "account.unregisterDevice", "other_uids")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1681, m)
 }
 
 // AccountUnregisterDevice calls account.unregisterDevice: see
@@ -4474,64 +2904,32 @@ func (*AccountUpdateNotifySettingsRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AccountUpdateNotifySettingsRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountUpdateNotifySettingsRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1215, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AccountUpdateNotifySettingsRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "account.updateNotifySettings", "peer")
-	}
-	if err := m.Settings.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "account.updateNotifySettings", "settings")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1215, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AccountUpdateNotifySettingsRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountUpdateNotifySettingsRequestTypeID, "account.updateNotifySettings"); err != nil {
-		return tlrt.DecodeErr(err, "account.updateNotifySettings", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1938, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *AccountUpdateNotifySettingsRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = AccountUpdateNotifySettingsRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1938)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AccountUpdateNotifySettingsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "account.updateNotifySettings", "")
-	}
-	var err error
-	if m.Peer, err = decodeInputNotifyPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "account.updateNotifySettings", "peer")
-	}
-	if err = tlrt.DecodeBoxed(d, &m.Settings, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "account.updateNotifySettings", "settings")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1938, m)
 }
 
 // AccountUpdateNotifySettings calls account.updateNotifySettings: see
@@ -4567,53 +2965,31 @@ func (*AccountGetNotifySettingsRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AccountGetNotifySettingsRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountGetNotifySettingsRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 162, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AccountGetNotifySettingsRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "account.getNotifySettings", "peer")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 162, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AccountGetNotifySettingsRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountGetNotifySettingsRequestTypeID, "account.getNotifySettings"); err != nil {
-		return tlrt.DecodeErr(err, "account.getNotifySettings", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 767, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *AccountGetNotifySettingsRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 767)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AccountGetNotifySettingsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "account.getNotifySettings", "")
-	}
-	var err error
-	if m.Peer, err = decodeInputNotifyPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "account.getNotifySettings", "peer")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 767, m)
 }
 
 // AccountGetNotifySettings calls account.getNotifySettings: see
@@ -4648,43 +3024,31 @@ func (*AccountResetNotifySettingsRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AccountResetNotifySettingsRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountResetNotifySettingsRequestTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2076, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AccountResetNotifySettingsRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2076, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AccountResetNotifySettingsRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountResetNotifySettingsRequestTypeID, "account.resetNotifySettings"); err != nil {
-		return tlrt.DecodeErr(err, "account.resetNotifySettings", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2881, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *AccountResetNotifySettingsRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2881)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AccountResetNotifySettingsRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2881, m)
 }
 
 // AccountResetNotifySettings calls account.resetNotifySettings: see
@@ -4784,90 +3148,32 @@ func (m *AccountUpdateProfileRequest) ClearAbout() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AccountUpdateProfileRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountUpdateProfileRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1112, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AccountUpdateProfileRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags
-	flags |= tlrt.Bit(m.FirstName != "", 0)
-	flags |= tlrt.Bit(m.LastName != "", 1)
-	flags |= tlrt.Bit(m.About != "", 2)
-	tlrt.PutUint32(b, uint32(flags))
-	if flags.Has(0) {
-		tlrt.PutString(b, m.FirstName)
-	}
-	if flags.Has(1) {
-		tlrt.PutString(b, m.LastName)
-	}
-	if flags.Has(2) {
-		tlrt.PutString(b, m.About)
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1112, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AccountUpdateProfileRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountUpdateProfileRequestTypeID, "account.updateProfile"); err != nil {
-		return tlrt.DecodeErr(err, "account.updateProfile", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1828, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *AccountUpdateProfileRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = AccountUpdateProfileRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1828)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AccountUpdateProfileRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "account.updateProfile", "flags")
-	}
-	if m.Flags.Has(0) {
-		if m.FirstName, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "account.updateProfile", "first_name")
-		}
-	}
-	if m.Flags.Has(1) {
-		if m.LastName, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "account.updateProfile", "last_name")
-		}
-	}
-	if m.Flags.Has(2) {
-		if m.About, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "account.updateProfile", "about")
-		}
-	}
-	if m.FirstName != "" {
-		m.Flags.Unset(0)
-	}
-	if m.LastName != "" {
-		m.Flags.Unset(1)
-	}
-	if m.About != "" {
-		m.Flags.Unset(2)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1828, m)
 }
 
 // AccountUpdateProfile calls account.updateProfile: see
@@ -4902,48 +3208,31 @@ func (*AccountUpdateStatusRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AccountUpdateStatusRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountUpdateStatusRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 945, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AccountUpdateStatusRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	b.PutBool(m.Offline)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 945, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AccountUpdateStatusRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountUpdateStatusRequestTypeID, "account.updateStatus"); err != nil {
-		return tlrt.DecodeErr(err, "account.updateStatus", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1645, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *AccountUpdateStatusRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1645)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AccountUpdateStatusRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Offline, err = d.Bool(); err != nil {
-		return tlrt.DecodeErr(err, "account.updateStatus", "offline")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1645, m)
 }
 
 // AccountUpdateStatus calls account.updateStatus: see
@@ -4978,51 +3267,31 @@ func (*AccountGetWallPapersRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AccountGetWallPapersRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, AccountGetWallPapersRequestTypeID)
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.Hash))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 70, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AccountGetWallPapersRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint64(b, uint64(m.Hash))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 70, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AccountGetWallPapersRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountGetWallPapersRequestTypeID, "account.getWallPapers"); err != nil {
-		return tlrt.DecodeErr(err, "account.getWallPapers", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 660, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *AccountGetWallPapersRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 660)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AccountGetWallPapersRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Hash, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "account.getWallPapers", "hash")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 660, m)
 }
 
 // AccountGetWallPapers calls account.getWallPapers: see
@@ -5060,64 +3329,32 @@ func (*AccountReportPeerRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AccountReportPeerRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountReportPeerRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1896, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AccountReportPeerRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "account.reportPeer", "peer")
-	}
-	if err := tlrt.EncodeObject(b, m.Reason); err != nil {
-		return tlrt.EncodeErr(err, "account.reportPeer", "reason")
-	}
-	tlrt.PutString(b, m.Message)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1896, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AccountReportPeerRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountReportPeerRequestTypeID, "account.reportPeer"); err != nil {
-		return tlrt.DecodeErr(err, "account.reportPeer", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2680, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *AccountReportPeerRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2680)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AccountReportPeerRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "account.reportPeer", "")
-	}
-	var err error
-	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "account.reportPeer", "peer")
-	}
-	if m.Reason, err = decodeReportReason(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "account.reportPeer", "reason")
-	}
-	if m.Message, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "account.reportPeer", "message")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2680, m)
 }
 
 // AccountReportPeer calls account.reportPeer: see AccountReportPeerRequest.
@@ -5151,49 +3388,32 @@ func (*AccountCheckUsernameRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AccountCheckUsernameRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountCheckUsernameRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 368, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AccountCheckUsernameRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.Username)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 368, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AccountCheckUsernameRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountCheckUsernameRequestTypeID, "account.checkUsername"); err != nil {
-		return tlrt.DecodeErr(err, "account.checkUsername", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 997, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *AccountCheckUsernameRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 997)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AccountCheckUsernameRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Username, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "account.checkUsername", "username")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 997, m)
 }
 
 // AccountCheckUsername calls account.checkUsername: see
@@ -5228,49 +3448,32 @@ func (*AccountUpdateUsernameRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AccountUpdateUsernameRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountUpdateUsernameRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 578, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AccountUpdateUsernameRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.Username)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 578, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AccountUpdateUsernameRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountUpdateUsernameRequestTypeID, "account.updateUsername"); err != nil {
-		return tlrt.DecodeErr(err, "account.updateUsername", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1237, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *AccountUpdateUsernameRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1237)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AccountUpdateUsernameRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Username, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "account.updateUsername", "username")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1237, m)
 }
 
 // AccountUpdateUsername calls account.updateUsername: see
@@ -5305,53 +3508,31 @@ func (*AccountGetPrivacyRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AccountGetPrivacyRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountGetPrivacyRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2069, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AccountGetPrivacyRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Key); err != nil {
-		return tlrt.EncodeErr(err, "account.getPrivacy", "key")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2069, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AccountGetPrivacyRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountGetPrivacyRequestTypeID, "account.getPrivacy"); err != nil {
-		return tlrt.DecodeErr(err, "account.getPrivacy", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2872, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *AccountGetPrivacyRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2872)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AccountGetPrivacyRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "account.getPrivacy", "")
-	}
-	var err error
-	if m.Key, err = decodeInputPrivacyKey(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "account.getPrivacy", "key")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2872, m)
 }
 
 // AccountGetPrivacy calls account.getPrivacy: see AccountGetPrivacyRequest.
@@ -5387,62 +3568,31 @@ func (*AccountSetPrivacyRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AccountSetPrivacyRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountSetPrivacyRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1926, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AccountSetPrivacyRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Key); err != nil {
-		return tlrt.EncodeErr(err, "account.setPrivacy", "key")
-	}
-	tlrt.PutVectorHeader(b, len(m.Rules))
-	for i := range m.Rules {
-		if err := tlrt.EncodeObject(b, m.Rules[i]); err != nil {
-			return tlrt.EncodeErr(err, "account.setPrivacy", "rules")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1926, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AccountSetPrivacyRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountSetPrivacyRequestTypeID, "account.setPrivacy"); err != nil {
-		return tlrt.DecodeErr(err, "account.setPrivacy", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2712, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *AccountSetPrivacyRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2712)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AccountSetPrivacyRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "account.setPrivacy", "")
-	}
-	var err error
-	if m.Key, err = decodeInputPrivacyKey(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "account.setPrivacy", "key")
-	}
-	if m.Rules, err = tlrt.DecodeSlabs[InputPrivacyValueAllowUsers](d, false, 4, depth+1, decodeInputPrivacyRule); err != nil {
-		return tlrt.DecodeErr(err, "account.setPrivacy", "rules")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2712, m)
 }
 
 // AccountSetPrivacy calls account.setPrivacy: see AccountSetPrivacyRequest.
@@ -5479,73 +3629,32 @@ func (*AccountDeleteAccountRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AccountDeleteAccountRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountDeleteAccountRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1520, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AccountDeleteAccountRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 0)
-	flags |= tlrt.Bit(m.Password != nil, 0)
-	tlrt.PutUint32(b, uint32(flags))
-	tlrt.PutString(b, m.Reason)
-	if flags.Has(0) {
-		if err := tlrt.EncodeObject(b, m.Password); err != nil {
-			return tlrt.EncodeErr(err, "account.deleteAccount", "password")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1520, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AccountDeleteAccountRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountDeleteAccountRequestTypeID, "account.deleteAccount"); err != nil {
-		return tlrt.DecodeErr(err, "account.deleteAccount", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2272, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *AccountDeleteAccountRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = AccountDeleteAccountRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2272)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AccountDeleteAccountRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "account.deleteAccount", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "account.deleteAccount", "flags")
-	}
-	if m.Reason, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "account.deleteAccount", "reason")
-	}
-	if m.Flags.Has(0) {
-		if m.Password, err = decodeInputCheckPasswordSRP(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "account.deleteAccount", "password")
-		}
-	}
-	m.Flags &^= 1 << 0
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2272, m)
 }
 
 // AccountDeleteAccount calls account.deleteAccount: see
@@ -5578,43 +3687,31 @@ func (*AccountGetAccountTTLRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AccountGetAccountTTLRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountGetAccountTTLRequestTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 79, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AccountGetAccountTTLRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 79, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AccountGetAccountTTLRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountGetAccountTTLRequestTypeID, "account.getAccountTTL"); err != nil {
-		return tlrt.DecodeErr(err, "account.getAccountTTL", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 671, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *AccountGetAccountTTLRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 671)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AccountGetAccountTTLRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 671, m)
 }
 
 // AccountGetAccountTTL calls account.getAccountTTL: see
@@ -5649,57 +3746,31 @@ func (*AccountSetAccountTTLRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AccountSetAccountTTLRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountSetAccountTTLRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 345, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AccountSetAccountTTLRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := m.TTL.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "account.setAccountTTL", "ttl")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 345, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AccountSetAccountTTLRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountSetAccountTTLRequestTypeID, "account.setAccountTTL"); err != nil {
-		return tlrt.DecodeErr(err, "account.setAccountTTL", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 968, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *AccountSetAccountTTLRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = AccountSetAccountTTLRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 968)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AccountSetAccountTTLRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "account.setAccountTTL", "")
-	}
-	var err error
-	if err = tlrt.DecodeBoxed(d, &m.TTL, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "account.setAccountTTL", "ttl")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 968, m)
 }
 
 // AccountSetAccountTTL calls account.setAccountTTL: see
@@ -5738,62 +3809,32 @@ func (*AccountSendChangePhoneCodeRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AccountSendChangePhoneCodeRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountSendChangePhoneCodeRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1193, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AccountSendChangePhoneCodeRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.PhoneNumber)
-	if err := m.Settings.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "account.sendChangePhoneCode", "settings")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1193, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AccountSendChangePhoneCodeRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountSendChangePhoneCodeRequestTypeID, "account.sendChangePhoneCode"); err != nil {
-		return tlrt.DecodeErr(err, "account.sendChangePhoneCode", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1913, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *AccountSendChangePhoneCodeRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = AccountSendChangePhoneCodeRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1913)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AccountSendChangePhoneCodeRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "account.sendChangePhoneCode", "")
-	}
-	var err error
-	if m.PhoneNumber, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "account.sendChangePhoneCode", "phone_number")
-	}
-	if err = tlrt.DecodeBoxed(d, &m.Settings, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "account.sendChangePhoneCode", "settings")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1913, m)
 }
 
 // AccountSendChangePhoneCode calls account.sendChangePhoneCode: see
@@ -5831,57 +3872,32 @@ func (*AccountChangePhoneRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AccountChangePhoneRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountChangePhoneRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1035, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AccountChangePhoneRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.PhoneNumber)
-	tlrt.PutString(b, m.PhoneCodeHash)
-	tlrt.PutString(b, m.PhoneCode)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1035, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AccountChangePhoneRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountChangePhoneRequestTypeID, "account.changePhone"); err != nil {
-		return tlrt.DecodeErr(err, "account.changePhone", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1742, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *AccountChangePhoneRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1742)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AccountChangePhoneRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.PhoneNumber, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "account.changePhone", "phone_number")
-	}
-	if m.PhoneCodeHash, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "account.changePhone", "phone_code_hash")
-	}
-	if m.PhoneCode, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "account.changePhone", "phone_code")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1742, m)
 }
 
 // AccountChangePhone calls account.changePhone: see AccountChangePhoneRequest.
@@ -5917,51 +3933,31 @@ func (*AccountUpdateDeviceLockedRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AccountUpdateDeviceLockedRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 8)
-	_ = w[7]
-	binary.LittleEndian.PutUint32(w, AccountUpdateDeviceLockedRequestTypeID)
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.Period))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 521, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AccountUpdateDeviceLockedRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, uint32(m.Period))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 521, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AccountUpdateDeviceLockedRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountUpdateDeviceLockedRequestTypeID, "account.updateDeviceLocked"); err != nil {
-		return tlrt.DecodeErr(err, "account.updateDeviceLocked", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1172, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *AccountUpdateDeviceLockedRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1172)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AccountUpdateDeviceLockedRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Period, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "account.updateDeviceLocked", "period")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1172, m)
 }
 
 // AccountUpdateDeviceLocked calls account.updateDeviceLocked: see
@@ -5994,43 +3990,31 @@ func (*AccountGetAuthorizationsRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AccountGetAuthorizationsRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountGetAuthorizationsRequestTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2150, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AccountGetAuthorizationsRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2150, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AccountGetAuthorizationsRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountGetAuthorizationsRequestTypeID, "account.getAuthorizations"); err != nil {
-		return tlrt.DecodeErr(err, "account.getAuthorizations", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2961, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *AccountGetAuthorizationsRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2961)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AccountGetAuthorizationsRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2961, m)
 }
 
 // AccountGetAuthorizations calls account.getAuthorizations: see
@@ -6067,51 +4051,31 @@ func (*AccountResetAuthorizationRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AccountResetAuthorizationRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, AccountResetAuthorizationRequestTypeID)
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.Hash))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2115, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AccountResetAuthorizationRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint64(b, uint64(m.Hash))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2115, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AccountResetAuthorizationRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountResetAuthorizationRequestTypeID, "account.resetAuthorization"); err != nil {
-		return tlrt.DecodeErr(err, "account.resetAuthorization", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2924, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *AccountResetAuthorizationRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2924)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AccountResetAuthorizationRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Hash, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "account.resetAuthorization", "hash")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2924, m)
 }
 
 // AccountResetAuthorization calls account.resetAuthorization: see
@@ -6144,43 +4108,31 @@ func (*AccountGetPasswordRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AccountGetPasswordRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountGetPasswordRequestTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 784, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AccountGetPasswordRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 784, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AccountGetPasswordRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountGetPasswordRequestTypeID, "account.getPassword"); err != nil {
-		return tlrt.DecodeErr(err, "account.getPassword", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1466, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *AccountGetPasswordRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1466)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AccountGetPasswordRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1466, m)
 }
 
 // AccountGetPassword calls account.getPassword: see AccountGetPasswordRequest.
@@ -6217,54 +4169,32 @@ func (*AccountGetPasswordSettingsRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AccountGetPasswordSettingsRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountGetPasswordSettingsRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1453, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AccountGetPasswordSettingsRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Password); err != nil {
-		return tlrt.EncodeErr(err, "account.getPasswordSettings", "password")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1453, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AccountGetPasswordSettingsRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountGetPasswordSettingsRequestTypeID, "account.getPasswordSettings"); err != nil {
-		return tlrt.DecodeErr(err, "account.getPasswordSettings", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2195, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *AccountGetPasswordSettingsRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2195)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AccountGetPasswordSettingsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "account.getPasswordSettings", "")
-	}
-	var err error
-	if m.Password, err = decodeInputCheckPasswordSRP(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "account.getPasswordSettings", "password")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2195, m)
 }
 
 // AccountGetPasswordSettings calls account.getPasswordSettings: see
@@ -6303,64 +4233,32 @@ func (*AccountUpdatePasswordSettingsRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AccountUpdatePasswordSettingsRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountUpdatePasswordSettingsRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1551, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AccountUpdatePasswordSettingsRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Password); err != nil {
-		return tlrt.EncodeErr(err, "account.updatePasswordSettings", "password")
-	}
-	if err := m.NewSettings.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "account.updatePasswordSettings", "new_settings")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1551, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AccountUpdatePasswordSettingsRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountUpdatePasswordSettingsRequestTypeID, "account.updatePasswordSettings"); err != nil {
-		return tlrt.DecodeErr(err, "account.updatePasswordSettings", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2304, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *AccountUpdatePasswordSettingsRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = AccountUpdatePasswordSettingsRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2304)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AccountUpdatePasswordSettingsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "account.updatePasswordSettings", "")
-	}
-	var err error
-	if m.Password, err = decodeInputCheckPasswordSRP(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "account.updatePasswordSettings", "password")
-	}
-	if err = tlrt.DecodeBoxed(d, &m.NewSettings, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "account.updatePasswordSettings", "new_settings")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2304, m)
 }
 
 // AccountUpdatePasswordSettings calls account.updatePasswordSettings: see
@@ -6399,62 +4297,32 @@ func (*AccountSendConfirmPhoneCodeRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AccountSendConfirmPhoneCodeRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountSendConfirmPhoneCodeRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 251, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AccountSendConfirmPhoneCodeRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.Hash)
-	if err := m.Settings.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "account.sendConfirmPhoneCode", "settings")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 251, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AccountSendConfirmPhoneCodeRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountSendConfirmPhoneCodeRequestTypeID, "account.sendConfirmPhoneCode"); err != nil {
-		return tlrt.DecodeErr(err, "account.sendConfirmPhoneCode", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 866, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *AccountSendConfirmPhoneCodeRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = AccountSendConfirmPhoneCodeRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 866)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AccountSendConfirmPhoneCodeRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "account.sendConfirmPhoneCode", "")
-	}
-	var err error
-	if m.Hash, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "account.sendConfirmPhoneCode", "hash")
-	}
-	if err = tlrt.DecodeBoxed(d, &m.Settings, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "account.sendConfirmPhoneCode", "settings")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 866, m)
 }
 
 // AccountSendConfirmPhoneCode calls account.sendConfirmPhoneCode: see
@@ -6491,53 +4359,32 @@ func (*AccountConfirmPhoneRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AccountConfirmPhoneRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountConfirmPhoneRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 882, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AccountConfirmPhoneRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.PhoneCodeHash)
-	tlrt.PutString(b, m.PhoneCode)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 882, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AccountConfirmPhoneRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountConfirmPhoneRequestTypeID, "account.confirmPhone"); err != nil {
-		return tlrt.DecodeErr(err, "account.confirmPhone", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1579, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *AccountConfirmPhoneRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1579)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AccountConfirmPhoneRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.PhoneCodeHash, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "account.confirmPhone", "phone_code_hash")
-	}
-	if m.PhoneCode, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "account.confirmPhone", "phone_code")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1579, m)
 }
 
 // AccountConfirmPhone calls account.confirmPhone: see
@@ -6574,58 +4421,32 @@ func (*AccountGetTmpPasswordRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AccountGetTmpPasswordRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountGetTmpPasswordRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 648, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AccountGetTmpPasswordRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Password); err != nil {
-		return tlrt.EncodeErr(err, "account.getTmpPassword", "password")
-	}
-	tlrt.PutUint32(b, uint32(m.Period))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 648, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AccountGetTmpPasswordRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountGetTmpPasswordRequestTypeID, "account.getTmpPassword"); err != nil {
-		return tlrt.DecodeErr(err, "account.getTmpPassword", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1318, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *AccountGetTmpPasswordRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1318)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AccountGetTmpPasswordRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "account.getTmpPassword", "")
-	}
-	var err error
-	if m.Password, err = decodeInputCheckPasswordSRP(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "account.getTmpPassword", "password")
-	}
-	if m.Period, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "account.getTmpPassword", "period")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1318, m)
 }
 
 // AccountGetTmpPassword calls account.getTmpPassword: see
@@ -6660,43 +4481,31 @@ func (*AccountGetWebAuthorizationsRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AccountGetWebAuthorizationsRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountGetWebAuthorizationsRequestTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 219, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AccountGetWebAuthorizationsRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 219, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AccountGetWebAuthorizationsRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountGetWebAuthorizationsRequestTypeID, "account.getWebAuthorizations"); err != nil {
-		return tlrt.DecodeErr(err, "account.getWebAuthorizations", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 827, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *AccountGetWebAuthorizationsRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 827)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AccountGetWebAuthorizationsRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 827, m)
 }
 
 // AccountGetWebAuthorizations calls account.getWebAuthorizations: see
@@ -6733,51 +4542,31 @@ func (*AccountResetWebAuthorizationRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AccountResetWebAuthorizationRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, AccountResetWebAuthorizationRequestTypeID)
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.Hash))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 410, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AccountResetWebAuthorizationRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint64(b, uint64(m.Hash))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 410, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AccountResetWebAuthorizationRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountResetWebAuthorizationRequestTypeID, "account.resetWebAuthorization"); err != nil {
-		return tlrt.DecodeErr(err, "account.resetWebAuthorization", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1046, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *AccountResetWebAuthorizationRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1046)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AccountResetWebAuthorizationRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Hash, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "account.resetWebAuthorization", "hash")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1046, m)
 }
 
 // AccountResetWebAuthorization calls account.resetWebAuthorization: see
@@ -6812,43 +4601,31 @@ func (*AccountResetWebAuthorizationsRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AccountResetWebAuthorizationsRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountResetWebAuthorizationsRequestTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 961, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AccountResetWebAuthorizationsRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 961, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AccountResetWebAuthorizationsRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountResetWebAuthorizationsRequestTypeID, "account.resetWebAuthorizations"); err != nil {
-		return tlrt.DecodeErr(err, "account.resetWebAuthorizations", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1662, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *AccountResetWebAuthorizationsRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1662)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AccountResetWebAuthorizationsRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1662, m)
 }
 
 // AccountResetWebAuthorizations calls account.resetWebAuthorizations: see
@@ -6883,43 +4660,31 @@ func (*AccountGetAllSecureValuesRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AccountGetAllSecureValuesRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountGetAllSecureValuesRequestTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1673, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AccountGetAllSecureValuesRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1673, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AccountGetAllSecureValuesRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountGetAllSecureValuesRequestTypeID, "account.getAllSecureValues"); err != nil {
-		return tlrt.DecodeErr(err, "account.getAllSecureValues", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2433, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *AccountGetAllSecureValuesRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2433)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AccountGetAllSecureValuesRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2433, m)
 }
 
 // AccountGetAllSecureValues calls account.getAllSecureValues: see
@@ -6959,56 +4724,31 @@ func (*AccountGetSecureValueRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AccountGetSecureValueRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountGetSecureValueRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1056, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AccountGetSecureValueRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutVectorHeader(b, len(m.Types))
-	for i := range m.Types {
-		if err := tlrt.EncodeObject(b, m.Types[i]); err != nil {
-			return tlrt.EncodeErr(err, "account.getSecureValue", "types")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1056, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AccountGetSecureValueRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountGetSecureValueRequestTypeID, "account.getSecureValue"); err != nil {
-		return tlrt.DecodeErr(err, "account.getSecureValue", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1766, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *AccountGetSecureValueRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1766)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AccountGetSecureValueRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "account.getSecureValue", "")
-	}
-	var err error
-	if m.Types, err = tlrt.DecodeSlabs[SecureValueTypePersonalDetails](d, false, 4, depth+1, decodeSecureValueType); err != nil {
-		return tlrt.DecodeErr(err, "account.getSecureValue", "types")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1766, m)
 }
 
 // AccountGetSecureValue calls account.getSecureValue: see
@@ -7049,62 +4789,32 @@ func (*AccountSaveSecureValueRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AccountSaveSecureValueRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountSaveSecureValueRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1264, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AccountSaveSecureValueRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := m.Value.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "account.saveSecureValue", "value")
-	}
-	tlrt.PutUint64(b, uint64(m.SecureSecretID))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1264, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AccountSaveSecureValueRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountSaveSecureValueRequestTypeID, "account.saveSecureValue"); err != nil {
-		return tlrt.DecodeErr(err, "account.saveSecureValue", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1989, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *AccountSaveSecureValueRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = AccountSaveSecureValueRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1989)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AccountSaveSecureValueRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "account.saveSecureValue", "")
-	}
-	var err error
-	if err = tlrt.DecodeBoxed(d, &m.Value, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "account.saveSecureValue", "value")
-	}
-	if m.SecureSecretID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "account.saveSecureValue", "secure_secret_id")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1989, m)
 }
 
 // AccountSaveSecureValue calls account.saveSecureValue: see
@@ -7139,56 +4849,31 @@ func (*AccountDeleteSecureValueRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AccountDeleteSecureValueRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountDeleteSecureValueRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1743, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AccountDeleteSecureValueRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutVectorHeader(b, len(m.Types))
-	for i := range m.Types {
-		if err := tlrt.EncodeObject(b, m.Types[i]); err != nil {
-			return tlrt.EncodeErr(err, "account.deleteSecureValue", "types")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1743, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AccountDeleteSecureValueRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountDeleteSecureValueRequestTypeID, "account.deleteSecureValue"); err != nil {
-		return tlrt.DecodeErr(err, "account.deleteSecureValue", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2509, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *AccountDeleteSecureValueRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2509)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AccountDeleteSecureValueRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "account.deleteSecureValue", "")
-	}
-	var err error
-	if m.Types, err = tlrt.DecodeSlabs[SecureValueTypePersonalDetails](d, false, 4, depth+1, decodeSecureValueType); err != nil {
-		return tlrt.DecodeErr(err, "account.deleteSecureValue", "types")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2509, m)
 }
 
 // AccountDeleteSecureValue calls account.deleteSecureValue: see
@@ -7228,57 +4913,32 @@ func (*AccountGetAuthorizationFormRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AccountGetAuthorizationFormRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountGetAuthorizationFormRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1588, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AccountGetAuthorizationFormRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint64(b, uint64(m.BotID))
-	tlrt.PutString(b, m.Scope)
-	tlrt.PutString(b, m.PublicKey)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1588, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AccountGetAuthorizationFormRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountGetAuthorizationFormRequestTypeID, "account.getAuthorizationForm"); err != nil {
-		return tlrt.DecodeErr(err, "account.getAuthorizationForm", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2343, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *AccountGetAuthorizationFormRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2343)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AccountGetAuthorizationFormRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.BotID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "account.getAuthorizationForm", "bot_id")
-	}
-	if m.Scope, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "account.getAuthorizationForm", "scope")
-	}
-	if m.PublicKey, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "account.getAuthorizationForm", "public_key")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2343, m)
 }
 
 // AccountGetAuthorizationForm calls account.getAuthorizationForm: see
@@ -7321,79 +4981,32 @@ func (*AccountAcceptAuthorizationRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AccountAcceptAuthorizationRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountAcceptAuthorizationRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2334, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AccountAcceptAuthorizationRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint64(b, uint64(m.BotID))
-	tlrt.PutString(b, m.Scope)
-	tlrt.PutString(b, m.PublicKey)
-	tlrt.PutVectorHeader(b, len(m.ValueHashes))
-	for i := range m.ValueHashes {
-		if err := m.ValueHashes[i].Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "account.acceptAuthorization", "value_hashes")
-		}
-	}
-	if err := m.Credentials.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "account.acceptAuthorization", "credentials")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2334, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AccountAcceptAuthorizationRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountAcceptAuthorizationRequestTypeID, "account.acceptAuthorization"); err != nil {
-		return tlrt.DecodeErr(err, "account.acceptAuthorization", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3158, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *AccountAcceptAuthorizationRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = AccountAcceptAuthorizationRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 3158)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AccountAcceptAuthorizationRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "account.acceptAuthorization", "")
-	}
-	var err error
-	if m.BotID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "account.acceptAuthorization", "bot_id")
-	}
-	if m.Scope, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "account.acceptAuthorization", "scope")
-	}
-	if m.PublicKey, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "account.acceptAuthorization", "public_key")
-	}
-	if m.ValueHashes, err = tlrt.DecodeStructs[SecureValueHash](d, false, false, 12, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "account.acceptAuthorization", "value_hashes")
-	}
-	if err = tlrt.DecodeBoxed(d, &m.Credentials, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "account.acceptAuthorization", "credentials")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3158, m)
 }
 
 // AccountAcceptAuthorization calls account.acceptAuthorization: see
@@ -7432,62 +5045,32 @@ func (*AccountSendVerifyPhoneCodeRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AccountSendVerifyPhoneCodeRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountSendVerifyPhoneCodeRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1552, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AccountSendVerifyPhoneCodeRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.PhoneNumber)
-	if err := m.Settings.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "account.sendVerifyPhoneCode", "settings")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1552, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AccountSendVerifyPhoneCodeRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountSendVerifyPhoneCodeRequestTypeID, "account.sendVerifyPhoneCode"); err != nil {
-		return tlrt.DecodeErr(err, "account.sendVerifyPhoneCode", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2305, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *AccountSendVerifyPhoneCodeRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = AccountSendVerifyPhoneCodeRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2305)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AccountSendVerifyPhoneCodeRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "account.sendVerifyPhoneCode", "")
-	}
-	var err error
-	if m.PhoneNumber, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "account.sendVerifyPhoneCode", "phone_number")
-	}
-	if err = tlrt.DecodeBoxed(d, &m.Settings, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "account.sendVerifyPhoneCode", "settings")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2305, m)
 }
 
 // AccountSendVerifyPhoneCode calls account.sendVerifyPhoneCode: see
@@ -7525,57 +5108,32 @@ func (*AccountVerifyPhoneRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AccountVerifyPhoneRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountVerifyPhoneRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 723, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AccountVerifyPhoneRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.PhoneNumber)
-	tlrt.PutString(b, m.PhoneCodeHash)
-	tlrt.PutString(b, m.PhoneCode)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 723, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AccountVerifyPhoneRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountVerifyPhoneRequestTypeID, "account.verifyPhone"); err != nil {
-		return tlrt.DecodeErr(err, "account.verifyPhone", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1398, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *AccountVerifyPhoneRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1398)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AccountVerifyPhoneRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.PhoneNumber, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "account.verifyPhone", "phone_number")
-	}
-	if m.PhoneCodeHash, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "account.verifyPhone", "phone_code_hash")
-	}
-	if m.PhoneCode, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "account.verifyPhone", "phone_code")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1398, m)
 }
 
 // AccountVerifyPhone calls account.verifyPhone: see AccountVerifyPhoneRequest.
@@ -7613,58 +5171,32 @@ func (*AccountSendVerifyEmailCodeRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AccountSendVerifyEmailCodeRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountSendVerifyEmailCodeRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1410, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AccountSendVerifyEmailCodeRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Purpose); err != nil {
-		return tlrt.EncodeErr(err, "account.sendVerifyEmailCode", "purpose")
-	}
-	tlrt.PutString(b, m.Email)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1410, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AccountSendVerifyEmailCodeRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountSendVerifyEmailCodeRequestTypeID, "account.sendVerifyEmailCode"); err != nil {
-		return tlrt.DecodeErr(err, "account.sendVerifyEmailCode", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2148, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *AccountSendVerifyEmailCodeRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2148)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AccountSendVerifyEmailCodeRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "account.sendVerifyEmailCode", "")
-	}
-	var err error
-	if m.Purpose, err = decodeEmailVerifyPurpose(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "account.sendVerifyEmailCode", "purpose")
-	}
-	if m.Email, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "account.sendVerifyEmailCode", "email")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2148, m)
 }
 
 // AccountSendVerifyEmailCode calls account.sendVerifyEmailCode: see
@@ -7701,60 +5233,32 @@ func (*AccountVerifyEmailRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AccountVerifyEmailRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountVerifyEmailRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 28, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AccountVerifyEmailRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Purpose); err != nil {
-		return tlrt.EncodeErr(err, "account.verifyEmail", "purpose")
-	}
-	if err := tlrt.EncodeObject(b, m.Verification); err != nil {
-		return tlrt.EncodeErr(err, "account.verifyEmail", "verification")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 28, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AccountVerifyEmailRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountVerifyEmailRequestTypeID, "account.verifyEmail"); err != nil {
-		return tlrt.DecodeErr(err, "account.verifyEmail", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 608, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *AccountVerifyEmailRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 608)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AccountVerifyEmailRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "account.verifyEmail", "")
-	}
-	var err error
-	if m.Purpose, err = decodeEmailVerifyPurpose(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "account.verifyEmail", "purpose")
-	}
-	if m.Verification, err = decodeEmailVerification(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "account.verifyEmail", "verification")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 608, m)
 }
 
 // AccountVerifyEmail calls account.verifyEmail: see AccountVerifyEmailRequest.
@@ -7826,77 +5330,31 @@ func (m *AccountInitTakeoutSessionRequest) ClearFileMaxSize() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AccountInitTakeoutSessionRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountInitTakeoutSessionRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1315, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AccountInitTakeoutSessionRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4)
-	flags |= tlrt.Bit(m.Contacts, 0)
-	flags |= tlrt.Bit(m.MessageUsers, 1)
-	flags |= tlrt.Bit(m.MessageChats, 2)
-	flags |= tlrt.Bit(m.MessageMegagroups, 3)
-	flags |= tlrt.Bit(m.MessageChannels, 4)
-	flags |= tlrt.Bit(m.Files || m.FileMaxSize != 0, 5)
-	tlrt.PutUint32(b, uint32(flags))
-	if flags.Has(5) {
-		tlrt.PutUint64(b, uint64(m.FileMaxSize))
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1315, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AccountInitTakeoutSessionRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountInitTakeoutSessionRequestTypeID, "account.initTakeoutSession"); err != nil {
-		return tlrt.DecodeErr(err, "account.initTakeoutSession", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2045, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *AccountInitTakeoutSessionRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = AccountInitTakeoutSessionRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2045)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AccountInitTakeoutSessionRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "account.initTakeoutSession", "flags")
-	}
-	m.Contacts = m.Flags.Has(0)
-	m.MessageUsers = m.Flags.Has(1)
-	m.MessageChats = m.Flags.Has(2)
-	m.MessageMegagroups = m.Flags.Has(3)
-	m.MessageChannels = m.Flags.Has(4)
-	m.Files = m.Flags.Has(5)
-	if m.Flags.Has(5) {
-		if m.FileMaxSize, err = d.Long(); err != nil {
-			return tlrt.DecodeErr(err, "account.initTakeoutSession", "file_max_size")
-		}
-	}
-	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4
-	if m.Files || m.FileMaxSize != 0 {
-		m.Flags.Unset(5)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2045, m)
 }
 
 // AccountInitTakeoutSession calls account.initTakeoutSession: see
@@ -7935,56 +5393,31 @@ func (*AccountFinishTakeoutSessionRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AccountFinishTakeoutSessionRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountFinishTakeoutSessionRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 272, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AccountFinishTakeoutSessionRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 0)
-	flags |= tlrt.Bit(m.Success, 0)
-	tlrt.PutUint32(b, uint32(flags))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 272, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AccountFinishTakeoutSessionRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountFinishTakeoutSessionRequestTypeID, "account.finishTakeoutSession"); err != nil {
-		return tlrt.DecodeErr(err, "account.finishTakeoutSession", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 889, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *AccountFinishTakeoutSessionRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = AccountFinishTakeoutSessionRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 889)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AccountFinishTakeoutSessionRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "account.finishTakeoutSession", "flags")
-	}
-	m.Success = m.Flags.Has(0)
-	m.Flags &^= 1 << 0
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 889, m)
 }
 
 // AccountFinishTakeoutSession calls account.finishTakeoutSession: see
@@ -8021,49 +5454,32 @@ func (*AccountConfirmPasswordEmailRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AccountConfirmPasswordEmailRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountConfirmPasswordEmailRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1324, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AccountConfirmPasswordEmailRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.Code)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1324, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AccountConfirmPasswordEmailRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountConfirmPasswordEmailRequestTypeID, "account.confirmPasswordEmail"); err != nil {
-		return tlrt.DecodeErr(err, "account.confirmPasswordEmail", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2055, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *AccountConfirmPasswordEmailRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2055)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AccountConfirmPasswordEmailRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Code, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "account.confirmPasswordEmail", "code")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2055, m)
 }
 
 // AccountConfirmPasswordEmail calls account.confirmPasswordEmail: see
@@ -8098,43 +5514,31 @@ func (*AccountResendPasswordEmailRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AccountResendPasswordEmailRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountResendPasswordEmailRequestTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1129, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AccountResendPasswordEmailRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1129, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AccountResendPasswordEmailRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountResendPasswordEmailRequestTypeID, "account.resendPasswordEmail"); err != nil {
-		return tlrt.DecodeErr(err, "account.resendPasswordEmail", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1846, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *AccountResendPasswordEmailRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1846)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AccountResendPasswordEmailRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1846, m)
 }
 
 // AccountResendPasswordEmail calls account.resendPasswordEmail: see
@@ -8169,43 +5573,31 @@ func (*AccountCancelPasswordEmailRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AccountCancelPasswordEmailRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountCancelPasswordEmailRequestTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1851, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AccountCancelPasswordEmailRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1851, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AccountCancelPasswordEmailRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountCancelPasswordEmailRequestTypeID, "account.cancelPasswordEmail"); err != nil {
-		return tlrt.DecodeErr(err, "account.cancelPasswordEmail", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2628, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *AccountCancelPasswordEmailRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2628)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AccountCancelPasswordEmailRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2628, m)
 }
 
 // AccountCancelPasswordEmail calls account.cancelPasswordEmail: see
@@ -8240,43 +5632,31 @@ func (*AccountGetContactSignUpNotificationRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AccountGetContactSignUpNotificationRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountGetContactSignUpNotificationRequestTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1477, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AccountGetContactSignUpNotificationRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1477, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AccountGetContactSignUpNotificationRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountGetContactSignUpNotificationRequestTypeID, "account.getContactSignUpNotification"); err != nil {
-		return tlrt.DecodeErr(err, "account.getContactSignUpNotification", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2222, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *AccountGetContactSignUpNotificationRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2222)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AccountGetContactSignUpNotificationRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2222, m)
 }
 
 // AccountGetContactSignUpNotification calls
@@ -8314,48 +5694,31 @@ func (*AccountSetContactSignUpNotificationRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AccountSetContactSignUpNotificationRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountSetContactSignUpNotificationRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1977, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AccountSetContactSignUpNotificationRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	b.PutBool(m.Silent)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1977, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AccountSetContactSignUpNotificationRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountSetContactSignUpNotificationRequestTypeID, "account.setContactSignUpNotification"); err != nil {
-		return tlrt.DecodeErr(err, "account.setContactSignUpNotification", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2765, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *AccountSetContactSignUpNotificationRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2765)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AccountSetContactSignUpNotificationRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Silent, err = d.Bool(); err != nil {
-		return tlrt.DecodeErr(err, "account.setContactSignUpNotification", "silent")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2765, m)
 }
 
 // AccountSetContactSignUpNotification calls
@@ -8397,72 +5760,31 @@ func (*AccountGetNotifyExceptionsRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AccountGetNotifyExceptionsRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountGetNotifyExceptionsRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 773, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AccountGetNotifyExceptionsRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2)
-	flags |= tlrt.Bit(m.CompareSound, 1)
-	flags |= tlrt.Bit(m.CompareStories, 2)
-	flags |= tlrt.Bit(m.Peer != nil, 0)
-	tlrt.PutUint32(b, uint32(flags))
-	if flags.Has(0) {
-		if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-			return tlrt.EncodeErr(err, "account.getNotifyExceptions", "peer")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 773, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AccountGetNotifyExceptionsRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountGetNotifyExceptionsRequestTypeID, "account.getNotifyExceptions"); err != nil {
-		return tlrt.DecodeErr(err, "account.getNotifyExceptions", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1455, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *AccountGetNotifyExceptionsRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = AccountGetNotifyExceptionsRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1455)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AccountGetNotifyExceptionsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "account.getNotifyExceptions", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "account.getNotifyExceptions", "flags")
-	}
-	m.CompareSound = m.Flags.Has(1)
-	m.CompareStories = m.Flags.Has(2)
-	if m.Flags.Has(0) {
-		if m.Peer, err = decodeInputNotifyPeer(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "account.getNotifyExceptions", "peer")
-		}
-	}
-	m.Flags &^= 1<<0 | 1<<1 | 1<<2
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1455, m)
 }
 
 // AccountGetNotifyExceptions calls account.getNotifyExceptions: see
@@ -8497,54 +5819,32 @@ func (*AccountGetWallPaperRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AccountGetWallPaperRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountGetWallPaperRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2425, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AccountGetWallPaperRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Wallpaper); err != nil {
-		return tlrt.EncodeErr(err, "account.getWallPaper", "wallpaper")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2425, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AccountGetWallPaperRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountGetWallPaperRequestTypeID, "account.getWallPaper"); err != nil {
-		return tlrt.DecodeErr(err, "account.getWallPaper", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3254, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *AccountGetWallPaperRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3254)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AccountGetWallPaperRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "account.getWallPaper", "")
-	}
-	var err error
-	if m.Wallpaper, err = decodeInputWallPaper(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "account.getWallPaper", "wallpaper")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3254, m)
 }
 
 // AccountGetWallPaper calls account.getWallPaper: see
@@ -8585,76 +5885,32 @@ func (*AccountUploadWallPaperRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AccountUploadWallPaperRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountUploadWallPaperRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2157, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AccountUploadWallPaperRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 0)
-	flags |= tlrt.Bit(m.ForChat, 0)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := tlrt.EncodeObject(b, m.File); err != nil {
-		return tlrt.EncodeErr(err, "account.uploadWallPaper", "file")
-	}
-	tlrt.PutString(b, m.MimeType)
-	if err := m.Settings.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "account.uploadWallPaper", "settings")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2157, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AccountUploadWallPaperRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountUploadWallPaperRequestTypeID, "account.uploadWallPaper"); err != nil {
-		return tlrt.DecodeErr(err, "account.uploadWallPaper", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2969, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *AccountUploadWallPaperRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = AccountUploadWallPaperRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2969)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AccountUploadWallPaperRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "account.uploadWallPaper", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "account.uploadWallPaper", "flags")
-	}
-	m.ForChat = m.Flags.Has(0)
-	if m.File, err = decodeInputFile(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "account.uploadWallPaper", "file")
-	}
-	if m.MimeType, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "account.uploadWallPaper", "mime_type")
-	}
-	if err = tlrt.DecodeBoxed(d, &m.Settings, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "account.uploadWallPaper", "settings")
-	}
-	m.Flags &^= 1 << 0
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2969, m)
 }
 
 // AccountUploadWallPaper calls account.uploadWallPaper: see
@@ -8692,68 +5948,32 @@ func (*AccountSaveWallPaperRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AccountSaveWallPaperRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountSaveWallPaperRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 999, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AccountSaveWallPaperRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Wallpaper); err != nil {
-		return tlrt.EncodeErr(err, "account.saveWallPaper", "wallpaper")
-	}
-	b.PutBool(m.Unsave)
-	if err := m.Settings.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "account.saveWallPaper", "settings")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 999, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AccountSaveWallPaperRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountSaveWallPaperRequestTypeID, "account.saveWallPaper"); err != nil {
-		return tlrt.DecodeErr(err, "account.saveWallPaper", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1702, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *AccountSaveWallPaperRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = AccountSaveWallPaperRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1702)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AccountSaveWallPaperRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "account.saveWallPaper", "")
-	}
-	var err error
-	if m.Wallpaper, err = decodeInputWallPaper(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "account.saveWallPaper", "wallpaper")
-	}
-	if m.Unsave, err = d.Bool(); err != nil {
-		return tlrt.DecodeErr(err, "account.saveWallPaper", "unsave")
-	}
-	if err = tlrt.DecodeBoxed(d, &m.Settings, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "account.saveWallPaper", "settings")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1702, m)
 }
 
 // AccountSaveWallPaper calls account.saveWallPaper: see
@@ -8790,64 +6010,32 @@ func (*AccountInstallWallPaperRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AccountInstallWallPaperRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountInstallWallPaperRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2445, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AccountInstallWallPaperRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Wallpaper); err != nil {
-		return tlrt.EncodeErr(err, "account.installWallPaper", "wallpaper")
-	}
-	if err := m.Settings.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "account.installWallPaper", "settings")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2445, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AccountInstallWallPaperRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountInstallWallPaperRequestTypeID, "account.installWallPaper"); err != nil {
-		return tlrt.DecodeErr(err, "account.installWallPaper", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3275, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *AccountInstallWallPaperRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = AccountInstallWallPaperRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 3275)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AccountInstallWallPaperRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "account.installWallPaper", "")
-	}
-	var err error
-	if m.Wallpaper, err = decodeInputWallPaper(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "account.installWallPaper", "wallpaper")
-	}
-	if err = tlrt.DecodeBoxed(d, &m.Settings, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "account.installWallPaper", "settings")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3275, m)
 }
 
 // AccountInstallWallPaper calls account.installWallPaper: see
@@ -8880,43 +6068,31 @@ func (*AccountResetWallPapersRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AccountResetWallPapersRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountResetWallPapersRequestTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1777, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AccountResetWallPapersRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1777, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AccountResetWallPapersRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountResetWallPapersRequestTypeID, "account.resetWallPapers"); err != nil {
-		return tlrt.DecodeErr(err, "account.resetWallPapers", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2545, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *AccountResetWallPapersRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2545)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AccountResetWallPapersRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2545, m)
 }
 
 // AccountResetWallPapers calls account.resetWallPapers: see
@@ -8951,43 +6127,31 @@ func (*AccountGetAutoDownloadSettingsRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AccountGetAutoDownloadSettingsRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountGetAutoDownloadSettingsRequestTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 806, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AccountGetAutoDownloadSettingsRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 806, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AccountGetAutoDownloadSettingsRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountGetAutoDownloadSettingsRequestTypeID, "account.getAutoDownloadSettings"); err != nil {
-		return tlrt.DecodeErr(err, "account.getAutoDownloadSettings", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1491, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *AccountGetAutoDownloadSettingsRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1491)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AccountGetAutoDownloadSettingsRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1491, m)
 }
 
 // AccountGetAutoDownloadSettings calls account.getAutoDownloadSettings: see
@@ -9028,67 +6192,31 @@ func (*AccountSaveAutoDownloadSettingsRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AccountSaveAutoDownloadSettingsRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountSaveAutoDownloadSettingsRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1090, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AccountSaveAutoDownloadSettingsRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<0 | 1<<1)
-	flags |= tlrt.Bit(m.Low, 0)
-	flags |= tlrt.Bit(m.High, 1)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := m.Settings.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "account.saveAutoDownloadSettings", "settings")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1090, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AccountSaveAutoDownloadSettingsRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountSaveAutoDownloadSettingsRequestTypeID, "account.saveAutoDownloadSettings"); err != nil {
-		return tlrt.DecodeErr(err, "account.saveAutoDownloadSettings", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1802, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *AccountSaveAutoDownloadSettingsRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = AccountSaveAutoDownloadSettingsRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1802)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AccountSaveAutoDownloadSettingsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "account.saveAutoDownloadSettings", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "account.saveAutoDownloadSettings", "flags")
-	}
-	m.Low = m.Flags.Has(0)
-	m.High = m.Flags.Has(1)
-	if err = tlrt.DecodeBoxed(d, &m.Settings, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "account.saveAutoDownloadSettings", "settings")
-	}
-	m.Flags &^= 1<<0 | 1<<1
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1802, m)
 }
 
 // AccountSaveAutoDownloadSettings calls account.saveAutoDownloadSettings: see
@@ -9129,83 +6257,32 @@ func (*AccountUploadThemeRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AccountUploadThemeRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountUploadThemeRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 260, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AccountUploadThemeRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 0)
-	flags |= tlrt.Bit(m.Thumb != nil, 0)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := tlrt.EncodeObject(b, m.File); err != nil {
-		return tlrt.EncodeErr(err, "account.uploadTheme", "file")
-	}
-	if flags.Has(0) {
-		if err := tlrt.EncodeObject(b, m.Thumb); err != nil {
-			return tlrt.EncodeErr(err, "account.uploadTheme", "thumb")
-		}
-	}
-	tlrt.PutString(b, m.FileName)
-	tlrt.PutString(b, m.MimeType)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 260, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AccountUploadThemeRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountUploadThemeRequestTypeID, "account.uploadTheme"); err != nil {
-		return tlrt.DecodeErr(err, "account.uploadTheme", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 877, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *AccountUploadThemeRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = AccountUploadThemeRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 877)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AccountUploadThemeRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "account.uploadTheme", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "account.uploadTheme", "flags")
-	}
-	if m.File, err = decodeInputFile(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "account.uploadTheme", "file")
-	}
-	if m.Flags.Has(0) {
-		if m.Thumb, err = decodeInputFile(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "account.uploadTheme", "thumb")
-		}
-	}
-	if m.FileName, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "account.uploadTheme", "file_name")
-	}
-	if m.MimeType, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "account.uploadTheme", "mime_type")
-	}
-	m.Flags &^= 1 << 0
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 877, m)
 }
 
 // AccountUploadTheme calls account.uploadTheme: see AccountUploadThemeRequest.
@@ -9268,94 +6345,32 @@ func (m *AccountCreateThemeRequest) ClearSettings() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AccountCreateThemeRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountCreateThemeRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 934, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AccountCreateThemeRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 2)
-	flags |= tlrt.Bit(m.Document != nil, 2)
-	flags |= tlrt.Bit(len(m.Settings) > 0, 3)
-	tlrt.PutUint32(b, uint32(flags))
-	tlrt.PutString(b, m.Slug)
-	tlrt.PutString(b, m.Title)
-	if flags.Has(2) {
-		if err := tlrt.EncodeObject(b, m.Document); err != nil {
-			return tlrt.EncodeErr(err, "account.createTheme", "document")
-		}
-	}
-	if flags.Has(3) {
-		tlrt.PutVectorHeader(b, len(m.Settings))
-		for i := range m.Settings {
-			if err := m.Settings[i].Encode(b); err != nil {
-				return tlrt.EncodeErr(err, "account.createTheme", "settings")
-			}
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 934, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AccountCreateThemeRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountCreateThemeRequestTypeID, "account.createTheme"); err != nil {
-		return tlrt.DecodeErr(err, "account.createTheme", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1633, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *AccountCreateThemeRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = AccountCreateThemeRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1633)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AccountCreateThemeRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "account.createTheme", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "account.createTheme", "flags")
-	}
-	if m.Slug, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "account.createTheme", "slug")
-	}
-	if m.Title, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "account.createTheme", "title")
-	}
-	if m.Flags.Has(2) {
-		if m.Document, err = decodeInputDocument(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "account.createTheme", "document")
-		}
-	}
-	if m.Flags.Has(3) {
-		if m.Settings, err = tlrt.DecodeStructs[InputThemeSettings](d, false, false, 16, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "account.createTheme", "settings")
-		}
-	}
-	m.Flags &^= 1 << 2
-	if len(m.Settings) > 0 {
-		m.Flags.Unset(3)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1633, m)
 }
 
 // AccountCreateTheme calls account.createTheme: see AccountCreateThemeRequest.
@@ -9459,120 +6474,32 @@ func (m *AccountUpdateThemeRequest) ClearSettings() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AccountUpdateThemeRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountUpdateThemeRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 398, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AccountUpdateThemeRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 2)
-	flags |= tlrt.Bit(m.Slug != "", 0)
-	flags |= tlrt.Bit(m.Title != "", 1)
-	flags |= tlrt.Bit(m.Document != nil, 2)
-	flags |= tlrt.Bit(len(m.Settings) > 0, 3)
-	tlrt.PutUint32(b, uint32(flags))
-	tlrt.PutString(b, m.Format)
-	if err := tlrt.EncodeObject(b, m.Theme); err != nil {
-		return tlrt.EncodeErr(err, "account.updateTheme", "theme")
-	}
-	if flags.Has(0) {
-		tlrt.PutString(b, m.Slug)
-	}
-	if flags.Has(1) {
-		tlrt.PutString(b, m.Title)
-	}
-	if flags.Has(2) {
-		if err := tlrt.EncodeObject(b, m.Document); err != nil {
-			return tlrt.EncodeErr(err, "account.updateTheme", "document")
-		}
-	}
-	if flags.Has(3) {
-		tlrt.PutVectorHeader(b, len(m.Settings))
-		for i := range m.Settings {
-			if err := m.Settings[i].Encode(b); err != nil {
-				return tlrt.EncodeErr(err, "account.updateTheme", "settings")
-			}
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 398, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AccountUpdateThemeRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountUpdateThemeRequestTypeID, "account.updateTheme"); err != nil {
-		return tlrt.DecodeErr(err, "account.updateTheme", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1030, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *AccountUpdateThemeRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = AccountUpdateThemeRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1030)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AccountUpdateThemeRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "account.updateTheme", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "account.updateTheme", "flags")
-	}
-	if m.Format, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "account.updateTheme", "format")
-	}
-	if m.Theme, err = decodeInputTheme(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "account.updateTheme", "theme")
-	}
-	if m.Flags.Has(0) {
-		if m.Slug, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "account.updateTheme", "slug")
-		}
-	}
-	if m.Flags.Has(1) {
-		if m.Title, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "account.updateTheme", "title")
-		}
-	}
-	if m.Flags.Has(2) {
-		if m.Document, err = decodeInputDocument(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "account.updateTheme", "document")
-		}
-	}
-	if m.Flags.Has(3) {
-		if m.Settings, err = tlrt.DecodeStructs[InputThemeSettings](d, false, false, 16, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "account.updateTheme", "settings")
-		}
-	}
-	m.Flags &^= 1 << 2
-	if m.Slug != "" {
-		m.Flags.Unset(0)
-	}
-	if m.Title != "" {
-		m.Flags.Unset(1)
-	}
-	if len(m.Settings) > 0 {
-		m.Flags.Unset(3)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1030, m)
 }
 
 // AccountUpdateTheme calls account.updateTheme: see AccountUpdateThemeRequest.
@@ -9607,58 +6534,32 @@ func (*AccountSaveThemeRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AccountSaveThemeRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountSaveThemeRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2319, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AccountSaveThemeRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Theme); err != nil {
-		return tlrt.EncodeErr(err, "account.saveTheme", "theme")
-	}
-	b.PutBool(m.Unsave)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2319, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AccountSaveThemeRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountSaveThemeRequestTypeID, "account.saveTheme"); err != nil {
-		return tlrt.DecodeErr(err, "account.saveTheme", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3143, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *AccountSaveThemeRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3143)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AccountSaveThemeRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "account.saveTheme", "")
-	}
-	var err error
-	if m.Theme, err = decodeInputTheme(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "account.saveTheme", "theme")
-	}
-	if m.Unsave, err = d.Bool(); err != nil {
-		return tlrt.DecodeErr(err, "account.saveTheme", "unsave")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3143, m)
 }
 
 // AccountSaveTheme calls account.saveTheme: see AccountSaveThemeRequest.
@@ -9721,94 +6622,32 @@ func (m *AccountInstallThemeRequest) ClearFormat() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AccountInstallThemeRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountInstallThemeRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1904, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AccountInstallThemeRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<3)
-	flags |= tlrt.Bit(m.Dark, 0)
-	flags |= tlrt.Bit(m.Theme != nil, 1)
-	flags |= tlrt.Bit(m.Format != "", 2)
-	flags |= tlrt.Bit(m.BaseTheme != nil, 3)
-	tlrt.PutUint32(b, uint32(flags))
-	if flags.Has(1) {
-		if err := tlrt.EncodeObject(b, m.Theme); err != nil {
-			return tlrt.EncodeErr(err, "account.installTheme", "theme")
-		}
-	}
-	if flags.Has(2) {
-		tlrt.PutString(b, m.Format)
-	}
-	if flags.Has(3) {
-		if err := tlrt.EncodeObject(b, m.BaseTheme); err != nil {
-			return tlrt.EncodeErr(err, "account.installTheme", "base_theme")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1904, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AccountInstallThemeRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountInstallThemeRequestTypeID, "account.installTheme"); err != nil {
-		return tlrt.DecodeErr(err, "account.installTheme", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2689, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *AccountInstallThemeRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = AccountInstallThemeRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2689)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AccountInstallThemeRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "account.installTheme", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "account.installTheme", "flags")
-	}
-	m.Dark = m.Flags.Has(0)
-	if m.Flags.Has(1) {
-		if m.Theme, err = decodeInputTheme(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "account.installTheme", "theme")
-		}
-	}
-	if m.Flags.Has(2) {
-		if m.Format, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "account.installTheme", "format")
-		}
-	}
-	if m.Flags.Has(3) {
-		if m.BaseTheme, err = decodeBaseTheme(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "account.installTheme", "base_theme")
-		}
-	}
-	m.Flags &^= 1<<0 | 1<<1 | 1<<3
-	if m.Format != "" {
-		m.Flags.Unset(2)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2689, m)
 }
 
 // AccountInstallTheme calls account.installTheme: see
@@ -9844,58 +6683,32 @@ func (*AccountGetThemeRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AccountGetThemeRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountGetThemeRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 538, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AccountGetThemeRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.Format)
-	if err := tlrt.EncodeObject(b, m.Theme); err != nil {
-		return tlrt.EncodeErr(err, "account.getTheme", "theme")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 538, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AccountGetThemeRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountGetThemeRequestTypeID, "account.getTheme"); err != nil {
-		return tlrt.DecodeErr(err, "account.getTheme", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1193, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *AccountGetThemeRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1193)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AccountGetThemeRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "account.getTheme", "")
-	}
-	var err error
-	if m.Format, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "account.getTheme", "format")
-	}
-	if m.Theme, err = decodeInputTheme(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "account.getTheme", "theme")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1193, m)
 }
 
 // AccountGetTheme calls account.getTheme: see AccountGetThemeRequest.
@@ -9930,53 +6743,32 @@ func (*AccountGetThemesRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AccountGetThemesRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountGetThemesRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1046, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AccountGetThemesRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.Format)
-	tlrt.PutUint64(b, uint64(m.Hash))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1046, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AccountGetThemesRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountGetThemesRequestTypeID, "account.getThemes"); err != nil {
-		return tlrt.DecodeErr(err, "account.getThemes", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1753, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *AccountGetThemesRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1753)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AccountGetThemesRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Format, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "account.getThemes", "format")
-	}
-	if m.Hash, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "account.getThemes", "hash")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1753, m)
 }
 
 // AccountGetThemes calls account.getThemes: see AccountGetThemesRequest.
@@ -10014,56 +6806,31 @@ func (*AccountSetContentSettingsRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AccountSetContentSettingsRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountSetContentSettingsRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1713, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AccountSetContentSettingsRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 0)
-	flags |= tlrt.Bit(m.SensitiveEnabled, 0)
-	tlrt.PutUint32(b, uint32(flags))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1713, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AccountSetContentSettingsRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountSetContentSettingsRequestTypeID, "account.setContentSettings"); err != nil {
-		return tlrt.DecodeErr(err, "account.setContentSettings", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2473, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *AccountSetContentSettingsRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = AccountSetContentSettingsRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2473)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AccountSetContentSettingsRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "account.setContentSettings", "flags")
-	}
-	m.SensitiveEnabled = m.Flags.Has(0)
-	m.Flags &^= 1 << 0
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2473, m)
 }
 
 // AccountSetContentSettings calls account.setContentSettings: see
@@ -10098,43 +6865,31 @@ func (*AccountGetContentSettingsRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AccountGetContentSettingsRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountGetContentSettingsRequestTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1281, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AccountGetContentSettingsRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1281, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AccountGetContentSettingsRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountGetContentSettingsRequestTypeID, "account.getContentSettings"); err != nil {
-		return tlrt.DecodeErr(err, "account.getContentSettings", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2006, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *AccountGetContentSettingsRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2006)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AccountGetContentSettingsRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2006, m)
 }
 
 // AccountGetContentSettings calls account.getContentSettings: see
@@ -10172,57 +6927,32 @@ func (*AccountGetMultiWallPapersRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AccountGetMultiWallPapersRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountGetMultiWallPapersRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 941, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AccountGetMultiWallPapersRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutVectorHeader(b, len(m.Wallpapers))
-	for i := range m.Wallpapers {
-		if err := tlrt.EncodeObject(b, m.Wallpapers[i]); err != nil {
-			return tlrt.EncodeErr(err, "account.getMultiWallPapers", "wallpapers")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 941, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AccountGetMultiWallPapersRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountGetMultiWallPapersRequestTypeID, "account.getMultiWallPapers"); err != nil {
-		return tlrt.DecodeErr(err, "account.getMultiWallPapers", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1641, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *AccountGetMultiWallPapersRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1641)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AccountGetMultiWallPapersRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "account.getMultiWallPapers", "")
-	}
-	var err error
-	if m.Wallpapers, err = tlrt.DecodeSlabs[InputWallPaper](d, false, 8, depth+1, decodeInputWallPaper); err != nil {
-		return tlrt.DecodeErr(err, "account.getMultiWallPapers", "wallpapers")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1641, m)
 }
 
 // AccountGetMultiWallPapers calls account.getMultiWallPapers: see
@@ -10261,43 +6991,31 @@ func (*AccountGetGlobalPrivacySettingsRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AccountGetGlobalPrivacySettingsRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountGetGlobalPrivacySettingsRequestTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2240, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AccountGetGlobalPrivacySettingsRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2240, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AccountGetGlobalPrivacySettingsRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountGetGlobalPrivacySettingsRequestTypeID, "account.getGlobalPrivacySettings"); err != nil {
-		return tlrt.DecodeErr(err, "account.getGlobalPrivacySettings", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3058, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *AccountGetGlobalPrivacySettingsRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3058)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AccountGetGlobalPrivacySettingsRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3058, m)
 }
 
 // AccountGetGlobalPrivacySettings calls account.getGlobalPrivacySettings: see
@@ -10335,57 +7053,31 @@ func (*AccountSetGlobalPrivacySettingsRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AccountSetGlobalPrivacySettingsRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountSetGlobalPrivacySettingsRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 293, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AccountSetGlobalPrivacySettingsRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := m.Settings.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "account.setGlobalPrivacySettings", "settings")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 293, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AccountSetGlobalPrivacySettingsRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountSetGlobalPrivacySettingsRequestTypeID, "account.setGlobalPrivacySettings"); err != nil {
-		return tlrt.DecodeErr(err, "account.setGlobalPrivacySettings", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 912, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *AccountSetGlobalPrivacySettingsRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = AccountSetGlobalPrivacySettingsRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 912)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AccountSetGlobalPrivacySettingsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "account.setGlobalPrivacySettings", "")
-	}
-	var err error
-	if err = tlrt.DecodeBoxed(d, &m.Settings, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "account.setGlobalPrivacySettings", "settings")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 912, m)
 }
 
 // AccountSetGlobalPrivacySettings calls account.setGlobalPrivacySettings: see
@@ -10426,70 +7118,32 @@ func (*AccountReportProfilePhotoRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AccountReportProfilePhotoRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountReportProfilePhotoRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2402, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AccountReportProfilePhotoRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "account.reportProfilePhoto", "peer")
-	}
-	if err := tlrt.EncodeObject(b, m.PhotoID); err != nil {
-		return tlrt.EncodeErr(err, "account.reportProfilePhoto", "photo_id")
-	}
-	if err := tlrt.EncodeObject(b, m.Reason); err != nil {
-		return tlrt.EncodeErr(err, "account.reportProfilePhoto", "reason")
-	}
-	tlrt.PutString(b, m.Message)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2402, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AccountReportProfilePhotoRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountReportProfilePhotoRequestTypeID, "account.reportProfilePhoto"); err != nil {
-		return tlrt.DecodeErr(err, "account.reportProfilePhoto", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3231, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *AccountReportProfilePhotoRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3231)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AccountReportProfilePhotoRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "account.reportProfilePhoto", "")
-	}
-	var err error
-	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "account.reportProfilePhoto", "peer")
-	}
-	if m.PhotoID, err = decodeInputPhoto(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "account.reportProfilePhoto", "photo_id")
-	}
-	if m.Reason, err = decodeReportReason(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "account.reportProfilePhoto", "reason")
-	}
-	if m.Message, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "account.reportProfilePhoto", "message")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3231, m)
 }
 
 // AccountReportProfilePhoto calls account.reportProfilePhoto: see
@@ -10522,43 +7176,31 @@ func (*AccountResetPasswordRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AccountResetPasswordRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountResetPasswordRequestTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1353, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AccountResetPasswordRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1353, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AccountResetPasswordRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountResetPasswordRequestTypeID, "account.resetPassword"); err != nil {
-		return tlrt.DecodeErr(err, "account.resetPassword", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2086, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *AccountResetPasswordRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2086)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AccountResetPasswordRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2086, m)
 }
 
 // AccountResetPassword calls account.resetPassword: see
@@ -10593,43 +7235,31 @@ func (*AccountDeclinePasswordResetRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AccountDeclinePasswordResetRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountDeclinePasswordResetRequestTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 711, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AccountDeclinePasswordResetRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 711, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AccountDeclinePasswordResetRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountDeclinePasswordResetRequestTypeID, "account.declinePasswordReset"); err != nil {
-		return tlrt.DecodeErr(err, "account.declinePasswordReset", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1384, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *AccountDeclinePasswordResetRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1384)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AccountDeclinePasswordResetRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1384, m)
 }
 
 // AccountDeclinePasswordReset calls account.declinePasswordReset: see
@@ -10664,51 +7294,31 @@ func (*AccountGetChatThemesRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AccountGetChatThemesRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, AccountGetChatThemesRequestTypeID)
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.Hash))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2027, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AccountGetChatThemesRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint64(b, uint64(m.Hash))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2027, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AccountGetChatThemesRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountGetChatThemesRequestTypeID, "account.getChatThemes"); err != nil {
-		return tlrt.DecodeErr(err, "account.getChatThemes", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2825, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *AccountGetChatThemesRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2825)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AccountGetChatThemesRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Hash, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "account.getChatThemes", "hash")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2825, m)
 }
 
 // AccountGetChatThemes calls account.getChatThemes: see
@@ -10745,51 +7355,31 @@ func (*AccountSetAuthorizationTTLRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AccountSetAuthorizationTTLRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 8)
-	_ = w[7]
-	binary.LittleEndian.PutUint32(w, AccountSetAuthorizationTTLRequestTypeID)
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.AuthorizationTTLDays))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1827, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AccountSetAuthorizationTTLRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, uint32(m.AuthorizationTTLDays))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1827, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AccountSetAuthorizationTTLRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountSetAuthorizationTTLRequestTypeID, "account.setAuthorizationTTL"); err != nil {
-		return tlrt.DecodeErr(err, "account.setAuthorizationTTL", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2600, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *AccountSetAuthorizationTTLRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2600)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AccountSetAuthorizationTTLRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.AuthorizationTTLDays, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "account.setAuthorizationTTL", "authorization_ttl_days")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2600, m)
 }
 
 // AccountSetAuthorizationTTL calls account.setAuthorizationTTL: see
@@ -10878,86 +7468,31 @@ func (m *AccountChangeAuthorizationSettingsRequest) ClearCallRequestsDisabled() 
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AccountChangeAuthorizationSettingsRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountChangeAuthorizationSettingsRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 608, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AccountChangeAuthorizationSettingsRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 3)
-	flags |= tlrt.Bit(m.Confirmed, 3)
-	flags |= tlrt.Bit(m.EncryptedRequestsDisabled, 0)
-	flags |= tlrt.Bit(m.CallRequestsDisabled, 1)
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, uint32(flags))
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.Hash))
-	if flags.Has(0) {
-		b.PutBool(m.EncryptedRequestsDisabled)
-	}
-	if flags.Has(1) {
-		b.PutBool(m.CallRequestsDisabled)
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 608, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AccountChangeAuthorizationSettingsRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountChangeAuthorizationSettingsRequestTypeID, "account.changeAuthorizationSettings"); err != nil {
-		return tlrt.DecodeErr(err, "account.changeAuthorizationSettings", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1270, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *AccountChangeAuthorizationSettingsRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = AccountChangeAuthorizationSettingsRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1270)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AccountChangeAuthorizationSettingsRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "account.changeAuthorizationSettings", "flags")
-	}
-	m.Confirmed = m.Flags.Has(3)
-	if m.Hash, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "account.changeAuthorizationSettings", "hash")
-	}
-	if m.Flags.Has(0) {
-		if m.EncryptedRequestsDisabled, err = d.Bool(); err != nil {
-			return tlrt.DecodeErr(err, "account.changeAuthorizationSettings", "encrypted_requests_disabled")
-		}
-	}
-	if m.Flags.Has(1) {
-		if m.CallRequestsDisabled, err = d.Bool(); err != nil {
-			return tlrt.DecodeErr(err, "account.changeAuthorizationSettings", "call_requests_disabled")
-		}
-	}
-	m.Flags &^= 1 << 3
-	if m.EncryptedRequestsDisabled {
-		m.Flags.Unset(0)
-	}
-	if m.CallRequestsDisabled {
-		m.Flags.Unset(1)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1270, m)
 }
 
 // AccountChangeAuthorizationSettings calls account.changeAuthorizationSettings:
@@ -10992,51 +7527,31 @@ func (*AccountGetSavedRingtonesRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AccountGetSavedRingtonesRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, AccountGetSavedRingtonesRequestTypeID)
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.Hash))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2140, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AccountGetSavedRingtonesRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint64(b, uint64(m.Hash))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2140, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AccountGetSavedRingtonesRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountGetSavedRingtonesRequestTypeID, "account.getSavedRingtones"); err != nil {
-		return tlrt.DecodeErr(err, "account.getSavedRingtones", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2950, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *AccountGetSavedRingtonesRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2950)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AccountGetSavedRingtonesRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Hash, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "account.getSavedRingtones", "hash")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2950, m)
 }
 
 // AccountGetSavedRingtones calls account.getSavedRingtones: see
@@ -11073,58 +7588,32 @@ func (*AccountSaveRingtoneRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AccountSaveRingtoneRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountSaveRingtoneRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 574, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AccountSaveRingtoneRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.ID); err != nil {
-		return tlrt.EncodeErr(err, "account.saveRingtone", "id")
-	}
-	b.PutBool(m.Unsave)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 574, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AccountSaveRingtoneRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountSaveRingtoneRequestTypeID, "account.saveRingtone"); err != nil {
-		return tlrt.DecodeErr(err, "account.saveRingtone", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1232, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *AccountSaveRingtoneRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1232)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AccountSaveRingtoneRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "account.saveRingtone", "")
-	}
-	var err error
-	if m.ID, err = decodeInputDocument(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "account.saveRingtone", "id")
-	}
-	if m.Unsave, err = d.Bool(); err != nil {
-		return tlrt.DecodeErr(err, "account.saveRingtone", "unsave")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1232, m)
 }
 
 // AccountSaveRingtone calls account.saveRingtone: see
@@ -11162,62 +7651,32 @@ func (*AccountUploadRingtoneRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AccountUploadRingtoneRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountUploadRingtoneRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1201, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AccountUploadRingtoneRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.File); err != nil {
-		return tlrt.EncodeErr(err, "account.uploadRingtone", "file")
-	}
-	tlrt.PutString(b, m.FileName)
-	tlrt.PutString(b, m.MimeType)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1201, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AccountUploadRingtoneRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountUploadRingtoneRequestTypeID, "account.uploadRingtone"); err != nil {
-		return tlrt.DecodeErr(err, "account.uploadRingtone", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1923, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *AccountUploadRingtoneRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1923)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AccountUploadRingtoneRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "account.uploadRingtone", "")
-	}
-	var err error
-	if m.File, err = decodeInputFile(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "account.uploadRingtone", "file")
-	}
-	if m.FileName, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "account.uploadRingtone", "file_name")
-	}
-	if m.MimeType, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "account.uploadRingtone", "mime_type")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1923, m)
 }
 
 // AccountUploadRingtone calls account.uploadRingtone: see
@@ -11252,54 +7711,32 @@ func (*AccountUpdateEmojiStatusRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AccountUpdateEmojiStatusRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountUpdateEmojiStatusRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2415, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AccountUpdateEmojiStatusRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.EmojiStatus); err != nil {
-		return tlrt.EncodeErr(err, "account.updateEmojiStatus", "emoji_status")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2415, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AccountUpdateEmojiStatusRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountUpdateEmojiStatusRequestTypeID, "account.updateEmojiStatus"); err != nil {
-		return tlrt.DecodeErr(err, "account.updateEmojiStatus", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3244, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *AccountUpdateEmojiStatusRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3244)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AccountUpdateEmojiStatusRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "account.updateEmojiStatus", "")
-	}
-	var err error
-	if m.EmojiStatus, err = decodeEmojiStatus(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "account.updateEmojiStatus", "emoji_status")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3244, m)
 }
 
 // AccountUpdateEmojiStatus calls account.updateEmojiStatus: see
@@ -11337,51 +7774,31 @@ func (*AccountGetDefaultEmojiStatusesRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AccountGetDefaultEmojiStatusesRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, AccountGetDefaultEmojiStatusesRequestTypeID)
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.Hash))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2032, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AccountGetDefaultEmojiStatusesRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint64(b, uint64(m.Hash))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2032, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AccountGetDefaultEmojiStatusesRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountGetDefaultEmojiStatusesRequestTypeID, "account.getDefaultEmojiStatuses"); err != nil {
-		return tlrt.DecodeErr(err, "account.getDefaultEmojiStatuses", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2830, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *AccountGetDefaultEmojiStatusesRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2830)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AccountGetDefaultEmojiStatusesRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Hash, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "account.getDefaultEmojiStatuses", "hash")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2830, m)
 }
 
 // AccountGetDefaultEmojiStatuses calls account.getDefaultEmojiStatuses: see
@@ -11419,51 +7836,31 @@ func (*AccountGetRecentEmojiStatusesRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AccountGetRecentEmojiStatusesRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, AccountGetRecentEmojiStatusesRequestTypeID)
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.Hash))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 138, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AccountGetRecentEmojiStatusesRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint64(b, uint64(m.Hash))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 138, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AccountGetRecentEmojiStatusesRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountGetRecentEmojiStatusesRequestTypeID, "account.getRecentEmojiStatuses"); err != nil {
-		return tlrt.DecodeErr(err, "account.getRecentEmojiStatuses", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 737, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *AccountGetRecentEmojiStatusesRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 737)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AccountGetRecentEmojiStatusesRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Hash, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "account.getRecentEmojiStatuses", "hash")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 737, m)
 }
 
 // AccountGetRecentEmojiStatuses calls account.getRecentEmojiStatuses: see
@@ -11498,43 +7895,31 @@ func (*AccountClearRecentEmojiStatusesRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AccountClearRecentEmojiStatusesRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountClearRecentEmojiStatusesRequestTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 217, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AccountClearRecentEmojiStatusesRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 217, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AccountClearRecentEmojiStatusesRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountClearRecentEmojiStatusesRequestTypeID, "account.clearRecentEmojiStatuses"); err != nil {
-		return tlrt.DecodeErr(err, "account.clearRecentEmojiStatuses", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 825, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *AccountClearRecentEmojiStatusesRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 825)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AccountClearRecentEmojiStatusesRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 825, m)
 }
 
 // AccountClearRecentEmojiStatuses calls account.clearRecentEmojiStatuses: see
@@ -11569,52 +7954,32 @@ func (*AccountReorderUsernamesRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AccountReorderUsernamesRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountReorderUsernamesRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2283, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AccountReorderUsernamesRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutVectorHeader(b, len(m.Order))
-	for i := range m.Order {
-		tlrt.PutString(b, m.Order[i])
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2283, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AccountReorderUsernamesRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountReorderUsernamesRequestTypeID, "account.reorderUsernames"); err != nil {
-		return tlrt.DecodeErr(err, "account.reorderUsernames", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3103, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *AccountReorderUsernamesRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3103)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AccountReorderUsernamesRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Order, err = tlrt.DecodeVector(d, 4, tlrt.String); err != nil {
-		return tlrt.DecodeErr(err, "account.reorderUsernames", "order")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3103, m)
 }
 
 // AccountReorderUsernames calls account.reorderUsernames: see
@@ -11650,53 +8015,32 @@ func (*AccountToggleUsernameRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AccountToggleUsernameRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountToggleUsernameRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 834, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AccountToggleUsernameRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.Username)
-	b.PutBool(m.Active)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 834, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AccountToggleUsernameRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountToggleUsernameRequestTypeID, "account.toggleUsername"); err != nil {
-		return tlrt.DecodeErr(err, "account.toggleUsername", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1525, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *AccountToggleUsernameRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1525)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AccountToggleUsernameRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Username, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "account.toggleUsername", "username")
-	}
-	if m.Active, err = d.Bool(); err != nil {
-		return tlrt.DecodeErr(err, "account.toggleUsername", "active")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1525, m)
 }
 
 // AccountToggleUsername calls account.toggleUsername: see
@@ -11733,51 +8077,31 @@ func (*AccountGetDefaultProfilePhotoEmojisRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AccountGetDefaultProfilePhotoEmojisRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, AccountGetDefaultProfilePhotoEmojisRequestTypeID)
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.Hash))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2145, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AccountGetDefaultProfilePhotoEmojisRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint64(b, uint64(m.Hash))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2145, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AccountGetDefaultProfilePhotoEmojisRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountGetDefaultProfilePhotoEmojisRequestTypeID, "account.getDefaultProfilePhotoEmojis"); err != nil {
-		return tlrt.DecodeErr(err, "account.getDefaultProfilePhotoEmojis", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2956, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *AccountGetDefaultProfilePhotoEmojisRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2956)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AccountGetDefaultProfilePhotoEmojisRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Hash, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "account.getDefaultProfilePhotoEmojis", "hash")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2956, m)
 }
 
 // AccountGetDefaultProfilePhotoEmojis calls
@@ -11815,51 +8139,31 @@ func (*AccountGetDefaultGroupPhotoEmojisRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AccountGetDefaultGroupPhotoEmojisRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, AccountGetDefaultGroupPhotoEmojisRequestTypeID)
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.Hash))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1343, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AccountGetDefaultGroupPhotoEmojisRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint64(b, uint64(m.Hash))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1343, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AccountGetDefaultGroupPhotoEmojisRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountGetDefaultGroupPhotoEmojisRequestTypeID, "account.getDefaultGroupPhotoEmojis"); err != nil {
-		return tlrt.DecodeErr(err, "account.getDefaultGroupPhotoEmojis", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2074, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *AccountGetDefaultGroupPhotoEmojisRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2074)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AccountGetDefaultGroupPhotoEmojisRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Hash, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "account.getDefaultGroupPhotoEmojis", "hash")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2074, m)
 }
 
 // AccountGetDefaultGroupPhotoEmojis calls account.getDefaultGroupPhotoEmojis:
@@ -11894,43 +8198,31 @@ func (*AccountGetAutoSaveSettingsRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AccountGetAutoSaveSettingsRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountGetAutoSaveSettingsRequestTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1629, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AccountGetAutoSaveSettingsRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1629, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AccountGetAutoSaveSettingsRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountGetAutoSaveSettingsRequestTypeID, "account.getAutoSaveSettings"); err != nil {
-		return tlrt.DecodeErr(err, "account.getAutoSaveSettings", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2388, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *AccountGetAutoSaveSettingsRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2388)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AccountGetAutoSaveSettingsRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2388, m)
 }
 
 // AccountGetAutoSaveSettings calls account.getAutoSaveSettings: see
@@ -11974,80 +8266,31 @@ func (*AccountSaveAutoSaveSettingsRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AccountSaveAutoSaveSettingsRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountSaveAutoSaveSettingsRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2033, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AccountSaveAutoSaveSettingsRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<3)
-	flags |= tlrt.Bit(m.Users, 0)
-	flags |= tlrt.Bit(m.Chats, 1)
-	flags |= tlrt.Bit(m.Broadcasts, 2)
-	flags |= tlrt.Bit(m.Peer != nil, 3)
-	tlrt.PutUint32(b, uint32(flags))
-	if flags.Has(3) {
-		if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-			return tlrt.EncodeErr(err, "account.saveAutoSaveSettings", "peer")
-		}
-	}
-	if err := m.Settings.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "account.saveAutoSaveSettings", "settings")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2033, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AccountSaveAutoSaveSettingsRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountSaveAutoSaveSettingsRequestTypeID, "account.saveAutoSaveSettings"); err != nil {
-		return tlrt.DecodeErr(err, "account.saveAutoSaveSettings", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2831, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *AccountSaveAutoSaveSettingsRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = AccountSaveAutoSaveSettingsRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2831)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AccountSaveAutoSaveSettingsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "account.saveAutoSaveSettings", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "account.saveAutoSaveSettings", "flags")
-	}
-	m.Users = m.Flags.Has(0)
-	m.Chats = m.Flags.Has(1)
-	m.Broadcasts = m.Flags.Has(2)
-	if m.Flags.Has(3) {
-		if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "account.saveAutoSaveSettings", "peer")
-		}
-	}
-	if err = tlrt.DecodeBoxed(d, &m.Settings, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "account.saveAutoSaveSettings", "settings")
-	}
-	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<3
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2831, m)
 }
 
 // AccountSaveAutoSaveSettings calls account.saveAutoSaveSettings: see
@@ -12082,43 +8325,31 @@ func (*AccountDeleteAutoSaveExceptionsRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AccountDeleteAutoSaveExceptionsRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountDeleteAutoSaveExceptionsRequestTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 780, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AccountDeleteAutoSaveExceptionsRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 780, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AccountDeleteAutoSaveExceptionsRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountDeleteAutoSaveExceptionsRequestTypeID, "account.deleteAutoSaveExceptions"); err != nil {
-		return tlrt.DecodeErr(err, "account.deleteAutoSaveExceptions", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1462, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *AccountDeleteAutoSaveExceptionsRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1462)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AccountDeleteAutoSaveExceptionsRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1462, m)
 }
 
 // AccountDeleteAutoSaveExceptions calls account.deleteAutoSaveExceptions: see
@@ -12155,52 +8386,32 @@ func (*AccountInvalidateSignInCodesRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AccountInvalidateSignInCodesRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountInvalidateSignInCodesRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1929, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AccountInvalidateSignInCodesRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutVectorHeader(b, len(m.Codes))
-	for i := range m.Codes {
-		tlrt.PutString(b, m.Codes[i])
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1929, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AccountInvalidateSignInCodesRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountInvalidateSignInCodesRequestTypeID, "account.invalidateSignInCodes"); err != nil {
-		return tlrt.DecodeErr(err, "account.invalidateSignInCodes", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2716, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *AccountInvalidateSignInCodesRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2716)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AccountInvalidateSignInCodesRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Codes, err = tlrt.DecodeVector(d, 4, tlrt.String); err != nil {
-		return tlrt.DecodeErr(err, "account.invalidateSignInCodes", "codes")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2716, m)
 }
 
 // AccountInvalidateSignInCodes calls account.invalidateSignInCodes: see
@@ -12238,70 +8449,31 @@ func (*AccountUpdateColorRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AccountUpdateColorRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountUpdateColorRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 964, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AccountUpdateColorRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<1 | 1<<2)
-	flags |= tlrt.Bit(m.ForProfile, 1)
-	flags |= tlrt.Bit(m.Color != nil, 2)
-	tlrt.PutUint32(b, uint32(flags))
-	if flags.Has(2) {
-		if err := tlrt.EncodeObject(b, m.Color); err != nil {
-			return tlrt.EncodeErr(err, "account.updateColor", "color")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 964, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AccountUpdateColorRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountUpdateColorRequestTypeID, "account.updateColor"); err != nil {
-		return tlrt.DecodeErr(err, "account.updateColor", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1665, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *AccountUpdateColorRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = AccountUpdateColorRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1665)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AccountUpdateColorRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "account.updateColor", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "account.updateColor", "flags")
-	}
-	m.ForProfile = m.Flags.Has(1)
-	if m.Flags.Has(2) {
-		if m.Color, err = decodePeerColor(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "account.updateColor", "color")
-		}
-	}
-	m.Flags &^= 1<<1 | 1<<2
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1665, m)
 }
 
 // AccountUpdateColor calls account.updateColor: see AccountUpdateColorRequest.
@@ -12337,51 +8509,31 @@ func (*AccountGetDefaultBackgroundEmojisRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AccountGetDefaultBackgroundEmojisRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, AccountGetDefaultBackgroundEmojisRequestTypeID)
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.Hash))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1557, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AccountGetDefaultBackgroundEmojisRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint64(b, uint64(m.Hash))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1557, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AccountGetDefaultBackgroundEmojisRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountGetDefaultBackgroundEmojisRequestTypeID, "account.getDefaultBackgroundEmojis"); err != nil {
-		return tlrt.DecodeErr(err, "account.getDefaultBackgroundEmojis", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2312, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *AccountGetDefaultBackgroundEmojisRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2312)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AccountGetDefaultBackgroundEmojisRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Hash, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "account.getDefaultBackgroundEmojis", "hash")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2312, m)
 }
 
 // AccountGetDefaultBackgroundEmojis calls account.getDefaultBackgroundEmojis:
@@ -12419,51 +8571,31 @@ func (*AccountGetChannelDefaultEmojiStatusesRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AccountGetChannelDefaultEmojiStatusesRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, AccountGetChannelDefaultEmojiStatusesRequestTypeID)
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.Hash))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1094, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AccountGetChannelDefaultEmojiStatusesRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint64(b, uint64(m.Hash))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1094, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AccountGetChannelDefaultEmojiStatusesRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountGetChannelDefaultEmojiStatusesRequestTypeID, "account.getChannelDefaultEmojiStatuses"); err != nil {
-		return tlrt.DecodeErr(err, "account.getChannelDefaultEmojiStatuses", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1807, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *AccountGetChannelDefaultEmojiStatusesRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1807)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AccountGetChannelDefaultEmojiStatusesRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Hash, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "account.getChannelDefaultEmojiStatuses", "hash")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1807, m)
 }
 
 // AccountGetChannelDefaultEmojiStatuses calls
@@ -12503,51 +8635,31 @@ func (*AccountGetChannelRestrictedStatusEmojisRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AccountGetChannelRestrictedStatusEmojisRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, AccountGetChannelRestrictedStatusEmojisRequestTypeID)
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.Hash))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 492, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AccountGetChannelRestrictedStatusEmojisRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint64(b, uint64(m.Hash))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 492, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AccountGetChannelRestrictedStatusEmojisRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountGetChannelRestrictedStatusEmojisRequestTypeID, "account.getChannelRestrictedStatusEmojis"); err != nil {
-		return tlrt.DecodeErr(err, "account.getChannelRestrictedStatusEmojis", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1140, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *AccountGetChannelRestrictedStatusEmojisRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1140)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AccountGetChannelRestrictedStatusEmojisRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Hash, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "account.getChannelRestrictedStatusEmojis", "hash")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1140, m)
 }
 
 // AccountGetChannelRestrictedStatusEmojis calls
@@ -12587,71 +8699,32 @@ func (*AccountUpdateBusinessWorkHoursRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AccountUpdateBusinessWorkHoursRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountUpdateBusinessWorkHoursRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 696, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AccountUpdateBusinessWorkHoursRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 0)
-	flags |= tlrt.Bit(m.BusinessWorkHours != nil, 0)
-	tlrt.PutUint32(b, uint32(flags))
-	if flags.Has(0) {
-		if err := m.BusinessWorkHours.Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "account.updateBusinessWorkHours", "business_work_hours")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 696, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AccountUpdateBusinessWorkHoursRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountUpdateBusinessWorkHoursRequestTypeID, "account.updateBusinessWorkHours"); err != nil {
-		return tlrt.DecodeErr(err, "account.updateBusinessWorkHours", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1369, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *AccountUpdateBusinessWorkHoursRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = AccountUpdateBusinessWorkHoursRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1369)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AccountUpdateBusinessWorkHoursRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "account.updateBusinessWorkHours", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "account.updateBusinessWorkHours", "flags")
-	}
-	if m.Flags.Has(0) {
-		d.Spend(unsafe.Sizeof(BusinessWorkHours{}))
-		m.BusinessWorkHours = &BusinessWorkHours{}
-		if err = tlrt.DecodeBoxed(d, m.BusinessWorkHours, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "account.updateBusinessWorkHours", "business_work_hours")
-		}
-	}
-	m.Flags &^= 1 << 0
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1369, m)
 }
 
 // AccountUpdateBusinessWorkHours calls account.updateBusinessWorkHours: see
@@ -12714,81 +8787,32 @@ func (m *AccountUpdateBusinessLocationRequest) ClearAddress() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AccountUpdateBusinessLocationRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountUpdateBusinessLocationRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1468, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AccountUpdateBusinessLocationRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 1)
-	flags |= tlrt.Bit(m.GeoPoint != nil, 1)
-	flags |= tlrt.Bit(m.Address != "", 0)
-	tlrt.PutUint32(b, uint32(flags))
-	if flags.Has(1) {
-		if err := tlrt.EncodeObject(b, m.GeoPoint); err != nil {
-			return tlrt.EncodeErr(err, "account.updateBusinessLocation", "geo_point")
-		}
-	}
-	if flags.Has(0) {
-		tlrt.PutString(b, m.Address)
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1468, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AccountUpdateBusinessLocationRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountUpdateBusinessLocationRequestTypeID, "account.updateBusinessLocation"); err != nil {
-		return tlrt.DecodeErr(err, "account.updateBusinessLocation", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2213, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *AccountUpdateBusinessLocationRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = AccountUpdateBusinessLocationRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2213)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AccountUpdateBusinessLocationRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "account.updateBusinessLocation", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "account.updateBusinessLocation", "flags")
-	}
-	if m.Flags.Has(1) {
-		if m.GeoPoint, err = decodeInputGeoPoint(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "account.updateBusinessLocation", "geo_point")
-		}
-	}
-	if m.Flags.Has(0) {
-		if m.Address, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "account.updateBusinessLocation", "address")
-		}
-	}
-	m.Flags &^= 1 << 1
-	if m.Address != "" {
-		m.Flags.Unset(0)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2213, m)
 }
 
 // AccountUpdateBusinessLocation calls account.updateBusinessLocation: see
@@ -12827,70 +8851,31 @@ func (*AccountUpdateBusinessGreetingMessageRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AccountUpdateBusinessGreetingMessageRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountUpdateBusinessGreetingMessageRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 951, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AccountUpdateBusinessGreetingMessageRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 0)
-	flags |= tlrt.Bit(m.Message != nil, 0)
-	tlrt.PutUint32(b, uint32(flags))
-	if flags.Has(0) {
-		if err := m.Message.Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "account.updateBusinessGreetingMessage", "message")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 951, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AccountUpdateBusinessGreetingMessageRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountUpdateBusinessGreetingMessageRequestTypeID, "account.updateBusinessGreetingMessage"); err != nil {
-		return tlrt.DecodeErr(err, "account.updateBusinessGreetingMessage", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1651, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *AccountUpdateBusinessGreetingMessageRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = AccountUpdateBusinessGreetingMessageRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1651)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AccountUpdateBusinessGreetingMessageRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "account.updateBusinessGreetingMessage", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "account.updateBusinessGreetingMessage", "flags")
-	}
-	if m.Flags.Has(0) {
-		d.Spend(unsafe.Sizeof(InputBusinessGreetingMessage{}))
-		m.Message = &InputBusinessGreetingMessage{}
-		if err = tlrt.DecodeBoxed(d, m.Message, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "account.updateBusinessGreetingMessage", "message")
-		}
-	}
-	m.Flags &^= 1 << 0
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1651, m)
 }
 
 // AccountUpdateBusinessGreetingMessage calls
@@ -12930,70 +8915,31 @@ func (*AccountUpdateBusinessAwayMessageRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AccountUpdateBusinessAwayMessageRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountUpdateBusinessAwayMessageRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1514, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AccountUpdateBusinessAwayMessageRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 0)
-	flags |= tlrt.Bit(m.Message != nil, 0)
-	tlrt.PutUint32(b, uint32(flags))
-	if flags.Has(0) {
-		if err := m.Message.Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "account.updateBusinessAwayMessage", "message")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1514, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AccountUpdateBusinessAwayMessageRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountUpdateBusinessAwayMessageRequestTypeID, "account.updateBusinessAwayMessage"); err != nil {
-		return tlrt.DecodeErr(err, "account.updateBusinessAwayMessage", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2263, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *AccountUpdateBusinessAwayMessageRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = AccountUpdateBusinessAwayMessageRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2263)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AccountUpdateBusinessAwayMessageRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "account.updateBusinessAwayMessage", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "account.updateBusinessAwayMessage", "flags")
-	}
-	if m.Flags.Has(0) {
-		d.Spend(unsafe.Sizeof(InputBusinessAwayMessage{}))
-		m.Message = &InputBusinessAwayMessage{}
-		if err = tlrt.DecodeBoxed(d, m.Message, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "account.updateBusinessAwayMessage", "message")
-		}
-	}
-	m.Flags &^= 1 << 0
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2263, m)
 }
 
 // AccountUpdateBusinessAwayMessage calls account.updateBusinessAwayMessage: see
@@ -13036,83 +8982,31 @@ func (*AccountUpdateConnectedBotRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AccountUpdateConnectedBotRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountUpdateConnectedBotRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 947, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AccountUpdateConnectedBotRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<0 | 1<<1)
-	flags |= tlrt.Bit(m.Deleted, 1)
-	flags |= tlrt.Bit(m.Rights != nil, 0)
-	tlrt.PutUint32(b, uint32(flags))
-	if flags.Has(0) {
-		if err := m.Rights.Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "account.updateConnectedBot", "rights")
-		}
-	}
-	if err := tlrt.EncodeObject(b, m.Bot); err != nil {
-		return tlrt.EncodeErr(err, "account.updateConnectedBot", "bot")
-	}
-	if err := m.Recipients.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "account.updateConnectedBot", "recipients")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 947, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AccountUpdateConnectedBotRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountUpdateConnectedBotRequestTypeID, "account.updateConnectedBot"); err != nil {
-		return tlrt.DecodeErr(err, "account.updateConnectedBot", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1647, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *AccountUpdateConnectedBotRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = AccountUpdateConnectedBotRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1647)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AccountUpdateConnectedBotRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "account.updateConnectedBot", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "account.updateConnectedBot", "flags")
-	}
-	m.Deleted = m.Flags.Has(1)
-	if m.Flags.Has(0) {
-		m.Rights = tlrt.New[BusinessBotRights](d)
-		if err = tlrt.DecodeBoxed(d, m.Rights, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "account.updateConnectedBot", "rights")
-		}
-	}
-	if m.Bot, err = decodeInputUser(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "account.updateConnectedBot", "bot")
-	}
-	if err = tlrt.DecodeBoxed(d, &m.Recipients, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "account.updateConnectedBot", "recipients")
-	}
-	m.Flags &^= 1<<0 | 1<<1
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1647, m)
 }
 
 // AccountUpdateConnectedBot calls account.updateConnectedBot: see
@@ -13145,43 +9039,31 @@ func (*AccountGetConnectedBotsRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AccountGetConnectedBotsRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountGetConnectedBotsRequestTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 730, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AccountGetConnectedBotsRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 730, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AccountGetConnectedBotsRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountGetConnectedBotsRequestTypeID, "account.getConnectedBots"); err != nil {
-		return tlrt.DecodeErr(err, "account.getConnectedBots", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1407, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *AccountGetConnectedBotsRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1407)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AccountGetConnectedBotsRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1407, m)
 }
 
 // AccountGetConnectedBots calls account.getConnectedBots: see
@@ -13219,49 +9101,32 @@ func (*AccountGetBotBusinessConnectionRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AccountGetBotBusinessConnectionRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountGetBotBusinessConnectionRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1089, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AccountGetBotBusinessConnectionRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.ConnectionID)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1089, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AccountGetBotBusinessConnectionRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountGetBotBusinessConnectionRequestTypeID, "account.getBotBusinessConnection"); err != nil {
-		return tlrt.DecodeErr(err, "account.getBotBusinessConnection", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1801, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *AccountGetBotBusinessConnectionRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1801)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AccountGetBotBusinessConnectionRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.ConnectionID, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "account.getBotBusinessConnection", "connection_id")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1801, m)
 }
 
 // AccountGetBotBusinessConnection calls account.getBotBusinessConnection: see
@@ -13300,71 +9165,32 @@ func (*AccountUpdateBusinessIntroRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AccountUpdateBusinessIntroRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountUpdateBusinessIntroRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1558, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AccountUpdateBusinessIntroRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 0)
-	flags |= tlrt.Bit(m.Intro != nil, 0)
-	tlrt.PutUint32(b, uint32(flags))
-	if flags.Has(0) {
-		if err := m.Intro.Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "account.updateBusinessIntro", "intro")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1558, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AccountUpdateBusinessIntroRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountUpdateBusinessIntroRequestTypeID, "account.updateBusinessIntro"); err != nil {
-		return tlrt.DecodeErr(err, "account.updateBusinessIntro", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2313, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *AccountUpdateBusinessIntroRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = AccountUpdateBusinessIntroRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2313)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AccountUpdateBusinessIntroRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "account.updateBusinessIntro", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "account.updateBusinessIntro", "flags")
-	}
-	if m.Flags.Has(0) {
-		d.Spend(unsafe.Sizeof(InputBusinessIntro{}))
-		m.Intro = &InputBusinessIntro{}
-		if err = tlrt.DecodeBoxed(d, m.Intro, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "account.updateBusinessIntro", "intro")
-		}
-	}
-	m.Flags &^= 1 << 0
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2313, m)
 }
 
 // AccountUpdateBusinessIntro calls account.updateBusinessIntro: see
@@ -13403,57 +9229,31 @@ func (*AccountToggleConnectedBotPausedRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AccountToggleConnectedBotPausedRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountToggleConnectedBotPausedRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 928, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AccountToggleConnectedBotPausedRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "account.toggleConnectedBotPaused", "peer")
-	}
-	b.PutBool(m.Paused)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 928, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AccountToggleConnectedBotPausedRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountToggleConnectedBotPausedRequestTypeID, "account.toggleConnectedBotPaused"); err != nil {
-		return tlrt.DecodeErr(err, "account.toggleConnectedBotPaused", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1627, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *AccountToggleConnectedBotPausedRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1627)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AccountToggleConnectedBotPausedRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "account.toggleConnectedBotPaused", "")
-	}
-	var err error
-	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "account.toggleConnectedBotPaused", "peer")
-	}
-	if m.Paused, err = d.Bool(); err != nil {
-		return tlrt.DecodeErr(err, "account.toggleConnectedBotPaused", "paused")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1627, m)
 }
 
 // AccountToggleConnectedBotPaused calls account.toggleConnectedBotPaused: see
@@ -13490,53 +9290,31 @@ func (*AccountDisablePeerConnectedBotRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AccountDisablePeerConnectedBotRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountDisablePeerConnectedBotRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 876, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AccountDisablePeerConnectedBotRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "account.disablePeerConnectedBot", "peer")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 876, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AccountDisablePeerConnectedBotRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountDisablePeerConnectedBotRequestTypeID, "account.disablePeerConnectedBot"); err != nil {
-		return tlrt.DecodeErr(err, "account.disablePeerConnectedBot", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1572, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *AccountDisablePeerConnectedBotRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1572)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AccountDisablePeerConnectedBotRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "account.disablePeerConnectedBot", "")
-	}
-	var err error
-	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "account.disablePeerConnectedBot", "peer")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1572, m)
 }
 
 // AccountDisablePeerConnectedBot calls account.disablePeerConnectedBot: see
@@ -13573,69 +9351,31 @@ func (*AccountUpdateBirthdayRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AccountUpdateBirthdayRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountUpdateBirthdayRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1955, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AccountUpdateBirthdayRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 0)
-	flags |= tlrt.Bit(m.Birthday != nil, 0)
-	tlrt.PutUint32(b, uint32(flags))
-	if flags.Has(0) {
-		if err := m.Birthday.Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "account.updateBirthday", "birthday")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1955, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AccountUpdateBirthdayRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountUpdateBirthdayRequestTypeID, "account.updateBirthday"); err != nil {
-		return tlrt.DecodeErr(err, "account.updateBirthday", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2742, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *AccountUpdateBirthdayRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = AccountUpdateBirthdayRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2742)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AccountUpdateBirthdayRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "account.updateBirthday", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "account.updateBirthday", "flags")
-	}
-	if m.Flags.Has(0) {
-		m.Birthday = tlrt.New[Birthday](d)
-		if err = tlrt.DecodeBoxed(d, m.Birthday, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "account.updateBirthday", "birthday")
-		}
-	}
-	m.Flags &^= 1 << 0
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2742, m)
 }
 
 // AccountUpdateBirthday calls account.updateBirthday: see
@@ -13673,58 +9413,32 @@ func (*AccountCreateBusinessChatLinkRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AccountCreateBusinessChatLinkRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountCreateBusinessChatLinkRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1250, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AccountCreateBusinessChatLinkRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := m.Link.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "account.createBusinessChatLink", "link")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1250, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AccountCreateBusinessChatLinkRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountCreateBusinessChatLinkRequestTypeID, "account.createBusinessChatLink"); err != nil {
-		return tlrt.DecodeErr(err, "account.createBusinessChatLink", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1974, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *AccountCreateBusinessChatLinkRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = AccountCreateBusinessChatLinkRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1974)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AccountCreateBusinessChatLinkRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "account.createBusinessChatLink", "")
-	}
-	var err error
-	if err = tlrt.DecodeBoxed(d, &m.Link, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "account.createBusinessChatLink", "link")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1974, m)
 }
 
 // AccountCreateBusinessChatLink calls account.createBusinessChatLink: see
@@ -13763,62 +9477,32 @@ func (*AccountEditBusinessChatLinkRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AccountEditBusinessChatLinkRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountEditBusinessChatLinkRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1287, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AccountEditBusinessChatLinkRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.Slug)
-	if err := m.Link.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "account.editBusinessChatLink", "link")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1287, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AccountEditBusinessChatLinkRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountEditBusinessChatLinkRequestTypeID, "account.editBusinessChatLink"); err != nil {
-		return tlrt.DecodeErr(err, "account.editBusinessChatLink", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2013, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *AccountEditBusinessChatLinkRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = AccountEditBusinessChatLinkRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2013)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AccountEditBusinessChatLinkRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "account.editBusinessChatLink", "")
-	}
-	var err error
-	if m.Slug, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "account.editBusinessChatLink", "slug")
-	}
-	if err = tlrt.DecodeBoxed(d, &m.Link, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "account.editBusinessChatLink", "link")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2013, m)
 }
 
 // AccountEditBusinessChatLink calls account.editBusinessChatLink: see
@@ -13855,49 +9539,32 @@ func (*AccountDeleteBusinessChatLinkRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AccountDeleteBusinessChatLinkRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountDeleteBusinessChatLinkRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 889, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AccountDeleteBusinessChatLinkRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.Slug)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 889, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AccountDeleteBusinessChatLinkRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountDeleteBusinessChatLinkRequestTypeID, "account.deleteBusinessChatLink"); err != nil {
-		return tlrt.DecodeErr(err, "account.deleteBusinessChatLink", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1586, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *AccountDeleteBusinessChatLinkRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1586)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AccountDeleteBusinessChatLinkRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Slug, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "account.deleteBusinessChatLink", "slug")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1586, m)
 }
 
 // AccountDeleteBusinessChatLink calls account.deleteBusinessChatLink: see
@@ -13932,43 +9599,31 @@ func (*AccountGetBusinessChatLinksRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AccountGetBusinessChatLinksRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountGetBusinessChatLinksRequestTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1022, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AccountGetBusinessChatLinksRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1022, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AccountGetBusinessChatLinksRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountGetBusinessChatLinksRequestTypeID, "account.getBusinessChatLinks"); err != nil {
-		return tlrt.DecodeErr(err, "account.getBusinessChatLinks", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1728, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *AccountGetBusinessChatLinksRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1728)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AccountGetBusinessChatLinksRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1728, m)
 }
 
 // AccountGetBusinessChatLinks calls account.getBusinessChatLinks: see
@@ -14006,49 +9661,32 @@ func (*AccountResolveBusinessChatLinkRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AccountResolveBusinessChatLinkRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountResolveBusinessChatLinkRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 785, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AccountResolveBusinessChatLinkRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.Slug)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 785, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AccountResolveBusinessChatLinkRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountResolveBusinessChatLinkRequestTypeID, "account.resolveBusinessChatLink"); err != nil {
-		return tlrt.DecodeErr(err, "account.resolveBusinessChatLink", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1468, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *AccountResolveBusinessChatLinkRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1468)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AccountResolveBusinessChatLinkRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Slug, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "account.resolveBusinessChatLink", "slug")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1468, m)
 }
 
 // AccountResolveBusinessChatLink calls account.resolveBusinessChatLink: see
@@ -14085,53 +9723,31 @@ func (*AccountUpdatePersonalChannelRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AccountUpdatePersonalChannelRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountUpdatePersonalChannelRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2057, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AccountUpdatePersonalChannelRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Channel); err != nil {
-		return tlrt.EncodeErr(err, "account.updatePersonalChannel", "channel")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2057, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AccountUpdatePersonalChannelRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountUpdatePersonalChannelRequestTypeID, "account.updatePersonalChannel"); err != nil {
-		return tlrt.DecodeErr(err, "account.updatePersonalChannel", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2860, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *AccountUpdatePersonalChannelRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2860)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AccountUpdatePersonalChannelRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "account.updatePersonalChannel", "")
-	}
-	var err error
-	if m.Channel, err = decodeInputChannel(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "account.updatePersonalChannel", "channel")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2860, m)
 }
 
 // AccountUpdatePersonalChannel calls account.updatePersonalChannel: see
@@ -14168,48 +9784,31 @@ func (*AccountToggleSponsoredMessagesRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AccountToggleSponsoredMessagesRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountToggleSponsoredMessagesRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1763, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AccountToggleSponsoredMessagesRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	b.PutBool(m.Enabled)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1763, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AccountToggleSponsoredMessagesRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountToggleSponsoredMessagesRequestTypeID, "account.toggleSponsoredMessages"); err != nil {
-		return tlrt.DecodeErr(err, "account.toggleSponsoredMessages", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2531, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *AccountToggleSponsoredMessagesRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2531)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AccountToggleSponsoredMessagesRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Enabled, err = d.Bool(); err != nil {
-		return tlrt.DecodeErr(err, "account.toggleSponsoredMessages", "enabled")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2531, m)
 }
 
 // AccountToggleSponsoredMessages calls account.toggleSponsoredMessages: see
@@ -14244,43 +9843,31 @@ func (*AccountGetReactionsNotifySettingsRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AccountGetReactionsNotifySettingsRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountGetReactionsNotifySettingsRequestTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 63, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AccountGetReactionsNotifySettingsRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 63, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AccountGetReactionsNotifySettingsRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountGetReactionsNotifySettingsRequestTypeID, "account.getReactionsNotifySettings"); err != nil {
-		return tlrt.DecodeErr(err, "account.getReactionsNotifySettings", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 653, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *AccountGetReactionsNotifySettingsRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 653)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AccountGetReactionsNotifySettingsRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 653, m)
 }
 
 // AccountGetReactionsNotifySettings calls account.getReactionsNotifySettings:
@@ -14318,58 +9905,32 @@ func (*AccountSetReactionsNotifySettingsRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AccountSetReactionsNotifySettingsRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountSetReactionsNotifySettingsRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 451, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AccountSetReactionsNotifySettingsRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := m.Settings.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "account.setReactionsNotifySettings", "settings")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 451, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AccountSetReactionsNotifySettingsRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountSetReactionsNotifySettingsRequestTypeID, "account.setReactionsNotifySettings"); err != nil {
-		return tlrt.DecodeErr(err, "account.setReactionsNotifySettings", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1091, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *AccountSetReactionsNotifySettingsRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = AccountSetReactionsNotifySettingsRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1091)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AccountSetReactionsNotifySettingsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "account.setReactionsNotifySettings", "")
-	}
-	var err error
-	if err = tlrt.DecodeBoxed(d, &m.Settings, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "account.setReactionsNotifySettings", "settings")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1091, m)
 }
 
 // AccountSetReactionsNotifySettings calls account.setReactionsNotifySettings:
@@ -14407,51 +9968,31 @@ func (*AccountGetCollectibleEmojiStatusesRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AccountGetCollectibleEmojiStatusesRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, AccountGetCollectibleEmojiStatusesRequestTypeID)
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.Hash))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 423, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AccountGetCollectibleEmojiStatusesRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint64(b, uint64(m.Hash))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 423, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AccountGetCollectibleEmojiStatusesRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountGetCollectibleEmojiStatusesRequestTypeID, "account.getCollectibleEmojiStatuses"); err != nil {
-		return tlrt.DecodeErr(err, "account.getCollectibleEmojiStatuses", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1061, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *AccountGetCollectibleEmojiStatusesRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1061)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AccountGetCollectibleEmojiStatusesRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Hash, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "account.getCollectibleEmojiStatuses", "hash")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1061, m)
 }
 
 // AccountGetCollectibleEmojiStatuses calls account.getCollectibleEmojiStatuses:
@@ -14492,74 +10033,31 @@ func (*AccountGetPaidMessagesRevenueRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AccountGetPaidMessagesRevenueRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountGetPaidMessagesRevenueRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 235, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AccountGetPaidMessagesRevenueRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 0)
-	flags |= tlrt.Bit(m.ParentPeer != nil, 0)
-	tlrt.PutUint32(b, uint32(flags))
-	if flags.Has(0) {
-		if err := tlrt.EncodeObject(b, m.ParentPeer); err != nil {
-			return tlrt.EncodeErr(err, "account.getPaidMessagesRevenue", "parent_peer")
-		}
-	}
-	if err := tlrt.EncodeObject(b, m.UserID); err != nil {
-		return tlrt.EncodeErr(err, "account.getPaidMessagesRevenue", "user_id")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 235, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AccountGetPaidMessagesRevenueRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountGetPaidMessagesRevenueRequestTypeID, "account.getPaidMessagesRevenue"); err != nil {
-		return tlrt.DecodeErr(err, "account.getPaidMessagesRevenue", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 845, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *AccountGetPaidMessagesRevenueRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = AccountGetPaidMessagesRevenueRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 845)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AccountGetPaidMessagesRevenueRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "account.getPaidMessagesRevenue", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "account.getPaidMessagesRevenue", "flags")
-	}
-	if m.Flags.Has(0) {
-		if m.ParentPeer, err = decodeInputPeer(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "account.getPaidMessagesRevenue", "parent_peer")
-		}
-	}
-	if m.UserID, err = decodeInputUser(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "account.getPaidMessagesRevenue", "user_id")
-	}
-	m.Flags &^= 1 << 0
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 845, m)
 }
 
 // AccountGetPaidMessagesRevenue calls account.getPaidMessagesRevenue: see
@@ -14602,78 +10100,31 @@ func (*AccountToggleNoPaidMessagesExceptionRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AccountToggleNoPaidMessagesExceptionRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountToggleNoPaidMessagesExceptionRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2440, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AccountToggleNoPaidMessagesExceptionRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2)
-	flags |= tlrt.Bit(m.RefundCharged, 0)
-	flags |= tlrt.Bit(m.RequirePayment, 2)
-	flags |= tlrt.Bit(m.ParentPeer != nil, 1)
-	tlrt.PutUint32(b, uint32(flags))
-	if flags.Has(1) {
-		if err := tlrt.EncodeObject(b, m.ParentPeer); err != nil {
-			return tlrt.EncodeErr(err, "account.toggleNoPaidMessagesException", "parent_peer")
-		}
-	}
-	if err := tlrt.EncodeObject(b, m.UserID); err != nil {
-		return tlrt.EncodeErr(err, "account.toggleNoPaidMessagesException", "user_id")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2440, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AccountToggleNoPaidMessagesExceptionRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountToggleNoPaidMessagesExceptionRequestTypeID, "account.toggleNoPaidMessagesException"); err != nil {
-		return tlrt.DecodeErr(err, "account.toggleNoPaidMessagesException", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3270, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *AccountToggleNoPaidMessagesExceptionRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = AccountToggleNoPaidMessagesExceptionRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 3270)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AccountToggleNoPaidMessagesExceptionRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "account.toggleNoPaidMessagesException", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "account.toggleNoPaidMessagesException", "flags")
-	}
-	m.RefundCharged = m.Flags.Has(0)
-	m.RequirePayment = m.Flags.Has(2)
-	if m.Flags.Has(1) {
-		if m.ParentPeer, err = decodeInputPeer(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "account.toggleNoPaidMessagesException", "parent_peer")
-		}
-	}
-	if m.UserID, err = decodeInputUser(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "account.toggleNoPaidMessagesException", "user_id")
-	}
-	m.Flags &^= 1<<0 | 1<<1 | 1<<2
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3270, m)
 }
 
 // AccountToggleNoPaidMessagesException calls
@@ -14709,53 +10160,31 @@ func (*AccountSetMainProfileTabRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AccountSetMainProfileTabRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountSetMainProfileTabRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 872, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AccountSetMainProfileTabRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Tab); err != nil {
-		return tlrt.EncodeErr(err, "account.setMainProfileTab", "tab")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 872, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AccountSetMainProfileTabRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountSetMainProfileTabRequestTypeID, "account.setMainProfileTab"); err != nil {
-		return tlrt.DecodeErr(err, "account.setMainProfileTab", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1568, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *AccountSetMainProfileTabRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1568)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AccountSetMainProfileTabRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "account.setMainProfileTab", "")
-	}
-	var err error
-	if m.Tab, err = decodeProfileTab(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "account.setMainProfileTab", "tab")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1568, m)
 }
 
 // AccountSetMainProfileTab calls account.setMainProfileTab: see
@@ -14794,77 +10223,32 @@ func (*AccountSaveMusicRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AccountSaveMusicRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountSaveMusicRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1671, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AccountSaveMusicRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<0 | 1<<1)
-	flags |= tlrt.Bit(m.Unsave, 0)
-	flags |= tlrt.Bit(m.AfterID != nil, 1)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := tlrt.EncodeObject(b, m.ID); err != nil {
-		return tlrt.EncodeErr(err, "account.saveMusic", "id")
-	}
-	if flags.Has(1) {
-		if err := tlrt.EncodeObject(b, m.AfterID); err != nil {
-			return tlrt.EncodeErr(err, "account.saveMusic", "after_id")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1671, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AccountSaveMusicRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountSaveMusicRequestTypeID, "account.saveMusic"); err != nil {
-		return tlrt.DecodeErr(err, "account.saveMusic", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2431, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *AccountSaveMusicRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = AccountSaveMusicRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2431)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AccountSaveMusicRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "account.saveMusic", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "account.saveMusic", "flags")
-	}
-	m.Unsave = m.Flags.Has(0)
-	if m.ID, err = decodeInputDocument(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "account.saveMusic", "id")
-	}
-	if m.Flags.Has(1) {
-		if m.AfterID, err = decodeInputDocument(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "account.saveMusic", "after_id")
-		}
-	}
-	m.Flags &^= 1<<0 | 1<<1
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2431, m)
 }
 
 // AccountSaveMusic calls account.saveMusic: see AccountSaveMusicRequest.
@@ -14898,51 +10282,31 @@ func (*AccountGetSavedMusicIDsRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AccountGetSavedMusicIDsRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, AccountGetSavedMusicIDsRequestTypeID)
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.Hash))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2127, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AccountGetSavedMusicIDsRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint64(b, uint64(m.Hash))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2127, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AccountGetSavedMusicIDsRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountGetSavedMusicIDsRequestTypeID, "account.getSavedMusicIds"); err != nil {
-		return tlrt.DecodeErr(err, "account.getSavedMusicIds", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2936, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *AccountGetSavedMusicIDsRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2936)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AccountGetSavedMusicIDsRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Hash, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "account.getSavedMusicIds", "hash")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2936, m)
 }
 
 // AccountGetSavedMusicIDs calls account.getSavedMusicIds: see
@@ -14982,59 +10346,32 @@ func (*AccountGetUniqueGiftChatThemesRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AccountGetUniqueGiftChatThemesRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountGetUniqueGiftChatThemesRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2162, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AccountGetUniqueGiftChatThemesRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.Offset)
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, uint32(m.Limit))
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.Hash))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2162, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AccountGetUniqueGiftChatThemesRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountGetUniqueGiftChatThemesRequestTypeID, "account.getUniqueGiftChatThemes"); err != nil {
-		return tlrt.DecodeErr(err, "account.getUniqueGiftChatThemes", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2974, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *AccountGetUniqueGiftChatThemesRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2974)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AccountGetUniqueGiftChatThemesRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Offset, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "account.getUniqueGiftChatThemes", "offset")
-	}
-	if m.Limit, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "account.getUniqueGiftChatThemes", "limit")
-	}
-	if m.Hash, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "account.getUniqueGiftChatThemes", "hash")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2974, m)
 }
 
 // AccountGetUniqueGiftChatThemes calls account.getUniqueGiftChatThemes: see
@@ -15070,43 +10407,31 @@ func (*AccountInitPasskeyRegistrationRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AccountInitPasskeyRegistrationRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountInitPasskeyRegistrationRequestTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 628, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AccountInitPasskeyRegistrationRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 628, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AccountInitPasskeyRegistrationRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountInitPasskeyRegistrationRequestTypeID, "account.initPasskeyRegistration"); err != nil {
-		return tlrt.DecodeErr(err, "account.initPasskeyRegistration", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1292, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *AccountInitPasskeyRegistrationRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1292)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AccountInitPasskeyRegistrationRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1292, m)
 }
 
 // AccountInitPasskeyRegistration calls account.initPasskeyRegistration: see
@@ -15142,54 +10467,32 @@ func (*AccountRegisterPasskeyRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AccountRegisterPasskeyRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountRegisterPasskeyRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 792, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AccountRegisterPasskeyRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Credential); err != nil {
-		return tlrt.EncodeErr(err, "account.registerPasskey", "credential")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 792, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AccountRegisterPasskeyRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountRegisterPasskeyRequestTypeID, "account.registerPasskey"); err != nil {
-		return tlrt.DecodeErr(err, "account.registerPasskey", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1476, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *AccountRegisterPasskeyRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1476)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AccountRegisterPasskeyRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "account.registerPasskey", "")
-	}
-	var err error
-	if m.Credential, err = decodeInputPasskeyCredential(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "account.registerPasskey", "credential")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1476, m)
 }
 
 // AccountRegisterPasskey calls account.registerPasskey: see
@@ -15222,43 +10525,31 @@ func (*AccountGetPasskeysRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AccountGetPasskeysRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountGetPasskeysRequestTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2229, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AccountGetPasskeysRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2229, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AccountGetPasskeysRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountGetPasskeysRequestTypeID, "account.getPasskeys"); err != nil {
-		return tlrt.DecodeErr(err, "account.getPasskeys", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3046, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *AccountGetPasskeysRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3046)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AccountGetPasskeysRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3046, m)
 }
 
 // AccountGetPasskeys calls account.getPasskeys: see AccountGetPasskeysRequest.
@@ -15292,49 +10583,32 @@ func (*AccountDeletePasskeyRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AccountDeletePasskeyRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountDeletePasskeyRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2354, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AccountDeletePasskeyRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.ID)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2354, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AccountDeletePasskeyRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountDeletePasskeyRequestTypeID, "account.deletePasskey"); err != nil {
-		return tlrt.DecodeErr(err, "account.deletePasskey", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3179, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *AccountDeletePasskeyRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3179)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AccountDeletePasskeyRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.ID, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "account.deletePasskey", "id")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3179, m)
 }
 
 // AccountDeletePasskey calls account.deletePasskey: see
@@ -15371,53 +10645,31 @@ func (*AccountConfirmBotConnectionRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AccountConfirmBotConnectionRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountConfirmBotConnectionRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 958, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AccountConfirmBotConnectionRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.BotID); err != nil {
-		return tlrt.EncodeErr(err, "account.confirmBotConnection", "bot_id")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 958, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AccountConfirmBotConnectionRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountConfirmBotConnectionRequestTypeID, "account.confirmBotConnection"); err != nil {
-		return tlrt.DecodeErr(err, "account.confirmBotConnection", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1659, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *AccountConfirmBotConnectionRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1659)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AccountConfirmBotConnectionRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "account.confirmBotConnection", "")
-	}
-	var err error
-	if m.BotID, err = decodeInputUser(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "account.confirmBotConnection", "bot_id")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1659, m)
 }
 
 // AccountConfirmBotConnection calls account.confirmBotConnection: see
@@ -15455,51 +10707,31 @@ func (*AccountGetWebBrowserSettingsRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AccountGetWebBrowserSettingsRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, AccountGetWebBrowserSettingsRequestTypeID)
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.Hash))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 799, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AccountGetWebBrowserSettingsRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint64(b, uint64(m.Hash))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 799, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AccountGetWebBrowserSettingsRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountGetWebBrowserSettingsRequestTypeID, "account.getWebBrowserSettings"); err != nil {
-		return tlrt.DecodeErr(err, "account.getWebBrowserSettings", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1483, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *AccountGetWebBrowserSettingsRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1483)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AccountGetWebBrowserSettingsRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Hash, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "account.getWebBrowserSettings", "hash")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1483, m)
 }
 
 // AccountGetWebBrowserSettings calls account.getWebBrowserSettings: see
@@ -15540,58 +10772,31 @@ func (*AccountUpdateWebBrowserSettingsRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AccountUpdateWebBrowserSettingsRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountUpdateWebBrowserSettingsRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1435, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AccountUpdateWebBrowserSettingsRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<0 | 1<<1)
-	flags |= tlrt.Bit(m.OpenExternalBrowser, 0)
-	flags |= tlrt.Bit(m.DisplayCloseButton, 1)
-	tlrt.PutUint32(b, uint32(flags))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1435, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AccountUpdateWebBrowserSettingsRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountUpdateWebBrowserSettingsRequestTypeID, "account.updateWebBrowserSettings"); err != nil {
-		return tlrt.DecodeErr(err, "account.updateWebBrowserSettings", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2175, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *AccountUpdateWebBrowserSettingsRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = AccountUpdateWebBrowserSettingsRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2175)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AccountUpdateWebBrowserSettingsRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "account.updateWebBrowserSettings", "flags")
-	}
-	m.OpenExternalBrowser = m.Flags.Has(0)
-	m.DisplayCloseButton = m.Flags.Has(1)
-	m.Flags &^= 1<<0 | 1<<1
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2175, m)
 }
 
 // AccountUpdateWebBrowserSettings calls account.updateWebBrowserSettings: see
@@ -15660,73 +10865,32 @@ func (m *AccountToggleWebBrowserSettingsExceptionRequest) ClearOpenExternalBrows
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AccountToggleWebBrowserSettingsExceptionRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountToggleWebBrowserSettingsExceptionRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 897, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AccountToggleWebBrowserSettingsExceptionRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 1)
-	flags |= tlrt.Bit(m.Delete, 1)
-	flags |= tlrt.Bit(m.OpenExternalBrowser, 0)
-	tlrt.PutUint32(b, uint32(flags))
-	if flags.Has(0) {
-		b.PutBool(m.OpenExternalBrowser)
-	}
-	tlrt.PutString(b, m.URL)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 897, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AccountToggleWebBrowserSettingsExceptionRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountToggleWebBrowserSettingsExceptionRequestTypeID, "account.toggleWebBrowserSettingsException"); err != nil {
-		return tlrt.DecodeErr(err, "account.toggleWebBrowserSettingsException", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1594, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *AccountToggleWebBrowserSettingsExceptionRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = AccountToggleWebBrowserSettingsExceptionRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1594)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AccountToggleWebBrowserSettingsExceptionRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "account.toggleWebBrowserSettingsException", "flags")
-	}
-	m.Delete = m.Flags.Has(1)
-	if m.Flags.Has(0) {
-		if m.OpenExternalBrowser, err = d.Bool(); err != nil {
-			return tlrt.DecodeErr(err, "account.toggleWebBrowserSettingsException", "open_external_browser")
-		}
-	}
-	if m.URL, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "account.toggleWebBrowserSettingsException", "url")
-	}
-	m.Flags &^= 1 << 1
-	if m.OpenExternalBrowser {
-		m.Flags.Unset(0)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1594, m)
 }
 
 // AccountToggleWebBrowserSettingsException calls
@@ -15765,43 +10929,31 @@ func (*AccountDeleteWebBrowserSettingsExceptionsRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AccountDeleteWebBrowserSettingsExceptionsRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AccountDeleteWebBrowserSettingsExceptionsRequestTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1234, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AccountDeleteWebBrowserSettingsExceptionsRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1234, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AccountDeleteWebBrowserSettingsExceptionsRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AccountDeleteWebBrowserSettingsExceptionsRequestTypeID, "account.deleteWebBrowserSettingsExceptions"); err != nil {
-		return tlrt.DecodeErr(err, "account.deleteWebBrowserSettingsExceptions", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1958, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *AccountDeleteWebBrowserSettingsExceptionsRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1958)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AccountDeleteWebBrowserSettingsExceptionsRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1958, m)
 }
 
 // AccountDeleteWebBrowserSettingsExceptions calls

@@ -4,7 +4,6 @@ package tg
 
 import (
 	"context"
-	"encoding/binary"
 	"github.com/gotd/td/bin"
 	"github.com/tgraw/tgraw/tlrt"
 	"unsafe"
@@ -27,25 +26,9 @@ func DecodeAicomposeTones(b *bin.Buffer) (AicomposeTonesClass, error) {
 // decodeAicomposeTones is DecodeAicomposeTones for a value nested depth levels
 // deep.
 func decodeAicomposeTones(d *tlrt.Decoder, depth int) (AicomposeTonesClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v AicomposeTonesClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case AicomposeTonesNotModifiedTypeID:
-		v = &AicomposeTonesNotModified{}
-	case AicomposeTonesTypeID:
-		v, size = &AicomposeTones{}, unsafe.Sizeof(AicomposeTones{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "aicompose.Tones"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 2367, depth)
+	c, _ := v.(AicomposeTonesClass)
+	return c, err
 }
 
 // AicomposeTonesNotModified is the TL constructor aicompose.tonesNotModified.
@@ -73,43 +56,31 @@ func (*AicomposeTonesNotModified) TypeName() string {
 func (*AicomposeTonesNotModified) aicomposeTonesClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AicomposeTonesNotModified) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AicomposeTonesNotModifiedTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1855, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AicomposeTonesNotModified) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1855, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AicomposeTonesNotModified) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AicomposeTonesNotModifiedTypeID, "aicompose.tonesNotModified"); err != nil {
-		return tlrt.DecodeErr(err, "aicompose.tonesNotModified", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2632, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *AicomposeTonesNotModified) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2632)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AicomposeTonesNotModified) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2632, m)
 }
 
 // AicomposeTones is the TL constructor aicompose.tones.
@@ -141,73 +112,32 @@ func (*AicomposeTones) TypeName() string {
 func (*AicomposeTones) aicomposeTonesClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AicomposeTones) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AicomposeTonesTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1004, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AicomposeTones) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 16)
-	_ = w[15]
-	binary.LittleEndian.PutUint64(w, uint64(m.Hash))
-	binary.LittleEndian.PutUint32(w[8:], bin.TypeVector)
-	binary.LittleEndian.PutUint32(w[12:], uint32(len(m.Tones)))
-	for i := range m.Tones {
-		if err := tlrt.EncodeObject(b, m.Tones[i]); err != nil {
-			return tlrt.EncodeErr(err, "aicompose.tones", "tones")
-		}
-	}
-	tlrt.PutVectorHeader(b, len(m.Users))
-	for i := range m.Users {
-		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
-			return tlrt.EncodeErr(err, "aicompose.tones", "users")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1004, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AicomposeTones) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AicomposeTonesTypeID, "aicompose.tones"); err != nil {
-		return tlrt.DecodeErr(err, "aicompose.tones", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1707, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *AicomposeTones) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1707)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AicomposeTones) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "aicompose.tones", "")
-	}
-	var err error
-	if m.Hash, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "aicompose.tones", "hash")
-	}
-	if m.Tones, err = tlrt.DecodeSlabs[AiComposeTone](d, false, 20, depth+1, decodeAiComposeTone); err != nil {
-		return tlrt.DecodeErr(err, "aicompose.tones", "tones")
-	}
-	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
-		return tlrt.DecodeErr(err, "aicompose.tones", "users")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1707, m)
 }
 
 // AicomposeCreateToneRequest is the TL function aicompose.createTone.
@@ -238,71 +168,32 @@ func (*AicomposeCreateToneRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AicomposeCreateToneRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AicomposeCreateToneRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 694, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AicomposeCreateToneRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 0)
-	flags |= tlrt.Bit(m.DisplayAuthor, 0)
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, uint32(flags))
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.EmojiID))
-	tlrt.PutString(b, m.Title)
-	tlrt.PutString(b, m.Prompt)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 694, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AicomposeCreateToneRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AicomposeCreateToneRequestTypeID, "aicompose.createTone"); err != nil {
-		return tlrt.DecodeErr(err, "aicompose.createTone", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1367, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *AicomposeCreateToneRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = AicomposeCreateToneRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1367)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AicomposeCreateToneRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "aicompose.createTone", "flags")
-	}
-	m.DisplayAuthor = m.Flags.Has(0)
-	if m.EmojiID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "aicompose.createTone", "emoji_id")
-	}
-	if m.Title, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "aicompose.createTone", "title")
-	}
-	if m.Prompt, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "aicompose.createTone", "prompt")
-	}
-	m.Flags &^= 1 << 0
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1367, m)
 }
 
 // AicomposeCreateTone calls aicompose.createTone: see
@@ -425,111 +316,32 @@ func (m *AicomposeUpdateToneRequest) ClearPrompt() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AicomposeUpdateToneRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AicomposeUpdateToneRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1331, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AicomposeUpdateToneRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags
-	flags |= tlrt.Bit(m.DisplayAuthor, 0)
-	flags |= tlrt.Bit(m.EmojiID != 0, 1)
-	flags |= tlrt.Bit(m.Title != "", 2)
-	flags |= tlrt.Bit(m.Prompt != "", 3)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := tlrt.EncodeObject(b, m.Tone); err != nil {
-		return tlrt.EncodeErr(err, "aicompose.updateTone", "tone")
-	}
-	if flags.Has(0) {
-		b.PutBool(m.DisplayAuthor)
-	}
-	if flags.Has(1) {
-		tlrt.PutUint64(b, uint64(m.EmojiID))
-	}
-	if flags.Has(2) {
-		tlrt.PutString(b, m.Title)
-	}
-	if flags.Has(3) {
-		tlrt.PutString(b, m.Prompt)
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1331, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AicomposeUpdateToneRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AicomposeUpdateToneRequestTypeID, "aicompose.updateTone"); err != nil {
-		return tlrt.DecodeErr(err, "aicompose.updateTone", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2062, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *AicomposeUpdateToneRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = AicomposeUpdateToneRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2062)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AicomposeUpdateToneRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "aicompose.updateTone", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "aicompose.updateTone", "flags")
-	}
-	if m.Tone, err = decodeInputAiComposeTone(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "aicompose.updateTone", "tone")
-	}
-	if m.Flags.Has(0) {
-		if m.DisplayAuthor, err = d.Bool(); err != nil {
-			return tlrt.DecodeErr(err, "aicompose.updateTone", "display_author")
-		}
-	}
-	if m.Flags.Has(1) {
-		if m.EmojiID, err = d.Long(); err != nil {
-			return tlrt.DecodeErr(err, "aicompose.updateTone", "emoji_id")
-		}
-	}
-	if m.Flags.Has(2) {
-		if m.Title, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "aicompose.updateTone", "title")
-		}
-	}
-	if m.Flags.Has(3) {
-		if m.Prompt, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "aicompose.updateTone", "prompt")
-		}
-	}
-	if m.DisplayAuthor {
-		m.Flags.Unset(0)
-	}
-	if m.EmojiID != 0 {
-		m.Flags.Unset(1)
-	}
-	if m.Title != "" {
-		m.Flags.Unset(2)
-	}
-	if m.Prompt != "" {
-		m.Flags.Unset(3)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2062, m)
 }
 
 // AicomposeUpdateTone calls aicompose.updateTone: see
@@ -565,58 +377,32 @@ func (*AicomposeSaveToneRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AicomposeSaveToneRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AicomposeSaveToneRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 208, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AicomposeSaveToneRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Tone); err != nil {
-		return tlrt.EncodeErr(err, "aicompose.saveTone", "tone")
-	}
-	b.PutBool(m.Unsave)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 208, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AicomposeSaveToneRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AicomposeSaveToneRequestTypeID, "aicompose.saveTone"); err != nil {
-		return tlrt.DecodeErr(err, "aicompose.saveTone", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 816, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *AicomposeSaveToneRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 816)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AicomposeSaveToneRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "aicompose.saveTone", "")
-	}
-	var err error
-	if m.Tone, err = decodeInputAiComposeTone(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "aicompose.saveTone", "tone")
-	}
-	if m.Unsave, err = d.Bool(); err != nil {
-		return tlrt.DecodeErr(err, "aicompose.saveTone", "unsave")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 816, m)
 }
 
 // AicomposeSaveTone calls aicompose.saveTone: see AicomposeSaveToneRequest.
@@ -650,54 +436,32 @@ func (*AicomposeDeleteToneRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AicomposeDeleteToneRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AicomposeDeleteToneRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2098, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AicomposeDeleteToneRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Tone); err != nil {
-		return tlrt.EncodeErr(err, "aicompose.deleteTone", "tone")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2098, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AicomposeDeleteToneRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AicomposeDeleteToneRequestTypeID, "aicompose.deleteTone"); err != nil {
-		return tlrt.DecodeErr(err, "aicompose.deleteTone", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2905, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *AicomposeDeleteToneRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2905)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AicomposeDeleteToneRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "aicompose.deleteTone", "")
-	}
-	var err error
-	if m.Tone, err = decodeInputAiComposeTone(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "aicompose.deleteTone", "tone")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2905, m)
 }
 
 // AicomposeDeleteTone calls aicompose.deleteTone: see
@@ -732,54 +496,32 @@ func (*AicomposeGetToneRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AicomposeGetToneRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AicomposeGetToneRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1678, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AicomposeGetToneRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Tone); err != nil {
-		return tlrt.EncodeErr(err, "aicompose.getTone", "tone")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1678, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AicomposeGetToneRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AicomposeGetToneRequestTypeID, "aicompose.getTone"); err != nil {
-		return tlrt.DecodeErr(err, "aicompose.getTone", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2438, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *AicomposeGetToneRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2438)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AicomposeGetToneRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "aicompose.getTone", "")
-	}
-	var err error
-	if m.Tone, err = decodeInputAiComposeTone(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "aicompose.getTone", "tone")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2438, m)
 }
 
 // AicomposeGetTone calls aicompose.getTone: see AicomposeGetToneRequest.
@@ -813,51 +555,31 @@ func (*AicomposeGetTonesRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AicomposeGetTonesRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, AicomposeGetTonesRequestTypeID)
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.Hash))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1608, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AicomposeGetTonesRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint64(b, uint64(m.Hash))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1608, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AicomposeGetTonesRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AicomposeGetTonesRequestTypeID, "aicompose.getTones"); err != nil {
-		return tlrt.DecodeErr(err, "aicompose.getTones", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2366, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *AicomposeGetTonesRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2366)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AicomposeGetTonesRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Hash, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "aicompose.getTones", "hash")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2366, m)
 }
 
 // AicomposeGetTones calls aicompose.getTones: see AicomposeGetTonesRequest.
@@ -893,58 +615,32 @@ func (*AicomposeGetToneExampleRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AicomposeGetToneExampleRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AicomposeGetToneExampleRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1991, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AicomposeGetToneExampleRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Tone); err != nil {
-		return tlrt.EncodeErr(err, "aicompose.getToneExample", "tone")
-	}
-	tlrt.PutUint32(b, uint32(m.Num))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1991, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AicomposeGetToneExampleRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AicomposeGetToneExampleRequestTypeID, "aicompose.getToneExample"); err != nil {
-		return tlrt.DecodeErr(err, "aicompose.getToneExample", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2782, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *AicomposeGetToneExampleRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2782)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AicomposeGetToneExampleRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "aicompose.getToneExample", "")
-	}
-	var err error
-	if m.Tone, err = decodeInputAiComposeTone(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "aicompose.getToneExample", "tone")
-	}
-	if m.Num, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "aicompose.getToneExample", "num")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2782, m)
 }
 
 // AicomposeGetToneExample calls aicompose.getToneExample: see

@@ -4,7 +4,6 @@ package tg
 
 import (
 	"context"
-	"encoding/binary"
 	"github.com/gotd/td/bin"
 	"github.com/tgraw/tgraw/tlrt"
 	"unsafe"
@@ -27,25 +26,9 @@ func DecodeAuthAuthorization(b *bin.Buffer) (AuthAuthorizationClass, error) {
 // decodeAuthAuthorization is DecodeAuthAuthorization for a value nested depth
 // levels deep.
 func decodeAuthAuthorization(d *tlrt.Decoder, depth int) (AuthAuthorizationClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v AuthAuthorizationClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case AuthAuthorizationTypeID:
-		v, size = &AuthAuthorization{}, unsafe.Sizeof(AuthAuthorization{})
-	case AuthAuthorizationSignUpRequiredTypeID:
-		v, size = &AuthAuthorizationSignUpRequired{}, unsafe.Sizeof(AuthAuthorizationSignUpRequired{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "auth.Authorization"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 189, depth)
+	c, _ := v.(AuthAuthorizationClass)
+	return c, err
 }
 
 // AuthAuthorization is the TL constructor auth.authorization.
@@ -147,100 +130,32 @@ func (m *AuthAuthorization) ClearFutureAuthToken() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AuthAuthorization) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AuthAuthorizationTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 425, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AuthAuthorization) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags
-	flags |= tlrt.Bit(m.SetupPasswordRequired || m.OtherwiseReloginDays != 0, 1)
-	flags |= tlrt.Bit(m.TmpSessions != 0, 0)
-	flags |= tlrt.Bit(len(m.FutureAuthToken) > 0, 2)
-	tlrt.PutUint32(b, uint32(flags))
-	if flags.Has(1) {
-		tlrt.PutUint32(b, uint32(m.OtherwiseReloginDays))
-	}
-	if flags.Has(0) {
-		tlrt.PutUint32(b, uint32(m.TmpSessions))
-	}
-	if flags.Has(2) {
-		tlrt.PutBytes(b, m.FutureAuthToken)
-	}
-	if err := tlrt.EncodeObject(b, m.User); err != nil {
-		return tlrt.EncodeErr(err, "auth.authorization", "user")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 425, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AuthAuthorization) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AuthAuthorizationTypeID, "auth.authorization"); err != nil {
-		return tlrt.DecodeErr(err, "auth.authorization", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1063, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *AuthAuthorization) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = AuthAuthorization{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1063)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AuthAuthorization) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "auth.authorization", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "auth.authorization", "flags")
-	}
-	m.SetupPasswordRequired = m.Flags.Has(1)
-	if m.Flags.Has(1) {
-		if m.OtherwiseReloginDays, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "auth.authorization", "otherwise_relogin_days")
-		}
-	}
-	if m.Flags.Has(0) {
-		if m.TmpSessions, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "auth.authorization", "tmp_sessions")
-		}
-	}
-	if m.Flags.Has(2) {
-		if m.FutureAuthToken, err = tlrt.Bytes(d); err != nil {
-			return tlrt.DecodeErr(err, "auth.authorization", "future_auth_token")
-		}
-	}
-	if m.User, err = decodeUser(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "auth.authorization", "user")
-	}
-	if m.SetupPasswordRequired || m.OtherwiseReloginDays != 0 {
-		m.Flags.Unset(1)
-	}
-	if m.TmpSessions != 0 {
-		m.Flags.Unset(0)
-	}
-	if len(m.FutureAuthToken) > 0 {
-		m.Flags.Unset(2)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1063, m)
 }
 
 // AuthAuthorizationSignUpRequired is the TL constructor
@@ -274,71 +189,32 @@ func (*AuthAuthorizationSignUpRequired) TypeName() string {
 func (*AuthAuthorizationSignUpRequired) authAuthorizationClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AuthAuthorizationSignUpRequired) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AuthAuthorizationSignUpRequiredTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 647, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AuthAuthorizationSignUpRequired) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 0)
-	flags |= tlrt.Bit(m.TermsOfService != nil, 0)
-	tlrt.PutUint32(b, uint32(flags))
-	if flags.Has(0) {
-		if err := m.TermsOfService.Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "auth.authorizationSignUpRequired", "terms_of_service")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 647, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AuthAuthorizationSignUpRequired) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AuthAuthorizationSignUpRequiredTypeID, "auth.authorizationSignUpRequired"); err != nil {
-		return tlrt.DecodeErr(err, "auth.authorizationSignUpRequired", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1317, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *AuthAuthorizationSignUpRequired) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = AuthAuthorizationSignUpRequired{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1317)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AuthAuthorizationSignUpRequired) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "auth.authorizationSignUpRequired", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "auth.authorizationSignUpRequired", "flags")
-	}
-	if m.Flags.Has(0) {
-		d.Spend(unsafe.Sizeof(HelpTermsOfService{}))
-		m.TermsOfService = &HelpTermsOfService{}
-		if err = tlrt.DecodeBoxed(d, m.TermsOfService, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "auth.authorizationSignUpRequired", "terms_of_service")
-		}
-	}
-	m.Flags &^= 1 << 0
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1317, m)
 }
 
 // AuthCodeTypeClass is the TL type auth.CodeType: one of AuthCodeTypeSMS,
@@ -359,29 +235,9 @@ func DecodeAuthCodeType(b *bin.Buffer) (AuthCodeTypeClass, error) {
 // decodeAuthCodeType is DecodeAuthCodeType for a value nested depth levels
 // deep.
 func decodeAuthCodeType(d *tlrt.Decoder, depth int) (AuthCodeTypeClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v AuthCodeTypeClass
-	switch id {
-	case AuthCodeTypeSMSTypeID:
-		v = &AuthCodeTypeSMS{}
-	case AuthCodeTypeCallTypeID:
-		v = &AuthCodeTypeCall{}
-	case AuthCodeTypeFlashCallTypeID:
-		v = &AuthCodeTypeFlashCall{}
-	case AuthCodeTypeMissedCallTypeID:
-		v = &AuthCodeTypeMissedCall{}
-	case AuthCodeTypeFragmentSMSTypeID:
-		v = &AuthCodeTypeFragmentSMS{}
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "auth.CodeType"}
-	}
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 322, depth)
+	c, _ := v.(AuthCodeTypeClass)
+	return c, err
 }
 
 // AuthCodeTypeSMS is the TL constructor auth.codeTypeSms.
@@ -408,43 +264,31 @@ func (*AuthCodeTypeSMS) TypeName() string {
 func (*AuthCodeTypeSMS) authCodeTypeClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AuthCodeTypeSMS) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AuthCodeTypeSMSTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1050, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AuthCodeTypeSMS) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1050, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AuthCodeTypeSMS) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AuthCodeTypeSMSTypeID, "auth.codeTypeSms"); err != nil {
-		return tlrt.DecodeErr(err, "auth.codeTypeSms", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1759, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *AuthCodeTypeSMS) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1759)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AuthCodeTypeSMS) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1759, m)
 }
 
 // AuthCodeTypeCall is the TL constructor auth.codeTypeCall.
@@ -471,43 +315,31 @@ func (*AuthCodeTypeCall) TypeName() string {
 func (*AuthCodeTypeCall) authCodeTypeClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AuthCodeTypeCall) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AuthCodeTypeCallTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1063, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AuthCodeTypeCall) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1063, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AuthCodeTypeCall) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AuthCodeTypeCallTypeID, "auth.codeTypeCall"); err != nil {
-		return tlrt.DecodeErr(err, "auth.codeTypeCall", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1774, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *AuthCodeTypeCall) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1774)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AuthCodeTypeCall) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1774, m)
 }
 
 // AuthCodeTypeFlashCall is the TL constructor auth.codeTypeFlashCall.
@@ -534,43 +366,31 @@ func (*AuthCodeTypeFlashCall) TypeName() string {
 func (*AuthCodeTypeFlashCall) authCodeTypeClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AuthCodeTypeFlashCall) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AuthCodeTypeFlashCallTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 332, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AuthCodeTypeFlashCall) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 332, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AuthCodeTypeFlashCall) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AuthCodeTypeFlashCallTypeID, "auth.codeTypeFlashCall"); err != nil {
-		return tlrt.DecodeErr(err, "auth.codeTypeFlashCall", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 953, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *AuthCodeTypeFlashCall) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 953)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AuthCodeTypeFlashCall) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 953, m)
 }
 
 // AuthCodeTypeMissedCall is the TL constructor auth.codeTypeMissedCall.
@@ -597,43 +417,31 @@ func (*AuthCodeTypeMissedCall) TypeName() string {
 func (*AuthCodeTypeMissedCall) authCodeTypeClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AuthCodeTypeMissedCall) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AuthCodeTypeMissedCallTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2025, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AuthCodeTypeMissedCall) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2025, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AuthCodeTypeMissedCall) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AuthCodeTypeMissedCallTypeID, "auth.codeTypeMissedCall"); err != nil {
-		return tlrt.DecodeErr(err, "auth.codeTypeMissedCall", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2823, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *AuthCodeTypeMissedCall) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2823)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AuthCodeTypeMissedCall) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2823, m)
 }
 
 // AuthCodeTypeFragmentSMS is the TL constructor auth.codeTypeFragmentSms.
@@ -660,43 +468,31 @@ func (*AuthCodeTypeFragmentSMS) TypeName() string {
 func (*AuthCodeTypeFragmentSMS) authCodeTypeClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AuthCodeTypeFragmentSMS) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AuthCodeTypeFragmentSMSTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 66, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AuthCodeTypeFragmentSMS) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 66, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AuthCodeTypeFragmentSMS) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AuthCodeTypeFragmentSMSTypeID, "auth.codeTypeFragmentSms"); err != nil {
-		return tlrt.DecodeErr(err, "auth.codeTypeFragmentSms", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 656, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *AuthCodeTypeFragmentSMS) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 656)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AuthCodeTypeFragmentSMS) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 656, m)
 }
 
 // AuthLoginTokenClass is the TL type auth.LoginToken: one of AuthLoginToken,
@@ -716,27 +512,9 @@ func DecodeAuthLoginToken(b *bin.Buffer) (AuthLoginTokenClass, error) {
 // decodeAuthLoginToken is DecodeAuthLoginToken for a value nested depth levels
 // deep.
 func decodeAuthLoginToken(d *tlrt.Decoder, depth int) (AuthLoginTokenClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v AuthLoginTokenClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case AuthLoginTokenTypeID:
-		v, size = &AuthLoginToken{}, unsafe.Sizeof(AuthLoginToken{})
-	case AuthLoginTokenMigrateToTypeID:
-		v, size = &AuthLoginTokenMigrateTo{}, unsafe.Sizeof(AuthLoginTokenMigrateTo{})
-	case AuthLoginTokenSuccessTypeID:
-		v, size = &AuthLoginTokenSuccess{}, unsafe.Sizeof(AuthLoginTokenSuccess{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "auth.LoginToken"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 2108, depth)
+	c, _ := v.(AuthLoginTokenClass)
+	return c, err
 }
 
 // AuthLoginToken is the TL constructor auth.loginToken.
@@ -766,53 +544,32 @@ func (*AuthLoginToken) TypeName() string {
 func (*AuthLoginToken) authLoginTokenClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AuthLoginToken) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AuthLoginTokenTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 910, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AuthLoginToken) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, uint32(m.Expires))
-	tlrt.PutBytes(b, m.Token)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 910, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AuthLoginToken) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AuthLoginTokenTypeID, "auth.loginToken"); err != nil {
-		return tlrt.DecodeErr(err, "auth.loginToken", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1608, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *AuthLoginToken) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1608)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AuthLoginToken) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Expires, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "auth.loginToken", "expires")
-	}
-	if m.Token, err = tlrt.Bytes(d); err != nil {
-		return tlrt.DecodeErr(err, "auth.loginToken", "token")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1608, m)
 }
 
 // AuthLoginTokenMigrateTo is the TL constructor auth.loginTokenMigrateTo.
@@ -843,53 +600,32 @@ func (*AuthLoginTokenMigrateTo) TypeName() string {
 func (*AuthLoginTokenMigrateTo) authLoginTokenClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AuthLoginTokenMigrateTo) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AuthLoginTokenMigrateToTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 59, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AuthLoginTokenMigrateTo) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, uint32(m.DCID))
-	tlrt.PutBytes(b, m.Token)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 59, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AuthLoginTokenMigrateTo) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AuthLoginTokenMigrateToTypeID, "auth.loginTokenMigrateTo"); err != nil {
-		return tlrt.DecodeErr(err, "auth.loginTokenMigrateTo", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 649, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *AuthLoginTokenMigrateTo) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 649)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AuthLoginTokenMigrateTo) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.DCID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "auth.loginTokenMigrateTo", "dc_id")
-	}
-	if m.Token, err = tlrt.Bytes(d); err != nil {
-		return tlrt.DecodeErr(err, "auth.loginTokenMigrateTo", "token")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 649, m)
 }
 
 // AuthLoginTokenSuccess is the TL constructor auth.loginTokenSuccess.
@@ -919,54 +655,32 @@ func (*AuthLoginTokenSuccess) TypeName() string {
 func (*AuthLoginTokenSuccess) authLoginTokenClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AuthLoginTokenSuccess) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AuthLoginTokenSuccessTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 524, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AuthLoginTokenSuccess) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Authorization); err != nil {
-		return tlrt.EncodeErr(err, "auth.loginTokenSuccess", "authorization")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 524, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AuthLoginTokenSuccess) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AuthLoginTokenSuccessTypeID, "auth.loginTokenSuccess"); err != nil {
-		return tlrt.DecodeErr(err, "auth.loginTokenSuccess", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1175, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *AuthLoginTokenSuccess) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1175)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AuthLoginTokenSuccess) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "auth.loginTokenSuccess", "")
-	}
-	var err error
-	if m.Authorization, err = decodeAuthAuthorization(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "auth.loginTokenSuccess", "authorization")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1175, m)
 }
 
 // AuthSentCodeClass is the TL type auth.SentCode: one of AuthSentCode,
@@ -986,27 +700,9 @@ func DecodeAuthSentCode(b *bin.Buffer) (AuthSentCodeClass, error) {
 // decodeAuthSentCode is DecodeAuthSentCode for a value nested depth levels
 // deep.
 func decodeAuthSentCode(d *tlrt.Decoder, depth int) (AuthSentCodeClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v AuthSentCodeClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case AuthSentCodeTypeID:
-		v, size = &AuthSentCode{}, unsafe.Sizeof(AuthSentCode{})
-	case AuthSentCodeSuccessTypeID:
-		v, size = &AuthSentCodeSuccess{}, unsafe.Sizeof(AuthSentCodeSuccess{})
-	case AuthSentCodePaymentRequiredTypeID:
-		v, size = &AuthSentCodePaymentRequired{}, unsafe.Sizeof(AuthSentCodePaymentRequired{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "auth.SentCode"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 302, depth)
+	c, _ := v.(AuthSentCodeClass)
+	return c, err
 }
 
 // AuthSentCode is the TL constructor auth.sentCode.
@@ -1064,91 +760,32 @@ func (m *AuthSentCode) ClearTimeout() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AuthSentCode) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AuthSentCodeTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 873, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AuthSentCode) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 1)
-	flags |= tlrt.Bit(m.NextType != nil, 1)
-	flags |= tlrt.Bit(m.Timeout != 0, 2)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := tlrt.EncodeObject(b, m.Type); err != nil {
-		return tlrt.EncodeErr(err, "auth.sentCode", "type")
-	}
-	tlrt.PutString(b, m.PhoneCodeHash)
-	if flags.Has(1) {
-		if err := tlrt.EncodeObject(b, m.NextType); err != nil {
-			return tlrt.EncodeErr(err, "auth.sentCode", "next_type")
-		}
-	}
-	if flags.Has(2) {
-		tlrt.PutUint32(b, uint32(m.Timeout))
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 873, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AuthSentCode) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AuthSentCodeTypeID, "auth.sentCode"); err != nil {
-		return tlrt.DecodeErr(err, "auth.sentCode", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1569, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *AuthSentCode) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = AuthSentCode{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1569)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AuthSentCode) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "auth.sentCode", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "auth.sentCode", "flags")
-	}
-	if m.Type, err = decodeAuthSentCodeType(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "auth.sentCode", "type")
-	}
-	if m.PhoneCodeHash, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "auth.sentCode", "phone_code_hash")
-	}
-	if m.Flags.Has(1) {
-		if m.NextType, err = decodeAuthCodeType(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "auth.sentCode", "next_type")
-		}
-	}
-	if m.Flags.Has(2) {
-		if m.Timeout, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "auth.sentCode", "timeout")
-		}
-	}
-	m.Flags &^= 1 << 1
-	if m.Timeout != 0 {
-		m.Flags.Unset(2)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1569, m)
 }
 
 // AuthSentCodeSuccess is the TL constructor auth.sentCodeSuccess.
@@ -1178,54 +815,32 @@ func (*AuthSentCodeSuccess) TypeName() string {
 func (*AuthSentCodeSuccess) authSentCodeClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AuthSentCodeSuccess) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AuthSentCodeSuccessTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 341, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AuthSentCodeSuccess) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Authorization); err != nil {
-		return tlrt.EncodeErr(err, "auth.sentCodeSuccess", "authorization")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 341, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AuthSentCodeSuccess) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AuthSentCodeSuccessTypeID, "auth.sentCodeSuccess"); err != nil {
-		return tlrt.DecodeErr(err, "auth.sentCodeSuccess", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 963, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *AuthSentCodeSuccess) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 963)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AuthSentCodeSuccess) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "auth.sentCodeSuccess", "")
-	}
-	var err error
-	if m.Authorization, err = decodeAuthAuthorization(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "auth.sentCodeSuccess", "authorization")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 963, m)
 }
 
 // AuthSentCodePaymentRequired is the TL constructor
@@ -1264,73 +879,32 @@ func (*AuthSentCodePaymentRequired) TypeName() string {
 func (*AuthSentCodePaymentRequired) authSentCodeClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AuthSentCodePaymentRequired) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AuthSentCodePaymentRequiredTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2377, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AuthSentCodePaymentRequired) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.StoreProduct)
-	tlrt.PutString(b, m.PhoneCodeHash)
-	tlrt.PutString(b, m.SupportEmailAddress)
-	tlrt.PutString(b, m.SupportEmailSubject)
-	tlrt.PutUint32(b, uint32(m.PremiumDays))
-	tlrt.PutString(b, m.Currency)
-	tlrt.PutUint64(b, uint64(m.Amount))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2377, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AuthSentCodePaymentRequired) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AuthSentCodePaymentRequiredTypeID, "auth.sentCodePaymentRequired"); err != nil {
-		return tlrt.DecodeErr(err, "auth.sentCodePaymentRequired", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3204, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *AuthSentCodePaymentRequired) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3204)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AuthSentCodePaymentRequired) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.StoreProduct, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "auth.sentCodePaymentRequired", "store_product")
-	}
-	if m.PhoneCodeHash, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "auth.sentCodePaymentRequired", "phone_code_hash")
-	}
-	if m.SupportEmailAddress, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "auth.sentCodePaymentRequired", "support_email_address")
-	}
-	if m.SupportEmailSubject, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "auth.sentCodePaymentRequired", "support_email_subject")
-	}
-	if m.PremiumDays, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "auth.sentCodePaymentRequired", "premium_days")
-	}
-	if m.Currency, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "auth.sentCodePaymentRequired", "currency")
-	}
-	if m.Amount, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "auth.sentCodePaymentRequired", "amount")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3204, m)
 }
 
 // AuthSentCodeTypeClass is the TL type auth.SentCodeType: one of
@@ -1354,43 +928,9 @@ func DecodeAuthSentCodeType(b *bin.Buffer) (AuthSentCodeTypeClass, error) {
 // decodeAuthSentCodeType is DecodeAuthSentCodeType for a value nested depth
 // levels deep.
 func decodeAuthSentCodeType(d *tlrt.Decoder, depth int) (AuthSentCodeTypeClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v AuthSentCodeTypeClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case AuthSentCodeTypeAppTypeID:
-		v = tlrt.New[AuthSentCodeTypeApp](d)
-	case AuthSentCodeTypeSMSTypeID:
-		v = tlrt.New[AuthSentCodeTypeSMS](d)
-	case AuthSentCodeTypeCallTypeID:
-		v = tlrt.New[AuthSentCodeTypeCall](d)
-	case AuthSentCodeTypeFlashCallTypeID:
-		v, size = &AuthSentCodeTypeFlashCall{}, unsafe.Sizeof(AuthSentCodeTypeFlashCall{})
-	case AuthSentCodeTypeMissedCallTypeID:
-		v, size = &AuthSentCodeTypeMissedCall{}, unsafe.Sizeof(AuthSentCodeTypeMissedCall{})
-	case AuthSentCodeTypeEmailCodeTypeID:
-		v, size = &AuthSentCodeTypeEmailCode{}, unsafe.Sizeof(AuthSentCodeTypeEmailCode{})
-	case AuthSentCodeTypeSetUpEmailRequiredTypeID:
-		v = tlrt.New[AuthSentCodeTypeSetUpEmailRequired](d)
-	case AuthSentCodeTypeFragmentSMSTypeID:
-		v, size = &AuthSentCodeTypeFragmentSMS{}, unsafe.Sizeof(AuthSentCodeTypeFragmentSMS{})
-	case AuthSentCodeTypeFirebaseSMSTypeID:
-		v, size = &AuthSentCodeTypeFirebaseSMS{}, unsafe.Sizeof(AuthSentCodeTypeFirebaseSMS{})
-	case AuthSentCodeTypeSMSWordTypeID:
-		v, size = &AuthSentCodeTypeSMSWord{}, unsafe.Sizeof(AuthSentCodeTypeSMSWord{})
-	case AuthSentCodeTypeSMSPhraseTypeID:
-		v, size = &AuthSentCodeTypeSMSPhrase{}, unsafe.Sizeof(AuthSentCodeTypeSMSPhrase{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "auth.SentCodeType"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 321, depth)
+	c, _ := v.(AuthSentCodeTypeClass)
+	return c, err
 }
 
 // AuthSentCodeTypeApp is the TL constructor auth.sentCodeTypeApp.
@@ -1419,51 +959,31 @@ func (*AuthSentCodeTypeApp) TypeName() string {
 func (*AuthSentCodeTypeApp) authSentCodeTypeClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AuthSentCodeTypeApp) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 8)
-	_ = w[7]
-	binary.LittleEndian.PutUint32(w, AuthSentCodeTypeAppTypeID)
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.Length))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 567, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AuthSentCodeTypeApp) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, uint32(m.Length))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 567, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AuthSentCodeTypeApp) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AuthSentCodeTypeAppTypeID, "auth.sentCodeTypeApp"); err != nil {
-		return tlrt.DecodeErr(err, "auth.sentCodeTypeApp", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1224, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *AuthSentCodeTypeApp) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1224)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AuthSentCodeTypeApp) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Length, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "auth.sentCodeTypeApp", "length")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1224, m)
 }
 
 // AuthSentCodeTypeSMS is the TL constructor auth.sentCodeTypeSms.
@@ -1492,51 +1012,31 @@ func (*AuthSentCodeTypeSMS) TypeName() string {
 func (*AuthSentCodeTypeSMS) authSentCodeTypeClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AuthSentCodeTypeSMS) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 8)
-	_ = w[7]
-	binary.LittleEndian.PutUint32(w, AuthSentCodeTypeSMSTypeID)
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.Length))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1833, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AuthSentCodeTypeSMS) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, uint32(m.Length))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1833, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AuthSentCodeTypeSMS) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AuthSentCodeTypeSMSTypeID, "auth.sentCodeTypeSms"); err != nil {
-		return tlrt.DecodeErr(err, "auth.sentCodeTypeSms", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2606, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *AuthSentCodeTypeSMS) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2606)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AuthSentCodeTypeSMS) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Length, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "auth.sentCodeTypeSms", "length")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2606, m)
 }
 
 // AuthSentCodeTypeCall is the TL constructor auth.sentCodeTypeCall.
@@ -1565,51 +1065,31 @@ func (*AuthSentCodeTypeCall) TypeName() string {
 func (*AuthSentCodeTypeCall) authSentCodeTypeClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AuthSentCodeTypeCall) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 8)
-	_ = w[7]
-	binary.LittleEndian.PutUint32(w, AuthSentCodeTypeCallTypeID)
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.Length))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 772, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AuthSentCodeTypeCall) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, uint32(m.Length))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 772, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AuthSentCodeTypeCall) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AuthSentCodeTypeCallTypeID, "auth.sentCodeTypeCall"); err != nil {
-		return tlrt.DecodeErr(err, "auth.sentCodeTypeCall", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1454, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *AuthSentCodeTypeCall) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1454)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AuthSentCodeTypeCall) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Length, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "auth.sentCodeTypeCall", "length")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1454, m)
 }
 
 // AuthSentCodeTypeFlashCall is the TL constructor auth.sentCodeTypeFlashCall.
@@ -1639,49 +1119,32 @@ func (*AuthSentCodeTypeFlashCall) TypeName() string {
 func (*AuthSentCodeTypeFlashCall) authSentCodeTypeClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AuthSentCodeTypeFlashCall) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AuthSentCodeTypeFlashCallTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1600, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AuthSentCodeTypeFlashCall) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.Pattern)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1600, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AuthSentCodeTypeFlashCall) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AuthSentCodeTypeFlashCallTypeID, "auth.sentCodeTypeFlashCall"); err != nil {
-		return tlrt.DecodeErr(err, "auth.sentCodeTypeFlashCall", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2356, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *AuthSentCodeTypeFlashCall) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2356)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AuthSentCodeTypeFlashCall) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Pattern, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "auth.sentCodeTypeFlashCall", "pattern")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2356, m)
 }
 
 // AuthSentCodeTypeMissedCall is the TL constructor auth.sentCodeTypeMissedCall.
@@ -1713,53 +1176,32 @@ func (*AuthSentCodeTypeMissedCall) TypeName() string {
 func (*AuthSentCodeTypeMissedCall) authSentCodeTypeClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AuthSentCodeTypeMissedCall) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AuthSentCodeTypeMissedCallTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1190, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AuthSentCodeTypeMissedCall) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.Prefix)
-	tlrt.PutUint32(b, uint32(m.Length))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1190, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AuthSentCodeTypeMissedCall) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AuthSentCodeTypeMissedCallTypeID, "auth.sentCodeTypeMissedCall"); err != nil {
-		return tlrt.DecodeErr(err, "auth.sentCodeTypeMissedCall", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1910, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *AuthSentCodeTypeMissedCall) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1910)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AuthSentCodeTypeMissedCall) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Prefix, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "auth.sentCodeTypeMissedCall", "prefix")
-	}
-	if m.Length, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "auth.sentCodeTypeMissedCall", "length")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1910, m)
 }
 
 // AuthSentCodeTypeEmailCode is the TL constructor auth.sentCodeTypeEmailCode.
@@ -1843,91 +1285,32 @@ func (m *AuthSentCodeTypeEmailCode) ClearResetPendingDate() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AuthSentCodeTypeEmailCode) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AuthSentCodeTypeEmailCodeTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2339, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AuthSentCodeTypeEmailCode) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<0 | 1<<1)
-	flags |= tlrt.Bit(m.AppleSigninAllowed, 0)
-	flags |= tlrt.Bit(m.GoogleSigninAllowed, 1)
-	flags |= tlrt.Bit(m.ResetAvailablePeriod != 0, 3)
-	flags |= tlrt.Bit(m.ResetPendingDate != 0, 4)
-	tlrt.PutUint32(b, uint32(flags))
-	tlrt.PutString(b, m.EmailPattern)
-	tlrt.PutUint32(b, uint32(m.Length))
-	if flags.Has(3) {
-		tlrt.PutUint32(b, uint32(m.ResetAvailablePeriod))
-	}
-	if flags.Has(4) {
-		tlrt.PutUint32(b, uint32(m.ResetPendingDate))
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2339, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AuthSentCodeTypeEmailCode) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AuthSentCodeTypeEmailCodeTypeID, "auth.sentCodeTypeEmailCode"); err != nil {
-		return tlrt.DecodeErr(err, "auth.sentCodeTypeEmailCode", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3164, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *AuthSentCodeTypeEmailCode) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = AuthSentCodeTypeEmailCode{}
-	d := tlrt.NewDecoder(b, &wireSchema, 3164)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AuthSentCodeTypeEmailCode) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "auth.sentCodeTypeEmailCode", "flags")
-	}
-	m.AppleSigninAllowed = m.Flags.Has(0)
-	m.GoogleSigninAllowed = m.Flags.Has(1)
-	if m.EmailPattern, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "auth.sentCodeTypeEmailCode", "email_pattern")
-	}
-	if m.Length, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "auth.sentCodeTypeEmailCode", "length")
-	}
-	if m.Flags.Has(3) {
-		if m.ResetAvailablePeriod, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "auth.sentCodeTypeEmailCode", "reset_available_period")
-		}
-	}
-	if m.Flags.Has(4) {
-		if m.ResetPendingDate, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "auth.sentCodeTypeEmailCode", "reset_pending_date")
-		}
-	}
-	m.Flags &^= 1<<0 | 1<<1
-	if m.ResetAvailablePeriod != 0 {
-		m.Flags.Unset(3)
-	}
-	if m.ResetPendingDate != 0 {
-		m.Flags.Unset(4)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3164, m)
 }
 
 // AuthSentCodeTypeSetUpEmailRequired is the TL constructor
@@ -1964,58 +1347,31 @@ func (*AuthSentCodeTypeSetUpEmailRequired) TypeName() string {
 func (*AuthSentCodeTypeSetUpEmailRequired) authSentCodeTypeClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AuthSentCodeTypeSetUpEmailRequired) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AuthSentCodeTypeSetUpEmailRequiredTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1543, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AuthSentCodeTypeSetUpEmailRequired) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<0 | 1<<1)
-	flags |= tlrt.Bit(m.AppleSigninAllowed, 0)
-	flags |= tlrt.Bit(m.GoogleSigninAllowed, 1)
-	tlrt.PutUint32(b, uint32(flags))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1543, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AuthSentCodeTypeSetUpEmailRequired) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AuthSentCodeTypeSetUpEmailRequiredTypeID, "auth.sentCodeTypeSetUpEmailRequired"); err != nil {
-		return tlrt.DecodeErr(err, "auth.sentCodeTypeSetUpEmailRequired", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2296, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *AuthSentCodeTypeSetUpEmailRequired) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = AuthSentCodeTypeSetUpEmailRequired{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2296)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AuthSentCodeTypeSetUpEmailRequired) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "auth.sentCodeTypeSetUpEmailRequired", "flags")
-	}
-	m.AppleSigninAllowed = m.Flags.Has(0)
-	m.GoogleSigninAllowed = m.Flags.Has(1)
-	m.Flags &^= 1<<0 | 1<<1
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2296, m)
 }
 
 // AuthSentCodeTypeFragmentSMS is the TL constructor
@@ -2048,53 +1404,32 @@ func (*AuthSentCodeTypeFragmentSMS) TypeName() string {
 func (*AuthSentCodeTypeFragmentSMS) authSentCodeTypeClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AuthSentCodeTypeFragmentSMS) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AuthSentCodeTypeFragmentSMSTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2058, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AuthSentCodeTypeFragmentSMS) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.URL)
-	tlrt.PutUint32(b, uint32(m.Length))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2058, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AuthSentCodeTypeFragmentSMS) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AuthSentCodeTypeFragmentSMSTypeID, "auth.sentCodeTypeFragmentSms"); err != nil {
-		return tlrt.DecodeErr(err, "auth.sentCodeTypeFragmentSms", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2861, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *AuthSentCodeTypeFragmentSMS) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2861)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AuthSentCodeTypeFragmentSMS) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.URL, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "auth.sentCodeTypeFragmentSms", "url")
-	}
-	if m.Length, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "auth.sentCodeTypeFragmentSms", "length")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2861, m)
 }
 
 // AuthSentCodeTypeFirebaseSMS is the TL constructor
@@ -2242,106 +1577,32 @@ func (m *AuthSentCodeTypeFirebaseSMS) ClearPushTimeout() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AuthSentCodeTypeFirebaseSMS) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AuthSentCodeTypeFirebaseSMSTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 5, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AuthSentCodeTypeFirebaseSMS) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags
-	flags |= tlrt.Bit(len(m.Nonce) > 0, 0)
-	flags |= tlrt.Bit(m.PlayIntegrityProjectID != 0 || len(m.PlayIntegrityNonce) > 0, 2)
-	flags |= tlrt.Bit(m.Receipt != "" || m.PushTimeout != 0, 1)
-	tlrt.PutUint32(b, uint32(flags))
-	if flags.Has(0) {
-		tlrt.PutBytes(b, m.Nonce)
-	}
-	if flags.Has(2) {
-		tlrt.PutUint64(b, uint64(m.PlayIntegrityProjectID))
-		tlrt.PutBytes(b, m.PlayIntegrityNonce)
-	}
-	if flags.Has(1) {
-		tlrt.PutString(b, m.Receipt)
-		tlrt.PutUint32(b, uint32(m.PushTimeout))
-	}
-	tlrt.PutUint32(b, uint32(m.Length))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 5, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AuthSentCodeTypeFirebaseSMS) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AuthSentCodeTypeFirebaseSMSTypeID, "auth.sentCodeTypeFirebaseSms"); err != nil {
-		return tlrt.DecodeErr(err, "auth.sentCodeTypeFirebaseSms", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 583, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *AuthSentCodeTypeFirebaseSMS) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = AuthSentCodeTypeFirebaseSMS{}
-	d := tlrt.NewDecoder(b, &wireSchema, 583)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AuthSentCodeTypeFirebaseSMS) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "auth.sentCodeTypeFirebaseSms", "flags")
-	}
-	if m.Flags.Has(0) {
-		if m.Nonce, err = tlrt.Bytes(d); err != nil {
-			return tlrt.DecodeErr(err, "auth.sentCodeTypeFirebaseSms", "nonce")
-		}
-	}
-	if m.Flags.Has(2) {
-		if m.PlayIntegrityProjectID, err = d.Long(); err != nil {
-			return tlrt.DecodeErr(err, "auth.sentCodeTypeFirebaseSms", "play_integrity_project_id")
-		}
-	}
-	if m.Flags.Has(2) {
-		if m.PlayIntegrityNonce, err = tlrt.Bytes(d); err != nil {
-			return tlrt.DecodeErr(err, "auth.sentCodeTypeFirebaseSms", "play_integrity_nonce")
-		}
-	}
-	if m.Flags.Has(1) {
-		if m.Receipt, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "auth.sentCodeTypeFirebaseSms", "receipt")
-		}
-	}
-	if m.Flags.Has(1) {
-		if m.PushTimeout, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "auth.sentCodeTypeFirebaseSms", "push_timeout")
-		}
-	}
-	if m.Length, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "auth.sentCodeTypeFirebaseSms", "length")
-	}
-	if len(m.Nonce) > 0 {
-		m.Flags.Unset(0)
-	}
-	if m.PlayIntegrityProjectID != 0 || len(m.PlayIntegrityNonce) > 0 {
-		m.Flags.Unset(2)
-	}
-	if m.Receipt != "" || m.PushTimeout != 0 {
-		m.Flags.Unset(1)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 583, m)
 }
 
 // AuthSentCodeTypeSMSWord is the TL constructor auth.sentCodeTypeSmsWord.
@@ -2396,66 +1657,32 @@ func (m *AuthSentCodeTypeSMSWord) ClearBeginning() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AuthSentCodeTypeSMSWord) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AuthSentCodeTypeSMSWordTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1531, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AuthSentCodeTypeSMSWord) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags
-	flags |= tlrt.Bit(m.Beginning != "", 0)
-	tlrt.PutUint32(b, uint32(flags))
-	if flags.Has(0) {
-		tlrt.PutString(b, m.Beginning)
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1531, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AuthSentCodeTypeSMSWord) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AuthSentCodeTypeSMSWordTypeID, "auth.sentCodeTypeSmsWord"); err != nil {
-		return tlrt.DecodeErr(err, "auth.sentCodeTypeSmsWord", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2284, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *AuthSentCodeTypeSMSWord) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = AuthSentCodeTypeSMSWord{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2284)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AuthSentCodeTypeSMSWord) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "auth.sentCodeTypeSmsWord", "flags")
-	}
-	if m.Flags.Has(0) {
-		if m.Beginning, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "auth.sentCodeTypeSmsWord", "beginning")
-		}
-	}
-	if m.Beginning != "" {
-		m.Flags.Unset(0)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2284, m)
 }
 
 // AuthSentCodeTypeSMSPhrase is the TL constructor auth.sentCodeTypeSmsPhrase.
@@ -2510,66 +1737,32 @@ func (m *AuthSentCodeTypeSMSPhrase) ClearBeginning() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AuthSentCodeTypeSMSPhrase) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AuthSentCodeTypeSMSPhraseTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1682, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AuthSentCodeTypeSMSPhrase) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags
-	flags |= tlrt.Bit(m.Beginning != "", 0)
-	tlrt.PutUint32(b, uint32(flags))
-	if flags.Has(0) {
-		tlrt.PutString(b, m.Beginning)
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1682, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AuthSentCodeTypeSMSPhrase) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AuthSentCodeTypeSMSPhraseTypeID, "auth.sentCodeTypeSmsPhrase"); err != nil {
-		return tlrt.DecodeErr(err, "auth.sentCodeTypeSmsPhrase", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2442, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *AuthSentCodeTypeSMSPhrase) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = AuthSentCodeTypeSMSPhrase{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2442)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AuthSentCodeTypeSMSPhrase) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "auth.sentCodeTypeSmsPhrase", "flags")
-	}
-	if m.Flags.Has(0) {
-		if m.Beginning, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "auth.sentCodeTypeSmsPhrase", "beginning")
-		}
-	}
-	if m.Beginning != "" {
-		m.Flags.Unset(0)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2442, m)
 }
 
 // AuthExportedAuthorization is the TL constructor auth.exportedAuthorization.
@@ -2597,53 +1790,32 @@ func (*AuthExportedAuthorization) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AuthExportedAuthorization) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AuthExportedAuthorizationTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1689, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AuthExportedAuthorization) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint64(b, uint64(m.ID))
-	tlrt.PutBytes(b, m.Bytes)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1689, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AuthExportedAuthorization) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AuthExportedAuthorizationTypeID, "auth.exportedAuthorization"); err != nil {
-		return tlrt.DecodeErr(err, "auth.exportedAuthorization", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2449, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *AuthExportedAuthorization) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2449)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AuthExportedAuthorization) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.ID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "auth.exportedAuthorization", "id")
-	}
-	if m.Bytes, err = tlrt.Bytes(d); err != nil {
-		return tlrt.DecodeErr(err, "auth.exportedAuthorization", "bytes")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2449, m)
 }
 
 // AuthLoggedOut is the TL constructor auth.loggedOut.
@@ -2696,66 +1868,32 @@ func (m *AuthLoggedOut) ClearFutureAuthToken() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AuthLoggedOut) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AuthLoggedOutTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1876, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AuthLoggedOut) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags
-	flags |= tlrt.Bit(len(m.FutureAuthToken) > 0, 0)
-	tlrt.PutUint32(b, uint32(flags))
-	if flags.Has(0) {
-		tlrt.PutBytes(b, m.FutureAuthToken)
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1876, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AuthLoggedOut) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AuthLoggedOutTypeID, "auth.loggedOut"); err != nil {
-		return tlrt.DecodeErr(err, "auth.loggedOut", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2655, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *AuthLoggedOut) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = AuthLoggedOut{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2655)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AuthLoggedOut) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "auth.loggedOut", "flags")
-	}
-	if m.Flags.Has(0) {
-		if m.FutureAuthToken, err = tlrt.Bytes(d); err != nil {
-			return tlrt.DecodeErr(err, "auth.loggedOut", "future_auth_token")
-		}
-	}
-	if len(m.FutureAuthToken) > 0 {
-		m.Flags.Unset(0)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2655, m)
 }
 
 // AuthPasskeyLoginOptions is the TL constructor auth.passkeyLoginOptions.
@@ -2782,58 +1920,32 @@ func (*AuthPasskeyLoginOptions) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AuthPasskeyLoginOptions) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AuthPasskeyLoginOptionsTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2143, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AuthPasskeyLoginOptions) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := m.Options.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "auth.passkeyLoginOptions", "options")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2143, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AuthPasskeyLoginOptions) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AuthPasskeyLoginOptionsTypeID, "auth.passkeyLoginOptions"); err != nil {
-		return tlrt.DecodeErr(err, "auth.passkeyLoginOptions", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2954, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *AuthPasskeyLoginOptions) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = AuthPasskeyLoginOptions{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2954)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AuthPasskeyLoginOptions) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "auth.passkeyLoginOptions", "")
-	}
-	var err error
-	if err = tlrt.DecodeBoxed(d, &m.Options, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "auth.passkeyLoginOptions", "options")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2954, m)
 }
 
 // AuthPasswordRecovery is the TL constructor auth.passwordRecovery.
@@ -2860,49 +1972,32 @@ func (*AuthPasswordRecovery) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AuthPasswordRecovery) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AuthPasswordRecoveryTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 172, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AuthPasswordRecovery) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.EmailPattern)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 172, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AuthPasswordRecovery) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AuthPasswordRecoveryTypeID, "auth.passwordRecovery"); err != nil {
-		return tlrt.DecodeErr(err, "auth.passwordRecovery", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 778, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *AuthPasswordRecovery) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 778)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AuthPasswordRecovery) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.EmailPattern, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "auth.passwordRecovery", "email_pattern")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 778, m)
 }
 
 // AuthSendCodeRequest is the TL function auth.sendCode.
@@ -2932,70 +2027,32 @@ func (*AuthSendCodeRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AuthSendCodeRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AuthSendCodeRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1565, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AuthSendCodeRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.PhoneNumber)
-	tlrt.PutUint32(b, uint32(m.APIID))
-	tlrt.PutString(b, m.APIHash)
-	if err := m.Settings.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "auth.sendCode", "settings")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1565, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AuthSendCodeRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AuthSendCodeRequestTypeID, "auth.sendCode"); err != nil {
-		return tlrt.DecodeErr(err, "auth.sendCode", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2320, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *AuthSendCodeRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = AuthSendCodeRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2320)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AuthSendCodeRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "auth.sendCode", "")
-	}
-	var err error
-	if m.PhoneNumber, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "auth.sendCode", "phone_number")
-	}
-	if m.APIID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "auth.sendCode", "api_id")
-	}
-	if m.APIHash, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "auth.sendCode", "api_hash")
-	}
-	if err = tlrt.DecodeBoxed(d, &m.Settings, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "auth.sendCode", "settings")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2320, m)
 }
 
 // AuthSendCode calls auth.sendCode: see AuthSendCodeRequest.
@@ -3036,73 +2093,32 @@ func (*AuthSignUpRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AuthSignUpRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AuthSignUpRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1599, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AuthSignUpRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 0)
-	flags |= tlrt.Bit(m.NoJoinedNotifications, 0)
-	tlrt.PutUint32(b, uint32(flags))
-	tlrt.PutString(b, m.PhoneNumber)
-	tlrt.PutString(b, m.PhoneCodeHash)
-	tlrt.PutString(b, m.FirstName)
-	tlrt.PutString(b, m.LastName)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1599, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AuthSignUpRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AuthSignUpRequestTypeID, "auth.signUp"); err != nil {
-		return tlrt.DecodeErr(err, "auth.signUp", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2355, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *AuthSignUpRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = AuthSignUpRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2355)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AuthSignUpRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "auth.signUp", "flags")
-	}
-	m.NoJoinedNotifications = m.Flags.Has(0)
-	if m.PhoneNumber, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "auth.signUp", "phone_number")
-	}
-	if m.PhoneCodeHash, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "auth.signUp", "phone_code_hash")
-	}
-	if m.FirstName, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "auth.signUp", "first_name")
-	}
-	if m.LastName, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "auth.signUp", "last_name")
-	}
-	m.Flags &^= 1 << 0
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2355, m)
 }
 
 // AuthSignUp calls auth.signUp: see AuthSignUpRequest.
@@ -3165,89 +2181,32 @@ func (m *AuthSignInRequest) ClearPhoneCode() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AuthSignInRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AuthSignInRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1300, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AuthSignInRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 1)
-	flags |= tlrt.Bit(m.PhoneCode != "", 0)
-	flags |= tlrt.Bit(m.EmailVerification != nil, 1)
-	tlrt.PutUint32(b, uint32(flags))
-	tlrt.PutString(b, m.PhoneNumber)
-	tlrt.PutString(b, m.PhoneCodeHash)
-	if flags.Has(0) {
-		tlrt.PutString(b, m.PhoneCode)
-	}
-	if flags.Has(1) {
-		if err := tlrt.EncodeObject(b, m.EmailVerification); err != nil {
-			return tlrt.EncodeErr(err, "auth.signIn", "email_verification")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1300, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AuthSignInRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AuthSignInRequestTypeID, "auth.signIn"); err != nil {
-		return tlrt.DecodeErr(err, "auth.signIn", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2027, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *AuthSignInRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = AuthSignInRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2027)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AuthSignInRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "auth.signIn", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "auth.signIn", "flags")
-	}
-	if m.PhoneNumber, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "auth.signIn", "phone_number")
-	}
-	if m.PhoneCodeHash, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "auth.signIn", "phone_code_hash")
-	}
-	if m.Flags.Has(0) {
-		if m.PhoneCode, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "auth.signIn", "phone_code")
-		}
-	}
-	if m.Flags.Has(1) {
-		if m.EmailVerification, err = decodeEmailVerification(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "auth.signIn", "email_verification")
-		}
-	}
-	m.Flags &^= 1 << 1
-	if m.PhoneCode != "" {
-		m.Flags.Unset(0)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2027, m)
 }
 
 // AuthSignIn calls auth.signIn: see AuthSignInRequest.
@@ -3279,43 +2238,31 @@ func (*AuthLogOutRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AuthLogOutRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AuthLogOutRequestTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 584, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AuthLogOutRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 584, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AuthLogOutRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AuthLogOutRequestTypeID, "auth.logOut"); err != nil {
-		return tlrt.DecodeErr(err, "auth.logOut", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1243, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *AuthLogOutRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1243)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AuthLogOutRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1243, m)
 }
 
 // AuthLogOut calls auth.logOut: see AuthLogOutRequest.
@@ -3347,43 +2294,31 @@ func (*AuthResetAuthorizationsRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AuthResetAuthorizationsRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AuthResetAuthorizationsRequestTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1484, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AuthResetAuthorizationsRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1484, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AuthResetAuthorizationsRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AuthResetAuthorizationsRequestTypeID, "auth.resetAuthorizations"); err != nil {
-		return tlrt.DecodeErr(err, "auth.resetAuthorizations", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2229, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *AuthResetAuthorizationsRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2229)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AuthResetAuthorizationsRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2229, m)
 }
 
 // AuthResetAuthorizations calls auth.resetAuthorizations: see
@@ -3419,51 +2354,31 @@ func (*AuthExportAuthorizationRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AuthExportAuthorizationRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 8)
-	_ = w[7]
-	binary.LittleEndian.PutUint32(w, AuthExportAuthorizationRequestTypeID)
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.DCID))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2182, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AuthExportAuthorizationRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, uint32(m.DCID))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2182, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AuthExportAuthorizationRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AuthExportAuthorizationRequestTypeID, "auth.exportAuthorization"); err != nil {
-		return tlrt.DecodeErr(err, "auth.exportAuthorization", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2995, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *AuthExportAuthorizationRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2995)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AuthExportAuthorizationRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.DCID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "auth.exportAuthorization", "dc_id")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2995, m)
 }
 
 // AuthExportAuthorization calls auth.exportAuthorization: see
@@ -3500,53 +2415,32 @@ func (*AuthImportAuthorizationRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AuthImportAuthorizationRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AuthImportAuthorizationRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1548, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AuthImportAuthorizationRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint64(b, uint64(m.ID))
-	tlrt.PutBytes(b, m.Bytes)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1548, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AuthImportAuthorizationRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AuthImportAuthorizationRequestTypeID, "auth.importAuthorization"); err != nil {
-		return tlrt.DecodeErr(err, "auth.importAuthorization", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2301, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *AuthImportAuthorizationRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2301)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AuthImportAuthorizationRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.ID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "auth.importAuthorization", "id")
-	}
-	if m.Bytes, err = tlrt.Bytes(d); err != nil {
-		return tlrt.DecodeErr(err, "auth.importAuthorization", "bytes")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2301, m)
 }
 
 // AuthImportAuthorization calls auth.importAuthorization: see
@@ -3585,63 +2479,32 @@ func (*AuthBindTempAuthKeyRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AuthBindTempAuthKeyRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AuthBindTempAuthKeyRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1966, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AuthBindTempAuthKeyRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 20)
-	_ = w[19]
-	binary.LittleEndian.PutUint64(w, uint64(m.PermAuthKeyID))
-	binary.LittleEndian.PutUint64(w[8:], uint64(m.Nonce))
-	binary.LittleEndian.PutUint32(w[16:], uint32(m.ExpiresAt))
-	tlrt.PutBytes(b, m.EncryptedMessage)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1966, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AuthBindTempAuthKeyRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AuthBindTempAuthKeyRequestTypeID, "auth.bindTempAuthKey"); err != nil {
-		return tlrt.DecodeErr(err, "auth.bindTempAuthKey", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2753, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *AuthBindTempAuthKeyRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2753)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AuthBindTempAuthKeyRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.PermAuthKeyID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "auth.bindTempAuthKey", "perm_auth_key_id")
-	}
-	if m.Nonce, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "auth.bindTempAuthKey", "nonce")
-	}
-	if m.ExpiresAt, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "auth.bindTempAuthKey", "expires_at")
-	}
-	if m.EncryptedMessage, err = tlrt.Bytes(d); err != nil {
-		return tlrt.DecodeErr(err, "auth.bindTempAuthKey", "encrypted_message")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2753, m)
 }
 
 // AuthBindTempAuthKey calls auth.bindTempAuthKey: see
@@ -3682,63 +2545,32 @@ func (*AuthImportBotAuthorizationRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AuthImportBotAuthorizationRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AuthImportBotAuthorizationRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 956, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AuthImportBotAuthorizationRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 8)
-	_ = w[7]
-	binary.LittleEndian.PutUint32(w, uint32(m.Flags))
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.APIID))
-	tlrt.PutString(b, m.APIHash)
-	tlrt.PutString(b, m.BotAuthToken)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 956, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AuthImportBotAuthorizationRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AuthImportBotAuthorizationRequestTypeID, "auth.importBotAuthorization"); err != nil {
-		return tlrt.DecodeErr(err, "auth.importBotAuthorization", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1657, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *AuthImportBotAuthorizationRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1657)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AuthImportBotAuthorizationRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Flags, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "auth.importBotAuthorization", "flags")
-	}
-	if m.APIID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "auth.importBotAuthorization", "api_id")
-	}
-	if m.APIHash, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "auth.importBotAuthorization", "api_hash")
-	}
-	if m.BotAuthToken, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "auth.importBotAuthorization", "bot_auth_token")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1657, m)
 }
 
 // AuthImportBotAuthorization calls auth.importBotAuthorization: see
@@ -3774,54 +2606,32 @@ func (*AuthCheckPasswordRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AuthCheckPasswordRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AuthCheckPasswordRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1989, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AuthCheckPasswordRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Password); err != nil {
-		return tlrt.EncodeErr(err, "auth.checkPassword", "password")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1989, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AuthCheckPasswordRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AuthCheckPasswordRequestTypeID, "auth.checkPassword"); err != nil {
-		return tlrt.DecodeErr(err, "auth.checkPassword", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2780, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *AuthCheckPasswordRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2780)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AuthCheckPasswordRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "auth.checkPassword", "")
-	}
-	var err error
-	if m.Password, err = decodeInputCheckPasswordSRP(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "auth.checkPassword", "password")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2780, m)
 }
 
 // AuthCheckPassword calls auth.checkPassword: see AuthCheckPasswordRequest.
@@ -3855,43 +2665,31 @@ func (*AuthRequestPasswordRecoveryRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AuthRequestPasswordRecoveryRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AuthRequestPasswordRecoveryRequestTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2049, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AuthRequestPasswordRecoveryRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2049, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AuthRequestPasswordRecoveryRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AuthRequestPasswordRecoveryRequestTypeID, "auth.requestPasswordRecovery"); err != nil {
-		return tlrt.DecodeErr(err, "auth.requestPasswordRecovery", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2848, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *AuthRequestPasswordRecoveryRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2848)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AuthRequestPasswordRecoveryRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2848, m)
 }
 
 // AuthRequestPasswordRecovery calls auth.requestPasswordRecovery: see
@@ -3930,75 +2728,32 @@ func (*AuthRecoverPasswordRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AuthRecoverPasswordRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AuthRecoverPasswordRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 508, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AuthRecoverPasswordRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 0)
-	flags |= tlrt.Bit(m.NewSettings != nil, 0)
-	tlrt.PutUint32(b, uint32(flags))
-	tlrt.PutString(b, m.Code)
-	if flags.Has(0) {
-		if err := m.NewSettings.Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "auth.recoverPassword", "new_settings")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 508, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AuthRecoverPasswordRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AuthRecoverPasswordRequestTypeID, "auth.recoverPassword"); err != nil {
-		return tlrt.DecodeErr(err, "auth.recoverPassword", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1157, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *AuthRecoverPasswordRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = AuthRecoverPasswordRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1157)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AuthRecoverPasswordRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "auth.recoverPassword", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "auth.recoverPassword", "flags")
-	}
-	if m.Code, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "auth.recoverPassword", "code")
-	}
-	if m.Flags.Has(0) {
-		d.Spend(unsafe.Sizeof(AccountPasswordInputSettings{}))
-		m.NewSettings = &AccountPasswordInputSettings{}
-		if err = tlrt.DecodeBoxed(d, m.NewSettings, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "auth.recoverPassword", "new_settings")
-		}
-	}
-	m.Flags &^= 1 << 0
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1157, m)
 }
 
 // AuthRecoverPassword calls auth.recoverPassword: see
@@ -4060,74 +2815,32 @@ func (m *AuthResendCodeRequest) ClearReason() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AuthResendCodeRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AuthResendCodeRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1934, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AuthResendCodeRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags
-	flags |= tlrt.Bit(m.Reason != "", 0)
-	tlrt.PutUint32(b, uint32(flags))
-	tlrt.PutString(b, m.PhoneNumber)
-	tlrt.PutString(b, m.PhoneCodeHash)
-	if flags.Has(0) {
-		tlrt.PutString(b, m.Reason)
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1934, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AuthResendCodeRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AuthResendCodeRequestTypeID, "auth.resendCode"); err != nil {
-		return tlrt.DecodeErr(err, "auth.resendCode", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2721, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *AuthResendCodeRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = AuthResendCodeRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2721)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AuthResendCodeRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "auth.resendCode", "flags")
-	}
-	if m.PhoneNumber, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "auth.resendCode", "phone_number")
-	}
-	if m.PhoneCodeHash, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "auth.resendCode", "phone_code_hash")
-	}
-	if m.Flags.Has(0) {
-		if m.Reason, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "auth.resendCode", "reason")
-		}
-	}
-	if m.Reason != "" {
-		m.Flags.Unset(0)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2721, m)
 }
 
 // AuthResendCode calls auth.resendCode: see AuthResendCodeRequest.
@@ -4163,53 +2876,32 @@ func (*AuthCancelCodeRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AuthCancelCodeRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AuthCancelCodeRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 295, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AuthCancelCodeRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.PhoneNumber)
-	tlrt.PutString(b, m.PhoneCodeHash)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 295, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AuthCancelCodeRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AuthCancelCodeRequestTypeID, "auth.cancelCode"); err != nil {
-		return tlrt.DecodeErr(err, "auth.cancelCode", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 914, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *AuthCancelCodeRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 914)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AuthCancelCodeRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.PhoneNumber, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "auth.cancelCode", "phone_number")
-	}
-	if m.PhoneCodeHash, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "auth.cancelCode", "phone_code_hash")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 914, m)
 }
 
 // AuthCancelCode calls auth.cancelCode: see AuthCancelCodeRequest.
@@ -4243,51 +2935,31 @@ func (*AuthDropTempAuthKeysRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AuthDropTempAuthKeysRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AuthDropTempAuthKeysRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1310, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AuthDropTempAuthKeysRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutVectorHeader(b, len(m.ExceptAuthKeys))
-	for i := range m.ExceptAuthKeys {
-		tlrt.PutUint64(b, uint64(m.ExceptAuthKeys[i]))
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1310, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AuthDropTempAuthKeysRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AuthDropTempAuthKeysRequestTypeID, "auth.dropTempAuthKeys"); err != nil {
-		return tlrt.DecodeErr(err, "auth.dropTempAuthKeys", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2039, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *AuthDropTempAuthKeysRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2039)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AuthDropTempAuthKeysRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.ExceptAuthKeys, err = tlrt.DecodeVector(d, 8, (*tlrt.Decoder).Long); err != nil {
-		return tlrt.DecodeErr(err, "auth.dropTempAuthKeys", "except_auth_keys")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2039, m)
 }
 
 // AuthDropTempAuthKeys calls auth.dropTempAuthKeys: see
@@ -4325,60 +2997,32 @@ func (*AuthExportLoginTokenRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AuthExportLoginTokenRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AuthExportLoginTokenRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1737, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AuthExportLoginTokenRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, uint32(m.APIID))
-	tlrt.PutString(b, m.APIHash)
-	tlrt.PutVectorHeader(b, len(m.ExceptIDs))
-	for i := range m.ExceptIDs {
-		tlrt.PutUint64(b, uint64(m.ExceptIDs[i]))
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1737, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AuthExportLoginTokenRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AuthExportLoginTokenRequestTypeID, "auth.exportLoginToken"); err != nil {
-		return tlrt.DecodeErr(err, "auth.exportLoginToken", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2501, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *AuthExportLoginTokenRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2501)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AuthExportLoginTokenRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.APIID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "auth.exportLoginToken", "api_id")
-	}
-	if m.APIHash, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "auth.exportLoginToken", "api_hash")
-	}
-	if m.ExceptIDs, err = tlrt.DecodeVector(d, 8, (*tlrt.Decoder).Long); err != nil {
-		return tlrt.DecodeErr(err, "auth.exportLoginToken", "except_ids")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2501, m)
 }
 
 // AuthExportLoginToken calls auth.exportLoginToken: see
@@ -4413,49 +3057,32 @@ func (*AuthImportLoginTokenRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AuthImportLoginTokenRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AuthImportLoginTokenRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1372, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AuthImportLoginTokenRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutBytes(b, m.Token)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1372, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AuthImportLoginTokenRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AuthImportLoginTokenRequestTypeID, "auth.importLoginToken"); err != nil {
-		return tlrt.DecodeErr(err, "auth.importLoginToken", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2107, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *AuthImportLoginTokenRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2107)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AuthImportLoginTokenRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Token, err = tlrt.Bytes(d); err != nil {
-		return tlrt.DecodeErr(err, "auth.importLoginToken", "token")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2107, m)
 }
 
 // AuthImportLoginToken calls auth.importLoginToken: see
@@ -4490,49 +3117,32 @@ func (*AuthAcceptLoginTokenRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AuthAcceptLoginTokenRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AuthAcceptLoginTokenRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2211, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AuthAcceptLoginTokenRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutBytes(b, m.Token)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2211, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AuthAcceptLoginTokenRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AuthAcceptLoginTokenRequestTypeID, "auth.acceptLoginToken"); err != nil {
-		return tlrt.DecodeErr(err, "auth.acceptLoginToken", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3028, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *AuthAcceptLoginTokenRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3028)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AuthAcceptLoginTokenRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Token, err = tlrt.Bytes(d); err != nil {
-		return tlrt.DecodeErr(err, "auth.acceptLoginToken", "token")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3028, m)
 }
 
 // AuthAcceptLoginToken calls auth.acceptLoginToken: see
@@ -4569,49 +3179,32 @@ func (*AuthCheckRecoveryPasswordRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AuthCheckRecoveryPasswordRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AuthCheckRecoveryPasswordRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 116, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AuthCheckRecoveryPasswordRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.Code)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 116, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AuthCheckRecoveryPasswordRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AuthCheckRecoveryPasswordRequestTypeID, "auth.checkRecoveryPassword"); err != nil {
-		return tlrt.DecodeErr(err, "auth.checkRecoveryPassword", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 711, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *AuthCheckRecoveryPasswordRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 711)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AuthCheckRecoveryPasswordRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Code, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "auth.checkRecoveryPassword", "code")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 711, m)
 }
 
 // AuthCheckRecoveryPassword calls auth.checkRecoveryPassword: see
@@ -4651,57 +3244,32 @@ func (*AuthImportWebTokenAuthorizationRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AuthImportWebTokenAuthorizationRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AuthImportWebTokenAuthorizationRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 412, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AuthImportWebTokenAuthorizationRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, uint32(m.APIID))
-	tlrt.PutString(b, m.APIHash)
-	tlrt.PutString(b, m.WebAuthToken)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 412, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AuthImportWebTokenAuthorizationRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AuthImportWebTokenAuthorizationRequestTypeID, "auth.importWebTokenAuthorization"); err != nil {
-		return tlrt.DecodeErr(err, "auth.importWebTokenAuthorization", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1049, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *AuthImportWebTokenAuthorizationRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1049)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AuthImportWebTokenAuthorizationRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.APIID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "auth.importWebTokenAuthorization", "api_id")
-	}
-	if m.APIHash, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "auth.importWebTokenAuthorization", "api_hash")
-	}
-	if m.WebAuthToken, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "auth.importWebTokenAuthorization", "web_auth_token")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1049, m)
 }
 
 // AuthImportWebTokenAuthorization calls auth.importWebTokenAuthorization: see
@@ -4808,98 +3376,32 @@ func (m *AuthRequestFirebaseSMSRequest) ClearIosPushSecret() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AuthRequestFirebaseSMSRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AuthRequestFirebaseSMSRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1308, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AuthRequestFirebaseSMSRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags
-	flags |= tlrt.Bit(m.SafetyNetToken != "", 0)
-	flags |= tlrt.Bit(m.PlayIntegrityToken != "", 2)
-	flags |= tlrt.Bit(m.IosPushSecret != "", 1)
-	tlrt.PutUint32(b, uint32(flags))
-	tlrt.PutString(b, m.PhoneNumber)
-	tlrt.PutString(b, m.PhoneCodeHash)
-	if flags.Has(0) {
-		tlrt.PutString(b, m.SafetyNetToken)
-	}
-	if flags.Has(2) {
-		tlrt.PutString(b, m.PlayIntegrityToken)
-	}
-	if flags.Has(1) {
-		tlrt.PutString(b, m.IosPushSecret)
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1308, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AuthRequestFirebaseSMSRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AuthRequestFirebaseSMSRequestTypeID, "auth.requestFirebaseSms"); err != nil {
-		return tlrt.DecodeErr(err, "auth.requestFirebaseSms", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2037, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *AuthRequestFirebaseSMSRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = AuthRequestFirebaseSMSRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2037)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AuthRequestFirebaseSMSRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "auth.requestFirebaseSms", "flags")
-	}
-	if m.PhoneNumber, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "auth.requestFirebaseSms", "phone_number")
-	}
-	if m.PhoneCodeHash, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "auth.requestFirebaseSms", "phone_code_hash")
-	}
-	if m.Flags.Has(0) {
-		if m.SafetyNetToken, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "auth.requestFirebaseSms", "safety_net_token")
-		}
-	}
-	if m.Flags.Has(2) {
-		if m.PlayIntegrityToken, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "auth.requestFirebaseSms", "play_integrity_token")
-		}
-	}
-	if m.Flags.Has(1) {
-		if m.IosPushSecret, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "auth.requestFirebaseSms", "ios_push_secret")
-		}
-	}
-	if m.SafetyNetToken != "" {
-		m.Flags.Unset(0)
-	}
-	if m.PlayIntegrityToken != "" {
-		m.Flags.Unset(2)
-	}
-	if m.IosPushSecret != "" {
-		m.Flags.Unset(1)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2037, m)
 }
 
 // AuthRequestFirebaseSMS calls auth.requestFirebaseSms: see
@@ -4936,53 +3438,32 @@ func (*AuthResetLoginEmailRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AuthResetLoginEmailRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AuthResetLoginEmailRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1161, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AuthResetLoginEmailRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.PhoneNumber)
-	tlrt.PutString(b, m.PhoneCodeHash)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1161, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AuthResetLoginEmailRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AuthResetLoginEmailRequestTypeID, "auth.resetLoginEmail"); err != nil {
-		return tlrt.DecodeErr(err, "auth.resetLoginEmail", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1879, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *AuthResetLoginEmailRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1879)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AuthResetLoginEmailRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.PhoneNumber, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "auth.resetLoginEmail", "phone_number")
-	}
-	if m.PhoneCodeHash, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "auth.resetLoginEmail", "phone_code_hash")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1879, m)
 }
 
 // AuthResetLoginEmail calls auth.resetLoginEmail: see
@@ -5020,57 +3501,32 @@ func (*AuthReportMissingCodeRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AuthReportMissingCodeRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AuthReportMissingCodeRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1940, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AuthReportMissingCodeRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.PhoneNumber)
-	tlrt.PutString(b, m.PhoneCodeHash)
-	tlrt.PutString(b, m.Mnc)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1940, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AuthReportMissingCodeRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AuthReportMissingCodeRequestTypeID, "auth.reportMissingCode"); err != nil {
-		return tlrt.DecodeErr(err, "auth.reportMissingCode", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2727, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *AuthReportMissingCodeRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2727)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AuthReportMissingCodeRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.PhoneNumber, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "auth.reportMissingCode", "phone_number")
-	}
-	if m.PhoneCodeHash, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "auth.reportMissingCode", "phone_code_hash")
-	}
-	if m.Mnc, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "auth.reportMissingCode", "mnc")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2727, m)
 }
 
 // AuthReportMissingCode calls auth.reportMissingCode: see
@@ -5108,57 +3564,32 @@ func (*AuthCheckPaidAuthRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AuthCheckPaidAuthRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AuthCheckPaidAuthRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 809, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AuthCheckPaidAuthRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.PhoneNumber)
-	tlrt.PutString(b, m.PhoneCodeHash)
-	tlrt.PutUint64(b, uint64(m.FormID))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 809, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AuthCheckPaidAuthRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AuthCheckPaidAuthRequestTypeID, "auth.checkPaidAuth"); err != nil {
-		return tlrt.DecodeErr(err, "auth.checkPaidAuth", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1495, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *AuthCheckPaidAuthRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1495)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AuthCheckPaidAuthRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.PhoneNumber, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "auth.checkPaidAuth", "phone_number")
-	}
-	if m.PhoneCodeHash, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "auth.checkPaidAuth", "phone_code_hash")
-	}
-	if m.FormID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "auth.checkPaidAuth", "form_id")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1495, m)
 }
 
 // AuthCheckPaidAuth calls auth.checkPaidAuth: see AuthCheckPaidAuthRequest.
@@ -5194,53 +3625,32 @@ func (*AuthInitPasskeyLoginRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AuthInitPasskeyLoginRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AuthInitPasskeyLoginRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 761, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AuthInitPasskeyLoginRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, uint32(m.APIID))
-	tlrt.PutString(b, m.APIHash)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 761, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AuthInitPasskeyLoginRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AuthInitPasskeyLoginRequestTypeID, "auth.initPasskeyLogin"); err != nil {
-		return tlrt.DecodeErr(err, "auth.initPasskeyLogin", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1440, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *AuthInitPasskeyLoginRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1440)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AuthInitPasskeyLoginRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.APIID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "auth.initPasskeyLogin", "api_id")
-	}
-	if m.APIHash, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "auth.initPasskeyLogin", "api_hash")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1440, m)
 }
 
 // AuthInitPasskeyLogin calls auth.initPasskeyLogin: see
@@ -5326,83 +3736,32 @@ func (m *AuthFinishPasskeyLoginRequest) ClearFromAuthKeyID() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *AuthFinishPasskeyLoginRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, AuthFinishPasskeyLoginRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1401, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *AuthFinishPasskeyLoginRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags
-	flags |= tlrt.Bit(m.FromDCID != 0 || m.FromAuthKeyID != 0, 0)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := tlrt.EncodeObject(b, m.Credential); err != nil {
-		return tlrt.EncodeErr(err, "auth.finishPasskeyLogin", "credential")
-	}
-	if flags.Has(0) {
-		w := tlrt.Extend(b, 12)
-		_ = w[11]
-		binary.LittleEndian.PutUint32(w, uint32(m.FromDCID))
-		binary.LittleEndian.PutUint64(w[4:], uint64(m.FromAuthKeyID))
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1401, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *AuthFinishPasskeyLoginRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, AuthFinishPasskeyLoginRequestTypeID, "auth.finishPasskeyLogin"); err != nil {
-		return tlrt.DecodeErr(err, "auth.finishPasskeyLogin", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2139, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *AuthFinishPasskeyLoginRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = AuthFinishPasskeyLoginRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2139)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *AuthFinishPasskeyLoginRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "auth.finishPasskeyLogin", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "auth.finishPasskeyLogin", "flags")
-	}
-	if m.Credential, err = decodeInputPasskeyCredential(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "auth.finishPasskeyLogin", "credential")
-	}
-	if m.Flags.Has(0) {
-		if m.FromDCID, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "auth.finishPasskeyLogin", "from_dc_id")
-		}
-	}
-	if m.Flags.Has(0) {
-		if m.FromAuthKeyID, err = d.Long(); err != nil {
-			return tlrt.DecodeErr(err, "auth.finishPasskeyLogin", "from_auth_key_id")
-		}
-	}
-	if m.FromDCID != 0 || m.FromAuthKeyID != 0 {
-		m.Flags.Unset(0)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2139, m)
 }
 
 // AuthFinishPasskeyLogin calls auth.finishPasskeyLogin: see

@@ -3,7 +3,6 @@
 package tg
 
 import (
-	"encoding/binary"
 	"github.com/gotd/td/bin"
 	"github.com/tgraw/tgraw/tlrt"
 	"unsafe"
@@ -25,29 +24,9 @@ func DecodeBaseTheme(b *bin.Buffer) (BaseThemeClass, error) {
 
 // decodeBaseTheme is DecodeBaseTheme for a value nested depth levels deep.
 func decodeBaseTheme(d *tlrt.Decoder, depth int) (BaseThemeClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v BaseThemeClass
-	switch id {
-	case BaseThemeClassicTypeID:
-		v = &BaseThemeClassic{}
-	case BaseThemeDayTypeID:
-		v = &BaseThemeDay{}
-	case BaseThemeNightTypeID:
-		v = &BaseThemeNight{}
-	case BaseThemeTintedTypeID:
-		v = &BaseThemeTinted{}
-	case BaseThemeArcticTypeID:
-		v = &BaseThemeArctic{}
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "BaseTheme"}
-	}
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 418, depth)
+	c, _ := v.(BaseThemeClass)
+	return c, err
 }
 
 // BaseThemeClassic is the TL constructor baseThemeClassic.
@@ -74,43 +53,31 @@ func (*BaseThemeClassic) TypeName() string {
 func (*BaseThemeClassic) baseThemeClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *BaseThemeClassic) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, BaseThemeClassicTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1875, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *BaseThemeClassic) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1875, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *BaseThemeClassic) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, BaseThemeClassicTypeID, "baseThemeClassic"); err != nil {
-		return tlrt.DecodeErr(err, "baseThemeClassic", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2654, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *BaseThemeClassic) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2654)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *BaseThemeClassic) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2654, m)
 }
 
 // BaseThemeDay is the TL constructor baseThemeDay.
@@ -137,43 +104,31 @@ func (*BaseThemeDay) TypeName() string {
 func (*BaseThemeDay) baseThemeClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *BaseThemeDay) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, BaseThemeDayTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2416, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *BaseThemeDay) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2416, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *BaseThemeDay) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, BaseThemeDayTypeID, "baseThemeDay"); err != nil {
-		return tlrt.DecodeErr(err, "baseThemeDay", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3245, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *BaseThemeDay) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3245)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *BaseThemeDay) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3245, m)
 }
 
 // BaseThemeNight is the TL constructor baseThemeNight.
@@ -200,43 +155,31 @@ func (*BaseThemeNight) TypeName() string {
 func (*BaseThemeNight) baseThemeClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *BaseThemeNight) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, BaseThemeNightTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1735, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *BaseThemeNight) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1735, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *BaseThemeNight) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, BaseThemeNightTypeID, "baseThemeNight"); err != nil {
-		return tlrt.DecodeErr(err, "baseThemeNight", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2499, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *BaseThemeNight) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2499)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *BaseThemeNight) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2499, m)
 }
 
 // BaseThemeTinted is the TL constructor baseThemeTinted.
@@ -263,43 +206,31 @@ func (*BaseThemeTinted) TypeName() string {
 func (*BaseThemeTinted) baseThemeClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *BaseThemeTinted) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, BaseThemeTintedTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1007, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *BaseThemeTinted) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1007, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *BaseThemeTinted) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, BaseThemeTintedTypeID, "baseThemeTinted"); err != nil {
-		return tlrt.DecodeErr(err, "baseThemeTinted", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1711, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *BaseThemeTinted) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1711)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *BaseThemeTinted) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1711, m)
 }
 
 // BaseThemeArctic is the TL constructor baseThemeArctic.
@@ -326,43 +257,31 @@ func (*BaseThemeArctic) TypeName() string {
 func (*BaseThemeArctic) baseThemeClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *BaseThemeArctic) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, BaseThemeArcticTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 852, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *BaseThemeArctic) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 852, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *BaseThemeArctic) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, BaseThemeArcticTypeID, "baseThemeArctic"); err != nil {
-		return tlrt.DecodeErr(err, "baseThemeArctic", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1544, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *BaseThemeArctic) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1544)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *BaseThemeArctic) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1544, m)
 }
 
 // BoolClass is the TL type Bool: one of BoolFalse, BoolTrue.
@@ -380,23 +299,9 @@ func DecodeBool(b *bin.Buffer) (BoolClass, error) {
 
 // decodeBool is DecodeBool for a value nested depth levels deep.
 func decodeBool(d *tlrt.Decoder, depth int) (BoolClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v BoolClass
-	switch id {
-	case BoolFalseTypeID:
-		v = &BoolFalse{}
-	case BoolTrueTypeID:
-		v = &BoolTrue{}
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "Bool"}
-	}
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 3291, depth)
+	c, _ := v.(BoolClass)
+	return c, err
 }
 
 // BoolFalse is the TL constructor boolFalse.
@@ -423,43 +328,31 @@ func (*BoolFalse) TypeName() string {
 func (*BoolFalse) boolClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *BoolFalse) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, BoolFalseTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1788, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *BoolFalse) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1788, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *BoolFalse) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, BoolFalseTypeID, "boolFalse"); err != nil {
-		return tlrt.DecodeErr(err, "boolFalse", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2556, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *BoolFalse) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2556)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *BoolFalse) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2556, m)
 }
 
 // BoolTrue is the TL constructor boolTrue.
@@ -486,43 +379,31 @@ func (*BoolTrue) TypeName() string {
 func (*BoolTrue) boolClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *BoolTrue) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, BoolTrueTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1416, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *BoolTrue) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1416, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *BoolTrue) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, BoolTrueTypeID, "boolTrue"); err != nil {
-		return tlrt.DecodeErr(err, "boolTrue", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2155, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *BoolTrue) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2155)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *BoolTrue) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2155, m)
 }
 
 // BotAppClass is the TL type BotApp: one of BotAppNotModified, BotApp.
@@ -540,25 +421,9 @@ func DecodeBotApp(b *bin.Buffer) (BotAppClass, error) {
 
 // decodeBotApp is DecodeBotApp for a value nested depth levels deep.
 func decodeBotApp(d *tlrt.Decoder, depth int) (BotAppClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v BotAppClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case BotAppNotModifiedTypeID:
-		v = &BotAppNotModified{}
-	case BotAppTypeID:
-		v, size = &BotApp{}, unsafe.Sizeof(BotApp{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "BotApp"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 503, depth)
+	c, _ := v.(BotAppClass)
+	return c, err
 }
 
 // BotAppNotModified is the TL constructor botAppNotModified.
@@ -585,43 +450,31 @@ func (*BotAppNotModified) TypeName() string {
 func (*BotAppNotModified) botAppClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *BotAppNotModified) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, BotAppNotModifiedTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 868, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *BotAppNotModified) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 868, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *BotAppNotModified) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, BotAppNotModifiedTypeID, "botAppNotModified"); err != nil {
-		return tlrt.DecodeErr(err, "botAppNotModified", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1562, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *BotAppNotModified) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1562)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *BotAppNotModified) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1562, m)
 }
 
 // BotApp is the TL constructor botApp.
@@ -660,101 +513,32 @@ func (*BotApp) TypeName() string {
 func (*BotApp) botAppClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *BotApp) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, BotAppTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1378, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *BotApp) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 0)
-	flags |= tlrt.Bit(m.Document != nil, 0)
-	w := tlrt.Extend(b, 20)
-	_ = w[19]
-	binary.LittleEndian.PutUint32(w, uint32(flags))
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.ID))
-	binary.LittleEndian.PutUint64(w[12:], uint64(m.AccessHash))
-	tlrt.PutString(b, m.ShortName)
-	tlrt.PutString(b, m.Title)
-	tlrt.PutString(b, m.Description)
-	if err := tlrt.EncodeObject(b, m.Photo); err != nil {
-		return tlrt.EncodeErr(err, "botApp", "photo")
-	}
-	if flags.Has(0) {
-		if err := tlrt.EncodeObject(b, m.Document); err != nil {
-			return tlrt.EncodeErr(err, "botApp", "document")
-		}
-	}
-	tlrt.PutUint64(b, uint64(m.Hash))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1378, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *BotApp) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, BotAppTypeID, "botApp"); err != nil {
-		return tlrt.DecodeErr(err, "botApp", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2114, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *BotApp) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = BotApp{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2114)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *BotApp) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "botApp", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "botApp", "flags")
-	}
-	if m.ID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "botApp", "id")
-	}
-	if m.AccessHash, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "botApp", "access_hash")
-	}
-	if m.ShortName, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "botApp", "short_name")
-	}
-	if m.Title, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "botApp", "title")
-	}
-	if m.Description, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "botApp", "description")
-	}
-	if m.Photo, err = decodePhoto(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "botApp", "photo")
-	}
-	if m.Flags.Has(0) {
-		if m.Document, err = decodeDocument(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "botApp", "document")
-		}
-	}
-	if m.Hash, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "botApp", "hash")
-	}
-	m.Flags &^= 1 << 0
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2114, m)
 }
 
 // BotCommandScopeClass is the TL type BotCommandScope: one of
@@ -776,35 +560,9 @@ func DecodeBotCommandScope(b *bin.Buffer) (BotCommandScopeClass, error) {
 // decodeBotCommandScope is DecodeBotCommandScope for a value nested depth
 // levels deep.
 func decodeBotCommandScope(d *tlrt.Decoder, depth int) (BotCommandScopeClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v BotCommandScopeClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case BotCommandScopeDefaultTypeID:
-		v = &BotCommandScopeDefault{}
-	case BotCommandScopeUsersTypeID:
-		v = &BotCommandScopeUsers{}
-	case BotCommandScopeChatsTypeID:
-		v = &BotCommandScopeChats{}
-	case BotCommandScopeChatAdminsTypeID:
-		v = &BotCommandScopeChatAdmins{}
-	case BotCommandScopePeerTypeID:
-		v, size = &BotCommandScopePeer{}, unsafe.Sizeof(BotCommandScopePeer{})
-	case BotCommandScopePeerAdminsTypeID:
-		v, size = &BotCommandScopePeerAdmins{}, unsafe.Sizeof(BotCommandScopePeerAdmins{})
-	case BotCommandScopePeerUserTypeID:
-		v, size = &BotCommandScopePeerUser{}, unsafe.Sizeof(BotCommandScopePeerUser{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "BotCommandScope"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 61, depth)
+	c, _ := v.(BotCommandScopeClass)
+	return c, err
 }
 
 // BotCommandScopeDefault is the TL constructor botCommandScopeDefault.
@@ -831,43 +589,31 @@ func (*BotCommandScopeDefault) TypeName() string {
 func (*BotCommandScopeDefault) botCommandScopeClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *BotCommandScopeDefault) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, BotCommandScopeDefaultTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 437, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *BotCommandScopeDefault) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 437, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *BotCommandScopeDefault) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, BotCommandScopeDefaultTypeID, "botCommandScopeDefault"); err != nil {
-		return tlrt.DecodeErr(err, "botCommandScopeDefault", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1076, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *BotCommandScopeDefault) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1076)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *BotCommandScopeDefault) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1076, m)
 }
 
 // BotCommandScopeUsers is the TL constructor botCommandScopeUsers.
@@ -894,43 +640,31 @@ func (*BotCommandScopeUsers) TypeName() string {
 func (*BotCommandScopeUsers) botCommandScopeClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *BotCommandScopeUsers) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, BotCommandScopeUsersTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 556, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *BotCommandScopeUsers) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 556, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *BotCommandScopeUsers) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, BotCommandScopeUsersTypeID, "botCommandScopeUsers"); err != nil {
-		return tlrt.DecodeErr(err, "botCommandScopeUsers", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1212, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *BotCommandScopeUsers) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1212)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *BotCommandScopeUsers) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1212, m)
 }
 
 // BotCommandScopeChats is the TL constructor botCommandScopeChats.
@@ -957,43 +691,31 @@ func (*BotCommandScopeChats) TypeName() string {
 func (*BotCommandScopeChats) botCommandScopeClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *BotCommandScopeChats) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, BotCommandScopeChatsTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1027, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *BotCommandScopeChats) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1027, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *BotCommandScopeChats) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, BotCommandScopeChatsTypeID, "botCommandScopeChats"); err != nil {
-		return tlrt.DecodeErr(err, "botCommandScopeChats", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1734, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *BotCommandScopeChats) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1734)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *BotCommandScopeChats) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1734, m)
 }
 
 // BotCommandScopeChatAdmins is the TL constructor botCommandScopeChatAdmins.
@@ -1021,43 +743,31 @@ func (*BotCommandScopeChatAdmins) TypeName() string {
 func (*BotCommandScopeChatAdmins) botCommandScopeClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *BotCommandScopeChatAdmins) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, BotCommandScopeChatAdminsTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1758, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *BotCommandScopeChatAdmins) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1758, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *BotCommandScopeChatAdmins) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, BotCommandScopeChatAdminsTypeID, "botCommandScopeChatAdmins"); err != nil {
-		return tlrt.DecodeErr(err, "botCommandScopeChatAdmins", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2524, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *BotCommandScopeChatAdmins) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2524)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *BotCommandScopeChatAdmins) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2524, m)
 }
 
 // BotCommandScopePeer is the TL constructor botCommandScopePeer.
@@ -1086,53 +796,31 @@ func (*BotCommandScopePeer) TypeName() string {
 func (*BotCommandScopePeer) botCommandScopeClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *BotCommandScopePeer) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, BotCommandScopePeerTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2078, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *BotCommandScopePeer) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "botCommandScopePeer", "peer")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2078, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *BotCommandScopePeer) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, BotCommandScopePeerTypeID, "botCommandScopePeer"); err != nil {
-		return tlrt.DecodeErr(err, "botCommandScopePeer", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2883, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *BotCommandScopePeer) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2883)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *BotCommandScopePeer) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "botCommandScopePeer", "")
-	}
-	var err error
-	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "botCommandScopePeer", "peer")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2883, m)
 }
 
 // BotCommandScopePeerAdmins is the TL constructor botCommandScopePeerAdmins.
@@ -1162,53 +850,31 @@ func (*BotCommandScopePeerAdmins) TypeName() string {
 func (*BotCommandScopePeerAdmins) botCommandScopeClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *BotCommandScopePeerAdmins) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, BotCommandScopePeerAdminsTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 597, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *BotCommandScopePeerAdmins) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "botCommandScopePeerAdmins", "peer")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 597, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *BotCommandScopePeerAdmins) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, BotCommandScopePeerAdminsTypeID, "botCommandScopePeerAdmins"); err != nil {
-		return tlrt.DecodeErr(err, "botCommandScopePeerAdmins", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1258, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *BotCommandScopePeerAdmins) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1258)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *BotCommandScopePeerAdmins) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "botCommandScopePeerAdmins", "")
-	}
-	var err error
-	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "botCommandScopePeerAdmins", "peer")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1258, m)
 }
 
 // BotCommandScopePeerUser is the TL constructor botCommandScopePeerUser.
@@ -1239,59 +905,31 @@ func (*BotCommandScopePeerUser) TypeName() string {
 func (*BotCommandScopePeerUser) botCommandScopeClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *BotCommandScopePeerUser) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, BotCommandScopePeerUserTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 91, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *BotCommandScopePeerUser) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "botCommandScopePeerUser", "peer")
-	}
-	if err := tlrt.EncodeObject(b, m.UserID); err != nil {
-		return tlrt.EncodeErr(err, "botCommandScopePeerUser", "user_id")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 91, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *BotCommandScopePeerUser) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, BotCommandScopePeerUserTypeID, "botCommandScopePeerUser"); err != nil {
-		return tlrt.DecodeErr(err, "botCommandScopePeerUser", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 683, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *BotCommandScopePeerUser) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 683)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *BotCommandScopePeerUser) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "botCommandScopePeerUser", "")
-	}
-	var err error
-	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "botCommandScopePeerUser", "peer")
-	}
-	if m.UserID, err = decodeInputUser(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "botCommandScopePeerUser", "user_id")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 683, m)
 }
 
 // BotInlineMessageClass is the TL type BotInlineMessage: one of
@@ -1314,37 +952,9 @@ func DecodeBotInlineMessage(b *bin.Buffer) (BotInlineMessageClass, error) {
 // decodeBotInlineMessage is DecodeBotInlineMessage for a value nested depth
 // levels deep.
 func decodeBotInlineMessage(d *tlrt.Decoder, depth int) (BotInlineMessageClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v BotInlineMessageClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case BotInlineMessageMediaAutoTypeID:
-		v, size = &BotInlineMessageMediaAuto{}, unsafe.Sizeof(BotInlineMessageMediaAuto{})
-	case BotInlineMessageTextTypeID:
-		v, size = &BotInlineMessageText{}, unsafe.Sizeof(BotInlineMessageText{})
-	case BotInlineMessageMediaGeoTypeID:
-		v, size = &BotInlineMessageMediaGeo{}, unsafe.Sizeof(BotInlineMessageMediaGeo{})
-	case BotInlineMessageMediaVenueTypeID:
-		v, size = &BotInlineMessageMediaVenue{}, unsafe.Sizeof(BotInlineMessageMediaVenue{})
-	case BotInlineMessageMediaContactTypeID:
-		v, size = &BotInlineMessageMediaContact{}, unsafe.Sizeof(BotInlineMessageMediaContact{})
-	case BotInlineMessageMediaInvoiceTypeID:
-		v, size = &BotInlineMessageMediaInvoice{}, unsafe.Sizeof(BotInlineMessageMediaInvoice{})
-	case BotInlineMessageMediaWebPageTypeID:
-		v, size = &BotInlineMessageMediaWebPage{}, unsafe.Sizeof(BotInlineMessageMediaWebPage{})
-	case BotInlineMessageRichMessageTypeID:
-		v, size = &BotInlineMessageRichMessage{}, unsafe.Sizeof(BotInlineMessageRichMessage{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "BotInlineMessage"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 126, depth)
+	c, _ := v.(BotInlineMessageClass)
+	return c, err
 }
 
 // BotInlineMessageMediaAuto is the TL constructor botInlineMessageMediaAuto.
@@ -1403,92 +1013,32 @@ func (m *BotInlineMessageMediaAuto) ClearEntities() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *BotInlineMessageMediaAuto) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, BotInlineMessageMediaAutoTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1083, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *BotInlineMessageMediaAuto) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<2 | 1<<3)
-	flags |= tlrt.Bit(m.InvertMedia, 3)
-	flags |= tlrt.Bit(len(m.Entities) > 0, 1)
-	flags |= tlrt.Bit(m.ReplyMarkup != nil, 2)
-	tlrt.PutUint32(b, uint32(flags))
-	tlrt.PutString(b, m.Message)
-	if flags.Has(1) {
-		tlrt.PutVectorHeader(b, len(m.Entities))
-		for i := range m.Entities {
-			if err := tlrt.EncodeObject(b, m.Entities[i]); err != nil {
-				return tlrt.EncodeErr(err, "botInlineMessageMediaAuto", "entities")
-			}
-		}
-	}
-	if flags.Has(2) {
-		if err := tlrt.EncodeObject(b, m.ReplyMarkup); err != nil {
-			return tlrt.EncodeErr(err, "botInlineMessageMediaAuto", "reply_markup")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1083, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *BotInlineMessageMediaAuto) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, BotInlineMessageMediaAutoTypeID, "botInlineMessageMediaAuto"); err != nil {
-		return tlrt.DecodeErr(err, "botInlineMessageMediaAuto", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1795, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *BotInlineMessageMediaAuto) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = BotInlineMessageMediaAuto{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1795)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *BotInlineMessageMediaAuto) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "botInlineMessageMediaAuto", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "botInlineMessageMediaAuto", "flags")
-	}
-	m.InvertMedia = m.Flags.Has(3)
-	if m.Message, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "botInlineMessageMediaAuto", "message")
-	}
-	if m.Flags.Has(1) {
-		if m.Entities, err = tlrt.DecodeSlabs[MessageEntityFormattedDate](d, false, 12, depth+1, decodeMessageEntity); err != nil {
-			return tlrt.DecodeErr(err, "botInlineMessageMediaAuto", "entities")
-		}
-	}
-	if m.Flags.Has(2) {
-		if m.ReplyMarkup, err = decodeReplyMarkup(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "botInlineMessageMediaAuto", "reply_markup")
-		}
-	}
-	m.Flags &^= 1<<2 | 1<<3
-	if len(m.Entities) > 0 {
-		m.Flags.Unset(1)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1795, m)
 }
 
 // BotInlineMessageText is the TL constructor botInlineMessageText.
@@ -1548,94 +1098,32 @@ func (m *BotInlineMessageText) ClearEntities() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *BotInlineMessageText) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, BotInlineMessageTextTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1292, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *BotInlineMessageText) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<0 | 1<<2 | 1<<3)
-	flags |= tlrt.Bit(m.NoWebpage, 0)
-	flags |= tlrt.Bit(m.InvertMedia, 3)
-	flags |= tlrt.Bit(len(m.Entities) > 0, 1)
-	flags |= tlrt.Bit(m.ReplyMarkup != nil, 2)
-	tlrt.PutUint32(b, uint32(flags))
-	tlrt.PutString(b, m.Message)
-	if flags.Has(1) {
-		tlrt.PutVectorHeader(b, len(m.Entities))
-		for i := range m.Entities {
-			if err := tlrt.EncodeObject(b, m.Entities[i]); err != nil {
-				return tlrt.EncodeErr(err, "botInlineMessageText", "entities")
-			}
-		}
-	}
-	if flags.Has(2) {
-		if err := tlrt.EncodeObject(b, m.ReplyMarkup); err != nil {
-			return tlrt.EncodeErr(err, "botInlineMessageText", "reply_markup")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1292, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *BotInlineMessageText) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, BotInlineMessageTextTypeID, "botInlineMessageText"); err != nil {
-		return tlrt.DecodeErr(err, "botInlineMessageText", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2019, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *BotInlineMessageText) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = BotInlineMessageText{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2019)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *BotInlineMessageText) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "botInlineMessageText", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "botInlineMessageText", "flags")
-	}
-	m.NoWebpage = m.Flags.Has(0)
-	m.InvertMedia = m.Flags.Has(3)
-	if m.Message, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "botInlineMessageText", "message")
-	}
-	if m.Flags.Has(1) {
-		if m.Entities, err = tlrt.DecodeSlabs[MessageEntityFormattedDate](d, false, 12, depth+1, decodeMessageEntity); err != nil {
-			return tlrt.DecodeErr(err, "botInlineMessageText", "entities")
-		}
-	}
-	if m.Flags.Has(2) {
-		if m.ReplyMarkup, err = decodeReplyMarkup(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "botInlineMessageText", "reply_markup")
-		}
-	}
-	m.Flags &^= 1<<0 | 1<<2 | 1<<3
-	if len(m.Entities) > 0 {
-		m.Flags.Unset(1)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2019, m)
 }
 
 // BotInlineMessageMediaGeo is the TL constructor botInlineMessageMediaGeo.
@@ -1735,111 +1223,32 @@ func (m *BotInlineMessageMediaGeo) ClearProximityNotificationRadius() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *BotInlineMessageMediaGeo) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, BotInlineMessageMediaGeoTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 47, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *BotInlineMessageMediaGeo) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 2)
-	flags |= tlrt.Bit(m.Heading != 0, 0)
-	flags |= tlrt.Bit(m.Period != 0, 1)
-	flags |= tlrt.Bit(m.ProximityNotificationRadius != 0, 3)
-	flags |= tlrt.Bit(m.ReplyMarkup != nil, 2)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := tlrt.EncodeObject(b, m.Geo); err != nil {
-		return tlrt.EncodeErr(err, "botInlineMessageMediaGeo", "geo")
-	}
-	if flags.Has(0) {
-		tlrt.PutUint32(b, uint32(m.Heading))
-	}
-	if flags.Has(1) {
-		tlrt.PutUint32(b, uint32(m.Period))
-	}
-	if flags.Has(3) {
-		tlrt.PutUint32(b, uint32(m.ProximityNotificationRadius))
-	}
-	if flags.Has(2) {
-		if err := tlrt.EncodeObject(b, m.ReplyMarkup); err != nil {
-			return tlrt.EncodeErr(err, "botInlineMessageMediaGeo", "reply_markup")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 47, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *BotInlineMessageMediaGeo) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, BotInlineMessageMediaGeoTypeID, "botInlineMessageMediaGeo"); err != nil {
-		return tlrt.DecodeErr(err, "botInlineMessageMediaGeo", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 633, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *BotInlineMessageMediaGeo) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = BotInlineMessageMediaGeo{}
-	d := tlrt.NewDecoder(b, &wireSchema, 633)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *BotInlineMessageMediaGeo) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "botInlineMessageMediaGeo", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "botInlineMessageMediaGeo", "flags")
-	}
-	if m.Geo, err = decodeGeoPoint(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "botInlineMessageMediaGeo", "geo")
-	}
-	if m.Flags.Has(0) {
-		if m.Heading, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "botInlineMessageMediaGeo", "heading")
-		}
-	}
-	if m.Flags.Has(1) {
-		if m.Period, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "botInlineMessageMediaGeo", "period")
-		}
-	}
-	if m.Flags.Has(3) {
-		if m.ProximityNotificationRadius, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "botInlineMessageMediaGeo", "proximity_notification_radius")
-		}
-	}
-	if m.Flags.Has(2) {
-		if m.ReplyMarkup, err = decodeReplyMarkup(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "botInlineMessageMediaGeo", "reply_markup")
-		}
-	}
-	m.Flags &^= 1 << 2
-	if m.Heading != 0 {
-		m.Flags.Unset(0)
-	}
-	if m.Period != 0 {
-		m.Flags.Unset(1)
-	}
-	if m.ProximityNotificationRadius != 0 {
-		m.Flags.Unset(3)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 633, m)
 }
 
 // BotInlineMessageMediaVenue is the TL constructor botInlineMessageMediaVenue.
@@ -1878,95 +1287,32 @@ func (*BotInlineMessageMediaVenue) TypeName() string {
 func (*BotInlineMessageMediaVenue) botInlineMessageClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *BotInlineMessageMediaVenue) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, BotInlineMessageMediaVenueTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1270, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *BotInlineMessageMediaVenue) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 2)
-	flags |= tlrt.Bit(m.ReplyMarkup != nil, 2)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := tlrt.EncodeObject(b, m.Geo); err != nil {
-		return tlrt.EncodeErr(err, "botInlineMessageMediaVenue", "geo")
-	}
-	tlrt.PutString(b, m.Title)
-	tlrt.PutString(b, m.Address)
-	tlrt.PutString(b, m.Provider)
-	tlrt.PutString(b, m.VenueID)
-	tlrt.PutString(b, m.VenueType)
-	if flags.Has(2) {
-		if err := tlrt.EncodeObject(b, m.ReplyMarkup); err != nil {
-			return tlrt.EncodeErr(err, "botInlineMessageMediaVenue", "reply_markup")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1270, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *BotInlineMessageMediaVenue) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, BotInlineMessageMediaVenueTypeID, "botInlineMessageMediaVenue"); err != nil {
-		return tlrt.DecodeErr(err, "botInlineMessageMediaVenue", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1995, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *BotInlineMessageMediaVenue) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = BotInlineMessageMediaVenue{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1995)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *BotInlineMessageMediaVenue) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "botInlineMessageMediaVenue", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "botInlineMessageMediaVenue", "flags")
-	}
-	if m.Geo, err = decodeGeoPoint(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "botInlineMessageMediaVenue", "geo")
-	}
-	if m.Title, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "botInlineMessageMediaVenue", "title")
-	}
-	if m.Address, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "botInlineMessageMediaVenue", "address")
-	}
-	if m.Provider, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "botInlineMessageMediaVenue", "provider")
-	}
-	if m.VenueID, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "botInlineMessageMediaVenue", "venue_id")
-	}
-	if m.VenueType, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "botInlineMessageMediaVenue", "venue_type")
-	}
-	if m.Flags.Has(2) {
-		if m.ReplyMarkup, err = decodeReplyMarkup(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "botInlineMessageMediaVenue", "reply_markup")
-		}
-	}
-	m.Flags &^= 1 << 2
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1995, m)
 }
 
 // BotInlineMessageMediaContact is the TL constructor
@@ -2004,85 +1350,32 @@ func (*BotInlineMessageMediaContact) TypeName() string {
 func (*BotInlineMessageMediaContact) botInlineMessageClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *BotInlineMessageMediaContact) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, BotInlineMessageMediaContactTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 228, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *BotInlineMessageMediaContact) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 2)
-	flags |= tlrt.Bit(m.ReplyMarkup != nil, 2)
-	tlrt.PutUint32(b, uint32(flags))
-	tlrt.PutString(b, m.PhoneNumber)
-	tlrt.PutString(b, m.FirstName)
-	tlrt.PutString(b, m.LastName)
-	tlrt.PutString(b, m.Vcard)
-	if flags.Has(2) {
-		if err := tlrt.EncodeObject(b, m.ReplyMarkup); err != nil {
-			return tlrt.EncodeErr(err, "botInlineMessageMediaContact", "reply_markup")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 228, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *BotInlineMessageMediaContact) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, BotInlineMessageMediaContactTypeID, "botInlineMessageMediaContact"); err != nil {
-		return tlrt.DecodeErr(err, "botInlineMessageMediaContact", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 837, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *BotInlineMessageMediaContact) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = BotInlineMessageMediaContact{}
-	d := tlrt.NewDecoder(b, &wireSchema, 837)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *BotInlineMessageMediaContact) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "botInlineMessageMediaContact", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "botInlineMessageMediaContact", "flags")
-	}
-	if m.PhoneNumber, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "botInlineMessageMediaContact", "phone_number")
-	}
-	if m.FirstName, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "botInlineMessageMediaContact", "first_name")
-	}
-	if m.LastName, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "botInlineMessageMediaContact", "last_name")
-	}
-	if m.Vcard, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "botInlineMessageMediaContact", "vcard")
-	}
-	if m.Flags.Has(2) {
-		if m.ReplyMarkup, err = decodeReplyMarkup(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "botInlineMessageMediaContact", "reply_markup")
-		}
-	}
-	m.Flags &^= 1 << 2
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 837, m)
 }
 
 // BotInlineMessageMediaInvoice is the TL constructor
@@ -2125,100 +1418,32 @@ func (*BotInlineMessageMediaInvoice) TypeName() string {
 func (*BotInlineMessageMediaInvoice) botInlineMessageClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *BotInlineMessageMediaInvoice) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, BotInlineMessageMediaInvoiceTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 486, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *BotInlineMessageMediaInvoice) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<3)
-	flags |= tlrt.Bit(m.ShippingAddressRequested, 1)
-	flags |= tlrt.Bit(m.Test, 3)
-	flags |= tlrt.Bit(m.Photo != nil, 0)
-	flags |= tlrt.Bit(m.ReplyMarkup != nil, 2)
-	tlrt.PutUint32(b, uint32(flags))
-	tlrt.PutString(b, m.Title)
-	tlrt.PutString(b, m.Description)
-	if flags.Has(0) {
-		if err := tlrt.EncodeObject(b, m.Photo); err != nil {
-			return tlrt.EncodeErr(err, "botInlineMessageMediaInvoice", "photo")
-		}
-	}
-	tlrt.PutString(b, m.Currency)
-	tlrt.PutUint64(b, uint64(m.TotalAmount))
-	if flags.Has(2) {
-		if err := tlrt.EncodeObject(b, m.ReplyMarkup); err != nil {
-			return tlrt.EncodeErr(err, "botInlineMessageMediaInvoice", "reply_markup")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 486, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *BotInlineMessageMediaInvoice) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, BotInlineMessageMediaInvoiceTypeID, "botInlineMessageMediaInvoice"); err != nil {
-		return tlrt.DecodeErr(err, "botInlineMessageMediaInvoice", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1133, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *BotInlineMessageMediaInvoice) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = BotInlineMessageMediaInvoice{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1133)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *BotInlineMessageMediaInvoice) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "botInlineMessageMediaInvoice", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "botInlineMessageMediaInvoice", "flags")
-	}
-	m.ShippingAddressRequested = m.Flags.Has(1)
-	m.Test = m.Flags.Has(3)
-	if m.Title, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "botInlineMessageMediaInvoice", "title")
-	}
-	if m.Description, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "botInlineMessageMediaInvoice", "description")
-	}
-	if m.Flags.Has(0) {
-		if m.Photo, err = decodeWebDocument(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "botInlineMessageMediaInvoice", "photo")
-		}
-	}
-	if m.Currency, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "botInlineMessageMediaInvoice", "currency")
-	}
-	if m.TotalAmount, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "botInlineMessageMediaInvoice", "total_amount")
-	}
-	if m.Flags.Has(2) {
-		if m.ReplyMarkup, err = decodeReplyMarkup(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "botInlineMessageMediaInvoice", "reply_markup")
-		}
-	}
-	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<3
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1133, m)
 }
 
 // BotInlineMessageMediaWebPage is the TL constructor
@@ -2285,104 +1510,32 @@ func (m *BotInlineMessageMediaWebPage) ClearEntities() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *BotInlineMessageMediaWebPage) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, BotInlineMessageMediaWebPageTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1180, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *BotInlineMessageMediaWebPage) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<2 | 1<<3 | 1<<4 | 1<<5 | 1<<7 | 1<<8)
-	flags |= tlrt.Bit(m.InvertMedia, 3)
-	flags |= tlrt.Bit(m.ForceLargeMedia, 4)
-	flags |= tlrt.Bit(m.ForceSmallMedia, 5)
-	flags |= tlrt.Bit(m.Manual, 7)
-	flags |= tlrt.Bit(m.Safe, 8)
-	flags |= tlrt.Bit(len(m.Entities) > 0, 1)
-	flags |= tlrt.Bit(m.ReplyMarkup != nil, 2)
-	tlrt.PutUint32(b, uint32(flags))
-	tlrt.PutString(b, m.Message)
-	if flags.Has(1) {
-		tlrt.PutVectorHeader(b, len(m.Entities))
-		for i := range m.Entities {
-			if err := tlrt.EncodeObject(b, m.Entities[i]); err != nil {
-				return tlrt.EncodeErr(err, "botInlineMessageMediaWebPage", "entities")
-			}
-		}
-	}
-	tlrt.PutString(b, m.URL)
-	if flags.Has(2) {
-		if err := tlrt.EncodeObject(b, m.ReplyMarkup); err != nil {
-			return tlrt.EncodeErr(err, "botInlineMessageMediaWebPage", "reply_markup")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1180, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *BotInlineMessageMediaWebPage) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, BotInlineMessageMediaWebPageTypeID, "botInlineMessageMediaWebPage"); err != nil {
-		return tlrt.DecodeErr(err, "botInlineMessageMediaWebPage", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1900, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *BotInlineMessageMediaWebPage) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = BotInlineMessageMediaWebPage{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1900)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *BotInlineMessageMediaWebPage) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "botInlineMessageMediaWebPage", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "botInlineMessageMediaWebPage", "flags")
-	}
-	m.InvertMedia = m.Flags.Has(3)
-	m.ForceLargeMedia = m.Flags.Has(4)
-	m.ForceSmallMedia = m.Flags.Has(5)
-	m.Manual = m.Flags.Has(7)
-	m.Safe = m.Flags.Has(8)
-	if m.Message, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "botInlineMessageMediaWebPage", "message")
-	}
-	if m.Flags.Has(1) {
-		if m.Entities, err = tlrt.DecodeSlabs[MessageEntityFormattedDate](d, false, 12, depth+1, decodeMessageEntity); err != nil {
-			return tlrt.DecodeErr(err, "botInlineMessageMediaWebPage", "entities")
-		}
-	}
-	if m.URL, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "botInlineMessageMediaWebPage", "url")
-	}
-	if m.Flags.Has(2) {
-		if m.ReplyMarkup, err = decodeReplyMarkup(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "botInlineMessageMediaWebPage", "reply_markup")
-		}
-	}
-	m.Flags &^= 1<<2 | 1<<3 | 1<<4 | 1<<5 | 1<<7 | 1<<8
-	if len(m.Entities) > 0 {
-		m.Flags.Unset(1)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1900, m)
 }
 
 // BotInlineMessageRichMessage is the TL constructor
@@ -2417,75 +1570,32 @@ func (*BotInlineMessageRichMessage) TypeName() string {
 func (*BotInlineMessageRichMessage) botInlineMessageClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *BotInlineMessageRichMessage) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, BotInlineMessageRichMessageTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 96, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *BotInlineMessageRichMessage) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 2)
-	flags |= tlrt.Bit(m.ReplyMarkup != nil, 2)
-	tlrt.PutUint32(b, uint32(flags))
-	if flags.Has(2) {
-		if err := tlrt.EncodeObject(b, m.ReplyMarkup); err != nil {
-			return tlrt.EncodeErr(err, "botInlineMessageRichMessage", "reply_markup")
-		}
-	}
-	if err := m.RichMessage.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "botInlineMessageRichMessage", "rich_message")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 96, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *BotInlineMessageRichMessage) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, BotInlineMessageRichMessageTypeID, "botInlineMessageRichMessage"); err != nil {
-		return tlrt.DecodeErr(err, "botInlineMessageRichMessage", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 689, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *BotInlineMessageRichMessage) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = BotInlineMessageRichMessage{}
-	d := tlrt.NewDecoder(b, &wireSchema, 689)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *BotInlineMessageRichMessage) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "botInlineMessageRichMessage", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "botInlineMessageRichMessage", "flags")
-	}
-	if m.Flags.Has(2) {
-		if m.ReplyMarkup, err = decodeReplyMarkup(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "botInlineMessageRichMessage", "reply_markup")
-		}
-	}
-	if err = tlrt.DecodeBoxed(d, &m.RichMessage, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "botInlineMessageRichMessage", "rich_message")
-	}
-	m.Flags &^= 1 << 2
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 689, m)
 }
 
 // BotInlineResultClass is the TL type BotInlineResult: one of BotInlineResult,
@@ -2505,25 +1615,9 @@ func DecodeBotInlineResult(b *bin.Buffer) (BotInlineResultClass, error) {
 // decodeBotInlineResult is DecodeBotInlineResult for a value nested depth
 // levels deep.
 func decodeBotInlineResult(d *tlrt.Decoder, depth int) (BotInlineResultClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v BotInlineResultClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case BotInlineResultTypeID:
-		v, size = &BotInlineResult{}, unsafe.Sizeof(BotInlineResult{})
-	case BotInlineMediaResultTypeID:
-		v, size = &BotInlineMediaResult{}, unsafe.Sizeof(BotInlineMediaResult{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "BotInlineResult"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 528, depth)
+	c, _ := v.(BotInlineResultClass)
+	return c, err
 }
 
 // BotInlineResult is the TL constructor botInlineResult.
@@ -2623,130 +1717,32 @@ func (m *BotInlineResult) ClearURL() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *BotInlineResult) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, BotInlineResultTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 156, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *BotInlineResult) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<4 | 1<<5)
-	flags |= tlrt.Bit(m.Title != "", 1)
-	flags |= tlrt.Bit(m.Description != "", 2)
-	flags |= tlrt.Bit(m.URL != "", 3)
-	flags |= tlrt.Bit(m.Thumb != nil, 4)
-	flags |= tlrt.Bit(m.Content != nil, 5)
-	tlrt.PutUint32(b, uint32(flags))
-	tlrt.PutString(b, m.ID)
-	tlrt.PutString(b, m.Type)
-	if flags.Has(1) {
-		tlrt.PutString(b, m.Title)
-	}
-	if flags.Has(2) {
-		tlrt.PutString(b, m.Description)
-	}
-	if flags.Has(3) {
-		tlrt.PutString(b, m.URL)
-	}
-	if flags.Has(4) {
-		if err := tlrt.EncodeObject(b, m.Thumb); err != nil {
-			return tlrt.EncodeErr(err, "botInlineResult", "thumb")
-		}
-	}
-	if flags.Has(5) {
-		if err := tlrt.EncodeObject(b, m.Content); err != nil {
-			return tlrt.EncodeErr(err, "botInlineResult", "content")
-		}
-	}
-	if err := tlrt.EncodeObject(b, m.SendMessage); err != nil {
-		return tlrt.EncodeErr(err, "botInlineResult", "send_message")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 156, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *BotInlineResult) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, BotInlineResultTypeID, "botInlineResult"); err != nil {
-		return tlrt.DecodeErr(err, "botInlineResult", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 760, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *BotInlineResult) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = BotInlineResult{}
-	d := tlrt.NewDecoder(b, &wireSchema, 760)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *BotInlineResult) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "botInlineResult", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "botInlineResult", "flags")
-	}
-	if m.ID, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "botInlineResult", "id")
-	}
-	if m.Type, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "botInlineResult", "type")
-	}
-	if m.Flags.Has(1) {
-		if m.Title, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "botInlineResult", "title")
-		}
-	}
-	if m.Flags.Has(2) {
-		if m.Description, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "botInlineResult", "description")
-		}
-	}
-	if m.Flags.Has(3) {
-		if m.URL, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "botInlineResult", "url")
-		}
-	}
-	if m.Flags.Has(4) {
-		if m.Thumb, err = decodeWebDocument(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "botInlineResult", "thumb")
-		}
-	}
-	if m.Flags.Has(5) {
-		if m.Content, err = decodeWebDocument(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "botInlineResult", "content")
-		}
-	}
-	if m.SendMessage, err = decodeBotInlineMessage(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "botInlineResult", "send_message")
-	}
-	m.Flags &^= 1<<4 | 1<<5
-	if m.Title != "" {
-		m.Flags.Unset(1)
-	}
-	if m.Description != "" {
-		m.Flags.Unset(2)
-	}
-	if m.URL != "" {
-		m.Flags.Unset(3)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 760, m)
 }
 
 // BotInlineMediaResult is the TL constructor botInlineMediaResult.
@@ -2827,118 +1823,32 @@ func (m *BotInlineMediaResult) ClearDescription() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *BotInlineMediaResult) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, BotInlineMediaResultTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 216, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *BotInlineMediaResult) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<0 | 1<<1)
-	flags |= tlrt.Bit(m.Photo != nil, 0)
-	flags |= tlrt.Bit(m.Document != nil, 1)
-	flags |= tlrt.Bit(m.Title != "", 2)
-	flags |= tlrt.Bit(m.Description != "", 3)
-	tlrt.PutUint32(b, uint32(flags))
-	tlrt.PutString(b, m.ID)
-	tlrt.PutString(b, m.Type)
-	if flags.Has(0) {
-		if err := tlrt.EncodeObject(b, m.Photo); err != nil {
-			return tlrt.EncodeErr(err, "botInlineMediaResult", "photo")
-		}
-	}
-	if flags.Has(1) {
-		if err := tlrt.EncodeObject(b, m.Document); err != nil {
-			return tlrt.EncodeErr(err, "botInlineMediaResult", "document")
-		}
-	}
-	if flags.Has(2) {
-		tlrt.PutString(b, m.Title)
-	}
-	if flags.Has(3) {
-		tlrt.PutString(b, m.Description)
-	}
-	if err := tlrt.EncodeObject(b, m.SendMessage); err != nil {
-		return tlrt.EncodeErr(err, "botInlineMediaResult", "send_message")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 216, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *BotInlineMediaResult) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, BotInlineMediaResultTypeID, "botInlineMediaResult"); err != nil {
-		return tlrt.DecodeErr(err, "botInlineMediaResult", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 824, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *BotInlineMediaResult) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = BotInlineMediaResult{}
-	d := tlrt.NewDecoder(b, &wireSchema, 824)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *BotInlineMediaResult) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "botInlineMediaResult", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "botInlineMediaResult", "flags")
-	}
-	if m.ID, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "botInlineMediaResult", "id")
-	}
-	if m.Type, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "botInlineMediaResult", "type")
-	}
-	if m.Flags.Has(0) {
-		if m.Photo, err = decodePhoto(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "botInlineMediaResult", "photo")
-		}
-	}
-	if m.Flags.Has(1) {
-		if m.Document, err = decodeDocument(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "botInlineMediaResult", "document")
-		}
-	}
-	if m.Flags.Has(2) {
-		if m.Title, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "botInlineMediaResult", "title")
-		}
-	}
-	if m.Flags.Has(3) {
-		if m.Description, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "botInlineMediaResult", "description")
-		}
-	}
-	if m.SendMessage, err = decodeBotInlineMessage(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "botInlineMediaResult", "send_message")
-	}
-	m.Flags &^= 1<<0 | 1<<1
-	if m.Title != "" {
-		m.Flags.Unset(2)
-	}
-	if m.Description != "" {
-		m.Flags.Unset(3)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 824, m)
 }
 
 // BotMenuButtonClass is the TL type BotMenuButton: one of BotMenuButtonDefault,
@@ -2958,27 +1868,9 @@ func DecodeBotMenuButton(b *bin.Buffer) (BotMenuButtonClass, error) {
 // decodeBotMenuButton is DecodeBotMenuButton for a value nested depth levels
 // deep.
 func decodeBotMenuButton(d *tlrt.Decoder, depth int) (BotMenuButtonClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v BotMenuButtonClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case BotMenuButtonDefaultTypeID:
-		v = &BotMenuButtonDefault{}
-	case BotMenuButtonCommandsTypeID:
-		v = &BotMenuButtonCommands{}
-	case BotMenuButtonTypeID:
-		v, size = &BotMenuButton{}, unsafe.Sizeof(BotMenuButton{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "BotMenuButton"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 137, depth)
+	c, _ := v.(BotMenuButtonClass)
+	return c, err
 }
 
 // BotMenuButtonDefault is the TL constructor botMenuButtonDefault.
@@ -3005,43 +1897,31 @@ func (*BotMenuButtonDefault) TypeName() string {
 func (*BotMenuButtonDefault) botMenuButtonClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *BotMenuButtonDefault) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, BotMenuButtonDefaultTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1075, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *BotMenuButtonDefault) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1075, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *BotMenuButtonDefault) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, BotMenuButtonDefaultTypeID, "botMenuButtonDefault"); err != nil {
-		return tlrt.DecodeErr(err, "botMenuButtonDefault", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1786, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *BotMenuButtonDefault) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1786)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *BotMenuButtonDefault) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1786, m)
 }
 
 // BotMenuButtonCommands is the TL constructor botMenuButtonCommands.
@@ -3068,43 +1948,31 @@ func (*BotMenuButtonCommands) TypeName() string {
 func (*BotMenuButtonCommands) botMenuButtonClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *BotMenuButtonCommands) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, BotMenuButtonCommandsTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 627, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *BotMenuButtonCommands) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 627, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *BotMenuButtonCommands) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, BotMenuButtonCommandsTypeID, "botMenuButtonCommands"); err != nil {
-		return tlrt.DecodeErr(err, "botMenuButtonCommands", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1291, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *BotMenuButtonCommands) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1291)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *BotMenuButtonCommands) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1291, m)
 }
 
 // BotMenuButton is the TL constructor botMenuButton.
@@ -3134,53 +2002,32 @@ func (*BotMenuButton) TypeName() string {
 func (*BotMenuButton) botMenuButtonClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *BotMenuButton) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, BotMenuButtonTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1909, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *BotMenuButton) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.Text)
-	tlrt.PutString(b, m.URL)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1909, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *BotMenuButton) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, BotMenuButtonTypeID, "botMenuButton"); err != nil {
-		return tlrt.DecodeErr(err, "botMenuButton", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2695, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *BotMenuButton) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2695)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *BotMenuButton) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Text, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "botMenuButton", "text")
-	}
-	if m.URL, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "botMenuButton", "url")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2695, m)
 }
 
 // BusinessAwayMessageScheduleClass is the TL type BusinessAwayMessageSchedule:
@@ -3203,25 +2050,9 @@ func DecodeBusinessAwayMessageSchedule(b *bin.Buffer) (BusinessAwayMessageSchedu
 // decodeBusinessAwayMessageSchedule is DecodeBusinessAwayMessageSchedule for a
 // value nested depth levels deep.
 func decodeBusinessAwayMessageSchedule(d *tlrt.Decoder, depth int) (BusinessAwayMessageScheduleClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v BusinessAwayMessageScheduleClass
-	switch id {
-	case BusinessAwayMessageScheduleAlwaysTypeID:
-		v = &BusinessAwayMessageScheduleAlways{}
-	case BusinessAwayMessageScheduleOutsideWorkHoursTypeID:
-		v = &BusinessAwayMessageScheduleOutsideWorkHours{}
-	case BusinessAwayMessageScheduleCustomTypeID:
-		v = tlrt.New[BusinessAwayMessageScheduleCustom](d)
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "BusinessAwayMessageSchedule"}
-	}
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 393, depth)
+	c, _ := v.(BusinessAwayMessageScheduleClass)
+	return c, err
 }
 
 // BusinessAwayMessageScheduleAlways is the TL constructor
@@ -3252,43 +2083,31 @@ func (*BusinessAwayMessageScheduleAlways) TypeName() string {
 func (*BusinessAwayMessageScheduleAlways) businessAwayMessageScheduleClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *BusinessAwayMessageScheduleAlways) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, BusinessAwayMessageScheduleAlwaysTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1922, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *BusinessAwayMessageScheduleAlways) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1922, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *BusinessAwayMessageScheduleAlways) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, BusinessAwayMessageScheduleAlwaysTypeID, "businessAwayMessageScheduleAlways"); err != nil {
-		return tlrt.DecodeErr(err, "businessAwayMessageScheduleAlways", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2708, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *BusinessAwayMessageScheduleAlways) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2708)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *BusinessAwayMessageScheduleAlways) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2708, m)
 }
 
 // BusinessAwayMessageScheduleOutsideWorkHours is the TL constructor
@@ -3322,43 +2141,31 @@ func (*BusinessAwayMessageScheduleOutsideWorkHours) TypeName() string {
 func (*BusinessAwayMessageScheduleOutsideWorkHours) businessAwayMessageScheduleClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *BusinessAwayMessageScheduleOutsideWorkHours) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, BusinessAwayMessageScheduleOutsideWorkHoursTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1878, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *BusinessAwayMessageScheduleOutsideWorkHours) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1878, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *BusinessAwayMessageScheduleOutsideWorkHours) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, BusinessAwayMessageScheduleOutsideWorkHoursTypeID, "businessAwayMessageScheduleOutsideWorkHours"); err != nil {
-		return tlrt.DecodeErr(err, "businessAwayMessageScheduleOutsideWorkHours", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2657, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *BusinessAwayMessageScheduleOutsideWorkHours) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2657)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *BusinessAwayMessageScheduleOutsideWorkHours) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2657, m)
 }
 
 // BusinessAwayMessageScheduleCustom is the TL constructor
@@ -3392,58 +2199,31 @@ func (*BusinessAwayMessageScheduleCustom) TypeName() string {
 func (*BusinessAwayMessageScheduleCustom) businessAwayMessageScheduleClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *BusinessAwayMessageScheduleCustom) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, BusinessAwayMessageScheduleCustomTypeID)
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.StartDate))
-	binary.LittleEndian.PutUint32(w[8:], uint32(m.EndDate))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1952, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *BusinessAwayMessageScheduleCustom) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 8)
-	_ = w[7]
-	binary.LittleEndian.PutUint32(w, uint32(m.StartDate))
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.EndDate))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1952, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *BusinessAwayMessageScheduleCustom) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, BusinessAwayMessageScheduleCustomTypeID, "businessAwayMessageScheduleCustom"); err != nil {
-		return tlrt.DecodeErr(err, "businessAwayMessageScheduleCustom", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2739, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *BusinessAwayMessageScheduleCustom) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2739)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *BusinessAwayMessageScheduleCustom) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.StartDate, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "businessAwayMessageScheduleCustom", "start_date")
-	}
-	if m.EndDate, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "businessAwayMessageScheduleCustom", "end_date")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2739, m)
 }
 
 // BankCardOpenURL is the TL constructor bankCardOpenUrl.
@@ -3470,53 +2250,32 @@ func (*BankCardOpenURL) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *BankCardOpenURL) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, BankCardOpenURLTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2352, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *BankCardOpenURL) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.URL)
-	tlrt.PutString(b, m.Name)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2352, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *BankCardOpenURL) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, BankCardOpenURLTypeID, "bankCardOpenUrl"); err != nil {
-		return tlrt.DecodeErr(err, "bankCardOpenUrl", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3177, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *BankCardOpenURL) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3177)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *BankCardOpenURL) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.URL, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "bankCardOpenUrl", "url")
-	}
-	if m.Name, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "bankCardOpenUrl", "name")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3177, m)
 }
 
 // Birthday is the TL constructor birthday.
@@ -3568,75 +2327,31 @@ func (m *Birthday) ClearYear() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *Birthday) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, BirthdayTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1002, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *Birthday) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags
-	flags |= tlrt.Bit(m.Year != 0, 0)
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, uint32(flags))
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.Day))
-	binary.LittleEndian.PutUint32(w[8:], uint32(m.Month))
-	if flags.Has(0) {
-		tlrt.PutUint32(b, uint32(m.Year))
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1002, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *Birthday) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, BirthdayTypeID, "birthday"); err != nil {
-		return tlrt.DecodeErr(err, "birthday", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1705, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *Birthday) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = Birthday{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1705)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *Birthday) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "birthday", "flags")
-	}
-	if m.Day, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "birthday", "day")
-	}
-	if m.Month, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "birthday", "month")
-	}
-	if m.Flags.Has(0) {
-		if m.Year, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "birthday", "year")
-		}
-	}
-	if m.Year != 0 {
-		m.Flags.Unset(0)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1705, m)
 }
 
 // Boost is the TL constructor boost.
@@ -3778,134 +2493,32 @@ func (m *Boost) ClearStars() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *Boost) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, BoostTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 700, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *Boost) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<1 | 1<<3)
-	flags |= tlrt.Bit(m.Gift, 1)
-	flags |= tlrt.Bit(m.Giveaway || m.GiveawayMsgID != 0, 2)
-	flags |= tlrt.Bit(m.Unclaimed, 3)
-	flags |= tlrt.Bit(m.UserID != 0, 0)
-	flags |= tlrt.Bit(m.UsedGiftSlug != "", 4)
-	flags |= tlrt.Bit(m.Multiplier != 0, 5)
-	flags |= tlrt.Bit(m.Stars != 0, 6)
-	tlrt.PutUint32(b, uint32(flags))
-	tlrt.PutString(b, m.ID)
-	if flags.Has(0) {
-		tlrt.PutUint64(b, uint64(m.UserID))
-	}
-	if flags.Has(2) {
-		tlrt.PutUint32(b, uint32(m.GiveawayMsgID))
-	}
-	w := tlrt.Extend(b, 8)
-	_ = w[7]
-	binary.LittleEndian.PutUint32(w, uint32(m.Date))
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.Expires))
-	if flags.Has(4) {
-		tlrt.PutString(b, m.UsedGiftSlug)
-	}
-	if flags.Has(5) {
-		tlrt.PutUint32(b, uint32(m.Multiplier))
-	}
-	if flags.Has(6) {
-		tlrt.PutUint64(b, uint64(m.Stars))
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 700, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *Boost) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, BoostTypeID, "boost"); err != nil {
-		return tlrt.DecodeErr(err, "boost", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1373, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *Boost) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = Boost{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1373)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *Boost) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "boost", "flags")
-	}
-	m.Gift = m.Flags.Has(1)
-	m.Giveaway = m.Flags.Has(2)
-	m.Unclaimed = m.Flags.Has(3)
-	if m.ID, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "boost", "id")
-	}
-	if m.Flags.Has(0) {
-		if m.UserID, err = d.Long(); err != nil {
-			return tlrt.DecodeErr(err, "boost", "user_id")
-		}
-	}
-	if m.Flags.Has(2) {
-		if m.GiveawayMsgID, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "boost", "giveaway_msg_id")
-		}
-	}
-	if m.Date, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "boost", "date")
-	}
-	if m.Expires, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "boost", "expires")
-	}
-	if m.Flags.Has(4) {
-		if m.UsedGiftSlug, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "boost", "used_gift_slug")
-		}
-	}
-	if m.Flags.Has(5) {
-		if m.Multiplier, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "boost", "multiplier")
-		}
-	}
-	if m.Flags.Has(6) {
-		if m.Stars, err = d.Long(); err != nil {
-			return tlrt.DecodeErr(err, "boost", "stars")
-		}
-	}
-	m.Flags &^= 1<<1 | 1<<3
-	if m.Giveaway || m.GiveawayMsgID != 0 {
-		m.Flags.Unset(2)
-	}
-	if m.UserID != 0 {
-		m.Flags.Unset(0)
-	}
-	if m.UsedGiftSlug != "" {
-		m.Flags.Unset(4)
-	}
-	if m.Multiplier != 0 {
-		m.Flags.Unset(5)
-	}
-	if m.Stars != 0 {
-		m.Flags.Unset(6)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1373, m)
 }
 
 // BotAppSettings is the TL constructor botAppSettings.
@@ -4043,114 +2656,32 @@ func (m *BotAppSettings) ClearHeaderDarkColor() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *BotAppSettings) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, BotAppSettingsTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1919, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *BotAppSettings) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags
-	flags |= tlrt.Bit(len(m.PlaceholderPath) > 0, 0)
-	flags |= tlrt.Bit(m.BackgroundColor != 0, 1)
-	flags |= tlrt.Bit(m.BackgroundDarkColor != 0, 2)
-	flags |= tlrt.Bit(m.HeaderColor != 0, 3)
-	flags |= tlrt.Bit(m.HeaderDarkColor != 0, 4)
-	tlrt.PutUint32(b, uint32(flags))
-	if flags.Has(0) {
-		tlrt.PutBytes(b, m.PlaceholderPath)
-	}
-	if flags.Has(1) {
-		tlrt.PutUint32(b, uint32(m.BackgroundColor))
-	}
-	if flags.Has(2) {
-		tlrt.PutUint32(b, uint32(m.BackgroundDarkColor))
-	}
-	if flags.Has(3) {
-		tlrt.PutUint32(b, uint32(m.HeaderColor))
-	}
-	if flags.Has(4) {
-		tlrt.PutUint32(b, uint32(m.HeaderDarkColor))
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1919, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *BotAppSettings) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, BotAppSettingsTypeID, "botAppSettings"); err != nil {
-		return tlrt.DecodeErr(err, "botAppSettings", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2705, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *BotAppSettings) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = BotAppSettings{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2705)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *BotAppSettings) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "botAppSettings", "flags")
-	}
-	if m.Flags.Has(0) {
-		if m.PlaceholderPath, err = tlrt.Bytes(d); err != nil {
-			return tlrt.DecodeErr(err, "botAppSettings", "placeholder_path")
-		}
-	}
-	if m.Flags.Has(1) {
-		if m.BackgroundColor, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "botAppSettings", "background_color")
-		}
-	}
-	if m.Flags.Has(2) {
-		if m.BackgroundDarkColor, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "botAppSettings", "background_dark_color")
-		}
-	}
-	if m.Flags.Has(3) {
-		if m.HeaderColor, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "botAppSettings", "header_color")
-		}
-	}
-	if m.Flags.Has(4) {
-		if m.HeaderDarkColor, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "botAppSettings", "header_dark_color")
-		}
-	}
-	if len(m.PlaceholderPath) > 0 {
-		m.Flags.Unset(0)
-	}
-	if m.BackgroundColor != 0 {
-		m.Flags.Unset(1)
-	}
-	if m.BackgroundDarkColor != 0 {
-		m.Flags.Unset(2)
-	}
-	if m.HeaderColor != 0 {
-		m.Flags.Unset(3)
-	}
-	if m.HeaderDarkColor != 0 {
-		m.Flags.Unset(4)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2705, m)
 }
 
 // BotBusinessConnection is the TL constructor botBusinessConnection.
@@ -4184,90 +2715,32 @@ func (*BotBusinessConnection) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *BotBusinessConnection) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, BotBusinessConnectionTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1318, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *BotBusinessConnection) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<1 | 1<<2)
-	flags |= tlrt.Bit(m.Disabled, 1)
-	flags |= tlrt.Bit(m.Rights != nil, 2)
-	tlrt.PutUint32(b, uint32(flags))
-	tlrt.PutString(b, m.ConnectionID)
-	w := tlrt.Extend(b, 16)
-	_ = w[15]
-	binary.LittleEndian.PutUint64(w, uint64(m.UserID))
-	binary.LittleEndian.PutUint32(w[8:], uint32(m.DCID))
-	binary.LittleEndian.PutUint32(w[12:], uint32(m.Date))
-	if flags.Has(2) {
-		if err := m.Rights.Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "botBusinessConnection", "rights")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1318, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *BotBusinessConnection) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, BotBusinessConnectionTypeID, "botBusinessConnection"); err != nil {
-		return tlrt.DecodeErr(err, "botBusinessConnection", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2049, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *BotBusinessConnection) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = BotBusinessConnection{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2049)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *BotBusinessConnection) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "botBusinessConnection", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "botBusinessConnection", "flags")
-	}
-	m.Disabled = m.Flags.Has(1)
-	if m.ConnectionID, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "botBusinessConnection", "connection_id")
-	}
-	if m.UserID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "botBusinessConnection", "user_id")
-	}
-	if m.DCID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "botBusinessConnection", "dc_id")
-	}
-	if m.Date, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "botBusinessConnection", "date")
-	}
-	if m.Flags.Has(2) {
-		m.Rights = tlrt.New[BusinessBotRights](d)
-		if err = tlrt.DecodeBoxed(d, m.Rights, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "botBusinessConnection", "rights")
-		}
-	}
-	m.Flags &^= 1<<1 | 1<<2
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2049, m)
 }
 
 // BotCommand is the TL constructor botCommand.
@@ -4297,65 +2770,32 @@ func (*BotCommand) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *BotCommand) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, BotCommandTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1399, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *BotCommand) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 0)
-	flags |= tlrt.Bit(m.Ephemeral, 0)
-	tlrt.PutUint32(b, uint32(flags))
-	tlrt.PutString(b, m.Command)
-	tlrt.PutString(b, m.Description)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1399, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *BotCommand) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, BotCommandTypeID, "botCommand"); err != nil {
-		return tlrt.DecodeErr(err, "botCommand", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2137, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *BotCommand) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = BotCommand{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2137)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *BotCommand) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "botCommand", "flags")
-	}
-	m.Ephemeral = m.Flags.Has(0)
-	if m.Command, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "botCommand", "command")
-	}
-	if m.Description, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "botCommand", "description")
-	}
-	m.Flags &^= 1 << 0
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2137, m)
 }
 
 // BotInfo is the TL constructor botInfo.
@@ -4479,172 +2919,32 @@ func (m *BotInfo) ClearPrivacyPolicyURL() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *BotInfo) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, BotInfoTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 718, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *BotInfo) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<3 | 1<<4 | 1<<5 | 1<<6 | 1<<8 | 1<<9)
-	flags |= tlrt.Bit(m.HasPreviewMedias, 6)
-	flags |= tlrt.Bit(m.UserID != 0, 0)
-	flags |= tlrt.Bit(m.Description != "", 1)
-	flags |= tlrt.Bit(m.DescriptionPhoto != nil, 4)
-	flags |= tlrt.Bit(m.DescriptionDocument != nil, 5)
-	flags |= tlrt.Bit(len(m.Commands) > 0, 2)
-	flags |= tlrt.Bit(m.MenuButton != nil, 3)
-	flags |= tlrt.Bit(m.PrivacyPolicyURL != "", 7)
-	flags |= tlrt.Bit(m.AppSettings != nil, 8)
-	flags |= tlrt.Bit(m.VerifierSettings != nil, 9)
-	tlrt.PutUint32(b, uint32(flags))
-	if flags.Has(0) {
-		tlrt.PutUint64(b, uint64(m.UserID))
-	}
-	if flags.Has(1) {
-		tlrt.PutString(b, m.Description)
-	}
-	if flags.Has(4) {
-		if err := tlrt.EncodeObject(b, m.DescriptionPhoto); err != nil {
-			return tlrt.EncodeErr(err, "botInfo", "description_photo")
-		}
-	}
-	if flags.Has(5) {
-		if err := tlrt.EncodeObject(b, m.DescriptionDocument); err != nil {
-			return tlrt.EncodeErr(err, "botInfo", "description_document")
-		}
-	}
-	if flags.Has(2) {
-		tlrt.PutVectorHeader(b, len(m.Commands))
-		for i := range m.Commands {
-			if err := m.Commands[i].Encode(b); err != nil {
-				return tlrt.EncodeErr(err, "botInfo", "commands")
-			}
-		}
-	}
-	if flags.Has(3) {
-		if err := tlrt.EncodeObject(b, m.MenuButton); err != nil {
-			return tlrt.EncodeErr(err, "botInfo", "menu_button")
-		}
-	}
-	if flags.Has(7) {
-		tlrt.PutString(b, m.PrivacyPolicyURL)
-	}
-	if flags.Has(8) {
-		if err := m.AppSettings.Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "botInfo", "app_settings")
-		}
-	}
-	if flags.Has(9) {
-		if err := m.VerifierSettings.Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "botInfo", "verifier_settings")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 718, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *BotInfo) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, BotInfoTypeID, "botInfo"); err != nil {
-		return tlrt.DecodeErr(err, "botInfo", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1392, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *BotInfo) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = BotInfo{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1392)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *BotInfo) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "botInfo", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "botInfo", "flags")
-	}
-	m.HasPreviewMedias = m.Flags.Has(6)
-	if m.Flags.Has(0) {
-		if m.UserID, err = d.Long(); err != nil {
-			return tlrt.DecodeErr(err, "botInfo", "user_id")
-		}
-	}
-	if m.Flags.Has(1) {
-		if m.Description, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "botInfo", "description")
-		}
-	}
-	if m.Flags.Has(4) {
-		if m.DescriptionPhoto, err = decodePhoto(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "botInfo", "description_photo")
-		}
-	}
-	if m.Flags.Has(5) {
-		if m.DescriptionDocument, err = decodeDocument(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "botInfo", "description_document")
-		}
-	}
-	if m.Flags.Has(2) {
-		if m.Commands, err = tlrt.DecodeStructs[BotCommand](d, false, false, 16, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "botInfo", "commands")
-		}
-	}
-	if m.Flags.Has(3) {
-		if m.MenuButton, err = decodeBotMenuButton(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "botInfo", "menu_button")
-		}
-	}
-	if m.Flags.Has(7) {
-		if m.PrivacyPolicyURL, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "botInfo", "privacy_policy_url")
-		}
-	}
-	if m.Flags.Has(8) {
-		d.Spend(unsafe.Sizeof(BotAppSettings{}))
-		m.AppSettings = &BotAppSettings{}
-		if err = tlrt.DecodeBoxed(d, m.AppSettings, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "botInfo", "app_settings")
-		}
-	}
-	if m.Flags.Has(9) {
-		d.Spend(unsafe.Sizeof(BotVerifierSettings{}))
-		m.VerifierSettings = &BotVerifierSettings{}
-		if err = tlrt.DecodeBoxed(d, m.VerifierSettings, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "botInfo", "verifier_settings")
-		}
-	}
-	m.Flags &^= 1<<3 | 1<<4 | 1<<5 | 1<<6 | 1<<8 | 1<<9
-	if m.UserID != 0 {
-		m.Flags.Unset(0)
-	}
-	if m.Description != "" {
-		m.Flags.Unset(1)
-	}
-	if len(m.Commands) > 0 {
-		m.Flags.Unset(2)
-	}
-	if m.PrivacyPolicyURL != "" {
-		m.Flags.Unset(7)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1392, m)
 }
 
 // BotPreviewMedia is the TL constructor botPreviewMedia.
@@ -4671,58 +2971,32 @@ func (*BotPreviewMedia) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *BotPreviewMedia) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, BotPreviewMediaTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 342, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *BotPreviewMedia) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, uint32(m.Date))
-	if err := tlrt.EncodeObject(b, m.Media); err != nil {
-		return tlrt.EncodeErr(err, "botPreviewMedia", "media")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 342, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *BotPreviewMedia) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, BotPreviewMediaTypeID, "botPreviewMedia"); err != nil {
-		return tlrt.DecodeErr(err, "botPreviewMedia", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 964, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *BotPreviewMedia) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 964)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *BotPreviewMedia) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "botPreviewMedia", "")
-	}
-	var err error
-	if m.Date, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "botPreviewMedia", "date")
-	}
-	if m.Media, err = decodeMessageMedia(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "botPreviewMedia", "media")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 964, m)
 }
 
 // BotVerification is the TL constructor botVerification.
@@ -4751,59 +3025,32 @@ func (*BotVerification) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *BotVerification) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, BotVerificationTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2386, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *BotVerification) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 16)
-	_ = w[15]
-	binary.LittleEndian.PutUint64(w, uint64(m.BotID))
-	binary.LittleEndian.PutUint64(w[8:], uint64(m.Icon))
-	tlrt.PutString(b, m.Description)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2386, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *BotVerification) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, BotVerificationTypeID, "botVerification"); err != nil {
-		return tlrt.DecodeErr(err, "botVerification", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3213, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *BotVerification) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3213)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *BotVerification) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.BotID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "botVerification", "bot_id")
-	}
-	if m.Icon, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "botVerification", "icon")
-	}
-	if m.Description, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "botVerification", "description")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3213, m)
 }
 
 // BotVerifierSettings is the TL constructor botVerifierSettings.
@@ -4860,79 +3107,32 @@ func (m *BotVerifierSettings) ClearCustomDescription() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *BotVerifierSettings) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, BotVerifierSettingsTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1655, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *BotVerifierSettings) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 1)
-	flags |= tlrt.Bit(m.CanModifyCustomDescription, 1)
-	flags |= tlrt.Bit(m.CustomDescription != "", 0)
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, uint32(flags))
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.Icon))
-	tlrt.PutString(b, m.Company)
-	if flags.Has(0) {
-		tlrt.PutString(b, m.CustomDescription)
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1655, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *BotVerifierSettings) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, BotVerifierSettingsTypeID, "botVerifierSettings"); err != nil {
-		return tlrt.DecodeErr(err, "botVerifierSettings", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2415, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *BotVerifierSettings) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = BotVerifierSettings{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2415)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *BotVerifierSettings) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "botVerifierSettings", "flags")
-	}
-	m.CanModifyCustomDescription = m.Flags.Has(1)
-	if m.Icon, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "botVerifierSettings", "icon")
-	}
-	if m.Company, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "botVerifierSettings", "company")
-	}
-	if m.Flags.Has(0) {
-		if m.CustomDescription, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "botVerifierSettings", "custom_description")
-		}
-	}
-	m.Flags &^= 1 << 1
-	if m.CustomDescription != "" {
-		m.Flags.Unset(0)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2415, m)
 }
 
 // BusinessAwayMessage is the TL constructor businessAwayMessage.
@@ -4964,77 +3164,31 @@ func (*BusinessAwayMessage) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *BusinessAwayMessage) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, BusinessAwayMessageTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2281, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *BusinessAwayMessage) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 0)
-	flags |= tlrt.Bit(m.OfflineOnly, 0)
-	w := tlrt.Extend(b, 8)
-	_ = w[7]
-	binary.LittleEndian.PutUint32(w, uint32(flags))
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.ShortcutID))
-	if err := tlrt.EncodeObject(b, m.Schedule); err != nil {
-		return tlrt.EncodeErr(err, "businessAwayMessage", "schedule")
-	}
-	if err := m.Recipients.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "businessAwayMessage", "recipients")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2281, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *BusinessAwayMessage) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, BusinessAwayMessageTypeID, "businessAwayMessage"); err != nil {
-		return tlrt.DecodeErr(err, "businessAwayMessage", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3101, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *BusinessAwayMessage) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = BusinessAwayMessage{}
-	d := tlrt.NewDecoder(b, &wireSchema, 3101)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *BusinessAwayMessage) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "businessAwayMessage", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "businessAwayMessage", "flags")
-	}
-	m.OfflineOnly = m.Flags.Has(0)
-	if m.ShortcutID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "businessAwayMessage", "shortcut_id")
-	}
-	if m.Schedule, err = decodeBusinessAwayMessageSchedule(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "businessAwayMessage", "schedule")
-	}
-	if err = tlrt.DecodeBoxed(d, &m.Recipients, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "businessAwayMessage", "recipients")
-	}
-	m.Flags &^= 1 << 0
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3101, m)
 }
 
 // BusinessBotRecipients is the TL constructor businessBotRecipients.
@@ -5113,94 +3267,31 @@ func (m *BusinessBotRecipients) ClearExcludeUsers() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *BusinessBotRecipients) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, BusinessBotRecipientsTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1744, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *BusinessBotRecipients) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<5)
-	flags |= tlrt.Bit(m.ExistingChats, 0)
-	flags |= tlrt.Bit(m.NewChats, 1)
-	flags |= tlrt.Bit(m.Contacts, 2)
-	flags |= tlrt.Bit(m.NonContacts, 3)
-	flags |= tlrt.Bit(m.ExcludeSelected, 5)
-	flags |= tlrt.Bit(len(m.Users) > 0, 4)
-	flags |= tlrt.Bit(len(m.ExcludeUsers) > 0, 6)
-	tlrt.PutUint32(b, uint32(flags))
-	if flags.Has(4) {
-		tlrt.PutVectorHeader(b, len(m.Users))
-		for i := range m.Users {
-			tlrt.PutUint64(b, uint64(m.Users[i]))
-		}
-	}
-	if flags.Has(6) {
-		tlrt.PutVectorHeader(b, len(m.ExcludeUsers))
-		for i := range m.ExcludeUsers {
-			tlrt.PutUint64(b, uint64(m.ExcludeUsers[i]))
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1744, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *BusinessBotRecipients) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, BusinessBotRecipientsTypeID, "businessBotRecipients"); err != nil {
-		return tlrt.DecodeErr(err, "businessBotRecipients", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2510, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *BusinessBotRecipients) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = BusinessBotRecipients{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2510)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *BusinessBotRecipients) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "businessBotRecipients", "flags")
-	}
-	m.ExistingChats = m.Flags.Has(0)
-	m.NewChats = m.Flags.Has(1)
-	m.Contacts = m.Flags.Has(2)
-	m.NonContacts = m.Flags.Has(3)
-	m.ExcludeSelected = m.Flags.Has(5)
-	if m.Flags.Has(4) {
-		if m.Users, err = tlrt.DecodeVector(d, 8, (*tlrt.Decoder).Long); err != nil {
-			return tlrt.DecodeErr(err, "businessBotRecipients", "users")
-		}
-	}
-	if m.Flags.Has(6) {
-		if m.ExcludeUsers, err = tlrt.DecodeVector(d, 8, (*tlrt.Decoder).Long); err != nil {
-			return tlrt.DecodeErr(err, "businessBotRecipients", "exclude_users")
-		}
-	}
-	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<5
-	if len(m.Users) > 0 {
-		m.Flags.Unset(4)
-	}
-	if len(m.ExcludeUsers) > 0 {
-		m.Flags.Unset(6)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2510, m)
 }
 
 // BusinessBotRights is the TL constructor businessBotRights.
@@ -5248,82 +3339,31 @@ func (*BusinessBotRights) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *BusinessBotRights) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, BusinessBotRightsTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1496, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *BusinessBotRights) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<5 | 1<<6 | 1<<7 | 1<<8 | 1<<9 | 1<<10 | 1<<11 | 1<<12 | 1<<13)
-	flags |= tlrt.Bit(m.Reply, 0)
-	flags |= tlrt.Bit(m.ReadMessages, 1)
-	flags |= tlrt.Bit(m.DeleteSentMessages, 2)
-	flags |= tlrt.Bit(m.DeleteReceivedMessages, 3)
-	flags |= tlrt.Bit(m.EditName, 4)
-	flags |= tlrt.Bit(m.EditBio, 5)
-	flags |= tlrt.Bit(m.EditProfilePhoto, 6)
-	flags |= tlrt.Bit(m.EditUsername, 7)
-	flags |= tlrt.Bit(m.ViewGifts, 8)
-	flags |= tlrt.Bit(m.SellGifts, 9)
-	flags |= tlrt.Bit(m.ChangeGiftSettings, 10)
-	flags |= tlrt.Bit(m.TransferAndUpgradeGifts, 11)
-	flags |= tlrt.Bit(m.TransferStars, 12)
-	flags |= tlrt.Bit(m.ManageStories, 13)
-	tlrt.PutUint32(b, uint32(flags))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1496, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *BusinessBotRights) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, BusinessBotRightsTypeID, "businessBotRights"); err != nil {
-		return tlrt.DecodeErr(err, "businessBotRights", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2241, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *BusinessBotRights) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = BusinessBotRights{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2241)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *BusinessBotRights) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "businessBotRights", "flags")
-	}
-	m.Reply = m.Flags.Has(0)
-	m.ReadMessages = m.Flags.Has(1)
-	m.DeleteSentMessages = m.Flags.Has(2)
-	m.DeleteReceivedMessages = m.Flags.Has(3)
-	m.EditName = m.Flags.Has(4)
-	m.EditBio = m.Flags.Has(5)
-	m.EditProfilePhoto = m.Flags.Has(6)
-	m.EditUsername = m.Flags.Has(7)
-	m.ViewGifts = m.Flags.Has(8)
-	m.SellGifts = m.Flags.Has(9)
-	m.ChangeGiftSettings = m.Flags.Has(10)
-	m.TransferAndUpgradeGifts = m.Flags.Has(11)
-	m.TransferStars = m.Flags.Has(12)
-	m.ManageStories = m.Flags.Has(13)
-	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<5 | 1<<6 | 1<<7 | 1<<8 | 1<<9 | 1<<10 | 1<<11 | 1<<12 | 1<<13
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2241, m)
 }
 
 // BusinessChatLink is the TL constructor businessChatLink.
@@ -5398,98 +3438,32 @@ func (m *BusinessChatLink) ClearTitle() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *BusinessChatLink) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, BusinessChatLinkTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1699, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *BusinessChatLink) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags
-	flags |= tlrt.Bit(len(m.Entities) > 0, 0)
-	flags |= tlrt.Bit(m.Title != "", 1)
-	tlrt.PutUint32(b, uint32(flags))
-	tlrt.PutString(b, m.Link)
-	tlrt.PutString(b, m.Message)
-	if flags.Has(0) {
-		tlrt.PutVectorHeader(b, len(m.Entities))
-		for i := range m.Entities {
-			if err := tlrt.EncodeObject(b, m.Entities[i]); err != nil {
-				return tlrt.EncodeErr(err, "businessChatLink", "entities")
-			}
-		}
-	}
-	if flags.Has(1) {
-		tlrt.PutString(b, m.Title)
-	}
-	tlrt.PutUint32(b, uint32(m.Views))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1699, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *BusinessChatLink) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, BusinessChatLinkTypeID, "businessChatLink"); err != nil {
-		return tlrt.DecodeErr(err, "businessChatLink", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2459, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *BusinessChatLink) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = BusinessChatLink{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2459)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *BusinessChatLink) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "businessChatLink", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "businessChatLink", "flags")
-	}
-	if m.Link, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "businessChatLink", "link")
-	}
-	if m.Message, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "businessChatLink", "message")
-	}
-	if m.Flags.Has(0) {
-		if m.Entities, err = tlrt.DecodeSlabs[MessageEntityFormattedDate](d, false, 12, depth+1, decodeMessageEntity); err != nil {
-			return tlrt.DecodeErr(err, "businessChatLink", "entities")
-		}
-	}
-	if m.Flags.Has(1) {
-		if m.Title, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "businessChatLink", "title")
-		}
-	}
-	if m.Views, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "businessChatLink", "views")
-	}
-	if len(m.Entities) > 0 {
-		m.Flags.Unset(0)
-	}
-	if m.Title != "" {
-		m.Flags.Unset(1)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2459, m)
 }
 
 // BusinessGreetingMessage is the TL constructor businessGreetingMessage.
@@ -5519,65 +3493,31 @@ func (*BusinessGreetingMessage) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *BusinessGreetingMessage) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, BusinessGreetingMessageTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2173, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *BusinessGreetingMessage) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, uint32(m.ShortcutID))
-	if err := m.Recipients.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "businessGreetingMessage", "recipients")
-	}
-	tlrt.PutUint32(b, uint32(m.NoActivityDays))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2173, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *BusinessGreetingMessage) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, BusinessGreetingMessageTypeID, "businessGreetingMessage"); err != nil {
-		return tlrt.DecodeErr(err, "businessGreetingMessage", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2986, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *BusinessGreetingMessage) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = BusinessGreetingMessage{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2986)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *BusinessGreetingMessage) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "businessGreetingMessage", "")
-	}
-	var err error
-	if m.ShortcutID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "businessGreetingMessage", "shortcut_id")
-	}
-	if err = tlrt.DecodeBoxed(d, &m.Recipients, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "businessGreetingMessage", "recipients")
-	}
-	if m.NoActivityDays, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "businessGreetingMessage", "no_activity_days")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2986, m)
 }
 
 // BusinessIntro is the TL constructor businessIntro.
@@ -5607,77 +3547,32 @@ func (*BusinessIntro) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *BusinessIntro) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, BusinessIntroTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 843, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *BusinessIntro) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 0)
-	flags |= tlrt.Bit(m.Sticker != nil, 0)
-	tlrt.PutUint32(b, uint32(flags))
-	tlrt.PutString(b, m.Title)
-	tlrt.PutString(b, m.Description)
-	if flags.Has(0) {
-		if err := tlrt.EncodeObject(b, m.Sticker); err != nil {
-			return tlrt.EncodeErr(err, "businessIntro", "sticker")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 843, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *BusinessIntro) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, BusinessIntroTypeID, "businessIntro"); err != nil {
-		return tlrt.DecodeErr(err, "businessIntro", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1534, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *BusinessIntro) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = BusinessIntro{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1534)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *BusinessIntro) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "businessIntro", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "businessIntro", "flags")
-	}
-	if m.Title, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "businessIntro", "title")
-	}
-	if m.Description, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "businessIntro", "description")
-	}
-	if m.Flags.Has(0) {
-		if m.Sticker, err = decodeDocument(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "businessIntro", "sticker")
-		}
-	}
-	m.Flags &^= 1 << 0
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1534, m)
 }
 
 // BusinessLocation is the TL constructor businessLocation.
@@ -5706,73 +3601,32 @@ func (*BusinessLocation) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *BusinessLocation) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, BusinessLocationTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1612, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *BusinessLocation) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 0)
-	flags |= tlrt.Bit(m.GeoPoint != nil, 0)
-	tlrt.PutUint32(b, uint32(flags))
-	if flags.Has(0) {
-		if err := tlrt.EncodeObject(b, m.GeoPoint); err != nil {
-			return tlrt.EncodeErr(err, "businessLocation", "geo_point")
-		}
-	}
-	tlrt.PutString(b, m.Address)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1612, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *BusinessLocation) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, BusinessLocationTypeID, "businessLocation"); err != nil {
-		return tlrt.DecodeErr(err, "businessLocation", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2371, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *BusinessLocation) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = BusinessLocation{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2371)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *BusinessLocation) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "businessLocation", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "businessLocation", "flags")
-	}
-	if m.Flags.Has(0) {
-		if m.GeoPoint, err = decodeGeoPoint(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "businessLocation", "geo_point")
-		}
-	}
-	if m.Address, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "businessLocation", "address")
-	}
-	m.Flags &^= 1 << 0
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2371, m)
 }
 
 // BusinessRecipients is the TL constructor businessRecipients.
@@ -5830,79 +3684,31 @@ func (m *BusinessRecipients) ClearUsers() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *BusinessRecipients) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, BusinessRecipientsTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 316, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *BusinessRecipients) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<5)
-	flags |= tlrt.Bit(m.ExistingChats, 0)
-	flags |= tlrt.Bit(m.NewChats, 1)
-	flags |= tlrt.Bit(m.Contacts, 2)
-	flags |= tlrt.Bit(m.NonContacts, 3)
-	flags |= tlrt.Bit(m.ExcludeSelected, 5)
-	flags |= tlrt.Bit(len(m.Users) > 0, 4)
-	tlrt.PutUint32(b, uint32(flags))
-	if flags.Has(4) {
-		tlrt.PutVectorHeader(b, len(m.Users))
-		for i := range m.Users {
-			tlrt.PutUint64(b, uint64(m.Users[i]))
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 316, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *BusinessRecipients) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, BusinessRecipientsTypeID, "businessRecipients"); err != nil {
-		return tlrt.DecodeErr(err, "businessRecipients", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 936, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *BusinessRecipients) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = BusinessRecipients{}
-	d := tlrt.NewDecoder(b, &wireSchema, 936)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *BusinessRecipients) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "businessRecipients", "flags")
-	}
-	m.ExistingChats = m.Flags.Has(0)
-	m.NewChats = m.Flags.Has(1)
-	m.Contacts = m.Flags.Has(2)
-	m.NonContacts = m.Flags.Has(3)
-	m.ExcludeSelected = m.Flags.Has(5)
-	if m.Flags.Has(4) {
-		if m.Users, err = tlrt.DecodeVector(d, 8, (*tlrt.Decoder).Long); err != nil {
-			return tlrt.DecodeErr(err, "businessRecipients", "users")
-		}
-	}
-	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<5
-	if len(m.Users) > 0 {
-		m.Flags.Unset(4)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 936, m)
 }
 
 // BusinessWeeklyOpen is the TL constructor businessWeeklyOpen.
@@ -5930,58 +3736,31 @@ func (*BusinessWeeklyOpen) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *BusinessWeeklyOpen) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, BusinessWeeklyOpenTypeID)
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.StartMinute))
-	binary.LittleEndian.PutUint32(w[8:], uint32(m.EndMinute))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 159, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *BusinessWeeklyOpen) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 8)
-	_ = w[7]
-	binary.LittleEndian.PutUint32(w, uint32(m.StartMinute))
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.EndMinute))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 159, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *BusinessWeeklyOpen) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, BusinessWeeklyOpenTypeID, "businessWeeklyOpen"); err != nil {
-		return tlrt.DecodeErr(err, "businessWeeklyOpen", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 764, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *BusinessWeeklyOpen) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 764)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *BusinessWeeklyOpen) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.StartMinute, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "businessWeeklyOpen", "start_minute")
-	}
-	if m.EndMinute, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "businessWeeklyOpen", "end_minute")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 764, m)
 }
 
 // BusinessWorkHours is the TL constructor businessWorkHours.
@@ -6012,73 +3791,32 @@ func (*BusinessWorkHours) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *BusinessWorkHours) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, BusinessWorkHoursTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1295, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *BusinessWorkHours) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 0)
-	flags |= tlrt.Bit(m.OpenNow, 0)
-	tlrt.PutUint32(b, uint32(flags))
-	tlrt.PutString(b, m.TimezoneID)
-	tlrt.PutVectorHeader(b, len(m.WeeklyOpen))
-	for i := range m.WeeklyOpen {
-		if err := m.WeeklyOpen[i].Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "businessWorkHours", "weekly_open")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1295, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *BusinessWorkHours) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, BusinessWorkHoursTypeID, "businessWorkHours"); err != nil {
-		return tlrt.DecodeErr(err, "businessWorkHours", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2022, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *BusinessWorkHours) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = BusinessWorkHours{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2022)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *BusinessWorkHours) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "businessWorkHours", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "businessWorkHours", "flags")
-	}
-	m.OpenNow = m.Flags.Has(0)
-	if m.TimezoneID, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "businessWorkHours", "timezone_id")
-	}
-	if m.WeeklyOpen, err = tlrt.DecodeStructs[BusinessWeeklyOpen](d, false, false, 12, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "businessWorkHours", "weekly_open")
-	}
-	m.Flags &^= 1 << 0
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2022, m)
 }
 
 // Bytes is the TL constructor bytes.
@@ -6105,41 +3843,29 @@ func (*Bytes) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *Bytes) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, BytesTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2219, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *Bytes) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2219, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *Bytes) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, BytesTypeID, "bytes"); err != nil {
-		return tlrt.DecodeErr(err, "bytes", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3036, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *Bytes) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3036)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *Bytes) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3036, m)
 }

@@ -6,6 +6,7 @@ import (
 	"context"
 	"github.com/gotd/td/bin"
 	"github.com/tgraw/tgraw/tlrt"
+	"unsafe"
 )
 
 // BotsAccessSettings is the TL constructor bots.accessSettings.
@@ -57,77 +58,32 @@ func (m *BotsAccessSettings) ClearAddUsers() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *BotsAccessSettings) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, BotsAccessSettingsTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2096, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *BotsAccessSettings) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 0)
-	flags |= tlrt.Bit(m.Restricted, 0)
-	flags |= tlrt.Bit(len(m.AddUsers) > 0, 1)
-	tlrt.PutUint32(b, uint32(flags))
-	if flags.Has(1) {
-		tlrt.PutVectorHeader(b, len(m.AddUsers))
-		for i := range m.AddUsers {
-			if err := tlrt.EncodeObject(b, m.AddUsers[i]); err != nil {
-				return tlrt.EncodeErr(err, "bots.accessSettings", "add_users")
-			}
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2096, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *BotsAccessSettings) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, BotsAccessSettingsTypeID, "bots.accessSettings"); err != nil {
-		return tlrt.DecodeErr(err, "bots.accessSettings", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2903, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *BotsAccessSettings) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = BotsAccessSettings{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2903)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *BotsAccessSettings) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "bots.accessSettings", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "bots.accessSettings", "flags")
-	}
-	m.Restricted = m.Flags.Has(0)
-	if m.Flags.Has(1) {
-		if m.AddUsers, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
-			return tlrt.DecodeErr(err, "bots.accessSettings", "add_users")
-		}
-	}
-	m.Flags &^= 1 << 0
-	if len(m.AddUsers) > 0 {
-		m.Flags.Unset(1)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2903, m)
 }
 
 // BotsBotInfo is the TL constructor bots.botInfo.
@@ -156,57 +112,32 @@ func (*BotsBotInfo) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *BotsBotInfo) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, BotsBotInfoTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2214, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *BotsBotInfo) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.Name)
-	tlrt.PutString(b, m.About)
-	tlrt.PutString(b, m.Description)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2214, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *BotsBotInfo) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, BotsBotInfoTypeID, "bots.botInfo"); err != nil {
-		return tlrt.DecodeErr(err, "bots.botInfo", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3031, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *BotsBotInfo) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3031)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *BotsBotInfo) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Name, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "bots.botInfo", "name")
-	}
-	if m.About, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "bots.botInfo", "about")
-	}
-	if m.Description, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "bots.botInfo", "description")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3031, m)
 }
 
 // BotsExportedBotToken is the TL constructor bots.exportedBotToken.
@@ -232,49 +163,32 @@ func (*BotsExportedBotToken) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *BotsExportedBotToken) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, BotsExportedBotTokenTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 558, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *BotsExportedBotToken) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.Token)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 558, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *BotsExportedBotToken) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, BotsExportedBotTokenTypeID, "bots.exportedBotToken"); err != nil {
-		return tlrt.DecodeErr(err, "bots.exportedBotToken", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1214, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *BotsExportedBotToken) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1214)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *BotsExportedBotToken) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Token, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "bots.exportedBotToken", "token")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1214, m)
 }
 
 // BotsPopularAppBots is the TL constructor bots.popularAppBots.
@@ -327,78 +241,32 @@ func (m *BotsPopularAppBots) ClearNextOffset() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *BotsPopularAppBots) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, BotsPopularAppBotsTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 232, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *BotsPopularAppBots) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags
-	flags |= tlrt.Bit(m.NextOffset != "", 0)
-	tlrt.PutUint32(b, uint32(flags))
-	if flags.Has(0) {
-		tlrt.PutString(b, m.NextOffset)
-	}
-	tlrt.PutVectorHeader(b, len(m.Users))
-	for i := range m.Users {
-		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
-			return tlrt.EncodeErr(err, "bots.popularAppBots", "users")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 232, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *BotsPopularAppBots) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, BotsPopularAppBotsTypeID, "bots.popularAppBots"); err != nil {
-		return tlrt.DecodeErr(err, "bots.popularAppBots", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 842, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *BotsPopularAppBots) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = BotsPopularAppBots{}
-	d := tlrt.NewDecoder(b, &wireSchema, 842)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *BotsPopularAppBots) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "bots.popularAppBots", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "bots.popularAppBots", "flags")
-	}
-	if m.Flags.Has(0) {
-		if m.NextOffset, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "bots.popularAppBots", "next_offset")
-		}
-	}
-	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
-		return tlrt.DecodeErr(err, "bots.popularAppBots", "users")
-	}
-	if m.NextOffset != "" {
-		m.Flags.Unset(0)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 842, m)
 }
 
 // BotsPreviewInfo is the TL constructor bots.previewInfo.
@@ -426,64 +294,32 @@ func (*BotsPreviewInfo) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *BotsPreviewInfo) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, BotsPreviewInfoTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 113, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *BotsPreviewInfo) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutVectorHeader(b, len(m.Media))
-	for i := range m.Media {
-		if err := m.Media[i].Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "bots.previewInfo", "media")
-		}
-	}
-	tlrt.PutVectorHeader(b, len(m.LangCodes))
-	for i := range m.LangCodes {
-		tlrt.PutString(b, m.LangCodes[i])
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 113, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *BotsPreviewInfo) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, BotsPreviewInfoTypeID, "bots.previewInfo"); err != nil {
-		return tlrt.DecodeErr(err, "bots.previewInfo", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 708, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *BotsPreviewInfo) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 708)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *BotsPreviewInfo) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "bots.previewInfo", "")
-	}
-	var err error
-	if m.Media, err = tlrt.DecodeStructs[BotPreviewMedia](d, false, false, 12, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "bots.previewInfo", "media")
-	}
-	if m.LangCodes, err = tlrt.DecodeVector(d, 4, tlrt.String); err != nil {
-		return tlrt.DecodeErr(err, "bots.previewInfo", "lang_codes")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 708, m)
 }
 
 // BotsRequestedButton is the TL constructor bots.requestedButton.
@@ -510,49 +346,32 @@ func (*BotsRequestedButton) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *BotsRequestedButton) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, BotsRequestedButtonTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2306, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *BotsRequestedButton) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.WebappReqID)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2306, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *BotsRequestedButton) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, BotsRequestedButtonTypeID, "bots.requestedButton"); err != nil {
-		return tlrt.DecodeErr(err, "bots.requestedButton", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3129, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *BotsRequestedButton) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3129)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *BotsRequestedButton) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.WebappReqID, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "bots.requestedButton", "webapp_req_id")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3129, m)
 }
 
 // BotsSendCustomRequestRequest is the TL function bots.sendCustomRequest.
@@ -580,62 +399,32 @@ func (*BotsSendCustomRequestRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *BotsSendCustomRequestRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, BotsSendCustomRequestRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1594, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *BotsSendCustomRequestRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.CustomMethod)
-	if err := m.Params.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "bots.sendCustomRequest", "params")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1594, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *BotsSendCustomRequestRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, BotsSendCustomRequestRequestTypeID, "bots.sendCustomRequest"); err != nil {
-		return tlrt.DecodeErr(err, "bots.sendCustomRequest", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2350, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *BotsSendCustomRequestRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = BotsSendCustomRequestRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2350)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *BotsSendCustomRequestRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "bots.sendCustomRequest", "")
-	}
-	var err error
-	if m.CustomMethod, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "bots.sendCustomRequest", "custom_method")
-	}
-	if err = tlrt.DecodeBoxed(d, &m.Params, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "bots.sendCustomRequest", "params")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2350, m)
 }
 
 // BotsSendCustomRequest calls bots.sendCustomRequest: see
@@ -673,62 +462,32 @@ func (*BotsAnswerWebhookJSONQueryRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *BotsAnswerWebhookJSONQueryRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, BotsAnswerWebhookJSONQueryRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2185, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *BotsAnswerWebhookJSONQueryRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint64(b, uint64(m.QueryID))
-	if err := m.Data.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "bots.answerWebhookJSONQuery", "data")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2185, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *BotsAnswerWebhookJSONQueryRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, BotsAnswerWebhookJSONQueryRequestTypeID, "bots.answerWebhookJSONQuery"); err != nil {
-		return tlrt.DecodeErr(err, "bots.answerWebhookJSONQuery", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2999, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *BotsAnswerWebhookJSONQueryRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = BotsAnswerWebhookJSONQueryRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2999)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *BotsAnswerWebhookJSONQueryRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "bots.answerWebhookJSONQuery", "")
-	}
-	var err error
-	if m.QueryID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "bots.answerWebhookJSONQuery", "query_id")
-	}
-	if err = tlrt.DecodeBoxed(d, &m.Data, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "bots.answerWebhookJSONQuery", "data")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2999, m)
 }
 
 // BotsAnswerWebhookJSONQuery calls bots.answerWebhookJSONQuery: see
@@ -766,67 +525,32 @@ func (*BotsSetBotCommandsRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *BotsSetBotCommandsRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, BotsSetBotCommandsRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 46, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *BotsSetBotCommandsRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Scope); err != nil {
-		return tlrt.EncodeErr(err, "bots.setBotCommands", "scope")
-	}
-	tlrt.PutString(b, m.LangCode)
-	tlrt.PutVectorHeader(b, len(m.Commands))
-	for i := range m.Commands {
-		if err := m.Commands[i].Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "bots.setBotCommands", "commands")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 46, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *BotsSetBotCommandsRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, BotsSetBotCommandsRequestTypeID, "bots.setBotCommands"); err != nil {
-		return tlrt.DecodeErr(err, "bots.setBotCommands", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 632, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *BotsSetBotCommandsRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 632)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *BotsSetBotCommandsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "bots.setBotCommands", "")
-	}
-	var err error
-	if m.Scope, err = decodeBotCommandScope(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "bots.setBotCommands", "scope")
-	}
-	if m.LangCode, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "bots.setBotCommands", "lang_code")
-	}
-	if m.Commands, err = tlrt.DecodeStructs[BotCommand](d, false, false, 16, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "bots.setBotCommands", "commands")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 632, m)
 }
 
 // BotsSetBotCommands calls bots.setBotCommands: see BotsSetBotCommandsRequest.
@@ -862,58 +586,32 @@ func (*BotsResetBotCommandsRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *BotsResetBotCommandsRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, BotsResetBotCommandsRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 565, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *BotsResetBotCommandsRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Scope); err != nil {
-		return tlrt.EncodeErr(err, "bots.resetBotCommands", "scope")
-	}
-	tlrt.PutString(b, m.LangCode)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 565, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *BotsResetBotCommandsRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, BotsResetBotCommandsRequestTypeID, "bots.resetBotCommands"); err != nil {
-		return tlrt.DecodeErr(err, "bots.resetBotCommands", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1222, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *BotsResetBotCommandsRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1222)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *BotsResetBotCommandsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "bots.resetBotCommands", "")
-	}
-	var err error
-	if m.Scope, err = decodeBotCommandScope(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "bots.resetBotCommands", "scope")
-	}
-	if m.LangCode, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "bots.resetBotCommands", "lang_code")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1222, m)
 }
 
 // BotsResetBotCommands calls bots.resetBotCommands: see
@@ -950,58 +648,32 @@ func (*BotsGetBotCommandsRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *BotsGetBotCommandsRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, BotsGetBotCommandsRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2153, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *BotsGetBotCommandsRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Scope); err != nil {
-		return tlrt.EncodeErr(err, "bots.getBotCommands", "scope")
-	}
-	tlrt.PutString(b, m.LangCode)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2153, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *BotsGetBotCommandsRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, BotsGetBotCommandsRequestTypeID, "bots.getBotCommands"); err != nil {
-		return tlrt.DecodeErr(err, "bots.getBotCommands", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2965, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *BotsGetBotCommandsRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2965)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *BotsGetBotCommandsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "bots.getBotCommands", "")
-	}
-	var err error
-	if m.Scope, err = decodeBotCommandScope(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "bots.getBotCommands", "scope")
-	}
-	if m.LangCode, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "bots.getBotCommands", "lang_code")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2965, m)
 }
 
 // BotsGetBotCommands calls bots.getBotCommands: see BotsGetBotCommandsRequest.
@@ -1041,60 +713,32 @@ func (*BotsSetBotMenuButtonRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *BotsSetBotMenuButtonRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, BotsSetBotMenuButtonRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 653, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *BotsSetBotMenuButtonRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.UserID); err != nil {
-		return tlrt.EncodeErr(err, "bots.setBotMenuButton", "user_id")
-	}
-	if err := tlrt.EncodeObject(b, m.Button); err != nil {
-		return tlrt.EncodeErr(err, "bots.setBotMenuButton", "button")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 653, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *BotsSetBotMenuButtonRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, BotsSetBotMenuButtonRequestTypeID, "bots.setBotMenuButton"); err != nil {
-		return tlrt.DecodeErr(err, "bots.setBotMenuButton", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1324, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *BotsSetBotMenuButtonRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1324)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *BotsSetBotMenuButtonRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "bots.setBotMenuButton", "")
-	}
-	var err error
-	if m.UserID, err = decodeInputUser(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "bots.setBotMenuButton", "user_id")
-	}
-	if m.Button, err = decodeBotMenuButton(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "bots.setBotMenuButton", "button")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1324, m)
 }
 
 // BotsSetBotMenuButton calls bots.setBotMenuButton: see
@@ -1129,53 +773,31 @@ func (*BotsGetBotMenuButtonRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *BotsGetBotMenuButtonRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, BotsGetBotMenuButtonRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1449, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *BotsGetBotMenuButtonRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.UserID); err != nil {
-		return tlrt.EncodeErr(err, "bots.getBotMenuButton", "user_id")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1449, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *BotsGetBotMenuButtonRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, BotsGetBotMenuButtonRequestTypeID, "bots.getBotMenuButton"); err != nil {
-		return tlrt.DecodeErr(err, "bots.getBotMenuButton", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2189, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *BotsGetBotMenuButtonRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2189)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *BotsGetBotMenuButtonRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "bots.getBotMenuButton", "")
-	}
-	var err error
-	if m.UserID, err = decodeInputUser(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "bots.getBotMenuButton", "user_id")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2189, m)
 }
 
 // BotsGetBotMenuButton calls bots.getBotMenuButton: see
@@ -1213,57 +835,31 @@ func (*BotsSetBotBroadcastDefaultAdminRightsRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *BotsSetBotBroadcastDefaultAdminRightsRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, BotsSetBotBroadcastDefaultAdminRightsRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1113, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *BotsSetBotBroadcastDefaultAdminRightsRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := m.AdminRights.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "bots.setBotBroadcastDefaultAdminRights", "admin_rights")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1113, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *BotsSetBotBroadcastDefaultAdminRightsRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, BotsSetBotBroadcastDefaultAdminRightsRequestTypeID, "bots.setBotBroadcastDefaultAdminRights"); err != nil {
-		return tlrt.DecodeErr(err, "bots.setBotBroadcastDefaultAdminRights", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1829, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *BotsSetBotBroadcastDefaultAdminRightsRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = BotsSetBotBroadcastDefaultAdminRightsRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1829)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *BotsSetBotBroadcastDefaultAdminRightsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "bots.setBotBroadcastDefaultAdminRights", "")
-	}
-	var err error
-	if err = tlrt.DecodeBoxed(d, &m.AdminRights, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "bots.setBotBroadcastDefaultAdminRights", "admin_rights")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1829, m)
 }
 
 // BotsSetBotBroadcastDefaultAdminRights calls
@@ -1302,57 +898,31 @@ func (*BotsSetBotGroupDefaultAdminRightsRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *BotsSetBotGroupDefaultAdminRightsRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, BotsSetBotGroupDefaultAdminRightsRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1348, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *BotsSetBotGroupDefaultAdminRightsRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := m.AdminRights.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "bots.setBotGroupDefaultAdminRights", "admin_rights")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1348, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *BotsSetBotGroupDefaultAdminRightsRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, BotsSetBotGroupDefaultAdminRightsRequestTypeID, "bots.setBotGroupDefaultAdminRights"); err != nil {
-		return tlrt.DecodeErr(err, "bots.setBotGroupDefaultAdminRights", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2080, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *BotsSetBotGroupDefaultAdminRightsRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = BotsSetBotGroupDefaultAdminRightsRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2080)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *BotsSetBotGroupDefaultAdminRightsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "bots.setBotGroupDefaultAdminRights", "")
-	}
-	var err error
-	if err = tlrt.DecodeBoxed(d, &m.AdminRights, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "bots.setBotGroupDefaultAdminRights", "admin_rights")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2080, m)
 }
 
 // BotsSetBotGroupDefaultAdminRights calls bots.setBotGroupDefaultAdminRights:
@@ -1455,109 +1025,32 @@ func (m *BotsSetBotInfoRequest) ClearDescription() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *BotsSetBotInfoRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, BotsSetBotInfoRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 147, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *BotsSetBotInfoRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 2)
-	flags |= tlrt.Bit(m.Bot != nil, 2)
-	flags |= tlrt.Bit(m.Name != "", 3)
-	flags |= tlrt.Bit(m.About != "", 0)
-	flags |= tlrt.Bit(m.Description != "", 1)
-	tlrt.PutUint32(b, uint32(flags))
-	if flags.Has(2) {
-		if err := tlrt.EncodeObject(b, m.Bot); err != nil {
-			return tlrt.EncodeErr(err, "bots.setBotInfo", "bot")
-		}
-	}
-	tlrt.PutString(b, m.LangCode)
-	if flags.Has(3) {
-		tlrt.PutString(b, m.Name)
-	}
-	if flags.Has(0) {
-		tlrt.PutString(b, m.About)
-	}
-	if flags.Has(1) {
-		tlrt.PutString(b, m.Description)
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 147, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *BotsSetBotInfoRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, BotsSetBotInfoRequestTypeID, "bots.setBotInfo"); err != nil {
-		return tlrt.DecodeErr(err, "bots.setBotInfo", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 751, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *BotsSetBotInfoRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = BotsSetBotInfoRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 751)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *BotsSetBotInfoRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "bots.setBotInfo", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "bots.setBotInfo", "flags")
-	}
-	if m.Flags.Has(2) {
-		if m.Bot, err = decodeInputUser(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "bots.setBotInfo", "bot")
-		}
-	}
-	if m.LangCode, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "bots.setBotInfo", "lang_code")
-	}
-	if m.Flags.Has(3) {
-		if m.Name, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "bots.setBotInfo", "name")
-		}
-	}
-	if m.Flags.Has(0) {
-		if m.About, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "bots.setBotInfo", "about")
-		}
-	}
-	if m.Flags.Has(1) {
-		if m.Description, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "bots.setBotInfo", "description")
-		}
-	}
-	m.Flags &^= 1 << 2
-	if m.Name != "" {
-		m.Flags.Unset(3)
-	}
-	if m.About != "" {
-		m.Flags.Unset(0)
-	}
-	if m.Description != "" {
-		m.Flags.Unset(1)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 751, m)
 }
 
 // BotsSetBotInfo calls bots.setBotInfo: see BotsSetBotInfoRequest.
@@ -1594,73 +1087,32 @@ func (*BotsGetBotInfoRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *BotsGetBotInfoRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, BotsGetBotInfoRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2092, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *BotsGetBotInfoRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 0)
-	flags |= tlrt.Bit(m.Bot != nil, 0)
-	tlrt.PutUint32(b, uint32(flags))
-	if flags.Has(0) {
-		if err := tlrt.EncodeObject(b, m.Bot); err != nil {
-			return tlrt.EncodeErr(err, "bots.getBotInfo", "bot")
-		}
-	}
-	tlrt.PutString(b, m.LangCode)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2092, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *BotsGetBotInfoRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, BotsGetBotInfoRequestTypeID, "bots.getBotInfo"); err != nil {
-		return tlrt.DecodeErr(err, "bots.getBotInfo", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2897, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *BotsGetBotInfoRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = BotsGetBotInfoRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2897)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *BotsGetBotInfoRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "bots.getBotInfo", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "bots.getBotInfo", "flags")
-	}
-	if m.Flags.Has(0) {
-		if m.Bot, err = decodeInputUser(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "bots.getBotInfo", "bot")
-		}
-	}
-	if m.LangCode, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "bots.getBotInfo", "lang_code")
-	}
-	m.Flags &^= 1 << 0
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2897, m)
 }
 
 // BotsGetBotInfo calls bots.getBotInfo: see BotsGetBotInfoRequest.
@@ -1696,61 +1148,32 @@ func (*BotsReorderUsernamesRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *BotsReorderUsernamesRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, BotsReorderUsernamesRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1390, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *BotsReorderUsernamesRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Bot); err != nil {
-		return tlrt.EncodeErr(err, "bots.reorderUsernames", "bot")
-	}
-	tlrt.PutVectorHeader(b, len(m.Order))
-	for i := range m.Order {
-		tlrt.PutString(b, m.Order[i])
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1390, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *BotsReorderUsernamesRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, BotsReorderUsernamesRequestTypeID, "bots.reorderUsernames"); err != nil {
-		return tlrt.DecodeErr(err, "bots.reorderUsernames", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2126, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *BotsReorderUsernamesRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2126)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *BotsReorderUsernamesRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "bots.reorderUsernames", "")
-	}
-	var err error
-	if m.Bot, err = decodeInputUser(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "bots.reorderUsernames", "bot")
-	}
-	if m.Order, err = tlrt.DecodeVector(d, 4, tlrt.String); err != nil {
-		return tlrt.DecodeErr(err, "bots.reorderUsernames", "order")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2126, m)
 }
 
 // BotsReorderUsernames calls bots.reorderUsernames: see
@@ -1788,62 +1211,32 @@ func (*BotsToggleUsernameRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *BotsToggleUsernameRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, BotsToggleUsernameRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 48, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *BotsToggleUsernameRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Bot); err != nil {
-		return tlrt.EncodeErr(err, "bots.toggleUsername", "bot")
-	}
-	tlrt.PutString(b, m.Username)
-	b.PutBool(m.Active)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 48, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *BotsToggleUsernameRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, BotsToggleUsernameRequestTypeID, "bots.toggleUsername"); err != nil {
-		return tlrt.DecodeErr(err, "bots.toggleUsername", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 634, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *BotsToggleUsernameRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 634)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *BotsToggleUsernameRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "bots.toggleUsername", "")
-	}
-	var err error
-	if m.Bot, err = decodeInputUser(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "bots.toggleUsername", "bot")
-	}
-	if m.Username, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "bots.toggleUsername", "username")
-	}
-	if m.Active, err = d.Bool(); err != nil {
-		return tlrt.DecodeErr(err, "bots.toggleUsername", "active")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 634, m)
 }
 
 // BotsToggleUsername calls bots.toggleUsername: see BotsToggleUsernameRequest.
@@ -1877,53 +1270,31 @@ func (*BotsCanSendMessageRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *BotsCanSendMessageRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, BotsCanSendMessageRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 169, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *BotsCanSendMessageRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Bot); err != nil {
-		return tlrt.EncodeErr(err, "bots.canSendMessage", "bot")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 169, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *BotsCanSendMessageRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, BotsCanSendMessageRequestTypeID, "bots.canSendMessage"); err != nil {
-		return tlrt.DecodeErr(err, "bots.canSendMessage", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 775, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *BotsCanSendMessageRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 775)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *BotsCanSendMessageRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "bots.canSendMessage", "")
-	}
-	var err error
-	if m.Bot, err = decodeInputUser(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "bots.canSendMessage", "bot")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 775, m)
 }
 
 // BotsCanSendMessage calls bots.canSendMessage: see BotsCanSendMessageRequest.
@@ -1957,53 +1328,31 @@ func (*BotsAllowSendMessageRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *BotsAllowSendMessageRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, BotsAllowSendMessageRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2305, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *BotsAllowSendMessageRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Bot); err != nil {
-		return tlrt.EncodeErr(err, "bots.allowSendMessage", "bot")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2305, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *BotsAllowSendMessageRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, BotsAllowSendMessageRequestTypeID, "bots.allowSendMessage"); err != nil {
-		return tlrt.DecodeErr(err, "bots.allowSendMessage", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3128, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *BotsAllowSendMessageRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3128)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *BotsAllowSendMessageRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "bots.allowSendMessage", "")
-	}
-	var err error
-	if m.Bot, err = decodeInputUser(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "bots.allowSendMessage", "bot")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3128, m)
 }
 
 // BotsAllowSendMessage calls bots.allowSendMessage: see
@@ -2043,68 +1392,32 @@ func (*BotsInvokeWebViewCustomMethodRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *BotsInvokeWebViewCustomMethodRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, BotsInvokeWebViewCustomMethodRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 76, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *BotsInvokeWebViewCustomMethodRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Bot); err != nil {
-		return tlrt.EncodeErr(err, "bots.invokeWebViewCustomMethod", "bot")
-	}
-	tlrt.PutString(b, m.CustomMethod)
-	if err := m.Params.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "bots.invokeWebViewCustomMethod", "params")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 76, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *BotsInvokeWebViewCustomMethodRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, BotsInvokeWebViewCustomMethodRequestTypeID, "bots.invokeWebViewCustomMethod"); err != nil {
-		return tlrt.DecodeErr(err, "bots.invokeWebViewCustomMethod", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 668, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *BotsInvokeWebViewCustomMethodRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = BotsInvokeWebViewCustomMethodRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 668)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *BotsInvokeWebViewCustomMethodRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "bots.invokeWebViewCustomMethod", "")
-	}
-	var err error
-	if m.Bot, err = decodeInputUser(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "bots.invokeWebViewCustomMethod", "bot")
-	}
-	if m.CustomMethod, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "bots.invokeWebViewCustomMethod", "custom_method")
-	}
-	if err = tlrt.DecodeBoxed(d, &m.Params, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "bots.invokeWebViewCustomMethod", "params")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 668, m)
 }
 
 // BotsInvokeWebViewCustomMethod calls bots.invokeWebViewCustomMethod: see
@@ -2141,53 +1454,32 @@ func (*BotsGetPopularAppBotsRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *BotsGetPopularAppBotsRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, BotsGetPopularAppBotsRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1861, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *BotsGetPopularAppBotsRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.Offset)
-	tlrt.PutUint32(b, uint32(m.Limit))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1861, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *BotsGetPopularAppBotsRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, BotsGetPopularAppBotsRequestTypeID, "bots.getPopularAppBots"); err != nil {
-		return tlrt.DecodeErr(err, "bots.getPopularAppBots", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2638, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *BotsGetPopularAppBotsRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2638)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *BotsGetPopularAppBotsRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Offset, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "bots.getPopularAppBots", "offset")
-	}
-	if m.Limit, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "bots.getPopularAppBots", "limit")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2638, m)
 }
 
 // BotsGetPopularAppBots calls bots.getPopularAppBots: see
@@ -2225,64 +1517,32 @@ func (*BotsAddPreviewMediaRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *BotsAddPreviewMediaRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, BotsAddPreviewMediaRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 209, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *BotsAddPreviewMediaRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Bot); err != nil {
-		return tlrt.EncodeErr(err, "bots.addPreviewMedia", "bot")
-	}
-	tlrt.PutString(b, m.LangCode)
-	if err := tlrt.EncodeObject(b, m.Media); err != nil {
-		return tlrt.EncodeErr(err, "bots.addPreviewMedia", "media")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 209, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *BotsAddPreviewMediaRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, BotsAddPreviewMediaRequestTypeID, "bots.addPreviewMedia"); err != nil {
-		return tlrt.DecodeErr(err, "bots.addPreviewMedia", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 817, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *BotsAddPreviewMediaRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 817)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *BotsAddPreviewMediaRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "bots.addPreviewMedia", "")
-	}
-	var err error
-	if m.Bot, err = decodeInputUser(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "bots.addPreviewMedia", "bot")
-	}
-	if m.LangCode, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "bots.addPreviewMedia", "lang_code")
-	}
-	if m.Media, err = decodeInputMedia(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "bots.addPreviewMedia", "media")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 817, m)
 }
 
 // BotsAddPreviewMedia calls bots.addPreviewMedia: see
@@ -2321,70 +1581,32 @@ func (*BotsEditPreviewMediaRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *BotsEditPreviewMediaRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, BotsEditPreviewMediaRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1220, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *BotsEditPreviewMediaRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Bot); err != nil {
-		return tlrt.EncodeErr(err, "bots.editPreviewMedia", "bot")
-	}
-	tlrt.PutString(b, m.LangCode)
-	if err := tlrt.EncodeObject(b, m.Media); err != nil {
-		return tlrt.EncodeErr(err, "bots.editPreviewMedia", "media")
-	}
-	if err := tlrt.EncodeObject(b, m.NewMedia); err != nil {
-		return tlrt.EncodeErr(err, "bots.editPreviewMedia", "new_media")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1220, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *BotsEditPreviewMediaRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, BotsEditPreviewMediaRequestTypeID, "bots.editPreviewMedia"); err != nil {
-		return tlrt.DecodeErr(err, "bots.editPreviewMedia", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1943, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *BotsEditPreviewMediaRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1943)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *BotsEditPreviewMediaRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "bots.editPreviewMedia", "")
-	}
-	var err error
-	if m.Bot, err = decodeInputUser(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "bots.editPreviewMedia", "bot")
-	}
-	if m.LangCode, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "bots.editPreviewMedia", "lang_code")
-	}
-	if m.Media, err = decodeInputMedia(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "bots.editPreviewMedia", "media")
-	}
-	if m.NewMedia, err = decodeInputMedia(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "bots.editPreviewMedia", "new_media")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1943, m)
 }
 
 // BotsEditPreviewMedia calls bots.editPreviewMedia: see
@@ -2422,67 +1644,32 @@ func (*BotsDeletePreviewMediaRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *BotsDeletePreviewMediaRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, BotsDeletePreviewMediaRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 409, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *BotsDeletePreviewMediaRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Bot); err != nil {
-		return tlrt.EncodeErr(err, "bots.deletePreviewMedia", "bot")
-	}
-	tlrt.PutString(b, m.LangCode)
-	tlrt.PutVectorHeader(b, len(m.Media))
-	for i := range m.Media {
-		if err := tlrt.EncodeObject(b, m.Media[i]); err != nil {
-			return tlrt.EncodeErr(err, "bots.deletePreviewMedia", "media")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 409, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *BotsDeletePreviewMediaRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, BotsDeletePreviewMediaRequestTypeID, "bots.deletePreviewMedia"); err != nil {
-		return tlrt.DecodeErr(err, "bots.deletePreviewMedia", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1045, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *BotsDeletePreviewMediaRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1045)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *BotsDeletePreviewMediaRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "bots.deletePreviewMedia", "")
-	}
-	var err error
-	if m.Bot, err = decodeInputUser(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "bots.deletePreviewMedia", "bot")
-	}
-	if m.LangCode, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "bots.deletePreviewMedia", "lang_code")
-	}
-	if m.Media, err = tlrt.DecodeSlabs[InputMediaUploadedDocument](d, false, 4, depth+1, decodeInputMedia); err != nil {
-		return tlrt.DecodeErr(err, "bots.deletePreviewMedia", "media")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1045, m)
 }
 
 // BotsDeletePreviewMedia calls bots.deletePreviewMedia: see
@@ -2520,67 +1707,32 @@ func (*BotsReorderPreviewMediasRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *BotsReorderPreviewMediasRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, BotsReorderPreviewMediasRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1719, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *BotsReorderPreviewMediasRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Bot); err != nil {
-		return tlrt.EncodeErr(err, "bots.reorderPreviewMedias", "bot")
-	}
-	tlrt.PutString(b, m.LangCode)
-	tlrt.PutVectorHeader(b, len(m.Order))
-	for i := range m.Order {
-		if err := tlrt.EncodeObject(b, m.Order[i]); err != nil {
-			return tlrt.EncodeErr(err, "bots.reorderPreviewMedias", "order")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1719, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *BotsReorderPreviewMediasRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, BotsReorderPreviewMediasRequestTypeID, "bots.reorderPreviewMedias"); err != nil {
-		return tlrt.DecodeErr(err, "bots.reorderPreviewMedias", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2480, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *BotsReorderPreviewMediasRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2480)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *BotsReorderPreviewMediasRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "bots.reorderPreviewMedias", "")
-	}
-	var err error
-	if m.Bot, err = decodeInputUser(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "bots.reorderPreviewMedias", "bot")
-	}
-	if m.LangCode, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "bots.reorderPreviewMedias", "lang_code")
-	}
-	if m.Order, err = tlrt.DecodeSlabs[InputMediaUploadedDocument](d, false, 4, depth+1, decodeInputMedia); err != nil {
-		return tlrt.DecodeErr(err, "bots.reorderPreviewMedias", "order")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2480, m)
 }
 
 // BotsReorderPreviewMedias calls bots.reorderPreviewMedias: see
@@ -2617,58 +1769,32 @@ func (*BotsGetPreviewInfoRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *BotsGetPreviewInfoRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, BotsGetPreviewInfoRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 626, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *BotsGetPreviewInfoRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Bot); err != nil {
-		return tlrt.EncodeErr(err, "bots.getPreviewInfo", "bot")
-	}
-	tlrt.PutString(b, m.LangCode)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 626, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *BotsGetPreviewInfoRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, BotsGetPreviewInfoRequestTypeID, "bots.getPreviewInfo"); err != nil {
-		return tlrt.DecodeErr(err, "bots.getPreviewInfo", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1289, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *BotsGetPreviewInfoRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1289)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *BotsGetPreviewInfoRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "bots.getPreviewInfo", "")
-	}
-	var err error
-	if m.Bot, err = decodeInputUser(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "bots.getPreviewInfo", "bot")
-	}
-	if m.LangCode, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "bots.getPreviewInfo", "lang_code")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1289, m)
 }
 
 // BotsGetPreviewInfo calls bots.getPreviewInfo: see BotsGetPreviewInfoRequest.
@@ -2702,53 +1828,31 @@ func (*BotsGetPreviewMediasRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *BotsGetPreviewMediasRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, BotsGetPreviewMediasRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1518, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *BotsGetPreviewMediasRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Bot); err != nil {
-		return tlrt.EncodeErr(err, "bots.getPreviewMedias", "bot")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1518, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *BotsGetPreviewMediasRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, BotsGetPreviewMediasRequestTypeID, "bots.getPreviewMedias"); err != nil {
-		return tlrt.DecodeErr(err, "bots.getPreviewMedias", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2269, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *BotsGetPreviewMediasRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2269)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *BotsGetPreviewMediasRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "bots.getPreviewMedias", "")
-	}
-	var err error
-	if m.Bot, err = decodeInputUser(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "bots.getPreviewMedias", "bot")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2269, m)
 }
 
 // BotsGetPreviewMedias calls bots.getPreviewMedias: see
@@ -2791,60 +1895,32 @@ func (*BotsUpdateUserEmojiStatusRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *BotsUpdateUserEmojiStatusRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, BotsUpdateUserEmojiStatusRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2261, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *BotsUpdateUserEmojiStatusRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.UserID); err != nil {
-		return tlrt.EncodeErr(err, "bots.updateUserEmojiStatus", "user_id")
-	}
-	if err := tlrt.EncodeObject(b, m.EmojiStatus); err != nil {
-		return tlrt.EncodeErr(err, "bots.updateUserEmojiStatus", "emoji_status")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2261, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *BotsUpdateUserEmojiStatusRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, BotsUpdateUserEmojiStatusRequestTypeID, "bots.updateUserEmojiStatus"); err != nil {
-		return tlrt.DecodeErr(err, "bots.updateUserEmojiStatus", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3079, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *BotsUpdateUserEmojiStatusRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3079)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *BotsUpdateUserEmojiStatusRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "bots.updateUserEmojiStatus", "")
-	}
-	var err error
-	if m.UserID, err = decodeInputUser(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "bots.updateUserEmojiStatus", "user_id")
-	}
-	if m.EmojiStatus, err = decodeEmojiStatus(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "bots.updateUserEmojiStatus", "emoji_status")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3079, m)
 }
 
 // BotsUpdateUserEmojiStatus calls bots.updateUserEmojiStatus: see
@@ -2883,57 +1959,31 @@ func (*BotsToggleUserEmojiStatusPermissionRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *BotsToggleUserEmojiStatusPermissionRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, BotsToggleUserEmojiStatusPermissionRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 64, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *BotsToggleUserEmojiStatusPermissionRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Bot); err != nil {
-		return tlrt.EncodeErr(err, "bots.toggleUserEmojiStatusPermission", "bot")
-	}
-	b.PutBool(m.Enabled)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 64, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *BotsToggleUserEmojiStatusPermissionRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, BotsToggleUserEmojiStatusPermissionRequestTypeID, "bots.toggleUserEmojiStatusPermission"); err != nil {
-		return tlrt.DecodeErr(err, "bots.toggleUserEmojiStatusPermission", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 654, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *BotsToggleUserEmojiStatusPermissionRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 654)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *BotsToggleUserEmojiStatusPermissionRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "bots.toggleUserEmojiStatusPermission", "")
-	}
-	var err error
-	if m.Bot, err = decodeInputUser(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "bots.toggleUserEmojiStatusPermission", "bot")
-	}
-	if m.Enabled, err = d.Bool(); err != nil {
-		return tlrt.DecodeErr(err, "bots.toggleUserEmojiStatusPermission", "enabled")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 654, m)
 }
 
 // BotsToggleUserEmojiStatusPermission calls
@@ -2974,62 +2024,32 @@ func (*BotsCheckDownloadFileParamsRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *BotsCheckDownloadFileParamsRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, BotsCheckDownloadFileParamsRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 745, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *BotsCheckDownloadFileParamsRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Bot); err != nil {
-		return tlrt.EncodeErr(err, "bots.checkDownloadFileParams", "bot")
-	}
-	tlrt.PutString(b, m.FileName)
-	tlrt.PutString(b, m.URL)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 745, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *BotsCheckDownloadFileParamsRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, BotsCheckDownloadFileParamsRequestTypeID, "bots.checkDownloadFileParams"); err != nil {
-		return tlrt.DecodeErr(err, "bots.checkDownloadFileParams", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1423, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *BotsCheckDownloadFileParamsRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1423)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *BotsCheckDownloadFileParamsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "bots.checkDownloadFileParams", "")
-	}
-	var err error
-	if m.Bot, err = decodeInputUser(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "bots.checkDownloadFileParams", "bot")
-	}
-	if m.FileName, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "bots.checkDownloadFileParams", "file_name")
-	}
-	if m.URL, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "bots.checkDownloadFileParams", "url")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1423, m)
 }
 
 // BotsCheckDownloadFileParams calls bots.checkDownloadFileParams: see
@@ -3062,43 +2082,31 @@ func (*BotsGetAdminedBotsRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *BotsGetAdminedBotsRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, BotsGetAdminedBotsRequestTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1651, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *BotsGetAdminedBotsRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1651, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *BotsGetAdminedBotsRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, BotsGetAdminedBotsRequestTypeID, "bots.getAdminedBots"); err != nil {
-		return tlrt.DecodeErr(err, "bots.getAdminedBots", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2411, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *BotsGetAdminedBotsRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2411)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *BotsGetAdminedBotsRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2411, m)
 }
 
 // BotsGetAdminedBots calls bots.getAdminedBots: see BotsGetAdminedBotsRequest.
@@ -3166,78 +2174,31 @@ func (m *BotsUpdateStarRefProgramRequest) ClearDurationMonths() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *BotsUpdateStarRefProgramRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, BotsUpdateStarRefProgramRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1101, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *BotsUpdateStarRefProgramRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags
-	flags |= tlrt.Bit(m.DurationMonths != 0, 0)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := tlrt.EncodeObject(b, m.Bot); err != nil {
-		return tlrt.EncodeErr(err, "bots.updateStarRefProgram", "bot")
-	}
-	tlrt.PutUint32(b, uint32(m.CommissionPermille))
-	if flags.Has(0) {
-		tlrt.PutUint32(b, uint32(m.DurationMonths))
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1101, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *BotsUpdateStarRefProgramRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, BotsUpdateStarRefProgramRequestTypeID, "bots.updateStarRefProgram"); err != nil {
-		return tlrt.DecodeErr(err, "bots.updateStarRefProgram", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1814, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *BotsUpdateStarRefProgramRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = BotsUpdateStarRefProgramRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1814)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *BotsUpdateStarRefProgramRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "bots.updateStarRefProgram", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "bots.updateStarRefProgram", "flags")
-	}
-	if m.Bot, err = decodeInputUser(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "bots.updateStarRefProgram", "bot")
-	}
-	if m.CommissionPermille, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "bots.updateStarRefProgram", "commission_permille")
-	}
-	if m.Flags.Has(0) {
-		if m.DurationMonths, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "bots.updateStarRefProgram", "duration_months")
-		}
-	}
-	if m.DurationMonths != 0 {
-		m.Flags.Unset(0)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1814, m)
 }
 
 // BotsUpdateStarRefProgram calls bots.updateStarRefProgram: see
@@ -3305,89 +2266,32 @@ func (m *BotsSetCustomVerificationRequest) ClearCustomDescription() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *BotsSetCustomVerificationRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, BotsSetCustomVerificationRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1280, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *BotsSetCustomVerificationRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<0 | 1<<1)
-	flags |= tlrt.Bit(m.Enabled, 1)
-	flags |= tlrt.Bit(m.Bot != nil, 0)
-	flags |= tlrt.Bit(m.CustomDescription != "", 2)
-	tlrt.PutUint32(b, uint32(flags))
-	if flags.Has(0) {
-		if err := tlrt.EncodeObject(b, m.Bot); err != nil {
-			return tlrt.EncodeErr(err, "bots.setCustomVerification", "bot")
-		}
-	}
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "bots.setCustomVerification", "peer")
-	}
-	if flags.Has(2) {
-		tlrt.PutString(b, m.CustomDescription)
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1280, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *BotsSetCustomVerificationRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, BotsSetCustomVerificationRequestTypeID, "bots.setCustomVerification"); err != nil {
-		return tlrt.DecodeErr(err, "bots.setCustomVerification", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2005, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *BotsSetCustomVerificationRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = BotsSetCustomVerificationRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2005)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *BotsSetCustomVerificationRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "bots.setCustomVerification", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "bots.setCustomVerification", "flags")
-	}
-	m.Enabled = m.Flags.Has(1)
-	if m.Flags.Has(0) {
-		if m.Bot, err = decodeInputUser(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "bots.setCustomVerification", "bot")
-		}
-	}
-	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "bots.setCustomVerification", "peer")
-	}
-	if m.Flags.Has(2) {
-		if m.CustomDescription, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "bots.setCustomVerification", "custom_description")
-		}
-	}
-	m.Flags &^= 1<<0 | 1<<1
-	if m.CustomDescription != "" {
-		m.Flags.Unset(2)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2005, m)
 }
 
 // BotsSetCustomVerification calls bots.setCustomVerification: see
@@ -3424,53 +2328,31 @@ func (*BotsGetBotRecommendationsRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *BotsGetBotRecommendationsRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, BotsGetBotRecommendationsRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1507, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *BotsGetBotRecommendationsRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Bot); err != nil {
-		return tlrt.EncodeErr(err, "bots.getBotRecommendations", "bot")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1507, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *BotsGetBotRecommendationsRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, BotsGetBotRecommendationsRequestTypeID, "bots.getBotRecommendations"); err != nil {
-		return tlrt.DecodeErr(err, "bots.getBotRecommendations", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2255, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *BotsGetBotRecommendationsRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2255)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *BotsGetBotRecommendationsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "bots.getBotRecommendations", "")
-	}
-	var err error
-	if m.Bot, err = decodeInputUser(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "bots.getBotRecommendations", "bot")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2255, m)
 }
 
 // BotsGetBotRecommendations calls bots.getBotRecommendations: see
@@ -3505,49 +2387,32 @@ func (*BotsCheckUsernameRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *BotsCheckUsernameRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, BotsCheckUsernameRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1247, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *BotsCheckUsernameRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.Username)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1247, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *BotsCheckUsernameRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, BotsCheckUsernameRequestTypeID, "bots.checkUsername"); err != nil {
-		return tlrt.DecodeErr(err, "bots.checkUsername", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1971, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *BotsCheckUsernameRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1971)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *BotsCheckUsernameRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Username, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "bots.checkUsername", "username")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1971, m)
 }
 
 // BotsCheckUsername calls bots.checkUsername: see BotsCheckUsernameRequest.
@@ -3586,74 +2451,32 @@ func (*BotsCreateBotRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *BotsCreateBotRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, BotsCreateBotRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2179, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *BotsCreateBotRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 0)
-	flags |= tlrt.Bit(m.ViaDeeplink, 0)
-	tlrt.PutUint32(b, uint32(flags))
-	tlrt.PutString(b, m.Name)
-	tlrt.PutString(b, m.Username)
-	if err := tlrt.EncodeObject(b, m.ManagerID); err != nil {
-		return tlrt.EncodeErr(err, "bots.createBot", "manager_id")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2179, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *BotsCreateBotRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, BotsCreateBotRequestTypeID, "bots.createBot"); err != nil {
-		return tlrt.DecodeErr(err, "bots.createBot", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2992, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *BotsCreateBotRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = BotsCreateBotRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2992)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *BotsCreateBotRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "bots.createBot", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "bots.createBot", "flags")
-	}
-	m.ViaDeeplink = m.Flags.Has(0)
-	if m.Name, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "bots.createBot", "name")
-	}
-	if m.Username, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "bots.createBot", "username")
-	}
-	if m.ManagerID, err = decodeInputUser(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "bots.createBot", "manager_id")
-	}
-	m.Flags &^= 1 << 0
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2992, m)
 }
 
 // BotsCreateBot calls bots.createBot: see BotsCreateBotRequest.
@@ -3689,57 +2512,31 @@ func (*BotsExportBotTokenRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *BotsExportBotTokenRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, BotsExportBotTokenRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1792, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *BotsExportBotTokenRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Bot); err != nil {
-		return tlrt.EncodeErr(err, "bots.exportBotToken", "bot")
-	}
-	b.PutBool(m.Revoke)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1792, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *BotsExportBotTokenRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, BotsExportBotTokenRequestTypeID, "bots.exportBotToken"); err != nil {
-		return tlrt.DecodeErr(err, "bots.exportBotToken", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2560, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *BotsExportBotTokenRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2560)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *BotsExportBotTokenRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "bots.exportBotToken", "")
-	}
-	var err error
-	if m.Bot, err = decodeInputUser(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "bots.exportBotToken", "bot")
-	}
-	if m.Revoke, err = d.Bool(); err != nil {
-		return tlrt.DecodeErr(err, "bots.exportBotToken", "revoke")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2560, m)
 }
 
 // BotsExportBotToken calls bots.exportBotToken: see BotsExportBotTokenRequest.
@@ -3775,60 +2572,32 @@ func (*BotsRequestWebViewButtonRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *BotsRequestWebViewButtonRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, BotsRequestWebViewButtonRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 453, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *BotsRequestWebViewButtonRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.UserID); err != nil {
-		return tlrt.EncodeErr(err, "bots.requestWebViewButton", "user_id")
-	}
-	if err := tlrt.EncodeObject(b, m.Button); err != nil {
-		return tlrt.EncodeErr(err, "bots.requestWebViewButton", "button")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 453, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *BotsRequestWebViewButtonRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, BotsRequestWebViewButtonRequestTypeID, "bots.requestWebViewButton"); err != nil {
-		return tlrt.DecodeErr(err, "bots.requestWebViewButton", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1093, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *BotsRequestWebViewButtonRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1093)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *BotsRequestWebViewButtonRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "bots.requestWebViewButton", "")
-	}
-	var err error
-	if m.UserID, err = decodeInputUser(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "bots.requestWebViewButton", "user_id")
-	}
-	if m.Button, err = decodeKeyboardButton(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "bots.requestWebViewButton", "button")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1093, m)
 }
 
 // BotsRequestWebViewButton calls bots.requestWebViewButton: see
@@ -3867,58 +2636,32 @@ func (*BotsGetRequestedWebViewButtonRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *BotsGetRequestedWebViewButtonRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, BotsGetRequestedWebViewButtonRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1824, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *BotsGetRequestedWebViewButtonRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Bot); err != nil {
-		return tlrt.EncodeErr(err, "bots.getRequestedWebViewButton", "bot")
-	}
-	tlrt.PutString(b, m.WebappReqID)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1824, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *BotsGetRequestedWebViewButtonRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, BotsGetRequestedWebViewButtonRequestTypeID, "bots.getRequestedWebViewButton"); err != nil {
-		return tlrt.DecodeErr(err, "bots.getRequestedWebViewButton", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2597, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *BotsGetRequestedWebViewButtonRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2597)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *BotsGetRequestedWebViewButtonRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "bots.getRequestedWebViewButton", "")
-	}
-	var err error
-	if m.Bot, err = decodeInputUser(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "bots.getRequestedWebViewButton", "bot")
-	}
-	if m.WebappReqID, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "bots.getRequestedWebViewButton", "webapp_req_id")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2597, m)
 }
 
 // BotsGetRequestedWebViewButton calls bots.getRequestedWebViewButton: see
@@ -3953,53 +2696,31 @@ func (*BotsGetAccessSettingsRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *BotsGetAccessSettingsRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, BotsGetAccessSettingsRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 319, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *BotsGetAccessSettingsRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Bot); err != nil {
-		return tlrt.EncodeErr(err, "bots.getAccessSettings", "bot")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 319, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *BotsGetAccessSettingsRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, BotsGetAccessSettingsRequestTypeID, "bots.getAccessSettings"); err != nil {
-		return tlrt.DecodeErr(err, "bots.getAccessSettings", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 939, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *BotsGetAccessSettingsRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 939)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *BotsGetAccessSettingsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "bots.getAccessSettings", "")
-	}
-	var err error
-	if m.Bot, err = decodeInputUser(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "bots.getAccessSettings", "bot")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 939, m)
 }
 
 // BotsGetAccessSettings calls bots.getAccessSettings: see
@@ -4061,82 +2782,31 @@ func (m *BotsEditAccessSettingsRequest) ClearAddUsers() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *BotsEditAccessSettingsRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, BotsEditAccessSettingsRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 452, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *BotsEditAccessSettingsRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 0)
-	flags |= tlrt.Bit(m.Restricted, 0)
-	flags |= tlrt.Bit(len(m.AddUsers) > 0, 1)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := tlrt.EncodeObject(b, m.Bot); err != nil {
-		return tlrt.EncodeErr(err, "bots.editAccessSettings", "bot")
-	}
-	if flags.Has(1) {
-		tlrt.PutVectorHeader(b, len(m.AddUsers))
-		for i := range m.AddUsers {
-			if err := tlrt.EncodeObject(b, m.AddUsers[i]); err != nil {
-				return tlrt.EncodeErr(err, "bots.editAccessSettings", "add_users")
-			}
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 452, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *BotsEditAccessSettingsRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, BotsEditAccessSettingsRequestTypeID, "bots.editAccessSettings"); err != nil {
-		return tlrt.DecodeErr(err, "bots.editAccessSettings", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1092, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *BotsEditAccessSettingsRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = BotsEditAccessSettingsRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1092)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *BotsEditAccessSettingsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "bots.editAccessSettings", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "bots.editAccessSettings", "flags")
-	}
-	m.Restricted = m.Flags.Has(0)
-	if m.Bot, err = decodeInputUser(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "bots.editAccessSettings", "bot")
-	}
-	if m.Flags.Has(1) {
-		if m.AddUsers, err = tlrt.DecodeSlabs[InputUserFromMessage](d, false, 4, depth+1, decodeInputUser); err != nil {
-			return tlrt.DecodeErr(err, "bots.editAccessSettings", "add_users")
-		}
-	}
-	m.Flags &^= 1 << 0
-	if len(m.AddUsers) > 0 {
-		m.Flags.Unset(1)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1092, m)
 }
 
 // BotsEditAccessSettings calls bots.editAccessSettings: see
@@ -4173,58 +2843,32 @@ func (*BotsSetJoinChatResultsRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *BotsSetJoinChatResultsRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, BotsSetJoinChatResultsRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2200, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *BotsSetJoinChatResultsRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint64(b, uint64(m.QueryID))
-	if err := tlrt.EncodeObject(b, m.Result); err != nil {
-		return tlrt.EncodeErr(err, "bots.setJoinChatResults", "result")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2200, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *BotsSetJoinChatResultsRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, BotsSetJoinChatResultsRequestTypeID, "bots.setJoinChatResults"); err != nil {
-		return tlrt.DecodeErr(err, "bots.setJoinChatResults", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3016, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *BotsSetJoinChatResultsRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3016)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *BotsSetJoinChatResultsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "bots.setJoinChatResults", "")
-	}
-	var err error
-	if m.QueryID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "bots.setJoinChatResults", "query_id")
-	}
-	if m.Result, err = decodeJoinChatBotResult(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "bots.setJoinChatResults", "result")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3016, m)
 }
 
 // BotsSetJoinChatResults calls bots.setJoinChatResults: see

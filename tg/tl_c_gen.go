@@ -75,125 +75,9 @@ func DecodeChannelAdminLogEventAction(b *bin.Buffer) (ChannelAdminLogEventAction
 // decodeChannelAdminLogEventAction is DecodeChannelAdminLogEventAction for a
 // value nested depth levels deep.
 func decodeChannelAdminLogEventAction(d *tlrt.Decoder, depth int) (ChannelAdminLogEventActionClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v ChannelAdminLogEventActionClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case ChannelAdminLogEventActionChangeTitleTypeID:
-		v, size = &ChannelAdminLogEventActionChangeTitle{}, unsafe.Sizeof(ChannelAdminLogEventActionChangeTitle{})
-	case ChannelAdminLogEventActionChangeAboutTypeID:
-		v, size = &ChannelAdminLogEventActionChangeAbout{}, unsafe.Sizeof(ChannelAdminLogEventActionChangeAbout{})
-	case ChannelAdminLogEventActionChangeUsernameTypeID:
-		v, size = &ChannelAdminLogEventActionChangeUsername{}, unsafe.Sizeof(ChannelAdminLogEventActionChangeUsername{})
-	case ChannelAdminLogEventActionChangePhotoTypeID:
-		v, size = &ChannelAdminLogEventActionChangePhoto{}, unsafe.Sizeof(ChannelAdminLogEventActionChangePhoto{})
-	case ChannelAdminLogEventActionToggleInvitesTypeID:
-		v = tlrt.New[ChannelAdminLogEventActionToggleInvites](d)
-	case ChannelAdminLogEventActionToggleSignaturesTypeID:
-		v = tlrt.New[ChannelAdminLogEventActionToggleSignatures](d)
-	case ChannelAdminLogEventActionUpdatePinnedTypeID:
-		v, size = &ChannelAdminLogEventActionUpdatePinned{}, unsafe.Sizeof(ChannelAdminLogEventActionUpdatePinned{})
-	case ChannelAdminLogEventActionEditMessageTypeID:
-		v, size = &ChannelAdminLogEventActionEditMessage{}, unsafe.Sizeof(ChannelAdminLogEventActionEditMessage{})
-	case ChannelAdminLogEventActionDeleteMessageTypeID:
-		v, size = &ChannelAdminLogEventActionDeleteMessage{}, unsafe.Sizeof(ChannelAdminLogEventActionDeleteMessage{})
-	case ChannelAdminLogEventActionParticipantJoinTypeID:
-		v = &ChannelAdminLogEventActionParticipantJoin{}
-	case ChannelAdminLogEventActionParticipantLeaveTypeID:
-		v = &ChannelAdminLogEventActionParticipantLeave{}
-	case ChannelAdminLogEventActionParticipantInviteTypeID:
-		v, size = &ChannelAdminLogEventActionParticipantInvite{}, unsafe.Sizeof(ChannelAdminLogEventActionParticipantInvite{})
-	case ChannelAdminLogEventActionParticipantToggleBanTypeID:
-		v, size = &ChannelAdminLogEventActionParticipantToggleBan{}, unsafe.Sizeof(ChannelAdminLogEventActionParticipantToggleBan{})
-	case ChannelAdminLogEventActionParticipantToggleAdminTypeID:
-		v, size = &ChannelAdminLogEventActionParticipantToggleAdmin{}, unsafe.Sizeof(ChannelAdminLogEventActionParticipantToggleAdmin{})
-	case ChannelAdminLogEventActionChangeStickerSetTypeID:
-		v, size = &ChannelAdminLogEventActionChangeStickerSet{}, unsafe.Sizeof(ChannelAdminLogEventActionChangeStickerSet{})
-	case ChannelAdminLogEventActionTogglePreHistoryHiddenTypeID:
-		v = tlrt.New[ChannelAdminLogEventActionTogglePreHistoryHidden](d)
-	case ChannelAdminLogEventActionDefaultBannedRightsTypeID:
-		v = tlrt.New[ChannelAdminLogEventActionDefaultBannedRights](d)
-	case ChannelAdminLogEventActionStopPollTypeID:
-		v, size = &ChannelAdminLogEventActionStopPoll{}, unsafe.Sizeof(ChannelAdminLogEventActionStopPoll{})
-	case ChannelAdminLogEventActionChangeLinkedChatTypeID:
-		v = tlrt.New[ChannelAdminLogEventActionChangeLinkedChat](d)
-	case ChannelAdminLogEventActionChangeLocationTypeID:
-		v, size = &ChannelAdminLogEventActionChangeLocation{}, unsafe.Sizeof(ChannelAdminLogEventActionChangeLocation{})
-	case ChannelAdminLogEventActionToggleSlowModeTypeID:
-		v = tlrt.New[ChannelAdminLogEventActionToggleSlowMode](d)
-	case ChannelAdminLogEventActionStartGroupCallTypeID:
-		v, size = &ChannelAdminLogEventActionStartGroupCall{}, unsafe.Sizeof(ChannelAdminLogEventActionStartGroupCall{})
-	case ChannelAdminLogEventActionDiscardGroupCallTypeID:
-		v, size = &ChannelAdminLogEventActionDiscardGroupCall{}, unsafe.Sizeof(ChannelAdminLogEventActionDiscardGroupCall{})
-	case ChannelAdminLogEventActionParticipantMuteTypeID:
-		v, size = &ChannelAdminLogEventActionParticipantMute{}, unsafe.Sizeof(ChannelAdminLogEventActionParticipantMute{})
-	case ChannelAdminLogEventActionParticipantUnmuteTypeID:
-		v, size = &ChannelAdminLogEventActionParticipantUnmute{}, unsafe.Sizeof(ChannelAdminLogEventActionParticipantUnmute{})
-	case ChannelAdminLogEventActionToggleGroupCallSettingTypeID:
-		v = tlrt.New[ChannelAdminLogEventActionToggleGroupCallSetting](d)
-	case ChannelAdminLogEventActionParticipantJoinByInviteTypeID:
-		v, size = &ChannelAdminLogEventActionParticipantJoinByInvite{}, unsafe.Sizeof(ChannelAdminLogEventActionParticipantJoinByInvite{})
-	case ChannelAdminLogEventActionExportedInviteDeleteTypeID:
-		v, size = &ChannelAdminLogEventActionExportedInviteDelete{}, unsafe.Sizeof(ChannelAdminLogEventActionExportedInviteDelete{})
-	case ChannelAdminLogEventActionExportedInviteRevokeTypeID:
-		v, size = &ChannelAdminLogEventActionExportedInviteRevoke{}, unsafe.Sizeof(ChannelAdminLogEventActionExportedInviteRevoke{})
-	case ChannelAdminLogEventActionExportedInviteEditTypeID:
-		v, size = &ChannelAdminLogEventActionExportedInviteEdit{}, unsafe.Sizeof(ChannelAdminLogEventActionExportedInviteEdit{})
-	case ChannelAdminLogEventActionParticipantVolumeTypeID:
-		v, size = &ChannelAdminLogEventActionParticipantVolume{}, unsafe.Sizeof(ChannelAdminLogEventActionParticipantVolume{})
-	case ChannelAdminLogEventActionChangeHistoryTTLTypeID:
-		v = tlrt.New[ChannelAdminLogEventActionChangeHistoryTTL](d)
-	case ChannelAdminLogEventActionParticipantJoinByRequestTypeID:
-		v, size = &ChannelAdminLogEventActionParticipantJoinByRequest{}, unsafe.Sizeof(ChannelAdminLogEventActionParticipantJoinByRequest{})
-	case ChannelAdminLogEventActionToggleNoForwardsTypeID:
-		v = tlrt.New[ChannelAdminLogEventActionToggleNoForwards](d)
-	case ChannelAdminLogEventActionSendMessageTypeID:
-		v, size = &ChannelAdminLogEventActionSendMessage{}, unsafe.Sizeof(ChannelAdminLogEventActionSendMessage{})
-	case ChannelAdminLogEventActionChangeAvailableReactionsTypeID:
-		v, size = &ChannelAdminLogEventActionChangeAvailableReactions{}, unsafe.Sizeof(ChannelAdminLogEventActionChangeAvailableReactions{})
-	case ChannelAdminLogEventActionChangeUsernamesTypeID:
-		v, size = &ChannelAdminLogEventActionChangeUsernames{}, unsafe.Sizeof(ChannelAdminLogEventActionChangeUsernames{})
-	case ChannelAdminLogEventActionToggleForumTypeID:
-		v = tlrt.New[ChannelAdminLogEventActionToggleForum](d)
-	case ChannelAdminLogEventActionCreateTopicTypeID:
-		v, size = &ChannelAdminLogEventActionCreateTopic{}, unsafe.Sizeof(ChannelAdminLogEventActionCreateTopic{})
-	case ChannelAdminLogEventActionEditTopicTypeID:
-		v, size = &ChannelAdminLogEventActionEditTopic{}, unsafe.Sizeof(ChannelAdminLogEventActionEditTopic{})
-	case ChannelAdminLogEventActionDeleteTopicTypeID:
-		v, size = &ChannelAdminLogEventActionDeleteTopic{}, unsafe.Sizeof(ChannelAdminLogEventActionDeleteTopic{})
-	case ChannelAdminLogEventActionPinTopicTypeID:
-		v, size = &ChannelAdminLogEventActionPinTopic{}, unsafe.Sizeof(ChannelAdminLogEventActionPinTopic{})
-	case ChannelAdminLogEventActionToggleAntiSpamTypeID:
-		v = tlrt.New[ChannelAdminLogEventActionToggleAntiSpam](d)
-	case ChannelAdminLogEventActionChangePeerColorTypeID:
-		v, size = &ChannelAdminLogEventActionChangePeerColor{}, unsafe.Sizeof(ChannelAdminLogEventActionChangePeerColor{})
-	case ChannelAdminLogEventActionChangeProfilePeerColorTypeID:
-		v, size = &ChannelAdminLogEventActionChangeProfilePeerColor{}, unsafe.Sizeof(ChannelAdminLogEventActionChangeProfilePeerColor{})
-	case ChannelAdminLogEventActionChangeWallpaperTypeID:
-		v, size = &ChannelAdminLogEventActionChangeWallpaper{}, unsafe.Sizeof(ChannelAdminLogEventActionChangeWallpaper{})
-	case ChannelAdminLogEventActionChangeEmojiStatusTypeID:
-		v, size = &ChannelAdminLogEventActionChangeEmojiStatus{}, unsafe.Sizeof(ChannelAdminLogEventActionChangeEmojiStatus{})
-	case ChannelAdminLogEventActionChangeEmojiStickerSetTypeID:
-		v, size = &ChannelAdminLogEventActionChangeEmojiStickerSet{}, unsafe.Sizeof(ChannelAdminLogEventActionChangeEmojiStickerSet{})
-	case ChannelAdminLogEventActionToggleSignatureProfilesTypeID:
-		v = tlrt.New[ChannelAdminLogEventActionToggleSignatureProfiles](d)
-	case ChannelAdminLogEventActionParticipantSubExtendTypeID:
-		v, size = &ChannelAdminLogEventActionParticipantSubExtend{}, unsafe.Sizeof(ChannelAdminLogEventActionParticipantSubExtend{})
-	case ChannelAdminLogEventActionToggleAutotranslationTypeID:
-		v = tlrt.New[ChannelAdminLogEventActionToggleAutotranslation](d)
-	case ChannelAdminLogEventActionParticipantEditRankTypeID:
-		v, size = &ChannelAdminLogEventActionParticipantEditRank{}, unsafe.Sizeof(ChannelAdminLogEventActionParticipantEditRank{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "ChannelAdminLogEventAction"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 181, depth)
+	c, _ := v.(ChannelAdminLogEventActionClass)
+	return c, err
 }
 
 // ChannelAdminLogEventActionChangeTitle is the TL constructor
@@ -228,53 +112,32 @@ func (*ChannelAdminLogEventActionChangeTitle) TypeName() string {
 func (*ChannelAdminLogEventActionChangeTitle) channelAdminLogEventActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionChangeTitle) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, ChannelAdminLogEventActionChangeTitleTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2197, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionChangeTitle) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.PrevValue)
-	tlrt.PutString(b, m.NewValue)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2197, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionChangeTitle) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionChangeTitleTypeID, "channelAdminLogEventActionChangeTitle"); err != nil {
-		return tlrt.DecodeErr(err, "channelAdminLogEventActionChangeTitle", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3013, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionChangeTitle) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3013)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChannelAdminLogEventActionChangeTitle) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.PrevValue, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "channelAdminLogEventActionChangeTitle", "prev_value")
-	}
-	if m.NewValue, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "channelAdminLogEventActionChangeTitle", "new_value")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3013, m)
 }
 
 // ChannelAdminLogEventActionChangeAbout is the TL constructor
@@ -309,53 +172,32 @@ func (*ChannelAdminLogEventActionChangeAbout) TypeName() string {
 func (*ChannelAdminLogEventActionChangeAbout) channelAdminLogEventActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionChangeAbout) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, ChannelAdminLogEventActionChangeAboutTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 788, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionChangeAbout) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.PrevValue)
-	tlrt.PutString(b, m.NewValue)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 788, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionChangeAbout) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionChangeAboutTypeID, "channelAdminLogEventActionChangeAbout"); err != nil {
-		return tlrt.DecodeErr(err, "channelAdminLogEventActionChangeAbout", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1472, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionChangeAbout) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1472)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChannelAdminLogEventActionChangeAbout) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.PrevValue, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "channelAdminLogEventActionChangeAbout", "prev_value")
-	}
-	if m.NewValue, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "channelAdminLogEventActionChangeAbout", "new_value")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1472, m)
 }
 
 // ChannelAdminLogEventActionChangeUsername is the TL constructor
@@ -392,53 +234,32 @@ func (*ChannelAdminLogEventActionChangeUsername) TypeName() string {
 func (*ChannelAdminLogEventActionChangeUsername) channelAdminLogEventActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionChangeUsername) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, ChannelAdminLogEventActionChangeUsernameTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 983, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionChangeUsername) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.PrevValue)
-	tlrt.PutString(b, m.NewValue)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 983, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionChangeUsername) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionChangeUsernameTypeID, "channelAdminLogEventActionChangeUsername"); err != nil {
-		return tlrt.DecodeErr(err, "channelAdminLogEventActionChangeUsername", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1684, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionChangeUsername) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1684)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChannelAdminLogEventActionChangeUsername) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.PrevValue, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "channelAdminLogEventActionChangeUsername", "prev_value")
-	}
-	if m.NewValue, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "channelAdminLogEventActionChangeUsername", "new_value")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1684, m)
 }
 
 // ChannelAdminLogEventActionChangePhoto is the TL constructor
@@ -473,60 +294,32 @@ func (*ChannelAdminLogEventActionChangePhoto) TypeName() string {
 func (*ChannelAdminLogEventActionChangePhoto) channelAdminLogEventActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionChangePhoto) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, ChannelAdminLogEventActionChangePhotoTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 637, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionChangePhoto) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.PrevPhoto); err != nil {
-		return tlrt.EncodeErr(err, "channelAdminLogEventActionChangePhoto", "prev_photo")
-	}
-	if err := tlrt.EncodeObject(b, m.NewPhoto); err != nil {
-		return tlrt.EncodeErr(err, "channelAdminLogEventActionChangePhoto", "new_photo")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 637, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionChangePhoto) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionChangePhotoTypeID, "channelAdminLogEventActionChangePhoto"); err != nil {
-		return tlrt.DecodeErr(err, "channelAdminLogEventActionChangePhoto", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1304, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionChangePhoto) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1304)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChannelAdminLogEventActionChangePhoto) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "channelAdminLogEventActionChangePhoto", "")
-	}
-	var err error
-	if m.PrevPhoto, err = decodePhoto(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "channelAdminLogEventActionChangePhoto", "prev_photo")
-	}
-	if m.NewPhoto, err = decodePhoto(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "channelAdminLogEventActionChangePhoto", "new_photo")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1304, m)
 }
 
 // ChannelAdminLogEventActionToggleInvites is the TL constructor
@@ -560,48 +353,31 @@ func (*ChannelAdminLogEventActionToggleInvites) TypeName() string {
 func (*ChannelAdminLogEventActionToggleInvites) channelAdminLogEventActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionToggleInvites) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, ChannelAdminLogEventActionToggleInvitesTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 252, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionToggleInvites) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	b.PutBool(m.NewValue)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 252, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionToggleInvites) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionToggleInvitesTypeID, "channelAdminLogEventActionToggleInvites"); err != nil {
-		return tlrt.DecodeErr(err, "channelAdminLogEventActionToggleInvites", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 867, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionToggleInvites) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 867)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChannelAdminLogEventActionToggleInvites) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.NewValue, err = d.Bool(); err != nil {
-		return tlrt.DecodeErr(err, "channelAdminLogEventActionToggleInvites", "new_value")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 867, m)
 }
 
 // ChannelAdminLogEventActionToggleSignatures is the TL constructor
@@ -637,48 +413,31 @@ func (*ChannelAdminLogEventActionToggleSignatures) TypeName() string {
 func (*ChannelAdminLogEventActionToggleSignatures) channelAdminLogEventActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionToggleSignatures) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, ChannelAdminLogEventActionToggleSignaturesTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 364, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionToggleSignatures) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	b.PutBool(m.NewValue)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 364, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionToggleSignatures) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionToggleSignaturesTypeID, "channelAdminLogEventActionToggleSignatures"); err != nil {
-		return tlrt.DecodeErr(err, "channelAdminLogEventActionToggleSignatures", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 992, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionToggleSignatures) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 992)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChannelAdminLogEventActionToggleSignatures) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.NewValue, err = d.Bool(); err != nil {
-		return tlrt.DecodeErr(err, "channelAdminLogEventActionToggleSignatures", "new_value")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 992, m)
 }
 
 // ChannelAdminLogEventActionUpdatePinned is the TL constructor
@@ -712,54 +471,32 @@ func (*ChannelAdminLogEventActionUpdatePinned) TypeName() string {
 func (*ChannelAdminLogEventActionUpdatePinned) channelAdminLogEventActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionUpdatePinned) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, ChannelAdminLogEventActionUpdatePinnedTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2224, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionUpdatePinned) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Message); err != nil {
-		return tlrt.EncodeErr(err, "channelAdminLogEventActionUpdatePinned", "message")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2224, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionUpdatePinned) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionUpdatePinnedTypeID, "channelAdminLogEventActionUpdatePinned"); err != nil {
-		return tlrt.DecodeErr(err, "channelAdminLogEventActionUpdatePinned", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3041, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionUpdatePinned) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3041)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChannelAdminLogEventActionUpdatePinned) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "channelAdminLogEventActionUpdatePinned", "")
-	}
-	var err error
-	if m.Message, err = decodeMessage(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "channelAdminLogEventActionUpdatePinned", "message")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3041, m)
 }
 
 // ChannelAdminLogEventActionEditMessage is the TL constructor
@@ -794,60 +531,32 @@ func (*ChannelAdminLogEventActionEditMessage) TypeName() string {
 func (*ChannelAdminLogEventActionEditMessage) channelAdminLogEventActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionEditMessage) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, ChannelAdminLogEventActionEditMessageTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1032, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionEditMessage) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.PrevMessage); err != nil {
-		return tlrt.EncodeErr(err, "channelAdminLogEventActionEditMessage", "prev_message")
-	}
-	if err := tlrt.EncodeObject(b, m.NewMessage); err != nil {
-		return tlrt.EncodeErr(err, "channelAdminLogEventActionEditMessage", "new_message")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1032, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionEditMessage) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionEditMessageTypeID, "channelAdminLogEventActionEditMessage"); err != nil {
-		return tlrt.DecodeErr(err, "channelAdminLogEventActionEditMessage", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1739, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionEditMessage) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1739)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChannelAdminLogEventActionEditMessage) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "channelAdminLogEventActionEditMessage", "")
-	}
-	var err error
-	if m.PrevMessage, err = decodeMessage(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "channelAdminLogEventActionEditMessage", "prev_message")
-	}
-	if m.NewMessage, err = decodeMessage(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "channelAdminLogEventActionEditMessage", "new_message")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1739, m)
 }
 
 // ChannelAdminLogEventActionDeleteMessage is the TL constructor
@@ -881,54 +590,32 @@ func (*ChannelAdminLogEventActionDeleteMessage) TypeName() string {
 func (*ChannelAdminLogEventActionDeleteMessage) channelAdminLogEventActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionDeleteMessage) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, ChannelAdminLogEventActionDeleteMessageTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 631, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionDeleteMessage) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Message); err != nil {
-		return tlrt.EncodeErr(err, "channelAdminLogEventActionDeleteMessage", "message")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 631, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionDeleteMessage) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionDeleteMessageTypeID, "channelAdminLogEventActionDeleteMessage"); err != nil {
-		return tlrt.DecodeErr(err, "channelAdminLogEventActionDeleteMessage", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1298, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionDeleteMessage) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1298)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChannelAdminLogEventActionDeleteMessage) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "channelAdminLogEventActionDeleteMessage", "")
-	}
-	var err error
-	if m.Message, err = decodeMessage(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "channelAdminLogEventActionDeleteMessage", "message")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1298, m)
 }
 
 // ChannelAdminLogEventActionParticipantJoin is the TL constructor
@@ -962,43 +649,31 @@ func (*ChannelAdminLogEventActionParticipantJoin) TypeName() string {
 func (*ChannelAdminLogEventActionParticipantJoin) channelAdminLogEventActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionParticipantJoin) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, ChannelAdminLogEventActionParticipantJoinTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 220, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionParticipantJoin) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 220, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionParticipantJoin) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionParticipantJoinTypeID, "channelAdminLogEventActionParticipantJoin"); err != nil {
-		return tlrt.DecodeErr(err, "channelAdminLogEventActionParticipantJoin", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 829, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionParticipantJoin) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 829)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChannelAdminLogEventActionParticipantJoin) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 829, m)
 }
 
 // ChannelAdminLogEventActionParticipantLeave is the TL constructor
@@ -1032,43 +707,31 @@ func (*ChannelAdminLogEventActionParticipantLeave) TypeName() string {
 func (*ChannelAdminLogEventActionParticipantLeave) channelAdminLogEventActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionParticipantLeave) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, ChannelAdminLogEventActionParticipantLeaveTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2379, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionParticipantLeave) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2379, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionParticipantLeave) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionParticipantLeaveTypeID, "channelAdminLogEventActionParticipantLeave"); err != nil {
-		return tlrt.DecodeErr(err, "channelAdminLogEventActionParticipantLeave", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3206, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionParticipantLeave) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3206)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChannelAdminLogEventActionParticipantLeave) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3206, m)
 }
 
 // ChannelAdminLogEventActionParticipantInvite is the TL constructor
@@ -1104,54 +767,32 @@ func (*ChannelAdminLogEventActionParticipantInvite) TypeName() string {
 func (*ChannelAdminLogEventActionParticipantInvite) channelAdminLogEventActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionParticipantInvite) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, ChannelAdminLogEventActionParticipantInviteTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2149, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionParticipantInvite) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Participant); err != nil {
-		return tlrt.EncodeErr(err, "channelAdminLogEventActionParticipantInvite", "participant")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2149, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionParticipantInvite) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionParticipantInviteTypeID, "channelAdminLogEventActionParticipantInvite"); err != nil {
-		return tlrt.DecodeErr(err, "channelAdminLogEventActionParticipantInvite", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2960, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionParticipantInvite) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2960)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChannelAdminLogEventActionParticipantInvite) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "channelAdminLogEventActionParticipantInvite", "")
-	}
-	var err error
-	if m.Participant, err = decodeChannelParticipant(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "channelAdminLogEventActionParticipantInvite", "participant")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2960, m)
 }
 
 // ChannelAdminLogEventActionParticipantToggleBan is the TL constructor
@@ -1189,60 +830,32 @@ func (*ChannelAdminLogEventActionParticipantToggleBan) TypeName() string {
 func (*ChannelAdminLogEventActionParticipantToggleBan) channelAdminLogEventActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionParticipantToggleBan) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, ChannelAdminLogEventActionParticipantToggleBanTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2195, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionParticipantToggleBan) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.PrevParticipant); err != nil {
-		return tlrt.EncodeErr(err, "channelAdminLogEventActionParticipantToggleBan", "prev_participant")
-	}
-	if err := tlrt.EncodeObject(b, m.NewParticipant); err != nil {
-		return tlrt.EncodeErr(err, "channelAdminLogEventActionParticipantToggleBan", "new_participant")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2195, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionParticipantToggleBan) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionParticipantToggleBanTypeID, "channelAdminLogEventActionParticipantToggleBan"); err != nil {
-		return tlrt.DecodeErr(err, "channelAdminLogEventActionParticipantToggleBan", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3011, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionParticipantToggleBan) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3011)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChannelAdminLogEventActionParticipantToggleBan) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "channelAdminLogEventActionParticipantToggleBan", "")
-	}
-	var err error
-	if m.PrevParticipant, err = decodeChannelParticipant(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "channelAdminLogEventActionParticipantToggleBan", "prev_participant")
-	}
-	if m.NewParticipant, err = decodeChannelParticipant(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "channelAdminLogEventActionParticipantToggleBan", "new_participant")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3011, m)
 }
 
 // ChannelAdminLogEventActionParticipantToggleAdmin is the TL constructor
@@ -1280,60 +893,32 @@ func (*ChannelAdminLogEventActionParticipantToggleAdmin) TypeName() string {
 func (*ChannelAdminLogEventActionParticipantToggleAdmin) channelAdminLogEventActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionParticipantToggleAdmin) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, ChannelAdminLogEventActionParticipantToggleAdminTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2016, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionParticipantToggleAdmin) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.PrevParticipant); err != nil {
-		return tlrt.EncodeErr(err, "channelAdminLogEventActionParticipantToggleAdmin", "prev_participant")
-	}
-	if err := tlrt.EncodeObject(b, m.NewParticipant); err != nil {
-		return tlrt.EncodeErr(err, "channelAdminLogEventActionParticipantToggleAdmin", "new_participant")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2016, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionParticipantToggleAdmin) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionParticipantToggleAdminTypeID, "channelAdminLogEventActionParticipantToggleAdmin"); err != nil {
-		return tlrt.DecodeErr(err, "channelAdminLogEventActionParticipantToggleAdmin", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2812, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionParticipantToggleAdmin) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2812)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChannelAdminLogEventActionParticipantToggleAdmin) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "channelAdminLogEventActionParticipantToggleAdmin", "")
-	}
-	var err error
-	if m.PrevParticipant, err = decodeChannelParticipant(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "channelAdminLogEventActionParticipantToggleAdmin", "prev_participant")
-	}
-	if m.NewParticipant, err = decodeChannelParticipant(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "channelAdminLogEventActionParticipantToggleAdmin", "new_participant")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2812, m)
 }
 
 // ChannelAdminLogEventActionChangeStickerSet is the TL constructor
@@ -1371,60 +956,32 @@ func (*ChannelAdminLogEventActionChangeStickerSet) TypeName() string {
 func (*ChannelAdminLogEventActionChangeStickerSet) channelAdminLogEventActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionChangeStickerSet) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, ChannelAdminLogEventActionChangeStickerSetTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1662, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionChangeStickerSet) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.PrevStickerset); err != nil {
-		return tlrt.EncodeErr(err, "channelAdminLogEventActionChangeStickerSet", "prev_stickerset")
-	}
-	if err := tlrt.EncodeObject(b, m.NewStickerset); err != nil {
-		return tlrt.EncodeErr(err, "channelAdminLogEventActionChangeStickerSet", "new_stickerset")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1662, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionChangeStickerSet) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionChangeStickerSetTypeID, "channelAdminLogEventActionChangeStickerSet"); err != nil {
-		return tlrt.DecodeErr(err, "channelAdminLogEventActionChangeStickerSet", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2422, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionChangeStickerSet) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2422)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChannelAdminLogEventActionChangeStickerSet) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "channelAdminLogEventActionChangeStickerSet", "")
-	}
-	var err error
-	if m.PrevStickerset, err = decodeInputStickerSet(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "channelAdminLogEventActionChangeStickerSet", "prev_stickerset")
-	}
-	if m.NewStickerset, err = decodeInputStickerSet(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "channelAdminLogEventActionChangeStickerSet", "new_stickerset")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2422, m)
 }
 
 // ChannelAdminLogEventActionTogglePreHistoryHidden is the TL constructor
@@ -1460,48 +1017,31 @@ func (*ChannelAdminLogEventActionTogglePreHistoryHidden) TypeName() string {
 func (*ChannelAdminLogEventActionTogglePreHistoryHidden) channelAdminLogEventActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionTogglePreHistoryHidden) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, ChannelAdminLogEventActionTogglePreHistoryHiddenTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 885, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionTogglePreHistoryHidden) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	b.PutBool(m.NewValue)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 885, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionTogglePreHistoryHidden) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionTogglePreHistoryHiddenTypeID, "channelAdminLogEventActionTogglePreHistoryHidden"); err != nil {
-		return tlrt.DecodeErr(err, "channelAdminLogEventActionTogglePreHistoryHidden", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1582, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionTogglePreHistoryHidden) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1582)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChannelAdminLogEventActionTogglePreHistoryHidden) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.NewValue, err = d.Bool(); err != nil {
-		return tlrt.DecodeErr(err, "channelAdminLogEventActionTogglePreHistoryHidden", "new_value")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1582, m)
 }
 
 // ChannelAdminLogEventActionDefaultBannedRights is the TL constructor
@@ -1539,63 +1079,31 @@ func (*ChannelAdminLogEventActionDefaultBannedRights) TypeName() string {
 func (*ChannelAdminLogEventActionDefaultBannedRights) channelAdminLogEventActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionDefaultBannedRights) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, ChannelAdminLogEventActionDefaultBannedRightsTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 418, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionDefaultBannedRights) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := m.PrevBannedRights.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "channelAdminLogEventActionDefaultBannedRights", "prev_banned_rights")
-	}
-	if err := m.NewBannedRights.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "channelAdminLogEventActionDefaultBannedRights", "new_banned_rights")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 418, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionDefaultBannedRights) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionDefaultBannedRightsTypeID, "channelAdminLogEventActionDefaultBannedRights"); err != nil {
-		return tlrt.DecodeErr(err, "channelAdminLogEventActionDefaultBannedRights", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1055, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionDefaultBannedRights) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = ChannelAdminLogEventActionDefaultBannedRights{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1055)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChannelAdminLogEventActionDefaultBannedRights) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "channelAdminLogEventActionDefaultBannedRights", "")
-	}
-	var err error
-	if err = tlrt.DecodeBoxed(d, &m.PrevBannedRights, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "channelAdminLogEventActionDefaultBannedRights", "prev_banned_rights")
-	}
-	if err = tlrt.DecodeBoxed(d, &m.NewBannedRights, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "channelAdminLogEventActionDefaultBannedRights", "new_banned_rights")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1055, m)
 }
 
 // ChannelAdminLogEventActionStopPoll is the TL constructor
@@ -1628,54 +1136,32 @@ func (*ChannelAdminLogEventActionStopPoll) TypeName() string {
 func (*ChannelAdminLogEventActionStopPoll) channelAdminLogEventActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionStopPoll) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, ChannelAdminLogEventActionStopPollTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1317, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionStopPoll) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Message); err != nil {
-		return tlrt.EncodeErr(err, "channelAdminLogEventActionStopPoll", "message")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1317, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionStopPoll) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionStopPollTypeID, "channelAdminLogEventActionStopPoll"); err != nil {
-		return tlrt.DecodeErr(err, "channelAdminLogEventActionStopPoll", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2048, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionStopPoll) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2048)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChannelAdminLogEventActionStopPoll) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "channelAdminLogEventActionStopPoll", "")
-	}
-	var err error
-	if m.Message, err = decodeMessage(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "channelAdminLogEventActionStopPoll", "message")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2048, m)
 }
 
 // ChannelAdminLogEventActionChangeLinkedChat is the TL constructor
@@ -1712,58 +1198,31 @@ func (*ChannelAdminLogEventActionChangeLinkedChat) TypeName() string {
 func (*ChannelAdminLogEventActionChangeLinkedChat) channelAdminLogEventActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionChangeLinkedChat) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 20)
-	_ = w[19]
-	binary.LittleEndian.PutUint32(w, ChannelAdminLogEventActionChangeLinkedChatTypeID)
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.PrevValue))
-	binary.LittleEndian.PutUint64(w[12:], uint64(m.NewValue))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 45, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionChangeLinkedChat) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 16)
-	_ = w[15]
-	binary.LittleEndian.PutUint64(w, uint64(m.PrevValue))
-	binary.LittleEndian.PutUint64(w[8:], uint64(m.NewValue))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 45, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionChangeLinkedChat) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionChangeLinkedChatTypeID, "channelAdminLogEventActionChangeLinkedChat"); err != nil {
-		return tlrt.DecodeErr(err, "channelAdminLogEventActionChangeLinkedChat", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 631, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionChangeLinkedChat) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 631)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChannelAdminLogEventActionChangeLinkedChat) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.PrevValue, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "channelAdminLogEventActionChangeLinkedChat", "prev_value")
-	}
-	if m.NewValue, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "channelAdminLogEventActionChangeLinkedChat", "new_value")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 631, m)
 }
 
 // ChannelAdminLogEventActionChangeLocation is the TL constructor
@@ -1801,60 +1260,32 @@ func (*ChannelAdminLogEventActionChangeLocation) TypeName() string {
 func (*ChannelAdminLogEventActionChangeLocation) channelAdminLogEventActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionChangeLocation) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, ChannelAdminLogEventActionChangeLocationTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 130, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionChangeLocation) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.PrevValue); err != nil {
-		return tlrt.EncodeErr(err, "channelAdminLogEventActionChangeLocation", "prev_value")
-	}
-	if err := tlrt.EncodeObject(b, m.NewValue); err != nil {
-		return tlrt.EncodeErr(err, "channelAdminLogEventActionChangeLocation", "new_value")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 130, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionChangeLocation) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionChangeLocationTypeID, "channelAdminLogEventActionChangeLocation"); err != nil {
-		return tlrt.DecodeErr(err, "channelAdminLogEventActionChangeLocation", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 727, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionChangeLocation) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 727)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChannelAdminLogEventActionChangeLocation) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "channelAdminLogEventActionChangeLocation", "")
-	}
-	var err error
-	if m.PrevValue, err = decodeChannelLocation(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "channelAdminLogEventActionChangeLocation", "prev_value")
-	}
-	if m.NewValue, err = decodeChannelLocation(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "channelAdminLogEventActionChangeLocation", "new_value")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 727, m)
 }
 
 // ChannelAdminLogEventActionToggleSlowMode is the TL constructor
@@ -1891,58 +1322,31 @@ func (*ChannelAdminLogEventActionToggleSlowMode) TypeName() string {
 func (*ChannelAdminLogEventActionToggleSlowMode) channelAdminLogEventActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionToggleSlowMode) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, ChannelAdminLogEventActionToggleSlowModeTypeID)
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.PrevValue))
-	binary.LittleEndian.PutUint32(w[8:], uint32(m.NewValue))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 778, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionToggleSlowMode) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 8)
-	_ = w[7]
-	binary.LittleEndian.PutUint32(w, uint32(m.PrevValue))
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.NewValue))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 778, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionToggleSlowMode) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionToggleSlowModeTypeID, "channelAdminLogEventActionToggleSlowMode"); err != nil {
-		return tlrt.DecodeErr(err, "channelAdminLogEventActionToggleSlowMode", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1460, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionToggleSlowMode) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1460)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChannelAdminLogEventActionToggleSlowMode) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.PrevValue, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "channelAdminLogEventActionToggleSlowMode", "prev_value")
-	}
-	if m.NewValue, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "channelAdminLogEventActionToggleSlowMode", "new_value")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1460, m)
 }
 
 // ChannelAdminLogEventActionStartGroupCall is the TL constructor
@@ -1978,54 +1382,32 @@ func (*ChannelAdminLogEventActionStartGroupCall) TypeName() string {
 func (*ChannelAdminLogEventActionStartGroupCall) channelAdminLogEventActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionStartGroupCall) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, ChannelAdminLogEventActionStartGroupCallTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 337, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionStartGroupCall) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Call); err != nil {
-		return tlrt.EncodeErr(err, "channelAdminLogEventActionStartGroupCall", "call")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 337, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionStartGroupCall) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionStartGroupCallTypeID, "channelAdminLogEventActionStartGroupCall"); err != nil {
-		return tlrt.DecodeErr(err, "channelAdminLogEventActionStartGroupCall", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 959, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionStartGroupCall) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 959)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChannelAdminLogEventActionStartGroupCall) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "channelAdminLogEventActionStartGroupCall", "")
-	}
-	var err error
-	if m.Call, err = decodeInputGroupCall(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "channelAdminLogEventActionStartGroupCall", "call")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 959, m)
 }
 
 // ChannelAdminLogEventActionDiscardGroupCall is the TL constructor
@@ -2061,54 +1443,32 @@ func (*ChannelAdminLogEventActionDiscardGroupCall) TypeName() string {
 func (*ChannelAdminLogEventActionDiscardGroupCall) channelAdminLogEventActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionDiscardGroupCall) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, ChannelAdminLogEventActionDiscardGroupCallTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2080, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionDiscardGroupCall) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Call); err != nil {
-		return tlrt.EncodeErr(err, "channelAdminLogEventActionDiscardGroupCall", "call")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2080, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionDiscardGroupCall) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionDiscardGroupCallTypeID, "channelAdminLogEventActionDiscardGroupCall"); err != nil {
-		return tlrt.DecodeErr(err, "channelAdminLogEventActionDiscardGroupCall", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2885, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionDiscardGroupCall) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2885)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChannelAdminLogEventActionDiscardGroupCall) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "channelAdminLogEventActionDiscardGroupCall", "")
-	}
-	var err error
-	if m.Call, err = decodeInputGroupCall(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "channelAdminLogEventActionDiscardGroupCall", "call")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2885, m)
 }
 
 // ChannelAdminLogEventActionParticipantMute is the TL constructor
@@ -2144,58 +1504,32 @@ func (*ChannelAdminLogEventActionParticipantMute) TypeName() string {
 func (*ChannelAdminLogEventActionParticipantMute) channelAdminLogEventActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionParticipantMute) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, ChannelAdminLogEventActionParticipantMuteTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2385, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionParticipantMute) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := m.Participant.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "channelAdminLogEventActionParticipantMute", "participant")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2385, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionParticipantMute) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionParticipantMuteTypeID, "channelAdminLogEventActionParticipantMute"); err != nil {
-		return tlrt.DecodeErr(err, "channelAdminLogEventActionParticipantMute", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3212, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionParticipantMute) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = ChannelAdminLogEventActionParticipantMute{}
-	d := tlrt.NewDecoder(b, &wireSchema, 3212)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChannelAdminLogEventActionParticipantMute) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "channelAdminLogEventActionParticipantMute", "")
-	}
-	var err error
-	if err = tlrt.DecodeBoxed(d, &m.Participant, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "channelAdminLogEventActionParticipantMute", "participant")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3212, m)
 }
 
 // ChannelAdminLogEventActionParticipantUnmute is the TL constructor
@@ -2231,58 +1565,32 @@ func (*ChannelAdminLogEventActionParticipantUnmute) TypeName() string {
 func (*ChannelAdminLogEventActionParticipantUnmute) channelAdminLogEventActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionParticipantUnmute) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, ChannelAdminLogEventActionParticipantUnmuteTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2189, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionParticipantUnmute) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := m.Participant.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "channelAdminLogEventActionParticipantUnmute", "participant")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2189, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionParticipantUnmute) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionParticipantUnmuteTypeID, "channelAdminLogEventActionParticipantUnmute"); err != nil {
-		return tlrt.DecodeErr(err, "channelAdminLogEventActionParticipantUnmute", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3004, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionParticipantUnmute) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = ChannelAdminLogEventActionParticipantUnmute{}
-	d := tlrt.NewDecoder(b, &wireSchema, 3004)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChannelAdminLogEventActionParticipantUnmute) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "channelAdminLogEventActionParticipantUnmute", "")
-	}
-	var err error
-	if err = tlrt.DecodeBoxed(d, &m.Participant, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "channelAdminLogEventActionParticipantUnmute", "participant")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3004, m)
 }
 
 // ChannelAdminLogEventActionToggleGroupCallSetting is the TL constructor
@@ -2318,48 +1626,31 @@ func (*ChannelAdminLogEventActionToggleGroupCallSetting) TypeName() string {
 func (*ChannelAdminLogEventActionToggleGroupCallSetting) channelAdminLogEventActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionToggleGroupCallSetting) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, ChannelAdminLogEventActionToggleGroupCallSettingTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 805, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionToggleGroupCallSetting) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	b.PutBool(m.JoinMuted)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 805, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionToggleGroupCallSetting) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionToggleGroupCallSettingTypeID, "channelAdminLogEventActionToggleGroupCallSetting"); err != nil {
-		return tlrt.DecodeErr(err, "channelAdminLogEventActionToggleGroupCallSetting", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1490, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionToggleGroupCallSetting) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1490)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChannelAdminLogEventActionToggleGroupCallSetting) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.JoinMuted, err = d.Bool(); err != nil {
-		return tlrt.DecodeErr(err, "channelAdminLogEventActionToggleGroupCallSetting", "join_muted")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1490, m)
 }
 
 // ChannelAdminLogEventActionParticipantJoinByInvite is the TL constructor
@@ -2398,66 +1689,32 @@ func (*ChannelAdminLogEventActionParticipantJoinByInvite) TypeName() string {
 func (*ChannelAdminLogEventActionParticipantJoinByInvite) channelAdminLogEventActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionParticipantJoinByInvite) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, ChannelAdminLogEventActionParticipantJoinByInviteTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2443, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionParticipantJoinByInvite) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 0)
-	flags |= tlrt.Bit(m.ViaChatlist, 0)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := tlrt.EncodeObject(b, m.Invite); err != nil {
-		return tlrt.EncodeErr(err, "channelAdminLogEventActionParticipantJoinByInvite", "invite")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2443, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionParticipantJoinByInvite) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionParticipantJoinByInviteTypeID, "channelAdminLogEventActionParticipantJoinByInvite"); err != nil {
-		return tlrt.DecodeErr(err, "channelAdminLogEventActionParticipantJoinByInvite", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3273, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionParticipantJoinByInvite) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = ChannelAdminLogEventActionParticipantJoinByInvite{}
-	d := tlrt.NewDecoder(b, &wireSchema, 3273)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChannelAdminLogEventActionParticipantJoinByInvite) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "channelAdminLogEventActionParticipantJoinByInvite", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "channelAdminLogEventActionParticipantJoinByInvite", "flags")
-	}
-	m.ViaChatlist = m.Flags.Has(0)
-	if m.Invite, err = decodeExportedChatInvite(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "channelAdminLogEventActionParticipantJoinByInvite", "invite")
-	}
-	m.Flags &^= 1 << 0
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3273, m)
 }
 
 // ChannelAdminLogEventActionExportedInviteDelete is the TL constructor
@@ -2493,54 +1750,32 @@ func (*ChannelAdminLogEventActionExportedInviteDelete) TypeName() string {
 func (*ChannelAdminLogEventActionExportedInviteDelete) channelAdminLogEventActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionExportedInviteDelete) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, ChannelAdminLogEventActionExportedInviteDeleteTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 846, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionExportedInviteDelete) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Invite); err != nil {
-		return tlrt.EncodeErr(err, "channelAdminLogEventActionExportedInviteDelete", "invite")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 846, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionExportedInviteDelete) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionExportedInviteDeleteTypeID, "channelAdminLogEventActionExportedInviteDelete"); err != nil {
-		return tlrt.DecodeErr(err, "channelAdminLogEventActionExportedInviteDelete", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1537, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionExportedInviteDelete) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1537)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChannelAdminLogEventActionExportedInviteDelete) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "channelAdminLogEventActionExportedInviteDelete", "")
-	}
-	var err error
-	if m.Invite, err = decodeExportedChatInvite(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "channelAdminLogEventActionExportedInviteDelete", "invite")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1537, m)
 }
 
 // ChannelAdminLogEventActionExportedInviteRevoke is the TL constructor
@@ -2576,54 +1811,32 @@ func (*ChannelAdminLogEventActionExportedInviteRevoke) TypeName() string {
 func (*ChannelAdminLogEventActionExportedInviteRevoke) channelAdminLogEventActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionExportedInviteRevoke) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, ChannelAdminLogEventActionExportedInviteRevokeTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 609, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionExportedInviteRevoke) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Invite); err != nil {
-		return tlrt.EncodeErr(err, "channelAdminLogEventActionExportedInviteRevoke", "invite")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 609, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionExportedInviteRevoke) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionExportedInviteRevokeTypeID, "channelAdminLogEventActionExportedInviteRevoke"); err != nil {
-		return tlrt.DecodeErr(err, "channelAdminLogEventActionExportedInviteRevoke", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1271, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionExportedInviteRevoke) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1271)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChannelAdminLogEventActionExportedInviteRevoke) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "channelAdminLogEventActionExportedInviteRevoke", "")
-	}
-	var err error
-	if m.Invite, err = decodeExportedChatInvite(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "channelAdminLogEventActionExportedInviteRevoke", "invite")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1271, m)
 }
 
 // ChannelAdminLogEventActionExportedInviteEdit is the TL constructor
@@ -2661,60 +1874,32 @@ func (*ChannelAdminLogEventActionExportedInviteEdit) TypeName() string {
 func (*ChannelAdminLogEventActionExportedInviteEdit) channelAdminLogEventActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionExportedInviteEdit) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, ChannelAdminLogEventActionExportedInviteEditTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2216, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionExportedInviteEdit) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.PrevInvite); err != nil {
-		return tlrt.EncodeErr(err, "channelAdminLogEventActionExportedInviteEdit", "prev_invite")
-	}
-	if err := tlrt.EncodeObject(b, m.NewInvite); err != nil {
-		return tlrt.EncodeErr(err, "channelAdminLogEventActionExportedInviteEdit", "new_invite")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2216, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionExportedInviteEdit) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionExportedInviteEditTypeID, "channelAdminLogEventActionExportedInviteEdit"); err != nil {
-		return tlrt.DecodeErr(err, "channelAdminLogEventActionExportedInviteEdit", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3033, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionExportedInviteEdit) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3033)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChannelAdminLogEventActionExportedInviteEdit) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "channelAdminLogEventActionExportedInviteEdit", "")
-	}
-	var err error
-	if m.PrevInvite, err = decodeExportedChatInvite(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "channelAdminLogEventActionExportedInviteEdit", "prev_invite")
-	}
-	if m.NewInvite, err = decodeExportedChatInvite(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "channelAdminLogEventActionExportedInviteEdit", "new_invite")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3033, m)
 }
 
 // ChannelAdminLogEventActionParticipantVolume is the TL constructor
@@ -2750,58 +1935,32 @@ func (*ChannelAdminLogEventActionParticipantVolume) TypeName() string {
 func (*ChannelAdminLogEventActionParticipantVolume) channelAdminLogEventActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionParticipantVolume) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, ChannelAdminLogEventActionParticipantVolumeTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 586, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionParticipantVolume) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := m.Participant.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "channelAdminLogEventActionParticipantVolume", "participant")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 586, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionParticipantVolume) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionParticipantVolumeTypeID, "channelAdminLogEventActionParticipantVolume"); err != nil {
-		return tlrt.DecodeErr(err, "channelAdminLogEventActionParticipantVolume", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1246, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionParticipantVolume) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = ChannelAdminLogEventActionParticipantVolume{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1246)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChannelAdminLogEventActionParticipantVolume) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "channelAdminLogEventActionParticipantVolume", "")
-	}
-	var err error
-	if err = tlrt.DecodeBoxed(d, &m.Participant, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "channelAdminLogEventActionParticipantVolume", "participant")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1246, m)
 }
 
 // ChannelAdminLogEventActionChangeHistoryTTL is the TL constructor
@@ -2838,58 +1997,31 @@ func (*ChannelAdminLogEventActionChangeHistoryTTL) TypeName() string {
 func (*ChannelAdminLogEventActionChangeHistoryTTL) channelAdminLogEventActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionChangeHistoryTTL) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, ChannelAdminLogEventActionChangeHistoryTTLTypeID)
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.PrevValue))
-	binary.LittleEndian.PutUint32(w[8:], uint32(m.NewValue))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1012, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionChangeHistoryTTL) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 8)
-	_ = w[7]
-	binary.LittleEndian.PutUint32(w, uint32(m.PrevValue))
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.NewValue))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1012, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionChangeHistoryTTL) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionChangeHistoryTTLTypeID, "channelAdminLogEventActionChangeHistoryTTL"); err != nil {
-		return tlrt.DecodeErr(err, "channelAdminLogEventActionChangeHistoryTTL", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1717, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionChangeHistoryTTL) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1717)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChannelAdminLogEventActionChangeHistoryTTL) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.PrevValue, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "channelAdminLogEventActionChangeHistoryTTL", "prev_value")
-	}
-	if m.NewValue, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "channelAdminLogEventActionChangeHistoryTTL", "new_value")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1717, m)
 }
 
 // ChannelAdminLogEventActionParticipantJoinByRequest is the TL constructor
@@ -2927,58 +2059,32 @@ func (*ChannelAdminLogEventActionParticipantJoinByRequest) TypeName() string {
 func (*ChannelAdminLogEventActionParticipantJoinByRequest) channelAdminLogEventActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionParticipantJoinByRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, ChannelAdminLogEventActionParticipantJoinByRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1645, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionParticipantJoinByRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Invite); err != nil {
-		return tlrt.EncodeErr(err, "channelAdminLogEventActionParticipantJoinByRequest", "invite")
-	}
-	tlrt.PutUint64(b, uint64(m.ApprovedBy))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1645, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionParticipantJoinByRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionParticipantJoinByRequestTypeID, "channelAdminLogEventActionParticipantJoinByRequest"); err != nil {
-		return tlrt.DecodeErr(err, "channelAdminLogEventActionParticipantJoinByRequest", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2405, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionParticipantJoinByRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2405)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChannelAdminLogEventActionParticipantJoinByRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "channelAdminLogEventActionParticipantJoinByRequest", "")
-	}
-	var err error
-	if m.Invite, err = decodeExportedChatInvite(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "channelAdminLogEventActionParticipantJoinByRequest", "invite")
-	}
-	if m.ApprovedBy, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "channelAdminLogEventActionParticipantJoinByRequest", "approved_by")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2405, m)
 }
 
 // ChannelAdminLogEventActionToggleNoForwards is the TL constructor
@@ -3014,48 +2120,31 @@ func (*ChannelAdminLogEventActionToggleNoForwards) TypeName() string {
 func (*ChannelAdminLogEventActionToggleNoForwards) channelAdminLogEventActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionToggleNoForwards) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, ChannelAdminLogEventActionToggleNoForwardsTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1937, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionToggleNoForwards) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	b.PutBool(m.NewValue)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1937, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionToggleNoForwards) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionToggleNoForwardsTypeID, "channelAdminLogEventActionToggleNoForwards"); err != nil {
-		return tlrt.DecodeErr(err, "channelAdminLogEventActionToggleNoForwards", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2724, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionToggleNoForwards) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2724)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChannelAdminLogEventActionToggleNoForwards) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.NewValue, err = d.Bool(); err != nil {
-		return tlrt.DecodeErr(err, "channelAdminLogEventActionToggleNoForwards", "new_value")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2724, m)
 }
 
 // ChannelAdminLogEventActionSendMessage is the TL constructor
@@ -3089,54 +2178,32 @@ func (*ChannelAdminLogEventActionSendMessage) TypeName() string {
 func (*ChannelAdminLogEventActionSendMessage) channelAdminLogEventActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionSendMessage) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, ChannelAdminLogEventActionSendMessageTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 371, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionSendMessage) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Message); err != nil {
-		return tlrt.EncodeErr(err, "channelAdminLogEventActionSendMessage", "message")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 371, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionSendMessage) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionSendMessageTypeID, "channelAdminLogEventActionSendMessage"); err != nil {
-		return tlrt.DecodeErr(err, "channelAdminLogEventActionSendMessage", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1001, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionSendMessage) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1001)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChannelAdminLogEventActionSendMessage) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "channelAdminLogEventActionSendMessage", "")
-	}
-	var err error
-	if m.Message, err = decodeMessage(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "channelAdminLogEventActionSendMessage", "message")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1001, m)
 }
 
 // ChannelAdminLogEventActionChangeAvailableReactions is the TL constructor
@@ -3174,60 +2241,32 @@ func (*ChannelAdminLogEventActionChangeAvailableReactions) TypeName() string {
 func (*ChannelAdminLogEventActionChangeAvailableReactions) channelAdminLogEventActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionChangeAvailableReactions) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, ChannelAdminLogEventActionChangeAvailableReactionsTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1818, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionChangeAvailableReactions) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.PrevValue); err != nil {
-		return tlrt.EncodeErr(err, "channelAdminLogEventActionChangeAvailableReactions", "prev_value")
-	}
-	if err := tlrt.EncodeObject(b, m.NewValue); err != nil {
-		return tlrt.EncodeErr(err, "channelAdminLogEventActionChangeAvailableReactions", "new_value")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1818, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionChangeAvailableReactions) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionChangeAvailableReactionsTypeID, "channelAdminLogEventActionChangeAvailableReactions"); err != nil {
-		return tlrt.DecodeErr(err, "channelAdminLogEventActionChangeAvailableReactions", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2590, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionChangeAvailableReactions) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2590)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChannelAdminLogEventActionChangeAvailableReactions) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "channelAdminLogEventActionChangeAvailableReactions", "")
-	}
-	var err error
-	if m.PrevValue, err = decodeChatReactions(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "channelAdminLogEventActionChangeAvailableReactions", "prev_value")
-	}
-	if m.NewValue, err = decodeChatReactions(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "channelAdminLogEventActionChangeAvailableReactions", "new_value")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2590, m)
 }
 
 // ChannelAdminLogEventActionChangeUsernames is the TL constructor
@@ -3265,59 +2304,32 @@ func (*ChannelAdminLogEventActionChangeUsernames) TypeName() string {
 func (*ChannelAdminLogEventActionChangeUsernames) channelAdminLogEventActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionChangeUsernames) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, ChannelAdminLogEventActionChangeUsernamesTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2293, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionChangeUsernames) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutVectorHeader(b, len(m.PrevValue))
-	for i := range m.PrevValue {
-		tlrt.PutString(b, m.PrevValue[i])
-	}
-	tlrt.PutVectorHeader(b, len(m.NewValue))
-	for i := range m.NewValue {
-		tlrt.PutString(b, m.NewValue[i])
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2293, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionChangeUsernames) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionChangeUsernamesTypeID, "channelAdminLogEventActionChangeUsernames"); err != nil {
-		return tlrt.DecodeErr(err, "channelAdminLogEventActionChangeUsernames", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3116, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionChangeUsernames) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3116)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChannelAdminLogEventActionChangeUsernames) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.PrevValue, err = tlrt.DecodeVector(d, 4, tlrt.String); err != nil {
-		return tlrt.DecodeErr(err, "channelAdminLogEventActionChangeUsernames", "prev_value")
-	}
-	if m.NewValue, err = tlrt.DecodeVector(d, 4, tlrt.String); err != nil {
-		return tlrt.DecodeErr(err, "channelAdminLogEventActionChangeUsernames", "new_value")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3116, m)
 }
 
 // ChannelAdminLogEventActionToggleForum is the TL constructor
@@ -3351,48 +2363,31 @@ func (*ChannelAdminLogEventActionToggleForum) TypeName() string {
 func (*ChannelAdminLogEventActionToggleForum) channelAdminLogEventActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionToggleForum) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, ChannelAdminLogEventActionToggleForumTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 20, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionToggleForum) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	b.PutBool(m.NewValue)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 20, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionToggleForum) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionToggleForumTypeID, "channelAdminLogEventActionToggleForum"); err != nil {
-		return tlrt.DecodeErr(err, "channelAdminLogEventActionToggleForum", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 598, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionToggleForum) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 598)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChannelAdminLogEventActionToggleForum) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.NewValue, err = d.Bool(); err != nil {
-		return tlrt.DecodeErr(err, "channelAdminLogEventActionToggleForum", "new_value")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 598, m)
 }
 
 // ChannelAdminLogEventActionCreateTopic is the TL constructor
@@ -3426,54 +2421,32 @@ func (*ChannelAdminLogEventActionCreateTopic) TypeName() string {
 func (*ChannelAdminLogEventActionCreateTopic) channelAdminLogEventActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionCreateTopic) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, ChannelAdminLogEventActionCreateTopicTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 830, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionCreateTopic) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Topic); err != nil {
-		return tlrt.EncodeErr(err, "channelAdminLogEventActionCreateTopic", "topic")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 830, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionCreateTopic) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionCreateTopicTypeID, "channelAdminLogEventActionCreateTopic"); err != nil {
-		return tlrt.DecodeErr(err, "channelAdminLogEventActionCreateTopic", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1521, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionCreateTopic) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1521)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChannelAdminLogEventActionCreateTopic) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "channelAdminLogEventActionCreateTopic", "")
-	}
-	var err error
-	if m.Topic, err = decodeForumTopic(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "channelAdminLogEventActionCreateTopic", "topic")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1521, m)
 }
 
 // ChannelAdminLogEventActionEditTopic is the TL constructor
@@ -3508,60 +2481,32 @@ func (*ChannelAdminLogEventActionEditTopic) TypeName() string {
 func (*ChannelAdminLogEventActionEditTopic) channelAdminLogEventActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionEditTopic) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, ChannelAdminLogEventActionEditTopicTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2294, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionEditTopic) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.PrevTopic); err != nil {
-		return tlrt.EncodeErr(err, "channelAdminLogEventActionEditTopic", "prev_topic")
-	}
-	if err := tlrt.EncodeObject(b, m.NewTopic); err != nil {
-		return tlrt.EncodeErr(err, "channelAdminLogEventActionEditTopic", "new_topic")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2294, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionEditTopic) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionEditTopicTypeID, "channelAdminLogEventActionEditTopic"); err != nil {
-		return tlrt.DecodeErr(err, "channelAdminLogEventActionEditTopic", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3117, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionEditTopic) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3117)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChannelAdminLogEventActionEditTopic) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "channelAdminLogEventActionEditTopic", "")
-	}
-	var err error
-	if m.PrevTopic, err = decodeForumTopic(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "channelAdminLogEventActionEditTopic", "prev_topic")
-	}
-	if m.NewTopic, err = decodeForumTopic(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "channelAdminLogEventActionEditTopic", "new_topic")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3117, m)
 }
 
 // ChannelAdminLogEventActionDeleteTopic is the TL constructor
@@ -3595,54 +2540,32 @@ func (*ChannelAdminLogEventActionDeleteTopic) TypeName() string {
 func (*ChannelAdminLogEventActionDeleteTopic) channelAdminLogEventActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionDeleteTopic) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, ChannelAdminLogEventActionDeleteTopicTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1633, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionDeleteTopic) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Topic); err != nil {
-		return tlrt.EncodeErr(err, "channelAdminLogEventActionDeleteTopic", "topic")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1633, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionDeleteTopic) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionDeleteTopicTypeID, "channelAdminLogEventActionDeleteTopic"); err != nil {
-		return tlrt.DecodeErr(err, "channelAdminLogEventActionDeleteTopic", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2393, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionDeleteTopic) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2393)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChannelAdminLogEventActionDeleteTopic) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "channelAdminLogEventActionDeleteTopic", "")
-	}
-	var err error
-	if m.Topic, err = decodeForumTopic(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "channelAdminLogEventActionDeleteTopic", "topic")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2393, m)
 }
 
 // ChannelAdminLogEventActionPinTopic is the TL constructor
@@ -3678,80 +2601,32 @@ func (*ChannelAdminLogEventActionPinTopic) TypeName() string {
 func (*ChannelAdminLogEventActionPinTopic) channelAdminLogEventActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionPinTopic) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, ChannelAdminLogEventActionPinTopicTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 867, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionPinTopic) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<0 | 1<<1)
-	flags |= tlrt.Bit(m.PrevTopic != nil, 0)
-	flags |= tlrt.Bit(m.NewTopic != nil, 1)
-	tlrt.PutUint32(b, uint32(flags))
-	if flags.Has(0) {
-		if err := tlrt.EncodeObject(b, m.PrevTopic); err != nil {
-			return tlrt.EncodeErr(err, "channelAdminLogEventActionPinTopic", "prev_topic")
-		}
-	}
-	if flags.Has(1) {
-		if err := tlrt.EncodeObject(b, m.NewTopic); err != nil {
-			return tlrt.EncodeErr(err, "channelAdminLogEventActionPinTopic", "new_topic")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 867, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionPinTopic) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionPinTopicTypeID, "channelAdminLogEventActionPinTopic"); err != nil {
-		return tlrt.DecodeErr(err, "channelAdminLogEventActionPinTopic", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1561, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionPinTopic) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = ChannelAdminLogEventActionPinTopic{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1561)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChannelAdminLogEventActionPinTopic) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "channelAdminLogEventActionPinTopic", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "channelAdminLogEventActionPinTopic", "flags")
-	}
-	if m.Flags.Has(0) {
-		if m.PrevTopic, err = decodeForumTopic(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "channelAdminLogEventActionPinTopic", "prev_topic")
-		}
-	}
-	if m.Flags.Has(1) {
-		if m.NewTopic, err = decodeForumTopic(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "channelAdminLogEventActionPinTopic", "new_topic")
-		}
-	}
-	m.Flags &^= 1<<0 | 1<<1
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1561, m)
 }
 
 // ChannelAdminLogEventActionToggleAntiSpam is the TL constructor
@@ -3787,48 +2662,31 @@ func (*ChannelAdminLogEventActionToggleAntiSpam) TypeName() string {
 func (*ChannelAdminLogEventActionToggleAntiSpam) channelAdminLogEventActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionToggleAntiSpam) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, ChannelAdminLogEventActionToggleAntiSpamTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 932, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionToggleAntiSpam) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	b.PutBool(m.NewValue)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 932, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionToggleAntiSpam) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionToggleAntiSpamTypeID, "channelAdminLogEventActionToggleAntiSpam"); err != nil {
-		return tlrt.DecodeErr(err, "channelAdminLogEventActionToggleAntiSpam", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1631, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionToggleAntiSpam) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1631)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChannelAdminLogEventActionToggleAntiSpam) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.NewValue, err = d.Bool(); err != nil {
-		return tlrt.DecodeErr(err, "channelAdminLogEventActionToggleAntiSpam", "new_value")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1631, m)
 }
 
 // ChannelAdminLogEventActionChangePeerColor is the TL constructor
@@ -3865,59 +2723,31 @@ func (*ChannelAdminLogEventActionChangePeerColor) TypeName() string {
 func (*ChannelAdminLogEventActionChangePeerColor) channelAdminLogEventActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionChangePeerColor) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, ChannelAdminLogEventActionChangePeerColorTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 820, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionChangePeerColor) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.PrevValue); err != nil {
-		return tlrt.EncodeErr(err, "channelAdminLogEventActionChangePeerColor", "prev_value")
-	}
-	if err := tlrt.EncodeObject(b, m.NewValue); err != nil {
-		return tlrt.EncodeErr(err, "channelAdminLogEventActionChangePeerColor", "new_value")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 820, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionChangePeerColor) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionChangePeerColorTypeID, "channelAdminLogEventActionChangePeerColor"); err != nil {
-		return tlrt.DecodeErr(err, "channelAdminLogEventActionChangePeerColor", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1509, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionChangePeerColor) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1509)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChannelAdminLogEventActionChangePeerColor) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "channelAdminLogEventActionChangePeerColor", "")
-	}
-	var err error
-	if m.PrevValue, err = decodePeerColor(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "channelAdminLogEventActionChangePeerColor", "prev_value")
-	}
-	if m.NewValue, err = decodePeerColor(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "channelAdminLogEventActionChangePeerColor", "new_value")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1509, m)
 }
 
 // ChannelAdminLogEventActionChangeProfilePeerColor is the TL constructor
@@ -3955,59 +2785,31 @@ func (*ChannelAdminLogEventActionChangeProfilePeerColor) TypeName() string {
 func (*ChannelAdminLogEventActionChangeProfilePeerColor) channelAdminLogEventActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionChangeProfilePeerColor) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, ChannelAdminLogEventActionChangeProfilePeerColorTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 877, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionChangeProfilePeerColor) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.PrevValue); err != nil {
-		return tlrt.EncodeErr(err, "channelAdminLogEventActionChangeProfilePeerColor", "prev_value")
-	}
-	if err := tlrt.EncodeObject(b, m.NewValue); err != nil {
-		return tlrt.EncodeErr(err, "channelAdminLogEventActionChangeProfilePeerColor", "new_value")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 877, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionChangeProfilePeerColor) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionChangeProfilePeerColorTypeID, "channelAdminLogEventActionChangeProfilePeerColor"); err != nil {
-		return tlrt.DecodeErr(err, "channelAdminLogEventActionChangeProfilePeerColor", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1573, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionChangeProfilePeerColor) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1573)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChannelAdminLogEventActionChangeProfilePeerColor) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "channelAdminLogEventActionChangeProfilePeerColor", "")
-	}
-	var err error
-	if m.PrevValue, err = decodePeerColor(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "channelAdminLogEventActionChangeProfilePeerColor", "prev_value")
-	}
-	if m.NewValue, err = decodePeerColor(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "channelAdminLogEventActionChangeProfilePeerColor", "new_value")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1573, m)
 }
 
 // ChannelAdminLogEventActionChangeWallpaper is the TL constructor
@@ -4044,60 +2846,32 @@ func (*ChannelAdminLogEventActionChangeWallpaper) TypeName() string {
 func (*ChannelAdminLogEventActionChangeWallpaper) channelAdminLogEventActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionChangeWallpaper) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, ChannelAdminLogEventActionChangeWallpaperTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 454, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionChangeWallpaper) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.PrevValue); err != nil {
-		return tlrt.EncodeErr(err, "channelAdminLogEventActionChangeWallpaper", "prev_value")
-	}
-	if err := tlrt.EncodeObject(b, m.NewValue); err != nil {
-		return tlrt.EncodeErr(err, "channelAdminLogEventActionChangeWallpaper", "new_value")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 454, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionChangeWallpaper) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionChangeWallpaperTypeID, "channelAdminLogEventActionChangeWallpaper"); err != nil {
-		return tlrt.DecodeErr(err, "channelAdminLogEventActionChangeWallpaper", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1095, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionChangeWallpaper) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1095)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChannelAdminLogEventActionChangeWallpaper) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "channelAdminLogEventActionChangeWallpaper", "")
-	}
-	var err error
-	if m.PrevValue, err = decodeWallPaper(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "channelAdminLogEventActionChangeWallpaper", "prev_value")
-	}
-	if m.NewValue, err = decodeWallPaper(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "channelAdminLogEventActionChangeWallpaper", "new_value")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1095, m)
 }
 
 // ChannelAdminLogEventActionChangeEmojiStatus is the TL constructor
@@ -4135,60 +2909,32 @@ func (*ChannelAdminLogEventActionChangeEmojiStatus) TypeName() string {
 func (*ChannelAdminLogEventActionChangeEmojiStatus) channelAdminLogEventActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionChangeEmojiStatus) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, ChannelAdminLogEventActionChangeEmojiStatusTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 589, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionChangeEmojiStatus) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.PrevValue); err != nil {
-		return tlrt.EncodeErr(err, "channelAdminLogEventActionChangeEmojiStatus", "prev_value")
-	}
-	if err := tlrt.EncodeObject(b, m.NewValue); err != nil {
-		return tlrt.EncodeErr(err, "channelAdminLogEventActionChangeEmojiStatus", "new_value")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 589, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionChangeEmojiStatus) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionChangeEmojiStatusTypeID, "channelAdminLogEventActionChangeEmojiStatus"); err != nil {
-		return tlrt.DecodeErr(err, "channelAdminLogEventActionChangeEmojiStatus", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1249, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionChangeEmojiStatus) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1249)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChannelAdminLogEventActionChangeEmojiStatus) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "channelAdminLogEventActionChangeEmojiStatus", "")
-	}
-	var err error
-	if m.PrevValue, err = decodeEmojiStatus(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "channelAdminLogEventActionChangeEmojiStatus", "prev_value")
-	}
-	if m.NewValue, err = decodeEmojiStatus(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "channelAdminLogEventActionChangeEmojiStatus", "new_value")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1249, m)
 }
 
 // ChannelAdminLogEventActionChangeEmojiStickerSet is the TL constructor
@@ -4226,60 +2972,32 @@ func (*ChannelAdminLogEventActionChangeEmojiStickerSet) TypeName() string {
 func (*ChannelAdminLogEventActionChangeEmojiStickerSet) channelAdminLogEventActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionChangeEmojiStickerSet) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, ChannelAdminLogEventActionChangeEmojiStickerSetTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 664, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionChangeEmojiStickerSet) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.PrevStickerset); err != nil {
-		return tlrt.EncodeErr(err, "channelAdminLogEventActionChangeEmojiStickerSet", "prev_stickerset")
-	}
-	if err := tlrt.EncodeObject(b, m.NewStickerset); err != nil {
-		return tlrt.EncodeErr(err, "channelAdminLogEventActionChangeEmojiStickerSet", "new_stickerset")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 664, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionChangeEmojiStickerSet) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionChangeEmojiStickerSetTypeID, "channelAdminLogEventActionChangeEmojiStickerSet"); err != nil {
-		return tlrt.DecodeErr(err, "channelAdminLogEventActionChangeEmojiStickerSet", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1336, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionChangeEmojiStickerSet) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1336)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChannelAdminLogEventActionChangeEmojiStickerSet) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "channelAdminLogEventActionChangeEmojiStickerSet", "")
-	}
-	var err error
-	if m.PrevStickerset, err = decodeInputStickerSet(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "channelAdminLogEventActionChangeEmojiStickerSet", "prev_stickerset")
-	}
-	if m.NewStickerset, err = decodeInputStickerSet(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "channelAdminLogEventActionChangeEmojiStickerSet", "new_stickerset")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1336, m)
 }
 
 // ChannelAdminLogEventActionToggleSignatureProfiles is the TL constructor
@@ -4315,48 +3033,31 @@ func (*ChannelAdminLogEventActionToggleSignatureProfiles) TypeName() string {
 func (*ChannelAdminLogEventActionToggleSignatureProfiles) channelAdminLogEventActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionToggleSignatureProfiles) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, ChannelAdminLogEventActionToggleSignatureProfilesTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 895, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionToggleSignatureProfiles) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	b.PutBool(m.NewValue)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 895, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionToggleSignatureProfiles) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionToggleSignatureProfilesTypeID, "channelAdminLogEventActionToggleSignatureProfiles"); err != nil {
-		return tlrt.DecodeErr(err, "channelAdminLogEventActionToggleSignatureProfiles", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1592, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionToggleSignatureProfiles) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1592)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChannelAdminLogEventActionToggleSignatureProfiles) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.NewValue, err = d.Bool(); err != nil {
-		return tlrt.DecodeErr(err, "channelAdminLogEventActionToggleSignatureProfiles", "new_value")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1592, m)
 }
 
 // ChannelAdminLogEventActionParticipantSubExtend is the TL constructor
@@ -4394,60 +3095,32 @@ func (*ChannelAdminLogEventActionParticipantSubExtend) TypeName() string {
 func (*ChannelAdminLogEventActionParticipantSubExtend) channelAdminLogEventActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionParticipantSubExtend) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, ChannelAdminLogEventActionParticipantSubExtendTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 927, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionParticipantSubExtend) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.PrevParticipant); err != nil {
-		return tlrt.EncodeErr(err, "channelAdminLogEventActionParticipantSubExtend", "prev_participant")
-	}
-	if err := tlrt.EncodeObject(b, m.NewParticipant); err != nil {
-		return tlrt.EncodeErr(err, "channelAdminLogEventActionParticipantSubExtend", "new_participant")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 927, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionParticipantSubExtend) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionParticipantSubExtendTypeID, "channelAdminLogEventActionParticipantSubExtend"); err != nil {
-		return tlrt.DecodeErr(err, "channelAdminLogEventActionParticipantSubExtend", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1626, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionParticipantSubExtend) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1626)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChannelAdminLogEventActionParticipantSubExtend) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "channelAdminLogEventActionParticipantSubExtend", "")
-	}
-	var err error
-	if m.PrevParticipant, err = decodeChannelParticipant(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "channelAdminLogEventActionParticipantSubExtend", "prev_participant")
-	}
-	if m.NewParticipant, err = decodeChannelParticipant(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "channelAdminLogEventActionParticipantSubExtend", "new_participant")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1626, m)
 }
 
 // ChannelAdminLogEventActionToggleAutotranslation is the TL constructor
@@ -4483,48 +3156,31 @@ func (*ChannelAdminLogEventActionToggleAutotranslation) TypeName() string {
 func (*ChannelAdminLogEventActionToggleAutotranslation) channelAdminLogEventActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionToggleAutotranslation) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, ChannelAdminLogEventActionToggleAutotranslationTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1890, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionToggleAutotranslation) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	b.PutBool(m.NewValue)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1890, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionToggleAutotranslation) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionToggleAutotranslationTypeID, "channelAdminLogEventActionToggleAutotranslation"); err != nil {
-		return tlrt.DecodeErr(err, "channelAdminLogEventActionToggleAutotranslation", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2673, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionToggleAutotranslation) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2673)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChannelAdminLogEventActionToggleAutotranslation) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.NewValue, err = d.Bool(); err != nil {
-		return tlrt.DecodeErr(err, "channelAdminLogEventActionToggleAutotranslation", "new_value")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2673, m)
 }
 
 // ChannelAdminLogEventActionParticipantEditRank is the TL constructor
@@ -4562,57 +3218,32 @@ func (*ChannelAdminLogEventActionParticipantEditRank) TypeName() string {
 func (*ChannelAdminLogEventActionParticipantEditRank) channelAdminLogEventActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionParticipantEditRank) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, ChannelAdminLogEventActionParticipantEditRankTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 827, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionParticipantEditRank) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint64(b, uint64(m.UserID))
-	tlrt.PutString(b, m.PrevRank)
-	tlrt.PutString(b, m.NewRank)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 827, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionParticipantEditRank) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ChannelAdminLogEventActionParticipantEditRankTypeID, "channelAdminLogEventActionParticipantEditRank"); err != nil {
-		return tlrt.DecodeErr(err, "channelAdminLogEventActionParticipantEditRank", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1517, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ChannelAdminLogEventActionParticipantEditRank) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1517)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChannelAdminLogEventActionParticipantEditRank) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.UserID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "channelAdminLogEventActionParticipantEditRank", "user_id")
-	}
-	if m.PrevRank, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "channelAdminLogEventActionParticipantEditRank", "prev_rank")
-	}
-	if m.NewRank, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "channelAdminLogEventActionParticipantEditRank", "new_rank")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1517, m)
 }
 
 // ChannelLocationClass is the TL type ChannelLocation: one of
@@ -4632,25 +3263,9 @@ func DecodeChannelLocation(b *bin.Buffer) (ChannelLocationClass, error) {
 // decodeChannelLocation is DecodeChannelLocation for a value nested depth
 // levels deep.
 func decodeChannelLocation(d *tlrt.Decoder, depth int) (ChannelLocationClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v ChannelLocationClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case ChannelLocationEmptyTypeID:
-		v = &ChannelLocationEmpty{}
-	case ChannelLocationTypeID:
-		v, size = &ChannelLocation{}, unsafe.Sizeof(ChannelLocation{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "ChannelLocation"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 115, depth)
+	c, _ := v.(ChannelLocationClass)
+	return c, err
 }
 
 // ChannelLocationEmpty is the TL constructor channelLocationEmpty.
@@ -4677,43 +3292,31 @@ func (*ChannelLocationEmpty) TypeName() string {
 func (*ChannelLocationEmpty) channelLocationClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelLocationEmpty) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, ChannelLocationEmptyTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1829, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelLocationEmpty) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1829, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelLocationEmpty) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ChannelLocationEmptyTypeID, "channelLocationEmpty"); err != nil {
-		return tlrt.DecodeErr(err, "channelLocationEmpty", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2602, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *ChannelLocationEmpty) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2602)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChannelLocationEmpty) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2602, m)
 }
 
 // ChannelLocation is the TL constructor channelLocation.
@@ -4744,58 +3347,32 @@ func (*ChannelLocation) TypeName() string {
 func (*ChannelLocation) channelLocationClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelLocation) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, ChannelLocationTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 314, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelLocation) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.GeoPoint); err != nil {
-		return tlrt.EncodeErr(err, "channelLocation", "geo_point")
-	}
-	tlrt.PutString(b, m.Address)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 314, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelLocation) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ChannelLocationTypeID, "channelLocation"); err != nil {
-		return tlrt.DecodeErr(err, "channelLocation", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 934, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ChannelLocation) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 934)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChannelLocation) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "channelLocation", "")
-	}
-	var err error
-	if m.GeoPoint, err = decodeGeoPoint(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "channelLocation", "geo_point")
-	}
-	if m.Address, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "channelLocation", "address")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 934, m)
 }
 
 // ChannelMessagesFilterClass is the TL type ChannelMessagesFilter: one of
@@ -4815,25 +3392,9 @@ func DecodeChannelMessagesFilter(b *bin.Buffer) (ChannelMessagesFilterClass, err
 // decodeChannelMessagesFilter is DecodeChannelMessagesFilter for a value nested
 // depth levels deep.
 func decodeChannelMessagesFilter(d *tlrt.Decoder, depth int) (ChannelMessagesFilterClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v ChannelMessagesFilterClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case ChannelMessagesFilterEmptyTypeID:
-		v = &ChannelMessagesFilterEmpty{}
-	case ChannelMessagesFilterTypeID:
-		v, size = &ChannelMessagesFilter{}, unsafe.Sizeof(ChannelMessagesFilter{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "ChannelMessagesFilter"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 34, depth)
+	c, _ := v.(ChannelMessagesFilterClass)
+	return c, err
 }
 
 // ChannelMessagesFilterEmpty is the TL constructor channelMessagesFilterEmpty.
@@ -4861,43 +3422,31 @@ func (*ChannelMessagesFilterEmpty) TypeName() string {
 func (*ChannelMessagesFilterEmpty) channelMessagesFilterClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelMessagesFilterEmpty) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, ChannelMessagesFilterEmptyTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1370, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelMessagesFilterEmpty) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1370, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelMessagesFilterEmpty) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ChannelMessagesFilterEmptyTypeID, "channelMessagesFilterEmpty"); err != nil {
-		return tlrt.DecodeErr(err, "channelMessagesFilterEmpty", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2105, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *ChannelMessagesFilterEmpty) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2105)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChannelMessagesFilterEmpty) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2105, m)
 }
 
 // ChannelMessagesFilter is the TL constructor channelMessagesFilter.
@@ -4930,71 +3479,31 @@ func (*ChannelMessagesFilter) TypeName() string {
 func (*ChannelMessagesFilter) channelMessagesFilterClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelMessagesFilter) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, ChannelMessagesFilterTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1960, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelMessagesFilter) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 1)
-	flags |= tlrt.Bit(m.ExcludeNewMessages, 1)
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, uint32(flags))
-	binary.LittleEndian.PutUint32(w[4:], bin.TypeVector)
-	binary.LittleEndian.PutUint32(w[8:], uint32(len(m.Ranges)))
-	for i := range m.Ranges {
-		if err := m.Ranges[i].Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "channelMessagesFilter", "ranges")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1960, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelMessagesFilter) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ChannelMessagesFilterTypeID, "channelMessagesFilter"); err != nil {
-		return tlrt.DecodeErr(err, "channelMessagesFilter", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2747, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *ChannelMessagesFilter) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = ChannelMessagesFilter{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2747)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChannelMessagesFilter) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "channelMessagesFilter", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "channelMessagesFilter", "flags")
-	}
-	m.ExcludeNewMessages = m.Flags.Has(1)
-	if m.Ranges, err = tlrt.DecodeStructs[MessageRange](d, false, false, 12, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "channelMessagesFilter", "ranges")
-	}
-	m.Flags &^= 1 << 1
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2747, m)
 }
 
 // ChannelParticipantClass is the TL type ChannelParticipant: one of
@@ -5015,33 +3524,9 @@ func DecodeChannelParticipant(b *bin.Buffer) (ChannelParticipantClass, error) {
 // decodeChannelParticipant is DecodeChannelParticipant for a value nested depth
 // levels deep.
 func decodeChannelParticipant(d *tlrt.Decoder, depth int) (ChannelParticipantClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v ChannelParticipantClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case ChannelParticipantTypeID:
-		v, size = &ChannelParticipant{}, unsafe.Sizeof(ChannelParticipant{})
-	case ChannelParticipantSelfTypeID:
-		v, size = &ChannelParticipantSelf{}, unsafe.Sizeof(ChannelParticipantSelf{})
-	case ChannelParticipantCreatorTypeID:
-		v, size = &ChannelParticipantCreator{}, unsafe.Sizeof(ChannelParticipantCreator{})
-	case ChannelParticipantAdminTypeID:
-		v, size = &ChannelParticipantAdmin{}, unsafe.Sizeof(ChannelParticipantAdmin{})
-	case ChannelParticipantBannedTypeID:
-		v, size = &ChannelParticipantBanned{}, unsafe.Sizeof(ChannelParticipantBanned{})
-	case ChannelParticipantLeftTypeID:
-		v, size = &ChannelParticipantLeft{}, unsafe.Sizeof(ChannelParticipantLeft{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "ChannelParticipant"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 329, depth)
+	c, _ := v.(ChannelParticipantClass)
+	return c, err
 }
 
 // ChannelParticipant is the TL constructor channelParticipant.
@@ -5121,88 +3606,32 @@ func (m *ChannelParticipant) ClearRank() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelParticipant) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, ChannelParticipantTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 256, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelParticipant) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags
-	flags |= tlrt.Bit(m.SubscriptionUntilDate != 0, 0)
-	flags |= tlrt.Bit(m.Rank != "", 2)
-	w := tlrt.Extend(b, 16)
-	_ = w[15]
-	binary.LittleEndian.PutUint32(w, uint32(flags))
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.UserID))
-	binary.LittleEndian.PutUint32(w[12:], uint32(m.Date))
-	if flags.Has(0) {
-		tlrt.PutUint32(b, uint32(m.SubscriptionUntilDate))
-	}
-	if flags.Has(2) {
-		tlrt.PutString(b, m.Rank)
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 256, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelParticipant) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ChannelParticipantTypeID, "channelParticipant"); err != nil {
-		return tlrt.DecodeErr(err, "channelParticipant", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 873, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ChannelParticipant) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = ChannelParticipant{}
-	d := tlrt.NewDecoder(b, &wireSchema, 873)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChannelParticipant) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "channelParticipant", "flags")
-	}
-	if m.UserID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "channelParticipant", "user_id")
-	}
-	if m.Date, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "channelParticipant", "date")
-	}
-	if m.Flags.Has(0) {
-		if m.SubscriptionUntilDate, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "channelParticipant", "subscription_until_date")
-		}
-	}
-	if m.Flags.Has(2) {
-		if m.Rank, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "channelParticipant", "rank")
-		}
-	}
-	if m.SubscriptionUntilDate != 0 {
-		m.Flags.Unset(0)
-	}
-	if m.Rank != "" {
-		m.Flags.Unset(2)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 873, m)
 }
 
 // ChannelParticipantSelf is the TL constructor channelParticipantSelf.
@@ -5285,95 +3714,32 @@ func (m *ChannelParticipantSelf) ClearRank() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelParticipantSelf) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, ChannelParticipantSelfTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1589, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelParticipantSelf) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 0)
-	flags |= tlrt.Bit(m.ViaRequest, 0)
-	flags |= tlrt.Bit(m.SubscriptionUntilDate != 0, 1)
-	flags |= tlrt.Bit(m.Rank != "", 2)
-	w := tlrt.Extend(b, 24)
-	_ = w[23]
-	binary.LittleEndian.PutUint32(w, uint32(flags))
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.UserID))
-	binary.LittleEndian.PutUint64(w[12:], uint64(m.InviterID))
-	binary.LittleEndian.PutUint32(w[20:], uint32(m.Date))
-	if flags.Has(1) {
-		tlrt.PutUint32(b, uint32(m.SubscriptionUntilDate))
-	}
-	if flags.Has(2) {
-		tlrt.PutString(b, m.Rank)
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1589, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelParticipantSelf) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ChannelParticipantSelfTypeID, "channelParticipantSelf"); err != nil {
-		return tlrt.DecodeErr(err, "channelParticipantSelf", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2345, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ChannelParticipantSelf) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = ChannelParticipantSelf{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2345)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChannelParticipantSelf) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "channelParticipantSelf", "flags")
-	}
-	m.ViaRequest = m.Flags.Has(0)
-	if m.UserID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "channelParticipantSelf", "user_id")
-	}
-	if m.InviterID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "channelParticipantSelf", "inviter_id")
-	}
-	if m.Date, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "channelParticipantSelf", "date")
-	}
-	if m.Flags.Has(1) {
-		if m.SubscriptionUntilDate, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "channelParticipantSelf", "subscription_until_date")
-		}
-	}
-	if m.Flags.Has(2) {
-		if m.Rank, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "channelParticipantSelf", "rank")
-		}
-	}
-	m.Flags &^= 1 << 0
-	if m.SubscriptionUntilDate != 0 {
-		m.Flags.Unset(1)
-	}
-	if m.Rank != "" {
-		m.Flags.Unset(2)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2345, m)
 }
 
 // ChannelParticipantCreator is the TL constructor channelParticipantCreator.
@@ -5431,81 +3797,32 @@ func (m *ChannelParticipantCreator) ClearRank() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelParticipantCreator) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, ChannelParticipantCreatorTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 439, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelParticipantCreator) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags
-	flags |= tlrt.Bit(m.Rank != "", 0)
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, uint32(flags))
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.UserID))
-	if err := m.AdminRights.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "channelParticipantCreator", "admin_rights")
-	}
-	if flags.Has(0) {
-		tlrt.PutString(b, m.Rank)
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 439, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelParticipantCreator) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ChannelParticipantCreatorTypeID, "channelParticipantCreator"); err != nil {
-		return tlrt.DecodeErr(err, "channelParticipantCreator", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1078, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ChannelParticipantCreator) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = ChannelParticipantCreator{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1078)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChannelParticipantCreator) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "channelParticipantCreator", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "channelParticipantCreator", "flags")
-	}
-	if m.UserID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "channelParticipantCreator", "user_id")
-	}
-	if err = tlrt.DecodeBoxed(d, &m.AdminRights, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "channelParticipantCreator", "admin_rights")
-	}
-	if m.Flags.Has(0) {
-		if m.Rank, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "channelParticipantCreator", "rank")
-		}
-	}
-	if m.Rank != "" {
-		m.Flags.Unset(0)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1078, m)
 }
 
 // ChannelParticipantAdmin is the TL constructor channelParticipantAdmin.
@@ -5590,107 +3907,32 @@ func (m *ChannelParticipantAdmin) ClearRank() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelParticipantAdmin) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, ChannelParticipantAdminTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 480, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelParticipantAdmin) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 0)
-	flags |= tlrt.Bit(m.CanEdit, 0)
-	flags |= tlrt.Bit(m.Self || m.InviterID != 0, 1)
-	flags |= tlrt.Bit(m.Rank != "", 2)
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, uint32(flags))
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.UserID))
-	if flags.Has(1) {
-		tlrt.PutUint64(b, uint64(m.InviterID))
-	}
-	w = tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint64(w, uint64(m.PromotedBy))
-	binary.LittleEndian.PutUint32(w[8:], uint32(m.Date))
-	if err := m.AdminRights.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "channelParticipantAdmin", "admin_rights")
-	}
-	if flags.Has(2) {
-		tlrt.PutString(b, m.Rank)
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 480, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelParticipantAdmin) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ChannelParticipantAdminTypeID, "channelParticipantAdmin"); err != nil {
-		return tlrt.DecodeErr(err, "channelParticipantAdmin", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1126, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ChannelParticipantAdmin) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = ChannelParticipantAdmin{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1126)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChannelParticipantAdmin) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "channelParticipantAdmin", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "channelParticipantAdmin", "flags")
-	}
-	m.CanEdit = m.Flags.Has(0)
-	m.Self = m.Flags.Has(1)
-	if m.UserID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "channelParticipantAdmin", "user_id")
-	}
-	if m.Flags.Has(1) {
-		if m.InviterID, err = d.Long(); err != nil {
-			return tlrt.DecodeErr(err, "channelParticipantAdmin", "inviter_id")
-		}
-	}
-	if m.PromotedBy, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "channelParticipantAdmin", "promoted_by")
-	}
-	if m.Date, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "channelParticipantAdmin", "date")
-	}
-	if err = tlrt.DecodeBoxed(d, &m.AdminRights, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "channelParticipantAdmin", "admin_rights")
-	}
-	if m.Flags.Has(2) {
-		if m.Rank, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "channelParticipantAdmin", "rank")
-		}
-	}
-	m.Flags &^= 1 << 0
-	if m.Self || m.InviterID != 0 {
-		m.Flags.Unset(1)
-	}
-	if m.Rank != "" {
-		m.Flags.Unset(2)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1126, m)
 }
 
 // ChannelParticipantBanned is the TL constructor channelParticipantBanned.
@@ -5751,94 +3993,32 @@ func (m *ChannelParticipantBanned) ClearRank() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelParticipantBanned) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, ChannelParticipantBannedTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2023, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelParticipantBanned) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 0)
-	flags |= tlrt.Bit(m.Left, 0)
-	flags |= tlrt.Bit(m.Rank != "", 2)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "channelParticipantBanned", "peer")
-	}
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint64(w, uint64(m.KickedBy))
-	binary.LittleEndian.PutUint32(w[8:], uint32(m.Date))
-	if err := m.BannedRights.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "channelParticipantBanned", "banned_rights")
-	}
-	if flags.Has(2) {
-		tlrt.PutString(b, m.Rank)
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2023, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelParticipantBanned) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ChannelParticipantBannedTypeID, "channelParticipantBanned"); err != nil {
-		return tlrt.DecodeErr(err, "channelParticipantBanned", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2821, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ChannelParticipantBanned) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = ChannelParticipantBanned{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2821)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChannelParticipantBanned) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "channelParticipantBanned", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "channelParticipantBanned", "flags")
-	}
-	m.Left = m.Flags.Has(0)
-	if m.Peer, err = decodePeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "channelParticipantBanned", "peer")
-	}
-	if m.KickedBy, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "channelParticipantBanned", "kicked_by")
-	}
-	if m.Date, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "channelParticipantBanned", "date")
-	}
-	if err = tlrt.DecodeBoxed(d, &m.BannedRights, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "channelParticipantBanned", "banned_rights")
-	}
-	if m.Flags.Has(2) {
-		if m.Rank, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "channelParticipantBanned", "rank")
-		}
-	}
-	m.Flags &^= 1 << 0
-	if m.Rank != "" {
-		m.Flags.Unset(2)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2821, m)
 }
 
 // ChannelParticipantLeft is the TL constructor channelParticipantLeft.
@@ -5868,53 +4048,31 @@ func (*ChannelParticipantLeft) TypeName() string {
 func (*ChannelParticipantLeft) channelParticipantClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelParticipantLeft) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, ChannelParticipantLeftTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 245, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelParticipantLeft) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "channelParticipantLeft", "peer")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 245, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelParticipantLeft) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ChannelParticipantLeftTypeID, "channelParticipantLeft"); err != nil {
-		return tlrt.DecodeErr(err, "channelParticipantLeft", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 860, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *ChannelParticipantLeft) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 860)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChannelParticipantLeft) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "channelParticipantLeft", "")
-	}
-	var err error
-	if m.Peer, err = decodePeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "channelParticipantLeft", "peer")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 860, m)
 }
 
 // ChannelParticipantsFilterClass is the TL type ChannelParticipantsFilter: one
@@ -5938,37 +4096,9 @@ func DecodeChannelParticipantsFilter(b *bin.Buffer) (ChannelParticipantsFilterCl
 // decodeChannelParticipantsFilter is DecodeChannelParticipantsFilter for a
 // value nested depth levels deep.
 func decodeChannelParticipantsFilter(d *tlrt.Decoder, depth int) (ChannelParticipantsFilterClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v ChannelParticipantsFilterClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case ChannelParticipantsRecentTypeID:
-		v = &ChannelParticipantsRecent{}
-	case ChannelParticipantsAdminsTypeID:
-		v = &ChannelParticipantsAdmins{}
-	case ChannelParticipantsKickedTypeID:
-		v, size = &ChannelParticipantsKicked{}, unsafe.Sizeof(ChannelParticipantsKicked{})
-	case ChannelParticipantsBotsTypeID:
-		v = &ChannelParticipantsBots{}
-	case ChannelParticipantsBannedTypeID:
-		v, size = &ChannelParticipantsBanned{}, unsafe.Sizeof(ChannelParticipantsBanned{})
-	case ChannelParticipantsSearchTypeID:
-		v, size = &ChannelParticipantsSearch{}, unsafe.Sizeof(ChannelParticipantsSearch{})
-	case ChannelParticipantsContactsTypeID:
-		v, size = &ChannelParticipantsContacts{}, unsafe.Sizeof(ChannelParticipantsContacts{})
-	case ChannelParticipantsMentionsTypeID:
-		v, size = &ChannelParticipantsMentions{}, unsafe.Sizeof(ChannelParticipantsMentions{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "ChannelParticipantsFilter"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 374, depth)
+	c, _ := v.(ChannelParticipantsFilterClass)
+	return c, err
 }
 
 // ChannelParticipantsRecent is the TL constructor channelParticipantsRecent.
@@ -5996,43 +4126,31 @@ func (*ChannelParticipantsRecent) TypeName() string {
 func (*ChannelParticipantsRecent) channelParticipantsFilterClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelParticipantsRecent) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, ChannelParticipantsRecentTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2105, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelParticipantsRecent) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2105, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelParticipantsRecent) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ChannelParticipantsRecentTypeID, "channelParticipantsRecent"); err != nil {
-		return tlrt.DecodeErr(err, "channelParticipantsRecent", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2912, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *ChannelParticipantsRecent) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2912)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChannelParticipantsRecent) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2912, m)
 }
 
 // ChannelParticipantsAdmins is the TL constructor channelParticipantsAdmins.
@@ -6060,43 +4178,31 @@ func (*ChannelParticipantsAdmins) TypeName() string {
 func (*ChannelParticipantsAdmins) channelParticipantsFilterClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelParticipantsAdmins) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, ChannelParticipantsAdminsTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1697, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelParticipantsAdmins) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1697, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelParticipantsAdmins) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ChannelParticipantsAdminsTypeID, "channelParticipantsAdmins"); err != nil {
-		return tlrt.DecodeErr(err, "channelParticipantsAdmins", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2457, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *ChannelParticipantsAdmins) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2457)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChannelParticipantsAdmins) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2457, m)
 }
 
 // ChannelParticipantsKicked is the TL constructor channelParticipantsKicked.
@@ -6126,49 +4232,32 @@ func (*ChannelParticipantsKicked) TypeName() string {
 func (*ChannelParticipantsKicked) channelParticipantsFilterClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelParticipantsKicked) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, ChannelParticipantsKickedTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1528, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelParticipantsKicked) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.Q)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1528, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelParticipantsKicked) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ChannelParticipantsKickedTypeID, "channelParticipantsKicked"); err != nil {
-		return tlrt.DecodeErr(err, "channelParticipantsKicked", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2281, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ChannelParticipantsKicked) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2281)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChannelParticipantsKicked) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Q, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "channelParticipantsKicked", "q")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2281, m)
 }
 
 // ChannelParticipantsBots is the TL constructor channelParticipantsBots.
@@ -6196,43 +4285,31 @@ func (*ChannelParticipantsBots) TypeName() string {
 func (*ChannelParticipantsBots) channelParticipantsFilterClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelParticipantsBots) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, ChannelParticipantsBotsTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1657, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelParticipantsBots) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1657, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelParticipantsBots) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ChannelParticipantsBotsTypeID, "channelParticipantsBots"); err != nil {
-		return tlrt.DecodeErr(err, "channelParticipantsBots", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2417, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *ChannelParticipantsBots) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2417)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChannelParticipantsBots) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2417, m)
 }
 
 // ChannelParticipantsBanned is the TL constructor channelParticipantsBanned.
@@ -6262,49 +4339,32 @@ func (*ChannelParticipantsBanned) TypeName() string {
 func (*ChannelParticipantsBanned) channelParticipantsFilterClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelParticipantsBanned) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, ChannelParticipantsBannedTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 175, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelParticipantsBanned) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.Q)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 175, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelParticipantsBanned) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ChannelParticipantsBannedTypeID, "channelParticipantsBanned"); err != nil {
-		return tlrt.DecodeErr(err, "channelParticipantsBanned", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 781, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ChannelParticipantsBanned) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 781)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChannelParticipantsBanned) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Q, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "channelParticipantsBanned", "q")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 781, m)
 }
 
 // ChannelParticipantsSearch is the TL constructor channelParticipantsSearch.
@@ -6334,49 +4394,32 @@ func (*ChannelParticipantsSearch) TypeName() string {
 func (*ChannelParticipantsSearch) channelParticipantsFilterClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelParticipantsSearch) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, ChannelParticipantsSearchTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 58, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelParticipantsSearch) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.Q)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 58, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelParticipantsSearch) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ChannelParticipantsSearchTypeID, "channelParticipantsSearch"); err != nil {
-		return tlrt.DecodeErr(err, "channelParticipantsSearch", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 648, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ChannelParticipantsSearch) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 648)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChannelParticipantsSearch) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Q, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "channelParticipantsSearch", "q")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 648, m)
 }
 
 // ChannelParticipantsContacts is the TL constructor
@@ -6408,49 +4451,32 @@ func (*ChannelParticipantsContacts) TypeName() string {
 func (*ChannelParticipantsContacts) channelParticipantsFilterClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelParticipantsContacts) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, ChannelParticipantsContactsTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1778, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelParticipantsContacts) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.Q)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1778, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelParticipantsContacts) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ChannelParticipantsContactsTypeID, "channelParticipantsContacts"); err != nil {
-		return tlrt.DecodeErr(err, "channelParticipantsContacts", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2546, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ChannelParticipantsContacts) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2546)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChannelParticipantsContacts) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Q, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "channelParticipantsContacts", "q")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2546, m)
 }
 
 // ChannelParticipantsMentions is the TL constructor
@@ -6525,78 +4551,32 @@ func (m *ChannelParticipantsMentions) ClearTopMsgID() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelParticipantsMentions) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, ChannelParticipantsMentionsTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2121, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelParticipantsMentions) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags
-	flags |= tlrt.Bit(m.Q != "", 0)
-	flags |= tlrt.Bit(m.TopMsgID != 0, 1)
-	tlrt.PutUint32(b, uint32(flags))
-	if flags.Has(0) {
-		tlrt.PutString(b, m.Q)
-	}
-	if flags.Has(1) {
-		tlrt.PutUint32(b, uint32(m.TopMsgID))
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2121, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelParticipantsMentions) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ChannelParticipantsMentionsTypeID, "channelParticipantsMentions"); err != nil {
-		return tlrt.DecodeErr(err, "channelParticipantsMentions", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2930, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ChannelParticipantsMentions) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = ChannelParticipantsMentions{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2930)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChannelParticipantsMentions) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "channelParticipantsMentions", "flags")
-	}
-	if m.Flags.Has(0) {
-		if m.Q, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "channelParticipantsMentions", "q")
-		}
-	}
-	if m.Flags.Has(1) {
-		if m.TopMsgID, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "channelParticipantsMentions", "top_msg_id")
-		}
-	}
-	if m.Q != "" {
-		m.Flags.Unset(0)
-	}
-	if m.TopMsgID != 0 {
-		m.Flags.Unset(1)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2930, m)
 }
 
 // ChatClass is the TL type Chat: one of ChatEmpty, Chat, ChatForbidden,
@@ -6620,27 +4600,35 @@ func decodeChat(d *tlrt.Decoder, depth int) (ChatClass, error) {
 		return nil, err
 	}
 	var v ChatClass
+	var at tlrt.DecoderAt
 	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case ChatEmptyTypeID:
-		v = tlrt.New[ChatEmpty](d)
+		x := tlrt.New[ChatEmpty](d)
+		v, at = x, x
 	case ChatTypeID:
-		v, size = &Chat{}, unsafe.Sizeof(Chat{})
+		x := &Chat{}
+		v, at, size = x, x, unsafe.Sizeof(Chat{})
 	case ChatForbiddenTypeID:
-		v, size = &ChatForbidden{}, unsafe.Sizeof(ChatForbidden{})
+		x := &ChatForbidden{}
+		v, at, size = x, x, unsafe.Sizeof(ChatForbidden{})
 	case ChannelTypeID:
-		v, size = &Channel{}, unsafe.Sizeof(Channel{})
+		x := &Channel{}
+		v, at, size = x, x, unsafe.Sizeof(Channel{})
 	case ChannelForbiddenTypeID:
-		v, size = &ChannelForbidden{}, unsafe.Sizeof(ChannelForbidden{})
+		x := &ChannelForbidden{}
+		v, at, size = x, x, unsafe.Sizeof(ChannelForbidden{})
 	case CommunityForbiddenTypeID:
-		v, size = &CommunityForbidden{}, unsafe.Sizeof(CommunityForbidden{})
+		x := &CommunityForbidden{}
+		v, at, size = x, x, unsafe.Sizeof(CommunityForbidden{})
 	case CommunityTypeID:
-		v, size = &Community{}, unsafe.Sizeof(Community{})
+		x := &Community{}
+		v, at, size = x, x, unsafe.Sizeof(Community{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "Chat"}
 	}
 	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
+	if err := at.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -8129,27 +6117,9 @@ func DecodeChatFull(b *bin.Buffer) (ChatFullClass, error) {
 
 // decodeChatFull is DecodeChatFull for a value nested depth levels deep.
 func decodeChatFull(d *tlrt.Decoder, depth int) (ChatFullClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v ChatFullClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case ChatFullTypeID:
-		v, size = &ChatFull{}, unsafe.Sizeof(ChatFull{})
-	case ChannelFullTypeID:
-		v, size = &ChannelFull{}, unsafe.Sizeof(ChannelFull{})
-	case CommunityFullTypeID:
-		v, size = &CommunityFull{}, unsafe.Sizeof(CommunityFull{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "ChatFull"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 537, depth)
+	c, _ := v.(ChatFullClass)
+	return c, err
 }
 
 // ChatFull is the TL constructor chatFull.
@@ -8372,242 +6342,32 @@ func (m *ChatFull) ClearReactionsLimit() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChatFull) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, ChatFullTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 358, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChatFull) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<2 | 1<<7 | 1<<8 | 1<<12 | 1<<13 | 1<<15 | 1<<18 | 1<<19)
-	flags |= tlrt.Bit(m.CanSetUsername, 7)
-	flags |= tlrt.Bit(m.HasScheduled, 8)
-	flags |= tlrt.Bit(m.TranslationsDisabled, 19)
-	flags |= tlrt.Bit(m.ChatPhoto != nil, 2)
-	flags |= tlrt.Bit(m.ExportedInvite != nil, 13)
-	flags |= tlrt.Bit(len(m.BotInfo) > 0, 3)
-	flags |= tlrt.Bit(m.PinnedMsgID != 0, 6)
-	flags |= tlrt.Bit(m.FolderID != 0, 11)
-	flags |= tlrt.Bit(m.Call != nil, 12)
-	flags |= tlrt.Bit(m.TTLPeriod != 0, 14)
-	flags |= tlrt.Bit(m.GroupcallDefaultJoinAs != nil, 15)
-	flags |= tlrt.Bit(m.ThemeEmoticon != "", 16)
-	flags |= tlrt.Bit(m.RequestsPending != 0 || len(m.RecentRequesters) > 0, 17)
-	flags |= tlrt.Bit(m.AvailableReactions != nil, 18)
-	flags |= tlrt.Bit(m.ReactionsLimit != 0, 20)
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, uint32(flags))
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.ID))
-	tlrt.PutString(b, m.About)
-	if err := tlrt.EncodeObject(b, m.Participants); err != nil {
-		return tlrt.EncodeErr(err, "chatFull", "participants")
-	}
-	if flags.Has(2) {
-		if err := tlrt.EncodeObject(b, m.ChatPhoto); err != nil {
-			return tlrt.EncodeErr(err, "chatFull", "chat_photo")
-		}
-	}
-	if err := m.NotifySettings.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "chatFull", "notify_settings")
-	}
-	if flags.Has(13) {
-		if err := tlrt.EncodeObject(b, m.ExportedInvite); err != nil {
-			return tlrt.EncodeErr(err, "chatFull", "exported_invite")
-		}
-	}
-	if flags.Has(3) {
-		tlrt.PutVectorHeader(b, len(m.BotInfo))
-		for i := range m.BotInfo {
-			if err := m.BotInfo[i].Encode(b); err != nil {
-				return tlrt.EncodeErr(err, "chatFull", "bot_info")
-			}
-		}
-	}
-	if flags.Has(6) {
-		tlrt.PutUint32(b, uint32(m.PinnedMsgID))
-	}
-	if flags.Has(11) {
-		tlrt.PutUint32(b, uint32(m.FolderID))
-	}
-	if flags.Has(12) {
-		if err := tlrt.EncodeObject(b, m.Call); err != nil {
-			return tlrt.EncodeErr(err, "chatFull", "call")
-		}
-	}
-	if flags.Has(14) {
-		tlrt.PutUint32(b, uint32(m.TTLPeriod))
-	}
-	if flags.Has(15) {
-		if err := tlrt.EncodeObject(b, m.GroupcallDefaultJoinAs); err != nil {
-			return tlrt.EncodeErr(err, "chatFull", "groupcall_default_join_as")
-		}
-	}
-	if flags.Has(16) {
-		tlrt.PutString(b, m.ThemeEmoticon)
-	}
-	if flags.Has(17) {
-		w := tlrt.Extend(b, 12)
-		_ = w[11]
-		binary.LittleEndian.PutUint32(w, uint32(m.RequestsPending))
-		binary.LittleEndian.PutUint32(w[4:], bin.TypeVector)
-		binary.LittleEndian.PutUint32(w[8:], uint32(len(m.RecentRequesters)))
-		for i := range m.RecentRequesters {
-			tlrt.PutUint64(b, uint64(m.RecentRequesters[i]))
-		}
-	}
-	if flags.Has(18) {
-		if err := tlrt.EncodeObject(b, m.AvailableReactions); err != nil {
-			return tlrt.EncodeErr(err, "chatFull", "available_reactions")
-		}
-	}
-	if flags.Has(20) {
-		tlrt.PutUint32(b, uint32(m.ReactionsLimit))
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 358, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChatFull) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ChatFullTypeID, "chatFull"); err != nil {
-		return tlrt.DecodeErr(err, "chatFull", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 984, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ChatFull) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = ChatFull{}
-	d := tlrt.NewDecoder(b, &wireSchema, 984)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChatFull) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "chatFull", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "chatFull", "flags")
-	}
-	m.CanSetUsername = m.Flags.Has(7)
-	m.HasScheduled = m.Flags.Has(8)
-	m.TranslationsDisabled = m.Flags.Has(19)
-	if m.ID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "chatFull", "id")
-	}
-	if m.About, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "chatFull", "about")
-	}
-	if m.Participants, err = decodeChatParticipants(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "chatFull", "participants")
-	}
-	if m.Flags.Has(2) {
-		if m.ChatPhoto, err = decodePhoto(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "chatFull", "chat_photo")
-		}
-	}
-	if err = tlrt.DecodeBoxed(d, &m.NotifySettings, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "chatFull", "notify_settings")
-	}
-	if m.Flags.Has(13) {
-		if m.ExportedInvite, err = decodeExportedChatInvite(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "chatFull", "exported_invite")
-		}
-	}
-	if m.Flags.Has(3) {
-		if m.BotInfo, err = tlrt.DecodeStructs[BotInfo](d, false, false, 8, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "chatFull", "bot_info")
-		}
-	}
-	if m.Flags.Has(6) {
-		if m.PinnedMsgID, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "chatFull", "pinned_msg_id")
-		}
-	}
-	if m.Flags.Has(11) {
-		if m.FolderID, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "chatFull", "folder_id")
-		}
-	}
-	if m.Flags.Has(12) {
-		if m.Call, err = decodeInputGroupCall(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "chatFull", "call")
-		}
-	}
-	if m.Flags.Has(14) {
-		if m.TTLPeriod, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "chatFull", "ttl_period")
-		}
-	}
-	if m.Flags.Has(15) {
-		if m.GroupcallDefaultJoinAs, err = decodePeer(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "chatFull", "groupcall_default_join_as")
-		}
-	}
-	if m.Flags.Has(16) {
-		if m.ThemeEmoticon, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "chatFull", "theme_emoticon")
-		}
-	}
-	if m.Flags.Has(17) {
-		if m.RequestsPending, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "chatFull", "requests_pending")
-		}
-	}
-	if m.Flags.Has(17) {
-		if m.RecentRequesters, err = tlrt.DecodeVector(d, 8, (*tlrt.Decoder).Long); err != nil {
-			return tlrt.DecodeErr(err, "chatFull", "recent_requesters")
-		}
-	}
-	if m.Flags.Has(18) {
-		if m.AvailableReactions, err = decodeChatReactions(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "chatFull", "available_reactions")
-		}
-	}
-	if m.Flags.Has(20) {
-		if m.ReactionsLimit, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "chatFull", "reactions_limit")
-		}
-	}
-	m.Flags &^= 1<<2 | 1<<7 | 1<<8 | 1<<12 | 1<<13 | 1<<15 | 1<<18 | 1<<19
-	if len(m.BotInfo) > 0 {
-		m.Flags.Unset(3)
-	}
-	if m.PinnedMsgID != 0 {
-		m.Flags.Unset(6)
-	}
-	if m.FolderID != 0 {
-		m.Flags.Unset(11)
-	}
-	if m.TTLPeriod != 0 {
-		m.Flags.Unset(14)
-	}
-	if m.ThemeEmoticon != "" {
-		m.Flags.Unset(16)
-	}
-	if m.RequestsPending != 0 || len(m.RecentRequesters) > 0 {
-		m.Flags.Unset(17)
-	}
-	if m.ReactionsLimit != 0 {
-		m.Flags.Unset(20)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 984, m)
 }
 
 // ChannelFull is the TL constructor channelFull.
@@ -9249,590 +7009,32 @@ func (m *ChannelFull) ClearGuardBotID() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelFull) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, ChannelFullTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1495, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelFull) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<3 | 1<<6 | 1<<7 | 1<<8 | 1<<10 | 1<<15 | 1<<16 | 1<<19 | 1<<20 | 1<<21 | 1<<22 | 1<<23 | 1<<26 | 1<<29 | 1<<30)
-	flags |= tlrt.Bit(m.CanViewParticipants, 3)
-	flags |= tlrt.Bit(m.CanSetUsername, 6)
-	flags |= tlrt.Bit(m.CanSetStickers, 7)
-	flags |= tlrt.Bit(m.HiddenPrehistory, 10)
-	flags |= tlrt.Bit(m.CanSetLocation, 16)
-	flags |= tlrt.Bit(m.HasScheduled, 19)
-	flags |= tlrt.Bit(m.CanViewStats, 20)
-	flags |= tlrt.Bit(m.Blocked, 22)
-	flags |= tlrt.Bit(m.ParticipantsCount != 0, 0)
-	flags |= tlrt.Bit(m.AdminsCount != 0, 1)
-	flags |= tlrt.Bit(m.KickedCount != 0 || m.BannedCount != 0, 2)
-	flags |= tlrt.Bit(m.OnlineCount != 0, 13)
-	flags |= tlrt.Bit(m.ExportedInvite != nil, 23)
-	flags |= tlrt.Bit(m.MigratedFromChatID != 0 || m.MigratedFromMaxID != 0, 4)
-	flags |= tlrt.Bit(m.PinnedMsgID != 0, 5)
-	flags |= tlrt.Bit(m.Stickerset != nil, 8)
-	flags |= tlrt.Bit(m.AvailableMinID != 0, 9)
-	flags |= tlrt.Bit(m.FolderID != 0, 11)
-	flags |= tlrt.Bit(m.LinkedChatID != 0, 14)
-	flags |= tlrt.Bit(m.Location != nil, 15)
-	flags |= tlrt.Bit(m.SlowmodeSeconds != 0, 17)
-	flags |= tlrt.Bit(m.SlowmodeNextSendDate != 0, 18)
-	flags |= tlrt.Bit(m.StatsDC != 0, 12)
-	flags |= tlrt.Bit(m.Call != nil, 21)
-	flags |= tlrt.Bit(m.TTLPeriod != 0, 24)
-	flags |= tlrt.Bit(len(m.PendingSuggestions) > 0, 25)
-	flags |= tlrt.Bit(m.GroupcallDefaultJoinAs != nil, 26)
-	flags |= tlrt.Bit(m.ThemeEmoticon != "", 27)
-	flags |= tlrt.Bit(m.RequestsPending != 0 || len(m.RecentRequesters) > 0, 28)
-	flags |= tlrt.Bit(m.DefaultSendAs != nil, 29)
-	flags |= tlrt.Bit(m.AvailableReactions != nil, 30)
-	flags2 := m.Flags2 &^ (1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<5 | 1<<6 | 1<<7 | 1<<10 | 1<<11 | 1<<12 | 1<<14 | 1<<15 | 1<<16 | 1<<17 | 1<<19 | 1<<20 | 1<<22)
-	flags2 |= tlrt.Bit(m.CanDeleteChannel, 0)
-	flags2 |= tlrt.Bit(m.Antispam, 1)
-	flags2 |= tlrt.Bit(m.ParticipantsHidden, 2)
-	flags2 |= tlrt.Bit(m.TranslationsDisabled, 3)
-	flags2 |= tlrt.Bit(m.StoriesPinnedAvailable, 5)
-	flags2 |= tlrt.Bit(m.ViewForumAsMessages, 6)
-	flags2 |= tlrt.Bit(m.RestrictedSponsored, 11)
-	flags2 |= tlrt.Bit(m.CanViewRevenue, 12)
-	flags2 |= tlrt.Bit(m.PaidMediaAllowed, 14)
-	flags2 |= tlrt.Bit(m.CanViewStarsRevenue, 15)
-	flags2 |= tlrt.Bit(m.PaidReactionsAvailable, 16)
-	flags2 |= tlrt.Bit(m.StargiftsAvailable, 19)
-	flags2 |= tlrt.Bit(m.PaidMessagesAvailable, 20)
-	flags2 |= tlrt.Bit(m.ReactionsLimit != 0, 13)
-	flags2 |= tlrt.Bit(m.Stories != nil, 4)
-	flags2 |= tlrt.Bit(m.Wallpaper != nil, 7)
-	flags2 |= tlrt.Bit(m.BoostsApplied != 0, 8)
-	flags2 |= tlrt.Bit(m.BoostsUnrestrict != 0, 9)
-	flags2 |= tlrt.Bit(m.Emojiset != nil, 10)
-	flags2 |= tlrt.Bit(m.BotVerification != nil, 17)
-	flags2 |= tlrt.Bit(m.StargiftsCount != 0, 18)
-	flags2 |= tlrt.Bit(m.SendPaidMessagesStars != 0, 21)
-	flags2 |= tlrt.Bit(m.MainTab != nil, 22)
-	flags2 |= tlrt.Bit(m.GuardBotID != 0, 23)
-	w := tlrt.Extend(b, 16)
-	_ = w[15]
-	binary.LittleEndian.PutUint32(w, uint32(flags))
-	binary.LittleEndian.PutUint32(w[4:], uint32(flags2))
-	binary.LittleEndian.PutUint64(w[8:], uint64(m.ID))
-	tlrt.PutString(b, m.About)
-	if flags.Has(0) {
-		tlrt.PutUint32(b, uint32(m.ParticipantsCount))
-	}
-	if flags.Has(1) {
-		tlrt.PutUint32(b, uint32(m.AdminsCount))
-	}
-	if flags.Has(2) {
-		w := tlrt.Extend(b, 8)
-		_ = w[7]
-		binary.LittleEndian.PutUint32(w, uint32(m.KickedCount))
-		binary.LittleEndian.PutUint32(w[4:], uint32(m.BannedCount))
-	}
-	if flags.Has(13) {
-		tlrt.PutUint32(b, uint32(m.OnlineCount))
-	}
-	w = tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, uint32(m.ReadInboxMaxID))
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.ReadOutboxMaxID))
-	binary.LittleEndian.PutUint32(w[8:], uint32(m.UnreadCount))
-	if err := tlrt.EncodeObject(b, m.ChatPhoto); err != nil {
-		return tlrt.EncodeErr(err, "channelFull", "chat_photo")
-	}
-	if err := m.NotifySettings.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "channelFull", "notify_settings")
-	}
-	if flags.Has(23) {
-		if err := tlrt.EncodeObject(b, m.ExportedInvite); err != nil {
-			return tlrt.EncodeErr(err, "channelFull", "exported_invite")
-		}
-	}
-	tlrt.PutVectorHeader(b, len(m.BotInfo))
-	for i := range m.BotInfo {
-		if err := m.BotInfo[i].Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "channelFull", "bot_info")
-		}
-	}
-	if flags.Has(4) {
-		w := tlrt.Extend(b, 12)
-		_ = w[11]
-		binary.LittleEndian.PutUint64(w, uint64(m.MigratedFromChatID))
-		binary.LittleEndian.PutUint32(w[8:], uint32(m.MigratedFromMaxID))
-	}
-	if flags.Has(5) {
-		tlrt.PutUint32(b, uint32(m.PinnedMsgID))
-	}
-	if flags.Has(8) {
-		if err := m.Stickerset.Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "channelFull", "stickerset")
-		}
-	}
-	if flags.Has(9) {
-		tlrt.PutUint32(b, uint32(m.AvailableMinID))
-	}
-	if flags.Has(11) {
-		tlrt.PutUint32(b, uint32(m.FolderID))
-	}
-	if flags.Has(14) {
-		tlrt.PutUint64(b, uint64(m.LinkedChatID))
-	}
-	if flags.Has(15) {
-		if err := tlrt.EncodeObject(b, m.Location); err != nil {
-			return tlrt.EncodeErr(err, "channelFull", "location")
-		}
-	}
-	if flags.Has(17) {
-		tlrt.PutUint32(b, uint32(m.SlowmodeSeconds))
-	}
-	if flags.Has(18) {
-		tlrt.PutUint32(b, uint32(m.SlowmodeNextSendDate))
-	}
-	if flags.Has(12) {
-		tlrt.PutUint32(b, uint32(m.StatsDC))
-	}
-	tlrt.PutUint32(b, uint32(m.Pts))
-	if flags.Has(21) {
-		if err := tlrt.EncodeObject(b, m.Call); err != nil {
-			return tlrt.EncodeErr(err, "channelFull", "call")
-		}
-	}
-	if flags.Has(24) {
-		tlrt.PutUint32(b, uint32(m.TTLPeriod))
-	}
-	if flags.Has(25) {
-		tlrt.PutVectorHeader(b, len(m.PendingSuggestions))
-		for i := range m.PendingSuggestions {
-			tlrt.PutString(b, m.PendingSuggestions[i])
-		}
-	}
-	if flags.Has(26) {
-		if err := tlrt.EncodeObject(b, m.GroupcallDefaultJoinAs); err != nil {
-			return tlrt.EncodeErr(err, "channelFull", "groupcall_default_join_as")
-		}
-	}
-	if flags.Has(27) {
-		tlrt.PutString(b, m.ThemeEmoticon)
-	}
-	if flags.Has(28) {
-		w := tlrt.Extend(b, 12)
-		_ = w[11]
-		binary.LittleEndian.PutUint32(w, uint32(m.RequestsPending))
-		binary.LittleEndian.PutUint32(w[4:], bin.TypeVector)
-		binary.LittleEndian.PutUint32(w[8:], uint32(len(m.RecentRequesters)))
-		for i := range m.RecentRequesters {
-			tlrt.PutUint64(b, uint64(m.RecentRequesters[i]))
-		}
-	}
-	if flags.Has(29) {
-		if err := tlrt.EncodeObject(b, m.DefaultSendAs); err != nil {
-			return tlrt.EncodeErr(err, "channelFull", "default_send_as")
-		}
-	}
-	if flags.Has(30) {
-		if err := tlrt.EncodeObject(b, m.AvailableReactions); err != nil {
-			return tlrt.EncodeErr(err, "channelFull", "available_reactions")
-		}
-	}
-	if flags2.Has(13) {
-		tlrt.PutUint32(b, uint32(m.ReactionsLimit))
-	}
-	if flags2.Has(4) {
-		if err := m.Stories.Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "channelFull", "stories")
-		}
-	}
-	if flags2.Has(7) {
-		if err := tlrt.EncodeObject(b, m.Wallpaper); err != nil {
-			return tlrt.EncodeErr(err, "channelFull", "wallpaper")
-		}
-	}
-	if flags2.Has(8) {
-		tlrt.PutUint32(b, uint32(m.BoostsApplied))
-	}
-	if flags2.Has(9) {
-		tlrt.PutUint32(b, uint32(m.BoostsUnrestrict))
-	}
-	if flags2.Has(10) {
-		if err := m.Emojiset.Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "channelFull", "emojiset")
-		}
-	}
-	if flags2.Has(17) {
-		if err := m.BotVerification.Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "channelFull", "bot_verification")
-		}
-	}
-	if flags2.Has(18) {
-		tlrt.PutUint32(b, uint32(m.StargiftsCount))
-	}
-	if flags2.Has(21) {
-		tlrt.PutUint64(b, uint64(m.SendPaidMessagesStars))
-	}
-	if flags2.Has(22) {
-		if err := tlrt.EncodeObject(b, m.MainTab); err != nil {
-			return tlrt.EncodeErr(err, "channelFull", "main_tab")
-		}
-	}
-	if flags2.Has(23) {
-		tlrt.PutUint64(b, uint64(m.GuardBotID))
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1495, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelFull) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ChannelFullTypeID, "channelFull"); err != nil {
-		return tlrt.DecodeErr(err, "channelFull", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2240, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ChannelFull) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = ChannelFull{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2240)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChannelFull) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "channelFull", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "channelFull", "flags")
-	}
-	m.CanViewParticipants = m.Flags.Has(3)
-	m.CanSetUsername = m.Flags.Has(6)
-	m.CanSetStickers = m.Flags.Has(7)
-	m.HiddenPrehistory = m.Flags.Has(10)
-	m.CanSetLocation = m.Flags.Has(16)
-	m.HasScheduled = m.Flags.Has(19)
-	m.CanViewStats = m.Flags.Has(20)
-	m.Blocked = m.Flags.Has(22)
-	if err = m.Flags2.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "channelFull", "flags2")
-	}
-	m.CanDeleteChannel = m.Flags2.Has(0)
-	m.Antispam = m.Flags2.Has(1)
-	m.ParticipantsHidden = m.Flags2.Has(2)
-	m.TranslationsDisabled = m.Flags2.Has(3)
-	m.StoriesPinnedAvailable = m.Flags2.Has(5)
-	m.ViewForumAsMessages = m.Flags2.Has(6)
-	m.RestrictedSponsored = m.Flags2.Has(11)
-	m.CanViewRevenue = m.Flags2.Has(12)
-	m.PaidMediaAllowed = m.Flags2.Has(14)
-	m.CanViewStarsRevenue = m.Flags2.Has(15)
-	m.PaidReactionsAvailable = m.Flags2.Has(16)
-	m.StargiftsAvailable = m.Flags2.Has(19)
-	m.PaidMessagesAvailable = m.Flags2.Has(20)
-	if m.ID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "channelFull", "id")
-	}
-	if m.About, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "channelFull", "about")
-	}
-	if m.Flags.Has(0) {
-		if m.ParticipantsCount, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "channelFull", "participants_count")
-		}
-	}
-	if m.Flags.Has(1) {
-		if m.AdminsCount, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "channelFull", "admins_count")
-		}
-	}
-	if m.Flags.Has(2) {
-		if m.KickedCount, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "channelFull", "kicked_count")
-		}
-	}
-	if m.Flags.Has(2) {
-		if m.BannedCount, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "channelFull", "banned_count")
-		}
-	}
-	if m.Flags.Has(13) {
-		if m.OnlineCount, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "channelFull", "online_count")
-		}
-	}
-	if m.ReadInboxMaxID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "channelFull", "read_inbox_max_id")
-	}
-	if m.ReadOutboxMaxID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "channelFull", "read_outbox_max_id")
-	}
-	if m.UnreadCount, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "channelFull", "unread_count")
-	}
-	if m.ChatPhoto, err = decodePhoto(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "channelFull", "chat_photo")
-	}
-	if err = tlrt.DecodeBoxed(d, &m.NotifySettings, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "channelFull", "notify_settings")
-	}
-	if m.Flags.Has(23) {
-		if m.ExportedInvite, err = decodeExportedChatInvite(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "channelFull", "exported_invite")
-		}
-	}
-	if m.BotInfo, err = tlrt.DecodeStructs[BotInfo](d, false, false, 8, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "channelFull", "bot_info")
-	}
-	if m.Flags.Has(4) {
-		if m.MigratedFromChatID, err = d.Long(); err != nil {
-			return tlrt.DecodeErr(err, "channelFull", "migrated_from_chat_id")
-		}
-	}
-	if m.Flags.Has(4) {
-		if m.MigratedFromMaxID, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "channelFull", "migrated_from_max_id")
-		}
-	}
-	if m.Flags.Has(5) {
-		if m.PinnedMsgID, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "channelFull", "pinned_msg_id")
-		}
-	}
-	if m.Flags.Has(8) {
-		d.Spend(unsafe.Sizeof(StickerSet{}))
-		m.Stickerset = &StickerSet{}
-		if err = tlrt.DecodeBoxed(d, m.Stickerset, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "channelFull", "stickerset")
-		}
-	}
-	if m.Flags.Has(9) {
-		if m.AvailableMinID, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "channelFull", "available_min_id")
-		}
-	}
-	if m.Flags.Has(11) {
-		if m.FolderID, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "channelFull", "folder_id")
-		}
-	}
-	if m.Flags.Has(14) {
-		if m.LinkedChatID, err = d.Long(); err != nil {
-			return tlrt.DecodeErr(err, "channelFull", "linked_chat_id")
-		}
-	}
-	if m.Flags.Has(15) {
-		if m.Location, err = decodeChannelLocation(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "channelFull", "location")
-		}
-	}
-	if m.Flags.Has(17) {
-		if m.SlowmodeSeconds, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "channelFull", "slowmode_seconds")
-		}
-	}
-	if m.Flags.Has(18) {
-		if m.SlowmodeNextSendDate, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "channelFull", "slowmode_next_send_date")
-		}
-	}
-	if m.Flags.Has(12) {
-		if m.StatsDC, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "channelFull", "stats_dc")
-		}
-	}
-	if m.Pts, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "channelFull", "pts")
-	}
-	if m.Flags.Has(21) {
-		if m.Call, err = decodeInputGroupCall(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "channelFull", "call")
-		}
-	}
-	if m.Flags.Has(24) {
-		if m.TTLPeriod, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "channelFull", "ttl_period")
-		}
-	}
-	if m.Flags.Has(25) {
-		if m.PendingSuggestions, err = tlrt.DecodeVector(d, 4, tlrt.String); err != nil {
-			return tlrt.DecodeErr(err, "channelFull", "pending_suggestions")
-		}
-	}
-	if m.Flags.Has(26) {
-		if m.GroupcallDefaultJoinAs, err = decodePeer(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "channelFull", "groupcall_default_join_as")
-		}
-	}
-	if m.Flags.Has(27) {
-		if m.ThemeEmoticon, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "channelFull", "theme_emoticon")
-		}
-	}
-	if m.Flags.Has(28) {
-		if m.RequestsPending, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "channelFull", "requests_pending")
-		}
-	}
-	if m.Flags.Has(28) {
-		if m.RecentRequesters, err = tlrt.DecodeVector(d, 8, (*tlrt.Decoder).Long); err != nil {
-			return tlrt.DecodeErr(err, "channelFull", "recent_requesters")
-		}
-	}
-	if m.Flags.Has(29) {
-		if m.DefaultSendAs, err = decodePeer(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "channelFull", "default_send_as")
-		}
-	}
-	if m.Flags.Has(30) {
-		if m.AvailableReactions, err = decodeChatReactions(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "channelFull", "available_reactions")
-		}
-	}
-	if m.Flags2.Has(13) {
-		if m.ReactionsLimit, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "channelFull", "reactions_limit")
-		}
-	}
-	if m.Flags2.Has(4) {
-		d.Spend(unsafe.Sizeof(PeerStories{}))
-		m.Stories = &PeerStories{}
-		if err = tlrt.DecodeBoxed(d, m.Stories, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "channelFull", "stories")
-		}
-	}
-	if m.Flags2.Has(7) {
-		if m.Wallpaper, err = decodeWallPaper(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "channelFull", "wallpaper")
-		}
-	}
-	if m.Flags2.Has(8) {
-		if m.BoostsApplied, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "channelFull", "boosts_applied")
-		}
-	}
-	if m.Flags2.Has(9) {
-		if m.BoostsUnrestrict, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "channelFull", "boosts_unrestrict")
-		}
-	}
-	if m.Flags2.Has(10) {
-		d.Spend(unsafe.Sizeof(StickerSet{}))
-		m.Emojiset = &StickerSet{}
-		if err = tlrt.DecodeBoxed(d, m.Emojiset, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "channelFull", "emojiset")
-		}
-	}
-	if m.Flags2.Has(17) {
-		d.Spend(unsafe.Sizeof(BotVerification{}))
-		m.BotVerification = &BotVerification{}
-		if err = tlrt.DecodeBoxed(d, m.BotVerification, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "channelFull", "bot_verification")
-		}
-	}
-	if m.Flags2.Has(18) {
-		if m.StargiftsCount, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "channelFull", "stargifts_count")
-		}
-	}
-	if m.Flags2.Has(21) {
-		if m.SendPaidMessagesStars, err = d.Long(); err != nil {
-			return tlrt.DecodeErr(err, "channelFull", "send_paid_messages_stars")
-		}
-	}
-	if m.Flags2.Has(22) {
-		if m.MainTab, err = decodeProfileTab(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "channelFull", "main_tab")
-		}
-	}
-	if m.Flags2.Has(23) {
-		if m.GuardBotID, err = d.Long(); err != nil {
-			return tlrt.DecodeErr(err, "channelFull", "guard_bot_id")
-		}
-	}
-	m.Flags &^= 1<<3 | 1<<6 | 1<<7 | 1<<8 | 1<<10 | 1<<15 | 1<<16 | 1<<19 | 1<<20 | 1<<21 | 1<<22 | 1<<23 | 1<<26 | 1<<29 | 1<<30
-	m.Flags2 &^= 1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<5 | 1<<6 | 1<<7 | 1<<10 | 1<<11 | 1<<12 | 1<<14 | 1<<15 | 1<<16 | 1<<17 | 1<<19 | 1<<20 | 1<<22
-	if m.ParticipantsCount != 0 {
-		m.Flags.Unset(0)
-	}
-	if m.AdminsCount != 0 {
-		m.Flags.Unset(1)
-	}
-	if m.KickedCount != 0 || m.BannedCount != 0 {
-		m.Flags.Unset(2)
-	}
-	if m.OnlineCount != 0 {
-		m.Flags.Unset(13)
-	}
-	if m.MigratedFromChatID != 0 || m.MigratedFromMaxID != 0 {
-		m.Flags.Unset(4)
-	}
-	if m.PinnedMsgID != 0 {
-		m.Flags.Unset(5)
-	}
-	if m.AvailableMinID != 0 {
-		m.Flags.Unset(9)
-	}
-	if m.FolderID != 0 {
-		m.Flags.Unset(11)
-	}
-	if m.LinkedChatID != 0 {
-		m.Flags.Unset(14)
-	}
-	if m.SlowmodeSeconds != 0 {
-		m.Flags.Unset(17)
-	}
-	if m.SlowmodeNextSendDate != 0 {
-		m.Flags.Unset(18)
-	}
-	if m.StatsDC != 0 {
-		m.Flags.Unset(12)
-	}
-	if m.TTLPeriod != 0 {
-		m.Flags.Unset(24)
-	}
-	if len(m.PendingSuggestions) > 0 {
-		m.Flags.Unset(25)
-	}
-	if m.ThemeEmoticon != "" {
-		m.Flags.Unset(27)
-	}
-	if m.RequestsPending != 0 || len(m.RecentRequesters) > 0 {
-		m.Flags.Unset(28)
-	}
-	if m.ReactionsLimit != 0 {
-		m.Flags2.Unset(13)
-	}
-	if m.BoostsApplied != 0 {
-		m.Flags2.Unset(8)
-	}
-	if m.BoostsUnrestrict != 0 {
-		m.Flags2.Unset(9)
-	}
-	if m.StargiftsCount != 0 {
-		m.Flags2.Unset(18)
-	}
-	if m.SendPaidMessagesStars != 0 {
-		m.Flags2.Unset(21)
-	}
-	if m.GuardBotID != 0 {
-		m.Flags2.Unset(23)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2240, m)
 }
 
 // CommunityFull is the TL constructor communityFull.
@@ -9934,118 +7136,32 @@ func (m *CommunityFull) ClearPeerLinkRequestsPending() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *CommunityFull) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, CommunityFullTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1943, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *CommunityFull) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags
-	flags |= tlrt.Bit(m.AdminsCount != 0, 1)
-	flags |= tlrt.Bit(m.KickedCount != 0, 2)
-	flags |= tlrt.Bit(m.PeerLinkRequestsPending != 0, 0)
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, uint32(flags))
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.ID))
-	tlrt.PutString(b, m.About)
-	if err := tlrt.EncodeObject(b, m.ChatPhoto); err != nil {
-		return tlrt.EncodeErr(err, "communityFull", "chat_photo")
-	}
-	tlrt.PutVectorHeader(b, len(m.LinkedPeers))
-	for i := range m.LinkedPeers {
-		if err := m.LinkedPeers[i].Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "communityFull", "linked_peers")
-		}
-	}
-	if flags.Has(1) {
-		tlrt.PutUint32(b, uint32(m.AdminsCount))
-	}
-	if flags.Has(2) {
-		tlrt.PutUint32(b, uint32(m.KickedCount))
-	}
-	if flags.Has(0) {
-		tlrt.PutUint32(b, uint32(m.PeerLinkRequestsPending))
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1943, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *CommunityFull) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, CommunityFullTypeID, "communityFull"); err != nil {
-		return tlrt.DecodeErr(err, "communityFull", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2730, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *CommunityFull) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = CommunityFull{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2730)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *CommunityFull) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "communityFull", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "communityFull", "flags")
-	}
-	if m.ID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "communityFull", "id")
-	}
-	if m.About, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "communityFull", "about")
-	}
-	if m.ChatPhoto, err = decodePhoto(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "communityFull", "chat_photo")
-	}
-	if m.LinkedPeers, err = tlrt.DecodeStructs[CommunityPeer](d, false, false, 20, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "communityFull", "linked_peers")
-	}
-	if m.Flags.Has(1) {
-		if m.AdminsCount, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "communityFull", "admins_count")
-		}
-	}
-	if m.Flags.Has(2) {
-		if m.KickedCount, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "communityFull", "kicked_count")
-		}
-	}
-	if m.Flags.Has(0) {
-		if m.PeerLinkRequestsPending, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "communityFull", "peer_link_requests_pending")
-		}
-	}
-	if m.AdminsCount != 0 {
-		m.Flags.Unset(1)
-	}
-	if m.KickedCount != 0 {
-		m.Flags.Unset(2)
-	}
-	if m.PeerLinkRequestsPending != 0 {
-		m.Flags.Unset(0)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2730, m)
 }
 
 // ChatInviteClass is the TL type ChatInvite: one of ChatInviteAlready,
@@ -10064,27 +7180,9 @@ func DecodeChatInvite(b *bin.Buffer) (ChatInviteClass, error) {
 
 // decodeChatInvite is DecodeChatInvite for a value nested depth levels deep.
 func decodeChatInvite(d *tlrt.Decoder, depth int) (ChatInviteClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v ChatInviteClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case ChatInviteAlreadyTypeID:
-		v, size = &ChatInviteAlready{}, unsafe.Sizeof(ChatInviteAlready{})
-	case ChatInviteTypeID:
-		v, size = &ChatInvite{}, unsafe.Sizeof(ChatInvite{})
-	case ChatInvitePeekTypeID:
-		v, size = &ChatInvitePeek{}, unsafe.Sizeof(ChatInvitePeek{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "ChatInvite"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 545, depth)
+	c, _ := v.(ChatInviteClass)
+	return c, err
 }
 
 // ChatInviteAlready is the TL constructor chatInviteAlready.
@@ -10113,54 +7211,32 @@ func (*ChatInviteAlready) TypeName() string {
 func (*ChatInviteAlready) chatInviteClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChatInviteAlready) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, ChatInviteAlreadyTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 848, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChatInviteAlready) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Chat); err != nil {
-		return tlrt.EncodeErr(err, "chatInviteAlready", "chat")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 848, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChatInviteAlready) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ChatInviteAlreadyTypeID, "chatInviteAlready"); err != nil {
-		return tlrt.DecodeErr(err, "chatInviteAlready", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1539, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ChatInviteAlready) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1539)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChatInviteAlready) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "chatInviteAlready", "")
-	}
-	var err error
-	if m.Chat, err = decodeChat(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "chatInviteAlready", "chat")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1539, m)
 }
 
 // ChatInvite is the TL constructor chatInvite.
@@ -10277,160 +7353,32 @@ func (m *ChatInvite) ClearSubscriptionFormID() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChatInvite) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, ChatInviteTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 860, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChatInvite) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<6 | 1<<7 | 1<<8 | 1<<9 | 1<<10 | 1<<11 | 1<<13)
-	flags |= tlrt.Bit(m.Channel, 0)
-	flags |= tlrt.Bit(m.Broadcast, 1)
-	flags |= tlrt.Bit(m.Public, 2)
-	flags |= tlrt.Bit(m.Megagroup, 3)
-	flags |= tlrt.Bit(m.RequestNeeded, 6)
-	flags |= tlrt.Bit(m.Verified, 7)
-	flags |= tlrt.Bit(m.Scam, 8)
-	flags |= tlrt.Bit(m.Fake, 9)
-	flags |= tlrt.Bit(m.CanRefulfillSubscription, 11)
-	flags |= tlrt.Bit(m.About != "", 5)
-	flags |= tlrt.Bit(len(m.Participants) > 0, 4)
-	flags |= tlrt.Bit(m.SubscriptionPricing != nil, 10)
-	flags |= tlrt.Bit(m.SubscriptionFormID != 0, 12)
-	flags |= tlrt.Bit(m.BotVerification != nil, 13)
-	tlrt.PutUint32(b, uint32(flags))
-	tlrt.PutString(b, m.Title)
-	if flags.Has(5) {
-		tlrt.PutString(b, m.About)
-	}
-	if err := tlrt.EncodeObject(b, m.Photo); err != nil {
-		return tlrt.EncodeErr(err, "chatInvite", "photo")
-	}
-	tlrt.PutUint32(b, uint32(m.ParticipantsCount))
-	if flags.Has(4) {
-		tlrt.PutVectorHeader(b, len(m.Participants))
-		for i := range m.Participants {
-			if err := tlrt.EncodeObject(b, m.Participants[i]); err != nil {
-				return tlrt.EncodeErr(err, "chatInvite", "participants")
-			}
-		}
-	}
-	tlrt.PutUint32(b, uint32(m.Color))
-	if flags.Has(10) {
-		if err := m.SubscriptionPricing.Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "chatInvite", "subscription_pricing")
-		}
-	}
-	if flags.Has(12) {
-		tlrt.PutUint64(b, uint64(m.SubscriptionFormID))
-	}
-	if flags.Has(13) {
-		if err := m.BotVerification.Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "chatInvite", "bot_verification")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 860, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChatInvite) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ChatInviteTypeID, "chatInvite"); err != nil {
-		return tlrt.DecodeErr(err, "chatInvite", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1552, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ChatInvite) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = ChatInvite{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1552)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChatInvite) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "chatInvite", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "chatInvite", "flags")
-	}
-	m.Channel = m.Flags.Has(0)
-	m.Broadcast = m.Flags.Has(1)
-	m.Public = m.Flags.Has(2)
-	m.Megagroup = m.Flags.Has(3)
-	m.RequestNeeded = m.Flags.Has(6)
-	m.Verified = m.Flags.Has(7)
-	m.Scam = m.Flags.Has(8)
-	m.Fake = m.Flags.Has(9)
-	m.CanRefulfillSubscription = m.Flags.Has(11)
-	if m.Title, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "chatInvite", "title")
-	}
-	if m.Flags.Has(5) {
-		if m.About, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "chatInvite", "about")
-		}
-	}
-	if m.Photo, err = decodePhoto(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "chatInvite", "photo")
-	}
-	if m.ParticipantsCount, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "chatInvite", "participants_count")
-	}
-	if m.Flags.Has(4) {
-		if m.Participants, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
-			return tlrt.DecodeErr(err, "chatInvite", "participants")
-		}
-	}
-	if m.Color, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "chatInvite", "color")
-	}
-	if m.Flags.Has(10) {
-		m.SubscriptionPricing = tlrt.New[StarsSubscriptionPricing](d)
-		if err = tlrt.DecodeBoxed(d, m.SubscriptionPricing, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "chatInvite", "subscription_pricing")
-		}
-	}
-	if m.Flags.Has(12) {
-		if m.SubscriptionFormID, err = d.Long(); err != nil {
-			return tlrt.DecodeErr(err, "chatInvite", "subscription_form_id")
-		}
-	}
-	if m.Flags.Has(13) {
-		d.Spend(unsafe.Sizeof(BotVerification{}))
-		m.BotVerification = &BotVerification{}
-		if err = tlrt.DecodeBoxed(d, m.BotVerification, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "chatInvite", "bot_verification")
-		}
-	}
-	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<6 | 1<<7 | 1<<8 | 1<<9 | 1<<10 | 1<<11 | 1<<13
-	if m.About != "" {
-		m.Flags.Unset(5)
-	}
-	if len(m.Participants) > 0 {
-		m.Flags.Unset(4)
-	}
-	if m.SubscriptionFormID != 0 {
-		m.Flags.Unset(12)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1552, m)
 }
 
 // ChatInvitePeek is the TL constructor chatInvitePeek.
@@ -10460,58 +7408,32 @@ func (*ChatInvitePeek) TypeName() string {
 func (*ChatInvitePeek) chatInviteClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChatInvitePeek) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, ChatInvitePeekTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 901, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChatInvitePeek) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Chat); err != nil {
-		return tlrt.EncodeErr(err, "chatInvitePeek", "chat")
-	}
-	tlrt.PutUint32(b, uint32(m.Expires))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 901, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChatInvitePeek) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ChatInvitePeekTypeID, "chatInvitePeek"); err != nil {
-		return tlrt.DecodeErr(err, "chatInvitePeek", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1598, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ChatInvitePeek) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1598)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChatInvitePeek) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "chatInvitePeek", "")
-	}
-	var err error
-	if m.Chat, err = decodeChat(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "chatInvitePeek", "chat")
-	}
-	if m.Expires, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "chatInvitePeek", "expires")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1598, m)
 }
 
 // ChatParticipantClass is the TL type ChatParticipant: one of ChatParticipant,
@@ -10531,27 +7453,9 @@ func DecodeChatParticipant(b *bin.Buffer) (ChatParticipantClass, error) {
 // decodeChatParticipant is DecodeChatParticipant for a value nested depth
 // levels deep.
 func decodeChatParticipant(d *tlrt.Decoder, depth int) (ChatParticipantClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v ChatParticipantClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case ChatParticipantTypeID:
-		v, size = &ChatParticipant{}, unsafe.Sizeof(ChatParticipant{})
-	case ChatParticipantCreatorTypeID:
-		v, size = &ChatParticipantCreator{}, unsafe.Sizeof(ChatParticipantCreator{})
-	case ChatParticipantAdminTypeID:
-		v, size = &ChatParticipantAdmin{}, unsafe.Sizeof(ChatParticipantAdmin{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "ChatParticipant"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 257, depth)
+	c, _ := v.(ChatParticipantClass)
+	return c, err
 }
 
 // ChatParticipant is the TL constructor chatParticipant.
@@ -10608,80 +7512,32 @@ func (m *ChatParticipant) ClearRank() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChatParticipant) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, ChatParticipantTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 522, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChatParticipant) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags
-	flags |= tlrt.Bit(m.Rank != "", 0)
-	w := tlrt.Extend(b, 24)
-	_ = w[23]
-	binary.LittleEndian.PutUint32(w, uint32(flags))
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.UserID))
-	binary.LittleEndian.PutUint64(w[12:], uint64(m.InviterID))
-	binary.LittleEndian.PutUint32(w[20:], uint32(m.Date))
-	if flags.Has(0) {
-		tlrt.PutString(b, m.Rank)
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 522, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChatParticipant) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ChatParticipantTypeID, "chatParticipant"); err != nil {
-		return tlrt.DecodeErr(err, "chatParticipant", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1173, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ChatParticipant) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = ChatParticipant{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1173)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChatParticipant) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "chatParticipant", "flags")
-	}
-	if m.UserID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "chatParticipant", "user_id")
-	}
-	if m.InviterID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "chatParticipant", "inviter_id")
-	}
-	if m.Date, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "chatParticipant", "date")
-	}
-	if m.Flags.Has(0) {
-		if m.Rank, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "chatParticipant", "rank")
-		}
-	}
-	if m.Rank != "" {
-		m.Flags.Unset(0)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1173, m)
 }
 
 // ChatParticipantCreator is the TL constructor chatParticipantCreator.
@@ -10736,72 +7592,32 @@ func (m *ChatParticipantCreator) ClearRank() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChatParticipantCreator) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, ChatParticipantCreatorTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2142, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChatParticipantCreator) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags
-	flags |= tlrt.Bit(m.Rank != "", 0)
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, uint32(flags))
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.UserID))
-	if flags.Has(0) {
-		tlrt.PutString(b, m.Rank)
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2142, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChatParticipantCreator) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ChatParticipantCreatorTypeID, "chatParticipantCreator"); err != nil {
-		return tlrt.DecodeErr(err, "chatParticipantCreator", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2953, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ChatParticipantCreator) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = ChatParticipantCreator{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2953)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChatParticipantCreator) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "chatParticipantCreator", "flags")
-	}
-	if m.UserID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "chatParticipantCreator", "user_id")
-	}
-	if m.Flags.Has(0) {
-		if m.Rank, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "chatParticipantCreator", "rank")
-		}
-	}
-	if m.Rank != "" {
-		m.Flags.Unset(0)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2953, m)
 }
 
 // ChatParticipantAdmin is the TL constructor chatParticipantAdmin.
@@ -10858,80 +7674,32 @@ func (m *ChatParticipantAdmin) ClearRank() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChatParticipantAdmin) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, ChatParticipantAdminTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 33, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChatParticipantAdmin) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags
-	flags |= tlrt.Bit(m.Rank != "", 0)
-	w := tlrt.Extend(b, 24)
-	_ = w[23]
-	binary.LittleEndian.PutUint32(w, uint32(flags))
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.UserID))
-	binary.LittleEndian.PutUint64(w[12:], uint64(m.InviterID))
-	binary.LittleEndian.PutUint32(w[20:], uint32(m.Date))
-	if flags.Has(0) {
-		tlrt.PutString(b, m.Rank)
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 33, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChatParticipantAdmin) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ChatParticipantAdminTypeID, "chatParticipantAdmin"); err != nil {
-		return tlrt.DecodeErr(err, "chatParticipantAdmin", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 614, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ChatParticipantAdmin) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = ChatParticipantAdmin{}
-	d := tlrt.NewDecoder(b, &wireSchema, 614)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChatParticipantAdmin) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "chatParticipantAdmin", "flags")
-	}
-	if m.UserID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "chatParticipantAdmin", "user_id")
-	}
-	if m.InviterID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "chatParticipantAdmin", "inviter_id")
-	}
-	if m.Date, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "chatParticipantAdmin", "date")
-	}
-	if m.Flags.Has(0) {
-		if m.Rank, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "chatParticipantAdmin", "rank")
-		}
-	}
-	if m.Rank != "" {
-		m.Flags.Unset(0)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 614, m)
 }
 
 // ChatParticipantsClass is the TL type ChatParticipants: one of
@@ -10951,25 +7719,9 @@ func DecodeChatParticipants(b *bin.Buffer) (ChatParticipantsClass, error) {
 // decodeChatParticipants is DecodeChatParticipants for a value nested depth
 // levels deep.
 func decodeChatParticipants(d *tlrt.Decoder, depth int) (ChatParticipantsClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v ChatParticipantsClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case ChatParticipantsForbiddenTypeID:
-		v, size = &ChatParticipantsForbidden{}, unsafe.Sizeof(ChatParticipantsForbidden{})
-	case ChatParticipantsTypeID:
-		v, size = &ChatParticipants{}, unsafe.Sizeof(ChatParticipants{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "ChatParticipants"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 86, depth)
+	c, _ := v.(ChatParticipantsClass)
+	return c, err
 }
 
 // ChatParticipantsForbidden is the TL constructor chatParticipantsForbidden.
@@ -11002,75 +7754,32 @@ func (*ChatParticipantsForbidden) TypeName() string {
 func (*ChatParticipantsForbidden) chatParticipantsClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChatParticipantsForbidden) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, ChatParticipantsForbiddenTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1240, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChatParticipantsForbidden) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 0)
-	flags |= tlrt.Bit(m.SelfParticipant != nil, 0)
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, uint32(flags))
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.ChatID))
-	if flags.Has(0) {
-		if err := tlrt.EncodeObject(b, m.SelfParticipant); err != nil {
-			return tlrt.EncodeErr(err, "chatParticipantsForbidden", "self_participant")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1240, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChatParticipantsForbidden) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ChatParticipantsForbiddenTypeID, "chatParticipantsForbidden"); err != nil {
-		return tlrt.DecodeErr(err, "chatParticipantsForbidden", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1964, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ChatParticipantsForbidden) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = ChatParticipantsForbidden{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1964)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChatParticipantsForbidden) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "chatParticipantsForbidden", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "chatParticipantsForbidden", "flags")
-	}
-	if m.ChatID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "chatParticipantsForbidden", "chat_id")
-	}
-	if m.Flags.Has(0) {
-		if m.SelfParticipant, err = decodeChatParticipant(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "chatParticipantsForbidden", "self_participant")
-		}
-	}
-	m.Flags &^= 1 << 0
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1964, m)
 }
 
 // ChatParticipants is the TL constructor chatParticipants.
@@ -11102,68 +7811,32 @@ func (*ChatParticipants) TypeName() string {
 func (*ChatParticipants) chatParticipantsClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChatParticipants) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, ChatParticipantsTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 559, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChatParticipants) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 16)
-	_ = w[15]
-	binary.LittleEndian.PutUint64(w, uint64(m.ChatID))
-	binary.LittleEndian.PutUint32(w[8:], bin.TypeVector)
-	binary.LittleEndian.PutUint32(w[12:], uint32(len(m.Participants)))
-	for i := range m.Participants {
-		if err := tlrt.EncodeObject(b, m.Participants[i]); err != nil {
-			return tlrt.EncodeErr(err, "chatParticipants", "participants")
-		}
-	}
-	tlrt.PutUint32(b, uint32(m.Version))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 559, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChatParticipants) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ChatParticipantsTypeID, "chatParticipants"); err != nil {
-		return tlrt.DecodeErr(err, "chatParticipants", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1215, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ChatParticipants) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1215)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChatParticipants) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "chatParticipants", "")
-	}
-	var err error
-	if m.ChatID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "chatParticipants", "chat_id")
-	}
-	if m.Participants, err = tlrt.DecodeSlabs[ChatParticipant](d, false, 16, depth+1, decodeChatParticipant); err != nil {
-		return tlrt.DecodeErr(err, "chatParticipants", "participants")
-	}
-	if m.Version, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "chatParticipants", "version")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1215, m)
 }
 
 // ChatPhotoClass is the TL type ChatPhoto: one of ChatPhotoEmpty, ChatPhoto.
@@ -11186,17 +7859,20 @@ func decodeChatPhoto(d *tlrt.Decoder, depth int) (ChatPhotoClass, error) {
 		return nil, err
 	}
 	var v ChatPhotoClass
+	var at tlrt.DecoderAt
 	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case ChatPhotoEmptyTypeID:
-		v = &ChatPhotoEmpty{}
+		x := &ChatPhotoEmpty{}
+		v, at = x, x
 	case ChatPhotoTypeID:
-		v, size = &ChatPhoto{}, unsafe.Sizeof(ChatPhoto{})
+		x := &ChatPhoto{}
+		v, at, size = x, x, unsafe.Sizeof(ChatPhoto{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "ChatPhoto"}
 	}
 	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
+	if err := at.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -11412,27 +8088,9 @@ func DecodeChatReactions(b *bin.Buffer) (ChatReactionsClass, error) {
 // decodeChatReactions is DecodeChatReactions for a value nested depth levels
 // deep.
 func decodeChatReactions(d *tlrt.Decoder, depth int) (ChatReactionsClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v ChatReactionsClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case ChatReactionsNoneTypeID:
-		v = &ChatReactionsNone{}
-	case ChatReactionsAllTypeID:
-		v = tlrt.New[ChatReactionsAll](d)
-	case ChatReactionsSomeTypeID:
-		v, size = &ChatReactionsSome{}, unsafe.Sizeof(ChatReactionsSome{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "ChatReactions"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 194, depth)
+	c, _ := v.(ChatReactionsClass)
+	return c, err
 }
 
 // ChatReactionsNone is the TL constructor chatReactionsNone.
@@ -11459,43 +8117,31 @@ func (*ChatReactionsNone) TypeName() string {
 func (*ChatReactionsNone) chatReactionsClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChatReactionsNone) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, ChatReactionsNoneTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2237, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChatReactionsNone) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2237, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChatReactionsNone) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ChatReactionsNoneTypeID, "chatReactionsNone"); err != nil {
-		return tlrt.DecodeErr(err, "chatReactionsNone", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3055, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *ChatReactionsNone) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3055)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChatReactionsNone) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3055, m)
 }
 
 // ChatReactionsAll is the TL constructor chatReactionsAll.
@@ -11526,56 +8172,31 @@ func (*ChatReactionsAll) TypeName() string {
 func (*ChatReactionsAll) chatReactionsClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChatReactionsAll) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, ChatReactionsAllTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 769, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChatReactionsAll) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 0)
-	flags |= tlrt.Bit(m.AllowCustom, 0)
-	tlrt.PutUint32(b, uint32(flags))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 769, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChatReactionsAll) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ChatReactionsAllTypeID, "chatReactionsAll"); err != nil {
-		return tlrt.DecodeErr(err, "chatReactionsAll", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1451, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *ChatReactionsAll) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = ChatReactionsAll{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1451)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChatReactionsAll) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "chatReactionsAll", "flags")
-	}
-	m.AllowCustom = m.Flags.Has(0)
-	m.Flags &^= 1 << 0
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1451, m)
 }
 
 // ChatReactionsSome is the TL constructor chatReactionsSome.
@@ -11604,57 +8225,32 @@ func (*ChatReactionsSome) TypeName() string {
 func (*ChatReactionsSome) chatReactionsClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChatReactionsSome) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, ChatReactionsSomeTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 944, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChatReactionsSome) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutVectorHeader(b, len(m.Reactions))
-	for i := range m.Reactions {
-		if err := tlrt.EncodeObject(b, m.Reactions[i]); err != nil {
-			return tlrt.EncodeErr(err, "chatReactionsSome", "reactions")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 944, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChatReactionsSome) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ChatReactionsSomeTypeID, "chatReactionsSome"); err != nil {
-		return tlrt.DecodeErr(err, "chatReactionsSome", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1644, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ChatReactionsSome) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1644)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChatReactionsSome) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "chatReactionsSome", "")
-	}
-	var err error
-	if m.Reactions, err = tlrt.DecodeSlabs[ReactionEmoji](d, false, 4, depth+1, decodeReaction); err != nil {
-		return tlrt.DecodeErr(err, "chatReactionsSome", "reactions")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1644, m)
 }
 
 // ChatThemeClass is the TL type ChatTheme: one of ChatTheme,
@@ -11673,25 +8269,9 @@ func DecodeChatTheme(b *bin.Buffer) (ChatThemeClass, error) {
 
 // decodeChatTheme is DecodeChatTheme for a value nested depth levels deep.
 func decodeChatTheme(d *tlrt.Decoder, depth int) (ChatThemeClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v ChatThemeClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case ChatThemeTypeID:
-		v, size = &ChatTheme{}, unsafe.Sizeof(ChatTheme{})
-	case ChatThemeUniqueGiftTypeID:
-		v, size = &ChatThemeUniqueGift{}, unsafe.Sizeof(ChatThemeUniqueGift{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "ChatTheme"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 70, depth)
+	c, _ := v.(ChatThemeClass)
+	return c, err
 }
 
 // ChatTheme is the TL constructor chatTheme.
@@ -11720,49 +8300,32 @@ func (*ChatTheme) TypeName() string {
 func (*ChatTheme) chatThemeClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChatTheme) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, ChatThemeTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1877, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChatTheme) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.Emoticon)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1877, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChatTheme) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ChatThemeTypeID, "chatTheme"); err != nil {
-		return tlrt.DecodeErr(err, "chatTheme", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2656, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ChatTheme) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2656)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChatTheme) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Emoticon, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "chatTheme", "emoticon")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2656, m)
 }
 
 // ChatThemeUniqueGift is the TL constructor chatThemeUniqueGift.
@@ -11793,63 +8356,32 @@ func (*ChatThemeUniqueGift) TypeName() string {
 func (*ChatThemeUniqueGift) chatThemeClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChatThemeUniqueGift) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, ChatThemeUniqueGiftTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 477, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChatThemeUniqueGift) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Gift); err != nil {
-		return tlrt.EncodeErr(err, "chatThemeUniqueGift", "gift")
-	}
-	tlrt.PutVectorHeader(b, len(m.ThemeSettings))
-	for i := range m.ThemeSettings {
-		if err := m.ThemeSettings[i].Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "chatThemeUniqueGift", "theme_settings")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 477, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChatThemeUniqueGift) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ChatThemeUniqueGiftTypeID, "chatThemeUniqueGift"); err != nil {
-		return tlrt.DecodeErr(err, "chatThemeUniqueGift", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1123, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ChatThemeUniqueGift) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1123)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChatThemeUniqueGift) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "chatThemeUniqueGift", "")
-	}
-	var err error
-	if m.Gift, err = decodeStarGift(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "chatThemeUniqueGift", "gift")
-	}
-	if m.ThemeSettings, err = tlrt.DecodeStructs[ThemeSettings](d, false, false, 16, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "chatThemeUniqueGift", "theme_settings")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1123, m)
 }
 
 // CDNConfig is the TL constructor cdnConfig.
@@ -11875,57 +8407,32 @@ func (*CDNConfig) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *CDNConfig) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, CDNConfigTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 814, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *CDNConfig) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutVectorHeader(b, len(m.PublicKeys))
-	for i := range m.PublicKeys {
-		if err := m.PublicKeys[i].Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "cdnConfig", "public_keys")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 814, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *CDNConfig) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, CDNConfigTypeID, "cdnConfig"); err != nil {
-		return tlrt.DecodeErr(err, "cdnConfig", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1501, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *CDNConfig) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1501)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *CDNConfig) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "cdnConfig", "")
-	}
-	var err error
-	if m.PublicKeys, err = tlrt.DecodeStructs[CDNPublicKey](d, false, false, 12, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "cdnConfig", "public_keys")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1501, m)
 }
 
 // CDNPublicKey is the TL constructor cdnPublicKey.
@@ -11952,53 +8459,32 @@ func (*CDNPublicKey) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *CDNPublicKey) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, CDNPublicKeyTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1918, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *CDNPublicKey) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, uint32(m.DCID))
-	tlrt.PutString(b, m.PublicKey)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1918, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *CDNPublicKey) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, CDNPublicKeyTypeID, "cdnPublicKey"); err != nil {
-		return tlrt.DecodeErr(err, "cdnPublicKey", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2704, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *CDNPublicKey) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2704)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *CDNPublicKey) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.DCID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "cdnPublicKey", "dc_id")
-	}
-	if m.PublicKey, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "cdnPublicKey", "public_key")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2704, m)
 }
 
 // ChannelAdminLogEvent is the TL constructor channelAdminLogEvent.
@@ -12028,68 +8514,32 @@ func (*ChannelAdminLogEvent) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEvent) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, ChannelAdminLogEventTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 301, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEvent) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 20)
-	_ = w[19]
-	binary.LittleEndian.PutUint64(w, uint64(m.ID))
-	binary.LittleEndian.PutUint32(w[8:], uint32(m.Date))
-	binary.LittleEndian.PutUint64(w[12:], uint64(m.UserID))
-	if err := tlrt.EncodeObject(b, m.Action); err != nil {
-		return tlrt.EncodeErr(err, "channelAdminLogEvent", "action")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 301, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEvent) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ChannelAdminLogEventTypeID, "channelAdminLogEvent"); err != nil {
-		return tlrt.DecodeErr(err, "channelAdminLogEvent", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 920, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ChannelAdminLogEvent) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 920)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChannelAdminLogEvent) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "channelAdminLogEvent", "")
-	}
-	var err error
-	if m.ID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "channelAdminLogEvent", "id")
-	}
-	if m.Date, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "channelAdminLogEvent", "date")
-	}
-	if m.UserID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "channelAdminLogEvent", "user_id")
-	}
-	if m.Action, err = decodeChannelAdminLogEventAction(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "channelAdminLogEvent", "action")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 920, m)
 }
 
 // ChannelAdminLogEventsFilter is the TL constructor
@@ -12143,94 +8593,31 @@ func (*ChannelAdminLogEventsFilter) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventsFilter) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, ChannelAdminLogEventsFilterTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2228, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventsFilter) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<5 | 1<<6 | 1<<7 | 1<<8 | 1<<9 | 1<<10 | 1<<11 | 1<<12 | 1<<13 | 1<<14 | 1<<15 | 1<<16 | 1<<17 | 1<<18 | 1<<19)
-	flags |= tlrt.Bit(m.Join, 0)
-	flags |= tlrt.Bit(m.Leave, 1)
-	flags |= tlrt.Bit(m.Invite, 2)
-	flags |= tlrt.Bit(m.Ban, 3)
-	flags |= tlrt.Bit(m.Unban, 4)
-	flags |= tlrt.Bit(m.Kick, 5)
-	flags |= tlrt.Bit(m.Unkick, 6)
-	flags |= tlrt.Bit(m.Promote, 7)
-	flags |= tlrt.Bit(m.Demote, 8)
-	flags |= tlrt.Bit(m.Info, 9)
-	flags |= tlrt.Bit(m.Settings, 10)
-	flags |= tlrt.Bit(m.Pinned, 11)
-	flags |= tlrt.Bit(m.Edit, 12)
-	flags |= tlrt.Bit(m.Delete, 13)
-	flags |= tlrt.Bit(m.GroupCall, 14)
-	flags |= tlrt.Bit(m.Invites, 15)
-	flags |= tlrt.Bit(m.Send, 16)
-	flags |= tlrt.Bit(m.Forums, 17)
-	flags |= tlrt.Bit(m.SubExtend, 18)
-	flags |= tlrt.Bit(m.EditRank, 19)
-	tlrt.PutUint32(b, uint32(flags))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2228, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventsFilter) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ChannelAdminLogEventsFilterTypeID, "channelAdminLogEventsFilter"); err != nil {
-		return tlrt.DecodeErr(err, "channelAdminLogEventsFilter", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3045, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *ChannelAdminLogEventsFilter) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = ChannelAdminLogEventsFilter{}
-	d := tlrt.NewDecoder(b, &wireSchema, 3045)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChannelAdminLogEventsFilter) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "channelAdminLogEventsFilter", "flags")
-	}
-	m.Join = m.Flags.Has(0)
-	m.Leave = m.Flags.Has(1)
-	m.Invite = m.Flags.Has(2)
-	m.Ban = m.Flags.Has(3)
-	m.Unban = m.Flags.Has(4)
-	m.Kick = m.Flags.Has(5)
-	m.Unkick = m.Flags.Has(6)
-	m.Promote = m.Flags.Has(7)
-	m.Demote = m.Flags.Has(8)
-	m.Info = m.Flags.Has(9)
-	m.Settings = m.Flags.Has(10)
-	m.Pinned = m.Flags.Has(11)
-	m.Edit = m.Flags.Has(12)
-	m.Delete = m.Flags.Has(13)
-	m.GroupCall = m.Flags.Has(14)
-	m.Invites = m.Flags.Has(15)
-	m.Send = m.Flags.Has(16)
-	m.Forums = m.Flags.Has(17)
-	m.SubExtend = m.Flags.Has(18)
-	m.EditRank = m.Flags.Has(19)
-	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<5 | 1<<6 | 1<<7 | 1<<8 | 1<<9 | 1<<10 | 1<<11 | 1<<12 | 1<<13 | 1<<14 | 1<<15 | 1<<16 | 1<<17 | 1<<18 | 1<<19
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3045, m)
 }
 
 // ChatAdminRights is the TL constructor chatAdminRights.
@@ -12283,90 +8670,31 @@ func (*ChatAdminRights) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChatAdminRights) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, ChatAdminRightsTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 887, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChatAdminRights) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<5 | 1<<7 | 1<<9 | 1<<10 | 1<<11 | 1<<12 | 1<<13 | 1<<14 | 1<<15 | 1<<16 | 1<<17 | 1<<18 | 1<<19)
-	flags |= tlrt.Bit(m.ChangeInfo, 0)
-	flags |= tlrt.Bit(m.PostMessages, 1)
-	flags |= tlrt.Bit(m.EditMessages, 2)
-	flags |= tlrt.Bit(m.DeleteMessages, 3)
-	flags |= tlrt.Bit(m.BanUsers, 4)
-	flags |= tlrt.Bit(m.InviteUsers, 5)
-	flags |= tlrt.Bit(m.PinMessages, 7)
-	flags |= tlrt.Bit(m.AddAdmins, 9)
-	flags |= tlrt.Bit(m.Anonymous, 10)
-	flags |= tlrt.Bit(m.ManageCall, 11)
-	flags |= tlrt.Bit(m.Other, 12)
-	flags |= tlrt.Bit(m.ManageTopics, 13)
-	flags |= tlrt.Bit(m.PostStories, 14)
-	flags |= tlrt.Bit(m.EditStories, 15)
-	flags |= tlrt.Bit(m.DeleteStories, 16)
-	flags |= tlrt.Bit(m.ManageDirectMessages, 17)
-	flags |= tlrt.Bit(m.ManageRanks, 18)
-	flags |= tlrt.Bit(m.ManageLinkedPeers, 19)
-	tlrt.PutUint32(b, uint32(flags))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 887, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChatAdminRights) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ChatAdminRightsTypeID, "chatAdminRights"); err != nil {
-		return tlrt.DecodeErr(err, "chatAdminRights", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1584, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *ChatAdminRights) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = ChatAdminRights{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1584)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChatAdminRights) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "chatAdminRights", "flags")
-	}
-	m.ChangeInfo = m.Flags.Has(0)
-	m.PostMessages = m.Flags.Has(1)
-	m.EditMessages = m.Flags.Has(2)
-	m.DeleteMessages = m.Flags.Has(3)
-	m.BanUsers = m.Flags.Has(4)
-	m.InviteUsers = m.Flags.Has(5)
-	m.PinMessages = m.Flags.Has(7)
-	m.AddAdmins = m.Flags.Has(9)
-	m.Anonymous = m.Flags.Has(10)
-	m.ManageCall = m.Flags.Has(11)
-	m.Other = m.Flags.Has(12)
-	m.ManageTopics = m.Flags.Has(13)
-	m.PostStories = m.Flags.Has(14)
-	m.EditStories = m.Flags.Has(15)
-	m.DeleteStories = m.Flags.Has(16)
-	m.ManageDirectMessages = m.Flags.Has(17)
-	m.ManageRanks = m.Flags.Has(18)
-	m.ManageLinkedPeers = m.Flags.Has(19)
-	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<5 | 1<<7 | 1<<9 | 1<<10 | 1<<11 | 1<<12 | 1<<13 | 1<<14 | 1<<15 | 1<<16 | 1<<17 | 1<<18 | 1<<19
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1584, m)
 }
 
 // ChatAdminWithInvites is the TL constructor chatAdminWithInvites.
@@ -12395,63 +8723,31 @@ func (*ChatAdminWithInvites) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChatAdminWithInvites) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 20)
-	_ = w[19]
-	binary.LittleEndian.PutUint32(w, ChatAdminWithInvitesTypeID)
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.AdminID))
-	binary.LittleEndian.PutUint32(w[12:], uint32(m.InvitesCount))
-	binary.LittleEndian.PutUint32(w[16:], uint32(m.RevokedInvitesCount))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2324, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChatAdminWithInvites) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 16)
-	_ = w[15]
-	binary.LittleEndian.PutUint64(w, uint64(m.AdminID))
-	binary.LittleEndian.PutUint32(w[8:], uint32(m.InvitesCount))
-	binary.LittleEndian.PutUint32(w[12:], uint32(m.RevokedInvitesCount))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2324, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChatAdminWithInvites) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ChatAdminWithInvitesTypeID, "chatAdminWithInvites"); err != nil {
-		return tlrt.DecodeErr(err, "chatAdminWithInvites", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3148, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *ChatAdminWithInvites) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3148)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChatAdminWithInvites) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.AdminID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "chatAdminWithInvites", "admin_id")
-	}
-	if m.InvitesCount, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "chatAdminWithInvites", "invites_count")
-	}
-	if m.RevokedInvitesCount, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "chatAdminWithInvites", "revoked_invites_count")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3148, m)
 }
 
 // ChatBannedRights is the TL constructor chatBannedRights.
@@ -12513,106 +8809,31 @@ func (*ChatBannedRights) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChatBannedRights) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, ChatBannedRightsTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1478, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChatBannedRights) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<5 | 1<<6 | 1<<7 | 1<<8 | 1<<10 | 1<<15 | 1<<17 | 1<<18 | 1<<19 | 1<<20 | 1<<21 | 1<<22 | 1<<23 | 1<<24 | 1<<25 | 1<<26 | 1<<27 | 1<<28)
-	flags |= tlrt.Bit(m.ViewMessages, 0)
-	flags |= tlrt.Bit(m.SendMessages, 1)
-	flags |= tlrt.Bit(m.SendMedia, 2)
-	flags |= tlrt.Bit(m.SendStickers, 3)
-	flags |= tlrt.Bit(m.SendGifs, 4)
-	flags |= tlrt.Bit(m.SendGames, 5)
-	flags |= tlrt.Bit(m.SendInline, 6)
-	flags |= tlrt.Bit(m.EmbedLinks, 7)
-	flags |= tlrt.Bit(m.SendPolls, 8)
-	flags |= tlrt.Bit(m.ChangeInfo, 10)
-	flags |= tlrt.Bit(m.InviteUsers, 15)
-	flags |= tlrt.Bit(m.PinMessages, 17)
-	flags |= tlrt.Bit(m.ManageTopics, 18)
-	flags |= tlrt.Bit(m.SendPhotos, 19)
-	flags |= tlrt.Bit(m.SendVideos, 20)
-	flags |= tlrt.Bit(m.SendRoundvideos, 21)
-	flags |= tlrt.Bit(m.SendAudios, 22)
-	flags |= tlrt.Bit(m.SendVoices, 23)
-	flags |= tlrt.Bit(m.SendDocs, 24)
-	flags |= tlrt.Bit(m.SendPlain, 25)
-	flags |= tlrt.Bit(m.EditRank, 26)
-	flags |= tlrt.Bit(m.SendReactions, 27)
-	flags |= tlrt.Bit(m.ManageLinkedPeers, 28)
-	w := tlrt.Extend(b, 8)
-	_ = w[7]
-	binary.LittleEndian.PutUint32(w, uint32(flags))
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.UntilDate))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1478, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChatBannedRights) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ChatBannedRightsTypeID, "chatBannedRights"); err != nil {
-		return tlrt.DecodeErr(err, "chatBannedRights", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2223, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *ChatBannedRights) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = ChatBannedRights{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2223)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChatBannedRights) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "chatBannedRights", "flags")
-	}
-	m.ViewMessages = m.Flags.Has(0)
-	m.SendMessages = m.Flags.Has(1)
-	m.SendMedia = m.Flags.Has(2)
-	m.SendStickers = m.Flags.Has(3)
-	m.SendGifs = m.Flags.Has(4)
-	m.SendGames = m.Flags.Has(5)
-	m.SendInline = m.Flags.Has(6)
-	m.EmbedLinks = m.Flags.Has(7)
-	m.SendPolls = m.Flags.Has(8)
-	m.ChangeInfo = m.Flags.Has(10)
-	m.InviteUsers = m.Flags.Has(15)
-	m.PinMessages = m.Flags.Has(17)
-	m.ManageTopics = m.Flags.Has(18)
-	m.SendPhotos = m.Flags.Has(19)
-	m.SendVideos = m.Flags.Has(20)
-	m.SendRoundvideos = m.Flags.Has(21)
-	m.SendAudios = m.Flags.Has(22)
-	m.SendVoices = m.Flags.Has(23)
-	m.SendDocs = m.Flags.Has(24)
-	m.SendPlain = m.Flags.Has(25)
-	m.EditRank = m.Flags.Has(26)
-	m.SendReactions = m.Flags.Has(27)
-	m.ManageLinkedPeers = m.Flags.Has(28)
-	if m.UntilDate, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "chatBannedRights", "until_date")
-	}
-	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<5 | 1<<6 | 1<<7 | 1<<8 | 1<<10 | 1<<15 | 1<<17 | 1<<18 | 1<<19 | 1<<20 | 1<<21 | 1<<22 | 1<<23 | 1<<24 | 1<<25 | 1<<26 | 1<<27 | 1<<28
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2223, m)
 }
 
 // ChatInviteImporter is the TL constructor chatInviteImporter.
@@ -12688,93 +8909,32 @@ func (m *ChatInviteImporter) ClearApprovedBy() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChatInviteImporter) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, ChatInviteImporterTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1290, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChatInviteImporter) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<0 | 1<<3)
-	flags |= tlrt.Bit(m.Requested, 0)
-	flags |= tlrt.Bit(m.ViaChatlist, 3)
-	flags |= tlrt.Bit(m.About != "", 2)
-	flags |= tlrt.Bit(m.ApprovedBy != 0, 1)
-	w := tlrt.Extend(b, 16)
-	_ = w[15]
-	binary.LittleEndian.PutUint32(w, uint32(flags))
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.UserID))
-	binary.LittleEndian.PutUint32(w[12:], uint32(m.Date))
-	if flags.Has(2) {
-		tlrt.PutString(b, m.About)
-	}
-	if flags.Has(1) {
-		tlrt.PutUint64(b, uint64(m.ApprovedBy))
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1290, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChatInviteImporter) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ChatInviteImporterTypeID, "chatInviteImporter"); err != nil {
-		return tlrt.DecodeErr(err, "chatInviteImporter", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2017, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ChatInviteImporter) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = ChatInviteImporter{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2017)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChatInviteImporter) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "chatInviteImporter", "flags")
-	}
-	m.Requested = m.Flags.Has(0)
-	m.ViaChatlist = m.Flags.Has(3)
-	if m.UserID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "chatInviteImporter", "user_id")
-	}
-	if m.Date, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "chatInviteImporter", "date")
-	}
-	if m.Flags.Has(2) {
-		if m.About, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "chatInviteImporter", "about")
-		}
-	}
-	if m.Flags.Has(1) {
-		if m.ApprovedBy, err = d.Long(); err != nil {
-			return tlrt.DecodeErr(err, "chatInviteImporter", "approved_by")
-		}
-	}
-	m.Flags &^= 1<<0 | 1<<3
-	if m.About != "" {
-		m.Flags.Unset(2)
-	}
-	if m.ApprovedBy != 0 {
-		m.Flags.Unset(1)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2017, m)
 }
 
 // ChatOnlines is the TL constructor chatOnlines.
@@ -12800,51 +8960,31 @@ func (*ChatOnlines) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChatOnlines) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 8)
-	_ = w[7]
-	binary.LittleEndian.PutUint32(w, ChatOnlinesTypeID)
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.Onlines))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2292, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChatOnlines) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, uint32(m.Onlines))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2292, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChatOnlines) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ChatOnlinesTypeID, "chatOnlines"); err != nil {
-		return tlrt.DecodeErr(err, "chatOnlines", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3115, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *ChatOnlines) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3115)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChatOnlines) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Onlines, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "chatOnlines", "onlines")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3115, m)
 }
 
 // CodeSettings is the TL constructor codeSettings.
@@ -12948,100 +9088,32 @@ func (m *CodeSettings) ClearAppSandbox() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *CodeSettings) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, CodeSettingsTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1621, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *CodeSettings) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<4 | 1<<5 | 1<<7 | 1<<9)
-	flags |= tlrt.Bit(m.AllowFlashcall, 0)
-	flags |= tlrt.Bit(m.CurrentNumber, 1)
-	flags |= tlrt.Bit(m.AllowAppHash, 4)
-	flags |= tlrt.Bit(m.AllowMissedCall, 5)
-	flags |= tlrt.Bit(m.AllowFirebase, 7)
-	flags |= tlrt.Bit(m.UnknownNumber, 9)
-	flags |= tlrt.Bit(len(m.LogoutTokens) > 0, 6)
-	flags |= tlrt.Bit(m.Token != "" || m.AppSandbox, 8)
-	tlrt.PutUint32(b, uint32(flags))
-	if flags.Has(6) {
-		tlrt.PutVectorHeader(b, len(m.LogoutTokens))
-		for i := range m.LogoutTokens {
-			tlrt.PutBytes(b, m.LogoutTokens[i])
-		}
-	}
-	if flags.Has(8) {
-		tlrt.PutString(b, m.Token)
-		b.PutBool(m.AppSandbox)
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1621, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *CodeSettings) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, CodeSettingsTypeID, "codeSettings"); err != nil {
-		return tlrt.DecodeErr(err, "codeSettings", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2380, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *CodeSettings) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = CodeSettings{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2380)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *CodeSettings) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "codeSettings", "flags")
-	}
-	m.AllowFlashcall = m.Flags.Has(0)
-	m.CurrentNumber = m.Flags.Has(1)
-	m.AllowAppHash = m.Flags.Has(4)
-	m.AllowMissedCall = m.Flags.Has(5)
-	m.AllowFirebase = m.Flags.Has(7)
-	m.UnknownNumber = m.Flags.Has(9)
-	if m.Flags.Has(6) {
-		if m.LogoutTokens, err = tlrt.DecodeVector(d, 4, tlrt.Bytes); err != nil {
-			return tlrt.DecodeErr(err, "codeSettings", "logout_tokens")
-		}
-	}
-	if m.Flags.Has(8) {
-		if m.Token, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "codeSettings", "token")
-		}
-	}
-	if m.Flags.Has(8) {
-		if m.AppSandbox, err = d.Bool(); err != nil {
-			return tlrt.DecodeErr(err, "codeSettings", "app_sandbox")
-		}
-	}
-	m.Flags &^= 1<<0 | 1<<1 | 1<<4 | 1<<5 | 1<<7 | 1<<9
-	if len(m.LogoutTokens) > 0 {
-		m.Flags.Unset(6)
-	}
-	if m.Token != "" || m.AppSandbox {
-		m.Flags.Unset(8)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2380, m)
 }
 
 // CommunityPeer is the TL constructor communityPeer.
@@ -13094,77 +9166,31 @@ func (m *CommunityPeer) ClearVisible() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *CommunityPeer) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, CommunityPeerTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1081, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *CommunityPeer) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 2)
-	flags |= tlrt.Bit(m.CanViewHistory, 2)
-	flags |= tlrt.Bit(m.Visible, 0)
-	tlrt.PutUint32(b, uint32(flags))
-	if flags.Has(0) {
-		b.PutBool(m.Visible)
-	}
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "communityPeer", "peer")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1081, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *CommunityPeer) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, CommunityPeerTypeID, "communityPeer"); err != nil {
-		return tlrt.DecodeErr(err, "communityPeer", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1793, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *CommunityPeer) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = CommunityPeer{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1793)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *CommunityPeer) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "communityPeer", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "communityPeer", "flags")
-	}
-	m.CanViewHistory = m.Flags.Has(2)
-	if m.Flags.Has(0) {
-		if m.Visible, err = d.Bool(); err != nil {
-			return tlrt.DecodeErr(err, "communityPeer", "visible")
-		}
-	}
-	if m.Peer, err = decodePeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "communityPeer", "peer")
-	}
-	m.Flags &^= 1 << 2
-	if m.Visible {
-		m.Flags.Unset(0)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1793, m)
 }
 
 // CommunityPeerRequest is the TL constructor communityPeerRequest.
@@ -13195,75 +9221,31 @@ func (*CommunityPeerRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *CommunityPeerRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, CommunityPeerRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1140, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *CommunityPeerRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 0)
-	flags |= tlrt.Bit(m.Visible, 0)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "communityPeerRequest", "peer")
-	}
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint64(w, uint64(m.RequestedBy))
-	binary.LittleEndian.PutUint32(w[8:], uint32(m.Date))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1140, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *CommunityPeerRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, CommunityPeerRequestTypeID, "communityPeerRequest"); err != nil {
-		return tlrt.DecodeErr(err, "communityPeerRequest", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1858, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *CommunityPeerRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = CommunityPeerRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1858)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *CommunityPeerRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "communityPeerRequest", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "communityPeerRequest", "flags")
-	}
-	m.Visible = m.Flags.Has(0)
-	if m.Peer, err = decodePeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "communityPeerRequest", "peer")
-	}
-	if m.RequestedBy, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "communityPeerRequest", "requested_by")
-	}
-	if m.Date, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "communityPeerRequest", "date")
-	}
-	m.Flags &^= 1 << 0
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1858, m)
 }
 
 // Config is the TL constructor config.
@@ -13570,329 +9552,32 @@ func (m *Config) ClearAutologinToken() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *Config) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, ConfigTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1951, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *Config) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<3 | 1<<4 | 1<<6 | 1<<8 | 1<<14 | 1<<15)
-	flags |= tlrt.Bit(m.DefaultP2pContacts, 3)
-	flags |= tlrt.Bit(m.PreloadFeaturedStickers, 4)
-	flags |= tlrt.Bit(m.RevokePmInbox, 6)
-	flags |= tlrt.Bit(m.BlockedMode, 8)
-	flags |= tlrt.Bit(m.ForceTryIpv6, 14)
-	flags |= tlrt.Bit(m.TmpSessions != 0, 0)
-	flags |= tlrt.Bit(m.AutoupdateURLPrefix != "", 7)
-	flags |= tlrt.Bit(m.GifSearchUsername != "", 9)
-	flags |= tlrt.Bit(m.VenueSearchUsername != "", 10)
-	flags |= tlrt.Bit(m.ImgSearchUsername != "", 11)
-	flags |= tlrt.Bit(m.StaticMapsProvider != "", 12)
-	flags |= tlrt.Bit(m.SuggestedLangCode != "" || m.LangPackVersion != 0 || m.BaseLangPackVersion != 0, 2)
-	flags |= tlrt.Bit(m.ReactionsDefault != nil, 15)
-	flags |= tlrt.Bit(m.AutologinToken != "", 16)
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, uint32(flags))
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.Date))
-	binary.LittleEndian.PutUint32(w[8:], uint32(m.Expires))
-	b.PutBool(m.TestMode)
-	w = tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, uint32(m.ThisDC))
-	binary.LittleEndian.PutUint32(w[4:], bin.TypeVector)
-	binary.LittleEndian.PutUint32(w[8:], uint32(len(m.DCOptions)))
-	for i := range m.DCOptions {
-		if err := m.DCOptions[i].Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "config", "dc_options")
-		}
-	}
-	tlrt.PutString(b, m.DCTxtDomainName)
-	w = tlrt.Extend(b, 68)
-	_ = w[67]
-	binary.LittleEndian.PutUint32(w, uint32(m.ChatSizeMax))
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.MegagroupSizeMax))
-	binary.LittleEndian.PutUint32(w[8:], uint32(m.ForwardedCountMax))
-	binary.LittleEndian.PutUint32(w[12:], uint32(m.OnlineUpdatePeriodMs))
-	binary.LittleEndian.PutUint32(w[16:], uint32(m.OfflineBlurTimeoutMs))
-	binary.LittleEndian.PutUint32(w[20:], uint32(m.OfflineIdleTimeoutMs))
-	binary.LittleEndian.PutUint32(w[24:], uint32(m.OnlineCloudTimeoutMs))
-	binary.LittleEndian.PutUint32(w[28:], uint32(m.NotifyCloudDelayMs))
-	binary.LittleEndian.PutUint32(w[32:], uint32(m.NotifyDefaultDelayMs))
-	binary.LittleEndian.PutUint32(w[36:], uint32(m.PushChatPeriodMs))
-	binary.LittleEndian.PutUint32(w[40:], uint32(m.PushChatLimit))
-	binary.LittleEndian.PutUint32(w[44:], uint32(m.EditTimeLimit))
-	binary.LittleEndian.PutUint32(w[48:], uint32(m.RevokeTimeLimit))
-	binary.LittleEndian.PutUint32(w[52:], uint32(m.RevokePmTimeLimit))
-	binary.LittleEndian.PutUint32(w[56:], uint32(m.RatingEDecay))
-	binary.LittleEndian.PutUint32(w[60:], uint32(m.StickersRecentLimit))
-	binary.LittleEndian.PutUint32(w[64:], uint32(m.ChannelsReadMediaPeriod))
-	if flags.Has(0) {
-		tlrt.PutUint32(b, uint32(m.TmpSessions))
-	}
-	w = tlrt.Extend(b, 16)
-	_ = w[15]
-	binary.LittleEndian.PutUint32(w, uint32(m.CallReceiveTimeoutMs))
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.CallRingTimeoutMs))
-	binary.LittleEndian.PutUint32(w[8:], uint32(m.CallConnectTimeoutMs))
-	binary.LittleEndian.PutUint32(w[12:], uint32(m.CallPacketTimeoutMs))
-	tlrt.PutString(b, m.MeURLPrefix)
-	if flags.Has(7) {
-		tlrt.PutString(b, m.AutoupdateURLPrefix)
-	}
-	if flags.Has(9) {
-		tlrt.PutString(b, m.GifSearchUsername)
-	}
-	if flags.Has(10) {
-		tlrt.PutString(b, m.VenueSearchUsername)
-	}
-	if flags.Has(11) {
-		tlrt.PutString(b, m.ImgSearchUsername)
-	}
-	if flags.Has(12) {
-		tlrt.PutString(b, m.StaticMapsProvider)
-	}
-	w = tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, uint32(m.CaptionLengthMax))
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.MessageLengthMax))
-	binary.LittleEndian.PutUint32(w[8:], uint32(m.WebfileDCID))
-	if flags.Has(2) {
-		tlrt.PutString(b, m.SuggestedLangCode)
-		w := tlrt.Extend(b, 8)
-		_ = w[7]
-		binary.LittleEndian.PutUint32(w, uint32(m.LangPackVersion))
-		binary.LittleEndian.PutUint32(w[4:], uint32(m.BaseLangPackVersion))
-	}
-	if flags.Has(15) {
-		if err := tlrt.EncodeObject(b, m.ReactionsDefault); err != nil {
-			return tlrt.EncodeErr(err, "config", "reactions_default")
-		}
-	}
-	if flags.Has(16) {
-		tlrt.PutString(b, m.AutologinToken)
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1951, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *Config) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ConfigTypeID, "config"); err != nil {
-		return tlrt.DecodeErr(err, "config", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2738, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *Config) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = Config{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2738)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *Config) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "config", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "config", "flags")
-	}
-	m.DefaultP2pContacts = m.Flags.Has(3)
-	m.PreloadFeaturedStickers = m.Flags.Has(4)
-	m.RevokePmInbox = m.Flags.Has(6)
-	m.BlockedMode = m.Flags.Has(8)
-	m.ForceTryIpv6 = m.Flags.Has(14)
-	if m.Date, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "config", "date")
-	}
-	if m.Expires, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "config", "expires")
-	}
-	if m.TestMode, err = d.Bool(); err != nil {
-		return tlrt.DecodeErr(err, "config", "test_mode")
-	}
-	if m.ThisDC, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "config", "this_dc")
-	}
-	if m.DCOptions, err = tlrt.DecodeStructs[DCOption](d, false, false, 20, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "config", "dc_options")
-	}
-	if m.DCTxtDomainName, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "config", "dc_txt_domain_name")
-	}
-	if m.ChatSizeMax, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "config", "chat_size_max")
-	}
-	if m.MegagroupSizeMax, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "config", "megagroup_size_max")
-	}
-	if m.ForwardedCountMax, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "config", "forwarded_count_max")
-	}
-	if m.OnlineUpdatePeriodMs, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "config", "online_update_period_ms")
-	}
-	if m.OfflineBlurTimeoutMs, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "config", "offline_blur_timeout_ms")
-	}
-	if m.OfflineIdleTimeoutMs, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "config", "offline_idle_timeout_ms")
-	}
-	if m.OnlineCloudTimeoutMs, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "config", "online_cloud_timeout_ms")
-	}
-	if m.NotifyCloudDelayMs, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "config", "notify_cloud_delay_ms")
-	}
-	if m.NotifyDefaultDelayMs, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "config", "notify_default_delay_ms")
-	}
-	if m.PushChatPeriodMs, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "config", "push_chat_period_ms")
-	}
-	if m.PushChatLimit, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "config", "push_chat_limit")
-	}
-	if m.EditTimeLimit, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "config", "edit_time_limit")
-	}
-	if m.RevokeTimeLimit, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "config", "revoke_time_limit")
-	}
-	if m.RevokePmTimeLimit, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "config", "revoke_pm_time_limit")
-	}
-	if m.RatingEDecay, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "config", "rating_e_decay")
-	}
-	if m.StickersRecentLimit, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "config", "stickers_recent_limit")
-	}
-	if m.ChannelsReadMediaPeriod, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "config", "channels_read_media_period")
-	}
-	if m.Flags.Has(0) {
-		if m.TmpSessions, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "config", "tmp_sessions")
-		}
-	}
-	if m.CallReceiveTimeoutMs, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "config", "call_receive_timeout_ms")
-	}
-	if m.CallRingTimeoutMs, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "config", "call_ring_timeout_ms")
-	}
-	if m.CallConnectTimeoutMs, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "config", "call_connect_timeout_ms")
-	}
-	if m.CallPacketTimeoutMs, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "config", "call_packet_timeout_ms")
-	}
-	if m.MeURLPrefix, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "config", "me_url_prefix")
-	}
-	if m.Flags.Has(7) {
-		if m.AutoupdateURLPrefix, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "config", "autoupdate_url_prefix")
-		}
-	}
-	if m.Flags.Has(9) {
-		if m.GifSearchUsername, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "config", "gif_search_username")
-		}
-	}
-	if m.Flags.Has(10) {
-		if m.VenueSearchUsername, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "config", "venue_search_username")
-		}
-	}
-	if m.Flags.Has(11) {
-		if m.ImgSearchUsername, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "config", "img_search_username")
-		}
-	}
-	if m.Flags.Has(12) {
-		if m.StaticMapsProvider, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "config", "static_maps_provider")
-		}
-	}
-	if m.CaptionLengthMax, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "config", "caption_length_max")
-	}
-	if m.MessageLengthMax, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "config", "message_length_max")
-	}
-	if m.WebfileDCID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "config", "webfile_dc_id")
-	}
-	if m.Flags.Has(2) {
-		if m.SuggestedLangCode, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "config", "suggested_lang_code")
-		}
-	}
-	if m.Flags.Has(2) {
-		if m.LangPackVersion, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "config", "lang_pack_version")
-		}
-	}
-	if m.Flags.Has(2) {
-		if m.BaseLangPackVersion, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "config", "base_lang_pack_version")
-		}
-	}
-	if m.Flags.Has(15) {
-		if m.ReactionsDefault, err = decodeReaction(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "config", "reactions_default")
-		}
-	}
-	if m.Flags.Has(16) {
-		if m.AutologinToken, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "config", "autologin_token")
-		}
-	}
-	m.Flags &^= 1<<3 | 1<<4 | 1<<6 | 1<<8 | 1<<14 | 1<<15
-	if m.TmpSessions != 0 {
-		m.Flags.Unset(0)
-	}
-	if m.AutoupdateURLPrefix != "" {
-		m.Flags.Unset(7)
-	}
-	if m.GifSearchUsername != "" {
-		m.Flags.Unset(9)
-	}
-	if m.VenueSearchUsername != "" {
-		m.Flags.Unset(10)
-	}
-	if m.ImgSearchUsername != "" {
-		m.Flags.Unset(11)
-	}
-	if m.StaticMapsProvider != "" {
-		m.Flags.Unset(12)
-	}
-	if m.SuggestedLangCode != "" || m.LangPackVersion != 0 || m.BaseLangPackVersion != 0 {
-		m.Flags.Unset(2)
-	}
-	if m.AutologinToken != "" {
-		m.Flags.Unset(16)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2738, m)
 }
 
 // ConnectedBot is the TL constructor connectedBot.
@@ -13988,111 +9673,32 @@ func (m *ConnectedBot) ClearLocation() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ConnectedBot) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, ConnectedBotTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 30, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ConnectedBot) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags
-	flags |= tlrt.Bit(m.Device != "", 0)
-	flags |= tlrt.Bit(m.Date != 0, 1)
-	flags |= tlrt.Bit(m.Location != "", 2)
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, uint32(flags))
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.BotID))
-	if err := m.Recipients.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "connectedBot", "recipients")
-	}
-	if err := m.Rights.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "connectedBot", "rights")
-	}
-	if flags.Has(0) {
-		tlrt.PutString(b, m.Device)
-	}
-	if flags.Has(1) {
-		tlrt.PutUint32(b, uint32(m.Date))
-	}
-	if flags.Has(2) {
-		tlrt.PutString(b, m.Location)
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 30, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ConnectedBot) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ConnectedBotTypeID, "connectedBot"); err != nil {
-		return tlrt.DecodeErr(err, "connectedBot", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 611, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ConnectedBot) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = ConnectedBot{}
-	d := tlrt.NewDecoder(b, &wireSchema, 611)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ConnectedBot) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "connectedBot", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "connectedBot", "flags")
-	}
-	if m.BotID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "connectedBot", "bot_id")
-	}
-	if err = tlrt.DecodeBoxed(d, &m.Recipients, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "connectedBot", "recipients")
-	}
-	if err = tlrt.DecodeBoxed(d, &m.Rights, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "connectedBot", "rights")
-	}
-	if m.Flags.Has(0) {
-		if m.Device, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "connectedBot", "device")
-		}
-	}
-	if m.Flags.Has(1) {
-		if m.Date, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "connectedBot", "date")
-		}
-	}
-	if m.Flags.Has(2) {
-		if m.Location, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "connectedBot", "location")
-		}
-	}
-	if m.Device != "" {
-		m.Flags.Unset(0)
-	}
-	if m.Date != 0 {
-		m.Flags.Unset(1)
-	}
-	if m.Location != "" {
-		m.Flags.Unset(2)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 611, m)
 }
 
 // ConnectedBotStarRef is the TL constructor connectedBotStarRef.
@@ -14154,97 +9760,32 @@ func (m *ConnectedBotStarRef) ClearDurationMonths() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ConnectedBotStarRef) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, ConnectedBotStarRefTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 234, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ConnectedBotStarRef) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 1)
-	flags |= tlrt.Bit(m.Revoked, 1)
-	flags |= tlrt.Bit(m.DurationMonths != 0, 0)
-	tlrt.PutUint32(b, uint32(flags))
-	tlrt.PutString(b, m.URL)
-	w := tlrt.Extend(b, 16)
-	_ = w[15]
-	binary.LittleEndian.PutUint32(w, uint32(m.Date))
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.BotID))
-	binary.LittleEndian.PutUint32(w[12:], uint32(m.CommissionPermille))
-	if flags.Has(0) {
-		tlrt.PutUint32(b, uint32(m.DurationMonths))
-	}
-	w = tlrt.Extend(b, 16)
-	_ = w[15]
-	binary.LittleEndian.PutUint64(w, uint64(m.Participants))
-	binary.LittleEndian.PutUint64(w[8:], uint64(m.Revenue))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 234, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ConnectedBotStarRef) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ConnectedBotStarRefTypeID, "connectedBotStarRef"); err != nil {
-		return tlrt.DecodeErr(err, "connectedBotStarRef", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 844, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ConnectedBotStarRef) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = ConnectedBotStarRef{}
-	d := tlrt.NewDecoder(b, &wireSchema, 844)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ConnectedBotStarRef) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "connectedBotStarRef", "flags")
-	}
-	m.Revoked = m.Flags.Has(1)
-	if m.URL, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "connectedBotStarRef", "url")
-	}
-	if m.Date, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "connectedBotStarRef", "date")
-	}
-	if m.BotID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "connectedBotStarRef", "bot_id")
-	}
-	if m.CommissionPermille, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "connectedBotStarRef", "commission_permille")
-	}
-	if m.Flags.Has(0) {
-		if m.DurationMonths, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "connectedBotStarRef", "duration_months")
-		}
-	}
-	if m.Participants, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "connectedBotStarRef", "participants")
-	}
-	if m.Revenue, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "connectedBotStarRef", "revenue")
-	}
-	m.Flags &^= 1 << 1
-	if m.DurationMonths != 0 {
-		m.Flags.Unset(0)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 844, m)
 }
 
 // Contact is the TL constructor contact.
@@ -14271,52 +9812,31 @@ func (*Contact) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *Contact) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, ContactTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 177, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *Contact) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint64(b, uint64(m.UserID))
-	b.PutBool(m.Mutual)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 177, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *Contact) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ContactTypeID, "contact"); err != nil {
-		return tlrt.DecodeErr(err, "contact", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 783, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *Contact) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 783)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *Contact) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.UserID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "contact", "user_id")
-	}
-	if m.Mutual, err = d.Bool(); err != nil {
-		return tlrt.DecodeErr(err, "contact", "mutual")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 783, m)
 }
 
 // ContactBirthday is the TL constructor contactBirthday.
@@ -14344,61 +9864,31 @@ func (*ContactBirthday) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ContactBirthday) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, ContactBirthdayTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 275, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ContactBirthday) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint64(b, uint64(m.ContactID))
-	if err := m.Birthday.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "contactBirthday", "birthday")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 275, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ContactBirthday) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ContactBirthdayTypeID, "contactBirthday"); err != nil {
-		return tlrt.DecodeErr(err, "contactBirthday", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 892, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *ContactBirthday) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = ContactBirthday{}
-	d := tlrt.NewDecoder(b, &wireSchema, 892)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ContactBirthday) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "contactBirthday", "")
-	}
-	var err error
-	if m.ContactID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "contactBirthday", "contact_id")
-	}
-	if err = tlrt.DecodeBoxed(d, &m.Birthday, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "contactBirthday", "birthday")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 892, m)
 }
 
 // ContactStatus is the TL constructor contactStatus.
@@ -14425,55 +9915,29 @@ func (*ContactStatus) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ContactStatus) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, ContactStatusTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 201, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ContactStatus) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint64(b, uint64(m.UserID))
-	if err := tlrt.EncodeObject(b, m.Status); err != nil {
-		return tlrt.EncodeErr(err, "contactStatus", "status")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 201, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ContactStatus) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ContactStatusTypeID, "contactStatus"); err != nil {
-		return tlrt.DecodeErr(err, "contactStatus", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 808, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *ContactStatus) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 808)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ContactStatus) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "contactStatus", "")
-	}
-	var err error
-	if m.UserID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "contactStatus", "user_id")
-	}
-	if m.Status, err = decodeUserStatus(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "contactStatus", "status")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 808, m)
 }

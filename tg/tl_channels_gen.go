@@ -4,7 +4,6 @@ package tg
 
 import (
 	"context"
-	"encoding/binary"
 	"github.com/gotd/td/bin"
 	"github.com/tgraw/tgraw/tlrt"
 	"unsafe"
@@ -28,25 +27,9 @@ func DecodeChannelsChannelParticipants(b *bin.Buffer) (ChannelsChannelParticipan
 // decodeChannelsChannelParticipants is DecodeChannelsChannelParticipants for a
 // value nested depth levels deep.
 func decodeChannelsChannelParticipants(d *tlrt.Decoder, depth int) (ChannelsChannelParticipantsClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v ChannelsChannelParticipantsClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case ChannelsChannelParticipantsTypeID:
-		v, size = &ChannelsChannelParticipants{}, unsafe.Sizeof(ChannelsChannelParticipants{})
-	case ChannelsChannelParticipantsNotModifiedTypeID:
-		v = &ChannelsChannelParticipantsNotModified{}
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "channels.ChannelParticipants"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 1822, depth)
+	c, _ := v.(ChannelsChannelParticipantsClass)
+	return c, err
 }
 
 // ChannelsChannelParticipants is the TL constructor
@@ -82,82 +65,32 @@ func (*ChannelsChannelParticipants) TypeName() string {
 func (*ChannelsChannelParticipants) channelsChannelParticipantsClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelsChannelParticipants) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, ChannelsChannelParticipantsTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1434, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelsChannelParticipants) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, uint32(m.Count))
-	binary.LittleEndian.PutUint32(w[4:], bin.TypeVector)
-	binary.LittleEndian.PutUint32(w[8:], uint32(len(m.Participants)))
-	for i := range m.Participants {
-		if err := tlrt.EncodeObject(b, m.Participants[i]); err != nil {
-			return tlrt.EncodeErr(err, "channels.channelParticipants", "participants")
-		}
-	}
-	tlrt.PutVectorHeader(b, len(m.Chats))
-	for i := range m.Chats {
-		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
-			return tlrt.EncodeErr(err, "channels.channelParticipants", "chats")
-		}
-	}
-	tlrt.PutVectorHeader(b, len(m.Users))
-	for i := range m.Users {
-		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
-			return tlrt.EncodeErr(err, "channels.channelParticipants", "users")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1434, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelsChannelParticipants) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ChannelsChannelParticipantsTypeID, "channels.channelParticipants"); err != nil {
-		return tlrt.DecodeErr(err, "channels.channelParticipants", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2174, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ChannelsChannelParticipants) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2174)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChannelsChannelParticipants) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "channels.channelParticipants", "")
-	}
-	var err error
-	if m.Count, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "channels.channelParticipants", "count")
-	}
-	if m.Participants, err = tlrt.DecodeSlabs[ChannelParticipantAdmin](d, false, 16, depth+1, decodeChannelParticipant); err != nil {
-		return tlrt.DecodeErr(err, "channels.channelParticipants", "participants")
-	}
-	if m.Chats, err = tlrt.DecodeSlabs[Channel](d, false, 12, depth+1, decodeChat); err != nil {
-		return tlrt.DecodeErr(err, "channels.channelParticipants", "chats")
-	}
-	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
-		return tlrt.DecodeErr(err, "channels.channelParticipants", "users")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2174, m)
 }
 
 // ChannelsChannelParticipantsNotModified is the TL constructor
@@ -189,43 +122,31 @@ func (*ChannelsChannelParticipantsNotModified) TypeName() string {
 func (*ChannelsChannelParticipantsNotModified) channelsChannelParticipantsClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelsChannelParticipantsNotModified) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, ChannelsChannelParticipantsNotModifiedTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2291, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelsChannelParticipantsNotModified) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2291, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelsChannelParticipantsNotModified) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ChannelsChannelParticipantsNotModifiedTypeID, "channels.channelParticipantsNotModified"); err != nil {
-		return tlrt.DecodeErr(err, "channels.channelParticipantsNotModified", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3114, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *ChannelsChannelParticipantsNotModified) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3114)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChannelsChannelParticipantsNotModified) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3114, m)
 }
 
 // ChannelsSponsoredMessageReportResultClass is the TL type
@@ -250,27 +171,9 @@ func DecodeChannelsSponsoredMessageReportResult(b *bin.Buffer) (ChannelsSponsore
 // DecodeChannelsSponsoredMessageReportResult for a value nested depth levels
 // deep.
 func decodeChannelsSponsoredMessageReportResult(d *tlrt.Decoder, depth int) (ChannelsSponsoredMessageReportResultClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v ChannelsSponsoredMessageReportResultClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case ChannelsSponsoredMessageReportResultChooseOptionTypeID:
-		v, size = &ChannelsSponsoredMessageReportResultChooseOption{}, unsafe.Sizeof(ChannelsSponsoredMessageReportResultChooseOption{})
-	case ChannelsSponsoredMessageReportResultAdsHiddenTypeID:
-		v = &ChannelsSponsoredMessageReportResultAdsHidden{}
-	case ChannelsSponsoredMessageReportResultReportedTypeID:
-		v = &ChannelsSponsoredMessageReportResultReported{}
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "channels.SponsoredMessageReportResult"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 770, depth)
+	c, _ := v.(ChannelsSponsoredMessageReportResultClass)
+	return c, err
 }
 
 // ChannelsSponsoredMessageReportResultChooseOption is the TL constructor
@@ -309,61 +212,32 @@ func (*ChannelsSponsoredMessageReportResultChooseOption) channelsSponsoredMessag
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelsSponsoredMessageReportResultChooseOption) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, ChannelsSponsoredMessageReportResultChooseOptionTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1210, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelsSponsoredMessageReportResultChooseOption) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.Title)
-	tlrt.PutVectorHeader(b, len(m.Options))
-	for i := range m.Options {
-		if err := m.Options[i].Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "channels.sponsoredMessageReportResultChooseOption", "options")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1210, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelsSponsoredMessageReportResultChooseOption) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ChannelsSponsoredMessageReportResultChooseOptionTypeID, "channels.sponsoredMessageReportResultChooseOption"); err != nil {
-		return tlrt.DecodeErr(err, "channels.sponsoredMessageReportResultChooseOption", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1932, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ChannelsSponsoredMessageReportResultChooseOption) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1932)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChannelsSponsoredMessageReportResultChooseOption) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "channels.sponsoredMessageReportResultChooseOption", "")
-	}
-	var err error
-	if m.Title, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "channels.sponsoredMessageReportResultChooseOption", "title")
-	}
-	if m.Options, err = tlrt.DecodeStructs[SponsoredMessageReportOption](d, false, false, 12, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "channels.sponsoredMessageReportResultChooseOption", "options")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1932, m)
 }
 
 // ChannelsSponsoredMessageReportResultAdsHidden is the TL constructor
@@ -397,43 +271,31 @@ func (*ChannelsSponsoredMessageReportResultAdsHidden) TypeName() string {
 func (*ChannelsSponsoredMessageReportResultAdsHidden) channelsSponsoredMessageReportResultClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelsSponsoredMessageReportResultAdsHidden) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, ChannelsSponsoredMessageReportResultAdsHiddenTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 582, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelsSponsoredMessageReportResultAdsHidden) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 582, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelsSponsoredMessageReportResultAdsHidden) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ChannelsSponsoredMessageReportResultAdsHiddenTypeID, "channels.sponsoredMessageReportResultAdsHidden"); err != nil {
-		return tlrt.DecodeErr(err, "channels.sponsoredMessageReportResultAdsHidden", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1241, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *ChannelsSponsoredMessageReportResultAdsHidden) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1241)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChannelsSponsoredMessageReportResultAdsHidden) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1241, m)
 }
 
 // ChannelsSponsoredMessageReportResultReported is the TL constructor
@@ -467,43 +329,31 @@ func (*ChannelsSponsoredMessageReportResultReported) TypeName() string {
 func (*ChannelsSponsoredMessageReportResultReported) channelsSponsoredMessageReportResultClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelsSponsoredMessageReportResultReported) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, ChannelsSponsoredMessageReportResultReportedTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1626, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelsSponsoredMessageReportResultReported) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1626, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelsSponsoredMessageReportResultReported) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ChannelsSponsoredMessageReportResultReportedTypeID, "channels.sponsoredMessageReportResultReported"); err != nil {
-		return tlrt.DecodeErr(err, "channels.sponsoredMessageReportResultReported", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2385, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *ChannelsSponsoredMessageReportResultReported) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2385)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChannelsSponsoredMessageReportResultReported) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2385, m)
 }
 
 // ChannelsAdminLogResults is the TL constructor channels.adminLogResults.
@@ -532,75 +382,32 @@ func (*ChannelsAdminLogResults) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelsAdminLogResults) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, ChannelsAdminLogResultsTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2260, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelsAdminLogResults) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutVectorHeader(b, len(m.Events))
-	for i := range m.Events {
-		if err := m.Events[i].Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "channels.adminLogResults", "events")
-		}
-	}
-	tlrt.PutVectorHeader(b, len(m.Chats))
-	for i := range m.Chats {
-		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
-			return tlrt.EncodeErr(err, "channels.adminLogResults", "chats")
-		}
-	}
-	tlrt.PutVectorHeader(b, len(m.Users))
-	for i := range m.Users {
-		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
-			return tlrt.EncodeErr(err, "channels.adminLogResults", "users")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2260, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelsAdminLogResults) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ChannelsAdminLogResultsTypeID, "channels.adminLogResults"); err != nil {
-		return tlrt.DecodeErr(err, "channels.adminLogResults", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3078, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ChannelsAdminLogResults) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3078)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChannelsAdminLogResults) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "channels.adminLogResults", "")
-	}
-	var err error
-	if m.Events, err = tlrt.DecodeStructs[ChannelAdminLogEvent](d, false, false, 28, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "channels.adminLogResults", "events")
-	}
-	if m.Chats, err = tlrt.DecodeSlabs[Channel](d, false, 12, depth+1, decodeChat); err != nil {
-		return tlrt.DecodeErr(err, "channels.adminLogResults", "chats")
-	}
-	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
-		return tlrt.DecodeErr(err, "channels.adminLogResults", "users")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3078, m)
 }
 
 // ChannelsChannelParticipant is the TL constructor channels.channelParticipant.
@@ -629,72 +436,32 @@ func (*ChannelsChannelParticipant) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelsChannelParticipant) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, ChannelsChannelParticipantTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2116, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelsChannelParticipant) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Participant); err != nil {
-		return tlrt.EncodeErr(err, "channels.channelParticipant", "participant")
-	}
-	tlrt.PutVectorHeader(b, len(m.Chats))
-	for i := range m.Chats {
-		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
-			return tlrt.EncodeErr(err, "channels.channelParticipant", "chats")
-		}
-	}
-	tlrt.PutVectorHeader(b, len(m.Users))
-	for i := range m.Users {
-		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
-			return tlrt.EncodeErr(err, "channels.channelParticipant", "users")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2116, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelsChannelParticipant) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ChannelsChannelParticipantTypeID, "channels.channelParticipant"); err != nil {
-		return tlrt.DecodeErr(err, "channels.channelParticipant", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2925, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ChannelsChannelParticipant) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2925)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChannelsChannelParticipant) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "channels.channelParticipant", "")
-	}
-	var err error
-	if m.Participant, err = decodeChannelParticipant(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "channels.channelParticipant", "participant")
-	}
-	if m.Chats, err = tlrt.DecodeSlabs[Channel](d, false, 12, depth+1, decodeChat); err != nil {
-		return tlrt.DecodeErr(err, "channels.channelParticipant", "chats")
-	}
-	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
-		return tlrt.DecodeErr(err, "channels.channelParticipant", "users")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2925, m)
 }
 
 // ChannelsSendAsPeers is the TL constructor channels.sendAsPeers.
@@ -723,75 +490,32 @@ func (*ChannelsSendAsPeers) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelsSendAsPeers) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, ChannelsSendAsPeersTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2343, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelsSendAsPeers) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutVectorHeader(b, len(m.Peers))
-	for i := range m.Peers {
-		if err := m.Peers[i].Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "channels.sendAsPeers", "peers")
-		}
-	}
-	tlrt.PutVectorHeader(b, len(m.Chats))
-	for i := range m.Chats {
-		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
-			return tlrt.EncodeErr(err, "channels.sendAsPeers", "chats")
-		}
-	}
-	tlrt.PutVectorHeader(b, len(m.Users))
-	for i := range m.Users {
-		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
-			return tlrt.EncodeErr(err, "channels.sendAsPeers", "users")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2343, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelsSendAsPeers) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ChannelsSendAsPeersTypeID, "channels.sendAsPeers"); err != nil {
-		return tlrt.DecodeErr(err, "channels.sendAsPeers", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3168, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ChannelsSendAsPeers) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3168)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChannelsSendAsPeers) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "channels.sendAsPeers", "")
-	}
-	var err error
-	if m.Peers, err = tlrt.DecodeStructs[SendAsPeer](d, false, false, 20, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "channels.sendAsPeers", "peers")
-	}
-	if m.Chats, err = tlrt.DecodeSlabs[Channel](d, false, 12, depth+1, decodeChat); err != nil {
-		return tlrt.DecodeErr(err, "channels.sendAsPeers", "chats")
-	}
-	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
-		return tlrt.DecodeErr(err, "channels.sendAsPeers", "users")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3168, m)
 }
 
 // ChannelsReadHistoryRequest is the TL function channels.readHistory.
@@ -818,57 +542,31 @@ func (*ChannelsReadHistoryRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelsReadHistoryRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, ChannelsReadHistoryRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1950, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelsReadHistoryRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Channel); err != nil {
-		return tlrt.EncodeErr(err, "channels.readHistory", "channel")
-	}
-	tlrt.PutUint32(b, uint32(m.MaxID))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1950, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelsReadHistoryRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ChannelsReadHistoryRequestTypeID, "channels.readHistory"); err != nil {
-		return tlrt.DecodeErr(err, "channels.readHistory", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2737, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *ChannelsReadHistoryRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2737)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChannelsReadHistoryRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "channels.readHistory", "")
-	}
-	var err error
-	if m.Channel, err = decodeInputChannel(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "channels.readHistory", "channel")
-	}
-	if m.MaxID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "channels.readHistory", "max_id")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2737, m)
 }
 
 // ChannelsReadHistory calls channels.readHistory: see
@@ -905,60 +603,31 @@ func (*ChannelsDeleteMessagesRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelsDeleteMessagesRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, ChannelsDeleteMessagesRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1216, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelsDeleteMessagesRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Channel); err != nil {
-		return tlrt.EncodeErr(err, "channels.deleteMessages", "channel")
-	}
-	tlrt.PutVectorHeader(b, len(m.ID))
-	for i := range m.ID {
-		tlrt.PutUint32(b, uint32(m.ID[i]))
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1216, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelsDeleteMessagesRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ChannelsDeleteMessagesRequestTypeID, "channels.deleteMessages"); err != nil {
-		return tlrt.DecodeErr(err, "channels.deleteMessages", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1939, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *ChannelsDeleteMessagesRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1939)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChannelsDeleteMessagesRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "channels.deleteMessages", "")
-	}
-	var err error
-	if m.Channel, err = decodeInputChannel(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "channels.deleteMessages", "channel")
-	}
-	if m.ID, err = tlrt.DecodeVector(d, 4, (*tlrt.Decoder).Int); err != nil {
-		return tlrt.DecodeErr(err, "channels.deleteMessages", "id")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1939, m)
 }
 
 // ChannelsDeleteMessages calls channels.deleteMessages: see
@@ -996,66 +665,31 @@ func (*ChannelsReportSpamRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelsReportSpamRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, ChannelsReportSpamRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2338, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelsReportSpamRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Channel); err != nil {
-		return tlrt.EncodeErr(err, "channels.reportSpam", "channel")
-	}
-	if err := tlrt.EncodeObject(b, m.Participant); err != nil {
-		return tlrt.EncodeErr(err, "channels.reportSpam", "participant")
-	}
-	tlrt.PutVectorHeader(b, len(m.ID))
-	for i := range m.ID {
-		tlrt.PutUint32(b, uint32(m.ID[i]))
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2338, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelsReportSpamRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ChannelsReportSpamRequestTypeID, "channels.reportSpam"); err != nil {
-		return tlrt.DecodeErr(err, "channels.reportSpam", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3163, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *ChannelsReportSpamRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3163)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChannelsReportSpamRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "channels.reportSpam", "")
-	}
-	var err error
-	if m.Channel, err = decodeInputChannel(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "channels.reportSpam", "channel")
-	}
-	if m.Participant, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "channels.reportSpam", "participant")
-	}
-	if m.ID, err = tlrt.DecodeVector(d, 4, (*tlrt.Decoder).Int); err != nil {
-		return tlrt.DecodeErr(err, "channels.reportSpam", "id")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3163, m)
 }
 
 // ChannelsReportSpam calls channels.reportSpam: see ChannelsReportSpamRequest.
@@ -1091,62 +725,31 @@ func (*ChannelsGetMessagesRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelsGetMessagesRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, ChannelsGetMessagesRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1627, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelsGetMessagesRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Channel); err != nil {
-		return tlrt.EncodeErr(err, "channels.getMessages", "channel")
-	}
-	tlrt.PutVectorHeader(b, len(m.ID))
-	for i := range m.ID {
-		if err := tlrt.EncodeObject(b, m.ID[i]); err != nil {
-			return tlrt.EncodeErr(err, "channels.getMessages", "id")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1627, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelsGetMessagesRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ChannelsGetMessagesRequestTypeID, "channels.getMessages"); err != nil {
-		return tlrt.DecodeErr(err, "channels.getMessages", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2386, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *ChannelsGetMessagesRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2386)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChannelsGetMessagesRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "channels.getMessages", "")
-	}
-	var err error
-	if m.Channel, err = decodeInputChannel(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "channels.getMessages", "channel")
-	}
-	if m.ID, err = tlrt.DecodeSlabs[InputMessageCallbackQuery](d, false, 4, depth+1, decodeInputMessage); err != nil {
-		return tlrt.DecodeErr(err, "channels.getMessages", "id")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2386, m)
 }
 
 // ChannelsGetMessages calls channels.getMessages: see
@@ -1187,74 +790,32 @@ func (*ChannelsGetParticipantsRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelsGetParticipantsRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, ChannelsGetParticipantsRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1107, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelsGetParticipantsRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Channel); err != nil {
-		return tlrt.EncodeErr(err, "channels.getParticipants", "channel")
-	}
-	if err := tlrt.EncodeObject(b, m.Filter); err != nil {
-		return tlrt.EncodeErr(err, "channels.getParticipants", "filter")
-	}
-	w := tlrt.Extend(b, 16)
-	_ = w[15]
-	binary.LittleEndian.PutUint32(w, uint32(m.Offset))
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.Limit))
-	binary.LittleEndian.PutUint64(w[8:], uint64(m.Hash))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1107, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelsGetParticipantsRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ChannelsGetParticipantsRequestTypeID, "channels.getParticipants"); err != nil {
-		return tlrt.DecodeErr(err, "channels.getParticipants", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1821, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ChannelsGetParticipantsRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1821)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChannelsGetParticipantsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "channels.getParticipants", "")
-	}
-	var err error
-	if m.Channel, err = decodeInputChannel(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "channels.getParticipants", "channel")
-	}
-	if m.Filter, err = decodeChannelParticipantsFilter(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "channels.getParticipants", "filter")
-	}
-	if m.Offset, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "channels.getParticipants", "offset")
-	}
-	if m.Limit, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "channels.getParticipants", "limit")
-	}
-	if m.Hash, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "channels.getParticipants", "hash")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1821, m)
 }
 
 // ChannelsGetParticipants calls channels.getParticipants: see
@@ -1291,59 +852,31 @@ func (*ChannelsGetParticipantRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelsGetParticipantRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, ChannelsGetParticipantRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1498, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelsGetParticipantRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Channel); err != nil {
-		return tlrt.EncodeErr(err, "channels.getParticipant", "channel")
-	}
-	if err := tlrt.EncodeObject(b, m.Participant); err != nil {
-		return tlrt.EncodeErr(err, "channels.getParticipant", "participant")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1498, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelsGetParticipantRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ChannelsGetParticipantRequestTypeID, "channels.getParticipant"); err != nil {
-		return tlrt.DecodeErr(err, "channels.getParticipant", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2243, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *ChannelsGetParticipantRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2243)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChannelsGetParticipantRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "channels.getParticipant", "")
-	}
-	var err error
-	if m.Channel, err = decodeInputChannel(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "channels.getParticipant", "channel")
-	}
-	if m.Participant, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "channels.getParticipant", "participant")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2243, m)
 }
 
 // ChannelsGetParticipant calls channels.getParticipant: see
@@ -1378,56 +911,31 @@ func (*ChannelsGetChannelsRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelsGetChannelsRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, ChannelsGetChannelsRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 97, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelsGetChannelsRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutVectorHeader(b, len(m.ID))
-	for i := range m.ID {
-		if err := tlrt.EncodeObject(b, m.ID[i]); err != nil {
-			return tlrt.EncodeErr(err, "channels.getChannels", "id")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 97, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelsGetChannelsRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ChannelsGetChannelsRequestTypeID, "channels.getChannels"); err != nil {
-		return tlrt.DecodeErr(err, "channels.getChannels", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 690, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *ChannelsGetChannelsRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 690)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChannelsGetChannelsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "channels.getChannels", "")
-	}
-	var err error
-	if m.ID, err = tlrt.DecodeSlabs[InputChannelFromMessage](d, false, 4, depth+1, decodeInputChannel); err != nil {
-		return tlrt.DecodeErr(err, "channels.getChannels", "id")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 690, m)
 }
 
 // ChannelsGetChannels calls channels.getChannels: see
@@ -1463,53 +971,31 @@ func (*ChannelsGetFullChannelRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelsGetFullChannelRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, ChannelsGetFullChannelRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 75, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelsGetFullChannelRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Channel); err != nil {
-		return tlrt.EncodeErr(err, "channels.getFullChannel", "channel")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 75, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelsGetFullChannelRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ChannelsGetFullChannelRequestTypeID, "channels.getFullChannel"); err != nil {
-		return tlrt.DecodeErr(err, "channels.getFullChannel", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 666, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *ChannelsGetFullChannelRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 666)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChannelsGetFullChannelRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "channels.getFullChannel", "")
-	}
-	var err error
-	if m.Channel, err = decodeInputChannel(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "channels.getFullChannel", "channel")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 666, m)
 }
 
 // ChannelsGetFullChannel calls channels.getFullChannel: see
@@ -1599,106 +1085,32 @@ func (m *ChannelsCreateChannelRequest) ClearTTLPeriod() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelsCreateChannelRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, ChannelsCreateChannelRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1341, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelsCreateChannelRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<3 | 1<<5)
-	flags |= tlrt.Bit(m.Broadcast, 0)
-	flags |= tlrt.Bit(m.Megagroup, 1)
-	flags |= tlrt.Bit(m.ForImport, 3)
-	flags |= tlrt.Bit(m.Forum, 5)
-	flags |= tlrt.Bit(m.GeoPoint != nil || m.Address != "", 2)
-	flags |= tlrt.Bit(m.TTLPeriod != 0, 4)
-	tlrt.PutUint32(b, uint32(flags))
-	tlrt.PutString(b, m.Title)
-	tlrt.PutString(b, m.About)
-	if flags.Has(2) {
-		if err := tlrt.EncodeObject(b, m.GeoPoint); err != nil {
-			return tlrt.EncodeErr(err, "channels.createChannel", "geo_point")
-		}
-		tlrt.PutString(b, m.Address)
-	}
-	if flags.Has(4) {
-		tlrt.PutUint32(b, uint32(m.TTLPeriod))
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1341, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelsCreateChannelRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ChannelsCreateChannelRequestTypeID, "channels.createChannel"); err != nil {
-		return tlrt.DecodeErr(err, "channels.createChannel", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2072, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ChannelsCreateChannelRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = ChannelsCreateChannelRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2072)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChannelsCreateChannelRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "channels.createChannel", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "channels.createChannel", "flags")
-	}
-	m.Broadcast = m.Flags.Has(0)
-	m.Megagroup = m.Flags.Has(1)
-	m.ForImport = m.Flags.Has(3)
-	m.Forum = m.Flags.Has(5)
-	if m.Title, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "channels.createChannel", "title")
-	}
-	if m.About, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "channels.createChannel", "about")
-	}
-	if m.Flags.Has(2) {
-		if m.GeoPoint, err = decodeInputGeoPoint(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "channels.createChannel", "geo_point")
-		}
-	}
-	if m.Flags.Has(2) {
-		if m.Address, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "channels.createChannel", "address")
-		}
-	}
-	if m.Flags.Has(4) {
-		if m.TTLPeriod, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "channels.createChannel", "ttl_period")
-		}
-	}
-	m.Flags &^= 1<<0 | 1<<1 | 1<<3 | 1<<5
-	if m.GeoPoint != nil || m.Address != "" {
-		m.Flags.Unset(2)
-	}
-	if m.TTLPeriod != 0 {
-		m.Flags.Unset(4)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2072, m)
 }
 
 // ChannelsCreateChannel calls channels.createChannel: see
@@ -1762,87 +1174,32 @@ func (m *ChannelsEditAdminRequest) ClearRank() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelsEditAdminRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, ChannelsEditAdminRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1432, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelsEditAdminRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags
-	flags |= tlrt.Bit(m.Rank != "", 0)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := tlrt.EncodeObject(b, m.Channel); err != nil {
-		return tlrt.EncodeErr(err, "channels.editAdmin", "channel")
-	}
-	if err := tlrt.EncodeObject(b, m.UserID); err != nil {
-		return tlrt.EncodeErr(err, "channels.editAdmin", "user_id")
-	}
-	if err := m.AdminRights.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "channels.editAdmin", "admin_rights")
-	}
-	if flags.Has(0) {
-		tlrt.PutString(b, m.Rank)
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1432, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelsEditAdminRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ChannelsEditAdminRequestTypeID, "channels.editAdmin"); err != nil {
-		return tlrt.DecodeErr(err, "channels.editAdmin", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2172, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ChannelsEditAdminRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = ChannelsEditAdminRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2172)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChannelsEditAdminRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "channels.editAdmin", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "channels.editAdmin", "flags")
-	}
-	if m.Channel, err = decodeInputChannel(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "channels.editAdmin", "channel")
-	}
-	if m.UserID, err = decodeInputUser(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "channels.editAdmin", "user_id")
-	}
-	if err = tlrt.DecodeBoxed(d, &m.AdminRights, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "channels.editAdmin", "admin_rights")
-	}
-	if m.Flags.Has(0) {
-		if m.Rank, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "channels.editAdmin", "rank")
-		}
-	}
-	if m.Rank != "" {
-		m.Flags.Unset(0)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2172, m)
 }
 
 // ChannelsEditAdmin calls channels.editAdmin: see ChannelsEditAdminRequest.
@@ -1877,58 +1234,32 @@ func (*ChannelsEditTitleRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelsEditTitleRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, ChannelsEditTitleRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 800, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelsEditTitleRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Channel); err != nil {
-		return tlrt.EncodeErr(err, "channels.editTitle", "channel")
-	}
-	tlrt.PutString(b, m.Title)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 800, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelsEditTitleRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ChannelsEditTitleRequestTypeID, "channels.editTitle"); err != nil {
-		return tlrt.DecodeErr(err, "channels.editTitle", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1485, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ChannelsEditTitleRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1485)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChannelsEditTitleRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "channels.editTitle", "")
-	}
-	var err error
-	if m.Channel, err = decodeInputChannel(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "channels.editTitle", "channel")
-	}
-	if m.Title, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "channels.editTitle", "title")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1485, m)
 }
 
 // ChannelsEditTitle calls channels.editTitle: see ChannelsEditTitleRequest.
@@ -1964,60 +1295,32 @@ func (*ChannelsEditPhotoRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelsEditPhotoRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, ChannelsEditPhotoRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2304, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelsEditPhotoRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Channel); err != nil {
-		return tlrt.EncodeErr(err, "channels.editPhoto", "channel")
-	}
-	if err := tlrt.EncodeObject(b, m.Photo); err != nil {
-		return tlrt.EncodeErr(err, "channels.editPhoto", "photo")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2304, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelsEditPhotoRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ChannelsEditPhotoRequestTypeID, "channels.editPhoto"); err != nil {
-		return tlrt.DecodeErr(err, "channels.editPhoto", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3127, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ChannelsEditPhotoRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3127)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChannelsEditPhotoRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "channels.editPhoto", "")
-	}
-	var err error
-	if m.Channel, err = decodeInputChannel(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "channels.editPhoto", "channel")
-	}
-	if m.Photo, err = decodeInputChatPhoto(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "channels.editPhoto", "photo")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3127, m)
 }
 
 // ChannelsEditPhoto calls channels.editPhoto: see ChannelsEditPhotoRequest.
@@ -2053,58 +1356,32 @@ func (*ChannelsCheckUsernameRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelsCheckUsernameRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, ChannelsCheckUsernameRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 148, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelsCheckUsernameRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Channel); err != nil {
-		return tlrt.EncodeErr(err, "channels.checkUsername", "channel")
-	}
-	tlrt.PutString(b, m.Username)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 148, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelsCheckUsernameRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ChannelsCheckUsernameRequestTypeID, "channels.checkUsername"); err != nil {
-		return tlrt.DecodeErr(err, "channels.checkUsername", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 752, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ChannelsCheckUsernameRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 752)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChannelsCheckUsernameRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "channels.checkUsername", "")
-	}
-	var err error
-	if m.Channel, err = decodeInputChannel(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "channels.checkUsername", "channel")
-	}
-	if m.Username, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "channels.checkUsername", "username")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 752, m)
 }
 
 // ChannelsCheckUsername calls channels.checkUsername: see
@@ -2141,58 +1418,32 @@ func (*ChannelsUpdateUsernameRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelsUpdateUsernameRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, ChannelsUpdateUsernameRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 484, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelsUpdateUsernameRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Channel); err != nil {
-		return tlrt.EncodeErr(err, "channels.updateUsername", "channel")
-	}
-	tlrt.PutString(b, m.Username)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 484, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelsUpdateUsernameRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ChannelsUpdateUsernameRequestTypeID, "channels.updateUsername"); err != nil {
-		return tlrt.DecodeErr(err, "channels.updateUsername", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1131, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ChannelsUpdateUsernameRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1131)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChannelsUpdateUsernameRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "channels.updateUsername", "")
-	}
-	var err error
-	if m.Channel, err = decodeInputChannel(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "channels.updateUsername", "channel")
-	}
-	if m.Username, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "channels.updateUsername", "username")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1131, m)
 }
 
 // ChannelsUpdateUsername calls channels.updateUsername: see
@@ -2228,53 +1479,31 @@ func (*ChannelsJoinChannelRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelsJoinChannelRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, ChannelsJoinChannelRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1173, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelsJoinChannelRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Channel); err != nil {
-		return tlrt.EncodeErr(err, "channels.joinChannel", "channel")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1173, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelsJoinChannelRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ChannelsJoinChannelRequestTypeID, "channels.joinChannel"); err != nil {
-		return tlrt.DecodeErr(err, "channels.joinChannel", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1892, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *ChannelsJoinChannelRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1892)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChannelsJoinChannelRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "channels.joinChannel", "")
-	}
-	var err error
-	if m.Channel, err = decodeInputChannel(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "channels.joinChannel", "channel")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1892, m)
 }
 
 // ChannelsJoinChannel calls channels.joinChannel: see
@@ -2309,53 +1538,31 @@ func (*ChannelsLeaveChannelRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelsLeaveChannelRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, ChannelsLeaveChannelRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2372, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelsLeaveChannelRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Channel); err != nil {
-		return tlrt.EncodeErr(err, "channels.leaveChannel", "channel")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2372, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelsLeaveChannelRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ChannelsLeaveChannelRequestTypeID, "channels.leaveChannel"); err != nil {
-		return tlrt.DecodeErr(err, "channels.leaveChannel", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3197, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *ChannelsLeaveChannelRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3197)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChannelsLeaveChannelRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "channels.leaveChannel", "")
-	}
-	var err error
-	if m.Channel, err = decodeInputChannel(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "channels.leaveChannel", "channel")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3197, m)
 }
 
 // ChannelsLeaveChannel calls channels.leaveChannel: see
@@ -2392,62 +1599,31 @@ func (*ChannelsInviteToChannelRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelsInviteToChannelRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, ChannelsInviteToChannelRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1924, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelsInviteToChannelRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Channel); err != nil {
-		return tlrt.EncodeErr(err, "channels.inviteToChannel", "channel")
-	}
-	tlrt.PutVectorHeader(b, len(m.Users))
-	for i := range m.Users {
-		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
-			return tlrt.EncodeErr(err, "channels.inviteToChannel", "users")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1924, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelsInviteToChannelRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ChannelsInviteToChannelRequestTypeID, "channels.inviteToChannel"); err != nil {
-		return tlrt.DecodeErr(err, "channels.inviteToChannel", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2710, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *ChannelsInviteToChannelRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2710)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChannelsInviteToChannelRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "channels.inviteToChannel", "")
-	}
-	var err error
-	if m.Channel, err = decodeInputChannel(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "channels.inviteToChannel", "channel")
-	}
-	if m.Users, err = tlrt.DecodeSlabs[InputUserFromMessage](d, false, 4, depth+1, decodeInputUser); err != nil {
-		return tlrt.DecodeErr(err, "channels.inviteToChannel", "users")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2710, m)
 }
 
 // ChannelsInviteToChannel calls channels.inviteToChannel: see
@@ -2482,53 +1658,31 @@ func (*ChannelsDeleteChannelRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelsDeleteChannelRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, ChannelsDeleteChannelRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1836, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelsDeleteChannelRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Channel); err != nil {
-		return tlrt.EncodeErr(err, "channels.deleteChannel", "channel")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1836, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelsDeleteChannelRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ChannelsDeleteChannelRequestTypeID, "channels.deleteChannel"); err != nil {
-		return tlrt.DecodeErr(err, "channels.deleteChannel", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2611, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *ChannelsDeleteChannelRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2611)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChannelsDeleteChannelRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "channels.deleteChannel", "")
-	}
-	var err error
-	if m.Channel, err = decodeInputChannel(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "channels.deleteChannel", "channel")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2611, m)
 }
 
 // ChannelsDeleteChannel calls channels.deleteChannel: see
@@ -2571,71 +1725,31 @@ func (*ChannelsExportMessageLinkRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelsExportMessageLinkRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, ChannelsExportMessageLinkRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2188, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelsExportMessageLinkRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<0 | 1<<1)
-	flags |= tlrt.Bit(m.Grouped, 0)
-	flags |= tlrt.Bit(m.Thread, 1)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := tlrt.EncodeObject(b, m.Channel); err != nil {
-		return tlrt.EncodeErr(err, "channels.exportMessageLink", "channel")
-	}
-	tlrt.PutUint32(b, uint32(m.ID))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2188, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelsExportMessageLinkRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ChannelsExportMessageLinkRequestTypeID, "channels.exportMessageLink"); err != nil {
-		return tlrt.DecodeErr(err, "channels.exportMessageLink", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3002, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *ChannelsExportMessageLinkRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = ChannelsExportMessageLinkRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 3002)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChannelsExportMessageLinkRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "channels.exportMessageLink", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "channels.exportMessageLink", "flags")
-	}
-	m.Grouped = m.Flags.Has(0)
-	m.Thread = m.Flags.Has(1)
-	if m.Channel, err = decodeInputChannel(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "channels.exportMessageLink", "channel")
-	}
-	if m.ID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "channels.exportMessageLink", "id")
-	}
-	m.Flags &^= 1<<0 | 1<<1
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3002, m)
 }
 
 // ChannelsExportMessageLink calls channels.exportMessageLink: see
@@ -2675,67 +1789,31 @@ func (*ChannelsToggleSignaturesRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelsToggleSignaturesRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, ChannelsToggleSignaturesRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 617, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelsToggleSignaturesRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<0 | 1<<1)
-	flags |= tlrt.Bit(m.SignaturesEnabled, 0)
-	flags |= tlrt.Bit(m.ProfilesEnabled, 1)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := tlrt.EncodeObject(b, m.Channel); err != nil {
-		return tlrt.EncodeErr(err, "channels.toggleSignatures", "channel")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 617, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelsToggleSignaturesRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ChannelsToggleSignaturesRequestTypeID, "channels.toggleSignatures"); err != nil {
-		return tlrt.DecodeErr(err, "channels.toggleSignatures", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1279, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *ChannelsToggleSignaturesRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = ChannelsToggleSignaturesRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1279)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChannelsToggleSignaturesRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "channels.toggleSignatures", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "channels.toggleSignatures", "flags")
-	}
-	m.SignaturesEnabled = m.Flags.Has(0)
-	m.ProfilesEnabled = m.Flags.Has(1)
-	if m.Channel, err = decodeInputChannel(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "channels.toggleSignatures", "channel")
-	}
-	m.Flags &^= 1<<0 | 1<<1
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1279, m)
 }
 
 // ChannelsToggleSignatures calls channels.toggleSignatures: see
@@ -2779,62 +1857,31 @@ func (*ChannelsGetAdminedPublicChannelsRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelsGetAdminedPublicChannelsRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, ChannelsGetAdminedPublicChannelsRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2382, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelsGetAdminedPublicChannelsRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<3)
-	flags |= tlrt.Bit(m.ByLocation, 0)
-	flags |= tlrt.Bit(m.CheckLimit, 1)
-	flags |= tlrt.Bit(m.ForPersonal, 2)
-	flags |= tlrt.Bit(m.ForCommunityPeer, 3)
-	tlrt.PutUint32(b, uint32(flags))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2382, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelsGetAdminedPublicChannelsRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ChannelsGetAdminedPublicChannelsRequestTypeID, "channels.getAdminedPublicChannels"); err != nil {
-		return tlrt.DecodeErr(err, "channels.getAdminedPublicChannels", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3209, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *ChannelsGetAdminedPublicChannelsRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = ChannelsGetAdminedPublicChannelsRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 3209)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChannelsGetAdminedPublicChannelsRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "channels.getAdminedPublicChannels", "flags")
-	}
-	m.ByLocation = m.Flags.Has(0)
-	m.CheckLimit = m.Flags.Has(1)
-	m.ForPersonal = m.Flags.Has(2)
-	m.ForCommunityPeer = m.Flags.Has(3)
-	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<3
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3209, m)
 }
 
 // ChannelsGetAdminedPublicChannels calls channels.getAdminedPublicChannels: see
@@ -2872,69 +1919,31 @@ func (*ChannelsEditBannedRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelsEditBannedRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, ChannelsEditBannedRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1388, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelsEditBannedRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Channel); err != nil {
-		return tlrt.EncodeErr(err, "channels.editBanned", "channel")
-	}
-	if err := tlrt.EncodeObject(b, m.Participant); err != nil {
-		return tlrt.EncodeErr(err, "channels.editBanned", "participant")
-	}
-	if err := m.BannedRights.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "channels.editBanned", "banned_rights")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1388, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelsEditBannedRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ChannelsEditBannedRequestTypeID, "channels.editBanned"); err != nil {
-		return tlrt.DecodeErr(err, "channels.editBanned", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2124, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *ChannelsEditBannedRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = ChannelsEditBannedRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2124)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChannelsEditBannedRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "channels.editBanned", "")
-	}
-	var err error
-	if m.Channel, err = decodeInputChannel(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "channels.editBanned", "channel")
-	}
-	if m.Participant, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "channels.editBanned", "participant")
-	}
-	if err = tlrt.DecodeBoxed(d, &m.BannedRights, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "channels.editBanned", "banned_rights")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2124, m)
 }
 
 // ChannelsEditBanned calls channels.editBanned: see ChannelsEditBannedRequest.
@@ -3001,111 +2010,32 @@ func (m *ChannelsGetAdminLogRequest) ClearAdmins() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelsGetAdminLogRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, ChannelsGetAdminLogRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 471, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelsGetAdminLogRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 0)
-	flags |= tlrt.Bit(m.EventsFilter != nil, 0)
-	flags |= tlrt.Bit(len(m.Admins) > 0, 1)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := tlrt.EncodeObject(b, m.Channel); err != nil {
-		return tlrt.EncodeErr(err, "channels.getAdminLog", "channel")
-	}
-	tlrt.PutString(b, m.Q)
-	if flags.Has(0) {
-		if err := m.EventsFilter.Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "channels.getAdminLog", "events_filter")
-		}
-	}
-	if flags.Has(1) {
-		tlrt.PutVectorHeader(b, len(m.Admins))
-		for i := range m.Admins {
-			if err := tlrt.EncodeObject(b, m.Admins[i]); err != nil {
-				return tlrt.EncodeErr(err, "channels.getAdminLog", "admins")
-			}
-		}
-	}
-	w := tlrt.Extend(b, 20)
-	_ = w[19]
-	binary.LittleEndian.PutUint64(w, uint64(m.MaxID))
-	binary.LittleEndian.PutUint64(w[8:], uint64(m.MinID))
-	binary.LittleEndian.PutUint32(w[16:], uint32(m.Limit))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 471, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelsGetAdminLogRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ChannelsGetAdminLogRequestTypeID, "channels.getAdminLog"); err != nil {
-		return tlrt.DecodeErr(err, "channels.getAdminLog", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1115, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ChannelsGetAdminLogRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = ChannelsGetAdminLogRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1115)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChannelsGetAdminLogRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "channels.getAdminLog", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "channels.getAdminLog", "flags")
-	}
-	if m.Channel, err = decodeInputChannel(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "channels.getAdminLog", "channel")
-	}
-	if m.Q, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "channels.getAdminLog", "q")
-	}
-	if m.Flags.Has(0) {
-		m.EventsFilter = tlrt.New[ChannelAdminLogEventsFilter](d)
-		if err = tlrt.DecodeBoxed(d, m.EventsFilter, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "channels.getAdminLog", "events_filter")
-		}
-	}
-	if m.Flags.Has(1) {
-		if m.Admins, err = tlrt.DecodeSlabs[InputUserFromMessage](d, false, 4, depth+1, decodeInputUser); err != nil {
-			return tlrt.DecodeErr(err, "channels.getAdminLog", "admins")
-		}
-	}
-	if m.MaxID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "channels.getAdminLog", "max_id")
-	}
-	if m.MinID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "channels.getAdminLog", "min_id")
-	}
-	if m.Limit, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "channels.getAdminLog", "limit")
-	}
-	m.Flags &^= 1 << 0
-	if len(m.Admins) > 0 {
-		m.Flags.Unset(1)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1115, m)
 }
 
 // ChannelsGetAdminLog calls channels.getAdminLog: see
@@ -3142,60 +2072,32 @@ func (*ChannelsSetStickersRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelsSetStickersRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, ChannelsSetStickersRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2233, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelsSetStickersRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Channel); err != nil {
-		return tlrt.EncodeErr(err, "channels.setStickers", "channel")
-	}
-	if err := tlrt.EncodeObject(b, m.Stickerset); err != nil {
-		return tlrt.EncodeErr(err, "channels.setStickers", "stickerset")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2233, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelsSetStickersRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ChannelsSetStickersRequestTypeID, "channels.setStickers"); err != nil {
-		return tlrt.DecodeErr(err, "channels.setStickers", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3051, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ChannelsSetStickersRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3051)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChannelsSetStickersRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "channels.setStickers", "")
-	}
-	var err error
-	if m.Channel, err = decodeInputChannel(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "channels.setStickers", "channel")
-	}
-	if m.Stickerset, err = decodeInputStickerSet(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "channels.setStickers", "stickerset")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3051, m)
 }
 
 // ChannelsSetStickers calls channels.setStickers: see
@@ -3234,60 +2136,31 @@ func (*ChannelsReadMessageContentsRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelsReadMessageContentsRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, ChannelsReadMessageContentsRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2234, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelsReadMessageContentsRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Channel); err != nil {
-		return tlrt.EncodeErr(err, "channels.readMessageContents", "channel")
-	}
-	tlrt.PutVectorHeader(b, len(m.ID))
-	for i := range m.ID {
-		tlrt.PutUint32(b, uint32(m.ID[i]))
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2234, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelsReadMessageContentsRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ChannelsReadMessageContentsRequestTypeID, "channels.readMessageContents"); err != nil {
-		return tlrt.DecodeErr(err, "channels.readMessageContents", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3052, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *ChannelsReadMessageContentsRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3052)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChannelsReadMessageContentsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "channels.readMessageContents", "")
-	}
-	var err error
-	if m.Channel, err = decodeInputChannel(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "channels.readMessageContents", "channel")
-	}
-	if m.ID, err = tlrt.DecodeVector(d, 4, (*tlrt.Decoder).Int); err != nil {
-		return tlrt.DecodeErr(err, "channels.readMessageContents", "id")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3052, m)
 }
 
 // ChannelsReadMessageContents calls channels.readMessageContents: see
@@ -3326,69 +2199,31 @@ func (*ChannelsDeleteHistoryRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelsDeleteHistoryRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, ChannelsDeleteHistoryRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1444, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelsDeleteHistoryRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 0)
-	flags |= tlrt.Bit(m.ForEveryone, 0)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := tlrt.EncodeObject(b, m.Channel); err != nil {
-		return tlrt.EncodeErr(err, "channels.deleteHistory", "channel")
-	}
-	tlrt.PutUint32(b, uint32(m.MaxID))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1444, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelsDeleteHistoryRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ChannelsDeleteHistoryRequestTypeID, "channels.deleteHistory"); err != nil {
-		return tlrt.DecodeErr(err, "channels.deleteHistory", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2184, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *ChannelsDeleteHistoryRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = ChannelsDeleteHistoryRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2184)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChannelsDeleteHistoryRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "channels.deleteHistory", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "channels.deleteHistory", "flags")
-	}
-	m.ForEveryone = m.Flags.Has(0)
-	if m.Channel, err = decodeInputChannel(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "channels.deleteHistory", "channel")
-	}
-	if m.MaxID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "channels.deleteHistory", "max_id")
-	}
-	m.Flags &^= 1 << 0
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2184, m)
 }
 
 // ChannelsDeleteHistory calls channels.deleteHistory: see
@@ -3427,57 +2262,31 @@ func (*ChannelsTogglePreHistoryHiddenRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelsTogglePreHistoryHiddenRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, ChannelsTogglePreHistoryHiddenRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2235, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelsTogglePreHistoryHiddenRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Channel); err != nil {
-		return tlrt.EncodeErr(err, "channels.togglePreHistoryHidden", "channel")
-	}
-	b.PutBool(m.Enabled)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2235, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelsTogglePreHistoryHiddenRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ChannelsTogglePreHistoryHiddenRequestTypeID, "channels.togglePreHistoryHidden"); err != nil {
-		return tlrt.DecodeErr(err, "channels.togglePreHistoryHidden", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3053, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *ChannelsTogglePreHistoryHiddenRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3053)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChannelsTogglePreHistoryHiddenRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "channels.togglePreHistoryHidden", "")
-	}
-	var err error
-	if m.Channel, err = decodeInputChannel(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "channels.togglePreHistoryHidden", "channel")
-	}
-	if m.Enabled, err = d.Bool(); err != nil {
-		return tlrt.DecodeErr(err, "channels.togglePreHistoryHidden", "enabled")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3053, m)
 }
 
 // ChannelsTogglePreHistoryHidden calls channels.togglePreHistoryHidden: see
@@ -3512,51 +2321,31 @@ func (*ChannelsGetLeftChannelsRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelsGetLeftChannelsRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 8)
-	_ = w[7]
-	binary.LittleEndian.PutUint32(w, ChannelsGetLeftChannelsRequestTypeID)
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.Offset))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1206, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelsGetLeftChannelsRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, uint32(m.Offset))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1206, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelsGetLeftChannelsRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ChannelsGetLeftChannelsRequestTypeID, "channels.getLeftChannels"); err != nil {
-		return tlrt.DecodeErr(err, "channels.getLeftChannels", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1928, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *ChannelsGetLeftChannelsRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1928)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChannelsGetLeftChannelsRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Offset, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "channels.getLeftChannels", "offset")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1928, m)
 }
 
 // ChannelsGetLeftChannels calls channels.getLeftChannels: see
@@ -3591,43 +2380,31 @@ func (*ChannelsGetGroupsForDiscussionRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelsGetGroupsForDiscussionRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, ChannelsGetGroupsForDiscussionRequestTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2355, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelsGetGroupsForDiscussionRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2355, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelsGetGroupsForDiscussionRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ChannelsGetGroupsForDiscussionRequestTypeID, "channels.getGroupsForDiscussion"); err != nil {
-		return tlrt.DecodeErr(err, "channels.getGroupsForDiscussion", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3180, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *ChannelsGetGroupsForDiscussionRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3180)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChannelsGetGroupsForDiscussionRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3180, m)
 }
 
 // ChannelsGetGroupsForDiscussion calls channels.getGroupsForDiscussion: see
@@ -3666,59 +2443,31 @@ func (*ChannelsSetDiscussionGroupRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelsSetDiscussionGroupRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, ChannelsSetDiscussionGroupRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 603, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelsSetDiscussionGroupRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Broadcast); err != nil {
-		return tlrt.EncodeErr(err, "channels.setDiscussionGroup", "broadcast")
-	}
-	if err := tlrt.EncodeObject(b, m.Group); err != nil {
-		return tlrt.EncodeErr(err, "channels.setDiscussionGroup", "group")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 603, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelsSetDiscussionGroupRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ChannelsSetDiscussionGroupRequestTypeID, "channels.setDiscussionGroup"); err != nil {
-		return tlrt.DecodeErr(err, "channels.setDiscussionGroup", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1265, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *ChannelsSetDiscussionGroupRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1265)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChannelsSetDiscussionGroupRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "channels.setDiscussionGroup", "")
-	}
-	var err error
-	if m.Broadcast, err = decodeInputChannel(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "channels.setDiscussionGroup", "broadcast")
-	}
-	if m.Group, err = decodeInputChannel(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "channels.setDiscussionGroup", "group")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1265, m)
 }
 
 // ChannelsSetDiscussionGroup calls channels.setDiscussionGroup: see
@@ -3756,64 +2505,32 @@ func (*ChannelsEditLocationRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelsEditLocationRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, ChannelsEditLocationRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 836, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelsEditLocationRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Channel); err != nil {
-		return tlrt.EncodeErr(err, "channels.editLocation", "channel")
-	}
-	if err := tlrt.EncodeObject(b, m.GeoPoint); err != nil {
-		return tlrt.EncodeErr(err, "channels.editLocation", "geo_point")
-	}
-	tlrt.PutString(b, m.Address)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 836, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelsEditLocationRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ChannelsEditLocationRequestTypeID, "channels.editLocation"); err != nil {
-		return tlrt.DecodeErr(err, "channels.editLocation", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1527, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ChannelsEditLocationRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1527)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChannelsEditLocationRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "channels.editLocation", "")
-	}
-	var err error
-	if m.Channel, err = decodeInputChannel(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "channels.editLocation", "channel")
-	}
-	if m.GeoPoint, err = decodeInputGeoPoint(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "channels.editLocation", "geo_point")
-	}
-	if m.Address, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "channels.editLocation", "address")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1527, m)
 }
 
 // ChannelsEditLocation calls channels.editLocation: see
@@ -3850,57 +2567,31 @@ func (*ChannelsToggleSlowModeRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelsToggleSlowModeRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, ChannelsToggleSlowModeRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2267, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelsToggleSlowModeRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Channel); err != nil {
-		return tlrt.EncodeErr(err, "channels.toggleSlowMode", "channel")
-	}
-	tlrt.PutUint32(b, uint32(m.Seconds))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2267, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelsToggleSlowModeRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ChannelsToggleSlowModeRequestTypeID, "channels.toggleSlowMode"); err != nil {
-		return tlrt.DecodeErr(err, "channels.toggleSlowMode", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3085, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *ChannelsToggleSlowModeRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3085)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChannelsToggleSlowModeRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "channels.toggleSlowMode", "")
-	}
-	var err error
-	if m.Channel, err = decodeInputChannel(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "channels.toggleSlowMode", "channel")
-	}
-	if m.Seconds, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "channels.toggleSlowMode", "seconds")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3085, m)
 }
 
 // ChannelsToggleSlowMode calls channels.toggleSlowMode: see
@@ -3935,43 +2626,31 @@ func (*ChannelsGetInactiveChannelsRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelsGetInactiveChannelsRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, ChannelsGetInactiveChannelsRequestTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 158, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelsGetInactiveChannelsRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 158, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelsGetInactiveChannelsRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ChannelsGetInactiveChannelsRequestTypeID, "channels.getInactiveChannels"); err != nil {
-		return tlrt.DecodeErr(err, "channels.getInactiveChannels", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 762, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *ChannelsGetInactiveChannelsRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 762)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChannelsGetInactiveChannelsRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 762, m)
 }
 
 // ChannelsGetInactiveChannels calls channels.getInactiveChannels: see
@@ -4008,53 +2687,31 @@ func (*ChannelsConvertToGigagroupRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelsConvertToGigagroupRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, ChannelsConvertToGigagroupRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 104, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelsConvertToGigagroupRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Channel); err != nil {
-		return tlrt.EncodeErr(err, "channels.convertToGigagroup", "channel")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 104, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelsConvertToGigagroupRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ChannelsConvertToGigagroupRequestTypeID, "channels.convertToGigagroup"); err != nil {
-		return tlrt.DecodeErr(err, "channels.convertToGigagroup", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 698, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *ChannelsConvertToGigagroupRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 698)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChannelsConvertToGigagroupRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "channels.convertToGigagroup", "")
-	}
-	var err error
-	if m.Channel, err = decodeInputChannel(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "channels.convertToGigagroup", "channel")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 698, m)
 }
 
 // ChannelsConvertToGigagroup calls channels.convertToGigagroup: see
@@ -4093,67 +2750,31 @@ func (*ChannelsGetSendAsRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelsGetSendAsRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, ChannelsGetSendAsRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2201, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelsGetSendAsRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<0 | 1<<1)
-	flags |= tlrt.Bit(m.ForPaidReactions, 0)
-	flags |= tlrt.Bit(m.ForLiveStories, 1)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "channels.getSendAs", "peer")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2201, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelsGetSendAsRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ChannelsGetSendAsRequestTypeID, "channels.getSendAs"); err != nil {
-		return tlrt.DecodeErr(err, "channels.getSendAs", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3017, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *ChannelsGetSendAsRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = ChannelsGetSendAsRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 3017)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChannelsGetSendAsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "channels.getSendAs", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "channels.getSendAs", "flags")
-	}
-	m.ForPaidReactions = m.Flags.Has(0)
-	m.ForLiveStories = m.Flags.Has(1)
-	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "channels.getSendAs", "peer")
-	}
-	m.Flags &^= 1<<0 | 1<<1
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3017, m)
 }
 
 // ChannelsGetSendAs calls channels.getSendAs: see ChannelsGetSendAsRequest.
@@ -4191,59 +2812,31 @@ func (*ChannelsDeleteParticipantHistoryRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelsDeleteParticipantHistoryRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, ChannelsDeleteParticipantHistoryRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 502, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelsDeleteParticipantHistoryRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Channel); err != nil {
-		return tlrt.EncodeErr(err, "channels.deleteParticipantHistory", "channel")
-	}
-	if err := tlrt.EncodeObject(b, m.Participant); err != nil {
-		return tlrt.EncodeErr(err, "channels.deleteParticipantHistory", "participant")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 502, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelsDeleteParticipantHistoryRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ChannelsDeleteParticipantHistoryRequestTypeID, "channels.deleteParticipantHistory"); err != nil {
-		return tlrt.DecodeErr(err, "channels.deleteParticipantHistory", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1151, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *ChannelsDeleteParticipantHistoryRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1151)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChannelsDeleteParticipantHistoryRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "channels.deleteParticipantHistory", "")
-	}
-	var err error
-	if m.Channel, err = decodeInputChannel(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "channels.deleteParticipantHistory", "channel")
-	}
-	if m.Participant, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "channels.deleteParticipantHistory", "participant")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1151, m)
 }
 
 // ChannelsDeleteParticipantHistory calls channels.deleteParticipantHistory: see
@@ -4280,57 +2873,31 @@ func (*ChannelsToggleJoinToSendRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelsToggleJoinToSendRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, ChannelsToggleJoinToSendRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2169, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelsToggleJoinToSendRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Channel); err != nil {
-		return tlrt.EncodeErr(err, "channels.toggleJoinToSend", "channel")
-	}
-	b.PutBool(m.Enabled)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2169, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelsToggleJoinToSendRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ChannelsToggleJoinToSendRequestTypeID, "channels.toggleJoinToSend"); err != nil {
-		return tlrt.DecodeErr(err, "channels.toggleJoinToSend", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2982, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *ChannelsToggleJoinToSendRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2982)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChannelsToggleJoinToSendRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "channels.toggleJoinToSend", "")
-	}
-	var err error
-	if m.Channel, err = decodeInputChannel(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "channels.toggleJoinToSend", "channel")
-	}
-	if m.Enabled, err = d.Bool(); err != nil {
-		return tlrt.DecodeErr(err, "channels.toggleJoinToSend", "enabled")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2982, m)
 }
 
 // ChannelsToggleJoinToSend calls channels.toggleJoinToSend: see
@@ -4373,80 +2940,31 @@ func (*ChannelsToggleJoinRequestRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelsToggleJoinRequestRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, ChannelsToggleJoinRequestRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 134, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelsToggleJoinRequestRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<0 | 1<<1)
-	flags |= tlrt.Bit(m.ApplyToInvites, 1)
-	flags |= tlrt.Bit(m.GuardBot != nil, 0)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := tlrt.EncodeObject(b, m.Channel); err != nil {
-		return tlrt.EncodeErr(err, "channels.toggleJoinRequest", "channel")
-	}
-	b.PutBool(m.Enabled)
-	if flags.Has(0) {
-		if err := tlrt.EncodeObject(b, m.GuardBot); err != nil {
-			return tlrt.EncodeErr(err, "channels.toggleJoinRequest", "guard_bot")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 134, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelsToggleJoinRequestRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ChannelsToggleJoinRequestRequestTypeID, "channels.toggleJoinRequest"); err != nil {
-		return tlrt.DecodeErr(err, "channels.toggleJoinRequest", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 731, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *ChannelsToggleJoinRequestRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = ChannelsToggleJoinRequestRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 731)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChannelsToggleJoinRequestRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "channels.toggleJoinRequest", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "channels.toggleJoinRequest", "flags")
-	}
-	m.ApplyToInvites = m.Flags.Has(1)
-	if m.Channel, err = decodeInputChannel(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "channels.toggleJoinRequest", "channel")
-	}
-	if m.Enabled, err = d.Bool(); err != nil {
-		return tlrt.DecodeErr(err, "channels.toggleJoinRequest", "enabled")
-	}
-	if m.Flags.Has(0) {
-		if m.GuardBot, err = decodeInputUser(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "channels.toggleJoinRequest", "guard_bot")
-		}
-	}
-	m.Flags &^= 1<<0 | 1<<1
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 731, m)
 }
 
 // ChannelsToggleJoinRequest calls channels.toggleJoinRequest: see
@@ -4483,61 +3001,32 @@ func (*ChannelsReorderUsernamesRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelsReorderUsernamesRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, ChannelsReorderUsernamesRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1696, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelsReorderUsernamesRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Channel); err != nil {
-		return tlrt.EncodeErr(err, "channels.reorderUsernames", "channel")
-	}
-	tlrt.PutVectorHeader(b, len(m.Order))
-	for i := range m.Order {
-		tlrt.PutString(b, m.Order[i])
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1696, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelsReorderUsernamesRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ChannelsReorderUsernamesRequestTypeID, "channels.reorderUsernames"); err != nil {
-		return tlrt.DecodeErr(err, "channels.reorderUsernames", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2456, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ChannelsReorderUsernamesRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2456)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChannelsReorderUsernamesRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "channels.reorderUsernames", "")
-	}
-	var err error
-	if m.Channel, err = decodeInputChannel(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "channels.reorderUsernames", "channel")
-	}
-	if m.Order, err = tlrt.DecodeVector(d, 4, tlrt.String); err != nil {
-		return tlrt.DecodeErr(err, "channels.reorderUsernames", "order")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2456, m)
 }
 
 // ChannelsReorderUsernames calls channels.reorderUsernames: see
@@ -4575,62 +3064,32 @@ func (*ChannelsToggleUsernameRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelsToggleUsernameRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, ChannelsToggleUsernameRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 756, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelsToggleUsernameRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Channel); err != nil {
-		return tlrt.EncodeErr(err, "channels.toggleUsername", "channel")
-	}
-	tlrt.PutString(b, m.Username)
-	b.PutBool(m.Active)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 756, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelsToggleUsernameRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ChannelsToggleUsernameRequestTypeID, "channels.toggleUsername"); err != nil {
-		return tlrt.DecodeErr(err, "channels.toggleUsername", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1434, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ChannelsToggleUsernameRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1434)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChannelsToggleUsernameRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "channels.toggleUsername", "")
-	}
-	var err error
-	if m.Channel, err = decodeInputChannel(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "channels.toggleUsername", "channel")
-	}
-	if m.Username, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "channels.toggleUsername", "username")
-	}
-	if m.Active, err = d.Bool(); err != nil {
-		return tlrt.DecodeErr(err, "channels.toggleUsername", "active")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1434, m)
 }
 
 // ChannelsToggleUsername calls channels.toggleUsername: see
@@ -4667,53 +3126,31 @@ func (*ChannelsDeactivateAllUsernamesRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelsDeactivateAllUsernamesRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, ChannelsDeactivateAllUsernamesRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 92, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelsDeactivateAllUsernamesRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Channel); err != nil {
-		return tlrt.EncodeErr(err, "channels.deactivateAllUsernames", "channel")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 92, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelsDeactivateAllUsernamesRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ChannelsDeactivateAllUsernamesRequestTypeID, "channels.deactivateAllUsernames"); err != nil {
-		return tlrt.DecodeErr(err, "channels.deactivateAllUsernames", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 684, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *ChannelsDeactivateAllUsernamesRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 684)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChannelsDeactivateAllUsernamesRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "channels.deactivateAllUsernames", "")
-	}
-	var err error
-	if m.Channel, err = decodeInputChannel(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "channels.deactivateAllUsernames", "channel")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 684, m)
 }
 
 // ChannelsDeactivateAllUsernames calls channels.deactivateAllUsernames: see
@@ -4751,61 +3188,31 @@ func (*ChannelsToggleForumRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelsToggleForumRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, ChannelsToggleForumRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 600, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelsToggleForumRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Channel); err != nil {
-		return tlrt.EncodeErr(err, "channels.toggleForum", "channel")
-	}
-	b.PutBool(m.Enabled)
-	b.PutBool(m.Tabs)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 600, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelsToggleForumRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ChannelsToggleForumRequestTypeID, "channels.toggleForum"); err != nil {
-		return tlrt.DecodeErr(err, "channels.toggleForum", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1262, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *ChannelsToggleForumRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1262)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChannelsToggleForumRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "channels.toggleForum", "")
-	}
-	var err error
-	if m.Channel, err = decodeInputChannel(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "channels.toggleForum", "channel")
-	}
-	if m.Enabled, err = d.Bool(); err != nil {
-		return tlrt.DecodeErr(err, "channels.toggleForum", "enabled")
-	}
-	if m.Tabs, err = d.Bool(); err != nil {
-		return tlrt.DecodeErr(err, "channels.toggleForum", "tabs")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1262, m)
 }
 
 // ChannelsToggleForum calls channels.toggleForum: see
@@ -4842,57 +3249,31 @@ func (*ChannelsToggleAntiSpamRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelsToggleAntiSpamRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, ChannelsToggleAntiSpamRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 970, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelsToggleAntiSpamRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Channel); err != nil {
-		return tlrt.EncodeErr(err, "channels.toggleAntiSpam", "channel")
-	}
-	b.PutBool(m.Enabled)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 970, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelsToggleAntiSpamRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ChannelsToggleAntiSpamRequestTypeID, "channels.toggleAntiSpam"); err != nil {
-		return tlrt.DecodeErr(err, "channels.toggleAntiSpam", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1671, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *ChannelsToggleAntiSpamRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1671)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChannelsToggleAntiSpamRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "channels.toggleAntiSpam", "")
-	}
-	var err error
-	if m.Channel, err = decodeInputChannel(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "channels.toggleAntiSpam", "channel")
-	}
-	if m.Enabled, err = d.Bool(); err != nil {
-		return tlrt.DecodeErr(err, "channels.toggleAntiSpam", "enabled")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1671, m)
 }
 
 // ChannelsToggleAntiSpam calls channels.toggleAntiSpam: see
@@ -4931,57 +3312,31 @@ func (*ChannelsReportAntiSpamFalsePositiveRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelsReportAntiSpamFalsePositiveRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, ChannelsReportAntiSpamFalsePositiveRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1577, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelsReportAntiSpamFalsePositiveRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Channel); err != nil {
-		return tlrt.EncodeErr(err, "channels.reportAntiSpamFalsePositive", "channel")
-	}
-	tlrt.PutUint32(b, uint32(m.MsgID))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1577, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelsReportAntiSpamFalsePositiveRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ChannelsReportAntiSpamFalsePositiveRequestTypeID, "channels.reportAntiSpamFalsePositive"); err != nil {
-		return tlrt.DecodeErr(err, "channels.reportAntiSpamFalsePositive", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2332, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *ChannelsReportAntiSpamFalsePositiveRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2332)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChannelsReportAntiSpamFalsePositiveRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "channels.reportAntiSpamFalsePositive", "")
-	}
-	var err error
-	if m.Channel, err = decodeInputChannel(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "channels.reportAntiSpamFalsePositive", "channel")
-	}
-	if m.MsgID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "channels.reportAntiSpamFalsePositive", "msg_id")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2332, m)
 }
 
 // ChannelsReportAntiSpamFalsePositive calls
@@ -5021,57 +3376,31 @@ func (*ChannelsToggleParticipantsHiddenRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelsToggleParticipantsHiddenRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, ChannelsToggleParticipantsHiddenRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 986, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelsToggleParticipantsHiddenRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Channel); err != nil {
-		return tlrt.EncodeErr(err, "channels.toggleParticipantsHidden", "channel")
-	}
-	b.PutBool(m.Enabled)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 986, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelsToggleParticipantsHiddenRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ChannelsToggleParticipantsHiddenRequestTypeID, "channels.toggleParticipantsHidden"); err != nil {
-		return tlrt.DecodeErr(err, "channels.toggleParticipantsHidden", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1687, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *ChannelsToggleParticipantsHiddenRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1687)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChannelsToggleParticipantsHiddenRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "channels.toggleParticipantsHidden", "")
-	}
-	var err error
-	if m.Channel, err = decodeInputChannel(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "channels.toggleParticipantsHidden", "channel")
-	}
-	if m.Enabled, err = d.Bool(); err != nil {
-		return tlrt.DecodeErr(err, "channels.toggleParticipantsHidden", "enabled")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1687, m)
 }
 
 // ChannelsToggleParticipantsHidden calls channels.toggleParticipantsHidden: see
@@ -5155,89 +3484,31 @@ func (m *ChannelsUpdateColorRequest) ClearBackgroundEmojiID() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelsUpdateColorRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, ChannelsUpdateColorRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2051, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelsUpdateColorRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 1)
-	flags |= tlrt.Bit(m.ForProfile, 1)
-	flags |= tlrt.Bit(m.Color != 0, 2)
-	flags |= tlrt.Bit(m.BackgroundEmojiID != 0, 0)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := tlrt.EncodeObject(b, m.Channel); err != nil {
-		return tlrt.EncodeErr(err, "channels.updateColor", "channel")
-	}
-	if flags.Has(2) {
-		tlrt.PutUint32(b, uint32(m.Color))
-	}
-	if flags.Has(0) {
-		tlrt.PutUint64(b, uint64(m.BackgroundEmojiID))
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2051, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelsUpdateColorRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ChannelsUpdateColorRequestTypeID, "channels.updateColor"); err != nil {
-		return tlrt.DecodeErr(err, "channels.updateColor", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2853, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *ChannelsUpdateColorRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = ChannelsUpdateColorRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2853)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChannelsUpdateColorRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "channels.updateColor", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "channels.updateColor", "flags")
-	}
-	m.ForProfile = m.Flags.Has(1)
-	if m.Channel, err = decodeInputChannel(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "channels.updateColor", "channel")
-	}
-	if m.Flags.Has(2) {
-		if m.Color, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "channels.updateColor", "color")
-		}
-	}
-	if m.Flags.Has(0) {
-		if m.BackgroundEmojiID, err = d.Long(); err != nil {
-			return tlrt.DecodeErr(err, "channels.updateColor", "background_emoji_id")
-		}
-	}
-	m.Flags &^= 1 << 1
-	if m.Color != 0 {
-		m.Flags.Unset(2)
-	}
-	if m.BackgroundEmojiID != 0 {
-		m.Flags.Unset(0)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2853, m)
 }
 
 // ChannelsUpdateColor calls channels.updateColor: see
@@ -5276,57 +3547,31 @@ func (*ChannelsToggleViewForumAsMessagesRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelsToggleViewForumAsMessagesRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, ChannelsToggleViewForumAsMessagesRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1394, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelsToggleViewForumAsMessagesRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Channel); err != nil {
-		return tlrt.EncodeErr(err, "channels.toggleViewForumAsMessages", "channel")
-	}
-	b.PutBool(m.Enabled)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1394, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelsToggleViewForumAsMessagesRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ChannelsToggleViewForumAsMessagesRequestTypeID, "channels.toggleViewForumAsMessages"); err != nil {
-		return tlrt.DecodeErr(err, "channels.toggleViewForumAsMessages", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2131, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *ChannelsToggleViewForumAsMessagesRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2131)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChannelsToggleViewForumAsMessagesRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "channels.toggleViewForumAsMessages", "")
-	}
-	var err error
-	if m.Channel, err = decodeInputChannel(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "channels.toggleViewForumAsMessages", "channel")
-	}
-	if m.Enabled, err = d.Bool(); err != nil {
-		return tlrt.DecodeErr(err, "channels.toggleViewForumAsMessages", "enabled")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2131, m)
 }
 
 // ChannelsToggleViewForumAsMessages calls channels.toggleViewForumAsMessages:
@@ -5365,68 +3610,31 @@ func (*ChannelsGetChannelRecommendationsRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelsGetChannelRecommendationsRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, ChannelsGetChannelRecommendationsRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 353, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelsGetChannelRecommendationsRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 0)
-	flags |= tlrt.Bit(m.Channel != nil, 0)
-	tlrt.PutUint32(b, uint32(flags))
-	if flags.Has(0) {
-		if err := tlrt.EncodeObject(b, m.Channel); err != nil {
-			return tlrt.EncodeErr(err, "channels.getChannelRecommendations", "channel")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 353, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelsGetChannelRecommendationsRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ChannelsGetChannelRecommendationsRequestTypeID, "channels.getChannelRecommendations"); err != nil {
-		return tlrt.DecodeErr(err, "channels.getChannelRecommendations", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 978, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *ChannelsGetChannelRecommendationsRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = ChannelsGetChannelRecommendationsRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 978)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChannelsGetChannelRecommendationsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "channels.getChannelRecommendations", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "channels.getChannelRecommendations", "flags")
-	}
-	if m.Flags.Has(0) {
-		if m.Channel, err = decodeInputChannel(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "channels.getChannelRecommendations", "channel")
-		}
-	}
-	m.Flags &^= 1 << 0
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 978, m)
 }
 
 // ChannelsGetChannelRecommendations calls channels.getChannelRecommendations:
@@ -5465,60 +3673,32 @@ func (*ChannelsUpdateEmojiStatusRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelsUpdateEmojiStatusRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, ChannelsUpdateEmojiStatusRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2296, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelsUpdateEmojiStatusRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Channel); err != nil {
-		return tlrt.EncodeErr(err, "channels.updateEmojiStatus", "channel")
-	}
-	if err := tlrt.EncodeObject(b, m.EmojiStatus); err != nil {
-		return tlrt.EncodeErr(err, "channels.updateEmojiStatus", "emoji_status")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2296, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelsUpdateEmojiStatusRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ChannelsUpdateEmojiStatusRequestTypeID, "channels.updateEmojiStatus"); err != nil {
-		return tlrt.DecodeErr(err, "channels.updateEmojiStatus", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3119, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ChannelsUpdateEmojiStatusRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3119)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChannelsUpdateEmojiStatusRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "channels.updateEmojiStatus", "")
-	}
-	var err error
-	if m.Channel, err = decodeInputChannel(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "channels.updateEmojiStatus", "channel")
-	}
-	if m.EmojiStatus, err = decodeEmojiStatus(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "channels.updateEmojiStatus", "emoji_status")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3119, m)
 }
 
 // ChannelsUpdateEmojiStatus calls channels.updateEmojiStatus: see
@@ -5557,57 +3737,31 @@ func (*ChannelsSetBoostsToUnblockRestrictionsRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelsSetBoostsToUnblockRestrictionsRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, ChannelsSetBoostsToUnblockRestrictionsRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1623, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelsSetBoostsToUnblockRestrictionsRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Channel); err != nil {
-		return tlrt.EncodeErr(err, "channels.setBoostsToUnblockRestrictions", "channel")
-	}
-	tlrt.PutUint32(b, uint32(m.Boosts))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1623, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelsSetBoostsToUnblockRestrictionsRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ChannelsSetBoostsToUnblockRestrictionsRequestTypeID, "channels.setBoostsToUnblockRestrictions"); err != nil {
-		return tlrt.DecodeErr(err, "channels.setBoostsToUnblockRestrictions", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2382, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *ChannelsSetBoostsToUnblockRestrictionsRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2382)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChannelsSetBoostsToUnblockRestrictionsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "channels.setBoostsToUnblockRestrictions", "")
-	}
-	var err error
-	if m.Channel, err = decodeInputChannel(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "channels.setBoostsToUnblockRestrictions", "channel")
-	}
-	if m.Boosts, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "channels.setBoostsToUnblockRestrictions", "boosts")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2382, m)
 }
 
 // ChannelsSetBoostsToUnblockRestrictions calls
@@ -5645,60 +3799,32 @@ func (*ChannelsSetEmojiStickersRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelsSetEmojiStickersRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, ChannelsSetEmojiStickersRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 562, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelsSetEmojiStickersRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Channel); err != nil {
-		return tlrt.EncodeErr(err, "channels.setEmojiStickers", "channel")
-	}
-	if err := tlrt.EncodeObject(b, m.Stickerset); err != nil {
-		return tlrt.EncodeErr(err, "channels.setEmojiStickers", "stickerset")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 562, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelsSetEmojiStickersRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ChannelsSetEmojiStickersRequestTypeID, "channels.setEmojiStickers"); err != nil {
-		return tlrt.DecodeErr(err, "channels.setEmojiStickers", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1218, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ChannelsSetEmojiStickersRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1218)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChannelsSetEmojiStickersRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "channels.setEmojiStickers", "")
-	}
-	var err error
-	if m.Channel, err = decodeInputChannel(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "channels.setEmojiStickers", "channel")
-	}
-	if m.Stickerset, err = decodeInputStickerSet(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "channels.setEmojiStickers", "stickerset")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1218, m)
 }
 
 // ChannelsSetEmojiStickers calls channels.setEmojiStickers: see
@@ -5737,57 +3863,31 @@ func (*ChannelsRestrictSponsoredMessagesRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelsRestrictSponsoredMessagesRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, ChannelsRestrictSponsoredMessagesRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1437, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelsRestrictSponsoredMessagesRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Channel); err != nil {
-		return tlrt.EncodeErr(err, "channels.restrictSponsoredMessages", "channel")
-	}
-	b.PutBool(m.Restricted)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1437, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelsRestrictSponsoredMessagesRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ChannelsRestrictSponsoredMessagesRequestTypeID, "channels.restrictSponsoredMessages"); err != nil {
-		return tlrt.DecodeErr(err, "channels.restrictSponsoredMessages", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2177, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *ChannelsRestrictSponsoredMessagesRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2177)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChannelsRestrictSponsoredMessagesRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "channels.restrictSponsoredMessages", "")
-	}
-	var err error
-	if m.Channel, err = decodeInputChannel(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "channels.restrictSponsoredMessages", "channel")
-	}
-	if m.Restricted, err = d.Bool(); err != nil {
-		return tlrt.DecodeErr(err, "channels.restrictSponsoredMessages", "restricted")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2177, m)
 }
 
 // ChannelsRestrictSponsoredMessages calls channels.restrictSponsoredMessages:
@@ -5894,113 +3994,32 @@ func (m *ChannelsSearchPostsRequest) ClearAllowPaidStars() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelsSearchPostsRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, ChannelsSearchPostsRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2322, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelsSearchPostsRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags
-	flags |= tlrt.Bit(m.Hashtag != "", 0)
-	flags |= tlrt.Bit(m.Query != "", 1)
-	flags |= tlrt.Bit(m.AllowPaidStars != 0, 2)
-	tlrt.PutUint32(b, uint32(flags))
-	if flags.Has(0) {
-		tlrt.PutString(b, m.Hashtag)
-	}
-	if flags.Has(1) {
-		tlrt.PutString(b, m.Query)
-	}
-	tlrt.PutUint32(b, uint32(m.OffsetRate))
-	if err := tlrt.EncodeObject(b, m.OffsetPeer); err != nil {
-		return tlrt.EncodeErr(err, "channels.searchPosts", "offset_peer")
-	}
-	w := tlrt.Extend(b, 8)
-	_ = w[7]
-	binary.LittleEndian.PutUint32(w, uint32(m.OffsetID))
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.Limit))
-	if flags.Has(2) {
-		tlrt.PutUint64(b, uint64(m.AllowPaidStars))
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2322, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelsSearchPostsRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ChannelsSearchPostsRequestTypeID, "channels.searchPosts"); err != nil {
-		return tlrt.DecodeErr(err, "channels.searchPosts", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3146, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ChannelsSearchPostsRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = ChannelsSearchPostsRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 3146)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChannelsSearchPostsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "channels.searchPosts", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "channels.searchPosts", "flags")
-	}
-	if m.Flags.Has(0) {
-		if m.Hashtag, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "channels.searchPosts", "hashtag")
-		}
-	}
-	if m.Flags.Has(1) {
-		if m.Query, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "channels.searchPosts", "query")
-		}
-	}
-	if m.OffsetRate, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "channels.searchPosts", "offset_rate")
-	}
-	if m.OffsetPeer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "channels.searchPosts", "offset_peer")
-	}
-	if m.OffsetID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "channels.searchPosts", "offset_id")
-	}
-	if m.Limit, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "channels.searchPosts", "limit")
-	}
-	if m.Flags.Has(2) {
-		if m.AllowPaidStars, err = d.Long(); err != nil {
-			return tlrt.DecodeErr(err, "channels.searchPosts", "allow_paid_stars")
-		}
-	}
-	if m.Hashtag != "" {
-		m.Flags.Unset(0)
-	}
-	if m.Query != "" {
-		m.Flags.Unset(1)
-	}
-	if m.AllowPaidStars != 0 {
-		m.Flags.Unset(2)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3146, m)
 }
 
 // ChannelsSearchPosts calls channels.searchPosts: see
@@ -6042,69 +4061,31 @@ func (*ChannelsUpdatePaidMessagesPriceRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelsUpdatePaidMessagesPriceRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, ChannelsUpdatePaidMessagesPriceRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 699, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelsUpdatePaidMessagesPriceRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 0)
-	flags |= tlrt.Bit(m.BroadcastMessagesAllowed, 0)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := tlrt.EncodeObject(b, m.Channel); err != nil {
-		return tlrt.EncodeErr(err, "channels.updatePaidMessagesPrice", "channel")
-	}
-	tlrt.PutUint64(b, uint64(m.SendPaidMessagesStars))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 699, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelsUpdatePaidMessagesPriceRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ChannelsUpdatePaidMessagesPriceRequestTypeID, "channels.updatePaidMessagesPrice"); err != nil {
-		return tlrt.DecodeErr(err, "channels.updatePaidMessagesPrice", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1372, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *ChannelsUpdatePaidMessagesPriceRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = ChannelsUpdatePaidMessagesPriceRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1372)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChannelsUpdatePaidMessagesPriceRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "channels.updatePaidMessagesPrice", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "channels.updatePaidMessagesPrice", "flags")
-	}
-	m.BroadcastMessagesAllowed = m.Flags.Has(0)
-	if m.Channel, err = decodeInputChannel(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "channels.updatePaidMessagesPrice", "channel")
-	}
-	if m.SendPaidMessagesStars, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "channels.updatePaidMessagesPrice", "send_paid_messages_stars")
-	}
-	m.Flags &^= 1 << 0
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1372, m)
 }
 
 // ChannelsUpdatePaidMessagesPrice calls channels.updatePaidMessagesPrice: see
@@ -6143,57 +4124,31 @@ func (*ChannelsToggleAutotranslationRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelsToggleAutotranslationRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, ChannelsToggleAutotranslationRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 198, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelsToggleAutotranslationRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Channel); err != nil {
-		return tlrt.EncodeErr(err, "channels.toggleAutotranslation", "channel")
-	}
-	b.PutBool(m.Enabled)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 198, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelsToggleAutotranslationRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ChannelsToggleAutotranslationRequestTypeID, "channels.toggleAutotranslation"); err != nil {
-		return tlrt.DecodeErr(err, "channels.toggleAutotranslation", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 805, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *ChannelsToggleAutotranslationRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 805)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChannelsToggleAutotranslationRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "channels.toggleAutotranslation", "")
-	}
-	var err error
-	if m.Channel, err = decodeInputChannel(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "channels.toggleAutotranslation", "channel")
-	}
-	if m.Enabled, err = d.Bool(); err != nil {
-		return tlrt.DecodeErr(err, "channels.toggleAutotranslation", "enabled")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 805, m)
 }
 
 // ChannelsToggleAutotranslation calls channels.toggleAutotranslation: see
@@ -6229,57 +4184,31 @@ func (*ChannelsGetMessageAuthorRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelsGetMessageAuthorRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, ChannelsGetMessageAuthorRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2252, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelsGetMessageAuthorRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Channel); err != nil {
-		return tlrt.EncodeErr(err, "channels.getMessageAuthor", "channel")
-	}
-	tlrt.PutUint32(b, uint32(m.ID))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2252, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelsGetMessageAuthorRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ChannelsGetMessageAuthorRequestTypeID, "channels.getMessageAuthor"); err != nil {
-		return tlrt.DecodeErr(err, "channels.getMessageAuthor", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3070, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *ChannelsGetMessageAuthorRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3070)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChannelsGetMessageAuthorRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "channels.getMessageAuthor", "")
-	}
-	var err error
-	if m.Channel, err = decodeInputChannel(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "channels.getMessageAuthor", "channel")
-	}
-	if m.ID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "channels.getMessageAuthor", "id")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3070, m)
 }
 
 // ChannelsGetMessageAuthor calls channels.getMessageAuthor: see
@@ -6341,66 +4270,32 @@ func (m *ChannelsCheckSearchPostsFloodRequest) ClearQuery() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelsCheckSearchPostsFloodRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, ChannelsCheckSearchPostsFloodRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 331, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelsCheckSearchPostsFloodRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags
-	flags |= tlrt.Bit(m.Query != "", 0)
-	tlrt.PutUint32(b, uint32(flags))
-	if flags.Has(0) {
-		tlrt.PutString(b, m.Query)
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 331, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelsCheckSearchPostsFloodRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ChannelsCheckSearchPostsFloodRequestTypeID, "channels.checkSearchPostsFlood"); err != nil {
-		return tlrt.DecodeErr(err, "channels.checkSearchPostsFlood", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 952, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ChannelsCheckSearchPostsFloodRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = ChannelsCheckSearchPostsFloodRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 952)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChannelsCheckSearchPostsFloodRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "channels.checkSearchPostsFlood", "flags")
-	}
-	if m.Flags.Has(0) {
-		if m.Query, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "channels.checkSearchPostsFlood", "query")
-		}
-	}
-	if m.Query != "" {
-		m.Flags.Unset(0)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 952, m)
 }
 
 // ChannelsCheckSearchPostsFlood calls channels.checkSearchPostsFlood: see
@@ -6439,59 +4334,31 @@ func (*ChannelsSetMainProfileTabRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChannelsSetMainProfileTabRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, ChannelsSetMainProfileTabRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 489, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChannelsSetMainProfileTabRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Channel); err != nil {
-		return tlrt.EncodeErr(err, "channels.setMainProfileTab", "channel")
-	}
-	if err := tlrt.EncodeObject(b, m.Tab); err != nil {
-		return tlrt.EncodeErr(err, "channels.setMainProfileTab", "tab")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 489, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChannelsSetMainProfileTabRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ChannelsSetMainProfileTabRequestTypeID, "channels.setMainProfileTab"); err != nil {
-		return tlrt.DecodeErr(err, "channels.setMainProfileTab", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1137, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *ChannelsSetMainProfileTabRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1137)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChannelsSetMainProfileTabRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "channels.setMainProfileTab", "")
-	}
-	var err error
-	if m.Channel, err = decodeInputChannel(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "channels.setMainProfileTab", "channel")
-	}
-	if m.Tab, err = decodeProfileTab(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "channels.setMainProfileTab", "tab")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1137, m)
 }
 
 // ChannelsSetMainProfileTab calls channels.setMainProfileTab: see

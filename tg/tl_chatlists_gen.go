@@ -4,7 +4,6 @@ package tg
 
 import (
 	"context"
-	"encoding/binary"
 	"github.com/gotd/td/bin"
 	"github.com/tgraw/tgraw/tlrt"
 	"unsafe"
@@ -28,25 +27,9 @@ func DecodeChatlistsChatlistInvite(b *bin.Buffer) (ChatlistsChatlistInviteClass,
 // decodeChatlistsChatlistInvite is DecodeChatlistsChatlistInvite for a value
 // nested depth levels deep.
 func decodeChatlistsChatlistInvite(d *tlrt.Decoder, depth int) (ChatlistsChatlistInviteClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v ChatlistsChatlistInviteClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case ChatlistsChatlistInviteAlreadyTypeID:
-		v, size = &ChatlistsChatlistInviteAlready{}, unsafe.Sizeof(ChatlistsChatlistInviteAlready{})
-	case ChatlistsChatlistInviteTypeID:
-		v, size = &ChatlistsChatlistInvite{}, unsafe.Sizeof(ChatlistsChatlistInvite{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "chatlists.ChatlistInvite"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 1283, depth)
+	c, _ := v.(ChatlistsChatlistInviteClass)
+	return c, err
 }
 
 // ChatlistsChatlistInviteAlready is the TL constructor
@@ -84,91 +67,32 @@ func (*ChatlistsChatlistInviteAlready) TypeName() string {
 func (*ChatlistsChatlistInviteAlready) chatlistsChatlistInviteClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChatlistsChatlistInviteAlready) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, ChatlistsChatlistInviteAlreadyTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2401, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChatlistsChatlistInviteAlready) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, uint32(m.FilterID))
-	binary.LittleEndian.PutUint32(w[4:], bin.TypeVector)
-	binary.LittleEndian.PutUint32(w[8:], uint32(len(m.MissingPeers)))
-	for i := range m.MissingPeers {
-		if err := tlrt.EncodeObject(b, m.MissingPeers[i]); err != nil {
-			return tlrt.EncodeErr(err, "chatlists.chatlistInviteAlready", "missing_peers")
-		}
-	}
-	tlrt.PutVectorHeader(b, len(m.AlreadyPeers))
-	for i := range m.AlreadyPeers {
-		if err := tlrt.EncodeObject(b, m.AlreadyPeers[i]); err != nil {
-			return tlrt.EncodeErr(err, "chatlists.chatlistInviteAlready", "already_peers")
-		}
-	}
-	tlrt.PutVectorHeader(b, len(m.Chats))
-	for i := range m.Chats {
-		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
-			return tlrt.EncodeErr(err, "chatlists.chatlistInviteAlready", "chats")
-		}
-	}
-	tlrt.PutVectorHeader(b, len(m.Users))
-	for i := range m.Users {
-		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
-			return tlrt.EncodeErr(err, "chatlists.chatlistInviteAlready", "users")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2401, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChatlistsChatlistInviteAlready) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ChatlistsChatlistInviteAlreadyTypeID, "chatlists.chatlistInviteAlready"); err != nil {
-		return tlrt.DecodeErr(err, "chatlists.chatlistInviteAlready", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3230, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ChatlistsChatlistInviteAlready) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3230)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChatlistsChatlistInviteAlready) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "chatlists.chatlistInviteAlready", "")
-	}
-	var err error
-	if m.FilterID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "chatlists.chatlistInviteAlready", "filter_id")
-	}
-	if m.MissingPeers, err = tlrt.DecodeSlabs[PeerUser](d, false, 12, depth+1, decodePeer); err != nil {
-		return tlrt.DecodeErr(err, "chatlists.chatlistInviteAlready", "missing_peers")
-	}
-	if m.AlreadyPeers, err = tlrt.DecodeSlabs[PeerUser](d, false, 12, depth+1, decodePeer); err != nil {
-		return tlrt.DecodeErr(err, "chatlists.chatlistInviteAlready", "already_peers")
-	}
-	if m.Chats, err = tlrt.DecodeSlabs[Channel](d, false, 12, depth+1, decodeChat); err != nil {
-		return tlrt.DecodeErr(err, "chatlists.chatlistInviteAlready", "chats")
-	}
-	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
-		return tlrt.DecodeErr(err, "chatlists.chatlistInviteAlready", "users")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3230, m)
 }
 
 // ChatlistsChatlistInvite is the TL constructor chatlists.chatlistInvite.
@@ -229,105 +153,32 @@ func (m *ChatlistsChatlistInvite) ClearEmoticon() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChatlistsChatlistInvite) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, ChatlistsChatlistInviteTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2301, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChatlistsChatlistInvite) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 1)
-	flags |= tlrt.Bit(m.TitleNoanimate, 1)
-	flags |= tlrt.Bit(m.Emoticon != "", 0)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := m.Title.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "chatlists.chatlistInvite", "title")
-	}
-	if flags.Has(0) {
-		tlrt.PutString(b, m.Emoticon)
-	}
-	tlrt.PutVectorHeader(b, len(m.Peers))
-	for i := range m.Peers {
-		if err := tlrt.EncodeObject(b, m.Peers[i]); err != nil {
-			return tlrt.EncodeErr(err, "chatlists.chatlistInvite", "peers")
-		}
-	}
-	tlrt.PutVectorHeader(b, len(m.Chats))
-	for i := range m.Chats {
-		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
-			return tlrt.EncodeErr(err, "chatlists.chatlistInvite", "chats")
-		}
-	}
-	tlrt.PutVectorHeader(b, len(m.Users))
-	for i := range m.Users {
-		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
-			return tlrt.EncodeErr(err, "chatlists.chatlistInvite", "users")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2301, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChatlistsChatlistInvite) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ChatlistsChatlistInviteTypeID, "chatlists.chatlistInvite"); err != nil {
-		return tlrt.DecodeErr(err, "chatlists.chatlistInvite", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3124, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ChatlistsChatlistInvite) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = ChatlistsChatlistInvite{}
-	d := tlrt.NewDecoder(b, &wireSchema, 3124)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChatlistsChatlistInvite) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "chatlists.chatlistInvite", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "chatlists.chatlistInvite", "flags")
-	}
-	m.TitleNoanimate = m.Flags.Has(1)
-	if err = tlrt.DecodeBoxed(d, &m.Title, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "chatlists.chatlistInvite", "title")
-	}
-	if m.Flags.Has(0) {
-		if m.Emoticon, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "chatlists.chatlistInvite", "emoticon")
-		}
-	}
-	if m.Peers, err = tlrt.DecodeSlabs[PeerUser](d, false, 12, depth+1, decodePeer); err != nil {
-		return tlrt.DecodeErr(err, "chatlists.chatlistInvite", "peers")
-	}
-	if m.Chats, err = tlrt.DecodeSlabs[Channel](d, false, 12, depth+1, decodeChat); err != nil {
-		return tlrt.DecodeErr(err, "chatlists.chatlistInvite", "chats")
-	}
-	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
-		return tlrt.DecodeErr(err, "chatlists.chatlistInvite", "users")
-	}
-	m.Flags &^= 1 << 1
-	if m.Emoticon != "" {
-		m.Flags.Unset(0)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3124, m)
 }
 
 // ChatlistsChatlistUpdates is the TL constructor chatlists.chatlistUpdates.
@@ -356,75 +207,32 @@ func (*ChatlistsChatlistUpdates) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChatlistsChatlistUpdates) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, ChatlistsChatlistUpdatesTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1360, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChatlistsChatlistUpdates) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutVectorHeader(b, len(m.MissingPeers))
-	for i := range m.MissingPeers {
-		if err := tlrt.EncodeObject(b, m.MissingPeers[i]); err != nil {
-			return tlrt.EncodeErr(err, "chatlists.chatlistUpdates", "missing_peers")
-		}
-	}
-	tlrt.PutVectorHeader(b, len(m.Chats))
-	for i := range m.Chats {
-		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
-			return tlrt.EncodeErr(err, "chatlists.chatlistUpdates", "chats")
-		}
-	}
-	tlrt.PutVectorHeader(b, len(m.Users))
-	for i := range m.Users {
-		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
-			return tlrt.EncodeErr(err, "chatlists.chatlistUpdates", "users")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1360, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChatlistsChatlistUpdates) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ChatlistsChatlistUpdatesTypeID, "chatlists.chatlistUpdates"); err != nil {
-		return tlrt.DecodeErr(err, "chatlists.chatlistUpdates", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2095, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ChatlistsChatlistUpdates) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2095)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChatlistsChatlistUpdates) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "chatlists.chatlistUpdates", "")
-	}
-	var err error
-	if m.MissingPeers, err = tlrt.DecodeSlabs[PeerUser](d, false, 12, depth+1, decodePeer); err != nil {
-		return tlrt.DecodeErr(err, "chatlists.chatlistUpdates", "missing_peers")
-	}
-	if m.Chats, err = tlrt.DecodeSlabs[Channel](d, false, 12, depth+1, decodeChat); err != nil {
-		return tlrt.DecodeErr(err, "chatlists.chatlistUpdates", "chats")
-	}
-	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
-		return tlrt.DecodeErr(err, "chatlists.chatlistUpdates", "users")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2095, m)
 }
 
 // ChatlistsExportedChatlistInvite is the TL constructor
@@ -454,64 +262,32 @@ func (*ChatlistsExportedChatlistInvite) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChatlistsExportedChatlistInvite) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, ChatlistsExportedChatlistInviteTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 149, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChatlistsExportedChatlistInvite) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Filter); err != nil {
-		return tlrt.EncodeErr(err, "chatlists.exportedChatlistInvite", "filter")
-	}
-	if err := m.Invite.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "chatlists.exportedChatlistInvite", "invite")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 149, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChatlistsExportedChatlistInvite) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ChatlistsExportedChatlistInviteTypeID, "chatlists.exportedChatlistInvite"); err != nil {
-		return tlrt.DecodeErr(err, "chatlists.exportedChatlistInvite", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 753, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ChatlistsExportedChatlistInvite) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = ChatlistsExportedChatlistInvite{}
-	d := tlrt.NewDecoder(b, &wireSchema, 753)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChatlistsExportedChatlistInvite) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "chatlists.exportedChatlistInvite", "")
-	}
-	var err error
-	if m.Filter, err = decodeDialogFilter(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "chatlists.exportedChatlistInvite", "filter")
-	}
-	if err = tlrt.DecodeBoxed(d, &m.Invite, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "chatlists.exportedChatlistInvite", "invite")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 753, m)
 }
 
 // ChatlistsExportedInvites is the TL constructor chatlists.exportedInvites.
@@ -541,75 +317,32 @@ func (*ChatlistsExportedInvites) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChatlistsExportedInvites) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, ChatlistsExportedInvitesTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 146, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChatlistsExportedInvites) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutVectorHeader(b, len(m.Invites))
-	for i := range m.Invites {
-		if err := m.Invites[i].Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "chatlists.exportedInvites", "invites")
-		}
-	}
-	tlrt.PutVectorHeader(b, len(m.Chats))
-	for i := range m.Chats {
-		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
-			return tlrt.EncodeErr(err, "chatlists.exportedInvites", "chats")
-		}
-	}
-	tlrt.PutVectorHeader(b, len(m.Users))
-	for i := range m.Users {
-		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
-			return tlrt.EncodeErr(err, "chatlists.exportedInvites", "users")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 146, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChatlistsExportedInvites) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ChatlistsExportedInvitesTypeID, "chatlists.exportedInvites"); err != nil {
-		return tlrt.DecodeErr(err, "chatlists.exportedInvites", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 750, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ChatlistsExportedInvites) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 750)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChatlistsExportedInvites) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "chatlists.exportedInvites", "")
-	}
-	var err error
-	if m.Invites, err = tlrt.DecodeStructs[ExportedChatlistInvite](d, false, false, 24, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "chatlists.exportedInvites", "invites")
-	}
-	if m.Chats, err = tlrt.DecodeSlabs[Channel](d, false, 12, depth+1, decodeChat); err != nil {
-		return tlrt.DecodeErr(err, "chatlists.exportedInvites", "chats")
-	}
-	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
-		return tlrt.DecodeErr(err, "chatlists.exportedInvites", "users")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 750, m)
 }
 
 // ChatlistsExportChatlistInviteRequest is the TL function
@@ -641,71 +374,32 @@ func (*ChatlistsExportChatlistInviteRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChatlistsExportChatlistInviteRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, ChatlistsExportChatlistInviteRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1211, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChatlistsExportChatlistInviteRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := m.Chatlist.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "chatlists.exportChatlistInvite", "chatlist")
-	}
-	tlrt.PutString(b, m.Title)
-	tlrt.PutVectorHeader(b, len(m.Peers))
-	for i := range m.Peers {
-		if err := tlrt.EncodeObject(b, m.Peers[i]); err != nil {
-			return tlrt.EncodeErr(err, "chatlists.exportChatlistInvite", "peers")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1211, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChatlistsExportChatlistInviteRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ChatlistsExportChatlistInviteRequestTypeID, "chatlists.exportChatlistInvite"); err != nil {
-		return tlrt.DecodeErr(err, "chatlists.exportChatlistInvite", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1933, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ChatlistsExportChatlistInviteRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = ChatlistsExportChatlistInviteRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1933)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChatlistsExportChatlistInviteRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "chatlists.exportChatlistInvite", "")
-	}
-	var err error
-	if err = tlrt.DecodeBoxed(d, &m.Chatlist, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "chatlists.exportChatlistInvite", "chatlist")
-	}
-	if m.Title, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "chatlists.exportChatlistInvite", "title")
-	}
-	if m.Peers, err = tlrt.DecodeSlabs[InputPeerUserFromMessage](d, false, 4, depth+1, decodeInputPeer); err != nil {
-		return tlrt.DecodeErr(err, "chatlists.exportChatlistInvite", "peers")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1933, m)
 }
 
 // ChatlistsExportChatlistInvite calls chatlists.exportChatlistInvite: see
@@ -744,62 +438,32 @@ func (*ChatlistsDeleteExportedInviteRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChatlistsDeleteExportedInviteRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, ChatlistsDeleteExportedInviteRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1041, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChatlistsDeleteExportedInviteRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := m.Chatlist.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "chatlists.deleteExportedInvite", "chatlist")
-	}
-	tlrt.PutString(b, m.Slug)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1041, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChatlistsDeleteExportedInviteRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ChatlistsDeleteExportedInviteRequestTypeID, "chatlists.deleteExportedInvite"); err != nil {
-		return tlrt.DecodeErr(err, "chatlists.deleteExportedInvite", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1748, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ChatlistsDeleteExportedInviteRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = ChatlistsDeleteExportedInviteRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1748)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChatlistsDeleteExportedInviteRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "chatlists.deleteExportedInvite", "")
-	}
-	var err error
-	if err = tlrt.DecodeBoxed(d, &m.Chatlist, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "chatlists.deleteExportedInvite", "chatlist")
-	}
-	if m.Slug, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "chatlists.deleteExportedInvite", "slug")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1748, m)
 }
 
 // ChatlistsDeleteExportedInvite calls chatlists.deleteExportedInvite: see
@@ -884,96 +548,32 @@ func (m *ChatlistsEditExportedInviteRequest) ClearPeers() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChatlistsEditExportedInviteRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, ChatlistsEditExportedInviteRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 935, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChatlistsEditExportedInviteRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags
-	flags |= tlrt.Bit(m.Title != "", 1)
-	flags |= tlrt.Bit(len(m.Peers) > 0, 2)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := m.Chatlist.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "chatlists.editExportedInvite", "chatlist")
-	}
-	tlrt.PutString(b, m.Slug)
-	if flags.Has(1) {
-		tlrt.PutString(b, m.Title)
-	}
-	if flags.Has(2) {
-		tlrt.PutVectorHeader(b, len(m.Peers))
-		for i := range m.Peers {
-			if err := tlrt.EncodeObject(b, m.Peers[i]); err != nil {
-				return tlrt.EncodeErr(err, "chatlists.editExportedInvite", "peers")
-			}
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 935, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChatlistsEditExportedInviteRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ChatlistsEditExportedInviteRequestTypeID, "chatlists.editExportedInvite"); err != nil {
-		return tlrt.DecodeErr(err, "chatlists.editExportedInvite", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1634, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ChatlistsEditExportedInviteRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = ChatlistsEditExportedInviteRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1634)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChatlistsEditExportedInviteRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "chatlists.editExportedInvite", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "chatlists.editExportedInvite", "flags")
-	}
-	if err = tlrt.DecodeBoxed(d, &m.Chatlist, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "chatlists.editExportedInvite", "chatlist")
-	}
-	if m.Slug, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "chatlists.editExportedInvite", "slug")
-	}
-	if m.Flags.Has(1) {
-		if m.Title, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "chatlists.editExportedInvite", "title")
-		}
-	}
-	if m.Flags.Has(2) {
-		if m.Peers, err = tlrt.DecodeSlabs[InputPeerUserFromMessage](d, false, 4, depth+1, decodeInputPeer); err != nil {
-			return tlrt.DecodeErr(err, "chatlists.editExportedInvite", "peers")
-		}
-	}
-	if m.Title != "" {
-		m.Flags.Unset(1)
-	}
-	if len(m.Peers) > 0 {
-		m.Flags.Unset(2)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1634, m)
 }
 
 // ChatlistsEditExportedInvite calls chatlists.editExportedInvite: see
@@ -1011,57 +611,31 @@ func (*ChatlistsGetExportedInvitesRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChatlistsGetExportedInvitesRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, ChatlistsGetExportedInvitesRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1967, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChatlistsGetExportedInvitesRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := m.Chatlist.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "chatlists.getExportedInvites", "chatlist")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1967, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChatlistsGetExportedInvitesRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ChatlistsGetExportedInvitesRequestTypeID, "chatlists.getExportedInvites"); err != nil {
-		return tlrt.DecodeErr(err, "chatlists.getExportedInvites", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2754, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *ChatlistsGetExportedInvitesRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = ChatlistsGetExportedInvitesRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2754)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChatlistsGetExportedInvitesRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "chatlists.getExportedInvites", "")
-	}
-	var err error
-	if err = tlrt.DecodeBoxed(d, &m.Chatlist, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "chatlists.getExportedInvites", "chatlist")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2754, m)
 }
 
 // ChatlistsGetExportedInvites calls chatlists.getExportedInvites: see
@@ -1099,49 +673,32 @@ func (*ChatlistsCheckChatlistInviteRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChatlistsCheckChatlistInviteRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, ChatlistsCheckChatlistInviteRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 620, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChatlistsCheckChatlistInviteRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.Slug)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 620, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChatlistsCheckChatlistInviteRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ChatlistsCheckChatlistInviteRequestTypeID, "chatlists.checkChatlistInvite"); err != nil {
-		return tlrt.DecodeErr(err, "chatlists.checkChatlistInvite", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1282, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ChatlistsCheckChatlistInviteRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1282)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChatlistsCheckChatlistInviteRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Slug, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "chatlists.checkChatlistInvite", "slug")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1282, m)
 }
 
 // ChatlistsCheckChatlistInvite calls chatlists.checkChatlistInvite: see
@@ -1180,61 +737,32 @@ func (*ChatlistsJoinChatlistInviteRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChatlistsJoinChatlistInviteRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, ChatlistsJoinChatlistInviteRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1566, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChatlistsJoinChatlistInviteRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.Slug)
-	tlrt.PutVectorHeader(b, len(m.Peers))
-	for i := range m.Peers {
-		if err := tlrt.EncodeObject(b, m.Peers[i]); err != nil {
-			return tlrt.EncodeErr(err, "chatlists.joinChatlistInvite", "peers")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1566, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChatlistsJoinChatlistInviteRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ChatlistsJoinChatlistInviteRequestTypeID, "chatlists.joinChatlistInvite"); err != nil {
-		return tlrt.DecodeErr(err, "chatlists.joinChatlistInvite", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2321, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ChatlistsJoinChatlistInviteRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2321)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChatlistsJoinChatlistInviteRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "chatlists.joinChatlistInvite", "")
-	}
-	var err error
-	if m.Slug, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "chatlists.joinChatlistInvite", "slug")
-	}
-	if m.Peers, err = tlrt.DecodeSlabs[InputPeerUserFromMessage](d, false, 4, depth+1, decodeInputPeer); err != nil {
-		return tlrt.DecodeErr(err, "chatlists.joinChatlistInvite", "peers")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2321, m)
 }
 
 // ChatlistsJoinChatlistInvite calls chatlists.joinChatlistInvite: see
@@ -1272,57 +800,31 @@ func (*ChatlistsGetChatlistUpdatesRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChatlistsGetChatlistUpdatesRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, ChatlistsGetChatlistUpdatesRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1259, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChatlistsGetChatlistUpdatesRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := m.Chatlist.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "chatlists.getChatlistUpdates", "chatlist")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1259, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChatlistsGetChatlistUpdatesRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ChatlistsGetChatlistUpdatesRequestTypeID, "chatlists.getChatlistUpdates"); err != nil {
-		return tlrt.DecodeErr(err, "chatlists.getChatlistUpdates", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1983, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *ChatlistsGetChatlistUpdatesRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = ChatlistsGetChatlistUpdatesRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1983)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChatlistsGetChatlistUpdatesRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "chatlists.getChatlistUpdates", "")
-	}
-	var err error
-	if err = tlrt.DecodeBoxed(d, &m.Chatlist, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "chatlists.getChatlistUpdates", "chatlist")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1983, m)
 }
 
 // ChatlistsGetChatlistUpdates calls chatlists.getChatlistUpdates: see
@@ -1361,66 +863,31 @@ func (*ChatlistsJoinChatlistUpdatesRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChatlistsJoinChatlistUpdatesRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, ChatlistsJoinChatlistUpdatesRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2125, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChatlistsJoinChatlistUpdatesRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := m.Chatlist.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "chatlists.joinChatlistUpdates", "chatlist")
-	}
-	tlrt.PutVectorHeader(b, len(m.Peers))
-	for i := range m.Peers {
-		if err := tlrt.EncodeObject(b, m.Peers[i]); err != nil {
-			return tlrt.EncodeErr(err, "chatlists.joinChatlistUpdates", "peers")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2125, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChatlistsJoinChatlistUpdatesRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ChatlistsJoinChatlistUpdatesRequestTypeID, "chatlists.joinChatlistUpdates"); err != nil {
-		return tlrt.DecodeErr(err, "chatlists.joinChatlistUpdates", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2934, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *ChatlistsJoinChatlistUpdatesRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = ChatlistsJoinChatlistUpdatesRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2934)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChatlistsJoinChatlistUpdatesRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "chatlists.joinChatlistUpdates", "")
-	}
-	var err error
-	if err = tlrt.DecodeBoxed(d, &m.Chatlist, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "chatlists.joinChatlistUpdates", "chatlist")
-	}
-	if m.Peers, err = tlrt.DecodeSlabs[InputPeerUserFromMessage](d, false, 4, depth+1, decodeInputPeer); err != nil {
-		return tlrt.DecodeErr(err, "chatlists.joinChatlistUpdates", "peers")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2934, m)
 }
 
 // ChatlistsJoinChatlistUpdates calls chatlists.joinChatlistUpdates: see
@@ -1457,57 +924,31 @@ func (*ChatlistsHideChatlistUpdatesRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChatlistsHideChatlistUpdatesRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, ChatlistsHideChatlistUpdatesRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 952, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChatlistsHideChatlistUpdatesRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := m.Chatlist.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "chatlists.hideChatlistUpdates", "chatlist")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 952, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChatlistsHideChatlistUpdatesRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ChatlistsHideChatlistUpdatesRequestTypeID, "chatlists.hideChatlistUpdates"); err != nil {
-		return tlrt.DecodeErr(err, "chatlists.hideChatlistUpdates", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1652, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *ChatlistsHideChatlistUpdatesRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = ChatlistsHideChatlistUpdatesRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1652)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChatlistsHideChatlistUpdatesRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "chatlists.hideChatlistUpdates", "")
-	}
-	var err error
-	if err = tlrt.DecodeBoxed(d, &m.Chatlist, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "chatlists.hideChatlistUpdates", "chatlist")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1652, m)
 }
 
 // ChatlistsHideChatlistUpdates calls chatlists.hideChatlistUpdates: see
@@ -1545,57 +986,31 @@ func (*ChatlistsGetLeaveChatlistSuggestionsRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChatlistsGetLeaveChatlistSuggestionsRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, ChatlistsGetLeaveChatlistSuggestionsRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2438, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChatlistsGetLeaveChatlistSuggestionsRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := m.Chatlist.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "chatlists.getLeaveChatlistSuggestions", "chatlist")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2438, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChatlistsGetLeaveChatlistSuggestionsRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ChatlistsGetLeaveChatlistSuggestionsRequestTypeID, "chatlists.getLeaveChatlistSuggestions"); err != nil {
-		return tlrt.DecodeErr(err, "chatlists.getLeaveChatlistSuggestions", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3268, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *ChatlistsGetLeaveChatlistSuggestionsRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = ChatlistsGetLeaveChatlistSuggestionsRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 3268)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChatlistsGetLeaveChatlistSuggestionsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "chatlists.getLeaveChatlistSuggestions", "")
-	}
-	var err error
-	if err = tlrt.DecodeBoxed(d, &m.Chatlist, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "chatlists.getLeaveChatlistSuggestions", "chatlist")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3268, m)
 }
 
 // ChatlistsGetLeaveChatlistSuggestions calls
@@ -1637,66 +1052,31 @@ func (*ChatlistsLeaveChatlistRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChatlistsLeaveChatlistRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, ChatlistsLeaveChatlistRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1072, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChatlistsLeaveChatlistRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := m.Chatlist.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "chatlists.leaveChatlist", "chatlist")
-	}
-	tlrt.PutVectorHeader(b, len(m.Peers))
-	for i := range m.Peers {
-		if err := tlrt.EncodeObject(b, m.Peers[i]); err != nil {
-			return tlrt.EncodeErr(err, "chatlists.leaveChatlist", "peers")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1072, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChatlistsLeaveChatlistRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ChatlistsLeaveChatlistRequestTypeID, "chatlists.leaveChatlist"); err != nil {
-		return tlrt.DecodeErr(err, "chatlists.leaveChatlist", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1783, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *ChatlistsLeaveChatlistRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = ChatlistsLeaveChatlistRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1783)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChatlistsLeaveChatlistRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "chatlists.leaveChatlist", "")
-	}
-	var err error
-	if err = tlrt.DecodeBoxed(d, &m.Chatlist, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "chatlists.leaveChatlist", "chatlist")
-	}
-	if m.Peers, err = tlrt.DecodeSlabs[InputPeerUserFromMessage](d, false, 4, depth+1, decodeInputPeer); err != nil {
-		return tlrt.DecodeErr(err, "chatlists.leaveChatlist", "peers")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1783, m)
 }
 
 // ChatlistsLeaveChatlist calls chatlists.leaveChatlist: see

@@ -4,9 +4,9 @@ package tg
 
 import (
 	"context"
-	"encoding/binary"
 	"github.com/gotd/td/bin"
 	"github.com/tgraw/tgraw/tlrt"
+	"unsafe"
 )
 
 // CommunitiesParticipantJoinedChats is the TL constructor
@@ -40,80 +40,32 @@ func (*CommunitiesParticipantJoinedChats) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *CommunitiesParticipantJoinedChats) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, CommunitiesParticipantJoinedChatsTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1302, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *CommunitiesParticipantJoinedChats) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutVectorHeader(b, len(m.CreatorChatIDs))
-	for i := range m.CreatorChatIDs {
-		tlrt.PutUint64(b, uint64(m.CreatorChatIDs[i]))
-	}
-	tlrt.PutVectorHeader(b, len(m.JoinedChatIDs))
-	for i := range m.JoinedChatIDs {
-		tlrt.PutUint64(b, uint64(m.JoinedChatIDs[i]))
-	}
-	tlrt.PutVectorHeader(b, len(m.Chats))
-	for i := range m.Chats {
-		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
-			return tlrt.EncodeErr(err, "communities.participantJoinedChats", "chats")
-		}
-	}
-	tlrt.PutVectorHeader(b, len(m.Users))
-	for i := range m.Users {
-		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
-			return tlrt.EncodeErr(err, "communities.participantJoinedChats", "users")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1302, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *CommunitiesParticipantJoinedChats) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, CommunitiesParticipantJoinedChatsTypeID, "communities.participantJoinedChats"); err != nil {
-		return tlrt.DecodeErr(err, "communities.participantJoinedChats", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2029, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *CommunitiesParticipantJoinedChats) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2029)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *CommunitiesParticipantJoinedChats) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "communities.participantJoinedChats", "")
-	}
-	var err error
-	if m.CreatorChatIDs, err = tlrt.DecodeVector(d, 8, (*tlrt.Decoder).Long); err != nil {
-		return tlrt.DecodeErr(err, "communities.participantJoinedChats", "creator_chat_ids")
-	}
-	if m.JoinedChatIDs, err = tlrt.DecodeVector(d, 8, (*tlrt.Decoder).Long); err != nil {
-		return tlrt.DecodeErr(err, "communities.participantJoinedChats", "joined_chat_ids")
-	}
-	if m.Chats, err = tlrt.DecodeSlabs[Channel](d, false, 12, depth+1, decodeChat); err != nil {
-		return tlrt.DecodeErr(err, "communities.participantJoinedChats", "chats")
-	}
-	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
-		return tlrt.DecodeErr(err, "communities.participantJoinedChats", "users")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2029, m)
 }
 
 // CommunitiesPeerLinkRequests is the TL constructor
@@ -172,103 +124,32 @@ func (m *CommunitiesPeerLinkRequests) ClearNextOffset() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *CommunitiesPeerLinkRequests) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, CommunitiesPeerLinkRequestsTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 330, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *CommunitiesPeerLinkRequests) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags
-	flags |= tlrt.Bit(m.NextOffset != "", 0)
-	w := tlrt.Extend(b, 16)
-	_ = w[15]
-	binary.LittleEndian.PutUint32(w, uint32(flags))
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.TotalCount))
-	binary.LittleEndian.PutUint32(w[8:], bin.TypeVector)
-	binary.LittleEndian.PutUint32(w[12:], uint32(len(m.Requests)))
-	for i := range m.Requests {
-		if err := m.Requests[i].Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "communities.peerLinkRequests", "requests")
-		}
-	}
-	if flags.Has(0) {
-		tlrt.PutString(b, m.NextOffset)
-	}
-	tlrt.PutVectorHeader(b, len(m.Chats))
-	for i := range m.Chats {
-		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
-			return tlrt.EncodeErr(err, "communities.peerLinkRequests", "chats")
-		}
-	}
-	tlrt.PutVectorHeader(b, len(m.Users))
-	for i := range m.Users {
-		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
-			return tlrt.EncodeErr(err, "communities.peerLinkRequests", "users")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 330, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *CommunitiesPeerLinkRequests) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, CommunitiesPeerLinkRequestsTypeID, "communities.peerLinkRequests"); err != nil {
-		return tlrt.DecodeErr(err, "communities.peerLinkRequests", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 951, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *CommunitiesPeerLinkRequests) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = CommunitiesPeerLinkRequests{}
-	d := tlrt.NewDecoder(b, &wireSchema, 951)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *CommunitiesPeerLinkRequests) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "communities.peerLinkRequests", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "communities.peerLinkRequests", "flags")
-	}
-	if m.TotalCount, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "communities.peerLinkRequests", "total_count")
-	}
-	if m.Requests, err = tlrt.DecodeStructs[CommunityPeerRequest](d, false, false, 32, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "communities.peerLinkRequests", "requests")
-	}
-	if m.Flags.Has(0) {
-		if m.NextOffset, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "communities.peerLinkRequests", "next_offset")
-		}
-	}
-	if m.Chats, err = tlrt.DecodeSlabs[Channel](d, false, 12, depth+1, decodeChat); err != nil {
-		return tlrt.DecodeErr(err, "communities.peerLinkRequests", "chats")
-	}
-	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
-		return tlrt.DecodeErr(err, "communities.peerLinkRequests", "users")
-	}
-	if m.NextOffset != "" {
-		m.Flags.Unset(0)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 951, m)
 }
 
 // CommunitiesCreateRequest is the TL function communities.create.
@@ -322,82 +203,32 @@ func (m *CommunitiesCreateRequest) ClearAbout() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *CommunitiesCreateRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, CommunitiesCreateRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1560, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *CommunitiesCreateRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 1)
-	flags |= tlrt.Bit(m.Hidden, 1)
-	flags |= tlrt.Bit(m.About != "", 0)
-	tlrt.PutUint32(b, uint32(flags))
-	tlrt.PutString(b, m.Title)
-	if flags.Has(0) {
-		tlrt.PutString(b, m.About)
-	}
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "communities.create", "peer")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1560, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *CommunitiesCreateRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, CommunitiesCreateRequestTypeID, "communities.create"); err != nil {
-		return tlrt.DecodeErr(err, "communities.create", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2315, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *CommunitiesCreateRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = CommunitiesCreateRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2315)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *CommunitiesCreateRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "communities.create", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "communities.create", "flags")
-	}
-	m.Hidden = m.Flags.Has(1)
-	if m.Title, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "communities.create", "title")
-	}
-	if m.Flags.Has(0) {
-		if m.About, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "communities.create", "about")
-		}
-	}
-	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "communities.create", "peer")
-	}
-	m.Flags &^= 1 << 1
-	if m.About != "" {
-		m.Flags.Unset(0)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2315, m)
 }
 
 // CommunitiesCreate calls communities.create: see CommunitiesCreateRequest.
@@ -440,75 +271,31 @@ func (*CommunitiesTogglePeerLinkRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *CommunitiesTogglePeerLinkRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, CommunitiesTogglePeerLinkRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1057, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *CommunitiesTogglePeerLinkRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2)
-	flags |= tlrt.Bit(m.Visible, 0)
-	flags |= tlrt.Bit(m.Hidden, 1)
-	flags |= tlrt.Bit(m.Deleted, 2)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := tlrt.EncodeObject(b, m.Community); err != nil {
-		return tlrt.EncodeErr(err, "communities.togglePeerLink", "community")
-	}
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "communities.togglePeerLink", "peer")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1057, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *CommunitiesTogglePeerLinkRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, CommunitiesTogglePeerLinkRequestTypeID, "communities.togglePeerLink"); err != nil {
-		return tlrt.DecodeErr(err, "communities.togglePeerLink", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1767, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *CommunitiesTogglePeerLinkRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = CommunitiesTogglePeerLinkRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1767)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *CommunitiesTogglePeerLinkRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "communities.togglePeerLink", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "communities.togglePeerLink", "flags")
-	}
-	m.Visible = m.Flags.Has(0)
-	m.Hidden = m.Flags.Has(1)
-	m.Deleted = m.Flags.Has(2)
-	if m.Community, err = decodeInputChannel(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "communities.togglePeerLink", "community")
-	}
-	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "communities.togglePeerLink", "peer")
-	}
-	m.Flags &^= 1<<0 | 1<<1 | 1<<2
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1767, m)
 }
 
 // CommunitiesTogglePeerLink calls communities.togglePeerLink: see
@@ -543,43 +330,31 @@ func (*CommunitiesGetJoinedCommunitiesRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *CommunitiesGetJoinedCommunitiesRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, CommunitiesGetJoinedCommunitiesRequestTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1562, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *CommunitiesGetJoinedCommunitiesRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1562, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *CommunitiesGetJoinedCommunitiesRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, CommunitiesGetJoinedCommunitiesRequestTypeID, "communities.getJoinedCommunities"); err != nil {
-		return tlrt.DecodeErr(err, "communities.getJoinedCommunities", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2317, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *CommunitiesGetJoinedCommunitiesRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2317)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *CommunitiesGetJoinedCommunitiesRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2317, m)
 }
 
 // CommunitiesGetJoinedCommunities calls communities.getJoinedCommunities: see
@@ -621,65 +396,31 @@ func (*CommunitiesToggleCommunityCollapsedInDialogsRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *CommunitiesToggleCommunityCollapsedInDialogsRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, CommunitiesToggleCommunityCollapsedInDialogsRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2039, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *CommunitiesToggleCommunityCollapsedInDialogsRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 0)
-	flags |= tlrt.Bit(m.Collapsed, 0)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := tlrt.EncodeObject(b, m.Community); err != nil {
-		return tlrt.EncodeErr(err, "communities.toggleCommunityCollapsedInDialogs", "community")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2039, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *CommunitiesToggleCommunityCollapsedInDialogsRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, CommunitiesToggleCommunityCollapsedInDialogsRequestTypeID, "communities.toggleCommunityCollapsedInDialogs"); err != nil {
-		return tlrt.DecodeErr(err, "communities.toggleCommunityCollapsedInDialogs", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2838, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *CommunitiesToggleCommunityCollapsedInDialogsRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = CommunitiesToggleCommunityCollapsedInDialogsRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2838)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *CommunitiesToggleCommunityCollapsedInDialogsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "communities.toggleCommunityCollapsedInDialogs", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "communities.toggleCommunityCollapsedInDialogs", "flags")
-	}
-	m.Collapsed = m.Flags.Has(0)
-	if m.Community, err = decodeInputChannel(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "communities.toggleCommunityCollapsedInDialogs", "community")
-	}
-	m.Flags &^= 1 << 0
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2838, m)
 }
 
 // CommunitiesToggleCommunityCollapsedInDialogs calls
@@ -720,62 +461,32 @@ func (*CommunitiesGetPeerLinkRequestsRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *CommunitiesGetPeerLinkRequestsRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, CommunitiesGetPeerLinkRequestsRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1358, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *CommunitiesGetPeerLinkRequestsRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Community); err != nil {
-		return tlrt.EncodeErr(err, "communities.getPeerLinkRequests", "community")
-	}
-	tlrt.PutString(b, m.Offset)
-	tlrt.PutUint32(b, uint32(m.Limit))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1358, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *CommunitiesGetPeerLinkRequestsRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, CommunitiesGetPeerLinkRequestsRequestTypeID, "communities.getPeerLinkRequests"); err != nil {
-		return tlrt.DecodeErr(err, "communities.getPeerLinkRequests", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2092, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *CommunitiesGetPeerLinkRequestsRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2092)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *CommunitiesGetPeerLinkRequestsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "communities.getPeerLinkRequests", "")
-	}
-	var err error
-	if m.Community, err = decodeInputChannel(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "communities.getPeerLinkRequests", "community")
-	}
-	if m.Offset, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "communities.getPeerLinkRequests", "offset")
-	}
-	if m.Limit, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "communities.getPeerLinkRequests", "limit")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2092, m)
 }
 
 // CommunitiesGetPeerLinkRequests calls communities.getPeerLinkRequests: see
@@ -818,71 +529,31 @@ func (*CommunitiesTogglePeerLinkRequestApprovalRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *CommunitiesTogglePeerLinkRequestApprovalRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, CommunitiesTogglePeerLinkRequestApprovalRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1293, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *CommunitiesTogglePeerLinkRequestApprovalRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 0)
-	flags |= tlrt.Bit(m.Reject, 0)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := tlrt.EncodeObject(b, m.Community); err != nil {
-		return tlrt.EncodeErr(err, "communities.togglePeerLinkRequestApproval", "community")
-	}
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "communities.togglePeerLinkRequestApproval", "peer")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1293, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *CommunitiesTogglePeerLinkRequestApprovalRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, CommunitiesTogglePeerLinkRequestApprovalRequestTypeID, "communities.togglePeerLinkRequestApproval"); err != nil {
-		return tlrt.DecodeErr(err, "communities.togglePeerLinkRequestApproval", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2020, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *CommunitiesTogglePeerLinkRequestApprovalRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = CommunitiesTogglePeerLinkRequestApprovalRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2020)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *CommunitiesTogglePeerLinkRequestApprovalRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "communities.togglePeerLinkRequestApproval", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "communities.togglePeerLinkRequestApproval", "flags")
-	}
-	m.Reject = m.Flags.Has(0)
-	if m.Community, err = decodeInputChannel(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "communities.togglePeerLinkRequestApproval", "community")
-	}
-	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "communities.togglePeerLinkRequestApproval", "peer")
-	}
-	m.Flags &^= 1 << 0
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2020, m)
 }
 
 // CommunitiesTogglePeerLinkRequestApproval calls
@@ -925,65 +596,31 @@ func (*CommunitiesToggleAllPeerLinkRequestApprovalRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *CommunitiesToggleAllPeerLinkRequestApprovalRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, CommunitiesToggleAllPeerLinkRequestApprovalRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1832, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *CommunitiesToggleAllPeerLinkRequestApprovalRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 0)
-	flags |= tlrt.Bit(m.Reject, 0)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := tlrt.EncodeObject(b, m.Community); err != nil {
-		return tlrt.EncodeErr(err, "communities.toggleAllPeerLinkRequestApproval", "community")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1832, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *CommunitiesToggleAllPeerLinkRequestApprovalRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, CommunitiesToggleAllPeerLinkRequestApprovalRequestTypeID, "communities.toggleAllPeerLinkRequestApproval"); err != nil {
-		return tlrt.DecodeErr(err, "communities.toggleAllPeerLinkRequestApproval", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2605, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *CommunitiesToggleAllPeerLinkRequestApprovalRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = CommunitiesToggleAllPeerLinkRequestApprovalRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2605)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *CommunitiesToggleAllPeerLinkRequestApprovalRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "communities.toggleAllPeerLinkRequestApproval", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "communities.toggleAllPeerLinkRequestApproval", "flags")
-	}
-	m.Reject = m.Flags.Has(0)
-	if m.Community, err = decodeInputChannel(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "communities.toggleAllPeerLinkRequestApproval", "community")
-	}
-	m.Flags &^= 1 << 0
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2605, m)
 }
 
 // CommunitiesToggleAllPeerLinkRequestApproval calls
@@ -1025,71 +662,31 @@ func (*CommunitiesToggleParticipantBannedRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *CommunitiesToggleParticipantBannedRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, CommunitiesToggleParticipantBannedRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1415, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *CommunitiesToggleParticipantBannedRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 0)
-	flags |= tlrt.Bit(m.Unban, 0)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := tlrt.EncodeObject(b, m.Community); err != nil {
-		return tlrt.EncodeErr(err, "communities.toggleParticipantBanned", "community")
-	}
-	if err := tlrt.EncodeObject(b, m.Participant); err != nil {
-		return tlrt.EncodeErr(err, "communities.toggleParticipantBanned", "participant")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1415, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *CommunitiesToggleParticipantBannedRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, CommunitiesToggleParticipantBannedRequestTypeID, "communities.toggleParticipantBanned"); err != nil {
-		return tlrt.DecodeErr(err, "communities.toggleParticipantBanned", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2154, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *CommunitiesToggleParticipantBannedRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = CommunitiesToggleParticipantBannedRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2154)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *CommunitiesToggleParticipantBannedRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "communities.toggleParticipantBanned", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "communities.toggleParticipantBanned", "flags")
-	}
-	m.Unban = m.Flags.Has(0)
-	if m.Community, err = decodeInputChannel(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "communities.toggleParticipantBanned", "community")
-	}
-	if m.Participant, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "communities.toggleParticipantBanned", "participant")
-	}
-	m.Flags &^= 1 << 0
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2154, m)
 }
 
 // CommunitiesToggleParticipantBanned calls communities.toggleParticipantBanned:
@@ -1128,59 +725,31 @@ func (*CommunitiesGetParticipantJoinedChatsRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *CommunitiesGetParticipantJoinedChatsRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, CommunitiesGetParticipantJoinedChatsRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2376, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *CommunitiesGetParticipantJoinedChatsRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Community); err != nil {
-		return tlrt.EncodeErr(err, "communities.getParticipantJoinedChats", "community")
-	}
-	if err := tlrt.EncodeObject(b, m.Participant); err != nil {
-		return tlrt.EncodeErr(err, "communities.getParticipantJoinedChats", "participant")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2376, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *CommunitiesGetParticipantJoinedChatsRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, CommunitiesGetParticipantJoinedChatsRequestTypeID, "communities.getParticipantJoinedChats"); err != nil {
-		return tlrt.DecodeErr(err, "communities.getParticipantJoinedChats", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3202, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *CommunitiesGetParticipantJoinedChatsRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3202)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *CommunitiesGetParticipantJoinedChatsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "communities.getParticipantJoinedChats", "")
-	}
-	var err error
-	if m.Community, err = decodeInputChannel(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "communities.getParticipantJoinedChats", "community")
-	}
-	if m.Participant, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "communities.getParticipantJoinedChats", "participant")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3202, m)
 }
 
 // CommunitiesGetParticipantJoinedChats calls

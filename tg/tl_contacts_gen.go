@@ -4,7 +4,6 @@ package tg
 
 import (
 	"context"
-	"encoding/binary"
 	"github.com/gotd/td/bin"
 	"github.com/tgraw/tgraw/tlrt"
 	"unsafe"
@@ -27,25 +26,9 @@ func DecodeContactsBlocked(b *bin.Buffer) (ContactsBlockedClass, error) {
 // decodeContactsBlocked is DecodeContactsBlocked for a value nested depth
 // levels deep.
 func decodeContactsBlocked(d *tlrt.Decoder, depth int) (ContactsBlockedClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v ContactsBlockedClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case ContactsBlockedTypeID:
-		v, size = &ContactsBlocked{}, unsafe.Sizeof(ContactsBlocked{})
-	case ContactsBlockedSliceTypeID:
-		v, size = &ContactsBlockedSlice{}, unsafe.Sizeof(ContactsBlockedSlice{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "contacts.Blocked"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 2171, depth)
+	c, _ := v.(ContactsBlockedClass)
+	return c, err
 }
 
 // ContactsBlocked is the TL constructor contacts.blocked.
@@ -77,75 +60,32 @@ func (*ContactsBlocked) TypeName() string {
 func (*ContactsBlocked) contactsBlockedClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ContactsBlocked) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, ContactsBlockedTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 101, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ContactsBlocked) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutVectorHeader(b, len(m.Blocked))
-	for i := range m.Blocked {
-		if err := m.Blocked[i].Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "contacts.blocked", "blocked")
-		}
-	}
-	tlrt.PutVectorHeader(b, len(m.Chats))
-	for i := range m.Chats {
-		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
-			return tlrt.EncodeErr(err, "contacts.blocked", "chats")
-		}
-	}
-	tlrt.PutVectorHeader(b, len(m.Users))
-	for i := range m.Users {
-		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
-			return tlrt.EncodeErr(err, "contacts.blocked", "users")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 101, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ContactsBlocked) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ContactsBlockedTypeID, "contacts.blocked"); err != nil {
-		return tlrt.DecodeErr(err, "contacts.blocked", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 695, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ContactsBlocked) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 695)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ContactsBlocked) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "contacts.blocked", "")
-	}
-	var err error
-	if m.Blocked, err = tlrt.DecodeStructs[PeerBlocked](d, false, false, 20, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "contacts.blocked", "blocked")
-	}
-	if m.Chats, err = tlrt.DecodeSlabs[Channel](d, false, 12, depth+1, decodeChat); err != nil {
-		return tlrt.DecodeErr(err, "contacts.blocked", "chats")
-	}
-	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
-		return tlrt.DecodeErr(err, "contacts.blocked", "users")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 695, m)
 }
 
 // ContactsBlockedSlice is the TL constructor contacts.blockedSlice.
@@ -178,82 +118,32 @@ func (*ContactsBlockedSlice) TypeName() string {
 func (*ContactsBlockedSlice) contactsBlockedClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ContactsBlockedSlice) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, ContactsBlockedSliceTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2135, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ContactsBlockedSlice) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, uint32(m.Count))
-	binary.LittleEndian.PutUint32(w[4:], bin.TypeVector)
-	binary.LittleEndian.PutUint32(w[8:], uint32(len(m.Blocked)))
-	for i := range m.Blocked {
-		if err := m.Blocked[i].Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "contacts.blockedSlice", "blocked")
-		}
-	}
-	tlrt.PutVectorHeader(b, len(m.Chats))
-	for i := range m.Chats {
-		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
-			return tlrt.EncodeErr(err, "contacts.blockedSlice", "chats")
-		}
-	}
-	tlrt.PutVectorHeader(b, len(m.Users))
-	for i := range m.Users {
-		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
-			return tlrt.EncodeErr(err, "contacts.blockedSlice", "users")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2135, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ContactsBlockedSlice) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ContactsBlockedSliceTypeID, "contacts.blockedSlice"); err != nil {
-		return tlrt.DecodeErr(err, "contacts.blockedSlice", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2945, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ContactsBlockedSlice) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2945)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ContactsBlockedSlice) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "contacts.blockedSlice", "")
-	}
-	var err error
-	if m.Count, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "contacts.blockedSlice", "count")
-	}
-	if m.Blocked, err = tlrt.DecodeStructs[PeerBlocked](d, false, false, 20, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "contacts.blockedSlice", "blocked")
-	}
-	if m.Chats, err = tlrt.DecodeSlabs[Channel](d, false, 12, depth+1, decodeChat); err != nil {
-		return tlrt.DecodeErr(err, "contacts.blockedSlice", "chats")
-	}
-	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
-		return tlrt.DecodeErr(err, "contacts.blockedSlice", "users")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2945, m)
 }
 
 // ContactsContactsClass is the TL type contacts.Contacts: one of
@@ -273,25 +163,9 @@ func DecodeContactsContacts(b *bin.Buffer) (ContactsContactsClass, error) {
 // decodeContactsContacts is DecodeContactsContacts for a value nested depth
 // levels deep.
 func decodeContactsContacts(d *tlrt.Decoder, depth int) (ContactsContactsClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v ContactsContactsClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case ContactsContactsNotModifiedTypeID:
-		v = &ContactsContactsNotModified{}
-	case ContactsContactsTypeID:
-		v, size = &ContactsContacts{}, unsafe.Sizeof(ContactsContacts{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "contacts.Contacts"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 1567, depth)
+	c, _ := v.(ContactsContactsClass)
+	return c, err
 }
 
 // ContactsContactsNotModified is the TL constructor
@@ -320,43 +194,31 @@ func (*ContactsContactsNotModified) TypeName() string {
 func (*ContactsContactsNotModified) contactsContactsClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ContactsContactsNotModified) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, ContactsContactsNotModifiedTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1733, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ContactsContactsNotModified) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1733, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ContactsContactsNotModified) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ContactsContactsNotModifiedTypeID, "contacts.contactsNotModified"); err != nil {
-		return tlrt.DecodeErr(err, "contacts.contactsNotModified", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2497, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *ContactsContactsNotModified) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2497)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ContactsContactsNotModified) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2497, m)
 }
 
 // ContactsContacts is the TL constructor contacts.contacts.
@@ -388,73 +250,32 @@ func (*ContactsContacts) TypeName() string {
 func (*ContactsContacts) contactsContactsClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ContactsContacts) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, ContactsContactsTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2236, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ContactsContacts) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutVectorHeader(b, len(m.Contacts))
-	for i := range m.Contacts {
-		if err := m.Contacts[i].Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "contacts.contacts", "contacts")
-		}
-	}
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, uint32(m.SavedCount))
-	binary.LittleEndian.PutUint32(w[4:], bin.TypeVector)
-	binary.LittleEndian.PutUint32(w[8:], uint32(len(m.Users)))
-	for i := range m.Users {
-		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
-			return tlrt.EncodeErr(err, "contacts.contacts", "users")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2236, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ContactsContacts) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ContactsContactsTypeID, "contacts.contacts"); err != nil {
-		return tlrt.DecodeErr(err, "contacts.contacts", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3054, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ContactsContacts) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3054)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ContactsContacts) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "contacts.contacts", "")
-	}
-	var err error
-	if m.Contacts, err = tlrt.DecodeStructs[Contact](d, false, false, 16, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "contacts.contacts", "contacts")
-	}
-	if m.SavedCount, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "contacts.contacts", "saved_count")
-	}
-	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
-		return tlrt.DecodeErr(err, "contacts.contacts", "users")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3054, m)
 }
 
 // ContactsSponsoredPeersClass is the TL type contacts.SponsoredPeers: one of
@@ -475,25 +296,9 @@ func DecodeContactsSponsoredPeers(b *bin.Buffer) (ContactsSponsoredPeersClass, e
 // decodeContactsSponsoredPeers is DecodeContactsSponsoredPeers for a value
 // nested depth levels deep.
 func decodeContactsSponsoredPeers(d *tlrt.Decoder, depth int) (ContactsSponsoredPeersClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v ContactsSponsoredPeersClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case ContactsSponsoredPeersEmptyTypeID:
-		v = &ContactsSponsoredPeersEmpty{}
-	case ContactsSponsoredPeersTypeID:
-		v, size = &ContactsSponsoredPeers{}, unsafe.Sizeof(ContactsSponsoredPeers{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "contacts.SponsoredPeers"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 2488, depth)
+	c, _ := v.(ContactsSponsoredPeersClass)
+	return c, err
 }
 
 // ContactsSponsoredPeersEmpty is the TL constructor
@@ -522,43 +327,31 @@ func (*ContactsSponsoredPeersEmpty) TypeName() string {
 func (*ContactsSponsoredPeersEmpty) contactsSponsoredPeersClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ContactsSponsoredPeersEmpty) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, ContactsSponsoredPeersEmptyTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2231, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ContactsSponsoredPeersEmpty) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2231, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ContactsSponsoredPeersEmpty) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ContactsSponsoredPeersEmptyTypeID, "contacts.sponsoredPeersEmpty"); err != nil {
-		return tlrt.DecodeErr(err, "contacts.sponsoredPeersEmpty", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3049, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *ContactsSponsoredPeersEmpty) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3049)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ContactsSponsoredPeersEmpty) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3049, m)
 }
 
 // ContactsSponsoredPeers is the TL constructor contacts.sponsoredPeers.
@@ -591,75 +384,32 @@ func (*ContactsSponsoredPeers) TypeName() string {
 func (*ContactsSponsoredPeers) contactsSponsoredPeersClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ContactsSponsoredPeers) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, ContactsSponsoredPeersTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2239, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ContactsSponsoredPeers) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutVectorHeader(b, len(m.Peers))
-	for i := range m.Peers {
-		if err := m.Peers[i].Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "contacts.sponsoredPeers", "peers")
-		}
-	}
-	tlrt.PutVectorHeader(b, len(m.Chats))
-	for i := range m.Chats {
-		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
-			return tlrt.EncodeErr(err, "contacts.sponsoredPeers", "chats")
-		}
-	}
-	tlrt.PutVectorHeader(b, len(m.Users))
-	for i := range m.Users {
-		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
-			return tlrt.EncodeErr(err, "contacts.sponsoredPeers", "users")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2239, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ContactsSponsoredPeers) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ContactsSponsoredPeersTypeID, "contacts.sponsoredPeers"); err != nil {
-		return tlrt.DecodeErr(err, "contacts.sponsoredPeers", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3057, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ContactsSponsoredPeers) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3057)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ContactsSponsoredPeers) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "contacts.sponsoredPeers", "")
-	}
-	var err error
-	if m.Peers, err = tlrt.DecodeStructs[SponsoredPeer](d, false, false, 24, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "contacts.sponsoredPeers", "peers")
-	}
-	if m.Chats, err = tlrt.DecodeSlabs[Channel](d, false, 12, depth+1, decodeChat); err != nil {
-		return tlrt.DecodeErr(err, "contacts.sponsoredPeers", "chats")
-	}
-	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
-		return tlrt.DecodeErr(err, "contacts.sponsoredPeers", "users")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3057, m)
 }
 
 // ContactsTopPeersClass is the TL type contacts.TopPeers: one of
@@ -679,27 +429,9 @@ func DecodeContactsTopPeers(b *bin.Buffer) (ContactsTopPeersClass, error) {
 // decodeContactsTopPeers is DecodeContactsTopPeers for a value nested depth
 // levels deep.
 func decodeContactsTopPeers(d *tlrt.Decoder, depth int) (ContactsTopPeersClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v ContactsTopPeersClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case ContactsTopPeersNotModifiedTypeID:
-		v = &ContactsTopPeersNotModified{}
-	case ContactsTopPeersTypeID:
-		v, size = &ContactsTopPeers{}, unsafe.Sizeof(ContactsTopPeers{})
-	case ContactsTopPeersDisabledTypeID:
-		v = &ContactsTopPeersDisabled{}
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "contacts.TopPeers"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 2130, depth)
+	c, _ := v.(ContactsTopPeersClass)
+	return c, err
 }
 
 // ContactsTopPeersNotModified is the TL constructor
@@ -728,43 +460,31 @@ func (*ContactsTopPeersNotModified) TypeName() string {
 func (*ContactsTopPeersNotModified) contactsTopPeersClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ContactsTopPeersNotModified) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, ContactsTopPeersNotModifiedTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2103, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ContactsTopPeersNotModified) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2103, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ContactsTopPeersNotModified) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ContactsTopPeersNotModifiedTypeID, "contacts.topPeersNotModified"); err != nil {
-		return tlrt.DecodeErr(err, "contacts.topPeersNotModified", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2910, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *ContactsTopPeersNotModified) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2910)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ContactsTopPeersNotModified) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2910, m)
 }
 
 // ContactsTopPeers is the TL constructor contacts.topPeers.
@@ -796,75 +516,32 @@ func (*ContactsTopPeers) TypeName() string {
 func (*ContactsTopPeers) contactsTopPeersClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ContactsTopPeers) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, ContactsTopPeersTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1034, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ContactsTopPeers) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutVectorHeader(b, len(m.Categories))
-	for i := range m.Categories {
-		if err := m.Categories[i].Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "contacts.topPeers", "categories")
-		}
-	}
-	tlrt.PutVectorHeader(b, len(m.Chats))
-	for i := range m.Chats {
-		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
-			return tlrt.EncodeErr(err, "contacts.topPeers", "chats")
-		}
-	}
-	tlrt.PutVectorHeader(b, len(m.Users))
-	for i := range m.Users {
-		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
-			return tlrt.EncodeErr(err, "contacts.topPeers", "users")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1034, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ContactsTopPeers) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ContactsTopPeersTypeID, "contacts.topPeers"); err != nil {
-		return tlrt.DecodeErr(err, "contacts.topPeers", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1741, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ContactsTopPeers) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1741)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ContactsTopPeers) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "contacts.topPeers", "")
-	}
-	var err error
-	if m.Categories, err = tlrt.DecodeStructs[TopPeerCategoryPeers](d, false, false, 20, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "contacts.topPeers", "categories")
-	}
-	if m.Chats, err = tlrt.DecodeSlabs[Channel](d, false, 12, depth+1, decodeChat); err != nil {
-		return tlrt.DecodeErr(err, "contacts.topPeers", "chats")
-	}
-	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
-		return tlrt.DecodeErr(err, "contacts.topPeers", "users")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1741, m)
 }
 
 // ContactsTopPeersDisabled is the TL constructor contacts.topPeersDisabled.
@@ -892,43 +569,31 @@ func (*ContactsTopPeersDisabled) TypeName() string {
 func (*ContactsTopPeersDisabled) contactsTopPeersClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ContactsTopPeersDisabled) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, ContactsTopPeersDisabledTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1707, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ContactsTopPeersDisabled) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1707, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ContactsTopPeersDisabled) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ContactsTopPeersDisabledTypeID, "contacts.topPeersDisabled"); err != nil {
-		return tlrt.DecodeErr(err, "contacts.topPeersDisabled", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2467, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *ContactsTopPeersDisabled) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2467)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ContactsTopPeersDisabled) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2467, m)
 }
 
 // ContactsContactBirthdays is the TL constructor contacts.contactBirthdays.
@@ -956,66 +621,32 @@ func (*ContactsContactBirthdays) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ContactsContactBirthdays) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, ContactsContactBirthdaysTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 153, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ContactsContactBirthdays) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutVectorHeader(b, len(m.Contacts))
-	for i := range m.Contacts {
-		if err := m.Contacts[i].Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "contacts.contactBirthdays", "contacts")
-		}
-	}
-	tlrt.PutVectorHeader(b, len(m.Users))
-	for i := range m.Users {
-		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
-			return tlrt.EncodeErr(err, "contacts.contactBirthdays", "users")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 153, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ContactsContactBirthdays) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ContactsContactBirthdaysTypeID, "contacts.contactBirthdays"); err != nil {
-		return tlrt.DecodeErr(err, "contacts.contactBirthdays", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 757, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ContactsContactBirthdays) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 757)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ContactsContactBirthdays) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "contacts.contactBirthdays", "")
-	}
-	var err error
-	if m.Contacts, err = tlrt.DecodeStructs[ContactBirthday](d, false, false, 28, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "contacts.contactBirthdays", "contacts")
-	}
-	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
-		return tlrt.DecodeErr(err, "contacts.contactBirthdays", "users")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 757, m)
 }
 
 // ContactsFound is the TL constructor contacts.found.
@@ -1045,84 +676,32 @@ func (*ContactsFound) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ContactsFound) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, ContactsFoundTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1680, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ContactsFound) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutVectorHeader(b, len(m.MyResults))
-	for i := range m.MyResults {
-		if err := tlrt.EncodeObject(b, m.MyResults[i]); err != nil {
-			return tlrt.EncodeErr(err, "contacts.found", "my_results")
-		}
-	}
-	tlrt.PutVectorHeader(b, len(m.Results))
-	for i := range m.Results {
-		if err := tlrt.EncodeObject(b, m.Results[i]); err != nil {
-			return tlrt.EncodeErr(err, "contacts.found", "results")
-		}
-	}
-	tlrt.PutVectorHeader(b, len(m.Chats))
-	for i := range m.Chats {
-		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
-			return tlrt.EncodeErr(err, "contacts.found", "chats")
-		}
-	}
-	tlrt.PutVectorHeader(b, len(m.Users))
-	for i := range m.Users {
-		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
-			return tlrt.EncodeErr(err, "contacts.found", "users")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1680, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ContactsFound) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ContactsFoundTypeID, "contacts.found"); err != nil {
-		return tlrt.DecodeErr(err, "contacts.found", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2440, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ContactsFound) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2440)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ContactsFound) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "contacts.found", "")
-	}
-	var err error
-	if m.MyResults, err = tlrt.DecodeSlabs[PeerUser](d, false, 12, depth+1, decodePeer); err != nil {
-		return tlrt.DecodeErr(err, "contacts.found", "my_results")
-	}
-	if m.Results, err = tlrt.DecodeSlabs[PeerUser](d, false, 12, depth+1, decodePeer); err != nil {
-		return tlrt.DecodeErr(err, "contacts.found", "results")
-	}
-	if m.Chats, err = tlrt.DecodeSlabs[Channel](d, false, 12, depth+1, decodeChat); err != nil {
-		return tlrt.DecodeErr(err, "contacts.found", "chats")
-	}
-	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
-		return tlrt.DecodeErr(err, "contacts.found", "users")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2440, m)
 }
 
 // ContactsImportedContacts is the TL constructor contacts.importedContacts.
@@ -1153,82 +732,32 @@ func (*ContactsImportedContacts) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ContactsImportedContacts) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, ContactsImportedContactsTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1108, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ContactsImportedContacts) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutVectorHeader(b, len(m.Imported))
-	for i := range m.Imported {
-		if err := m.Imported[i].Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "contacts.importedContacts", "imported")
-		}
-	}
-	tlrt.PutVectorHeader(b, len(m.PopularInvites))
-	for i := range m.PopularInvites {
-		if err := m.PopularInvites[i].Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "contacts.importedContacts", "popular_invites")
-		}
-	}
-	tlrt.PutVectorHeader(b, len(m.RetryContacts))
-	for i := range m.RetryContacts {
-		tlrt.PutUint64(b, uint64(m.RetryContacts[i]))
-	}
-	tlrt.PutVectorHeader(b, len(m.Users))
-	for i := range m.Users {
-		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
-			return tlrt.EncodeErr(err, "contacts.importedContacts", "users")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1108, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ContactsImportedContacts) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ContactsImportedContactsTypeID, "contacts.importedContacts"); err != nil {
-		return tlrt.DecodeErr(err, "contacts.importedContacts", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1823, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ContactsImportedContacts) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1823)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ContactsImportedContacts) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "contacts.importedContacts", "")
-	}
-	var err error
-	if m.Imported, err = tlrt.DecodeStructs[ImportedContact](d, false, false, 20, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "contacts.importedContacts", "imported")
-	}
-	if m.PopularInvites, err = tlrt.DecodeStructs[PopularContact](d, false, false, 16, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "contacts.importedContacts", "popular_invites")
-	}
-	if m.RetryContacts, err = tlrt.DecodeVector(d, 8, (*tlrt.Decoder).Long); err != nil {
-		return tlrt.DecodeErr(err, "contacts.importedContacts", "retry_contacts")
-	}
-	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
-		return tlrt.DecodeErr(err, "contacts.importedContacts", "users")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1823, m)
 }
 
 // ContactsResolvedPeer is the TL constructor contacts.resolvedPeer.
@@ -1257,72 +786,32 @@ func (*ContactsResolvedPeer) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ContactsResolvedPeer) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, ContactsResolvedPeerTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1166, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ContactsResolvedPeer) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "contacts.resolvedPeer", "peer")
-	}
-	tlrt.PutVectorHeader(b, len(m.Chats))
-	for i := range m.Chats {
-		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
-			return tlrt.EncodeErr(err, "contacts.resolvedPeer", "chats")
-		}
-	}
-	tlrt.PutVectorHeader(b, len(m.Users))
-	for i := range m.Users {
-		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
-			return tlrt.EncodeErr(err, "contacts.resolvedPeer", "users")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1166, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ContactsResolvedPeer) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ContactsResolvedPeerTypeID, "contacts.resolvedPeer"); err != nil {
-		return tlrt.DecodeErr(err, "contacts.resolvedPeer", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1885, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ContactsResolvedPeer) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1885)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ContactsResolvedPeer) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "contacts.resolvedPeer", "")
-	}
-	var err error
-	if m.Peer, err = decodePeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "contacts.resolvedPeer", "peer")
-	}
-	if m.Chats, err = tlrt.DecodeSlabs[Channel](d, false, 12, depth+1, decodeChat); err != nil {
-		return tlrt.DecodeErr(err, "contacts.resolvedPeer", "chats")
-	}
-	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
-		return tlrt.DecodeErr(err, "contacts.resolvedPeer", "users")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1885, m)
 }
 
 // ContactsGetContactIDsRequest is the TL function contacts.getContactIDs.
@@ -1348,51 +837,31 @@ func (*ContactsGetContactIDsRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ContactsGetContactIDsRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, ContactsGetContactIDsRequestTypeID)
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.Hash))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1133, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ContactsGetContactIDsRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint64(b, uint64(m.Hash))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1133, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ContactsGetContactIDsRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ContactsGetContactIDsRequestTypeID, "contacts.getContactIDs"); err != nil {
-		return tlrt.DecodeErr(err, "contacts.getContactIDs", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1850, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *ContactsGetContactIDsRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1850)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ContactsGetContactIDsRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Hash, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "contacts.getContactIDs", "hash")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1850, m)
 }
 
 // ContactsGetContactIDs calls contacts.getContactIDs: see
@@ -1429,43 +898,31 @@ func (*ContactsGetStatusesRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ContactsGetStatusesRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, ContactsGetStatusesRequestTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1884, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ContactsGetStatusesRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1884, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ContactsGetStatusesRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ContactsGetStatusesRequestTypeID, "contacts.getStatuses"); err != nil {
-		return tlrt.DecodeErr(err, "contacts.getStatuses", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2664, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *ContactsGetStatusesRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2664)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ContactsGetStatusesRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2664, m)
 }
 
 // ContactsGetStatuses calls contacts.getStatuses: see
@@ -1504,51 +961,31 @@ func (*ContactsGetContactsRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ContactsGetContactsRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, ContactsGetContactsRequestTypeID)
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.Hash))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 871, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ContactsGetContactsRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint64(b, uint64(m.Hash))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 871, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ContactsGetContactsRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ContactsGetContactsRequestTypeID, "contacts.getContacts"); err != nil {
-		return tlrt.DecodeErr(err, "contacts.getContacts", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1566, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *ContactsGetContactsRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1566)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ContactsGetContactsRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Hash, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "contacts.getContacts", "hash")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1566, m)
 }
 
 // ContactsGetContacts calls contacts.getContacts: see
@@ -1584,57 +1021,32 @@ func (*ContactsImportContactsRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ContactsImportContactsRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, ContactsImportContactsRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 404, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ContactsImportContactsRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutVectorHeader(b, len(m.Contacts))
-	for i := range m.Contacts {
-		if err := m.Contacts[i].Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "contacts.importContacts", "contacts")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 404, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ContactsImportContactsRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ContactsImportContactsRequestTypeID, "contacts.importContacts"); err != nil {
-		return tlrt.DecodeErr(err, "contacts.importContacts", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1038, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ContactsImportContactsRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1038)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ContactsImportContactsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "contacts.importContacts", "")
-	}
-	var err error
-	if m.Contacts, err = tlrt.DecodeStructs[InputPhoneContact](d, false, false, 28, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "contacts.importContacts", "contacts")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1038, m)
 }
 
 // ContactsImportContacts calls contacts.importContacts: see
@@ -1669,56 +1081,31 @@ func (*ContactsDeleteContactsRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ContactsDeleteContactsRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, ContactsDeleteContactsRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 83, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ContactsDeleteContactsRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutVectorHeader(b, len(m.ID))
-	for i := range m.ID {
-		if err := tlrt.EncodeObject(b, m.ID[i]); err != nil {
-			return tlrt.EncodeErr(err, "contacts.deleteContacts", "id")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 83, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ContactsDeleteContactsRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ContactsDeleteContactsRequestTypeID, "contacts.deleteContacts"); err != nil {
-		return tlrt.DecodeErr(err, "contacts.deleteContacts", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 675, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *ContactsDeleteContactsRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 675)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ContactsDeleteContactsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "contacts.deleteContacts", "")
-	}
-	var err error
-	if m.ID, err = tlrt.DecodeSlabs[InputUserFromMessage](d, false, 4, depth+1, decodeInputUser); err != nil {
-		return tlrt.DecodeErr(err, "contacts.deleteContacts", "id")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 675, m)
 }
 
 // ContactsDeleteContacts calls contacts.deleteContacts: see
@@ -1753,52 +1140,32 @@ func (*ContactsDeleteByPhonesRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ContactsDeleteByPhonesRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, ContactsDeleteByPhonesRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 141, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ContactsDeleteByPhonesRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutVectorHeader(b, len(m.Phones))
-	for i := range m.Phones {
-		tlrt.PutString(b, m.Phones[i])
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 141, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ContactsDeleteByPhonesRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ContactsDeleteByPhonesRequestTypeID, "contacts.deleteByPhones"); err != nil {
-		return tlrt.DecodeErr(err, "contacts.deleteByPhones", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 743, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ContactsDeleteByPhonesRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 743)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ContactsDeleteByPhonesRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Phones, err = tlrt.DecodeVector(d, 4, tlrt.String); err != nil {
-		return tlrt.DecodeErr(err, "contacts.deleteByPhones", "phones")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 743, m)
 }
 
 // ContactsDeleteByPhones calls contacts.deleteByPhones: see
@@ -1836,65 +1203,31 @@ func (*ContactsBlockRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ContactsBlockRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, ContactsBlockRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 419, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ContactsBlockRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 0)
-	flags |= tlrt.Bit(m.MyStoriesFrom, 0)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := tlrt.EncodeObject(b, m.ID); err != nil {
-		return tlrt.EncodeErr(err, "contacts.block", "id")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 419, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ContactsBlockRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ContactsBlockRequestTypeID, "contacts.block"); err != nil {
-		return tlrt.DecodeErr(err, "contacts.block", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1056, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *ContactsBlockRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = ContactsBlockRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1056)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ContactsBlockRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "contacts.block", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "contacts.block", "flags")
-	}
-	m.MyStoriesFrom = m.Flags.Has(0)
-	if m.ID, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "contacts.block", "id")
-	}
-	m.Flags &^= 1 << 0
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1056, m)
 }
 
 // ContactsBlock calls contacts.block: see ContactsBlockRequest.
@@ -1931,65 +1264,31 @@ func (*ContactsUnblockRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ContactsUnblockRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, ContactsUnblockRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1711, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ContactsUnblockRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 0)
-	flags |= tlrt.Bit(m.MyStoriesFrom, 0)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := tlrt.EncodeObject(b, m.ID); err != nil {
-		return tlrt.EncodeErr(err, "contacts.unblock", "id")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1711, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ContactsUnblockRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ContactsUnblockRequestTypeID, "contacts.unblock"); err != nil {
-		return tlrt.DecodeErr(err, "contacts.unblock", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2471, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *ContactsUnblockRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = ContactsUnblockRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2471)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ContactsUnblockRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "contacts.unblock", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "contacts.unblock", "flags")
-	}
-	m.MyStoriesFrom = m.Flags.Has(0)
-	if m.ID, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "contacts.unblock", "id")
-	}
-	m.Flags &^= 1 << 0
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2471, m)
 }
 
 // ContactsUnblock calls contacts.unblock: see ContactsUnblockRequest.
@@ -2027,66 +1326,31 @@ func (*ContactsGetBlockedRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ContactsGetBlockedRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, ContactsGetBlockedRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1431, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ContactsGetBlockedRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 0)
-	flags |= tlrt.Bit(m.MyStoriesFrom, 0)
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, uint32(flags))
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.Offset))
-	binary.LittleEndian.PutUint32(w[8:], uint32(m.Limit))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1431, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ContactsGetBlockedRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ContactsGetBlockedRequestTypeID, "contacts.getBlocked"); err != nil {
-		return tlrt.DecodeErr(err, "contacts.getBlocked", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2170, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *ContactsGetBlockedRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = ContactsGetBlockedRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2170)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ContactsGetBlockedRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "contacts.getBlocked", "flags")
-	}
-	m.MyStoriesFrom = m.Flags.Has(0)
-	if m.Offset, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "contacts.getBlocked", "offset")
-	}
-	if m.Limit, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "contacts.getBlocked", "limit")
-	}
-	m.Flags &^= 1 << 0
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2170, m)
 }
 
 // ContactsGetBlocked calls contacts.getBlocked: see ContactsGetBlockedRequest.
@@ -2125,67 +1389,32 @@ func (*ContactsSearchRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ContactsSearchRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, ContactsSearchRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 54, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ContactsSearchRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<0 | 1<<1)
-	flags |= tlrt.Bit(m.Broadcasts, 0)
-	flags |= tlrt.Bit(m.Bots, 1)
-	tlrt.PutUint32(b, uint32(flags))
-	tlrt.PutString(b, m.Q)
-	tlrt.PutUint32(b, uint32(m.Limit))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 54, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ContactsSearchRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ContactsSearchRequestTypeID, "contacts.search"); err != nil {
-		return tlrt.DecodeErr(err, "contacts.search", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 642, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ContactsSearchRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = ContactsSearchRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 642)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ContactsSearchRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "contacts.search", "flags")
-	}
-	m.Broadcasts = m.Flags.Has(0)
-	m.Bots = m.Flags.Has(1)
-	if m.Q, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "contacts.search", "q")
-	}
-	if m.Limit, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "contacts.search", "limit")
-	}
-	m.Flags &^= 1<<0 | 1<<1
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 642, m)
 }
 
 // ContactsSearch calls contacts.search: see ContactsSearchRequest.
@@ -2245,70 +1474,32 @@ func (m *ContactsResolveUsernameRequest) ClearReferer() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ContactsResolveUsernameRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, ContactsResolveUsernameRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1048, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ContactsResolveUsernameRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags
-	flags |= tlrt.Bit(m.Referer != "", 0)
-	tlrt.PutUint32(b, uint32(flags))
-	tlrt.PutString(b, m.Username)
-	if flags.Has(0) {
-		tlrt.PutString(b, m.Referer)
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1048, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ContactsResolveUsernameRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ContactsResolveUsernameRequestTypeID, "contacts.resolveUsername"); err != nil {
-		return tlrt.DecodeErr(err, "contacts.resolveUsername", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1756, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ContactsResolveUsernameRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = ContactsResolveUsernameRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1756)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ContactsResolveUsernameRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "contacts.resolveUsername", "flags")
-	}
-	if m.Username, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "contacts.resolveUsername", "username")
-	}
-	if m.Flags.Has(0) {
-		if m.Referer, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "contacts.resolveUsername", "referer")
-		}
-	}
-	if m.Referer != "" {
-		m.Flags.Unset(0)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1756, m)
 }
 
 // ContactsResolveUsername calls contacts.resolveUsername: see
@@ -2362,88 +1553,31 @@ func (*ContactsGetTopPeersRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ContactsGetTopPeersRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, ContactsGetTopPeersRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1393, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ContactsGetTopPeersRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<5 | 1<<10 | 1<<15 | 1<<16 | 1<<17)
-	flags |= tlrt.Bit(m.Correspondents, 0)
-	flags |= tlrt.Bit(m.BotsPm, 1)
-	flags |= tlrt.Bit(m.BotsInline, 2)
-	flags |= tlrt.Bit(m.PhoneCalls, 3)
-	flags |= tlrt.Bit(m.ForwardUsers, 4)
-	flags |= tlrt.Bit(m.ForwardChats, 5)
-	flags |= tlrt.Bit(m.Groups, 10)
-	flags |= tlrt.Bit(m.Channels, 15)
-	flags |= tlrt.Bit(m.BotsApp, 16)
-	flags |= tlrt.Bit(m.BotsGuestchat, 17)
-	w := tlrt.Extend(b, 20)
-	_ = w[19]
-	binary.LittleEndian.PutUint32(w, uint32(flags))
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.Offset))
-	binary.LittleEndian.PutUint32(w[8:], uint32(m.Limit))
-	binary.LittleEndian.PutUint64(w[12:], uint64(m.Hash))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1393, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ContactsGetTopPeersRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ContactsGetTopPeersRequestTypeID, "contacts.getTopPeers"); err != nil {
-		return tlrt.DecodeErr(err, "contacts.getTopPeers", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2129, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *ContactsGetTopPeersRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = ContactsGetTopPeersRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2129)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ContactsGetTopPeersRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "contacts.getTopPeers", "flags")
-	}
-	m.Correspondents = m.Flags.Has(0)
-	m.BotsPm = m.Flags.Has(1)
-	m.BotsInline = m.Flags.Has(2)
-	m.PhoneCalls = m.Flags.Has(3)
-	m.ForwardUsers = m.Flags.Has(4)
-	m.ForwardChats = m.Flags.Has(5)
-	m.Groups = m.Flags.Has(10)
-	m.Channels = m.Flags.Has(15)
-	m.BotsApp = m.Flags.Has(16)
-	m.BotsGuestchat = m.Flags.Has(17)
-	if m.Offset, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "contacts.getTopPeers", "offset")
-	}
-	if m.Limit, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "contacts.getTopPeers", "limit")
-	}
-	if m.Hash, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "contacts.getTopPeers", "hash")
-	}
-	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<5 | 1<<10 | 1<<15 | 1<<16 | 1<<17
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2129, m)
 }
 
 // ContactsGetTopPeers calls contacts.getTopPeers: see
@@ -2482,59 +1616,31 @@ func (*ContactsResetTopPeerRatingRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ContactsResetTopPeerRatingRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, ContactsResetTopPeerRatingRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 244, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ContactsResetTopPeerRatingRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Category); err != nil {
-		return tlrt.EncodeErr(err, "contacts.resetTopPeerRating", "category")
-	}
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "contacts.resetTopPeerRating", "peer")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 244, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ContactsResetTopPeerRatingRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ContactsResetTopPeerRatingRequestTypeID, "contacts.resetTopPeerRating"); err != nil {
-		return tlrt.DecodeErr(err, "contacts.resetTopPeerRating", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 859, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *ContactsResetTopPeerRatingRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 859)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ContactsResetTopPeerRatingRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "contacts.resetTopPeerRating", "")
-	}
-	var err error
-	if m.Category, err = decodeTopPeerCategory(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "contacts.resetTopPeerRating", "category")
-	}
-	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "contacts.resetTopPeerRating", "peer")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 859, m)
 }
 
 // ContactsResetTopPeerRating calls contacts.resetTopPeerRating: see
@@ -2567,43 +1673,31 @@ func (*ContactsResetSavedRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ContactsResetSavedRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, ContactsResetSavedRequestTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1242, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ContactsResetSavedRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1242, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ContactsResetSavedRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ContactsResetSavedRequestTypeID, "contacts.resetSaved"); err != nil {
-		return tlrt.DecodeErr(err, "contacts.resetSaved", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1966, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *ContactsResetSavedRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1966)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ContactsResetSavedRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1966, m)
 }
 
 // ContactsResetSaved calls contacts.resetSaved: see ContactsResetSavedRequest.
@@ -2635,43 +1729,31 @@ func (*ContactsGetSavedRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ContactsGetSavedRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, ContactsGetSavedRequestTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1198, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ContactsGetSavedRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1198, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ContactsGetSavedRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ContactsGetSavedRequestTypeID, "contacts.getSaved"); err != nil {
-		return tlrt.DecodeErr(err, "contacts.getSaved", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1918, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *ContactsGetSavedRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1918)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ContactsGetSavedRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1918, m)
 }
 
 // ContactsGetSaved calls contacts.getSaved: see ContactsGetSavedRequest.
@@ -2709,48 +1791,31 @@ func (*ContactsToggleTopPeersRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ContactsToggleTopPeersRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, ContactsToggleTopPeersRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1219, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ContactsToggleTopPeersRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	b.PutBool(m.Enabled)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1219, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ContactsToggleTopPeersRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ContactsToggleTopPeersRequestTypeID, "contacts.toggleTopPeers"); err != nil {
-		return tlrt.DecodeErr(err, "contacts.toggleTopPeers", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1942, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *ContactsToggleTopPeersRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1942)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ContactsToggleTopPeersRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Enabled, err = d.Bool(); err != nil {
-		return tlrt.DecodeErr(err, "contacts.toggleTopPeers", "enabled")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1942, m)
 }
 
 // ContactsToggleTopPeers calls contacts.toggleTopPeers: see
@@ -2794,91 +1859,32 @@ func (*ContactsAddContactRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ContactsAddContactRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, ContactsAddContactRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2061, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ContactsAddContactRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<0 | 1<<1)
-	flags |= tlrt.Bit(m.AddPhonePrivacyException, 0)
-	flags |= tlrt.Bit(m.Note != nil, 1)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := tlrt.EncodeObject(b, m.ID); err != nil {
-		return tlrt.EncodeErr(err, "contacts.addContact", "id")
-	}
-	tlrt.PutString(b, m.FirstName)
-	tlrt.PutString(b, m.LastName)
-	tlrt.PutString(b, m.Phone)
-	if flags.Has(1) {
-		if err := m.Note.Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "contacts.addContact", "note")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2061, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ContactsAddContactRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ContactsAddContactRequestTypeID, "contacts.addContact"); err != nil {
-		return tlrt.DecodeErr(err, "contacts.addContact", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2864, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ContactsAddContactRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = ContactsAddContactRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2864)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ContactsAddContactRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "contacts.addContact", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "contacts.addContact", "flags")
-	}
-	m.AddPhonePrivacyException = m.Flags.Has(0)
-	if m.ID, err = decodeInputUser(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "contacts.addContact", "id")
-	}
-	if m.FirstName, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "contacts.addContact", "first_name")
-	}
-	if m.LastName, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "contacts.addContact", "last_name")
-	}
-	if m.Phone, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "contacts.addContact", "phone")
-	}
-	if m.Flags.Has(1) {
-		d.Spend(unsafe.Sizeof(TextWithEntities{}))
-		m.Note = &TextWithEntities{}
-		if err = tlrt.DecodeBoxed(d, m.Note, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "contacts.addContact", "note")
-		}
-	}
-	m.Flags &^= 1<<0 | 1<<1
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2864, m)
 }
 
 // ContactsAddContact calls contacts.addContact: see ContactsAddContactRequest.
@@ -2912,53 +1918,31 @@ func (*ContactsAcceptContactRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ContactsAcceptContactRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, ContactsAcceptContactRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2371, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ContactsAcceptContactRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.ID); err != nil {
-		return tlrt.EncodeErr(err, "contacts.acceptContact", "id")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2371, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ContactsAcceptContactRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ContactsAcceptContactRequestTypeID, "contacts.acceptContact"); err != nil {
-		return tlrt.DecodeErr(err, "contacts.acceptContact", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3196, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *ContactsAcceptContactRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3196)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ContactsAcceptContactRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "contacts.acceptContact", "")
-	}
-	var err error
-	if m.ID, err = decodeInputUser(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "contacts.acceptContact", "id")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3196, m)
 }
 
 // ContactsAcceptContact calls contacts.acceptContact: see
@@ -3021,77 +2005,31 @@ func (m *ContactsGetLocatedRequest) ClearSelfExpires() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ContactsGetLocatedRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, ContactsGetLocatedRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2003, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ContactsGetLocatedRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 1)
-	flags |= tlrt.Bit(m.Background, 1)
-	flags |= tlrt.Bit(m.SelfExpires != 0, 0)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := tlrt.EncodeObject(b, m.GeoPoint); err != nil {
-		return tlrt.EncodeErr(err, "contacts.getLocated", "geo_point")
-	}
-	if flags.Has(0) {
-		tlrt.PutUint32(b, uint32(m.SelfExpires))
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2003, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ContactsGetLocatedRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ContactsGetLocatedRequestTypeID, "contacts.getLocated"); err != nil {
-		return tlrt.DecodeErr(err, "contacts.getLocated", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2795, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *ContactsGetLocatedRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = ContactsGetLocatedRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2795)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ContactsGetLocatedRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "contacts.getLocated", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "contacts.getLocated", "flags")
-	}
-	m.Background = m.Flags.Has(1)
-	if m.GeoPoint, err = decodeInputGeoPoint(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "contacts.getLocated", "geo_point")
-	}
-	if m.Flags.Has(0) {
-		if m.SelfExpires, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "contacts.getLocated", "self_expires")
-		}
-	}
-	m.Flags &^= 1 << 1
-	if m.SelfExpires != 0 {
-		m.Flags.Unset(0)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2795, m)
 }
 
 // ContactsGetLocated calls contacts.getLocated: see ContactsGetLocatedRequest.
@@ -3131,66 +2069,31 @@ func (*ContactsBlockFromRepliesRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ContactsBlockFromRepliesRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, ContactsBlockFromRepliesRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 384, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ContactsBlockFromRepliesRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2)
-	flags |= tlrt.Bit(m.DeleteMessage, 0)
-	flags |= tlrt.Bit(m.DeleteHistory, 1)
-	flags |= tlrt.Bit(m.ReportSpam, 2)
-	w := tlrt.Extend(b, 8)
-	_ = w[7]
-	binary.LittleEndian.PutUint32(w, uint32(flags))
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.MsgID))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 384, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ContactsBlockFromRepliesRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ContactsBlockFromRepliesRequestTypeID, "contacts.blockFromReplies"); err != nil {
-		return tlrt.DecodeErr(err, "contacts.blockFromReplies", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1015, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *ContactsBlockFromRepliesRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = ContactsBlockFromRepliesRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1015)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ContactsBlockFromRepliesRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "contacts.blockFromReplies", "flags")
-	}
-	m.DeleteMessage = m.Flags.Has(0)
-	m.DeleteHistory = m.Flags.Has(1)
-	m.ReportSpam = m.Flags.Has(2)
-	if m.MsgID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "contacts.blockFromReplies", "msg_id")
-	}
-	m.Flags &^= 1<<0 | 1<<1 | 1<<2
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1015, m)
 }
 
 // ContactsBlockFromReplies calls contacts.blockFromReplies: see
@@ -3225,49 +2128,32 @@ func (*ContactsResolvePhoneRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ContactsResolvePhoneRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, ContactsResolvePhoneRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1275, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ContactsResolvePhoneRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.Phone)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1275, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ContactsResolvePhoneRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ContactsResolvePhoneRequestTypeID, "contacts.resolvePhone"); err != nil {
-		return tlrt.DecodeErr(err, "contacts.resolvePhone", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2000, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ContactsResolvePhoneRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2000)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ContactsResolvePhoneRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Phone, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "contacts.resolvePhone", "phone")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2000, m)
 }
 
 // ContactsResolvePhone calls contacts.resolvePhone: see
@@ -3302,43 +2188,31 @@ func (*ContactsExportContactTokenRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ContactsExportContactTokenRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, ContactsExportContactTokenRequestTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2375, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ContactsExportContactTokenRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2375, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ContactsExportContactTokenRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ContactsExportContactTokenRequestTypeID, "contacts.exportContactToken"); err != nil {
-		return tlrt.DecodeErr(err, "contacts.exportContactToken", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3200, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *ContactsExportContactTokenRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3200)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ContactsExportContactTokenRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3200, m)
 }
 
 // ContactsExportContactToken calls contacts.exportContactToken: see
@@ -3375,49 +2249,32 @@ func (*ContactsImportContactTokenRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ContactsImportContactTokenRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, ContactsImportContactTokenRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 166, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ContactsImportContactTokenRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.Token)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 166, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ContactsImportContactTokenRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ContactsImportContactTokenRequestTypeID, "contacts.importContactToken"); err != nil {
-		return tlrt.DecodeErr(err, "contacts.importContactToken", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 772, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ContactsImportContactTokenRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 772)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ContactsImportContactTokenRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Token, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "contacts.importContactToken", "token")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 772, m)
 }
 
 // ContactsImportContactToken calls contacts.importContactToken: see
@@ -3452,51 +2309,31 @@ func (*ContactsEditCloseFriendsRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ContactsEditCloseFriendsRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, ContactsEditCloseFriendsRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1766, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ContactsEditCloseFriendsRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutVectorHeader(b, len(m.ID))
-	for i := range m.ID {
-		tlrt.PutUint64(b, uint64(m.ID[i]))
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1766, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ContactsEditCloseFriendsRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ContactsEditCloseFriendsRequestTypeID, "contacts.editCloseFriends"); err != nil {
-		return tlrt.DecodeErr(err, "contacts.editCloseFriends", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2534, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *ContactsEditCloseFriendsRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2534)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ContactsEditCloseFriendsRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.ID, err = tlrt.DecodeVector(d, 8, (*tlrt.Decoder).Long); err != nil {
-		return tlrt.DecodeErr(err, "contacts.editCloseFriends", "id")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2534, m)
 }
 
 // ContactsEditCloseFriends calls contacts.editCloseFriends: see
@@ -3535,75 +2372,31 @@ func (*ContactsSetBlockedRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ContactsSetBlockedRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, ContactsSetBlockedRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1368, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ContactsSetBlockedRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 0)
-	flags |= tlrt.Bit(m.MyStoriesFrom, 0)
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, uint32(flags))
-	binary.LittleEndian.PutUint32(w[4:], bin.TypeVector)
-	binary.LittleEndian.PutUint32(w[8:], uint32(len(m.ID)))
-	for i := range m.ID {
-		if err := tlrt.EncodeObject(b, m.ID[i]); err != nil {
-			return tlrt.EncodeErr(err, "contacts.setBlocked", "id")
-		}
-	}
-	tlrt.PutUint32(b, uint32(m.Limit))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1368, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ContactsSetBlockedRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ContactsSetBlockedRequestTypeID, "contacts.setBlocked"); err != nil {
-		return tlrt.DecodeErr(err, "contacts.setBlocked", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2103, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *ContactsSetBlockedRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = ContactsSetBlockedRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2103)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ContactsSetBlockedRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "contacts.setBlocked", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "contacts.setBlocked", "flags")
-	}
-	m.MyStoriesFrom = m.Flags.Has(0)
-	if m.ID, err = tlrt.DecodeSlabs[InputPeerUserFromMessage](d, false, 4, depth+1, decodeInputPeer); err != nil {
-		return tlrt.DecodeErr(err, "contacts.setBlocked", "id")
-	}
-	if m.Limit, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "contacts.setBlocked", "limit")
-	}
-	m.Flags &^= 1 << 0
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2103, m)
 }
 
 // ContactsSetBlocked calls contacts.setBlocked: see ContactsSetBlockedRequest.
@@ -3635,43 +2428,31 @@ func (*ContactsGetBirthdaysRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ContactsGetBirthdaysRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, ContactsGetBirthdaysRequestTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2071, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ContactsGetBirthdaysRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2071, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ContactsGetBirthdaysRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ContactsGetBirthdaysRequestTypeID, "contacts.getBirthdays"); err != nil {
-		return tlrt.DecodeErr(err, "contacts.getBirthdays", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2875, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *ContactsGetBirthdaysRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2875)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ContactsGetBirthdaysRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2875, m)
 }
 
 // ContactsGetBirthdays calls contacts.getBirthdays: see
@@ -3708,49 +2489,32 @@ func (*ContactsGetSponsoredPeersRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ContactsGetSponsoredPeersRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, ContactsGetSponsoredPeersRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1726, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ContactsGetSponsoredPeersRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.Q)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1726, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ContactsGetSponsoredPeersRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ContactsGetSponsoredPeersRequestTypeID, "contacts.getSponsoredPeers"); err != nil {
-		return tlrt.DecodeErr(err, "contacts.getSponsoredPeers", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2487, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ContactsGetSponsoredPeersRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2487)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ContactsGetSponsoredPeersRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Q, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "contacts.getSponsoredPeers", "q")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2487, m)
 }
 
 // ContactsGetSponsoredPeers calls contacts.getSponsoredPeers: see
@@ -3789,64 +2553,32 @@ func (*ContactsUpdateContactNoteRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ContactsUpdateContactNoteRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, ContactsUpdateContactNoteRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 173, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ContactsUpdateContactNoteRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.ID); err != nil {
-		return tlrt.EncodeErr(err, "contacts.updateContactNote", "id")
-	}
-	if err := m.Note.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "contacts.updateContactNote", "note")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 173, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ContactsUpdateContactNoteRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ContactsUpdateContactNoteRequestTypeID, "contacts.updateContactNote"); err != nil {
-		return tlrt.DecodeErr(err, "contacts.updateContactNote", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 779, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ContactsUpdateContactNoteRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = ContactsUpdateContactNoteRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 779)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ContactsUpdateContactNoteRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "contacts.updateContactNote", "")
-	}
-	var err error
-	if m.ID, err = decodeInputUser(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "contacts.updateContactNote", "id")
-	}
-	if err = tlrt.DecodeBoxed(d, &m.Note, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "contacts.updateContactNote", "note")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 779, m)
 }
 
 // ContactsUpdateContactNote calls contacts.updateContactNote: see

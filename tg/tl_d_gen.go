@@ -26,27 +26,9 @@ func DecodeDialog(b *bin.Buffer) (DialogClass, error) {
 
 // decodeDialog is DecodeDialog for a value nested depth levels deep.
 func decodeDialog(d *tlrt.Decoder, depth int) (DialogClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v DialogClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case DialogTypeID:
-		v, size = &Dialog{}, unsafe.Sizeof(Dialog{})
-	case DialogFolderTypeID:
-		v, size = &DialogFolder{}, unsafe.Sizeof(DialogFolder{})
-	case DialogCommunityTypeID:
-		v, size = &DialogCommunity{}, unsafe.Sizeof(DialogCommunity{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "Dialog"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 141, depth)
+	c, _ := v.(DialogClass)
+	return c, err
 }
 
 // Dialog is the TL constructor dialog.
@@ -157,153 +139,32 @@ func (m *Dialog) ClearTTLPeriod() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *Dialog) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, DialogTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2424, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *Dialog) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<1 | 1<<2 | 1<<3 | 1<<6)
-	flags |= tlrt.Bit(m.Pinned, 2)
-	flags |= tlrt.Bit(m.UnreadMark, 3)
-	flags |= tlrt.Bit(m.ViewForumAsMessages, 6)
-	flags |= tlrt.Bit(m.Pts != 0, 0)
-	flags |= tlrt.Bit(m.Draft != nil, 1)
-	flags |= tlrt.Bit(m.FolderID != 0, 4)
-	flags |= tlrt.Bit(m.TTLPeriod != 0, 5)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "dialog", "peer")
-	}
-	w := tlrt.Extend(b, 28)
-	_ = w[27]
-	binary.LittleEndian.PutUint32(w, uint32(m.TopMessage))
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.ReadInboxMaxID))
-	binary.LittleEndian.PutUint32(w[8:], uint32(m.ReadOutboxMaxID))
-	binary.LittleEndian.PutUint32(w[12:], uint32(m.UnreadCount))
-	binary.LittleEndian.PutUint32(w[16:], uint32(m.UnreadMentionsCount))
-	binary.LittleEndian.PutUint32(w[20:], uint32(m.UnreadReactionsCount))
-	binary.LittleEndian.PutUint32(w[24:], uint32(m.UnreadPollVotesCount))
-	if err := m.NotifySettings.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "dialog", "notify_settings")
-	}
-	if flags.Has(0) {
-		tlrt.PutUint32(b, uint32(m.Pts))
-	}
-	if flags.Has(1) {
-		if err := tlrt.EncodeObject(b, m.Draft); err != nil {
-			return tlrt.EncodeErr(err, "dialog", "draft")
-		}
-	}
-	if flags.Has(4) {
-		tlrt.PutUint32(b, uint32(m.FolderID))
-	}
-	if flags.Has(5) {
-		tlrt.PutUint32(b, uint32(m.TTLPeriod))
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2424, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *Dialog) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, DialogTypeID, "dialog"); err != nil {
-		return tlrt.DecodeErr(err, "dialog", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3253, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *Dialog) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = Dialog{}
-	d := tlrt.NewDecoder(b, &wireSchema, 3253)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *Dialog) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "dialog", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "dialog", "flags")
-	}
-	m.Pinned = m.Flags.Has(2)
-	m.UnreadMark = m.Flags.Has(3)
-	m.ViewForumAsMessages = m.Flags.Has(6)
-	if m.Peer, err = decodePeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "dialog", "peer")
-	}
-	if m.TopMessage, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "dialog", "top_message")
-	}
-	if m.ReadInboxMaxID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "dialog", "read_inbox_max_id")
-	}
-	if m.ReadOutboxMaxID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "dialog", "read_outbox_max_id")
-	}
-	if m.UnreadCount, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "dialog", "unread_count")
-	}
-	if m.UnreadMentionsCount, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "dialog", "unread_mentions_count")
-	}
-	if m.UnreadReactionsCount, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "dialog", "unread_reactions_count")
-	}
-	if m.UnreadPollVotesCount, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "dialog", "unread_poll_votes_count")
-	}
-	if err = tlrt.DecodeBoxed(d, &m.NotifySettings, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "dialog", "notify_settings")
-	}
-	if m.Flags.Has(0) {
-		if m.Pts, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "dialog", "pts")
-		}
-	}
-	if m.Flags.Has(1) {
-		if m.Draft, err = decodeDraftMessage(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "dialog", "draft")
-		}
-	}
-	if m.Flags.Has(4) {
-		if m.FolderID, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "dialog", "folder_id")
-		}
-	}
-	if m.Flags.Has(5) {
-		if m.TTLPeriod, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "dialog", "ttl_period")
-		}
-	}
-	m.Flags &^= 1<<1 | 1<<2 | 1<<3 | 1<<6
-	if m.Pts != 0 {
-		m.Flags.Unset(0)
-	}
-	if m.FolderID != 0 {
-		m.Flags.Unset(4)
-	}
-	if m.TTLPeriod != 0 {
-		m.Flags.Unset(5)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3253, m)
 }
 
 // DialogFolder is the TL constructor dialogFolder.
@@ -343,94 +204,32 @@ func (*DialogFolder) TypeName() string {
 func (*DialogFolder) dialogClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *DialogFolder) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, DialogFolderTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1042, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *DialogFolder) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 2)
-	flags |= tlrt.Bit(m.Pinned, 2)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := m.Folder.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "dialogFolder", "folder")
-	}
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "dialogFolder", "peer")
-	}
-	w := tlrt.Extend(b, 20)
-	_ = w[19]
-	binary.LittleEndian.PutUint32(w, uint32(m.TopMessage))
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.UnreadMutedPeersCount))
-	binary.LittleEndian.PutUint32(w[8:], uint32(m.UnreadUnmutedPeersCount))
-	binary.LittleEndian.PutUint32(w[12:], uint32(m.UnreadMutedMessagesCount))
-	binary.LittleEndian.PutUint32(w[16:], uint32(m.UnreadUnmutedMessagesCount))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1042, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *DialogFolder) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, DialogFolderTypeID, "dialogFolder"); err != nil {
-		return tlrt.DecodeErr(err, "dialogFolder", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1749, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *DialogFolder) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = DialogFolder{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1749)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *DialogFolder) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "dialogFolder", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "dialogFolder", "flags")
-	}
-	m.Pinned = m.Flags.Has(2)
-	if err = tlrt.DecodeBoxed(d, &m.Folder, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "dialogFolder", "folder")
-	}
-	if m.Peer, err = decodePeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "dialogFolder", "peer")
-	}
-	if m.TopMessage, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "dialogFolder", "top_message")
-	}
-	if m.UnreadMutedPeersCount, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "dialogFolder", "unread_muted_peers_count")
-	}
-	if m.UnreadUnmutedPeersCount, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "dialogFolder", "unread_unmuted_peers_count")
-	}
-	if m.UnreadMutedMessagesCount, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "dialogFolder", "unread_muted_messages_count")
-	}
-	if m.UnreadUnmutedMessagesCount, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "dialogFolder", "unread_unmuted_messages_count")
-	}
-	m.Flags &^= 1 << 2
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1749, m)
 }
 
 // DialogCommunity is the TL constructor dialogCommunity.
@@ -463,72 +262,32 @@ func (*DialogCommunity) TypeName() string {
 func (*DialogCommunity) dialogClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *DialogCommunity) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, DialogCommunityTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2367, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *DialogCommunity) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 2)
-	flags |= tlrt.Bit(m.Pinned, 2)
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, uint32(flags))
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.CommunityID))
-	if err := m.NotifySettings.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "dialogCommunity", "notify_settings")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2367, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *DialogCommunity) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, DialogCommunityTypeID, "dialogCommunity"); err != nil {
-		return tlrt.DecodeErr(err, "dialogCommunity", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3192, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *DialogCommunity) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = DialogCommunity{}
-	d := tlrt.NewDecoder(b, &wireSchema, 3192)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *DialogCommunity) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "dialogCommunity", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "dialogCommunity", "flags")
-	}
-	m.Pinned = m.Flags.Has(2)
-	if m.CommunityID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "dialogCommunity", "community_id")
-	}
-	if err = tlrt.DecodeBoxed(d, &m.NotifySettings, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "dialogCommunity", "notify_settings")
-	}
-	m.Flags &^= 1 << 2
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3192, m)
 }
 
 // DialogFilterClass is the TL type DialogFilter: one of DialogFilter,
@@ -548,27 +307,9 @@ func DecodeDialogFilter(b *bin.Buffer) (DialogFilterClass, error) {
 // decodeDialogFilter is DecodeDialogFilter for a value nested depth levels
 // deep.
 func decodeDialogFilter(d *tlrt.Decoder, depth int) (DialogFilterClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v DialogFilterClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case DialogFilterTypeID:
-		v, size = &DialogFilter{}, unsafe.Sizeof(DialogFilter{})
-	case DialogFilterDefaultTypeID:
-		v = &DialogFilterDefault{}
-	case DialogFilterChatlistTypeID:
-		v, size = &DialogFilterChatlist{}, unsafe.Sizeof(DialogFilterChatlist{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "DialogFilter"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 120, depth)
+	c, _ := v.(DialogFilterClass)
+	return c, err
 }
 
 // DialogFilter is the TL constructor dialogFilter.
@@ -662,139 +403,32 @@ func (m *DialogFilter) ClearColor() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *DialogFilter) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, DialogFilterTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1596, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *DialogFilter) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<11 | 1<<12 | 1<<13 | 1<<28)
-	flags |= tlrt.Bit(m.Contacts, 0)
-	flags |= tlrt.Bit(m.NonContacts, 1)
-	flags |= tlrt.Bit(m.Groups, 2)
-	flags |= tlrt.Bit(m.Broadcasts, 3)
-	flags |= tlrt.Bit(m.Bots, 4)
-	flags |= tlrt.Bit(m.ExcludeMuted, 11)
-	flags |= tlrt.Bit(m.ExcludeRead, 12)
-	flags |= tlrt.Bit(m.ExcludeArchived, 13)
-	flags |= tlrt.Bit(m.TitleNoanimate, 28)
-	flags |= tlrt.Bit(m.Emoticon != "", 25)
-	flags |= tlrt.Bit(m.Color != 0, 27)
-	w := tlrt.Extend(b, 8)
-	_ = w[7]
-	binary.LittleEndian.PutUint32(w, uint32(flags))
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.ID))
-	if err := m.Title.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "dialogFilter", "title")
-	}
-	if flags.Has(25) {
-		tlrt.PutString(b, m.Emoticon)
-	}
-	if flags.Has(27) {
-		tlrt.PutUint32(b, uint32(m.Color))
-	}
-	tlrt.PutVectorHeader(b, len(m.PinnedPeers))
-	for i := range m.PinnedPeers {
-		if err := tlrt.EncodeObject(b, m.PinnedPeers[i]); err != nil {
-			return tlrt.EncodeErr(err, "dialogFilter", "pinned_peers")
-		}
-	}
-	tlrt.PutVectorHeader(b, len(m.IncludePeers))
-	for i := range m.IncludePeers {
-		if err := tlrt.EncodeObject(b, m.IncludePeers[i]); err != nil {
-			return tlrt.EncodeErr(err, "dialogFilter", "include_peers")
-		}
-	}
-	tlrt.PutVectorHeader(b, len(m.ExcludePeers))
-	for i := range m.ExcludePeers {
-		if err := tlrt.EncodeObject(b, m.ExcludePeers[i]); err != nil {
-			return tlrt.EncodeErr(err, "dialogFilter", "exclude_peers")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1596, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *DialogFilter) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, DialogFilterTypeID, "dialogFilter"); err != nil {
-		return tlrt.DecodeErr(err, "dialogFilter", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2352, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *DialogFilter) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = DialogFilter{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2352)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *DialogFilter) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "dialogFilter", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "dialogFilter", "flags")
-	}
-	m.Contacts = m.Flags.Has(0)
-	m.NonContacts = m.Flags.Has(1)
-	m.Groups = m.Flags.Has(2)
-	m.Broadcasts = m.Flags.Has(3)
-	m.Bots = m.Flags.Has(4)
-	m.ExcludeMuted = m.Flags.Has(11)
-	m.ExcludeRead = m.Flags.Has(12)
-	m.ExcludeArchived = m.Flags.Has(13)
-	m.TitleNoanimate = m.Flags.Has(28)
-	if m.ID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "dialogFilter", "id")
-	}
-	if err = tlrt.DecodeBoxed(d, &m.Title, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "dialogFilter", "title")
-	}
-	if m.Flags.Has(25) {
-		if m.Emoticon, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "dialogFilter", "emoticon")
-		}
-	}
-	if m.Flags.Has(27) {
-		if m.Color, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "dialogFilter", "color")
-		}
-	}
-	if m.PinnedPeers, err = tlrt.DecodeSlabs[InputPeerUserFromMessage](d, false, 4, depth+1, decodeInputPeer); err != nil {
-		return tlrt.DecodeErr(err, "dialogFilter", "pinned_peers")
-	}
-	if m.IncludePeers, err = tlrt.DecodeSlabs[InputPeerUserFromMessage](d, false, 4, depth+1, decodeInputPeer); err != nil {
-		return tlrt.DecodeErr(err, "dialogFilter", "include_peers")
-	}
-	if m.ExcludePeers, err = tlrt.DecodeSlabs[InputPeerUserFromMessage](d, false, 4, depth+1, decodeInputPeer); err != nil {
-		return tlrt.DecodeErr(err, "dialogFilter", "exclude_peers")
-	}
-	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<11 | 1<<12 | 1<<13 | 1<<28
-	if m.Emoticon != "" {
-		m.Flags.Unset(25)
-	}
-	if m.Color != 0 {
-		m.Flags.Unset(27)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2352, m)
 }
 
 // DialogFilterDefault is the TL constructor dialogFilterDefault.
@@ -821,43 +455,31 @@ func (*DialogFilterDefault) TypeName() string {
 func (*DialogFilterDefault) dialogFilterClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *DialogFilterDefault) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, DialogFilterDefaultTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 495, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *DialogFilterDefault) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 495, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *DialogFilterDefault) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, DialogFilterDefaultTypeID, "dialogFilterDefault"); err != nil {
-		return tlrt.DecodeErr(err, "dialogFilterDefault", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1143, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *DialogFilterDefault) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1143)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *DialogFilterDefault) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1143, m)
 }
 
 // DialogFilterChatlist is the TL constructor dialogFilterChatlist.
@@ -940,116 +562,32 @@ func (m *DialogFilterChatlist) ClearColor() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *DialogFilterChatlist) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, DialogFilterChatlistTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1381, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *DialogFilterChatlist) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<26 | 1<<28)
-	flags |= tlrt.Bit(m.HasMyInvites, 26)
-	flags |= tlrt.Bit(m.TitleNoanimate, 28)
-	flags |= tlrt.Bit(m.Emoticon != "", 25)
-	flags |= tlrt.Bit(m.Color != 0, 27)
-	w := tlrt.Extend(b, 8)
-	_ = w[7]
-	binary.LittleEndian.PutUint32(w, uint32(flags))
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.ID))
-	if err := m.Title.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "dialogFilterChatlist", "title")
-	}
-	if flags.Has(25) {
-		tlrt.PutString(b, m.Emoticon)
-	}
-	if flags.Has(27) {
-		tlrt.PutUint32(b, uint32(m.Color))
-	}
-	tlrt.PutVectorHeader(b, len(m.PinnedPeers))
-	for i := range m.PinnedPeers {
-		if err := tlrt.EncodeObject(b, m.PinnedPeers[i]); err != nil {
-			return tlrt.EncodeErr(err, "dialogFilterChatlist", "pinned_peers")
-		}
-	}
-	tlrt.PutVectorHeader(b, len(m.IncludePeers))
-	for i := range m.IncludePeers {
-		if err := tlrt.EncodeObject(b, m.IncludePeers[i]); err != nil {
-			return tlrt.EncodeErr(err, "dialogFilterChatlist", "include_peers")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1381, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *DialogFilterChatlist) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, DialogFilterChatlistTypeID, "dialogFilterChatlist"); err != nil {
-		return tlrt.DecodeErr(err, "dialogFilterChatlist", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2117, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *DialogFilterChatlist) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = DialogFilterChatlist{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2117)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *DialogFilterChatlist) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "dialogFilterChatlist", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "dialogFilterChatlist", "flags")
-	}
-	m.HasMyInvites = m.Flags.Has(26)
-	m.TitleNoanimate = m.Flags.Has(28)
-	if m.ID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "dialogFilterChatlist", "id")
-	}
-	if err = tlrt.DecodeBoxed(d, &m.Title, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "dialogFilterChatlist", "title")
-	}
-	if m.Flags.Has(25) {
-		if m.Emoticon, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "dialogFilterChatlist", "emoticon")
-		}
-	}
-	if m.Flags.Has(27) {
-		if m.Color, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "dialogFilterChatlist", "color")
-		}
-	}
-	if m.PinnedPeers, err = tlrt.DecodeSlabs[InputPeerUserFromMessage](d, false, 4, depth+1, decodeInputPeer); err != nil {
-		return tlrt.DecodeErr(err, "dialogFilterChatlist", "pinned_peers")
-	}
-	if m.IncludePeers, err = tlrt.DecodeSlabs[InputPeerUserFromMessage](d, false, 4, depth+1, decodeInputPeer); err != nil {
-		return tlrt.DecodeErr(err, "dialogFilterChatlist", "include_peers")
-	}
-	m.Flags &^= 1<<26 | 1<<28
-	if m.Emoticon != "" {
-		m.Flags.Unset(25)
-	}
-	if m.Color != 0 {
-		m.Flags.Unset(27)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2117, m)
 }
 
 // DialogPeerClass is the TL type DialogPeer: one of DialogPeer,
@@ -1068,27 +606,9 @@ func DecodeDialogPeer(b *bin.Buffer) (DialogPeerClass, error) {
 
 // decodeDialogPeer is DecodeDialogPeer for a value nested depth levels deep.
 func decodeDialogPeer(d *tlrt.Decoder, depth int) (DialogPeerClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v DialogPeerClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case DialogPeerTypeID:
-		v, size = &DialogPeer{}, unsafe.Sizeof(DialogPeer{})
-	case DialogPeerFolderTypeID:
-		v = tlrt.New[DialogPeerFolder](d)
-	case DialogPeerCommunityTypeID:
-		v = tlrt.New[DialogPeerCommunity](d)
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "DialogPeer"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 339, depth)
+	c, _ := v.(DialogPeerClass)
+	return c, err
 }
 
 // DialogPeer is the TL constructor dialogPeer.
@@ -1117,53 +637,31 @@ func (*DialogPeer) TypeName() string {
 func (*DialogPeer) dialogPeerClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *DialogPeer) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, DialogPeerTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2175, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *DialogPeer) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "dialogPeer", "peer")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2175, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *DialogPeer) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, DialogPeerTypeID, "dialogPeer"); err != nil {
-		return tlrt.DecodeErr(err, "dialogPeer", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2988, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *DialogPeer) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2988)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *DialogPeer) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "dialogPeer", "")
-	}
-	var err error
-	if m.Peer, err = decodePeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "dialogPeer", "peer")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2988, m)
 }
 
 // DialogPeerFolder is the TL constructor dialogPeerFolder.
@@ -1192,51 +690,31 @@ func (*DialogPeerFolder) TypeName() string {
 func (*DialogPeerFolder) dialogPeerClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *DialogPeerFolder) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 8)
-	_ = w[7]
-	binary.LittleEndian.PutUint32(w, DialogPeerFolderTypeID)
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.FolderID))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 759, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *DialogPeerFolder) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, uint32(m.FolderID))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 759, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *DialogPeerFolder) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, DialogPeerFolderTypeID, "dialogPeerFolder"); err != nil {
-		return tlrt.DecodeErr(err, "dialogPeerFolder", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1437, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *DialogPeerFolder) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1437)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *DialogPeerFolder) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.FolderID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "dialogPeerFolder", "folder_id")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1437, m)
 }
 
 // DialogPeerCommunity is the TL constructor dialogPeerCommunity.
@@ -1265,51 +743,31 @@ func (*DialogPeerCommunity) TypeName() string {
 func (*DialogPeerCommunity) dialogPeerClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *DialogPeerCommunity) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, DialogPeerCommunityTypeID)
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.CommunityID))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 436, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *DialogPeerCommunity) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint64(b, uint64(m.CommunityID))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 436, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *DialogPeerCommunity) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, DialogPeerCommunityTypeID, "dialogPeerCommunity"); err != nil {
-		return tlrt.DecodeErr(err, "dialogPeerCommunity", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1075, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *DialogPeerCommunity) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1075)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *DialogPeerCommunity) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.CommunityID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "dialogPeerCommunity", "community_id")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1075, m)
 }
 
 // DocumentClass is the TL type Document: one of DocumentEmpty, Document.
@@ -1332,17 +790,20 @@ func decodeDocument(d *tlrt.Decoder, depth int) (DocumentClass, error) {
 		return nil, err
 	}
 	var v DocumentClass
+	var at tlrt.DecoderAt
 	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case DocumentEmptyTypeID:
-		v = tlrt.New[DocumentEmpty](d)
+		x := tlrt.New[DocumentEmpty](d)
+		v, at = x, x
 	case DocumentTypeID:
-		v, size = &Document{}, unsafe.Sizeof(Document{})
+		x := &Document{}
+		v, at, size = x, x, unsafe.Sizeof(Document{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "Document"}
 	}
 	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
+	if err := at.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -1656,29 +1117,38 @@ func decodeDocumentAttribute(d *tlrt.Decoder, depth int) (DocumentAttributeClass
 		return nil, err
 	}
 	var v DocumentAttributeClass
+	var at tlrt.DecoderAt
 	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case DocumentAttributeImageSizeTypeID:
-		v = tlrt.New[DocumentAttributeImageSize](d)
+		x := tlrt.New[DocumentAttributeImageSize](d)
+		v, at = x, x
 	case DocumentAttributeAnimatedTypeID:
-		v = &DocumentAttributeAnimated{}
+		x := &DocumentAttributeAnimated{}
+		v, at = x, x
 	case DocumentAttributeStickerTypeID:
-		v, size = &DocumentAttributeSticker{}, unsafe.Sizeof(DocumentAttributeSticker{})
+		x := &DocumentAttributeSticker{}
+		v, at, size = x, x, unsafe.Sizeof(DocumentAttributeSticker{})
 	case DocumentAttributeVideoTypeID:
-		v, size = &DocumentAttributeVideo{}, unsafe.Sizeof(DocumentAttributeVideo{})
+		x := &DocumentAttributeVideo{}
+		v, at, size = x, x, unsafe.Sizeof(DocumentAttributeVideo{})
 	case DocumentAttributeAudioTypeID:
-		v, size = &DocumentAttributeAudio{}, unsafe.Sizeof(DocumentAttributeAudio{})
+		x := &DocumentAttributeAudio{}
+		v, at, size = x, x, unsafe.Sizeof(DocumentAttributeAudio{})
 	case DocumentAttributeFilenameTypeID:
-		v, size = &DocumentAttributeFilename{}, unsafe.Sizeof(DocumentAttributeFilename{})
+		x := &DocumentAttributeFilename{}
+		v, at, size = x, x, unsafe.Sizeof(DocumentAttributeFilename{})
 	case DocumentAttributeHasStickersTypeID:
-		v = &DocumentAttributeHasStickers{}
+		x := &DocumentAttributeHasStickers{}
+		v, at = x, x
 	case DocumentAttributeCustomEmojiTypeID:
-		v, size = &DocumentAttributeCustomEmoji{}, unsafe.Sizeof(DocumentAttributeCustomEmoji{})
+		x := &DocumentAttributeCustomEmoji{}
+		v, at, size = x, x, unsafe.Sizeof(DocumentAttributeCustomEmoji{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "DocumentAttribute"}
 	}
 	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
+	if err := at.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -2597,25 +2067,9 @@ func DecodeDraftMessage(b *bin.Buffer) (DraftMessageClass, error) {
 // decodeDraftMessage is DecodeDraftMessage for a value nested depth levels
 // deep.
 func decodeDraftMessage(d *tlrt.Decoder, depth int) (DraftMessageClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v DraftMessageClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case DraftMessageEmptyTypeID:
-		v = tlrt.New[DraftMessageEmpty](d)
-	case DraftMessageTypeID:
-		v, size = &DraftMessage{}, unsafe.Sizeof(DraftMessage{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "DraftMessage"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 328, depth)
+	c, _ := v.(DraftMessageClass)
+	return c, err
 }
 
 // DraftMessageEmpty is the TL constructor draftMessageEmpty.
@@ -2668,65 +2122,31 @@ func (m *DraftMessageEmpty) ClearDate() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *DraftMessageEmpty) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, DraftMessageEmptyTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 246, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *DraftMessageEmpty) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags
-	flags |= tlrt.Bit(m.Date != 0, 0)
-	tlrt.PutUint32(b, uint32(flags))
-	if flags.Has(0) {
-		tlrt.PutUint32(b, uint32(m.Date))
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 246, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *DraftMessageEmpty) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, DraftMessageEmptyTypeID, "draftMessageEmpty"); err != nil {
-		return tlrt.DecodeErr(err, "draftMessageEmpty", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 861, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *DraftMessageEmpty) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = DraftMessageEmpty{}
-	d := tlrt.NewDecoder(b, &wireSchema, 861)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *DraftMessageEmpty) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "draftMessageEmpty", "flags")
-	}
-	if m.Flags.Has(0) {
-		if m.Date, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "draftMessageEmpty", "date")
-		}
-	}
-	if m.Date != 0 {
-		m.Flags.Unset(0)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 861, m)
 }
 
 // DraftMessage is the TL constructor draftMessage.
@@ -2812,147 +2232,32 @@ func (m *DraftMessage) ClearEffect() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *DraftMessage) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, DraftMessageTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 899, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *DraftMessage) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<1 | 1<<4 | 1<<5 | 1<<6 | 1<<8 | 1<<9)
-	flags |= tlrt.Bit(m.NoWebpage, 1)
-	flags |= tlrt.Bit(m.InvertMedia, 6)
-	flags |= tlrt.Bit(m.ReplyTo != nil, 4)
-	flags |= tlrt.Bit(len(m.Entities) > 0, 3)
-	flags |= tlrt.Bit(m.Media != nil, 5)
-	flags |= tlrt.Bit(m.Effect != 0, 7)
-	flags |= tlrt.Bit(m.SuggestedPost != nil, 8)
-	flags |= tlrt.Bit(m.RichMessage != nil, 9)
-	tlrt.PutUint32(b, uint32(flags))
-	if flags.Has(4) {
-		if err := tlrt.EncodeObject(b, m.ReplyTo); err != nil {
-			return tlrt.EncodeErr(err, "draftMessage", "reply_to")
-		}
-	}
-	tlrt.PutString(b, m.Message)
-	if flags.Has(3) {
-		tlrt.PutVectorHeader(b, len(m.Entities))
-		for i := range m.Entities {
-			if err := tlrt.EncodeObject(b, m.Entities[i]); err != nil {
-				return tlrt.EncodeErr(err, "draftMessage", "entities")
-			}
-		}
-	}
-	if flags.Has(5) {
-		if err := tlrt.EncodeObject(b, m.Media); err != nil {
-			return tlrt.EncodeErr(err, "draftMessage", "media")
-		}
-	}
-	tlrt.PutUint32(b, uint32(m.Date))
-	if flags.Has(7) {
-		tlrt.PutUint64(b, uint64(m.Effect))
-	}
-	if flags.Has(8) {
-		if err := m.SuggestedPost.Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "draftMessage", "suggested_post")
-		}
-	}
-	if flags.Has(9) {
-		if err := m.RichMessage.Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "draftMessage", "rich_message")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 899, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *DraftMessage) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, DraftMessageTypeID, "draftMessage"); err != nil {
-		return tlrt.DecodeErr(err, "draftMessage", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1596, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *DraftMessage) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = DraftMessage{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1596)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *DraftMessage) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "draftMessage", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "draftMessage", "flags")
-	}
-	m.NoWebpage = m.Flags.Has(1)
-	m.InvertMedia = m.Flags.Has(6)
-	if m.Flags.Has(4) {
-		if m.ReplyTo, err = decodeInputReplyTo(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "draftMessage", "reply_to")
-		}
-	}
-	if m.Message, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "draftMessage", "message")
-	}
-	if m.Flags.Has(3) {
-		if m.Entities, err = tlrt.DecodeSlabs[MessageEntityFormattedDate](d, false, 12, depth+1, decodeMessageEntity); err != nil {
-			return tlrt.DecodeErr(err, "draftMessage", "entities")
-		}
-	}
-	if m.Flags.Has(5) {
-		if m.Media, err = decodeInputMedia(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "draftMessage", "media")
-		}
-	}
-	if m.Date, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "draftMessage", "date")
-	}
-	if m.Flags.Has(7) {
-		if m.Effect, err = d.Long(); err != nil {
-			return tlrt.DecodeErr(err, "draftMessage", "effect")
-		}
-	}
-	if m.Flags.Has(8) {
-		d.Spend(unsafe.Sizeof(SuggestedPost{}))
-		m.SuggestedPost = &SuggestedPost{}
-		if err = tlrt.DecodeBoxed(d, m.SuggestedPost, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "draftMessage", "suggested_post")
-		}
-	}
-	if m.Flags.Has(9) {
-		d.Spend(unsafe.Sizeof(RichMessage{}))
-		m.RichMessage = &RichMessage{}
-		if err = tlrt.DecodeBoxed(d, m.RichMessage, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "draftMessage", "rich_message")
-		}
-	}
-	m.Flags &^= 1<<1 | 1<<4 | 1<<5 | 1<<6 | 1<<8 | 1<<9
-	if len(m.Entities) > 0 {
-		m.Flags.Unset(3)
-	}
-	if m.Effect != 0 {
-		m.Flags.Unset(7)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1596, m)
 }
 
 // DataJSON is the TL constructor dataJSON.
@@ -2978,49 +2283,32 @@ func (*DataJSON) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *DataJSON) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, DataJSONTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1155, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *DataJSON) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.Data)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1155, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *DataJSON) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, DataJSONTypeID, "dataJSON"); err != nil {
-		return tlrt.DecodeErr(err, "dataJSON", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1873, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *DataJSON) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1873)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *DataJSON) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Data, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "dataJSON", "data")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1873, m)
 }
 
 // DCOption is the TL constructor dcOption.
@@ -3082,93 +2370,32 @@ func (m *DCOption) ClearSecret() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *DCOption) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, DCOptionTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 226, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *DCOption) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<5)
-	flags |= tlrt.Bit(m.Ipv6, 0)
-	flags |= tlrt.Bit(m.MediaOnly, 1)
-	flags |= tlrt.Bit(m.TcpoOnly, 2)
-	flags |= tlrt.Bit(m.CDN, 3)
-	flags |= tlrt.Bit(m.Static, 4)
-	flags |= tlrt.Bit(m.ThisPortOnly, 5)
-	flags |= tlrt.Bit(len(m.Secret) > 0, 10)
-	w := tlrt.Extend(b, 8)
-	_ = w[7]
-	binary.LittleEndian.PutUint32(w, uint32(flags))
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.ID))
-	tlrt.PutString(b, m.IPAddress)
-	tlrt.PutUint32(b, uint32(m.Port))
-	if flags.Has(10) {
-		tlrt.PutBytes(b, m.Secret)
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 226, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *DCOption) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, DCOptionTypeID, "dcOption"); err != nil {
-		return tlrt.DecodeErr(err, "dcOption", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 835, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *DCOption) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = DCOption{}
-	d := tlrt.NewDecoder(b, &wireSchema, 835)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *DCOption) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "dcOption", "flags")
-	}
-	m.Ipv6 = m.Flags.Has(0)
-	m.MediaOnly = m.Flags.Has(1)
-	m.TcpoOnly = m.Flags.Has(2)
-	m.CDN = m.Flags.Has(3)
-	m.Static = m.Flags.Has(4)
-	m.ThisPortOnly = m.Flags.Has(5)
-	if m.ID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "dcOption", "id")
-	}
-	if m.IPAddress, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "dcOption", "ip_address")
-	}
-	if m.Port, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "dcOption", "port")
-	}
-	if m.Flags.Has(10) {
-		if m.Secret, err = tlrt.Bytes(d); err != nil {
-			return tlrt.DecodeErr(err, "dcOption", "secret")
-		}
-	}
-	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<5
-	if len(m.Secret) > 0 {
-		m.Flags.Unset(10)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 835, m)
 }
 
 // DefaultHistoryTTL is the TL constructor defaultHistoryTTL.
@@ -3194,51 +2421,31 @@ func (*DefaultHistoryTTL) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *DefaultHistoryTTL) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 8)
-	_ = w[7]
-	binary.LittleEndian.PutUint32(w, DefaultHistoryTTLTypeID)
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.Period))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 641, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *DefaultHistoryTTL) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, uint32(m.Period))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 641, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *DefaultHistoryTTL) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, DefaultHistoryTTLTypeID, "defaultHistoryTTL"); err != nil {
-		return tlrt.DecodeErr(err, "defaultHistoryTTL", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1309, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *DefaultHistoryTTL) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1309)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *DefaultHistoryTTL) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Period, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "defaultHistoryTTL", "period")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1309, m)
 }
 
 // DialogFilterSuggested is the TL constructor dialogFilterSuggested.
@@ -3266,58 +2473,32 @@ func (*DialogFilterSuggested) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *DialogFilterSuggested) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, DialogFilterSuggestedTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1098, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *DialogFilterSuggested) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Filter); err != nil {
-		return tlrt.EncodeErr(err, "dialogFilterSuggested", "filter")
-	}
-	tlrt.PutString(b, m.Description)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1098, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *DialogFilterSuggested) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, DialogFilterSuggestedTypeID, "dialogFilterSuggested"); err != nil {
-		return tlrt.DecodeErr(err, "dialogFilterSuggested", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1811, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *DialogFilterSuggested) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1811)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *DialogFilterSuggested) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "dialogFilterSuggested", "")
-	}
-	var err error
-	if m.Filter, err = decodeDialogFilter(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "dialogFilterSuggested", "filter")
-	}
-	if m.Description, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "dialogFilterSuggested", "description")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1811, m)
 }
 
 // DisallowedGiftsSettings is the TL constructor disallowedGiftsSettings.
@@ -3354,64 +2535,31 @@ func (*DisallowedGiftsSettings) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *DisallowedGiftsSettings) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, DisallowedGiftsSettingsTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1045, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *DisallowedGiftsSettings) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4)
-	flags |= tlrt.Bit(m.DisallowUnlimitedStargifts, 0)
-	flags |= tlrt.Bit(m.DisallowLimitedStargifts, 1)
-	flags |= tlrt.Bit(m.DisallowUniqueStargifts, 2)
-	flags |= tlrt.Bit(m.DisallowPremiumGifts, 3)
-	flags |= tlrt.Bit(m.DisallowStargiftsFromChannels, 4)
-	tlrt.PutUint32(b, uint32(flags))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1045, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *DisallowedGiftsSettings) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, DisallowedGiftsSettingsTypeID, "disallowedGiftsSettings"); err != nil {
-		return tlrt.DecodeErr(err, "disallowedGiftsSettings", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1752, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *DisallowedGiftsSettings) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = DisallowedGiftsSettings{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1752)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *DisallowedGiftsSettings) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "disallowedGiftsSettings", "flags")
-	}
-	m.DisallowUnlimitedStargifts = m.Flags.Has(0)
-	m.DisallowLimitedStargifts = m.Flags.Has(1)
-	m.DisallowUniqueStargifts = m.Flags.Has(2)
-	m.DisallowPremiumGifts = m.Flags.Has(3)
-	m.DisallowStargiftsFromChannels = m.Flags.Has(4)
-	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1752, m)
 }
 
 // Double is the TL constructor double.
@@ -3438,41 +2586,29 @@ func (*Double) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *Double) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, DoubleTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 327, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *Double) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 327, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *Double) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, DoubleTypeID, "double"); err != nil {
-		return tlrt.DecodeErr(err, "double", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 948, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *Double) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 948)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *Double) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 948, m)
 }

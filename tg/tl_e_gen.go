@@ -26,27 +26,9 @@ func DecodeEmailVerification(b *bin.Buffer) (EmailVerificationClass, error) {
 // decodeEmailVerification is DecodeEmailVerification for a value nested depth
 // levels deep.
 func decodeEmailVerification(d *tlrt.Decoder, depth int) (EmailVerificationClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v EmailVerificationClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case EmailVerificationCodeTypeID:
-		v, size = &EmailVerificationCode{}, unsafe.Sizeof(EmailVerificationCode{})
-	case EmailVerificationGoogleTypeID:
-		v, size = &EmailVerificationGoogle{}, unsafe.Sizeof(EmailVerificationGoogle{})
-	case EmailVerificationAppleTypeID:
-		v, size = &EmailVerificationApple{}, unsafe.Sizeof(EmailVerificationApple{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "EmailVerification"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 40, depth)
+	c, _ := v.(EmailVerificationClass)
+	return c, err
 }
 
 // EmailVerificationCode is the TL constructor emailVerificationCode.
@@ -76,49 +58,32 @@ func (*EmailVerificationCode) TypeName() string {
 func (*EmailVerificationCode) emailVerificationClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *EmailVerificationCode) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, EmailVerificationCodeTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1346, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *EmailVerificationCode) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.Code)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1346, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *EmailVerificationCode) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, EmailVerificationCodeTypeID, "emailVerificationCode"); err != nil {
-		return tlrt.DecodeErr(err, "emailVerificationCode", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2078, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *EmailVerificationCode) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2078)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *EmailVerificationCode) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Code, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "emailVerificationCode", "code")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2078, m)
 }
 
 // EmailVerificationGoogle is the TL constructor emailVerificationGoogle.
@@ -148,49 +113,32 @@ func (*EmailVerificationGoogle) TypeName() string {
 func (*EmailVerificationGoogle) emailVerificationClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *EmailVerificationGoogle) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, EmailVerificationGoogleTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2077, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *EmailVerificationGoogle) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.Token)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2077, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *EmailVerificationGoogle) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, EmailVerificationGoogleTypeID, "emailVerificationGoogle"); err != nil {
-		return tlrt.DecodeErr(err, "emailVerificationGoogle", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2882, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *EmailVerificationGoogle) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2882)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *EmailVerificationGoogle) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Token, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "emailVerificationGoogle", "token")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2882, m)
 }
 
 // EmailVerificationApple is the TL constructor emailVerificationApple.
@@ -220,49 +168,32 @@ func (*EmailVerificationApple) TypeName() string {
 func (*EmailVerificationApple) emailVerificationClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *EmailVerificationApple) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, EmailVerificationAppleTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1387, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *EmailVerificationApple) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.Token)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1387, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *EmailVerificationApple) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, EmailVerificationAppleTypeID, "emailVerificationApple"); err != nil {
-		return tlrt.DecodeErr(err, "emailVerificationApple", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2123, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *EmailVerificationApple) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2123)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *EmailVerificationApple) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Token, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "emailVerificationApple", "token")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2123, m)
 }
 
 // EmailVerifyPurposeClass is the TL type EmailVerifyPurpose: one of
@@ -283,27 +214,9 @@ func DecodeEmailVerifyPurpose(b *bin.Buffer) (EmailVerifyPurposeClass, error) {
 // decodeEmailVerifyPurpose is DecodeEmailVerifyPurpose for a value nested depth
 // levels deep.
 func decodeEmailVerifyPurpose(d *tlrt.Decoder, depth int) (EmailVerifyPurposeClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v EmailVerifyPurposeClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case EmailVerifyPurposeLoginSetupTypeID:
-		v, size = &EmailVerifyPurposeLoginSetup{}, unsafe.Sizeof(EmailVerifyPurposeLoginSetup{})
-	case EmailVerifyPurposeLoginChangeTypeID:
-		v = &EmailVerifyPurposeLoginChange{}
-	case EmailVerifyPurposePassportTypeID:
-		v = &EmailVerifyPurposePassport{}
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "EmailVerifyPurpose"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 39, depth)
+	c, _ := v.(EmailVerifyPurposeClass)
+	return c, err
 }
 
 // EmailVerifyPurposeLoginSetup is the TL constructor
@@ -336,53 +249,32 @@ func (*EmailVerifyPurposeLoginSetup) TypeName() string {
 func (*EmailVerifyPurposeLoginSetup) emailVerifyPurposeClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *EmailVerifyPurposeLoginSetup) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, EmailVerifyPurposeLoginSetupTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 636, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *EmailVerifyPurposeLoginSetup) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.PhoneNumber)
-	tlrt.PutString(b, m.PhoneCodeHash)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 636, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *EmailVerifyPurposeLoginSetup) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, EmailVerifyPurposeLoginSetupTypeID, "emailVerifyPurposeLoginSetup"); err != nil {
-		return tlrt.DecodeErr(err, "emailVerifyPurposeLoginSetup", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1303, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *EmailVerifyPurposeLoginSetup) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1303)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *EmailVerifyPurposeLoginSetup) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.PhoneNumber, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "emailVerifyPurposeLoginSetup", "phone_number")
-	}
-	if m.PhoneCodeHash, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "emailVerifyPurposeLoginSetup", "phone_code_hash")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1303, m)
 }
 
 // EmailVerifyPurposeLoginChange is the TL constructor
@@ -412,43 +304,31 @@ func (*EmailVerifyPurposeLoginChange) TypeName() string {
 func (*EmailVerifyPurposeLoginChange) emailVerifyPurposeClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *EmailVerifyPurposeLoginChange) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, EmailVerifyPurposeLoginChangeTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 767, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *EmailVerifyPurposeLoginChange) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 767, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *EmailVerifyPurposeLoginChange) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, EmailVerifyPurposeLoginChangeTypeID, "emailVerifyPurposeLoginChange"); err != nil {
-		return tlrt.DecodeErr(err, "emailVerifyPurposeLoginChange", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1449, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *EmailVerifyPurposeLoginChange) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1449)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *EmailVerifyPurposeLoginChange) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1449, m)
 }
 
 // EmailVerifyPurposePassport is the TL constructor emailVerifyPurposePassport.
@@ -476,43 +356,31 @@ func (*EmailVerifyPurposePassport) TypeName() string {
 func (*EmailVerifyPurposePassport) emailVerifyPurposeClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *EmailVerifyPurposePassport) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, EmailVerifyPurposePassportTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1785, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *EmailVerifyPurposePassport) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1785, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *EmailVerifyPurposePassport) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, EmailVerifyPurposePassportTypeID, "emailVerifyPurposePassport"); err != nil {
-		return tlrt.DecodeErr(err, "emailVerifyPurposePassport", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2553, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *EmailVerifyPurposePassport) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2553)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *EmailVerifyPurposePassport) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2553, m)
 }
 
 // EmojiGroupClass is the TL type EmojiGroup: one of EmojiGroup,
@@ -531,27 +399,9 @@ func DecodeEmojiGroup(b *bin.Buffer) (EmojiGroupClass, error) {
 
 // decodeEmojiGroup is DecodeEmojiGroup for a value nested depth levels deep.
 func decodeEmojiGroup(d *tlrt.Decoder, depth int) (EmojiGroupClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v EmojiGroupClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case EmojiGroupTypeID:
-		v, size = &EmojiGroup{}, unsafe.Sizeof(EmojiGroup{})
-	case EmojiGroupGreetingTypeID:
-		v, size = &EmojiGroupGreeting{}, unsafe.Sizeof(EmojiGroupGreeting{})
-	case EmojiGroupPremiumTypeID:
-		v, size = &EmojiGroupPremium{}, unsafe.Sizeof(EmojiGroupPremium{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "EmojiGroup"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 403, depth)
+	c, _ := v.(EmojiGroupClass)
+	return c, err
 }
 
 // EmojiGroup is the TL constructor emojiGroup.
@@ -583,63 +433,32 @@ func (*EmojiGroup) TypeName() string {
 func (*EmojiGroup) emojiGroupClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *EmojiGroup) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, EmojiGroupTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1131, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *EmojiGroup) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.Title)
-	w := tlrt.Extend(b, 16)
-	_ = w[15]
-	binary.LittleEndian.PutUint64(w, uint64(m.IconEmojiID))
-	binary.LittleEndian.PutUint32(w[8:], bin.TypeVector)
-	binary.LittleEndian.PutUint32(w[12:], uint32(len(m.Emoticons)))
-	for i := range m.Emoticons {
-		tlrt.PutString(b, m.Emoticons[i])
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1131, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *EmojiGroup) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, EmojiGroupTypeID, "emojiGroup"); err != nil {
-		return tlrt.DecodeErr(err, "emojiGroup", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1848, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *EmojiGroup) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1848)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *EmojiGroup) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Title, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "emojiGroup", "title")
-	}
-	if m.IconEmojiID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "emojiGroup", "icon_emoji_id")
-	}
-	if m.Emoticons, err = tlrt.DecodeVector(d, 4, tlrt.String); err != nil {
-		return tlrt.DecodeErr(err, "emojiGroup", "emoticons")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1848, m)
 }
 
 // EmojiGroupGreeting is the TL constructor emojiGroupGreeting.
@@ -671,63 +490,32 @@ func (*EmojiGroupGreeting) TypeName() string {
 func (*EmojiGroupGreeting) emojiGroupClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *EmojiGroupGreeting) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, EmojiGroupGreetingTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1182, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *EmojiGroupGreeting) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.Title)
-	w := tlrt.Extend(b, 16)
-	_ = w[15]
-	binary.LittleEndian.PutUint64(w, uint64(m.IconEmojiID))
-	binary.LittleEndian.PutUint32(w[8:], bin.TypeVector)
-	binary.LittleEndian.PutUint32(w[12:], uint32(len(m.Emoticons)))
-	for i := range m.Emoticons {
-		tlrt.PutString(b, m.Emoticons[i])
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1182, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *EmojiGroupGreeting) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, EmojiGroupGreetingTypeID, "emojiGroupGreeting"); err != nil {
-		return tlrt.DecodeErr(err, "emojiGroupGreeting", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1902, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *EmojiGroupGreeting) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1902)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *EmojiGroupGreeting) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Title, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "emojiGroupGreeting", "title")
-	}
-	if m.IconEmojiID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "emojiGroupGreeting", "icon_emoji_id")
-	}
-	if m.Emoticons, err = tlrt.DecodeVector(d, 4, tlrt.String); err != nil {
-		return tlrt.DecodeErr(err, "emojiGroupGreeting", "emoticons")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1902, m)
 }
 
 // EmojiGroupPremium is the TL constructor emojiGroupPremium.
@@ -757,53 +545,32 @@ func (*EmojiGroupPremium) TypeName() string {
 func (*EmojiGroupPremium) emojiGroupClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *EmojiGroupPremium) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, EmojiGroupPremiumTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 81, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *EmojiGroupPremium) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.Title)
-	tlrt.PutUint64(b, uint64(m.IconEmojiID))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 81, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *EmojiGroupPremium) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, EmojiGroupPremiumTypeID, "emojiGroupPremium"); err != nil {
-		return tlrt.DecodeErr(err, "emojiGroupPremium", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 673, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *EmojiGroupPremium) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 673)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *EmojiGroupPremium) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Title, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "emojiGroupPremium", "title")
-	}
-	if m.IconEmojiID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "emojiGroupPremium", "icon_emoji_id")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 673, m)
 }
 
 // EmojiKeywordClass is the TL type EmojiKeyword: one of EmojiKeyword,
@@ -823,25 +590,9 @@ func DecodeEmojiKeyword(b *bin.Buffer) (EmojiKeywordClass, error) {
 // decodeEmojiKeyword is DecodeEmojiKeyword for a value nested depth levels
 // deep.
 func decodeEmojiKeyword(d *tlrt.Decoder, depth int) (EmojiKeywordClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v EmojiKeywordClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case EmojiKeywordTypeID:
-		v, size = &EmojiKeyword{}, unsafe.Sizeof(EmojiKeyword{})
-	case EmojiKeywordDeletedTypeID:
-		v, size = &EmojiKeywordDeleted{}, unsafe.Sizeof(EmojiKeywordDeleted{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "EmojiKeyword"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 319, depth)
+	c, _ := v.(EmojiKeywordClass)
+	return c, err
 }
 
 // EmojiKeyword is the TL constructor emojiKeyword.
@@ -872,56 +623,32 @@ func (*EmojiKeyword) TypeName() string {
 func (*EmojiKeyword) emojiKeywordClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *EmojiKeyword) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, EmojiKeywordTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2021, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *EmojiKeyword) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.Keyword)
-	tlrt.PutVectorHeader(b, len(m.Emoticons))
-	for i := range m.Emoticons {
-		tlrt.PutString(b, m.Emoticons[i])
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2021, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *EmojiKeyword) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, EmojiKeywordTypeID, "emojiKeyword"); err != nil {
-		return tlrt.DecodeErr(err, "emojiKeyword", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2819, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *EmojiKeyword) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2819)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *EmojiKeyword) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Keyword, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "emojiKeyword", "keyword")
-	}
-	if m.Emoticons, err = tlrt.DecodeVector(d, 4, tlrt.String); err != nil {
-		return tlrt.DecodeErr(err, "emojiKeyword", "emoticons")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2819, m)
 }
 
 // EmojiKeywordDeleted is the TL constructor emojiKeywordDeleted.
@@ -952,56 +679,32 @@ func (*EmojiKeywordDeleted) TypeName() string {
 func (*EmojiKeywordDeleted) emojiKeywordClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *EmojiKeywordDeleted) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, EmojiKeywordDeletedTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 339, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *EmojiKeywordDeleted) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.Keyword)
-	tlrt.PutVectorHeader(b, len(m.Emoticons))
-	for i := range m.Emoticons {
-		tlrt.PutString(b, m.Emoticons[i])
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 339, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *EmojiKeywordDeleted) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, EmojiKeywordDeletedTypeID, "emojiKeywordDeleted"); err != nil {
-		return tlrt.DecodeErr(err, "emojiKeywordDeleted", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 961, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *EmojiKeywordDeleted) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 961)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *EmojiKeywordDeleted) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Keyword, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "emojiKeywordDeleted", "keyword")
-	}
-	if m.Emoticons, err = tlrt.DecodeVector(d, 4, tlrt.String); err != nil {
-		return tlrt.DecodeErr(err, "emojiKeywordDeleted", "emoticons")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 961, m)
 }
 
 // EmojiListClass is the TL type EmojiList: one of EmojiListNotModified,
@@ -1020,25 +723,9 @@ func DecodeEmojiList(b *bin.Buffer) (EmojiListClass, error) {
 
 // decodeEmojiList is DecodeEmojiList for a value nested depth levels deep.
 func decodeEmojiList(d *tlrt.Decoder, depth int) (EmojiListClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v EmojiListClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case EmojiListNotModifiedTypeID:
-		v = &EmojiListNotModified{}
-	case EmojiListTypeID:
-		v, size = &EmojiList{}, unsafe.Sizeof(EmojiList{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "EmojiList"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 1033, depth)
+	c, _ := v.(EmojiListClass)
+	return c, err
 }
 
 // EmojiListNotModified is the TL constructor emojiListNotModified.
@@ -1065,43 +752,31 @@ func (*EmojiListNotModified) TypeName() string {
 func (*EmojiListNotModified) emojiListClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *EmojiListNotModified) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, EmojiListNotModifiedTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 670, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *EmojiListNotModified) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 670, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *EmojiListNotModified) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, EmojiListNotModifiedTypeID, "emojiListNotModified"); err != nil {
-		return tlrt.DecodeErr(err, "emojiListNotModified", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1342, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *EmojiListNotModified) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1342)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *EmojiListNotModified) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1342, m)
 }
 
 // EmojiList is the TL constructor emojiList.
@@ -1131,58 +806,31 @@ func (*EmojiList) TypeName() string {
 func (*EmojiList) emojiListClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *EmojiList) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, EmojiListTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1124, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *EmojiList) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 16)
-	_ = w[15]
-	binary.LittleEndian.PutUint64(w, uint64(m.Hash))
-	binary.LittleEndian.PutUint32(w[8:], bin.TypeVector)
-	binary.LittleEndian.PutUint32(w[12:], uint32(len(m.DocumentID)))
-	for i := range m.DocumentID {
-		tlrt.PutUint64(b, uint64(m.DocumentID[i]))
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1124, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *EmojiList) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, EmojiListTypeID, "emojiList"); err != nil {
-		return tlrt.DecodeErr(err, "emojiList", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1840, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *EmojiList) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1840)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *EmojiList) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Hash, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "emojiList", "hash")
-	}
-	if m.DocumentID, err = tlrt.DecodeVector(d, 8, (*tlrt.Decoder).Long); err != nil {
-		return tlrt.DecodeErr(err, "emojiList", "document_id")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1840, m)
 }
 
 // EmojiStatusClass is the TL type EmojiStatus: one of EmojiStatusEmpty,
@@ -1206,21 +854,26 @@ func decodeEmojiStatus(d *tlrt.Decoder, depth int) (EmojiStatusClass, error) {
 		return nil, err
 	}
 	var v EmojiStatusClass
+	var at tlrt.DecoderAt
 	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case EmojiStatusEmptyTypeID:
-		v = &EmojiStatusEmpty{}
+		x := &EmojiStatusEmpty{}
+		v, at = x, x
 	case EmojiStatusTypeID:
-		v = tlrt.New[EmojiStatus](d)
+		x := tlrt.New[EmojiStatus](d)
+		v, at = x, x
 	case EmojiStatusCollectibleTypeID:
-		v, size = &EmojiStatusCollectible{}, unsafe.Sizeof(EmojiStatusCollectible{})
+		x := &EmojiStatusCollectible{}
+		v, at, size = x, x, unsafe.Sizeof(EmojiStatusCollectible{})
 	case InputEmojiStatusCollectibleTypeID:
-		v = tlrt.New[InputEmojiStatusCollectible](d)
+		x := tlrt.New[InputEmojiStatusCollectible](d)
+		v, at = x, x
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "EmojiStatus"}
 	}
 	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
+	if err := at.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -1710,31 +1363,9 @@ func DecodeEncryptedChat(b *bin.Buffer) (EncryptedChatClass, error) {
 // decodeEncryptedChat is DecodeEncryptedChat for a value nested depth levels
 // deep.
 func decodeEncryptedChat(d *tlrt.Decoder, depth int) (EncryptedChatClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v EncryptedChatClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case EncryptedChatEmptyTypeID:
-		v = tlrt.New[EncryptedChatEmpty](d)
-	case EncryptedChatWaitingTypeID:
-		v = tlrt.New[EncryptedChatWaiting](d)
-	case EncryptedChatRequestedTypeID:
-		v, size = &EncryptedChatRequested{}, unsafe.Sizeof(EncryptedChatRequested{})
-	case EncryptedChatTypeID:
-		v, size = &EncryptedChat{}, unsafe.Sizeof(EncryptedChat{})
-	case EncryptedChatDiscardedTypeID:
-		v = tlrt.New[EncryptedChatDiscarded](d)
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "EncryptedChat"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 475, depth)
+	c, _ := v.(EncryptedChatClass)
+	return c, err
 }
 
 // EncryptedChatEmpty is the TL constructor encryptedChatEmpty.
@@ -1763,51 +1394,31 @@ func (*EncryptedChatEmpty) TypeName() string {
 func (*EncryptedChatEmpty) encryptedChatClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *EncryptedChatEmpty) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 8)
-	_ = w[7]
-	binary.LittleEndian.PutUint32(w, EncryptedChatEmptyTypeID)
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.ID))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1605, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *EncryptedChatEmpty) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, uint32(m.ID))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1605, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *EncryptedChatEmpty) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, EncryptedChatEmptyTypeID, "encryptedChatEmpty"); err != nil {
-		return tlrt.DecodeErr(err, "encryptedChatEmpty", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2362, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *EncryptedChatEmpty) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2362)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *EncryptedChatEmpty) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.ID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "encryptedChatEmpty", "id")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2362, m)
 }
 
 // EncryptedChatWaiting is the TL constructor encryptedChatWaiting.
@@ -1841,73 +1452,31 @@ func (*EncryptedChatWaiting) TypeName() string {
 func (*EncryptedChatWaiting) encryptedChatClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *EncryptedChatWaiting) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 36)
-	_ = w[35]
-	binary.LittleEndian.PutUint32(w, EncryptedChatWaitingTypeID)
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.ID))
-	binary.LittleEndian.PutUint64(w[8:], uint64(m.AccessHash))
-	binary.LittleEndian.PutUint32(w[16:], uint32(m.Date))
-	binary.LittleEndian.PutUint64(w[20:], uint64(m.AdminID))
-	binary.LittleEndian.PutUint64(w[28:], uint64(m.ParticipantID))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 949, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *EncryptedChatWaiting) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 32)
-	_ = w[31]
-	binary.LittleEndian.PutUint32(w, uint32(m.ID))
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.AccessHash))
-	binary.LittleEndian.PutUint32(w[12:], uint32(m.Date))
-	binary.LittleEndian.PutUint64(w[16:], uint64(m.AdminID))
-	binary.LittleEndian.PutUint64(w[24:], uint64(m.ParticipantID))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 949, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *EncryptedChatWaiting) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, EncryptedChatWaitingTypeID, "encryptedChatWaiting"); err != nil {
-		return tlrt.DecodeErr(err, "encryptedChatWaiting", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1649, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *EncryptedChatWaiting) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1649)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *EncryptedChatWaiting) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.ID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "encryptedChatWaiting", "id")
-	}
-	if m.AccessHash, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "encryptedChatWaiting", "access_hash")
-	}
-	if m.Date, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "encryptedChatWaiting", "date")
-	}
-	if m.AdminID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "encryptedChatWaiting", "admin_id")
-	}
-	if m.ParticipantID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "encryptedChatWaiting", "participant_id")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1649, m)
 }
 
 // EncryptedChatRequested is the TL constructor encryptedChatRequested.
@@ -1968,92 +1537,32 @@ func (m *EncryptedChatRequested) ClearFolderID() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *EncryptedChatRequested) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, EncryptedChatRequestedTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 680, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *EncryptedChatRequested) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags
-	flags |= tlrt.Bit(m.FolderID != 0, 0)
-	tlrt.PutUint32(b, uint32(flags))
-	if flags.Has(0) {
-		tlrt.PutUint32(b, uint32(m.FolderID))
-	}
-	w := tlrt.Extend(b, 32)
-	_ = w[31]
-	binary.LittleEndian.PutUint32(w, uint32(m.ID))
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.AccessHash))
-	binary.LittleEndian.PutUint32(w[12:], uint32(m.Date))
-	binary.LittleEndian.PutUint64(w[16:], uint64(m.AdminID))
-	binary.LittleEndian.PutUint64(w[24:], uint64(m.ParticipantID))
-	tlrt.PutBytes(b, m.GA)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 680, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *EncryptedChatRequested) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, EncryptedChatRequestedTypeID, "encryptedChatRequested"); err != nil {
-		return tlrt.DecodeErr(err, "encryptedChatRequested", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1352, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *EncryptedChatRequested) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = EncryptedChatRequested{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1352)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *EncryptedChatRequested) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "encryptedChatRequested", "flags")
-	}
-	if m.Flags.Has(0) {
-		if m.FolderID, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "encryptedChatRequested", "folder_id")
-		}
-	}
-	if m.ID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "encryptedChatRequested", "id")
-	}
-	if m.AccessHash, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "encryptedChatRequested", "access_hash")
-	}
-	if m.Date, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "encryptedChatRequested", "date")
-	}
-	if m.AdminID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "encryptedChatRequested", "admin_id")
-	}
-	if m.ParticipantID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "encryptedChatRequested", "participant_id")
-	}
-	if m.GA, err = tlrt.Bytes(d); err != nil {
-		return tlrt.DecodeErr(err, "encryptedChatRequested", "g_a")
-	}
-	if m.FolderID != 0 {
-		m.Flags.Unset(0)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1352, m)
 }
 
 // EncryptedChat is the TL constructor encryptedChat.
@@ -2090,75 +1599,32 @@ func (*EncryptedChat) TypeName() string {
 func (*EncryptedChat) encryptedChatClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *EncryptedChat) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, EncryptedChatTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 905, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *EncryptedChat) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 32)
-	_ = w[31]
-	binary.LittleEndian.PutUint32(w, uint32(m.ID))
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.AccessHash))
-	binary.LittleEndian.PutUint32(w[12:], uint32(m.Date))
-	binary.LittleEndian.PutUint64(w[16:], uint64(m.AdminID))
-	binary.LittleEndian.PutUint64(w[24:], uint64(m.ParticipantID))
-	tlrt.PutBytes(b, m.GAOrB)
-	tlrt.PutUint64(b, uint64(m.KeyFingerprint))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 905, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *EncryptedChat) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, EncryptedChatTypeID, "encryptedChat"); err != nil {
-		return tlrt.DecodeErr(err, "encryptedChat", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1603, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *EncryptedChat) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1603)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *EncryptedChat) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.ID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "encryptedChat", "id")
-	}
-	if m.AccessHash, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "encryptedChat", "access_hash")
-	}
-	if m.Date, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "encryptedChat", "date")
-	}
-	if m.AdminID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "encryptedChat", "admin_id")
-	}
-	if m.ParticipantID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "encryptedChat", "participant_id")
-	}
-	if m.GAOrB, err = tlrt.Bytes(d); err != nil {
-		return tlrt.DecodeErr(err, "encryptedChat", "g_a_or_b")
-	}
-	if m.KeyFingerprint, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "encryptedChat", "key_fingerprint")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1603, m)
 }
 
 // EncryptedChatDiscarded is the TL constructor encryptedChatDiscarded.
@@ -2190,62 +1656,31 @@ func (*EncryptedChatDiscarded) TypeName() string {
 func (*EncryptedChatDiscarded) encryptedChatClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *EncryptedChatDiscarded) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, EncryptedChatDiscardedTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 283, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *EncryptedChatDiscarded) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 0)
-	flags |= tlrt.Bit(m.HistoryDeleted, 0)
-	w := tlrt.Extend(b, 8)
-	_ = w[7]
-	binary.LittleEndian.PutUint32(w, uint32(flags))
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.ID))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 283, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *EncryptedChatDiscarded) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, EncryptedChatDiscardedTypeID, "encryptedChatDiscarded"); err != nil {
-		return tlrt.DecodeErr(err, "encryptedChatDiscarded", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 901, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *EncryptedChatDiscarded) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = EncryptedChatDiscarded{}
-	d := tlrt.NewDecoder(b, &wireSchema, 901)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *EncryptedChatDiscarded) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "encryptedChatDiscarded", "flags")
-	}
-	m.HistoryDeleted = m.Flags.Has(0)
-	if m.ID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "encryptedChatDiscarded", "id")
-	}
-	m.Flags &^= 1 << 0
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 901, m)
 }
 
 // EncryptedFileClass is the TL type EncryptedFile: one of EncryptedFileEmpty,
@@ -2265,23 +1700,9 @@ func DecodeEncryptedFile(b *bin.Buffer) (EncryptedFileClass, error) {
 // decodeEncryptedFile is DecodeEncryptedFile for a value nested depth levels
 // deep.
 func decodeEncryptedFile(d *tlrt.Decoder, depth int) (EncryptedFileClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v EncryptedFileClass
-	switch id {
-	case EncryptedFileEmptyTypeID:
-		v = &EncryptedFileEmpty{}
-	case EncryptedFileTypeID:
-		v = tlrt.New[EncryptedFile](d)
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "EncryptedFile"}
-	}
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 431, depth)
+	c, _ := v.(EncryptedFileClass)
+	return c, err
 }
 
 // EncryptedFileEmpty is the TL constructor encryptedFileEmpty.
@@ -2308,43 +1729,31 @@ func (*EncryptedFileEmpty) TypeName() string {
 func (*EncryptedFileEmpty) encryptedFileClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *EncryptedFileEmpty) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, EncryptedFileEmptyTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1858, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *EncryptedFileEmpty) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1858, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *EncryptedFileEmpty) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, EncryptedFileEmptyTypeID, "encryptedFileEmpty"); err != nil {
-		return tlrt.DecodeErr(err, "encryptedFileEmpty", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2635, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *EncryptedFileEmpty) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2635)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *EncryptedFileEmpty) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2635, m)
 }
 
 // EncryptedFile is the TL constructor encryptedFile.
@@ -2378,73 +1787,31 @@ func (*EncryptedFile) TypeName() string {
 func (*EncryptedFile) encryptedFileClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *EncryptedFile) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 36)
-	_ = w[35]
-	binary.LittleEndian.PutUint32(w, EncryptedFileTypeID)
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.ID))
-	binary.LittleEndian.PutUint64(w[12:], uint64(m.AccessHash))
-	binary.LittleEndian.PutUint64(w[20:], uint64(m.Size))
-	binary.LittleEndian.PutUint32(w[28:], uint32(m.DCID))
-	binary.LittleEndian.PutUint32(w[32:], uint32(m.KeyFingerprint))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1573, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *EncryptedFile) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 32)
-	_ = w[31]
-	binary.LittleEndian.PutUint64(w, uint64(m.ID))
-	binary.LittleEndian.PutUint64(w[8:], uint64(m.AccessHash))
-	binary.LittleEndian.PutUint64(w[16:], uint64(m.Size))
-	binary.LittleEndian.PutUint32(w[24:], uint32(m.DCID))
-	binary.LittleEndian.PutUint32(w[28:], uint32(m.KeyFingerprint))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1573, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *EncryptedFile) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, EncryptedFileTypeID, "encryptedFile"); err != nil {
-		return tlrt.DecodeErr(err, "encryptedFile", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2328, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *EncryptedFile) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2328)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *EncryptedFile) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.ID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "encryptedFile", "id")
-	}
-	if m.AccessHash, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "encryptedFile", "access_hash")
-	}
-	if m.Size, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "encryptedFile", "size")
-	}
-	if m.DCID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "encryptedFile", "dc_id")
-	}
-	if m.KeyFingerprint, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "encryptedFile", "key_fingerprint")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2328, m)
 }
 
 // EncryptedMessageClass is the TL type EncryptedMessage: one of
@@ -2464,25 +1831,9 @@ func DecodeEncryptedMessage(b *bin.Buffer) (EncryptedMessageClass, error) {
 // decodeEncryptedMessage is DecodeEncryptedMessage for a value nested depth
 // levels deep.
 func decodeEncryptedMessage(d *tlrt.Decoder, depth int) (EncryptedMessageClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v EncryptedMessageClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case EncryptedMessageTypeID:
-		v, size = &EncryptedMessage{}, unsafe.Sizeof(EncryptedMessage{})
-	case EncryptedMessageServiceTypeID:
-		v, size = &EncryptedMessageService{}, unsafe.Sizeof(EncryptedMessageService{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "EncryptedMessage"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 12, depth)
+	c, _ := v.(EncryptedMessageClass)
+	return c, err
 }
 
 // EncryptedMessage is the TL constructor encryptedMessage.
@@ -2516,72 +1867,32 @@ func (*EncryptedMessage) TypeName() string {
 func (*EncryptedMessage) encryptedMessageClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *EncryptedMessage) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, EncryptedMessageTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2255, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *EncryptedMessage) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 16)
-	_ = w[15]
-	binary.LittleEndian.PutUint64(w, uint64(m.RandomID))
-	binary.LittleEndian.PutUint32(w[8:], uint32(m.ChatID))
-	binary.LittleEndian.PutUint32(w[12:], uint32(m.Date))
-	tlrt.PutBytes(b, m.Bytes)
-	if err := tlrt.EncodeObject(b, m.File); err != nil {
-		return tlrt.EncodeErr(err, "encryptedMessage", "file")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2255, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *EncryptedMessage) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, EncryptedMessageTypeID, "encryptedMessage"); err != nil {
-		return tlrt.DecodeErr(err, "encryptedMessage", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3073, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *EncryptedMessage) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3073)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *EncryptedMessage) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "encryptedMessage", "")
-	}
-	var err error
-	if m.RandomID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "encryptedMessage", "random_id")
-	}
-	if m.ChatID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "encryptedMessage", "chat_id")
-	}
-	if m.Date, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "encryptedMessage", "date")
-	}
-	if m.Bytes, err = tlrt.Bytes(d); err != nil {
-		return tlrt.DecodeErr(err, "encryptedMessage", "bytes")
-	}
-	if m.File, err = decodeEncryptedFile(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "encryptedMessage", "file")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3073, m)
 }
 
 // EncryptedMessageService is the TL constructor encryptedMessageService.
@@ -2615,63 +1926,32 @@ func (*EncryptedMessageService) TypeName() string {
 func (*EncryptedMessageService) encryptedMessageClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *EncryptedMessageService) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, EncryptedMessageServiceTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 340, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *EncryptedMessageService) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 16)
-	_ = w[15]
-	binary.LittleEndian.PutUint64(w, uint64(m.RandomID))
-	binary.LittleEndian.PutUint32(w[8:], uint32(m.ChatID))
-	binary.LittleEndian.PutUint32(w[12:], uint32(m.Date))
-	tlrt.PutBytes(b, m.Bytes)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 340, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *EncryptedMessageService) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, EncryptedMessageServiceTypeID, "encryptedMessageService"); err != nil {
-		return tlrt.DecodeErr(err, "encryptedMessageService", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 962, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *EncryptedMessageService) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 962)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *EncryptedMessageService) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.RandomID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "encryptedMessageService", "random_id")
-	}
-	if m.ChatID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "encryptedMessageService", "chat_id")
-	}
-	if m.Date, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "encryptedMessageService", "date")
-	}
-	if m.Bytes, err = tlrt.Bytes(d); err != nil {
-		return tlrt.DecodeErr(err, "encryptedMessageService", "bytes")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 962, m)
 }
 
 // ExportedChatInviteClass is the TL type ExportedChatInvite: one of
@@ -2691,25 +1971,9 @@ func DecodeExportedChatInvite(b *bin.Buffer) (ExportedChatInviteClass, error) {
 // decodeExportedChatInvite is DecodeExportedChatInvite for a value nested depth
 // levels deep.
 func decodeExportedChatInvite(d *tlrt.Decoder, depth int) (ExportedChatInviteClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v ExportedChatInviteClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case ChatInviteExportedTypeID:
-		v, size = &ChatInviteExported{}, unsafe.Sizeof(ChatInviteExported{})
-	case ChatInvitePublicJoinRequestsTypeID:
-		v = &ChatInvitePublicJoinRequests{}
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "ExportedChatInvite"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 157, depth)
+	c, _ := v.(ExportedChatInviteClass)
+	return c, err
 }
 
 // ChatInviteExported is the TL constructor chatInviteExported.
@@ -2898,174 +2162,32 @@ func (m *ChatInviteExported) ClearTitle() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChatInviteExported) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, ChatInviteExportedTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1511, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChatInviteExported) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<0 | 1<<5 | 1<<6 | 1<<9)
-	flags |= tlrt.Bit(m.Revoked, 0)
-	flags |= tlrt.Bit(m.Permanent, 5)
-	flags |= tlrt.Bit(m.RequestNeeded, 6)
-	flags |= tlrt.Bit(m.StartDate != 0, 4)
-	flags |= tlrt.Bit(m.ExpireDate != 0, 1)
-	flags |= tlrt.Bit(m.UsageLimit != 0, 2)
-	flags |= tlrt.Bit(m.Usage != 0, 3)
-	flags |= tlrt.Bit(m.Requested != 0, 7)
-	flags |= tlrt.Bit(m.SubscriptionExpired != 0, 10)
-	flags |= tlrt.Bit(m.Title != "", 8)
-	flags |= tlrt.Bit(m.SubscriptionPricing != nil, 9)
-	tlrt.PutUint32(b, uint32(flags))
-	tlrt.PutString(b, m.Link)
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint64(w, uint64(m.AdminID))
-	binary.LittleEndian.PutUint32(w[8:], uint32(m.Date))
-	if flags.Has(4) {
-		tlrt.PutUint32(b, uint32(m.StartDate))
-	}
-	if flags.Has(1) {
-		tlrt.PutUint32(b, uint32(m.ExpireDate))
-	}
-	if flags.Has(2) {
-		tlrt.PutUint32(b, uint32(m.UsageLimit))
-	}
-	if flags.Has(3) {
-		tlrt.PutUint32(b, uint32(m.Usage))
-	}
-	if flags.Has(7) {
-		tlrt.PutUint32(b, uint32(m.Requested))
-	}
-	if flags.Has(10) {
-		tlrt.PutUint32(b, uint32(m.SubscriptionExpired))
-	}
-	if flags.Has(8) {
-		tlrt.PutString(b, m.Title)
-	}
-	if flags.Has(9) {
-		if err := m.SubscriptionPricing.Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "chatInviteExported", "subscription_pricing")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1511, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChatInviteExported) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ChatInviteExportedTypeID, "chatInviteExported"); err != nil {
-		return tlrt.DecodeErr(err, "chatInviteExported", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2260, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ChatInviteExported) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = ChatInviteExported{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2260)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChatInviteExported) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "chatInviteExported", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "chatInviteExported", "flags")
-	}
-	m.Revoked = m.Flags.Has(0)
-	m.Permanent = m.Flags.Has(5)
-	m.RequestNeeded = m.Flags.Has(6)
-	if m.Link, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "chatInviteExported", "link")
-	}
-	if m.AdminID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "chatInviteExported", "admin_id")
-	}
-	if m.Date, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "chatInviteExported", "date")
-	}
-	if m.Flags.Has(4) {
-		if m.StartDate, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "chatInviteExported", "start_date")
-		}
-	}
-	if m.Flags.Has(1) {
-		if m.ExpireDate, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "chatInviteExported", "expire_date")
-		}
-	}
-	if m.Flags.Has(2) {
-		if m.UsageLimit, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "chatInviteExported", "usage_limit")
-		}
-	}
-	if m.Flags.Has(3) {
-		if m.Usage, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "chatInviteExported", "usage")
-		}
-	}
-	if m.Flags.Has(7) {
-		if m.Requested, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "chatInviteExported", "requested")
-		}
-	}
-	if m.Flags.Has(10) {
-		if m.SubscriptionExpired, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "chatInviteExported", "subscription_expired")
-		}
-	}
-	if m.Flags.Has(8) {
-		if m.Title, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "chatInviteExported", "title")
-		}
-	}
-	if m.Flags.Has(9) {
-		m.SubscriptionPricing = tlrt.New[StarsSubscriptionPricing](d)
-		if err = tlrt.DecodeBoxed(d, m.SubscriptionPricing, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "chatInviteExported", "subscription_pricing")
-		}
-	}
-	m.Flags &^= 1<<0 | 1<<5 | 1<<6 | 1<<9
-	if m.StartDate != 0 {
-		m.Flags.Unset(4)
-	}
-	if m.ExpireDate != 0 {
-		m.Flags.Unset(1)
-	}
-	if m.UsageLimit != 0 {
-		m.Flags.Unset(2)
-	}
-	if m.Usage != 0 {
-		m.Flags.Unset(3)
-	}
-	if m.Requested != 0 {
-		m.Flags.Unset(7)
-	}
-	if m.SubscriptionExpired != 0 {
-		m.Flags.Unset(10)
-	}
-	if m.Title != "" {
-		m.Flags.Unset(8)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2260, m)
 }
 
 // ChatInvitePublicJoinRequests is the TL constructor
@@ -3094,43 +2216,31 @@ func (*ChatInvitePublicJoinRequests) TypeName() string {
 func (*ChatInvitePublicJoinRequests) exportedChatInviteClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ChatInvitePublicJoinRequests) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, ChatInvitePublicJoinRequestsTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2254, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ChatInvitePublicJoinRequests) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2254, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ChatInvitePublicJoinRequests) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ChatInvitePublicJoinRequestsTypeID, "chatInvitePublicJoinRequests"); err != nil {
-		return tlrt.DecodeErr(err, "chatInvitePublicJoinRequests", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3072, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *ChatInvitePublicJoinRequests) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3072)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ChatInvitePublicJoinRequests) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3072, m)
 }
 
 // EmojiKeywordsDifference is the TL constructor emojiKeywordsDifference.
@@ -3160,72 +2270,32 @@ func (*EmojiKeywordsDifference) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *EmojiKeywordsDifference) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, EmojiKeywordsDifferenceTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 862, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *EmojiKeywordsDifference) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.LangCode)
-	w := tlrt.Extend(b, 16)
-	_ = w[15]
-	binary.LittleEndian.PutUint32(w, uint32(m.FromVersion))
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.Version))
-	binary.LittleEndian.PutUint32(w[8:], bin.TypeVector)
-	binary.LittleEndian.PutUint32(w[12:], uint32(len(m.Keywords)))
-	for i := range m.Keywords {
-		if err := tlrt.EncodeObject(b, m.Keywords[i]); err != nil {
-			return tlrt.EncodeErr(err, "emojiKeywordsDifference", "keywords")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 862, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *EmojiKeywordsDifference) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, EmojiKeywordsDifferenceTypeID, "emojiKeywordsDifference"); err != nil {
-		return tlrt.DecodeErr(err, "emojiKeywordsDifference", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1555, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *EmojiKeywordsDifference) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1555)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *EmojiKeywordsDifference) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "emojiKeywordsDifference", "")
-	}
-	var err error
-	if m.LangCode, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "emojiKeywordsDifference", "lang_code")
-	}
-	if m.FromVersion, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "emojiKeywordsDifference", "from_version")
-	}
-	if m.Version, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "emojiKeywordsDifference", "version")
-	}
-	if m.Keywords, err = tlrt.DecodeSlabs[EmojiKeyword](d, false, 16, depth+1, decodeEmojiKeyword); err != nil {
-		return tlrt.DecodeErr(err, "emojiKeywordsDifference", "keywords")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1555, m)
 }
 
 // EmojiLanguage is the TL constructor emojiLanguage.
@@ -3251,49 +2321,32 @@ func (*EmojiLanguage) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *EmojiLanguage) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, EmojiLanguageTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1686, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *EmojiLanguage) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.LangCode)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1686, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *EmojiLanguage) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, EmojiLanguageTypeID, "emojiLanguage"); err != nil {
-		return tlrt.DecodeErr(err, "emojiLanguage", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2446, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *EmojiLanguage) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2446)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *EmojiLanguage) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.LangCode, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "emojiLanguage", "lang_code")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2446, m)
 }
 
 // EmojiURL is the TL constructor emojiURL.
@@ -3319,49 +2372,32 @@ func (*EmojiURL) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *EmojiURL) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, EmojiURLTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1547, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *EmojiURL) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.URL)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1547, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *EmojiURL) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, EmojiURLTypeID, "emojiURL"); err != nil {
-		return tlrt.DecodeErr(err, "emojiURL", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2300, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *EmojiURL) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2300)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *EmojiURL) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.URL, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "emojiURL", "url")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2300, m)
 }
 
 // EphemeralMessage is the TL constructor ephemeralMessage.
@@ -3445,152 +2481,32 @@ func (m *EphemeralMessage) ClearEntities() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *EphemeralMessage) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, EphemeralMessageTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2062, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *EphemeralMessage) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<0 | 1<<3 | 1<<4 | 1<<6)
-	flags |= tlrt.Bit(m.Out, 0)
-	flags |= tlrt.Bit(m.TopMsgID != 0, 1)
-	flags |= tlrt.Bit(len(m.Entities) > 0, 2)
-	flags |= tlrt.Bit(m.Media != nil, 3)
-	flags |= tlrt.Bit(m.ReplyMarkup != nil, 4)
-	flags |= tlrt.Bit(m.ReplyTo != nil, 6)
-	w := tlrt.Extend(b, 8)
-	_ = w[7]
-	binary.LittleEndian.PutUint32(w, uint32(flags))
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.ID))
-	if err := tlrt.EncodeObject(b, m.FromID); err != nil {
-		return tlrt.EncodeErr(err, "ephemeralMessage", "from_id")
-	}
-	if err := tlrt.EncodeObject(b, m.PeerID); err != nil {
-		return tlrt.EncodeErr(err, "ephemeralMessage", "peer_id")
-	}
-	tlrt.PutUint64(b, uint64(m.ReceiverID))
-	if flags.Has(1) {
-		tlrt.PutUint32(b, uint32(m.TopMsgID))
-	}
-	tlrt.PutUint32(b, uint32(m.Date))
-	tlrt.PutString(b, m.Message)
-	if flags.Has(2) {
-		tlrt.PutVectorHeader(b, len(m.Entities))
-		for i := range m.Entities {
-			if err := tlrt.EncodeObject(b, m.Entities[i]); err != nil {
-				return tlrt.EncodeErr(err, "ephemeralMessage", "entities")
-			}
-		}
-	}
-	if flags.Has(3) {
-		if err := tlrt.EncodeObject(b, m.Media); err != nil {
-			return tlrt.EncodeErr(err, "ephemeralMessage", "media")
-		}
-	}
-	if flags.Has(4) {
-		if err := tlrt.EncodeObject(b, m.ReplyMarkup); err != nil {
-			return tlrt.EncodeErr(err, "ephemeralMessage", "reply_markup")
-		}
-	}
-	if flags.Has(6) {
-		if err := tlrt.EncodeObject(b, m.ReplyTo); err != nil {
-			return tlrt.EncodeErr(err, "ephemeralMessage", "reply_to")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2062, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *EphemeralMessage) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, EphemeralMessageTypeID, "ephemeralMessage"); err != nil {
-		return tlrt.DecodeErr(err, "ephemeralMessage", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2865, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *EphemeralMessage) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = EphemeralMessage{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2865)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *EphemeralMessage) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "ephemeralMessage", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "ephemeralMessage", "flags")
-	}
-	m.Out = m.Flags.Has(0)
-	if m.ID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "ephemeralMessage", "id")
-	}
-	if m.FromID, err = decodePeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "ephemeralMessage", "from_id")
-	}
-	if m.PeerID, err = decodePeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "ephemeralMessage", "peer_id")
-	}
-	if m.ReceiverID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "ephemeralMessage", "receiver_id")
-	}
-	if m.Flags.Has(1) {
-		if m.TopMsgID, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "ephemeralMessage", "top_msg_id")
-		}
-	}
-	if m.Date, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "ephemeralMessage", "date")
-	}
-	if m.Message, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "ephemeralMessage", "message")
-	}
-	if m.Flags.Has(2) {
-		if m.Entities, err = tlrt.DecodeSlabs[MessageEntityFormattedDate](d, false, 12, depth+1, decodeMessageEntity); err != nil {
-			return tlrt.DecodeErr(err, "ephemeralMessage", "entities")
-		}
-	}
-	if m.Flags.Has(3) {
-		if m.Media, err = decodeMessageMedia(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "ephemeralMessage", "media")
-		}
-	}
-	if m.Flags.Has(4) {
-		if m.ReplyMarkup, err = decodeReplyMarkup(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "ephemeralMessage", "reply_markup")
-		}
-	}
-	if m.Flags.Has(6) {
-		if m.ReplyTo, err = decodeMessageReplyHeader(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "ephemeralMessage", "reply_to")
-		}
-	}
-	m.Flags &^= 1<<0 | 1<<3 | 1<<4 | 1<<6
-	if m.TopMsgID != 0 {
-		m.Flags.Unset(1)
-	}
-	if len(m.Entities) > 0 {
-		m.Flags.Unset(2)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2865, m)
 }
 
 // Error is the TL constructor error.
@@ -3617,53 +2533,32 @@ func (*Error) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *Error) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, ErrorTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1885, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *Error) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, uint32(m.Code))
-	tlrt.PutString(b, m.Text)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1885, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *Error) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ErrorTypeID, "error"); err != nil {
-		return tlrt.DecodeErr(err, "error", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2667, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *Error) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2667)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *Error) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Code, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "error", "code")
-	}
-	if m.Text, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "error", "text")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2667, m)
 }
 
 // ExportedChatlistInvite is the TL constructor exportedChatlistInvite.
@@ -3693,70 +2588,32 @@ func (*ExportedChatlistInvite) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ExportedChatlistInvite) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, ExportedChatlistInviteTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 111, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ExportedChatlistInvite) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags
-	tlrt.PutUint32(b, uint32(flags))
-	tlrt.PutString(b, m.Title)
-	tlrt.PutString(b, m.URL)
-	tlrt.PutVectorHeader(b, len(m.Peers))
-	for i := range m.Peers {
-		if err := tlrt.EncodeObject(b, m.Peers[i]); err != nil {
-			return tlrt.EncodeErr(err, "exportedChatlistInvite", "peers")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 111, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ExportedChatlistInvite) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ExportedChatlistInviteTypeID, "exportedChatlistInvite"); err != nil {
-		return tlrt.DecodeErr(err, "exportedChatlistInvite", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 706, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ExportedChatlistInvite) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 706)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ExportedChatlistInvite) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "exportedChatlistInvite", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "exportedChatlistInvite", "flags")
-	}
-	if m.Title, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "exportedChatlistInvite", "title")
-	}
-	if m.URL, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "exportedChatlistInvite", "url")
-	}
-	if m.Peers, err = tlrt.DecodeSlabs[PeerUser](d, false, 12, depth+1, decodePeer); err != nil {
-		return tlrt.DecodeErr(err, "exportedChatlistInvite", "peers")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 706, m)
 }
 
 // ExportedContactToken is the TL constructor exportedContactToken.
@@ -3784,53 +2641,32 @@ func (*ExportedContactToken) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ExportedContactToken) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, ExportedContactTokenTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 619, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ExportedContactToken) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.URL)
-	tlrt.PutUint32(b, uint32(m.Expires))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 619, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ExportedContactToken) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ExportedContactTokenTypeID, "exportedContactToken"); err != nil {
-		return tlrt.DecodeErr(err, "exportedContactToken", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1281, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ExportedContactToken) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1281)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ExportedContactToken) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.URL, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "exportedContactToken", "url")
-	}
-	if m.Expires, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "exportedContactToken", "expires")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1281, m)
 }
 
 // ExportedMessageLink is the TL constructor exportedMessageLink.
@@ -3858,53 +2694,32 @@ func (*ExportedMessageLink) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ExportedMessageLink) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, ExportedMessageLinkTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 869, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ExportedMessageLink) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.Link)
-	tlrt.PutString(b, m.Html)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 869, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ExportedMessageLink) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ExportedMessageLinkTypeID, "exportedMessageLink"); err != nil {
-		return tlrt.DecodeErr(err, "exportedMessageLink", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1563, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ExportedMessageLink) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1563)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ExportedMessageLink) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Link, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "exportedMessageLink", "link")
-	}
-	if m.Html, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "exportedMessageLink", "html")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1563, m)
 }
 
 // ExportedStoryLink is the TL constructor exportedStoryLink.
@@ -3930,47 +2745,30 @@ func (*ExportedStoryLink) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ExportedStoryLink) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, ExportedStoryLinkTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 596, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ExportedStoryLink) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.Link)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 596, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ExportedStoryLink) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ExportedStoryLinkTypeID, "exportedStoryLink"); err != nil {
-		return tlrt.DecodeErr(err, "exportedStoryLink", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1257, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ExportedStoryLink) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1257)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ExportedStoryLink) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Link, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "exportedStoryLink", "link")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1257, m)
 }

@@ -6,6 +6,7 @@ import (
 	"context"
 	"github.com/gotd/td/bin"
 	"github.com/tgraw/tgraw/tlrt"
+	"unsafe"
 )
 
 // EphemeralSendMessageRequest is the TL function ephemeral.sendMessage.
@@ -88,151 +89,32 @@ func (m *EphemeralSendMessageRequest) ClearEntities() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *EphemeralSendMessageRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, EphemeralSendMessageRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 969, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *EphemeralSendMessageRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<2 | 1<<3 | 1<<4 | 1<<5)
-	flags |= tlrt.Bit(m.QueryID != 0, 0)
-	flags |= tlrt.Bit(len(m.Entities) > 0, 1)
-	flags |= tlrt.Bit(m.Media != nil, 2)
-	flags |= tlrt.Bit(m.ReplyMarkup != nil, 3)
-	flags |= tlrt.Bit(m.RichMessage != nil, 4)
-	flags |= tlrt.Bit(m.ReplyTo != nil, 5)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "ephemeral.sendMessage", "peer")
-	}
-	if err := tlrt.EncodeObject(b, m.ReceiverID); err != nil {
-		return tlrt.EncodeErr(err, "ephemeral.sendMessage", "receiver_id")
-	}
-	if flags.Has(0) {
-		tlrt.PutUint64(b, uint64(m.QueryID))
-	}
-	tlrt.PutString(b, m.Message)
-	if flags.Has(1) {
-		tlrt.PutVectorHeader(b, len(m.Entities))
-		for i := range m.Entities {
-			if err := tlrt.EncodeObject(b, m.Entities[i]); err != nil {
-				return tlrt.EncodeErr(err, "ephemeral.sendMessage", "entities")
-			}
-		}
-	}
-	if flags.Has(2) {
-		if err := tlrt.EncodeObject(b, m.Media); err != nil {
-			return tlrt.EncodeErr(err, "ephemeral.sendMessage", "media")
-		}
-	}
-	if flags.Has(3) {
-		if err := tlrt.EncodeObject(b, m.ReplyMarkup); err != nil {
-			return tlrt.EncodeErr(err, "ephemeral.sendMessage", "reply_markup")
-		}
-	}
-	if flags.Has(4) {
-		if err := tlrt.EncodeObject(b, m.RichMessage); err != nil {
-			return tlrt.EncodeErr(err, "ephemeral.sendMessage", "rich_message")
-		}
-	}
-	tlrt.PutUint64(b, uint64(m.RandomID))
-	if flags.Has(5) {
-		if err := tlrt.EncodeObject(b, m.ReplyTo); err != nil {
-			return tlrt.EncodeErr(err, "ephemeral.sendMessage", "reply_to")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 969, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *EphemeralSendMessageRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, EphemeralSendMessageRequestTypeID, "ephemeral.sendMessage"); err != nil {
-		return tlrt.DecodeErr(err, "ephemeral.sendMessage", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1670, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *EphemeralSendMessageRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = EphemeralSendMessageRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1670)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *EphemeralSendMessageRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "ephemeral.sendMessage", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "ephemeral.sendMessage", "flags")
-	}
-	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "ephemeral.sendMessage", "peer")
-	}
-	if m.ReceiverID, err = decodeInputUser(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "ephemeral.sendMessage", "receiver_id")
-	}
-	if m.Flags.Has(0) {
-		if m.QueryID, err = d.Long(); err != nil {
-			return tlrt.DecodeErr(err, "ephemeral.sendMessage", "query_id")
-		}
-	}
-	if m.Message, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "ephemeral.sendMessage", "message")
-	}
-	if m.Flags.Has(1) {
-		if m.Entities, err = tlrt.DecodeSlabs[MessageEntityFormattedDate](d, false, 12, depth+1, decodeMessageEntity); err != nil {
-			return tlrt.DecodeErr(err, "ephemeral.sendMessage", "entities")
-		}
-	}
-	if m.Flags.Has(2) {
-		if m.Media, err = decodeInputMedia(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "ephemeral.sendMessage", "media")
-		}
-	}
-	if m.Flags.Has(3) {
-		if m.ReplyMarkup, err = decodeReplyMarkup(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "ephemeral.sendMessage", "reply_markup")
-		}
-	}
-	if m.Flags.Has(4) {
-		if m.RichMessage, err = decodeInputRichMessage(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "ephemeral.sendMessage", "rich_message")
-		}
-	}
-	if m.RandomID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "ephemeral.sendMessage", "random_id")
-	}
-	if m.Flags.Has(5) {
-		if m.ReplyTo, err = decodeInputReplyTo(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "ephemeral.sendMessage", "reply_to")
-		}
-	}
-	m.Flags &^= 1<<2 | 1<<3 | 1<<4 | 1<<5
-	if m.QueryID != 0 {
-		m.Flags.Unset(0)
-	}
-	if len(m.Entities) > 0 {
-		m.Flags.Unset(1)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1670, m)
 }
 
 // EphemeralSendMessage calls ephemeral.sendMessage: see
@@ -270,63 +152,31 @@ func (*EphemeralDeleteMessageRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *EphemeralDeleteMessageRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, EphemeralDeleteMessageRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1529, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *EphemeralDeleteMessageRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "ephemeral.deleteMessage", "peer")
-	}
-	if err := tlrt.EncodeObject(b, m.ReceiverID); err != nil {
-		return tlrt.EncodeErr(err, "ephemeral.deleteMessage", "receiver_id")
-	}
-	tlrt.PutUint32(b, uint32(m.ID))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1529, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *EphemeralDeleteMessageRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, EphemeralDeleteMessageRequestTypeID, "ephemeral.deleteMessage"); err != nil {
-		return tlrt.DecodeErr(err, "ephemeral.deleteMessage", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2282, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *EphemeralDeleteMessageRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2282)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *EphemeralDeleteMessageRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "ephemeral.deleteMessage", "")
-	}
-	var err error
-	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "ephemeral.deleteMessage", "peer")
-	}
-	if m.ReceiverID, err = decodeInputUser(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "ephemeral.deleteMessage", "receiver_id")
-	}
-	if m.ID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "ephemeral.deleteMessage", "id")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2282, m)
 }
 
 // EphemeralDeleteMessage calls ephemeral.deleteMessage: see
@@ -365,66 +215,32 @@ func (*EphemeralReportMessageRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *EphemeralReportMessageRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, EphemeralReportMessageRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1238, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *EphemeralReportMessageRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "ephemeral.reportMessage", "peer")
-	}
-	tlrt.PutUint32(b, uint32(m.ID))
-	tlrt.PutBytes(b, m.Option)
-	tlrt.PutString(b, m.Message)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1238, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *EphemeralReportMessageRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, EphemeralReportMessageRequestTypeID, "ephemeral.reportMessage"); err != nil {
-		return tlrt.DecodeErr(err, "ephemeral.reportMessage", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1962, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *EphemeralReportMessageRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1962)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *EphemeralReportMessageRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "ephemeral.reportMessage", "")
-	}
-	var err error
-	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "ephemeral.reportMessage", "peer")
-	}
-	if m.ID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "ephemeral.reportMessage", "id")
-	}
-	if m.Option, err = tlrt.Bytes(d); err != nil {
-		return tlrt.DecodeErr(err, "ephemeral.reportMessage", "option")
-	}
-	if m.Message, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "ephemeral.reportMessage", "message")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1962, m)
 }
 
 // EphemeralReportMessage calls ephemeral.reportMessage: see
@@ -488,79 +304,32 @@ func (m *EphemeralGetCallbackAnswerRequest) ClearData() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *EphemeralGetCallbackAnswerRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, EphemeralGetCallbackAnswerRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 593, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *EphemeralGetCallbackAnswerRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags
-	flags |= tlrt.Bit(len(m.Data) > 0, 1)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "ephemeral.getCallbackAnswer", "peer")
-	}
-	tlrt.PutUint32(b, uint32(m.ID))
-	if flags.Has(1) {
-		tlrt.PutBytes(b, m.Data)
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 593, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *EphemeralGetCallbackAnswerRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, EphemeralGetCallbackAnswerRequestTypeID, "ephemeral.getCallbackAnswer"); err != nil {
-		return tlrt.DecodeErr(err, "ephemeral.getCallbackAnswer", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1253, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *EphemeralGetCallbackAnswerRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = EphemeralGetCallbackAnswerRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1253)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *EphemeralGetCallbackAnswerRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "ephemeral.getCallbackAnswer", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "ephemeral.getCallbackAnswer", "flags")
-	}
-	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "ephemeral.getCallbackAnswer", "peer")
-	}
-	if m.ID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "ephemeral.getCallbackAnswer", "id")
-	}
-	if m.Flags.Has(1) {
-		if m.Data, err = tlrt.Bytes(d); err != nil {
-			return tlrt.DecodeErr(err, "ephemeral.getCallbackAnswer", "data")
-		}
-	}
-	if len(m.Data) > 0 {
-		m.Flags.Unset(1)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1253, m)
 }
 
 // EphemeralGetCallbackAnswer calls ephemeral.getCallbackAnswer: see

@@ -3,7 +3,6 @@
 package tg
 
 import (
-	"encoding/binary"
 	"github.com/gotd/td/bin"
 	"github.com/tgraw/tgraw/tlrt"
 	"unsafe"
@@ -25,25 +24,9 @@ func DecodeForumTopic(b *bin.Buffer) (ForumTopicClass, error) {
 
 // decodeForumTopic is DecodeForumTopic for a value nested depth levels deep.
 func decodeForumTopic(d *tlrt.Decoder, depth int) (ForumTopicClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v ForumTopicClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case ForumTopicDeletedTypeID:
-		v = tlrt.New[ForumTopicDeleted](d)
-	case ForumTopicTypeID:
-		v, size = &ForumTopic{}, unsafe.Sizeof(ForumTopic{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "ForumTopic"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 177, depth)
+	c, _ := v.(ForumTopicClass)
+	return c, err
 }
 
 // ForumTopicDeleted is the TL constructor forumTopicDeleted.
@@ -72,51 +55,31 @@ func (*ForumTopicDeleted) TypeName() string {
 func (*ForumTopicDeleted) forumTopicClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ForumTopicDeleted) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 8)
-	_ = w[7]
-	binary.LittleEndian.PutUint32(w, ForumTopicDeletedTypeID)
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.ID))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 16, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ForumTopicDeleted) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, uint32(m.ID))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 16, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ForumTopicDeleted) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ForumTopicDeletedTypeID, "forumTopicDeleted"); err != nil {
-		return tlrt.DecodeErr(err, "forumTopicDeleted", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 594, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *ForumTopicDeleted) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 594)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ForumTopicDeleted) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.ID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "forumTopicDeleted", "id")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 594, m)
 }
 
 // ForumTopic is the TL constructor forumTopic.
@@ -199,159 +162,32 @@ func (m *ForumTopic) ClearIconEmojiID() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ForumTopic) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, ForumTopicTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2427, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ForumTopic) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<5 | 1<<6 | 1<<7)
-	flags |= tlrt.Bit(m.My, 1)
-	flags |= tlrt.Bit(m.Closed, 2)
-	flags |= tlrt.Bit(m.Pinned, 3)
-	flags |= tlrt.Bit(m.Short, 5)
-	flags |= tlrt.Bit(m.Hidden, 6)
-	flags |= tlrt.Bit(m.TitleMissing, 7)
-	flags |= tlrt.Bit(m.IconEmojiID != 0, 0)
-	flags |= tlrt.Bit(m.Draft != nil, 4)
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, uint32(flags))
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.ID))
-	binary.LittleEndian.PutUint32(w[8:], uint32(m.Date))
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "forumTopic", "peer")
-	}
-	tlrt.PutString(b, m.Title)
-	tlrt.PutUint32(b, uint32(m.IconColor))
-	if flags.Has(0) {
-		tlrt.PutUint64(b, uint64(m.IconEmojiID))
-	}
-	w = tlrt.Extend(b, 28)
-	_ = w[27]
-	binary.LittleEndian.PutUint32(w, uint32(m.TopMessage))
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.ReadInboxMaxID))
-	binary.LittleEndian.PutUint32(w[8:], uint32(m.ReadOutboxMaxID))
-	binary.LittleEndian.PutUint32(w[12:], uint32(m.UnreadCount))
-	binary.LittleEndian.PutUint32(w[16:], uint32(m.UnreadMentionsCount))
-	binary.LittleEndian.PutUint32(w[20:], uint32(m.UnreadReactionsCount))
-	binary.LittleEndian.PutUint32(w[24:], uint32(m.UnreadPollVotesCount))
-	if err := tlrt.EncodeObject(b, m.FromID); err != nil {
-		return tlrt.EncodeErr(err, "forumTopic", "from_id")
-	}
-	if err := m.NotifySettings.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "forumTopic", "notify_settings")
-	}
-	if flags.Has(4) {
-		if err := tlrt.EncodeObject(b, m.Draft); err != nil {
-			return tlrt.EncodeErr(err, "forumTopic", "draft")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2427, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ForumTopic) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ForumTopicTypeID, "forumTopic"); err != nil {
-		return tlrt.DecodeErr(err, "forumTopic", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3256, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ForumTopic) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = ForumTopic{}
-	d := tlrt.NewDecoder(b, &wireSchema, 3256)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ForumTopic) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "forumTopic", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "forumTopic", "flags")
-	}
-	m.My = m.Flags.Has(1)
-	m.Closed = m.Flags.Has(2)
-	m.Pinned = m.Flags.Has(3)
-	m.Short = m.Flags.Has(5)
-	m.Hidden = m.Flags.Has(6)
-	m.TitleMissing = m.Flags.Has(7)
-	if m.ID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "forumTopic", "id")
-	}
-	if m.Date, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "forumTopic", "date")
-	}
-	if m.Peer, err = decodePeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "forumTopic", "peer")
-	}
-	if m.Title, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "forumTopic", "title")
-	}
-	if m.IconColor, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "forumTopic", "icon_color")
-	}
-	if m.Flags.Has(0) {
-		if m.IconEmojiID, err = d.Long(); err != nil {
-			return tlrt.DecodeErr(err, "forumTopic", "icon_emoji_id")
-		}
-	}
-	if m.TopMessage, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "forumTopic", "top_message")
-	}
-	if m.ReadInboxMaxID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "forumTopic", "read_inbox_max_id")
-	}
-	if m.ReadOutboxMaxID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "forumTopic", "read_outbox_max_id")
-	}
-	if m.UnreadCount, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "forumTopic", "unread_count")
-	}
-	if m.UnreadMentionsCount, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "forumTopic", "unread_mentions_count")
-	}
-	if m.UnreadReactionsCount, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "forumTopic", "unread_reactions_count")
-	}
-	if m.UnreadPollVotesCount, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "forumTopic", "unread_poll_votes_count")
-	}
-	if m.FromID, err = decodePeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "forumTopic", "from_id")
-	}
-	if err = tlrt.DecodeBoxed(d, &m.NotifySettings, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "forumTopic", "notify_settings")
-	}
-	if m.Flags.Has(4) {
-		if m.Draft, err = decodeDraftMessage(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "forumTopic", "draft")
-		}
-	}
-	m.Flags &^= 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<5 | 1<<6 | 1<<7
-	if m.IconEmojiID != 0 {
-		m.Flags.Unset(0)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3256, m)
 }
 
 // FactCheck is the TL constructor factCheck.
@@ -407,86 +243,32 @@ func (m *FactCheck) ClearCountry() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *FactCheck) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, FactCheckTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1746, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *FactCheck) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 0)
-	flags |= tlrt.Bit(m.NeedCheck, 0)
-	flags |= tlrt.Bit(m.Country != "" || m.Text != nil, 1)
-	tlrt.PutUint32(b, uint32(flags))
-	if flags.Has(1) {
-		tlrt.PutString(b, m.Country)
-		if err := m.Text.Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "factCheck", "text")
-		}
-	}
-	tlrt.PutUint64(b, uint64(m.Hash))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1746, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *FactCheck) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, FactCheckTypeID, "factCheck"); err != nil {
-		return tlrt.DecodeErr(err, "factCheck", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2512, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *FactCheck) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = FactCheck{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2512)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *FactCheck) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "factCheck", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "factCheck", "flags")
-	}
-	m.NeedCheck = m.Flags.Has(0)
-	if m.Flags.Has(1) {
-		if m.Country, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "factCheck", "country")
-		}
-	}
-	if m.Flags.Has(1) {
-		d.Spend(unsafe.Sizeof(TextWithEntities{}))
-		m.Text = &TextWithEntities{}
-		if err = tlrt.DecodeBoxed(d, m.Text, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "factCheck", "text")
-		}
-	}
-	if m.Hash, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "factCheck", "hash")
-	}
-	m.Flags &^= 1 << 0
-	if m.Country != "" || m.Text != nil {
-		m.Flags.Unset(1)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2512, m)
 }
 
 // FileHash is the TL constructor fileHash.
@@ -514,59 +296,32 @@ func (*FileHash) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *FileHash) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, FileHashTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2330, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *FileHash) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint64(w, uint64(m.Offset))
-	binary.LittleEndian.PutUint32(w[8:], uint32(m.Limit))
-	tlrt.PutBytes(b, m.Hash)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2330, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *FileHash) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, FileHashTypeID, "fileHash"); err != nil {
-		return tlrt.DecodeErr(err, "fileHash", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3154, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *FileHash) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3154)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *FileHash) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Offset, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "fileHash", "offset")
-	}
-	if m.Limit, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "fileHash", "limit")
-	}
-	if m.Hash, err = tlrt.Bytes(d); err != nil {
-		return tlrt.DecodeErr(err, "fileHash", "hash")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3154, m)
 }
 
 // Folder is the TL constructor folder.
@@ -601,85 +356,32 @@ func (*Folder) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *Folder) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, FolderTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2447, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *Folder) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<3)
-	flags |= tlrt.Bit(m.AutofillNewBroadcasts, 0)
-	flags |= tlrt.Bit(m.AutofillPublicGroups, 1)
-	flags |= tlrt.Bit(m.AutofillNewCorrespondents, 2)
-	flags |= tlrt.Bit(m.Photo != nil, 3)
-	w := tlrt.Extend(b, 8)
-	_ = w[7]
-	binary.LittleEndian.PutUint32(w, uint32(flags))
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.ID))
-	tlrt.PutString(b, m.Title)
-	if flags.Has(3) {
-		if err := tlrt.EncodeObject(b, m.Photo); err != nil {
-			return tlrt.EncodeErr(err, "folder", "photo")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2447, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *Folder) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, FolderTypeID, "folder"); err != nil {
-		return tlrt.DecodeErr(err, "folder", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3277, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *Folder) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = Folder{}
-	d := tlrt.NewDecoder(b, &wireSchema, 3277)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *Folder) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "folder", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "folder", "flags")
-	}
-	m.AutofillNewBroadcasts = m.Flags.Has(0)
-	m.AutofillPublicGroups = m.Flags.Has(1)
-	m.AutofillNewCorrespondents = m.Flags.Has(2)
-	if m.ID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "folder", "id")
-	}
-	if m.Title, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "folder", "title")
-	}
-	if m.Flags.Has(3) {
-		if m.Photo, err = decodeChatPhoto(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "folder", "photo")
-		}
-	}
-	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<3
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3277, m)
 }
 
 // FolderPeer is the TL constructor folderPeer.
@@ -706,57 +408,31 @@ func (*FolderPeer) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *FolderPeer) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, FolderPeerTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2222, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *FolderPeer) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "folderPeer", "peer")
-	}
-	tlrt.PutUint32(b, uint32(m.FolderID))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2222, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *FolderPeer) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, FolderPeerTypeID, "folderPeer"); err != nil {
-		return tlrt.DecodeErr(err, "folderPeer", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3039, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *FolderPeer) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3039)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *FolderPeer) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "folderPeer", "")
-	}
-	var err error
-	if m.Peer, err = decodePeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "folderPeer", "peer")
-	}
-	if m.FolderID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "folderPeer", "folder_id")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3039, m)
 }
 
 // FoundStory is the TL constructor foundStory.
@@ -783,58 +459,30 @@ func (*FoundStory) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *FoundStory) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, FoundStoryTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2210, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *FoundStory) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "foundStory", "peer")
-	}
-	if err := tlrt.EncodeObject(b, m.Story); err != nil {
-		return tlrt.EncodeErr(err, "foundStory", "story")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2210, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *FoundStory) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, FoundStoryTypeID, "foundStory"); err != nil {
-		return tlrt.DecodeErr(err, "foundStory", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3027, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *FoundStory) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3027)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *FoundStory) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "foundStory", "")
-	}
-	var err error
-	if m.Peer, err = decodePeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "foundStory", "peer")
-	}
-	if m.Story, err = decodeStoryItem(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "foundStory", "story")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3027, m)
 }

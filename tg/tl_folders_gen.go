@@ -6,6 +6,7 @@ import (
 	"context"
 	"github.com/gotd/td/bin"
 	"github.com/tgraw/tgraw/tlrt"
+	"unsafe"
 )
 
 // FoldersEditPeerFoldersRequest is the TL function folders.editPeerFolders.
@@ -32,56 +33,31 @@ func (*FoldersEditPeerFoldersRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *FoldersEditPeerFoldersRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, FoldersEditPeerFoldersRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 963, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *FoldersEditPeerFoldersRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutVectorHeader(b, len(m.FolderPeers))
-	for i := range m.FolderPeers {
-		if err := m.FolderPeers[i].Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "folders.editPeerFolders", "folder_peers")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 963, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *FoldersEditPeerFoldersRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, FoldersEditPeerFoldersRequestTypeID, "folders.editPeerFolders"); err != nil {
-		return tlrt.DecodeErr(err, "folders.editPeerFolders", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1664, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *FoldersEditPeerFoldersRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1664)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *FoldersEditPeerFoldersRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "folders.editPeerFolders", "")
-	}
-	var err error
-	if m.FolderPeers, err = tlrt.DecodeStructs[InputFolderPeer](d, false, false, 12, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "folders.editPeerFolders", "folder_peers")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1664, m)
 }
 
 // FoldersEditPeerFolders calls folders.editPeerFolders: see

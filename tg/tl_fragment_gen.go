@@ -6,6 +6,7 @@ import (
 	"context"
 	"github.com/gotd/td/bin"
 	"github.com/tgraw/tgraw/tlrt"
+	"unsafe"
 )
 
 // FragmentCollectibleInfo is the TL constructor fragment.collectibleInfo.
@@ -38,69 +39,32 @@ func (*FragmentCollectibleInfo) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *FragmentCollectibleInfo) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, FragmentCollectibleInfoTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1013, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *FragmentCollectibleInfo) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, uint32(m.PurchaseDate))
-	tlrt.PutString(b, m.Currency)
-	tlrt.PutUint64(b, uint64(m.Amount))
-	tlrt.PutString(b, m.CryptoCurrency)
-	tlrt.PutUint64(b, uint64(m.CryptoAmount))
-	tlrt.PutString(b, m.URL)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1013, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *FragmentCollectibleInfo) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, FragmentCollectibleInfoTypeID, "fragment.collectibleInfo"); err != nil {
-		return tlrt.DecodeErr(err, "fragment.collectibleInfo", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1718, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *FragmentCollectibleInfo) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1718)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *FragmentCollectibleInfo) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.PurchaseDate, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "fragment.collectibleInfo", "purchase_date")
-	}
-	if m.Currency, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "fragment.collectibleInfo", "currency")
-	}
-	if m.Amount, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "fragment.collectibleInfo", "amount")
-	}
-	if m.CryptoCurrency, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "fragment.collectibleInfo", "crypto_currency")
-	}
-	if m.CryptoAmount, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "fragment.collectibleInfo", "crypto_amount")
-	}
-	if m.URL, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "fragment.collectibleInfo", "url")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1718, m)
 }
 
 // FragmentGetCollectibleInfoRequest is the TL function
@@ -129,54 +93,32 @@ func (*FragmentGetCollectibleInfoRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *FragmentGetCollectibleInfoRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, FragmentGetCollectibleInfoRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1815, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *FragmentGetCollectibleInfoRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Collectible); err != nil {
-		return tlrt.EncodeErr(err, "fragment.getCollectibleInfo", "collectible")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1815, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *FragmentGetCollectibleInfoRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, FragmentGetCollectibleInfoRequestTypeID, "fragment.getCollectibleInfo"); err != nil {
-		return tlrt.DecodeErr(err, "fragment.getCollectibleInfo", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2586, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *FragmentGetCollectibleInfoRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2586)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *FragmentGetCollectibleInfoRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "fragment.getCollectibleInfo", "")
-	}
-	var err error
-	if m.Collectible, err = decodeInputCollectible(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "fragment.getCollectibleInfo", "collectible")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2586, m)
 }
 
 // FragmentGetCollectibleInfo calls fragment.getCollectibleInfo: see

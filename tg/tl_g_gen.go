@@ -3,10 +3,8 @@
 package tg
 
 import (
-	"encoding/binary"
 	"github.com/gotd/td/bin"
 	"github.com/tgraw/tgraw/tlrt"
-	"math"
 	"unsafe"
 )
 
@@ -25,23 +23,9 @@ func DecodeGeoPoint(b *bin.Buffer) (GeoPointClass, error) {
 
 // decodeGeoPoint is DecodeGeoPoint for a value nested depth levels deep.
 func decodeGeoPoint(d *tlrt.Decoder, depth int) (GeoPointClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v GeoPointClass
-	switch id {
-	case GeoPointEmptyTypeID:
-		v = &GeoPointEmpty{}
-	case GeoPointTypeID:
-		v = tlrt.New[GeoPoint](d)
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "GeoPoint"}
-	}
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 64, depth)
+	c, _ := v.(GeoPointClass)
+	return c, err
 }
 
 // GeoPointEmpty is the TL constructor geoPointEmpty.
@@ -68,43 +52,31 @@ func (*GeoPointEmpty) TypeName() string {
 func (*GeoPointEmpty) geoPointClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *GeoPointEmpty) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, GeoPointEmptyTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 151, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *GeoPointEmpty) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 151, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *GeoPointEmpty) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, GeoPointEmptyTypeID, "geoPointEmpty"); err != nil {
-		return tlrt.DecodeErr(err, "geoPointEmpty", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 755, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *GeoPointEmpty) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 755)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *GeoPointEmpty) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 755, m)
 }
 
 // GeoPoint is the TL constructor geoPoint.
@@ -163,79 +135,31 @@ func (m *GeoPoint) ClearAccuracyRadius() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *GeoPoint) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, GeoPointTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1674, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *GeoPoint) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags
-	flags |= tlrt.Bit(m.AccuracyRadius != 0, 0)
-	w := tlrt.Extend(b, 28)
-	_ = w[27]
-	binary.LittleEndian.PutUint32(w, uint32(flags))
-	binary.LittleEndian.PutUint64(w[4:], math.Float64bits(m.Long))
-	binary.LittleEndian.PutUint64(w[12:], math.Float64bits(m.Lat))
-	binary.LittleEndian.PutUint64(w[20:], uint64(m.AccessHash))
-	if flags.Has(0) {
-		tlrt.PutUint32(b, uint32(m.AccuracyRadius))
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1674, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *GeoPoint) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, GeoPointTypeID, "geoPoint"); err != nil {
-		return tlrt.DecodeErr(err, "geoPoint", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2434, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *GeoPoint) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = GeoPoint{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2434)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *GeoPoint) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "geoPoint", "flags")
-	}
-	if m.Long, err = d.Double(); err != nil {
-		return tlrt.DecodeErr(err, "geoPoint", "long")
-	}
-	if m.Lat, err = d.Double(); err != nil {
-		return tlrt.DecodeErr(err, "geoPoint", "lat")
-	}
-	if m.AccessHash, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "geoPoint", "access_hash")
-	}
-	if m.Flags.Has(0) {
-		if m.AccuracyRadius, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "geoPoint", "accuracy_radius")
-		}
-	}
-	if m.AccuracyRadius != 0 {
-		m.Flags.Unset(0)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2434, m)
 }
 
 // GroupCallClass is the TL type GroupCall: one of GroupCallDiscarded,
@@ -254,25 +178,9 @@ func DecodeGroupCall(b *bin.Buffer) (GroupCallClass, error) {
 
 // decodeGroupCall is DecodeGroupCall for a value nested depth levels deep.
 func decodeGroupCall(d *tlrt.Decoder, depth int) (GroupCallClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v GroupCallClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case GroupCallDiscardedTypeID:
-		v = tlrt.New[GroupCallDiscarded](d)
-	case GroupCallTypeID:
-		v, size = &GroupCall{}, unsafe.Sizeof(GroupCall{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "GroupCall"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 453, depth)
+	c, _ := v.(GroupCallClass)
+	return c, err
 }
 
 // GroupCallDiscarded is the TL constructor groupCallDiscarded.
@@ -304,63 +212,31 @@ func (*GroupCallDiscarded) TypeName() string {
 func (*GroupCallDiscarded) groupCallClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *GroupCallDiscarded) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 24)
-	_ = w[23]
-	binary.LittleEndian.PutUint32(w, GroupCallDiscardedTypeID)
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.ID))
-	binary.LittleEndian.PutUint64(w[12:], uint64(m.AccessHash))
-	binary.LittleEndian.PutUint32(w[20:], uint32(m.Duration))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1099, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *GroupCallDiscarded) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 20)
-	_ = w[19]
-	binary.LittleEndian.PutUint64(w, uint64(m.ID))
-	binary.LittleEndian.PutUint64(w[8:], uint64(m.AccessHash))
-	binary.LittleEndian.PutUint32(w[16:], uint32(m.Duration))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1099, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *GroupCallDiscarded) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, GroupCallDiscardedTypeID, "groupCallDiscarded"); err != nil {
-		return tlrt.DecodeErr(err, "groupCallDiscarded", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1812, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *GroupCallDiscarded) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1812)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *GroupCallDiscarded) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.ID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "groupCallDiscarded", "id")
-	}
-	if m.AccessHash, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "groupCallDiscarded", "access_hash")
-	}
-	if m.Duration, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "groupCallDiscarded", "duration")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1812, m)
 }
 
 // GroupCall is the TL constructor groupCall.
@@ -567,203 +443,32 @@ func (m *GroupCall) ClearSendPaidMessagesStars() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *GroupCall) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, GroupCallTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2287, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *GroupCall) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<1 | 1<<2 | 1<<6 | 1<<8 | 1<<9 | 1<<11 | 1<<12 | 1<<13 | 1<<14 | 1<<15 | 1<<17 | 1<<18 | 1<<19 | 1<<21)
-	flags |= tlrt.Bit(m.JoinMuted, 1)
-	flags |= tlrt.Bit(m.CanChangeJoinMuted, 2)
-	flags |= tlrt.Bit(m.JoinDateAsc, 6)
-	flags |= tlrt.Bit(m.ScheduleStartSubscribed, 8)
-	flags |= tlrt.Bit(m.CanStartVideo, 9)
-	flags |= tlrt.Bit(m.RecordVideoActive, 11)
-	flags |= tlrt.Bit(m.RtmpStream, 12)
-	flags |= tlrt.Bit(m.ListenersHidden, 13)
-	flags |= tlrt.Bit(m.Conference, 14)
-	flags |= tlrt.Bit(m.Creator, 15)
-	flags |= tlrt.Bit(m.MessagesEnabled, 17)
-	flags |= tlrt.Bit(m.CanChangeMessagesEnabled, 18)
-	flags |= tlrt.Bit(m.Min, 19)
-	flags |= tlrt.Bit(m.Title != "", 3)
-	flags |= tlrt.Bit(m.StreamDCID != 0, 4)
-	flags |= tlrt.Bit(m.RecordStartDate != 0, 5)
-	flags |= tlrt.Bit(m.ScheduleDate != 0, 7)
-	flags |= tlrt.Bit(m.UnmutedVideoCount != 0, 10)
-	flags |= tlrt.Bit(m.InviteLink != "", 16)
-	flags |= tlrt.Bit(m.SendPaidMessagesStars != 0, 20)
-	flags |= tlrt.Bit(m.DefaultSendAs != nil, 21)
-	w := tlrt.Extend(b, 24)
-	_ = w[23]
-	binary.LittleEndian.PutUint32(w, uint32(flags))
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.ID))
-	binary.LittleEndian.PutUint64(w[12:], uint64(m.AccessHash))
-	binary.LittleEndian.PutUint32(w[20:], uint32(m.ParticipantsCount))
-	if flags.Has(3) {
-		tlrt.PutString(b, m.Title)
-	}
-	if flags.Has(4) {
-		tlrt.PutUint32(b, uint32(m.StreamDCID))
-	}
-	if flags.Has(5) {
-		tlrt.PutUint32(b, uint32(m.RecordStartDate))
-	}
-	if flags.Has(7) {
-		tlrt.PutUint32(b, uint32(m.ScheduleDate))
-	}
-	if flags.Has(10) {
-		tlrt.PutUint32(b, uint32(m.UnmutedVideoCount))
-	}
-	w = tlrt.Extend(b, 8)
-	_ = w[7]
-	binary.LittleEndian.PutUint32(w, uint32(m.UnmutedVideoLimit))
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.Version))
-	if flags.Has(16) {
-		tlrt.PutString(b, m.InviteLink)
-	}
-	if flags.Has(20) {
-		tlrt.PutUint64(b, uint64(m.SendPaidMessagesStars))
-	}
-	if flags.Has(21) {
-		if err := tlrt.EncodeObject(b, m.DefaultSendAs); err != nil {
-			return tlrt.EncodeErr(err, "groupCall", "default_send_as")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2287, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *GroupCall) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, GroupCallTypeID, "groupCall"); err != nil {
-		return tlrt.DecodeErr(err, "groupCall", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3108, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *GroupCall) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = GroupCall{}
-	d := tlrt.NewDecoder(b, &wireSchema, 3108)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *GroupCall) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "groupCall", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "groupCall", "flags")
-	}
-	m.JoinMuted = m.Flags.Has(1)
-	m.CanChangeJoinMuted = m.Flags.Has(2)
-	m.JoinDateAsc = m.Flags.Has(6)
-	m.ScheduleStartSubscribed = m.Flags.Has(8)
-	m.CanStartVideo = m.Flags.Has(9)
-	m.RecordVideoActive = m.Flags.Has(11)
-	m.RtmpStream = m.Flags.Has(12)
-	m.ListenersHidden = m.Flags.Has(13)
-	m.Conference = m.Flags.Has(14)
-	m.Creator = m.Flags.Has(15)
-	m.MessagesEnabled = m.Flags.Has(17)
-	m.CanChangeMessagesEnabled = m.Flags.Has(18)
-	m.Min = m.Flags.Has(19)
-	if m.ID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "groupCall", "id")
-	}
-	if m.AccessHash, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "groupCall", "access_hash")
-	}
-	if m.ParticipantsCount, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "groupCall", "participants_count")
-	}
-	if m.Flags.Has(3) {
-		if m.Title, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "groupCall", "title")
-		}
-	}
-	if m.Flags.Has(4) {
-		if m.StreamDCID, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "groupCall", "stream_dc_id")
-		}
-	}
-	if m.Flags.Has(5) {
-		if m.RecordStartDate, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "groupCall", "record_start_date")
-		}
-	}
-	if m.Flags.Has(7) {
-		if m.ScheduleDate, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "groupCall", "schedule_date")
-		}
-	}
-	if m.Flags.Has(10) {
-		if m.UnmutedVideoCount, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "groupCall", "unmuted_video_count")
-		}
-	}
-	if m.UnmutedVideoLimit, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "groupCall", "unmuted_video_limit")
-	}
-	if m.Version, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "groupCall", "version")
-	}
-	if m.Flags.Has(16) {
-		if m.InviteLink, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "groupCall", "invite_link")
-		}
-	}
-	if m.Flags.Has(20) {
-		if m.SendPaidMessagesStars, err = d.Long(); err != nil {
-			return tlrt.DecodeErr(err, "groupCall", "send_paid_messages_stars")
-		}
-	}
-	if m.Flags.Has(21) {
-		if m.DefaultSendAs, err = decodePeer(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "groupCall", "default_send_as")
-		}
-	}
-	m.Flags &^= 1<<1 | 1<<2 | 1<<6 | 1<<8 | 1<<9 | 1<<11 | 1<<12 | 1<<13 | 1<<14 | 1<<15 | 1<<17 | 1<<18 | 1<<19 | 1<<21
-	if m.Title != "" {
-		m.Flags.Unset(3)
-	}
-	if m.StreamDCID != 0 {
-		m.Flags.Unset(4)
-	}
-	if m.RecordStartDate != 0 {
-		m.Flags.Unset(5)
-	}
-	if m.ScheduleDate != 0 {
-		m.Flags.Unset(7)
-	}
-	if m.UnmutedVideoCount != 0 {
-		m.Flags.Unset(10)
-	}
-	if m.InviteLink != "" {
-		m.Flags.Unset(16)
-	}
-	if m.SendPaidMessagesStars != 0 {
-		m.Flags.Unset(20)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3108, m)
 }
 
 // Game is the TL constructor game.
@@ -798,97 +503,32 @@ func (*Game) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *Game) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, GameTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1812, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *Game) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 0)
-	flags |= tlrt.Bit(m.Document != nil, 0)
-	w := tlrt.Extend(b, 20)
-	_ = w[19]
-	binary.LittleEndian.PutUint32(w, uint32(flags))
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.ID))
-	binary.LittleEndian.PutUint64(w[12:], uint64(m.AccessHash))
-	tlrt.PutString(b, m.ShortName)
-	tlrt.PutString(b, m.Title)
-	tlrt.PutString(b, m.Description)
-	if err := tlrt.EncodeObject(b, m.Photo); err != nil {
-		return tlrt.EncodeErr(err, "game", "photo")
-	}
-	if flags.Has(0) {
-		if err := tlrt.EncodeObject(b, m.Document); err != nil {
-			return tlrt.EncodeErr(err, "game", "document")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1812, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *Game) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, GameTypeID, "game"); err != nil {
-		return tlrt.DecodeErr(err, "game", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2583, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *Game) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = Game{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2583)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *Game) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "game", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "game", "flags")
-	}
-	if m.ID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "game", "id")
-	}
-	if m.AccessHash, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "game", "access_hash")
-	}
-	if m.ShortName, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "game", "short_name")
-	}
-	if m.Title, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "game", "title")
-	}
-	if m.Description, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "game", "description")
-	}
-	if m.Photo, err = decodePhoto(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "game", "photo")
-	}
-	if m.Flags.Has(0) {
-		if m.Document, err = decodeDocument(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "game", "document")
-		}
-	}
-	m.Flags &^= 1 << 0
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2583, m)
 }
 
 // GeoPointAddress is the TL constructor geoPointAddress.
@@ -981,94 +621,32 @@ func (m *GeoPointAddress) ClearStreet() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *GeoPointAddress) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, GeoPointAddressTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2106, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *GeoPointAddress) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags
-	flags |= tlrt.Bit(m.State != "", 0)
-	flags |= tlrt.Bit(m.City != "", 1)
-	flags |= tlrt.Bit(m.Street != "", 2)
-	tlrt.PutUint32(b, uint32(flags))
-	tlrt.PutString(b, m.CountryIso2)
-	if flags.Has(0) {
-		tlrt.PutString(b, m.State)
-	}
-	if flags.Has(1) {
-		tlrt.PutString(b, m.City)
-	}
-	if flags.Has(2) {
-		tlrt.PutString(b, m.Street)
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2106, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *GeoPointAddress) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, GeoPointAddressTypeID, "geoPointAddress"); err != nil {
-		return tlrt.DecodeErr(err, "geoPointAddress", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2913, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *GeoPointAddress) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = GeoPointAddress{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2913)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *GeoPointAddress) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "geoPointAddress", "flags")
-	}
-	if m.CountryIso2, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "geoPointAddress", "country_iso2")
-	}
-	if m.Flags.Has(0) {
-		if m.State, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "geoPointAddress", "state")
-		}
-	}
-	if m.Flags.Has(1) {
-		if m.City, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "geoPointAddress", "city")
-		}
-	}
-	if m.Flags.Has(2) {
-		if m.Street, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "geoPointAddress", "street")
-		}
-	}
-	if m.State != "" {
-		m.Flags.Unset(0)
-	}
-	if m.City != "" {
-		m.Flags.Unset(1)
-	}
-	if m.Street != "" {
-		m.Flags.Unset(2)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2913, m)
 }
 
 // GlobalPrivacySettings is the TL constructor globalPrivacySettings.
@@ -1135,93 +713,31 @@ func (m *GlobalPrivacySettings) ClearNoncontactPeersPaidStars() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *GlobalPrivacySettings) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, GlobalPrivacySettingsTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2442, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *GlobalPrivacySettings) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<6 | 1<<7)
-	flags |= tlrt.Bit(m.ArchiveAndMuteNewNoncontactPeers, 0)
-	flags |= tlrt.Bit(m.KeepArchivedUnmuted, 1)
-	flags |= tlrt.Bit(m.KeepArchivedFolders, 2)
-	flags |= tlrt.Bit(m.HideReadMarks, 3)
-	flags |= tlrt.Bit(m.NewNoncontactPeersRequirePremium, 4)
-	flags |= tlrt.Bit(m.DisplayGiftsButton, 7)
-	flags |= tlrt.Bit(m.NoncontactPeersPaidStars != 0, 5)
-	flags |= tlrt.Bit(m.DisallowedGifts != nil, 6)
-	tlrt.PutUint32(b, uint32(flags))
-	if flags.Has(5) {
-		tlrt.PutUint64(b, uint64(m.NoncontactPeersPaidStars))
-	}
-	if flags.Has(6) {
-		if err := m.DisallowedGifts.Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "globalPrivacySettings", "disallowed_gifts")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2442, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *GlobalPrivacySettings) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, GlobalPrivacySettingsTypeID, "globalPrivacySettings"); err != nil {
-		return tlrt.DecodeErr(err, "globalPrivacySettings", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3272, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *GlobalPrivacySettings) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = GlobalPrivacySettings{}
-	d := tlrt.NewDecoder(b, &wireSchema, 3272)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *GlobalPrivacySettings) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "globalPrivacySettings", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "globalPrivacySettings", "flags")
-	}
-	m.ArchiveAndMuteNewNoncontactPeers = m.Flags.Has(0)
-	m.KeepArchivedUnmuted = m.Flags.Has(1)
-	m.KeepArchivedFolders = m.Flags.Has(2)
-	m.HideReadMarks = m.Flags.Has(3)
-	m.NewNoncontactPeersRequirePremium = m.Flags.Has(4)
-	m.DisplayGiftsButton = m.Flags.Has(7)
-	if m.Flags.Has(5) {
-		if m.NoncontactPeersPaidStars, err = d.Long(); err != nil {
-			return tlrt.DecodeErr(err, "globalPrivacySettings", "noncontact_peers_paid_stars")
-		}
-	}
-	if m.Flags.Has(6) {
-		m.DisallowedGifts = tlrt.New[DisallowedGiftsSettings](d)
-		if err = tlrt.DecodeBoxed(d, m.DisallowedGifts, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "globalPrivacySettings", "disallowed_gifts")
-		}
-	}
-	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<6 | 1<<7
-	if m.NoncontactPeersPaidStars != 0 {
-		m.Flags.Unset(5)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3272, m)
 }
 
 // GroupCallDonor is the TL constructor groupCallDonor.
@@ -1252,76 +768,31 @@ func (*GroupCallDonor) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *GroupCallDonor) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, GroupCallDonorTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2271, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *GroupCallDonor) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<3)
-	flags |= tlrt.Bit(m.Top, 0)
-	flags |= tlrt.Bit(m.My, 1)
-	flags |= tlrt.Bit(m.PeerID != nil, 3)
-	tlrt.PutUint32(b, uint32(flags))
-	if flags.Has(3) {
-		if err := tlrt.EncodeObject(b, m.PeerID); err != nil {
-			return tlrt.EncodeErr(err, "groupCallDonor", "peer_id")
-		}
-	}
-	tlrt.PutUint64(b, uint64(m.Stars))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2271, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *GroupCallDonor) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, GroupCallDonorTypeID, "groupCallDonor"); err != nil {
-		return tlrt.DecodeErr(err, "groupCallDonor", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3089, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *GroupCallDonor) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = GroupCallDonor{}
-	d := tlrt.NewDecoder(b, &wireSchema, 3089)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *GroupCallDonor) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "groupCallDonor", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "groupCallDonor", "flags")
-	}
-	m.Top = m.Flags.Has(0)
-	m.My = m.Flags.Has(1)
-	if m.Flags.Has(3) {
-		if m.PeerID, err = decodePeer(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "groupCallDonor", "peer_id")
-		}
-	}
-	if m.Stars, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "groupCallDonor", "stars")
-	}
-	m.Flags &^= 1<<0 | 1<<1 | 1<<3
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3089, m)
 }
 
 // GroupCallMessage is the TL constructor groupCallMessage.
@@ -1380,94 +851,32 @@ func (m *GroupCallMessage) ClearPaidMessageStars() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *GroupCallMessage) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, GroupCallMessageTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 240, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *GroupCallMessage) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 1)
-	flags |= tlrt.Bit(m.FromAdmin, 1)
-	flags |= tlrt.Bit(m.PaidMessageStars != 0, 0)
-	w := tlrt.Extend(b, 8)
-	_ = w[7]
-	binary.LittleEndian.PutUint32(w, uint32(flags))
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.ID))
-	if err := tlrt.EncodeObject(b, m.FromID); err != nil {
-		return tlrt.EncodeErr(err, "groupCallMessage", "from_id")
-	}
-	tlrt.PutUint32(b, uint32(m.Date))
-	if err := m.Message.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "groupCallMessage", "message")
-	}
-	if flags.Has(0) {
-		tlrt.PutUint64(b, uint64(m.PaidMessageStars))
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 240, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *GroupCallMessage) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, GroupCallMessageTypeID, "groupCallMessage"); err != nil {
-		return tlrt.DecodeErr(err, "groupCallMessage", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 854, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *GroupCallMessage) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = GroupCallMessage{}
-	d := tlrt.NewDecoder(b, &wireSchema, 854)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *GroupCallMessage) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "groupCallMessage", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "groupCallMessage", "flags")
-	}
-	m.FromAdmin = m.Flags.Has(1)
-	if m.ID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "groupCallMessage", "id")
-	}
-	if m.FromID, err = decodePeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "groupCallMessage", "from_id")
-	}
-	if m.Date, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "groupCallMessage", "date")
-	}
-	if err = tlrt.DecodeBoxed(d, &m.Message, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "groupCallMessage", "message")
-	}
-	if m.Flags.Has(0) {
-		if m.PaidMessageStars, err = d.Long(); err != nil {
-			return tlrt.DecodeErr(err, "groupCallMessage", "paid_message_stars")
-		}
-	}
-	m.Flags &^= 1 << 1
-	if m.PaidMessageStars != 0 {
-		m.Flags.Unset(0)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 854, m)
 }
 
 // GroupCallParticipant is the TL constructor groupCallParticipant.
@@ -1624,178 +1033,32 @@ func (m *GroupCallParticipant) ClearPaidStarsTotal() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *GroupCallParticipant) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, GroupCallParticipantTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 391, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *GroupCallParticipant) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<4 | 1<<5 | 1<<6 | 1<<8 | 1<<9 | 1<<10 | 1<<12 | 1<<14 | 1<<15)
-	flags |= tlrt.Bit(m.Muted, 0)
-	flags |= tlrt.Bit(m.Left, 1)
-	flags |= tlrt.Bit(m.CanSelfUnmute, 2)
-	flags |= tlrt.Bit(m.JustJoined, 4)
-	flags |= tlrt.Bit(m.Versioned, 5)
-	flags |= tlrt.Bit(m.Min, 8)
-	flags |= tlrt.Bit(m.MutedByYou, 9)
-	flags |= tlrt.Bit(m.VolumeByAdmin, 10)
-	flags |= tlrt.Bit(m.Self, 12)
-	flags |= tlrt.Bit(m.VideoJoined, 15)
-	flags |= tlrt.Bit(m.ActiveDate != 0, 3)
-	flags |= tlrt.Bit(m.Volume != 0, 7)
-	flags |= tlrt.Bit(m.About != "", 11)
-	flags |= tlrt.Bit(m.RaiseHandRating != 0, 13)
-	flags |= tlrt.Bit(m.Video != nil, 6)
-	flags |= tlrt.Bit(m.Presentation != nil, 14)
-	flags |= tlrt.Bit(m.PaidStarsTotal != 0, 16)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "groupCallParticipant", "peer")
-	}
-	tlrt.PutUint32(b, uint32(m.Date))
-	if flags.Has(3) {
-		tlrt.PutUint32(b, uint32(m.ActiveDate))
-	}
-	tlrt.PutUint32(b, uint32(m.Source))
-	if flags.Has(7) {
-		tlrt.PutUint32(b, uint32(m.Volume))
-	}
-	if flags.Has(11) {
-		tlrt.PutString(b, m.About)
-	}
-	if flags.Has(13) {
-		tlrt.PutUint64(b, uint64(m.RaiseHandRating))
-	}
-	if flags.Has(6) {
-		if err := m.Video.Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "groupCallParticipant", "video")
-		}
-	}
-	if flags.Has(14) {
-		if err := m.Presentation.Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "groupCallParticipant", "presentation")
-		}
-	}
-	if flags.Has(16) {
-		tlrt.PutUint64(b, uint64(m.PaidStarsTotal))
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 391, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *GroupCallParticipant) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, GroupCallParticipantTypeID, "groupCallParticipant"); err != nil {
-		return tlrt.DecodeErr(err, "groupCallParticipant", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1023, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *GroupCallParticipant) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = GroupCallParticipant{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1023)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *GroupCallParticipant) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "groupCallParticipant", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "groupCallParticipant", "flags")
-	}
-	m.Muted = m.Flags.Has(0)
-	m.Left = m.Flags.Has(1)
-	m.CanSelfUnmute = m.Flags.Has(2)
-	m.JustJoined = m.Flags.Has(4)
-	m.Versioned = m.Flags.Has(5)
-	m.Min = m.Flags.Has(8)
-	m.MutedByYou = m.Flags.Has(9)
-	m.VolumeByAdmin = m.Flags.Has(10)
-	m.Self = m.Flags.Has(12)
-	m.VideoJoined = m.Flags.Has(15)
-	if m.Peer, err = decodePeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "groupCallParticipant", "peer")
-	}
-	if m.Date, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "groupCallParticipant", "date")
-	}
-	if m.Flags.Has(3) {
-		if m.ActiveDate, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "groupCallParticipant", "active_date")
-		}
-	}
-	if m.Source, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "groupCallParticipant", "source")
-	}
-	if m.Flags.Has(7) {
-		if m.Volume, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "groupCallParticipant", "volume")
-		}
-	}
-	if m.Flags.Has(11) {
-		if m.About, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "groupCallParticipant", "about")
-		}
-	}
-	if m.Flags.Has(13) {
-		if m.RaiseHandRating, err = d.Long(); err != nil {
-			return tlrt.DecodeErr(err, "groupCallParticipant", "raise_hand_rating")
-		}
-	}
-	if m.Flags.Has(6) {
-		d.Spend(unsafe.Sizeof(GroupCallParticipantVideo{}))
-		m.Video = &GroupCallParticipantVideo{}
-		if err = tlrt.DecodeBoxed(d, m.Video, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "groupCallParticipant", "video")
-		}
-	}
-	if m.Flags.Has(14) {
-		d.Spend(unsafe.Sizeof(GroupCallParticipantVideo{}))
-		m.Presentation = &GroupCallParticipantVideo{}
-		if err = tlrt.DecodeBoxed(d, m.Presentation, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "groupCallParticipant", "presentation")
-		}
-	}
-	if m.Flags.Has(16) {
-		if m.PaidStarsTotal, err = d.Long(); err != nil {
-			return tlrt.DecodeErr(err, "groupCallParticipant", "paid_stars_total")
-		}
-	}
-	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<4 | 1<<5 | 1<<6 | 1<<8 | 1<<9 | 1<<10 | 1<<12 | 1<<14 | 1<<15
-	if m.ActiveDate != 0 {
-		m.Flags.Unset(3)
-	}
-	if m.Volume != 0 {
-		m.Flags.Unset(7)
-	}
-	if m.About != "" {
-		m.Flags.Unset(11)
-	}
-	if m.RaiseHandRating != 0 {
-		m.Flags.Unset(13)
-	}
-	if m.PaidStarsTotal != 0 {
-		m.Flags.Unset(16)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1023, m)
 }
 
 // GroupCallParticipantVideo is the TL constructor groupCallParticipantVideo.
@@ -1852,85 +1115,32 @@ func (m *GroupCallParticipantVideo) ClearAudioSource() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *GroupCallParticipantVideo) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, GroupCallParticipantVideoTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 954, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *GroupCallParticipantVideo) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 0)
-	flags |= tlrt.Bit(m.Paused, 0)
-	flags |= tlrt.Bit(m.AudioSource != 0, 1)
-	tlrt.PutUint32(b, uint32(flags))
-	tlrt.PutString(b, m.Endpoint)
-	tlrt.PutVectorHeader(b, len(m.SourceGroups))
-	for i := range m.SourceGroups {
-		if err := m.SourceGroups[i].Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "groupCallParticipantVideo", "source_groups")
-		}
-	}
-	if flags.Has(1) {
-		tlrt.PutUint32(b, uint32(m.AudioSource))
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 954, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *GroupCallParticipantVideo) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, GroupCallParticipantVideoTypeID, "groupCallParticipantVideo"); err != nil {
-		return tlrt.DecodeErr(err, "groupCallParticipantVideo", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1654, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *GroupCallParticipantVideo) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = GroupCallParticipantVideo{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1654)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *GroupCallParticipantVideo) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "groupCallParticipantVideo", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "groupCallParticipantVideo", "flags")
-	}
-	m.Paused = m.Flags.Has(0)
-	if m.Endpoint, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "groupCallParticipantVideo", "endpoint")
-	}
-	if m.SourceGroups, err = tlrt.DecodeStructs[GroupCallParticipantVideoSourceGroup](d, false, false, 16, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "groupCallParticipantVideo", "source_groups")
-	}
-	if m.Flags.Has(1) {
-		if m.AudioSource, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "groupCallParticipantVideo", "audio_source")
-		}
-	}
-	m.Flags &^= 1 << 0
-	if m.AudioSource != 0 {
-		m.Flags.Unset(1)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1654, m)
 }
 
 // GroupCallParticipantVideoSourceGroup is the TL constructor
@@ -1961,56 +1171,32 @@ func (*GroupCallParticipantVideoSourceGroup) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *GroupCallParticipantVideoSourceGroup) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, GroupCallParticipantVideoSourceGroupTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2091, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *GroupCallParticipantVideoSourceGroup) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.Semantics)
-	tlrt.PutVectorHeader(b, len(m.Sources))
-	for i := range m.Sources {
-		tlrt.PutUint32(b, uint32(m.Sources[i]))
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2091, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *GroupCallParticipantVideoSourceGroup) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, GroupCallParticipantVideoSourceGroupTypeID, "groupCallParticipantVideoSourceGroup"); err != nil {
-		return tlrt.DecodeErr(err, "groupCallParticipantVideoSourceGroup", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2896, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *GroupCallParticipantVideoSourceGroup) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2896)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *GroupCallParticipantVideoSourceGroup) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Semantics, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "groupCallParticipantVideoSourceGroup", "semantics")
-	}
-	if m.Sources, err = tlrt.DecodeVector(d, 4, (*tlrt.Decoder).Int); err != nil {
-		return tlrt.DecodeErr(err, "groupCallParticipantVideoSourceGroup", "sources")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2896, m)
 }
 
 // GroupCallStreamChannel is the TL constructor groupCallStreamChannel.
@@ -2039,61 +1225,29 @@ func (*GroupCallStreamChannel) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *GroupCallStreamChannel) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 20)
-	_ = w[19]
-	binary.LittleEndian.PutUint32(w, GroupCallStreamChannelTypeID)
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.Channel))
-	binary.LittleEndian.PutUint32(w[8:], uint32(m.Scale))
-	binary.LittleEndian.PutUint64(w[12:], uint64(m.LastTimestampMs))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1184, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *GroupCallStreamChannel) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 16)
-	_ = w[15]
-	binary.LittleEndian.PutUint32(w, uint32(m.Channel))
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.Scale))
-	binary.LittleEndian.PutUint64(w[8:], uint64(m.LastTimestampMs))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1184, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *GroupCallStreamChannel) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, GroupCallStreamChannelTypeID, "groupCallStreamChannel"); err != nil {
-		return tlrt.DecodeErr(err, "groupCallStreamChannel", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1904, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *GroupCallStreamChannel) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1904)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *GroupCallStreamChannel) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Channel, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "groupCallStreamChannel", "channel")
-	}
-	if m.Scale, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "groupCallStreamChannel", "scale")
-	}
-	if m.LastTimestampMs, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "groupCallStreamChannel", "last_timestamp_ms")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1904, m)
 }

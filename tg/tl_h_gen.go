@@ -3,9 +3,9 @@
 package tg
 
 import (
-	"encoding/binary"
 	"github.com/gotd/td/bin"
 	"github.com/tgraw/tgraw/tlrt"
+	"unsafe"
 )
 
 // HighScore is the TL constructor highScore.
@@ -33,61 +33,29 @@ func (*HighScore) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *HighScore) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 20)
-	_ = w[19]
-	binary.LittleEndian.PutUint32(w, HighScoreTypeID)
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.Pos))
-	binary.LittleEndian.PutUint64(w[8:], uint64(m.UserID))
-	binary.LittleEndian.PutUint32(w[16:], uint32(m.Score))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1061, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *HighScore) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 16)
-	_ = w[15]
-	binary.LittleEndian.PutUint32(w, uint32(m.Pos))
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.UserID))
-	binary.LittleEndian.PutUint32(w[12:], uint32(m.Score))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1061, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *HighScore) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, HighScoreTypeID, "highScore"); err != nil {
-		return tlrt.DecodeErr(err, "highScore", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1772, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *HighScore) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1772)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *HighScore) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Pos, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "highScore", "pos")
-	}
-	if m.UserID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "highScore", "user_id")
-	}
-	if m.Score, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "highScore", "score")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1772, m)
 }

@@ -4,7 +4,6 @@ package tg
 
 import (
 	"context"
-	"encoding/binary"
 	"github.com/gotd/td/bin"
 	"github.com/tgraw/tgraw/tlrt"
 	"unsafe"
@@ -27,25 +26,9 @@ func DecodeHelpAppConfig(b *bin.Buffer) (HelpAppConfigClass, error) {
 // decodeHelpAppConfig is DecodeHelpAppConfig for a value nested depth levels
 // deep.
 func decodeHelpAppConfig(d *tlrt.Decoder, depth int) (HelpAppConfigClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v HelpAppConfigClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case HelpAppConfigNotModifiedTypeID:
-		v = &HelpAppConfigNotModified{}
-	case HelpAppConfigTypeID:
-		v, size = &HelpAppConfig{}, unsafe.Sizeof(HelpAppConfig{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "help.AppConfig"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 1602, depth)
+	c, _ := v.(HelpAppConfigClass)
+	return c, err
 }
 
 // HelpAppConfigNotModified is the TL constructor help.appConfigNotModified.
@@ -72,43 +55,31 @@ func (*HelpAppConfigNotModified) TypeName() string {
 func (*HelpAppConfigNotModified) helpAppConfigClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *HelpAppConfigNotModified) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, HelpAppConfigNotModifiedTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1146, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *HelpAppConfigNotModified) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1146, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *HelpAppConfigNotModified) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, HelpAppConfigNotModifiedTypeID, "help.appConfigNotModified"); err != nil {
-		return tlrt.DecodeErr(err, "help.appConfigNotModified", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1864, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *HelpAppConfigNotModified) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1864)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *HelpAppConfigNotModified) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1864, m)
 }
 
 // HelpAppConfig is the TL constructor help.appConfig.
@@ -138,58 +109,32 @@ func (*HelpAppConfig) TypeName() string {
 func (*HelpAppConfig) helpAppConfigClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *HelpAppConfig) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, HelpAppConfigTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2095, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *HelpAppConfig) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, uint32(m.Hash))
-	if err := tlrt.EncodeObject(b, m.Config); err != nil {
-		return tlrt.EncodeErr(err, "help.appConfig", "config")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2095, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *HelpAppConfig) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, HelpAppConfigTypeID, "help.appConfig"); err != nil {
-		return tlrt.DecodeErr(err, "help.appConfig", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2902, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *HelpAppConfig) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2902)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *HelpAppConfig) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "help.appConfig", "")
-	}
-	var err error
-	if m.Hash, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "help.appConfig", "hash")
-	}
-	if m.Config, err = decodeJSONValue(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "help.appConfig", "config")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2902, m)
 }
 
 // HelpAppUpdateClass is the TL type help.AppUpdate: one of HelpAppUpdate,
@@ -209,25 +154,9 @@ func DecodeHelpAppUpdate(b *bin.Buffer) (HelpAppUpdateClass, error) {
 // decodeHelpAppUpdate is DecodeHelpAppUpdate for a value nested depth levels
 // deep.
 func decodeHelpAppUpdate(d *tlrt.Decoder, depth int) (HelpAppUpdateClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v HelpAppUpdateClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case HelpAppUpdateTypeID:
-		v, size = &HelpAppUpdate{}, unsafe.Sizeof(HelpAppUpdate{})
-	case HelpNoAppUpdateTypeID:
-		v = &HelpNoAppUpdate{}
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "help.AppUpdate"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 1447, depth)
+	c, _ := v.(HelpAppUpdateClass)
+	return c, err
 }
 
 // HelpAppUpdate is the TL constructor help.appUpdate.
@@ -289,117 +218,32 @@ func (m *HelpAppUpdate) ClearURL() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *HelpAppUpdate) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, HelpAppUpdateTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1957, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *HelpAppUpdate) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<3)
-	flags |= tlrt.Bit(m.CanNotSkip, 0)
-	flags |= tlrt.Bit(m.Document != nil, 1)
-	flags |= tlrt.Bit(m.URL != "", 2)
-	flags |= tlrt.Bit(m.Sticker != nil, 3)
-	w := tlrt.Extend(b, 8)
-	_ = w[7]
-	binary.LittleEndian.PutUint32(w, uint32(flags))
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.ID))
-	tlrt.PutString(b, m.Version)
-	tlrt.PutString(b, m.Text)
-	tlrt.PutVectorHeader(b, len(m.Entities))
-	for i := range m.Entities {
-		if err := tlrt.EncodeObject(b, m.Entities[i]); err != nil {
-			return tlrt.EncodeErr(err, "help.appUpdate", "entities")
-		}
-	}
-	if flags.Has(1) {
-		if err := tlrt.EncodeObject(b, m.Document); err != nil {
-			return tlrt.EncodeErr(err, "help.appUpdate", "document")
-		}
-	}
-	if flags.Has(2) {
-		tlrt.PutString(b, m.URL)
-	}
-	if flags.Has(3) {
-		if err := tlrt.EncodeObject(b, m.Sticker); err != nil {
-			return tlrt.EncodeErr(err, "help.appUpdate", "sticker")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1957, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *HelpAppUpdate) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, HelpAppUpdateTypeID, "help.appUpdate"); err != nil {
-		return tlrt.DecodeErr(err, "help.appUpdate", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2744, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *HelpAppUpdate) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = HelpAppUpdate{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2744)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *HelpAppUpdate) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "help.appUpdate", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "help.appUpdate", "flags")
-	}
-	m.CanNotSkip = m.Flags.Has(0)
-	if m.ID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "help.appUpdate", "id")
-	}
-	if m.Version, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "help.appUpdate", "version")
-	}
-	if m.Text, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "help.appUpdate", "text")
-	}
-	if m.Entities, err = tlrt.DecodeSlabs[MessageEntityFormattedDate](d, false, 12, depth+1, decodeMessageEntity); err != nil {
-		return tlrt.DecodeErr(err, "help.appUpdate", "entities")
-	}
-	if m.Flags.Has(1) {
-		if m.Document, err = decodeDocument(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "help.appUpdate", "document")
-		}
-	}
-	if m.Flags.Has(2) {
-		if m.URL, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "help.appUpdate", "url")
-		}
-	}
-	if m.Flags.Has(3) {
-		if m.Sticker, err = decodeDocument(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "help.appUpdate", "sticker")
-		}
-	}
-	m.Flags &^= 1<<0 | 1<<1 | 1<<3
-	if m.URL != "" {
-		m.Flags.Unset(2)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2744, m)
 }
 
 // HelpNoAppUpdate is the TL constructor help.noAppUpdate.
@@ -426,43 +270,31 @@ func (*HelpNoAppUpdate) TypeName() string {
 func (*HelpNoAppUpdate) helpAppUpdateClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *HelpNoAppUpdate) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, HelpNoAppUpdateTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1882, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *HelpNoAppUpdate) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1882, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *HelpNoAppUpdate) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, HelpNoAppUpdateTypeID, "help.noAppUpdate"); err != nil {
-		return tlrt.DecodeErr(err, "help.noAppUpdate", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2662, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *HelpNoAppUpdate) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2662)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *HelpNoAppUpdate) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2662, m)
 }
 
 // HelpCountriesListClass is the TL type help.CountriesList: one of
@@ -482,25 +314,9 @@ func DecodeHelpCountriesList(b *bin.Buffer) (HelpCountriesListClass, error) {
 // decodeHelpCountriesList is DecodeHelpCountriesList for a value nested depth
 // levels deep.
 func decodeHelpCountriesList(d *tlrt.Decoder, depth int) (HelpCountriesListClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v HelpCountriesListClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case HelpCountriesListNotModifiedTypeID:
-		v = &HelpCountriesListNotModified{}
-	case HelpCountriesListTypeID:
-		v, size = &HelpCountriesList{}, unsafe.Sizeof(HelpCountriesList{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "help.CountriesList"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 1765, depth)
+	c, _ := v.(HelpCountriesListClass)
+	return c, err
 }
 
 // HelpCountriesListNotModified is the TL constructor
@@ -530,43 +346,31 @@ func (*HelpCountriesListNotModified) TypeName() string {
 func (*HelpCountriesListNotModified) helpCountriesListClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *HelpCountriesListNotModified) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, HelpCountriesListNotModifiedTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1363, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *HelpCountriesListNotModified) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1363, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *HelpCountriesListNotModified) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, HelpCountriesListNotModifiedTypeID, "help.countriesListNotModified"); err != nil {
-		return tlrt.DecodeErr(err, "help.countriesListNotModified", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2098, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *HelpCountriesListNotModified) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2098)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *HelpCountriesListNotModified) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2098, m)
 }
 
 // HelpCountriesList is the TL constructor help.countriesList.
@@ -597,61 +401,32 @@ func (*HelpCountriesList) TypeName() string {
 func (*HelpCountriesList) helpCountriesListClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *HelpCountriesList) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, HelpCountriesListTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1244, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *HelpCountriesList) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutVectorHeader(b, len(m.Countries))
-	for i := range m.Countries {
-		if err := m.Countries[i].Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "help.countriesList", "countries")
-		}
-	}
-	tlrt.PutUint32(b, uint32(m.Hash))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1244, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *HelpCountriesList) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, HelpCountriesListTypeID, "help.countriesList"); err != nil {
-		return tlrt.DecodeErr(err, "help.countriesList", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1968, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *HelpCountriesList) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1968)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *HelpCountriesList) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "help.countriesList", "")
-	}
-	var err error
-	if m.Countries, err = tlrt.DecodeStructs[HelpCountry](d, false, false, 24, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "help.countriesList", "countries")
-	}
-	if m.Hash, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "help.countriesList", "hash")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1968, m)
 }
 
 // HelpDeepLinkInfoClass is the TL type help.DeepLinkInfo: one of
@@ -671,25 +446,9 @@ func DecodeHelpDeepLinkInfo(b *bin.Buffer) (HelpDeepLinkInfoClass, error) {
 // decodeHelpDeepLinkInfo is DecodeHelpDeepLinkInfo for a value nested depth
 // levels deep.
 func decodeHelpDeepLinkInfo(d *tlrt.Decoder, depth int) (HelpDeepLinkInfoClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v HelpDeepLinkInfoClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case HelpDeepLinkInfoEmptyTypeID:
-		v = &HelpDeepLinkInfoEmpty{}
-	case HelpDeepLinkInfoTypeID:
-		v, size = &HelpDeepLinkInfo{}, unsafe.Sizeof(HelpDeepLinkInfo{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "help.DeepLinkInfo"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 1260, depth)
+	c, _ := v.(HelpDeepLinkInfoClass)
+	return c, err
 }
 
 // HelpDeepLinkInfoEmpty is the TL constructor help.deepLinkInfoEmpty.
@@ -716,43 +475,31 @@ func (*HelpDeepLinkInfoEmpty) TypeName() string {
 func (*HelpDeepLinkInfoEmpty) helpDeepLinkInfoClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *HelpDeepLinkInfoEmpty) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, HelpDeepLinkInfoEmptyTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 948, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *HelpDeepLinkInfoEmpty) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 948, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *HelpDeepLinkInfoEmpty) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, HelpDeepLinkInfoEmptyTypeID, "help.deepLinkInfoEmpty"); err != nil {
-		return tlrt.DecodeErr(err, "help.deepLinkInfoEmpty", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1648, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *HelpDeepLinkInfoEmpty) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1648)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *HelpDeepLinkInfoEmpty) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1648, m)
 }
 
 // HelpDeepLinkInfo is the TL constructor help.deepLinkInfo.
@@ -809,81 +556,32 @@ func (m *HelpDeepLinkInfo) ClearEntities() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *HelpDeepLinkInfo) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, HelpDeepLinkInfoTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 984, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *HelpDeepLinkInfo) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 0)
-	flags |= tlrt.Bit(m.UpdateApp, 0)
-	flags |= tlrt.Bit(len(m.Entities) > 0, 1)
-	tlrt.PutUint32(b, uint32(flags))
-	tlrt.PutString(b, m.Message)
-	if flags.Has(1) {
-		tlrt.PutVectorHeader(b, len(m.Entities))
-		for i := range m.Entities {
-			if err := tlrt.EncodeObject(b, m.Entities[i]); err != nil {
-				return tlrt.EncodeErr(err, "help.deepLinkInfo", "entities")
-			}
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 984, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *HelpDeepLinkInfo) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, HelpDeepLinkInfoTypeID, "help.deepLinkInfo"); err != nil {
-		return tlrt.DecodeErr(err, "help.deepLinkInfo", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1685, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *HelpDeepLinkInfo) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = HelpDeepLinkInfo{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1685)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *HelpDeepLinkInfo) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "help.deepLinkInfo", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "help.deepLinkInfo", "flags")
-	}
-	m.UpdateApp = m.Flags.Has(0)
-	if m.Message, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "help.deepLinkInfo", "message")
-	}
-	if m.Flags.Has(1) {
-		if m.Entities, err = tlrt.DecodeSlabs[MessageEntityFormattedDate](d, false, 12, depth+1, decodeMessageEntity); err != nil {
-			return tlrt.DecodeErr(err, "help.deepLinkInfo", "entities")
-		}
-	}
-	m.Flags &^= 1 << 0
-	if len(m.Entities) > 0 {
-		m.Flags.Unset(1)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1685, m)
 }
 
 // HelpPassportConfigClass is the TL type help.PassportConfig: one of
@@ -903,25 +601,9 @@ func DecodeHelpPassportConfig(b *bin.Buffer) (HelpPassportConfigClass, error) {
 // decodeHelpPassportConfig is DecodeHelpPassportConfig for a value nested depth
 // levels deep.
 func decodeHelpPassportConfig(d *tlrt.Decoder, depth int) (HelpPassportConfigClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v HelpPassportConfigClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case HelpPassportConfigNotModifiedTypeID:
-		v = &HelpPassportConfigNotModified{}
-	case HelpPassportConfigTypeID:
-		v, size = &HelpPassportConfig{}, unsafe.Sizeof(HelpPassportConfig{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "help.PassportConfig"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 2683, depth)
+	c, _ := v.(HelpPassportConfigClass)
+	return c, err
 }
 
 // HelpPassportConfigNotModified is the TL constructor
@@ -951,43 +633,31 @@ func (*HelpPassportConfigNotModified) TypeName() string {
 func (*HelpPassportConfigNotModified) helpPassportConfigClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *HelpPassportConfigNotModified) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, HelpPassportConfigNotModifiedTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1830, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *HelpPassportConfigNotModified) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1830, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *HelpPassportConfigNotModified) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, HelpPassportConfigNotModifiedTypeID, "help.passportConfigNotModified"); err != nil {
-		return tlrt.DecodeErr(err, "help.passportConfigNotModified", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2603, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *HelpPassportConfigNotModified) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2603)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *HelpPassportConfigNotModified) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2603, m)
 }
 
 // HelpPassportConfig is the TL constructor help.passportConfig.
@@ -1019,62 +689,32 @@ func (*HelpPassportConfig) TypeName() string {
 func (*HelpPassportConfig) helpPassportConfigClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *HelpPassportConfig) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, HelpPassportConfigTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1497, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *HelpPassportConfig) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, uint32(m.Hash))
-	if err := m.CountriesLangs.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "help.passportConfig", "countries_langs")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1497, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *HelpPassportConfig) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, HelpPassportConfigTypeID, "help.passportConfig"); err != nil {
-		return tlrt.DecodeErr(err, "help.passportConfig", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2242, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *HelpPassportConfig) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = HelpPassportConfig{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2242)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *HelpPassportConfig) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "help.passportConfig", "")
-	}
-	var err error
-	if m.Hash, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "help.passportConfig", "hash")
-	}
-	if err = tlrt.DecodeBoxed(d, &m.CountriesLangs, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "help.passportConfig", "countries_langs")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2242, m)
 }
 
 // HelpPeerColorSetClass is the TL type help.PeerColorSet: one of
@@ -1094,25 +734,9 @@ func DecodeHelpPeerColorSet(b *bin.Buffer) (HelpPeerColorSetClass, error) {
 // decodeHelpPeerColorSet is DecodeHelpPeerColorSet for a value nested depth
 // levels deep.
 func decodeHelpPeerColorSet(d *tlrt.Decoder, depth int) (HelpPeerColorSetClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v HelpPeerColorSetClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case HelpPeerColorSetTypeID:
-		v, size = &HelpPeerColorSet{}, unsafe.Sizeof(HelpPeerColorSet{})
-	case HelpPeerColorProfileSetTypeID:
-		v, size = &HelpPeerColorProfileSet{}, unsafe.Sizeof(HelpPeerColorProfileSet{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "help.PeerColorSet"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 468, depth)
+	c, _ := v.(HelpPeerColorSetClass)
+	return c, err
 }
 
 // HelpPeerColorSet is the TL constructor help.peerColorSet.
@@ -1141,51 +765,31 @@ func (*HelpPeerColorSet) TypeName() string {
 func (*HelpPeerColorSet) helpPeerColorSetClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *HelpPeerColorSet) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, HelpPeerColorSetTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 357, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *HelpPeerColorSet) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutVectorHeader(b, len(m.Colors))
-	for i := range m.Colors {
-		tlrt.PutUint32(b, uint32(m.Colors[i]))
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 357, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *HelpPeerColorSet) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, HelpPeerColorSetTypeID, "help.peerColorSet"); err != nil {
-		return tlrt.DecodeErr(err, "help.peerColorSet", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 983, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *HelpPeerColorSet) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 983)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *HelpPeerColorSet) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Colors, err = tlrt.DecodeVector(d, 4, (*tlrt.Decoder).Int); err != nil {
-		return tlrt.DecodeErr(err, "help.peerColorSet", "colors")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 983, m)
 }
 
 // HelpPeerColorProfileSet is the TL constructor help.peerColorProfileSet.
@@ -1218,65 +822,31 @@ func (*HelpPeerColorProfileSet) TypeName() string {
 func (*HelpPeerColorProfileSet) helpPeerColorSetClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *HelpPeerColorProfileSet) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, HelpPeerColorProfileSetTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1085, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *HelpPeerColorProfileSet) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutVectorHeader(b, len(m.PaletteColors))
-	for i := range m.PaletteColors {
-		tlrt.PutUint32(b, uint32(m.PaletteColors[i]))
-	}
-	tlrt.PutVectorHeader(b, len(m.BgColors))
-	for i := range m.BgColors {
-		tlrt.PutUint32(b, uint32(m.BgColors[i]))
-	}
-	tlrt.PutVectorHeader(b, len(m.StoryColors))
-	for i := range m.StoryColors {
-		tlrt.PutUint32(b, uint32(m.StoryColors[i]))
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1085, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *HelpPeerColorProfileSet) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, HelpPeerColorProfileSetTypeID, "help.peerColorProfileSet"); err != nil {
-		return tlrt.DecodeErr(err, "help.peerColorProfileSet", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1797, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *HelpPeerColorProfileSet) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1797)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *HelpPeerColorProfileSet) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.PaletteColors, err = tlrt.DecodeVector(d, 4, (*tlrt.Decoder).Int); err != nil {
-		return tlrt.DecodeErr(err, "help.peerColorProfileSet", "palette_colors")
-	}
-	if m.BgColors, err = tlrt.DecodeVector(d, 4, (*tlrt.Decoder).Int); err != nil {
-		return tlrt.DecodeErr(err, "help.peerColorProfileSet", "bg_colors")
-	}
-	if m.StoryColors, err = tlrt.DecodeVector(d, 4, (*tlrt.Decoder).Int); err != nil {
-		return tlrt.DecodeErr(err, "help.peerColorProfileSet", "story_colors")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1797, m)
 }
 
 // HelpPeerColorsClass is the TL type help.PeerColors: one of
@@ -1296,25 +866,9 @@ func DecodeHelpPeerColors(b *bin.Buffer) (HelpPeerColorsClass, error) {
 // decodeHelpPeerColors is DecodeHelpPeerColors for a value nested depth levels
 // deep.
 func decodeHelpPeerColors(d *tlrt.Decoder, depth int) (HelpPeerColorsClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v HelpPeerColorsClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case HelpPeerColorsNotModifiedTypeID:
-		v = &HelpPeerColorsNotModified{}
-	case HelpPeerColorsTypeID:
-		v, size = &HelpPeerColors{}, unsafe.Sizeof(HelpPeerColors{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "help.PeerColors"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 2365, depth)
+	c, _ := v.(HelpPeerColorsClass)
+	return c, err
 }
 
 // HelpPeerColorsNotModified is the TL constructor help.peerColorsNotModified.
@@ -1341,43 +895,31 @@ func (*HelpPeerColorsNotModified) TypeName() string {
 func (*HelpPeerColorsNotModified) helpPeerColorsClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *HelpPeerColorsNotModified) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, HelpPeerColorsNotModifiedTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 396, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *HelpPeerColorsNotModified) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 396, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *HelpPeerColorsNotModified) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, HelpPeerColorsNotModifiedTypeID, "help.peerColorsNotModified"); err != nil {
-		return tlrt.DecodeErr(err, "help.peerColorsNotModified", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1028, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *HelpPeerColorsNotModified) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1028)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *HelpPeerColorsNotModified) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1028, m)
 }
 
 // HelpPeerColors is the TL constructor help.peerColors.
@@ -1408,63 +950,31 @@ func (*HelpPeerColors) TypeName() string {
 func (*HelpPeerColors) helpPeerColorsClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *HelpPeerColors) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, HelpPeerColorsTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 8, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *HelpPeerColors) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, uint32(m.Hash))
-	binary.LittleEndian.PutUint32(w[4:], bin.TypeVector)
-	binary.LittleEndian.PutUint32(w[8:], uint32(len(m.Colors)))
-	for i := range m.Colors {
-		if err := m.Colors[i].Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "help.peerColors", "colors")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 8, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *HelpPeerColors) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, HelpPeerColorsTypeID, "help.peerColors"); err != nil {
-		return tlrt.DecodeErr(err, "help.peerColors", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 586, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *HelpPeerColors) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 586)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *HelpPeerColors) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "help.peerColors", "")
-	}
-	var err error
-	if m.Hash, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "help.peerColors", "hash")
-	}
-	if m.Colors, err = tlrt.DecodeStructs[HelpPeerColorOption](d, false, false, 12, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "help.peerColors", "colors")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 586, m)
 }
 
 // HelpPromoDataClass is the TL type help.PromoData: one of HelpPromoDataEmpty,
@@ -1484,25 +994,9 @@ func DecodeHelpPromoData(b *bin.Buffer) (HelpPromoDataClass, error) {
 // decodeHelpPromoData is DecodeHelpPromoData for a value nested depth levels
 // deep.
 func decodeHelpPromoData(d *tlrt.Decoder, depth int) (HelpPromoDataClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v HelpPromoDataClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case HelpPromoDataEmptyTypeID:
-		v = tlrt.New[HelpPromoDataEmpty](d)
-	case HelpPromoDataTypeID:
-		v, size = &HelpPromoData{}, unsafe.Sizeof(HelpPromoData{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "help.PromoData"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 2617, depth)
+	c, _ := v.(HelpPromoDataClass)
+	return c, err
 }
 
 // HelpPromoDataEmpty is the TL constructor help.promoDataEmpty.
@@ -1531,51 +1025,31 @@ func (*HelpPromoDataEmpty) TypeName() string {
 func (*HelpPromoDataEmpty) helpPromoDataClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *HelpPromoDataEmpty) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 8)
-	_ = w[7]
-	binary.LittleEndian.PutUint32(w, HelpPromoDataEmptyTypeID)
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.Expires))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1412, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *HelpPromoDataEmpty) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, uint32(m.Expires))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1412, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *HelpPromoDataEmpty) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, HelpPromoDataEmptyTypeID, "help.promoDataEmpty"); err != nil {
-		return tlrt.DecodeErr(err, "help.promoDataEmpty", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2151, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *HelpPromoDataEmpty) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2151)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *HelpPromoDataEmpty) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Expires, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "help.promoDataEmpty", "expires")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2151, m)
 }
 
 // HelpPromoData is the TL constructor help.promoData.
@@ -1661,146 +1135,32 @@ func (m *HelpPromoData) ClearPsaMessage() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *HelpPromoData) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, HelpPromoDataTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 77, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *HelpPromoData) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<0 | 1<<3 | 1<<4)
-	flags |= tlrt.Bit(m.Proxy, 0)
-	flags |= tlrt.Bit(m.Peer != nil, 3)
-	flags |= tlrt.Bit(m.PsaType != "", 1)
-	flags |= tlrt.Bit(m.PsaMessage != "", 2)
-	flags |= tlrt.Bit(m.CustomPendingSuggestion != nil, 4)
-	w := tlrt.Extend(b, 8)
-	_ = w[7]
-	binary.LittleEndian.PutUint32(w, uint32(flags))
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.Expires))
-	if flags.Has(3) {
-		if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-			return tlrt.EncodeErr(err, "help.promoData", "peer")
-		}
-	}
-	if flags.Has(1) {
-		tlrt.PutString(b, m.PsaType)
-	}
-	if flags.Has(2) {
-		tlrt.PutString(b, m.PsaMessage)
-	}
-	tlrt.PutVectorHeader(b, len(m.PendingSuggestions))
-	for i := range m.PendingSuggestions {
-		tlrt.PutString(b, m.PendingSuggestions[i])
-	}
-	tlrt.PutVectorHeader(b, len(m.DismissedSuggestions))
-	for i := range m.DismissedSuggestions {
-		tlrt.PutString(b, m.DismissedSuggestions[i])
-	}
-	if flags.Has(4) {
-		if err := m.CustomPendingSuggestion.Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "help.promoData", "custom_pending_suggestion")
-		}
-	}
-	tlrt.PutVectorHeader(b, len(m.Chats))
-	for i := range m.Chats {
-		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
-			return tlrt.EncodeErr(err, "help.promoData", "chats")
-		}
-	}
-	tlrt.PutVectorHeader(b, len(m.Users))
-	for i := range m.Users {
-		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
-			return tlrt.EncodeErr(err, "help.promoData", "users")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 77, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *HelpPromoData) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, HelpPromoDataTypeID, "help.promoData"); err != nil {
-		return tlrt.DecodeErr(err, "help.promoData", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 669, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *HelpPromoData) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = HelpPromoData{}
-	d := tlrt.NewDecoder(b, &wireSchema, 669)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *HelpPromoData) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "help.promoData", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "help.promoData", "flags")
-	}
-	m.Proxy = m.Flags.Has(0)
-	if m.Expires, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "help.promoData", "expires")
-	}
-	if m.Flags.Has(3) {
-		if m.Peer, err = decodePeer(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "help.promoData", "peer")
-		}
-	}
-	if m.Flags.Has(1) {
-		if m.PsaType, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "help.promoData", "psa_type")
-		}
-	}
-	if m.Flags.Has(2) {
-		if m.PsaMessage, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "help.promoData", "psa_message")
-		}
-	}
-	if m.PendingSuggestions, err = tlrt.DecodeVector(d, 4, tlrt.String); err != nil {
-		return tlrt.DecodeErr(err, "help.promoData", "pending_suggestions")
-	}
-	if m.DismissedSuggestions, err = tlrt.DecodeVector(d, 4, tlrt.String); err != nil {
-		return tlrt.DecodeErr(err, "help.promoData", "dismissed_suggestions")
-	}
-	if m.Flags.Has(4) {
-		d.Spend(unsafe.Sizeof(PendingSuggestion{}))
-		m.CustomPendingSuggestion = &PendingSuggestion{}
-		if err = tlrt.DecodeBoxed(d, m.CustomPendingSuggestion, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "help.promoData", "custom_pending_suggestion")
-		}
-	}
-	if m.Chats, err = tlrt.DecodeSlabs[Channel](d, false, 12, depth+1, decodeChat); err != nil {
-		return tlrt.DecodeErr(err, "help.promoData", "chats")
-	}
-	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
-		return tlrt.DecodeErr(err, "help.promoData", "users")
-	}
-	m.Flags &^= 1<<0 | 1<<3 | 1<<4
-	if m.PsaType != "" {
-		m.Flags.Unset(1)
-	}
-	if m.PsaMessage != "" {
-		m.Flags.Unset(2)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 669, m)
 }
 
 // HelpTermsOfServiceUpdateClass is the TL type help.TermsOfServiceUpdate: one
@@ -1821,25 +1181,9 @@ func DecodeHelpTermsOfServiceUpdate(b *bin.Buffer) (HelpTermsOfServiceUpdateClas
 // decodeHelpTermsOfServiceUpdate is DecodeHelpTermsOfServiceUpdate for a value
 // nested depth levels deep.
 func decodeHelpTermsOfServiceUpdate(d *tlrt.Decoder, depth int) (HelpTermsOfServiceUpdateClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v HelpTermsOfServiceUpdateClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case HelpTermsOfServiceUpdateEmptyTypeID:
-		v = tlrt.New[HelpTermsOfServiceUpdateEmpty](d)
-	case HelpTermsOfServiceUpdateTypeID:
-		v, size = &HelpTermsOfServiceUpdate{}, unsafe.Sizeof(HelpTermsOfServiceUpdate{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "help.TermsOfServiceUpdate"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 1043, depth)
+	c, _ := v.(HelpTermsOfServiceUpdateClass)
+	return c, err
 }
 
 // HelpTermsOfServiceUpdateEmpty is the TL constructor
@@ -1872,51 +1216,31 @@ func (*HelpTermsOfServiceUpdateEmpty) TypeName() string {
 func (*HelpTermsOfServiceUpdateEmpty) helpTermsOfServiceUpdateClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *HelpTermsOfServiceUpdateEmpty) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 8)
-	_ = w[7]
-	binary.LittleEndian.PutUint32(w, HelpTermsOfServiceUpdateEmptyTypeID)
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.Expires))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2152, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *HelpTermsOfServiceUpdateEmpty) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, uint32(m.Expires))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2152, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *HelpTermsOfServiceUpdateEmpty) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, HelpTermsOfServiceUpdateEmptyTypeID, "help.termsOfServiceUpdateEmpty"); err != nil {
-		return tlrt.DecodeErr(err, "help.termsOfServiceUpdateEmpty", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2964, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *HelpTermsOfServiceUpdateEmpty) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2964)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *HelpTermsOfServiceUpdateEmpty) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Expires, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "help.termsOfServiceUpdateEmpty", "expires")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2964, m)
 }
 
 // HelpTermsOfServiceUpdate is the TL constructor help.termsOfServiceUpdate.
@@ -1948,62 +1272,32 @@ func (*HelpTermsOfServiceUpdate) TypeName() string {
 func (*HelpTermsOfServiceUpdate) helpTermsOfServiceUpdateClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *HelpTermsOfServiceUpdate) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, HelpTermsOfServiceUpdateTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 380, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *HelpTermsOfServiceUpdate) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, uint32(m.Expires))
-	if err := m.TermsOfService.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "help.termsOfServiceUpdate", "terms_of_service")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 380, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *HelpTermsOfServiceUpdate) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, HelpTermsOfServiceUpdateTypeID, "help.termsOfServiceUpdate"); err != nil {
-		return tlrt.DecodeErr(err, "help.termsOfServiceUpdate", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1011, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *HelpTermsOfServiceUpdate) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = HelpTermsOfServiceUpdate{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1011)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *HelpTermsOfServiceUpdate) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "help.termsOfServiceUpdate", "")
-	}
-	var err error
-	if m.Expires, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "help.termsOfServiceUpdate", "expires")
-	}
-	if err = tlrt.DecodeBoxed(d, &m.TermsOfService, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "help.termsOfServiceUpdate", "terms_of_service")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1011, m)
 }
 
 // HelpTimezonesListClass is the TL type help.TimezonesList: one of
@@ -2023,25 +1317,9 @@ func DecodeHelpTimezonesList(b *bin.Buffer) (HelpTimezonesListClass, error) {
 // decodeHelpTimezonesList is DecodeHelpTimezonesList for a value nested depth
 // levels deep.
 func decodeHelpTimezonesList(d *tlrt.Decoder, depth int) (HelpTimezonesListClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v HelpTimezonesListClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case HelpTimezonesListNotModifiedTypeID:
-		v = &HelpTimezonesListNotModified{}
-	case HelpTimezonesListTypeID:
-		v, size = &HelpTimezonesList{}, unsafe.Sizeof(HelpTimezonesList{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "help.TimezonesList"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 1358, depth)
+	c, _ := v.(HelpTimezonesListClass)
+	return c, err
 }
 
 // HelpTimezonesListNotModified is the TL constructor
@@ -2071,43 +1349,31 @@ func (*HelpTimezonesListNotModified) TypeName() string {
 func (*HelpTimezonesListNotModified) helpTimezonesListClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *HelpTimezonesListNotModified) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, HelpTimezonesListNotModifiedTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1389, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *HelpTimezonesListNotModified) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1389, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *HelpTimezonesListNotModified) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, HelpTimezonesListNotModifiedTypeID, "help.timezonesListNotModified"); err != nil {
-		return tlrt.DecodeErr(err, "help.timezonesListNotModified", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2125, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *HelpTimezonesListNotModified) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2125)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *HelpTimezonesListNotModified) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2125, m)
 }
 
 // HelpTimezonesList is the TL constructor help.timezonesList.
@@ -2138,61 +1404,32 @@ func (*HelpTimezonesList) TypeName() string {
 func (*HelpTimezonesList) helpTimezonesListClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *HelpTimezonesList) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, HelpTimezonesListTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1137, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *HelpTimezonesList) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutVectorHeader(b, len(m.Timezones))
-	for i := range m.Timezones {
-		if err := m.Timezones[i].Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "help.timezonesList", "timezones")
-		}
-	}
-	tlrt.PutUint32(b, uint32(m.Hash))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1137, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *HelpTimezonesList) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, HelpTimezonesListTypeID, "help.timezonesList"); err != nil {
-		return tlrt.DecodeErr(err, "help.timezonesList", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1854, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *HelpTimezonesList) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1854)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *HelpTimezonesList) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "help.timezonesList", "")
-	}
-	var err error
-	if m.Timezones, err = tlrt.DecodeStructs[Timezone](d, false, false, 16, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "help.timezonesList", "timezones")
-	}
-	if m.Hash, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "help.timezonesList", "hash")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1854, m)
 }
 
 // HelpUserInfoClass is the TL type help.UserInfo: one of HelpUserInfoEmpty,
@@ -2212,25 +1449,9 @@ func DecodeHelpUserInfo(b *bin.Buffer) (HelpUserInfoClass, error) {
 // decodeHelpUserInfo is DecodeHelpUserInfo for a value nested depth levels
 // deep.
 func decodeHelpUserInfo(d *tlrt.Decoder, depth int) (HelpUserInfoClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v HelpUserInfoClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case HelpUserInfoEmptyTypeID:
-		v = &HelpUserInfoEmpty{}
-	case HelpUserInfoTypeID:
-		v, size = &HelpUserInfo{}, unsafe.Sizeof(HelpUserInfo{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "help.UserInfo"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 619, depth)
+	c, _ := v.(HelpUserInfoClass)
+	return c, err
 }
 
 // HelpUserInfoEmpty is the TL constructor help.userInfoEmpty.
@@ -2257,43 +1478,31 @@ func (*HelpUserInfoEmpty) TypeName() string {
 func (*HelpUserInfoEmpty) helpUserInfoClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *HelpUserInfoEmpty) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, HelpUserInfoEmptyTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2332, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *HelpUserInfoEmpty) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2332, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *HelpUserInfoEmpty) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, HelpUserInfoEmptyTypeID, "help.userInfoEmpty"); err != nil {
-		return tlrt.DecodeErr(err, "help.userInfoEmpty", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3156, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *HelpUserInfoEmpty) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3156)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *HelpUserInfoEmpty) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3156, m)
 }
 
 // HelpUserInfo is the TL constructor help.userInfo.
@@ -2326,69 +1535,32 @@ func (*HelpUserInfo) TypeName() string {
 func (*HelpUserInfo) helpUserInfoClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *HelpUserInfo) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, HelpUserInfoTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 13, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *HelpUserInfo) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.Message)
-	tlrt.PutVectorHeader(b, len(m.Entities))
-	for i := range m.Entities {
-		if err := tlrt.EncodeObject(b, m.Entities[i]); err != nil {
-			return tlrt.EncodeErr(err, "help.userInfo", "entities")
-		}
-	}
-	tlrt.PutString(b, m.Author)
-	tlrt.PutUint32(b, uint32(m.Date))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 13, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *HelpUserInfo) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, HelpUserInfoTypeID, "help.userInfo"); err != nil {
-		return tlrt.DecodeErr(err, "help.userInfo", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 591, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *HelpUserInfo) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 591)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *HelpUserInfo) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "help.userInfo", "")
-	}
-	var err error
-	if m.Message, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "help.userInfo", "message")
-	}
-	if m.Entities, err = tlrt.DecodeSlabs[MessageEntityFormattedDate](d, false, 12, depth+1, decodeMessageEntity); err != nil {
-		return tlrt.DecodeErr(err, "help.userInfo", "entities")
-	}
-	if m.Author, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "help.userInfo", "author")
-	}
-	if m.Date, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "help.userInfo", "date")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 591, m)
 }
 
 // HelpConfigSimple is the TL constructor help.configSimple.
@@ -2417,67 +1589,32 @@ func (*HelpConfigSimple) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *HelpConfigSimple) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, HelpConfigSimpleTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 847, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *HelpConfigSimple) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, uint32(m.Date))
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.Expires))
-	binary.LittleEndian.PutUint32(w[8:], uint32(len(m.Rules)))
-	for i := range m.Rules {
-		if err := m.Rules[i].Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "help.configSimple", "rules")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 847, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *HelpConfigSimple) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, HelpConfigSimpleTypeID, "help.configSimple"); err != nil {
-		return tlrt.DecodeErr(err, "help.configSimple", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1538, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *HelpConfigSimple) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1538)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *HelpConfigSimple) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "help.configSimple", "")
-	}
-	var err error
-	if m.Date, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "help.configSimple", "date")
-	}
-	if m.Expires, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "help.configSimple", "expires")
-	}
-	if m.Rules, err = tlrt.DecodeStructs[AccessPointRule](d, true, false, 16, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "help.configSimple", "rules")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1538, m)
 }
 
 // HelpCountry is the TL constructor help.country.
@@ -2533,89 +1670,32 @@ func (m *HelpCountry) ClearName() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *HelpCountry) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, HelpCountryTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1870, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *HelpCountry) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 0)
-	flags |= tlrt.Bit(m.Hidden, 0)
-	flags |= tlrt.Bit(m.Name != "", 1)
-	tlrt.PutUint32(b, uint32(flags))
-	tlrt.PutString(b, m.Iso2)
-	tlrt.PutString(b, m.DefaultName)
-	if flags.Has(1) {
-		tlrt.PutString(b, m.Name)
-	}
-	tlrt.PutVectorHeader(b, len(m.CountryCodes))
-	for i := range m.CountryCodes {
-		if err := m.CountryCodes[i].Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "help.country", "country_codes")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1870, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *HelpCountry) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, HelpCountryTypeID, "help.country"); err != nil {
-		return tlrt.DecodeErr(err, "help.country", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2649, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *HelpCountry) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = HelpCountry{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2649)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *HelpCountry) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "help.country", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "help.country", "flags")
-	}
-	m.Hidden = m.Flags.Has(0)
-	if m.Iso2, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "help.country", "iso2")
-	}
-	if m.DefaultName, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "help.country", "default_name")
-	}
-	if m.Flags.Has(1) {
-		if m.Name, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "help.country", "name")
-		}
-	}
-	if m.CountryCodes, err = tlrt.DecodeStructs[HelpCountryCode](d, false, false, 12, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "help.country", "country_codes")
-	}
-	m.Flags &^= 1 << 0
-	if m.Name != "" {
-		m.Flags.Unset(1)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2649, m)
 }
 
 // HelpCountryCode is the TL constructor help.countryCode.
@@ -2688,88 +1768,32 @@ func (m *HelpCountryCode) ClearPatterns() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *HelpCountryCode) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, HelpCountryCodeTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 625, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *HelpCountryCode) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags
-	flags |= tlrt.Bit(len(m.Prefixes) > 0, 0)
-	flags |= tlrt.Bit(len(m.Patterns) > 0, 1)
-	tlrt.PutUint32(b, uint32(flags))
-	tlrt.PutString(b, m.CountryCode)
-	if flags.Has(0) {
-		tlrt.PutVectorHeader(b, len(m.Prefixes))
-		for i := range m.Prefixes {
-			tlrt.PutString(b, m.Prefixes[i])
-		}
-	}
-	if flags.Has(1) {
-		tlrt.PutVectorHeader(b, len(m.Patterns))
-		for i := range m.Patterns {
-			tlrt.PutString(b, m.Patterns[i])
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 625, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *HelpCountryCode) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, HelpCountryCodeTypeID, "help.countryCode"); err != nil {
-		return tlrt.DecodeErr(err, "help.countryCode", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1288, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *HelpCountryCode) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = HelpCountryCode{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1288)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *HelpCountryCode) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "help.countryCode", "flags")
-	}
-	if m.CountryCode, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "help.countryCode", "country_code")
-	}
-	if m.Flags.Has(0) {
-		if m.Prefixes, err = tlrt.DecodeVector(d, 4, tlrt.String); err != nil {
-			return tlrt.DecodeErr(err, "help.countryCode", "prefixes")
-		}
-	}
-	if m.Flags.Has(1) {
-		if m.Patterns, err = tlrt.DecodeVector(d, 4, tlrt.String); err != nil {
-			return tlrt.DecodeErr(err, "help.countryCode", "patterns")
-		}
-	}
-	if len(m.Prefixes) > 0 {
-		m.Flags.Unset(0)
-	}
-	if len(m.Patterns) > 0 {
-		m.Flags.Unset(1)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1288, m)
 }
 
 // HelpInviteText is the TL constructor help.inviteText.
@@ -2795,49 +1819,32 @@ func (*HelpInviteText) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *HelpInviteText) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, HelpInviteTextTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 227, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *HelpInviteText) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.Message)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 227, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *HelpInviteText) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, HelpInviteTextTypeID, "help.inviteText"); err != nil {
-		return tlrt.DecodeErr(err, "help.inviteText", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 836, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *HelpInviteText) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 836)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *HelpInviteText) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Message, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "help.inviteText", "message")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 836, m)
 }
 
 // HelpPeerColorOption is the TL constructor help.peerColorOption.
@@ -2916,111 +1923,31 @@ func (m *HelpPeerColorOption) ClearGroupMinLevel() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *HelpPeerColorOption) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, HelpPeerColorOptionTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1630, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *HelpPeerColorOption) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2)
-	flags |= tlrt.Bit(m.Hidden, 0)
-	flags |= tlrt.Bit(m.Colors != nil, 1)
-	flags |= tlrt.Bit(m.DarkColors != nil, 2)
-	flags |= tlrt.Bit(m.ChannelMinLevel != 0, 3)
-	flags |= tlrt.Bit(m.GroupMinLevel != 0, 4)
-	w := tlrt.Extend(b, 8)
-	_ = w[7]
-	binary.LittleEndian.PutUint32(w, uint32(flags))
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.ColorID))
-	if flags.Has(1) {
-		if err := tlrt.EncodeObject(b, m.Colors); err != nil {
-			return tlrt.EncodeErr(err, "help.peerColorOption", "colors")
-		}
-	}
-	if flags.Has(2) {
-		if err := tlrt.EncodeObject(b, m.DarkColors); err != nil {
-			return tlrt.EncodeErr(err, "help.peerColorOption", "dark_colors")
-		}
-	}
-	if flags.Has(3) {
-		tlrt.PutUint32(b, uint32(m.ChannelMinLevel))
-	}
-	if flags.Has(4) {
-		tlrt.PutUint32(b, uint32(m.GroupMinLevel))
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1630, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *HelpPeerColorOption) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, HelpPeerColorOptionTypeID, "help.peerColorOption"); err != nil {
-		return tlrt.DecodeErr(err, "help.peerColorOption", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2390, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *HelpPeerColorOption) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = HelpPeerColorOption{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2390)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *HelpPeerColorOption) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "help.peerColorOption", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "help.peerColorOption", "flags")
-	}
-	m.Hidden = m.Flags.Has(0)
-	if m.ColorID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "help.peerColorOption", "color_id")
-	}
-	if m.Flags.Has(1) {
-		if m.Colors, err = decodeHelpPeerColorSet(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "help.peerColorOption", "colors")
-		}
-	}
-	if m.Flags.Has(2) {
-		if m.DarkColors, err = decodeHelpPeerColorSet(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "help.peerColorOption", "dark_colors")
-		}
-	}
-	if m.Flags.Has(3) {
-		if m.ChannelMinLevel, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "help.peerColorOption", "channel_min_level")
-		}
-	}
-	if m.Flags.Has(4) {
-		if m.GroupMinLevel, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "help.peerColorOption", "group_min_level")
-		}
-	}
-	m.Flags &^= 1<<0 | 1<<1 | 1<<2
-	if m.ChannelMinLevel != 0 {
-		m.Flags.Unset(3)
-	}
-	if m.GroupMinLevel != 0 {
-		m.Flags.Unset(4)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2390, m)
 }
 
 // HelpPremiumPromo is the TL constructor help.premiumPromo.
@@ -3055,95 +1982,32 @@ func (*HelpPremiumPromo) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *HelpPremiumPromo) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, HelpPremiumPromoTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 771, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *HelpPremiumPromo) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.StatusText)
-	tlrt.PutVectorHeader(b, len(m.StatusEntities))
-	for i := range m.StatusEntities {
-		if err := tlrt.EncodeObject(b, m.StatusEntities[i]); err != nil {
-			return tlrt.EncodeErr(err, "help.premiumPromo", "status_entities")
-		}
-	}
-	tlrt.PutVectorHeader(b, len(m.VideoSections))
-	for i := range m.VideoSections {
-		tlrt.PutString(b, m.VideoSections[i])
-	}
-	tlrt.PutVectorHeader(b, len(m.Videos))
-	for i := range m.Videos {
-		if err := tlrt.EncodeObject(b, m.Videos[i]); err != nil {
-			return tlrt.EncodeErr(err, "help.premiumPromo", "videos")
-		}
-	}
-	tlrt.PutVectorHeader(b, len(m.PeriodOptions))
-	for i := range m.PeriodOptions {
-		if err := m.PeriodOptions[i].Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "help.premiumPromo", "period_options")
-		}
-	}
-	tlrt.PutVectorHeader(b, len(m.Users))
-	for i := range m.Users {
-		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
-			return tlrt.EncodeErr(err, "help.premiumPromo", "users")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 771, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *HelpPremiumPromo) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, HelpPremiumPromoTypeID, "help.premiumPromo"); err != nil {
-		return tlrt.DecodeErr(err, "help.premiumPromo", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1453, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *HelpPremiumPromo) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1453)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *HelpPremiumPromo) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "help.premiumPromo", "")
-	}
-	var err error
-	if m.StatusText, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "help.premiumPromo", "status_text")
-	}
-	if m.StatusEntities, err = tlrt.DecodeSlabs[MessageEntityFormattedDate](d, false, 12, depth+1, decodeMessageEntity); err != nil {
-		return tlrt.DecodeErr(err, "help.premiumPromo", "status_entities")
-	}
-	if m.VideoSections, err = tlrt.DecodeVector(d, 4, tlrt.String); err != nil {
-		return tlrt.DecodeErr(err, "help.premiumPromo", "video_sections")
-	}
-	if m.Videos, err = tlrt.DecodeSlabs[Document](d, false, 12, depth+1, decodeDocument); err != nil {
-		return tlrt.DecodeErr(err, "help.premiumPromo", "videos")
-	}
-	if m.PeriodOptions, err = tlrt.DecodeStructs[PremiumSubscriptionOption](d, false, false, 28, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "help.premiumPromo", "period_options")
-	}
-	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
-		return tlrt.DecodeErr(err, "help.premiumPromo", "users")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1453, m)
 }
 
 // HelpRecentMeURLs is the TL constructor help.recentMeUrls.
@@ -3172,75 +2036,32 @@ func (*HelpRecentMeURLs) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *HelpRecentMeURLs) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, HelpRecentMeURLsTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 124, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *HelpRecentMeURLs) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutVectorHeader(b, len(m.URLs))
-	for i := range m.URLs {
-		if err := tlrt.EncodeObject(b, m.URLs[i]); err != nil {
-			return tlrt.EncodeErr(err, "help.recentMeUrls", "urls")
-		}
-	}
-	tlrt.PutVectorHeader(b, len(m.Chats))
-	for i := range m.Chats {
-		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
-			return tlrt.EncodeErr(err, "help.recentMeUrls", "chats")
-		}
-	}
-	tlrt.PutVectorHeader(b, len(m.Users))
-	for i := range m.Users {
-		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
-			return tlrt.EncodeErr(err, "help.recentMeUrls", "users")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 124, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *HelpRecentMeURLs) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, HelpRecentMeURLsTypeID, "help.recentMeUrls"); err != nil {
-		return tlrt.DecodeErr(err, "help.recentMeUrls", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 720, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *HelpRecentMeURLs) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 720)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *HelpRecentMeURLs) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "help.recentMeUrls", "")
-	}
-	var err error
-	if m.URLs, err = tlrt.DecodeSlabs[RecentMeURLUser](d, false, 8, depth+1, decodeRecentMeURL); err != nil {
-		return tlrt.DecodeErr(err, "help.recentMeUrls", "urls")
-	}
-	if m.Chats, err = tlrt.DecodeSlabs[Channel](d, false, 12, depth+1, decodeChat); err != nil {
-		return tlrt.DecodeErr(err, "help.recentMeUrls", "chats")
-	}
-	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
-		return tlrt.DecodeErr(err, "help.recentMeUrls", "users")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 720, m)
 }
 
 // HelpSupport is the TL constructor help.support.
@@ -3267,58 +2088,32 @@ func (*HelpSupport) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *HelpSupport) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, HelpSupportTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 211, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *HelpSupport) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.PhoneNumber)
-	if err := tlrt.EncodeObject(b, m.User); err != nil {
-		return tlrt.EncodeErr(err, "help.support", "user")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 211, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *HelpSupport) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, HelpSupportTypeID, "help.support"); err != nil {
-		return tlrt.DecodeErr(err, "help.support", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 819, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *HelpSupport) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 819)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *HelpSupport) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "help.support", "")
-	}
-	var err error
-	if m.PhoneNumber, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "help.support", "phone_number")
-	}
-	if m.User, err = decodeUser(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "help.support", "user")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 819, m)
 }
 
 // HelpSupportName is the TL constructor help.supportName.
@@ -3344,49 +2139,32 @@ func (*HelpSupportName) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *HelpSupportName) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, HelpSupportNameTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1284, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *HelpSupportName) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.Name)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1284, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *HelpSupportName) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, HelpSupportNameTypeID, "help.supportName"); err != nil {
-		return tlrt.DecodeErr(err, "help.supportName", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2010, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *HelpSupportName) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2010)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *HelpSupportName) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Name, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "help.supportName", "name")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2010, m)
 }
 
 // HelpTermsOfService is the TL constructor help.termsOfService.
@@ -3443,91 +2221,32 @@ func (m *HelpTermsOfService) ClearMinAgeConfirm() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *HelpTermsOfService) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, HelpTermsOfServiceTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1109, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *HelpTermsOfService) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 0)
-	flags |= tlrt.Bit(m.Popup, 0)
-	flags |= tlrt.Bit(m.MinAgeConfirm != 0, 1)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := m.ID.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "help.termsOfService", "id")
-	}
-	tlrt.PutString(b, m.Text)
-	tlrt.PutVectorHeader(b, len(m.Entities))
-	for i := range m.Entities {
-		if err := tlrt.EncodeObject(b, m.Entities[i]); err != nil {
-			return tlrt.EncodeErr(err, "help.termsOfService", "entities")
-		}
-	}
-	if flags.Has(1) {
-		tlrt.PutUint32(b, uint32(m.MinAgeConfirm))
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1109, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *HelpTermsOfService) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, HelpTermsOfServiceTypeID, "help.termsOfService"); err != nil {
-		return tlrt.DecodeErr(err, "help.termsOfService", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1824, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *HelpTermsOfService) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = HelpTermsOfService{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1824)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *HelpTermsOfService) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "help.termsOfService", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "help.termsOfService", "flags")
-	}
-	m.Popup = m.Flags.Has(0)
-	if err = tlrt.DecodeBoxed(d, &m.ID, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "help.termsOfService", "id")
-	}
-	if m.Text, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "help.termsOfService", "text")
-	}
-	if m.Entities, err = tlrt.DecodeSlabs[MessageEntityFormattedDate](d, false, 12, depth+1, decodeMessageEntity); err != nil {
-		return tlrt.DecodeErr(err, "help.termsOfService", "entities")
-	}
-	if m.Flags.Has(1) {
-		if m.MinAgeConfirm, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "help.termsOfService", "min_age_confirm")
-		}
-	}
-	m.Flags &^= 1 << 0
-	if m.MinAgeConfirm != 0 {
-		m.Flags.Unset(1)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1824, m)
 }
 
 // HelpGetConfigRequest is the TL function help.getConfig.
@@ -3551,43 +2270,31 @@ func (*HelpGetConfigRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *HelpGetConfigRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, HelpGetConfigRequestTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1888, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *HelpGetConfigRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1888, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *HelpGetConfigRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, HelpGetConfigRequestTypeID, "help.getConfig"); err != nil {
-		return tlrt.DecodeErr(err, "help.getConfig", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2670, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *HelpGetConfigRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2670)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *HelpGetConfigRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2670, m)
 }
 
 // HelpGetConfig calls help.getConfig: see HelpGetConfigRequest.
@@ -3619,43 +2326,31 @@ func (*HelpGetNearestDCRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *HelpGetNearestDCRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, HelpGetNearestDCRequestTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 302, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *HelpGetNearestDCRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 302, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *HelpGetNearestDCRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, HelpGetNearestDCRequestTypeID, "help.getNearestDc"); err != nil {
-		return tlrt.DecodeErr(err, "help.getNearestDc", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 921, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *HelpGetNearestDCRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 921)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *HelpGetNearestDCRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 921, m)
 }
 
 // HelpGetNearestDC calls help.getNearestDc: see HelpGetNearestDCRequest.
@@ -3689,49 +2384,32 @@ func (*HelpGetAppUpdateRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *HelpGetAppUpdateRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, HelpGetAppUpdateRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 765, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *HelpGetAppUpdateRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.Source)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 765, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *HelpGetAppUpdateRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, HelpGetAppUpdateRequestTypeID, "help.getAppUpdate"); err != nil {
-		return tlrt.DecodeErr(err, "help.getAppUpdate", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1446, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *HelpGetAppUpdateRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1446)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *HelpGetAppUpdateRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Source, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "help.getAppUpdate", "source")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1446, m)
 }
 
 // HelpGetAppUpdate calls help.getAppUpdate: see HelpGetAppUpdateRequest.
@@ -3763,43 +2441,31 @@ func (*HelpGetInviteTextRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *HelpGetInviteTextRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, HelpGetInviteTextRequestTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 713, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *HelpGetInviteTextRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 713, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *HelpGetInviteTextRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, HelpGetInviteTextRequestTypeID, "help.getInviteText"); err != nil {
-		return tlrt.DecodeErr(err, "help.getInviteText", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1386, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *HelpGetInviteTextRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1386)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *HelpGetInviteTextRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1386, m)
 }
 
 // HelpGetInviteText calls help.getInviteText: see HelpGetInviteTextRequest.
@@ -3831,43 +2497,31 @@ func (*HelpGetSupportRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *HelpGetSupportRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, HelpGetSupportRequestTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1455, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *HelpGetSupportRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1455, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *HelpGetSupportRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, HelpGetSupportRequestTypeID, "help.getSupport"); err != nil {
-		return tlrt.DecodeErr(err, "help.getSupport", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2198, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *HelpGetSupportRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2198)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *HelpGetSupportRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2198, m)
 }
 
 // HelpGetSupport calls help.getSupport: see HelpGetSupportRequest.
@@ -3903,53 +2557,32 @@ func (*HelpSetBotUpdatesStatusRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *HelpSetBotUpdatesStatusRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, HelpSetBotUpdatesStatusRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2248, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *HelpSetBotUpdatesStatusRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, uint32(m.PendingUpdatesCount))
-	tlrt.PutString(b, m.Message)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2248, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *HelpSetBotUpdatesStatusRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, HelpSetBotUpdatesStatusRequestTypeID, "help.setBotUpdatesStatus"); err != nil {
-		return tlrt.DecodeErr(err, "help.setBotUpdatesStatus", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3066, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *HelpSetBotUpdatesStatusRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3066)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *HelpSetBotUpdatesStatusRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.PendingUpdatesCount, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "help.setBotUpdatesStatus", "pending_updates_count")
-	}
-	if m.Message, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "help.setBotUpdatesStatus", "message")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3066, m)
 }
 
 // HelpSetBotUpdatesStatus calls help.setBotUpdatesStatus: see
@@ -3982,43 +2615,31 @@ func (*HelpGetCDNConfigRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *HelpGetCDNConfigRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, HelpGetCDNConfigRequestTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 764, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *HelpGetCDNConfigRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 764, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *HelpGetCDNConfigRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, HelpGetCDNConfigRequestTypeID, "help.getCdnConfig"); err != nil {
-		return tlrt.DecodeErr(err, "help.getCdnConfig", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1444, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *HelpGetCDNConfigRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1444)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *HelpGetCDNConfigRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1444, m)
 }
 
 // HelpGetCDNConfig calls help.getCdnConfig: see HelpGetCDNConfigRequest.
@@ -4052,49 +2673,32 @@ func (*HelpGetRecentMeURLsRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *HelpGetRecentMeURLsRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, HelpGetRecentMeURLsRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 569, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *HelpGetRecentMeURLsRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.Referer)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 569, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *HelpGetRecentMeURLsRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, HelpGetRecentMeURLsRequestTypeID, "help.getRecentMeUrls"); err != nil {
-		return tlrt.DecodeErr(err, "help.getRecentMeUrls", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1226, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *HelpGetRecentMeURLsRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1226)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *HelpGetRecentMeURLsRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Referer, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "help.getRecentMeUrls", "referer")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1226, m)
 }
 
 // HelpGetRecentMeURLs calls help.getRecentMeUrls: see
@@ -4129,43 +2733,31 @@ func (*HelpGetTermsOfServiceUpdateRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *HelpGetTermsOfServiceUpdateRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, HelpGetTermsOfServiceUpdateRequestTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 407, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *HelpGetTermsOfServiceUpdateRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 407, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *HelpGetTermsOfServiceUpdateRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, HelpGetTermsOfServiceUpdateRequestTypeID, "help.getTermsOfServiceUpdate"); err != nil {
-		return tlrt.DecodeErr(err, "help.getTermsOfServiceUpdate", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1042, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *HelpGetTermsOfServiceUpdateRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1042)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *HelpGetTermsOfServiceUpdateRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1042, m)
 }
 
 // HelpGetTermsOfServiceUpdate calls help.getTermsOfServiceUpdate: see
@@ -4200,58 +2792,32 @@ func (*HelpAcceptTermsOfServiceRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *HelpAcceptTermsOfServiceRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, HelpAcceptTermsOfServiceRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2273, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *HelpAcceptTermsOfServiceRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := m.ID.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "help.acceptTermsOfService", "id")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2273, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *HelpAcceptTermsOfServiceRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, HelpAcceptTermsOfServiceRequestTypeID, "help.acceptTermsOfService"); err != nil {
-		return tlrt.DecodeErr(err, "help.acceptTermsOfService", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3091, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *HelpAcceptTermsOfServiceRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = HelpAcceptTermsOfServiceRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 3091)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *HelpAcceptTermsOfServiceRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "help.acceptTermsOfService", "")
-	}
-	var err error
-	if err = tlrt.DecodeBoxed(d, &m.ID, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "help.acceptTermsOfService", "id")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3091, m)
 }
 
 // HelpAcceptTermsOfService calls help.acceptTermsOfService: see
@@ -4286,49 +2852,32 @@ func (*HelpGetDeepLinkInfoRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *HelpGetDeepLinkInfoRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, HelpGetDeepLinkInfoRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 598, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *HelpGetDeepLinkInfoRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.Path)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 598, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *HelpGetDeepLinkInfoRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, HelpGetDeepLinkInfoRequestTypeID, "help.getDeepLinkInfo"); err != nil {
-		return tlrt.DecodeErr(err, "help.getDeepLinkInfo", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1259, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *HelpGetDeepLinkInfoRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1259)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *HelpGetDeepLinkInfoRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Path, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "help.getDeepLinkInfo", "path")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1259, m)
 }
 
 // HelpGetDeepLinkInfo calls help.getDeepLinkInfo: see
@@ -4363,51 +2912,31 @@ func (*HelpGetAppConfigRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *HelpGetAppConfigRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 8)
-	_ = w[7]
-	binary.LittleEndian.PutUint32(w, HelpGetAppConfigRequestTypeID)
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.Hash))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 904, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *HelpGetAppConfigRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, uint32(m.Hash))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 904, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *HelpGetAppConfigRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, HelpGetAppConfigRequestTypeID, "help.getAppConfig"); err != nil {
-		return tlrt.DecodeErr(err, "help.getAppConfig", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1601, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *HelpGetAppConfigRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1601)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *HelpGetAppConfigRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Hash, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "help.getAppConfig", "hash")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1601, m)
 }
 
 // HelpGetAppConfig calls help.getAppConfig: see HelpGetAppConfigRequest.
@@ -4441,57 +2970,32 @@ func (*HelpSaveAppLogRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *HelpSaveAppLogRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, HelpSaveAppLogRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1016, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *HelpSaveAppLogRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutVectorHeader(b, len(m.Events))
-	for i := range m.Events {
-		if err := m.Events[i].Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "help.saveAppLog", "events")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1016, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *HelpSaveAppLogRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, HelpSaveAppLogRequestTypeID, "help.saveAppLog"); err != nil {
-		return tlrt.DecodeErr(err, "help.saveAppLog", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1721, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *HelpSaveAppLogRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1721)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *HelpSaveAppLogRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "help.saveAppLog", "")
-	}
-	var err error
-	if m.Events, err = tlrt.DecodeStructs[InputAppEvent](d, false, false, 28, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "help.saveAppLog", "events")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1721, m)
 }
 
 // HelpSaveAppLog calls help.saveAppLog: see HelpSaveAppLogRequest.
@@ -4525,51 +3029,31 @@ func (*HelpGetPassportConfigRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *HelpGetPassportConfigRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 8)
-	_ = w[7]
-	binary.LittleEndian.PutUint32(w, HelpGetPassportConfigRequestTypeID)
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.Hash))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1898, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *HelpGetPassportConfigRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, uint32(m.Hash))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1898, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *HelpGetPassportConfigRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, HelpGetPassportConfigRequestTypeID, "help.getPassportConfig"); err != nil {
-		return tlrt.DecodeErr(err, "help.getPassportConfig", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2682, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *HelpGetPassportConfigRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2682)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *HelpGetPassportConfigRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Hash, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "help.getPassportConfig", "hash")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2682, m)
 }
 
 // HelpGetPassportConfig calls help.getPassportConfig: see
@@ -4602,43 +3086,31 @@ func (*HelpGetSupportNameRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *HelpGetSupportNameRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, HelpGetSupportNameRequestTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2004, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *HelpGetSupportNameRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2004, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *HelpGetSupportNameRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, HelpGetSupportNameRequestTypeID, "help.getSupportName"); err != nil {
-		return tlrt.DecodeErr(err, "help.getSupportName", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2796, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *HelpGetSupportNameRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2796)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *HelpGetSupportNameRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2796, m)
 }
 
 // HelpGetSupportName calls help.getSupportName: see HelpGetSupportNameRequest.
@@ -4672,53 +3144,31 @@ func (*HelpGetUserInfoRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *HelpGetUserInfoRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, HelpGetUserInfoRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 36, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *HelpGetUserInfoRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.UserID); err != nil {
-		return tlrt.EncodeErr(err, "help.getUserInfo", "user_id")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 36, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *HelpGetUserInfoRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, HelpGetUserInfoRequestTypeID, "help.getUserInfo"); err != nil {
-		return tlrt.DecodeErr(err, "help.getUserInfo", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 618, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *HelpGetUserInfoRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 618)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *HelpGetUserInfoRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "help.getUserInfo", "")
-	}
-	var err error
-	if m.UserID, err = decodeInputUser(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "help.getUserInfo", "user_id")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 618, m)
 }
 
 // HelpGetUserInfo calls help.getUserInfo: see HelpGetUserInfoRequest.
@@ -4755,67 +3205,32 @@ func (*HelpEditUserInfoRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *HelpEditUserInfoRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, HelpEditUserInfoRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 950, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *HelpEditUserInfoRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.UserID); err != nil {
-		return tlrt.EncodeErr(err, "help.editUserInfo", "user_id")
-	}
-	tlrt.PutString(b, m.Message)
-	tlrt.PutVectorHeader(b, len(m.Entities))
-	for i := range m.Entities {
-		if err := tlrt.EncodeObject(b, m.Entities[i]); err != nil {
-			return tlrt.EncodeErr(err, "help.editUserInfo", "entities")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 950, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *HelpEditUserInfoRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, HelpEditUserInfoRequestTypeID, "help.editUserInfo"); err != nil {
-		return tlrt.DecodeErr(err, "help.editUserInfo", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1650, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *HelpEditUserInfoRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1650)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *HelpEditUserInfoRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "help.editUserInfo", "")
-	}
-	var err error
-	if m.UserID, err = decodeInputUser(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "help.editUserInfo", "user_id")
-	}
-	if m.Message, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "help.editUserInfo", "message")
-	}
-	if m.Entities, err = tlrt.DecodeSlabs[MessageEntityFormattedDate](d, false, 12, depth+1, decodeMessageEntity); err != nil {
-		return tlrt.DecodeErr(err, "help.editUserInfo", "entities")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1650, m)
 }
 
 // HelpEditUserInfo calls help.editUserInfo: see HelpEditUserInfoRequest.
@@ -4847,43 +3262,31 @@ func (*HelpGetPromoDataRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *HelpGetPromoDataRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, HelpGetPromoDataRequestTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1841, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *HelpGetPromoDataRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1841, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *HelpGetPromoDataRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, HelpGetPromoDataRequestTypeID, "help.getPromoData"); err != nil {
-		return tlrt.DecodeErr(err, "help.getPromoData", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2616, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *HelpGetPromoDataRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2616)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *HelpGetPromoDataRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2616, m)
 }
 
 // HelpGetPromoData calls help.getPromoData: see HelpGetPromoDataRequest.
@@ -4917,53 +3320,31 @@ func (*HelpHidePromoDataRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *HelpHidePromoDataRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, HelpHidePromoDataRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 285, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *HelpHidePromoDataRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "help.hidePromoData", "peer")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 285, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *HelpHidePromoDataRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, HelpHidePromoDataRequestTypeID, "help.hidePromoData"); err != nil {
-		return tlrt.DecodeErr(err, "help.hidePromoData", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 903, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *HelpHidePromoDataRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 903)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *HelpHidePromoDataRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "help.hidePromoData", "")
-	}
-	var err error
-	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "help.hidePromoData", "peer")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 903, m)
 }
 
 // HelpHidePromoData calls help.hidePromoData: see HelpHidePromoDataRequest.
@@ -4998,58 +3379,32 @@ func (*HelpDismissSuggestionRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *HelpDismissSuggestionRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, HelpDismissSuggestionRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2345, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *HelpDismissSuggestionRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "help.dismissSuggestion", "peer")
-	}
-	tlrt.PutString(b, m.Suggestion)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2345, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *HelpDismissSuggestionRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, HelpDismissSuggestionRequestTypeID, "help.dismissSuggestion"); err != nil {
-		return tlrt.DecodeErr(err, "help.dismissSuggestion", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3170, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *HelpDismissSuggestionRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3170)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *HelpDismissSuggestionRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "help.dismissSuggestion", "")
-	}
-	var err error
-	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "help.dismissSuggestion", "peer")
-	}
-	if m.Suggestion, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "help.dismissSuggestion", "suggestion")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3170, m)
 }
 
 // HelpDismissSuggestion calls help.dismissSuggestion: see
@@ -5086,53 +3441,32 @@ func (*HelpGetCountriesListRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *HelpGetCountriesListRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, HelpGetCountriesListRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1055, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *HelpGetCountriesListRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.LangCode)
-	tlrt.PutUint32(b, uint32(m.Hash))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1055, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *HelpGetCountriesListRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, HelpGetCountriesListRequestTypeID, "help.getCountriesList"); err != nil {
-		return tlrt.DecodeErr(err, "help.getCountriesList", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1764, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *HelpGetCountriesListRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1764)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *HelpGetCountriesListRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.LangCode, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "help.getCountriesList", "lang_code")
-	}
-	if m.Hash, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "help.getCountriesList", "hash")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1764, m)
 }
 
 // HelpGetCountriesList calls help.getCountriesList: see
@@ -5165,43 +3499,31 @@ func (*HelpGetPremiumPromoRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *HelpGetPremiumPromoRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, HelpGetPremiumPromoRequestTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1739, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *HelpGetPremiumPromoRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1739, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *HelpGetPremiumPromoRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, HelpGetPremiumPromoRequestTypeID, "help.getPremiumPromo"); err != nil {
-		return tlrt.DecodeErr(err, "help.getPremiumPromo", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2503, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *HelpGetPremiumPromoRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2503)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *HelpGetPremiumPromoRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2503, m)
 }
 
 // HelpGetPremiumPromo calls help.getPremiumPromo: see
@@ -5236,51 +3558,31 @@ func (*HelpGetPeerColorsRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *HelpGetPeerColorsRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 8)
-	_ = w[7]
-	binary.LittleEndian.PutUint32(w, HelpGetPeerColorsRequestTypeID)
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.Hash))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2064, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *HelpGetPeerColorsRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, uint32(m.Hash))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2064, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *HelpGetPeerColorsRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, HelpGetPeerColorsRequestTypeID, "help.getPeerColors"); err != nil {
-		return tlrt.DecodeErr(err, "help.getPeerColors", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2867, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *HelpGetPeerColorsRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2867)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *HelpGetPeerColorsRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Hash, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "help.getPeerColors", "hash")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2867, m)
 }
 
 // HelpGetPeerColors calls help.getPeerColors: see HelpGetPeerColorsRequest.
@@ -5314,51 +3616,31 @@ func (*HelpGetPeerProfileColorsRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *HelpGetPeerProfileColorsRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 8)
-	_ = w[7]
-	binary.LittleEndian.PutUint32(w, HelpGetPeerProfileColorsRequestTypeID)
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.Hash))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1607, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *HelpGetPeerProfileColorsRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, uint32(m.Hash))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1607, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *HelpGetPeerProfileColorsRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, HelpGetPeerProfileColorsRequestTypeID, "help.getPeerProfileColors"); err != nil {
-		return tlrt.DecodeErr(err, "help.getPeerProfileColors", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2364, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *HelpGetPeerProfileColorsRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2364)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *HelpGetPeerProfileColorsRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Hash, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "help.getPeerProfileColors", "hash")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2364, m)
 }
 
 // HelpGetPeerProfileColors calls help.getPeerProfileColors: see
@@ -5393,51 +3675,31 @@ func (*HelpGetTimezonesListRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *HelpGetTimezonesListRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 8)
-	_ = w[7]
-	binary.LittleEndian.PutUint32(w, HelpGetTimezonesListRequestTypeID)
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.Hash))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 685, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *HelpGetTimezonesListRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, uint32(m.Hash))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 685, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *HelpGetTimezonesListRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, HelpGetTimezonesListRequestTypeID, "help.getTimezonesList"); err != nil {
-		return tlrt.DecodeErr(err, "help.getTimezonesList", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1357, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *HelpGetTimezonesListRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1357)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *HelpGetTimezonesListRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Hash, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "help.getTimezonesList", "hash")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1357, m)
 }
 
 // HelpGetTimezonesList calls help.getTimezonesList: see

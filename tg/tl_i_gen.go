@@ -4,10 +4,8 @@ package tg
 
 import (
 	"context"
-	"encoding/binary"
 	"github.com/gotd/td/bin"
 	"github.com/tgraw/tgraw/tlrt"
-	"math"
 	"unsafe"
 )
 
@@ -30,31 +28,9 @@ func DecodeInlineQueryPeerType(b *bin.Buffer) (InlineQueryPeerTypeClass, error) 
 // decodeInlineQueryPeerType is DecodeInlineQueryPeerType for a value nested
 // depth levels deep.
 func decodeInlineQueryPeerType(d *tlrt.Decoder, depth int) (InlineQueryPeerTypeClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v InlineQueryPeerTypeClass
-	switch id {
-	case InlineQueryPeerTypeSameBotPMTypeID:
-		v = &InlineQueryPeerTypeSameBotPM{}
-	case InlineQueryPeerTypePMTypeID:
-		v = &InlineQueryPeerTypePM{}
-	case InlineQueryPeerTypeChatTypeID:
-		v = &InlineQueryPeerTypeChat{}
-	case InlineQueryPeerTypeMegagroupTypeID:
-		v = &InlineQueryPeerTypeMegagroup{}
-	case InlineQueryPeerTypeBroadcastTypeID:
-		v = &InlineQueryPeerTypeBroadcast{}
-	case InlineQueryPeerTypeBotPMTypeID:
-		v = &InlineQueryPeerTypeBotPM{}
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "InlineQueryPeerType"}
-	}
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 292, depth)
+	c, _ := v.(InlineQueryPeerTypeClass)
+	return c, err
 }
 
 // InlineQueryPeerTypeSameBotPM is the TL constructor
@@ -83,43 +59,31 @@ func (*InlineQueryPeerTypeSameBotPM) TypeName() string {
 func (*InlineQueryPeerTypeSameBotPM) inlineQueryPeerTypeClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InlineQueryPeerTypeSameBotPM) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InlineQueryPeerTypeSameBotPMTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 442, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InlineQueryPeerTypeSameBotPM) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 442, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InlineQueryPeerTypeSameBotPM) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InlineQueryPeerTypeSameBotPMTypeID, "inlineQueryPeerTypeSameBotPM"); err != nil {
-		return tlrt.DecodeErr(err, "inlineQueryPeerTypeSameBotPM", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1081, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InlineQueryPeerTypeSameBotPM) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1081)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InlineQueryPeerTypeSameBotPM) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1081, m)
 }
 
 // InlineQueryPeerTypePM is the TL constructor inlineQueryPeerTypePM.
@@ -147,43 +111,31 @@ func (*InlineQueryPeerTypePM) TypeName() string {
 func (*InlineQueryPeerTypePM) inlineQueryPeerTypeClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InlineQueryPeerTypePM) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InlineQueryPeerTypePMTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1205, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InlineQueryPeerTypePM) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1205, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InlineQueryPeerTypePM) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InlineQueryPeerTypePMTypeID, "inlineQueryPeerTypePM"); err != nil {
-		return tlrt.DecodeErr(err, "inlineQueryPeerTypePM", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1927, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InlineQueryPeerTypePM) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1927)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InlineQueryPeerTypePM) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1927, m)
 }
 
 // InlineQueryPeerTypeChat is the TL constructor inlineQueryPeerTypeChat.
@@ -211,43 +163,31 @@ func (*InlineQueryPeerTypeChat) TypeName() string {
 func (*InlineQueryPeerTypeChat) inlineQueryPeerTypeClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InlineQueryPeerTypeChat) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InlineQueryPeerTypeChatTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2038, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InlineQueryPeerTypeChat) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2038, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InlineQueryPeerTypeChat) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InlineQueryPeerTypeChatTypeID, "inlineQueryPeerTypeChat"); err != nil {
-		return tlrt.DecodeErr(err, "inlineQueryPeerTypeChat", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2837, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InlineQueryPeerTypeChat) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2837)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InlineQueryPeerTypeChat) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2837, m)
 }
 
 // InlineQueryPeerTypeMegagroup is the TL constructor
@@ -276,43 +216,31 @@ func (*InlineQueryPeerTypeMegagroup) TypeName() string {
 func (*InlineQueryPeerTypeMegagroup) inlineQueryPeerTypeClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InlineQueryPeerTypeMegagroup) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InlineQueryPeerTypeMegagroupTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 879, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InlineQueryPeerTypeMegagroup) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 879, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InlineQueryPeerTypeMegagroup) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InlineQueryPeerTypeMegagroupTypeID, "inlineQueryPeerTypeMegagroup"); err != nil {
-		return tlrt.DecodeErr(err, "inlineQueryPeerTypeMegagroup", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1575, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InlineQueryPeerTypeMegagroup) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1575)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InlineQueryPeerTypeMegagroup) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1575, m)
 }
 
 // InlineQueryPeerTypeBroadcast is the TL constructor
@@ -341,43 +269,31 @@ func (*InlineQueryPeerTypeBroadcast) TypeName() string {
 func (*InlineQueryPeerTypeBroadcast) inlineQueryPeerTypeClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InlineQueryPeerTypeBroadcast) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InlineQueryPeerTypeBroadcastTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 915, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InlineQueryPeerTypeBroadcast) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 915, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InlineQueryPeerTypeBroadcast) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InlineQueryPeerTypeBroadcastTypeID, "inlineQueryPeerTypeBroadcast"); err != nil {
-		return tlrt.DecodeErr(err, "inlineQueryPeerTypeBroadcast", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1613, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InlineQueryPeerTypeBroadcast) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1613)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InlineQueryPeerTypeBroadcast) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1613, m)
 }
 
 // InlineQueryPeerTypeBotPM is the TL constructor inlineQueryPeerTypeBotPM.
@@ -405,43 +321,31 @@ func (*InlineQueryPeerTypeBotPM) TypeName() string {
 func (*InlineQueryPeerTypeBotPM) inlineQueryPeerTypeClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InlineQueryPeerTypeBotPM) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InlineQueryPeerTypeBotPMTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 128, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InlineQueryPeerTypeBotPM) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 128, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InlineQueryPeerTypeBotPM) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InlineQueryPeerTypeBotPMTypeID, "inlineQueryPeerTypeBotPM"); err != nil {
-		return tlrt.DecodeErr(err, "inlineQueryPeerTypeBotPM", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 725, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InlineQueryPeerTypeBotPM) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 725)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InlineQueryPeerTypeBotPM) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 725, m)
 }
 
 // InputAiComposeToneClass is the TL type InputAiComposeTone: one of
@@ -462,29 +366,9 @@ func DecodeInputAiComposeTone(b *bin.Buffer) (InputAiComposeToneClass, error) {
 // decodeInputAiComposeTone is DecodeInputAiComposeTone for a value nested depth
 // levels deep.
 func decodeInputAiComposeTone(d *tlrt.Decoder, depth int) (InputAiComposeToneClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v InputAiComposeToneClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case InputAiComposeToneDefaultTypeID:
-		v, size = &InputAiComposeToneDefault{}, unsafe.Sizeof(InputAiComposeToneDefault{})
-	case InputAiComposeToneIDTypeID:
-		v = tlrt.New[InputAiComposeToneID](d)
-	case InputAiComposeToneSlugTypeID:
-		v, size = &InputAiComposeToneSlug{}, unsafe.Sizeof(InputAiComposeToneSlug{})
-	case InputAiComposeToneSingleUseTypeID:
-		v, size = &InputAiComposeToneSingleUse{}, unsafe.Sizeof(InputAiComposeToneSingleUse{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "InputAiComposeTone"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 153, depth)
+	c, _ := v.(InputAiComposeToneClass)
+	return c, err
 }
 
 // InputAiComposeToneDefault is the TL constructor inputAiComposeToneDefault.
@@ -514,49 +398,32 @@ func (*InputAiComposeToneDefault) TypeName() string {
 func (*InputAiComposeToneDefault) inputAiComposeToneClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputAiComposeToneDefault) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputAiComposeToneDefaultTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 304, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputAiComposeToneDefault) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.Tone)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 304, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputAiComposeToneDefault) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputAiComposeToneDefaultTypeID, "inputAiComposeToneDefault"); err != nil {
-		return tlrt.DecodeErr(err, "inputAiComposeToneDefault", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 924, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputAiComposeToneDefault) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 924)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputAiComposeToneDefault) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Tone, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "inputAiComposeToneDefault", "tone")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 924, m)
 }
 
 // InputAiComposeToneID is the TL constructor inputAiComposeToneID.
@@ -588,58 +455,31 @@ func (*InputAiComposeToneID) TypeName() string {
 func (*InputAiComposeToneID) inputAiComposeToneClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputAiComposeToneID) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 20)
-	_ = w[19]
-	binary.LittleEndian.PutUint32(w, InputAiComposeToneIDTypeID)
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.ID))
-	binary.LittleEndian.PutUint64(w[12:], uint64(m.AccessHash))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 68, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputAiComposeToneID) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 16)
-	_ = w[15]
-	binary.LittleEndian.PutUint64(w, uint64(m.ID))
-	binary.LittleEndian.PutUint64(w[8:], uint64(m.AccessHash))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 68, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputAiComposeToneID) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputAiComposeToneIDTypeID, "inputAiComposeToneID"); err != nil {
-		return tlrt.DecodeErr(err, "inputAiComposeToneID", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 658, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputAiComposeToneID) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 658)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputAiComposeToneID) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.ID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "inputAiComposeToneID", "id")
-	}
-	if m.AccessHash, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "inputAiComposeToneID", "access_hash")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 658, m)
 }
 
 // InputAiComposeToneSlug is the TL constructor inputAiComposeToneSlug.
@@ -669,49 +509,32 @@ func (*InputAiComposeToneSlug) TypeName() string {
 func (*InputAiComposeToneSlug) inputAiComposeToneClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputAiComposeToneSlug) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputAiComposeToneSlugTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 300, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputAiComposeToneSlug) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.Slug)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 300, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputAiComposeToneSlug) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputAiComposeToneSlugTypeID, "inputAiComposeToneSlug"); err != nil {
-		return tlrt.DecodeErr(err, "inputAiComposeToneSlug", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 919, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputAiComposeToneSlug) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 919)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputAiComposeToneSlug) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Slug, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "inputAiComposeToneSlug", "slug")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 919, m)
 }
 
 // InputAiComposeToneSingleUse is the TL constructor
@@ -743,49 +566,32 @@ func (*InputAiComposeToneSingleUse) TypeName() string {
 func (*InputAiComposeToneSingleUse) inputAiComposeToneClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputAiComposeToneSingleUse) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputAiComposeToneSingleUseTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 125, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputAiComposeToneSingleUse) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.CustomPrompt)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 125, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputAiComposeToneSingleUse) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputAiComposeToneSingleUseTypeID, "inputAiComposeToneSingleUse"); err != nil {
-		return tlrt.DecodeErr(err, "inputAiComposeToneSingleUse", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 721, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputAiComposeToneSingleUse) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 721)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputAiComposeToneSingleUse) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.CustomPrompt, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "inputAiComposeToneSingleUse", "custom_prompt")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 721, m)
 }
 
 // InputBotAppClass is the TL type InputBotApp: one of InputBotAppID,
@@ -804,25 +610,9 @@ func DecodeInputBotApp(b *bin.Buffer) (InputBotAppClass, error) {
 
 // decodeInputBotApp is DecodeInputBotApp for a value nested depth levels deep.
 func decodeInputBotApp(d *tlrt.Decoder, depth int) (InputBotAppClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v InputBotAppClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case InputBotAppIDTypeID:
-		v = tlrt.New[InputBotAppID](d)
-	case InputBotAppShortNameTypeID:
-		v, size = &InputBotAppShortName{}, unsafe.Sizeof(InputBotAppShortName{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "InputBotApp"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 240, depth)
+	c, _ := v.(InputBotAppClass)
+	return c, err
 }
 
 // InputBotAppID is the TL constructor inputBotAppID.
@@ -852,58 +642,31 @@ func (*InputBotAppID) TypeName() string {
 func (*InputBotAppID) inputBotAppClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputBotAppID) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 20)
-	_ = w[19]
-	binary.LittleEndian.PutUint32(w, InputBotAppIDTypeID)
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.ID))
-	binary.LittleEndian.PutUint64(w[12:], uint64(m.AccessHash))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1586, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputBotAppID) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 16)
-	_ = w[15]
-	binary.LittleEndian.PutUint64(w, uint64(m.ID))
-	binary.LittleEndian.PutUint64(w[8:], uint64(m.AccessHash))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1586, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputBotAppID) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputBotAppIDTypeID, "inputBotAppID"); err != nil {
-		return tlrt.DecodeErr(err, "inputBotAppID", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2341, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputBotAppID) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2341)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputBotAppID) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.ID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "inputBotAppID", "id")
-	}
-	if m.AccessHash, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "inputBotAppID", "access_hash")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2341, m)
 }
 
 // InputBotAppShortName is the TL constructor inputBotAppShortName.
@@ -934,58 +697,32 @@ func (*InputBotAppShortName) TypeName() string {
 func (*InputBotAppShortName) inputBotAppClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputBotAppShortName) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputBotAppShortNameTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1335, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputBotAppShortName) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.BotID); err != nil {
-		return tlrt.EncodeErr(err, "inputBotAppShortName", "bot_id")
-	}
-	tlrt.PutString(b, m.ShortName)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1335, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputBotAppShortName) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputBotAppShortNameTypeID, "inputBotAppShortName"); err != nil {
-		return tlrt.DecodeErr(err, "inputBotAppShortName", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2066, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputBotAppShortName) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2066)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputBotAppShortName) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "inputBotAppShortName", "")
-	}
-	var err error
-	if m.BotID, err = decodeInputUser(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "inputBotAppShortName", "bot_id")
-	}
-	if m.ShortName, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "inputBotAppShortName", "short_name")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2066, m)
 }
 
 // InputBotInlineMessageClass is the TL type InputBotInlineMessage: one of
@@ -1009,39 +746,9 @@ func DecodeInputBotInlineMessage(b *bin.Buffer) (InputBotInlineMessageClass, err
 // decodeInputBotInlineMessage is DecodeInputBotInlineMessage for a value nested
 // depth levels deep.
 func decodeInputBotInlineMessage(d *tlrt.Decoder, depth int) (InputBotInlineMessageClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v InputBotInlineMessageClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case InputBotInlineMessageMediaAutoTypeID:
-		v, size = &InputBotInlineMessageMediaAuto{}, unsafe.Sizeof(InputBotInlineMessageMediaAuto{})
-	case InputBotInlineMessageTextTypeID:
-		v, size = &InputBotInlineMessageText{}, unsafe.Sizeof(InputBotInlineMessageText{})
-	case InputBotInlineMessageMediaGeoTypeID:
-		v, size = &InputBotInlineMessageMediaGeo{}, unsafe.Sizeof(InputBotInlineMessageMediaGeo{})
-	case InputBotInlineMessageMediaVenueTypeID:
-		v, size = &InputBotInlineMessageMediaVenue{}, unsafe.Sizeof(InputBotInlineMessageMediaVenue{})
-	case InputBotInlineMessageMediaContactTypeID:
-		v, size = &InputBotInlineMessageMediaContact{}, unsafe.Sizeof(InputBotInlineMessageMediaContact{})
-	case InputBotInlineMessageGameTypeID:
-		v, size = &InputBotInlineMessageGame{}, unsafe.Sizeof(InputBotInlineMessageGame{})
-	case InputBotInlineMessageMediaInvoiceTypeID:
-		v, size = &InputBotInlineMessageMediaInvoice{}, unsafe.Sizeof(InputBotInlineMessageMediaInvoice{})
-	case InputBotInlineMessageMediaWebPageTypeID:
-		v, size = &InputBotInlineMessageMediaWebPage{}, unsafe.Sizeof(InputBotInlineMessageMediaWebPage{})
-	case InputBotInlineMessageRichMessageTypeID:
-		v, size = &InputBotInlineMessageRichMessage{}, unsafe.Sizeof(InputBotInlineMessageRichMessage{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "InputBotInlineMessage"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 301, depth)
+	c, _ := v.(InputBotInlineMessageClass)
+	return c, err
 }
 
 // InputBotInlineMessageMediaAuto is the TL constructor
@@ -1103,92 +810,32 @@ func (m *InputBotInlineMessageMediaAuto) ClearEntities() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputBotInlineMessageMediaAuto) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputBotInlineMessageMediaAutoTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 468, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputBotInlineMessageMediaAuto) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<2 | 1<<3)
-	flags |= tlrt.Bit(m.InvertMedia, 3)
-	flags |= tlrt.Bit(len(m.Entities) > 0, 1)
-	flags |= tlrt.Bit(m.ReplyMarkup != nil, 2)
-	tlrt.PutUint32(b, uint32(flags))
-	tlrt.PutString(b, m.Message)
-	if flags.Has(1) {
-		tlrt.PutVectorHeader(b, len(m.Entities))
-		for i := range m.Entities {
-			if err := tlrt.EncodeObject(b, m.Entities[i]); err != nil {
-				return tlrt.EncodeErr(err, "inputBotInlineMessageMediaAuto", "entities")
-			}
-		}
-	}
-	if flags.Has(2) {
-		if err := tlrt.EncodeObject(b, m.ReplyMarkup); err != nil {
-			return tlrt.EncodeErr(err, "inputBotInlineMessageMediaAuto", "reply_markup")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 468, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputBotInlineMessageMediaAuto) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputBotInlineMessageMediaAutoTypeID, "inputBotInlineMessageMediaAuto"); err != nil {
-		return tlrt.DecodeErr(err, "inputBotInlineMessageMediaAuto", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1112, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputBotInlineMessageMediaAuto) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = InputBotInlineMessageMediaAuto{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1112)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputBotInlineMessageMediaAuto) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "inputBotInlineMessageMediaAuto", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "inputBotInlineMessageMediaAuto", "flags")
-	}
-	m.InvertMedia = m.Flags.Has(3)
-	if m.Message, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "inputBotInlineMessageMediaAuto", "message")
-	}
-	if m.Flags.Has(1) {
-		if m.Entities, err = tlrt.DecodeSlabs[MessageEntityFormattedDate](d, false, 12, depth+1, decodeMessageEntity); err != nil {
-			return tlrt.DecodeErr(err, "inputBotInlineMessageMediaAuto", "entities")
-		}
-	}
-	if m.Flags.Has(2) {
-		if m.ReplyMarkup, err = decodeReplyMarkup(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "inputBotInlineMessageMediaAuto", "reply_markup")
-		}
-	}
-	m.Flags &^= 1<<2 | 1<<3
-	if len(m.Entities) > 0 {
-		m.Flags.Unset(1)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1112, m)
 }
 
 // InputBotInlineMessageText is the TL constructor inputBotInlineMessageText.
@@ -1249,94 +896,32 @@ func (m *InputBotInlineMessageText) ClearEntities() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputBotInlineMessageText) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputBotInlineMessageTextTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 571, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputBotInlineMessageText) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<0 | 1<<2 | 1<<3)
-	flags |= tlrt.Bit(m.NoWebpage, 0)
-	flags |= tlrt.Bit(m.InvertMedia, 3)
-	flags |= tlrt.Bit(len(m.Entities) > 0, 1)
-	flags |= tlrt.Bit(m.ReplyMarkup != nil, 2)
-	tlrt.PutUint32(b, uint32(flags))
-	tlrt.PutString(b, m.Message)
-	if flags.Has(1) {
-		tlrt.PutVectorHeader(b, len(m.Entities))
-		for i := range m.Entities {
-			if err := tlrt.EncodeObject(b, m.Entities[i]); err != nil {
-				return tlrt.EncodeErr(err, "inputBotInlineMessageText", "entities")
-			}
-		}
-	}
-	if flags.Has(2) {
-		if err := tlrt.EncodeObject(b, m.ReplyMarkup); err != nil {
-			return tlrt.EncodeErr(err, "inputBotInlineMessageText", "reply_markup")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 571, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputBotInlineMessageText) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputBotInlineMessageTextTypeID, "inputBotInlineMessageText"); err != nil {
-		return tlrt.DecodeErr(err, "inputBotInlineMessageText", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1229, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputBotInlineMessageText) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = InputBotInlineMessageText{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1229)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputBotInlineMessageText) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "inputBotInlineMessageText", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "inputBotInlineMessageText", "flags")
-	}
-	m.NoWebpage = m.Flags.Has(0)
-	m.InvertMedia = m.Flags.Has(3)
-	if m.Message, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "inputBotInlineMessageText", "message")
-	}
-	if m.Flags.Has(1) {
-		if m.Entities, err = tlrt.DecodeSlabs[MessageEntityFormattedDate](d, false, 12, depth+1, decodeMessageEntity); err != nil {
-			return tlrt.DecodeErr(err, "inputBotInlineMessageText", "entities")
-		}
-	}
-	if m.Flags.Has(2) {
-		if m.ReplyMarkup, err = decodeReplyMarkup(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "inputBotInlineMessageText", "reply_markup")
-		}
-	}
-	m.Flags &^= 1<<0 | 1<<2 | 1<<3
-	if len(m.Entities) > 0 {
-		m.Flags.Unset(1)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1229, m)
 }
 
 // InputBotInlineMessageMediaGeo is the TL constructor
@@ -1438,111 +1023,32 @@ func (m *InputBotInlineMessageMediaGeo) ClearProximityNotificationRadius() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputBotInlineMessageMediaGeo) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputBotInlineMessageMediaGeoTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1386, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputBotInlineMessageMediaGeo) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 2)
-	flags |= tlrt.Bit(m.Heading != 0, 0)
-	flags |= tlrt.Bit(m.Period != 0, 1)
-	flags |= tlrt.Bit(m.ProximityNotificationRadius != 0, 3)
-	flags |= tlrt.Bit(m.ReplyMarkup != nil, 2)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := tlrt.EncodeObject(b, m.GeoPoint); err != nil {
-		return tlrt.EncodeErr(err, "inputBotInlineMessageMediaGeo", "geo_point")
-	}
-	if flags.Has(0) {
-		tlrt.PutUint32(b, uint32(m.Heading))
-	}
-	if flags.Has(1) {
-		tlrt.PutUint32(b, uint32(m.Period))
-	}
-	if flags.Has(3) {
-		tlrt.PutUint32(b, uint32(m.ProximityNotificationRadius))
-	}
-	if flags.Has(2) {
-		if err := tlrt.EncodeObject(b, m.ReplyMarkup); err != nil {
-			return tlrt.EncodeErr(err, "inputBotInlineMessageMediaGeo", "reply_markup")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1386, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputBotInlineMessageMediaGeo) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputBotInlineMessageMediaGeoTypeID, "inputBotInlineMessageMediaGeo"); err != nil {
-		return tlrt.DecodeErr(err, "inputBotInlineMessageMediaGeo", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2122, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputBotInlineMessageMediaGeo) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = InputBotInlineMessageMediaGeo{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2122)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputBotInlineMessageMediaGeo) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "inputBotInlineMessageMediaGeo", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "inputBotInlineMessageMediaGeo", "flags")
-	}
-	if m.GeoPoint, err = decodeInputGeoPoint(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "inputBotInlineMessageMediaGeo", "geo_point")
-	}
-	if m.Flags.Has(0) {
-		if m.Heading, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "inputBotInlineMessageMediaGeo", "heading")
-		}
-	}
-	if m.Flags.Has(1) {
-		if m.Period, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "inputBotInlineMessageMediaGeo", "period")
-		}
-	}
-	if m.Flags.Has(3) {
-		if m.ProximityNotificationRadius, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "inputBotInlineMessageMediaGeo", "proximity_notification_radius")
-		}
-	}
-	if m.Flags.Has(2) {
-		if m.ReplyMarkup, err = decodeReplyMarkup(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "inputBotInlineMessageMediaGeo", "reply_markup")
-		}
-	}
-	m.Flags &^= 1 << 2
-	if m.Heading != 0 {
-		m.Flags.Unset(0)
-	}
-	if m.Period != 0 {
-		m.Flags.Unset(1)
-	}
-	if m.ProximityNotificationRadius != 0 {
-		m.Flags.Unset(3)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2122, m)
 }
 
 // InputBotInlineMessageMediaVenue is the TL constructor
@@ -1584,95 +1090,32 @@ func (*InputBotInlineMessageMediaVenue) TypeName() string {
 func (*InputBotInlineMessageMediaVenue) inputBotInlineMessageClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputBotInlineMessageMediaVenue) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputBotInlineMessageMediaVenueTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 615, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputBotInlineMessageMediaVenue) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 2)
-	flags |= tlrt.Bit(m.ReplyMarkup != nil, 2)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := tlrt.EncodeObject(b, m.GeoPoint); err != nil {
-		return tlrt.EncodeErr(err, "inputBotInlineMessageMediaVenue", "geo_point")
-	}
-	tlrt.PutString(b, m.Title)
-	tlrt.PutString(b, m.Address)
-	tlrt.PutString(b, m.Provider)
-	tlrt.PutString(b, m.VenueID)
-	tlrt.PutString(b, m.VenueType)
-	if flags.Has(2) {
-		if err := tlrt.EncodeObject(b, m.ReplyMarkup); err != nil {
-			return tlrt.EncodeErr(err, "inputBotInlineMessageMediaVenue", "reply_markup")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 615, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputBotInlineMessageMediaVenue) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputBotInlineMessageMediaVenueTypeID, "inputBotInlineMessageMediaVenue"); err != nil {
-		return tlrt.DecodeErr(err, "inputBotInlineMessageMediaVenue", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1277, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputBotInlineMessageMediaVenue) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = InputBotInlineMessageMediaVenue{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1277)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputBotInlineMessageMediaVenue) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "inputBotInlineMessageMediaVenue", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "inputBotInlineMessageMediaVenue", "flags")
-	}
-	if m.GeoPoint, err = decodeInputGeoPoint(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "inputBotInlineMessageMediaVenue", "geo_point")
-	}
-	if m.Title, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "inputBotInlineMessageMediaVenue", "title")
-	}
-	if m.Address, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "inputBotInlineMessageMediaVenue", "address")
-	}
-	if m.Provider, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "inputBotInlineMessageMediaVenue", "provider")
-	}
-	if m.VenueID, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "inputBotInlineMessageMediaVenue", "venue_id")
-	}
-	if m.VenueType, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "inputBotInlineMessageMediaVenue", "venue_type")
-	}
-	if m.Flags.Has(2) {
-		if m.ReplyMarkup, err = decodeReplyMarkup(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "inputBotInlineMessageMediaVenue", "reply_markup")
-		}
-	}
-	m.Flags &^= 1 << 2
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1277, m)
 }
 
 // InputBotInlineMessageMediaContact is the TL constructor
@@ -1711,85 +1154,32 @@ func (*InputBotInlineMessageMediaContact) TypeName() string {
 func (*InputBotInlineMessageMediaContact) inputBotInlineMessageClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputBotInlineMessageMediaContact) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputBotInlineMessageMediaContactTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1567, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputBotInlineMessageMediaContact) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 2)
-	flags |= tlrt.Bit(m.ReplyMarkup != nil, 2)
-	tlrt.PutUint32(b, uint32(flags))
-	tlrt.PutString(b, m.PhoneNumber)
-	tlrt.PutString(b, m.FirstName)
-	tlrt.PutString(b, m.LastName)
-	tlrt.PutString(b, m.Vcard)
-	if flags.Has(2) {
-		if err := tlrt.EncodeObject(b, m.ReplyMarkup); err != nil {
-			return tlrt.EncodeErr(err, "inputBotInlineMessageMediaContact", "reply_markup")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1567, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputBotInlineMessageMediaContact) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputBotInlineMessageMediaContactTypeID, "inputBotInlineMessageMediaContact"); err != nil {
-		return tlrt.DecodeErr(err, "inputBotInlineMessageMediaContact", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2322, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputBotInlineMessageMediaContact) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = InputBotInlineMessageMediaContact{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2322)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputBotInlineMessageMediaContact) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "inputBotInlineMessageMediaContact", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "inputBotInlineMessageMediaContact", "flags")
-	}
-	if m.PhoneNumber, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "inputBotInlineMessageMediaContact", "phone_number")
-	}
-	if m.FirstName, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "inputBotInlineMessageMediaContact", "first_name")
-	}
-	if m.LastName, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "inputBotInlineMessageMediaContact", "last_name")
-	}
-	if m.Vcard, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "inputBotInlineMessageMediaContact", "vcard")
-	}
-	if m.Flags.Has(2) {
-		if m.ReplyMarkup, err = decodeReplyMarkup(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "inputBotInlineMessageMediaContact", "reply_markup")
-		}
-	}
-	m.Flags &^= 1 << 2
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2322, m)
 }
 
 // InputBotInlineMessageGame is the TL constructor inputBotInlineMessageGame.
@@ -1821,69 +1211,32 @@ func (*InputBotInlineMessageGame) TypeName() string {
 func (*InputBotInlineMessageGame) inputBotInlineMessageClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputBotInlineMessageGame) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputBotInlineMessageGameTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 701, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputBotInlineMessageGame) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 2)
-	flags |= tlrt.Bit(m.ReplyMarkup != nil, 2)
-	tlrt.PutUint32(b, uint32(flags))
-	if flags.Has(2) {
-		if err := tlrt.EncodeObject(b, m.ReplyMarkup); err != nil {
-			return tlrt.EncodeErr(err, "inputBotInlineMessageGame", "reply_markup")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 701, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputBotInlineMessageGame) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputBotInlineMessageGameTypeID, "inputBotInlineMessageGame"); err != nil {
-		return tlrt.DecodeErr(err, "inputBotInlineMessageGame", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1374, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputBotInlineMessageGame) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = InputBotInlineMessageGame{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1374)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputBotInlineMessageGame) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "inputBotInlineMessageGame", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "inputBotInlineMessageGame", "flags")
-	}
-	if m.Flags.Has(2) {
-		if m.ReplyMarkup, err = decodeReplyMarkup(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "inputBotInlineMessageGame", "reply_markup")
-		}
-	}
-	m.Flags &^= 1 << 2
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1374, m)
 }
 
 // InputBotInlineMessageMediaInvoice is the TL constructor
@@ -1926,110 +1279,32 @@ func (*InputBotInlineMessageMediaInvoice) TypeName() string {
 func (*InputBotInlineMessageMediaInvoice) inputBotInlineMessageClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputBotInlineMessageMediaInvoice) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputBotInlineMessageMediaInvoiceTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2041, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputBotInlineMessageMediaInvoice) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<0 | 1<<2)
-	flags |= tlrt.Bit(m.Photo != nil, 0)
-	flags |= tlrt.Bit(m.ReplyMarkup != nil, 2)
-	tlrt.PutUint32(b, uint32(flags))
-	tlrt.PutString(b, m.Title)
-	tlrt.PutString(b, m.Description)
-	if flags.Has(0) {
-		if err := m.Photo.Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "inputBotInlineMessageMediaInvoice", "photo")
-		}
-	}
-	if err := m.Invoice.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "inputBotInlineMessageMediaInvoice", "invoice")
-	}
-	tlrt.PutBytes(b, m.Payload)
-	tlrt.PutString(b, m.Provider)
-	if err := m.ProviderData.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "inputBotInlineMessageMediaInvoice", "provider_data")
-	}
-	if flags.Has(2) {
-		if err := tlrt.EncodeObject(b, m.ReplyMarkup); err != nil {
-			return tlrt.EncodeErr(err, "inputBotInlineMessageMediaInvoice", "reply_markup")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2041, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputBotInlineMessageMediaInvoice) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputBotInlineMessageMediaInvoiceTypeID, "inputBotInlineMessageMediaInvoice"); err != nil {
-		return tlrt.DecodeErr(err, "inputBotInlineMessageMediaInvoice", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2840, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputBotInlineMessageMediaInvoice) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = InputBotInlineMessageMediaInvoice{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2840)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputBotInlineMessageMediaInvoice) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "inputBotInlineMessageMediaInvoice", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "inputBotInlineMessageMediaInvoice", "flags")
-	}
-	if m.Title, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "inputBotInlineMessageMediaInvoice", "title")
-	}
-	if m.Description, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "inputBotInlineMessageMediaInvoice", "description")
-	}
-	if m.Flags.Has(0) {
-		d.Spend(unsafe.Sizeof(InputWebDocument{}))
-		m.Photo = &InputWebDocument{}
-		if err = tlrt.DecodeBoxed(d, m.Photo, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "inputBotInlineMessageMediaInvoice", "photo")
-		}
-	}
-	if err = tlrt.DecodeBoxed(d, &m.Invoice, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "inputBotInlineMessageMediaInvoice", "invoice")
-	}
-	if m.Payload, err = tlrt.Bytes(d); err != nil {
-		return tlrt.DecodeErr(err, "inputBotInlineMessageMediaInvoice", "payload")
-	}
-	if m.Provider, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "inputBotInlineMessageMediaInvoice", "provider")
-	}
-	if err = tlrt.DecodeBoxed(d, &m.ProviderData, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "inputBotInlineMessageMediaInvoice", "provider_data")
-	}
-	if m.Flags.Has(2) {
-		if m.ReplyMarkup, err = decodeReplyMarkup(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "inputBotInlineMessageMediaInvoice", "reply_markup")
-		}
-	}
-	m.Flags &^= 1<<0 | 1<<2
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2840, m)
 }
 
 // InputBotInlineMessageMediaWebPage is the TL constructor
@@ -2096,102 +1371,32 @@ func (m *InputBotInlineMessageMediaWebPage) ClearEntities() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputBotInlineMessageMediaWebPage) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputBotInlineMessageMediaWebPageTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1810, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputBotInlineMessageMediaWebPage) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<2 | 1<<3 | 1<<4 | 1<<5 | 1<<6)
-	flags |= tlrt.Bit(m.InvertMedia, 3)
-	flags |= tlrt.Bit(m.ForceLargeMedia, 4)
-	flags |= tlrt.Bit(m.ForceSmallMedia, 5)
-	flags |= tlrt.Bit(m.Optional, 6)
-	flags |= tlrt.Bit(len(m.Entities) > 0, 1)
-	flags |= tlrt.Bit(m.ReplyMarkup != nil, 2)
-	tlrt.PutUint32(b, uint32(flags))
-	tlrt.PutString(b, m.Message)
-	if flags.Has(1) {
-		tlrt.PutVectorHeader(b, len(m.Entities))
-		for i := range m.Entities {
-			if err := tlrt.EncodeObject(b, m.Entities[i]); err != nil {
-				return tlrt.EncodeErr(err, "inputBotInlineMessageMediaWebPage", "entities")
-			}
-		}
-	}
-	tlrt.PutString(b, m.URL)
-	if flags.Has(2) {
-		if err := tlrt.EncodeObject(b, m.ReplyMarkup); err != nil {
-			return tlrt.EncodeErr(err, "inputBotInlineMessageMediaWebPage", "reply_markup")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1810, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputBotInlineMessageMediaWebPage) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputBotInlineMessageMediaWebPageTypeID, "inputBotInlineMessageMediaWebPage"); err != nil {
-		return tlrt.DecodeErr(err, "inputBotInlineMessageMediaWebPage", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2581, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputBotInlineMessageMediaWebPage) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = InputBotInlineMessageMediaWebPage{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2581)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputBotInlineMessageMediaWebPage) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "inputBotInlineMessageMediaWebPage", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "inputBotInlineMessageMediaWebPage", "flags")
-	}
-	m.InvertMedia = m.Flags.Has(3)
-	m.ForceLargeMedia = m.Flags.Has(4)
-	m.ForceSmallMedia = m.Flags.Has(5)
-	m.Optional = m.Flags.Has(6)
-	if m.Message, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "inputBotInlineMessageMediaWebPage", "message")
-	}
-	if m.Flags.Has(1) {
-		if m.Entities, err = tlrt.DecodeSlabs[MessageEntityFormattedDate](d, false, 12, depth+1, decodeMessageEntity); err != nil {
-			return tlrt.DecodeErr(err, "inputBotInlineMessageMediaWebPage", "entities")
-		}
-	}
-	if m.URL, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "inputBotInlineMessageMediaWebPage", "url")
-	}
-	if m.Flags.Has(2) {
-		if m.ReplyMarkup, err = decodeReplyMarkup(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "inputBotInlineMessageMediaWebPage", "reply_markup")
-		}
-	}
-	m.Flags &^= 1<<2 | 1<<3 | 1<<4 | 1<<5 | 1<<6
-	if len(m.Entities) > 0 {
-		m.Flags.Unset(1)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2581, m)
 }
 
 // InputBotInlineMessageRichMessage is the TL constructor
@@ -2227,75 +1432,32 @@ func (*InputBotInlineMessageRichMessage) TypeName() string {
 func (*InputBotInlineMessageRichMessage) inputBotInlineMessageClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputBotInlineMessageRichMessage) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputBotInlineMessageRichMessageTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1692, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputBotInlineMessageRichMessage) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 2)
-	flags |= tlrt.Bit(m.ReplyMarkup != nil, 2)
-	tlrt.PutUint32(b, uint32(flags))
-	if flags.Has(2) {
-		if err := tlrt.EncodeObject(b, m.ReplyMarkup); err != nil {
-			return tlrt.EncodeErr(err, "inputBotInlineMessageRichMessage", "reply_markup")
-		}
-	}
-	if err := tlrt.EncodeObject(b, m.RichMessage); err != nil {
-		return tlrt.EncodeErr(err, "inputBotInlineMessageRichMessage", "rich_message")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1692, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputBotInlineMessageRichMessage) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputBotInlineMessageRichMessageTypeID, "inputBotInlineMessageRichMessage"); err != nil {
-		return tlrt.DecodeErr(err, "inputBotInlineMessageRichMessage", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2452, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputBotInlineMessageRichMessage) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = InputBotInlineMessageRichMessage{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2452)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputBotInlineMessageRichMessage) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "inputBotInlineMessageRichMessage", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "inputBotInlineMessageRichMessage", "flags")
-	}
-	if m.Flags.Has(2) {
-		if m.ReplyMarkup, err = decodeReplyMarkup(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "inputBotInlineMessageRichMessage", "reply_markup")
-		}
-	}
-	if m.RichMessage, err = decodeInputRichMessage(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "inputBotInlineMessageRichMessage", "rich_message")
-	}
-	m.Flags &^= 1 << 2
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2452, m)
 }
 
 // InputBotInlineMessageIDClass is the TL type InputBotInlineMessageID: one of
@@ -2316,23 +1478,9 @@ func DecodeInputBotInlineMessageID(b *bin.Buffer) (InputBotInlineMessageIDClass,
 // decodeInputBotInlineMessageID is DecodeInputBotInlineMessageID for a value
 // nested depth levels deep.
 func decodeInputBotInlineMessageID(d *tlrt.Decoder, depth int) (InputBotInlineMessageIDClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v InputBotInlineMessageIDClass
-	switch id {
-	case InputBotInlineMessageIDTypeID:
-		v = tlrt.New[InputBotInlineMessageID](d)
-	case InputBotInlineMessageID64TypeID:
-		v = tlrt.New[InputBotInlineMessageID64](d)
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "InputBotInlineMessageID"}
-	}
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 108, depth)
+	c, _ := v.(InputBotInlineMessageIDClass)
+	return c, err
 }
 
 // InputBotInlineMessageID is the TL constructor inputBotInlineMessageID.
@@ -2365,63 +1513,31 @@ func (*InputBotInlineMessageID) TypeName() string {
 func (*InputBotInlineMessageID) inputBotInlineMessageIDClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputBotInlineMessageID) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 24)
-	_ = w[23]
-	binary.LittleEndian.PutUint32(w, InputBotInlineMessageIDTypeID)
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.DCID))
-	binary.LittleEndian.PutUint64(w[8:], uint64(m.ID))
-	binary.LittleEndian.PutUint64(w[16:], uint64(m.AccessHash))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1256, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputBotInlineMessageID) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 20)
-	_ = w[19]
-	binary.LittleEndian.PutUint32(w, uint32(m.DCID))
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.ID))
-	binary.LittleEndian.PutUint64(w[12:], uint64(m.AccessHash))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1256, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputBotInlineMessageID) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputBotInlineMessageIDTypeID, "inputBotInlineMessageID"); err != nil {
-		return tlrt.DecodeErr(err, "inputBotInlineMessageID", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1980, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputBotInlineMessageID) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1980)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputBotInlineMessageID) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.DCID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "inputBotInlineMessageID", "dc_id")
-	}
-	if m.ID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "inputBotInlineMessageID", "id")
-	}
-	if m.AccessHash, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "inputBotInlineMessageID", "access_hash")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1980, m)
 }
 
 // InputBotInlineMessageID64 is the TL constructor inputBotInlineMessageID64.
@@ -2455,68 +1571,31 @@ func (*InputBotInlineMessageID64) TypeName() string {
 func (*InputBotInlineMessageID64) inputBotInlineMessageIDClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputBotInlineMessageID64) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 28)
-	_ = w[27]
-	binary.LittleEndian.PutUint32(w, InputBotInlineMessageID64TypeID)
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.DCID))
-	binary.LittleEndian.PutUint64(w[8:], uint64(m.OwnerID))
-	binary.LittleEndian.PutUint32(w[16:], uint32(m.ID))
-	binary.LittleEndian.PutUint64(w[20:], uint64(m.AccessHash))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1729, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputBotInlineMessageID64) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 24)
-	_ = w[23]
-	binary.LittleEndian.PutUint32(w, uint32(m.DCID))
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.OwnerID))
-	binary.LittleEndian.PutUint32(w[12:], uint32(m.ID))
-	binary.LittleEndian.PutUint64(w[16:], uint64(m.AccessHash))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1729, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputBotInlineMessageID64) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputBotInlineMessageID64TypeID, "inputBotInlineMessageID64"); err != nil {
-		return tlrt.DecodeErr(err, "inputBotInlineMessageID64", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2492, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputBotInlineMessageID64) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2492)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputBotInlineMessageID64) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.DCID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "inputBotInlineMessageID64", "dc_id")
-	}
-	if m.OwnerID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "inputBotInlineMessageID64", "owner_id")
-	}
-	if m.ID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "inputBotInlineMessageID64", "id")
-	}
-	if m.AccessHash, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "inputBotInlineMessageID64", "access_hash")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2492, m)
 }
 
 // InputBotInlineResultClass is the TL type InputBotInlineResult: one of
@@ -2537,29 +1616,9 @@ func DecodeInputBotInlineResult(b *bin.Buffer) (InputBotInlineResultClass, error
 // decodeInputBotInlineResult is DecodeInputBotInlineResult for a value nested
 // depth levels deep.
 func decodeInputBotInlineResult(d *tlrt.Decoder, depth int) (InputBotInlineResultClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v InputBotInlineResultClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case InputBotInlineResultTypeID:
-		v, size = &InputBotInlineResult{}, unsafe.Sizeof(InputBotInlineResult{})
-	case InputBotInlineResultPhotoTypeID:
-		v, size = &InputBotInlineResultPhoto{}, unsafe.Sizeof(InputBotInlineResultPhoto{})
-	case InputBotInlineResultDocumentTypeID:
-		v, size = &InputBotInlineResultDocument{}, unsafe.Sizeof(InputBotInlineResultDocument{})
-	case InputBotInlineResultGameTypeID:
-		v, size = &InputBotInlineResultGame{}, unsafe.Sizeof(InputBotInlineResultGame{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "InputBotInlineResult"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 101, depth)
+	c, _ := v.(InputBotInlineResultClass)
+	return c, err
 }
 
 // InputBotInlineResult is the TL constructor inputBotInlineResult.
@@ -2660,134 +1719,32 @@ func (m *InputBotInlineResult) ClearURL() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputBotInlineResult) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputBotInlineResultTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1252, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputBotInlineResult) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<4 | 1<<5)
-	flags |= tlrt.Bit(m.Title != "", 1)
-	flags |= tlrt.Bit(m.Description != "", 2)
-	flags |= tlrt.Bit(m.URL != "", 3)
-	flags |= tlrt.Bit(m.Thumb != nil, 4)
-	flags |= tlrt.Bit(m.Content != nil, 5)
-	tlrt.PutUint32(b, uint32(flags))
-	tlrt.PutString(b, m.ID)
-	tlrt.PutString(b, m.Type)
-	if flags.Has(1) {
-		tlrt.PutString(b, m.Title)
-	}
-	if flags.Has(2) {
-		tlrt.PutString(b, m.Description)
-	}
-	if flags.Has(3) {
-		tlrt.PutString(b, m.URL)
-	}
-	if flags.Has(4) {
-		if err := m.Thumb.Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "inputBotInlineResult", "thumb")
-		}
-	}
-	if flags.Has(5) {
-		if err := m.Content.Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "inputBotInlineResult", "content")
-		}
-	}
-	if err := tlrt.EncodeObject(b, m.SendMessage); err != nil {
-		return tlrt.EncodeErr(err, "inputBotInlineResult", "send_message")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1252, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputBotInlineResult) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputBotInlineResultTypeID, "inputBotInlineResult"); err != nil {
-		return tlrt.DecodeErr(err, "inputBotInlineResult", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1976, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputBotInlineResult) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = InputBotInlineResult{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1976)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputBotInlineResult) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "inputBotInlineResult", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "inputBotInlineResult", "flags")
-	}
-	if m.ID, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "inputBotInlineResult", "id")
-	}
-	if m.Type, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "inputBotInlineResult", "type")
-	}
-	if m.Flags.Has(1) {
-		if m.Title, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "inputBotInlineResult", "title")
-		}
-	}
-	if m.Flags.Has(2) {
-		if m.Description, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "inputBotInlineResult", "description")
-		}
-	}
-	if m.Flags.Has(3) {
-		if m.URL, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "inputBotInlineResult", "url")
-		}
-	}
-	if m.Flags.Has(4) {
-		d.Spend(unsafe.Sizeof(InputWebDocument{}))
-		m.Thumb = &InputWebDocument{}
-		if err = tlrt.DecodeBoxed(d, m.Thumb, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "inputBotInlineResult", "thumb")
-		}
-	}
-	if m.Flags.Has(5) {
-		d.Spend(unsafe.Sizeof(InputWebDocument{}))
-		m.Content = &InputWebDocument{}
-		if err = tlrt.DecodeBoxed(d, m.Content, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "inputBotInlineResult", "content")
-		}
-	}
-	if m.SendMessage, err = decodeInputBotInlineMessage(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "inputBotInlineResult", "send_message")
-	}
-	m.Flags &^= 1<<4 | 1<<5
-	if m.Title != "" {
-		m.Flags.Unset(1)
-	}
-	if m.Description != "" {
-		m.Flags.Unset(2)
-	}
-	if m.URL != "" {
-		m.Flags.Unset(3)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1976, m)
 }
 
 // InputBotInlineResultPhoto is the TL constructor inputBotInlineResultPhoto.
@@ -2822,68 +1779,32 @@ func (*InputBotInlineResultPhoto) TypeName() string {
 func (*InputBotInlineResultPhoto) inputBotInlineResultClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputBotInlineResultPhoto) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputBotInlineResultPhotoTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1584, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputBotInlineResultPhoto) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.ID)
-	tlrt.PutString(b, m.Type)
-	if err := tlrt.EncodeObject(b, m.Photo); err != nil {
-		return tlrt.EncodeErr(err, "inputBotInlineResultPhoto", "photo")
-	}
-	if err := tlrt.EncodeObject(b, m.SendMessage); err != nil {
-		return tlrt.EncodeErr(err, "inputBotInlineResultPhoto", "send_message")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1584, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputBotInlineResultPhoto) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputBotInlineResultPhotoTypeID, "inputBotInlineResultPhoto"); err != nil {
-		return tlrt.DecodeErr(err, "inputBotInlineResultPhoto", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2339, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputBotInlineResultPhoto) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2339)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputBotInlineResultPhoto) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "inputBotInlineResultPhoto", "")
-	}
-	var err error
-	if m.ID, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "inputBotInlineResultPhoto", "id")
-	}
-	if m.Type, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "inputBotInlineResultPhoto", "type")
-	}
-	if m.Photo, err = decodeInputPhoto(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "inputBotInlineResultPhoto", "photo")
-	}
-	if m.SendMessage, err = decodeInputBotInlineMessage(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "inputBotInlineResultPhoto", "send_message")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2339, m)
 }
 
 // InputBotInlineResultDocument is the TL constructor
@@ -2965,101 +1886,32 @@ func (m *InputBotInlineResultDocument) ClearDescription() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputBotInlineResultDocument) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputBotInlineResultDocumentTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2459, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputBotInlineResultDocument) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags
-	flags |= tlrt.Bit(m.Title != "", 1)
-	flags |= tlrt.Bit(m.Description != "", 2)
-	tlrt.PutUint32(b, uint32(flags))
-	tlrt.PutString(b, m.ID)
-	tlrt.PutString(b, m.Type)
-	if flags.Has(1) {
-		tlrt.PutString(b, m.Title)
-	}
-	if flags.Has(2) {
-		tlrt.PutString(b, m.Description)
-	}
-	if err := tlrt.EncodeObject(b, m.Document); err != nil {
-		return tlrt.EncodeErr(err, "inputBotInlineResultDocument", "document")
-	}
-	if err := tlrt.EncodeObject(b, m.SendMessage); err != nil {
-		return tlrt.EncodeErr(err, "inputBotInlineResultDocument", "send_message")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2459, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputBotInlineResultDocument) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputBotInlineResultDocumentTypeID, "inputBotInlineResultDocument"); err != nil {
-		return tlrt.DecodeErr(err, "inputBotInlineResultDocument", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3289, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputBotInlineResultDocument) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = InputBotInlineResultDocument{}
-	d := tlrt.NewDecoder(b, &wireSchema, 3289)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputBotInlineResultDocument) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "inputBotInlineResultDocument", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "inputBotInlineResultDocument", "flags")
-	}
-	if m.ID, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "inputBotInlineResultDocument", "id")
-	}
-	if m.Type, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "inputBotInlineResultDocument", "type")
-	}
-	if m.Flags.Has(1) {
-		if m.Title, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "inputBotInlineResultDocument", "title")
-		}
-	}
-	if m.Flags.Has(2) {
-		if m.Description, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "inputBotInlineResultDocument", "description")
-		}
-	}
-	if m.Document, err = decodeInputDocument(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "inputBotInlineResultDocument", "document")
-	}
-	if m.SendMessage, err = decodeInputBotInlineMessage(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "inputBotInlineResultDocument", "send_message")
-	}
-	if m.Title != "" {
-		m.Flags.Unset(1)
-	}
-	if m.Description != "" {
-		m.Flags.Unset(2)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3289, m)
 }
 
 // InputBotInlineResultGame is the TL constructor inputBotInlineResultGame.
@@ -3092,62 +1944,32 @@ func (*InputBotInlineResultGame) TypeName() string {
 func (*InputBotInlineResultGame) inputBotInlineResultClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputBotInlineResultGame) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputBotInlineResultGameTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 737, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputBotInlineResultGame) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.ID)
-	tlrt.PutString(b, m.ShortName)
-	if err := tlrt.EncodeObject(b, m.SendMessage); err != nil {
-		return tlrt.EncodeErr(err, "inputBotInlineResultGame", "send_message")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 737, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputBotInlineResultGame) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputBotInlineResultGameTypeID, "inputBotInlineResultGame"); err != nil {
-		return tlrt.DecodeErr(err, "inputBotInlineResultGame", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1415, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputBotInlineResultGame) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1415)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputBotInlineResultGame) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "inputBotInlineResultGame", "")
-	}
-	var err error
-	if m.ID, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "inputBotInlineResultGame", "id")
-	}
-	if m.ShortName, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "inputBotInlineResultGame", "short_name")
-	}
-	if m.SendMessage, err = decodeInputBotInlineMessage(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "inputBotInlineResultGame", "send_message")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1415, m)
 }
 
 // InputChannelClass is the TL type InputChannel: one of InputChannelEmpty,
@@ -3167,27 +1989,9 @@ func DecodeInputChannel(b *bin.Buffer) (InputChannelClass, error) {
 // decodeInputChannel is DecodeInputChannel for a value nested depth levels
 // deep.
 func decodeInputChannel(d *tlrt.Decoder, depth int) (InputChannelClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v InputChannelClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case InputChannelEmptyTypeID:
-		v = &InputChannelEmpty{}
-	case InputChannelTypeID:
-		v = tlrt.New[InputChannel](d)
-	case InputChannelFromMessageTypeID:
-		v, size = &InputChannelFromMessage{}, unsafe.Sizeof(InputChannelFromMessage{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "InputChannel"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 33, depth)
+	c, _ := v.(InputChannelClass)
+	return c, err
 }
 
 // InputChannelEmpty is the TL constructor inputChannelEmpty.
@@ -3214,43 +2018,31 @@ func (*InputChannelEmpty) TypeName() string {
 func (*InputChannelEmpty) inputChannelClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputChannelEmpty) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputChannelEmptyTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2276, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputChannelEmpty) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2276, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputChannelEmpty) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputChannelEmptyTypeID, "inputChannelEmpty"); err != nil {
-		return tlrt.DecodeErr(err, "inputChannelEmpty", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3095, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputChannelEmpty) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3095)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputChannelEmpty) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3095, m)
 }
 
 // InputChannel is the TL constructor inputChannel.
@@ -3280,58 +2072,31 @@ func (*InputChannel) TypeName() string {
 func (*InputChannel) inputChannelClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputChannel) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 20)
-	_ = w[19]
-	binary.LittleEndian.PutUint32(w, InputChannelTypeID)
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.ChannelID))
-	binary.LittleEndian.PutUint64(w[12:], uint64(m.AccessHash))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2327, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputChannel) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 16)
-	_ = w[15]
-	binary.LittleEndian.PutUint64(w, uint64(m.ChannelID))
-	binary.LittleEndian.PutUint64(w[8:], uint64(m.AccessHash))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2327, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputChannel) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputChannelTypeID, "inputChannel"); err != nil {
-		return tlrt.DecodeErr(err, "inputChannel", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3151, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputChannel) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3151)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputChannel) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.ChannelID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "inputChannel", "channel_id")
-	}
-	if m.AccessHash, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "inputChannel", "access_hash")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3151, m)
 }
 
 // InputChannelFromMessage is the TL constructor inputChannelFromMessage.
@@ -3363,63 +2128,31 @@ func (*InputChannelFromMessage) TypeName() string {
 func (*InputChannelFromMessage) inputChannelClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputChannelFromMessage) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputChannelFromMessageTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 855, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputChannelFromMessage) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "inputChannelFromMessage", "peer")
-	}
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, uint32(m.MsgID))
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.ChannelID))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 855, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputChannelFromMessage) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputChannelFromMessageTypeID, "inputChannelFromMessage"); err != nil {
-		return tlrt.DecodeErr(err, "inputChannelFromMessage", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1547, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputChannelFromMessage) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1547)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputChannelFromMessage) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "inputChannelFromMessage", "")
-	}
-	var err error
-	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "inputChannelFromMessage", "peer")
-	}
-	if m.MsgID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "inputChannelFromMessage", "msg_id")
-	}
-	if m.ChannelID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "inputChannelFromMessage", "channel_id")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1547, m)
 }
 
 // InputChatPhotoClass is the TL type InputChatPhoto: one of
@@ -3439,27 +2172,9 @@ func DecodeInputChatPhoto(b *bin.Buffer) (InputChatPhotoClass, error) {
 // decodeInputChatPhoto is DecodeInputChatPhoto for a value nested depth levels
 // deep.
 func decodeInputChatPhoto(d *tlrt.Decoder, depth int) (InputChatPhotoClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v InputChatPhotoClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case InputChatPhotoEmptyTypeID:
-		v = &InputChatPhotoEmpty{}
-	case InputChatUploadedPhotoTypeID:
-		v, size = &InputChatUploadedPhoto{}, unsafe.Sizeof(InputChatUploadedPhoto{})
-	case InputChatPhotoTypeID:
-		v, size = &InputChatPhoto{}, unsafe.Sizeof(InputChatPhoto{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "InputChatPhoto"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 241, depth)
+	c, _ := v.(InputChatPhotoClass)
+	return c, err
 }
 
 // InputChatPhotoEmpty is the TL constructor inputChatPhotoEmpty.
@@ -3486,43 +2201,31 @@ func (*InputChatPhotoEmpty) TypeName() string {
 func (*InputChatPhotoEmpty) inputChatPhotoClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputChatPhotoEmpty) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputChatPhotoEmptyTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 264, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputChatPhotoEmpty) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 264, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputChatPhotoEmpty) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputChatPhotoEmptyTypeID, "inputChatPhotoEmpty"); err != nil {
-		return tlrt.DecodeErr(err, "inputChatPhotoEmpty", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 881, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputChatPhotoEmpty) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 881)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputChatPhotoEmpty) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 881, m)
 }
 
 // InputChatUploadedPhoto is the TL constructor inputChatUploadedPhoto.
@@ -3581,103 +2284,32 @@ func (m *InputChatUploadedPhoto) ClearVideoStartTs() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputChatUploadedPhoto) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputChatUploadedPhotoTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1808, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputChatUploadedPhoto) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<3)
-	flags |= tlrt.Bit(m.File != nil, 0)
-	flags |= tlrt.Bit(m.Video != nil, 1)
-	flags |= tlrt.Bit(m.VideoStartTs != 0, 2)
-	flags |= tlrt.Bit(m.VideoEmojiMarkup != nil, 3)
-	tlrt.PutUint32(b, uint32(flags))
-	if flags.Has(0) {
-		if err := tlrt.EncodeObject(b, m.File); err != nil {
-			return tlrt.EncodeErr(err, "inputChatUploadedPhoto", "file")
-		}
-	}
-	if flags.Has(1) {
-		if err := tlrt.EncodeObject(b, m.Video); err != nil {
-			return tlrt.EncodeErr(err, "inputChatUploadedPhoto", "video")
-		}
-	}
-	if flags.Has(2) {
-		tlrt.PutUint64(b, math.Float64bits(m.VideoStartTs))
-	}
-	if flags.Has(3) {
-		if err := tlrt.EncodeObject(b, m.VideoEmojiMarkup); err != nil {
-			return tlrt.EncodeErr(err, "inputChatUploadedPhoto", "video_emoji_markup")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1808, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputChatUploadedPhoto) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputChatUploadedPhotoTypeID, "inputChatUploadedPhoto"); err != nil {
-		return tlrt.DecodeErr(err, "inputChatUploadedPhoto", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2579, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputChatUploadedPhoto) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = InputChatUploadedPhoto{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2579)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputChatUploadedPhoto) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "inputChatUploadedPhoto", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "inputChatUploadedPhoto", "flags")
-	}
-	if m.Flags.Has(0) {
-		if m.File, err = decodeInputFile(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "inputChatUploadedPhoto", "file")
-		}
-	}
-	if m.Flags.Has(1) {
-		if m.Video, err = decodeInputFile(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "inputChatUploadedPhoto", "video")
-		}
-	}
-	if m.Flags.Has(2) {
-		if m.VideoStartTs, err = d.Double(); err != nil {
-			return tlrt.DecodeErr(err, "inputChatUploadedPhoto", "video_start_ts")
-		}
-	}
-	if m.Flags.Has(3) {
-		if m.VideoEmojiMarkup, err = decodeVideoSize(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "inputChatUploadedPhoto", "video_emoji_markup")
-		}
-	}
-	m.Flags &^= 1<<0 | 1<<1 | 1<<3
-	if m.VideoStartTs != 0 {
-		m.Flags.Unset(2)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2579, m)
 }
 
 // InputChatPhoto is the TL constructor inputChatPhoto.
@@ -3706,54 +2338,32 @@ func (*InputChatPhoto) TypeName() string {
 func (*InputChatPhoto) inputChatPhotoClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputChatPhoto) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputChatPhotoTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1262, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputChatPhoto) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.ID); err != nil {
-		return tlrt.EncodeErr(err, "inputChatPhoto", "id")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1262, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputChatPhoto) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputChatPhotoTypeID, "inputChatPhoto"); err != nil {
-		return tlrt.DecodeErr(err, "inputChatPhoto", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1987, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputChatPhoto) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1987)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputChatPhoto) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "inputChatPhoto", "")
-	}
-	var err error
-	if m.ID, err = decodeInputPhoto(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "inputChatPhoto", "id")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1987, m)
 }
 
 // InputChatThemeClass is the TL type InputChatTheme: one of
@@ -3773,27 +2383,9 @@ func DecodeInputChatTheme(b *bin.Buffer) (InputChatThemeClass, error) {
 // decodeInputChatTheme is DecodeInputChatTheme for a value nested depth levels
 // deep.
 func decodeInputChatTheme(d *tlrt.Decoder, depth int) (InputChatThemeClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v InputChatThemeClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case InputChatThemeEmptyTypeID:
-		v = &InputChatThemeEmpty{}
-	case InputChatThemeTypeID:
-		v, size = &InputChatTheme{}, unsafe.Sizeof(InputChatTheme{})
-	case InputChatThemeUniqueGiftTypeID:
-		v, size = &InputChatThemeUniqueGift{}, unsafe.Sizeof(InputChatThemeUniqueGift{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "InputChatTheme"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 87, depth)
+	c, _ := v.(InputChatThemeClass)
+	return c, err
 }
 
 // InputChatThemeEmpty is the TL constructor inputChatThemeEmpty.
@@ -3820,43 +2412,31 @@ func (*InputChatThemeEmpty) TypeName() string {
 func (*InputChatThemeEmpty) inputChatThemeClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputChatThemeEmpty) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputChatThemeEmptyTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1203, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputChatThemeEmpty) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1203, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputChatThemeEmpty) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputChatThemeEmptyTypeID, "inputChatThemeEmpty"); err != nil {
-		return tlrt.DecodeErr(err, "inputChatThemeEmpty", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1925, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputChatThemeEmpty) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1925)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputChatThemeEmpty) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1925, m)
 }
 
 // InputChatTheme is the TL constructor inputChatTheme.
@@ -3885,49 +2465,32 @@ func (*InputChatTheme) TypeName() string {
 func (*InputChatTheme) inputChatThemeClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputChatTheme) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputChatThemeTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1916, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputChatTheme) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.Emoticon)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1916, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputChatTheme) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputChatThemeTypeID, "inputChatTheme"); err != nil {
-		return tlrt.DecodeErr(err, "inputChatTheme", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2702, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputChatTheme) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2702)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputChatTheme) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Emoticon, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "inputChatTheme", "emoticon")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2702, m)
 }
 
 // InputChatThemeUniqueGift is the TL constructor inputChatThemeUniqueGift.
@@ -3956,49 +2519,32 @@ func (*InputChatThemeUniqueGift) TypeName() string {
 func (*InputChatThemeUniqueGift) inputChatThemeClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputChatThemeUniqueGift) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputChatThemeUniqueGiftTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1246, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputChatThemeUniqueGift) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.Slug)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1246, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputChatThemeUniqueGift) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputChatThemeUniqueGiftTypeID, "inputChatThemeUniqueGift"); err != nil {
-		return tlrt.DecodeErr(err, "inputChatThemeUniqueGift", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1970, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputChatThemeUniqueGift) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1970)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputChatThemeUniqueGift) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Slug, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "inputChatThemeUniqueGift", "slug")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1970, m)
 }
 
 // InputCheckPasswordSRPClass is the TL type InputCheckPasswordSRP: one of
@@ -4018,25 +2564,9 @@ func DecodeInputCheckPasswordSRP(b *bin.Buffer) (InputCheckPasswordSRPClass, err
 // decodeInputCheckPasswordSRP is DecodeInputCheckPasswordSRP for a value nested
 // depth levels deep.
 func decodeInputCheckPasswordSRP(d *tlrt.Decoder, depth int) (InputCheckPasswordSRPClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v InputCheckPasswordSRPClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case InputCheckPasswordEmptyTypeID:
-		v = &InputCheckPasswordEmpty{}
-	case InputCheckPasswordSRPTypeID:
-		v, size = &InputCheckPasswordSRP{}, unsafe.Sizeof(InputCheckPasswordSRP{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "InputCheckPasswordSRP"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 190, depth)
+	c, _ := v.(InputCheckPasswordSRPClass)
+	return c, err
 }
 
 // InputCheckPasswordEmpty is the TL constructor inputCheckPasswordEmpty.
@@ -4064,43 +2594,31 @@ func (*InputCheckPasswordEmpty) TypeName() string {
 func (*InputCheckPasswordEmpty) inputCheckPasswordSRPClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputCheckPasswordEmpty) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputCheckPasswordEmptyTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1405, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputCheckPasswordEmpty) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1405, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputCheckPasswordEmpty) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputCheckPasswordEmptyTypeID, "inputCheckPasswordEmpty"); err != nil {
-		return tlrt.DecodeErr(err, "inputCheckPasswordEmpty", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2143, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputCheckPasswordEmpty) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2143)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputCheckPasswordEmpty) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2143, m)
 }
 
 // InputCheckPasswordSRP is the TL constructor inputCheckPasswordSRP.
@@ -4133,57 +2651,32 @@ func (*InputCheckPasswordSRP) TypeName() string {
 func (*InputCheckPasswordSRP) inputCheckPasswordSRPClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputCheckPasswordSRP) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputCheckPasswordSRPTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1996, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputCheckPasswordSRP) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint64(b, uint64(m.SRPID))
-	tlrt.PutBytes(b, m.A)
-	tlrt.PutBytes(b, m.M1)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1996, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputCheckPasswordSRP) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputCheckPasswordSRPTypeID, "inputCheckPasswordSRP"); err != nil {
-		return tlrt.DecodeErr(err, "inputCheckPasswordSRP", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2788, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputCheckPasswordSRP) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2788)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputCheckPasswordSRP) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.SRPID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "inputCheckPasswordSRP", "srp_id")
-	}
-	if m.A, err = tlrt.Bytes(d); err != nil {
-		return tlrt.DecodeErr(err, "inputCheckPasswordSRP", "A")
-	}
-	if m.M1, err = tlrt.Bytes(d); err != nil {
-		return tlrt.DecodeErr(err, "inputCheckPasswordSRP", "M1")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2788, m)
 }
 
 // InputCollectibleClass is the TL type InputCollectible: one of
@@ -4203,25 +2696,9 @@ func DecodeInputCollectible(b *bin.Buffer) (InputCollectibleClass, error) {
 // decodeInputCollectible is DecodeInputCollectible for a value nested depth
 // levels deep.
 func decodeInputCollectible(d *tlrt.Decoder, depth int) (InputCollectibleClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v InputCollectibleClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case InputCollectibleUsernameTypeID:
-		v, size = &InputCollectibleUsername{}, unsafe.Sizeof(InputCollectibleUsername{})
-	case InputCollectiblePhoneTypeID:
-		v, size = &InputCollectiblePhone{}, unsafe.Sizeof(InputCollectiblePhone{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "InputCollectible"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 494, depth)
+	c, _ := v.(InputCollectibleClass)
+	return c, err
 }
 
 // InputCollectibleUsername is the TL constructor inputCollectibleUsername.
@@ -4251,49 +2728,32 @@ func (*InputCollectibleUsername) TypeName() string {
 func (*InputCollectibleUsername) inputCollectibleClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputCollectibleUsername) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputCollectibleUsernameTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2156, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputCollectibleUsername) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.Username)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2156, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputCollectibleUsername) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputCollectibleUsernameTypeID, "inputCollectibleUsername"); err != nil {
-		return tlrt.DecodeErr(err, "inputCollectibleUsername", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2968, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputCollectibleUsername) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2968)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputCollectibleUsername) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Username, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "inputCollectibleUsername", "username")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2968, m)
 }
 
 // InputCollectiblePhone is the TL constructor inputCollectiblePhone.
@@ -4323,49 +2783,32 @@ func (*InputCollectiblePhone) TypeName() string {
 func (*InputCollectiblePhone) inputCollectibleClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputCollectiblePhone) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputCollectiblePhoneTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1523, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputCollectiblePhone) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.Phone)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1523, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputCollectiblePhone) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputCollectiblePhoneTypeID, "inputCollectiblePhone"); err != nil {
-		return tlrt.DecodeErr(err, "inputCollectiblePhone", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2275, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputCollectiblePhone) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2275)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputCollectiblePhone) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Phone, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "inputCollectiblePhone", "phone")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2275, m)
 }
 
 // InputDialogPeerClass is the TL type InputDialogPeer: one of InputDialogPeer,
@@ -4385,27 +2828,9 @@ func DecodeInputDialogPeer(b *bin.Buffer) (InputDialogPeerClass, error) {
 // decodeInputDialogPeer is DecodeInputDialogPeer for a value nested depth
 // levels deep.
 func decodeInputDialogPeer(d *tlrt.Decoder, depth int) (InputDialogPeerClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v InputDialogPeerClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case InputDialogPeerTypeID:
-		v, size = &InputDialogPeer{}, unsafe.Sizeof(InputDialogPeer{})
-	case InputDialogPeerFolderTypeID:
-		v = tlrt.New[InputDialogPeerFolder](d)
-	case InputDialogPeerCommunityTypeID:
-		v, size = &InputDialogPeerCommunity{}, unsafe.Sizeof(InputDialogPeerCommunity{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "InputDialogPeer"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 251, depth)
+	c, _ := v.(InputDialogPeerClass)
+	return c, err
 }
 
 // InputDialogPeer is the TL constructor inputDialogPeer.
@@ -4434,53 +2859,31 @@ func (*InputDialogPeer) TypeName() string {
 func (*InputDialogPeer) inputDialogPeerClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputDialogPeer) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputDialogPeerTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2426, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputDialogPeer) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "inputDialogPeer", "peer")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2426, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputDialogPeer) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputDialogPeerTypeID, "inputDialogPeer"); err != nil {
-		return tlrt.DecodeErr(err, "inputDialogPeer", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3255, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputDialogPeer) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3255)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputDialogPeer) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "inputDialogPeer", "")
-	}
-	var err error
-	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "inputDialogPeer", "peer")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3255, m)
 }
 
 // InputDialogPeerFolder is the TL constructor inputDialogPeerFolder.
@@ -4509,51 +2912,31 @@ func (*InputDialogPeerFolder) TypeName() string {
 func (*InputDialogPeerFolder) inputDialogPeerClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputDialogPeerFolder) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 8)
-	_ = w[7]
-	binary.LittleEndian.PutUint32(w, InputDialogPeerFolderTypeID)
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.FolderID))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 926, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputDialogPeerFolder) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, uint32(m.FolderID))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 926, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputDialogPeerFolder) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputDialogPeerFolderTypeID, "inputDialogPeerFolder"); err != nil {
-		return tlrt.DecodeErr(err, "inputDialogPeerFolder", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1625, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputDialogPeerFolder) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1625)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputDialogPeerFolder) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.FolderID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "inputDialogPeerFolder", "folder_id")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1625, m)
 }
 
 // InputDialogPeerCommunity is the TL constructor inputDialogPeerCommunity.
@@ -4584,53 +2967,31 @@ func (*InputDialogPeerCommunity) TypeName() string {
 func (*InputDialogPeerCommunity) inputDialogPeerClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputDialogPeerCommunity) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputDialogPeerCommunityTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 977, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputDialogPeerCommunity) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Community); err != nil {
-		return tlrt.EncodeErr(err, "inputDialogPeerCommunity", "community")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 977, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputDialogPeerCommunity) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputDialogPeerCommunityTypeID, "inputDialogPeerCommunity"); err != nil {
-		return tlrt.DecodeErr(err, "inputDialogPeerCommunity", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1678, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputDialogPeerCommunity) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1678)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputDialogPeerCommunity) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "inputDialogPeerCommunity", "")
-	}
-	var err error
-	if m.Community, err = decodeInputChannel(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "inputDialogPeerCommunity", "community")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1678, m)
 }
 
 // InputDocumentClass is the TL type InputDocument: one of InputDocumentEmpty,
@@ -4650,25 +3011,9 @@ func DecodeInputDocument(b *bin.Buffer) (InputDocumentClass, error) {
 // decodeInputDocument is DecodeInputDocument for a value nested depth levels
 // deep.
 func decodeInputDocument(d *tlrt.Decoder, depth int) (InputDocumentClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v InputDocumentClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case InputDocumentEmptyTypeID:
-		v = &InputDocumentEmpty{}
-	case InputDocumentTypeID:
-		v, size = &InputDocument{}, unsafe.Sizeof(InputDocument{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "InputDocument"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 51, depth)
+	c, _ := v.(InputDocumentClass)
+	return c, err
 }
 
 // InputDocumentEmpty is the TL constructor inputDocumentEmpty.
@@ -4695,43 +3040,31 @@ func (*InputDocumentEmpty) TypeName() string {
 func (*InputDocumentEmpty) inputDocumentClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputDocumentEmpty) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputDocumentEmptyTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1052, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputDocumentEmpty) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1052, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputDocumentEmpty) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputDocumentEmptyTypeID, "inputDocumentEmpty"); err != nil {
-		return tlrt.DecodeErr(err, "inputDocumentEmpty", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1761, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputDocumentEmpty) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1761)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputDocumentEmpty) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1761, m)
 }
 
 // InputDocument is the TL constructor inputDocument.
@@ -4763,59 +3096,32 @@ func (*InputDocument) TypeName() string {
 func (*InputDocument) inputDocumentClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputDocument) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputDocumentTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 242, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputDocument) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 16)
-	_ = w[15]
-	binary.LittleEndian.PutUint64(w, uint64(m.ID))
-	binary.LittleEndian.PutUint64(w[8:], uint64(m.AccessHash))
-	tlrt.PutBytes(b, m.FileReference)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 242, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputDocument) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputDocumentTypeID, "inputDocument"); err != nil {
-		return tlrt.DecodeErr(err, "inputDocument", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 857, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputDocument) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 857)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputDocument) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.ID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "inputDocument", "id")
-	}
-	if m.AccessHash, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "inputDocument", "access_hash")
-	}
-	if m.FileReference, err = tlrt.Bytes(d); err != nil {
-		return tlrt.DecodeErr(err, "inputDocument", "file_reference")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 857, m)
 }
 
 // InputEncryptedFileClass is the TL type InputEncryptedFile: one of
@@ -4836,29 +3142,9 @@ func DecodeInputEncryptedFile(b *bin.Buffer) (InputEncryptedFileClass, error) {
 // decodeInputEncryptedFile is DecodeInputEncryptedFile for a value nested depth
 // levels deep.
 func decodeInputEncryptedFile(d *tlrt.Decoder, depth int) (InputEncryptedFileClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v InputEncryptedFileClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case InputEncryptedFileEmptyTypeID:
-		v = &InputEncryptedFileEmpty{}
-	case InputEncryptedFileUploadedTypeID:
-		v, size = &InputEncryptedFileUploaded{}, unsafe.Sizeof(InputEncryptedFileUploaded{})
-	case InputEncryptedFileTypeID:
-		v = tlrt.New[InputEncryptedFile](d)
-	case InputEncryptedFileBigUploadedTypeID:
-		v = tlrt.New[InputEncryptedFileBigUploaded](d)
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "InputEncryptedFile"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 303, depth)
+	c, _ := v.(InputEncryptedFileClass)
+	return c, err
 }
 
 // InputEncryptedFileEmpty is the TL constructor inputEncryptedFileEmpty.
@@ -4886,43 +3172,31 @@ func (*InputEncryptedFileEmpty) TypeName() string {
 func (*InputEncryptedFileEmpty) inputEncryptedFileClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputEncryptedFileEmpty) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputEncryptedFileEmptyTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 221, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputEncryptedFileEmpty) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 221, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputEncryptedFileEmpty) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputEncryptedFileEmptyTypeID, "inputEncryptedFileEmpty"); err != nil {
-		return tlrt.DecodeErr(err, "inputEncryptedFileEmpty", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 830, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputEncryptedFileEmpty) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 830)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputEncryptedFileEmpty) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 830, m)
 }
 
 // InputEncryptedFileUploaded is the TL constructor inputEncryptedFileUploaded.
@@ -4956,63 +3230,32 @@ func (*InputEncryptedFileUploaded) TypeName() string {
 func (*InputEncryptedFileUploaded) inputEncryptedFileClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputEncryptedFileUploaded) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputEncryptedFileUploadedTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 930, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputEncryptedFileUploaded) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint64(w, uint64(m.ID))
-	binary.LittleEndian.PutUint32(w[8:], uint32(m.Parts))
-	tlrt.PutString(b, m.Md5Checksum)
-	tlrt.PutUint32(b, uint32(m.KeyFingerprint))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 930, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputEncryptedFileUploaded) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputEncryptedFileUploadedTypeID, "inputEncryptedFileUploaded"); err != nil {
-		return tlrt.DecodeErr(err, "inputEncryptedFileUploaded", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1629, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputEncryptedFileUploaded) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1629)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputEncryptedFileUploaded) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.ID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "inputEncryptedFileUploaded", "id")
-	}
-	if m.Parts, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "inputEncryptedFileUploaded", "parts")
-	}
-	if m.Md5Checksum, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "inputEncryptedFileUploaded", "md5_checksum")
-	}
-	if m.KeyFingerprint, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "inputEncryptedFileUploaded", "key_fingerprint")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1629, m)
 }
 
 // InputEncryptedFile is the TL constructor inputEncryptedFile.
@@ -5044,58 +3287,31 @@ func (*InputEncryptedFile) TypeName() string {
 func (*InputEncryptedFile) inputEncryptedFileClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputEncryptedFile) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 20)
-	_ = w[19]
-	binary.LittleEndian.PutUint32(w, InputEncryptedFileTypeID)
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.ID))
-	binary.LittleEndian.PutUint64(w[12:], uint64(m.AccessHash))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 844, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputEncryptedFile) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 16)
-	_ = w[15]
-	binary.LittleEndian.PutUint64(w, uint64(m.ID))
-	binary.LittleEndian.PutUint64(w[8:], uint64(m.AccessHash))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 844, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputEncryptedFile) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputEncryptedFileTypeID, "inputEncryptedFile"); err != nil {
-		return tlrt.DecodeErr(err, "inputEncryptedFile", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1535, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputEncryptedFile) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1535)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputEncryptedFile) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.ID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "inputEncryptedFile", "id")
-	}
-	if m.AccessHash, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "inputEncryptedFile", "access_hash")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1535, m)
 }
 
 // InputEncryptedFileBigUploaded is the TL constructor
@@ -5130,63 +3346,31 @@ func (*InputEncryptedFileBigUploaded) TypeName() string {
 func (*InputEncryptedFileBigUploaded) inputEncryptedFileClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputEncryptedFileBigUploaded) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 20)
-	_ = w[19]
-	binary.LittleEndian.PutUint32(w, InputEncryptedFileBigUploadedTypeID)
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.ID))
-	binary.LittleEndian.PutUint32(w[12:], uint32(m.Parts))
-	binary.LittleEndian.PutUint32(w[16:], uint32(m.KeyFingerprint))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 414, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputEncryptedFileBigUploaded) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 16)
-	_ = w[15]
-	binary.LittleEndian.PutUint64(w, uint64(m.ID))
-	binary.LittleEndian.PutUint32(w[8:], uint32(m.Parts))
-	binary.LittleEndian.PutUint32(w[12:], uint32(m.KeyFingerprint))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 414, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputEncryptedFileBigUploaded) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputEncryptedFileBigUploadedTypeID, "inputEncryptedFileBigUploaded"); err != nil {
-		return tlrt.DecodeErr(err, "inputEncryptedFileBigUploaded", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1051, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputEncryptedFileBigUploaded) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1051)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputEncryptedFileBigUploaded) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.ID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "inputEncryptedFileBigUploaded", "id")
-	}
-	if m.Parts, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "inputEncryptedFileBigUploaded", "parts")
-	}
-	if m.KeyFingerprint, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "inputEncryptedFileBigUploaded", "key_fingerprint")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1051, m)
 }
 
 // InputFileClass is the TL type InputFile: one of InputFile, InputFileBig,
@@ -5205,27 +3389,9 @@ func DecodeInputFile(b *bin.Buffer) (InputFileClass, error) {
 
 // decodeInputFile is DecodeInputFile for a value nested depth levels deep.
 func decodeInputFile(d *tlrt.Decoder, depth int) (InputFileClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v InputFileClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case InputFileTypeID:
-		v, size = &InputFile{}, unsafe.Sizeof(InputFile{})
-	case InputFileBigTypeID:
-		v, size = &InputFileBig{}, unsafe.Sizeof(InputFileBig{})
-	case InputFileStoryDocumentTypeID:
-		v, size = &InputFileStoryDocument{}, unsafe.Sizeof(InputFileStoryDocument{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "InputFile"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 48, depth)
+	c, _ := v.(InputFileClass)
+	return c, err
 }
 
 // InputFile is the TL constructor inputFile.
@@ -5258,63 +3424,32 @@ func (*InputFile) TypeName() string {
 func (*InputFile) inputFileClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputFile) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputFileTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2349, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputFile) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint64(w, uint64(m.ID))
-	binary.LittleEndian.PutUint32(w[8:], uint32(m.Parts))
-	tlrt.PutString(b, m.Name)
-	tlrt.PutString(b, m.Md5Checksum)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2349, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputFile) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputFileTypeID, "inputFile"); err != nil {
-		return tlrt.DecodeErr(err, "inputFile", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3174, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputFile) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3174)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputFile) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.ID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "inputFile", "id")
-	}
-	if m.Parts, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "inputFile", "parts")
-	}
-	if m.Name, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "inputFile", "name")
-	}
-	if m.Md5Checksum, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "inputFile", "md5_checksum")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3174, m)
 }
 
 // InputFileBig is the TL constructor inputFileBig.
@@ -5345,59 +3480,32 @@ func (*InputFileBig) TypeName() string {
 func (*InputFileBig) inputFileClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputFileBig) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputFileBigTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2399, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputFileBig) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint64(w, uint64(m.ID))
-	binary.LittleEndian.PutUint32(w[8:], uint32(m.Parts))
-	tlrt.PutString(b, m.Name)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2399, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputFileBig) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputFileBigTypeID, "inputFileBig"); err != nil {
-		return tlrt.DecodeErr(err, "inputFileBig", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3228, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputFileBig) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3228)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputFileBig) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.ID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "inputFileBig", "id")
-	}
-	if m.Parts, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "inputFileBig", "parts")
-	}
-	if m.Name, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "inputFileBig", "name")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3228, m)
 }
 
 // InputFileStoryDocument is the TL constructor inputFileStoryDocument.
@@ -5426,54 +3534,32 @@ func (*InputFileStoryDocument) TypeName() string {
 func (*InputFileStoryDocument) inputFileClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputFileStoryDocument) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputFileStoryDocumentTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 913, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputFileStoryDocument) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.ID); err != nil {
-		return tlrt.EncodeErr(err, "inputFileStoryDocument", "id")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 913, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputFileStoryDocument) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputFileStoryDocumentTypeID, "inputFileStoryDocument"); err != nil {
-		return tlrt.DecodeErr(err, "inputFileStoryDocument", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1611, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputFileStoryDocument) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1611)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputFileStoryDocument) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "inputFileStoryDocument", "")
-	}
-	var err error
-	if m.ID, err = decodeInputDocument(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "inputFileStoryDocument", "id")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1611, m)
 }
 
 // InputFileLocationClass is the TL type InputFileLocation: one of
@@ -5497,45 +3583,9 @@ func DecodeInputFileLocation(b *bin.Buffer) (InputFileLocationClass, error) {
 // decodeInputFileLocation is DecodeInputFileLocation for a value nested depth
 // levels deep.
 func decodeInputFileLocation(d *tlrt.Decoder, depth int) (InputFileLocationClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v InputFileLocationClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case InputFileLocationTypeID:
-		v, size = &InputFileLocation{}, unsafe.Sizeof(InputFileLocation{})
-	case InputEncryptedFileLocationTypeID:
-		v = tlrt.New[InputEncryptedFileLocation](d)
-	case InputDocumentFileLocationTypeID:
-		v, size = &InputDocumentFileLocation{}, unsafe.Sizeof(InputDocumentFileLocation{})
-	case InputSecureFileLocationTypeID:
-		v = tlrt.New[InputSecureFileLocation](d)
-	case InputTakeoutFileLocationTypeID:
-		v = &InputTakeoutFileLocation{}
-	case InputPhotoFileLocationTypeID:
-		v, size = &InputPhotoFileLocation{}, unsafe.Sizeof(InputPhotoFileLocation{})
-	case InputPhotoLegacyFileLocationTypeID:
-		v, size = &InputPhotoLegacyFileLocation{}, unsafe.Sizeof(InputPhotoLegacyFileLocation{})
-	case InputPeerPhotoFileLocationTypeID:
-		v, size = &InputPeerPhotoFileLocation{}, unsafe.Sizeof(InputPeerPhotoFileLocation{})
-	case InputStickerSetThumbTypeID:
-		v, size = &InputStickerSetThumb{}, unsafe.Sizeof(InputStickerSetThumb{})
-	case InputGroupCallStreamTypeID:
-		v, size = &InputGroupCallStream{}, unsafe.Sizeof(InputGroupCallStream{})
-	case InputPeerPhotoFileLocationLegacyTypeID:
-		v, size = &InputPeerPhotoFileLocationLegacy{}, unsafe.Sizeof(InputPeerPhotoFileLocationLegacy{})
-	case InputStickerSetThumbLegacyTypeID:
-		v, size = &InputStickerSetThumbLegacy{}, unsafe.Sizeof(InputStickerSetThumbLegacy{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "InputFileLocation"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 424, depth)
+	c, _ := v.(InputFileLocationClass)
+	return c, err
 }
 
 // InputFileLocation is the TL constructor inputFileLocation.
@@ -5568,63 +3618,32 @@ func (*InputFileLocation) TypeName() string {
 func (*InputFileLocation) inputFileLocationClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputFileLocation) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputFileLocationTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2117, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputFileLocation) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 20)
-	_ = w[19]
-	binary.LittleEndian.PutUint64(w, uint64(m.VolumeID))
-	binary.LittleEndian.PutUint32(w[8:], uint32(m.LocalID))
-	binary.LittleEndian.PutUint64(w[12:], uint64(m.Secret))
-	tlrt.PutBytes(b, m.FileReference)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2117, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputFileLocation) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputFileLocationTypeID, "inputFileLocation"); err != nil {
-		return tlrt.DecodeErr(err, "inputFileLocation", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2926, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputFileLocation) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2926)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputFileLocation) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.VolumeID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "inputFileLocation", "volume_id")
-	}
-	if m.LocalID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "inputFileLocation", "local_id")
-	}
-	if m.Secret, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "inputFileLocation", "secret")
-	}
-	if m.FileReference, err = tlrt.Bytes(d); err != nil {
-		return tlrt.DecodeErr(err, "inputFileLocation", "file_reference")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2926, m)
 }
 
 // InputEncryptedFileLocation is the TL constructor inputEncryptedFileLocation.
@@ -5656,58 +3675,31 @@ func (*InputEncryptedFileLocation) TypeName() string {
 func (*InputEncryptedFileLocation) inputFileLocationClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputEncryptedFileLocation) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 20)
-	_ = w[19]
-	binary.LittleEndian.PutUint32(w, InputEncryptedFileLocationTypeID)
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.ID))
-	binary.LittleEndian.PutUint64(w[12:], uint64(m.AccessHash))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2348, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputEncryptedFileLocation) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 16)
-	_ = w[15]
-	binary.LittleEndian.PutUint64(w, uint64(m.ID))
-	binary.LittleEndian.PutUint64(w[8:], uint64(m.AccessHash))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2348, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputEncryptedFileLocation) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputEncryptedFileLocationTypeID, "inputEncryptedFileLocation"); err != nil {
-		return tlrt.DecodeErr(err, "inputEncryptedFileLocation", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3173, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputEncryptedFileLocation) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3173)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputEncryptedFileLocation) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.ID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "inputEncryptedFileLocation", "id")
-	}
-	if m.AccessHash, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "inputEncryptedFileLocation", "access_hash")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3173, m)
 }
 
 // InputDocumentFileLocation is the TL constructor inputDocumentFileLocation.
@@ -5741,63 +3733,32 @@ func (*InputDocumentFileLocation) TypeName() string {
 func (*InputDocumentFileLocation) inputFileLocationClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputDocumentFileLocation) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputDocumentFileLocationTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1772, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputDocumentFileLocation) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 16)
-	_ = w[15]
-	binary.LittleEndian.PutUint64(w, uint64(m.ID))
-	binary.LittleEndian.PutUint64(w[8:], uint64(m.AccessHash))
-	tlrt.PutBytes(b, m.FileReference)
-	tlrt.PutString(b, m.ThumbSize)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1772, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputDocumentFileLocation) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputDocumentFileLocationTypeID, "inputDocumentFileLocation"); err != nil {
-		return tlrt.DecodeErr(err, "inputDocumentFileLocation", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2540, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputDocumentFileLocation) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2540)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputDocumentFileLocation) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.ID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "inputDocumentFileLocation", "id")
-	}
-	if m.AccessHash, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "inputDocumentFileLocation", "access_hash")
-	}
-	if m.FileReference, err = tlrt.Bytes(d); err != nil {
-		return tlrt.DecodeErr(err, "inputDocumentFileLocation", "file_reference")
-	}
-	if m.ThumbSize, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "inputDocumentFileLocation", "thumb_size")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2540, m)
 }
 
 // InputSecureFileLocation is the TL constructor inputSecureFileLocation.
@@ -5829,58 +3790,31 @@ func (*InputSecureFileLocation) TypeName() string {
 func (*InputSecureFileLocation) inputFileLocationClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputSecureFileLocation) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 20)
-	_ = w[19]
-	binary.LittleEndian.PutUint32(w, InputSecureFileLocationTypeID)
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.ID))
-	binary.LittleEndian.PutUint64(w[12:], uint64(m.AccessHash))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1945, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputSecureFileLocation) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 16)
-	_ = w[15]
-	binary.LittleEndian.PutUint64(w, uint64(m.ID))
-	binary.LittleEndian.PutUint64(w[8:], uint64(m.AccessHash))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1945, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputSecureFileLocation) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputSecureFileLocationTypeID, "inputSecureFileLocation"); err != nil {
-		return tlrt.DecodeErr(err, "inputSecureFileLocation", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2732, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputSecureFileLocation) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2732)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputSecureFileLocation) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.ID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "inputSecureFileLocation", "id")
-	}
-	if m.AccessHash, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "inputSecureFileLocation", "access_hash")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2732, m)
 }
 
 // InputTakeoutFileLocation is the TL constructor inputTakeoutFileLocation.
@@ -5908,43 +3842,31 @@ func (*InputTakeoutFileLocation) TypeName() string {
 func (*InputTakeoutFileLocation) inputFileLocationClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputTakeoutFileLocation) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputTakeoutFileLocationTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 386, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputTakeoutFileLocation) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 386, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputTakeoutFileLocation) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputTakeoutFileLocationTypeID, "inputTakeoutFileLocation"); err != nil {
-		return tlrt.DecodeErr(err, "inputTakeoutFileLocation", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1018, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputTakeoutFileLocation) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1018)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputTakeoutFileLocation) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1018, m)
 }
 
 // InputPhotoFileLocation is the TL constructor inputPhotoFileLocation.
@@ -5978,63 +3900,32 @@ func (*InputPhotoFileLocation) TypeName() string {
 func (*InputPhotoFileLocation) inputFileLocationClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputPhotoFileLocation) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputPhotoFileLocationTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 601, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputPhotoFileLocation) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 16)
-	_ = w[15]
-	binary.LittleEndian.PutUint64(w, uint64(m.ID))
-	binary.LittleEndian.PutUint64(w[8:], uint64(m.AccessHash))
-	tlrt.PutBytes(b, m.FileReference)
-	tlrt.PutString(b, m.ThumbSize)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 601, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputPhotoFileLocation) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputPhotoFileLocationTypeID, "inputPhotoFileLocation"); err != nil {
-		return tlrt.DecodeErr(err, "inputPhotoFileLocation", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1263, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputPhotoFileLocation) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1263)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputPhotoFileLocation) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.ID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "inputPhotoFileLocation", "id")
-	}
-	if m.AccessHash, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "inputPhotoFileLocation", "access_hash")
-	}
-	if m.FileReference, err = tlrt.Bytes(d); err != nil {
-		return tlrt.DecodeErr(err, "inputPhotoFileLocation", "file_reference")
-	}
-	if m.ThumbSize, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "inputPhotoFileLocation", "thumb_size")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1263, m)
 }
 
 // InputPhotoLegacyFileLocation is the TL constructor
@@ -6072,73 +3963,32 @@ func (*InputPhotoLegacyFileLocation) TypeName() string {
 func (*InputPhotoLegacyFileLocation) inputFileLocationClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputPhotoLegacyFileLocation) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputPhotoLegacyFileLocationTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2046, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputPhotoLegacyFileLocation) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 16)
-	_ = w[15]
-	binary.LittleEndian.PutUint64(w, uint64(m.ID))
-	binary.LittleEndian.PutUint64(w[8:], uint64(m.AccessHash))
-	tlrt.PutBytes(b, m.FileReference)
-	w = tlrt.Extend(b, 20)
-	_ = w[19]
-	binary.LittleEndian.PutUint64(w, uint64(m.VolumeID))
-	binary.LittleEndian.PutUint32(w[8:], uint32(m.LocalID))
-	binary.LittleEndian.PutUint64(w[12:], uint64(m.Secret))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2046, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputPhotoLegacyFileLocation) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputPhotoLegacyFileLocationTypeID, "inputPhotoLegacyFileLocation"); err != nil {
-		return tlrt.DecodeErr(err, "inputPhotoLegacyFileLocation", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2845, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputPhotoLegacyFileLocation) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2845)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputPhotoLegacyFileLocation) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.ID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "inputPhotoLegacyFileLocation", "id")
-	}
-	if m.AccessHash, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "inputPhotoLegacyFileLocation", "access_hash")
-	}
-	if m.FileReference, err = tlrt.Bytes(d); err != nil {
-		return tlrt.DecodeErr(err, "inputPhotoLegacyFileLocation", "file_reference")
-	}
-	if m.VolumeID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "inputPhotoLegacyFileLocation", "volume_id")
-	}
-	if m.LocalID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "inputPhotoLegacyFileLocation", "local_id")
-	}
-	if m.Secret, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "inputPhotoLegacyFileLocation", "secret")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2845, m)
 }
 
 // InputPeerPhotoFileLocation is the TL constructor inputPeerPhotoFileLocation.
@@ -6172,69 +4022,31 @@ func (*InputPeerPhotoFileLocation) TypeName() string {
 func (*InputPeerPhotoFileLocation) inputFileLocationClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputPeerPhotoFileLocation) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputPeerPhotoFileLocationTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 510, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputPeerPhotoFileLocation) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 0)
-	flags |= tlrt.Bit(m.Big, 0)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "inputPeerPhotoFileLocation", "peer")
-	}
-	tlrt.PutUint64(b, uint64(m.PhotoID))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 510, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputPeerPhotoFileLocation) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputPeerPhotoFileLocationTypeID, "inputPeerPhotoFileLocation"); err != nil {
-		return tlrt.DecodeErr(err, "inputPeerPhotoFileLocation", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1160, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputPeerPhotoFileLocation) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = InputPeerPhotoFileLocation{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1160)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputPeerPhotoFileLocation) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "inputPeerPhotoFileLocation", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "inputPeerPhotoFileLocation", "flags")
-	}
-	m.Big = m.Flags.Has(0)
-	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "inputPeerPhotoFileLocation", "peer")
-	}
-	if m.PhotoID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "inputPeerPhotoFileLocation", "photo_id")
-	}
-	m.Flags &^= 1 << 0
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1160, m)
 }
 
 // InputStickerSetThumb is the TL constructor inputStickerSetThumb.
@@ -6266,58 +4078,32 @@ func (*InputStickerSetThumb) TypeName() string {
 func (*InputStickerSetThumb) inputFileLocationClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputStickerSetThumb) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputStickerSetThumbTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1462, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputStickerSetThumb) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Stickerset); err != nil {
-		return tlrt.EncodeErr(err, "inputStickerSetThumb", "stickerset")
-	}
-	tlrt.PutUint32(b, uint32(m.ThumbVersion))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1462, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputStickerSetThumb) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputStickerSetThumbTypeID, "inputStickerSetThumb"); err != nil {
-		return tlrt.DecodeErr(err, "inputStickerSetThumb", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2206, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputStickerSetThumb) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2206)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputStickerSetThumb) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "inputStickerSetThumb", "")
-	}
-	var err error
-	if m.Stickerset, err = decodeInputStickerSet(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "inputStickerSetThumb", "stickerset")
-	}
-	if m.ThumbVersion, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "inputStickerSetThumb", "thumb_version")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2206, m)
 }
 
 // InputGroupCallStream is the TL constructor inputGroupCallStream.
@@ -6401,93 +4187,32 @@ func (m *InputGroupCallStream) ClearVideoQuality() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputGroupCallStream) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputGroupCallStreamTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 52, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputGroupCallStream) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags
-	flags |= tlrt.Bit(m.VideoChannel != 0 || m.VideoQuality != 0, 0)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := tlrt.EncodeObject(b, m.Call); err != nil {
-		return tlrt.EncodeErr(err, "inputGroupCallStream", "call")
-	}
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint64(w, uint64(m.TimeMs))
-	binary.LittleEndian.PutUint32(w[8:], uint32(m.Scale))
-	if flags.Has(0) {
-		w := tlrt.Extend(b, 8)
-		_ = w[7]
-		binary.LittleEndian.PutUint32(w, uint32(m.VideoChannel))
-		binary.LittleEndian.PutUint32(w[4:], uint32(m.VideoQuality))
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 52, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputGroupCallStream) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputGroupCallStreamTypeID, "inputGroupCallStream"); err != nil {
-		return tlrt.DecodeErr(err, "inputGroupCallStream", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 638, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputGroupCallStream) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = InputGroupCallStream{}
-	d := tlrt.NewDecoder(b, &wireSchema, 638)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputGroupCallStream) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "inputGroupCallStream", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "inputGroupCallStream", "flags")
-	}
-	if m.Call, err = decodeInputGroupCall(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "inputGroupCallStream", "call")
-	}
-	if m.TimeMs, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "inputGroupCallStream", "time_ms")
-	}
-	if m.Scale, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "inputGroupCallStream", "scale")
-	}
-	if m.Flags.Has(0) {
-		if m.VideoChannel, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "inputGroupCallStream", "video_channel")
-		}
-	}
-	if m.Flags.Has(0) {
-		if m.VideoQuality, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "inputGroupCallStream", "video_quality")
-		}
-	}
-	if m.VideoChannel != 0 || m.VideoQuality != 0 {
-		m.Flags.Unset(0)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 638, m)
 }
 
 // InputPeerPhotoFileLocationLegacy is the TL constructor
@@ -6524,75 +4249,31 @@ func (*InputPeerPhotoFileLocationLegacy) TypeName() string {
 func (*InputPeerPhotoFileLocationLegacy) inputFileLocationClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputPeerPhotoFileLocationLegacy) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputPeerPhotoFileLocationLegacyTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 374, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputPeerPhotoFileLocationLegacy) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 0)
-	flags |= tlrt.Bit(m.Big, 0)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "inputPeerPhotoFileLocationLegacy", "peer")
-	}
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint64(w, uint64(m.VolumeID))
-	binary.LittleEndian.PutUint32(w[8:], uint32(m.LocalID))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 374, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputPeerPhotoFileLocationLegacy) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputPeerPhotoFileLocationLegacyTypeID, "inputPeerPhotoFileLocationLegacy"); err != nil {
-		return tlrt.DecodeErr(err, "inputPeerPhotoFileLocationLegacy", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1004, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputPeerPhotoFileLocationLegacy) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = InputPeerPhotoFileLocationLegacy{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1004)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputPeerPhotoFileLocationLegacy) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "inputPeerPhotoFileLocationLegacy", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "inputPeerPhotoFileLocationLegacy", "flags")
-	}
-	m.Big = m.Flags.Has(0)
-	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "inputPeerPhotoFileLocationLegacy", "peer")
-	}
-	if m.VolumeID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "inputPeerPhotoFileLocationLegacy", "volume_id")
-	}
-	if m.LocalID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "inputPeerPhotoFileLocationLegacy", "local_id")
-	}
-	m.Flags &^= 1 << 0
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1004, m)
 }
 
 // InputStickerSetThumbLegacy is the TL constructor inputStickerSetThumbLegacy.
@@ -6625,64 +4306,32 @@ func (*InputStickerSetThumbLegacy) TypeName() string {
 func (*InputStickerSetThumbLegacy) inputFileLocationClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputStickerSetThumbLegacy) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputStickerSetThumbLegacyTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 123, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputStickerSetThumbLegacy) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Stickerset); err != nil {
-		return tlrt.EncodeErr(err, "inputStickerSetThumbLegacy", "stickerset")
-	}
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint64(w, uint64(m.VolumeID))
-	binary.LittleEndian.PutUint32(w[8:], uint32(m.LocalID))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 123, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputStickerSetThumbLegacy) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputStickerSetThumbLegacyTypeID, "inputStickerSetThumbLegacy"); err != nil {
-		return tlrt.DecodeErr(err, "inputStickerSetThumbLegacy", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 719, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputStickerSetThumbLegacy) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 719)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputStickerSetThumbLegacy) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "inputStickerSetThumbLegacy", "")
-	}
-	var err error
-	if m.Stickerset, err = decodeInputStickerSet(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "inputStickerSetThumbLegacy", "stickerset")
-	}
-	if m.VolumeID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "inputStickerSetThumbLegacy", "volume_id")
-	}
-	if m.LocalID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "inputStickerSetThumbLegacy", "local_id")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 719, m)
 }
 
 // InputGameClass is the TL type InputGame: one of InputGameID,
@@ -6701,25 +4350,9 @@ func DecodeInputGame(b *bin.Buffer) (InputGameClass, error) {
 
 // decodeInputGame is DecodeInputGame for a value nested depth levels deep.
 func decodeInputGame(d *tlrt.Decoder, depth int) (InputGameClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v InputGameClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case InputGameIDTypeID:
-		v = tlrt.New[InputGameID](d)
-	case InputGameShortNameTypeID:
-		v, size = &InputGameShortName{}, unsafe.Sizeof(InputGameShortName{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "InputGame"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 519, depth)
+	c, _ := v.(InputGameClass)
+	return c, err
 }
 
 // InputGameID is the TL constructor inputGameID.
@@ -6749,58 +4382,31 @@ func (*InputGameID) TypeName() string {
 func (*InputGameID) inputGameClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputGameID) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 20)
-	_ = w[19]
-	binary.LittleEndian.PutUint32(w, InputGameIDTypeID)
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.ID))
-	binary.LittleEndian.PutUint64(w[12:], uint64(m.AccessHash))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 27, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputGameID) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 16)
-	_ = w[15]
-	binary.LittleEndian.PutUint64(w, uint64(m.ID))
-	binary.LittleEndian.PutUint64(w[8:], uint64(m.AccessHash))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 27, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputGameID) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputGameIDTypeID, "inputGameID"); err != nil {
-		return tlrt.DecodeErr(err, "inputGameID", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 607, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputGameID) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 607)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputGameID) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.ID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "inputGameID", "id")
-	}
-	if m.AccessHash, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "inputGameID", "access_hash")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 607, m)
 }
 
 // InputGameShortName is the TL constructor inputGameShortName.
@@ -6831,58 +4437,32 @@ func (*InputGameShortName) TypeName() string {
 func (*InputGameShortName) inputGameClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputGameShortName) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputGameShortNameTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1869, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputGameShortName) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.BotID); err != nil {
-		return tlrt.EncodeErr(err, "inputGameShortName", "bot_id")
-	}
-	tlrt.PutString(b, m.ShortName)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1869, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputGameShortName) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputGameShortNameTypeID, "inputGameShortName"); err != nil {
-		return tlrt.DecodeErr(err, "inputGameShortName", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2648, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputGameShortName) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2648)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputGameShortName) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "inputGameShortName", "")
-	}
-	var err error
-	if m.BotID, err = decodeInputUser(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "inputGameShortName", "bot_id")
-	}
-	if m.ShortName, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "inputGameShortName", "short_name")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2648, m)
 }
 
 // InputGeoPointClass is the TL type InputGeoPoint: one of InputGeoPointEmpty,
@@ -6902,23 +4482,9 @@ func DecodeInputGeoPoint(b *bin.Buffer) (InputGeoPointClass, error) {
 // decodeInputGeoPoint is DecodeInputGeoPoint for a value nested depth levels
 // deep.
 func decodeInputGeoPoint(d *tlrt.Decoder, depth int) (InputGeoPointClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v InputGeoPointClass
-	switch id {
-	case InputGeoPointEmptyTypeID:
-		v = &InputGeoPointEmpty{}
-	case InputGeoPointTypeID:
-		v = tlrt.New[InputGeoPoint](d)
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "InputGeoPoint"}
-	}
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 273, depth)
+	c, _ := v.(InputGeoPointClass)
+	return c, err
 }
 
 // InputGeoPointEmpty is the TL constructor inputGeoPointEmpty.
@@ -6945,43 +4511,31 @@ func (*InputGeoPointEmpty) TypeName() string {
 func (*InputGeoPointEmpty) inputGeoPointClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputGeoPointEmpty) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputGeoPointEmptyTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2167, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputGeoPointEmpty) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2167, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputGeoPointEmpty) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputGeoPointEmptyTypeID, "inputGeoPointEmpty"); err != nil {
-		return tlrt.DecodeErr(err, "inputGeoPointEmpty", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2980, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputGeoPointEmpty) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2980)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputGeoPointEmpty) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2980, m)
 }
 
 // InputGeoPoint is the TL constructor inputGeoPoint.
@@ -7039,75 +4593,31 @@ func (m *InputGeoPoint) ClearAccuracyRadius() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputGeoPoint) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputGeoPointTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 671, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputGeoPoint) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags
-	flags |= tlrt.Bit(m.AccuracyRadius != 0, 0)
-	w := tlrt.Extend(b, 20)
-	_ = w[19]
-	binary.LittleEndian.PutUint32(w, uint32(flags))
-	binary.LittleEndian.PutUint64(w[4:], math.Float64bits(m.Lat))
-	binary.LittleEndian.PutUint64(w[12:], math.Float64bits(m.Long))
-	if flags.Has(0) {
-		tlrt.PutUint32(b, uint32(m.AccuracyRadius))
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 671, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputGeoPoint) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputGeoPointTypeID, "inputGeoPoint"); err != nil {
-		return tlrt.DecodeErr(err, "inputGeoPoint", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1343, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputGeoPoint) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = InputGeoPoint{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1343)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputGeoPoint) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "inputGeoPoint", "flags")
-	}
-	if m.Lat, err = d.Double(); err != nil {
-		return tlrt.DecodeErr(err, "inputGeoPoint", "lat")
-	}
-	if m.Long, err = d.Double(); err != nil {
-		return tlrt.DecodeErr(err, "inputGeoPoint", "long")
-	}
-	if m.Flags.Has(0) {
-		if m.AccuracyRadius, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "inputGeoPoint", "accuracy_radius")
-		}
-	}
-	if m.AccuracyRadius != 0 {
-		m.Flags.Unset(0)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1343, m)
 }
 
 // InputGroupCallClass is the TL type InputGroupCall: one of InputGroupCall,
@@ -7127,27 +4637,9 @@ func DecodeInputGroupCall(b *bin.Buffer) (InputGroupCallClass, error) {
 // decodeInputGroupCall is DecodeInputGroupCall for a value nested depth levels
 // deep.
 func decodeInputGroupCall(d *tlrt.Decoder, depth int) (InputGroupCallClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v InputGroupCallClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case InputGroupCallTypeID:
-		v = tlrt.New[InputGroupCall](d)
-	case InputGroupCallSlugTypeID:
-		v, size = &InputGroupCallSlug{}, unsafe.Sizeof(InputGroupCallSlug{})
-	case InputGroupCallInviteMessageTypeID:
-		v = tlrt.New[InputGroupCallInviteMessage](d)
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "InputGroupCall"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 57, depth)
+	c, _ := v.(InputGroupCallClass)
+	return c, err
 }
 
 // InputGroupCall is the TL constructor inputGroupCall.
@@ -7177,58 +4669,31 @@ func (*InputGroupCall) TypeName() string {
 func (*InputGroupCall) inputGroupCallClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputGroupCall) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 20)
-	_ = w[19]
-	binary.LittleEndian.PutUint32(w, InputGroupCallTypeID)
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.ID))
-	binary.LittleEndian.PutUint64(w[12:], uint64(m.AccessHash))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2052, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputGroupCall) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 16)
-	_ = w[15]
-	binary.LittleEndian.PutUint64(w, uint64(m.ID))
-	binary.LittleEndian.PutUint64(w[8:], uint64(m.AccessHash))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2052, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputGroupCall) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputGroupCallTypeID, "inputGroupCall"); err != nil {
-		return tlrt.DecodeErr(err, "inputGroupCall", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2854, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputGroupCall) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2854)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputGroupCall) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.ID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "inputGroupCall", "id")
-	}
-	if m.AccessHash, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "inputGroupCall", "access_hash")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2854, m)
 }
 
 // InputGroupCallSlug is the TL constructor inputGroupCallSlug.
@@ -7257,49 +4722,32 @@ func (*InputGroupCallSlug) TypeName() string {
 func (*InputGroupCallSlug) inputGroupCallClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputGroupCallSlug) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputGroupCallSlugTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2439, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputGroupCallSlug) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.Slug)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2439, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputGroupCallSlug) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputGroupCallSlugTypeID, "inputGroupCallSlug"); err != nil {
-		return tlrt.DecodeErr(err, "inputGroupCallSlug", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3269, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputGroupCallSlug) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3269)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputGroupCallSlug) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Slug, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "inputGroupCallSlug", "slug")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3269, m)
 }
 
 // InputGroupCallInviteMessage is the TL constructor
@@ -7330,51 +4778,31 @@ func (*InputGroupCallInviteMessage) TypeName() string {
 func (*InputGroupCallInviteMessage) inputGroupCallClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputGroupCallInviteMessage) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 8)
-	_ = w[7]
-	binary.LittleEndian.PutUint32(w, InputGroupCallInviteMessageTypeID)
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.MsgID))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1286, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputGroupCallInviteMessage) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, uint32(m.MsgID))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1286, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputGroupCallInviteMessage) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputGroupCallInviteMessageTypeID, "inputGroupCallInviteMessage"); err != nil {
-		return tlrt.DecodeErr(err, "inputGroupCallInviteMessage", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2012, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputGroupCallInviteMessage) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2012)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputGroupCallInviteMessage) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.MsgID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "inputGroupCallInviteMessage", "msg_id")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2012, m)
 }
 
 // InputInvoiceClass is the TL type InputInvoice: one of InputInvoiceMessage,
@@ -7400,51 +4828,9 @@ func DecodeInputInvoice(b *bin.Buffer) (InputInvoiceClass, error) {
 // decodeInputInvoice is DecodeInputInvoice for a value nested depth levels
 // deep.
 func decodeInputInvoice(d *tlrt.Decoder, depth int) (InputInvoiceClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v InputInvoiceClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case InputInvoiceMessageTypeID:
-		v, size = &InputInvoiceMessage{}, unsafe.Sizeof(InputInvoiceMessage{})
-	case InputInvoiceSlugTypeID:
-		v, size = &InputInvoiceSlug{}, unsafe.Sizeof(InputInvoiceSlug{})
-	case InputInvoicePremiumGiftCodeTypeID:
-		v, size = &InputInvoicePremiumGiftCode{}, unsafe.Sizeof(InputInvoicePremiumGiftCode{})
-	case InputInvoiceStarsTypeID:
-		v, size = &InputInvoiceStars{}, unsafe.Sizeof(InputInvoiceStars{})
-	case InputInvoiceChatInviteSubscriptionTypeID:
-		v, size = &InputInvoiceChatInviteSubscription{}, unsafe.Sizeof(InputInvoiceChatInviteSubscription{})
-	case InputInvoiceStarGiftTypeID:
-		v, size = &InputInvoiceStarGift{}, unsafe.Sizeof(InputInvoiceStarGift{})
-	case InputInvoiceStarGiftUpgradeTypeID:
-		v, size = &InputInvoiceStarGiftUpgrade{}, unsafe.Sizeof(InputInvoiceStarGiftUpgrade{})
-	case InputInvoiceStarGiftTransferTypeID:
-		v, size = &InputInvoiceStarGiftTransfer{}, unsafe.Sizeof(InputInvoiceStarGiftTransfer{})
-	case InputInvoicePremiumGiftStarsTypeID:
-		v, size = &InputInvoicePremiumGiftStars{}, unsafe.Sizeof(InputInvoicePremiumGiftStars{})
-	case InputInvoiceBusinessBotTransferStarsTypeID:
-		v, size = &InputInvoiceBusinessBotTransferStars{}, unsafe.Sizeof(InputInvoiceBusinessBotTransferStars{})
-	case InputInvoiceStarGiftResaleTypeID:
-		v, size = &InputInvoiceStarGiftResale{}, unsafe.Sizeof(InputInvoiceStarGiftResale{})
-	case InputInvoiceStarGiftPrepaidUpgradeTypeID:
-		v, size = &InputInvoiceStarGiftPrepaidUpgrade{}, unsafe.Sizeof(InputInvoiceStarGiftPrepaidUpgrade{})
-	case InputInvoicePremiumAuthCodeTypeID:
-		v, size = &InputInvoicePremiumAuthCode{}, unsafe.Sizeof(InputInvoicePremiumAuthCode{})
-	case InputInvoiceStarGiftDropOriginalDetailsTypeID:
-		v, size = &InputInvoiceStarGiftDropOriginalDetails{}, unsafe.Sizeof(InputInvoiceStarGiftDropOriginalDetails{})
-	case InputInvoiceStarGiftAuctionBidTypeID:
-		v, size = &InputInvoiceStarGiftAuctionBid{}, unsafe.Sizeof(InputInvoiceStarGiftAuctionBid{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "InputInvoice"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 213, depth)
+	c, _ := v.(InputInvoiceClass)
+	return c, err
 }
 
 // InputInvoiceMessage is the TL constructor inputInvoiceMessage.
@@ -7474,57 +4860,31 @@ func (*InputInvoiceMessage) TypeName() string {
 func (*InputInvoiceMessage) inputInvoiceClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputInvoiceMessage) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputInvoiceMessageTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1895, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputInvoiceMessage) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "inputInvoiceMessage", "peer")
-	}
-	tlrt.PutUint32(b, uint32(m.MsgID))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1895, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputInvoiceMessage) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputInvoiceMessageTypeID, "inputInvoiceMessage"); err != nil {
-		return tlrt.DecodeErr(err, "inputInvoiceMessage", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2679, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputInvoiceMessage) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2679)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputInvoiceMessage) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "inputInvoiceMessage", "")
-	}
-	var err error
-	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "inputInvoiceMessage", "peer")
-	}
-	if m.MsgID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "inputInvoiceMessage", "msg_id")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2679, m)
 }
 
 // InputInvoiceSlug is the TL constructor inputInvoiceSlug.
@@ -7553,49 +4913,32 @@ func (*InputInvoiceSlug) TypeName() string {
 func (*InputInvoiceSlug) inputInvoiceClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputInvoiceSlug) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputInvoiceSlugTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1865, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputInvoiceSlug) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.Slug)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1865, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputInvoiceSlug) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputInvoiceSlugTypeID, "inputInvoiceSlug"); err != nil {
-		return tlrt.DecodeErr(err, "inputInvoiceSlug", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2644, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputInvoiceSlug) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2644)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputInvoiceSlug) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Slug, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "inputInvoiceSlug", "slug")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2644, m)
 }
 
 // InputInvoicePremiumGiftCode is the TL constructor
@@ -7627,64 +4970,32 @@ func (*InputInvoicePremiumGiftCode) TypeName() string {
 func (*InputInvoicePremiumGiftCode) inputInvoiceClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputInvoicePremiumGiftCode) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputInvoicePremiumGiftCodeTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1406, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputInvoicePremiumGiftCode) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Purpose); err != nil {
-		return tlrt.EncodeErr(err, "inputInvoicePremiumGiftCode", "purpose")
-	}
-	if err := m.Option.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "inputInvoicePremiumGiftCode", "option")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1406, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputInvoicePremiumGiftCode) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputInvoicePremiumGiftCodeTypeID, "inputInvoicePremiumGiftCode"); err != nil {
-		return tlrt.DecodeErr(err, "inputInvoicePremiumGiftCode", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2144, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputInvoicePremiumGiftCode) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = InputInvoicePremiumGiftCode{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2144)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputInvoicePremiumGiftCode) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "inputInvoicePremiumGiftCode", "")
-	}
-	var err error
-	if m.Purpose, err = decodeInputStorePaymentPurpose(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "inputInvoicePremiumGiftCode", "purpose")
-	}
-	if err = tlrt.DecodeBoxed(d, &m.Option, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "inputInvoicePremiumGiftCode", "option")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2144, m)
 }
 
 // InputInvoiceStars is the TL constructor inputInvoiceStars.
@@ -7714,54 +5025,32 @@ func (*InputInvoiceStars) TypeName() string {
 func (*InputInvoiceStars) inputInvoiceClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputInvoiceStars) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputInvoiceStarsTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 943, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputInvoiceStars) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Purpose); err != nil {
-		return tlrt.EncodeErr(err, "inputInvoiceStars", "purpose")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 943, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputInvoiceStars) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputInvoiceStarsTypeID, "inputInvoiceStars"); err != nil {
-		return tlrt.DecodeErr(err, "inputInvoiceStars", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1643, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputInvoiceStars) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1643)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputInvoiceStars) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "inputInvoiceStars", "")
-	}
-	var err error
-	if m.Purpose, err = decodeInputStorePaymentPurpose(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "inputInvoiceStars", "purpose")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1643, m)
 }
 
 // InputInvoiceChatInviteSubscription is the TL constructor
@@ -7793,49 +5082,32 @@ func (*InputInvoiceChatInviteSubscription) TypeName() string {
 func (*InputInvoiceChatInviteSubscription) inputInvoiceClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputInvoiceChatInviteSubscription) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputInvoiceChatInviteSubscriptionTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 481, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputInvoiceChatInviteSubscription) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.Hash)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 481, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputInvoiceChatInviteSubscription) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputInvoiceChatInviteSubscriptionTypeID, "inputInvoiceChatInviteSubscription"); err != nil {
-		return tlrt.DecodeErr(err, "inputInvoiceChatInviteSubscription", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1127, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputInvoiceChatInviteSubscription) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1127)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputInvoiceChatInviteSubscription) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Hash, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "inputInvoiceChatInviteSubscription", "hash")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1127, m)
 }
 
 // InputInvoiceStarGift is the TL constructor inputInvoiceStarGift.
@@ -7871,85 +5143,32 @@ func (*InputInvoiceStarGift) TypeName() string {
 func (*InputInvoiceStarGift) inputInvoiceClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputInvoiceStarGift) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputInvoiceStarGiftTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2208, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputInvoiceStarGift) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2)
-	flags |= tlrt.Bit(m.HideName, 0)
-	flags |= tlrt.Bit(m.IncludeUpgrade, 2)
-	flags |= tlrt.Bit(m.Message != nil, 1)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "inputInvoiceStarGift", "peer")
-	}
-	tlrt.PutUint64(b, uint64(m.GiftID))
-	if flags.Has(1) {
-		if err := m.Message.Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "inputInvoiceStarGift", "message")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2208, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputInvoiceStarGift) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputInvoiceStarGiftTypeID, "inputInvoiceStarGift"); err != nil {
-		return tlrt.DecodeErr(err, "inputInvoiceStarGift", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3025, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputInvoiceStarGift) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = InputInvoiceStarGift{}
-	d := tlrt.NewDecoder(b, &wireSchema, 3025)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputInvoiceStarGift) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "inputInvoiceStarGift", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "inputInvoiceStarGift", "flags")
-	}
-	m.HideName = m.Flags.Has(0)
-	m.IncludeUpgrade = m.Flags.Has(2)
-	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "inputInvoiceStarGift", "peer")
-	}
-	if m.GiftID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "inputInvoiceStarGift", "gift_id")
-	}
-	if m.Flags.Has(1) {
-		d.Spend(unsafe.Sizeof(TextWithEntities{}))
-		m.Message = &TextWithEntities{}
-		if err = tlrt.DecodeBoxed(d, m.Message, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "inputInvoiceStarGift", "message")
-		}
-	}
-	m.Flags &^= 1<<0 | 1<<1 | 1<<2
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3025, m)
 }
 
 // InputInvoiceStarGiftUpgrade is the TL constructor
@@ -7983,66 +5202,32 @@ func (*InputInvoiceStarGiftUpgrade) TypeName() string {
 func (*InputInvoiceStarGiftUpgrade) inputInvoiceClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputInvoiceStarGiftUpgrade) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputInvoiceStarGiftUpgradeTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 717, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputInvoiceStarGiftUpgrade) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 0)
-	flags |= tlrt.Bit(m.KeepOriginalDetails, 0)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := tlrt.EncodeObject(b, m.Stargift); err != nil {
-		return tlrt.EncodeErr(err, "inputInvoiceStarGiftUpgrade", "stargift")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 717, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputInvoiceStarGiftUpgrade) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputInvoiceStarGiftUpgradeTypeID, "inputInvoiceStarGiftUpgrade"); err != nil {
-		return tlrt.DecodeErr(err, "inputInvoiceStarGiftUpgrade", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1391, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputInvoiceStarGiftUpgrade) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = InputInvoiceStarGiftUpgrade{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1391)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputInvoiceStarGiftUpgrade) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "inputInvoiceStarGiftUpgrade", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "inputInvoiceStarGiftUpgrade", "flags")
-	}
-	m.KeepOriginalDetails = m.Flags.Has(0)
-	if m.Stargift, err = decodeInputSavedStarGift(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "inputInvoiceStarGiftUpgrade", "stargift")
-	}
-	m.Flags &^= 1 << 0
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1391, m)
 }
 
 // InputInvoiceStarGiftTransfer is the TL constructor
@@ -8074,60 +5259,32 @@ func (*InputInvoiceStarGiftTransfer) TypeName() string {
 func (*InputInvoiceStarGiftTransfer) inputInvoiceClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputInvoiceStarGiftTransfer) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputInvoiceStarGiftTransferTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 691, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputInvoiceStarGiftTransfer) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Stargift); err != nil {
-		return tlrt.EncodeErr(err, "inputInvoiceStarGiftTransfer", "stargift")
-	}
-	if err := tlrt.EncodeObject(b, m.ToID); err != nil {
-		return tlrt.EncodeErr(err, "inputInvoiceStarGiftTransfer", "to_id")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 691, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputInvoiceStarGiftTransfer) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputInvoiceStarGiftTransferTypeID, "inputInvoiceStarGiftTransfer"); err != nil {
-		return tlrt.DecodeErr(err, "inputInvoiceStarGiftTransfer", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1364, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputInvoiceStarGiftTransfer) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1364)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputInvoiceStarGiftTransfer) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "inputInvoiceStarGiftTransfer", "")
-	}
-	var err error
-	if m.Stargift, err = decodeInputSavedStarGift(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "inputInvoiceStarGiftTransfer", "stargift")
-	}
-	if m.ToID, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "inputInvoiceStarGiftTransfer", "to_id")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1364, m)
 }
 
 // InputInvoicePremiumGiftStars is the TL constructor
@@ -8161,81 +5318,32 @@ func (*InputInvoicePremiumGiftStars) TypeName() string {
 func (*InputInvoicePremiumGiftStars) inputInvoiceClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputInvoicePremiumGiftStars) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputInvoicePremiumGiftStarsTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2066, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputInvoicePremiumGiftStars) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 0)
-	flags |= tlrt.Bit(m.Message != nil, 0)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := tlrt.EncodeObject(b, m.UserID); err != nil {
-		return tlrt.EncodeErr(err, "inputInvoicePremiumGiftStars", "user_id")
-	}
-	tlrt.PutUint32(b, uint32(m.Months))
-	if flags.Has(0) {
-		if err := m.Message.Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "inputInvoicePremiumGiftStars", "message")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2066, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputInvoicePremiumGiftStars) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputInvoicePremiumGiftStarsTypeID, "inputInvoicePremiumGiftStars"); err != nil {
-		return tlrt.DecodeErr(err, "inputInvoicePremiumGiftStars", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2869, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputInvoicePremiumGiftStars) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = InputInvoicePremiumGiftStars{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2869)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputInvoicePremiumGiftStars) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "inputInvoicePremiumGiftStars", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "inputInvoicePremiumGiftStars", "flags")
-	}
-	if m.UserID, err = decodeInputUser(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "inputInvoicePremiumGiftStars", "user_id")
-	}
-	if m.Months, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "inputInvoicePremiumGiftStars", "months")
-	}
-	if m.Flags.Has(0) {
-		d.Spend(unsafe.Sizeof(TextWithEntities{}))
-		m.Message = &TextWithEntities{}
-		if err = tlrt.DecodeBoxed(d, m.Message, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "inputInvoicePremiumGiftStars", "message")
-		}
-	}
-	m.Flags &^= 1 << 0
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2869, m)
 }
 
 // InputInvoiceBusinessBotTransferStars is the TL constructor
@@ -8270,57 +5378,31 @@ func (*InputInvoiceBusinessBotTransferStars) TypeName() string {
 func (*InputInvoiceBusinessBotTransferStars) inputInvoiceClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputInvoiceBusinessBotTransferStars) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputInvoiceBusinessBotTransferStarsTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2344, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputInvoiceBusinessBotTransferStars) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Bot); err != nil {
-		return tlrt.EncodeErr(err, "inputInvoiceBusinessBotTransferStars", "bot")
-	}
-	tlrt.PutUint64(b, uint64(m.Stars))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2344, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputInvoiceBusinessBotTransferStars) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputInvoiceBusinessBotTransferStarsTypeID, "inputInvoiceBusinessBotTransferStars"); err != nil {
-		return tlrt.DecodeErr(err, "inputInvoiceBusinessBotTransferStars", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3169, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputInvoiceBusinessBotTransferStars) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3169)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputInvoiceBusinessBotTransferStars) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "inputInvoiceBusinessBotTransferStars", "")
-	}
-	var err error
-	if m.Bot, err = decodeInputUser(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "inputInvoiceBusinessBotTransferStars", "bot")
-	}
-	if m.Stars, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "inputInvoiceBusinessBotTransferStars", "stars")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3169, m)
 }
 
 // InputInvoiceStarGiftResale is the TL constructor inputInvoiceStarGiftResale.
@@ -8353,70 +5435,32 @@ func (*InputInvoiceStarGiftResale) TypeName() string {
 func (*InputInvoiceStarGiftResale) inputInvoiceClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputInvoiceStarGiftResale) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputInvoiceStarGiftResaleTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1874, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputInvoiceStarGiftResale) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 0)
-	flags |= tlrt.Bit(m.Ton, 0)
-	tlrt.PutUint32(b, uint32(flags))
-	tlrt.PutString(b, m.Slug)
-	if err := tlrt.EncodeObject(b, m.ToID); err != nil {
-		return tlrt.EncodeErr(err, "inputInvoiceStarGiftResale", "to_id")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1874, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputInvoiceStarGiftResale) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputInvoiceStarGiftResaleTypeID, "inputInvoiceStarGiftResale"); err != nil {
-		return tlrt.DecodeErr(err, "inputInvoiceStarGiftResale", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2653, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputInvoiceStarGiftResale) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = InputInvoiceStarGiftResale{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2653)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputInvoiceStarGiftResale) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "inputInvoiceStarGiftResale", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "inputInvoiceStarGiftResale", "flags")
-	}
-	m.Ton = m.Flags.Has(0)
-	if m.Slug, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "inputInvoiceStarGiftResale", "slug")
-	}
-	if m.ToID, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "inputInvoiceStarGiftResale", "to_id")
-	}
-	m.Flags &^= 1 << 0
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2653, m)
 }
 
 // InputInvoiceStarGiftPrepaidUpgrade is the TL constructor
@@ -8450,58 +5494,32 @@ func (*InputInvoiceStarGiftPrepaidUpgrade) TypeName() string {
 func (*InputInvoiceStarGiftPrepaidUpgrade) inputInvoiceClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputInvoiceStarGiftPrepaidUpgrade) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputInvoiceStarGiftPrepaidUpgradeTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1423, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputInvoiceStarGiftPrepaidUpgrade) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "inputInvoiceStarGiftPrepaidUpgrade", "peer")
-	}
-	tlrt.PutString(b, m.Hash)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1423, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputInvoiceStarGiftPrepaidUpgrade) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputInvoiceStarGiftPrepaidUpgradeTypeID, "inputInvoiceStarGiftPrepaidUpgrade"); err != nil {
-		return tlrt.DecodeErr(err, "inputInvoiceStarGiftPrepaidUpgrade", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2162, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputInvoiceStarGiftPrepaidUpgrade) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2162)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputInvoiceStarGiftPrepaidUpgrade) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "inputInvoiceStarGiftPrepaidUpgrade", "")
-	}
-	var err error
-	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "inputInvoiceStarGiftPrepaidUpgrade", "peer")
-	}
-	if m.Hash, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "inputInvoiceStarGiftPrepaidUpgrade", "hash")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2162, m)
 }
 
 // InputInvoicePremiumAuthCode is the TL constructor
@@ -8532,54 +5550,32 @@ func (*InputInvoicePremiumAuthCode) TypeName() string {
 func (*InputInvoicePremiumAuthCode) inputInvoiceClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputInvoicePremiumAuthCode) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputInvoicePremiumAuthCodeTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 585, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputInvoicePremiumAuthCode) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Purpose); err != nil {
-		return tlrt.EncodeErr(err, "inputInvoicePremiumAuthCode", "purpose")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 585, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputInvoicePremiumAuthCode) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputInvoicePremiumAuthCodeTypeID, "inputInvoicePremiumAuthCode"); err != nil {
-		return tlrt.DecodeErr(err, "inputInvoicePremiumAuthCode", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1245, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputInvoicePremiumAuthCode) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1245)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputInvoicePremiumAuthCode) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "inputInvoicePremiumAuthCode", "")
-	}
-	var err error
-	if m.Purpose, err = decodeInputStorePaymentPurpose(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "inputInvoicePremiumAuthCode", "purpose")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1245, m)
 }
 
 // InputInvoiceStarGiftDropOriginalDetails is the TL constructor
@@ -8613,54 +5609,32 @@ func (*InputInvoiceStarGiftDropOriginalDetails) TypeName() string {
 func (*InputInvoiceStarGiftDropOriginalDetails) inputInvoiceClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputInvoiceStarGiftDropOriginalDetails) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputInvoiceStarGiftDropOriginalDetailsTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 80, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputInvoiceStarGiftDropOriginalDetails) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Stargift); err != nil {
-		return tlrt.EncodeErr(err, "inputInvoiceStarGiftDropOriginalDetails", "stargift")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 80, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputInvoiceStarGiftDropOriginalDetails) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputInvoiceStarGiftDropOriginalDetailsTypeID, "inputInvoiceStarGiftDropOriginalDetails"); err != nil {
-		return tlrt.DecodeErr(err, "inputInvoiceStarGiftDropOriginalDetails", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 672, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputInvoiceStarGiftDropOriginalDetails) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 672)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputInvoiceStarGiftDropOriginalDetails) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "inputInvoiceStarGiftDropOriginalDetails", "")
-	}
-	var err error
-	if m.Stargift, err = decodeInputSavedStarGift(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "inputInvoiceStarGiftDropOriginalDetails", "stargift")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 672, m)
 }
 
 // InputInvoiceStarGiftAuctionBid is the TL constructor
@@ -8700,96 +5674,32 @@ func (*InputInvoiceStarGiftAuctionBid) TypeName() string {
 func (*InputInvoiceStarGiftAuctionBid) inputInvoiceClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputInvoiceStarGiftAuctionBid) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputInvoiceStarGiftAuctionBidTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 292, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputInvoiceStarGiftAuctionBid) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<3)
-	flags |= tlrt.Bit(m.HideName, 0)
-	flags |= tlrt.Bit(m.UpdateBid, 2)
-	flags |= tlrt.Bit(m.Peer != nil, 3)
-	flags |= tlrt.Bit(m.Message != nil, 1)
-	tlrt.PutUint32(b, uint32(flags))
-	if flags.Has(3) {
-		if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-			return tlrt.EncodeErr(err, "inputInvoiceStarGiftAuctionBid", "peer")
-		}
-	}
-	w := tlrt.Extend(b, 16)
-	_ = w[15]
-	binary.LittleEndian.PutUint64(w, uint64(m.GiftID))
-	binary.LittleEndian.PutUint64(w[8:], uint64(m.BidAmount))
-	if flags.Has(1) {
-		if err := m.Message.Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "inputInvoiceStarGiftAuctionBid", "message")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 292, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputInvoiceStarGiftAuctionBid) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputInvoiceStarGiftAuctionBidTypeID, "inputInvoiceStarGiftAuctionBid"); err != nil {
-		return tlrt.DecodeErr(err, "inputInvoiceStarGiftAuctionBid", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 911, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputInvoiceStarGiftAuctionBid) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = InputInvoiceStarGiftAuctionBid{}
-	d := tlrt.NewDecoder(b, &wireSchema, 911)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputInvoiceStarGiftAuctionBid) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "inputInvoiceStarGiftAuctionBid", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "inputInvoiceStarGiftAuctionBid", "flags")
-	}
-	m.HideName = m.Flags.Has(0)
-	m.UpdateBid = m.Flags.Has(2)
-	if m.Flags.Has(3) {
-		if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "inputInvoiceStarGiftAuctionBid", "peer")
-		}
-	}
-	if m.GiftID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "inputInvoiceStarGiftAuctionBid", "gift_id")
-	}
-	if m.BidAmount, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "inputInvoiceStarGiftAuctionBid", "bid_amount")
-	}
-	if m.Flags.Has(1) {
-		d.Spend(unsafe.Sizeof(TextWithEntities{}))
-		m.Message = &TextWithEntities{}
-		if err = tlrt.DecodeBoxed(d, m.Message, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "inputInvoiceStarGiftAuctionBid", "message")
-		}
-	}
-	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<3
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 911, m)
 }
 
 // InputMediaClass is the TL type InputMedia: one of InputMediaEmpty,
@@ -8813,61 +5723,9 @@ func DecodeInputMedia(b *bin.Buffer) (InputMediaClass, error) {
 
 // decodeInputMedia is DecodeInputMedia for a value nested depth levels deep.
 func decodeInputMedia(d *tlrt.Decoder, depth int) (InputMediaClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v InputMediaClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case InputMediaEmptyTypeID:
-		v = &InputMediaEmpty{}
-	case InputMediaUploadedPhotoTypeID:
-		v, size = &InputMediaUploadedPhoto{}, unsafe.Sizeof(InputMediaUploadedPhoto{})
-	case InputMediaPhotoTypeID:
-		v, size = &InputMediaPhoto{}, unsafe.Sizeof(InputMediaPhoto{})
-	case InputMediaGeoPointTypeID:
-		v, size = &InputMediaGeoPoint{}, unsafe.Sizeof(InputMediaGeoPoint{})
-	case InputMediaContactTypeID:
-		v, size = &InputMediaContact{}, unsafe.Sizeof(InputMediaContact{})
-	case InputMediaUploadedDocumentTypeID:
-		v, size = &InputMediaUploadedDocument{}, unsafe.Sizeof(InputMediaUploadedDocument{})
-	case InputMediaDocumentTypeID:
-		v, size = &InputMediaDocument{}, unsafe.Sizeof(InputMediaDocument{})
-	case InputMediaVenueTypeID:
-		v, size = &InputMediaVenue{}, unsafe.Sizeof(InputMediaVenue{})
-	case InputMediaPhotoExternalTypeID:
-		v, size = &InputMediaPhotoExternal{}, unsafe.Sizeof(InputMediaPhotoExternal{})
-	case InputMediaDocumentExternalTypeID:
-		v, size = &InputMediaDocumentExternal{}, unsafe.Sizeof(InputMediaDocumentExternal{})
-	case InputMediaGameTypeID:
-		v, size = &InputMediaGame{}, unsafe.Sizeof(InputMediaGame{})
-	case InputMediaInvoiceTypeID:
-		v, size = &InputMediaInvoice{}, unsafe.Sizeof(InputMediaInvoice{})
-	case InputMediaGeoLiveTypeID:
-		v, size = &InputMediaGeoLive{}, unsafe.Sizeof(InputMediaGeoLive{})
-	case InputMediaPollTypeID:
-		v, size = &InputMediaPoll{}, unsafe.Sizeof(InputMediaPoll{})
-	case InputMediaDiceTypeID:
-		v, size = &InputMediaDice{}, unsafe.Sizeof(InputMediaDice{})
-	case InputMediaStoryTypeID:
-		v, size = &InputMediaStory{}, unsafe.Sizeof(InputMediaStory{})
-	case InputMediaWebPageTypeID:
-		v, size = &InputMediaWebPage{}, unsafe.Sizeof(InputMediaWebPage{})
-	case InputMediaPaidMediaTypeID:
-		v, size = &InputMediaPaidMedia{}, unsafe.Sizeof(InputMediaPaidMedia{})
-	case InputMediaTodoTypeID:
-		v, size = &InputMediaTodo{}, unsafe.Sizeof(InputMediaTodo{})
-	case InputMediaStakeDiceTypeID:
-		v, size = &InputMediaStakeDice{}, unsafe.Sizeof(InputMediaStakeDice{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "InputMedia"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 42, depth)
+	c, _ := v.(InputMediaClass)
+	return c, err
 }
 
 // InputMediaEmpty is the TL constructor inputMediaEmpty.
@@ -8894,43 +5752,31 @@ func (*InputMediaEmpty) TypeName() string {
 func (*InputMediaEmpty) inputMediaClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputMediaEmpty) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputMediaEmptyTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1382, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputMediaEmpty) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1382, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputMediaEmpty) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputMediaEmptyTypeID, "inputMediaEmpty"); err != nil {
-		return tlrt.DecodeErr(err, "inputMediaEmpty", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2118, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputMediaEmpty) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2118)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputMediaEmpty) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2118, m)
 }
 
 // InputMediaUploadedPhoto is the TL constructor inputMediaUploadedPhoto.
@@ -9010,107 +5856,32 @@ func (m *InputMediaUploadedPhoto) ClearTTLSeconds() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputMediaUploadedPhoto) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputMediaUploadedPhotoTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1156, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputMediaUploadedPhoto) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<2 | 1<<3)
-	flags |= tlrt.Bit(m.Spoiler, 2)
-	flags |= tlrt.Bit(m.LivePhoto || m.Video != nil, 3)
-	flags |= tlrt.Bit(len(m.Stickers) > 0, 0)
-	flags |= tlrt.Bit(m.TTLSeconds != 0, 1)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := tlrt.EncodeObject(b, m.File); err != nil {
-		return tlrt.EncodeErr(err, "inputMediaUploadedPhoto", "file")
-	}
-	if flags.Has(0) {
-		tlrt.PutVectorHeader(b, len(m.Stickers))
-		for i := range m.Stickers {
-			if err := tlrt.EncodeObject(b, m.Stickers[i]); err != nil {
-				return tlrt.EncodeErr(err, "inputMediaUploadedPhoto", "stickers")
-			}
-		}
-	}
-	if flags.Has(1) {
-		tlrt.PutUint32(b, uint32(m.TTLSeconds))
-	}
-	if flags.Has(3) {
-		if err := tlrt.EncodeObject(b, m.Video); err != nil {
-			return tlrt.EncodeErr(err, "inputMediaUploadedPhoto", "video")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1156, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputMediaUploadedPhoto) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputMediaUploadedPhotoTypeID, "inputMediaUploadedPhoto"); err != nil {
-		return tlrt.DecodeErr(err, "inputMediaUploadedPhoto", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1874, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputMediaUploadedPhoto) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = InputMediaUploadedPhoto{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1874)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputMediaUploadedPhoto) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "inputMediaUploadedPhoto", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "inputMediaUploadedPhoto", "flags")
-	}
-	m.Spoiler = m.Flags.Has(2)
-	m.LivePhoto = m.Flags.Has(3)
-	if m.File, err = decodeInputFile(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "inputMediaUploadedPhoto", "file")
-	}
-	if m.Flags.Has(0) {
-		if m.Stickers, err = tlrt.DecodeSlabs[InputDocument](d, false, 4, depth+1, decodeInputDocument); err != nil {
-			return tlrt.DecodeErr(err, "inputMediaUploadedPhoto", "stickers")
-		}
-	}
-	if m.Flags.Has(1) {
-		if m.TTLSeconds, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "inputMediaUploadedPhoto", "ttl_seconds")
-		}
-	}
-	if m.Flags.Has(3) {
-		if m.Video, err = decodeInputDocument(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "inputMediaUploadedPhoto", "video")
-		}
-	}
-	m.Flags &^= 1<<2 | 1<<3
-	if len(m.Stickers) > 0 {
-		m.Flags.Unset(0)
-	}
-	if m.TTLSeconds != 0 {
-		m.Flags.Unset(1)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1874, m)
 }
 
 // InputMediaPhoto is the TL constructor inputMediaPhoto.
@@ -9170,90 +5941,32 @@ func (m *InputMediaPhoto) ClearTTLSeconds() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputMediaPhoto) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputMediaPhotoTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2158, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputMediaPhoto) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<1 | 1<<2)
-	flags |= tlrt.Bit(m.Spoiler, 1)
-	flags |= tlrt.Bit(m.LivePhoto || m.Video != nil, 2)
-	flags |= tlrt.Bit(m.TTLSeconds != 0, 0)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := tlrt.EncodeObject(b, m.ID); err != nil {
-		return tlrt.EncodeErr(err, "inputMediaPhoto", "id")
-	}
-	if flags.Has(0) {
-		tlrt.PutUint32(b, uint32(m.TTLSeconds))
-	}
-	if flags.Has(2) {
-		if err := tlrt.EncodeObject(b, m.Video); err != nil {
-			return tlrt.EncodeErr(err, "inputMediaPhoto", "video")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2158, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputMediaPhoto) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputMediaPhotoTypeID, "inputMediaPhoto"); err != nil {
-		return tlrt.DecodeErr(err, "inputMediaPhoto", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2970, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputMediaPhoto) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = InputMediaPhoto{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2970)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputMediaPhoto) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "inputMediaPhoto", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "inputMediaPhoto", "flags")
-	}
-	m.Spoiler = m.Flags.Has(1)
-	m.LivePhoto = m.Flags.Has(2)
-	if m.ID, err = decodeInputPhoto(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "inputMediaPhoto", "id")
-	}
-	if m.Flags.Has(0) {
-		if m.TTLSeconds, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "inputMediaPhoto", "ttl_seconds")
-		}
-	}
-	if m.Flags.Has(2) {
-		if m.Video, err = decodeInputDocument(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "inputMediaPhoto", "video")
-		}
-	}
-	m.Flags &^= 1<<1 | 1<<2
-	if m.TTLSeconds != 0 {
-		m.Flags.Unset(0)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2970, m)
 }
 
 // InputMediaGeoPoint is the TL constructor inputMediaGeoPoint.
@@ -9282,53 +5995,31 @@ func (*InputMediaGeoPoint) TypeName() string {
 func (*InputMediaGeoPoint) inputMediaClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputMediaGeoPoint) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputMediaGeoPointTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2392, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputMediaGeoPoint) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.GeoPoint); err != nil {
-		return tlrt.EncodeErr(err, "inputMediaGeoPoint", "geo_point")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2392, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputMediaGeoPoint) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputMediaGeoPointTypeID, "inputMediaGeoPoint"); err != nil {
-		return tlrt.DecodeErr(err, "inputMediaGeoPoint", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3220, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputMediaGeoPoint) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3220)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputMediaGeoPoint) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "inputMediaGeoPoint", "")
-	}
-	var err error
-	if m.GeoPoint, err = decodeInputGeoPoint(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "inputMediaGeoPoint", "geo_point")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3220, m)
 }
 
 // InputMediaContact is the TL constructor inputMediaContact.
@@ -9361,61 +6052,32 @@ func (*InputMediaContact) TypeName() string {
 func (*InputMediaContact) inputMediaClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputMediaContact) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputMediaContactTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2381, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputMediaContact) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.PhoneNumber)
-	tlrt.PutString(b, m.FirstName)
-	tlrt.PutString(b, m.LastName)
-	tlrt.PutString(b, m.Vcard)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2381, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputMediaContact) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputMediaContactTypeID, "inputMediaContact"); err != nil {
-		return tlrt.DecodeErr(err, "inputMediaContact", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3208, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputMediaContact) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3208)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputMediaContact) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.PhoneNumber, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "inputMediaContact", "phone_number")
-	}
-	if m.FirstName, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "inputMediaContact", "first_name")
-	}
-	if m.LastName, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "inputMediaContact", "last_name")
-	}
-	if m.Vcard, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "inputMediaContact", "vcard")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3208, m)
 }
 
 // InputMediaUploadedDocument is the TL constructor inputMediaUploadedDocument.
@@ -9523,146 +6185,32 @@ func (m *InputMediaUploadedDocument) ClearTTLSeconds() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputMediaUploadedDocument) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputMediaUploadedDocumentTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 34, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputMediaUploadedDocument) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<2 | 1<<3 | 1<<4 | 1<<5 | 1<<6)
-	flags |= tlrt.Bit(m.NosoundVideo, 3)
-	flags |= tlrt.Bit(m.ForceFile, 4)
-	flags |= tlrt.Bit(m.Spoiler, 5)
-	flags |= tlrt.Bit(m.Thumb != nil, 2)
-	flags |= tlrt.Bit(len(m.Stickers) > 0, 0)
-	flags |= tlrt.Bit(m.VideoCover != nil, 6)
-	flags |= tlrt.Bit(m.VideoTimestamp != 0, 7)
-	flags |= tlrt.Bit(m.TTLSeconds != 0, 1)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := tlrt.EncodeObject(b, m.File); err != nil {
-		return tlrt.EncodeErr(err, "inputMediaUploadedDocument", "file")
-	}
-	if flags.Has(2) {
-		if err := tlrt.EncodeObject(b, m.Thumb); err != nil {
-			return tlrt.EncodeErr(err, "inputMediaUploadedDocument", "thumb")
-		}
-	}
-	tlrt.PutString(b, m.MimeType)
-	tlrt.PutVectorHeader(b, len(m.Attributes))
-	for i := range m.Attributes {
-		if err := tlrt.EncodeObject(b, m.Attributes[i]); err != nil {
-			return tlrt.EncodeErr(err, "inputMediaUploadedDocument", "attributes")
-		}
-	}
-	if flags.Has(0) {
-		tlrt.PutVectorHeader(b, len(m.Stickers))
-		for i := range m.Stickers {
-			if err := tlrt.EncodeObject(b, m.Stickers[i]); err != nil {
-				return tlrt.EncodeErr(err, "inputMediaUploadedDocument", "stickers")
-			}
-		}
-	}
-	if flags.Has(6) {
-		if err := tlrt.EncodeObject(b, m.VideoCover); err != nil {
-			return tlrt.EncodeErr(err, "inputMediaUploadedDocument", "video_cover")
-		}
-	}
-	if flags.Has(7) {
-		tlrt.PutUint32(b, uint32(m.VideoTimestamp))
-	}
-	if flags.Has(1) {
-		tlrt.PutUint32(b, uint32(m.TTLSeconds))
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 34, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputMediaUploadedDocument) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputMediaUploadedDocumentTypeID, "inputMediaUploadedDocument"); err != nil {
-		return tlrt.DecodeErr(err, "inputMediaUploadedDocument", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 615, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputMediaUploadedDocument) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = InputMediaUploadedDocument{}
-	d := tlrt.NewDecoder(b, &wireSchema, 615)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputMediaUploadedDocument) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "inputMediaUploadedDocument", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "inputMediaUploadedDocument", "flags")
-	}
-	m.NosoundVideo = m.Flags.Has(3)
-	m.ForceFile = m.Flags.Has(4)
-	m.Spoiler = m.Flags.Has(5)
-	if m.File, err = decodeInputFile(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "inputMediaUploadedDocument", "file")
-	}
-	if m.Flags.Has(2) {
-		if m.Thumb, err = decodeInputFile(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "inputMediaUploadedDocument", "thumb")
-		}
-	}
-	if m.MimeType, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "inputMediaUploadedDocument", "mime_type")
-	}
-	if m.Attributes, err = tlrt.DecodeSlabs[DocumentAttributeVideo](d, false, 4, depth+1, decodeDocumentAttribute); err != nil {
-		return tlrt.DecodeErr(err, "inputMediaUploadedDocument", "attributes")
-	}
-	if m.Flags.Has(0) {
-		if m.Stickers, err = tlrt.DecodeSlabs[InputDocument](d, false, 4, depth+1, decodeInputDocument); err != nil {
-			return tlrt.DecodeErr(err, "inputMediaUploadedDocument", "stickers")
-		}
-	}
-	if m.Flags.Has(6) {
-		if m.VideoCover, err = decodeInputPhoto(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "inputMediaUploadedDocument", "video_cover")
-		}
-	}
-	if m.Flags.Has(7) {
-		if m.VideoTimestamp, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "inputMediaUploadedDocument", "video_timestamp")
-		}
-	}
-	if m.Flags.Has(1) {
-		if m.TTLSeconds, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "inputMediaUploadedDocument", "ttl_seconds")
-		}
-	}
-	m.Flags &^= 1<<2 | 1<<3 | 1<<4 | 1<<5 | 1<<6
-	if len(m.Stickers) > 0 {
-		m.Flags.Unset(0)
-	}
-	if m.VideoTimestamp != 0 {
-		m.Flags.Unset(7)
-	}
-	if m.TTLSeconds != 0 {
-		m.Flags.Unset(1)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 615, m)
 }
 
 // InputMediaDocument is the TL constructor inputMediaDocument.
@@ -9763,113 +6311,32 @@ func (m *InputMediaDocument) ClearQuery() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputMediaDocument) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputMediaDocumentTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1580, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputMediaDocument) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<2 | 1<<3)
-	flags |= tlrt.Bit(m.Spoiler, 2)
-	flags |= tlrt.Bit(m.VideoCover != nil, 3)
-	flags |= tlrt.Bit(m.VideoTimestamp != 0, 4)
-	flags |= tlrt.Bit(m.TTLSeconds != 0, 0)
-	flags |= tlrt.Bit(m.Query != "", 1)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := tlrt.EncodeObject(b, m.ID); err != nil {
-		return tlrt.EncodeErr(err, "inputMediaDocument", "id")
-	}
-	if flags.Has(3) {
-		if err := tlrt.EncodeObject(b, m.VideoCover); err != nil {
-			return tlrt.EncodeErr(err, "inputMediaDocument", "video_cover")
-		}
-	}
-	if flags.Has(4) {
-		tlrt.PutUint32(b, uint32(m.VideoTimestamp))
-	}
-	if flags.Has(0) {
-		tlrt.PutUint32(b, uint32(m.TTLSeconds))
-	}
-	if flags.Has(1) {
-		tlrt.PutString(b, m.Query)
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1580, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputMediaDocument) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputMediaDocumentTypeID, "inputMediaDocument"); err != nil {
-		return tlrt.DecodeErr(err, "inputMediaDocument", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2335, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputMediaDocument) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = InputMediaDocument{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2335)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputMediaDocument) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "inputMediaDocument", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "inputMediaDocument", "flags")
-	}
-	m.Spoiler = m.Flags.Has(2)
-	if m.ID, err = decodeInputDocument(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "inputMediaDocument", "id")
-	}
-	if m.Flags.Has(3) {
-		if m.VideoCover, err = decodeInputPhoto(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "inputMediaDocument", "video_cover")
-		}
-	}
-	if m.Flags.Has(4) {
-		if m.VideoTimestamp, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "inputMediaDocument", "video_timestamp")
-		}
-	}
-	if m.Flags.Has(0) {
-		if m.TTLSeconds, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "inputMediaDocument", "ttl_seconds")
-		}
-	}
-	if m.Flags.Has(1) {
-		if m.Query, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "inputMediaDocument", "query")
-		}
-	}
-	m.Flags &^= 1<<2 | 1<<3
-	if m.VideoTimestamp != 0 {
-		m.Flags.Unset(4)
-	}
-	if m.TTLSeconds != 0 {
-		m.Flags.Unset(0)
-	}
-	if m.Query != "" {
-		m.Flags.Unset(1)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2335, m)
 }
 
 // InputMediaVenue is the TL constructor inputMediaVenue.
@@ -9905,74 +6372,32 @@ func (*InputMediaVenue) TypeName() string {
 func (*InputMediaVenue) inputMediaClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputMediaVenue) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputMediaVenueTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1849, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputMediaVenue) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.GeoPoint); err != nil {
-		return tlrt.EncodeErr(err, "inputMediaVenue", "geo_point")
-	}
-	tlrt.PutString(b, m.Title)
-	tlrt.PutString(b, m.Address)
-	tlrt.PutString(b, m.Provider)
-	tlrt.PutString(b, m.VenueID)
-	tlrt.PutString(b, m.VenueType)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1849, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputMediaVenue) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputMediaVenueTypeID, "inputMediaVenue"); err != nil {
-		return tlrt.DecodeErr(err, "inputMediaVenue", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2626, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputMediaVenue) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2626)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputMediaVenue) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "inputMediaVenue", "")
-	}
-	var err error
-	if m.GeoPoint, err = decodeInputGeoPoint(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "inputMediaVenue", "geo_point")
-	}
-	if m.Title, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "inputMediaVenue", "title")
-	}
-	if m.Address, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "inputMediaVenue", "address")
-	}
-	if m.Provider, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "inputMediaVenue", "provider")
-	}
-	if m.VenueID, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "inputMediaVenue", "venue_id")
-	}
-	if m.VenueType, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "inputMediaVenue", "venue_type")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2626, m)
 }
 
 // InputMediaPhotoExternal is the TL constructor inputMediaPhotoExternal.
@@ -10029,73 +6454,32 @@ func (m *InputMediaPhotoExternal) ClearTTLSeconds() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputMediaPhotoExternal) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputMediaPhotoExternalTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2180, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputMediaPhotoExternal) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 1)
-	flags |= tlrt.Bit(m.Spoiler, 1)
-	flags |= tlrt.Bit(m.TTLSeconds != 0, 0)
-	tlrt.PutUint32(b, uint32(flags))
-	tlrt.PutString(b, m.URL)
-	if flags.Has(0) {
-		tlrt.PutUint32(b, uint32(m.TTLSeconds))
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2180, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputMediaPhotoExternal) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputMediaPhotoExternalTypeID, "inputMediaPhotoExternal"); err != nil {
-		return tlrt.DecodeErr(err, "inputMediaPhotoExternal", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2993, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputMediaPhotoExternal) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = InputMediaPhotoExternal{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2993)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputMediaPhotoExternal) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "inputMediaPhotoExternal", "flags")
-	}
-	m.Spoiler = m.Flags.Has(1)
-	if m.URL, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "inputMediaPhotoExternal", "url")
-	}
-	if m.Flags.Has(0) {
-		if m.TTLSeconds, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "inputMediaPhotoExternal", "ttl_seconds")
-		}
-	}
-	m.Flags &^= 1 << 1
-	if m.TTLSeconds != 0 {
-		m.Flags.Unset(0)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2993, m)
 }
 
 // InputMediaDocumentExternal is the TL constructor inputMediaDocumentExternal.
@@ -10175,99 +6559,32 @@ func (m *InputMediaDocumentExternal) ClearVideoTimestamp() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputMediaDocumentExternal) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputMediaDocumentExternalTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1103, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputMediaDocumentExternal) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<1 | 1<<2)
-	flags |= tlrt.Bit(m.Spoiler, 1)
-	flags |= tlrt.Bit(m.TTLSeconds != 0, 0)
-	flags |= tlrt.Bit(m.VideoCover != nil, 2)
-	flags |= tlrt.Bit(m.VideoTimestamp != 0, 3)
-	tlrt.PutUint32(b, uint32(flags))
-	tlrt.PutString(b, m.URL)
-	if flags.Has(0) {
-		tlrt.PutUint32(b, uint32(m.TTLSeconds))
-	}
-	if flags.Has(2) {
-		if err := tlrt.EncodeObject(b, m.VideoCover); err != nil {
-			return tlrt.EncodeErr(err, "inputMediaDocumentExternal", "video_cover")
-		}
-	}
-	if flags.Has(3) {
-		tlrt.PutUint32(b, uint32(m.VideoTimestamp))
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1103, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputMediaDocumentExternal) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputMediaDocumentExternalTypeID, "inputMediaDocumentExternal"); err != nil {
-		return tlrt.DecodeErr(err, "inputMediaDocumentExternal", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1817, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputMediaDocumentExternal) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = InputMediaDocumentExternal{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1817)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputMediaDocumentExternal) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "inputMediaDocumentExternal", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "inputMediaDocumentExternal", "flags")
-	}
-	m.Spoiler = m.Flags.Has(1)
-	if m.URL, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "inputMediaDocumentExternal", "url")
-	}
-	if m.Flags.Has(0) {
-		if m.TTLSeconds, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "inputMediaDocumentExternal", "ttl_seconds")
-		}
-	}
-	if m.Flags.Has(2) {
-		if m.VideoCover, err = decodeInputPhoto(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "inputMediaDocumentExternal", "video_cover")
-		}
-	}
-	if m.Flags.Has(3) {
-		if m.VideoTimestamp, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "inputMediaDocumentExternal", "video_timestamp")
-		}
-	}
-	m.Flags &^= 1<<1 | 1<<2
-	if m.TTLSeconds != 0 {
-		m.Flags.Unset(0)
-	}
-	if m.VideoTimestamp != 0 {
-		m.Flags.Unset(3)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1817, m)
 }
 
 // InputMediaGame is the TL constructor inputMediaGame.
@@ -10296,54 +6613,32 @@ func (*InputMediaGame) TypeName() string {
 func (*InputMediaGame) inputMediaClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputMediaGame) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputMediaGameTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2002, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputMediaGame) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.ID); err != nil {
-		return tlrt.EncodeErr(err, "inputMediaGame", "id")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2002, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputMediaGame) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputMediaGameTypeID, "inputMediaGame"); err != nil {
-		return tlrt.DecodeErr(err, "inputMediaGame", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2794, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputMediaGame) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2794)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputMediaGame) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "inputMediaGame", "")
-	}
-	var err error
-	if m.ID, err = decodeInputGame(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "inputMediaGame", "id")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2794, m)
 }
 
 // InputMediaInvoice is the TL constructor inputMediaInvoice.
@@ -10427,130 +6722,32 @@ func (m *InputMediaInvoice) ClearStartParam() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputMediaInvoice) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputMediaInvoiceTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 604, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputMediaInvoice) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<0 | 1<<2)
-	flags |= tlrt.Bit(m.Photo != nil, 0)
-	flags |= tlrt.Bit(m.Provider != "", 3)
-	flags |= tlrt.Bit(m.StartParam != "", 1)
-	flags |= tlrt.Bit(m.ExtendedMedia != nil, 2)
-	tlrt.PutUint32(b, uint32(flags))
-	tlrt.PutString(b, m.Title)
-	tlrt.PutString(b, m.Description)
-	if flags.Has(0) {
-		if err := m.Photo.Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "inputMediaInvoice", "photo")
-		}
-	}
-	if err := m.Invoice.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "inputMediaInvoice", "invoice")
-	}
-	tlrt.PutBytes(b, m.Payload)
-	if flags.Has(3) {
-		tlrt.PutString(b, m.Provider)
-	}
-	if err := m.ProviderData.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "inputMediaInvoice", "provider_data")
-	}
-	if flags.Has(1) {
-		tlrt.PutString(b, m.StartParam)
-	}
-	if flags.Has(2) {
-		if err := tlrt.EncodeObject(b, m.ExtendedMedia); err != nil {
-			return tlrt.EncodeErr(err, "inputMediaInvoice", "extended_media")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 604, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputMediaInvoice) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputMediaInvoiceTypeID, "inputMediaInvoice"); err != nil {
-		return tlrt.DecodeErr(err, "inputMediaInvoice", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1266, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputMediaInvoice) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = InputMediaInvoice{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1266)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputMediaInvoice) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "inputMediaInvoice", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "inputMediaInvoice", "flags")
-	}
-	if m.Title, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "inputMediaInvoice", "title")
-	}
-	if m.Description, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "inputMediaInvoice", "description")
-	}
-	if m.Flags.Has(0) {
-		d.Spend(unsafe.Sizeof(InputWebDocument{}))
-		m.Photo = &InputWebDocument{}
-		if err = tlrt.DecodeBoxed(d, m.Photo, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "inputMediaInvoice", "photo")
-		}
-	}
-	if err = tlrt.DecodeBoxed(d, &m.Invoice, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "inputMediaInvoice", "invoice")
-	}
-	if m.Payload, err = tlrt.Bytes(d); err != nil {
-		return tlrt.DecodeErr(err, "inputMediaInvoice", "payload")
-	}
-	if m.Flags.Has(3) {
-		if m.Provider, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "inputMediaInvoice", "provider")
-		}
-	}
-	if err = tlrt.DecodeBoxed(d, &m.ProviderData, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "inputMediaInvoice", "provider_data")
-	}
-	if m.Flags.Has(1) {
-		if m.StartParam, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "inputMediaInvoice", "start_param")
-		}
-	}
-	if m.Flags.Has(2) {
-		if m.ExtendedMedia, err = decodeInputMedia(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "inputMediaInvoice", "extended_media")
-		}
-	}
-	m.Flags &^= 1<<0 | 1<<2
-	if m.Provider != "" {
-		m.Flags.Unset(3)
-	}
-	if m.StartParam != "" {
-		m.Flags.Unset(1)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1266, m)
 }
 
 // InputMediaGeoLive is the TL constructor inputMediaGeoLive.
@@ -10648,101 +6845,31 @@ func (m *InputMediaGeoLive) ClearProximityNotificationRadius() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputMediaGeoLive) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputMediaGeoLiveTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1391, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputMediaGeoLive) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 0)
-	flags |= tlrt.Bit(m.Stopped, 0)
-	flags |= tlrt.Bit(m.Heading != 0, 2)
-	flags |= tlrt.Bit(m.Period != 0, 1)
-	flags |= tlrt.Bit(m.ProximityNotificationRadius != 0, 3)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := tlrt.EncodeObject(b, m.GeoPoint); err != nil {
-		return tlrt.EncodeErr(err, "inputMediaGeoLive", "geo_point")
-	}
-	if flags.Has(2) {
-		tlrt.PutUint32(b, uint32(m.Heading))
-	}
-	if flags.Has(1) {
-		tlrt.PutUint32(b, uint32(m.Period))
-	}
-	if flags.Has(3) {
-		tlrt.PutUint32(b, uint32(m.ProximityNotificationRadius))
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1391, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputMediaGeoLive) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputMediaGeoLiveTypeID, "inputMediaGeoLive"); err != nil {
-		return tlrt.DecodeErr(err, "inputMediaGeoLive", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2127, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputMediaGeoLive) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = InputMediaGeoLive{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2127)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputMediaGeoLive) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "inputMediaGeoLive", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "inputMediaGeoLive", "flags")
-	}
-	m.Stopped = m.Flags.Has(0)
-	if m.GeoPoint, err = decodeInputGeoPoint(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "inputMediaGeoLive", "geo_point")
-	}
-	if m.Flags.Has(2) {
-		if m.Heading, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "inputMediaGeoLive", "heading")
-		}
-	}
-	if m.Flags.Has(1) {
-		if m.Period, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "inputMediaGeoLive", "period")
-		}
-	}
-	if m.Flags.Has(3) {
-		if m.ProximityNotificationRadius, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "inputMediaGeoLive", "proximity_notification_radius")
-		}
-	}
-	m.Flags &^= 1 << 0
-	if m.Heading != 0 {
-		m.Flags.Unset(2)
-	}
-	if m.Period != 0 {
-		m.Flags.Unset(1)
-	}
-	if m.ProximityNotificationRadius != 0 {
-		m.Flags.Unset(3)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2127, m)
 }
 
 // InputMediaPoll is the TL constructor inputMediaPoll.
@@ -10849,124 +6976,32 @@ func (m *InputMediaPoll) ClearSolutionEntities() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputMediaPoll) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputMediaPollTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1249, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputMediaPoll) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<2 | 1<<3)
-	flags |= tlrt.Bit(len(m.CorrectAnswers) > 0, 0)
-	flags |= tlrt.Bit(m.AttachedMedia != nil, 3)
-	flags |= tlrt.Bit(m.Solution != "" || len(m.SolutionEntities) > 0, 1)
-	flags |= tlrt.Bit(m.SolutionMedia != nil, 2)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := m.Poll.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "inputMediaPoll", "poll")
-	}
-	if flags.Has(0) {
-		tlrt.PutVectorHeader(b, len(m.CorrectAnswers))
-		for i := range m.CorrectAnswers {
-			tlrt.PutUint32(b, uint32(m.CorrectAnswers[i]))
-		}
-	}
-	if flags.Has(3) {
-		if err := tlrt.EncodeObject(b, m.AttachedMedia); err != nil {
-			return tlrt.EncodeErr(err, "inputMediaPoll", "attached_media")
-		}
-	}
-	if flags.Has(1) {
-		tlrt.PutString(b, m.Solution)
-		tlrt.PutVectorHeader(b, len(m.SolutionEntities))
-		for i := range m.SolutionEntities {
-			if err := tlrt.EncodeObject(b, m.SolutionEntities[i]); err != nil {
-				return tlrt.EncodeErr(err, "inputMediaPoll", "solution_entities")
-			}
-		}
-	}
-	if flags.Has(2) {
-		if err := tlrt.EncodeObject(b, m.SolutionMedia); err != nil {
-			return tlrt.EncodeErr(err, "inputMediaPoll", "solution_media")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1249, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputMediaPoll) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputMediaPollTypeID, "inputMediaPoll"); err != nil {
-		return tlrt.DecodeErr(err, "inputMediaPoll", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1973, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputMediaPoll) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = InputMediaPoll{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1973)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputMediaPoll) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "inputMediaPoll", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "inputMediaPoll", "flags")
-	}
-	if err = tlrt.DecodeBoxed(d, &m.Poll, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "inputMediaPoll", "poll")
-	}
-	if m.Flags.Has(0) {
-		if m.CorrectAnswers, err = tlrt.DecodeVector(d, 4, (*tlrt.Decoder).Int); err != nil {
-			return tlrt.DecodeErr(err, "inputMediaPoll", "correct_answers")
-		}
-	}
-	if m.Flags.Has(3) {
-		if m.AttachedMedia, err = decodeInputMedia(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "inputMediaPoll", "attached_media")
-		}
-	}
-	if m.Flags.Has(1) {
-		if m.Solution, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "inputMediaPoll", "solution")
-		}
-	}
-	if m.Flags.Has(1) {
-		if m.SolutionEntities, err = tlrt.DecodeSlabs[MessageEntityFormattedDate](d, false, 12, depth+1, decodeMessageEntity); err != nil {
-			return tlrt.DecodeErr(err, "inputMediaPoll", "solution_entities")
-		}
-	}
-	if m.Flags.Has(2) {
-		if m.SolutionMedia, err = decodeInputMedia(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "inputMediaPoll", "solution_media")
-		}
-	}
-	m.Flags &^= 1<<2 | 1<<3
-	if len(m.CorrectAnswers) > 0 {
-		m.Flags.Unset(0)
-	}
-	if m.Solution != "" || len(m.SolutionEntities) > 0 {
-		m.Flags.Unset(1)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1973, m)
 }
 
 // InputMediaDice is the TL constructor inputMediaDice.
@@ -10995,49 +7030,32 @@ func (*InputMediaDice) TypeName() string {
 func (*InputMediaDice) inputMediaClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputMediaDice) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputMediaDiceTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2190, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputMediaDice) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.Emoticon)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2190, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputMediaDice) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputMediaDiceTypeID, "inputMediaDice"); err != nil {
-		return tlrt.DecodeErr(err, "inputMediaDice", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3005, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputMediaDice) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3005)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputMediaDice) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Emoticon, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "inputMediaDice", "emoticon")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3005, m)
 }
 
 // InputMediaStory is the TL constructor inputMediaStory.
@@ -11067,57 +7085,31 @@ func (*InputMediaStory) TypeName() string {
 func (*InputMediaStory) inputMediaClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputMediaStory) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputMediaStoryTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1266, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputMediaStory) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "inputMediaStory", "peer")
-	}
-	tlrt.PutUint32(b, uint32(m.ID))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1266, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputMediaStory) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputMediaStoryTypeID, "inputMediaStory"); err != nil {
-		return tlrt.DecodeErr(err, "inputMediaStory", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1991, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputMediaStory) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1991)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputMediaStory) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "inputMediaStory", "")
-	}
-	var err error
-	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "inputMediaStory", "peer")
-	}
-	if m.ID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "inputMediaStory", "id")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1991, m)
 }
 
 // InputMediaWebPage is the TL constructor inputMediaWebPage.
@@ -11152,65 +7144,32 @@ func (*InputMediaWebPage) TypeName() string {
 func (*InputMediaWebPage) inputMediaClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputMediaWebPage) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputMediaWebPageTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1857, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputMediaWebPage) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2)
-	flags |= tlrt.Bit(m.ForceLargeMedia, 0)
-	flags |= tlrt.Bit(m.ForceSmallMedia, 1)
-	flags |= tlrt.Bit(m.Optional, 2)
-	tlrt.PutUint32(b, uint32(flags))
-	tlrt.PutString(b, m.URL)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1857, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputMediaWebPage) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputMediaWebPageTypeID, "inputMediaWebPage"); err != nil {
-		return tlrt.DecodeErr(err, "inputMediaWebPage", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2634, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputMediaWebPage) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = InputMediaWebPage{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2634)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputMediaWebPage) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "inputMediaWebPage", "flags")
-	}
-	m.ForceLargeMedia = m.Flags.Has(0)
-	m.ForceSmallMedia = m.Flags.Has(1)
-	m.Optional = m.Flags.Has(2)
-	if m.URL, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "inputMediaWebPage", "url")
-	}
-	m.Flags &^= 1<<0 | 1<<1 | 1<<2
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2634, m)
 }
 
 // InputMediaPaidMedia is the TL constructor inputMediaPaidMedia.
@@ -11267,85 +7226,32 @@ func (m *InputMediaPaidMedia) ClearPayload() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputMediaPaidMedia) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputMediaPaidMediaTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1879, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputMediaPaidMedia) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags
-	flags |= tlrt.Bit(m.Payload != "", 0)
-	w := tlrt.Extend(b, 20)
-	_ = w[19]
-	binary.LittleEndian.PutUint32(w, uint32(flags))
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.StarsAmount))
-	binary.LittleEndian.PutUint32(w[12:], bin.TypeVector)
-	binary.LittleEndian.PutUint32(w[16:], uint32(len(m.ExtendedMedia)))
-	for i := range m.ExtendedMedia {
-		if err := tlrt.EncodeObject(b, m.ExtendedMedia[i]); err != nil {
-			return tlrt.EncodeErr(err, "inputMediaPaidMedia", "extended_media")
-		}
-	}
-	if flags.Has(0) {
-		tlrt.PutString(b, m.Payload)
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1879, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputMediaPaidMedia) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputMediaPaidMediaTypeID, "inputMediaPaidMedia"); err != nil {
-		return tlrt.DecodeErr(err, "inputMediaPaidMedia", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2658, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputMediaPaidMedia) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = InputMediaPaidMedia{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2658)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputMediaPaidMedia) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "inputMediaPaidMedia", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "inputMediaPaidMedia", "flags")
-	}
-	if m.StarsAmount, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "inputMediaPaidMedia", "stars_amount")
-	}
-	if m.ExtendedMedia, err = tlrt.DecodeSlabs[InputMediaUploadedDocument](d, false, 4, depth+1, decodeInputMedia); err != nil {
-		return tlrt.DecodeErr(err, "inputMediaPaidMedia", "extended_media")
-	}
-	if m.Flags.Has(0) {
-		if m.Payload, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "inputMediaPaidMedia", "payload")
-		}
-	}
-	if m.Payload != "" {
-		m.Flags.Unset(0)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2658, m)
 }
 
 // InputMediaTodo is the TL constructor inputMediaTodo.
@@ -11374,58 +7280,32 @@ func (*InputMediaTodo) TypeName() string {
 func (*InputMediaTodo) inputMediaClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputMediaTodo) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputMediaTodoTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1488, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputMediaTodo) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := m.Todo.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "inputMediaTodo", "todo")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1488, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputMediaTodo) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputMediaTodoTypeID, "inputMediaTodo"); err != nil {
-		return tlrt.DecodeErr(err, "inputMediaTodo", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2233, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputMediaTodo) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = InputMediaTodo{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2233)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputMediaTodo) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "inputMediaTodo", "")
-	}
-	var err error
-	if err = tlrt.DecodeBoxed(d, &m.Todo, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "inputMediaTodo", "todo")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2233, m)
 }
 
 // InputMediaStakeDice is the TL constructor inputMediaStakeDice.
@@ -11457,57 +7337,32 @@ func (*InputMediaStakeDice) TypeName() string {
 func (*InputMediaStakeDice) inputMediaClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputMediaStakeDice) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputMediaStakeDiceTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2331, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputMediaStakeDice) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.GameHash)
-	tlrt.PutUint64(b, uint64(m.TonAmount))
-	tlrt.PutBytes(b, m.ClientSeed)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2331, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputMediaStakeDice) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputMediaStakeDiceTypeID, "inputMediaStakeDice"); err != nil {
-		return tlrt.DecodeErr(err, "inputMediaStakeDice", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3155, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputMediaStakeDice) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3155)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputMediaStakeDice) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.GameHash, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "inputMediaStakeDice", "game_hash")
-	}
-	if m.TonAmount, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "inputMediaStakeDice", "ton_amount")
-	}
-	if m.ClientSeed, err = tlrt.Bytes(d); err != nil {
-		return tlrt.DecodeErr(err, "inputMediaStakeDice", "client_seed")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3155, m)
 }
 
 // InputMessageClass is the TL type InputMessage: one of InputMessageID,
@@ -11527,27 +7382,9 @@ func DecodeInputMessage(b *bin.Buffer) (InputMessageClass, error) {
 // decodeInputMessage is DecodeInputMessage for a value nested depth levels
 // deep.
 func decodeInputMessage(d *tlrt.Decoder, depth int) (InputMessageClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v InputMessageClass
-	switch id {
-	case InputMessageIDTypeID:
-		v = tlrt.New[InputMessageID](d)
-	case InputMessageReplyToTypeID:
-		v = tlrt.New[InputMessageReplyTo](d)
-	case InputMessagePinnedTypeID:
-		v = &InputMessagePinned{}
-	case InputMessageCallbackQueryTypeID:
-		v = tlrt.New[InputMessageCallbackQuery](d)
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "InputMessage"}
-	}
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 325, depth)
+	c, _ := v.(InputMessageClass)
+	return c, err
 }
 
 // InputMessageID is the TL constructor inputMessageID.
@@ -11576,51 +7413,31 @@ func (*InputMessageID) TypeName() string {
 func (*InputMessageID) inputMessageClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputMessageID) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 8)
-	_ = w[7]
-	binary.LittleEndian.PutUint32(w, InputMessageIDTypeID)
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.ID))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1564, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputMessageID) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, uint32(m.ID))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1564, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputMessageID) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputMessageIDTypeID, "inputMessageID"); err != nil {
-		return tlrt.DecodeErr(err, "inputMessageID", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2319, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputMessageID) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2319)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputMessageID) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.ID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "inputMessageID", "id")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2319, m)
 }
 
 // InputMessageReplyTo is the TL constructor inputMessageReplyTo.
@@ -11649,51 +7466,31 @@ func (*InputMessageReplyTo) TypeName() string {
 func (*InputMessageReplyTo) inputMessageClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputMessageReplyTo) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 8)
-	_ = w[7]
-	binary.LittleEndian.PutUint32(w, InputMessageReplyToTypeID)
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.ID))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1773, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputMessageReplyTo) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, uint32(m.ID))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1773, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputMessageReplyTo) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputMessageReplyToTypeID, "inputMessageReplyTo"); err != nil {
-		return tlrt.DecodeErr(err, "inputMessageReplyTo", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2541, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputMessageReplyTo) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2541)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputMessageReplyTo) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.ID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "inputMessageReplyTo", "id")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2541, m)
 }
 
 // InputMessagePinned is the TL constructor inputMessagePinned.
@@ -11720,43 +7517,31 @@ func (*InputMessagePinned) TypeName() string {
 func (*InputMessagePinned) inputMessageClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputMessagePinned) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputMessagePinnedTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1231, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputMessagePinned) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1231, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputMessagePinned) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputMessagePinnedTypeID, "inputMessagePinned"); err != nil {
-		return tlrt.DecodeErr(err, "inputMessagePinned", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1955, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputMessagePinned) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1955)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputMessagePinned) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1955, m)
 }
 
 // InputMessageCallbackQuery is the TL constructor inputMessageCallbackQuery.
@@ -11786,58 +7571,31 @@ func (*InputMessageCallbackQuery) TypeName() string {
 func (*InputMessageCallbackQuery) inputMessageClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputMessageCallbackQuery) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 16)
-	_ = w[15]
-	binary.LittleEndian.PutUint32(w, InputMessageCallbackQueryTypeID)
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.ID))
-	binary.LittleEndian.PutUint64(w[8:], uint64(m.QueryID))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1618, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputMessageCallbackQuery) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, uint32(m.ID))
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.QueryID))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1618, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputMessageCallbackQuery) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputMessageCallbackQueryTypeID, "inputMessageCallbackQuery"); err != nil {
-		return tlrt.DecodeErr(err, "inputMessageCallbackQuery", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2377, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputMessageCallbackQuery) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2377)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputMessageCallbackQuery) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.ID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "inputMessageCallbackQuery", "id")
-	}
-	if m.QueryID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "inputMessageCallbackQuery", "query_id")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2377, m)
 }
 
 // InputNotifyPeerClass is the TL type InputNotifyPeer: one of InputNotifyPeer,
@@ -11858,33 +7616,9 @@ func DecodeInputNotifyPeer(b *bin.Buffer) (InputNotifyPeerClass, error) {
 // decodeInputNotifyPeer is DecodeInputNotifyPeer for a value nested depth
 // levels deep.
 func decodeInputNotifyPeer(d *tlrt.Decoder, depth int) (InputNotifyPeerClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v InputNotifyPeerClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case InputNotifyPeerTypeID:
-		v, size = &InputNotifyPeer{}, unsafe.Sizeof(InputNotifyPeer{})
-	case InputNotifyUsersTypeID:
-		v = &InputNotifyUsers{}
-	case InputNotifyChatsTypeID:
-		v = &InputNotifyChats{}
-	case InputNotifyBroadcastsTypeID:
-		v = &InputNotifyBroadcasts{}
-	case InputNotifyForumTopicTypeID:
-		v, size = &InputNotifyForumTopic{}, unsafe.Sizeof(InputNotifyForumTopic{})
-	case InputNotifyCommunityTypeID:
-		v, size = &InputNotifyCommunity{}, unsafe.Sizeof(InputNotifyCommunity{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "InputNotifyPeer"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 127, depth)
+	c, _ := v.(InputNotifyPeerClass)
+	return c, err
 }
 
 // InputNotifyPeer is the TL constructor inputNotifyPeer.
@@ -11913,53 +7647,31 @@ func (*InputNotifyPeer) TypeName() string {
 func (*InputNotifyPeer) inputNotifyPeerClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputNotifyPeer) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputNotifyPeerTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1748, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputNotifyPeer) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "inputNotifyPeer", "peer")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1748, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputNotifyPeer) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputNotifyPeerTypeID, "inputNotifyPeer"); err != nil {
-		return tlrt.DecodeErr(err, "inputNotifyPeer", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2514, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputNotifyPeer) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2514)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputNotifyPeer) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "inputNotifyPeer", "")
-	}
-	var err error
-	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "inputNotifyPeer", "peer")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2514, m)
 }
 
 // InputNotifyUsers is the TL constructor inputNotifyUsers.
@@ -11986,43 +7698,31 @@ func (*InputNotifyUsers) TypeName() string {
 func (*InputNotifyUsers) inputNotifyPeerClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputNotifyUsers) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputNotifyUsersTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 231, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputNotifyUsers) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 231, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputNotifyUsers) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputNotifyUsersTypeID, "inputNotifyUsers"); err != nil {
-		return tlrt.DecodeErr(err, "inputNotifyUsers", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 841, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputNotifyUsers) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 841)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputNotifyUsers) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 841, m)
 }
 
 // InputNotifyChats is the TL constructor inputNotifyChats.
@@ -12049,43 +7749,31 @@ func (*InputNotifyChats) TypeName() string {
 func (*InputNotifyChats) inputNotifyPeerClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputNotifyChats) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputNotifyChatsTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 692, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputNotifyChats) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 692, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputNotifyChats) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputNotifyChatsTypeID, "inputNotifyChats"); err != nil {
-		return tlrt.DecodeErr(err, "inputNotifyChats", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1365, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputNotifyChats) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1365)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputNotifyChats) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1365, m)
 }
 
 // InputNotifyBroadcasts is the TL constructor inputNotifyBroadcasts.
@@ -12112,43 +7800,31 @@ func (*InputNotifyBroadcasts) TypeName() string {
 func (*InputNotifyBroadcasts) inputNotifyPeerClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputNotifyBroadcasts) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputNotifyBroadcastsTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1664, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputNotifyBroadcasts) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1664, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputNotifyBroadcasts) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputNotifyBroadcastsTypeID, "inputNotifyBroadcasts"); err != nil {
-		return tlrt.DecodeErr(err, "inputNotifyBroadcasts", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2424, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputNotifyBroadcasts) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2424)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputNotifyBroadcasts) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2424, m)
 }
 
 // InputNotifyForumTopic is the TL constructor inputNotifyForumTopic.
@@ -12179,57 +7855,31 @@ func (*InputNotifyForumTopic) TypeName() string {
 func (*InputNotifyForumTopic) inputNotifyPeerClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputNotifyForumTopic) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputNotifyForumTopicTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 859, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputNotifyForumTopic) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "inputNotifyForumTopic", "peer")
-	}
-	tlrt.PutUint32(b, uint32(m.TopMsgID))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 859, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputNotifyForumTopic) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputNotifyForumTopicTypeID, "inputNotifyForumTopic"); err != nil {
-		return tlrt.DecodeErr(err, "inputNotifyForumTopic", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1551, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputNotifyForumTopic) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1551)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputNotifyForumTopic) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "inputNotifyForumTopic", "")
-	}
-	var err error
-	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "inputNotifyForumTopic", "peer")
-	}
-	if m.TopMsgID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "inputNotifyForumTopic", "top_msg_id")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1551, m)
 }
 
 // InputNotifyCommunity is the TL constructor inputNotifyCommunity.
@@ -12258,53 +7908,31 @@ func (*InputNotifyCommunity) TypeName() string {
 func (*InputNotifyCommunity) inputNotifyPeerClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputNotifyCommunity) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputNotifyCommunityTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 372, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputNotifyCommunity) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Community); err != nil {
-		return tlrt.EncodeErr(err, "inputNotifyCommunity", "community")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 372, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputNotifyCommunity) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputNotifyCommunityTypeID, "inputNotifyCommunity"); err != nil {
-		return tlrt.DecodeErr(err, "inputNotifyCommunity", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1002, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputNotifyCommunity) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1002)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputNotifyCommunity) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "inputNotifyCommunity", "")
-	}
-	var err error
-	if m.Community, err = decodeInputChannel(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "inputNotifyCommunity", "community")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1002, m)
 }
 
 // InputPasskeyCredentialClass is the TL type InputPasskeyCredential: one of
@@ -12325,25 +7953,9 @@ func DecodeInputPasskeyCredential(b *bin.Buffer) (InputPasskeyCredentialClass, e
 // decodeInputPasskeyCredential is DecodeInputPasskeyCredential for a value
 // nested depth levels deep.
 func decodeInputPasskeyCredential(d *tlrt.Decoder, depth int) (InputPasskeyCredentialClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v InputPasskeyCredentialClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case InputPasskeyCredentialPublicKeyTypeID:
-		v, size = &InputPasskeyCredentialPublicKey{}, unsafe.Sizeof(InputPasskeyCredentialPublicKey{})
-	case InputPasskeyCredentialFirebasePNVTypeID:
-		v, size = &InputPasskeyCredentialFirebasePNV{}, unsafe.Sizeof(InputPasskeyCredentialFirebasePNV{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "InputPasskeyCredential"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 309, depth)
+	c, _ := v.(InputPasskeyCredentialClass)
+	return c, err
 }
 
 // InputPasskeyCredentialPublicKey is the TL constructor
@@ -12378,62 +7990,32 @@ func (*InputPasskeyCredentialPublicKey) TypeName() string {
 func (*InputPasskeyCredentialPublicKey) inputPasskeyCredentialClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputPasskeyCredentialPublicKey) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputPasskeyCredentialPublicKeyTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 551, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputPasskeyCredentialPublicKey) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.ID)
-	tlrt.PutString(b, m.RawID)
-	if err := tlrt.EncodeObject(b, m.Response); err != nil {
-		return tlrt.EncodeErr(err, "inputPasskeyCredentialPublicKey", "response")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 551, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputPasskeyCredentialPublicKey) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputPasskeyCredentialPublicKeyTypeID, "inputPasskeyCredentialPublicKey"); err != nil {
-		return tlrt.DecodeErr(err, "inputPasskeyCredentialPublicKey", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1207, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputPasskeyCredentialPublicKey) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1207)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputPasskeyCredentialPublicKey) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "inputPasskeyCredentialPublicKey", "")
-	}
-	var err error
-	if m.ID, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "inputPasskeyCredentialPublicKey", "id")
-	}
-	if m.RawID, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "inputPasskeyCredentialPublicKey", "raw_id")
-	}
-	if m.Response, err = decodeInputPasskeyResponse(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "inputPasskeyCredentialPublicKey", "response")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1207, m)
 }
 
 // InputPasskeyCredentialFirebasePNV is the TL constructor
@@ -12466,49 +8048,32 @@ func (*InputPasskeyCredentialFirebasePNV) TypeName() string {
 func (*InputPasskeyCredentialFirebasePNV) inputPasskeyCredentialClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputPasskeyCredentialFirebasePNV) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputPasskeyCredentialFirebasePNVTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 854, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputPasskeyCredentialFirebasePNV) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.PnvToken)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 854, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputPasskeyCredentialFirebasePNV) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputPasskeyCredentialFirebasePNVTypeID, "inputPasskeyCredentialFirebasePNV"); err != nil {
-		return tlrt.DecodeErr(err, "inputPasskeyCredentialFirebasePNV", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1546, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputPasskeyCredentialFirebasePNV) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1546)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputPasskeyCredentialFirebasePNV) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.PnvToken, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "inputPasskeyCredentialFirebasePNV", "pnv_token")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1546, m)
 }
 
 // InputPasskeyResponseClass is the TL type InputPasskeyResponse: one of
@@ -12528,25 +8093,9 @@ func DecodeInputPasskeyResponse(b *bin.Buffer) (InputPasskeyResponseClass, error
 // decodeInputPasskeyResponse is DecodeInputPasskeyResponse for a value nested
 // depth levels deep.
 func decodeInputPasskeyResponse(d *tlrt.Decoder, depth int) (InputPasskeyResponseClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v InputPasskeyResponseClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case InputPasskeyResponseRegisterTypeID:
-		v, size = &InputPasskeyResponseRegister{}, unsafe.Sizeof(InputPasskeyResponseRegister{})
-	case InputPasskeyResponseLoginTypeID:
-		v, size = &InputPasskeyResponseLogin{}, unsafe.Sizeof(InputPasskeyResponseLogin{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "InputPasskeyResponse"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 254, depth)
+	c, _ := v.(InputPasskeyResponseClass)
+	return c, err
 }
 
 // InputPasskeyResponseRegister is the TL constructor
@@ -12579,62 +8128,32 @@ func (*InputPasskeyResponseRegister) TypeName() string {
 func (*InputPasskeyResponseRegister) inputPasskeyResponseClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputPasskeyResponseRegister) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputPasskeyResponseRegisterTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 583, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputPasskeyResponseRegister) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := m.ClientData.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "inputPasskeyResponseRegister", "client_data")
-	}
-	tlrt.PutBytes(b, m.AttestationData)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 583, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputPasskeyResponseRegister) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputPasskeyResponseRegisterTypeID, "inputPasskeyResponseRegister"); err != nil {
-		return tlrt.DecodeErr(err, "inputPasskeyResponseRegister", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1242, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputPasskeyResponseRegister) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = InputPasskeyResponseRegister{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1242)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputPasskeyResponseRegister) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "inputPasskeyResponseRegister", "")
-	}
-	var err error
-	if err = tlrt.DecodeBoxed(d, &m.ClientData, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "inputPasskeyResponseRegister", "client_data")
-	}
-	if m.AttestationData, err = tlrt.Bytes(d); err != nil {
-		return tlrt.DecodeErr(err, "inputPasskeyResponseRegister", "attestation_data")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1242, m)
 }
 
 // InputPasskeyResponseLogin is the TL constructor inputPasskeyResponseLogin.
@@ -12669,70 +8188,32 @@ func (*InputPasskeyResponseLogin) TypeName() string {
 func (*InputPasskeyResponseLogin) inputPasskeyResponseClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputPasskeyResponseLogin) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputPasskeyResponseLoginTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1864, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputPasskeyResponseLogin) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := m.ClientData.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "inputPasskeyResponseLogin", "client_data")
-	}
-	tlrt.PutBytes(b, m.AuthenticatorData)
-	tlrt.PutBytes(b, m.Signature)
-	tlrt.PutString(b, m.UserHandle)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1864, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputPasskeyResponseLogin) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputPasskeyResponseLoginTypeID, "inputPasskeyResponseLogin"); err != nil {
-		return tlrt.DecodeErr(err, "inputPasskeyResponseLogin", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2643, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputPasskeyResponseLogin) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = InputPasskeyResponseLogin{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2643)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputPasskeyResponseLogin) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "inputPasskeyResponseLogin", "")
-	}
-	var err error
-	if err = tlrt.DecodeBoxed(d, &m.ClientData, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "inputPasskeyResponseLogin", "client_data")
-	}
-	if m.AuthenticatorData, err = tlrt.Bytes(d); err != nil {
-		return tlrt.DecodeErr(err, "inputPasskeyResponseLogin", "authenticator_data")
-	}
-	if m.Signature, err = tlrt.Bytes(d); err != nil {
-		return tlrt.DecodeErr(err, "inputPasskeyResponseLogin", "signature")
-	}
-	if m.UserHandle, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "inputPasskeyResponseLogin", "user_handle")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2643, m)
 }
 
 // InputPaymentCredentialsClass is the TL type InputPaymentCredentials: one of
@@ -12754,29 +8235,9 @@ func DecodeInputPaymentCredentials(b *bin.Buffer) (InputPaymentCredentialsClass,
 // decodeInputPaymentCredentials is DecodeInputPaymentCredentials for a value
 // nested depth levels deep.
 func decodeInputPaymentCredentials(d *tlrt.Decoder, depth int) (InputPaymentCredentialsClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v InputPaymentCredentialsClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case InputPaymentCredentialsSavedTypeID:
-		v, size = &InputPaymentCredentialsSaved{}, unsafe.Sizeof(InputPaymentCredentialsSaved{})
-	case InputPaymentCredentialsTypeID:
-		v, size = &InputPaymentCredentials{}, unsafe.Sizeof(InputPaymentCredentials{})
-	case InputPaymentCredentialsApplePayTypeID:
-		v, size = &InputPaymentCredentialsApplePay{}, unsafe.Sizeof(InputPaymentCredentialsApplePay{})
-	case InputPaymentCredentialsGooglePayTypeID:
-		v, size = &InputPaymentCredentialsGooglePay{}, unsafe.Sizeof(InputPaymentCredentialsGooglePay{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "InputPaymentCredentials"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 214, depth)
+	c, _ := v.(InputPaymentCredentialsClass)
+	return c, err
 }
 
 // InputPaymentCredentialsSaved is the TL constructor
@@ -12809,53 +8270,32 @@ func (*InputPaymentCredentialsSaved) TypeName() string {
 func (*InputPaymentCredentialsSaved) inputPaymentCredentialsClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputPaymentCredentialsSaved) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputPaymentCredentialsSavedTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1847, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputPaymentCredentialsSaved) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.ID)
-	tlrt.PutBytes(b, m.TmpPassword)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1847, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputPaymentCredentialsSaved) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputPaymentCredentialsSavedTypeID, "inputPaymentCredentialsSaved"); err != nil {
-		return tlrt.DecodeErr(err, "inputPaymentCredentialsSaved", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2624, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputPaymentCredentialsSaved) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2624)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputPaymentCredentialsSaved) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.ID, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "inputPaymentCredentialsSaved", "id")
-	}
-	if m.TmpPassword, err = tlrt.Bytes(d); err != nil {
-		return tlrt.DecodeErr(err, "inputPaymentCredentialsSaved", "tmp_password")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2624, m)
 }
 
 // InputPaymentCredentials is the TL constructor inputPaymentCredentials.
@@ -12888,66 +8328,32 @@ func (*InputPaymentCredentials) TypeName() string {
 func (*InputPaymentCredentials) inputPaymentCredentialsClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputPaymentCredentials) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputPaymentCredentialsTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 475, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputPaymentCredentials) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 0)
-	flags |= tlrt.Bit(m.Save, 0)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := m.Data.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "inputPaymentCredentials", "data")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 475, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputPaymentCredentials) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputPaymentCredentialsTypeID, "inputPaymentCredentials"); err != nil {
-		return tlrt.DecodeErr(err, "inputPaymentCredentials", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1121, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputPaymentCredentials) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = InputPaymentCredentials{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1121)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputPaymentCredentials) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "inputPaymentCredentials", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "inputPaymentCredentials", "flags")
-	}
-	m.Save = m.Flags.Has(0)
-	if err = tlrt.DecodeBoxed(d, &m.Data, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "inputPaymentCredentials", "data")
-	}
-	m.Flags &^= 1 << 0
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1121, m)
 }
 
 // InputPaymentCredentialsApplePay is the TL constructor
@@ -12980,58 +8386,32 @@ func (*InputPaymentCredentialsApplePay) TypeName() string {
 func (*InputPaymentCredentialsApplePay) inputPaymentCredentialsClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputPaymentCredentialsApplePay) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputPaymentCredentialsApplePayTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 100, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputPaymentCredentialsApplePay) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := m.PaymentData.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "inputPaymentCredentialsApplePay", "payment_data")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 100, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputPaymentCredentialsApplePay) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputPaymentCredentialsApplePayTypeID, "inputPaymentCredentialsApplePay"); err != nil {
-		return tlrt.DecodeErr(err, "inputPaymentCredentialsApplePay", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 694, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputPaymentCredentialsApplePay) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = InputPaymentCredentialsApplePay{}
-	d := tlrt.NewDecoder(b, &wireSchema, 694)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputPaymentCredentialsApplePay) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "inputPaymentCredentialsApplePay", "")
-	}
-	var err error
-	if err = tlrt.DecodeBoxed(d, &m.PaymentData, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "inputPaymentCredentialsApplePay", "payment_data")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 694, m)
 }
 
 // InputPaymentCredentialsGooglePay is the TL constructor
@@ -13064,58 +8444,32 @@ func (*InputPaymentCredentialsGooglePay) TypeName() string {
 func (*InputPaymentCredentialsGooglePay) inputPaymentCredentialsClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputPaymentCredentialsGooglePay) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputPaymentCredentialsGooglePayTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1271, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputPaymentCredentialsGooglePay) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := m.PaymentToken.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "inputPaymentCredentialsGooglePay", "payment_token")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1271, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputPaymentCredentialsGooglePay) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputPaymentCredentialsGooglePayTypeID, "inputPaymentCredentialsGooglePay"); err != nil {
-		return tlrt.DecodeErr(err, "inputPaymentCredentialsGooglePay", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1996, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputPaymentCredentialsGooglePay) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = InputPaymentCredentialsGooglePay{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1996)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputPaymentCredentialsGooglePay) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "inputPaymentCredentialsGooglePay", "")
-	}
-	var err error
-	if err = tlrt.DecodeBoxed(d, &m.PaymentToken, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "inputPaymentCredentialsGooglePay", "payment_token")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1996, m)
 }
 
 // InputPeerClass is the TL type InputPeer: one of InputPeerEmpty,
@@ -13135,35 +8489,9 @@ func DecodeInputPeer(b *bin.Buffer) (InputPeerClass, error) {
 
 // decodeInputPeer is DecodeInputPeer for a value nested depth levels deep.
 func decodeInputPeer(d *tlrt.Decoder, depth int) (InputPeerClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v InputPeerClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case InputPeerEmptyTypeID:
-		v = &InputPeerEmpty{}
-	case InputPeerSelfTypeID:
-		v = &InputPeerSelf{}
-	case InputPeerChatTypeID:
-		v = tlrt.New[InputPeerChat](d)
-	case InputPeerUserTypeID:
-		v = tlrt.New[InputPeerUser](d)
-	case InputPeerChannelTypeID:
-		v = tlrt.New[InputPeerChannel](d)
-	case InputPeerUserFromMessageTypeID:
-		v, size = &InputPeerUserFromMessage{}, unsafe.Sizeof(InputPeerUserFromMessage{})
-	case InputPeerChannelFromMessageTypeID:
-		v, size = &InputPeerChannelFromMessage{}, unsafe.Sizeof(InputPeerChannelFromMessage{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "InputPeer"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 38, depth)
+	c, _ := v.(InputPeerClass)
+	return c, err
 }
 
 // InputPeerEmpty is the TL constructor inputPeerEmpty.
@@ -13190,43 +8518,31 @@ func (*InputPeerEmpty) TypeName() string {
 func (*InputPeerEmpty) inputPeerClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputPeerEmpty) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputPeerEmptyTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1169, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputPeerEmpty) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1169, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputPeerEmpty) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputPeerEmptyTypeID, "inputPeerEmpty"); err != nil {
-		return tlrt.DecodeErr(err, "inputPeerEmpty", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1888, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputPeerEmpty) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1888)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputPeerEmpty) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1888, m)
 }
 
 // InputPeerSelf is the TL constructor inputPeerSelf.
@@ -13253,43 +8569,31 @@ func (*InputPeerSelf) TypeName() string {
 func (*InputPeerSelf) inputPeerClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputPeerSelf) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputPeerSelfTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1157, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputPeerSelf) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1157, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputPeerSelf) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputPeerSelfTypeID, "inputPeerSelf"); err != nil {
-		return tlrt.DecodeErr(err, "inputPeerSelf", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1875, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputPeerSelf) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1875)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputPeerSelf) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1875, m)
 }
 
 // InputPeerChat is the TL constructor inputPeerChat.
@@ -13318,51 +8622,31 @@ func (*InputPeerChat) TypeName() string {
 func (*InputPeerChat) inputPeerClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputPeerChat) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, InputPeerChatTypeID)
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.ChatID))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 491, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputPeerChat) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint64(b, uint64(m.ChatID))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 491, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputPeerChat) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputPeerChatTypeID, "inputPeerChat"); err != nil {
-		return tlrt.DecodeErr(err, "inputPeerChat", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1139, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputPeerChat) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1139)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputPeerChat) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.ChatID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "inputPeerChat", "chat_id")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1139, m)
 }
 
 // InputPeerUser is the TL constructor inputPeerUser.
@@ -13392,58 +8676,31 @@ func (*InputPeerUser) TypeName() string {
 func (*InputPeerUser) inputPeerClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputPeerUser) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 20)
-	_ = w[19]
-	binary.LittleEndian.PutUint32(w, InputPeerUserTypeID)
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.UserID))
-	binary.LittleEndian.PutUint64(w[12:], uint64(m.AccessHash))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2101, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputPeerUser) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 16)
-	_ = w[15]
-	binary.LittleEndian.PutUint64(w, uint64(m.UserID))
-	binary.LittleEndian.PutUint64(w[8:], uint64(m.AccessHash))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2101, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputPeerUser) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputPeerUserTypeID, "inputPeerUser"); err != nil {
-		return tlrt.DecodeErr(err, "inputPeerUser", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2908, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputPeerUser) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2908)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputPeerUser) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.UserID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "inputPeerUser", "user_id")
-	}
-	if m.AccessHash, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "inputPeerUser", "access_hash")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2908, m)
 }
 
 // InputPeerChannel is the TL constructor inputPeerChannel.
@@ -13473,58 +8730,31 @@ func (*InputPeerChannel) TypeName() string {
 func (*InputPeerChannel) inputPeerClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputPeerChannel) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 20)
-	_ = w[19]
-	binary.LittleEndian.PutUint32(w, InputPeerChannelTypeID)
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.ChannelID))
-	binary.LittleEndian.PutUint64(w[12:], uint64(m.AccessHash))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 373, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputPeerChannel) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 16)
-	_ = w[15]
-	binary.LittleEndian.PutUint64(w, uint64(m.ChannelID))
-	binary.LittleEndian.PutUint64(w[8:], uint64(m.AccessHash))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 373, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputPeerChannel) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputPeerChannelTypeID, "inputPeerChannel"); err != nil {
-		return tlrt.DecodeErr(err, "inputPeerChannel", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1003, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputPeerChannel) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1003)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputPeerChannel) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.ChannelID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "inputPeerChannel", "channel_id")
-	}
-	if m.AccessHash, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "inputPeerChannel", "access_hash")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1003, m)
 }
 
 // InputPeerUserFromMessage is the TL constructor inputPeerUserFromMessage.
@@ -13556,63 +8786,31 @@ func (*InputPeerUserFromMessage) TypeName() string {
 func (*InputPeerUserFromMessage) inputPeerClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputPeerUserFromMessage) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputPeerUserFromMessageTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1581, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputPeerUserFromMessage) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "inputPeerUserFromMessage", "peer")
-	}
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, uint32(m.MsgID))
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.UserID))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1581, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputPeerUserFromMessage) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputPeerUserFromMessageTypeID, "inputPeerUserFromMessage"); err != nil {
-		return tlrt.DecodeErr(err, "inputPeerUserFromMessage", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2336, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputPeerUserFromMessage) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2336)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputPeerUserFromMessage) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "inputPeerUserFromMessage", "")
-	}
-	var err error
-	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "inputPeerUserFromMessage", "peer")
-	}
-	if m.MsgID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "inputPeerUserFromMessage", "msg_id")
-	}
-	if m.UserID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "inputPeerUserFromMessage", "user_id")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2336, m)
 }
 
 // InputPeerChannelFromMessage is the TL constructor
@@ -13645,63 +8843,31 @@ func (*InputPeerChannelFromMessage) TypeName() string {
 func (*InputPeerChannelFromMessage) inputPeerClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputPeerChannelFromMessage) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputPeerChannelFromMessageTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1795, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputPeerChannelFromMessage) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "inputPeerChannelFromMessage", "peer")
-	}
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, uint32(m.MsgID))
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.ChannelID))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1795, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputPeerChannelFromMessage) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputPeerChannelFromMessageTypeID, "inputPeerChannelFromMessage"); err != nil {
-		return tlrt.DecodeErr(err, "inputPeerChannelFromMessage", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2566, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputPeerChannelFromMessage) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2566)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputPeerChannelFromMessage) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "inputPeerChannelFromMessage", "")
-	}
-	var err error
-	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "inputPeerChannelFromMessage", "peer")
-	}
-	if m.MsgID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "inputPeerChannelFromMessage", "msg_id")
-	}
-	if m.ChannelID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "inputPeerChannelFromMessage", "channel_id")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2566, m)
 }
 
 // InputPhotoClass is the TL type InputPhoto: one of InputPhotoEmpty,
@@ -13720,25 +8886,9 @@ func DecodeInputPhoto(b *bin.Buffer) (InputPhotoClass, error) {
 
 // decodeInputPhoto is DecodeInputPhoto for a value nested depth levels deep.
 func decodeInputPhoto(d *tlrt.Decoder, depth int) (InputPhotoClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v InputPhotoClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case InputPhotoEmptyTypeID:
-		v = &InputPhotoEmpty{}
-	case InputPhotoTypeID:
-		v, size = &InputPhoto{}, unsafe.Sizeof(InputPhoto{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "InputPhoto"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 53, depth)
+	c, _ := v.(InputPhotoClass)
+	return c, err
 }
 
 // InputPhotoEmpty is the TL constructor inputPhotoEmpty.
@@ -13765,43 +8915,31 @@ func (*InputPhotoEmpty) TypeName() string {
 func (*InputPhotoEmpty) inputPhotoClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputPhotoEmpty) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputPhotoEmptyTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 268, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputPhotoEmpty) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 268, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputPhotoEmpty) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputPhotoEmptyTypeID, "inputPhotoEmpty"); err != nil {
-		return tlrt.DecodeErr(err, "inputPhotoEmpty", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 885, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputPhotoEmpty) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 885)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputPhotoEmpty) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 885, m)
 }
 
 // InputPhoto is the TL constructor inputPhoto.
@@ -13833,59 +8971,32 @@ func (*InputPhoto) TypeName() string {
 func (*InputPhoto) inputPhotoClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputPhoto) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputPhotoTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 545, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputPhoto) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 16)
-	_ = w[15]
-	binary.LittleEndian.PutUint64(w, uint64(m.ID))
-	binary.LittleEndian.PutUint64(w[8:], uint64(m.AccessHash))
-	tlrt.PutBytes(b, m.FileReference)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 545, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputPhoto) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputPhotoTypeID, "inputPhoto"); err != nil {
-		return tlrt.DecodeErr(err, "inputPhoto", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1201, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputPhoto) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1201)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputPhoto) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.ID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "inputPhoto", "id")
-	}
-	if m.AccessHash, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "inputPhoto", "access_hash")
-	}
-	if m.FileReference, err = tlrt.Bytes(d); err != nil {
-		return tlrt.DecodeErr(err, "inputPhoto", "file_reference")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1201, m)
 }
 
 // InputPrivacyKeyClass is the TL type InputPrivacyKey: one of
@@ -13911,47 +9022,9 @@ func DecodeInputPrivacyKey(b *bin.Buffer) (InputPrivacyKeyClass, error) {
 // decodeInputPrivacyKey is DecodeInputPrivacyKey for a value nested depth
 // levels deep.
 func decodeInputPrivacyKey(d *tlrt.Decoder, depth int) (InputPrivacyKeyClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v InputPrivacyKeyClass
-	switch id {
-	case InputPrivacyKeyStatusTimestampTypeID:
-		v = &InputPrivacyKeyStatusTimestamp{}
-	case InputPrivacyKeyChatInviteTypeID:
-		v = &InputPrivacyKeyChatInvite{}
-	case InputPrivacyKeyPhoneCallTypeID:
-		v = &InputPrivacyKeyPhoneCall{}
-	case InputPrivacyKeyPhoneP2PTypeID:
-		v = &InputPrivacyKeyPhoneP2P{}
-	case InputPrivacyKeyForwardsTypeID:
-		v = &InputPrivacyKeyForwards{}
-	case InputPrivacyKeyProfilePhotoTypeID:
-		v = &InputPrivacyKeyProfilePhoto{}
-	case InputPrivacyKeyPhoneNumberTypeID:
-		v = &InputPrivacyKeyPhoneNumber{}
-	case InputPrivacyKeyAddedByPhoneTypeID:
-		v = &InputPrivacyKeyAddedByPhone{}
-	case InputPrivacyKeyVoiceMessagesTypeID:
-		v = &InputPrivacyKeyVoiceMessages{}
-	case InputPrivacyKeyAboutTypeID:
-		v = &InputPrivacyKeyAbout{}
-	case InputPrivacyKeyBirthdayTypeID:
-		v = &InputPrivacyKeyBirthday{}
-	case InputPrivacyKeyStarGiftsAutoSaveTypeID:
-		v = &InputPrivacyKeyStarGiftsAutoSave{}
-	case InputPrivacyKeyNoPaidMessagesTypeID:
-		v = &InputPrivacyKeyNoPaidMessages{}
-	case InputPrivacyKeySavedMusicTypeID:
-		v = &InputPrivacyKeySavedMusic{}
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "InputPrivacyKey"}
-	}
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 507, depth)
+	c, _ := v.(InputPrivacyKeyClass)
+	return c, err
 }
 
 // InputPrivacyKeyStatusTimestamp is the TL constructor
@@ -13981,43 +9054,31 @@ func (*InputPrivacyKeyStatusTimestamp) TypeName() string {
 func (*InputPrivacyKeyStatusTimestamp) inputPrivacyKeyClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputPrivacyKeyStatusTimestamp) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputPrivacyKeyStatusTimestampTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 736, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputPrivacyKeyStatusTimestamp) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 736, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputPrivacyKeyStatusTimestamp) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputPrivacyKeyStatusTimestampTypeID, "inputPrivacyKeyStatusTimestamp"); err != nil {
-		return tlrt.DecodeErr(err, "inputPrivacyKeyStatusTimestamp", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1414, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputPrivacyKeyStatusTimestamp) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1414)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputPrivacyKeyStatusTimestamp) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1414, m)
 }
 
 // InputPrivacyKeyChatInvite is the TL constructor inputPrivacyKeyChatInvite.
@@ -14045,43 +9106,31 @@ func (*InputPrivacyKeyChatInvite) TypeName() string {
 func (*InputPrivacyKeyChatInvite) inputPrivacyKeyClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputPrivacyKeyChatInvite) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputPrivacyKeyChatInviteTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1813, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputPrivacyKeyChatInvite) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1813, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputPrivacyKeyChatInvite) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputPrivacyKeyChatInviteTypeID, "inputPrivacyKeyChatInvite"); err != nil {
-		return tlrt.DecodeErr(err, "inputPrivacyKeyChatInvite", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2584, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputPrivacyKeyChatInvite) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2584)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputPrivacyKeyChatInvite) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2584, m)
 }
 
 // InputPrivacyKeyPhoneCall is the TL constructor inputPrivacyKeyPhoneCall.
@@ -14109,43 +9158,31 @@ func (*InputPrivacyKeyPhoneCall) TypeName() string {
 func (*InputPrivacyKeyPhoneCall) inputPrivacyKeyClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputPrivacyKeyPhoneCall) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputPrivacyKeyPhoneCallTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2403, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputPrivacyKeyPhoneCall) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2403, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputPrivacyKeyPhoneCall) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputPrivacyKeyPhoneCallTypeID, "inputPrivacyKeyPhoneCall"); err != nil {
-		return tlrt.DecodeErr(err, "inputPrivacyKeyPhoneCall", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3232, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputPrivacyKeyPhoneCall) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3232)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputPrivacyKeyPhoneCall) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3232, m)
 }
 
 // InputPrivacyKeyPhoneP2P is the TL constructor inputPrivacyKeyPhoneP2P.
@@ -14173,43 +9210,31 @@ func (*InputPrivacyKeyPhoneP2P) TypeName() string {
 func (*InputPrivacyKeyPhoneP2P) inputPrivacyKeyClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputPrivacyKeyPhoneP2P) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputPrivacyKeyPhoneP2PTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2079, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputPrivacyKeyPhoneP2P) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2079, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputPrivacyKeyPhoneP2P) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputPrivacyKeyPhoneP2PTypeID, "inputPrivacyKeyPhoneP2P"); err != nil {
-		return tlrt.DecodeErr(err, "inputPrivacyKeyPhoneP2P", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2884, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputPrivacyKeyPhoneP2P) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2884)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputPrivacyKeyPhoneP2P) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2884, m)
 }
 
 // InputPrivacyKeyForwards is the TL constructor inputPrivacyKeyForwards.
@@ -14237,43 +9262,31 @@ func (*InputPrivacyKeyForwards) TypeName() string {
 func (*InputPrivacyKeyForwards) inputPrivacyKeyClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputPrivacyKeyForwards) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputPrivacyKeyForwardsTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1541, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputPrivacyKeyForwards) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1541, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputPrivacyKeyForwards) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputPrivacyKeyForwardsTypeID, "inputPrivacyKeyForwards"); err != nil {
-		return tlrt.DecodeErr(err, "inputPrivacyKeyForwards", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2294, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputPrivacyKeyForwards) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2294)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputPrivacyKeyForwards) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2294, m)
 }
 
 // InputPrivacyKeyProfilePhoto is the TL constructor
@@ -14302,43 +9315,31 @@ func (*InputPrivacyKeyProfilePhoto) TypeName() string {
 func (*InputPrivacyKeyProfilePhoto) inputPrivacyKeyClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputPrivacyKeyProfilePhoto) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputPrivacyKeyProfilePhotoTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 812, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputPrivacyKeyProfilePhoto) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 812, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputPrivacyKeyProfilePhoto) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputPrivacyKeyProfilePhotoTypeID, "inputPrivacyKeyProfilePhoto"); err != nil {
-		return tlrt.DecodeErr(err, "inputPrivacyKeyProfilePhoto", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1499, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputPrivacyKeyProfilePhoto) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1499)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputPrivacyKeyProfilePhoto) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1499, m)
 }
 
 // InputPrivacyKeyPhoneNumber is the TL constructor inputPrivacyKeyPhoneNumber.
@@ -14366,43 +9367,31 @@ func (*InputPrivacyKeyPhoneNumber) TypeName() string {
 func (*InputPrivacyKeyPhoneNumber) inputPrivacyKeyClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputPrivacyKeyPhoneNumber) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputPrivacyKeyPhoneNumberTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 32, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputPrivacyKeyPhoneNumber) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 32, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputPrivacyKeyPhoneNumber) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputPrivacyKeyPhoneNumberTypeID, "inputPrivacyKeyPhoneNumber"); err != nil {
-		return tlrt.DecodeErr(err, "inputPrivacyKeyPhoneNumber", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 613, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputPrivacyKeyPhoneNumber) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 613)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputPrivacyKeyPhoneNumber) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 613, m)
 }
 
 // InputPrivacyKeyAddedByPhone is the TL constructor
@@ -14431,43 +9420,31 @@ func (*InputPrivacyKeyAddedByPhone) TypeName() string {
 func (*InputPrivacyKeyAddedByPhone) inputPrivacyKeyClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputPrivacyKeyAddedByPhone) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputPrivacyKeyAddedByPhoneTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1986, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputPrivacyKeyAddedByPhone) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1986, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputPrivacyKeyAddedByPhone) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputPrivacyKeyAddedByPhoneTypeID, "inputPrivacyKeyAddedByPhone"); err != nil {
-		return tlrt.DecodeErr(err, "inputPrivacyKeyAddedByPhone", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2776, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputPrivacyKeyAddedByPhone) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2776)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputPrivacyKeyAddedByPhone) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2776, m)
 }
 
 // InputPrivacyKeyVoiceMessages is the TL constructor
@@ -14496,43 +9473,31 @@ func (*InputPrivacyKeyVoiceMessages) TypeName() string {
 func (*InputPrivacyKeyVoiceMessages) inputPrivacyKeyClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputPrivacyKeyVoiceMessages) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputPrivacyKeyVoiceMessagesTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1642, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputPrivacyKeyVoiceMessages) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1642, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputPrivacyKeyVoiceMessages) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputPrivacyKeyVoiceMessagesTypeID, "inputPrivacyKeyVoiceMessages"); err != nil {
-		return tlrt.DecodeErr(err, "inputPrivacyKeyVoiceMessages", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2402, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputPrivacyKeyVoiceMessages) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2402)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputPrivacyKeyVoiceMessages) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2402, m)
 }
 
 // InputPrivacyKeyAbout is the TL constructor inputPrivacyKeyAbout.
@@ -14559,43 +9524,31 @@ func (*InputPrivacyKeyAbout) TypeName() string {
 func (*InputPrivacyKeyAbout) inputPrivacyKeyClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputPrivacyKeyAbout) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputPrivacyKeyAboutTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 519, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputPrivacyKeyAbout) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 519, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputPrivacyKeyAbout) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputPrivacyKeyAboutTypeID, "inputPrivacyKeyAbout"); err != nil {
-		return tlrt.DecodeErr(err, "inputPrivacyKeyAbout", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1170, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputPrivacyKeyAbout) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1170)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputPrivacyKeyAbout) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1170, m)
 }
 
 // InputPrivacyKeyBirthday is the TL constructor inputPrivacyKeyBirthday.
@@ -14623,43 +9576,31 @@ func (*InputPrivacyKeyBirthday) TypeName() string {
 func (*InputPrivacyKeyBirthday) inputPrivacyKeyClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputPrivacyKeyBirthday) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputPrivacyKeyBirthdayTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2030, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputPrivacyKeyBirthday) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2030, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputPrivacyKeyBirthday) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputPrivacyKeyBirthdayTypeID, "inputPrivacyKeyBirthday"); err != nil {
-		return tlrt.DecodeErr(err, "inputPrivacyKeyBirthday", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2828, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputPrivacyKeyBirthday) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2828)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputPrivacyKeyBirthday) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2828, m)
 }
 
 // InputPrivacyKeyStarGiftsAutoSave is the TL constructor
@@ -14689,43 +9630,31 @@ func (*InputPrivacyKeyStarGiftsAutoSave) TypeName() string {
 func (*InputPrivacyKeyStarGiftsAutoSave) inputPrivacyKeyClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputPrivacyKeyStarGiftsAutoSave) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputPrivacyKeyStarGiftsAutoSaveTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2137, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputPrivacyKeyStarGiftsAutoSave) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2137, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputPrivacyKeyStarGiftsAutoSave) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputPrivacyKeyStarGiftsAutoSaveTypeID, "inputPrivacyKeyStarGiftsAutoSave"); err != nil {
-		return tlrt.DecodeErr(err, "inputPrivacyKeyStarGiftsAutoSave", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2947, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputPrivacyKeyStarGiftsAutoSave) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2947)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputPrivacyKeyStarGiftsAutoSave) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2947, m)
 }
 
 // InputPrivacyKeyNoPaidMessages is the TL constructor
@@ -14755,43 +9684,31 @@ func (*InputPrivacyKeyNoPaidMessages) TypeName() string {
 func (*InputPrivacyKeyNoPaidMessages) inputPrivacyKeyClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputPrivacyKeyNoPaidMessages) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputPrivacyKeyNoPaidMessagesTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1805, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputPrivacyKeyNoPaidMessages) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1805, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputPrivacyKeyNoPaidMessages) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputPrivacyKeyNoPaidMessagesTypeID, "inputPrivacyKeyNoPaidMessages"); err != nil {
-		return tlrt.DecodeErr(err, "inputPrivacyKeyNoPaidMessages", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2576, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputPrivacyKeyNoPaidMessages) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2576)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputPrivacyKeyNoPaidMessages) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2576, m)
 }
 
 // InputPrivacyKeySavedMusic is the TL constructor inputPrivacyKeySavedMusic.
@@ -14819,43 +9736,31 @@ func (*InputPrivacyKeySavedMusic) TypeName() string {
 func (*InputPrivacyKeySavedMusic) inputPrivacyKeyClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputPrivacyKeySavedMusic) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputPrivacyKeySavedMusicTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 721, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputPrivacyKeySavedMusic) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 721, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputPrivacyKeySavedMusic) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputPrivacyKeySavedMusicTypeID, "inputPrivacyKeySavedMusic"); err != nil {
-		return tlrt.DecodeErr(err, "inputPrivacyKeySavedMusic", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1396, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputPrivacyKeySavedMusic) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1396)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputPrivacyKeySavedMusic) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1396, m)
 }
 
 // InputPrivacyRuleClass is the TL type InputPrivacyRule: one of
@@ -14881,45 +9786,9 @@ func DecodeInputPrivacyRule(b *bin.Buffer) (InputPrivacyRuleClass, error) {
 // decodeInputPrivacyRule is DecodeInputPrivacyRule for a value nested depth
 // levels deep.
 func decodeInputPrivacyRule(d *tlrt.Decoder, depth int) (InputPrivacyRuleClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v InputPrivacyRuleClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case InputPrivacyValueAllowContactsTypeID:
-		v = &InputPrivacyValueAllowContacts{}
-	case InputPrivacyValueAllowAllTypeID:
-		v = &InputPrivacyValueAllowAll{}
-	case InputPrivacyValueAllowUsersTypeID:
-		v, size = &InputPrivacyValueAllowUsers{}, unsafe.Sizeof(InputPrivacyValueAllowUsers{})
-	case InputPrivacyValueDisallowContactsTypeID:
-		v = &InputPrivacyValueDisallowContacts{}
-	case InputPrivacyValueDisallowAllTypeID:
-		v = &InputPrivacyValueDisallowAll{}
-	case InputPrivacyValueDisallowUsersTypeID:
-		v, size = &InputPrivacyValueDisallowUsers{}, unsafe.Sizeof(InputPrivacyValueDisallowUsers{})
-	case InputPrivacyValueAllowChatParticipantsTypeID:
-		v, size = &InputPrivacyValueAllowChatParticipants{}, unsafe.Sizeof(InputPrivacyValueAllowChatParticipants{})
-	case InputPrivacyValueDisallowChatParticipantsTypeID:
-		v, size = &InputPrivacyValueDisallowChatParticipants{}, unsafe.Sizeof(InputPrivacyValueDisallowChatParticipants{})
-	case InputPrivacyValueAllowCloseFriendsTypeID:
-		v = &InputPrivacyValueAllowCloseFriends{}
-	case InputPrivacyValueAllowPremiumTypeID:
-		v = &InputPrivacyValueAllowPremium{}
-	case InputPrivacyValueAllowBotsTypeID:
-		v = &InputPrivacyValueAllowBots{}
-	case InputPrivacyValueDisallowBotsTypeID:
-		v = &InputPrivacyValueDisallowBots{}
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "InputPrivacyRule"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 205, depth)
+	c, _ := v.(InputPrivacyRuleClass)
+	return c, err
 }
 
 // InputPrivacyValueAllowContacts is the TL constructor
@@ -14949,43 +9818,31 @@ func (*InputPrivacyValueAllowContacts) TypeName() string {
 func (*InputPrivacyValueAllowContacts) inputPrivacyRuleClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputPrivacyValueAllowContacts) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputPrivacyValueAllowContactsTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 115, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputPrivacyValueAllowContacts) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 115, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputPrivacyValueAllowContacts) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputPrivacyValueAllowContactsTypeID, "inputPrivacyValueAllowContacts"); err != nil {
-		return tlrt.DecodeErr(err, "inputPrivacyValueAllowContacts", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 710, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputPrivacyValueAllowContacts) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 710)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputPrivacyValueAllowContacts) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 710, m)
 }
 
 // InputPrivacyValueAllowAll is the TL constructor inputPrivacyValueAllowAll.
@@ -15013,43 +9870,31 @@ func (*InputPrivacyValueAllowAll) TypeName() string {
 func (*InputPrivacyValueAllowAll) inputPrivacyRuleClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputPrivacyValueAllowAll) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputPrivacyValueAllowAllTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 223, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputPrivacyValueAllowAll) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 223, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputPrivacyValueAllowAll) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputPrivacyValueAllowAllTypeID, "inputPrivacyValueAllowAll"); err != nil {
-		return tlrt.DecodeErr(err, "inputPrivacyValueAllowAll", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 832, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputPrivacyValueAllowAll) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 832)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputPrivacyValueAllowAll) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 832, m)
 }
 
 // InputPrivacyValueAllowUsers is the TL constructor
@@ -15081,56 +9926,31 @@ func (*InputPrivacyValueAllowUsers) TypeName() string {
 func (*InputPrivacyValueAllowUsers) inputPrivacyRuleClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputPrivacyValueAllowUsers) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputPrivacyValueAllowUsersTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 167, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputPrivacyValueAllowUsers) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutVectorHeader(b, len(m.Users))
-	for i := range m.Users {
-		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
-			return tlrt.EncodeErr(err, "inputPrivacyValueAllowUsers", "users")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 167, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputPrivacyValueAllowUsers) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputPrivacyValueAllowUsersTypeID, "inputPrivacyValueAllowUsers"); err != nil {
-		return tlrt.DecodeErr(err, "inputPrivacyValueAllowUsers", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 773, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputPrivacyValueAllowUsers) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 773)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputPrivacyValueAllowUsers) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "inputPrivacyValueAllowUsers", "")
-	}
-	var err error
-	if m.Users, err = tlrt.DecodeSlabs[InputUserFromMessage](d, false, 4, depth+1, decodeInputUser); err != nil {
-		return tlrt.DecodeErr(err, "inputPrivacyValueAllowUsers", "users")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 773, m)
 }
 
 // InputPrivacyValueDisallowContacts is the TL constructor
@@ -15160,43 +9980,31 @@ func (*InputPrivacyValueDisallowContacts) TypeName() string {
 func (*InputPrivacyValueDisallowContacts) inputPrivacyRuleClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputPrivacyValueDisallowContacts) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputPrivacyValueDisallowContactsTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 107, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputPrivacyValueDisallowContacts) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 107, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputPrivacyValueDisallowContacts) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputPrivacyValueDisallowContactsTypeID, "inputPrivacyValueDisallowContacts"); err != nil {
-		return tlrt.DecodeErr(err, "inputPrivacyValueDisallowContacts", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 701, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputPrivacyValueDisallowContacts) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 701)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputPrivacyValueDisallowContacts) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 701, m)
 }
 
 // InputPrivacyValueDisallowAll is the TL constructor
@@ -15225,43 +10033,31 @@ func (*InputPrivacyValueDisallowAll) TypeName() string {
 func (*InputPrivacyValueDisallowAll) inputPrivacyRuleClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputPrivacyValueDisallowAll) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputPrivacyValueDisallowAllTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2031, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputPrivacyValueDisallowAll) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2031, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputPrivacyValueDisallowAll) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputPrivacyValueDisallowAllTypeID, "inputPrivacyValueDisallowAll"); err != nil {
-		return tlrt.DecodeErr(err, "inputPrivacyValueDisallowAll", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2829, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputPrivacyValueDisallowAll) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2829)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputPrivacyValueDisallowAll) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2829, m)
 }
 
 // InputPrivacyValueDisallowUsers is the TL constructor
@@ -15294,56 +10090,31 @@ func (*InputPrivacyValueDisallowUsers) TypeName() string {
 func (*InputPrivacyValueDisallowUsers) inputPrivacyRuleClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputPrivacyValueDisallowUsers) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputPrivacyValueDisallowUsersTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1328, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputPrivacyValueDisallowUsers) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutVectorHeader(b, len(m.Users))
-	for i := range m.Users {
-		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
-			return tlrt.EncodeErr(err, "inputPrivacyValueDisallowUsers", "users")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1328, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputPrivacyValueDisallowUsers) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputPrivacyValueDisallowUsersTypeID, "inputPrivacyValueDisallowUsers"); err != nil {
-		return tlrt.DecodeErr(err, "inputPrivacyValueDisallowUsers", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2059, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputPrivacyValueDisallowUsers) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2059)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputPrivacyValueDisallowUsers) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "inputPrivacyValueDisallowUsers", "")
-	}
-	var err error
-	if m.Users, err = tlrt.DecodeSlabs[InputUserFromMessage](d, false, 4, depth+1, decodeInputUser); err != nil {
-		return tlrt.DecodeErr(err, "inputPrivacyValueDisallowUsers", "users")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2059, m)
 }
 
 // InputPrivacyValueAllowChatParticipants is the TL constructor
@@ -15377,51 +10148,31 @@ func (*InputPrivacyValueAllowChatParticipants) TypeName() string {
 func (*InputPrivacyValueAllowChatParticipants) inputPrivacyRuleClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputPrivacyValueAllowChatParticipants) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputPrivacyValueAllowChatParticipantsTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1209, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputPrivacyValueAllowChatParticipants) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutVectorHeader(b, len(m.Chats))
-	for i := range m.Chats {
-		tlrt.PutUint64(b, uint64(m.Chats[i]))
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1209, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputPrivacyValueAllowChatParticipants) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputPrivacyValueAllowChatParticipantsTypeID, "inputPrivacyValueAllowChatParticipants"); err != nil {
-		return tlrt.DecodeErr(err, "inputPrivacyValueAllowChatParticipants", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1931, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputPrivacyValueAllowChatParticipants) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1931)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputPrivacyValueAllowChatParticipants) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Chats, err = tlrt.DecodeVector(d, 8, (*tlrt.Decoder).Long); err != nil {
-		return tlrt.DecodeErr(err, "inputPrivacyValueAllowChatParticipants", "chats")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1931, m)
 }
 
 // InputPrivacyValueDisallowChatParticipants is the TL constructor
@@ -15456,51 +10207,31 @@ func (*InputPrivacyValueDisallowChatParticipants) TypeName() string {
 func (*InputPrivacyValueDisallowChatParticipants) inputPrivacyRuleClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputPrivacyValueDisallowChatParticipants) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputPrivacyValueDisallowChatParticipantsTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2220, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputPrivacyValueDisallowChatParticipants) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutVectorHeader(b, len(m.Chats))
-	for i := range m.Chats {
-		tlrt.PutUint64(b, uint64(m.Chats[i]))
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2220, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputPrivacyValueDisallowChatParticipants) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputPrivacyValueDisallowChatParticipantsTypeID, "inputPrivacyValueDisallowChatParticipants"); err != nil {
-		return tlrt.DecodeErr(err, "inputPrivacyValueDisallowChatParticipants", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3037, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputPrivacyValueDisallowChatParticipants) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3037)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputPrivacyValueDisallowChatParticipants) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Chats, err = tlrt.DecodeVector(d, 8, (*tlrt.Decoder).Long); err != nil {
-		return tlrt.DecodeErr(err, "inputPrivacyValueDisallowChatParticipants", "chats")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3037, m)
 }
 
 // InputPrivacyValueAllowCloseFriends is the TL constructor
@@ -15530,43 +10261,31 @@ func (*InputPrivacyValueAllowCloseFriends) TypeName() string {
 func (*InputPrivacyValueAllowCloseFriends) inputPrivacyRuleClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputPrivacyValueAllowCloseFriends) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputPrivacyValueAllowCloseFriendsTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 434, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputPrivacyValueAllowCloseFriends) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 434, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputPrivacyValueAllowCloseFriends) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputPrivacyValueAllowCloseFriendsTypeID, "inputPrivacyValueAllowCloseFriends"); err != nil {
-		return tlrt.DecodeErr(err, "inputPrivacyValueAllowCloseFriends", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1073, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputPrivacyValueAllowCloseFriends) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1073)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputPrivacyValueAllowCloseFriends) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1073, m)
 }
 
 // InputPrivacyValueAllowPremium is the TL constructor
@@ -15596,43 +10315,31 @@ func (*InputPrivacyValueAllowPremium) TypeName() string {
 func (*InputPrivacyValueAllowPremium) inputPrivacyRuleClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputPrivacyValueAllowPremium) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputPrivacyValueAllowPremiumTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1106, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputPrivacyValueAllowPremium) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1106, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputPrivacyValueAllowPremium) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputPrivacyValueAllowPremiumTypeID, "inputPrivacyValueAllowPremium"); err != nil {
-		return tlrt.DecodeErr(err, "inputPrivacyValueAllowPremium", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1820, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputPrivacyValueAllowPremium) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1820)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputPrivacyValueAllowPremium) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1820, m)
 }
 
 // InputPrivacyValueAllowBots is the TL constructor inputPrivacyValueAllowBots.
@@ -15660,43 +10367,31 @@ func (*InputPrivacyValueAllowBots) TypeName() string {
 func (*InputPrivacyValueAllowBots) inputPrivacyRuleClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputPrivacyValueAllowBots) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputPrivacyValueAllowBotsTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 845, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputPrivacyValueAllowBots) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 845, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputPrivacyValueAllowBots) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputPrivacyValueAllowBotsTypeID, "inputPrivacyValueAllowBots"); err != nil {
-		return tlrt.DecodeErr(err, "inputPrivacyValueAllowBots", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1536, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputPrivacyValueAllowBots) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1536)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputPrivacyValueAllowBots) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1536, m)
 }
 
 // InputPrivacyValueDisallowBots is the TL constructor
@@ -15726,43 +10421,31 @@ func (*InputPrivacyValueDisallowBots) TypeName() string {
 func (*InputPrivacyValueDisallowBots) inputPrivacyRuleClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputPrivacyValueDisallowBots) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputPrivacyValueDisallowBotsTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1886, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputPrivacyValueDisallowBots) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1886, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputPrivacyValueDisallowBots) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputPrivacyValueDisallowBotsTypeID, "inputPrivacyValueDisallowBots"); err != nil {
-		return tlrt.DecodeErr(err, "inputPrivacyValueDisallowBots", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2668, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputPrivacyValueDisallowBots) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2668)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputPrivacyValueDisallowBots) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2668, m)
 }
 
 // InputQuickReplyShortcutClass is the TL type InputQuickReplyShortcut: one of
@@ -15783,25 +10466,9 @@ func DecodeInputQuickReplyShortcut(b *bin.Buffer) (InputQuickReplyShortcutClass,
 // decodeInputQuickReplyShortcut is DecodeInputQuickReplyShortcut for a value
 // nested depth levels deep.
 func decodeInputQuickReplyShortcut(d *tlrt.Decoder, depth int) (InputQuickReplyShortcutClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v InputQuickReplyShortcutClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case InputQuickReplyShortcutTypeID:
-		v, size = &InputQuickReplyShortcut{}, unsafe.Sizeof(InputQuickReplyShortcut{})
-	case InputQuickReplyShortcutIDTypeID:
-		v = tlrt.New[InputQuickReplyShortcutID](d)
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "InputQuickReplyShortcut"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 44, depth)
+	c, _ := v.(InputQuickReplyShortcutClass)
+	return c, err
 }
 
 // InputQuickReplyShortcut is the TL constructor inputQuickReplyShortcut.
@@ -15832,49 +10499,32 @@ func (*InputQuickReplyShortcut) TypeName() string {
 func (*InputQuickReplyShortcut) inputQuickReplyShortcutClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputQuickReplyShortcut) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputQuickReplyShortcutTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 346, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputQuickReplyShortcut) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.Shortcut)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 346, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputQuickReplyShortcut) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputQuickReplyShortcutTypeID, "inputQuickReplyShortcut"); err != nil {
-		return tlrt.DecodeErr(err, "inputQuickReplyShortcut", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 969, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputQuickReplyShortcut) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 969)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputQuickReplyShortcut) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Shortcut, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "inputQuickReplyShortcut", "shortcut")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 969, m)
 }
 
 // InputQuickReplyShortcutID is the TL constructor inputQuickReplyShortcutId.
@@ -15905,51 +10555,31 @@ func (*InputQuickReplyShortcutID) TypeName() string {
 func (*InputQuickReplyShortcutID) inputQuickReplyShortcutClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputQuickReplyShortcutID) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 8)
-	_ = w[7]
-	binary.LittleEndian.PutUint32(w, InputQuickReplyShortcutIDTypeID)
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.ShortcutID))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 9, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputQuickReplyShortcutID) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, uint32(m.ShortcutID))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 9, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputQuickReplyShortcutID) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputQuickReplyShortcutIDTypeID, "inputQuickReplyShortcutId"); err != nil {
-		return tlrt.DecodeErr(err, "inputQuickReplyShortcutId", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 587, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputQuickReplyShortcutID) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 587)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputQuickReplyShortcutID) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.ShortcutID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "inputQuickReplyShortcutId", "shortcut_id")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 587, m)
 }
 
 // InputReplyToClass is the TL type InputReplyTo: one of InputReplyToMessage,
@@ -15969,29 +10599,9 @@ func DecodeInputReplyTo(b *bin.Buffer) (InputReplyToClass, error) {
 // decodeInputReplyTo is DecodeInputReplyTo for a value nested depth levels
 // deep.
 func decodeInputReplyTo(d *tlrt.Decoder, depth int) (InputReplyToClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v InputReplyToClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case InputReplyToMessageTypeID:
-		v, size = &InputReplyToMessage{}, unsafe.Sizeof(InputReplyToMessage{})
-	case InputReplyToStoryTypeID:
-		v, size = &InputReplyToStory{}, unsafe.Sizeof(InputReplyToStory{})
-	case InputReplyToMonoForumTypeID:
-		v, size = &InputReplyToMonoForum{}, unsafe.Sizeof(InputReplyToMonoForum{})
-	case InputReplyToEphemeralMessageTypeID:
-		v = tlrt.New[InputReplyToEphemeralMessage](d)
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "InputReplyTo"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 41, depth)
+	c, _ := v.(InputReplyToClass)
+	return c, err
 }
 
 // InputReplyToMessage is the TL constructor inputReplyToMessage.
@@ -16152,163 +10762,32 @@ func (m *InputReplyToMessage) ClearPollOption() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputReplyToMessage) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputReplyToMessageTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 548, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputReplyToMessage) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<1 | 1<<5)
-	flags |= tlrt.Bit(m.TopMsgID != 0, 0)
-	flags |= tlrt.Bit(m.ReplyToPeerID != nil, 1)
-	flags |= tlrt.Bit(m.QuoteText != "", 2)
-	flags |= tlrt.Bit(len(m.QuoteEntities) > 0, 3)
-	flags |= tlrt.Bit(m.QuoteOffset != 0, 4)
-	flags |= tlrt.Bit(m.MonoforumPeerID != nil, 5)
-	flags |= tlrt.Bit(m.TodoItemID != 0, 6)
-	flags |= tlrt.Bit(len(m.PollOption) > 0, 7)
-	w := tlrt.Extend(b, 8)
-	_ = w[7]
-	binary.LittleEndian.PutUint32(w, uint32(flags))
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.ReplyToMsgID))
-	if flags.Has(0) {
-		tlrt.PutUint32(b, uint32(m.TopMsgID))
-	}
-	if flags.Has(1) {
-		if err := tlrt.EncodeObject(b, m.ReplyToPeerID); err != nil {
-			return tlrt.EncodeErr(err, "inputReplyToMessage", "reply_to_peer_id")
-		}
-	}
-	if flags.Has(2) {
-		tlrt.PutString(b, m.QuoteText)
-	}
-	if flags.Has(3) {
-		tlrt.PutVectorHeader(b, len(m.QuoteEntities))
-		for i := range m.QuoteEntities {
-			if err := tlrt.EncodeObject(b, m.QuoteEntities[i]); err != nil {
-				return tlrt.EncodeErr(err, "inputReplyToMessage", "quote_entities")
-			}
-		}
-	}
-	if flags.Has(4) {
-		tlrt.PutUint32(b, uint32(m.QuoteOffset))
-	}
-	if flags.Has(5) {
-		if err := tlrt.EncodeObject(b, m.MonoforumPeerID); err != nil {
-			return tlrt.EncodeErr(err, "inputReplyToMessage", "monoforum_peer_id")
-		}
-	}
-	if flags.Has(6) {
-		tlrt.PutUint32(b, uint32(m.TodoItemID))
-	}
-	if flags.Has(7) {
-		tlrt.PutBytes(b, m.PollOption)
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 548, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputReplyToMessage) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputReplyToMessageTypeID, "inputReplyToMessage"); err != nil {
-		return tlrt.DecodeErr(err, "inputReplyToMessage", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1204, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputReplyToMessage) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = InputReplyToMessage{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1204)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputReplyToMessage) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "inputReplyToMessage", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "inputReplyToMessage", "flags")
-	}
-	if m.ReplyToMsgID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "inputReplyToMessage", "reply_to_msg_id")
-	}
-	if m.Flags.Has(0) {
-		if m.TopMsgID, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "inputReplyToMessage", "top_msg_id")
-		}
-	}
-	if m.Flags.Has(1) {
-		if m.ReplyToPeerID, err = decodeInputPeer(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "inputReplyToMessage", "reply_to_peer_id")
-		}
-	}
-	if m.Flags.Has(2) {
-		if m.QuoteText, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "inputReplyToMessage", "quote_text")
-		}
-	}
-	if m.Flags.Has(3) {
-		if m.QuoteEntities, err = tlrt.DecodeSlabs[MessageEntityFormattedDate](d, false, 12, depth+1, decodeMessageEntity); err != nil {
-			return tlrt.DecodeErr(err, "inputReplyToMessage", "quote_entities")
-		}
-	}
-	if m.Flags.Has(4) {
-		if m.QuoteOffset, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "inputReplyToMessage", "quote_offset")
-		}
-	}
-	if m.Flags.Has(5) {
-		if m.MonoforumPeerID, err = decodeInputPeer(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "inputReplyToMessage", "monoforum_peer_id")
-		}
-	}
-	if m.Flags.Has(6) {
-		if m.TodoItemID, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "inputReplyToMessage", "todo_item_id")
-		}
-	}
-	if m.Flags.Has(7) {
-		if m.PollOption, err = tlrt.Bytes(d); err != nil {
-			return tlrt.DecodeErr(err, "inputReplyToMessage", "poll_option")
-		}
-	}
-	m.Flags &^= 1<<1 | 1<<5
-	if m.TopMsgID != 0 {
-		m.Flags.Unset(0)
-	}
-	if m.QuoteText != "" {
-		m.Flags.Unset(2)
-	}
-	if len(m.QuoteEntities) > 0 {
-		m.Flags.Unset(3)
-	}
-	if m.QuoteOffset != 0 {
-		m.Flags.Unset(4)
-	}
-	if m.TodoItemID != 0 {
-		m.Flags.Unset(6)
-	}
-	if len(m.PollOption) > 0 {
-		m.Flags.Unset(7)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1204, m)
 }
 
 // InputReplyToStory is the TL constructor inputReplyToStory.
@@ -16338,57 +10817,31 @@ func (*InputReplyToStory) TypeName() string {
 func (*InputReplyToStory) inputReplyToClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputReplyToStory) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputReplyToStoryTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 831, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputReplyToStory) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "inputReplyToStory", "peer")
-	}
-	tlrt.PutUint32(b, uint32(m.StoryID))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 831, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputReplyToStory) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputReplyToStoryTypeID, "inputReplyToStory"); err != nil {
-		return tlrt.DecodeErr(err, "inputReplyToStory", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1522, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputReplyToStory) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1522)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputReplyToStory) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "inputReplyToStory", "")
-	}
-	var err error
-	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "inputReplyToStory", "peer")
-	}
-	if m.StoryID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "inputReplyToStory", "story_id")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1522, m)
 }
 
 // InputReplyToMonoForum is the TL constructor inputReplyToMonoForum.
@@ -16418,53 +10871,31 @@ func (*InputReplyToMonoForum) TypeName() string {
 func (*InputReplyToMonoForum) inputReplyToClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputReplyToMonoForum) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputReplyToMonoForumTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 974, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputReplyToMonoForum) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.MonoforumPeerID); err != nil {
-		return tlrt.EncodeErr(err, "inputReplyToMonoForum", "monoforum_peer_id")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 974, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputReplyToMonoForum) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputReplyToMonoForumTypeID, "inputReplyToMonoForum"); err != nil {
-		return tlrt.DecodeErr(err, "inputReplyToMonoForum", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1675, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputReplyToMonoForum) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1675)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputReplyToMonoForum) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "inputReplyToMonoForum", "")
-	}
-	var err error
-	if m.MonoforumPeerID, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "inputReplyToMonoForum", "monoforum_peer_id")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1675, m)
 }
 
 // InputReplyToEphemeralMessage is the TL constructor
@@ -16494,51 +10925,31 @@ func (*InputReplyToEphemeralMessage) TypeName() string {
 func (*InputReplyToEphemeralMessage) inputReplyToClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputReplyToEphemeralMessage) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 8)
-	_ = w[7]
-	binary.LittleEndian.PutUint32(w, InputReplyToEphemeralMessageTypeID)
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.ID))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 610, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputReplyToEphemeralMessage) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, uint32(m.ID))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 610, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputReplyToEphemeralMessage) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputReplyToEphemeralMessageTypeID, "inputReplyToEphemeralMessage"); err != nil {
-		return tlrt.DecodeErr(err, "inputReplyToEphemeralMessage", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1272, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputReplyToEphemeralMessage) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1272)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputReplyToEphemeralMessage) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.ID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "inputReplyToEphemeralMessage", "id")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1272, m)
 }
 
 // InputRichFileClass is the TL type InputRichFile: one of InputRichFilePhoto,
@@ -16558,25 +10969,9 @@ func DecodeInputRichFile(b *bin.Buffer) (InputRichFileClass, error) {
 // decodeInputRichFile is DecodeInputRichFile for a value nested depth levels
 // deep.
 func decodeInputRichFile(d *tlrt.Decoder, depth int) (InputRichFileClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v InputRichFileClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case InputRichFilePhotoTypeID:
-		v, size = &InputRichFilePhoto{}, unsafe.Sizeof(InputRichFilePhoto{})
-	case InputRichFileDocumentTypeID:
-		v, size = &InputRichFileDocument{}, unsafe.Sizeof(InputRichFileDocument{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "InputRichFile"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 3, depth)
+	c, _ := v.(InputRichFileClass)
+	return c, err
 }
 
 // InputRichFilePhoto is the TL constructor inputRichFilePhoto.
@@ -16606,58 +11001,32 @@ func (*InputRichFilePhoto) TypeName() string {
 func (*InputRichFilePhoto) inputRichFileClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputRichFilePhoto) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputRichFilePhotoTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1438, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputRichFilePhoto) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.ID)
-	if err := tlrt.EncodeObject(b, m.Photo); err != nil {
-		return tlrt.EncodeErr(err, "inputRichFilePhoto", "photo")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1438, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputRichFilePhoto) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputRichFilePhotoTypeID, "inputRichFilePhoto"); err != nil {
-		return tlrt.DecodeErr(err, "inputRichFilePhoto", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2178, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputRichFilePhoto) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2178)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputRichFilePhoto) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "inputRichFilePhoto", "")
-	}
-	var err error
-	if m.ID, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "inputRichFilePhoto", "id")
-	}
-	if m.Photo, err = decodeInputPhoto(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "inputRichFilePhoto", "photo")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2178, m)
 }
 
 // InputRichFileDocument is the TL constructor inputRichFileDocument.
@@ -16688,58 +11057,32 @@ func (*InputRichFileDocument) TypeName() string {
 func (*InputRichFileDocument) inputRichFileClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputRichFileDocument) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputRichFileDocumentTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1204, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputRichFileDocument) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.ID)
-	if err := tlrt.EncodeObject(b, m.Document); err != nil {
-		return tlrt.EncodeErr(err, "inputRichFileDocument", "document")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1204, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputRichFileDocument) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputRichFileDocumentTypeID, "inputRichFileDocument"); err != nil {
-		return tlrt.DecodeErr(err, "inputRichFileDocument", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1926, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputRichFileDocument) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1926)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputRichFileDocument) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "inputRichFileDocument", "")
-	}
-	var err error
-	if m.ID, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "inputRichFileDocument", "id")
-	}
-	if m.Document, err = decodeInputDocument(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "inputRichFileDocument", "document")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1926, m)
 }
 
 // InputRichMessageClass is the TL type InputRichMessage: one of
@@ -16759,27 +11102,9 @@ func DecodeInputRichMessage(b *bin.Buffer) (InputRichMessageClass, error) {
 // decodeInputRichMessage is DecodeInputRichMessage for a value nested depth
 // levels deep.
 func decodeInputRichMessage(d *tlrt.Decoder, depth int) (InputRichMessageClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v InputRichMessageClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case InputRichMessageTypeID:
-		v, size = &InputRichMessage{}, unsafe.Sizeof(InputRichMessage{})
-	case InputRichMessageHTMLTypeID:
-		v, size = &InputRichMessageHTML{}, unsafe.Sizeof(InputRichMessageHTML{})
-	case InputRichMessageMarkdownTypeID:
-		v, size = &InputRichMessageMarkdown{}, unsafe.Sizeof(InputRichMessageMarkdown{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "InputRichMessage"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 165, depth)
+	c, _ := v.(InputRichMessageClass)
+	return c, err
 }
 
 // InputRichMessage is the TL constructor inputRichMessage.
@@ -16879,125 +11204,32 @@ func (m *InputRichMessage) ClearUsers() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputRichMessage) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputRichMessageTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2168, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputRichMessage) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<0 | 1<<1)
-	flags |= tlrt.Bit(m.Rtl, 0)
-	flags |= tlrt.Bit(m.Noautolink, 1)
-	flags |= tlrt.Bit(len(m.Photos) > 0, 2)
-	flags |= tlrt.Bit(len(m.Documents) > 0, 3)
-	flags |= tlrt.Bit(len(m.Users) > 0, 4)
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, uint32(flags))
-	binary.LittleEndian.PutUint32(w[4:], bin.TypeVector)
-	binary.LittleEndian.PutUint32(w[8:], uint32(len(m.Blocks)))
-	for i := range m.Blocks {
-		if err := tlrt.EncodeObject(b, m.Blocks[i]); err != nil {
-			return tlrt.EncodeErr(err, "inputRichMessage", "blocks")
-		}
-	}
-	if flags.Has(2) {
-		tlrt.PutVectorHeader(b, len(m.Photos))
-		for i := range m.Photos {
-			if err := tlrt.EncodeObject(b, m.Photos[i]); err != nil {
-				return tlrt.EncodeErr(err, "inputRichMessage", "photos")
-			}
-		}
-	}
-	if flags.Has(3) {
-		tlrt.PutVectorHeader(b, len(m.Documents))
-		for i := range m.Documents {
-			if err := tlrt.EncodeObject(b, m.Documents[i]); err != nil {
-				return tlrt.EncodeErr(err, "inputRichMessage", "documents")
-			}
-		}
-	}
-	if flags.Has(4) {
-		tlrt.PutVectorHeader(b, len(m.Users))
-		for i := range m.Users {
-			if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
-				return tlrt.EncodeErr(err, "inputRichMessage", "users")
-			}
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2168, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputRichMessage) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputRichMessageTypeID, "inputRichMessage"); err != nil {
-		return tlrt.DecodeErr(err, "inputRichMessage", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2981, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputRichMessage) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = InputRichMessage{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2981)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputRichMessage) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "inputRichMessage", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "inputRichMessage", "flags")
-	}
-	m.Rtl = m.Flags.Has(0)
-	m.Noautolink = m.Flags.Has(1)
-	if m.Blocks, err = tlrt.DecodeSlabs[PageBlockEmbed](d, false, 4, depth+1, decodePageBlock); err != nil {
-		return tlrt.DecodeErr(err, "inputRichMessage", "blocks")
-	}
-	if m.Flags.Has(2) {
-		if m.Photos, err = tlrt.DecodeSlabs[InputPhoto](d, false, 4, depth+1, decodeInputPhoto); err != nil {
-			return tlrt.DecodeErr(err, "inputRichMessage", "photos")
-		}
-	}
-	if m.Flags.Has(3) {
-		if m.Documents, err = tlrt.DecodeSlabs[InputDocument](d, false, 4, depth+1, decodeInputDocument); err != nil {
-			return tlrt.DecodeErr(err, "inputRichMessage", "documents")
-		}
-	}
-	if m.Flags.Has(4) {
-		if m.Users, err = tlrt.DecodeSlabs[InputUserFromMessage](d, false, 4, depth+1, decodeInputUser); err != nil {
-			return tlrt.DecodeErr(err, "inputRichMessage", "users")
-		}
-	}
-	m.Flags &^= 1<<0 | 1<<1
-	if len(m.Photos) > 0 {
-		m.Flags.Unset(2)
-	}
-	if len(m.Documents) > 0 {
-		m.Flags.Unset(3)
-	}
-	if len(m.Users) > 0 {
-		m.Flags.Unset(4)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2981, m)
 }
 
 // InputRichMessageHTML is the TL constructor inputRichMessageHTML.
@@ -17055,83 +11287,32 @@ func (m *InputRichMessageHTML) ClearFiles() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputRichMessageHTML) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputRichMessageHTMLTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2068, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputRichMessageHTML) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<0 | 1<<1)
-	flags |= tlrt.Bit(m.Rtl, 0)
-	flags |= tlrt.Bit(m.Noautolink, 1)
-	flags |= tlrt.Bit(len(m.Files) > 0, 2)
-	tlrt.PutUint32(b, uint32(flags))
-	tlrt.PutString(b, m.Html)
-	if flags.Has(2) {
-		tlrt.PutVectorHeader(b, len(m.Files))
-		for i := range m.Files {
-			if err := tlrt.EncodeObject(b, m.Files[i]); err != nil {
-				return tlrt.EncodeErr(err, "inputRichMessageHTML", "files")
-			}
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2068, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputRichMessageHTML) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputRichMessageHTMLTypeID, "inputRichMessageHTML"); err != nil {
-		return tlrt.DecodeErr(err, "inputRichMessageHTML", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2871, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputRichMessageHTML) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = InputRichMessageHTML{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2871)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputRichMessageHTML) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "inputRichMessageHTML", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "inputRichMessageHTML", "flags")
-	}
-	m.Rtl = m.Flags.Has(0)
-	m.Noautolink = m.Flags.Has(1)
-	if m.Html, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "inputRichMessageHTML", "html")
-	}
-	if m.Flags.Has(2) {
-		if m.Files, err = tlrt.DecodeSlabs[InputRichFilePhoto](d, false, 12, depth+1, decodeInputRichFile); err != nil {
-			return tlrt.DecodeErr(err, "inputRichMessageHTML", "files")
-		}
-	}
-	m.Flags &^= 1<<0 | 1<<1
-	if len(m.Files) > 0 {
-		m.Flags.Unset(2)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2871, m)
 }
 
 // InputRichMessageMarkdown is the TL constructor inputRichMessageMarkdown.
@@ -17190,83 +11371,32 @@ func (m *InputRichMessageMarkdown) ClearFiles() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputRichMessageMarkdown) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputRichMessageMarkdownTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputRichMessageMarkdown) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<0 | 1<<1)
-	flags |= tlrt.Bit(m.Rtl, 0)
-	flags |= tlrt.Bit(m.Noautolink, 1)
-	flags |= tlrt.Bit(len(m.Files) > 0, 2)
-	tlrt.PutUint32(b, uint32(flags))
-	tlrt.PutString(b, m.Markdown)
-	if flags.Has(2) {
-		tlrt.PutVectorHeader(b, len(m.Files))
-		for i := range m.Files {
-			if err := tlrt.EncodeObject(b, m.Files[i]); err != nil {
-				return tlrt.EncodeErr(err, "inputRichMessageMarkdown", "files")
-			}
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputRichMessageMarkdown) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputRichMessageMarkdownTypeID, "inputRichMessageMarkdown"); err != nil {
-		return tlrt.DecodeErr(err, "inputRichMessageMarkdown", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 579, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputRichMessageMarkdown) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = InputRichMessageMarkdown{}
-	d := tlrt.NewDecoder(b, &wireSchema, 579)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputRichMessageMarkdown) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "inputRichMessageMarkdown", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "inputRichMessageMarkdown", "flags")
-	}
-	m.Rtl = m.Flags.Has(0)
-	m.Noautolink = m.Flags.Has(1)
-	if m.Markdown, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "inputRichMessageMarkdown", "markdown")
-	}
-	if m.Flags.Has(2) {
-		if m.Files, err = tlrt.DecodeSlabs[InputRichFilePhoto](d, false, 12, depth+1, decodeInputRichFile); err != nil {
-			return tlrt.DecodeErr(err, "inputRichMessageMarkdown", "files")
-		}
-	}
-	m.Flags &^= 1<<0 | 1<<1
-	if len(m.Files) > 0 {
-		m.Flags.Unset(2)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 579, m)
 }
 
 // InputSavedStarGiftClass is the TL type InputSavedStarGift: one of
@@ -17286,27 +11416,9 @@ func DecodeInputSavedStarGift(b *bin.Buffer) (InputSavedStarGiftClass, error) {
 // decodeInputSavedStarGift is DecodeInputSavedStarGift for a value nested depth
 // levels deep.
 func decodeInputSavedStarGift(d *tlrt.Decoder, depth int) (InputSavedStarGiftClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v InputSavedStarGiftClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case InputSavedStarGiftUserTypeID:
-		v = tlrt.New[InputSavedStarGiftUser](d)
-	case InputSavedStarGiftChatTypeID:
-		v, size = &InputSavedStarGiftChat{}, unsafe.Sizeof(InputSavedStarGiftChat{})
-	case InputSavedStarGiftSlugTypeID:
-		v, size = &InputSavedStarGiftSlug{}, unsafe.Sizeof(InputSavedStarGiftSlug{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "InputSavedStarGift"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 92, depth)
+	c, _ := v.(InputSavedStarGiftClass)
+	return c, err
 }
 
 // InputSavedStarGiftUser is the TL constructor inputSavedStarGiftUser.
@@ -17336,51 +11448,31 @@ func (*InputSavedStarGiftUser) TypeName() string {
 func (*InputSavedStarGiftUser) inputSavedStarGiftClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputSavedStarGiftUser) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 8)
-	_ = w[7]
-	binary.LittleEndian.PutUint32(w, InputSavedStarGiftUserTypeID)
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.MsgID))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 972, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputSavedStarGiftUser) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, uint32(m.MsgID))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 972, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputSavedStarGiftUser) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputSavedStarGiftUserTypeID, "inputSavedStarGiftUser"); err != nil {
-		return tlrt.DecodeErr(err, "inputSavedStarGiftUser", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1673, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputSavedStarGiftUser) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1673)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputSavedStarGiftUser) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.MsgID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "inputSavedStarGiftUser", "msg_id")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1673, m)
 }
 
 // InputSavedStarGiftChat is the TL constructor inputSavedStarGiftChat.
@@ -17412,57 +11504,31 @@ func (*InputSavedStarGiftChat) TypeName() string {
 func (*InputSavedStarGiftChat) inputSavedStarGiftClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputSavedStarGiftChat) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputSavedStarGiftChatTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2299, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputSavedStarGiftChat) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "inputSavedStarGiftChat", "peer")
-	}
-	tlrt.PutUint64(b, uint64(m.SavedID))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2299, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputSavedStarGiftChat) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputSavedStarGiftChatTypeID, "inputSavedStarGiftChat"); err != nil {
-		return tlrt.DecodeErr(err, "inputSavedStarGiftChat", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3122, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputSavedStarGiftChat) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3122)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputSavedStarGiftChat) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "inputSavedStarGiftChat", "")
-	}
-	var err error
-	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "inputSavedStarGiftChat", "peer")
-	}
-	if m.SavedID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "inputSavedStarGiftChat", "saved_id")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3122, m)
 }
 
 // InputSavedStarGiftSlug is the TL constructor inputSavedStarGiftSlug.
@@ -17492,49 +11558,32 @@ func (*InputSavedStarGiftSlug) TypeName() string {
 func (*InputSavedStarGiftSlug) inputSavedStarGiftClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputSavedStarGiftSlug) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputSavedStarGiftSlugTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 312, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputSavedStarGiftSlug) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.Slug)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 312, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputSavedStarGiftSlug) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputSavedStarGiftSlugTypeID, "inputSavedStarGiftSlug"); err != nil {
-		return tlrt.DecodeErr(err, "inputSavedStarGiftSlug", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 932, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputSavedStarGiftSlug) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 932)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputSavedStarGiftSlug) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Slug, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "inputSavedStarGiftSlug", "slug")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 932, m)
 }
 
 // InputSecureFileClass is the TL type InputSecureFile: one of
@@ -17554,25 +11603,9 @@ func DecodeInputSecureFile(b *bin.Buffer) (InputSecureFileClass, error) {
 // decodeInputSecureFile is DecodeInputSecureFile for a value nested depth
 // levels deep.
 func decodeInputSecureFile(d *tlrt.Decoder, depth int) (InputSecureFileClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v InputSecureFileClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case InputSecureFileUploadedTypeID:
-		v, size = &InputSecureFileUploaded{}, unsafe.Sizeof(InputSecureFileUploaded{})
-	case InputSecureFileTypeID:
-		v = tlrt.New[InputSecureFile](d)
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "InputSecureFile"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 525, depth)
+	c, _ := v.(InputSecureFileClass)
+	return c, err
 }
 
 // InputSecureFileUploaded is the TL constructor inputSecureFileUploaded.
@@ -17607,67 +11640,32 @@ func (*InputSecureFileUploaded) TypeName() string {
 func (*InputSecureFileUploaded) inputSecureFileClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputSecureFileUploaded) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputSecureFileUploadedTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 465, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputSecureFileUploaded) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint64(w, uint64(m.ID))
-	binary.LittleEndian.PutUint32(w[8:], uint32(m.Parts))
-	tlrt.PutString(b, m.Md5Checksum)
-	tlrt.PutBytes(b, m.FileHash)
-	tlrt.PutBytes(b, m.Secret)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 465, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputSecureFileUploaded) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputSecureFileUploadedTypeID, "inputSecureFileUploaded"); err != nil {
-		return tlrt.DecodeErr(err, "inputSecureFileUploaded", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1109, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputSecureFileUploaded) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1109)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputSecureFileUploaded) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.ID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "inputSecureFileUploaded", "id")
-	}
-	if m.Parts, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "inputSecureFileUploaded", "parts")
-	}
-	if m.Md5Checksum, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "inputSecureFileUploaded", "md5_checksum")
-	}
-	if m.FileHash, err = tlrt.Bytes(d); err != nil {
-		return tlrt.DecodeErr(err, "inputSecureFileUploaded", "file_hash")
-	}
-	if m.Secret, err = tlrt.Bytes(d); err != nil {
-		return tlrt.DecodeErr(err, "inputSecureFileUploaded", "secret")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1109, m)
 }
 
 // InputSecureFile is the TL constructor inputSecureFile.
@@ -17697,58 +11695,31 @@ func (*InputSecureFile) TypeName() string {
 func (*InputSecureFile) inputSecureFileClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputSecureFile) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 20)
-	_ = w[19]
-	binary.LittleEndian.PutUint32(w, InputSecureFileTypeID)
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.ID))
-	binary.LittleEndian.PutUint64(w[12:], uint64(m.AccessHash))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 777, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputSecureFile) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 16)
-	_ = w[15]
-	binary.LittleEndian.PutUint64(w, uint64(m.ID))
-	binary.LittleEndian.PutUint64(w[8:], uint64(m.AccessHash))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 777, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputSecureFile) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputSecureFileTypeID, "inputSecureFile"); err != nil {
-		return tlrt.DecodeErr(err, "inputSecureFile", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1459, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputSecureFile) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1459)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputSecureFile) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.ID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "inputSecureFile", "id")
-	}
-	if m.AccessHash, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "inputSecureFile", "access_hash")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1459, m)
 }
 
 // InputStarGiftAuctionClass is the TL type InputStarGiftAuction: one of
@@ -17768,25 +11739,9 @@ func DecodeInputStarGiftAuction(b *bin.Buffer) (InputStarGiftAuctionClass, error
 // decodeInputStarGiftAuction is DecodeInputStarGiftAuction for a value nested
 // depth levels deep.
 func decodeInputStarGiftAuction(d *tlrt.Decoder, depth int) (InputStarGiftAuctionClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v InputStarGiftAuctionClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case InputStarGiftAuctionTypeID:
-		v = tlrt.New[InputStarGiftAuction](d)
-	case InputStarGiftAuctionSlugTypeID:
-		v, size = &InputStarGiftAuctionSlug{}, unsafe.Sizeof(InputStarGiftAuctionSlug{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "InputStarGiftAuction"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 318, depth)
+	c, _ := v.(InputStarGiftAuctionClass)
+	return c, err
 }
 
 // InputStarGiftAuction is the TL constructor inputStarGiftAuction.
@@ -17816,51 +11771,31 @@ func (*InputStarGiftAuction) TypeName() string {
 func (*InputStarGiftAuction) inputStarGiftAuctionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputStarGiftAuction) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, InputStarGiftAuctionTypeID)
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.GiftID))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 21, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputStarGiftAuction) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint64(b, uint64(m.GiftID))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 21, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputStarGiftAuction) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputStarGiftAuctionTypeID, "inputStarGiftAuction"); err != nil {
-		return tlrt.DecodeErr(err, "inputStarGiftAuction", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 599, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputStarGiftAuction) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 599)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputStarGiftAuction) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.GiftID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "inputStarGiftAuction", "gift_id")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 599, m)
 }
 
 // InputStarGiftAuctionSlug is the TL constructor inputStarGiftAuctionSlug.
@@ -17890,49 +11825,32 @@ func (*InputStarGiftAuctionSlug) TypeName() string {
 func (*InputStarGiftAuctionSlug) inputStarGiftAuctionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputStarGiftAuctionSlug) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputStarGiftAuctionSlugTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1132, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputStarGiftAuctionSlug) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.Slug)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1132, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputStarGiftAuctionSlug) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputStarGiftAuctionSlugTypeID, "inputStarGiftAuctionSlug"); err != nil {
-		return tlrt.DecodeErr(err, "inputStarGiftAuctionSlug", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1849, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputStarGiftAuctionSlug) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1849)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputStarGiftAuctionSlug) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Slug, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "inputStarGiftAuctionSlug", "slug")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1849, m)
 }
 
 // InputStickerSetClass is the TL type InputStickerSet: one of
@@ -17957,45 +11875,9 @@ func DecodeInputStickerSet(b *bin.Buffer) (InputStickerSetClass, error) {
 // decodeInputStickerSet is DecodeInputStickerSet for a value nested depth
 // levels deep.
 func decodeInputStickerSet(d *tlrt.Decoder, depth int) (InputStickerSetClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v InputStickerSetClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case InputStickerSetEmptyTypeID:
-		v = &InputStickerSetEmpty{}
-	case InputStickerSetIDTypeID:
-		v = tlrt.New[InputStickerSetID](d)
-	case InputStickerSetShortNameTypeID:
-		v, size = &InputStickerSetShortName{}, unsafe.Sizeof(InputStickerSetShortName{})
-	case InputStickerSetAnimatedEmojiTypeID:
-		v = &InputStickerSetAnimatedEmoji{}
-	case InputStickerSetDiceTypeID:
-		v, size = &InputStickerSetDice{}, unsafe.Sizeof(InputStickerSetDice{})
-	case InputStickerSetAnimatedEmojiAnimationsTypeID:
-		v = &InputStickerSetAnimatedEmojiAnimations{}
-	case InputStickerSetPremiumGiftsTypeID:
-		v = &InputStickerSetPremiumGifts{}
-	case InputStickerSetEmojiGenericAnimationsTypeID:
-		v = &InputStickerSetEmojiGenericAnimations{}
-	case InputStickerSetEmojiDefaultStatusesTypeID:
-		v = &InputStickerSetEmojiDefaultStatuses{}
-	case InputStickerSetEmojiDefaultTopicIconsTypeID:
-		v = &InputStickerSetEmojiDefaultTopicIcons{}
-	case InputStickerSetEmojiChannelDefaultStatusesTypeID:
-		v = &InputStickerSetEmojiChannelDefaultStatuses{}
-	case InputStickerSetTonGiftsTypeID:
-		v = &InputStickerSetTonGifts{}
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "InputStickerSet"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 111, depth)
+	c, _ := v.(InputStickerSetClass)
+	return c, err
 }
 
 // InputStickerSetEmpty is the TL constructor inputStickerSetEmpty.
@@ -18022,43 +11904,31 @@ func (*InputStickerSetEmpty) TypeName() string {
 func (*InputStickerSetEmpty) inputStickerSetClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputStickerSetEmpty) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputStickerSetEmptyTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2455, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputStickerSetEmpty) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2455, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputStickerSetEmpty) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputStickerSetEmptyTypeID, "inputStickerSetEmpty"); err != nil {
-		return tlrt.DecodeErr(err, "inputStickerSetEmpty", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3285, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputStickerSetEmpty) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3285)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputStickerSetEmpty) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3285, m)
 }
 
 // InputStickerSetID is the TL constructor inputStickerSetID.
@@ -18088,58 +11958,31 @@ func (*InputStickerSetID) TypeName() string {
 func (*InputStickerSetID) inputStickerSetClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputStickerSetID) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 20)
-	_ = w[19]
-	binary.LittleEndian.PutUint32(w, InputStickerSetIDTypeID)
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.ID))
-	binary.LittleEndian.PutUint64(w[12:], uint64(m.AccessHash))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1466, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputStickerSetID) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 16)
-	_ = w[15]
-	binary.LittleEndian.PutUint64(w, uint64(m.ID))
-	binary.LittleEndian.PutUint64(w[8:], uint64(m.AccessHash))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1466, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputStickerSetID) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputStickerSetIDTypeID, "inputStickerSetID"); err != nil {
-		return tlrt.DecodeErr(err, "inputStickerSetID", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2211, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputStickerSetID) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2211)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputStickerSetID) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.ID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "inputStickerSetID", "id")
-	}
-	if m.AccessHash, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "inputStickerSetID", "access_hash")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2211, m)
 }
 
 // InputStickerSetShortName is the TL constructor inputStickerSetShortName.
@@ -18169,49 +12012,32 @@ func (*InputStickerSetShortName) TypeName() string {
 func (*InputStickerSetShortName) inputStickerSetClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputStickerSetShortName) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputStickerSetShortNameTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1227, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputStickerSetShortName) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.ShortName)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1227, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputStickerSetShortName) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputStickerSetShortNameTypeID, "inputStickerSetShortName"); err != nil {
-		return tlrt.DecodeErr(err, "inputStickerSetShortName", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1951, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputStickerSetShortName) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1951)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputStickerSetShortName) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.ShortName, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "inputStickerSetShortName", "short_name")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1951, m)
 }
 
 // InputStickerSetAnimatedEmoji is the TL constructor
@@ -18240,43 +12066,31 @@ func (*InputStickerSetAnimatedEmoji) TypeName() string {
 func (*InputStickerSetAnimatedEmoji) inputStickerSetClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputStickerSetAnimatedEmoji) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputStickerSetAnimatedEmojiTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 18, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputStickerSetAnimatedEmoji) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 18, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputStickerSetAnimatedEmoji) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputStickerSetAnimatedEmojiTypeID, "inputStickerSetAnimatedEmoji"); err != nil {
-		return tlrt.DecodeErr(err, "inputStickerSetAnimatedEmoji", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 596, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputStickerSetAnimatedEmoji) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 596)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputStickerSetAnimatedEmoji) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 596, m)
 }
 
 // InputStickerSetDice is the TL constructor inputStickerSetDice.
@@ -18305,49 +12119,32 @@ func (*InputStickerSetDice) TypeName() string {
 func (*InputStickerSetDice) inputStickerSetClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputStickerSetDice) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputStickerSetDiceTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2191, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputStickerSetDice) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.Emoticon)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2191, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputStickerSetDice) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputStickerSetDiceTypeID, "inputStickerSetDice"); err != nil {
-		return tlrt.DecodeErr(err, "inputStickerSetDice", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3006, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputStickerSetDice) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3006)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputStickerSetDice) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Emoticon, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "inputStickerSetDice", "emoticon")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3006, m)
 }
 
 // InputStickerSetAnimatedEmojiAnimations is the TL constructor
@@ -18378,43 +12175,31 @@ func (*InputStickerSetAnimatedEmojiAnimations) TypeName() string {
 func (*InputStickerSetAnimatedEmojiAnimations) inputStickerSetClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputStickerSetAnimatedEmojiAnimations) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputStickerSetAnimatedEmojiAnimationsTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 114, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputStickerSetAnimatedEmojiAnimations) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 114, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputStickerSetAnimatedEmojiAnimations) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputStickerSetAnimatedEmojiAnimationsTypeID, "inputStickerSetAnimatedEmojiAnimations"); err != nil {
-		return tlrt.DecodeErr(err, "inputStickerSetAnimatedEmojiAnimations", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 709, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputStickerSetAnimatedEmojiAnimations) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 709)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputStickerSetAnimatedEmojiAnimations) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 709, m)
 }
 
 // InputStickerSetPremiumGifts is the TL constructor
@@ -18443,43 +12228,31 @@ func (*InputStickerSetPremiumGifts) TypeName() string {
 func (*InputStickerSetPremiumGifts) inputStickerSetClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputStickerSetPremiumGifts) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputStickerSetPremiumGiftsTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1913, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputStickerSetPremiumGifts) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1913, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputStickerSetPremiumGifts) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputStickerSetPremiumGiftsTypeID, "inputStickerSetPremiumGifts"); err != nil {
-		return tlrt.DecodeErr(err, "inputStickerSetPremiumGifts", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2699, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputStickerSetPremiumGifts) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2699)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputStickerSetPremiumGifts) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2699, m)
 }
 
 // InputStickerSetEmojiGenericAnimations is the TL constructor
@@ -18510,43 +12283,31 @@ func (*InputStickerSetEmojiGenericAnimations) TypeName() string {
 func (*InputStickerSetEmojiGenericAnimations) inputStickerSetClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputStickerSetEmojiGenericAnimations) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputStickerSetEmojiGenericAnimationsTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 41, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputStickerSetEmojiGenericAnimations) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 41, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputStickerSetEmojiGenericAnimations) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputStickerSetEmojiGenericAnimationsTypeID, "inputStickerSetEmojiGenericAnimations"); err != nil {
-		return tlrt.DecodeErr(err, "inputStickerSetEmojiGenericAnimations", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 626, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputStickerSetEmojiGenericAnimations) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 626)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputStickerSetEmojiGenericAnimations) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 626, m)
 }
 
 // InputStickerSetEmojiDefaultStatuses is the TL constructor
@@ -18577,43 +12338,31 @@ func (*InputStickerSetEmojiDefaultStatuses) TypeName() string {
 func (*InputStickerSetEmojiDefaultStatuses) inputStickerSetClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputStickerSetEmojiDefaultStatuses) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputStickerSetEmojiDefaultStatusesTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 387, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputStickerSetEmojiDefaultStatuses) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 387, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputStickerSetEmojiDefaultStatuses) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputStickerSetEmojiDefaultStatusesTypeID, "inputStickerSetEmojiDefaultStatuses"); err != nil {
-		return tlrt.DecodeErr(err, "inputStickerSetEmojiDefaultStatuses", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1019, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputStickerSetEmojiDefaultStatuses) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1019)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputStickerSetEmojiDefaultStatuses) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1019, m)
 }
 
 // InputStickerSetEmojiDefaultTopicIcons is the TL constructor
@@ -18644,43 +12393,31 @@ func (*InputStickerSetEmojiDefaultTopicIcons) TypeName() string {
 func (*InputStickerSetEmojiDefaultTopicIcons) inputStickerSetClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputStickerSetEmojiDefaultTopicIcons) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputStickerSetEmojiDefaultTopicIconsTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 650, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputStickerSetEmojiDefaultTopicIcons) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 650, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputStickerSetEmojiDefaultTopicIcons) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputStickerSetEmojiDefaultTopicIconsTypeID, "inputStickerSetEmojiDefaultTopicIcons"); err != nil {
-		return tlrt.DecodeErr(err, "inputStickerSetEmojiDefaultTopicIcons", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1321, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputStickerSetEmojiDefaultTopicIcons) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1321)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputStickerSetEmojiDefaultTopicIcons) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1321, m)
 }
 
 // InputStickerSetEmojiChannelDefaultStatuses is the TL constructor
@@ -18712,43 +12449,31 @@ func (*InputStickerSetEmojiChannelDefaultStatuses) TypeName() string {
 func (*InputStickerSetEmojiChannelDefaultStatuses) inputStickerSetClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputStickerSetEmojiChannelDefaultStatuses) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputStickerSetEmojiChannelDefaultStatusesTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 683, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputStickerSetEmojiChannelDefaultStatuses) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 683, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputStickerSetEmojiChannelDefaultStatuses) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputStickerSetEmojiChannelDefaultStatusesTypeID, "inputStickerSetEmojiChannelDefaultStatuses"); err != nil {
-		return tlrt.DecodeErr(err, "inputStickerSetEmojiChannelDefaultStatuses", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1355, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputStickerSetEmojiChannelDefaultStatuses) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1355)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputStickerSetEmojiChannelDefaultStatuses) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1355, m)
 }
 
 // InputStickerSetTonGifts is the TL constructor inputStickerSetTonGifts.
@@ -18776,43 +12501,31 @@ func (*InputStickerSetTonGifts) TypeName() string {
 func (*InputStickerSetTonGifts) inputStickerSetClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputStickerSetTonGifts) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputStickerSetTonGiftsTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 269, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputStickerSetTonGifts) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 269, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputStickerSetTonGifts) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputStickerSetTonGiftsTypeID, "inputStickerSetTonGifts"); err != nil {
-		return tlrt.DecodeErr(err, "inputStickerSetTonGifts", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 886, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputStickerSetTonGifts) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 886)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputStickerSetTonGifts) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 886, m)
 }
 
 // InputStickeredMediaClass is the TL type InputStickeredMedia: one of
@@ -18832,25 +12545,9 @@ func DecodeInputStickeredMedia(b *bin.Buffer) (InputStickeredMediaClass, error) 
 // decodeInputStickeredMedia is DecodeInputStickeredMedia for a value nested
 // depth levels deep.
 func decodeInputStickeredMedia(d *tlrt.Decoder, depth int) (InputStickeredMediaClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v InputStickeredMediaClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case InputStickeredMediaPhotoTypeID:
-		v, size = &InputStickeredMediaPhoto{}, unsafe.Sizeof(InputStickeredMediaPhoto{})
-	case InputStickeredMediaDocumentTypeID:
-		v, size = &InputStickeredMediaDocument{}, unsafe.Sizeof(InputStickeredMediaDocument{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "InputStickeredMedia"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 511, depth)
+	c, _ := v.(InputStickeredMediaClass)
+	return c, err
 }
 
 // InputStickeredMediaPhoto is the TL constructor inputStickeredMediaPhoto.
@@ -18880,54 +12577,32 @@ func (*InputStickeredMediaPhoto) TypeName() string {
 func (*InputStickeredMediaPhoto) inputStickeredMediaClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputStickeredMediaPhoto) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputStickeredMediaPhotoTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 693, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputStickeredMediaPhoto) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.ID); err != nil {
-		return tlrt.EncodeErr(err, "inputStickeredMediaPhoto", "id")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 693, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputStickeredMediaPhoto) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputStickeredMediaPhotoTypeID, "inputStickeredMediaPhoto"); err != nil {
-		return tlrt.DecodeErr(err, "inputStickeredMediaPhoto", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1366, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputStickeredMediaPhoto) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1366)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputStickeredMediaPhoto) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "inputStickeredMediaPhoto", "")
-	}
-	var err error
-	if m.ID, err = decodeInputPhoto(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "inputStickeredMediaPhoto", "id")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1366, m)
 }
 
 // InputStickeredMediaDocument is the TL constructor
@@ -18959,54 +12634,32 @@ func (*InputStickeredMediaDocument) TypeName() string {
 func (*InputStickeredMediaDocument) inputStickeredMediaClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputStickeredMediaDocument) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputStickeredMediaDocumentTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 39, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputStickeredMediaDocument) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.ID); err != nil {
-		return tlrt.EncodeErr(err, "inputStickeredMediaDocument", "id")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 39, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputStickeredMediaDocument) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputStickeredMediaDocumentTypeID, "inputStickeredMediaDocument"); err != nil {
-		return tlrt.DecodeErr(err, "inputStickeredMediaDocument", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 624, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputStickeredMediaDocument) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 624)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputStickeredMediaDocument) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "inputStickeredMediaDocument", "")
-	}
-	var err error
-	if m.ID, err = decodeInputDocument(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "inputStickeredMediaDocument", "id")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 624, m)
 }
 
 // InputStorePaymentPurposeClass is the TL type InputStorePaymentPurpose: one of
@@ -19030,37 +12683,9 @@ func DecodeInputStorePaymentPurpose(b *bin.Buffer) (InputStorePaymentPurposeClas
 // decodeInputStorePaymentPurpose is DecodeInputStorePaymentPurpose for a value
 // nested depth levels deep.
 func decodeInputStorePaymentPurpose(d *tlrt.Decoder, depth int) (InputStorePaymentPurposeClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v InputStorePaymentPurposeClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case InputStorePaymentPremiumSubscriptionTypeID:
-		v = tlrt.New[InputStorePaymentPremiumSubscription](d)
-	case InputStorePaymentGiftPremiumTypeID:
-		v, size = &InputStorePaymentGiftPremium{}, unsafe.Sizeof(InputStorePaymentGiftPremium{})
-	case InputStorePaymentPremiumGiftCodeTypeID:
-		v, size = &InputStorePaymentPremiumGiftCode{}, unsafe.Sizeof(InputStorePaymentPremiumGiftCode{})
-	case InputStorePaymentPremiumGiveawayTypeID:
-		v, size = &InputStorePaymentPremiumGiveaway{}, unsafe.Sizeof(InputStorePaymentPremiumGiveaway{})
-	case InputStorePaymentStarsTopupTypeID:
-		v, size = &InputStorePaymentStarsTopup{}, unsafe.Sizeof(InputStorePaymentStarsTopup{})
-	case InputStorePaymentStarsGiftTypeID:
-		v, size = &InputStorePaymentStarsGift{}, unsafe.Sizeof(InputStorePaymentStarsGift{})
-	case InputStorePaymentStarsGiveawayTypeID:
-		v, size = &InputStorePaymentStarsGiveaway{}, unsafe.Sizeof(InputStorePaymentStarsGiveaway{})
-	case InputStorePaymentAuthCodeTypeID:
-		v, size = &InputStorePaymentAuthCode{}, unsafe.Sizeof(InputStorePaymentAuthCode{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "InputStorePaymentPurpose"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 265, depth)
+	c, _ := v.(InputStorePaymentPurposeClass)
+	return c, err
 }
 
 // InputStorePaymentPremiumSubscription is the TL constructor
@@ -19097,58 +12722,31 @@ func (*InputStorePaymentPremiumSubscription) TypeName() string {
 func (*InputStorePaymentPremiumSubscription) inputStorePaymentPurposeClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputStorePaymentPremiumSubscription) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputStorePaymentPremiumSubscriptionTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1563, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputStorePaymentPremiumSubscription) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<0 | 1<<1)
-	flags |= tlrt.Bit(m.Restore, 0)
-	flags |= tlrt.Bit(m.Upgrade, 1)
-	tlrt.PutUint32(b, uint32(flags))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1563, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputStorePaymentPremiumSubscription) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputStorePaymentPremiumSubscriptionTypeID, "inputStorePaymentPremiumSubscription"); err != nil {
-		return tlrt.DecodeErr(err, "inputStorePaymentPremiumSubscription", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2318, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputStorePaymentPremiumSubscription) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = InputStorePaymentPremiumSubscription{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2318)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputStorePaymentPremiumSubscription) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "inputStorePaymentPremiumSubscription", "flags")
-	}
-	m.Restore = m.Flags.Has(0)
-	m.Upgrade = m.Flags.Has(1)
-	m.Flags &^= 1<<0 | 1<<1
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2318, m)
 }
 
 // InputStorePaymentGiftPremium is the TL constructor
@@ -19182,62 +12780,32 @@ func (*InputStorePaymentGiftPremium) TypeName() string {
 func (*InputStorePaymentGiftPremium) inputStorePaymentPurposeClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputStorePaymentGiftPremium) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputStorePaymentGiftPremiumTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 902, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputStorePaymentGiftPremium) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.UserID); err != nil {
-		return tlrt.EncodeErr(err, "inputStorePaymentGiftPremium", "user_id")
-	}
-	tlrt.PutString(b, m.Currency)
-	tlrt.PutUint64(b, uint64(m.Amount))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 902, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputStorePaymentGiftPremium) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputStorePaymentGiftPremiumTypeID, "inputStorePaymentGiftPremium"); err != nil {
-		return tlrt.DecodeErr(err, "inputStorePaymentGiftPremium", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1599, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputStorePaymentGiftPremium) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1599)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputStorePaymentGiftPremium) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "inputStorePaymentGiftPremium", "")
-	}
-	var err error
-	if m.UserID, err = decodeInputUser(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "inputStorePaymentGiftPremium", "user_id")
-	}
-	if m.Currency, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "inputStorePaymentGiftPremium", "currency")
-	}
-	if m.Amount, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "inputStorePaymentGiftPremium", "amount")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1599, m)
 }
 
 // InputStorePaymentPremiumGiftCode is the TL constructor
@@ -19277,102 +12845,32 @@ func (*InputStorePaymentPremiumGiftCode) TypeName() string {
 func (*InputStorePaymentPremiumGiftCode) inputStorePaymentPurposeClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputStorePaymentPremiumGiftCode) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputStorePaymentPremiumGiftCodeTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2409, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputStorePaymentPremiumGiftCode) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<0 | 1<<1)
-	flags |= tlrt.Bit(m.BoostPeer != nil, 0)
-	flags |= tlrt.Bit(m.Message != nil, 1)
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, uint32(flags))
-	binary.LittleEndian.PutUint32(w[4:], bin.TypeVector)
-	binary.LittleEndian.PutUint32(w[8:], uint32(len(m.Users)))
-	for i := range m.Users {
-		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
-			return tlrt.EncodeErr(err, "inputStorePaymentPremiumGiftCode", "users")
-		}
-	}
-	if flags.Has(0) {
-		if err := tlrt.EncodeObject(b, m.BoostPeer); err != nil {
-			return tlrt.EncodeErr(err, "inputStorePaymentPremiumGiftCode", "boost_peer")
-		}
-	}
-	tlrt.PutString(b, m.Currency)
-	tlrt.PutUint64(b, uint64(m.Amount))
-	if flags.Has(1) {
-		if err := m.Message.Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "inputStorePaymentPremiumGiftCode", "message")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2409, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputStorePaymentPremiumGiftCode) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputStorePaymentPremiumGiftCodeTypeID, "inputStorePaymentPremiumGiftCode"); err != nil {
-		return tlrt.DecodeErr(err, "inputStorePaymentPremiumGiftCode", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3238, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputStorePaymentPremiumGiftCode) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = InputStorePaymentPremiumGiftCode{}
-	d := tlrt.NewDecoder(b, &wireSchema, 3238)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputStorePaymentPremiumGiftCode) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "inputStorePaymentPremiumGiftCode", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "inputStorePaymentPremiumGiftCode", "flags")
-	}
-	if m.Users, err = tlrt.DecodeSlabs[InputUserFromMessage](d, false, 4, depth+1, decodeInputUser); err != nil {
-		return tlrt.DecodeErr(err, "inputStorePaymentPremiumGiftCode", "users")
-	}
-	if m.Flags.Has(0) {
-		if m.BoostPeer, err = decodeInputPeer(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "inputStorePaymentPremiumGiftCode", "boost_peer")
-		}
-	}
-	if m.Currency, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "inputStorePaymentPremiumGiftCode", "currency")
-	}
-	if m.Amount, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "inputStorePaymentPremiumGiftCode", "amount")
-	}
-	if m.Flags.Has(1) {
-		d.Spend(unsafe.Sizeof(TextWithEntities{}))
-		m.Message = &TextWithEntities{}
-		if err = tlrt.DecodeBoxed(d, m.Message, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "inputStorePaymentPremiumGiftCode", "message")
-		}
-	}
-	m.Flags &^= 1<<0 | 1<<1
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3238, m)
 }
 
 // InputStorePaymentPremiumGiveaway is the TL constructor
@@ -19483,130 +12981,32 @@ func (m *InputStorePaymentPremiumGiveaway) ClearPrizeDescription() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputStorePaymentPremiumGiveaway) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputStorePaymentPremiumGiveawayTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 193, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputStorePaymentPremiumGiveaway) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<0 | 1<<3)
-	flags |= tlrt.Bit(m.OnlyNewSubscribers, 0)
-	flags |= tlrt.Bit(m.WinnersAreVisible, 3)
-	flags |= tlrt.Bit(len(m.AdditionalPeers) > 0, 1)
-	flags |= tlrt.Bit(len(m.CountriesIso2) > 0, 2)
-	flags |= tlrt.Bit(m.PrizeDescription != "", 4)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := tlrt.EncodeObject(b, m.BoostPeer); err != nil {
-		return tlrt.EncodeErr(err, "inputStorePaymentPremiumGiveaway", "boost_peer")
-	}
-	if flags.Has(1) {
-		tlrt.PutVectorHeader(b, len(m.AdditionalPeers))
-		for i := range m.AdditionalPeers {
-			if err := tlrt.EncodeObject(b, m.AdditionalPeers[i]); err != nil {
-				return tlrt.EncodeErr(err, "inputStorePaymentPremiumGiveaway", "additional_peers")
-			}
-		}
-	}
-	if flags.Has(2) {
-		tlrt.PutVectorHeader(b, len(m.CountriesIso2))
-		for i := range m.CountriesIso2 {
-			tlrt.PutString(b, m.CountriesIso2[i])
-		}
-	}
-	if flags.Has(4) {
-		tlrt.PutString(b, m.PrizeDescription)
-	}
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint64(w, uint64(m.RandomID))
-	binary.LittleEndian.PutUint32(w[8:], uint32(m.UntilDate))
-	tlrt.PutString(b, m.Currency)
-	tlrt.PutUint64(b, uint64(m.Amount))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 193, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputStorePaymentPremiumGiveaway) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputStorePaymentPremiumGiveawayTypeID, "inputStorePaymentPremiumGiveaway"); err != nil {
-		return tlrt.DecodeErr(err, "inputStorePaymentPremiumGiveaway", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 800, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputStorePaymentPremiumGiveaway) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = InputStorePaymentPremiumGiveaway{}
-	d := tlrt.NewDecoder(b, &wireSchema, 800)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputStorePaymentPremiumGiveaway) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "inputStorePaymentPremiumGiveaway", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "inputStorePaymentPremiumGiveaway", "flags")
-	}
-	m.OnlyNewSubscribers = m.Flags.Has(0)
-	m.WinnersAreVisible = m.Flags.Has(3)
-	if m.BoostPeer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "inputStorePaymentPremiumGiveaway", "boost_peer")
-	}
-	if m.Flags.Has(1) {
-		if m.AdditionalPeers, err = tlrt.DecodeSlabs[InputPeerUserFromMessage](d, false, 4, depth+1, decodeInputPeer); err != nil {
-			return tlrt.DecodeErr(err, "inputStorePaymentPremiumGiveaway", "additional_peers")
-		}
-	}
-	if m.Flags.Has(2) {
-		if m.CountriesIso2, err = tlrt.DecodeVector(d, 4, tlrt.String); err != nil {
-			return tlrt.DecodeErr(err, "inputStorePaymentPremiumGiveaway", "countries_iso2")
-		}
-	}
-	if m.Flags.Has(4) {
-		if m.PrizeDescription, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "inputStorePaymentPremiumGiveaway", "prize_description")
-		}
-	}
-	if m.RandomID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "inputStorePaymentPremiumGiveaway", "random_id")
-	}
-	if m.UntilDate, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "inputStorePaymentPremiumGiveaway", "until_date")
-	}
-	if m.Currency, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "inputStorePaymentPremiumGiveaway", "currency")
-	}
-	if m.Amount, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "inputStorePaymentPremiumGiveaway", "amount")
-	}
-	m.Flags &^= 1<<0 | 1<<3
-	if len(m.AdditionalPeers) > 0 {
-		m.Flags.Unset(1)
-	}
-	if len(m.CountriesIso2) > 0 {
-		m.Flags.Unset(2)
-	}
-	if m.PrizeDescription != "" {
-		m.Flags.Unset(4)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 800, m)
 }
 
 // InputStorePaymentStarsTopup is the TL constructor
@@ -19643,83 +13043,32 @@ func (*InputStorePaymentStarsTopup) TypeName() string {
 func (*InputStorePaymentStarsTopup) inputStorePaymentPurposeClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputStorePaymentStarsTopup) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputStorePaymentStarsTopupTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2390, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputStorePaymentStarsTopup) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 0)
-	flags |= tlrt.Bit(m.SpendPurposePeer != nil, 0)
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, uint32(flags))
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.Stars))
-	tlrt.PutString(b, m.Currency)
-	tlrt.PutUint64(b, uint64(m.Amount))
-	if flags.Has(0) {
-		if err := tlrt.EncodeObject(b, m.SpendPurposePeer); err != nil {
-			return tlrt.EncodeErr(err, "inputStorePaymentStarsTopup", "spend_purpose_peer")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2390, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputStorePaymentStarsTopup) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputStorePaymentStarsTopupTypeID, "inputStorePaymentStarsTopup"); err != nil {
-		return tlrt.DecodeErr(err, "inputStorePaymentStarsTopup", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3217, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputStorePaymentStarsTopup) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = InputStorePaymentStarsTopup{}
-	d := tlrt.NewDecoder(b, &wireSchema, 3217)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputStorePaymentStarsTopup) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "inputStorePaymentStarsTopup", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "inputStorePaymentStarsTopup", "flags")
-	}
-	if m.Stars, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "inputStorePaymentStarsTopup", "stars")
-	}
-	if m.Currency, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "inputStorePaymentStarsTopup", "currency")
-	}
-	if m.Amount, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "inputStorePaymentStarsTopup", "amount")
-	}
-	if m.Flags.Has(0) {
-		if m.SpendPurposePeer, err = decodeInputPeer(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "inputStorePaymentStarsTopup", "spend_purpose_peer")
-		}
-	}
-	m.Flags &^= 1 << 0
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3217, m)
 }
 
 // InputStorePaymentStarsGift is the TL constructor inputStorePaymentStarsGift.
@@ -19753,66 +13102,32 @@ func (*InputStorePaymentStarsGift) TypeName() string {
 func (*InputStorePaymentStarsGift) inputStorePaymentPurposeClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputStorePaymentStarsGift) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputStorePaymentStarsGiftTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 274, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputStorePaymentStarsGift) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.UserID); err != nil {
-		return tlrt.EncodeErr(err, "inputStorePaymentStarsGift", "user_id")
-	}
-	tlrt.PutUint64(b, uint64(m.Stars))
-	tlrt.PutString(b, m.Currency)
-	tlrt.PutUint64(b, uint64(m.Amount))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 274, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputStorePaymentStarsGift) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputStorePaymentStarsGiftTypeID, "inputStorePaymentStarsGift"); err != nil {
-		return tlrt.DecodeErr(err, "inputStorePaymentStarsGift", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 891, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputStorePaymentStarsGift) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 891)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputStorePaymentStarsGift) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "inputStorePaymentStarsGift", "")
-	}
-	var err error
-	if m.UserID, err = decodeInputUser(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "inputStorePaymentStarsGift", "user_id")
-	}
-	if m.Stars, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "inputStorePaymentStarsGift", "stars")
-	}
-	if m.Currency, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "inputStorePaymentStarsGift", "currency")
-	}
-	if m.Amount, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "inputStorePaymentStarsGift", "amount")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 891, m)
 }
 
 // InputStorePaymentStarsGiveaway is the TL constructor
@@ -19926,142 +13241,32 @@ func (m *InputStorePaymentStarsGiveaway) ClearPrizeDescription() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputStorePaymentStarsGiveaway) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputStorePaymentStarsGiveawayTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1073, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputStorePaymentStarsGiveaway) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<0 | 1<<3)
-	flags |= tlrt.Bit(m.OnlyNewSubscribers, 0)
-	flags |= tlrt.Bit(m.WinnersAreVisible, 3)
-	flags |= tlrt.Bit(len(m.AdditionalPeers) > 0, 1)
-	flags |= tlrt.Bit(len(m.CountriesIso2) > 0, 2)
-	flags |= tlrt.Bit(m.PrizeDescription != "", 4)
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, uint32(flags))
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.Stars))
-	if err := tlrt.EncodeObject(b, m.BoostPeer); err != nil {
-		return tlrt.EncodeErr(err, "inputStorePaymentStarsGiveaway", "boost_peer")
-	}
-	if flags.Has(1) {
-		tlrt.PutVectorHeader(b, len(m.AdditionalPeers))
-		for i := range m.AdditionalPeers {
-			if err := tlrt.EncodeObject(b, m.AdditionalPeers[i]); err != nil {
-				return tlrt.EncodeErr(err, "inputStorePaymentStarsGiveaway", "additional_peers")
-			}
-		}
-	}
-	if flags.Has(2) {
-		tlrt.PutVectorHeader(b, len(m.CountriesIso2))
-		for i := range m.CountriesIso2 {
-			tlrt.PutString(b, m.CountriesIso2[i])
-		}
-	}
-	if flags.Has(4) {
-		tlrt.PutString(b, m.PrizeDescription)
-	}
-	w = tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint64(w, uint64(m.RandomID))
-	binary.LittleEndian.PutUint32(w[8:], uint32(m.UntilDate))
-	tlrt.PutString(b, m.Currency)
-	w = tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint64(w, uint64(m.Amount))
-	binary.LittleEndian.PutUint32(w[8:], uint32(m.Users))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1073, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputStorePaymentStarsGiveaway) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputStorePaymentStarsGiveawayTypeID, "inputStorePaymentStarsGiveaway"); err != nil {
-		return tlrt.DecodeErr(err, "inputStorePaymentStarsGiveaway", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1784, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputStorePaymentStarsGiveaway) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = InputStorePaymentStarsGiveaway{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1784)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputStorePaymentStarsGiveaway) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "inputStorePaymentStarsGiveaway", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "inputStorePaymentStarsGiveaway", "flags")
-	}
-	m.OnlyNewSubscribers = m.Flags.Has(0)
-	m.WinnersAreVisible = m.Flags.Has(3)
-	if m.Stars, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "inputStorePaymentStarsGiveaway", "stars")
-	}
-	if m.BoostPeer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "inputStorePaymentStarsGiveaway", "boost_peer")
-	}
-	if m.Flags.Has(1) {
-		if m.AdditionalPeers, err = tlrt.DecodeSlabs[InputPeerUserFromMessage](d, false, 4, depth+1, decodeInputPeer); err != nil {
-			return tlrt.DecodeErr(err, "inputStorePaymentStarsGiveaway", "additional_peers")
-		}
-	}
-	if m.Flags.Has(2) {
-		if m.CountriesIso2, err = tlrt.DecodeVector(d, 4, tlrt.String); err != nil {
-			return tlrt.DecodeErr(err, "inputStorePaymentStarsGiveaway", "countries_iso2")
-		}
-	}
-	if m.Flags.Has(4) {
-		if m.PrizeDescription, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "inputStorePaymentStarsGiveaway", "prize_description")
-		}
-	}
-	if m.RandomID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "inputStorePaymentStarsGiveaway", "random_id")
-	}
-	if m.UntilDate, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "inputStorePaymentStarsGiveaway", "until_date")
-	}
-	if m.Currency, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "inputStorePaymentStarsGiveaway", "currency")
-	}
-	if m.Amount, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "inputStorePaymentStarsGiveaway", "amount")
-	}
-	if m.Users, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "inputStorePaymentStarsGiveaway", "users")
-	}
-	m.Flags &^= 1<<0 | 1<<3
-	if len(m.AdditionalPeers) > 0 {
-		m.Flags.Unset(1)
-	}
-	if len(m.CountriesIso2) > 0 {
-		m.Flags.Unset(2)
-	}
-	if m.PrizeDescription != "" {
-		m.Flags.Unset(4)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1784, m)
 }
 
 // InputStorePaymentAuthCode is the TL constructor inputStorePaymentAuthCode.
@@ -20099,77 +13304,32 @@ func (*InputStorePaymentAuthCode) TypeName() string {
 func (*InputStorePaymentAuthCode) inputStorePaymentPurposeClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputStorePaymentAuthCode) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputStorePaymentAuthCodeTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 595, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputStorePaymentAuthCode) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 0)
-	flags |= tlrt.Bit(m.Restore, 0)
-	tlrt.PutUint32(b, uint32(flags))
-	tlrt.PutString(b, m.PhoneNumber)
-	tlrt.PutString(b, m.PhoneCodeHash)
-	tlrt.PutUint32(b, uint32(m.PremiumDays))
-	tlrt.PutString(b, m.Currency)
-	tlrt.PutUint64(b, uint64(m.Amount))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 595, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputStorePaymentAuthCode) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputStorePaymentAuthCodeTypeID, "inputStorePaymentAuthCode"); err != nil {
-		return tlrt.DecodeErr(err, "inputStorePaymentAuthCode", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1256, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputStorePaymentAuthCode) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = InputStorePaymentAuthCode{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1256)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputStorePaymentAuthCode) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "inputStorePaymentAuthCode", "flags")
-	}
-	m.Restore = m.Flags.Has(0)
-	if m.PhoneNumber, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "inputStorePaymentAuthCode", "phone_number")
-	}
-	if m.PhoneCodeHash, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "inputStorePaymentAuthCode", "phone_code_hash")
-	}
-	if m.PremiumDays, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "inputStorePaymentAuthCode", "premium_days")
-	}
-	if m.Currency, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "inputStorePaymentAuthCode", "currency")
-	}
-	if m.Amount, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "inputStorePaymentAuthCode", "amount")
-	}
-	m.Flags &^= 1 << 0
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1256, m)
 }
 
 // InputThemeClass is the TL type InputTheme: one of InputTheme, InputThemeSlug.
@@ -20187,25 +13347,9 @@ func DecodeInputTheme(b *bin.Buffer) (InputThemeClass, error) {
 
 // decodeInputTheme is DecodeInputTheme for a value nested depth levels deep.
 func decodeInputTheme(d *tlrt.Decoder, depth int) (InputThemeClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v InputThemeClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case InputThemeTypeID:
-		v = tlrt.New[InputTheme](d)
-	case InputThemeSlugTypeID:
-		v, size = &InputThemeSlug{}, unsafe.Sizeof(InputThemeSlug{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "InputTheme"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 202, depth)
+	c, _ := v.(InputThemeClass)
+	return c, err
 }
 
 // InputTheme is the TL constructor inputTheme.
@@ -20235,58 +13379,31 @@ func (*InputTheme) TypeName() string {
 func (*InputTheme) inputThemeClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputTheme) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 20)
-	_ = w[19]
-	binary.LittleEndian.PutUint32(w, InputThemeTypeID)
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.ID))
-	binary.LittleEndian.PutUint64(w[12:], uint64(m.AccessHash))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 557, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputTheme) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 16)
-	_ = w[15]
-	binary.LittleEndian.PutUint64(w, uint64(m.ID))
-	binary.LittleEndian.PutUint64(w[8:], uint64(m.AccessHash))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 557, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputTheme) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputThemeTypeID, "inputTheme"); err != nil {
-		return tlrt.DecodeErr(err, "inputTheme", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1213, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputTheme) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1213)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputTheme) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.ID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "inputTheme", "id")
-	}
-	if m.AccessHash, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "inputTheme", "access_hash")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1213, m)
 }
 
 // InputThemeSlug is the TL constructor inputThemeSlug.
@@ -20315,49 +13432,32 @@ func (*InputThemeSlug) TypeName() string {
 func (*InputThemeSlug) inputThemeClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputThemeSlug) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputThemeSlugTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2353, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputThemeSlug) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.Slug)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2353, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputThemeSlug) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputThemeSlugTypeID, "inputThemeSlug"); err != nil {
-		return tlrt.DecodeErr(err, "inputThemeSlug", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3178, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputThemeSlug) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3178)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputThemeSlug) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Slug, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "inputThemeSlug", "slug")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3178, m)
 }
 
 // InputUserClass is the TL type InputUser: one of InputUserEmpty,
@@ -20376,29 +13476,9 @@ func DecodeInputUser(b *bin.Buffer) (InputUserClass, error) {
 
 // decodeInputUser is DecodeInputUser for a value nested depth levels deep.
 func decodeInputUser(d *tlrt.Decoder, depth int) (InputUserClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v InputUserClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case InputUserEmptyTypeID:
-		v = &InputUserEmpty{}
-	case InputUserSelfTypeID:
-		v = &InputUserSelf{}
-	case InputUserTypeID:
-		v = tlrt.New[InputUser](d)
-	case InputUserFromMessageTypeID:
-		v, size = &InputUserFromMessage{}, unsafe.Sizeof(InputUserFromMessage{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "InputUser"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 54, depth)
+	c, _ := v.(InputUserClass)
+	return c, err
 }
 
 // InputUserEmpty is the TL constructor inputUserEmpty.
@@ -20425,43 +13505,31 @@ func (*InputUserEmpty) TypeName() string {
 func (*InputUserEmpty) inputUserClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputUserEmpty) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputUserEmptyTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1756, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputUserEmpty) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1756, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputUserEmpty) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputUserEmptyTypeID, "inputUserEmpty"); err != nil {
-		return tlrt.DecodeErr(err, "inputUserEmpty", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2522, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputUserEmpty) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2522)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputUserEmpty) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2522, m)
 }
 
 // InputUserSelf is the TL constructor inputUserSelf.
@@ -20488,43 +13556,31 @@ func (*InputUserSelf) TypeName() string {
 func (*InputUserSelf) inputUserClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputUserSelf) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputUserSelfTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2368, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputUserSelf) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2368, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputUserSelf) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputUserSelfTypeID, "inputUserSelf"); err != nil {
-		return tlrt.DecodeErr(err, "inputUserSelf", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3193, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputUserSelf) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3193)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputUserSelf) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3193, m)
 }
 
 // InputUser is the TL constructor inputUser.
@@ -20554,58 +13610,31 @@ func (*InputUser) TypeName() string {
 func (*InputUser) inputUserClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputUser) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 20)
-	_ = w[19]
-	binary.LittleEndian.PutUint32(w, InputUserTypeID)
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.UserID))
-	binary.LittleEndian.PutUint64(w[12:], uint64(m.AccessHash))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2316, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputUser) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 16)
-	_ = w[15]
-	binary.LittleEndian.PutUint64(w, uint64(m.UserID))
-	binary.LittleEndian.PutUint64(w[8:], uint64(m.AccessHash))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2316, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputUser) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputUserTypeID, "inputUser"); err != nil {
-		return tlrt.DecodeErr(err, "inputUser", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3139, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputUser) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3139)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputUser) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.UserID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "inputUser", "user_id")
-	}
-	if m.AccessHash, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "inputUser", "access_hash")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3139, m)
 }
 
 // InputUserFromMessage is the TL constructor inputUserFromMessage.
@@ -20637,63 +13666,31 @@ func (*InputUserFromMessage) TypeName() string {
 func (*InputUserFromMessage) inputUserClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputUserFromMessage) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputUserFromMessageTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 276, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputUserFromMessage) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "inputUserFromMessage", "peer")
-	}
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, uint32(m.MsgID))
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.UserID))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 276, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputUserFromMessage) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputUserFromMessageTypeID, "inputUserFromMessage"); err != nil {
-		return tlrt.DecodeErr(err, "inputUserFromMessage", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 893, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputUserFromMessage) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 893)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputUserFromMessage) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "inputUserFromMessage", "")
-	}
-	var err error
-	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "inputUserFromMessage", "peer")
-	}
-	if m.MsgID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "inputUserFromMessage", "msg_id")
-	}
-	if m.UserID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "inputUserFromMessage", "user_id")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 893, m)
 }
 
 // InputWallPaperClass is the TL type InputWallPaper: one of InputWallPaper,
@@ -20713,27 +13710,9 @@ func DecodeInputWallPaper(b *bin.Buffer) (InputWallPaperClass, error) {
 // decodeInputWallPaper is DecodeInputWallPaper for a value nested depth levels
 // deep.
 func decodeInputWallPaper(d *tlrt.Decoder, depth int) (InputWallPaperClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v InputWallPaperClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case InputWallPaperTypeID:
-		v = tlrt.New[InputWallPaper](d)
-	case InputWallPaperSlugTypeID:
-		v, size = &InputWallPaperSlug{}, unsafe.Sizeof(InputWallPaperSlug{})
-	case InputWallPaperNoFileTypeID:
-		v = tlrt.New[InputWallPaperNoFile](d)
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "InputWallPaper"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 331, depth)
+	c, _ := v.(InputWallPaperClass)
+	return c, err
 }
 
 // InputWallPaper is the TL constructor inputWallPaper.
@@ -20763,58 +13742,31 @@ func (*InputWallPaper) TypeName() string {
 func (*InputWallPaper) inputWallPaperClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputWallPaper) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 20)
-	_ = w[19]
-	binary.LittleEndian.PutUint32(w, InputWallPaperTypeID)
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.ID))
-	binary.LittleEndian.PutUint64(w[12:], uint64(m.AccessHash))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2187, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputWallPaper) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 16)
-	_ = w[15]
-	binary.LittleEndian.PutUint64(w, uint64(m.ID))
-	binary.LittleEndian.PutUint64(w[8:], uint64(m.AccessHash))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2187, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputWallPaper) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputWallPaperTypeID, "inputWallPaper"); err != nil {
-		return tlrt.DecodeErr(err, "inputWallPaper", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3001, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputWallPaper) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3001)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputWallPaper) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.ID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "inputWallPaper", "id")
-	}
-	if m.AccessHash, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "inputWallPaper", "access_hash")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3001, m)
 }
 
 // InputWallPaperSlug is the TL constructor inputWallPaperSlug.
@@ -20843,49 +13795,32 @@ func (*InputWallPaperSlug) TypeName() string {
 func (*InputWallPaperSlug) inputWallPaperClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputWallPaperSlug) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputWallPaperSlugTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1047, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputWallPaperSlug) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.Slug)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1047, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputWallPaperSlug) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputWallPaperSlugTypeID, "inputWallPaperSlug"); err != nil {
-		return tlrt.DecodeErr(err, "inputWallPaperSlug", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1755, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputWallPaperSlug) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1755)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputWallPaperSlug) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Slug, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "inputWallPaperSlug", "slug")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1755, m)
 }
 
 // InputWallPaperNoFile is the TL constructor inputWallPaperNoFile.
@@ -20914,51 +13849,31 @@ func (*InputWallPaperNoFile) TypeName() string {
 func (*InputWallPaperNoFile) inputWallPaperClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputWallPaperNoFile) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, InputWallPaperNoFileTypeID)
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.ID))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1384, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputWallPaperNoFile) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint64(b, uint64(m.ID))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1384, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputWallPaperNoFile) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputWallPaperNoFileTypeID, "inputWallPaperNoFile"); err != nil {
-		return tlrt.DecodeErr(err, "inputWallPaperNoFile", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2120, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputWallPaperNoFile) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2120)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputWallPaperNoFile) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.ID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "inputWallPaperNoFile", "id")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2120, m)
 }
 
 // InputWebFileLocationClass is the TL type InputWebFileLocation: one of
@@ -20979,27 +13894,9 @@ func DecodeInputWebFileLocation(b *bin.Buffer) (InputWebFileLocationClass, error
 // decodeInputWebFileLocation is DecodeInputWebFileLocation for a value nested
 // depth levels deep.
 func decodeInputWebFileLocation(d *tlrt.Decoder, depth int) (InputWebFileLocationClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v InputWebFileLocationClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case InputWebFileLocationTypeID:
-		v, size = &InputWebFileLocation{}, unsafe.Sizeof(InputWebFileLocation{})
-	case InputWebFileGeoPointLocationTypeID:
-		v, size = &InputWebFileGeoPointLocation{}, unsafe.Sizeof(InputWebFileGeoPointLocation{})
-	case InputWebFileAudioAlbumThumbLocationTypeID:
-		v, size = &InputWebFileAudioAlbumThumbLocation{}, unsafe.Sizeof(InputWebFileAudioAlbumThumbLocation{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "InputWebFileLocation"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 192, depth)
+	c, _ := v.(InputWebFileLocationClass)
+	return c, err
 }
 
 // InputWebFileLocation is the TL constructor inputWebFileLocation.
@@ -21031,53 +13928,32 @@ func (*InputWebFileLocation) TypeName() string {
 func (*InputWebFileLocation) inputWebFileLocationClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputWebFileLocation) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputWebFileLocationTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1860, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputWebFileLocation) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.URL)
-	tlrt.PutUint64(b, uint64(m.AccessHash))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1860, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputWebFileLocation) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputWebFileLocationTypeID, "inputWebFileLocation"); err != nil {
-		return tlrt.DecodeErr(err, "inputWebFileLocation", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2637, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputWebFileLocation) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2637)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputWebFileLocation) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.URL, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "inputWebFileLocation", "url")
-	}
-	if m.AccessHash, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "inputWebFileLocation", "access_hash")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2637, m)
 }
 
 // InputWebFileGeoPointLocation is the TL constructor
@@ -21115,75 +13991,31 @@ func (*InputWebFileGeoPointLocation) TypeName() string {
 func (*InputWebFileGeoPointLocation) inputWebFileLocationClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputWebFileGeoPointLocation) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputWebFileGeoPointLocationTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1479, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputWebFileGeoPointLocation) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.GeoPoint); err != nil {
-		return tlrt.EncodeErr(err, "inputWebFileGeoPointLocation", "geo_point")
-	}
-	w := tlrt.Extend(b, 24)
-	_ = w[23]
-	binary.LittleEndian.PutUint64(w, uint64(m.AccessHash))
-	binary.LittleEndian.PutUint32(w[8:], uint32(m.W))
-	binary.LittleEndian.PutUint32(w[12:], uint32(m.H))
-	binary.LittleEndian.PutUint32(w[16:], uint32(m.Zoom))
-	binary.LittleEndian.PutUint32(w[20:], uint32(m.Scale))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1479, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputWebFileGeoPointLocation) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputWebFileGeoPointLocationTypeID, "inputWebFileGeoPointLocation"); err != nil {
-		return tlrt.DecodeErr(err, "inputWebFileGeoPointLocation", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2224, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputWebFileGeoPointLocation) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2224)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputWebFileGeoPointLocation) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "inputWebFileGeoPointLocation", "")
-	}
-	var err error
-	if m.GeoPoint, err = decodeInputGeoPoint(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "inputWebFileGeoPointLocation", "geo_point")
-	}
-	if m.AccessHash, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "inputWebFileGeoPointLocation", "access_hash")
-	}
-	if m.W, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "inputWebFileGeoPointLocation", "w")
-	}
-	if m.H, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "inputWebFileGeoPointLocation", "h")
-	}
-	if m.Zoom, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "inputWebFileGeoPointLocation", "zoom")
-	}
-	if m.Scale, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "inputWebFileGeoPointLocation", "scale")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2224, m)
 }
 
 // InputWebFileAudioAlbumThumbLocation is the TL constructor
@@ -21267,89 +14099,32 @@ func (m *InputWebFileAudioAlbumThumbLocation) ClearPerformer() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputWebFileAudioAlbumThumbLocation) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputWebFileAudioAlbumThumbLocationTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2340, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputWebFileAudioAlbumThumbLocation) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<0 | 1<<2)
-	flags |= tlrt.Bit(m.Small, 2)
-	flags |= tlrt.Bit(m.Document != nil, 0)
-	flags |= tlrt.Bit(m.Title != "" || m.Performer != "", 1)
-	tlrt.PutUint32(b, uint32(flags))
-	if flags.Has(0) {
-		if err := tlrt.EncodeObject(b, m.Document); err != nil {
-			return tlrt.EncodeErr(err, "inputWebFileAudioAlbumThumbLocation", "document")
-		}
-	}
-	if flags.Has(1) {
-		tlrt.PutString(b, m.Title)
-		tlrt.PutString(b, m.Performer)
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2340, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputWebFileAudioAlbumThumbLocation) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputWebFileAudioAlbumThumbLocationTypeID, "inputWebFileAudioAlbumThumbLocation"); err != nil {
-		return tlrt.DecodeErr(err, "inputWebFileAudioAlbumThumbLocation", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3165, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputWebFileAudioAlbumThumbLocation) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = InputWebFileAudioAlbumThumbLocation{}
-	d := tlrt.NewDecoder(b, &wireSchema, 3165)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputWebFileAudioAlbumThumbLocation) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "inputWebFileAudioAlbumThumbLocation", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "inputWebFileAudioAlbumThumbLocation", "flags")
-	}
-	m.Small = m.Flags.Has(2)
-	if m.Flags.Has(0) {
-		if m.Document, err = decodeInputDocument(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "inputWebFileAudioAlbumThumbLocation", "document")
-		}
-	}
-	if m.Flags.Has(1) {
-		if m.Title, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "inputWebFileAudioAlbumThumbLocation", "title")
-		}
-	}
-	if m.Flags.Has(1) {
-		if m.Performer, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "inputWebFileAudioAlbumThumbLocation", "performer")
-		}
-	}
-	m.Flags &^= 1<<0 | 1<<2
-	if m.Title != "" || m.Performer != "" {
-		m.Flags.Unset(1)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3165, m)
 }
 
 // IPPortClass is the TL type IpPort: one of IPPort, IPPortSecret.
@@ -21367,25 +14142,9 @@ func DecodeIPPort(b *bin.Buffer) (IPPortClass, error) {
 
 // decodeIPPort is DecodeIPPort for a value nested depth levels deep.
 func decodeIPPort(d *tlrt.Decoder, depth int) (IPPortClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v IPPortClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case IPPortTypeID:
-		v = tlrt.New[IPPort](d)
-	case IPPortSecretTypeID:
-		v, size = &IPPortSecret{}, unsafe.Sizeof(IPPortSecret{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "IpPort"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 282, depth)
+	c, _ := v.(IPPortClass)
+	return c, err
 }
 
 // IPPort is the TL constructor ipPort.
@@ -21415,58 +14174,31 @@ func (*IPPort) TypeName() string {
 func (*IPPort) iPPortClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *IPPort) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, IPPortTypeID)
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.Ipv4))
-	binary.LittleEndian.PutUint32(w[8:], uint32(m.Port))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2010, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *IPPort) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 8)
-	_ = w[7]
-	binary.LittleEndian.PutUint32(w, uint32(m.Ipv4))
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.Port))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2010, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *IPPort) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, IPPortTypeID, "ipPort"); err != nil {
-		return tlrt.DecodeErr(err, "ipPort", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2805, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *IPPort) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2805)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *IPPort) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Ipv4, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "ipPort", "ipv4")
-	}
-	if m.Port, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "ipPort", "port")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2805, m)
 }
 
 // IPPortSecret is the TL constructor ipPortSecret.
@@ -21497,59 +14229,32 @@ func (*IPPortSecret) TypeName() string {
 func (*IPPortSecret) iPPortClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *IPPortSecret) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, IPPortSecretTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 517, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *IPPortSecret) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 8)
-	_ = w[7]
-	binary.LittleEndian.PutUint32(w, uint32(m.Ipv4))
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.Port))
-	tlrt.PutBytes(b, m.Secret)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 517, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *IPPortSecret) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, IPPortSecretTypeID, "ipPortSecret"); err != nil {
-		return tlrt.DecodeErr(err, "ipPortSecret", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1168, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *IPPortSecret) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1168)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *IPPortSecret) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Ipv4, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "ipPortSecret", "ipv4")
-	}
-	if m.Port, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "ipPortSecret", "port")
-	}
-	if m.Secret, err = tlrt.Bytes(d); err != nil {
-		return tlrt.DecodeErr(err, "ipPortSecret", "secret")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1168, m)
 }
 
 // ImportedContact is the TL constructor importedContact.
@@ -21576,58 +14281,31 @@ func (*ImportedContact) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ImportedContact) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 20)
-	_ = w[19]
-	binary.LittleEndian.PutUint32(w, ImportedContactTypeID)
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.UserID))
-	binary.LittleEndian.PutUint64(w[12:], uint64(m.ClientID))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1850, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ImportedContact) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 16)
-	_ = w[15]
-	binary.LittleEndian.PutUint64(w, uint64(m.UserID))
-	binary.LittleEndian.PutUint64(w[8:], uint64(m.ClientID))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1850, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ImportedContact) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ImportedContactTypeID, "importedContact"); err != nil {
-		return tlrt.DecodeErr(err, "importedContact", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2627, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *ImportedContact) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2627)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ImportedContact) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.UserID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "importedContact", "user_id")
-	}
-	if m.ClientID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "importedContact", "client_id")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2627, m)
 }
 
 // InlineBotSwitchPM is the TL constructor inlineBotSwitchPM.
@@ -21655,53 +14333,32 @@ func (*InlineBotSwitchPM) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InlineBotSwitchPM) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InlineBotSwitchPMTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 550, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InlineBotSwitchPM) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.Text)
-	tlrt.PutString(b, m.StartParam)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 550, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InlineBotSwitchPM) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InlineBotSwitchPMTypeID, "inlineBotSwitchPM"); err != nil {
-		return tlrt.DecodeErr(err, "inlineBotSwitchPM", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1206, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InlineBotSwitchPM) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1206)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InlineBotSwitchPM) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Text, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "inlineBotSwitchPM", "text")
-	}
-	if m.StartParam, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "inlineBotSwitchPM", "start_param")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1206, m)
 }
 
 // InlineBotWebView is the TL constructor inlineBotWebView.
@@ -21728,53 +14385,32 @@ func (*InlineBotWebView) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InlineBotWebView) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InlineBotWebViewTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1712, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InlineBotWebView) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.Text)
-	tlrt.PutString(b, m.URL)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1712, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InlineBotWebView) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InlineBotWebViewTypeID, "inlineBotWebView"); err != nil {
-		return tlrt.DecodeErr(err, "inlineBotWebView", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2472, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InlineBotWebView) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2472)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InlineBotWebView) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Text, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "inlineBotWebView", "text")
-	}
-	if m.URL, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "inlineBotWebView", "url")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2472, m)
 }
 
 // InputAppEvent is the TL constructor inputAppEvent.
@@ -21804,66 +14440,32 @@ func (*InputAppEvent) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputAppEvent) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputAppEventTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 271, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputAppEvent) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint64(b, math.Float64bits(m.Time))
-	tlrt.PutString(b, m.Type)
-	tlrt.PutUint64(b, uint64(m.Peer))
-	if err := tlrt.EncodeObject(b, m.Data); err != nil {
-		return tlrt.EncodeErr(err, "inputAppEvent", "data")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 271, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputAppEvent) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputAppEventTypeID, "inputAppEvent"); err != nil {
-		return tlrt.DecodeErr(err, "inputAppEvent", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 888, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputAppEvent) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 888)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputAppEvent) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "inputAppEvent", "")
-	}
-	var err error
-	if m.Time, err = d.Double(); err != nil {
-		return tlrt.DecodeErr(err, "inputAppEvent", "time")
-	}
-	if m.Type, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "inputAppEvent", "type")
-	}
-	if m.Peer, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "inputAppEvent", "peer")
-	}
-	if m.Data, err = decodeJSONValue(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "inputAppEvent", "data")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 888, m)
 }
 
 // InputBusinessAwayMessage is the TL constructor inputBusinessAwayMessage.
@@ -21895,77 +14497,31 @@ func (*InputBusinessAwayMessage) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputBusinessAwayMessage) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputBusinessAwayMessageTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1202, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputBusinessAwayMessage) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 0)
-	flags |= tlrt.Bit(m.OfflineOnly, 0)
-	w := tlrt.Extend(b, 8)
-	_ = w[7]
-	binary.LittleEndian.PutUint32(w, uint32(flags))
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.ShortcutID))
-	if err := tlrt.EncodeObject(b, m.Schedule); err != nil {
-		return tlrt.EncodeErr(err, "inputBusinessAwayMessage", "schedule")
-	}
-	if err := m.Recipients.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "inputBusinessAwayMessage", "recipients")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1202, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputBusinessAwayMessage) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputBusinessAwayMessageTypeID, "inputBusinessAwayMessage"); err != nil {
-		return tlrt.DecodeErr(err, "inputBusinessAwayMessage", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1924, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputBusinessAwayMessage) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = InputBusinessAwayMessage{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1924)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputBusinessAwayMessage) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "inputBusinessAwayMessage", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "inputBusinessAwayMessage", "flags")
-	}
-	m.OfflineOnly = m.Flags.Has(0)
-	if m.ShortcutID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "inputBusinessAwayMessage", "shortcut_id")
-	}
-	if m.Schedule, err = decodeBusinessAwayMessageSchedule(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "inputBusinessAwayMessage", "schedule")
-	}
-	if err = tlrt.DecodeBoxed(d, &m.Recipients, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "inputBusinessAwayMessage", "recipients")
-	}
-	m.Flags &^= 1 << 0
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1924, m)
 }
 
 // InputBusinessBotRecipients is the TL constructor inputBusinessBotRecipients.
@@ -22045,101 +14601,31 @@ func (m *InputBusinessBotRecipients) ClearExcludeUsers() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputBusinessBotRecipients) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputBusinessBotRecipientsTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1887, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputBusinessBotRecipients) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<5)
-	flags |= tlrt.Bit(m.ExistingChats, 0)
-	flags |= tlrt.Bit(m.NewChats, 1)
-	flags |= tlrt.Bit(m.Contacts, 2)
-	flags |= tlrt.Bit(m.NonContacts, 3)
-	flags |= tlrt.Bit(m.ExcludeSelected, 5)
-	flags |= tlrt.Bit(len(m.Users) > 0, 4)
-	flags |= tlrt.Bit(len(m.ExcludeUsers) > 0, 6)
-	tlrt.PutUint32(b, uint32(flags))
-	if flags.Has(4) {
-		tlrt.PutVectorHeader(b, len(m.Users))
-		for i := range m.Users {
-			if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
-				return tlrt.EncodeErr(err, "inputBusinessBotRecipients", "users")
-			}
-		}
-	}
-	if flags.Has(6) {
-		tlrt.PutVectorHeader(b, len(m.ExcludeUsers))
-		for i := range m.ExcludeUsers {
-			if err := tlrt.EncodeObject(b, m.ExcludeUsers[i]); err != nil {
-				return tlrt.EncodeErr(err, "inputBusinessBotRecipients", "exclude_users")
-			}
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1887, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputBusinessBotRecipients) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputBusinessBotRecipientsTypeID, "inputBusinessBotRecipients"); err != nil {
-		return tlrt.DecodeErr(err, "inputBusinessBotRecipients", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2669, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputBusinessBotRecipients) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = InputBusinessBotRecipients{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2669)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputBusinessBotRecipients) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "inputBusinessBotRecipients", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "inputBusinessBotRecipients", "flags")
-	}
-	m.ExistingChats = m.Flags.Has(0)
-	m.NewChats = m.Flags.Has(1)
-	m.Contacts = m.Flags.Has(2)
-	m.NonContacts = m.Flags.Has(3)
-	m.ExcludeSelected = m.Flags.Has(5)
-	if m.Flags.Has(4) {
-		if m.Users, err = tlrt.DecodeSlabs[InputUserFromMessage](d, false, 4, depth+1, decodeInputUser); err != nil {
-			return tlrt.DecodeErr(err, "inputBusinessBotRecipients", "users")
-		}
-	}
-	if m.Flags.Has(6) {
-		if m.ExcludeUsers, err = tlrt.DecodeSlabs[InputUserFromMessage](d, false, 4, depth+1, decodeInputUser); err != nil {
-			return tlrt.DecodeErr(err, "inputBusinessBotRecipients", "exclude_users")
-		}
-	}
-	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<5
-	if len(m.Users) > 0 {
-		m.Flags.Unset(4)
-	}
-	if len(m.ExcludeUsers) > 0 {
-		m.Flags.Unset(6)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2669, m)
 }
 
 // InputBusinessChatLink is the TL constructor inputBusinessChatLink.
@@ -22212,90 +14698,32 @@ func (m *InputBusinessChatLink) ClearTitle() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputBusinessChatLink) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputBusinessChatLinkTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 155, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputBusinessChatLink) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags
-	flags |= tlrt.Bit(len(m.Entities) > 0, 0)
-	flags |= tlrt.Bit(m.Title != "", 1)
-	tlrt.PutUint32(b, uint32(flags))
-	tlrt.PutString(b, m.Message)
-	if flags.Has(0) {
-		tlrt.PutVectorHeader(b, len(m.Entities))
-		for i := range m.Entities {
-			if err := tlrt.EncodeObject(b, m.Entities[i]); err != nil {
-				return tlrt.EncodeErr(err, "inputBusinessChatLink", "entities")
-			}
-		}
-	}
-	if flags.Has(1) {
-		tlrt.PutString(b, m.Title)
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 155, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputBusinessChatLink) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputBusinessChatLinkTypeID, "inputBusinessChatLink"); err != nil {
-		return tlrt.DecodeErr(err, "inputBusinessChatLink", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 759, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputBusinessChatLink) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = InputBusinessChatLink{}
-	d := tlrt.NewDecoder(b, &wireSchema, 759)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputBusinessChatLink) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "inputBusinessChatLink", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "inputBusinessChatLink", "flags")
-	}
-	if m.Message, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "inputBusinessChatLink", "message")
-	}
-	if m.Flags.Has(0) {
-		if m.Entities, err = tlrt.DecodeSlabs[MessageEntityFormattedDate](d, false, 12, depth+1, decodeMessageEntity); err != nil {
-			return tlrt.DecodeErr(err, "inputBusinessChatLink", "entities")
-		}
-	}
-	if m.Flags.Has(1) {
-		if m.Title, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "inputBusinessChatLink", "title")
-		}
-	}
-	if len(m.Entities) > 0 {
-		m.Flags.Unset(0)
-	}
-	if m.Title != "" {
-		m.Flags.Unset(1)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 759, m)
 }
 
 // InputBusinessGreetingMessage is the TL constructor
@@ -22326,65 +14754,31 @@ func (*InputBusinessGreetingMessage) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputBusinessGreetingMessage) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputBusinessGreetingMessageTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 10, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputBusinessGreetingMessage) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, uint32(m.ShortcutID))
-	if err := m.Recipients.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "inputBusinessGreetingMessage", "recipients")
-	}
-	tlrt.PutUint32(b, uint32(m.NoActivityDays))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 10, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputBusinessGreetingMessage) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputBusinessGreetingMessageTypeID, "inputBusinessGreetingMessage"); err != nil {
-		return tlrt.DecodeErr(err, "inputBusinessGreetingMessage", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 588, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputBusinessGreetingMessage) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = InputBusinessGreetingMessage{}
-	d := tlrt.NewDecoder(b, &wireSchema, 588)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputBusinessGreetingMessage) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "inputBusinessGreetingMessage", "")
-	}
-	var err error
-	if m.ShortcutID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "inputBusinessGreetingMessage", "shortcut_id")
-	}
-	if err = tlrt.DecodeBoxed(d, &m.Recipients, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "inputBusinessGreetingMessage", "recipients")
-	}
-	if m.NoActivityDays, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "inputBusinessGreetingMessage", "no_activity_days")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 588, m)
 }
 
 // InputBusinessIntro is the TL constructor inputBusinessIntro.
@@ -22414,77 +14808,32 @@ func (*InputBusinessIntro) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputBusinessIntro) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputBusinessIntroTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 87, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputBusinessIntro) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 0)
-	flags |= tlrt.Bit(m.Sticker != nil, 0)
-	tlrt.PutUint32(b, uint32(flags))
-	tlrt.PutString(b, m.Title)
-	tlrt.PutString(b, m.Description)
-	if flags.Has(0) {
-		if err := tlrt.EncodeObject(b, m.Sticker); err != nil {
-			return tlrt.EncodeErr(err, "inputBusinessIntro", "sticker")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 87, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputBusinessIntro) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputBusinessIntroTypeID, "inputBusinessIntro"); err != nil {
-		return tlrt.DecodeErr(err, "inputBusinessIntro", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 679, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputBusinessIntro) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = InputBusinessIntro{}
-	d := tlrt.NewDecoder(b, &wireSchema, 679)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputBusinessIntro) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "inputBusinessIntro", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "inputBusinessIntro", "flags")
-	}
-	if m.Title, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "inputBusinessIntro", "title")
-	}
-	if m.Description, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "inputBusinessIntro", "description")
-	}
-	if m.Flags.Has(0) {
-		if m.Sticker, err = decodeInputDocument(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "inputBusinessIntro", "sticker")
-		}
-	}
-	m.Flags &^= 1 << 0
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 679, m)
 }
 
 // InputBusinessRecipients is the TL constructor inputBusinessRecipients.
@@ -22542,84 +14891,31 @@ func (m *InputBusinessRecipients) ClearUsers() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputBusinessRecipients) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputBusinessRecipientsTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1025, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputBusinessRecipients) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<5)
-	flags |= tlrt.Bit(m.ExistingChats, 0)
-	flags |= tlrt.Bit(m.NewChats, 1)
-	flags |= tlrt.Bit(m.Contacts, 2)
-	flags |= tlrt.Bit(m.NonContacts, 3)
-	flags |= tlrt.Bit(m.ExcludeSelected, 5)
-	flags |= tlrt.Bit(len(m.Users) > 0, 4)
-	tlrt.PutUint32(b, uint32(flags))
-	if flags.Has(4) {
-		tlrt.PutVectorHeader(b, len(m.Users))
-		for i := range m.Users {
-			if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
-				return tlrt.EncodeErr(err, "inputBusinessRecipients", "users")
-			}
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1025, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputBusinessRecipients) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputBusinessRecipientsTypeID, "inputBusinessRecipients"); err != nil {
-		return tlrt.DecodeErr(err, "inputBusinessRecipients", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1732, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputBusinessRecipients) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = InputBusinessRecipients{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1732)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputBusinessRecipients) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "inputBusinessRecipients", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "inputBusinessRecipients", "flags")
-	}
-	m.ExistingChats = m.Flags.Has(0)
-	m.NewChats = m.Flags.Has(1)
-	m.Contacts = m.Flags.Has(2)
-	m.NonContacts = m.Flags.Has(3)
-	m.ExcludeSelected = m.Flags.Has(5)
-	if m.Flags.Has(4) {
-		if m.Users, err = tlrt.DecodeSlabs[InputUserFromMessage](d, false, 4, depth+1, decodeInputUser); err != nil {
-			return tlrt.DecodeErr(err, "inputBusinessRecipients", "users")
-		}
-	}
-	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<5
-	if len(m.Users) > 0 {
-		m.Flags.Unset(4)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1732, m)
 }
 
 // InputChatlistDialogFilter is the TL constructor inputChatlistDialogFilter.
@@ -22645,51 +14941,31 @@ func (*InputChatlistDialogFilter) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputChatlistDialogFilter) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 8)
-	_ = w[7]
-	binary.LittleEndian.PutUint32(w, InputChatlistDialogFilterTypeID)
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.FilterID))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2333, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputChatlistDialogFilter) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, uint32(m.FilterID))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2333, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputChatlistDialogFilter) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputChatlistDialogFilterTypeID, "inputChatlistDialogFilter"); err != nil {
-		return tlrt.DecodeErr(err, "inputChatlistDialogFilter", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3157, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputChatlistDialogFilter) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3157)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputChatlistDialogFilter) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.FilterID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "inputChatlistDialogFilter", "filter_id")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3157, m)
 }
 
 // InputClientProxy is the TL constructor inputClientProxy.
@@ -22716,53 +14992,32 @@ func (*InputClientProxy) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputClientProxy) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputClientProxyTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1076, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputClientProxy) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.Address)
-	tlrt.PutUint32(b, uint32(m.Port))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1076, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputClientProxy) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputClientProxyTypeID, "inputClientProxy"); err != nil {
-		return tlrt.DecodeErr(err, "inputClientProxy", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1787, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputClientProxy) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1787)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputClientProxy) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Address, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "inputClientProxy", "address")
-	}
-	if m.Port, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "inputClientProxy", "port")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1787, m)
 }
 
 // InputPhoneContact is the TL constructor inputPhoneContact.
@@ -22795,89 +15050,32 @@ func (*InputPhoneContact) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputPhoneContact) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputPhoneContactTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 981, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputPhoneContact) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 0)
-	flags |= tlrt.Bit(m.Note != nil, 0)
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, uint32(flags))
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.ClientID))
-	tlrt.PutString(b, m.Phone)
-	tlrt.PutString(b, m.FirstName)
-	tlrt.PutString(b, m.LastName)
-	if flags.Has(0) {
-		if err := m.Note.Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "inputPhoneContact", "note")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 981, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputPhoneContact) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputPhoneContactTypeID, "inputPhoneContact"); err != nil {
-		return tlrt.DecodeErr(err, "inputPhoneContact", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1682, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputPhoneContact) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = InputPhoneContact{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1682)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputPhoneContact) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "inputPhoneContact", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "inputPhoneContact", "flags")
-	}
-	if m.ClientID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "inputPhoneContact", "client_id")
-	}
-	if m.Phone, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "inputPhoneContact", "phone")
-	}
-	if m.FirstName, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "inputPhoneContact", "first_name")
-	}
-	if m.LastName, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "inputPhoneContact", "last_name")
-	}
-	if m.Flags.Has(0) {
-		d.Spend(unsafe.Sizeof(TextWithEntities{}))
-		m.Note = &TextWithEntities{}
-		if err = tlrt.DecodeBoxed(d, m.Note, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "inputPhoneContact", "note")
-		}
-	}
-	m.Flags &^= 1 << 0
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1682, m)
 }
 
 // InputEncryptedChat is the TL constructor inputEncryptedChat.
@@ -22905,58 +15103,31 @@ func (*InputEncryptedChat) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputEncryptedChat) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 16)
-	_ = w[15]
-	binary.LittleEndian.PutUint32(w, InputEncryptedChatTypeID)
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.ChatID))
-	binary.LittleEndian.PutUint64(w[8:], uint64(m.AccessHash))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2307, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputEncryptedChat) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, uint32(m.ChatID))
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.AccessHash))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2307, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputEncryptedChat) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputEncryptedChatTypeID, "inputEncryptedChat"); err != nil {
-		return tlrt.DecodeErr(err, "inputEncryptedChat", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3130, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputEncryptedChat) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3130)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputEncryptedChat) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.ChatID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "inputEncryptedChat", "chat_id")
-	}
-	if m.AccessHash, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "inputEncryptedChat", "access_hash")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3130, m)
 }
 
 // InputFolderPeer is the TL constructor inputFolderPeer.
@@ -22983,57 +15154,31 @@ func (*InputFolderPeer) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputFolderPeer) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputFolderPeerTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2414, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputFolderPeer) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "inputFolderPeer", "peer")
-	}
-	tlrt.PutUint32(b, uint32(m.FolderID))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2414, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputFolderPeer) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputFolderPeerTypeID, "inputFolderPeer"); err != nil {
-		return tlrt.DecodeErr(err, "inputFolderPeer", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3243, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputFolderPeer) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3243)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputFolderPeer) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "inputFolderPeer", "")
-	}
-	var err error
-	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "inputFolderPeer", "peer")
-	}
-	if m.FolderID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "inputFolderPeer", "folder_id")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3243, m)
 }
 
 // InputMessageReadMetric is the TL constructor inputMessageReadMetric.
@@ -23067,78 +15212,31 @@ func (*InputMessageReadMetric) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputMessageReadMetric) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 32)
-	_ = w[31]
-	binary.LittleEndian.PutUint32(w, InputMessageReadMetricTypeID)
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.MsgID))
-	binary.LittleEndian.PutUint64(w[8:], uint64(m.ViewID))
-	binary.LittleEndian.PutUint32(w[16:], uint32(m.TimeInViewMs))
-	binary.LittleEndian.PutUint32(w[20:], uint32(m.ActiveTimeInViewMs))
-	binary.LittleEndian.PutUint32(w[24:], uint32(m.HeightToViewportRatioPermille))
-	binary.LittleEndian.PutUint32(w[28:], uint32(m.SeenRangeRatioPermille))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 602, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputMessageReadMetric) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 28)
-	_ = w[27]
-	binary.LittleEndian.PutUint32(w, uint32(m.MsgID))
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.ViewID))
-	binary.LittleEndian.PutUint32(w[12:], uint32(m.TimeInViewMs))
-	binary.LittleEndian.PutUint32(w[16:], uint32(m.ActiveTimeInViewMs))
-	binary.LittleEndian.PutUint32(w[20:], uint32(m.HeightToViewportRatioPermille))
-	binary.LittleEndian.PutUint32(w[24:], uint32(m.SeenRangeRatioPermille))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 602, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputMessageReadMetric) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputMessageReadMetricTypeID, "inputMessageReadMetric"); err != nil {
-		return tlrt.DecodeErr(err, "inputMessageReadMetric", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1264, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputMessageReadMetric) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1264)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputMessageReadMetric) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.MsgID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "inputMessageReadMetric", "msg_id")
-	}
-	if m.ViewID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "inputMessageReadMetric", "view_id")
-	}
-	if m.TimeInViewMs, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "inputMessageReadMetric", "time_in_view_ms")
-	}
-	if m.ActiveTimeInViewMs, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "inputMessageReadMetric", "active_time_in_view_ms")
-	}
-	if m.HeightToViewportRatioPermille, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "inputMessageReadMetric", "height_to_viewport_ratio_permille")
-	}
-	if m.SeenRangeRatioPermille, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "inputMessageReadMetric", "seen_range_ratio_permille")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1264, m)
 }
 
 // InputPeerNotifySettings is the TL constructor inputPeerNotifySettings.
@@ -23276,140 +15374,32 @@ func (m *InputPeerNotifySettings) ClearStoriesHideSender() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputPeerNotifySettings) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputPeerNotifySettingsTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1930, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputPeerNotifySettings) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<3 | 1<<8)
-	flags |= tlrt.Bit(m.ShowPreviews, 0)
-	flags |= tlrt.Bit(m.Silent, 1)
-	flags |= tlrt.Bit(m.MuteUntil != 0, 2)
-	flags |= tlrt.Bit(m.Sound != nil, 3)
-	flags |= tlrt.Bit(m.StoriesMuted, 6)
-	flags |= tlrt.Bit(m.StoriesHideSender, 7)
-	flags |= tlrt.Bit(m.StoriesSound != nil, 8)
-	tlrt.PutUint32(b, uint32(flags))
-	if flags.Has(0) {
-		b.PutBool(m.ShowPreviews)
-	}
-	if flags.Has(1) {
-		b.PutBool(m.Silent)
-	}
-	if flags.Has(2) {
-		tlrt.PutUint32(b, uint32(m.MuteUntil))
-	}
-	if flags.Has(3) {
-		if err := tlrt.EncodeObject(b, m.Sound); err != nil {
-			return tlrt.EncodeErr(err, "inputPeerNotifySettings", "sound")
-		}
-	}
-	if flags.Has(6) {
-		b.PutBool(m.StoriesMuted)
-	}
-	if flags.Has(7) {
-		b.PutBool(m.StoriesHideSender)
-	}
-	if flags.Has(8) {
-		if err := tlrt.EncodeObject(b, m.StoriesSound); err != nil {
-			return tlrt.EncodeErr(err, "inputPeerNotifySettings", "stories_sound")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1930, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputPeerNotifySettings) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputPeerNotifySettingsTypeID, "inputPeerNotifySettings"); err != nil {
-		return tlrt.DecodeErr(err, "inputPeerNotifySettings", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2717, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputPeerNotifySettings) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = InputPeerNotifySettings{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2717)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputPeerNotifySettings) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "inputPeerNotifySettings", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "inputPeerNotifySettings", "flags")
-	}
-	if m.Flags.Has(0) {
-		if m.ShowPreviews, err = d.Bool(); err != nil {
-			return tlrt.DecodeErr(err, "inputPeerNotifySettings", "show_previews")
-		}
-	}
-	if m.Flags.Has(1) {
-		if m.Silent, err = d.Bool(); err != nil {
-			return tlrt.DecodeErr(err, "inputPeerNotifySettings", "silent")
-		}
-	}
-	if m.Flags.Has(2) {
-		if m.MuteUntil, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "inputPeerNotifySettings", "mute_until")
-		}
-	}
-	if m.Flags.Has(3) {
-		if m.Sound, err = decodeNotificationSound(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "inputPeerNotifySettings", "sound")
-		}
-	}
-	if m.Flags.Has(6) {
-		if m.StoriesMuted, err = d.Bool(); err != nil {
-			return tlrt.DecodeErr(err, "inputPeerNotifySettings", "stories_muted")
-		}
-	}
-	if m.Flags.Has(7) {
-		if m.StoriesHideSender, err = d.Bool(); err != nil {
-			return tlrt.DecodeErr(err, "inputPeerNotifySettings", "stories_hide_sender")
-		}
-	}
-	if m.Flags.Has(8) {
-		if m.StoriesSound, err = decodeNotificationSound(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "inputPeerNotifySettings", "stories_sound")
-		}
-	}
-	m.Flags &^= 1<<3 | 1<<8
-	if m.ShowPreviews {
-		m.Flags.Unset(0)
-	}
-	if m.Silent {
-		m.Flags.Unset(1)
-	}
-	if m.MuteUntil != 0 {
-		m.Flags.Unset(2)
-	}
-	if m.StoriesMuted {
-		m.Flags.Unset(6)
-	}
-	if m.StoriesHideSender {
-		m.Flags.Unset(7)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2717, m)
 }
 
 // InputPhoneCall is the TL constructor inputPhoneCall.
@@ -23436,58 +15426,31 @@ func (*InputPhoneCall) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputPhoneCall) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 20)
-	_ = w[19]
-	binary.LittleEndian.PutUint32(w, InputPhoneCallTypeID)
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.ID))
-	binary.LittleEndian.PutUint64(w[12:], uint64(m.AccessHash))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 287, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputPhoneCall) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 16)
-	_ = w[15]
-	binary.LittleEndian.PutUint64(w, uint64(m.ID))
-	binary.LittleEndian.PutUint64(w[8:], uint64(m.AccessHash))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 287, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputPhoneCall) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputPhoneCallTypeID, "inputPhoneCall"); err != nil {
-		return tlrt.DecodeErr(err, "inputPhoneCall", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 905, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputPhoneCall) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 905)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputPhoneCall) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.ID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "inputPhoneCall", "id")
-	}
-	if m.AccessHash, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "inputPhoneCall", "access_hash")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 905, m)
 }
 
 // InputSecureValue is the TL constructor inputSecureValue.
@@ -23569,155 +15532,32 @@ func (m *InputSecureValue) ClearFiles() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputSecureValue) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputSecureValueTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2073, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputSecureValue) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<5)
-	flags |= tlrt.Bit(m.Data != nil, 0)
-	flags |= tlrt.Bit(m.FrontSide != nil, 1)
-	flags |= tlrt.Bit(m.ReverseSide != nil, 2)
-	flags |= tlrt.Bit(m.Selfie != nil, 3)
-	flags |= tlrt.Bit(len(m.Translation) > 0, 6)
-	flags |= tlrt.Bit(len(m.Files) > 0, 4)
-	flags |= tlrt.Bit(m.PlainData != nil, 5)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := tlrt.EncodeObject(b, m.Type); err != nil {
-		return tlrt.EncodeErr(err, "inputSecureValue", "type")
-	}
-	if flags.Has(0) {
-		if err := m.Data.Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "inputSecureValue", "data")
-		}
-	}
-	if flags.Has(1) {
-		if err := tlrt.EncodeObject(b, m.FrontSide); err != nil {
-			return tlrt.EncodeErr(err, "inputSecureValue", "front_side")
-		}
-	}
-	if flags.Has(2) {
-		if err := tlrt.EncodeObject(b, m.ReverseSide); err != nil {
-			return tlrt.EncodeErr(err, "inputSecureValue", "reverse_side")
-		}
-	}
-	if flags.Has(3) {
-		if err := tlrt.EncodeObject(b, m.Selfie); err != nil {
-			return tlrt.EncodeErr(err, "inputSecureValue", "selfie")
-		}
-	}
-	if flags.Has(6) {
-		tlrt.PutVectorHeader(b, len(m.Translation))
-		for i := range m.Translation {
-			if err := tlrt.EncodeObject(b, m.Translation[i]); err != nil {
-				return tlrt.EncodeErr(err, "inputSecureValue", "translation")
-			}
-		}
-	}
-	if flags.Has(4) {
-		tlrt.PutVectorHeader(b, len(m.Files))
-		for i := range m.Files {
-			if err := tlrt.EncodeObject(b, m.Files[i]); err != nil {
-				return tlrt.EncodeErr(err, "inputSecureValue", "files")
-			}
-		}
-	}
-	if flags.Has(5) {
-		if err := tlrt.EncodeObject(b, m.PlainData); err != nil {
-			return tlrt.EncodeErr(err, "inputSecureValue", "plain_data")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2073, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputSecureValue) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputSecureValueTypeID, "inputSecureValue"); err != nil {
-		return tlrt.DecodeErr(err, "inputSecureValue", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2878, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputSecureValue) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = InputSecureValue{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2878)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputSecureValue) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "inputSecureValue", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "inputSecureValue", "flags")
-	}
-	if m.Type, err = decodeSecureValueType(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "inputSecureValue", "type")
-	}
-	if m.Flags.Has(0) {
-		d.Spend(unsafe.Sizeof(SecureData{}))
-		m.Data = &SecureData{}
-		if err = tlrt.DecodeBoxed(d, m.Data, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "inputSecureValue", "data")
-		}
-	}
-	if m.Flags.Has(1) {
-		if m.FrontSide, err = decodeInputSecureFile(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "inputSecureValue", "front_side")
-		}
-	}
-	if m.Flags.Has(2) {
-		if m.ReverseSide, err = decodeInputSecureFile(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "inputSecureValue", "reverse_side")
-		}
-	}
-	if m.Flags.Has(3) {
-		if m.Selfie, err = decodeInputSecureFile(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "inputSecureValue", "selfie")
-		}
-	}
-	if m.Flags.Has(6) {
-		if m.Translation, err = tlrt.DecodeSlabs[InputSecureFileUploaded](d, false, 20, depth+1, decodeInputSecureFile); err != nil {
-			return tlrt.DecodeErr(err, "inputSecureValue", "translation")
-		}
-	}
-	if m.Flags.Has(4) {
-		if m.Files, err = tlrt.DecodeSlabs[InputSecureFileUploaded](d, false, 20, depth+1, decodeInputSecureFile); err != nil {
-			return tlrt.DecodeErr(err, "inputSecureValue", "files")
-		}
-	}
-	if m.Flags.Has(5) {
-		if m.PlainData, err = decodeSecurePlainData(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "inputSecureValue", "plain_data")
-		}
-	}
-	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<5
-	if len(m.Translation) > 0 {
-		m.Flags.Unset(6)
-	}
-	if len(m.Files) > 0 {
-		m.Flags.Unset(4)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2878, m)
 }
 
 // InputSingleMedia is the TL constructor inputSingleMedia.
@@ -23772,88 +15612,32 @@ func (m *InputSingleMedia) ClearEntities() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputSingleMedia) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputSingleMediaTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 266, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputSingleMedia) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags
-	flags |= tlrt.Bit(len(m.Entities) > 0, 0)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := tlrt.EncodeObject(b, m.Media); err != nil {
-		return tlrt.EncodeErr(err, "inputSingleMedia", "media")
-	}
-	tlrt.PutUint64(b, uint64(m.RandomID))
-	tlrt.PutString(b, m.Message)
-	if flags.Has(0) {
-		tlrt.PutVectorHeader(b, len(m.Entities))
-		for i := range m.Entities {
-			if err := tlrt.EncodeObject(b, m.Entities[i]); err != nil {
-				return tlrt.EncodeErr(err, "inputSingleMedia", "entities")
-			}
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 266, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputSingleMedia) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputSingleMediaTypeID, "inputSingleMedia"); err != nil {
-		return tlrt.DecodeErr(err, "inputSingleMedia", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 883, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputSingleMedia) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = InputSingleMedia{}
-	d := tlrt.NewDecoder(b, &wireSchema, 883)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputSingleMedia) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "inputSingleMedia", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "inputSingleMedia", "flags")
-	}
-	if m.Media, err = decodeInputMedia(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "inputSingleMedia", "media")
-	}
-	if m.RandomID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "inputSingleMedia", "random_id")
-	}
-	if m.Message, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "inputSingleMedia", "message")
-	}
-	if m.Flags.Has(0) {
-		if m.Entities, err = tlrt.DecodeSlabs[MessageEntityFormattedDate](d, false, 12, depth+1, decodeMessageEntity); err != nil {
-			return tlrt.DecodeErr(err, "inputSingleMedia", "entities")
-		}
-	}
-	if len(m.Entities) > 0 {
-		m.Flags.Unset(0)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 883, m)
 }
 
 // InputStarsTransaction is the TL constructor inputStarsTransaction.
@@ -23882,61 +15666,32 @@ func (*InputStarsTransaction) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputStarsTransaction) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputStarsTransactionTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 311, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputStarsTransaction) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 0)
-	flags |= tlrt.Bit(m.Refund, 0)
-	tlrt.PutUint32(b, uint32(flags))
-	tlrt.PutString(b, m.ID)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 311, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputStarsTransaction) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputStarsTransactionTypeID, "inputStarsTransaction"); err != nil {
-		return tlrt.DecodeErr(err, "inputStarsTransaction", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 931, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputStarsTransaction) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = InputStarsTransaction{}
-	d := tlrt.NewDecoder(b, &wireSchema, 931)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputStarsTransaction) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "inputStarsTransaction", "flags")
-	}
-	m.Refund = m.Flags.Has(0)
-	if m.ID, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "inputStarsTransaction", "id")
-	}
-	m.Flags &^= 1 << 0
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 931, m)
 }
 
 // InputStickerSetItem is the TL constructor inputStickerSetItem.
@@ -23991,92 +15746,32 @@ func (m *InputStickerSetItem) ClearKeywords() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputStickerSetItem) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputStickerSetItemTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 464, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputStickerSetItem) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 0)
-	flags |= tlrt.Bit(m.MaskCoords != nil, 0)
-	flags |= tlrt.Bit(m.Keywords != "", 1)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := tlrt.EncodeObject(b, m.Document); err != nil {
-		return tlrt.EncodeErr(err, "inputStickerSetItem", "document")
-	}
-	tlrt.PutString(b, m.Emoji)
-	if flags.Has(0) {
-		if err := m.MaskCoords.Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "inputStickerSetItem", "mask_coords")
-		}
-	}
-	if flags.Has(1) {
-		tlrt.PutString(b, m.Keywords)
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 464, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputStickerSetItem) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputStickerSetItemTypeID, "inputStickerSetItem"); err != nil {
-		return tlrt.DecodeErr(err, "inputStickerSetItem", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1108, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputStickerSetItem) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = InputStickerSetItem{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1108)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputStickerSetItem) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "inputStickerSetItem", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "inputStickerSetItem", "flags")
-	}
-	if m.Document, err = decodeInputDocument(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "inputStickerSetItem", "document")
-	}
-	if m.Emoji, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "inputStickerSetItem", "emoji")
-	}
-	if m.Flags.Has(0) {
-		m.MaskCoords = tlrt.New[MaskCoords](d)
-		if err = tlrt.DecodeBoxed(d, m.MaskCoords, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "inputStickerSetItem", "mask_coords")
-		}
-	}
-	if m.Flags.Has(1) {
-		if m.Keywords, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "inputStickerSetItem", "keywords")
-		}
-	}
-	m.Flags &^= 1 << 0
-	if m.Keywords != "" {
-		m.Flags.Unset(1)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1108, m)
 }
 
 // InputThemeSettings is the TL constructor inputThemeSettings.
@@ -24157,118 +15852,32 @@ func (m *InputThemeSettings) ClearMessageColors() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputThemeSettings) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputThemeSettingsTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1323, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputThemeSettings) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<1 | 1<<2)
-	flags |= tlrt.Bit(m.MessageColorsAnimated, 2)
-	flags |= tlrt.Bit(m.OutboxAccentColor != 0, 3)
-	flags |= tlrt.Bit(len(m.MessageColors) > 0, 0)
-	flags |= tlrt.Bit(m.Wallpaper != nil || m.WallpaperSettings != nil, 1)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := tlrt.EncodeObject(b, m.BaseTheme); err != nil {
-		return tlrt.EncodeErr(err, "inputThemeSettings", "base_theme")
-	}
-	tlrt.PutUint32(b, uint32(m.AccentColor))
-	if flags.Has(3) {
-		tlrt.PutUint32(b, uint32(m.OutboxAccentColor))
-	}
-	if flags.Has(0) {
-		tlrt.PutVectorHeader(b, len(m.MessageColors))
-		for i := range m.MessageColors {
-			tlrt.PutUint32(b, uint32(m.MessageColors[i]))
-		}
-	}
-	if flags.Has(1) {
-		if err := tlrt.EncodeObject(b, m.Wallpaper); err != nil {
-			return tlrt.EncodeErr(err, "inputThemeSettings", "wallpaper")
-		}
-		if err := m.WallpaperSettings.Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "inputThemeSettings", "wallpaper_settings")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1323, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputThemeSettings) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputThemeSettingsTypeID, "inputThemeSettings"); err != nil {
-		return tlrt.DecodeErr(err, "inputThemeSettings", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2054, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputThemeSettings) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = InputThemeSettings{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2054)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputThemeSettings) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "inputThemeSettings", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "inputThemeSettings", "flags")
-	}
-	m.MessageColorsAnimated = m.Flags.Has(2)
-	if m.BaseTheme, err = decodeBaseTheme(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "inputThemeSettings", "base_theme")
-	}
-	if m.AccentColor, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "inputThemeSettings", "accent_color")
-	}
-	if m.Flags.Has(3) {
-		if m.OutboxAccentColor, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "inputThemeSettings", "outbox_accent_color")
-		}
-	}
-	if m.Flags.Has(0) {
-		if m.MessageColors, err = tlrt.DecodeVector(d, 4, (*tlrt.Decoder).Int); err != nil {
-			return tlrt.DecodeErr(err, "inputThemeSettings", "message_colors")
-		}
-	}
-	if m.Flags.Has(1) {
-		if m.Wallpaper, err = decodeInputWallPaper(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "inputThemeSettings", "wallpaper")
-		}
-	}
-	if m.Flags.Has(1) {
-		d.Spend(unsafe.Sizeof(WallPaperSettings{}))
-		m.WallpaperSettings = &WallPaperSettings{}
-		if err = tlrt.DecodeBoxed(d, m.WallpaperSettings, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "inputThemeSettings", "wallpaper_settings")
-		}
-	}
-	m.Flags &^= 1<<1 | 1<<2
-	if m.OutboxAccentColor != 0 {
-		m.Flags.Unset(3)
-	}
-	if len(m.MessageColors) > 0 {
-		m.Flags.Unset(0)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2054, m)
 }
 
 // InputWebDocument is the TL constructor inputWebDocument.
@@ -24298,69 +15907,32 @@ func (*InputWebDocument) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputWebDocument) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputWebDocumentTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1446, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputWebDocument) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.URL)
-	tlrt.PutUint32(b, uint32(m.Size))
-	tlrt.PutString(b, m.MimeType)
-	tlrt.PutVectorHeader(b, len(m.Attributes))
-	for i := range m.Attributes {
-		if err := tlrt.EncodeObject(b, m.Attributes[i]); err != nil {
-			return tlrt.EncodeErr(err, "inputWebDocument", "attributes")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1446, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputWebDocument) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputWebDocumentTypeID, "inputWebDocument"); err != nil {
-		return tlrt.DecodeErr(err, "inputWebDocument", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2186, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputWebDocument) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2186)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputWebDocument) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "inputWebDocument", "")
-	}
-	var err error
-	if m.URL, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "inputWebDocument", "url")
-	}
-	if m.Size, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "inputWebDocument", "size")
-	}
-	if m.MimeType, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "inputWebDocument", "mime_type")
-	}
-	if m.Attributes, err = tlrt.DecodeSlabs[DocumentAttributeVideo](d, false, 4, depth+1, decodeDocumentAttribute); err != nil {
-		return tlrt.DecodeErr(err, "inputWebDocument", "attributes")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2186, m)
 }
 
 // Int is the TL constructor int.
@@ -24387,43 +15959,31 @@ func (*Int) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *Int) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, IntTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1576, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *Int) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1576, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *Int) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, IntTypeID, "int"); err != nil {
-		return tlrt.DecodeErr(err, "int", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2331, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *Int) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2331)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *Int) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2331, m)
 }
 
 // Invoice is the TL constructor invoice.
@@ -24559,137 +16119,32 @@ func (m *Invoice) ClearSubscriptionPeriod() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *Invoice) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InvoiceTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 40, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *Invoice) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<5 | 1<<6 | 1<<7 | 1<<9)
-	flags |= tlrt.Bit(m.Test, 0)
-	flags |= tlrt.Bit(m.NameRequested, 1)
-	flags |= tlrt.Bit(m.PhoneRequested, 2)
-	flags |= tlrt.Bit(m.EmailRequested, 3)
-	flags |= tlrt.Bit(m.ShippingAddressRequested, 4)
-	flags |= tlrt.Bit(m.Flexible, 5)
-	flags |= tlrt.Bit(m.PhoneToProvider, 6)
-	flags |= tlrt.Bit(m.EmailToProvider, 7)
-	flags |= tlrt.Bit(m.Recurring, 9)
-	flags |= tlrt.Bit(m.MaxTipAmount != 0 || len(m.SuggestedTipAmounts) > 0, 8)
-	flags |= tlrt.Bit(m.TermsURL != "", 10)
-	flags |= tlrt.Bit(m.SubscriptionPeriod != 0, 11)
-	tlrt.PutUint32(b, uint32(flags))
-	tlrt.PutString(b, m.Currency)
-	tlrt.PutVectorHeader(b, len(m.Prices))
-	for i := range m.Prices {
-		if err := m.Prices[i].Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "invoice", "prices")
-		}
-	}
-	if flags.Has(8) {
-		w := tlrt.Extend(b, 16)
-		_ = w[15]
-		binary.LittleEndian.PutUint64(w, uint64(m.MaxTipAmount))
-		binary.LittleEndian.PutUint32(w[8:], bin.TypeVector)
-		binary.LittleEndian.PutUint32(w[12:], uint32(len(m.SuggestedTipAmounts)))
-		for i := range m.SuggestedTipAmounts {
-			tlrt.PutUint64(b, uint64(m.SuggestedTipAmounts[i]))
-		}
-	}
-	if flags.Has(10) {
-		tlrt.PutString(b, m.TermsURL)
-	}
-	if flags.Has(11) {
-		tlrt.PutUint32(b, uint32(m.SubscriptionPeriod))
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 40, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *Invoice) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InvoiceTypeID, "invoice"); err != nil {
-		return tlrt.DecodeErr(err, "invoice", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 625, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *Invoice) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = Invoice{}
-	d := tlrt.NewDecoder(b, &wireSchema, 625)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *Invoice) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "invoice", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "invoice", "flags")
-	}
-	m.Test = m.Flags.Has(0)
-	m.NameRequested = m.Flags.Has(1)
-	m.PhoneRequested = m.Flags.Has(2)
-	m.EmailRequested = m.Flags.Has(3)
-	m.ShippingAddressRequested = m.Flags.Has(4)
-	m.Flexible = m.Flags.Has(5)
-	m.PhoneToProvider = m.Flags.Has(6)
-	m.EmailToProvider = m.Flags.Has(7)
-	m.Recurring = m.Flags.Has(9)
-	if m.Currency, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "invoice", "currency")
-	}
-	if m.Prices, err = tlrt.DecodeStructs[LabeledPrice](d, false, false, 16, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "invoice", "prices")
-	}
-	if m.Flags.Has(8) {
-		if m.MaxTipAmount, err = d.Long(); err != nil {
-			return tlrt.DecodeErr(err, "invoice", "max_tip_amount")
-		}
-	}
-	if m.Flags.Has(8) {
-		if m.SuggestedTipAmounts, err = tlrt.DecodeVector(d, 8, (*tlrt.Decoder).Long); err != nil {
-			return tlrt.DecodeErr(err, "invoice", "suggested_tip_amounts")
-		}
-	}
-	if m.Flags.Has(10) {
-		if m.TermsURL, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "invoice", "terms_url")
-		}
-	}
-	if m.Flags.Has(11) {
-		if m.SubscriptionPeriod, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "invoice", "subscription_period")
-		}
-	}
-	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<5 | 1<<6 | 1<<7 | 1<<9
-	if m.MaxTipAmount != 0 || len(m.SuggestedTipAmounts) > 0 {
-		m.Flags.Unset(8)
-	}
-	if m.TermsURL != "" {
-		m.Flags.Unset(10)
-	}
-	if m.SubscriptionPeriod != 0 {
-		m.Flags.Unset(11)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 625, m)
 }
 
 // InvokeAfterMsgRequest is the TL function invokeAfterMsg.
@@ -24716,58 +16171,32 @@ func (*InvokeAfterMsgRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InvokeAfterMsgRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InvokeAfterMsgRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1941, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InvokeAfterMsgRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint64(b, uint64(m.MsgID))
-	if err := tlrt.EncodeObject(b, m.Query); err != nil {
-		return tlrt.EncodeErr(err, "invokeAfterMsg", "query")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1941, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InvokeAfterMsgRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InvokeAfterMsgRequestTypeID, "invokeAfterMsg"); err != nil {
-		return tlrt.DecodeErr(err, "invokeAfterMsg", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2728, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InvokeAfterMsgRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2728)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InvokeAfterMsgRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "invokeAfterMsg", "")
-	}
-	var err error
-	if m.MsgID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "invokeAfterMsg", "msg_id")
-	}
-	if m.Query, err = decodeObject(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "invokeAfterMsg", "query")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2728, m)
 }
 
 // InvokeAfterMsg calls invokeAfterMsg: see InvokeAfterMsgRequest.
@@ -24802,61 +16231,32 @@ func (*InvokeAfterMsgsRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InvokeAfterMsgsRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InvokeAfterMsgsRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 570, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InvokeAfterMsgsRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutVectorHeader(b, len(m.MsgIDs))
-	for i := range m.MsgIDs {
-		tlrt.PutUint64(b, uint64(m.MsgIDs[i]))
-	}
-	if err := tlrt.EncodeObject(b, m.Query); err != nil {
-		return tlrt.EncodeErr(err, "invokeAfterMsgs", "query")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 570, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InvokeAfterMsgsRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InvokeAfterMsgsRequestTypeID, "invokeAfterMsgs"); err != nil {
-		return tlrt.DecodeErr(err, "invokeAfterMsgs", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1228, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InvokeAfterMsgsRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1228)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InvokeAfterMsgsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "invokeAfterMsgs", "")
-	}
-	var err error
-	if m.MsgIDs, err = tlrt.DecodeVector(d, 8, (*tlrt.Decoder).Long); err != nil {
-		return tlrt.DecodeErr(err, "invokeAfterMsgs", "msg_ids")
-	}
-	if m.Query, err = decodeObject(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "invokeAfterMsgs", "query")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1228, m)
 }
 
 // InvokeAfterMsgs calls invokeAfterMsgs: see InvokeAfterMsgsRequest.
@@ -24903,118 +16303,32 @@ func (*InitConnectionRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InitConnectionRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InitConnectionRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1852, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InitConnectionRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<0 | 1<<1)
-	flags |= tlrt.Bit(m.Proxy != nil, 0)
-	flags |= tlrt.Bit(m.Params != nil, 1)
-	w := tlrt.Extend(b, 8)
-	_ = w[7]
-	binary.LittleEndian.PutUint32(w, uint32(flags))
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.APIID))
-	tlrt.PutString(b, m.DeviceModel)
-	tlrt.PutString(b, m.SystemVersion)
-	tlrt.PutString(b, m.AppVersion)
-	tlrt.PutString(b, m.SystemLangCode)
-	tlrt.PutString(b, m.LangPack)
-	tlrt.PutString(b, m.LangCode)
-	if flags.Has(0) {
-		if err := m.Proxy.Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "initConnection", "proxy")
-		}
-	}
-	if flags.Has(1) {
-		if err := tlrt.EncodeObject(b, m.Params); err != nil {
-			return tlrt.EncodeErr(err, "initConnection", "params")
-		}
-	}
-	if err := tlrt.EncodeObject(b, m.Query); err != nil {
-		return tlrt.EncodeErr(err, "initConnection", "query")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1852, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InitConnectionRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InitConnectionRequestTypeID, "initConnection"); err != nil {
-		return tlrt.DecodeErr(err, "initConnection", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2629, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InitConnectionRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = InitConnectionRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2629)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InitConnectionRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "initConnection", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "initConnection", "flags")
-	}
-	if m.APIID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "initConnection", "api_id")
-	}
-	if m.DeviceModel, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "initConnection", "device_model")
-	}
-	if m.SystemVersion, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "initConnection", "system_version")
-	}
-	if m.AppVersion, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "initConnection", "app_version")
-	}
-	if m.SystemLangCode, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "initConnection", "system_lang_code")
-	}
-	if m.LangPack, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "initConnection", "lang_pack")
-	}
-	if m.LangCode, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "initConnection", "lang_code")
-	}
-	if m.Flags.Has(0) {
-		d.Spend(unsafe.Sizeof(InputClientProxy{}))
-		m.Proxy = &InputClientProxy{}
-		if err = tlrt.DecodeBoxed(d, m.Proxy, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "initConnection", "proxy")
-		}
-	}
-	if m.Flags.Has(1) {
-		if m.Params, err = decodeJSONValue(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "initConnection", "params")
-		}
-	}
-	if m.Query, err = decodeObject(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "initConnection", "query")
-	}
-	m.Flags &^= 1<<0 | 1<<1
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2629, m)
 }
 
 // InitConnection calls initConnection: see InitConnectionRequest.
@@ -25049,58 +16363,32 @@ func (*InvokeWithLayerRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InvokeWithLayerRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InvokeWithLayerRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2065, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InvokeWithLayerRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, uint32(m.Layer))
-	if err := tlrt.EncodeObject(b, m.Query); err != nil {
-		return tlrt.EncodeErr(err, "invokeWithLayer", "query")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2065, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InvokeWithLayerRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InvokeWithLayerRequestTypeID, "invokeWithLayer"); err != nil {
-		return tlrt.DecodeErr(err, "invokeWithLayer", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2868, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InvokeWithLayerRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2868)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InvokeWithLayerRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "invokeWithLayer", "")
-	}
-	var err error
-	if m.Layer, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "invokeWithLayer", "layer")
-	}
-	if m.Query, err = decodeObject(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "invokeWithLayer", "query")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2868, m)
 }
 
 // InvokeWithLayer calls invokeWithLayer: see InvokeWithLayerRequest.
@@ -25134,54 +16422,32 @@ func (*InvokeWithoutUpdatesRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InvokeWithoutUpdatesRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InvokeWithoutUpdatesRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1828, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InvokeWithoutUpdatesRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Query); err != nil {
-		return tlrt.EncodeErr(err, "invokeWithoutUpdates", "query")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1828, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InvokeWithoutUpdatesRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InvokeWithoutUpdatesRequestTypeID, "invokeWithoutUpdates"); err != nil {
-		return tlrt.DecodeErr(err, "invokeWithoutUpdates", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2601, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InvokeWithoutUpdatesRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2601)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InvokeWithoutUpdatesRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "invokeWithoutUpdates", "")
-	}
-	var err error
-	if m.Query, err = decodeObject(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "invokeWithoutUpdates", "query")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2601, m)
 }
 
 // InvokeWithoutUpdates calls invokeWithoutUpdates: see
@@ -25218,64 +16484,32 @@ func (*InvokeWithMessagesRangeRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InvokeWithMessagesRangeRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InvokeWithMessagesRangeRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 499, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InvokeWithMessagesRangeRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := m.Range.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "invokeWithMessagesRange", "range")
-	}
-	if err := tlrt.EncodeObject(b, m.Query); err != nil {
-		return tlrt.EncodeErr(err, "invokeWithMessagesRange", "query")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 499, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InvokeWithMessagesRangeRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InvokeWithMessagesRangeRequestTypeID, "invokeWithMessagesRange"); err != nil {
-		return tlrt.DecodeErr(err, "invokeWithMessagesRange", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1148, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InvokeWithMessagesRangeRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = InvokeWithMessagesRangeRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1148)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InvokeWithMessagesRangeRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "invokeWithMessagesRange", "")
-	}
-	var err error
-	if err = tlrt.DecodeBoxed(d, &m.Range, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "invokeWithMessagesRange", "range")
-	}
-	if m.Query, err = decodeObject(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "invokeWithMessagesRange", "query")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1148, m)
 }
 
 // InvokeWithMessagesRange calls invokeWithMessagesRange: see
@@ -25311,58 +16545,32 @@ func (*InvokeWithTakeoutRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InvokeWithTakeoutRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InvokeWithTakeoutRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1617, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InvokeWithTakeoutRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint64(b, uint64(m.TakeoutID))
-	if err := tlrt.EncodeObject(b, m.Query); err != nil {
-		return tlrt.EncodeErr(err, "invokeWithTakeout", "query")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1617, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InvokeWithTakeoutRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InvokeWithTakeoutRequestTypeID, "invokeWithTakeout"); err != nil {
-		return tlrt.DecodeErr(err, "invokeWithTakeout", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2376, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InvokeWithTakeoutRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2376)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InvokeWithTakeoutRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "invokeWithTakeout", "")
-	}
-	var err error
-	if m.TakeoutID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "invokeWithTakeout", "takeout_id")
-	}
-	if m.Query, err = decodeObject(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "invokeWithTakeout", "query")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2376, m)
 }
 
 // InvokeWithTakeout calls invokeWithTakeout: see InvokeWithTakeoutRequest.
@@ -25400,58 +16608,32 @@ func (*InvokeWithBusinessConnectionRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InvokeWithBusinessConnectionRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InvokeWithBusinessConnectionRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2097, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InvokeWithBusinessConnectionRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.ConnectionID)
-	if err := tlrt.EncodeObject(b, m.Query); err != nil {
-		return tlrt.EncodeErr(err, "invokeWithBusinessConnection", "query")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2097, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InvokeWithBusinessConnectionRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InvokeWithBusinessConnectionRequestTypeID, "invokeWithBusinessConnection"); err != nil {
-		return tlrt.DecodeErr(err, "invokeWithBusinessConnection", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2904, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InvokeWithBusinessConnectionRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2904)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InvokeWithBusinessConnectionRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "invokeWithBusinessConnection", "")
-	}
-	var err error
-	if m.ConnectionID, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "invokeWithBusinessConnection", "connection_id")
-	}
-	if m.Query, err = decodeObject(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "invokeWithBusinessConnection", "query")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2904, m)
 }
 
 // InvokeWithBusinessConnection calls invokeWithBusinessConnection: see
@@ -25491,62 +16673,32 @@ func (*InvokeWithGooglePlayIntegrityRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InvokeWithGooglePlayIntegrityRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InvokeWithGooglePlayIntegrityRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 280, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InvokeWithGooglePlayIntegrityRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.Nonce)
-	tlrt.PutString(b, m.Token)
-	if err := tlrt.EncodeObject(b, m.Query); err != nil {
-		return tlrt.EncodeErr(err, "invokeWithGooglePlayIntegrity", "query")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 280, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InvokeWithGooglePlayIntegrityRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InvokeWithGooglePlayIntegrityRequestTypeID, "invokeWithGooglePlayIntegrity"); err != nil {
-		return tlrt.DecodeErr(err, "invokeWithGooglePlayIntegrity", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 898, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InvokeWithGooglePlayIntegrityRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 898)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InvokeWithGooglePlayIntegrityRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "invokeWithGooglePlayIntegrity", "")
-	}
-	var err error
-	if m.Nonce, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "invokeWithGooglePlayIntegrity", "nonce")
-	}
-	if m.Token, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "invokeWithGooglePlayIntegrity", "token")
-	}
-	if m.Query, err = decodeObject(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "invokeWithGooglePlayIntegrity", "query")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 898, m)
 }
 
 // InvokeWithGooglePlayIntegrity calls invokeWithGooglePlayIntegrity: see
@@ -25584,62 +16736,32 @@ func (*InvokeWithApnsSecretRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InvokeWithApnsSecretRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InvokeWithApnsSecretRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 122, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InvokeWithApnsSecretRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.Nonce)
-	tlrt.PutString(b, m.Secret)
-	if err := tlrt.EncodeObject(b, m.Query); err != nil {
-		return tlrt.EncodeErr(err, "invokeWithApnsSecret", "query")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 122, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InvokeWithApnsSecretRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InvokeWithApnsSecretRequestTypeID, "invokeWithApnsSecret"); err != nil {
-		return tlrt.DecodeErr(err, "invokeWithApnsSecret", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 718, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InvokeWithApnsSecretRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 718)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InvokeWithApnsSecretRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "invokeWithApnsSecret", "")
-	}
-	var err error
-	if m.Nonce, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "invokeWithApnsSecret", "nonce")
-	}
-	if m.Secret, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "invokeWithApnsSecret", "secret")
-	}
-	if m.Query, err = decodeObject(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "invokeWithApnsSecret", "query")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 718, m)
 }
 
 // InvokeWithApnsSecret calls invokeWithApnsSecret: see
@@ -25675,58 +16797,32 @@ func (*InvokeWithReCaptchaRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InvokeWithReCaptchaRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InvokeWithReCaptchaRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1628, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InvokeWithReCaptchaRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.Token)
-	if err := tlrt.EncodeObject(b, m.Query); err != nil {
-		return tlrt.EncodeErr(err, "invokeWithReCaptcha", "query")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1628, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InvokeWithReCaptchaRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InvokeWithReCaptchaRequestTypeID, "invokeWithReCaptcha"); err != nil {
-		return tlrt.DecodeErr(err, "invokeWithReCaptcha", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2387, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InvokeWithReCaptchaRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2387)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InvokeWithReCaptchaRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "invokeWithReCaptcha", "")
-	}
-	var err error
-	if m.Token, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "invokeWithReCaptcha", "token")
-	}
-	if m.Query, err = decodeObject(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "invokeWithReCaptcha", "query")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2387, m)
 }
 
 // InvokeWithReCaptcha calls invokeWithReCaptcha: see

@@ -3,10 +3,8 @@
 package tg
 
 import (
-	"encoding/binary"
 	"github.com/gotd/td/bin"
 	"github.com/tgraw/tgraw/tlrt"
-	"math"
 	"unsafe"
 )
 
@@ -26,33 +24,9 @@ func DecodeJSONValue(b *bin.Buffer) (JSONValueClass, error) {
 
 // decodeJSONValue is DecodeJSONValue for a value nested depth levels deep.
 func decodeJSONValue(d *tlrt.Decoder, depth int) (JSONValueClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v JSONValueClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case JSONNullTypeID:
-		v = &JSONNull{}
-	case JSONBoolTypeID:
-		v = tlrt.New[JSONBool](d)
-	case JSONNumberTypeID:
-		v = tlrt.New[JSONNumber](d)
-	case JSONStringTypeID:
-		v, size = &JSONString{}, unsafe.Sizeof(JSONString{})
-	case JSONArrayTypeID:
-		v, size = &JSONArray{}, unsafe.Sizeof(JSONArray{})
-	case JSONObjectTypeID:
-		v, size = &JSONObject{}, unsafe.Sizeof(JSONObject{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "JSONValue"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 176, depth)
+	c, _ := v.(JSONValueClass)
+	return c, err
 }
 
 // JSONNull is the TL constructor jsonNull.
@@ -79,43 +53,31 @@ func (*JSONNull) TypeName() string {
 func (*JSONNull) jSONValueClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *JSONNull) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, JSONNullTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 592, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *JSONNull) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 592, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *JSONNull) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, JSONNullTypeID, "jsonNull"); err != nil {
-		return tlrt.DecodeErr(err, "jsonNull", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1252, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *JSONNull) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1252)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *JSONNull) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1252, m)
 }
 
 // JSONBool is the TL constructor jsonBool.
@@ -144,48 +106,31 @@ func (*JSONBool) TypeName() string {
 func (*JSONBool) jSONValueClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *JSONBool) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, JSONBoolTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1905, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *JSONBool) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	b.PutBool(m.Value)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1905, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *JSONBool) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, JSONBoolTypeID, "jsonBool"); err != nil {
-		return tlrt.DecodeErr(err, "jsonBool", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2690, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *JSONBool) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2690)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *JSONBool) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Value, err = d.Bool(); err != nil {
-		return tlrt.DecodeErr(err, "jsonBool", "value")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2690, m)
 }
 
 // JSONNumber is the TL constructor jsonNumber.
@@ -214,51 +159,31 @@ func (*JSONNumber) TypeName() string {
 func (*JSONNumber) jSONValueClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *JSONNumber) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, JSONNumberTypeID)
-	binary.LittleEndian.PutUint64(w[4:], math.Float64bits(m.Value))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 397, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *JSONNumber) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint64(b, math.Float64bits(m.Value))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 397, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *JSONNumber) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, JSONNumberTypeID, "jsonNumber"); err != nil {
-		return tlrt.DecodeErr(err, "jsonNumber", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1029, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *JSONNumber) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1029)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *JSONNumber) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Value, err = d.Double(); err != nil {
-		return tlrt.DecodeErr(err, "jsonNumber", "value")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1029, m)
 }
 
 // JSONString is the TL constructor jsonString.
@@ -287,49 +212,32 @@ func (*JSONString) TypeName() string {
 func (*JSONString) jSONValueClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *JSONString) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, JSONStringTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1731, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *JSONString) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.Value)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1731, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *JSONString) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, JSONStringTypeID, "jsonString"); err != nil {
-		return tlrt.DecodeErr(err, "jsonString", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2495, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *JSONString) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2495)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *JSONString) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Value, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "jsonString", "value")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2495, m)
 }
 
 // JSONArray is the TL constructor jsonArray.
@@ -358,57 +266,32 @@ func (*JSONArray) TypeName() string {
 func (*JSONArray) jSONValueClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *JSONArray) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, JSONArrayTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2364, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *JSONArray) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutVectorHeader(b, len(m.Value))
-	for i := range m.Value {
-		if err := tlrt.EncodeObject(b, m.Value[i]); err != nil {
-			return tlrt.EncodeErr(err, "jsonArray", "value")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2364, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *JSONArray) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, JSONArrayTypeID, "jsonArray"); err != nil {
-		return tlrt.DecodeErr(err, "jsonArray", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3189, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *JSONArray) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3189)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *JSONArray) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "jsonArray", "")
-	}
-	var err error
-	if m.Value, err = tlrt.DecodeSlabs[JSONBool](d, false, 4, depth+1, decodeJSONValue); err != nil {
-		return tlrt.DecodeErr(err, "jsonArray", "value")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3189, m)
 }
 
 // JSONObject is the TL constructor jsonObject.
@@ -437,57 +320,32 @@ func (*JSONObject) TypeName() string {
 func (*JSONObject) jSONValueClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *JSONObject) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, JSONObjectTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1420, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *JSONObject) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutVectorHeader(b, len(m.Value))
-	for i := range m.Value {
-		if err := m.Value[i].Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "jsonObject", "value")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1420, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *JSONObject) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, JSONObjectTypeID, "jsonObject"); err != nil {
-		return tlrt.DecodeErr(err, "jsonObject", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2159, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *JSONObject) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2159)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *JSONObject) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "jsonObject", "")
-	}
-	var err error
-	if m.Value, err = tlrt.DecodeStructs[JSONObjectValue](d, false, false, 12, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "jsonObject", "value")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2159, m)
 }
 
 // JoinChatBotResultClass is the TL type JoinChatBotResult: one of
@@ -508,29 +366,9 @@ func DecodeJoinChatBotResult(b *bin.Buffer) (JoinChatBotResultClass, error) {
 // decodeJoinChatBotResult is DecodeJoinChatBotResult for a value nested depth
 // levels deep.
 func decodeJoinChatBotResult(d *tlrt.Decoder, depth int) (JoinChatBotResultClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v JoinChatBotResultClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case JoinChatBotResultApprovedTypeID:
-		v = &JoinChatBotResultApproved{}
-	case JoinChatBotResultDeclinedTypeID:
-		v = &JoinChatBotResultDeclined{}
-	case JoinChatBotResultQueuedTypeID:
-		v = &JoinChatBotResultQueued{}
-	case JoinChatBotResultWebViewTypeID:
-		v, size = &JoinChatBotResultWebView{}, unsafe.Sizeof(JoinChatBotResultWebView{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "JoinChatBotResult"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 489, depth)
+	c, _ := v.(JoinChatBotResultClass)
+	return c, err
 }
 
 // JoinChatBotResultApproved is the TL constructor joinChatBotResultApproved.
@@ -558,43 +396,31 @@ func (*JoinChatBotResultApproved) TypeName() string {
 func (*JoinChatBotResultApproved) joinChatBotResultClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *JoinChatBotResultApproved) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, JoinChatBotResultApprovedTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1632, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *JoinChatBotResultApproved) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1632, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *JoinChatBotResultApproved) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, JoinChatBotResultApprovedTypeID, "joinChatBotResultApproved"); err != nil {
-		return tlrt.DecodeErr(err, "joinChatBotResultApproved", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2392, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *JoinChatBotResultApproved) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2392)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *JoinChatBotResultApproved) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2392, m)
 }
 
 // JoinChatBotResultDeclined is the TL constructor joinChatBotResultDeclined.
@@ -622,43 +448,31 @@ func (*JoinChatBotResultDeclined) TypeName() string {
 func (*JoinChatBotResultDeclined) joinChatBotResultClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *JoinChatBotResultDeclined) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, JoinChatBotResultDeclinedTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 137, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *JoinChatBotResultDeclined) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 137, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *JoinChatBotResultDeclined) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, JoinChatBotResultDeclinedTypeID, "joinChatBotResultDeclined"); err != nil {
-		return tlrt.DecodeErr(err, "joinChatBotResultDeclined", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 736, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *JoinChatBotResultDeclined) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 736)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *JoinChatBotResultDeclined) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 736, m)
 }
 
 // JoinChatBotResultQueued is the TL constructor joinChatBotResultQueued.
@@ -686,43 +500,31 @@ func (*JoinChatBotResultQueued) TypeName() string {
 func (*JoinChatBotResultQueued) joinChatBotResultClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *JoinChatBotResultQueued) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, JoinChatBotResultQueuedTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1408, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *JoinChatBotResultQueued) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1408, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *JoinChatBotResultQueued) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, JoinChatBotResultQueuedTypeID, "joinChatBotResultQueued"); err != nil {
-		return tlrt.DecodeErr(err, "joinChatBotResultQueued", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2146, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *JoinChatBotResultQueued) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2146)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *JoinChatBotResultQueued) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2146, m)
 }
 
 // JoinChatBotResultWebView is the TL constructor joinChatBotResultWebView.
@@ -752,49 +554,32 @@ func (*JoinChatBotResultWebView) TypeName() string {
 func (*JoinChatBotResultWebView) joinChatBotResultClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *JoinChatBotResultWebView) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, JoinChatBotResultWebViewTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2036, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *JoinChatBotResultWebView) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.URL)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2036, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *JoinChatBotResultWebView) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, JoinChatBotResultWebViewTypeID, "joinChatBotResultWebView"); err != nil {
-		return tlrt.DecodeErr(err, "joinChatBotResultWebView", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2835, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *JoinChatBotResultWebView) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2835)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *JoinChatBotResultWebView) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.URL, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "joinChatBotResultWebView", "url")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2835, m)
 }
 
 // JSONObjectValue is the TL constructor jsonObjectValue.
@@ -821,56 +606,30 @@ func (*JSONObjectValue) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *JSONObjectValue) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, JSONObjectValueTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1844, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *JSONObjectValue) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.Key)
-	if err := tlrt.EncodeObject(b, m.Value); err != nil {
-		return tlrt.EncodeErr(err, "jsonObjectValue", "value")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1844, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *JSONObjectValue) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, JSONObjectValueTypeID, "jsonObjectValue"); err != nil {
-		return tlrt.DecodeErr(err, "jsonObjectValue", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2621, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *JSONObjectValue) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2621)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *JSONObjectValue) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "jsonObjectValue", "")
-	}
-	var err error
-	if m.Key, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "jsonObjectValue", "key")
-	}
-	if m.Value, err = decodeJSONValue(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "jsonObjectValue", "value")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2621, m)
 }

@@ -32,57 +32,9 @@ func DecodeKeyboardButton(b *bin.Buffer) (KeyboardButtonClass, error) {
 // decodeKeyboardButton is DecodeKeyboardButton for a value nested depth levels
 // deep.
 func decodeKeyboardButton(d *tlrt.Decoder, depth int) (KeyboardButtonClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v KeyboardButtonClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case KeyboardButtonTypeID:
-		v, size = &KeyboardButton{}, unsafe.Sizeof(KeyboardButton{})
-	case KeyboardButtonURLTypeID:
-		v, size = &KeyboardButtonURL{}, unsafe.Sizeof(KeyboardButtonURL{})
-	case KeyboardButtonCallbackTypeID:
-		v, size = &KeyboardButtonCallback{}, unsafe.Sizeof(KeyboardButtonCallback{})
-	case KeyboardButtonRequestPhoneTypeID:
-		v, size = &KeyboardButtonRequestPhone{}, unsafe.Sizeof(KeyboardButtonRequestPhone{})
-	case KeyboardButtonRequestGeoLocationTypeID:
-		v, size = &KeyboardButtonRequestGeoLocation{}, unsafe.Sizeof(KeyboardButtonRequestGeoLocation{})
-	case KeyboardButtonSwitchInlineTypeID:
-		v, size = &KeyboardButtonSwitchInline{}, unsafe.Sizeof(KeyboardButtonSwitchInline{})
-	case KeyboardButtonGameTypeID:
-		v, size = &KeyboardButtonGame{}, unsafe.Sizeof(KeyboardButtonGame{})
-	case KeyboardButtonBuyTypeID:
-		v, size = &KeyboardButtonBuy{}, unsafe.Sizeof(KeyboardButtonBuy{})
-	case KeyboardButtonURLAuthTypeID:
-		v, size = &KeyboardButtonURLAuth{}, unsafe.Sizeof(KeyboardButtonURLAuth{})
-	case InputKeyboardButtonURLAuthTypeID:
-		v, size = &InputKeyboardButtonURLAuth{}, unsafe.Sizeof(InputKeyboardButtonURLAuth{})
-	case KeyboardButtonRequestPollTypeID:
-		v, size = &KeyboardButtonRequestPoll{}, unsafe.Sizeof(KeyboardButtonRequestPoll{})
-	case InputKeyboardButtonUserProfileTypeID:
-		v, size = &InputKeyboardButtonUserProfile{}, unsafe.Sizeof(InputKeyboardButtonUserProfile{})
-	case KeyboardButtonUserProfileTypeID:
-		v, size = &KeyboardButtonUserProfile{}, unsafe.Sizeof(KeyboardButtonUserProfile{})
-	case KeyboardButtonWebViewTypeID:
-		v, size = &KeyboardButtonWebView{}, unsafe.Sizeof(KeyboardButtonWebView{})
-	case KeyboardButtonSimpleWebViewTypeID:
-		v, size = &KeyboardButtonSimpleWebView{}, unsafe.Sizeof(KeyboardButtonSimpleWebView{})
-	case KeyboardButtonRequestPeerTypeID:
-		v, size = &KeyboardButtonRequestPeer{}, unsafe.Sizeof(KeyboardButtonRequestPeer{})
-	case InputKeyboardButtonRequestPeerTypeID:
-		v, size = &InputKeyboardButtonRequestPeer{}, unsafe.Sizeof(InputKeyboardButtonRequestPeer{})
-	case KeyboardButtonCopyTypeID:
-		v, size = &KeyboardButtonCopy{}, unsafe.Sizeof(KeyboardButtonCopy{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "KeyboardButton"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 230, depth)
+	c, _ := v.(KeyboardButtonClass)
+	return c, err
 }
 
 // KeyboardButton is the TL constructor keyboardButton.
@@ -114,74 +66,32 @@ func (*KeyboardButton) TypeName() string {
 func (*KeyboardButton) keyboardButtonClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *KeyboardButton) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, KeyboardButtonTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1149, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *KeyboardButton) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 10)
-	flags |= tlrt.Bit(m.Style != nil, 10)
-	tlrt.PutUint32(b, uint32(flags))
-	if flags.Has(10) {
-		if err := m.Style.Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "keyboardButton", "style")
-		}
-	}
-	tlrt.PutString(b, m.Text)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1149, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *KeyboardButton) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, KeyboardButtonTypeID, "keyboardButton"); err != nil {
-		return tlrt.DecodeErr(err, "keyboardButton", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1867, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *KeyboardButton) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = KeyboardButton{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1867)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *KeyboardButton) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "keyboardButton", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "keyboardButton", "flags")
-	}
-	if m.Flags.Has(10) {
-		m.Style = tlrt.New[KeyboardButtonStyle](d)
-		if err = tlrt.DecodeBoxed(d, m.Style, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "keyboardButton", "style")
-		}
-	}
-	if m.Text, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "keyboardButton", "text")
-	}
-	m.Flags &^= 1 << 10
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1867, m)
 }
 
 // KeyboardButtonURL is the TL constructor keyboardButtonUrl.
@@ -214,78 +124,32 @@ func (*KeyboardButtonURL) TypeName() string {
 func (*KeyboardButtonURL) keyboardButtonClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *KeyboardButtonURL) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, KeyboardButtonURLTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2042, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *KeyboardButtonURL) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 10)
-	flags |= tlrt.Bit(m.Style != nil, 10)
-	tlrt.PutUint32(b, uint32(flags))
-	if flags.Has(10) {
-		if err := m.Style.Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "keyboardButtonUrl", "style")
-		}
-	}
-	tlrt.PutString(b, m.Text)
-	tlrt.PutString(b, m.URL)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2042, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *KeyboardButtonURL) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, KeyboardButtonURLTypeID, "keyboardButtonUrl"); err != nil {
-		return tlrt.DecodeErr(err, "keyboardButtonUrl", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2841, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *KeyboardButtonURL) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = KeyboardButtonURL{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2841)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *KeyboardButtonURL) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "keyboardButtonUrl", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "keyboardButtonUrl", "flags")
-	}
-	if m.Flags.Has(10) {
-		m.Style = tlrt.New[KeyboardButtonStyle](d)
-		if err = tlrt.DecodeBoxed(d, m.Style, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "keyboardButtonUrl", "style")
-		}
-	}
-	if m.Text, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "keyboardButtonUrl", "text")
-	}
-	if m.URL, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "keyboardButtonUrl", "url")
-	}
-	m.Flags &^= 1 << 10
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2841, m)
 }
 
 // KeyboardButtonCallback is the TL constructor keyboardButtonCallback.
@@ -320,80 +184,32 @@ func (*KeyboardButtonCallback) TypeName() string {
 func (*KeyboardButtonCallback) keyboardButtonClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *KeyboardButtonCallback) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, KeyboardButtonCallbackTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2186, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *KeyboardButtonCallback) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<0 | 1<<10)
-	flags |= tlrt.Bit(m.RequiresPassword, 0)
-	flags |= tlrt.Bit(m.Style != nil, 10)
-	tlrt.PutUint32(b, uint32(flags))
-	if flags.Has(10) {
-		if err := m.Style.Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "keyboardButtonCallback", "style")
-		}
-	}
-	tlrt.PutString(b, m.Text)
-	tlrt.PutBytes(b, m.Data)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2186, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *KeyboardButtonCallback) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, KeyboardButtonCallbackTypeID, "keyboardButtonCallback"); err != nil {
-		return tlrt.DecodeErr(err, "keyboardButtonCallback", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3000, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *KeyboardButtonCallback) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = KeyboardButtonCallback{}
-	d := tlrt.NewDecoder(b, &wireSchema, 3000)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *KeyboardButtonCallback) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "keyboardButtonCallback", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "keyboardButtonCallback", "flags")
-	}
-	m.RequiresPassword = m.Flags.Has(0)
-	if m.Flags.Has(10) {
-		m.Style = tlrt.New[KeyboardButtonStyle](d)
-		if err = tlrt.DecodeBoxed(d, m.Style, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "keyboardButtonCallback", "style")
-		}
-	}
-	if m.Text, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "keyboardButtonCallback", "text")
-	}
-	if m.Data, err = tlrt.Bytes(d); err != nil {
-		return tlrt.DecodeErr(err, "keyboardButtonCallback", "data")
-	}
-	m.Flags &^= 1<<0 | 1<<10
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3000, m)
 }
 
 // KeyboardButtonRequestPhone is the TL constructor keyboardButtonRequestPhone.
@@ -426,74 +242,32 @@ func (*KeyboardButtonRequestPhone) TypeName() string {
 func (*KeyboardButtonRequestPhone) keyboardButtonClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *KeyboardButtonRequestPhone) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, KeyboardButtonRequestPhoneTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 616, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *KeyboardButtonRequestPhone) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 10)
-	flags |= tlrt.Bit(m.Style != nil, 10)
-	tlrt.PutUint32(b, uint32(flags))
-	if flags.Has(10) {
-		if err := m.Style.Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "keyboardButtonRequestPhone", "style")
-		}
-	}
-	tlrt.PutString(b, m.Text)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 616, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *KeyboardButtonRequestPhone) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, KeyboardButtonRequestPhoneTypeID, "keyboardButtonRequestPhone"); err != nil {
-		return tlrt.DecodeErr(err, "keyboardButtonRequestPhone", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1278, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *KeyboardButtonRequestPhone) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = KeyboardButtonRequestPhone{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1278)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *KeyboardButtonRequestPhone) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "keyboardButtonRequestPhone", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "keyboardButtonRequestPhone", "flags")
-	}
-	if m.Flags.Has(10) {
-		m.Style = tlrt.New[KeyboardButtonStyle](d)
-		if err = tlrt.DecodeBoxed(d, m.Style, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "keyboardButtonRequestPhone", "style")
-		}
-	}
-	if m.Text, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "keyboardButtonRequestPhone", "text")
-	}
-	m.Flags &^= 1 << 10
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1278, m)
 }
 
 // KeyboardButtonRequestGeoLocation is the TL constructor
@@ -528,74 +302,32 @@ func (*KeyboardButtonRequestGeoLocation) TypeName() string {
 func (*KeyboardButtonRequestGeoLocation) keyboardButtonClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *KeyboardButtonRequestGeoLocation) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, KeyboardButtonRequestGeoLocationTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1595, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *KeyboardButtonRequestGeoLocation) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 10)
-	flags |= tlrt.Bit(m.Style != nil, 10)
-	tlrt.PutUint32(b, uint32(flags))
-	if flags.Has(10) {
-		if err := m.Style.Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "keyboardButtonRequestGeoLocation", "style")
-		}
-	}
-	tlrt.PutString(b, m.Text)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1595, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *KeyboardButtonRequestGeoLocation) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, KeyboardButtonRequestGeoLocationTypeID, "keyboardButtonRequestGeoLocation"); err != nil {
-		return tlrt.DecodeErr(err, "keyboardButtonRequestGeoLocation", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2351, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *KeyboardButtonRequestGeoLocation) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = KeyboardButtonRequestGeoLocation{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2351)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *KeyboardButtonRequestGeoLocation) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "keyboardButtonRequestGeoLocation", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "keyboardButtonRequestGeoLocation", "flags")
-	}
-	if m.Flags.Has(10) {
-		m.Style = tlrt.New[KeyboardButtonStyle](d)
-		if err = tlrt.DecodeBoxed(d, m.Style, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "keyboardButtonRequestGeoLocation", "style")
-		}
-	}
-	if m.Text, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "keyboardButtonRequestGeoLocation", "text")
-	}
-	m.Flags &^= 1 << 10
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2351, m)
 }
 
 // KeyboardButtonSwitchInline is the TL constructor keyboardButtonSwitchInline.
@@ -655,97 +387,32 @@ func (m *KeyboardButtonSwitchInline) ClearPeerTypes() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *KeyboardButtonSwitchInline) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, KeyboardButtonSwitchInlineTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1413, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *KeyboardButtonSwitchInline) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<0 | 1<<10)
-	flags |= tlrt.Bit(m.SamePeer, 0)
-	flags |= tlrt.Bit(m.Style != nil, 10)
-	flags |= tlrt.Bit(len(m.PeerTypes) > 0, 1)
-	tlrt.PutUint32(b, uint32(flags))
-	if flags.Has(10) {
-		if err := m.Style.Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "keyboardButtonSwitchInline", "style")
-		}
-	}
-	tlrt.PutString(b, m.Text)
-	tlrt.PutString(b, m.Query)
-	if flags.Has(1) {
-		tlrt.PutVectorHeader(b, len(m.PeerTypes))
-		for i := range m.PeerTypes {
-			if err := tlrt.EncodeObject(b, m.PeerTypes[i]); err != nil {
-				return tlrt.EncodeErr(err, "keyboardButtonSwitchInline", "peer_types")
-			}
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1413, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *KeyboardButtonSwitchInline) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, KeyboardButtonSwitchInlineTypeID, "keyboardButtonSwitchInline"); err != nil {
-		return tlrt.DecodeErr(err, "keyboardButtonSwitchInline", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2152, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *KeyboardButtonSwitchInline) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = KeyboardButtonSwitchInline{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2152)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *KeyboardButtonSwitchInline) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "keyboardButtonSwitchInline", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "keyboardButtonSwitchInline", "flags")
-	}
-	m.SamePeer = m.Flags.Has(0)
-	if m.Flags.Has(10) {
-		m.Style = tlrt.New[KeyboardButtonStyle](d)
-		if err = tlrt.DecodeBoxed(d, m.Style, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "keyboardButtonSwitchInline", "style")
-		}
-	}
-	if m.Text, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "keyboardButtonSwitchInline", "text")
-	}
-	if m.Query, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "keyboardButtonSwitchInline", "query")
-	}
-	if m.Flags.Has(1) {
-		if m.PeerTypes, err = tlrt.DecodeSlabs[InlineQueryPeerTypeSameBotPM](d, false, 4, depth+1, decodeInlineQueryPeerType); err != nil {
-			return tlrt.DecodeErr(err, "keyboardButtonSwitchInline", "peer_types")
-		}
-	}
-	m.Flags &^= 1<<0 | 1<<10
-	if len(m.PeerTypes) > 0 {
-		m.Flags.Unset(1)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2152, m)
 }
 
 // KeyboardButtonGame is the TL constructor keyboardButtonGame.
@@ -777,74 +444,32 @@ func (*KeyboardButtonGame) TypeName() string {
 func (*KeyboardButtonGame) keyboardButtonClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *KeyboardButtonGame) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, KeyboardButtonGameTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1265, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *KeyboardButtonGame) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 10)
-	flags |= tlrt.Bit(m.Style != nil, 10)
-	tlrt.PutUint32(b, uint32(flags))
-	if flags.Has(10) {
-		if err := m.Style.Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "keyboardButtonGame", "style")
-		}
-	}
-	tlrt.PutString(b, m.Text)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1265, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *KeyboardButtonGame) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, KeyboardButtonGameTypeID, "keyboardButtonGame"); err != nil {
-		return tlrt.DecodeErr(err, "keyboardButtonGame", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1990, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *KeyboardButtonGame) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = KeyboardButtonGame{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1990)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *KeyboardButtonGame) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "keyboardButtonGame", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "keyboardButtonGame", "flags")
-	}
-	if m.Flags.Has(10) {
-		m.Style = tlrt.New[KeyboardButtonStyle](d)
-		if err = tlrt.DecodeBoxed(d, m.Style, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "keyboardButtonGame", "style")
-		}
-	}
-	if m.Text, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "keyboardButtonGame", "text")
-	}
-	m.Flags &^= 1 << 10
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1990, m)
 }
 
 // KeyboardButtonBuy is the TL constructor keyboardButtonBuy.
@@ -876,74 +501,32 @@ func (*KeyboardButtonBuy) TypeName() string {
 func (*KeyboardButtonBuy) keyboardButtonClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *KeyboardButtonBuy) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, KeyboardButtonBuyTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 594, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *KeyboardButtonBuy) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 10)
-	flags |= tlrt.Bit(m.Style != nil, 10)
-	tlrt.PutUint32(b, uint32(flags))
-	if flags.Has(10) {
-		if err := m.Style.Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "keyboardButtonBuy", "style")
-		}
-	}
-	tlrt.PutString(b, m.Text)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 594, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *KeyboardButtonBuy) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, KeyboardButtonBuyTypeID, "keyboardButtonBuy"); err != nil {
-		return tlrt.DecodeErr(err, "keyboardButtonBuy", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1255, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *KeyboardButtonBuy) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = KeyboardButtonBuy{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1255)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *KeyboardButtonBuy) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "keyboardButtonBuy", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "keyboardButtonBuy", "flags")
-	}
-	if m.Flags.Has(10) {
-		m.Style = tlrt.New[KeyboardButtonStyle](d)
-		if err = tlrt.DecodeBoxed(d, m.Style, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "keyboardButtonBuy", "style")
-		}
-	}
-	if m.Text, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "keyboardButtonBuy", "text")
-	}
-	m.Flags &^= 1 << 10
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1255, m)
 }
 
 // KeyboardButtonURLAuth is the TL constructor keyboardButtonUrlAuth.
@@ -1002,94 +585,32 @@ func (m *KeyboardButtonURLAuth) ClearFwdText() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *KeyboardButtonURLAuth) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, KeyboardButtonURLAuthTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2346, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *KeyboardButtonURLAuth) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 10)
-	flags |= tlrt.Bit(m.Style != nil, 10)
-	flags |= tlrt.Bit(m.FwdText != "", 0)
-	tlrt.PutUint32(b, uint32(flags))
-	if flags.Has(10) {
-		if err := m.Style.Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "keyboardButtonUrlAuth", "style")
-		}
-	}
-	tlrt.PutString(b, m.Text)
-	if flags.Has(0) {
-		tlrt.PutString(b, m.FwdText)
-	}
-	tlrt.PutString(b, m.URL)
-	tlrt.PutUint32(b, uint32(m.ButtonID))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2346, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *KeyboardButtonURLAuth) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, KeyboardButtonURLAuthTypeID, "keyboardButtonUrlAuth"); err != nil {
-		return tlrt.DecodeErr(err, "keyboardButtonUrlAuth", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3171, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *KeyboardButtonURLAuth) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = KeyboardButtonURLAuth{}
-	d := tlrt.NewDecoder(b, &wireSchema, 3171)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *KeyboardButtonURLAuth) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "keyboardButtonUrlAuth", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "keyboardButtonUrlAuth", "flags")
-	}
-	if m.Flags.Has(10) {
-		m.Style = tlrt.New[KeyboardButtonStyle](d)
-		if err = tlrt.DecodeBoxed(d, m.Style, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "keyboardButtonUrlAuth", "style")
-		}
-	}
-	if m.Text, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "keyboardButtonUrlAuth", "text")
-	}
-	if m.Flags.Has(0) {
-		if m.FwdText, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "keyboardButtonUrlAuth", "fwd_text")
-		}
-	}
-	if m.URL, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "keyboardButtonUrlAuth", "url")
-	}
-	if m.ButtonID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "keyboardButtonUrlAuth", "button_id")
-	}
-	m.Flags &^= 1 << 10
-	if m.FwdText != "" {
-		m.Flags.Unset(0)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3171, m)
 }
 
 // InputKeyboardButtonURLAuth is the TL constructor inputKeyboardButtonUrlAuth.
@@ -1151,98 +672,32 @@ func (m *InputKeyboardButtonURLAuth) ClearFwdText() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputKeyboardButtonURLAuth) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputKeyboardButtonURLAuthTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 959, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputKeyboardButtonURLAuth) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<0 | 1<<10)
-	flags |= tlrt.Bit(m.RequestWriteAccess, 0)
-	flags |= tlrt.Bit(m.Style != nil, 10)
-	flags |= tlrt.Bit(m.FwdText != "", 1)
-	tlrt.PutUint32(b, uint32(flags))
-	if flags.Has(10) {
-		if err := m.Style.Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "inputKeyboardButtonUrlAuth", "style")
-		}
-	}
-	tlrt.PutString(b, m.Text)
-	if flags.Has(1) {
-		tlrt.PutString(b, m.FwdText)
-	}
-	tlrt.PutString(b, m.URL)
-	if err := tlrt.EncodeObject(b, m.Bot); err != nil {
-		return tlrt.EncodeErr(err, "inputKeyboardButtonUrlAuth", "bot")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 959, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputKeyboardButtonURLAuth) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputKeyboardButtonURLAuthTypeID, "inputKeyboardButtonUrlAuth"); err != nil {
-		return tlrt.DecodeErr(err, "inputKeyboardButtonUrlAuth", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1660, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputKeyboardButtonURLAuth) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = InputKeyboardButtonURLAuth{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1660)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputKeyboardButtonURLAuth) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "inputKeyboardButtonUrlAuth", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "inputKeyboardButtonUrlAuth", "flags")
-	}
-	m.RequestWriteAccess = m.Flags.Has(0)
-	if m.Flags.Has(10) {
-		m.Style = tlrt.New[KeyboardButtonStyle](d)
-		if err = tlrt.DecodeBoxed(d, m.Style, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "inputKeyboardButtonUrlAuth", "style")
-		}
-	}
-	if m.Text, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "inputKeyboardButtonUrlAuth", "text")
-	}
-	if m.Flags.Has(1) {
-		if m.FwdText, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "inputKeyboardButtonUrlAuth", "fwd_text")
-		}
-	}
-	if m.URL, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "inputKeyboardButtonUrlAuth", "url")
-	}
-	if m.Bot, err = decodeInputUser(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "inputKeyboardButtonUrlAuth", "bot")
-	}
-	m.Flags &^= 1<<0 | 1<<10
-	if m.FwdText != "" {
-		m.Flags.Unset(1)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1660, m)
 }
 
 // KeyboardButtonRequestPoll is the TL constructor keyboardButtonRequestPoll.
@@ -1299,86 +754,32 @@ func (m *KeyboardButtonRequestPoll) ClearQuiz() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *KeyboardButtonRequestPoll) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, KeyboardButtonRequestPollTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1123, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *KeyboardButtonRequestPoll) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 10)
-	flags |= tlrt.Bit(m.Style != nil, 10)
-	flags |= tlrt.Bit(m.Quiz, 0)
-	tlrt.PutUint32(b, uint32(flags))
-	if flags.Has(10) {
-		if err := m.Style.Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "keyboardButtonRequestPoll", "style")
-		}
-	}
-	if flags.Has(0) {
-		b.PutBool(m.Quiz)
-	}
-	tlrt.PutString(b, m.Text)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1123, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *KeyboardButtonRequestPoll) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, KeyboardButtonRequestPollTypeID, "keyboardButtonRequestPoll"); err != nil {
-		return tlrt.DecodeErr(err, "keyboardButtonRequestPoll", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1839, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *KeyboardButtonRequestPoll) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = KeyboardButtonRequestPoll{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1839)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *KeyboardButtonRequestPoll) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "keyboardButtonRequestPoll", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "keyboardButtonRequestPoll", "flags")
-	}
-	if m.Flags.Has(10) {
-		m.Style = tlrt.New[KeyboardButtonStyle](d)
-		if err = tlrt.DecodeBoxed(d, m.Style, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "keyboardButtonRequestPoll", "style")
-		}
-	}
-	if m.Flags.Has(0) {
-		if m.Quiz, err = d.Bool(); err != nil {
-			return tlrt.DecodeErr(err, "keyboardButtonRequestPoll", "quiz")
-		}
-	}
-	if m.Text, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "keyboardButtonRequestPoll", "text")
-	}
-	m.Flags &^= 1 << 10
-	if m.Quiz {
-		m.Flags.Unset(0)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1839, m)
 }
 
 // InputKeyboardButtonUserProfile is the TL constructor
@@ -1415,80 +816,32 @@ func (*InputKeyboardButtonUserProfile) TypeName() string {
 func (*InputKeyboardButtonUserProfile) keyboardButtonClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputKeyboardButtonUserProfile) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputKeyboardButtonUserProfileTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1151, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputKeyboardButtonUserProfile) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 10)
-	flags |= tlrt.Bit(m.Style != nil, 10)
-	tlrt.PutUint32(b, uint32(flags))
-	if flags.Has(10) {
-		if err := m.Style.Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "inputKeyboardButtonUserProfile", "style")
-		}
-	}
-	tlrt.PutString(b, m.Text)
-	if err := tlrt.EncodeObject(b, m.UserID); err != nil {
-		return tlrt.EncodeErr(err, "inputKeyboardButtonUserProfile", "user_id")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1151, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputKeyboardButtonUserProfile) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputKeyboardButtonUserProfileTypeID, "inputKeyboardButtonUserProfile"); err != nil {
-		return tlrt.DecodeErr(err, "inputKeyboardButtonUserProfile", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1869, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputKeyboardButtonUserProfile) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = InputKeyboardButtonUserProfile{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1869)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputKeyboardButtonUserProfile) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "inputKeyboardButtonUserProfile", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "inputKeyboardButtonUserProfile", "flags")
-	}
-	if m.Flags.Has(10) {
-		m.Style = tlrt.New[KeyboardButtonStyle](d)
-		if err = tlrt.DecodeBoxed(d, m.Style, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "inputKeyboardButtonUserProfile", "style")
-		}
-	}
-	if m.Text, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "inputKeyboardButtonUserProfile", "text")
-	}
-	if m.UserID, err = decodeInputUser(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "inputKeyboardButtonUserProfile", "user_id")
-	}
-	m.Flags &^= 1 << 10
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1869, m)
 }
 
 // KeyboardButtonUserProfile is the TL constructor keyboardButtonUserProfile.
@@ -1522,78 +875,32 @@ func (*KeyboardButtonUserProfile) TypeName() string {
 func (*KeyboardButtonUserProfile) keyboardButtonClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *KeyboardButtonUserProfile) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, KeyboardButtonUserProfileTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1846, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *KeyboardButtonUserProfile) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 10)
-	flags |= tlrt.Bit(m.Style != nil, 10)
-	tlrt.PutUint32(b, uint32(flags))
-	if flags.Has(10) {
-		if err := m.Style.Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "keyboardButtonUserProfile", "style")
-		}
-	}
-	tlrt.PutString(b, m.Text)
-	tlrt.PutUint64(b, uint64(m.UserID))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1846, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *KeyboardButtonUserProfile) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, KeyboardButtonUserProfileTypeID, "keyboardButtonUserProfile"); err != nil {
-		return tlrt.DecodeErr(err, "keyboardButtonUserProfile", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2623, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *KeyboardButtonUserProfile) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = KeyboardButtonUserProfile{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2623)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *KeyboardButtonUserProfile) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "keyboardButtonUserProfile", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "keyboardButtonUserProfile", "flags")
-	}
-	if m.Flags.Has(10) {
-		m.Style = tlrt.New[KeyboardButtonStyle](d)
-		if err = tlrt.DecodeBoxed(d, m.Style, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "keyboardButtonUserProfile", "style")
-		}
-	}
-	if m.Text, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "keyboardButtonUserProfile", "text")
-	}
-	if m.UserID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "keyboardButtonUserProfile", "user_id")
-	}
-	m.Flags &^= 1 << 10
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2623, m)
 }
 
 // KeyboardButtonWebView is the TL constructor keyboardButtonWebView.
@@ -1627,78 +934,32 @@ func (*KeyboardButtonWebView) TypeName() string {
 func (*KeyboardButtonWebView) keyboardButtonClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *KeyboardButtonWebView) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, KeyboardButtonWebViewTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2207, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *KeyboardButtonWebView) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 10)
-	flags |= tlrt.Bit(m.Style != nil, 10)
-	tlrt.PutUint32(b, uint32(flags))
-	if flags.Has(10) {
-		if err := m.Style.Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "keyboardButtonWebView", "style")
-		}
-	}
-	tlrt.PutString(b, m.Text)
-	tlrt.PutString(b, m.URL)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2207, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *KeyboardButtonWebView) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, KeyboardButtonWebViewTypeID, "keyboardButtonWebView"); err != nil {
-		return tlrt.DecodeErr(err, "keyboardButtonWebView", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3024, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *KeyboardButtonWebView) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = KeyboardButtonWebView{}
-	d := tlrt.NewDecoder(b, &wireSchema, 3024)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *KeyboardButtonWebView) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "keyboardButtonWebView", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "keyboardButtonWebView", "flags")
-	}
-	if m.Flags.Has(10) {
-		m.Style = tlrt.New[KeyboardButtonStyle](d)
-		if err = tlrt.DecodeBoxed(d, m.Style, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "keyboardButtonWebView", "style")
-		}
-	}
-	if m.Text, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "keyboardButtonWebView", "text")
-	}
-	if m.URL, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "keyboardButtonWebView", "url")
-	}
-	m.Flags &^= 1 << 10
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3024, m)
 }
 
 // KeyboardButtonSimpleWebView is the TL constructor
@@ -1734,78 +995,32 @@ func (*KeyboardButtonSimpleWebView) TypeName() string {
 func (*KeyboardButtonSimpleWebView) keyboardButtonClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *KeyboardButtonSimpleWebView) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, KeyboardButtonSimpleWebViewTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2134, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *KeyboardButtonSimpleWebView) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 10)
-	flags |= tlrt.Bit(m.Style != nil, 10)
-	tlrt.PutUint32(b, uint32(flags))
-	if flags.Has(10) {
-		if err := m.Style.Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "keyboardButtonSimpleWebView", "style")
-		}
-	}
-	tlrt.PutString(b, m.Text)
-	tlrt.PutString(b, m.URL)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2134, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *KeyboardButtonSimpleWebView) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, KeyboardButtonSimpleWebViewTypeID, "keyboardButtonSimpleWebView"); err != nil {
-		return tlrt.DecodeErr(err, "keyboardButtonSimpleWebView", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2944, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *KeyboardButtonSimpleWebView) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = KeyboardButtonSimpleWebView{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2944)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *KeyboardButtonSimpleWebView) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "keyboardButtonSimpleWebView", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "keyboardButtonSimpleWebView", "flags")
-	}
-	if m.Flags.Has(10) {
-		m.Style = tlrt.New[KeyboardButtonStyle](d)
-		if err = tlrt.DecodeBoxed(d, m.Style, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "keyboardButtonSimpleWebView", "style")
-		}
-	}
-	if m.Text, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "keyboardButtonSimpleWebView", "text")
-	}
-	if m.URL, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "keyboardButtonSimpleWebView", "url")
-	}
-	m.Flags &^= 1 << 10
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2944, m)
 }
 
 // KeyboardButtonRequestPeer is the TL constructor keyboardButtonRequestPeer.
@@ -1841,88 +1056,32 @@ func (*KeyboardButtonRequestPeer) TypeName() string {
 func (*KeyboardButtonRequestPeer) keyboardButtonClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *KeyboardButtonRequestPeer) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, KeyboardButtonRequestPeerTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 851, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *KeyboardButtonRequestPeer) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 10)
-	flags |= tlrt.Bit(m.Style != nil, 10)
-	tlrt.PutUint32(b, uint32(flags))
-	if flags.Has(10) {
-		if err := m.Style.Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "keyboardButtonRequestPeer", "style")
-		}
-	}
-	tlrt.PutString(b, m.Text)
-	tlrt.PutUint32(b, uint32(m.ButtonID))
-	if err := tlrt.EncodeObject(b, m.PeerType); err != nil {
-		return tlrt.EncodeErr(err, "keyboardButtonRequestPeer", "peer_type")
-	}
-	tlrt.PutUint32(b, uint32(m.MaxQuantity))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 851, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *KeyboardButtonRequestPeer) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, KeyboardButtonRequestPeerTypeID, "keyboardButtonRequestPeer"); err != nil {
-		return tlrt.DecodeErr(err, "keyboardButtonRequestPeer", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1543, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *KeyboardButtonRequestPeer) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = KeyboardButtonRequestPeer{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1543)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *KeyboardButtonRequestPeer) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "keyboardButtonRequestPeer", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "keyboardButtonRequestPeer", "flags")
-	}
-	if m.Flags.Has(10) {
-		m.Style = tlrt.New[KeyboardButtonStyle](d)
-		if err = tlrt.DecodeBoxed(d, m.Style, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "keyboardButtonRequestPeer", "style")
-		}
-	}
-	if m.Text, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "keyboardButtonRequestPeer", "text")
-	}
-	if m.ButtonID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "keyboardButtonRequestPeer", "button_id")
-	}
-	if m.PeerType, err = decodeRequestPeerType(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "keyboardButtonRequestPeer", "peer_type")
-	}
-	if m.MaxQuantity, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "keyboardButtonRequestPeer", "max_quantity")
-	}
-	m.Flags &^= 1 << 10
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1543, m)
 }
 
 // InputKeyboardButtonRequestPeer is the TL constructor
@@ -1966,94 +1125,32 @@ func (*InputKeyboardButtonRequestPeer) TypeName() string {
 func (*InputKeyboardButtonRequestPeer) keyboardButtonClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputKeyboardButtonRequestPeer) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputKeyboardButtonRequestPeerTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 19, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputKeyboardButtonRequestPeer) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<10)
-	flags |= tlrt.Bit(m.NameRequested, 0)
-	flags |= tlrt.Bit(m.UsernameRequested, 1)
-	flags |= tlrt.Bit(m.PhotoRequested, 2)
-	flags |= tlrt.Bit(m.Style != nil, 10)
-	tlrt.PutUint32(b, uint32(flags))
-	if flags.Has(10) {
-		if err := m.Style.Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "inputKeyboardButtonRequestPeer", "style")
-		}
-	}
-	tlrt.PutString(b, m.Text)
-	tlrt.PutUint32(b, uint32(m.ButtonID))
-	if err := tlrt.EncodeObject(b, m.PeerType); err != nil {
-		return tlrt.EncodeErr(err, "inputKeyboardButtonRequestPeer", "peer_type")
-	}
-	tlrt.PutUint32(b, uint32(m.MaxQuantity))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 19, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputKeyboardButtonRequestPeer) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputKeyboardButtonRequestPeerTypeID, "inputKeyboardButtonRequestPeer"); err != nil {
-		return tlrt.DecodeErr(err, "inputKeyboardButtonRequestPeer", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 597, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputKeyboardButtonRequestPeer) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = InputKeyboardButtonRequestPeer{}
-	d := tlrt.NewDecoder(b, &wireSchema, 597)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputKeyboardButtonRequestPeer) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "inputKeyboardButtonRequestPeer", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "inputKeyboardButtonRequestPeer", "flags")
-	}
-	m.NameRequested = m.Flags.Has(0)
-	m.UsernameRequested = m.Flags.Has(1)
-	m.PhotoRequested = m.Flags.Has(2)
-	if m.Flags.Has(10) {
-		m.Style = tlrt.New[KeyboardButtonStyle](d)
-		if err = tlrt.DecodeBoxed(d, m.Style, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "inputKeyboardButtonRequestPeer", "style")
-		}
-	}
-	if m.Text, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "inputKeyboardButtonRequestPeer", "text")
-	}
-	if m.ButtonID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "inputKeyboardButtonRequestPeer", "button_id")
-	}
-	if m.PeerType, err = decodeRequestPeerType(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "inputKeyboardButtonRequestPeer", "peer_type")
-	}
-	if m.MaxQuantity, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "inputKeyboardButtonRequestPeer", "max_quantity")
-	}
-	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<10
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 597, m)
 }
 
 // KeyboardButtonCopy is the TL constructor keyboardButtonCopy.
@@ -2086,78 +1183,32 @@ func (*KeyboardButtonCopy) TypeName() string {
 func (*KeyboardButtonCopy) keyboardButtonClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *KeyboardButtonCopy) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, KeyboardButtonCopyTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1789, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *KeyboardButtonCopy) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 10)
-	flags |= tlrt.Bit(m.Style != nil, 10)
-	tlrt.PutUint32(b, uint32(flags))
-	if flags.Has(10) {
-		if err := m.Style.Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "keyboardButtonCopy", "style")
-		}
-	}
-	tlrt.PutString(b, m.Text)
-	tlrt.PutString(b, m.CopyText)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1789, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *KeyboardButtonCopy) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, KeyboardButtonCopyTypeID, "keyboardButtonCopy"); err != nil {
-		return tlrt.DecodeErr(err, "keyboardButtonCopy", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2557, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *KeyboardButtonCopy) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = KeyboardButtonCopy{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2557)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *KeyboardButtonCopy) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "keyboardButtonCopy", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "keyboardButtonCopy", "flags")
-	}
-	if m.Flags.Has(10) {
-		m.Style = tlrt.New[KeyboardButtonStyle](d)
-		if err = tlrt.DecodeBoxed(d, m.Style, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "keyboardButtonCopy", "style")
-		}
-	}
-	if m.Text, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "keyboardButtonCopy", "text")
-	}
-	if m.CopyText, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "keyboardButtonCopy", "copy_text")
-	}
-	m.Flags &^= 1 << 10
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2557, m)
 }
 
 // KeyboardButtonRow is the TL constructor keyboardButtonRow.
@@ -2184,57 +1235,32 @@ func (*KeyboardButtonRow) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *KeyboardButtonRow) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, KeyboardButtonRowTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1097, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *KeyboardButtonRow) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutVectorHeader(b, len(m.Buttons))
-	for i := range m.Buttons {
-		if err := tlrt.EncodeObject(b, m.Buttons[i]); err != nil {
-			return tlrt.EncodeErr(err, "keyboardButtonRow", "buttons")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1097, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *KeyboardButtonRow) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, KeyboardButtonRowTypeID, "keyboardButtonRow"); err != nil {
-		return tlrt.DecodeErr(err, "keyboardButtonRow", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1810, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *KeyboardButtonRow) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1810)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *KeyboardButtonRow) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "keyboardButtonRow", "")
-	}
-	var err error
-	if m.Buttons, err = tlrt.DecodeSlabs[InputKeyboardButtonRequestPeer](d, false, 12, depth+1, decodeKeyboardButton); err != nil {
-		return tlrt.DecodeErr(err, "keyboardButtonRow", "buttons")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1810, m)
 }
 
 // KeyboardButtonStyle is the TL constructor keyboardButtonStyle.
@@ -2289,70 +1315,29 @@ func (m *KeyboardButtonStyle) ClearIcon() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *KeyboardButtonStyle) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, KeyboardButtonStyleTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 742, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *KeyboardButtonStyle) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2)
-	flags |= tlrt.Bit(m.BgPrimary, 0)
-	flags |= tlrt.Bit(m.BgDanger, 1)
-	flags |= tlrt.Bit(m.BgSuccess, 2)
-	flags |= tlrt.Bit(m.Icon != 0, 3)
-	tlrt.PutUint32(b, uint32(flags))
-	if flags.Has(3) {
-		tlrt.PutUint64(b, uint64(m.Icon))
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 742, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *KeyboardButtonStyle) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, KeyboardButtonStyleTypeID, "keyboardButtonStyle"); err != nil {
-		return tlrt.DecodeErr(err, "keyboardButtonStyle", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1420, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *KeyboardButtonStyle) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = KeyboardButtonStyle{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1420)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *KeyboardButtonStyle) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "keyboardButtonStyle", "flags")
-	}
-	m.BgPrimary = m.Flags.Has(0)
-	m.BgDanger = m.Flags.Has(1)
-	m.BgSuccess = m.Flags.Has(2)
-	if m.Flags.Has(3) {
-		if m.Icon, err = d.Long(); err != nil {
-			return tlrt.DecodeErr(err, "keyboardButtonStyle", "icon")
-		}
-	}
-	m.Flags &^= 1<<0 | 1<<1 | 1<<2
-	if m.Icon != 0 {
-		m.Flags.Unset(3)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1420, m)
 }

@@ -3,7 +3,6 @@
 package tg
 
 import (
-	"encoding/binary"
 	"github.com/gotd/td/bin"
 	"github.com/tgraw/tgraw/tlrt"
 	"unsafe"
@@ -26,27 +25,9 @@ func DecodeLangPackString(b *bin.Buffer) (LangPackStringClass, error) {
 // decodeLangPackString is DecodeLangPackString for a value nested depth levels
 // deep.
 func decodeLangPackString(d *tlrt.Decoder, depth int) (LangPackStringClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v LangPackStringClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case LangPackStringTypeID:
-		v, size = &LangPackString{}, unsafe.Sizeof(LangPackString{})
-	case LangPackStringPluralizedTypeID:
-		v, size = &LangPackStringPluralized{}, unsafe.Sizeof(LangPackStringPluralized{})
-	case LangPackStringDeletedTypeID:
-		v, size = &LangPackStringDeleted{}, unsafe.Sizeof(LangPackStringDeleted{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "LangPackString"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 563, depth)
+	c, _ := v.(LangPackStringClass)
+	return c, err
 }
 
 // LangPackString is the TL constructor langPackString.
@@ -76,53 +57,32 @@ func (*LangPackString) TypeName() string {
 func (*LangPackString) langPackStringClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *LangPackString) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, LangPackStringTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1931, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *LangPackString) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.Key)
-	tlrt.PutString(b, m.Value)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1931, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *LangPackString) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, LangPackStringTypeID, "langPackString"); err != nil {
-		return tlrt.DecodeErr(err, "langPackString", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2718, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *LangPackString) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2718)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *LangPackString) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Key, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "langPackString", "key")
-	}
-	if m.Value, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "langPackString", "value")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2718, m)
 }
 
 // LangPackStringPluralized is the TL constructor langPackStringPluralized.
@@ -260,122 +220,32 @@ func (m *LangPackStringPluralized) ClearManyValue() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *LangPackStringPluralized) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, LangPackStringPluralizedTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 998, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *LangPackStringPluralized) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags
-	flags |= tlrt.Bit(m.ZeroValue != "", 0)
-	flags |= tlrt.Bit(m.OneValue != "", 1)
-	flags |= tlrt.Bit(m.TwoValue != "", 2)
-	flags |= tlrt.Bit(m.FewValue != "", 3)
-	flags |= tlrt.Bit(m.ManyValue != "", 4)
-	tlrt.PutUint32(b, uint32(flags))
-	tlrt.PutString(b, m.Key)
-	if flags.Has(0) {
-		tlrt.PutString(b, m.ZeroValue)
-	}
-	if flags.Has(1) {
-		tlrt.PutString(b, m.OneValue)
-	}
-	if flags.Has(2) {
-		tlrt.PutString(b, m.TwoValue)
-	}
-	if flags.Has(3) {
-		tlrt.PutString(b, m.FewValue)
-	}
-	if flags.Has(4) {
-		tlrt.PutString(b, m.ManyValue)
-	}
-	tlrt.PutString(b, m.OtherValue)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 998, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *LangPackStringPluralized) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, LangPackStringPluralizedTypeID, "langPackStringPluralized"); err != nil {
-		return tlrt.DecodeErr(err, "langPackStringPluralized", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1701, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *LangPackStringPluralized) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = LangPackStringPluralized{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1701)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *LangPackStringPluralized) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "langPackStringPluralized", "flags")
-	}
-	if m.Key, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "langPackStringPluralized", "key")
-	}
-	if m.Flags.Has(0) {
-		if m.ZeroValue, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "langPackStringPluralized", "zero_value")
-		}
-	}
-	if m.Flags.Has(1) {
-		if m.OneValue, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "langPackStringPluralized", "one_value")
-		}
-	}
-	if m.Flags.Has(2) {
-		if m.TwoValue, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "langPackStringPluralized", "two_value")
-		}
-	}
-	if m.Flags.Has(3) {
-		if m.FewValue, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "langPackStringPluralized", "few_value")
-		}
-	}
-	if m.Flags.Has(4) {
-		if m.ManyValue, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "langPackStringPluralized", "many_value")
-		}
-	}
-	if m.OtherValue, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "langPackStringPluralized", "other_value")
-	}
-	if m.ZeroValue != "" {
-		m.Flags.Unset(0)
-	}
-	if m.OneValue != "" {
-		m.Flags.Unset(1)
-	}
-	if m.TwoValue != "" {
-		m.Flags.Unset(2)
-	}
-	if m.FewValue != "" {
-		m.Flags.Unset(3)
-	}
-	if m.ManyValue != "" {
-		m.Flags.Unset(4)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1701, m)
 }
 
 // LangPackStringDeleted is the TL constructor langPackStringDeleted.
@@ -404,49 +274,32 @@ func (*LangPackStringDeleted) TypeName() string {
 func (*LangPackStringDeleted) langPackStringClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *LangPackStringDeleted) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, LangPackStringDeletedTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 382, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *LangPackStringDeleted) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.Key)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 382, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *LangPackStringDeleted) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, LangPackStringDeletedTypeID, "langPackStringDeleted"); err != nil {
-		return tlrt.DecodeErr(err, "langPackStringDeleted", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1013, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *LangPackStringDeleted) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1013)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *LangPackStringDeleted) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Key, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "langPackStringDeleted", "key")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1013, m)
 }
 
 // LabeledPrice is the TL constructor labeledPrice.
@@ -473,53 +326,32 @@ func (*LabeledPrice) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *LabeledPrice) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, LabeledPriceTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1936, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *LabeledPrice) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.Label)
-	tlrt.PutUint64(b, uint64(m.Amount))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1936, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *LabeledPrice) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, LabeledPriceTypeID, "labeledPrice"); err != nil {
-		return tlrt.DecodeErr(err, "labeledPrice", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2723, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *LabeledPrice) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2723)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *LabeledPrice) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Label, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "labeledPrice", "label")
-	}
-	if m.Amount, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "labeledPrice", "amount")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2723, m)
 }
 
 // LangPackDifference is the TL constructor langPackDifference.
@@ -549,72 +381,32 @@ func (*LangPackDifference) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *LangPackDifference) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, LangPackDifferenceTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2328, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *LangPackDifference) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.LangCode)
-	w := tlrt.Extend(b, 16)
-	_ = w[15]
-	binary.LittleEndian.PutUint32(w, uint32(m.FromVersion))
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.Version))
-	binary.LittleEndian.PutUint32(w[8:], bin.TypeVector)
-	binary.LittleEndian.PutUint32(w[12:], uint32(len(m.Strings)))
-	for i := range m.Strings {
-		if err := tlrt.EncodeObject(b, m.Strings[i]); err != nil {
-			return tlrt.EncodeErr(err, "langPackDifference", "strings")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2328, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *LangPackDifference) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, LangPackDifferenceTypeID, "langPackDifference"); err != nil {
-		return tlrt.DecodeErr(err, "langPackDifference", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3152, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *LangPackDifference) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3152)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *LangPackDifference) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "langPackDifference", "")
-	}
-	var err error
-	if m.LangCode, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "langPackDifference", "lang_code")
-	}
-	if m.FromVersion, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "langPackDifference", "from_version")
-	}
-	if m.Version, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "langPackDifference", "version")
-	}
-	if m.Strings, err = tlrt.DecodeSlabs[LangPackStringPluralized](d, false, 8, depth+1, decodeLangPackString); err != nil {
-		return tlrt.DecodeErr(err, "langPackDifference", "strings")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3152, m)
 }
 
 // LangPackLanguage is the TL constructor langPackLanguage.
@@ -678,103 +470,32 @@ func (m *LangPackLanguage) ClearBaseLangCode() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *LangPackLanguage) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, LangPackLanguageTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2280, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *LangPackLanguage) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<0 | 1<<2 | 1<<3)
-	flags |= tlrt.Bit(m.Official, 0)
-	flags |= tlrt.Bit(m.Rtl, 2)
-	flags |= tlrt.Bit(m.Beta, 3)
-	flags |= tlrt.Bit(m.BaseLangCode != "", 1)
-	tlrt.PutUint32(b, uint32(flags))
-	tlrt.PutString(b, m.Name)
-	tlrt.PutString(b, m.NativeName)
-	tlrt.PutString(b, m.LangCode)
-	if flags.Has(1) {
-		tlrt.PutString(b, m.BaseLangCode)
-	}
-	tlrt.PutString(b, m.PluralCode)
-	w := tlrt.Extend(b, 8)
-	_ = w[7]
-	binary.LittleEndian.PutUint32(w, uint32(m.StringsCount))
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.TranslatedCount))
-	tlrt.PutString(b, m.TranslationsURL)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2280, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *LangPackLanguage) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, LangPackLanguageTypeID, "langPackLanguage"); err != nil {
-		return tlrt.DecodeErr(err, "langPackLanguage", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3100, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *LangPackLanguage) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = LangPackLanguage{}
-	d := tlrt.NewDecoder(b, &wireSchema, 3100)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *LangPackLanguage) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "langPackLanguage", "flags")
-	}
-	m.Official = m.Flags.Has(0)
-	m.Rtl = m.Flags.Has(2)
-	m.Beta = m.Flags.Has(3)
-	if m.Name, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "langPackLanguage", "name")
-	}
-	if m.NativeName, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "langPackLanguage", "native_name")
-	}
-	if m.LangCode, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "langPackLanguage", "lang_code")
-	}
-	if m.Flags.Has(1) {
-		if m.BaseLangCode, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "langPackLanguage", "base_lang_code")
-		}
-	}
-	if m.PluralCode, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "langPackLanguage", "plural_code")
-	}
-	if m.StringsCount, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "langPackLanguage", "strings_count")
-	}
-	if m.TranslatedCount, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "langPackLanguage", "translated_count")
-	}
-	if m.TranslationsURL, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "langPackLanguage", "translations_url")
-	}
-	m.Flags &^= 1<<0 | 1<<2 | 1<<3
-	if m.BaseLangCode != "" {
-		m.Flags.Unset(1)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3100, m)
 }
 
 // Long is the TL constructor long.
@@ -801,41 +522,29 @@ func (*Long) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *Long) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, LongTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 326, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *Long) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 326, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *Long) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, LongTypeID, "long"); err != nil {
-		return tlrt.DecodeErr(err, "long", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 947, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *Long) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 947)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *Long) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 947, m)
 }

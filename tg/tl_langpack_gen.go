@@ -6,6 +6,7 @@ import (
 	"context"
 	"github.com/gotd/td/bin"
 	"github.com/tgraw/tgraw/tlrt"
+	"unsafe"
 )
 
 // LangpackGetLangPackRequest is the TL function langpack.getLangPack.
@@ -33,53 +34,32 @@ func (*LangpackGetLangPackRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *LangpackGetLangPackRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, LangpackGetLangPackRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2325, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *LangpackGetLangPackRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.LangPack)
-	tlrt.PutString(b, m.LangCode)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2325, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *LangpackGetLangPackRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, LangpackGetLangPackRequestTypeID, "langpack.getLangPack"); err != nil {
-		return tlrt.DecodeErr(err, "langpack.getLangPack", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3149, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *LangpackGetLangPackRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3149)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *LangpackGetLangPackRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.LangPack, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "langpack.getLangPack", "lang_pack")
-	}
-	if m.LangCode, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "langpack.getLangPack", "lang_code")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3149, m)
 }
 
 // LangpackGetLangPack calls langpack.getLangPack: see
@@ -117,60 +97,32 @@ func (*LangpackGetStringsRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *LangpackGetStringsRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, LangpackGetStringsRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2290, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *LangpackGetStringsRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.LangPack)
-	tlrt.PutString(b, m.LangCode)
-	tlrt.PutVectorHeader(b, len(m.Keys))
-	for i := range m.Keys {
-		tlrt.PutString(b, m.Keys[i])
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2290, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *LangpackGetStringsRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, LangpackGetStringsRequestTypeID, "langpack.getStrings"); err != nil {
-		return tlrt.DecodeErr(err, "langpack.getStrings", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3113, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *LangpackGetStringsRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3113)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *LangpackGetStringsRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.LangPack, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "langpack.getStrings", "lang_pack")
-	}
-	if m.LangCode, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "langpack.getStrings", "lang_code")
-	}
-	if m.Keys, err = tlrt.DecodeVector(d, 4, tlrt.String); err != nil {
-		return tlrt.DecodeErr(err, "langpack.getStrings", "keys")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3113, m)
 }
 
 // LangpackGetStrings calls langpack.getStrings: see LangpackGetStringsRequest.
@@ -211,57 +163,32 @@ func (*LangpackGetDifferenceRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *LangpackGetDifferenceRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, LangpackGetDifferenceRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1961, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *LangpackGetDifferenceRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.LangPack)
-	tlrt.PutString(b, m.LangCode)
-	tlrt.PutUint32(b, uint32(m.FromVersion))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1961, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *LangpackGetDifferenceRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, LangpackGetDifferenceRequestTypeID, "langpack.getDifference"); err != nil {
-		return tlrt.DecodeErr(err, "langpack.getDifference", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2748, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *LangpackGetDifferenceRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2748)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *LangpackGetDifferenceRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.LangPack, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "langpack.getDifference", "lang_pack")
-	}
-	if m.LangCode, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "langpack.getDifference", "lang_code")
-	}
-	if m.FromVersion, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "langpack.getDifference", "from_version")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2748, m)
 }
 
 // LangpackGetDifference calls langpack.getDifference: see
@@ -297,49 +224,32 @@ func (*LangpackGetLanguagesRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *LangpackGetLanguagesRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, LangpackGetLanguagesRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 630, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *LangpackGetLanguagesRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.LangPack)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 630, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *LangpackGetLanguagesRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, LangpackGetLanguagesRequestTypeID, "langpack.getLanguages"); err != nil {
-		return tlrt.DecodeErr(err, "langpack.getLanguages", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1295, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *LangpackGetLanguagesRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1295)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *LangpackGetLanguagesRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.LangPack, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "langpack.getLanguages", "lang_pack")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1295, m)
 }
 
 // LangpackGetLanguages calls langpack.getLanguages: see
@@ -380,53 +290,32 @@ func (*LangpackGetLanguageRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *LangpackGetLanguageRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, LangpackGetLanguageRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 985, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *LangpackGetLanguageRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.LangPack)
-	tlrt.PutString(b, m.LangCode)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 985, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *LangpackGetLanguageRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, LangpackGetLanguageRequestTypeID, "langpack.getLanguage"); err != nil {
-		return tlrt.DecodeErr(err, "langpack.getLanguage", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1686, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *LangpackGetLanguageRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1686)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *LangpackGetLanguageRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.LangPack, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "langpack.getLanguage", "lang_pack")
-	}
-	if m.LangCode, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "langpack.getLanguage", "lang_code")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1686, m)
 }
 
 // LangpackGetLanguage calls langpack.getLanguage: see

@@ -6,7 +6,6 @@ import (
 	"encoding/binary"
 	"github.com/gotd/td/bin"
 	"github.com/tgraw/tgraw/tlrt"
-	"math"
 	"unsafe"
 )
 
@@ -28,39 +27,9 @@ func DecodeMediaArea(b *bin.Buffer) (MediaAreaClass, error) {
 
 // decodeMediaArea is DecodeMediaArea for a value nested depth levels deep.
 func decodeMediaArea(d *tlrt.Decoder, depth int) (MediaAreaClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v MediaAreaClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case MediaAreaVenueTypeID:
-		v, size = &MediaAreaVenue{}, unsafe.Sizeof(MediaAreaVenue{})
-	case InputMediaAreaVenueTypeID:
-		v, size = &InputMediaAreaVenue{}, unsafe.Sizeof(InputMediaAreaVenue{})
-	case MediaAreaGeoPointTypeID:
-		v, size = &MediaAreaGeoPoint{}, unsafe.Sizeof(MediaAreaGeoPoint{})
-	case MediaAreaSuggestedReactionTypeID:
-		v, size = &MediaAreaSuggestedReaction{}, unsafe.Sizeof(MediaAreaSuggestedReaction{})
-	case MediaAreaChannelPostTypeID:
-		v = tlrt.New[MediaAreaChannelPost](d)
-	case InputMediaAreaChannelPostTypeID:
-		v, size = &InputMediaAreaChannelPost{}, unsafe.Sizeof(InputMediaAreaChannelPost{})
-	case MediaAreaURLTypeID:
-		v, size = &MediaAreaURL{}, unsafe.Sizeof(MediaAreaURL{})
-	case MediaAreaWeatherTypeID:
-		v, size = &MediaAreaWeather{}, unsafe.Sizeof(MediaAreaWeather{})
-	case MediaAreaStarGiftTypeID:
-		v, size = &MediaAreaStarGift{}, unsafe.Sizeof(MediaAreaStarGift{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "MediaArea"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 147, depth)
+	c, _ := v.(MediaAreaClass)
+	return c, err
 }
 
 // MediaAreaVenue is the TL constructor mediaAreaVenue.
@@ -97,84 +66,32 @@ func (*MediaAreaVenue) TypeName() string {
 func (*MediaAreaVenue) mediaAreaClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MediaAreaVenue) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MediaAreaVenueTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1820, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MediaAreaVenue) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := m.Coordinates.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "mediaAreaVenue", "coordinates")
-	}
-	if err := tlrt.EncodeObject(b, m.Geo); err != nil {
-		return tlrt.EncodeErr(err, "mediaAreaVenue", "geo")
-	}
-	tlrt.PutString(b, m.Title)
-	tlrt.PutString(b, m.Address)
-	tlrt.PutString(b, m.Provider)
-	tlrt.PutString(b, m.VenueID)
-	tlrt.PutString(b, m.VenueType)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1820, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MediaAreaVenue) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MediaAreaVenueTypeID, "mediaAreaVenue"); err != nil {
-		return tlrt.DecodeErr(err, "mediaAreaVenue", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2593, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MediaAreaVenue) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = MediaAreaVenue{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2593)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MediaAreaVenue) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "mediaAreaVenue", "")
-	}
-	var err error
-	if err = tlrt.DecodeBoxed(d, &m.Coordinates, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "mediaAreaVenue", "coordinates")
-	}
-	if m.Geo, err = decodeGeoPoint(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "mediaAreaVenue", "geo")
-	}
-	if m.Title, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "mediaAreaVenue", "title")
-	}
-	if m.Address, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "mediaAreaVenue", "address")
-	}
-	if m.Provider, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "mediaAreaVenue", "provider")
-	}
-	if m.VenueID, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "mediaAreaVenue", "venue_id")
-	}
-	if m.VenueType, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "mediaAreaVenue", "venue_type")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2593, m)
 }
 
 // InputMediaAreaVenue is the TL constructor inputMediaAreaVenue.
@@ -206,66 +123,32 @@ func (*InputMediaAreaVenue) TypeName() string {
 func (*InputMediaAreaVenue) mediaAreaClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputMediaAreaVenue) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputMediaAreaVenueTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1672, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputMediaAreaVenue) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := m.Coordinates.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "inputMediaAreaVenue", "coordinates")
-	}
-	tlrt.PutUint64(b, uint64(m.QueryID))
-	tlrt.PutString(b, m.ResultID)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1672, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputMediaAreaVenue) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputMediaAreaVenueTypeID, "inputMediaAreaVenue"); err != nil {
-		return tlrt.DecodeErr(err, "inputMediaAreaVenue", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2432, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputMediaAreaVenue) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = InputMediaAreaVenue{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2432)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputMediaAreaVenue) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "inputMediaAreaVenue", "")
-	}
-	var err error
-	if err = tlrt.DecodeBoxed(d, &m.Coordinates, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "inputMediaAreaVenue", "coordinates")
-	}
-	if m.QueryID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "inputMediaAreaVenue", "query_id")
-	}
-	if m.ResultID, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "inputMediaAreaVenue", "result_id")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2432, m)
 }
 
 // MediaAreaGeoPoint is the TL constructor mediaAreaGeoPoint.
@@ -298,83 +181,32 @@ func (*MediaAreaGeoPoint) TypeName() string {
 func (*MediaAreaGeoPoint) mediaAreaClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MediaAreaGeoPoint) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MediaAreaGeoPointTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1932, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MediaAreaGeoPoint) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 0)
-	flags |= tlrt.Bit(m.Address != nil, 0)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := m.Coordinates.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "mediaAreaGeoPoint", "coordinates")
-	}
-	if err := tlrt.EncodeObject(b, m.Geo); err != nil {
-		return tlrt.EncodeErr(err, "mediaAreaGeoPoint", "geo")
-	}
-	if flags.Has(0) {
-		if err := m.Address.Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "mediaAreaGeoPoint", "address")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1932, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MediaAreaGeoPoint) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MediaAreaGeoPointTypeID, "mediaAreaGeoPoint"); err != nil {
-		return tlrt.DecodeErr(err, "mediaAreaGeoPoint", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2719, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MediaAreaGeoPoint) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = MediaAreaGeoPoint{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2719)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MediaAreaGeoPoint) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "mediaAreaGeoPoint", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "mediaAreaGeoPoint", "flags")
-	}
-	if err = tlrt.DecodeBoxed(d, &m.Coordinates, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "mediaAreaGeoPoint", "coordinates")
-	}
-	if m.Geo, err = decodeGeoPoint(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "mediaAreaGeoPoint", "geo")
-	}
-	if m.Flags.Has(0) {
-		d.Spend(unsafe.Sizeof(GeoPointAddress{}))
-		m.Address = &GeoPointAddress{}
-		if err = tlrt.DecodeBoxed(d, m.Address, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "mediaAreaGeoPoint", "address")
-		}
-	}
-	m.Flags &^= 1 << 0
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2719, m)
 }
 
 // MediaAreaSuggestedReaction is the TL constructor mediaAreaSuggestedReaction.
@@ -409,74 +241,32 @@ func (*MediaAreaSuggestedReaction) TypeName() string {
 func (*MediaAreaSuggestedReaction) mediaAreaClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MediaAreaSuggestedReaction) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MediaAreaSuggestedReactionTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 176, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MediaAreaSuggestedReaction) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<0 | 1<<1)
-	flags |= tlrt.Bit(m.Dark, 0)
-	flags |= tlrt.Bit(m.Flipped, 1)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := m.Coordinates.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "mediaAreaSuggestedReaction", "coordinates")
-	}
-	if err := tlrt.EncodeObject(b, m.Reaction); err != nil {
-		return tlrt.EncodeErr(err, "mediaAreaSuggestedReaction", "reaction")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 176, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MediaAreaSuggestedReaction) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MediaAreaSuggestedReactionTypeID, "mediaAreaSuggestedReaction"); err != nil {
-		return tlrt.DecodeErr(err, "mediaAreaSuggestedReaction", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 782, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MediaAreaSuggestedReaction) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = MediaAreaSuggestedReaction{}
-	d := tlrt.NewDecoder(b, &wireSchema, 782)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MediaAreaSuggestedReaction) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "mediaAreaSuggestedReaction", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "mediaAreaSuggestedReaction", "flags")
-	}
-	m.Dark = m.Flags.Has(0)
-	m.Flipped = m.Flags.Has(1)
-	if err = tlrt.DecodeBoxed(d, &m.Coordinates, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "mediaAreaSuggestedReaction", "coordinates")
-	}
-	if m.Reaction, err = decodeReaction(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "mediaAreaSuggestedReaction", "reaction")
-	}
-	m.Flags &^= 1<<0 | 1<<1
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 782, m)
 }
 
 // MediaAreaChannelPost is the TL constructor mediaAreaChannelPost.
@@ -508,67 +298,31 @@ func (*MediaAreaChannelPost) TypeName() string {
 func (*MediaAreaChannelPost) mediaAreaClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MediaAreaChannelPost) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MediaAreaChannelPostTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1091, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MediaAreaChannelPost) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := m.Coordinates.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "mediaAreaChannelPost", "coordinates")
-	}
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint64(w, uint64(m.ChannelID))
-	binary.LittleEndian.PutUint32(w[8:], uint32(m.MsgID))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1091, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MediaAreaChannelPost) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MediaAreaChannelPostTypeID, "mediaAreaChannelPost"); err != nil {
-		return tlrt.DecodeErr(err, "mediaAreaChannelPost", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1803, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MediaAreaChannelPost) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = MediaAreaChannelPost{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1803)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MediaAreaChannelPost) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "mediaAreaChannelPost", "")
-	}
-	var err error
-	if err = tlrt.DecodeBoxed(d, &m.Coordinates, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "mediaAreaChannelPost", "coordinates")
-	}
-	if m.ChannelID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "mediaAreaChannelPost", "channel_id")
-	}
-	if m.MsgID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "mediaAreaChannelPost", "msg_id")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1803, m)
 }
 
 // InputMediaAreaChannelPost is the TL constructor inputMediaAreaChannelPost.
@@ -600,67 +354,31 @@ func (*InputMediaAreaChannelPost) TypeName() string {
 func (*InputMediaAreaChannelPost) mediaAreaClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputMediaAreaChannelPost) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputMediaAreaChannelPostTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 334, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputMediaAreaChannelPost) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := m.Coordinates.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "inputMediaAreaChannelPost", "coordinates")
-	}
-	if err := tlrt.EncodeObject(b, m.Channel); err != nil {
-		return tlrt.EncodeErr(err, "inputMediaAreaChannelPost", "channel")
-	}
-	tlrt.PutUint32(b, uint32(m.MsgID))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 334, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputMediaAreaChannelPost) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputMediaAreaChannelPostTypeID, "inputMediaAreaChannelPost"); err != nil {
-		return tlrt.DecodeErr(err, "inputMediaAreaChannelPost", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 955, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputMediaAreaChannelPost) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = InputMediaAreaChannelPost{}
-	d := tlrt.NewDecoder(b, &wireSchema, 955)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputMediaAreaChannelPost) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "inputMediaAreaChannelPost", "")
-	}
-	var err error
-	if err = tlrt.DecodeBoxed(d, &m.Coordinates, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "inputMediaAreaChannelPost", "coordinates")
-	}
-	if m.Channel, err = decodeInputChannel(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "inputMediaAreaChannelPost", "channel")
-	}
-	if m.MsgID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "inputMediaAreaChannelPost", "msg_id")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 955, m)
 }
 
 // MediaAreaURL is the TL constructor mediaAreaUrl.
@@ -691,62 +409,32 @@ func (*MediaAreaURL) TypeName() string {
 func (*MediaAreaURL) mediaAreaClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MediaAreaURL) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MediaAreaURLTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 512, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MediaAreaURL) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := m.Coordinates.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "mediaAreaUrl", "coordinates")
-	}
-	tlrt.PutString(b, m.URL)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 512, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MediaAreaURL) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MediaAreaURLTypeID, "mediaAreaUrl"); err != nil {
-		return tlrt.DecodeErr(err, "mediaAreaUrl", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1162, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MediaAreaURL) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = MediaAreaURL{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1162)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MediaAreaURL) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "mediaAreaUrl", "")
-	}
-	var err error
-	if err = tlrt.DecodeBoxed(d, &m.Coordinates, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "mediaAreaUrl", "coordinates")
-	}
-	if m.URL, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "mediaAreaUrl", "url")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1162, m)
 }
 
 // MediaAreaWeather is the TL constructor mediaAreaWeather.
@@ -779,72 +467,32 @@ func (*MediaAreaWeather) TypeName() string {
 func (*MediaAreaWeather) mediaAreaClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MediaAreaWeather) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MediaAreaWeatherTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 684, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MediaAreaWeather) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := m.Coordinates.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "mediaAreaWeather", "coordinates")
-	}
-	tlrt.PutString(b, m.Emoji)
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint64(w, math.Float64bits(m.TemperatureC))
-	binary.LittleEndian.PutUint32(w[8:], uint32(m.Color))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 684, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MediaAreaWeather) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MediaAreaWeatherTypeID, "mediaAreaWeather"); err != nil {
-		return tlrt.DecodeErr(err, "mediaAreaWeather", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1356, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MediaAreaWeather) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = MediaAreaWeather{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1356)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MediaAreaWeather) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "mediaAreaWeather", "")
-	}
-	var err error
-	if err = tlrt.DecodeBoxed(d, &m.Coordinates, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "mediaAreaWeather", "coordinates")
-	}
-	if m.Emoji, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "mediaAreaWeather", "emoji")
-	}
-	if m.TemperatureC, err = d.Double(); err != nil {
-		return tlrt.DecodeErr(err, "mediaAreaWeather", "temperature_c")
-	}
-	if m.Color, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "mediaAreaWeather", "color")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1356, m)
 }
 
 // MediaAreaStarGift is the TL constructor mediaAreaStarGift.
@@ -875,62 +523,32 @@ func (*MediaAreaStarGift) TypeName() string {
 func (*MediaAreaStarGift) mediaAreaClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MediaAreaStarGift) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MediaAreaStarGiftTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 819, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MediaAreaStarGift) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := m.Coordinates.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "mediaAreaStarGift", "coordinates")
-	}
-	tlrt.PutString(b, m.Slug)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 819, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MediaAreaStarGift) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MediaAreaStarGiftTypeID, "mediaAreaStarGift"); err != nil {
-		return tlrt.DecodeErr(err, "mediaAreaStarGift", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1508, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MediaAreaStarGift) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = MediaAreaStarGift{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1508)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MediaAreaStarGift) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "mediaAreaStarGift", "")
-	}
-	var err error
-	if err = tlrt.DecodeBoxed(d, &m.Coordinates, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "mediaAreaStarGift", "coordinates")
-	}
-	if m.Slug, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "mediaAreaStarGift", "slug")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1508, m)
 }
 
 // MessageClass is the TL type Message: one of MessageEmpty, Message,
@@ -954,19 +572,23 @@ func decodeMessage(d *tlrt.Decoder, depth int) (MessageClass, error) {
 		return nil, err
 	}
 	var v MessageClass
+	var at tlrt.DecoderAt
 	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case MessageEmptyTypeID:
-		v, size = &MessageEmpty{}, unsafe.Sizeof(MessageEmpty{})
+		x := &MessageEmpty{}
+		v, at, size = x, x, unsafe.Sizeof(MessageEmpty{})
 	case MessageTypeID:
-		v, size = &Message{}, unsafe.Sizeof(Message{})
+		x := &Message{}
+		v, at, size = x, x, unsafe.Sizeof(Message{})
 	case MessageServiceTypeID:
-		v, size = &MessageService{}, unsafe.Sizeof(MessageService{})
+		x := &MessageService{}
+		v, at, size = x, x, unsafe.Sizeof(MessageService{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "Message"}
 	}
 	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
+	if err := at.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -2274,157 +1896,9 @@ func DecodeMessageAction(b *bin.Buffer) (MessageActionClass, error) {
 // decodeMessageAction is DecodeMessageAction for a value nested depth levels
 // deep.
 func decodeMessageAction(d *tlrt.Decoder, depth int) (MessageActionClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v MessageActionClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case MessageActionEmptyTypeID:
-		v = &MessageActionEmpty{}
-	case MessageActionChatCreateTypeID:
-		v, size = &MessageActionChatCreate{}, unsafe.Sizeof(MessageActionChatCreate{})
-	case MessageActionChatEditTitleTypeID:
-		v, size = &MessageActionChatEditTitle{}, unsafe.Sizeof(MessageActionChatEditTitle{})
-	case MessageActionChatEditPhotoTypeID:
-		v, size = &MessageActionChatEditPhoto{}, unsafe.Sizeof(MessageActionChatEditPhoto{})
-	case MessageActionChatDeletePhotoTypeID:
-		v = &MessageActionChatDeletePhoto{}
-	case MessageActionChatAddUserTypeID:
-		v, size = &MessageActionChatAddUser{}, unsafe.Sizeof(MessageActionChatAddUser{})
-	case MessageActionChatDeleteUserTypeID:
-		v = tlrt.New[MessageActionChatDeleteUser](d)
-	case MessageActionChatJoinedByLinkTypeID:
-		v = tlrt.New[MessageActionChatJoinedByLink](d)
-	case MessageActionChannelCreateTypeID:
-		v, size = &MessageActionChannelCreate{}, unsafe.Sizeof(MessageActionChannelCreate{})
-	case MessageActionChatMigrateToTypeID:
-		v = tlrt.New[MessageActionChatMigrateTo](d)
-	case MessageActionChannelMigrateFromTypeID:
-		v, size = &MessageActionChannelMigrateFrom{}, unsafe.Sizeof(MessageActionChannelMigrateFrom{})
-	case MessageActionPinMessageTypeID:
-		v = &MessageActionPinMessage{}
-	case MessageActionHistoryClearTypeID:
-		v = &MessageActionHistoryClear{}
-	case MessageActionGameScoreTypeID:
-		v = tlrt.New[MessageActionGameScore](d)
-	case MessageActionPaymentSentMeTypeID:
-		v, size = &MessageActionPaymentSentMe{}, unsafe.Sizeof(MessageActionPaymentSentMe{})
-	case MessageActionPaymentSentTypeID:
-		v, size = &MessageActionPaymentSent{}, unsafe.Sizeof(MessageActionPaymentSent{})
-	case MessageActionPhoneCallTypeID:
-		v, size = &MessageActionPhoneCall{}, unsafe.Sizeof(MessageActionPhoneCall{})
-	case MessageActionScreenshotTakenTypeID:
-		v = &MessageActionScreenshotTaken{}
-	case MessageActionCustomActionTypeID:
-		v, size = &MessageActionCustomAction{}, unsafe.Sizeof(MessageActionCustomAction{})
-	case MessageActionBotAllowedTypeID:
-		v, size = &MessageActionBotAllowed{}, unsafe.Sizeof(MessageActionBotAllowed{})
-	case MessageActionSecureValuesSentMeTypeID:
-		v, size = &MessageActionSecureValuesSentMe{}, unsafe.Sizeof(MessageActionSecureValuesSentMe{})
-	case MessageActionSecureValuesSentTypeID:
-		v, size = &MessageActionSecureValuesSent{}, unsafe.Sizeof(MessageActionSecureValuesSent{})
-	case MessageActionContactSignUpTypeID:
-		v = &MessageActionContactSignUp{}
-	case MessageActionGeoProximityReachedTypeID:
-		v, size = &MessageActionGeoProximityReached{}, unsafe.Sizeof(MessageActionGeoProximityReached{})
-	case MessageActionGroupCallTypeID:
-		v, size = &MessageActionGroupCall{}, unsafe.Sizeof(MessageActionGroupCall{})
-	case MessageActionInviteToGroupCallTypeID:
-		v, size = &MessageActionInviteToGroupCall{}, unsafe.Sizeof(MessageActionInviteToGroupCall{})
-	case MessageActionSetMessagesTTLTypeID:
-		v = tlrt.New[MessageActionSetMessagesTTL](d)
-	case MessageActionGroupCallScheduledTypeID:
-		v, size = &MessageActionGroupCallScheduled{}, unsafe.Sizeof(MessageActionGroupCallScheduled{})
-	case MessageActionSetChatThemeTypeID:
-		v, size = &MessageActionSetChatTheme{}, unsafe.Sizeof(MessageActionSetChatTheme{})
-	case MessageActionChatJoinedByRequestTypeID:
-		v = &MessageActionChatJoinedByRequest{}
-	case MessageActionWebViewDataSentMeTypeID:
-		v, size = &MessageActionWebViewDataSentMe{}, unsafe.Sizeof(MessageActionWebViewDataSentMe{})
-	case MessageActionWebViewDataSentTypeID:
-		v, size = &MessageActionWebViewDataSent{}, unsafe.Sizeof(MessageActionWebViewDataSent{})
-	case MessageActionGiftPremiumTypeID:
-		v, size = &MessageActionGiftPremium{}, unsafe.Sizeof(MessageActionGiftPremium{})
-	case MessageActionTopicCreateTypeID:
-		v, size = &MessageActionTopicCreate{}, unsafe.Sizeof(MessageActionTopicCreate{})
-	case MessageActionTopicEditTypeID:
-		v, size = &MessageActionTopicEdit{}, unsafe.Sizeof(MessageActionTopicEdit{})
-	case MessageActionSuggestProfilePhotoTypeID:
-		v, size = &MessageActionSuggestProfilePhoto{}, unsafe.Sizeof(MessageActionSuggestProfilePhoto{})
-	case MessageActionRequestedPeerTypeID:
-		v, size = &MessageActionRequestedPeer{}, unsafe.Sizeof(MessageActionRequestedPeer{})
-	case MessageActionSetChatWallPaperTypeID:
-		v, size = &MessageActionSetChatWallPaper{}, unsafe.Sizeof(MessageActionSetChatWallPaper{})
-	case MessageActionGiftCodeTypeID:
-		v, size = &MessageActionGiftCode{}, unsafe.Sizeof(MessageActionGiftCode{})
-	case MessageActionGiveawayLaunchTypeID:
-		v = tlrt.New[MessageActionGiveawayLaunch](d)
-	case MessageActionGiveawayResultsTypeID:
-		v = tlrt.New[MessageActionGiveawayResults](d)
-	case MessageActionBoostApplyTypeID:
-		v = tlrt.New[MessageActionBoostApply](d)
-	case MessageActionRequestedPeerSentMeTypeID:
-		v, size = &MessageActionRequestedPeerSentMe{}, unsafe.Sizeof(MessageActionRequestedPeerSentMe{})
-	case MessageActionPaymentRefundedTypeID:
-		v, size = &MessageActionPaymentRefunded{}, unsafe.Sizeof(MessageActionPaymentRefunded{})
-	case MessageActionGiftStarsTypeID:
-		v, size = &MessageActionGiftStars{}, unsafe.Sizeof(MessageActionGiftStars{})
-	case MessageActionPrizeStarsTypeID:
-		v, size = &MessageActionPrizeStars{}, unsafe.Sizeof(MessageActionPrizeStars{})
-	case MessageActionStarGiftTypeID:
-		v, size = &MessageActionStarGift{}, unsafe.Sizeof(MessageActionStarGift{})
-	case MessageActionStarGiftUniqueTypeID:
-		v, size = &MessageActionStarGiftUnique{}, unsafe.Sizeof(MessageActionStarGiftUnique{})
-	case MessageActionPaidMessagesRefundedTypeID:
-		v = tlrt.New[MessageActionPaidMessagesRefunded](d)
-	case MessageActionPaidMessagesPriceTypeID:
-		v = tlrt.New[MessageActionPaidMessagesPrice](d)
-	case MessageActionConferenceCallTypeID:
-		v, size = &MessageActionConferenceCall{}, unsafe.Sizeof(MessageActionConferenceCall{})
-	case MessageActionTodoCompletionsTypeID:
-		v, size = &MessageActionTodoCompletions{}, unsafe.Sizeof(MessageActionTodoCompletions{})
-	case MessageActionTodoAppendTasksTypeID:
-		v, size = &MessageActionTodoAppendTasks{}, unsafe.Sizeof(MessageActionTodoAppendTasks{})
-	case MessageActionSuggestedPostApprovalTypeID:
-		v, size = &MessageActionSuggestedPostApproval{}, unsafe.Sizeof(MessageActionSuggestedPostApproval{})
-	case MessageActionSuggestedPostSuccessTypeID:
-		v, size = &MessageActionSuggestedPostSuccess{}, unsafe.Sizeof(MessageActionSuggestedPostSuccess{})
-	case MessageActionSuggestedPostRefundTypeID:
-		v = tlrt.New[MessageActionSuggestedPostRefund](d)
-	case MessageActionGiftTonTypeID:
-		v, size = &MessageActionGiftTon{}, unsafe.Sizeof(MessageActionGiftTon{})
-	case MessageActionSuggestBirthdayTypeID:
-		v = tlrt.New[MessageActionSuggestBirthday](d)
-	case MessageActionStarGiftPurchaseOfferTypeID:
-		v, size = &MessageActionStarGiftPurchaseOffer{}, unsafe.Sizeof(MessageActionStarGiftPurchaseOffer{})
-	case MessageActionStarGiftPurchaseOfferDeclinedTypeID:
-		v, size = &MessageActionStarGiftPurchaseOfferDeclined{}, unsafe.Sizeof(MessageActionStarGiftPurchaseOfferDeclined{})
-	case MessageActionNewCreatorPendingTypeID:
-		v = tlrt.New[MessageActionNewCreatorPending](d)
-	case MessageActionChangeCreatorTypeID:
-		v = tlrt.New[MessageActionChangeCreator](d)
-	case MessageActionNoForwardsToggleTypeID:
-		v = tlrt.New[MessageActionNoForwardsToggle](d)
-	case MessageActionNoForwardsRequestTypeID:
-		v = tlrt.New[MessageActionNoForwardsRequest](d)
-	case MessageActionPollAppendAnswerTypeID:
-		v, size = &MessageActionPollAppendAnswer{}, unsafe.Sizeof(MessageActionPollAppendAnswer{})
-	case MessageActionPollDeleteAnswerTypeID:
-		v, size = &MessageActionPollDeleteAnswer{}, unsafe.Sizeof(MessageActionPollDeleteAnswer{})
-	case MessageActionManagedBotCreatedTypeID:
-		v = tlrt.New[MessageActionManagedBotCreated](d)
-	case MessageActionChangeCommunityTypeID:
-		v = tlrt.New[MessageActionChangeCommunity](d)
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "MessageAction"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 381, depth)
+	c, _ := v.(MessageActionClass)
+	return c, err
 }
 
 // MessageActionEmpty is the TL constructor messageActionEmpty.
@@ -2451,43 +1925,31 @@ func (*MessageActionEmpty) TypeName() string {
 func (*MessageActionEmpty) messageActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessageActionEmpty) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessageActionEmptyTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1724, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessageActionEmpty) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1724, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageActionEmpty) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessageActionEmptyTypeID, "messageActionEmpty"); err != nil {
-		return tlrt.DecodeErr(err, "messageActionEmpty", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2485, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessageActionEmpty) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2485)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessageActionEmpty) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2485, m)
 }
 
 // MessageActionChatCreate is the TL constructor messageActionChatCreate.
@@ -2518,56 +1980,32 @@ func (*MessageActionChatCreate) TypeName() string {
 func (*MessageActionChatCreate) messageActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessageActionChatCreate) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessageActionChatCreateTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1797, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessageActionChatCreate) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.Title)
-	tlrt.PutVectorHeader(b, len(m.Users))
-	for i := range m.Users {
-		tlrt.PutUint64(b, uint64(m.Users[i]))
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1797, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageActionChatCreate) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessageActionChatCreateTypeID, "messageActionChatCreate"); err != nil {
-		return tlrt.DecodeErr(err, "messageActionChatCreate", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2568, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessageActionChatCreate) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2568)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessageActionChatCreate) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Title, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "messageActionChatCreate", "title")
-	}
-	if m.Users, err = tlrt.DecodeVector(d, 8, (*tlrt.Decoder).Long); err != nil {
-		return tlrt.DecodeErr(err, "messageActionChatCreate", "users")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2568, m)
 }
 
 // MessageActionChatEditTitle is the TL constructor messageActionChatEditTitle.
@@ -2596,49 +2034,32 @@ func (*MessageActionChatEditTitle) TypeName() string {
 func (*MessageActionChatEditTitle) messageActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessageActionChatEditTitle) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessageActionChatEditTitleTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1715, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessageActionChatEditTitle) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.Title)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1715, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageActionChatEditTitle) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessageActionChatEditTitleTypeID, "messageActionChatEditTitle"); err != nil {
-		return tlrt.DecodeErr(err, "messageActionChatEditTitle", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2475, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessageActionChatEditTitle) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2475)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessageActionChatEditTitle) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Title, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "messageActionChatEditTitle", "title")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2475, m)
 }
 
 // MessageActionChatEditPhoto is the TL constructor messageActionChatEditPhoto.
@@ -2667,54 +2088,32 @@ func (*MessageActionChatEditPhoto) TypeName() string {
 func (*MessageActionChatEditPhoto) messageActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessageActionChatEditPhoto) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessageActionChatEditPhotoTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1175, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessageActionChatEditPhoto) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Photo); err != nil {
-		return tlrt.EncodeErr(err, "messageActionChatEditPhoto", "photo")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1175, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageActionChatEditPhoto) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessageActionChatEditPhotoTypeID, "messageActionChatEditPhoto"); err != nil {
-		return tlrt.DecodeErr(err, "messageActionChatEditPhoto", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1895, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessageActionChatEditPhoto) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1895)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessageActionChatEditPhoto) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messageActionChatEditPhoto", "")
-	}
-	var err error
-	if m.Photo, err = decodePhoto(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messageActionChatEditPhoto", "photo")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1895, m)
 }
 
 // MessageActionChatDeletePhoto is the TL constructor
@@ -2743,43 +2142,31 @@ func (*MessageActionChatDeletePhoto) TypeName() string {
 func (*MessageActionChatDeletePhoto) messageActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessageActionChatDeletePhoto) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessageActionChatDeletePhotoTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1375, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessageActionChatDeletePhoto) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1375, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageActionChatDeletePhoto) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessageActionChatDeletePhotoTypeID, "messageActionChatDeletePhoto"); err != nil {
-		return tlrt.DecodeErr(err, "messageActionChatDeletePhoto", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2111, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessageActionChatDeletePhoto) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2111)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessageActionChatDeletePhoto) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2111, m)
 }
 
 // MessageActionChatAddUser is the TL constructor messageActionChatAddUser.
@@ -2808,51 +2195,31 @@ func (*MessageActionChatAddUser) TypeName() string {
 func (*MessageActionChatAddUser) messageActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessageActionChatAddUser) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessageActionChatAddUserTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 192, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessageActionChatAddUser) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutVectorHeader(b, len(m.Users))
-	for i := range m.Users {
-		tlrt.PutUint64(b, uint64(m.Users[i]))
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 192, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageActionChatAddUser) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessageActionChatAddUserTypeID, "messageActionChatAddUser"); err != nil {
-		return tlrt.DecodeErr(err, "messageActionChatAddUser", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 799, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessageActionChatAddUser) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 799)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessageActionChatAddUser) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Users, err = tlrt.DecodeVector(d, 8, (*tlrt.Decoder).Long); err != nil {
-		return tlrt.DecodeErr(err, "messageActionChatAddUser", "users")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 799, m)
 }
 
 // MessageActionChatDeleteUser is the TL constructor
@@ -2882,51 +2249,31 @@ func (*MessageActionChatDeleteUser) TypeName() string {
 func (*MessageActionChatDeleteUser) messageActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessageActionChatDeleteUser) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, MessageActionChatDeleteUserTypeID)
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.UserID))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1534, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessageActionChatDeleteUser) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint64(b, uint64(m.UserID))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1534, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageActionChatDeleteUser) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessageActionChatDeleteUserTypeID, "messageActionChatDeleteUser"); err != nil {
-		return tlrt.DecodeErr(err, "messageActionChatDeleteUser", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2287, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessageActionChatDeleteUser) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2287)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessageActionChatDeleteUser) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.UserID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "messageActionChatDeleteUser", "user_id")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2287, m)
 }
 
 // MessageActionChatJoinedByLink is the TL constructor
@@ -2958,51 +2305,31 @@ func (*MessageActionChatJoinedByLink) TypeName() string {
 func (*MessageActionChatJoinedByLink) messageActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessageActionChatJoinedByLink) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, MessageActionChatJoinedByLinkTypeID)
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.InviterID))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 23, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessageActionChatJoinedByLink) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint64(b, uint64(m.InviterID))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 23, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageActionChatJoinedByLink) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessageActionChatJoinedByLinkTypeID, "messageActionChatJoinedByLink"); err != nil {
-		return tlrt.DecodeErr(err, "messageActionChatJoinedByLink", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 601, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessageActionChatJoinedByLink) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 601)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessageActionChatJoinedByLink) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.InviterID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "messageActionChatJoinedByLink", "inviter_id")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 601, m)
 }
 
 // MessageActionChannelCreate is the TL constructor messageActionChannelCreate.
@@ -3031,49 +2358,32 @@ func (*MessageActionChannelCreate) TypeName() string {
 func (*MessageActionChannelCreate) messageActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessageActionChannelCreate) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessageActionChannelCreateTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1373, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessageActionChannelCreate) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.Title)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1373, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageActionChannelCreate) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessageActionChannelCreateTypeID, "messageActionChannelCreate"); err != nil {
-		return tlrt.DecodeErr(err, "messageActionChannelCreate", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2109, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessageActionChannelCreate) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2109)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessageActionChannelCreate) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Title, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "messageActionChannelCreate", "title")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2109, m)
 }
 
 // MessageActionChatMigrateTo is the TL constructor messageActionChatMigrateTo.
@@ -3102,51 +2412,31 @@ func (*MessageActionChatMigrateTo) TypeName() string {
 func (*MessageActionChatMigrateTo) messageActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessageActionChatMigrateTo) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, MessageActionChatMigrateToTypeID)
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.ChannelID))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2131, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessageActionChatMigrateTo) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint64(b, uint64(m.ChannelID))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2131, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageActionChatMigrateTo) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessageActionChatMigrateToTypeID, "messageActionChatMigrateTo"); err != nil {
-		return tlrt.DecodeErr(err, "messageActionChatMigrateTo", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2941, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessageActionChatMigrateTo) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2941)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessageActionChatMigrateTo) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.ChannelID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "messageActionChatMigrateTo", "channel_id")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2941, m)
 }
 
 // MessageActionChannelMigrateFrom is the TL constructor
@@ -3180,53 +2470,32 @@ func (*MessageActionChannelMigrateFrom) TypeName() string {
 func (*MessageActionChannelMigrateFrom) messageActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessageActionChannelMigrateFrom) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessageActionChannelMigrateFromTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2232, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessageActionChannelMigrateFrom) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.Title)
-	tlrt.PutUint64(b, uint64(m.ChatID))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2232, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageActionChannelMigrateFrom) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessageActionChannelMigrateFromTypeID, "messageActionChannelMigrateFrom"); err != nil {
-		return tlrt.DecodeErr(err, "messageActionChannelMigrateFrom", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3050, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessageActionChannelMigrateFrom) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3050)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessageActionChannelMigrateFrom) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Title, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "messageActionChannelMigrateFrom", "title")
-	}
-	if m.ChatID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "messageActionChannelMigrateFrom", "chat_id")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3050, m)
 }
 
 // MessageActionPinMessage is the TL constructor messageActionPinMessage.
@@ -3253,43 +2522,31 @@ func (*MessageActionPinMessage) TypeName() string {
 func (*MessageActionPinMessage) messageActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessageActionPinMessage) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessageActionPinMessageTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1367, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessageActionPinMessage) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1367, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageActionPinMessage) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessageActionPinMessageTypeID, "messageActionPinMessage"); err != nil {
-		return tlrt.DecodeErr(err, "messageActionPinMessage", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2102, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessageActionPinMessage) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2102)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessageActionPinMessage) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2102, m)
 }
 
 // MessageActionHistoryClear is the TL constructor messageActionHistoryClear.
@@ -3316,43 +2573,31 @@ func (*MessageActionHistoryClear) TypeName() string {
 func (*MessageActionHistoryClear) messageActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessageActionHistoryClear) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessageActionHistoryClearTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1485, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessageActionHistoryClear) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1485, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageActionHistoryClear) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessageActionHistoryClearTypeID, "messageActionHistoryClear"); err != nil {
-		return tlrt.DecodeErr(err, "messageActionHistoryClear", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2230, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessageActionHistoryClear) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2230)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessageActionHistoryClear) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2230, m)
 }
 
 // MessageActionGameScore is the TL constructor messageActionGameScore.
@@ -3382,58 +2627,31 @@ func (*MessageActionGameScore) TypeName() string {
 func (*MessageActionGameScore) messageActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessageActionGameScore) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 16)
-	_ = w[15]
-	binary.LittleEndian.PutUint32(w, MessageActionGameScoreTypeID)
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.GameID))
-	binary.LittleEndian.PutUint32(w[12:], uint32(m.Score))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1349, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessageActionGameScore) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint64(w, uint64(m.GameID))
-	binary.LittleEndian.PutUint32(w[8:], uint32(m.Score))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1349, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageActionGameScore) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessageActionGameScoreTypeID, "messageActionGameScore"); err != nil {
-		return tlrt.DecodeErr(err, "messageActionGameScore", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2081, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessageActionGameScore) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2081)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessageActionGameScore) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.GameID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "messageActionGameScore", "game_id")
-	}
-	if m.Score, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "messageActionGameScore", "score")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2081, m)
 }
 
 // MessageActionPaymentSentMe is the TL constructor messageActionPaymentSentMe.
@@ -3520,117 +2738,32 @@ func (m *MessageActionPaymentSentMe) ClearSubscriptionUntilDate() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessageActionPaymentSentMe) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessageActionPaymentSentMeTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2453, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessageActionPaymentSentMe) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<0 | 1<<2 | 1<<3)
-	flags |= tlrt.Bit(m.RecurringInit, 2)
-	flags |= tlrt.Bit(m.RecurringUsed, 3)
-	flags |= tlrt.Bit(m.Info != nil, 0)
-	flags |= tlrt.Bit(m.ShippingOptionID != "", 1)
-	flags |= tlrt.Bit(m.SubscriptionUntilDate != 0, 4)
-	tlrt.PutUint32(b, uint32(flags))
-	tlrt.PutString(b, m.Currency)
-	tlrt.PutUint64(b, uint64(m.TotalAmount))
-	tlrt.PutBytes(b, m.Payload)
-	if flags.Has(0) {
-		if err := m.Info.Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "messageActionPaymentSentMe", "info")
-		}
-	}
-	if flags.Has(1) {
-		tlrt.PutString(b, m.ShippingOptionID)
-	}
-	if err := m.Charge.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "messageActionPaymentSentMe", "charge")
-	}
-	if flags.Has(4) {
-		tlrt.PutUint32(b, uint32(m.SubscriptionUntilDate))
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2453, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageActionPaymentSentMe) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessageActionPaymentSentMeTypeID, "messageActionPaymentSentMe"); err != nil {
-		return tlrt.DecodeErr(err, "messageActionPaymentSentMe", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3283, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessageActionPaymentSentMe) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = MessageActionPaymentSentMe{}
-	d := tlrt.NewDecoder(b, &wireSchema, 3283)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessageActionPaymentSentMe) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messageActionPaymentSentMe", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "messageActionPaymentSentMe", "flags")
-	}
-	m.RecurringInit = m.Flags.Has(2)
-	m.RecurringUsed = m.Flags.Has(3)
-	if m.Currency, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "messageActionPaymentSentMe", "currency")
-	}
-	if m.TotalAmount, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "messageActionPaymentSentMe", "total_amount")
-	}
-	if m.Payload, err = tlrt.Bytes(d); err != nil {
-		return tlrt.DecodeErr(err, "messageActionPaymentSentMe", "payload")
-	}
-	if m.Flags.Has(0) {
-		d.Spend(unsafe.Sizeof(PaymentRequestedInfo{}))
-		m.Info = &PaymentRequestedInfo{}
-		if err = tlrt.DecodeBoxed(d, m.Info, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "messageActionPaymentSentMe", "info")
-		}
-	}
-	if m.Flags.Has(1) {
-		if m.ShippingOptionID, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "messageActionPaymentSentMe", "shipping_option_id")
-		}
-	}
-	if err = tlrt.DecodeBoxed(d, &m.Charge, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messageActionPaymentSentMe", "charge")
-	}
-	if m.Flags.Has(4) {
-		if m.SubscriptionUntilDate, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "messageActionPaymentSentMe", "subscription_until_date")
-		}
-	}
-	m.Flags &^= 1<<0 | 1<<2 | 1<<3
-	if m.ShippingOptionID != "" {
-		m.Flags.Unset(1)
-	}
-	if m.SubscriptionUntilDate != 0 {
-		m.Flags.Unset(4)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3283, m)
 }
 
 // MessageActionPaymentSent is the TL constructor messageActionPaymentSent.
@@ -3712,91 +2845,32 @@ func (m *MessageActionPaymentSent) ClearSubscriptionUntilDate() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessageActionPaymentSent) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessageActionPaymentSentTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1897, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessageActionPaymentSent) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<2 | 1<<3)
-	flags |= tlrt.Bit(m.RecurringInit, 2)
-	flags |= tlrt.Bit(m.RecurringUsed, 3)
-	flags |= tlrt.Bit(m.InvoiceSlug != "", 0)
-	flags |= tlrt.Bit(m.SubscriptionUntilDate != 0, 4)
-	tlrt.PutUint32(b, uint32(flags))
-	tlrt.PutString(b, m.Currency)
-	tlrt.PutUint64(b, uint64(m.TotalAmount))
-	if flags.Has(0) {
-		tlrt.PutString(b, m.InvoiceSlug)
-	}
-	if flags.Has(4) {
-		tlrt.PutUint32(b, uint32(m.SubscriptionUntilDate))
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1897, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageActionPaymentSent) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessageActionPaymentSentTypeID, "messageActionPaymentSent"); err != nil {
-		return tlrt.DecodeErr(err, "messageActionPaymentSent", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2681, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessageActionPaymentSent) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = MessageActionPaymentSent{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2681)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessageActionPaymentSent) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "messageActionPaymentSent", "flags")
-	}
-	m.RecurringInit = m.Flags.Has(2)
-	m.RecurringUsed = m.Flags.Has(3)
-	if m.Currency, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "messageActionPaymentSent", "currency")
-	}
-	if m.TotalAmount, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "messageActionPaymentSent", "total_amount")
-	}
-	if m.Flags.Has(0) {
-		if m.InvoiceSlug, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "messageActionPaymentSent", "invoice_slug")
-		}
-	}
-	if m.Flags.Has(4) {
-		if m.SubscriptionUntilDate, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "messageActionPaymentSent", "subscription_until_date")
-		}
-	}
-	m.Flags &^= 1<<2 | 1<<3
-	if m.InvoiceSlug != "" {
-		m.Flags.Unset(0)
-	}
-	if m.SubscriptionUntilDate != 0 {
-		m.Flags.Unset(4)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2681, m)
 }
 
 // MessageActionPhoneCall is the TL constructor messageActionPhoneCall.
@@ -3854,89 +2928,32 @@ func (m *MessageActionPhoneCall) ClearDuration() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessageActionPhoneCall) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessageActionPhoneCallTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1183, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessageActionPhoneCall) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<0 | 1<<2)
-	flags |= tlrt.Bit(m.Video, 2)
-	flags |= tlrt.Bit(m.Reason != nil, 0)
-	flags |= tlrt.Bit(m.Duration != 0, 1)
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, uint32(flags))
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.CallID))
-	if flags.Has(0) {
-		if err := tlrt.EncodeObject(b, m.Reason); err != nil {
-			return tlrt.EncodeErr(err, "messageActionPhoneCall", "reason")
-		}
-	}
-	if flags.Has(1) {
-		tlrt.PutUint32(b, uint32(m.Duration))
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1183, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageActionPhoneCall) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessageActionPhoneCallTypeID, "messageActionPhoneCall"); err != nil {
-		return tlrt.DecodeErr(err, "messageActionPhoneCall", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1903, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessageActionPhoneCall) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = MessageActionPhoneCall{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1903)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessageActionPhoneCall) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messageActionPhoneCall", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "messageActionPhoneCall", "flags")
-	}
-	m.Video = m.Flags.Has(2)
-	if m.CallID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "messageActionPhoneCall", "call_id")
-	}
-	if m.Flags.Has(0) {
-		if m.Reason, err = decodePhoneCallDiscardReason(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "messageActionPhoneCall", "reason")
-		}
-	}
-	if m.Flags.Has(1) {
-		if m.Duration, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "messageActionPhoneCall", "duration")
-		}
-	}
-	m.Flags &^= 1<<0 | 1<<2
-	if m.Duration != 0 {
-		m.Flags.Unset(1)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1903, m)
 }
 
 // MessageActionScreenshotTaken is the TL constructor
@@ -3965,43 +2982,31 @@ func (*MessageActionScreenshotTaken) TypeName() string {
 func (*MessageActionScreenshotTaken) messageActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessageActionScreenshotTaken) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessageActionScreenshotTakenTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 667, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessageActionScreenshotTaken) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 667, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageActionScreenshotTaken) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessageActionScreenshotTakenTypeID, "messageActionScreenshotTaken"); err != nil {
-		return tlrt.DecodeErr(err, "messageActionScreenshotTaken", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1339, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessageActionScreenshotTaken) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1339)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessageActionScreenshotTaken) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1339, m)
 }
 
 // MessageActionCustomAction is the TL constructor messageActionCustomAction.
@@ -4030,49 +3035,32 @@ func (*MessageActionCustomAction) TypeName() string {
 func (*MessageActionCustomAction) messageActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessageActionCustomAction) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessageActionCustomActionTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2404, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessageActionCustomAction) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.Message)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2404, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageActionCustomAction) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessageActionCustomActionTypeID, "messageActionCustomAction"); err != nil {
-		return tlrt.DecodeErr(err, "messageActionCustomAction", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3233, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessageActionCustomAction) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3233)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessageActionCustomAction) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Message, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "messageActionCustomAction", "message")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3233, m)
 }
 
 // MessageActionBotAllowed is the TL constructor messageActionBotAllowed.
@@ -4130,85 +3118,32 @@ func (m *MessageActionBotAllowed) ClearDomain() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessageActionBotAllowed) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessageActionBotAllowedTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1889, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessageActionBotAllowed) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<1 | 1<<2 | 1<<3)
-	flags |= tlrt.Bit(m.AttachMenu, 1)
-	flags |= tlrt.Bit(m.FromRequest, 3)
-	flags |= tlrt.Bit(m.Domain != "", 0)
-	flags |= tlrt.Bit(m.App != nil, 2)
-	tlrt.PutUint32(b, uint32(flags))
-	if flags.Has(0) {
-		tlrt.PutString(b, m.Domain)
-	}
-	if flags.Has(2) {
-		if err := tlrt.EncodeObject(b, m.App); err != nil {
-			return tlrt.EncodeErr(err, "messageActionBotAllowed", "app")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1889, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageActionBotAllowed) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessageActionBotAllowedTypeID, "messageActionBotAllowed"); err != nil {
-		return tlrt.DecodeErr(err, "messageActionBotAllowed", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2672, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessageActionBotAllowed) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = MessageActionBotAllowed{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2672)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessageActionBotAllowed) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messageActionBotAllowed", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "messageActionBotAllowed", "flags")
-	}
-	m.AttachMenu = m.Flags.Has(1)
-	m.FromRequest = m.Flags.Has(3)
-	if m.Flags.Has(0) {
-		if m.Domain, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "messageActionBotAllowed", "domain")
-		}
-	}
-	if m.Flags.Has(2) {
-		if m.App, err = decodeBotApp(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "messageActionBotAllowed", "app")
-		}
-	}
-	m.Flags &^= 1<<1 | 1<<2 | 1<<3
-	if m.Domain != "" {
-		m.Flags.Unset(0)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2672, m)
 }
 
 // MessageActionSecureValuesSentMe is the TL constructor
@@ -4242,67 +3177,32 @@ func (*MessageActionSecureValuesSentMe) TypeName() string {
 func (*MessageActionSecureValuesSentMe) messageActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessageActionSecureValuesSentMe) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessageActionSecureValuesSentMeTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 249, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessageActionSecureValuesSentMe) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutVectorHeader(b, len(m.Values))
-	for i := range m.Values {
-		if err := m.Values[i].Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "messageActionSecureValuesSentMe", "values")
-		}
-	}
-	if err := m.Credentials.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "messageActionSecureValuesSentMe", "credentials")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 249, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageActionSecureValuesSentMe) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessageActionSecureValuesSentMeTypeID, "messageActionSecureValuesSentMe"); err != nil {
-		return tlrt.DecodeErr(err, "messageActionSecureValuesSentMe", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 864, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessageActionSecureValuesSentMe) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = MessageActionSecureValuesSentMe{}
-	d := tlrt.NewDecoder(b, &wireSchema, 864)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessageActionSecureValuesSentMe) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messageActionSecureValuesSentMe", "")
-	}
-	var err error
-	if m.Values, err = tlrt.DecodeStructs[SecureValue](d, false, false, 16, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messageActionSecureValuesSentMe", "values")
-	}
-	if err = tlrt.DecodeBoxed(d, &m.Credentials, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messageActionSecureValuesSentMe", "credentials")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 864, m)
 }
 
 // MessageActionSecureValuesSent is the TL constructor
@@ -4335,56 +3235,31 @@ func (*MessageActionSecureValuesSent) TypeName() string {
 func (*MessageActionSecureValuesSent) messageActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessageActionSecureValuesSent) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessageActionSecureValuesSentTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2059, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessageActionSecureValuesSent) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutVectorHeader(b, len(m.Types))
-	for i := range m.Types {
-		if err := tlrt.EncodeObject(b, m.Types[i]); err != nil {
-			return tlrt.EncodeErr(err, "messageActionSecureValuesSent", "types")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2059, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageActionSecureValuesSent) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessageActionSecureValuesSentTypeID, "messageActionSecureValuesSent"); err != nil {
-		return tlrt.DecodeErr(err, "messageActionSecureValuesSent", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2862, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessageActionSecureValuesSent) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2862)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessageActionSecureValuesSent) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messageActionSecureValuesSent", "")
-	}
-	var err error
-	if m.Types, err = tlrt.DecodeSlabs[SecureValueTypePersonalDetails](d, false, 4, depth+1, decodeSecureValueType); err != nil {
-		return tlrt.DecodeErr(err, "messageActionSecureValuesSent", "types")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2862, m)
 }
 
 // MessageActionContactSignUp is the TL constructor messageActionContactSignUp.
@@ -4411,43 +3286,31 @@ func (*MessageActionContactSignUp) TypeName() string {
 func (*MessageActionContactSignUp) messageActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessageActionContactSignUp) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessageActionContactSignUpTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2335, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessageActionContactSignUp) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2335, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageActionContactSignUp) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessageActionContactSignUpTypeID, "messageActionContactSignUp"); err != nil {
-		return tlrt.DecodeErr(err, "messageActionContactSignUp", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3159, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessageActionContactSignUp) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3159)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessageActionContactSignUp) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3159, m)
 }
 
 // MessageActionGeoProximityReached is the TL constructor
@@ -4482,63 +3345,31 @@ func (*MessageActionGeoProximityReached) TypeName() string {
 func (*MessageActionGeoProximityReached) messageActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessageActionGeoProximityReached) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessageActionGeoProximityReachedTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1411, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessageActionGeoProximityReached) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.FromID); err != nil {
-		return tlrt.EncodeErr(err, "messageActionGeoProximityReached", "from_id")
-	}
-	if err := tlrt.EncodeObject(b, m.ToID); err != nil {
-		return tlrt.EncodeErr(err, "messageActionGeoProximityReached", "to_id")
-	}
-	tlrt.PutUint32(b, uint32(m.Distance))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1411, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageActionGeoProximityReached) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessageActionGeoProximityReachedTypeID, "messageActionGeoProximityReached"); err != nil {
-		return tlrt.DecodeErr(err, "messageActionGeoProximityReached", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2150, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessageActionGeoProximityReached) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2150)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessageActionGeoProximityReached) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messageActionGeoProximityReached", "")
-	}
-	var err error
-	if m.FromID, err = decodePeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messageActionGeoProximityReached", "from_id")
-	}
-	if m.ToID, err = decodePeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messageActionGeoProximityReached", "to_id")
-	}
-	if m.Distance, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "messageActionGeoProximityReached", "distance")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2150, m)
 }
 
 // MessageActionGroupCall is the TL constructor messageActionGroupCall.
@@ -4593,75 +3424,32 @@ func (m *MessageActionGroupCall) ClearDuration() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessageActionGroupCall) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessageActionGroupCallTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1122, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessageActionGroupCall) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags
-	flags |= tlrt.Bit(m.Duration != 0, 0)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := tlrt.EncodeObject(b, m.Call); err != nil {
-		return tlrt.EncodeErr(err, "messageActionGroupCall", "call")
-	}
-	if flags.Has(0) {
-		tlrt.PutUint32(b, uint32(m.Duration))
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1122, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageActionGroupCall) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessageActionGroupCallTypeID, "messageActionGroupCall"); err != nil {
-		return tlrt.DecodeErr(err, "messageActionGroupCall", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1838, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessageActionGroupCall) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = MessageActionGroupCall{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1838)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessageActionGroupCall) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messageActionGroupCall", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "messageActionGroupCall", "flags")
-	}
-	if m.Call, err = decodeInputGroupCall(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messageActionGroupCall", "call")
-	}
-	if m.Flags.Has(0) {
-		if m.Duration, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "messageActionGroupCall", "duration")
-		}
-	}
-	if m.Duration != 0 {
-		m.Flags.Unset(0)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1838, m)
 }
 
 // MessageActionInviteToGroupCall is the TL constructor
@@ -4695,61 +3483,32 @@ func (*MessageActionInviteToGroupCall) TypeName() string {
 func (*MessageActionInviteToGroupCall) messageActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessageActionInviteToGroupCall) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessageActionInviteToGroupCallTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 748, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessageActionInviteToGroupCall) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Call); err != nil {
-		return tlrt.EncodeErr(err, "messageActionInviteToGroupCall", "call")
-	}
-	tlrt.PutVectorHeader(b, len(m.Users))
-	for i := range m.Users {
-		tlrt.PutUint64(b, uint64(m.Users[i]))
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 748, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageActionInviteToGroupCall) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessageActionInviteToGroupCallTypeID, "messageActionInviteToGroupCall"); err != nil {
-		return tlrt.DecodeErr(err, "messageActionInviteToGroupCall", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1426, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessageActionInviteToGroupCall) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1426)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessageActionInviteToGroupCall) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messageActionInviteToGroupCall", "")
-	}
-	var err error
-	if m.Call, err = decodeInputGroupCall(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messageActionInviteToGroupCall", "call")
-	}
-	if m.Users, err = tlrt.DecodeVector(d, 8, (*tlrt.Decoder).Long); err != nil {
-		return tlrt.DecodeErr(err, "messageActionInviteToGroupCall", "users")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1426, m)
 }
 
 // MessageActionSetMessagesTTL is the TL constructor
@@ -4807,71 +3566,31 @@ func (m *MessageActionSetMessagesTTL) ClearAutoSettingFrom() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessageActionSetMessagesTTL) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessageActionSetMessagesTTLTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 549, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessageActionSetMessagesTTL) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags
-	flags |= tlrt.Bit(m.AutoSettingFrom != 0, 0)
-	w := tlrt.Extend(b, 8)
-	_ = w[7]
-	binary.LittleEndian.PutUint32(w, uint32(flags))
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.Period))
-	if flags.Has(0) {
-		tlrt.PutUint64(b, uint64(m.AutoSettingFrom))
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 549, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageActionSetMessagesTTL) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessageActionSetMessagesTTLTypeID, "messageActionSetMessagesTTL"); err != nil {
-		return tlrt.DecodeErr(err, "messageActionSetMessagesTTL", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1205, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessageActionSetMessagesTTL) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = MessageActionSetMessagesTTL{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1205)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessageActionSetMessagesTTL) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "messageActionSetMessagesTTL", "flags")
-	}
-	if m.Period, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "messageActionSetMessagesTTL", "period")
-	}
-	if m.Flags.Has(0) {
-		if m.AutoSettingFrom, err = d.Long(); err != nil {
-			return tlrt.DecodeErr(err, "messageActionSetMessagesTTL", "auto_setting_from")
-		}
-	}
-	if m.AutoSettingFrom != 0 {
-		m.Flags.Unset(0)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1205, m)
 }
 
 // MessageActionGroupCallScheduled is the TL constructor
@@ -4905,58 +3624,32 @@ func (*MessageActionGroupCallScheduled) TypeName() string {
 func (*MessageActionGroupCallScheduled) messageActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessageActionGroupCallScheduled) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessageActionGroupCallScheduledTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1684, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessageActionGroupCallScheduled) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Call); err != nil {
-		return tlrt.EncodeErr(err, "messageActionGroupCallScheduled", "call")
-	}
-	tlrt.PutUint32(b, uint32(m.ScheduleDate))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1684, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageActionGroupCallScheduled) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessageActionGroupCallScheduledTypeID, "messageActionGroupCallScheduled"); err != nil {
-		return tlrt.DecodeErr(err, "messageActionGroupCallScheduled", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2444, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessageActionGroupCallScheduled) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2444)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessageActionGroupCallScheduled) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messageActionGroupCallScheduled", "")
-	}
-	var err error
-	if m.Call, err = decodeInputGroupCall(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messageActionGroupCallScheduled", "call")
-	}
-	if m.ScheduleDate, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "messageActionGroupCallScheduled", "schedule_date")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2444, m)
 }
 
 // MessageActionSetChatTheme is the TL constructor messageActionSetChatTheme.
@@ -4985,54 +3678,32 @@ func (*MessageActionSetChatTheme) TypeName() string {
 func (*MessageActionSetChatTheme) messageActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessageActionSetChatTheme) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessageActionSetChatThemeTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1752, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessageActionSetChatTheme) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Theme); err != nil {
-		return tlrt.EncodeErr(err, "messageActionSetChatTheme", "theme")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1752, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageActionSetChatTheme) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessageActionSetChatThemeTypeID, "messageActionSetChatTheme"); err != nil {
-		return tlrt.DecodeErr(err, "messageActionSetChatTheme", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2518, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessageActionSetChatTheme) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2518)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessageActionSetChatTheme) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messageActionSetChatTheme", "")
-	}
-	var err error
-	if m.Theme, err = decodeChatTheme(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messageActionSetChatTheme", "theme")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2518, m)
 }
 
 // MessageActionChatJoinedByRequest is the TL constructor
@@ -5062,43 +3733,31 @@ func (*MessageActionChatJoinedByRequest) TypeName() string {
 func (*MessageActionChatJoinedByRequest) messageActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessageActionChatJoinedByRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessageActionChatJoinedByRequestTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2244, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessageActionChatJoinedByRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2244, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageActionChatJoinedByRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessageActionChatJoinedByRequestTypeID, "messageActionChatJoinedByRequest"); err != nil {
-		return tlrt.DecodeErr(err, "messageActionChatJoinedByRequest", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3062, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessageActionChatJoinedByRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3062)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessageActionChatJoinedByRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3062, m)
 }
 
 // MessageActionWebViewDataSentMe is the TL constructor
@@ -5132,53 +3791,32 @@ func (*MessageActionWebViewDataSentMe) TypeName() string {
 func (*MessageActionWebViewDataSentMe) messageActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessageActionWebViewDataSentMe) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessageActionWebViewDataSentMeTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 669, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessageActionWebViewDataSentMe) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.Text)
-	tlrt.PutString(b, m.Data)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 669, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageActionWebViewDataSentMe) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessageActionWebViewDataSentMeTypeID, "messageActionWebViewDataSentMe"); err != nil {
-		return tlrt.DecodeErr(err, "messageActionWebViewDataSentMe", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1341, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessageActionWebViewDataSentMe) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1341)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessageActionWebViewDataSentMe) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Text, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "messageActionWebViewDataSentMe", "text")
-	}
-	if m.Data, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "messageActionWebViewDataSentMe", "data")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1341, m)
 }
 
 // MessageActionWebViewDataSent is the TL constructor
@@ -5209,49 +3847,32 @@ func (*MessageActionWebViewDataSent) TypeName() string {
 func (*MessageActionWebViewDataSent) messageActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessageActionWebViewDataSent) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessageActionWebViewDataSentTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1701, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessageActionWebViewDataSent) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.Text)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1701, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageActionWebViewDataSent) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessageActionWebViewDataSentTypeID, "messageActionWebViewDataSent"); err != nil {
-		return tlrt.DecodeErr(err, "messageActionWebViewDataSent", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2461, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessageActionWebViewDataSent) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2461)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessageActionWebViewDataSent) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Text, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "messageActionWebViewDataSent", "text")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2461, m)
 }
 
 // MessageActionGiftPremium is the TL constructor messageActionGiftPremium.
@@ -5336,103 +3957,32 @@ func (m *MessageActionGiftPremium) ClearCryptoAmount() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessageActionGiftPremium) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessageActionGiftPremiumTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 679, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessageActionGiftPremium) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 1)
-	flags |= tlrt.Bit(m.CryptoCurrency != "" || m.CryptoAmount != 0, 0)
-	flags |= tlrt.Bit(m.Message != nil, 1)
-	tlrt.PutUint32(b, uint32(flags))
-	tlrt.PutString(b, m.Currency)
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint64(w, uint64(m.Amount))
-	binary.LittleEndian.PutUint32(w[8:], uint32(m.Days))
-	if flags.Has(0) {
-		tlrt.PutString(b, m.CryptoCurrency)
-		tlrt.PutUint64(b, uint64(m.CryptoAmount))
-	}
-	if flags.Has(1) {
-		if err := m.Message.Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "messageActionGiftPremium", "message")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 679, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageActionGiftPremium) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessageActionGiftPremiumTypeID, "messageActionGiftPremium"); err != nil {
-		return tlrt.DecodeErr(err, "messageActionGiftPremium", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1351, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessageActionGiftPremium) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = MessageActionGiftPremium{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1351)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessageActionGiftPremium) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messageActionGiftPremium", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "messageActionGiftPremium", "flags")
-	}
-	if m.Currency, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "messageActionGiftPremium", "currency")
-	}
-	if m.Amount, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "messageActionGiftPremium", "amount")
-	}
-	if m.Days, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "messageActionGiftPremium", "days")
-	}
-	if m.Flags.Has(0) {
-		if m.CryptoCurrency, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "messageActionGiftPremium", "crypto_currency")
-		}
-	}
-	if m.Flags.Has(0) {
-		if m.CryptoAmount, err = d.Long(); err != nil {
-			return tlrt.DecodeErr(err, "messageActionGiftPremium", "crypto_amount")
-		}
-	}
-	if m.Flags.Has(1) {
-		d.Spend(unsafe.Sizeof(TextWithEntities{}))
-		m.Message = &TextWithEntities{}
-		if err = tlrt.DecodeBoxed(d, m.Message, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "messageActionGiftPremium", "message")
-		}
-	}
-	m.Flags &^= 1 << 1
-	if m.CryptoCurrency != "" || m.CryptoAmount != 0 {
-		m.Flags.Unset(0)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1351, m)
 }
 
 // MessageActionTopicCreate is the TL constructor messageActionTopicCreate.
@@ -5491,77 +4041,32 @@ func (m *MessageActionTopicCreate) ClearIconEmojiID() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessageActionTopicCreate) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessageActionTopicCreateTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 120, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessageActionTopicCreate) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 1)
-	flags |= tlrt.Bit(m.TitleMissing, 1)
-	flags |= tlrt.Bit(m.IconEmojiID != 0, 0)
-	tlrt.PutUint32(b, uint32(flags))
-	tlrt.PutString(b, m.Title)
-	tlrt.PutUint32(b, uint32(m.IconColor))
-	if flags.Has(0) {
-		tlrt.PutUint64(b, uint64(m.IconEmojiID))
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 120, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageActionTopicCreate) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessageActionTopicCreateTypeID, "messageActionTopicCreate"); err != nil {
-		return tlrt.DecodeErr(err, "messageActionTopicCreate", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 716, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessageActionTopicCreate) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = MessageActionTopicCreate{}
-	d := tlrt.NewDecoder(b, &wireSchema, 716)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessageActionTopicCreate) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "messageActionTopicCreate", "flags")
-	}
-	m.TitleMissing = m.Flags.Has(1)
-	if m.Title, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "messageActionTopicCreate", "title")
-	}
-	if m.IconColor, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "messageActionTopicCreate", "icon_color")
-	}
-	if m.Flags.Has(0) {
-		if m.IconEmojiID, err = d.Long(); err != nil {
-			return tlrt.DecodeErr(err, "messageActionTopicCreate", "icon_emoji_id")
-		}
-	}
-	m.Flags &^= 1 << 1
-	if m.IconEmojiID != 0 {
-		m.Flags.Unset(0)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 716, m)
 }
 
 // MessageActionTopicEdit is the TL constructor messageActionTopicEdit.
@@ -5676,102 +4181,32 @@ func (m *MessageActionTopicEdit) ClearHidden() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessageActionTopicEdit) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessageActionTopicEditTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1840, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessageActionTopicEdit) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags
-	flags |= tlrt.Bit(m.Title != "", 0)
-	flags |= tlrt.Bit(m.IconEmojiID != 0, 1)
-	flags |= tlrt.Bit(m.Closed, 2)
-	flags |= tlrt.Bit(m.Hidden, 3)
-	tlrt.PutUint32(b, uint32(flags))
-	if flags.Has(0) {
-		tlrt.PutString(b, m.Title)
-	}
-	if flags.Has(1) {
-		tlrt.PutUint64(b, uint64(m.IconEmojiID))
-	}
-	if flags.Has(2) {
-		b.PutBool(m.Closed)
-	}
-	if flags.Has(3) {
-		b.PutBool(m.Hidden)
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1840, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageActionTopicEdit) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessageActionTopicEditTypeID, "messageActionTopicEdit"); err != nil {
-		return tlrt.DecodeErr(err, "messageActionTopicEdit", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2615, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessageActionTopicEdit) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = MessageActionTopicEdit{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2615)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessageActionTopicEdit) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "messageActionTopicEdit", "flags")
-	}
-	if m.Flags.Has(0) {
-		if m.Title, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "messageActionTopicEdit", "title")
-		}
-	}
-	if m.Flags.Has(1) {
-		if m.IconEmojiID, err = d.Long(); err != nil {
-			return tlrt.DecodeErr(err, "messageActionTopicEdit", "icon_emoji_id")
-		}
-	}
-	if m.Flags.Has(2) {
-		if m.Closed, err = d.Bool(); err != nil {
-			return tlrt.DecodeErr(err, "messageActionTopicEdit", "closed")
-		}
-	}
-	if m.Flags.Has(3) {
-		if m.Hidden, err = d.Bool(); err != nil {
-			return tlrt.DecodeErr(err, "messageActionTopicEdit", "hidden")
-		}
-	}
-	if m.Title != "" {
-		m.Flags.Unset(0)
-	}
-	if m.IconEmojiID != 0 {
-		m.Flags.Unset(1)
-	}
-	if m.Closed {
-		m.Flags.Unset(2)
-	}
-	if m.Hidden {
-		m.Flags.Unset(3)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2615, m)
 }
 
 // MessageActionSuggestProfilePhoto is the TL constructor
@@ -5803,54 +4238,32 @@ func (*MessageActionSuggestProfilePhoto) TypeName() string {
 func (*MessageActionSuggestProfilePhoto) messageActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessageActionSuggestProfilePhoto) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessageActionSuggestProfilePhotoTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 823, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessageActionSuggestProfilePhoto) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Photo); err != nil {
-		return tlrt.EncodeErr(err, "messageActionSuggestProfilePhoto", "photo")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 823, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageActionSuggestProfilePhoto) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessageActionSuggestProfilePhotoTypeID, "messageActionSuggestProfilePhoto"); err != nil {
-		return tlrt.DecodeErr(err, "messageActionSuggestProfilePhoto", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1512, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessageActionSuggestProfilePhoto) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1512)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessageActionSuggestProfilePhoto) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messageActionSuggestProfilePhoto", "")
-	}
-	var err error
-	if m.Photo, err = decodePhoto(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messageActionSuggestProfilePhoto", "photo")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1512, m)
 }
 
 // MessageActionRequestedPeer is the TL constructor messageActionRequestedPeer.
@@ -5881,63 +4294,31 @@ func (*MessageActionRequestedPeer) TypeName() string {
 func (*MessageActionRequestedPeer) messageActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessageActionRequestedPeer) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessageActionRequestedPeerTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 449, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessageActionRequestedPeer) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, uint32(m.ButtonID))
-	binary.LittleEndian.PutUint32(w[4:], bin.TypeVector)
-	binary.LittleEndian.PutUint32(w[8:], uint32(len(m.Peers)))
-	for i := range m.Peers {
-		if err := tlrt.EncodeObject(b, m.Peers[i]); err != nil {
-			return tlrt.EncodeErr(err, "messageActionRequestedPeer", "peers")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 449, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageActionRequestedPeer) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessageActionRequestedPeerTypeID, "messageActionRequestedPeer"); err != nil {
-		return tlrt.DecodeErr(err, "messageActionRequestedPeer", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1089, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessageActionRequestedPeer) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1089)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessageActionRequestedPeer) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messageActionRequestedPeer", "")
-	}
-	var err error
-	if m.ButtonID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "messageActionRequestedPeer", "button_id")
-	}
-	if m.Peers, err = tlrt.DecodeSlabs[PeerUser](d, false, 12, depth+1, decodePeer); err != nil {
-		return tlrt.DecodeErr(err, "messageActionRequestedPeer", "peers")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1089, m)
 }
 
 // MessageActionSetChatWallPaper is the TL constructor
@@ -5973,68 +4354,32 @@ func (*MessageActionSetChatWallPaper) TypeName() string {
 func (*MessageActionSetChatWallPaper) messageActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessageActionSetChatWallPaper) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessageActionSetChatWallPaperTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 751, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessageActionSetChatWallPaper) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<0 | 1<<1)
-	flags |= tlrt.Bit(m.Same, 0)
-	flags |= tlrt.Bit(m.ForBoth, 1)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := tlrt.EncodeObject(b, m.Wallpaper); err != nil {
-		return tlrt.EncodeErr(err, "messageActionSetChatWallPaper", "wallpaper")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 751, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageActionSetChatWallPaper) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessageActionSetChatWallPaperTypeID, "messageActionSetChatWallPaper"); err != nil {
-		return tlrt.DecodeErr(err, "messageActionSetChatWallPaper", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1429, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessageActionSetChatWallPaper) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = MessageActionSetChatWallPaper{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1429)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessageActionSetChatWallPaper) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messageActionSetChatWallPaper", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "messageActionSetChatWallPaper", "flags")
-	}
-	m.Same = m.Flags.Has(0)
-	m.ForBoth = m.Flags.Has(1)
-	if m.Wallpaper, err = decodeWallPaper(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messageActionSetChatWallPaper", "wallpaper")
-	}
-	m.Flags &^= 1<<0 | 1<<1
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1429, m)
 }
 
 // MessageActionGiftCode is the TL constructor messageActionGiftCode.
@@ -6165,130 +4510,32 @@ func (m *MessageActionGiftCode) ClearCryptoAmount() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessageActionGiftCode) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessageActionGiftCodeTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 458, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessageActionGiftCode) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<4 | 1<<5)
-	flags |= tlrt.Bit(m.ViaGiveaway, 0)
-	flags |= tlrt.Bit(m.Unclaimed, 5)
-	flags |= tlrt.Bit(m.BoostPeer != nil, 1)
-	flags |= tlrt.Bit(m.Currency != "" || m.Amount != 0, 2)
-	flags |= tlrt.Bit(m.CryptoCurrency != "" || m.CryptoAmount != 0, 3)
-	flags |= tlrt.Bit(m.Message != nil, 4)
-	tlrt.PutUint32(b, uint32(flags))
-	if flags.Has(1) {
-		if err := tlrt.EncodeObject(b, m.BoostPeer); err != nil {
-			return tlrt.EncodeErr(err, "messageActionGiftCode", "boost_peer")
-		}
-	}
-	tlrt.PutUint32(b, uint32(m.Days))
-	tlrt.PutString(b, m.Slug)
-	if flags.Has(2) {
-		tlrt.PutString(b, m.Currency)
-		tlrt.PutUint64(b, uint64(m.Amount))
-	}
-	if flags.Has(3) {
-		tlrt.PutString(b, m.CryptoCurrency)
-		tlrt.PutUint64(b, uint64(m.CryptoAmount))
-	}
-	if flags.Has(4) {
-		if err := m.Message.Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "messageActionGiftCode", "message")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 458, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageActionGiftCode) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessageActionGiftCodeTypeID, "messageActionGiftCode"); err != nil {
-		return tlrt.DecodeErr(err, "messageActionGiftCode", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1101, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessageActionGiftCode) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = MessageActionGiftCode{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1101)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessageActionGiftCode) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messageActionGiftCode", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "messageActionGiftCode", "flags")
-	}
-	m.ViaGiveaway = m.Flags.Has(0)
-	m.Unclaimed = m.Flags.Has(5)
-	if m.Flags.Has(1) {
-		if m.BoostPeer, err = decodePeer(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "messageActionGiftCode", "boost_peer")
-		}
-	}
-	if m.Days, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "messageActionGiftCode", "days")
-	}
-	if m.Slug, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "messageActionGiftCode", "slug")
-	}
-	if m.Flags.Has(2) {
-		if m.Currency, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "messageActionGiftCode", "currency")
-		}
-	}
-	if m.Flags.Has(2) {
-		if m.Amount, err = d.Long(); err != nil {
-			return tlrt.DecodeErr(err, "messageActionGiftCode", "amount")
-		}
-	}
-	if m.Flags.Has(3) {
-		if m.CryptoCurrency, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "messageActionGiftCode", "crypto_currency")
-		}
-	}
-	if m.Flags.Has(3) {
-		if m.CryptoAmount, err = d.Long(); err != nil {
-			return tlrt.DecodeErr(err, "messageActionGiftCode", "crypto_amount")
-		}
-	}
-	if m.Flags.Has(4) {
-		d.Spend(unsafe.Sizeof(TextWithEntities{}))
-		m.Message = &TextWithEntities{}
-		if err = tlrt.DecodeBoxed(d, m.Message, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "messageActionGiftCode", "message")
-		}
-	}
-	m.Flags &^= 1<<0 | 1<<1 | 1<<4 | 1<<5
-	if m.Currency != "" || m.Amount != 0 {
-		m.Flags.Unset(2)
-	}
-	if m.CryptoCurrency != "" || m.CryptoAmount != 0 {
-		m.Flags.Unset(3)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1101, m)
 }
 
 // MessageActionGiveawayLaunch is the TL constructor
@@ -6343,65 +4590,31 @@ func (m *MessageActionGiveawayLaunch) ClearStars() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessageActionGiveawayLaunch) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessageActionGiveawayLaunchTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1574, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessageActionGiveawayLaunch) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags
-	flags |= tlrt.Bit(m.Stars != 0, 0)
-	tlrt.PutUint32(b, uint32(flags))
-	if flags.Has(0) {
-		tlrt.PutUint64(b, uint64(m.Stars))
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1574, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageActionGiveawayLaunch) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessageActionGiveawayLaunchTypeID, "messageActionGiveawayLaunch"); err != nil {
-		return tlrt.DecodeErr(err, "messageActionGiveawayLaunch", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2329, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessageActionGiveawayLaunch) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = MessageActionGiveawayLaunch{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2329)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessageActionGiveawayLaunch) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "messageActionGiveawayLaunch", "flags")
-	}
-	if m.Flags.Has(0) {
-		if m.Stars, err = d.Long(); err != nil {
-			return tlrt.DecodeErr(err, "messageActionGiveawayLaunch", "stars")
-		}
-	}
-	if m.Stars != 0 {
-		m.Flags.Unset(0)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2329, m)
 }
 
 // MessageActionGiveawayResults is the TL constructor
@@ -6436,66 +4649,31 @@ func (*MessageActionGiveawayResults) TypeName() string {
 func (*MessageActionGiveawayResults) messageActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessageActionGiveawayResults) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessageActionGiveawayResultsTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1245, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessageActionGiveawayResults) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 0)
-	flags |= tlrt.Bit(m.Stars, 0)
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, uint32(flags))
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.WinnersCount))
-	binary.LittleEndian.PutUint32(w[8:], uint32(m.UnclaimedCount))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1245, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageActionGiveawayResults) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessageActionGiveawayResultsTypeID, "messageActionGiveawayResults"); err != nil {
-		return tlrt.DecodeErr(err, "messageActionGiveawayResults", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1969, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessageActionGiveawayResults) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = MessageActionGiveawayResults{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1969)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessageActionGiveawayResults) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "messageActionGiveawayResults", "flags")
-	}
-	m.Stars = m.Flags.Has(0)
-	if m.WinnersCount, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "messageActionGiveawayResults", "winners_count")
-	}
-	if m.UnclaimedCount, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "messageActionGiveawayResults", "unclaimed_count")
-	}
-	m.Flags &^= 1 << 0
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1969, m)
 }
 
 // MessageActionBoostApply is the TL constructor messageActionBoostApply.
@@ -6524,51 +4702,31 @@ func (*MessageActionBoostApply) TypeName() string {
 func (*MessageActionBoostApply) messageActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessageActionBoostApply) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 8)
-	_ = w[7]
-	binary.LittleEndian.PutUint32(w, MessageActionBoostApplyTypeID)
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.Boosts))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1949, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessageActionBoostApply) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, uint32(m.Boosts))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1949, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageActionBoostApply) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessageActionBoostApplyTypeID, "messageActionBoostApply"); err != nil {
-		return tlrt.DecodeErr(err, "messageActionBoostApply", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2736, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessageActionBoostApply) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2736)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessageActionBoostApply) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Boosts, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "messageActionBoostApply", "boosts")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2736, m)
 }
 
 // MessageActionRequestedPeerSentMe is the TL constructor
@@ -6602,64 +4760,32 @@ func (*MessageActionRequestedPeerSentMe) TypeName() string {
 func (*MessageActionRequestedPeerSentMe) messageActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessageActionRequestedPeerSentMe) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessageActionRequestedPeerSentMeTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1359, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessageActionRequestedPeerSentMe) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, uint32(m.ButtonID))
-	binary.LittleEndian.PutUint32(w[4:], bin.TypeVector)
-	binary.LittleEndian.PutUint32(w[8:], uint32(len(m.Peers)))
-	for i := range m.Peers {
-		if err := tlrt.EncodeObject(b, m.Peers[i]); err != nil {
-			return tlrt.EncodeErr(err, "messageActionRequestedPeerSentMe", "peers")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1359, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageActionRequestedPeerSentMe) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessageActionRequestedPeerSentMeTypeID, "messageActionRequestedPeerSentMe"); err != nil {
-		return tlrt.DecodeErr(err, "messageActionRequestedPeerSentMe", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2094, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessageActionRequestedPeerSentMe) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2094)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessageActionRequestedPeerSentMe) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messageActionRequestedPeerSentMe", "")
-	}
-	var err error
-	if m.ButtonID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "messageActionRequestedPeerSentMe", "button_id")
-	}
-	if m.Peers, err = tlrt.DecodeSlabs[RequestedPeerUser](d, false, 16, depth+1, decodeRequestedPeer); err != nil {
-		return tlrt.DecodeErr(err, "messageActionRequestedPeerSentMe", "peers")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2094, m)
 }
 
 // MessageActionPaymentRefunded is the TL constructor
@@ -6720,89 +4846,32 @@ func (m *MessageActionPaymentRefunded) ClearPayload() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessageActionPaymentRefunded) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessageActionPaymentRefundedTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 618, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessageActionPaymentRefunded) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags
-	flags |= tlrt.Bit(len(m.Payload) > 0, 0)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "messageActionPaymentRefunded", "peer")
-	}
-	tlrt.PutString(b, m.Currency)
-	tlrt.PutUint64(b, uint64(m.TotalAmount))
-	if flags.Has(0) {
-		tlrt.PutBytes(b, m.Payload)
-	}
-	if err := m.Charge.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "messageActionPaymentRefunded", "charge")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 618, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageActionPaymentRefunded) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessageActionPaymentRefundedTypeID, "messageActionPaymentRefunded"); err != nil {
-		return tlrt.DecodeErr(err, "messageActionPaymentRefunded", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1280, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessageActionPaymentRefunded) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = MessageActionPaymentRefunded{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1280)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessageActionPaymentRefunded) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messageActionPaymentRefunded", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "messageActionPaymentRefunded", "flags")
-	}
-	if m.Peer, err = decodePeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messageActionPaymentRefunded", "peer")
-	}
-	if m.Currency, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "messageActionPaymentRefunded", "currency")
-	}
-	if m.TotalAmount, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "messageActionPaymentRefunded", "total_amount")
-	}
-	if m.Flags.Has(0) {
-		if m.Payload, err = tlrt.Bytes(d); err != nil {
-			return tlrt.DecodeErr(err, "messageActionPaymentRefunded", "payload")
-		}
-	}
-	if err = tlrt.DecodeBoxed(d, &m.Charge, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messageActionPaymentRefunded", "charge")
-	}
-	if len(m.Payload) > 0 {
-		m.Flags.Unset(0)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1280, m)
 }
 
 // MessageActionGiftStars is the TL constructor messageActionGiftStars.
@@ -6906,98 +4975,32 @@ func (m *MessageActionGiftStars) ClearTransactionID() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessageActionGiftStars) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessageActionGiftStarsTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 656, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessageActionGiftStars) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags
-	flags |= tlrt.Bit(m.CryptoCurrency != "" || m.CryptoAmount != 0, 0)
-	flags |= tlrt.Bit(m.TransactionID != "", 1)
-	tlrt.PutUint32(b, uint32(flags))
-	tlrt.PutString(b, m.Currency)
-	w := tlrt.Extend(b, 16)
-	_ = w[15]
-	binary.LittleEndian.PutUint64(w, uint64(m.Amount))
-	binary.LittleEndian.PutUint64(w[8:], uint64(m.Stars))
-	if flags.Has(0) {
-		tlrt.PutString(b, m.CryptoCurrency)
-		tlrt.PutUint64(b, uint64(m.CryptoAmount))
-	}
-	if flags.Has(1) {
-		tlrt.PutString(b, m.TransactionID)
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 656, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageActionGiftStars) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessageActionGiftStarsTypeID, "messageActionGiftStars"); err != nil {
-		return tlrt.DecodeErr(err, "messageActionGiftStars", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1327, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessageActionGiftStars) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = MessageActionGiftStars{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1327)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessageActionGiftStars) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "messageActionGiftStars", "flags")
-	}
-	if m.Currency, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "messageActionGiftStars", "currency")
-	}
-	if m.Amount, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "messageActionGiftStars", "amount")
-	}
-	if m.Stars, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "messageActionGiftStars", "stars")
-	}
-	if m.Flags.Has(0) {
-		if m.CryptoCurrency, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "messageActionGiftStars", "crypto_currency")
-		}
-	}
-	if m.Flags.Has(0) {
-		if m.CryptoAmount, err = d.Long(); err != nil {
-			return tlrt.DecodeErr(err, "messageActionGiftStars", "crypto_amount")
-		}
-	}
-	if m.Flags.Has(1) {
-		if m.TransactionID, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "messageActionGiftStars", "transaction_id")
-		}
-	}
-	if m.CryptoCurrency != "" || m.CryptoAmount != 0 {
-		m.Flags.Unset(0)
-	}
-	if m.TransactionID != "" {
-		m.Flags.Unset(1)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1327, m)
 }
 
 // MessageActionPrizeStars is the TL constructor messageActionPrizeStars.
@@ -7033,80 +5036,32 @@ func (*MessageActionPrizeStars) TypeName() string {
 func (*MessageActionPrizeStars) messageActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessageActionPrizeStars) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessageActionPrizeStarsTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1648, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessageActionPrizeStars) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 0)
-	flags |= tlrt.Bit(m.Unclaimed, 0)
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, uint32(flags))
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.Stars))
-	tlrt.PutString(b, m.TransactionID)
-	if err := tlrt.EncodeObject(b, m.BoostPeer); err != nil {
-		return tlrt.EncodeErr(err, "messageActionPrizeStars", "boost_peer")
-	}
-	tlrt.PutUint32(b, uint32(m.GiveawayMsgID))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1648, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageActionPrizeStars) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessageActionPrizeStarsTypeID, "messageActionPrizeStars"); err != nil {
-		return tlrt.DecodeErr(err, "messageActionPrizeStars", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2408, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessageActionPrizeStars) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = MessageActionPrizeStars{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2408)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessageActionPrizeStars) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messageActionPrizeStars", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "messageActionPrizeStars", "flags")
-	}
-	m.Unclaimed = m.Flags.Has(0)
-	if m.Stars, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "messageActionPrizeStars", "stars")
-	}
-	if m.TransactionID, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "messageActionPrizeStars", "transaction_id")
-	}
-	if m.BoostPeer, err = decodePeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messageActionPrizeStars", "boost_peer")
-	}
-	if m.GiveawayMsgID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "messageActionPrizeStars", "giveaway_msg_id")
-	}
-	m.Flags &^= 1 << 0
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2408, m)
 }
 
 // MessageActionStarGift is the TL constructor messageActionStarGift.
@@ -7307,208 +5262,32 @@ func (m *MessageActionStarGift) ClearGiftNum() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessageActionStarGift) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessageActionStarGiftTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2230, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessageActionStarGift) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<9 | 1<<10 | 1<<11 | 1<<13 | 1<<16 | 1<<17 | 1<<18)
-	flags |= tlrt.Bit(m.NameHidden, 0)
-	flags |= tlrt.Bit(m.Saved, 2)
-	flags |= tlrt.Bit(m.Converted, 3)
-	flags |= tlrt.Bit(m.Upgraded || m.UpgradeMsgID != 0, 5)
-	flags |= tlrt.Bit(m.Refunded, 9)
-	flags |= tlrt.Bit(m.CanUpgrade, 10)
-	flags |= tlrt.Bit(m.PrepaidUpgrade, 13)
-	flags |= tlrt.Bit(m.UpgradeSeparate, 16)
-	flags |= tlrt.Bit(m.AuctionAcquired, 17)
-	flags |= tlrt.Bit(m.Message != nil, 1)
-	flags |= tlrt.Bit(m.ConvertStars != 0, 4)
-	flags |= tlrt.Bit(m.UpgradeStars != 0, 8)
-	flags |= tlrt.Bit(m.FromID != nil, 11)
-	flags |= tlrt.Bit(m.Peer != nil || m.SavedID != 0, 12)
-	flags |= tlrt.Bit(m.PrepaidUpgradeHash != "", 14)
-	flags |= tlrt.Bit(m.GiftMsgID != 0, 15)
-	flags |= tlrt.Bit(m.ToID != nil, 18)
-	flags |= tlrt.Bit(m.GiftNum != 0, 19)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := tlrt.EncodeObject(b, m.Gift); err != nil {
-		return tlrt.EncodeErr(err, "messageActionStarGift", "gift")
-	}
-	if flags.Has(1) {
-		if err := m.Message.Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "messageActionStarGift", "message")
-		}
-	}
-	if flags.Has(4) {
-		tlrt.PutUint64(b, uint64(m.ConvertStars))
-	}
-	if flags.Has(5) {
-		tlrt.PutUint32(b, uint32(m.UpgradeMsgID))
-	}
-	if flags.Has(8) {
-		tlrt.PutUint64(b, uint64(m.UpgradeStars))
-	}
-	if flags.Has(11) {
-		if err := tlrt.EncodeObject(b, m.FromID); err != nil {
-			return tlrt.EncodeErr(err, "messageActionStarGift", "from_id")
-		}
-	}
-	if flags.Has(12) {
-		if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-			return tlrt.EncodeErr(err, "messageActionStarGift", "peer")
-		}
-		tlrt.PutUint64(b, uint64(m.SavedID))
-	}
-	if flags.Has(14) {
-		tlrt.PutString(b, m.PrepaidUpgradeHash)
-	}
-	if flags.Has(15) {
-		tlrt.PutUint32(b, uint32(m.GiftMsgID))
-	}
-	if flags.Has(18) {
-		if err := tlrt.EncodeObject(b, m.ToID); err != nil {
-			return tlrt.EncodeErr(err, "messageActionStarGift", "to_id")
-		}
-	}
-	if flags.Has(19) {
-		tlrt.PutUint32(b, uint32(m.GiftNum))
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2230, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageActionStarGift) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessageActionStarGiftTypeID, "messageActionStarGift"); err != nil {
-		return tlrt.DecodeErr(err, "messageActionStarGift", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3048, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessageActionStarGift) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = MessageActionStarGift{}
-	d := tlrt.NewDecoder(b, &wireSchema, 3048)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessageActionStarGift) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messageActionStarGift", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "messageActionStarGift", "flags")
-	}
-	m.NameHidden = m.Flags.Has(0)
-	m.Saved = m.Flags.Has(2)
-	m.Converted = m.Flags.Has(3)
-	m.Upgraded = m.Flags.Has(5)
-	m.Refunded = m.Flags.Has(9)
-	m.CanUpgrade = m.Flags.Has(10)
-	m.PrepaidUpgrade = m.Flags.Has(13)
-	m.UpgradeSeparate = m.Flags.Has(16)
-	m.AuctionAcquired = m.Flags.Has(17)
-	if m.Gift, err = decodeStarGift(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messageActionStarGift", "gift")
-	}
-	if m.Flags.Has(1) {
-		d.Spend(unsafe.Sizeof(TextWithEntities{}))
-		m.Message = &TextWithEntities{}
-		if err = tlrt.DecodeBoxed(d, m.Message, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "messageActionStarGift", "message")
-		}
-	}
-	if m.Flags.Has(4) {
-		if m.ConvertStars, err = d.Long(); err != nil {
-			return tlrt.DecodeErr(err, "messageActionStarGift", "convert_stars")
-		}
-	}
-	if m.Flags.Has(5) {
-		if m.UpgradeMsgID, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "messageActionStarGift", "upgrade_msg_id")
-		}
-	}
-	if m.Flags.Has(8) {
-		if m.UpgradeStars, err = d.Long(); err != nil {
-			return tlrt.DecodeErr(err, "messageActionStarGift", "upgrade_stars")
-		}
-	}
-	if m.Flags.Has(11) {
-		if m.FromID, err = decodePeer(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "messageActionStarGift", "from_id")
-		}
-	}
-	if m.Flags.Has(12) {
-		if m.Peer, err = decodePeer(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "messageActionStarGift", "peer")
-		}
-	}
-	if m.Flags.Has(12) {
-		if m.SavedID, err = d.Long(); err != nil {
-			return tlrt.DecodeErr(err, "messageActionStarGift", "saved_id")
-		}
-	}
-	if m.Flags.Has(14) {
-		if m.PrepaidUpgradeHash, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "messageActionStarGift", "prepaid_upgrade_hash")
-		}
-	}
-	if m.Flags.Has(15) {
-		if m.GiftMsgID, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "messageActionStarGift", "gift_msg_id")
-		}
-	}
-	if m.Flags.Has(18) {
-		if m.ToID, err = decodePeer(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "messageActionStarGift", "to_id")
-		}
-	}
-	if m.Flags.Has(19) {
-		if m.GiftNum, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "messageActionStarGift", "gift_num")
-		}
-	}
-	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<9 | 1<<10 | 1<<11 | 1<<13 | 1<<16 | 1<<17 | 1<<18
-	if m.Upgraded || m.UpgradeMsgID != 0 {
-		m.Flags.Unset(5)
-	}
-	if m.ConvertStars != 0 {
-		m.Flags.Unset(4)
-	}
-	if m.UpgradeStars != 0 {
-		m.Flags.Unset(8)
-	}
-	if m.Peer != nil || m.SavedID != 0 {
-		m.Flags.Unset(12)
-	}
-	if m.PrepaidUpgradeHash != "" {
-		m.Flags.Unset(14)
-	}
-	if m.GiftMsgID != 0 {
-		m.Flags.Unset(15)
-	}
-	if m.GiftNum != 0 {
-		m.Flags.Unset(19)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3048, m)
 }
 
 // MessageActionStarGiftUnique is the TL constructor
@@ -7705,194 +5484,32 @@ func (m *MessageActionStarGiftUnique) ClearCanCraftAt() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessageActionStarGiftUnique) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessageActionStarGiftUniqueTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2194, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessageActionStarGiftUnique) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<5 | 1<<6 | 1<<8 | 1<<11 | 1<<13 | 1<<14 | 1<<16)
-	flags |= tlrt.Bit(m.Upgrade, 0)
-	flags |= tlrt.Bit(m.Transferred, 1)
-	flags |= tlrt.Bit(m.Saved, 2)
-	flags |= tlrt.Bit(m.Refunded, 5)
-	flags |= tlrt.Bit(m.PrepaidUpgrade, 11)
-	flags |= tlrt.Bit(m.Assigned, 13)
-	flags |= tlrt.Bit(m.FromOffer, 14)
-	flags |= tlrt.Bit(m.Craft, 16)
-	flags |= tlrt.Bit(m.CanExportAt != 0, 3)
-	flags |= tlrt.Bit(m.TransferStars != 0, 4)
-	flags |= tlrt.Bit(m.FromID != nil, 6)
-	flags |= tlrt.Bit(m.Peer != nil || m.SavedID != 0, 7)
-	flags |= tlrt.Bit(m.ResaleAmount != nil, 8)
-	flags |= tlrt.Bit(m.CanTransferAt != 0, 9)
-	flags |= tlrt.Bit(m.CanResellAt != 0, 10)
-	flags |= tlrt.Bit(m.DropOriginalDetailsStars != 0, 12)
-	flags |= tlrt.Bit(m.CanCraftAt != 0, 15)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := tlrt.EncodeObject(b, m.Gift); err != nil {
-		return tlrt.EncodeErr(err, "messageActionStarGiftUnique", "gift")
-	}
-	if flags.Has(3) {
-		tlrt.PutUint32(b, uint32(m.CanExportAt))
-	}
-	if flags.Has(4) {
-		tlrt.PutUint64(b, uint64(m.TransferStars))
-	}
-	if flags.Has(6) {
-		if err := tlrt.EncodeObject(b, m.FromID); err != nil {
-			return tlrt.EncodeErr(err, "messageActionStarGiftUnique", "from_id")
-		}
-	}
-	if flags.Has(7) {
-		if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-			return tlrt.EncodeErr(err, "messageActionStarGiftUnique", "peer")
-		}
-		tlrt.PutUint64(b, uint64(m.SavedID))
-	}
-	if flags.Has(8) {
-		if err := tlrt.EncodeObject(b, m.ResaleAmount); err != nil {
-			return tlrt.EncodeErr(err, "messageActionStarGiftUnique", "resale_amount")
-		}
-	}
-	if flags.Has(9) {
-		tlrt.PutUint32(b, uint32(m.CanTransferAt))
-	}
-	if flags.Has(10) {
-		tlrt.PutUint32(b, uint32(m.CanResellAt))
-	}
-	if flags.Has(12) {
-		tlrt.PutUint64(b, uint64(m.DropOriginalDetailsStars))
-	}
-	if flags.Has(15) {
-		tlrt.PutUint32(b, uint32(m.CanCraftAt))
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2194, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageActionStarGiftUnique) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessageActionStarGiftUniqueTypeID, "messageActionStarGiftUnique"); err != nil {
-		return tlrt.DecodeErr(err, "messageActionStarGiftUnique", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3010, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessageActionStarGiftUnique) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = MessageActionStarGiftUnique{}
-	d := tlrt.NewDecoder(b, &wireSchema, 3010)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessageActionStarGiftUnique) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messageActionStarGiftUnique", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "messageActionStarGiftUnique", "flags")
-	}
-	m.Upgrade = m.Flags.Has(0)
-	m.Transferred = m.Flags.Has(1)
-	m.Saved = m.Flags.Has(2)
-	m.Refunded = m.Flags.Has(5)
-	m.PrepaidUpgrade = m.Flags.Has(11)
-	m.Assigned = m.Flags.Has(13)
-	m.FromOffer = m.Flags.Has(14)
-	m.Craft = m.Flags.Has(16)
-	if m.Gift, err = decodeStarGift(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messageActionStarGiftUnique", "gift")
-	}
-	if m.Flags.Has(3) {
-		if m.CanExportAt, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "messageActionStarGiftUnique", "can_export_at")
-		}
-	}
-	if m.Flags.Has(4) {
-		if m.TransferStars, err = d.Long(); err != nil {
-			return tlrt.DecodeErr(err, "messageActionStarGiftUnique", "transfer_stars")
-		}
-	}
-	if m.Flags.Has(6) {
-		if m.FromID, err = decodePeer(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "messageActionStarGiftUnique", "from_id")
-		}
-	}
-	if m.Flags.Has(7) {
-		if m.Peer, err = decodePeer(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "messageActionStarGiftUnique", "peer")
-		}
-	}
-	if m.Flags.Has(7) {
-		if m.SavedID, err = d.Long(); err != nil {
-			return tlrt.DecodeErr(err, "messageActionStarGiftUnique", "saved_id")
-		}
-	}
-	if m.Flags.Has(8) {
-		if m.ResaleAmount, err = decodeStarsAmount(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "messageActionStarGiftUnique", "resale_amount")
-		}
-	}
-	if m.Flags.Has(9) {
-		if m.CanTransferAt, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "messageActionStarGiftUnique", "can_transfer_at")
-		}
-	}
-	if m.Flags.Has(10) {
-		if m.CanResellAt, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "messageActionStarGiftUnique", "can_resell_at")
-		}
-	}
-	if m.Flags.Has(12) {
-		if m.DropOriginalDetailsStars, err = d.Long(); err != nil {
-			return tlrt.DecodeErr(err, "messageActionStarGiftUnique", "drop_original_details_stars")
-		}
-	}
-	if m.Flags.Has(15) {
-		if m.CanCraftAt, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "messageActionStarGiftUnique", "can_craft_at")
-		}
-	}
-	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<5 | 1<<6 | 1<<8 | 1<<11 | 1<<13 | 1<<14 | 1<<16
-	if m.CanExportAt != 0 {
-		m.Flags.Unset(3)
-	}
-	if m.TransferStars != 0 {
-		m.Flags.Unset(4)
-	}
-	if m.Peer != nil || m.SavedID != 0 {
-		m.Flags.Unset(7)
-	}
-	if m.CanTransferAt != 0 {
-		m.Flags.Unset(9)
-	}
-	if m.CanResellAt != 0 {
-		m.Flags.Unset(10)
-	}
-	if m.DropOriginalDetailsStars != 0 {
-		m.Flags.Unset(12)
-	}
-	if m.CanCraftAt != 0 {
-		m.Flags.Unset(15)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3010, m)
 }
 
 // MessageActionPaidMessagesRefunded is the TL constructor
@@ -7926,58 +5543,31 @@ func (*MessageActionPaidMessagesRefunded) TypeName() string {
 func (*MessageActionPaidMessagesRefunded) messageActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessageActionPaidMessagesRefunded) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 16)
-	_ = w[15]
-	binary.LittleEndian.PutUint32(w, MessageActionPaidMessagesRefundedTypeID)
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.Count))
-	binary.LittleEndian.PutUint64(w[8:], uint64(m.Stars))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1610, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessageActionPaidMessagesRefunded) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, uint32(m.Count))
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.Stars))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1610, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageActionPaidMessagesRefunded) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessageActionPaidMessagesRefundedTypeID, "messageActionPaidMessagesRefunded"); err != nil {
-		return tlrt.DecodeErr(err, "messageActionPaidMessagesRefunded", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2369, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessageActionPaidMessagesRefunded) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2369)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessageActionPaidMessagesRefunded) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Count, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "messageActionPaidMessagesRefunded", "count")
-	}
-	if m.Stars, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "messageActionPaidMessagesRefunded", "stars")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2369, m)
 }
 
 // MessageActionPaidMessagesPrice is the TL constructor
@@ -8012,62 +5602,31 @@ func (*MessageActionPaidMessagesPrice) TypeName() string {
 func (*MessageActionPaidMessagesPrice) messageActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessageActionPaidMessagesPrice) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessageActionPaidMessagesPriceTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1214, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessageActionPaidMessagesPrice) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 0)
-	flags |= tlrt.Bit(m.BroadcastMessagesAllowed, 0)
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, uint32(flags))
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.Stars))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1214, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageActionPaidMessagesPrice) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessageActionPaidMessagesPriceTypeID, "messageActionPaidMessagesPrice"); err != nil {
-		return tlrt.DecodeErr(err, "messageActionPaidMessagesPrice", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1937, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessageActionPaidMessagesPrice) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = MessageActionPaidMessagesPrice{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1937)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessageActionPaidMessagesPrice) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "messageActionPaidMessagesPrice", "flags")
-	}
-	m.BroadcastMessagesAllowed = m.Flags.Has(0)
-	if m.Stars, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "messageActionPaidMessagesPrice", "stars")
-	}
-	m.Flags &^= 1 << 0
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1937, m)
 }
 
 // MessageActionConferenceCall is the TL constructor
@@ -8149,98 +5708,31 @@ func (m *MessageActionConferenceCall) ClearOtherParticipants() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessageActionConferenceCall) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessageActionConferenceCallTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 440, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessageActionConferenceCall) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<4)
-	flags |= tlrt.Bit(m.Missed, 0)
-	flags |= tlrt.Bit(m.Active, 1)
-	flags |= tlrt.Bit(m.Video, 4)
-	flags |= tlrt.Bit(m.Duration != 0, 2)
-	flags |= tlrt.Bit(len(m.OtherParticipants) > 0, 3)
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, uint32(flags))
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.CallID))
-	if flags.Has(2) {
-		tlrt.PutUint32(b, uint32(m.Duration))
-	}
-	if flags.Has(3) {
-		tlrt.PutVectorHeader(b, len(m.OtherParticipants))
-		for i := range m.OtherParticipants {
-			if err := tlrt.EncodeObject(b, m.OtherParticipants[i]); err != nil {
-				return tlrt.EncodeErr(err, "messageActionConferenceCall", "other_participants")
-			}
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 440, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageActionConferenceCall) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessageActionConferenceCallTypeID, "messageActionConferenceCall"); err != nil {
-		return tlrt.DecodeErr(err, "messageActionConferenceCall", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1079, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessageActionConferenceCall) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = MessageActionConferenceCall{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1079)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessageActionConferenceCall) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messageActionConferenceCall", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "messageActionConferenceCall", "flags")
-	}
-	m.Missed = m.Flags.Has(0)
-	m.Active = m.Flags.Has(1)
-	m.Video = m.Flags.Has(4)
-	if m.CallID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "messageActionConferenceCall", "call_id")
-	}
-	if m.Flags.Has(2) {
-		if m.Duration, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "messageActionConferenceCall", "duration")
-		}
-	}
-	if m.Flags.Has(3) {
-		if m.OtherParticipants, err = tlrt.DecodeSlabs[PeerUser](d, false, 12, depth+1, decodePeer); err != nil {
-			return tlrt.DecodeErr(err, "messageActionConferenceCall", "other_participants")
-		}
-	}
-	m.Flags &^= 1<<0 | 1<<1 | 1<<4
-	if m.Duration != 0 {
-		m.Flags.Unset(2)
-	}
-	if len(m.OtherParticipants) > 0 {
-		m.Flags.Unset(3)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1079, m)
 }
 
 // MessageActionTodoCompletions is the TL constructor
@@ -8273,58 +5765,31 @@ func (*MessageActionTodoCompletions) TypeName() string {
 func (*MessageActionTodoCompletions) messageActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessageActionTodoCompletions) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessageActionTodoCompletionsTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1956, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessageActionTodoCompletions) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutVectorHeader(b, len(m.Completed))
-	for i := range m.Completed {
-		tlrt.PutUint32(b, uint32(m.Completed[i]))
-	}
-	tlrt.PutVectorHeader(b, len(m.Incompleted))
-	for i := range m.Incompleted {
-		tlrt.PutUint32(b, uint32(m.Incompleted[i]))
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1956, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageActionTodoCompletions) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessageActionTodoCompletionsTypeID, "messageActionTodoCompletions"); err != nil {
-		return tlrt.DecodeErr(err, "messageActionTodoCompletions", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2743, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessageActionTodoCompletions) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2743)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessageActionTodoCompletions) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Completed, err = tlrt.DecodeVector(d, 4, (*tlrt.Decoder).Int); err != nil {
-		return tlrt.DecodeErr(err, "messageActionTodoCompletions", "completed")
-	}
-	if m.Incompleted, err = tlrt.DecodeVector(d, 4, (*tlrt.Decoder).Int); err != nil {
-		return tlrt.DecodeErr(err, "messageActionTodoCompletions", "incompleted")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2743, m)
 }
 
 // MessageActionTodoAppendTasks is the TL constructor
@@ -8356,57 +5821,32 @@ func (*MessageActionTodoAppendTasks) TypeName() string {
 func (*MessageActionTodoAppendTasks) messageActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessageActionTodoAppendTasks) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessageActionTodoAppendTasksTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1910, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessageActionTodoAppendTasks) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutVectorHeader(b, len(m.List))
-	for i := range m.List {
-		if err := m.List[i].Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "messageActionTodoAppendTasks", "list")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1910, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageActionTodoAppendTasks) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessageActionTodoAppendTasksTypeID, "messageActionTodoAppendTasks"); err != nil {
-		return tlrt.DecodeErr(err, "messageActionTodoAppendTasks", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2696, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessageActionTodoAppendTasks) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2696)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessageActionTodoAppendTasks) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messageActionTodoAppendTasks", "")
-	}
-	var err error
-	if m.List, err = tlrt.DecodeStructs[TodoItem](d, false, false, 24, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messageActionTodoAppendTasks", "list")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2696, m)
 }
 
 // MessageActionSuggestedPostApproval is the TL constructor
@@ -8489,97 +5929,32 @@ func (m *MessageActionSuggestedPostApproval) ClearScheduleDate() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessageActionSuggestedPostApproval) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessageActionSuggestedPostApprovalTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2275, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessageActionSuggestedPostApproval) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<4)
-	flags |= tlrt.Bit(m.Rejected, 0)
-	flags |= tlrt.Bit(m.BalanceTooLow, 1)
-	flags |= tlrt.Bit(m.RejectComment != "", 2)
-	flags |= tlrt.Bit(m.ScheduleDate != 0, 3)
-	flags |= tlrt.Bit(m.Price != nil, 4)
-	tlrt.PutUint32(b, uint32(flags))
-	if flags.Has(2) {
-		tlrt.PutString(b, m.RejectComment)
-	}
-	if flags.Has(3) {
-		tlrt.PutUint32(b, uint32(m.ScheduleDate))
-	}
-	if flags.Has(4) {
-		if err := tlrt.EncodeObject(b, m.Price); err != nil {
-			return tlrt.EncodeErr(err, "messageActionSuggestedPostApproval", "price")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2275, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageActionSuggestedPostApproval) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessageActionSuggestedPostApprovalTypeID, "messageActionSuggestedPostApproval"); err != nil {
-		return tlrt.DecodeErr(err, "messageActionSuggestedPostApproval", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3094, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessageActionSuggestedPostApproval) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = MessageActionSuggestedPostApproval{}
-	d := tlrt.NewDecoder(b, &wireSchema, 3094)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessageActionSuggestedPostApproval) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messageActionSuggestedPostApproval", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "messageActionSuggestedPostApproval", "flags")
-	}
-	m.Rejected = m.Flags.Has(0)
-	m.BalanceTooLow = m.Flags.Has(1)
-	if m.Flags.Has(2) {
-		if m.RejectComment, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "messageActionSuggestedPostApproval", "reject_comment")
-		}
-	}
-	if m.Flags.Has(3) {
-		if m.ScheduleDate, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "messageActionSuggestedPostApproval", "schedule_date")
-		}
-	}
-	if m.Flags.Has(4) {
-		if m.Price, err = decodeStarsAmount(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "messageActionSuggestedPostApproval", "price")
-		}
-	}
-	m.Flags &^= 1<<0 | 1<<1 | 1<<4
-	if m.RejectComment != "" {
-		m.Flags.Unset(2)
-	}
-	if m.ScheduleDate != 0 {
-		m.Flags.Unset(3)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3094, m)
 }
 
 // MessageActionSuggestedPostSuccess is the TL constructor
@@ -8612,53 +5987,31 @@ func (*MessageActionSuggestedPostSuccess) TypeName() string {
 func (*MessageActionSuggestedPostSuccess) messageActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessageActionSuggestedPostSuccess) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessageActionSuggestedPostSuccessTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1374, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessageActionSuggestedPostSuccess) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Price); err != nil {
-		return tlrt.EncodeErr(err, "messageActionSuggestedPostSuccess", "price")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1374, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageActionSuggestedPostSuccess) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessageActionSuggestedPostSuccessTypeID, "messageActionSuggestedPostSuccess"); err != nil {
-		return tlrt.DecodeErr(err, "messageActionSuggestedPostSuccess", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2110, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessageActionSuggestedPostSuccess) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2110)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessageActionSuggestedPostSuccess) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messageActionSuggestedPostSuccess", "")
-	}
-	var err error
-	if m.Price, err = decodeStarsAmount(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messageActionSuggestedPostSuccess", "price")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2110, m)
 }
 
 // MessageActionSuggestedPostRefund is the TL constructor
@@ -8692,56 +6045,31 @@ func (*MessageActionSuggestedPostRefund) TypeName() string {
 func (*MessageActionSuggestedPostRefund) messageActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessageActionSuggestedPostRefund) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessageActionSuggestedPostRefundTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 979, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessageActionSuggestedPostRefund) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 0)
-	flags |= tlrt.Bit(m.PayerInitiated, 0)
-	tlrt.PutUint32(b, uint32(flags))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 979, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageActionSuggestedPostRefund) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessageActionSuggestedPostRefundTypeID, "messageActionSuggestedPostRefund"); err != nil {
-		return tlrt.DecodeErr(err, "messageActionSuggestedPostRefund", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1680, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessageActionSuggestedPostRefund) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = MessageActionSuggestedPostRefund{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1680)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessageActionSuggestedPostRefund) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "messageActionSuggestedPostRefund", "flags")
-	}
-	m.PayerInitiated = m.Flags.Has(0)
-	m.Flags &^= 1 << 0
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1680, m)
 }
 
 // MessageActionGiftTon is the TL constructor messageActionGiftTon.
@@ -8801,82 +6129,32 @@ func (m *MessageActionGiftTon) ClearTransactionID() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessageActionGiftTon) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessageActionGiftTonTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1583, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessageActionGiftTon) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags
-	flags |= tlrt.Bit(m.TransactionID != "", 0)
-	tlrt.PutUint32(b, uint32(flags))
-	tlrt.PutString(b, m.Currency)
-	tlrt.PutUint64(b, uint64(m.Amount))
-	tlrt.PutString(b, m.CryptoCurrency)
-	tlrt.PutUint64(b, uint64(m.CryptoAmount))
-	if flags.Has(0) {
-		tlrt.PutString(b, m.TransactionID)
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1583, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageActionGiftTon) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessageActionGiftTonTypeID, "messageActionGiftTon"); err != nil {
-		return tlrt.DecodeErr(err, "messageActionGiftTon", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2338, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessageActionGiftTon) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = MessageActionGiftTon{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2338)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessageActionGiftTon) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "messageActionGiftTon", "flags")
-	}
-	if m.Currency, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "messageActionGiftTon", "currency")
-	}
-	if m.Amount, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "messageActionGiftTon", "amount")
-	}
-	if m.CryptoCurrency, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "messageActionGiftTon", "crypto_currency")
-	}
-	if m.CryptoAmount, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "messageActionGiftTon", "crypto_amount")
-	}
-	if m.Flags.Has(0) {
-		if m.TransactionID, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "messageActionGiftTon", "transaction_id")
-		}
-	}
-	if m.TransactionID != "" {
-		m.Flags.Unset(0)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2338, m)
 }
 
 // MessageActionSuggestBirthday is the TL constructor
@@ -8907,57 +6185,31 @@ func (*MessageActionSuggestBirthday) TypeName() string {
 func (*MessageActionSuggestBirthday) messageActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessageActionSuggestBirthday) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessageActionSuggestBirthdayTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 405, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessageActionSuggestBirthday) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := m.Birthday.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "messageActionSuggestBirthday", "birthday")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 405, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageActionSuggestBirthday) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessageActionSuggestBirthdayTypeID, "messageActionSuggestBirthday"); err != nil {
-		return tlrt.DecodeErr(err, "messageActionSuggestBirthday", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1040, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessageActionSuggestBirthday) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = MessageActionSuggestBirthday{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1040)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessageActionSuggestBirthday) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messageActionSuggestBirthday", "")
-	}
-	var err error
-	if err = tlrt.DecodeBoxed(d, &m.Birthday, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messageActionSuggestBirthday", "birthday")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1040, m)
 }
 
 // MessageActionStarGiftPurchaseOffer is the TL constructor
@@ -8996,78 +6248,32 @@ func (*MessageActionStarGiftPurchaseOffer) TypeName() string {
 func (*MessageActionStarGiftPurchaseOffer) messageActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessageActionStarGiftPurchaseOffer) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessageActionStarGiftPurchaseOfferTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1096, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessageActionStarGiftPurchaseOffer) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<0 | 1<<1)
-	flags |= tlrt.Bit(m.Accepted, 0)
-	flags |= tlrt.Bit(m.Declined, 1)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := tlrt.EncodeObject(b, m.Gift); err != nil {
-		return tlrt.EncodeErr(err, "messageActionStarGiftPurchaseOffer", "gift")
-	}
-	if err := tlrt.EncodeObject(b, m.Price); err != nil {
-		return tlrt.EncodeErr(err, "messageActionStarGiftPurchaseOffer", "price")
-	}
-	tlrt.PutUint32(b, uint32(m.ExpiresAt))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1096, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageActionStarGiftPurchaseOffer) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessageActionStarGiftPurchaseOfferTypeID, "messageActionStarGiftPurchaseOffer"); err != nil {
-		return tlrt.DecodeErr(err, "messageActionStarGiftPurchaseOffer", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1809, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessageActionStarGiftPurchaseOffer) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = MessageActionStarGiftPurchaseOffer{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1809)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessageActionStarGiftPurchaseOffer) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messageActionStarGiftPurchaseOffer", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "messageActionStarGiftPurchaseOffer", "flags")
-	}
-	m.Accepted = m.Flags.Has(0)
-	m.Declined = m.Flags.Has(1)
-	if m.Gift, err = decodeStarGift(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messageActionStarGiftPurchaseOffer", "gift")
-	}
-	if m.Price, err = decodeStarsAmount(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messageActionStarGiftPurchaseOffer", "price")
-	}
-	if m.ExpiresAt, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "messageActionStarGiftPurchaseOffer", "expires_at")
-	}
-	m.Flags &^= 1<<0 | 1<<1
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1809, m)
 }
 
 // MessageActionStarGiftPurchaseOfferDeclined is the TL constructor
@@ -9106,72 +6312,32 @@ func (*MessageActionStarGiftPurchaseOfferDeclined) TypeName() string {
 func (*MessageActionStarGiftPurchaseOfferDeclined) messageActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessageActionStarGiftPurchaseOfferDeclined) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessageActionStarGiftPurchaseOfferDeclinedTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1062, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessageActionStarGiftPurchaseOfferDeclined) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 0)
-	flags |= tlrt.Bit(m.Expired, 0)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := tlrt.EncodeObject(b, m.Gift); err != nil {
-		return tlrt.EncodeErr(err, "messageActionStarGiftPurchaseOfferDeclined", "gift")
-	}
-	if err := tlrt.EncodeObject(b, m.Price); err != nil {
-		return tlrt.EncodeErr(err, "messageActionStarGiftPurchaseOfferDeclined", "price")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1062, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageActionStarGiftPurchaseOfferDeclined) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessageActionStarGiftPurchaseOfferDeclinedTypeID, "messageActionStarGiftPurchaseOfferDeclined"); err != nil {
-		return tlrt.DecodeErr(err, "messageActionStarGiftPurchaseOfferDeclined", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1773, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessageActionStarGiftPurchaseOfferDeclined) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = MessageActionStarGiftPurchaseOfferDeclined{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1773)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessageActionStarGiftPurchaseOfferDeclined) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messageActionStarGiftPurchaseOfferDeclined", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "messageActionStarGiftPurchaseOfferDeclined", "flags")
-	}
-	m.Expired = m.Flags.Has(0)
-	if m.Gift, err = decodeStarGift(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messageActionStarGiftPurchaseOfferDeclined", "gift")
-	}
-	if m.Price, err = decodeStarsAmount(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messageActionStarGiftPurchaseOfferDeclined", "price")
-	}
-	m.Flags &^= 1 << 0
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1773, m)
 }
 
 // MessageActionNewCreatorPending is the TL constructor
@@ -9204,51 +6370,31 @@ func (*MessageActionNewCreatorPending) TypeName() string {
 func (*MessageActionNewCreatorPending) messageActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessageActionNewCreatorPending) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, MessageActionNewCreatorPendingTypeID)
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.NewCreatorID))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1652, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessageActionNewCreatorPending) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint64(b, uint64(m.NewCreatorID))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1652, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageActionNewCreatorPending) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessageActionNewCreatorPendingTypeID, "messageActionNewCreatorPending"); err != nil {
-		return tlrt.DecodeErr(err, "messageActionNewCreatorPending", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2412, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessageActionNewCreatorPending) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2412)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessageActionNewCreatorPending) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.NewCreatorID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "messageActionNewCreatorPending", "new_creator_id")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2412, m)
 }
 
 // MessageActionChangeCreator is the TL constructor messageActionChangeCreator.
@@ -9277,51 +6423,31 @@ func (*MessageActionChangeCreator) TypeName() string {
 func (*MessageActionChangeCreator) messageActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessageActionChangeCreator) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, MessageActionChangeCreatorTypeID)
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.NewCreatorID))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2139, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessageActionChangeCreator) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint64(b, uint64(m.NewCreatorID))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2139, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageActionChangeCreator) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessageActionChangeCreatorTypeID, "messageActionChangeCreator"); err != nil {
-		return tlrt.DecodeErr(err, "messageActionChangeCreator", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2949, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessageActionChangeCreator) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2949)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessageActionChangeCreator) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.NewCreatorID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "messageActionChangeCreator", "new_creator_id")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2949, m)
 }
 
 // MessageActionNoForwardsToggle is the TL constructor
@@ -9355,52 +6481,31 @@ func (*MessageActionNoForwardsToggle) TypeName() string {
 func (*MessageActionNoForwardsToggle) messageActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessageActionNoForwardsToggle) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessageActionNoForwardsToggleTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1826, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessageActionNoForwardsToggle) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	b.PutBool(m.PrevValue)
-	b.PutBool(m.NewValue)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1826, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageActionNoForwardsToggle) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessageActionNoForwardsToggleTypeID, "messageActionNoForwardsToggle"); err != nil {
-		return tlrt.DecodeErr(err, "messageActionNoForwardsToggle", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2599, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessageActionNoForwardsToggle) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2599)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessageActionNoForwardsToggle) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.PrevValue, err = d.Bool(); err != nil {
-		return tlrt.DecodeErr(err, "messageActionNoForwardsToggle", "prev_value")
-	}
-	if m.NewValue, err = d.Bool(); err != nil {
-		return tlrt.DecodeErr(err, "messageActionNoForwardsToggle", "new_value")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2599, m)
 }
 
 // MessageActionNoForwardsRequest is the TL constructor
@@ -9436,64 +6541,31 @@ func (*MessageActionNoForwardsRequest) TypeName() string {
 func (*MessageActionNoForwardsRequest) messageActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessageActionNoForwardsRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessageActionNoForwardsRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 581, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessageActionNoForwardsRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 0)
-	flags |= tlrt.Bit(m.Expired, 0)
-	tlrt.PutUint32(b, uint32(flags))
-	b.PutBool(m.PrevValue)
-	b.PutBool(m.NewValue)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 581, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageActionNoForwardsRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessageActionNoForwardsRequestTypeID, "messageActionNoForwardsRequest"); err != nil {
-		return tlrt.DecodeErr(err, "messageActionNoForwardsRequest", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1240, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessageActionNoForwardsRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = MessageActionNoForwardsRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1240)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessageActionNoForwardsRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "messageActionNoForwardsRequest", "flags")
-	}
-	m.Expired = m.Flags.Has(0)
-	if m.PrevValue, err = d.Bool(); err != nil {
-		return tlrt.DecodeErr(err, "messageActionNoForwardsRequest", "prev_value")
-	}
-	if m.NewValue, err = d.Bool(); err != nil {
-		return tlrt.DecodeErr(err, "messageActionNoForwardsRequest", "new_value")
-	}
-	m.Flags &^= 1 << 0
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1240, m)
 }
 
 // MessageActionPollAppendAnswer is the TL constructor
@@ -9526,54 +6598,32 @@ func (*MessageActionPollAppendAnswer) TypeName() string {
 func (*MessageActionPollAppendAnswer) messageActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessageActionPollAppendAnswer) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessageActionPollAppendAnswerTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1463, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessageActionPollAppendAnswer) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Answer); err != nil {
-		return tlrt.EncodeErr(err, "messageActionPollAppendAnswer", "answer")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1463, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageActionPollAppendAnswer) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessageActionPollAppendAnswerTypeID, "messageActionPollAppendAnswer"); err != nil {
-		return tlrt.DecodeErr(err, "messageActionPollAppendAnswer", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2207, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessageActionPollAppendAnswer) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2207)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessageActionPollAppendAnswer) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messageActionPollAppendAnswer", "")
-	}
-	var err error
-	if m.Answer, err = decodePollAnswer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messageActionPollAppendAnswer", "answer")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2207, m)
 }
 
 // MessageActionPollDeleteAnswer is the TL constructor
@@ -9606,54 +6656,32 @@ func (*MessageActionPollDeleteAnswer) TypeName() string {
 func (*MessageActionPollDeleteAnswer) messageActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessageActionPollDeleteAnswer) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessageActionPollDeleteAnswerTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 533, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessageActionPollDeleteAnswer) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Answer); err != nil {
-		return tlrt.EncodeErr(err, "messageActionPollDeleteAnswer", "answer")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 533, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageActionPollDeleteAnswer) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessageActionPollDeleteAnswerTypeID, "messageActionPollDeleteAnswer"); err != nil {
-		return tlrt.DecodeErr(err, "messageActionPollDeleteAnswer", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1188, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessageActionPollDeleteAnswer) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1188)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessageActionPollDeleteAnswer) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messageActionPollDeleteAnswer", "")
-	}
-	var err error
-	if m.Answer, err = decodePollAnswer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messageActionPollDeleteAnswer", "answer")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1188, m)
 }
 
 // MessageActionManagedBotCreated is the TL constructor
@@ -9685,51 +6713,31 @@ func (*MessageActionManagedBotCreated) TypeName() string {
 func (*MessageActionManagedBotCreated) messageActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessageActionManagedBotCreated) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, MessageActionManagedBotCreatedTypeID)
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.BotID))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 196, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessageActionManagedBotCreated) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint64(b, uint64(m.BotID))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 196, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageActionManagedBotCreated) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessageActionManagedBotCreatedTypeID, "messageActionManagedBotCreated"); err != nil {
-		return tlrt.DecodeErr(err, "messageActionManagedBotCreated", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 803, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessageActionManagedBotCreated) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 803)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessageActionManagedBotCreated) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.BotID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "messageActionManagedBotCreated", "bot_id")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 803, m)
 }
 
 // MessageActionChangeCommunity is the TL constructor
@@ -9786,65 +6794,31 @@ func (m *MessageActionChangeCommunity) ClearCommunityID() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessageActionChangeCommunity) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessageActionChangeCommunityTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 865, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessageActionChangeCommunity) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags
-	flags |= tlrt.Bit(m.CommunityID != 0, 0)
-	tlrt.PutUint32(b, uint32(flags))
-	if flags.Has(0) {
-		tlrt.PutUint64(b, uint64(m.CommunityID))
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 865, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageActionChangeCommunity) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessageActionChangeCommunityTypeID, "messageActionChangeCommunity"); err != nil {
-		return tlrt.DecodeErr(err, "messageActionChangeCommunity", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1559, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessageActionChangeCommunity) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = MessageActionChangeCommunity{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1559)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessageActionChangeCommunity) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "messageActionChangeCommunity", "flags")
-	}
-	if m.Flags.Has(0) {
-		if m.CommunityID, err = d.Long(); err != nil {
-			return tlrt.DecodeErr(err, "messageActionChangeCommunity", "community_id")
-		}
-	}
-	if m.CommunityID != 0 {
-		m.Flags.Unset(0)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1559, m)
 }
 
 // MessageEntityClass is the TL type MessageEntity: one of MessageEntityUnknown,
@@ -9876,63 +6850,89 @@ func decodeMessageEntity(d *tlrt.Decoder, depth int) (MessageEntityClass, error)
 		return nil, err
 	}
 	var v MessageEntityClass
+	var at tlrt.DecoderAt
 	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case MessageEntityUnknownTypeID:
-		v = tlrt.New[MessageEntityUnknown](d)
+		x := tlrt.New[MessageEntityUnknown](d)
+		v, at = x, x
 	case MessageEntityMentionTypeID:
-		v = tlrt.New[MessageEntityMention](d)
+		x := tlrt.New[MessageEntityMention](d)
+		v, at = x, x
 	case MessageEntityHashtagTypeID:
-		v = tlrt.New[MessageEntityHashtag](d)
+		x := tlrt.New[MessageEntityHashtag](d)
+		v, at = x, x
 	case MessageEntityBotCommandTypeID:
-		v = tlrt.New[MessageEntityBotCommand](d)
+		x := tlrt.New[MessageEntityBotCommand](d)
+		v, at = x, x
 	case MessageEntityURLTypeID:
-		v = tlrt.New[MessageEntityURL](d)
+		x := tlrt.New[MessageEntityURL](d)
+		v, at = x, x
 	case MessageEntityEmailTypeID:
-		v = tlrt.New[MessageEntityEmail](d)
+		x := tlrt.New[MessageEntityEmail](d)
+		v, at = x, x
 	case MessageEntityBoldTypeID:
-		v = tlrt.New[MessageEntityBold](d)
+		x := tlrt.New[MessageEntityBold](d)
+		v, at = x, x
 	case MessageEntityItalicTypeID:
-		v = tlrt.New[MessageEntityItalic](d)
+		x := tlrt.New[MessageEntityItalic](d)
+		v, at = x, x
 	case MessageEntityCodeTypeID:
-		v = tlrt.New[MessageEntityCode](d)
+		x := tlrt.New[MessageEntityCode](d)
+		v, at = x, x
 	case MessageEntityPreTypeID:
-		v, size = &MessageEntityPre{}, unsafe.Sizeof(MessageEntityPre{})
+		x := &MessageEntityPre{}
+		v, at, size = x, x, unsafe.Sizeof(MessageEntityPre{})
 	case MessageEntityTextURLTypeID:
-		v, size = &MessageEntityTextURL{}, unsafe.Sizeof(MessageEntityTextURL{})
+		x := &MessageEntityTextURL{}
+		v, at, size = x, x, unsafe.Sizeof(MessageEntityTextURL{})
 	case MessageEntityMentionNameTypeID:
-		v = tlrt.New[MessageEntityMentionName](d)
+		x := tlrt.New[MessageEntityMentionName](d)
+		v, at = x, x
 	case InputMessageEntityMentionNameTypeID:
-		v, size = &InputMessageEntityMentionName{}, unsafe.Sizeof(InputMessageEntityMentionName{})
+		x := &InputMessageEntityMentionName{}
+		v, at, size = x, x, unsafe.Sizeof(InputMessageEntityMentionName{})
 	case MessageEntityPhoneTypeID:
-		v = tlrt.New[MessageEntityPhone](d)
+		x := tlrt.New[MessageEntityPhone](d)
+		v, at = x, x
 	case MessageEntityCashtagTypeID:
-		v = tlrt.New[MessageEntityCashtag](d)
+		x := tlrt.New[MessageEntityCashtag](d)
+		v, at = x, x
 	case MessageEntityUnderlineTypeID:
-		v = tlrt.New[MessageEntityUnderline](d)
+		x := tlrt.New[MessageEntityUnderline](d)
+		v, at = x, x
 	case MessageEntityStrikeTypeID:
-		v = tlrt.New[MessageEntityStrike](d)
+		x := tlrt.New[MessageEntityStrike](d)
+		v, at = x, x
 	case MessageEntityBankCardTypeID:
-		v = tlrt.New[MessageEntityBankCard](d)
+		x := tlrt.New[MessageEntityBankCard](d)
+		v, at = x, x
 	case MessageEntitySpoilerTypeID:
-		v = tlrt.New[MessageEntitySpoiler](d)
+		x := tlrt.New[MessageEntitySpoiler](d)
+		v, at = x, x
 	case MessageEntityCustomEmojiTypeID:
-		v = tlrt.New[MessageEntityCustomEmoji](d)
+		x := tlrt.New[MessageEntityCustomEmoji](d)
+		v, at = x, x
 	case MessageEntityBlockquoteTypeID:
-		v = tlrt.New[MessageEntityBlockquote](d)
+		x := tlrt.New[MessageEntityBlockquote](d)
+		v, at = x, x
 	case MessageEntityFormattedDateTypeID:
-		v = tlrt.New[MessageEntityFormattedDate](d)
+		x := tlrt.New[MessageEntityFormattedDate](d)
+		v, at = x, x
 	case MessageEntityDiffInsertTypeID:
-		v = tlrt.New[MessageEntityDiffInsert](d)
+		x := tlrt.New[MessageEntityDiffInsert](d)
+		v, at = x, x
 	case MessageEntityDiffReplaceTypeID:
-		v, size = &MessageEntityDiffReplace{}, unsafe.Sizeof(MessageEntityDiffReplace{})
+		x := &MessageEntityDiffReplace{}
+		v, at, size = x, x, unsafe.Sizeof(MessageEntityDiffReplace{})
 	case MessageEntityDiffDeleteTypeID:
-		v = tlrt.New[MessageEntityDiffDelete](d)
+		x := tlrt.New[MessageEntityDiffDelete](d)
+		v, at = x, x
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "MessageEntity"}
 	}
 	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
+	if err := at.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -12058,25 +9058,9 @@ func DecodeMessageExtendedMedia(b *bin.Buffer) (MessageExtendedMediaClass, error
 // decodeMessageExtendedMedia is DecodeMessageExtendedMedia for a value nested
 // depth levels deep.
 func decodeMessageExtendedMedia(d *tlrt.Decoder, depth int) (MessageExtendedMediaClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v MessageExtendedMediaClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case MessageExtendedMediaPreviewTypeID:
-		v, size = &MessageExtendedMediaPreview{}, unsafe.Sizeof(MessageExtendedMediaPreview{})
-	case MessageExtendedMediaTypeID:
-		v, size = &MessageExtendedMedia{}, unsafe.Sizeof(MessageExtendedMedia{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "MessageExtendedMedia"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 463, depth)
+	c, _ := v.(MessageExtendedMediaClass)
+	return c, err
 }
 
 // MessageExtendedMediaPreview is the TL constructor
@@ -12176,101 +9160,32 @@ func (m *MessageExtendedMediaPreview) ClearVideoDuration() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessageExtendedMediaPreview) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessageExtendedMediaPreviewTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1625, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessageExtendedMediaPreview) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 1)
-	flags |= tlrt.Bit(m.W != 0 || m.H != 0, 0)
-	flags |= tlrt.Bit(m.Thumb != nil, 1)
-	flags |= tlrt.Bit(m.VideoDuration != 0, 2)
-	tlrt.PutUint32(b, uint32(flags))
-	if flags.Has(0) {
-		w := tlrt.Extend(b, 8)
-		_ = w[7]
-		binary.LittleEndian.PutUint32(w, uint32(m.W))
-		binary.LittleEndian.PutUint32(w[4:], uint32(m.H))
-	}
-	if flags.Has(1) {
-		if err := tlrt.EncodeObject(b, m.Thumb); err != nil {
-			return tlrt.EncodeErr(err, "messageExtendedMediaPreview", "thumb")
-		}
-	}
-	if flags.Has(2) {
-		tlrt.PutUint32(b, uint32(m.VideoDuration))
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1625, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageExtendedMediaPreview) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessageExtendedMediaPreviewTypeID, "messageExtendedMediaPreview"); err != nil {
-		return tlrt.DecodeErr(err, "messageExtendedMediaPreview", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2384, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessageExtendedMediaPreview) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = MessageExtendedMediaPreview{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2384)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessageExtendedMediaPreview) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messageExtendedMediaPreview", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "messageExtendedMediaPreview", "flags")
-	}
-	if m.Flags.Has(0) {
-		if m.W, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "messageExtendedMediaPreview", "w")
-		}
-	}
-	if m.Flags.Has(0) {
-		if m.H, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "messageExtendedMediaPreview", "h")
-		}
-	}
-	if m.Flags.Has(1) {
-		if m.Thumb, err = decodePhotoSize(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "messageExtendedMediaPreview", "thumb")
-		}
-	}
-	if m.Flags.Has(2) {
-		if m.VideoDuration, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "messageExtendedMediaPreview", "video_duration")
-		}
-	}
-	m.Flags &^= 1 << 1
-	if m.W != 0 || m.H != 0 {
-		m.Flags.Unset(0)
-	}
-	if m.VideoDuration != 0 {
-		m.Flags.Unset(2)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2384, m)
 }
 
 // MessageExtendedMedia is the TL constructor messageExtendedMedia.
@@ -12300,54 +9215,32 @@ func (*MessageExtendedMedia) TypeName() string {
 func (*MessageExtendedMedia) messageExtendedMediaClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessageExtendedMedia) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessageExtendedMediaTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2272, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessageExtendedMedia) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Media); err != nil {
-		return tlrt.EncodeErr(err, "messageExtendedMedia", "media")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2272, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageExtendedMedia) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessageExtendedMediaTypeID, "messageExtendedMedia"); err != nil {
-		return tlrt.DecodeErr(err, "messageExtendedMedia", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3090, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessageExtendedMedia) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3090)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessageExtendedMedia) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messageExtendedMedia", "")
-	}
-	var err error
-	if m.Media, err = decodeMessageMedia(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messageExtendedMedia", "media")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3090, m)
 }
 
 // MessageMediaClass is the TL type MessageMedia: one of MessageMediaEmpty,
@@ -12377,51 +9270,71 @@ func decodeMessageMedia(d *tlrt.Decoder, depth int) (MessageMediaClass, error) {
 		return nil, err
 	}
 	var v MessageMediaClass
+	var at tlrt.DecoderAt
 	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case MessageMediaEmptyTypeID:
-		v = &MessageMediaEmpty{}
+		x := &MessageMediaEmpty{}
+		v, at = x, x
 	case MessageMediaPhotoTypeID:
-		v, size = &MessageMediaPhoto{}, unsafe.Sizeof(MessageMediaPhoto{})
+		x := &MessageMediaPhoto{}
+		v, at, size = x, x, unsafe.Sizeof(MessageMediaPhoto{})
 	case MessageMediaGeoTypeID:
-		v, size = &MessageMediaGeo{}, unsafe.Sizeof(MessageMediaGeo{})
+		x := &MessageMediaGeo{}
+		v, at, size = x, x, unsafe.Sizeof(MessageMediaGeo{})
 	case MessageMediaContactTypeID:
-		v, size = &MessageMediaContact{}, unsafe.Sizeof(MessageMediaContact{})
+		x := &MessageMediaContact{}
+		v, at, size = x, x, unsafe.Sizeof(MessageMediaContact{})
 	case MessageMediaUnsupportedTypeID:
-		v = &MessageMediaUnsupported{}
+		x := &MessageMediaUnsupported{}
+		v, at = x, x
 	case MessageMediaDocumentTypeID:
-		v, size = &MessageMediaDocument{}, unsafe.Sizeof(MessageMediaDocument{})
+		x := &MessageMediaDocument{}
+		v, at, size = x, x, unsafe.Sizeof(MessageMediaDocument{})
 	case MessageMediaWebPageTypeID:
-		v, size = &MessageMediaWebPage{}, unsafe.Sizeof(MessageMediaWebPage{})
+		x := &MessageMediaWebPage{}
+		v, at, size = x, x, unsafe.Sizeof(MessageMediaWebPage{})
 	case MessageMediaVenueTypeID:
-		v, size = &MessageMediaVenue{}, unsafe.Sizeof(MessageMediaVenue{})
+		x := &MessageMediaVenue{}
+		v, at, size = x, x, unsafe.Sizeof(MessageMediaVenue{})
 	case MessageMediaGameTypeID:
-		v, size = &MessageMediaGame{}, unsafe.Sizeof(MessageMediaGame{})
+		x := &MessageMediaGame{}
+		v, at, size = x, x, unsafe.Sizeof(MessageMediaGame{})
 	case MessageMediaInvoiceTypeID:
-		v, size = &MessageMediaInvoice{}, unsafe.Sizeof(MessageMediaInvoice{})
+		x := &MessageMediaInvoice{}
+		v, at, size = x, x, unsafe.Sizeof(MessageMediaInvoice{})
 	case MessageMediaGeoLiveTypeID:
-		v, size = &MessageMediaGeoLive{}, unsafe.Sizeof(MessageMediaGeoLive{})
+		x := &MessageMediaGeoLive{}
+		v, at, size = x, x, unsafe.Sizeof(MessageMediaGeoLive{})
 	case MessageMediaPollTypeID:
-		v, size = &MessageMediaPoll{}, unsafe.Sizeof(MessageMediaPoll{})
+		x := &MessageMediaPoll{}
+		v, at, size = x, x, unsafe.Sizeof(MessageMediaPoll{})
 	case MessageMediaDiceTypeID:
-		v, size = &MessageMediaDice{}, unsafe.Sizeof(MessageMediaDice{})
+		x := &MessageMediaDice{}
+		v, at, size = x, x, unsafe.Sizeof(MessageMediaDice{})
 	case MessageMediaStoryTypeID:
-		v, size = &MessageMediaStory{}, unsafe.Sizeof(MessageMediaStory{})
+		x := &MessageMediaStory{}
+		v, at, size = x, x, unsafe.Sizeof(MessageMediaStory{})
 	case MessageMediaGiveawayTypeID:
-		v, size = &MessageMediaGiveaway{}, unsafe.Sizeof(MessageMediaGiveaway{})
+		x := &MessageMediaGiveaway{}
+		v, at, size = x, x, unsafe.Sizeof(MessageMediaGiveaway{})
 	case MessageMediaGiveawayResultsTypeID:
-		v, size = &MessageMediaGiveawayResults{}, unsafe.Sizeof(MessageMediaGiveawayResults{})
+		x := &MessageMediaGiveawayResults{}
+		v, at, size = x, x, unsafe.Sizeof(MessageMediaGiveawayResults{})
 	case MessageMediaPaidMediaTypeID:
-		v, size = &MessageMediaPaidMedia{}, unsafe.Sizeof(MessageMediaPaidMedia{})
+		x := &MessageMediaPaidMedia{}
+		v, at, size = x, x, unsafe.Sizeof(MessageMediaPaidMedia{})
 	case MessageMediaToDoTypeID:
-		v, size = &MessageMediaToDo{}, unsafe.Sizeof(MessageMediaToDo{})
+		x := &MessageMediaToDo{}
+		v, at, size = x, x, unsafe.Sizeof(MessageMediaToDo{})
 	case MessageMediaVideoStreamTypeID:
-		v, size = &MessageMediaVideoStream{}, unsafe.Sizeof(MessageMediaVideoStream{})
+		x := &MessageMediaVideoStream{}
+		v, at, size = x, x, unsafe.Sizeof(MessageMediaVideoStream{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "MessageMedia"}
 	}
 	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
+	if err := at.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -14872,27 +11785,9 @@ func DecodeMessagePeerVote(b *bin.Buffer) (MessagePeerVoteClass, error) {
 // decodeMessagePeerVote is DecodeMessagePeerVote for a value nested depth
 // levels deep.
 func decodeMessagePeerVote(d *tlrt.Decoder, depth int) (MessagePeerVoteClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v MessagePeerVoteClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case MessagePeerVoteTypeID:
-		v, size = &MessagePeerVote{}, unsafe.Sizeof(MessagePeerVote{})
-	case MessagePeerVoteInputOptionTypeID:
-		v, size = &MessagePeerVoteInputOption{}, unsafe.Sizeof(MessagePeerVoteInputOption{})
-	case MessagePeerVoteMultipleTypeID:
-		v, size = &MessagePeerVoteMultiple{}, unsafe.Sizeof(MessagePeerVoteMultiple{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "MessagePeerVote"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 285, depth)
+	c, _ := v.(MessagePeerVoteClass)
+	return c, err
 }
 
 // MessagePeerVote is the TL constructor messagePeerVote.
@@ -14924,62 +11819,32 @@ func (*MessagePeerVote) TypeName() string {
 func (*MessagePeerVote) messagePeerVoteClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagePeerVote) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagePeerVoteTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1728, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagePeerVote) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "messagePeerVote", "peer")
-	}
-	tlrt.PutBytes(b, m.Option)
-	tlrt.PutUint32(b, uint32(m.Date))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1728, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagePeerVote) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagePeerVoteTypeID, "messagePeerVote"); err != nil {
-		return tlrt.DecodeErr(err, "messagePeerVote", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2491, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessagePeerVote) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2491)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagePeerVote) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messagePeerVote", "")
-	}
-	var err error
-	if m.Peer, err = decodePeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messagePeerVote", "peer")
-	}
-	if m.Option, err = tlrt.Bytes(d); err != nil {
-		return tlrt.DecodeErr(err, "messagePeerVote", "option")
-	}
-	if m.Date, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "messagePeerVote", "date")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2491, m)
 }
 
 // MessagePeerVoteInputOption is the TL constructor messagePeerVoteInputOption.
@@ -15011,57 +11876,31 @@ func (*MessagePeerVoteInputOption) TypeName() string {
 func (*MessagePeerVoteInputOption) messagePeerVoteClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagePeerVoteInputOption) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagePeerVoteInputOptionTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1070, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagePeerVoteInputOption) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "messagePeerVoteInputOption", "peer")
-	}
-	tlrt.PutUint32(b, uint32(m.Date))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1070, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagePeerVoteInputOption) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagePeerVoteInputOptionTypeID, "messagePeerVoteInputOption"); err != nil {
-		return tlrt.DecodeErr(err, "messagePeerVoteInputOption", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1781, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessagePeerVoteInputOption) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1781)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagePeerVoteInputOption) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messagePeerVoteInputOption", "")
-	}
-	var err error
-	if m.Peer, err = decodePeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messagePeerVoteInputOption", "peer")
-	}
-	if m.Date, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "messagePeerVoteInputOption", "date")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1781, m)
 }
 
 // MessagePeerVoteMultiple is the TL constructor messagePeerVoteMultiple.
@@ -15093,65 +11932,32 @@ func (*MessagePeerVoteMultiple) TypeName() string {
 func (*MessagePeerVoteMultiple) messagePeerVoteClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagePeerVoteMultiple) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagePeerVoteMultipleTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 658, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagePeerVoteMultiple) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "messagePeerVoteMultiple", "peer")
-	}
-	tlrt.PutVectorHeader(b, len(m.Options))
-	for i := range m.Options {
-		tlrt.PutBytes(b, m.Options[i])
-	}
-	tlrt.PutUint32(b, uint32(m.Date))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 658, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagePeerVoteMultiple) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagePeerVoteMultipleTypeID, "messagePeerVoteMultiple"); err != nil {
-		return tlrt.DecodeErr(err, "messagePeerVoteMultiple", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1330, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessagePeerVoteMultiple) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1330)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagePeerVoteMultiple) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messagePeerVoteMultiple", "")
-	}
-	var err error
-	if m.Peer, err = decodePeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messagePeerVoteMultiple", "peer")
-	}
-	if m.Options, err = tlrt.DecodeVector(d, 4, tlrt.Bytes); err != nil {
-		return tlrt.DecodeErr(err, "messagePeerVoteMultiple", "options")
-	}
-	if m.Date, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "messagePeerVoteMultiple", "date")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1330, m)
 }
 
 // MessageReplyHeaderClass is the TL type MessageReplyHeader: one of
@@ -15176,17 +11982,20 @@ func decodeMessageReplyHeader(d *tlrt.Decoder, depth int) (MessageReplyHeaderCla
 		return nil, err
 	}
 	var v MessageReplyHeaderClass
+	var at tlrt.DecoderAt
 	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case MessageReplyHeaderTypeID:
-		v, size = &MessageReplyHeader{}, unsafe.Sizeof(MessageReplyHeader{})
+		x := &MessageReplyHeader{}
+		v, at, size = x, x, unsafe.Sizeof(MessageReplyHeader{})
 	case MessageReplyStoryHeaderTypeID:
-		v, size = &MessageReplyStoryHeader{}, unsafe.Sizeof(MessageReplyStoryHeader{})
+		x := &MessageReplyStoryHeader{}
+		v, at, size = x, x, unsafe.Sizeof(MessageReplyStoryHeader{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "MessageReplyHeader"}
 	}
 	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
+	if err := at.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -15672,55 +12481,9 @@ func DecodeMessagesFilter(b *bin.Buffer) (MessagesFilterClass, error) {
 // decodeMessagesFilter is DecodeMessagesFilter for a value nested depth levels
 // deep.
 func decodeMessagesFilter(d *tlrt.Decoder, depth int) (MessagesFilterClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v MessagesFilterClass
-	switch id {
-	case InputMessagesFilterEmptyTypeID:
-		v = &InputMessagesFilterEmpty{}
-	case InputMessagesFilterPhotosTypeID:
-		v = &InputMessagesFilterPhotos{}
-	case InputMessagesFilterVideoTypeID:
-		v = &InputMessagesFilterVideo{}
-	case InputMessagesFilterPhotoVideoTypeID:
-		v = &InputMessagesFilterPhotoVideo{}
-	case InputMessagesFilterDocumentTypeID:
-		v = &InputMessagesFilterDocument{}
-	case InputMessagesFilterURLTypeID:
-		v = &InputMessagesFilterURL{}
-	case InputMessagesFilterGifTypeID:
-		v = &InputMessagesFilterGif{}
-	case InputMessagesFilterVoiceTypeID:
-		v = &InputMessagesFilterVoice{}
-	case InputMessagesFilterMusicTypeID:
-		v = &InputMessagesFilterMusic{}
-	case InputMessagesFilterChatPhotosTypeID:
-		v = &InputMessagesFilterChatPhotos{}
-	case InputMessagesFilterPhoneCallsTypeID:
-		v = tlrt.New[InputMessagesFilterPhoneCalls](d)
-	case InputMessagesFilterRoundVoiceTypeID:
-		v = &InputMessagesFilterRoundVoice{}
-	case InputMessagesFilterRoundVideoTypeID:
-		v = &InputMessagesFilterRoundVideo{}
-	case InputMessagesFilterMyMentionsTypeID:
-		v = &InputMessagesFilterMyMentions{}
-	case InputMessagesFilterGeoTypeID:
-		v = &InputMessagesFilterGeo{}
-	case InputMessagesFilterContactsTypeID:
-		v = &InputMessagesFilterContacts{}
-	case InputMessagesFilterPinnedTypeID:
-		v = &InputMessagesFilterPinned{}
-	case InputMessagesFilterPollTypeID:
-		v = &InputMessagesFilterPoll{}
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "MessagesFilter"}
-	}
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 117, depth)
+	c, _ := v.(MessagesFilterClass)
+	return c, err
 }
 
 // InputMessagesFilterEmpty is the TL constructor inputMessagesFilterEmpty.
@@ -15747,43 +12510,31 @@ func (*InputMessagesFilterEmpty) TypeName() string {
 func (*InputMessagesFilterEmpty) messagesFilterClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputMessagesFilterEmpty) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputMessagesFilterEmptyTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 825, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputMessagesFilterEmpty) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 825, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputMessagesFilterEmpty) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputMessagesFilterEmptyTypeID, "inputMessagesFilterEmpty"); err != nil {
-		return tlrt.DecodeErr(err, "inputMessagesFilterEmpty", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1514, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputMessagesFilterEmpty) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1514)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputMessagesFilterEmpty) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1514, m)
 }
 
 // InputMessagesFilterPhotos is the TL constructor inputMessagesFilterPhotos.
@@ -15810,43 +12561,31 @@ func (*InputMessagesFilterPhotos) TypeName() string {
 func (*InputMessagesFilterPhotos) messagesFilterClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputMessagesFilterPhotos) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputMessagesFilterPhotosTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1379, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputMessagesFilterPhotos) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1379, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputMessagesFilterPhotos) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputMessagesFilterPhotosTypeID, "inputMessagesFilterPhotos"); err != nil {
-		return tlrt.DecodeErr(err, "inputMessagesFilterPhotos", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2115, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputMessagesFilterPhotos) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2115)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputMessagesFilterPhotos) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2115, m)
 }
 
 // InputMessagesFilterVideo is the TL constructor inputMessagesFilterVideo.
@@ -15873,43 +12612,31 @@ func (*InputMessagesFilterVideo) TypeName() string {
 func (*InputMessagesFilterVideo) messagesFilterClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputMessagesFilterVideo) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputMessagesFilterVideoTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1487, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputMessagesFilterVideo) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1487, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputMessagesFilterVideo) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputMessagesFilterVideoTypeID, "inputMessagesFilterVideo"); err != nil {
-		return tlrt.DecodeErr(err, "inputMessagesFilterVideo", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2232, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputMessagesFilterVideo) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2232)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputMessagesFilterVideo) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2232, m)
 }
 
 // InputMessagesFilterPhotoVideo is the TL constructor
@@ -15939,43 +12666,31 @@ func (*InputMessagesFilterPhotoVideo) TypeName() string {
 func (*InputMessagesFilterPhotoVideo) messagesFilterClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputMessagesFilterPhotoVideo) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputMessagesFilterPhotoVideoTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 810, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputMessagesFilterPhotoVideo) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 810, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputMessagesFilterPhotoVideo) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputMessagesFilterPhotoVideoTypeID, "inputMessagesFilterPhotoVideo"); err != nil {
-		return tlrt.DecodeErr(err, "inputMessagesFilterPhotoVideo", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1496, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputMessagesFilterPhotoVideo) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1496)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputMessagesFilterPhotoVideo) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1496, m)
 }
 
 // InputMessagesFilterDocument is the TL constructor
@@ -16004,43 +12719,31 @@ func (*InputMessagesFilterDocument) TypeName() string {
 func (*InputMessagesFilterDocument) messagesFilterClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputMessagesFilterDocument) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputMessagesFilterDocumentTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1475, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputMessagesFilterDocument) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1475, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputMessagesFilterDocument) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputMessagesFilterDocumentTypeID, "inputMessagesFilterDocument"); err != nil {
-		return tlrt.DecodeErr(err, "inputMessagesFilterDocument", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2220, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputMessagesFilterDocument) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2220)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputMessagesFilterDocument) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2220, m)
 }
 
 // InputMessagesFilterURL is the TL constructor inputMessagesFilterUrl.
@@ -16067,43 +12770,31 @@ func (*InputMessagesFilterURL) TypeName() string {
 func (*InputMessagesFilterURL) messagesFilterClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputMessagesFilterURL) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputMessagesFilterURLTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1165, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputMessagesFilterURL) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1165, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputMessagesFilterURL) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputMessagesFilterURLTypeID, "inputMessagesFilterUrl"); err != nil {
-		return tlrt.DecodeErr(err, "inputMessagesFilterUrl", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1884, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputMessagesFilterURL) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1884)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputMessagesFilterURL) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1884, m)
 }
 
 // InputMessagesFilterGif is the TL constructor inputMessagesFilterGif.
@@ -16130,43 +12821,31 @@ func (*InputMessagesFilterGif) TypeName() string {
 func (*InputMessagesFilterGif) messagesFilterClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputMessagesFilterGif) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputMessagesFilterGifTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2457, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputMessagesFilterGif) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2457, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputMessagesFilterGif) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputMessagesFilterGifTypeID, "inputMessagesFilterGif"); err != nil {
-		return tlrt.DecodeErr(err, "inputMessagesFilterGif", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3287, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputMessagesFilterGif) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3287)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputMessagesFilterGif) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3287, m)
 }
 
 // InputMessagesFilterVoice is the TL constructor inputMessagesFilterVoice.
@@ -16193,43 +12872,31 @@ func (*InputMessagesFilterVoice) TypeName() string {
 func (*InputMessagesFilterVoice) messagesFilterClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputMessagesFilterVoice) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputMessagesFilterVoiceTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 757, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputMessagesFilterVoice) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 757, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputMessagesFilterVoice) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputMessagesFilterVoiceTypeID, "inputMessagesFilterVoice"); err != nil {
-		return tlrt.DecodeErr(err, "inputMessagesFilterVoice", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1435, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputMessagesFilterVoice) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1435)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputMessagesFilterVoice) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1435, m)
 }
 
 // InputMessagesFilterMusic is the TL constructor inputMessagesFilterMusic.
@@ -16256,43 +12923,31 @@ func (*InputMessagesFilterMusic) TypeName() string {
 func (*InputMessagesFilterMusic) messagesFilterClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputMessagesFilterMusic) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputMessagesFilterMusicTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 515, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputMessagesFilterMusic) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 515, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputMessagesFilterMusic) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputMessagesFilterMusicTypeID, "inputMessagesFilterMusic"); err != nil {
-		return tlrt.DecodeErr(err, "inputMessagesFilterMusic", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1166, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputMessagesFilterMusic) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1166)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputMessagesFilterMusic) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1166, m)
 }
 
 // InputMessagesFilterChatPhotos is the TL constructor
@@ -16322,43 +12977,31 @@ func (*InputMessagesFilterChatPhotos) TypeName() string {
 func (*InputMessagesFilterChatPhotos) messagesFilterClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputMessagesFilterChatPhotos) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputMessagesFilterChatPhotosTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 537, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputMessagesFilterChatPhotos) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 537, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputMessagesFilterChatPhotos) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputMessagesFilterChatPhotosTypeID, "inputMessagesFilterChatPhotos"); err != nil {
-		return tlrt.DecodeErr(err, "inputMessagesFilterChatPhotos", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1192, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputMessagesFilterChatPhotos) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1192)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputMessagesFilterChatPhotos) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1192, m)
 }
 
 // InputMessagesFilterPhoneCalls is the TL constructor
@@ -16392,56 +13035,31 @@ func (*InputMessagesFilterPhoneCalls) TypeName() string {
 func (*InputMessagesFilterPhoneCalls) messagesFilterClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputMessagesFilterPhoneCalls) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputMessagesFilterPhoneCallsTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1181, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputMessagesFilterPhoneCalls) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 0)
-	flags |= tlrt.Bit(m.Missed, 0)
-	tlrt.PutUint32(b, uint32(flags))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1181, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputMessagesFilterPhoneCalls) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputMessagesFilterPhoneCallsTypeID, "inputMessagesFilterPhoneCalls"); err != nil {
-		return tlrt.DecodeErr(err, "inputMessagesFilterPhoneCalls", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1901, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputMessagesFilterPhoneCalls) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = InputMessagesFilterPhoneCalls{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1901)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputMessagesFilterPhoneCalls) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "inputMessagesFilterPhoneCalls", "flags")
-	}
-	m.Missed = m.Flags.Has(0)
-	m.Flags &^= 1 << 0
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1901, m)
 }
 
 // InputMessagesFilterRoundVoice is the TL constructor
@@ -16471,43 +13089,31 @@ func (*InputMessagesFilterRoundVoice) TypeName() string {
 func (*InputMessagesFilterRoundVoice) messagesFilterClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputMessagesFilterRoundVoice) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputMessagesFilterRoundVoiceTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1128, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputMessagesFilterRoundVoice) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1128, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputMessagesFilterRoundVoice) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputMessagesFilterRoundVoiceTypeID, "inputMessagesFilterRoundVoice"); err != nil {
-		return tlrt.DecodeErr(err, "inputMessagesFilterRoundVoice", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1845, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputMessagesFilterRoundVoice) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1845)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputMessagesFilterRoundVoice) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1845, m)
 }
 
 // InputMessagesFilterRoundVideo is the TL constructor
@@ -16537,43 +13143,31 @@ func (*InputMessagesFilterRoundVideo) TypeName() string {
 func (*InputMessagesFilterRoundVideo) messagesFilterClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputMessagesFilterRoundVideo) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputMessagesFilterRoundVideoTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1709, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputMessagesFilterRoundVideo) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1709, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputMessagesFilterRoundVideo) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputMessagesFilterRoundVideoTypeID, "inputMessagesFilterRoundVideo"); err != nil {
-		return tlrt.DecodeErr(err, "inputMessagesFilterRoundVideo", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2469, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputMessagesFilterRoundVideo) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2469)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputMessagesFilterRoundVideo) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2469, m)
 }
 
 // InputMessagesFilterMyMentions is the TL constructor
@@ -16603,43 +13197,31 @@ func (*InputMessagesFilterMyMentions) TypeName() string {
 func (*InputMessagesFilterMyMentions) messagesFilterClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputMessagesFilterMyMentions) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputMessagesFilterMyMentionsTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1856, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputMessagesFilterMyMentions) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1856, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputMessagesFilterMyMentions) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputMessagesFilterMyMentionsTypeID, "inputMessagesFilterMyMentions"); err != nil {
-		return tlrt.DecodeErr(err, "inputMessagesFilterMyMentions", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2633, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputMessagesFilterMyMentions) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2633)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputMessagesFilterMyMentions) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2633, m)
 }
 
 // InputMessagesFilterGeo is the TL constructor inputMessagesFilterGeo.
@@ -16666,43 +13248,31 @@ func (*InputMessagesFilterGeo) TypeName() string {
 func (*InputMessagesFilterGeo) messagesFilterClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputMessagesFilterGeo) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputMessagesFilterGeoTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2198, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputMessagesFilterGeo) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2198, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputMessagesFilterGeo) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputMessagesFilterGeoTypeID, "inputMessagesFilterGeo"); err != nil {
-		return tlrt.DecodeErr(err, "inputMessagesFilterGeo", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3014, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputMessagesFilterGeo) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3014)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputMessagesFilterGeo) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3014, m)
 }
 
 // InputMessagesFilterContacts is the TL constructor
@@ -16731,43 +13301,31 @@ func (*InputMessagesFilterContacts) TypeName() string {
 func (*InputMessagesFilterContacts) messagesFilterClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputMessagesFilterContacts) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputMessagesFilterContactsTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2122, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputMessagesFilterContacts) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2122, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputMessagesFilterContacts) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputMessagesFilterContactsTypeID, "inputMessagesFilterContacts"); err != nil {
-		return tlrt.DecodeErr(err, "inputMessagesFilterContacts", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2931, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputMessagesFilterContacts) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2931)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputMessagesFilterContacts) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2931, m)
 }
 
 // InputMessagesFilterPinned is the TL constructor inputMessagesFilterPinned.
@@ -16794,43 +13352,31 @@ func (*InputMessagesFilterPinned) TypeName() string {
 func (*InputMessagesFilterPinned) messagesFilterClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputMessagesFilterPinned) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputMessagesFilterPinnedTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 254, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputMessagesFilterPinned) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 254, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputMessagesFilterPinned) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputMessagesFilterPinnedTypeID, "inputMessagesFilterPinned"); err != nil {
-		return tlrt.DecodeErr(err, "inputMessagesFilterPinned", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 869, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputMessagesFilterPinned) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 869)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputMessagesFilterPinned) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 869, m)
 }
 
 // InputMessagesFilterPoll is the TL constructor inputMessagesFilterPoll.
@@ -16857,43 +13403,31 @@ func (*InputMessagesFilterPoll) TypeName() string {
 func (*InputMessagesFilterPoll) messagesFilterClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputMessagesFilterPoll) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputMessagesFilterPollTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2397, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputMessagesFilterPoll) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2397, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputMessagesFilterPoll) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputMessagesFilterPollTypeID, "inputMessagesFilterPoll"); err != nil {
-		return tlrt.DecodeErr(err, "inputMessagesFilterPoll", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3226, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputMessagesFilterPoll) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3226)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputMessagesFilterPoll) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3226, m)
 }
 
 // MaskCoords is the TL constructor maskCoords.
@@ -16922,68 +13456,31 @@ func (*MaskCoords) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MaskCoords) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 32)
-	_ = w[31]
-	binary.LittleEndian.PutUint32(w, MaskCoordsTypeID)
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.N))
-	binary.LittleEndian.PutUint64(w[8:], math.Float64bits(m.X))
-	binary.LittleEndian.PutUint64(w[16:], math.Float64bits(m.Y))
-	binary.LittleEndian.PutUint64(w[24:], math.Float64bits(m.Zoom))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1640, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MaskCoords) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 28)
-	_ = w[27]
-	binary.LittleEndian.PutUint32(w, uint32(m.N))
-	binary.LittleEndian.PutUint64(w[4:], math.Float64bits(m.X))
-	binary.LittleEndian.PutUint64(w[12:], math.Float64bits(m.Y))
-	binary.LittleEndian.PutUint64(w[20:], math.Float64bits(m.Zoom))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1640, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MaskCoords) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MaskCoordsTypeID, "maskCoords"); err != nil {
-		return tlrt.DecodeErr(err, "maskCoords", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2400, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MaskCoords) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2400)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MaskCoords) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.N, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "maskCoords", "n")
-	}
-	if m.X, err = d.Double(); err != nil {
-		return tlrt.DecodeErr(err, "maskCoords", "x")
-	}
-	if m.Y, err = d.Double(); err != nil {
-		return tlrt.DecodeErr(err, "maskCoords", "y")
-	}
-	if m.Zoom, err = d.Double(); err != nil {
-		return tlrt.DecodeErr(err, "maskCoords", "zoom")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2400, m)
 }
 
 // MediaAreaCoordinates is the TL constructor mediaAreaCoordinates.
@@ -17040,87 +13537,31 @@ func (m *MediaAreaCoordinates) ClearRadius() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MediaAreaCoordinates) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MediaAreaCoordinatesTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1975, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MediaAreaCoordinates) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags
-	flags |= tlrt.Bit(m.Radius != 0, 0)
-	w := tlrt.Extend(b, 44)
-	_ = w[43]
-	binary.LittleEndian.PutUint32(w, uint32(flags))
-	binary.LittleEndian.PutUint64(w[4:], math.Float64bits(m.X))
-	binary.LittleEndian.PutUint64(w[12:], math.Float64bits(m.Y))
-	binary.LittleEndian.PutUint64(w[20:], math.Float64bits(m.W))
-	binary.LittleEndian.PutUint64(w[28:], math.Float64bits(m.H))
-	binary.LittleEndian.PutUint64(w[36:], math.Float64bits(m.Rotation))
-	if flags.Has(0) {
-		tlrt.PutUint64(b, math.Float64bits(m.Radius))
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1975, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MediaAreaCoordinates) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MediaAreaCoordinatesTypeID, "mediaAreaCoordinates"); err != nil {
-		return tlrt.DecodeErr(err, "mediaAreaCoordinates", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2763, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MediaAreaCoordinates) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = MediaAreaCoordinates{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2763)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MediaAreaCoordinates) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "mediaAreaCoordinates", "flags")
-	}
-	if m.X, err = d.Double(); err != nil {
-		return tlrt.DecodeErr(err, "mediaAreaCoordinates", "x")
-	}
-	if m.Y, err = d.Double(); err != nil {
-		return tlrt.DecodeErr(err, "mediaAreaCoordinates", "y")
-	}
-	if m.W, err = d.Double(); err != nil {
-		return tlrt.DecodeErr(err, "mediaAreaCoordinates", "w")
-	}
-	if m.H, err = d.Double(); err != nil {
-		return tlrt.DecodeErr(err, "mediaAreaCoordinates", "h")
-	}
-	if m.Rotation, err = d.Double(); err != nil {
-		return tlrt.DecodeErr(err, "mediaAreaCoordinates", "rotation")
-	}
-	if m.Flags.Has(0) {
-		if m.Radius, err = d.Double(); err != nil {
-			return tlrt.DecodeErr(err, "mediaAreaCoordinates", "radius")
-		}
-	}
-	if m.Radius != 0 {
-		m.Flags.Unset(0)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2763, m)
 }
 
 // MessageFwdHeader is the TL constructor messageFwdHeader.
@@ -17512,80 +13953,32 @@ func (*MessagePeerReaction) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagePeerReaction) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagePeerReactionTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1291, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagePeerReaction) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2)
-	flags |= tlrt.Bit(m.Big, 0)
-	flags |= tlrt.Bit(m.Unread, 1)
-	flags |= tlrt.Bit(m.My, 2)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := tlrt.EncodeObject(b, m.PeerID); err != nil {
-		return tlrt.EncodeErr(err, "messagePeerReaction", "peer_id")
-	}
-	tlrt.PutUint32(b, uint32(m.Date))
-	if err := tlrt.EncodeObject(b, m.Reaction); err != nil {
-		return tlrt.EncodeErr(err, "messagePeerReaction", "reaction")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1291, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagePeerReaction) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagePeerReactionTypeID, "messagePeerReaction"); err != nil {
-		return tlrt.DecodeErr(err, "messagePeerReaction", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2018, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessagePeerReaction) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = MessagePeerReaction{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2018)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagePeerReaction) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messagePeerReaction", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "messagePeerReaction", "flags")
-	}
-	m.Big = m.Flags.Has(0)
-	m.Unread = m.Flags.Has(1)
-	m.My = m.Flags.Has(2)
-	if m.PeerID, err = decodePeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messagePeerReaction", "peer_id")
-	}
-	if m.Date, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "messagePeerReaction", "date")
-	}
-	if m.Reaction, err = decodeReaction(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messagePeerReaction", "reaction")
-	}
-	m.Flags &^= 1<<0 | 1<<1 | 1<<2
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2018, m)
 }
 
 // MessageRange is the TL constructor messageRange.
@@ -17612,58 +14005,31 @@ func (*MessageRange) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessageRange) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, MessageRangeTypeID)
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.MinID))
-	binary.LittleEndian.PutUint32(w[8:], uint32(m.MaxID))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 102, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessageRange) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 8)
-	_ = w[7]
-	binary.LittleEndian.PutUint32(w, uint32(m.MinID))
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.MaxID))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 102, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageRange) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessageRangeTypeID, "messageRange"); err != nil {
-		return tlrt.DecodeErr(err, "messageRange", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 696, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessageRange) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 696)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessageRange) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.MinID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "messageRange", "min_id")
-	}
-	if m.MaxID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "messageRange", "max_id")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 696, m)
 }
 
 // MessageReactions is the TL constructor messageReactions.
@@ -17879,78 +14245,31 @@ func (*MessageReactor) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessageReactor) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessageReactorTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 704, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessageReactor) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<3)
-	flags |= tlrt.Bit(m.Top, 0)
-	flags |= tlrt.Bit(m.My, 1)
-	flags |= tlrt.Bit(m.Anonymous, 2)
-	flags |= tlrt.Bit(m.PeerID != nil, 3)
-	tlrt.PutUint32(b, uint32(flags))
-	if flags.Has(3) {
-		if err := tlrt.EncodeObject(b, m.PeerID); err != nil {
-			return tlrt.EncodeErr(err, "messageReactor", "peer_id")
-		}
-	}
-	tlrt.PutUint32(b, uint32(m.Count))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 704, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageReactor) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessageReactorTypeID, "messageReactor"); err != nil {
-		return tlrt.DecodeErr(err, "messageReactor", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1377, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessageReactor) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = MessageReactor{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1377)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessageReactor) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messageReactor", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "messageReactor", "flags")
-	}
-	m.Top = m.Flags.Has(0)
-	m.My = m.Flags.Has(1)
-	m.Anonymous = m.Flags.Has(2)
-	if m.Flags.Has(3) {
-		if m.PeerID, err = decodePeer(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "messageReactor", "peer_id")
-		}
-	}
-	if m.Count, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "messageReactor", "count")
-	}
-	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<3
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1377, m)
 }
 
 // MessageReplies is the TL constructor messageReplies.
@@ -18211,53 +14530,32 @@ func (*MessageReportOption) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessageReportOption) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessageReportOptionTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1117, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessageReportOption) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.Text)
-	tlrt.PutBytes(b, m.Option)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1117, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageReportOption) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessageReportOptionTypeID, "messageReportOption"); err != nil {
-		return tlrt.DecodeErr(err, "messageReportOption", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1833, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessageReportOption) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1833)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessageReportOption) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Text, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "messageReportOption", "text")
-	}
-	if m.Option, err = tlrt.Bytes(d); err != nil {
-		return tlrt.DecodeErr(err, "messageReportOption", "option")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1833, m)
 }
 
 // MessageViews is the TL constructor messageViews.
@@ -18329,94 +14627,31 @@ func (m *MessageViews) ClearForwards() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessageViews) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessageViewsTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 654, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessageViews) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 2)
-	flags |= tlrt.Bit(m.Views != 0, 0)
-	flags |= tlrt.Bit(m.Forwards != 0, 1)
-	flags |= tlrt.Bit(m.Replies != nil, 2)
-	tlrt.PutUint32(b, uint32(flags))
-	if flags.Has(0) {
-		tlrt.PutUint32(b, uint32(m.Views))
-	}
-	if flags.Has(1) {
-		tlrt.PutUint32(b, uint32(m.Forwards))
-	}
-	if flags.Has(2) {
-		if err := m.Replies.Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "messageViews", "replies")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 654, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessageViews) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessageViewsTypeID, "messageViews"); err != nil {
-		return tlrt.DecodeErr(err, "messageViews", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1325, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessageViews) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = MessageViews{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1325)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessageViews) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messageViews", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "messageViews", "flags")
-	}
-	if m.Flags.Has(0) {
-		if m.Views, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "messageViews", "views")
-		}
-	}
-	if m.Flags.Has(1) {
-		if m.Forwards, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "messageViews", "forwards")
-		}
-	}
-	if m.Flags.Has(2) {
-		d.Spend(unsafe.Sizeof(MessageReplies{}))
-		m.Replies = &MessageReplies{}
-		if err = tlrt.DecodeBoxed(d, m.Replies, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "messageViews", "replies")
-		}
-	}
-	m.Flags &^= 1 << 2
-	if m.Views != 0 {
-		m.Flags.Unset(0)
-	}
-	if m.Forwards != 0 {
-		m.Flags.Unset(1)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1325, m)
 }
 
 // MissingInvitee is the TL constructor missingInvitee.
@@ -18446,64 +14681,31 @@ func (*MissingInvitee) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MissingInvitee) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MissingInviteeTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 908, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MissingInvitee) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<0 | 1<<1)
-	flags |= tlrt.Bit(m.PremiumWouldAllowInvite, 0)
-	flags |= tlrt.Bit(m.PremiumRequiredForPm, 1)
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, uint32(flags))
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.UserID))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 908, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MissingInvitee) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MissingInviteeTypeID, "missingInvitee"); err != nil {
-		return tlrt.DecodeErr(err, "missingInvitee", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1606, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MissingInvitee) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = MissingInvitee{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1606)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MissingInvitee) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "missingInvitee", "flags")
-	}
-	m.PremiumWouldAllowInvite = m.Flags.Has(0)
-	m.PremiumRequiredForPm = m.Flags.Has(1)
-	if m.UserID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "missingInvitee", "user_id")
-	}
-	m.Flags &^= 1<<0 | 1<<1
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1606, m)
 }
 
 // MyBoost is the TL constructor myBoost.
@@ -18560,94 +14762,29 @@ func (m *MyBoost) ClearCooldownUntilDate() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MyBoost) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MyBoostTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1880, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MyBoost) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 0)
-	flags |= tlrt.Bit(m.Peer != nil, 0)
-	flags |= tlrt.Bit(m.CooldownUntilDate != 0, 1)
-	w := tlrt.Extend(b, 8)
-	_ = w[7]
-	binary.LittleEndian.PutUint32(w, uint32(flags))
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.Slot))
-	if flags.Has(0) {
-		if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-			return tlrt.EncodeErr(err, "myBoost", "peer")
-		}
-	}
-	w = tlrt.Extend(b, 8)
-	_ = w[7]
-	binary.LittleEndian.PutUint32(w, uint32(m.Date))
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.Expires))
-	if flags.Has(1) {
-		tlrt.PutUint32(b, uint32(m.CooldownUntilDate))
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1880, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MyBoost) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MyBoostTypeID, "myBoost"); err != nil {
-		return tlrt.DecodeErr(err, "myBoost", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2659, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MyBoost) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = MyBoost{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2659)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MyBoost) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "myBoost", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "myBoost", "flags")
-	}
-	if m.Slot, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "myBoost", "slot")
-	}
-	if m.Flags.Has(0) {
-		if m.Peer, err = decodePeer(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "myBoost", "peer")
-		}
-	}
-	if m.Date, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "myBoost", "date")
-	}
-	if m.Expires, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "myBoost", "expires")
-	}
-	if m.Flags.Has(1) {
-		if m.CooldownUntilDate, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "myBoost", "cooldown_until_date")
-		}
-	}
-	m.Flags &^= 1 << 0
-	if m.CooldownUntilDate != 0 {
-		m.Flags.Unset(1)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2659, m)
 }

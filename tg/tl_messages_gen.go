@@ -27,25 +27,9 @@ func DecodeMessagesAllStickers(b *bin.Buffer) (MessagesAllStickersClass, error) 
 // decodeMessagesAllStickers is DecodeMessagesAllStickers for a value nested
 // depth levels deep.
 func decodeMessagesAllStickers(d *tlrt.Decoder, depth int) (MessagesAllStickersClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v MessagesAllStickersClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case MessagesAllStickersNotModifiedTypeID:
-		v = &MessagesAllStickersNotModified{}
-	case MessagesAllStickersTypeID:
-		v, size = &MessagesAllStickers{}, unsafe.Sizeof(MessagesAllStickers{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "messages.AllStickers"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 1621, depth)
+	c, _ := v.(MessagesAllStickersClass)
+	return c, err
 }
 
 // MessagesAllStickersNotModified is the TL constructor
@@ -75,43 +59,31 @@ func (*MessagesAllStickersNotModified) TypeName() string {
 func (*MessagesAllStickersNotModified) messagesAllStickersClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesAllStickersNotModified) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesAllStickersNotModifiedTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2209, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesAllStickersNotModified) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2209, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesAllStickersNotModified) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesAllStickersNotModifiedTypeID, "messages.allStickersNotModified"); err != nil {
-		return tlrt.DecodeErr(err, "messages.allStickersNotModified", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3026, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessagesAllStickersNotModified) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3026)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesAllStickersNotModified) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3026, m)
 }
 
 // MessagesAllStickers is the TL constructor messages.allStickers.
@@ -143,64 +115,32 @@ func (*MessagesAllStickers) TypeName() string {
 func (*MessagesAllStickers) messagesAllStickersClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesAllStickers) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesAllStickersTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1962, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesAllStickers) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 16)
-	_ = w[15]
-	binary.LittleEndian.PutUint64(w, uint64(m.Hash))
-	binary.LittleEndian.PutUint32(w[8:], bin.TypeVector)
-	binary.LittleEndian.PutUint32(w[12:], uint32(len(m.Sets)))
-	for i := range m.Sets {
-		if err := m.Sets[i].Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "messages.allStickers", "sets")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1962, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesAllStickers) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesAllStickersTypeID, "messages.allStickers"); err != nil {
-		return tlrt.DecodeErr(err, "messages.allStickers", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2749, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessagesAllStickers) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2749)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesAllStickers) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messages.allStickers", "")
-	}
-	var err error
-	if m.Hash, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "messages.allStickers", "hash")
-	}
-	if m.Sets, err = tlrt.DecodeStructs[StickerSet](d, false, false, 40, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.allStickers", "sets")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2749, m)
 }
 
 // MessagesAvailableEffectsClass is the TL type messages.AvailableEffects: one
@@ -221,25 +161,9 @@ func DecodeMessagesAvailableEffects(b *bin.Buffer) (MessagesAvailableEffectsClas
 // decodeMessagesAvailableEffects is DecodeMessagesAvailableEffects for a value
 // nested depth levels deep.
 func decodeMessagesAvailableEffects(d *tlrt.Decoder, depth int) (MessagesAvailableEffectsClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v MessagesAvailableEffectsClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case MessagesAvailableEffectsNotModifiedTypeID:
-		v = &MessagesAvailableEffectsNotModified{}
-	case MessagesAvailableEffectsTypeID:
-		v, size = &MessagesAvailableEffects{}, unsafe.Sizeof(MessagesAvailableEffects{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "messages.AvailableEffects"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 2919, depth)
+	c, _ := v.(MessagesAvailableEffectsClass)
+	return c, err
 }
 
 // MessagesAvailableEffectsNotModified is the TL constructor
@@ -271,43 +195,31 @@ func (*MessagesAvailableEffectsNotModified) TypeName() string {
 func (*MessagesAvailableEffectsNotModified) messagesAvailableEffectsClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesAvailableEffectsNotModified) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesAvailableEffectsNotModifiedTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1995, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesAvailableEffectsNotModified) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1995, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesAvailableEffectsNotModified) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesAvailableEffectsNotModifiedTypeID, "messages.availableEffectsNotModified"); err != nil {
-		return tlrt.DecodeErr(err, "messages.availableEffectsNotModified", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2787, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessagesAvailableEffectsNotModified) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2787)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesAvailableEffectsNotModified) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2787, m)
 }
 
 // MessagesAvailableEffects is the TL constructor messages.availableEffects.
@@ -341,73 +253,32 @@ func (*MessagesAvailableEffects) TypeName() string {
 func (*MessagesAvailableEffects) messagesAvailableEffectsClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesAvailableEffects) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesAvailableEffectsTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1809, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesAvailableEffects) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, uint32(m.Hash))
-	binary.LittleEndian.PutUint32(w[4:], bin.TypeVector)
-	binary.LittleEndian.PutUint32(w[8:], uint32(len(m.Effects)))
-	for i := range m.Effects {
-		if err := m.Effects[i].Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "messages.availableEffects", "effects")
-		}
-	}
-	tlrt.PutVectorHeader(b, len(m.Documents))
-	for i := range m.Documents {
-		if err := tlrt.EncodeObject(b, m.Documents[i]); err != nil {
-			return tlrt.EncodeErr(err, "messages.availableEffects", "documents")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1809, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesAvailableEffects) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesAvailableEffectsTypeID, "messages.availableEffects"); err != nil {
-		return tlrt.DecodeErr(err, "messages.availableEffects", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2580, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessagesAvailableEffects) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2580)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesAvailableEffects) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messages.availableEffects", "")
-	}
-	var err error
-	if m.Hash, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "messages.availableEffects", "hash")
-	}
-	if m.Effects, err = tlrt.DecodeStructs[AvailableEffect](d, false, false, 28, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.availableEffects", "effects")
-	}
-	if m.Documents, err = tlrt.DecodeSlabs[Document](d, false, 12, depth+1, decodeDocument); err != nil {
-		return tlrt.DecodeErr(err, "messages.availableEffects", "documents")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2580, m)
 }
 
 // MessagesAvailableReactionsClass is the TL type messages.AvailableReactions:
@@ -428,25 +299,9 @@ func DecodeMessagesAvailableReactions(b *bin.Buffer) (MessagesAvailableReactions
 // decodeMessagesAvailableReactions is DecodeMessagesAvailableReactions for a
 // value nested depth levels deep.
 func decodeMessagesAvailableReactions(d *tlrt.Decoder, depth int) (MessagesAvailableReactionsClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v MessagesAvailableReactionsClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case MessagesAvailableReactionsNotModifiedTypeID:
-		v = &MessagesAvailableReactionsNotModified{}
-	case MessagesAvailableReactionsTypeID:
-		v, size = &MessagesAvailableReactions{}, unsafe.Sizeof(MessagesAvailableReactions{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "messages.AvailableReactions"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 839, depth)
+	c, _ := v.(MessagesAvailableReactionsClass)
+	return c, err
 }
 
 // MessagesAvailableReactionsNotModified is the TL constructor
@@ -478,43 +333,31 @@ func (*MessagesAvailableReactionsNotModified) TypeName() string {
 func (*MessagesAvailableReactionsNotModified) messagesAvailableReactionsClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesAvailableReactionsNotModified) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesAvailableReactionsNotModifiedTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1476, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesAvailableReactionsNotModified) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1476, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesAvailableReactionsNotModified) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesAvailableReactionsNotModifiedTypeID, "messages.availableReactionsNotModified"); err != nil {
-		return tlrt.DecodeErr(err, "messages.availableReactionsNotModified", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2221, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessagesAvailableReactionsNotModified) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2221)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesAvailableReactionsNotModified) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2221, m)
 }
 
 // MessagesAvailableReactions is the TL constructor messages.availableReactions.
@@ -546,64 +389,32 @@ func (*MessagesAvailableReactions) TypeName() string {
 func (*MessagesAvailableReactions) messagesAvailableReactionsClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesAvailableReactions) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesAvailableReactionsTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1086, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesAvailableReactions) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, uint32(m.Hash))
-	binary.LittleEndian.PutUint32(w[4:], bin.TypeVector)
-	binary.LittleEndian.PutUint32(w[8:], uint32(len(m.Reactions)))
-	for i := range m.Reactions {
-		if err := m.Reactions[i].Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "messages.availableReactions", "reactions")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1086, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesAvailableReactions) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesAvailableReactionsTypeID, "messages.availableReactions"); err != nil {
-		return tlrt.DecodeErr(err, "messages.availableReactions", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1798, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessagesAvailableReactions) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1798)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesAvailableReactions) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messages.availableReactions", "")
-	}
-	var err error
-	if m.Hash, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "messages.availableReactions", "hash")
-	}
-	if m.Reactions, err = tlrt.DecodeStructs[AvailableReaction](d, false, false, 76, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.availableReactions", "reactions")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1798, m)
 }
 
 // MessagesChatInviteJoinResultClass is the TL type
@@ -625,25 +436,9 @@ func DecodeMessagesChatInviteJoinResult(b *bin.Buffer) (MessagesChatInviteJoinRe
 // decodeMessagesChatInviteJoinResult is DecodeMessagesChatInviteJoinResult for
 // a value nested depth levels deep.
 func decodeMessagesChatInviteJoinResult(d *tlrt.Decoder, depth int) (MessagesChatInviteJoinResultClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v MessagesChatInviteJoinResultClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case MessagesChatInviteJoinResultOkTypeID:
-		v, size = &MessagesChatInviteJoinResultOk{}, unsafe.Sizeof(MessagesChatInviteJoinResultOk{})
-	case MessagesChatInviteJoinResultWebViewTypeID:
-		v, size = &MessagesChatInviteJoinResultWebView{}, unsafe.Sizeof(MessagesChatInviteJoinResultWebView{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "messages.ChatInviteJoinResult"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 1893, depth)
+	c, _ := v.(MessagesChatInviteJoinResultClass)
+	return c, err
 }
 
 // MessagesChatInviteJoinResultOk is the TL constructor
@@ -676,54 +471,32 @@ func (*MessagesChatInviteJoinResultOk) TypeName() string {
 func (*MessagesChatInviteJoinResultOk) messagesChatInviteJoinResultClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesChatInviteJoinResultOk) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesChatInviteJoinResultOkTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 645, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesChatInviteJoinResultOk) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Updates); err != nil {
-		return tlrt.EncodeErr(err, "messages.chatInviteJoinResultOk", "updates")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 645, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesChatInviteJoinResultOk) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesChatInviteJoinResultOkTypeID, "messages.chatInviteJoinResultOk"); err != nil {
-		return tlrt.DecodeErr(err, "messages.chatInviteJoinResultOk", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1314, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessagesChatInviteJoinResultOk) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1314)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesChatInviteJoinResultOk) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messages.chatInviteJoinResultOk", "")
-	}
-	var err error
-	if m.Updates, err = decodeUpdates(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.chatInviteJoinResultOk", "updates")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1314, m)
 }
 
 // MessagesChatInviteJoinResultWebView is the TL constructor
@@ -759,68 +532,32 @@ func (*MessagesChatInviteJoinResultWebView) TypeName() string {
 func (*MessagesChatInviteJoinResultWebView) messagesChatInviteJoinResultClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesChatInviteJoinResultWebView) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesChatInviteJoinResultWebViewTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 903, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesChatInviteJoinResultWebView) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 24)
-	_ = w[23]
-	binary.LittleEndian.PutUint64(w, uint64(m.BotID))
-	binary.LittleEndian.PutUint64(w[8:], uint64(m.QueryID))
-	binary.LittleEndian.PutUint32(w[16:], bin.TypeVector)
-	binary.LittleEndian.PutUint32(w[20:], uint32(len(m.Users)))
-	for i := range m.Users {
-		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
-			return tlrt.EncodeErr(err, "messages.chatInviteJoinResultWebView", "users")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 903, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesChatInviteJoinResultWebView) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesChatInviteJoinResultWebViewTypeID, "messages.chatInviteJoinResultWebView"); err != nil {
-		return tlrt.DecodeErr(err, "messages.chatInviteJoinResultWebView", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1600, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessagesChatInviteJoinResultWebView) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1600)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesChatInviteJoinResultWebView) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messages.chatInviteJoinResultWebView", "")
-	}
-	var err error
-	if m.BotID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "messages.chatInviteJoinResultWebView", "bot_id")
-	}
-	if m.QueryID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "messages.chatInviteJoinResultWebView", "query_id")
-	}
-	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
-		return tlrt.DecodeErr(err, "messages.chatInviteJoinResultWebView", "users")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1600, m)
 }
 
 // MessagesChatsClass is the TL type messages.Chats: one of MessagesChats,
@@ -840,25 +577,9 @@ func DecodeMessagesChats(b *bin.Buffer) (MessagesChatsClass, error) {
 // decodeMessagesChats is DecodeMessagesChats for a value nested depth levels
 // deep.
 func decodeMessagesChats(d *tlrt.Decoder, depth int) (MessagesChatsClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v MessagesChatsClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case MessagesChatsTypeID:
-		v, size = &MessagesChats{}, unsafe.Sizeof(MessagesChats{})
-	case MessagesChatsSliceTypeID:
-		v, size = &MessagesChatsSlice{}, unsafe.Sizeof(MessagesChatsSlice{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "messages.Chats"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 691, depth)
+	c, _ := v.(MessagesChatsClass)
+	return c, err
 }
 
 // MessagesChats is the TL constructor messages.chats.
@@ -887,57 +608,32 @@ func (*MessagesChats) TypeName() string {
 func (*MessagesChats) messagesChatsClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesChats) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesChatsTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 933, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesChats) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutVectorHeader(b, len(m.Chats))
-	for i := range m.Chats {
-		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
-			return tlrt.EncodeErr(err, "messages.chats", "chats")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 933, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesChats) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesChatsTypeID, "messages.chats"); err != nil {
-		return tlrt.DecodeErr(err, "messages.chats", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1632, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessagesChats) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1632)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesChats) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messages.chats", "")
-	}
-	var err error
-	if m.Chats, err = tlrt.DecodeSlabs[Channel](d, false, 12, depth+1, decodeChat); err != nil {
-		return tlrt.DecodeErr(err, "messages.chats", "chats")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1632, m)
 }
 
 // MessagesChatsSlice is the TL constructor messages.chatsSlice.
@@ -968,64 +664,32 @@ func (*MessagesChatsSlice) TypeName() string {
 func (*MessagesChatsSlice) messagesChatsClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesChatsSlice) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesChatsSliceTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1454, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesChatsSlice) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, uint32(m.Count))
-	binary.LittleEndian.PutUint32(w[4:], bin.TypeVector)
-	binary.LittleEndian.PutUint32(w[8:], uint32(len(m.Chats)))
-	for i := range m.Chats {
-		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
-			return tlrt.EncodeErr(err, "messages.chatsSlice", "chats")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1454, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesChatsSlice) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesChatsSliceTypeID, "messages.chatsSlice"); err != nil {
-		return tlrt.DecodeErr(err, "messages.chatsSlice", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2197, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessagesChatsSlice) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2197)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesChatsSlice) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messages.chatsSlice", "")
-	}
-	var err error
-	if m.Count, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "messages.chatsSlice", "count")
-	}
-	if m.Chats, err = tlrt.DecodeSlabs[Channel](d, false, 12, depth+1, decodeChat); err != nil {
-		return tlrt.DecodeErr(err, "messages.chatsSlice", "chats")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2197, m)
 }
 
 // MessagesDhConfigClass is the TL type messages.DhConfig: one of
@@ -1045,25 +709,9 @@ func DecodeMessagesDhConfig(b *bin.Buffer) (MessagesDhConfigClass, error) {
 // decodeMessagesDhConfig is DecodeMessagesDhConfig for a value nested depth
 // levels deep.
 func decodeMessagesDhConfig(d *tlrt.Decoder, depth int) (MessagesDhConfigClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v MessagesDhConfigClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case MessagesDhConfigNotModifiedTypeID:
-		v, size = &MessagesDhConfigNotModified{}, unsafe.Sizeof(MessagesDhConfigNotModified{})
-	case MessagesDhConfigTypeID:
-		v, size = &MessagesDhConfig{}, unsafe.Sizeof(MessagesDhConfig{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "messages.DhConfig"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 995, depth)
+	c, _ := v.(MessagesDhConfigClass)
+	return c, err
 }
 
 // MessagesDhConfigNotModified is the TL constructor
@@ -1094,49 +742,32 @@ func (*MessagesDhConfigNotModified) TypeName() string {
 func (*MessagesDhConfigNotModified) messagesDhConfigClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesDhConfigNotModified) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesDhConfigNotModifiedTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1845, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesDhConfigNotModified) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutBytes(b, m.Random)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1845, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesDhConfigNotModified) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesDhConfigNotModifiedTypeID, "messages.dhConfigNotModified"); err != nil {
-		return tlrt.DecodeErr(err, "messages.dhConfigNotModified", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2622, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessagesDhConfigNotModified) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2622)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesDhConfigNotModified) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Random, err = tlrt.Bytes(d); err != nil {
-		return tlrt.DecodeErr(err, "messages.dhConfigNotModified", "random")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2622, m)
 }
 
 // MessagesDhConfig is the TL constructor messages.dhConfig.
@@ -1169,61 +800,32 @@ func (*MessagesDhConfig) TypeName() string {
 func (*MessagesDhConfig) messagesDhConfigClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesDhConfig) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesDhConfigTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 401, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesDhConfig) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, uint32(m.G))
-	tlrt.PutBytes(b, m.P)
-	tlrt.PutUint32(b, uint32(m.Version))
-	tlrt.PutBytes(b, m.Random)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 401, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesDhConfig) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesDhConfigTypeID, "messages.dhConfig"); err != nil {
-		return tlrt.DecodeErr(err, "messages.dhConfig", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1034, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessagesDhConfig) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1034)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesDhConfig) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.G, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "messages.dhConfig", "g")
-	}
-	if m.P, err = tlrt.Bytes(d); err != nil {
-		return tlrt.DecodeErr(err, "messages.dhConfig", "p")
-	}
-	if m.Version, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "messages.dhConfig", "version")
-	}
-	if m.Random, err = tlrt.Bytes(d); err != nil {
-		return tlrt.DecodeErr(err, "messages.dhConfig", "random")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1034, m)
 }
 
 // MessagesDialogsClass is the TL type messages.Dialogs: one of MessagesDialogs,
@@ -1243,27 +845,9 @@ func DecodeMessagesDialogs(b *bin.Buffer) (MessagesDialogsClass, error) {
 // decodeMessagesDialogs is DecodeMessagesDialogs for a value nested depth
 // levels deep.
 func decodeMessagesDialogs(d *tlrt.Decoder, depth int) (MessagesDialogsClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v MessagesDialogsClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case MessagesDialogsTypeID:
-		v, size = &MessagesDialogs{}, unsafe.Sizeof(MessagesDialogs{})
-	case MessagesDialogsSliceTypeID:
-		v, size = &MessagesDialogsSlice{}, unsafe.Sizeof(MessagesDialogsSlice{})
-	case MessagesDialogsNotModifiedTypeID:
-		v = tlrt.New[MessagesDialogsNotModified](d)
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "messages.Dialogs"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 2249, depth)
+	c, _ := v.(MessagesDialogsClass)
+	return c, err
 }
 
 // MessagesDialogs is the TL constructor messages.dialogs.
@@ -1297,84 +881,32 @@ func (*MessagesDialogs) TypeName() string {
 func (*MessagesDialogs) messagesDialogsClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesDialogs) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesDialogsTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 191, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesDialogs) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutVectorHeader(b, len(m.Dialogs))
-	for i := range m.Dialogs {
-		if err := tlrt.EncodeObject(b, m.Dialogs[i]); err != nil {
-			return tlrt.EncodeErr(err, "messages.dialogs", "dialogs")
-		}
-	}
-	tlrt.PutVectorHeader(b, len(m.Messages))
-	for i := range m.Messages {
-		if err := tlrt.EncodeObject(b, m.Messages[i]); err != nil {
-			return tlrt.EncodeErr(err, "messages.dialogs", "messages")
-		}
-	}
-	tlrt.PutVectorHeader(b, len(m.Chats))
-	for i := range m.Chats {
-		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
-			return tlrt.EncodeErr(err, "messages.dialogs", "chats")
-		}
-	}
-	tlrt.PutVectorHeader(b, len(m.Users))
-	for i := range m.Users {
-		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
-			return tlrt.EncodeErr(err, "messages.dialogs", "users")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 191, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesDialogs) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesDialogsTypeID, "messages.dialogs"); err != nil {
-		return tlrt.DecodeErr(err, "messages.dialogs", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 798, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessagesDialogs) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 798)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesDialogs) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messages.dialogs", "")
-	}
-	var err error
-	if m.Dialogs, err = tlrt.DecodeSlabs[Dialog](d, false, 24, depth+1, decodeDialog); err != nil {
-		return tlrt.DecodeErr(err, "messages.dialogs", "dialogs")
-	}
-	if m.Messages, err = tlrt.DecodeSlabs[Message](d, false, 12, depth+1, decodeMessage); err != nil {
-		return tlrt.DecodeErr(err, "messages.dialogs", "messages")
-	}
-	if m.Chats, err = tlrt.DecodeSlabs[Channel](d, false, 12, depth+1, decodeChat); err != nil {
-		return tlrt.DecodeErr(err, "messages.dialogs", "chats")
-	}
-	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
-		return tlrt.DecodeErr(err, "messages.dialogs", "users")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 798, m)
 }
 
 // MessagesDialogsSlice is the TL constructor messages.dialogsSlice.
@@ -1409,91 +941,32 @@ func (*MessagesDialogsSlice) TypeName() string {
 func (*MessagesDialogsSlice) messagesDialogsClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesDialogsSlice) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesDialogsSliceTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1043, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesDialogsSlice) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, uint32(m.Count))
-	binary.LittleEndian.PutUint32(w[4:], bin.TypeVector)
-	binary.LittleEndian.PutUint32(w[8:], uint32(len(m.Dialogs)))
-	for i := range m.Dialogs {
-		if err := tlrt.EncodeObject(b, m.Dialogs[i]); err != nil {
-			return tlrt.EncodeErr(err, "messages.dialogsSlice", "dialogs")
-		}
-	}
-	tlrt.PutVectorHeader(b, len(m.Messages))
-	for i := range m.Messages {
-		if err := tlrt.EncodeObject(b, m.Messages[i]); err != nil {
-			return tlrt.EncodeErr(err, "messages.dialogsSlice", "messages")
-		}
-	}
-	tlrt.PutVectorHeader(b, len(m.Chats))
-	for i := range m.Chats {
-		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
-			return tlrt.EncodeErr(err, "messages.dialogsSlice", "chats")
-		}
-	}
-	tlrt.PutVectorHeader(b, len(m.Users))
-	for i := range m.Users {
-		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
-			return tlrt.EncodeErr(err, "messages.dialogsSlice", "users")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1043, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesDialogsSlice) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesDialogsSliceTypeID, "messages.dialogsSlice"); err != nil {
-		return tlrt.DecodeErr(err, "messages.dialogsSlice", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1750, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessagesDialogsSlice) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1750)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesDialogsSlice) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messages.dialogsSlice", "")
-	}
-	var err error
-	if m.Count, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "messages.dialogsSlice", "count")
-	}
-	if m.Dialogs, err = tlrt.DecodeSlabs[Dialog](d, false, 24, depth+1, decodeDialog); err != nil {
-		return tlrt.DecodeErr(err, "messages.dialogsSlice", "dialogs")
-	}
-	if m.Messages, err = tlrt.DecodeSlabs[Message](d, false, 12, depth+1, decodeMessage); err != nil {
-		return tlrt.DecodeErr(err, "messages.dialogsSlice", "messages")
-	}
-	if m.Chats, err = tlrt.DecodeSlabs[Channel](d, false, 12, depth+1, decodeChat); err != nil {
-		return tlrt.DecodeErr(err, "messages.dialogsSlice", "chats")
-	}
-	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
-		return tlrt.DecodeErr(err, "messages.dialogsSlice", "users")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1750, m)
 }
 
 // MessagesDialogsNotModified is the TL constructor messages.dialogsNotModified.
@@ -1523,51 +996,31 @@ func (*MessagesDialogsNotModified) TypeName() string {
 func (*MessagesDialogsNotModified) messagesDialogsClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesDialogsNotModified) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 8)
-	_ = w[7]
-	binary.LittleEndian.PutUint32(w, MessagesDialogsNotModifiedTypeID)
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.Count))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2297, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesDialogsNotModified) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, uint32(m.Count))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2297, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesDialogsNotModified) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesDialogsNotModifiedTypeID, "messages.dialogsNotModified"); err != nil {
-		return tlrt.DecodeErr(err, "messages.dialogsNotModified", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3120, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessagesDialogsNotModified) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3120)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesDialogsNotModified) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Count, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "messages.dialogsNotModified", "count")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3120, m)
 }
 
 // MessagesEmojiGameInfoClass is the TL type messages.EmojiGameInfo: one of
@@ -1588,25 +1041,9 @@ func DecodeMessagesEmojiGameInfo(b *bin.Buffer) (MessagesEmojiGameInfoClass, err
 // decodeMessagesEmojiGameInfo is DecodeMessagesEmojiGameInfo for a value nested
 // depth levels deep.
 func decodeMessagesEmojiGameInfo(d *tlrt.Decoder, depth int) (MessagesEmojiGameInfoClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v MessagesEmojiGameInfoClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case MessagesEmojiGameUnavailableTypeID:
-		v = &MessagesEmojiGameUnavailable{}
-	case MessagesEmojiGameDiceInfoTypeID:
-		v, size = &MessagesEmojiGameDiceInfo{}, unsafe.Sizeof(MessagesEmojiGameDiceInfo{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "messages.EmojiGameInfo"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 574, depth)
+	c, _ := v.(MessagesEmojiGameInfoClass)
+	return c, err
 }
 
 // MessagesEmojiGameUnavailable is the TL constructor
@@ -1636,43 +1073,31 @@ func (*MessagesEmojiGameUnavailable) TypeName() string {
 func (*MessagesEmojiGameUnavailable) messagesEmojiGameInfoClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesEmojiGameUnavailable) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesEmojiGameUnavailableTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 841, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesEmojiGameUnavailable) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 841, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesEmojiGameUnavailable) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesEmojiGameUnavailableTypeID, "messages.emojiGameUnavailable"); err != nil {
-		return tlrt.DecodeErr(err, "messages.emojiGameUnavailable", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1532, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessagesEmojiGameUnavailable) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1532)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesEmojiGameUnavailable) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1532, m)
 }
 
 // MessagesEmojiGameDiceInfo is the TL constructor messages.emojiGameDiceInfo.
@@ -1732,88 +1157,32 @@ func (m *MessagesEmojiGameDiceInfo) ClearPlaysLeft() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesEmojiGameDiceInfo) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesEmojiGameDiceInfoTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 651, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesEmojiGameDiceInfo) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags
-	flags |= tlrt.Bit(m.PlaysLeft != 0, 0)
-	tlrt.PutUint32(b, uint32(flags))
-	tlrt.PutString(b, m.GameHash)
-	w := tlrt.Extend(b, 20)
-	_ = w[19]
-	binary.LittleEndian.PutUint64(w, uint64(m.PrevStake))
-	binary.LittleEndian.PutUint32(w[8:], uint32(m.CurrentStreak))
-	binary.LittleEndian.PutUint32(w[12:], bin.TypeVector)
-	binary.LittleEndian.PutUint32(w[16:], uint32(len(m.Params)))
-	for i := range m.Params {
-		tlrt.PutUint32(b, uint32(m.Params[i]))
-	}
-	if flags.Has(0) {
-		tlrt.PutUint32(b, uint32(m.PlaysLeft))
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 651, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesEmojiGameDiceInfo) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesEmojiGameDiceInfoTypeID, "messages.emojiGameDiceInfo"); err != nil {
-		return tlrt.DecodeErr(err, "messages.emojiGameDiceInfo", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1322, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessagesEmojiGameDiceInfo) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = MessagesEmojiGameDiceInfo{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1322)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesEmojiGameDiceInfo) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "messages.emojiGameDiceInfo", "flags")
-	}
-	if m.GameHash, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "messages.emojiGameDiceInfo", "game_hash")
-	}
-	if m.PrevStake, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "messages.emojiGameDiceInfo", "prev_stake")
-	}
-	if m.CurrentStreak, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "messages.emojiGameDiceInfo", "current_streak")
-	}
-	if m.Params, err = tlrt.DecodeVector(d, 4, (*tlrt.Decoder).Int); err != nil {
-		return tlrt.DecodeErr(err, "messages.emojiGameDiceInfo", "params")
-	}
-	if m.Flags.Has(0) {
-		if m.PlaysLeft, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "messages.emojiGameDiceInfo", "plays_left")
-		}
-	}
-	if m.PlaysLeft != 0 {
-		m.Flags.Unset(0)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1322, m)
 }
 
 // MessagesEmojiGroupsClass is the TL type messages.EmojiGroups: one of
@@ -1833,25 +1202,9 @@ func DecodeMessagesEmojiGroups(b *bin.Buffer) (MessagesEmojiGroupsClass, error) 
 // decodeMessagesEmojiGroups is DecodeMessagesEmojiGroups for a value nested
 // depth levels deep.
 func decodeMessagesEmojiGroups(d *tlrt.Decoder, depth int) (MessagesEmojiGroupsClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v MessagesEmojiGroupsClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case MessagesEmojiGroupsNotModifiedTypeID:
-		v = &MessagesEmojiGroupsNotModified{}
-	case MessagesEmojiGroupsTypeID:
-		v, size = &MessagesEmojiGroups{}, unsafe.Sizeof(MessagesEmojiGroups{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "messages.EmojiGroups"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 897, depth)
+	c, _ := v.(MessagesEmojiGroupsClass)
+	return c, err
 }
 
 // MessagesEmojiGroupsNotModified is the TL constructor
@@ -1881,43 +1234,31 @@ func (*MessagesEmojiGroupsNotModified) TypeName() string {
 func (*MessagesEmojiGroupsNotModified) messagesEmojiGroupsClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesEmojiGroupsNotModified) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesEmojiGroupsNotModifiedTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1026, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesEmojiGroupsNotModified) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1026, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesEmojiGroupsNotModified) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesEmojiGroupsNotModifiedTypeID, "messages.emojiGroupsNotModified"); err != nil {
-		return tlrt.DecodeErr(err, "messages.emojiGroupsNotModified", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1733, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessagesEmojiGroupsNotModified) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1733)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesEmojiGroupsNotModified) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1733, m)
 }
 
 // MessagesEmojiGroups is the TL constructor messages.emojiGroups.
@@ -1949,64 +1290,32 @@ func (*MessagesEmojiGroups) TypeName() string {
 func (*MessagesEmojiGroups) messagesEmojiGroupsClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesEmojiGroups) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesEmojiGroupsTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1248, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesEmojiGroups) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, uint32(m.Hash))
-	binary.LittleEndian.PutUint32(w[4:], bin.TypeVector)
-	binary.LittleEndian.PutUint32(w[8:], uint32(len(m.Groups)))
-	for i := range m.Groups {
-		if err := tlrt.EncodeObject(b, m.Groups[i]); err != nil {
-			return tlrt.EncodeErr(err, "messages.emojiGroups", "groups")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1248, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesEmojiGroups) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesEmojiGroupsTypeID, "messages.emojiGroups"); err != nil {
-		return tlrt.DecodeErr(err, "messages.emojiGroups", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1972, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessagesEmojiGroups) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1972)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesEmojiGroups) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messages.emojiGroups", "")
-	}
-	var err error
-	if m.Hash, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "messages.emojiGroups", "hash")
-	}
-	if m.Groups, err = tlrt.DecodeSlabs[EmojiGroup](d, false, 16, depth+1, decodeEmojiGroup); err != nil {
-		return tlrt.DecodeErr(err, "messages.emojiGroups", "groups")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1972, m)
 }
 
 // MessagesExportedChatInviteClass is the TL type messages.ExportedChatInvite:
@@ -2027,25 +1336,9 @@ func DecodeMessagesExportedChatInvite(b *bin.Buffer) (MessagesExportedChatInvite
 // decodeMessagesExportedChatInvite is DecodeMessagesExportedChatInvite for a
 // value nested depth levels deep.
 func decodeMessagesExportedChatInvite(d *tlrt.Decoder, depth int) (MessagesExportedChatInviteClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v MessagesExportedChatInviteClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case MessagesExportedChatInviteTypeID:
-		v, size = &MessagesExportedChatInvite{}, unsafe.Sizeof(MessagesExportedChatInvite{})
-	case MessagesExportedChatInviteReplacedTypeID:
-		v, size = &MessagesExportedChatInviteReplaced{}, unsafe.Sizeof(MessagesExportedChatInviteReplaced{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "messages.ExportedChatInvite"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 1769, depth)
+	c, _ := v.(MessagesExportedChatInviteClass)
+	return c, err
 }
 
 // MessagesExportedChatInvite is the TL constructor messages.exportedChatInvite.
@@ -2077,63 +1370,32 @@ func (*MessagesExportedChatInvite) TypeName() string {
 func (*MessagesExportedChatInvite) messagesExportedChatInviteClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesExportedChatInvite) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesExportedChatInviteTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 224, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesExportedChatInvite) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Invite); err != nil {
-		return tlrt.EncodeErr(err, "messages.exportedChatInvite", "invite")
-	}
-	tlrt.PutVectorHeader(b, len(m.Users))
-	for i := range m.Users {
-		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
-			return tlrt.EncodeErr(err, "messages.exportedChatInvite", "users")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 224, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesExportedChatInvite) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesExportedChatInviteTypeID, "messages.exportedChatInvite"); err != nil {
-		return tlrt.DecodeErr(err, "messages.exportedChatInvite", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 833, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessagesExportedChatInvite) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 833)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesExportedChatInvite) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messages.exportedChatInvite", "")
-	}
-	var err error
-	if m.Invite, err = decodeExportedChatInvite(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.exportedChatInvite", "invite")
-	}
-	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
-		return tlrt.DecodeErr(err, "messages.exportedChatInvite", "users")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 833, m)
 }
 
 // MessagesExportedChatInviteReplaced is the TL constructor
@@ -2170,69 +1432,32 @@ func (*MessagesExportedChatInviteReplaced) TypeName() string {
 func (*MessagesExportedChatInviteReplaced) messagesExportedChatInviteClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesExportedChatInviteReplaced) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesExportedChatInviteReplacedTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 329, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesExportedChatInviteReplaced) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Invite); err != nil {
-		return tlrt.EncodeErr(err, "messages.exportedChatInviteReplaced", "invite")
-	}
-	if err := tlrt.EncodeObject(b, m.NewInvite); err != nil {
-		return tlrt.EncodeErr(err, "messages.exportedChatInviteReplaced", "new_invite")
-	}
-	tlrt.PutVectorHeader(b, len(m.Users))
-	for i := range m.Users {
-		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
-			return tlrt.EncodeErr(err, "messages.exportedChatInviteReplaced", "users")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 329, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesExportedChatInviteReplaced) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesExportedChatInviteReplacedTypeID, "messages.exportedChatInviteReplaced"); err != nil {
-		return tlrt.DecodeErr(err, "messages.exportedChatInviteReplaced", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 950, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessagesExportedChatInviteReplaced) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 950)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesExportedChatInviteReplaced) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messages.exportedChatInviteReplaced", "")
-	}
-	var err error
-	if m.Invite, err = decodeExportedChatInvite(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.exportedChatInviteReplaced", "invite")
-	}
-	if m.NewInvite, err = decodeExportedChatInvite(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.exportedChatInviteReplaced", "new_invite")
-	}
-	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
-		return tlrt.DecodeErr(err, "messages.exportedChatInviteReplaced", "users")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 950, m)
 }
 
 // MessagesFavedStickersClass is the TL type messages.FavedStickers: one of
@@ -2253,25 +1478,9 @@ func DecodeMessagesFavedStickers(b *bin.Buffer) (MessagesFavedStickersClass, err
 // decodeMessagesFavedStickers is DecodeMessagesFavedStickers for a value nested
 // depth levels deep.
 func decodeMessagesFavedStickers(d *tlrt.Decoder, depth int) (MessagesFavedStickersClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v MessagesFavedStickersClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case MessagesFavedStickersNotModifiedTypeID:
-		v = &MessagesFavedStickersNotModified{}
-	case MessagesFavedStickersTypeID:
-		v, size = &MessagesFavedStickers{}, unsafe.Sizeof(MessagesFavedStickers{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "messages.FavedStickers"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 628, depth)
+	c, _ := v.(MessagesFavedStickersClass)
+	return c, err
 }
 
 // MessagesFavedStickersNotModified is the TL constructor
@@ -2301,43 +1510,31 @@ func (*MessagesFavedStickersNotModified) TypeName() string {
 func (*MessagesFavedStickersNotModified) messagesFavedStickersClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesFavedStickersNotModified) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesFavedStickersNotModifiedTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1471, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesFavedStickersNotModified) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1471, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesFavedStickersNotModified) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesFavedStickersNotModifiedTypeID, "messages.favedStickersNotModified"); err != nil {
-		return tlrt.DecodeErr(err, "messages.favedStickersNotModified", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2216, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessagesFavedStickersNotModified) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2216)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesFavedStickersNotModified) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2216, m)
 }
 
 // MessagesFavedStickers is the TL constructor messages.favedStickers.
@@ -2370,73 +1567,32 @@ func (*MessagesFavedStickers) TypeName() string {
 func (*MessagesFavedStickers) messagesFavedStickersClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesFavedStickers) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesFavedStickersTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 408, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesFavedStickers) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 16)
-	_ = w[15]
-	binary.LittleEndian.PutUint64(w, uint64(m.Hash))
-	binary.LittleEndian.PutUint32(w[8:], bin.TypeVector)
-	binary.LittleEndian.PutUint32(w[12:], uint32(len(m.Packs)))
-	for i := range m.Packs {
-		if err := m.Packs[i].Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "messages.favedStickers", "packs")
-		}
-	}
-	tlrt.PutVectorHeader(b, len(m.Stickers))
-	for i := range m.Stickers {
-		if err := tlrt.EncodeObject(b, m.Stickers[i]); err != nil {
-			return tlrt.EncodeErr(err, "messages.favedStickers", "stickers")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 408, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesFavedStickers) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesFavedStickersTypeID, "messages.favedStickers"); err != nil {
-		return tlrt.DecodeErr(err, "messages.favedStickers", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1044, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessagesFavedStickers) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1044)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesFavedStickers) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messages.favedStickers", "")
-	}
-	var err error
-	if m.Hash, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "messages.favedStickers", "hash")
-	}
-	if m.Packs, err = tlrt.DecodeStructs[StickerPack](d, false, false, 16, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.favedStickers", "packs")
-	}
-	if m.Stickers, err = tlrt.DecodeSlabs[Document](d, false, 12, depth+1, decodeDocument); err != nil {
-		return tlrt.DecodeErr(err, "messages.favedStickers", "stickers")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1044, m)
 }
 
 // MessagesFeaturedStickersClass is the TL type messages.FeaturedStickers: one
@@ -2457,25 +1613,9 @@ func DecodeMessagesFeaturedStickers(b *bin.Buffer) (MessagesFeaturedStickersClas
 // decodeMessagesFeaturedStickers is DecodeMessagesFeaturedStickers for a value
 // nested depth levels deep.
 func decodeMessagesFeaturedStickers(d *tlrt.Decoder, depth int) (MessagesFeaturedStickersClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v MessagesFeaturedStickersClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case MessagesFeaturedStickersNotModifiedTypeID:
-		v = tlrt.New[MessagesFeaturedStickersNotModified](d)
-	case MessagesFeaturedStickersTypeID:
-		v, size = &MessagesFeaturedStickers{}, unsafe.Sizeof(MessagesFeaturedStickers{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "messages.FeaturedStickers"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 733, depth)
+	c, _ := v.(MessagesFeaturedStickersClass)
+	return c, err
 }
 
 // MessagesFeaturedStickersNotModified is the TL constructor
@@ -2509,51 +1649,31 @@ func (*MessagesFeaturedStickersNotModified) TypeName() string {
 func (*MessagesFeaturedStickersNotModified) messagesFeaturedStickersClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesFeaturedStickersNotModified) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 8)
-	_ = w[7]
-	binary.LittleEndian.PutUint32(w, MessagesFeaturedStickersNotModifiedTypeID)
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.Count))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1903, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesFeaturedStickersNotModified) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, uint32(m.Count))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1903, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesFeaturedStickersNotModified) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesFeaturedStickersNotModifiedTypeID, "messages.featuredStickersNotModified"); err != nil {
-		return tlrt.DecodeErr(err, "messages.featuredStickersNotModified", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2688, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessagesFeaturedStickersNotModified) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2688)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesFeaturedStickersNotModified) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Count, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "messages.featuredStickersNotModified", "count")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2688, m)
 }
 
 // MessagesFeaturedStickers is the TL constructor messages.featuredStickers.
@@ -2590,87 +1710,32 @@ func (*MessagesFeaturedStickers) TypeName() string {
 func (*MessagesFeaturedStickers) messagesFeaturedStickersClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesFeaturedStickers) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesFeaturedStickersTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1817, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesFeaturedStickers) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 0)
-	flags |= tlrt.Bit(m.Premium, 0)
-	w := tlrt.Extend(b, 24)
-	_ = w[23]
-	binary.LittleEndian.PutUint32(w, uint32(flags))
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.Hash))
-	binary.LittleEndian.PutUint32(w[12:], uint32(m.Count))
-	binary.LittleEndian.PutUint32(w[16:], bin.TypeVector)
-	binary.LittleEndian.PutUint32(w[20:], uint32(len(m.Sets)))
-	for i := range m.Sets {
-		if err := tlrt.EncodeObject(b, m.Sets[i]); err != nil {
-			return tlrt.EncodeErr(err, "messages.featuredStickers", "sets")
-		}
-	}
-	tlrt.PutVectorHeader(b, len(m.Unread))
-	for i := range m.Unread {
-		tlrt.PutUint64(b, uint64(m.Unread[i]))
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1817, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesFeaturedStickers) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesFeaturedStickersTypeID, "messages.featuredStickers"); err != nil {
-		return tlrt.DecodeErr(err, "messages.featuredStickers", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2589, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessagesFeaturedStickers) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = MessagesFeaturedStickers{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2589)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesFeaturedStickers) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messages.featuredStickers", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "messages.featuredStickers", "flags")
-	}
-	m.Premium = m.Flags.Has(0)
-	if m.Hash, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "messages.featuredStickers", "hash")
-	}
-	if m.Count, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "messages.featuredStickers", "count")
-	}
-	if m.Sets, err = tlrt.DecodeSlabs[StickerSetFullCovered](d, false, 44, depth+1, decodeStickerSetCovered); err != nil {
-		return tlrt.DecodeErr(err, "messages.featuredStickers", "sets")
-	}
-	if m.Unread, err = tlrt.DecodeVector(d, 8, (*tlrt.Decoder).Long); err != nil {
-		return tlrt.DecodeErr(err, "messages.featuredStickers", "unread")
-	}
-	m.Flags &^= 1 << 0
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2589, m)
 }
 
 // MessagesFoundStickerSetsClass is the TL type messages.FoundStickerSets: one
@@ -2691,25 +1756,9 @@ func DecodeMessagesFoundStickerSets(b *bin.Buffer) (MessagesFoundStickerSetsClas
 // decodeMessagesFoundStickerSets is DecodeMessagesFoundStickerSets for a value
 // nested depth levels deep.
 func decodeMessagesFoundStickerSets(d *tlrt.Decoder, depth int) (MessagesFoundStickerSetsClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v MessagesFoundStickerSetsClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case MessagesFoundStickerSetsNotModifiedTypeID:
-		v = &MessagesFoundStickerSetsNotModified{}
-	case MessagesFoundStickerSetsTypeID:
-		v, size = &MessagesFoundStickerSets{}, unsafe.Sizeof(MessagesFoundStickerSets{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "messages.FoundStickerSets"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 1136, depth)
+	c, _ := v.(MessagesFoundStickerSetsClass)
+	return c, err
 }
 
 // MessagesFoundStickerSetsNotModified is the TL constructor
@@ -2741,43 +1790,31 @@ func (*MessagesFoundStickerSetsNotModified) TypeName() string {
 func (*MessagesFoundStickerSetsNotModified) messagesFoundStickerSetsClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesFoundStickerSetsNotModified) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesFoundStickerSetsNotModifiedTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 117, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesFoundStickerSetsNotModified) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 117, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesFoundStickerSetsNotModified) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesFoundStickerSetsNotModifiedTypeID, "messages.foundStickerSetsNotModified"); err != nil {
-		return tlrt.DecodeErr(err, "messages.foundStickerSetsNotModified", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 712, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessagesFoundStickerSetsNotModified) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 712)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesFoundStickerSetsNotModified) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 712, m)
 }
 
 // MessagesFoundStickerSets is the TL constructor messages.foundStickerSets.
@@ -2809,64 +1846,32 @@ func (*MessagesFoundStickerSets) TypeName() string {
 func (*MessagesFoundStickerSets) messagesFoundStickerSetsClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesFoundStickerSets) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesFoundStickerSetsTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1274, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesFoundStickerSets) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 16)
-	_ = w[15]
-	binary.LittleEndian.PutUint64(w, uint64(m.Hash))
-	binary.LittleEndian.PutUint32(w[8:], bin.TypeVector)
-	binary.LittleEndian.PutUint32(w[12:], uint32(len(m.Sets)))
-	for i := range m.Sets {
-		if err := tlrt.EncodeObject(b, m.Sets[i]); err != nil {
-			return tlrt.EncodeErr(err, "messages.foundStickerSets", "sets")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1274, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesFoundStickerSets) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesFoundStickerSetsTypeID, "messages.foundStickerSets"); err != nil {
-		return tlrt.DecodeErr(err, "messages.foundStickerSets", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1999, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessagesFoundStickerSets) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1999)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesFoundStickerSets) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messages.foundStickerSets", "")
-	}
-	var err error
-	if m.Hash, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "messages.foundStickerSets", "hash")
-	}
-	if m.Sets, err = tlrt.DecodeSlabs[StickerSetFullCovered](d, false, 44, depth+1, decodeStickerSetCovered); err != nil {
-		return tlrt.DecodeErr(err, "messages.foundStickerSets", "sets")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1999, m)
 }
 
 // MessagesFoundStickersClass is the TL type messages.FoundStickers: one of
@@ -2887,25 +1892,9 @@ func DecodeMessagesFoundStickers(b *bin.Buffer) (MessagesFoundStickersClass, err
 // decodeMessagesFoundStickers is DecodeMessagesFoundStickers for a value nested
 // depth levels deep.
 func decodeMessagesFoundStickers(d *tlrt.Decoder, depth int) (MessagesFoundStickersClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v MessagesFoundStickersClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case MessagesFoundStickersNotModifiedTypeID:
-		v = tlrt.New[MessagesFoundStickersNotModified](d)
-	case MessagesFoundStickersTypeID:
-		v, size = &MessagesFoundStickers{}, unsafe.Sizeof(MessagesFoundStickers{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "messages.FoundStickers"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 1017, depth)
+	c, _ := v.(MessagesFoundStickersClass)
+	return c, err
 }
 
 // MessagesFoundStickersNotModified is the TL constructor
@@ -2963,65 +1952,31 @@ func (m *MessagesFoundStickersNotModified) ClearNextOffset() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesFoundStickersNotModified) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesFoundStickersNotModifiedTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 890, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesFoundStickersNotModified) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags
-	flags |= tlrt.Bit(m.NextOffset != 0, 0)
-	tlrt.PutUint32(b, uint32(flags))
-	if flags.Has(0) {
-		tlrt.PutUint32(b, uint32(m.NextOffset))
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 890, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesFoundStickersNotModified) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesFoundStickersNotModifiedTypeID, "messages.foundStickersNotModified"); err != nil {
-		return tlrt.DecodeErr(err, "messages.foundStickersNotModified", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1587, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessagesFoundStickersNotModified) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = MessagesFoundStickersNotModified{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1587)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesFoundStickersNotModified) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "messages.foundStickersNotModified", "flags")
-	}
-	if m.Flags.Has(0) {
-		if m.NextOffset, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "messages.foundStickersNotModified", "next_offset")
-		}
-	}
-	if m.NextOffset != 0 {
-		m.Flags.Unset(0)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1587, m)
 }
 
 // MessagesFoundStickers is the TL constructor messages.foundStickers.
@@ -3079,85 +2034,32 @@ func (m *MessagesFoundStickers) ClearNextOffset() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesFoundStickers) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesFoundStickersTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1196, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesFoundStickers) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags
-	flags |= tlrt.Bit(m.NextOffset != 0, 0)
-	tlrt.PutUint32(b, uint32(flags))
-	if flags.Has(0) {
-		tlrt.PutUint32(b, uint32(m.NextOffset))
-	}
-	w := tlrt.Extend(b, 16)
-	_ = w[15]
-	binary.LittleEndian.PutUint64(w, uint64(m.Hash))
-	binary.LittleEndian.PutUint32(w[8:], bin.TypeVector)
-	binary.LittleEndian.PutUint32(w[12:], uint32(len(m.Stickers)))
-	for i := range m.Stickers {
-		if err := tlrt.EncodeObject(b, m.Stickers[i]); err != nil {
-			return tlrt.EncodeErr(err, "messages.foundStickers", "stickers")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1196, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesFoundStickers) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesFoundStickersTypeID, "messages.foundStickers"); err != nil {
-		return tlrt.DecodeErr(err, "messages.foundStickers", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1916, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessagesFoundStickers) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = MessagesFoundStickers{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1916)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesFoundStickers) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messages.foundStickers", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "messages.foundStickers", "flags")
-	}
-	if m.Flags.Has(0) {
-		if m.NextOffset, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "messages.foundStickers", "next_offset")
-		}
-	}
-	if m.Hash, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "messages.foundStickers", "hash")
-	}
-	if m.Stickers, err = tlrt.DecodeSlabs[Document](d, false, 12, depth+1, decodeDocument); err != nil {
-		return tlrt.DecodeErr(err, "messages.foundStickers", "stickers")
-	}
-	if m.NextOffset != 0 {
-		m.Flags.Unset(0)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1916, m)
 }
 
 // MessagesMessagesClass is the TL type messages.Messages: one of
@@ -3183,21 +2085,26 @@ func decodeMessagesMessages(d *tlrt.Decoder, depth int) (MessagesMessagesClass, 
 		return nil, err
 	}
 	var v MessagesMessagesClass
+	var at tlrt.DecoderAt
 	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case MessagesMessagesTypeID:
-		v, size = &MessagesMessages{}, unsafe.Sizeof(MessagesMessages{})
+		x := &MessagesMessages{}
+		v, at, size = x, x, unsafe.Sizeof(MessagesMessages{})
 	case MessagesMessagesSliceTypeID:
-		v, size = &MessagesMessagesSlice{}, unsafe.Sizeof(MessagesMessagesSlice{})
+		x := &MessagesMessagesSlice{}
+		v, at, size = x, x, unsafe.Sizeof(MessagesMessagesSlice{})
 	case MessagesChannelMessagesTypeID:
-		v, size = &MessagesChannelMessages{}, unsafe.Sizeof(MessagesChannelMessages{})
+		x := &MessagesChannelMessages{}
+		v, at, size = x, x, unsafe.Sizeof(MessagesChannelMessages{})
 	case MessagesMessagesNotModifiedTypeID:
-		v = tlrt.New[MessagesMessagesNotModified](d)
+		x := tlrt.New[MessagesMessagesNotModified](d)
+		v, at = x, x
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "messages.Messages"}
 	}
 	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
+	if err := at.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -3799,25 +2706,9 @@ func DecodeMessagesQuickReplies(b *bin.Buffer) (MessagesQuickRepliesClass, error
 // decodeMessagesQuickReplies is DecodeMessagesQuickReplies for a value nested
 // depth levels deep.
 func decodeMessagesQuickReplies(d *tlrt.Decoder, depth int) (MessagesQuickRepliesClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v MessagesQuickRepliesClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case MessagesQuickRepliesTypeID:
-		v, size = &MessagesQuickReplies{}, unsafe.Sizeof(MessagesQuickReplies{})
-	case MessagesQuickRepliesNotModifiedTypeID:
-		v = &MessagesQuickRepliesNotModified{}
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "messages.QuickReplies"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 2809, depth)
+	c, _ := v.(MessagesQuickRepliesClass)
+	return c, err
 }
 
 // MessagesQuickReplies is the TL constructor messages.quickReplies.
@@ -3852,84 +2743,32 @@ func (*MessagesQuickReplies) TypeName() string {
 func (*MessagesQuickReplies) messagesQuickRepliesClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesQuickReplies) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesQuickRepliesTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1900, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesQuickReplies) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutVectorHeader(b, len(m.QuickReplies))
-	for i := range m.QuickReplies {
-		if err := m.QuickReplies[i].Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "messages.quickReplies", "quick_replies")
-		}
-	}
-	tlrt.PutVectorHeader(b, len(m.Messages))
-	for i := range m.Messages {
-		if err := tlrt.EncodeObject(b, m.Messages[i]); err != nil {
-			return tlrt.EncodeErr(err, "messages.quickReplies", "messages")
-		}
-	}
-	tlrt.PutVectorHeader(b, len(m.Chats))
-	for i := range m.Chats {
-		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
-			return tlrt.EncodeErr(err, "messages.quickReplies", "chats")
-		}
-	}
-	tlrt.PutVectorHeader(b, len(m.Users))
-	for i := range m.Users {
-		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
-			return tlrt.EncodeErr(err, "messages.quickReplies", "users")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1900, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesQuickReplies) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesQuickRepliesTypeID, "messages.quickReplies"); err != nil {
-		return tlrt.DecodeErr(err, "messages.quickReplies", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2685, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessagesQuickReplies) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2685)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesQuickReplies) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messages.quickReplies", "")
-	}
-	var err error
-	if m.QuickReplies, err = tlrt.DecodeStructs[QuickReply](d, false, false, 20, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.quickReplies", "quick_replies")
-	}
-	if m.Messages, err = tlrt.DecodeSlabs[Message](d, false, 12, depth+1, decodeMessage); err != nil {
-		return tlrt.DecodeErr(err, "messages.quickReplies", "messages")
-	}
-	if m.Chats, err = tlrt.DecodeSlabs[Channel](d, false, 12, depth+1, decodeChat); err != nil {
-		return tlrt.DecodeErr(err, "messages.quickReplies", "chats")
-	}
-	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
-		return tlrt.DecodeErr(err, "messages.quickReplies", "users")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2685, m)
 }
 
 // MessagesQuickRepliesNotModified is the TL constructor
@@ -3959,43 +2798,31 @@ func (*MessagesQuickRepliesNotModified) TypeName() string {
 func (*MessagesQuickRepliesNotModified) messagesQuickRepliesClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesQuickRepliesNotModified) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesQuickRepliesNotModifiedTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 886, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesQuickRepliesNotModified) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 886, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesQuickRepliesNotModified) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesQuickRepliesNotModifiedTypeID, "messages.quickRepliesNotModified"); err != nil {
-		return tlrt.DecodeErr(err, "messages.quickRepliesNotModified", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1583, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessagesQuickRepliesNotModified) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1583)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesQuickRepliesNotModified) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1583, m)
 }
 
 // MessagesReactionsClass is the TL type messages.Reactions: one of
@@ -4015,25 +2842,9 @@ func DecodeMessagesReactions(b *bin.Buffer) (MessagesReactionsClass, error) {
 // decodeMessagesReactions is DecodeMessagesReactions for a value nested depth
 // levels deep.
 func decodeMessagesReactions(d *tlrt.Decoder, depth int) (MessagesReactionsClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v MessagesReactionsClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case MessagesReactionsNotModifiedTypeID:
-		v = &MessagesReactionsNotModified{}
-	case MessagesReactionsTypeID:
-		v, size = &MessagesReactions{}, unsafe.Sizeof(MessagesReactions{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "messages.Reactions"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 1180, depth)
+	c, _ := v.(MessagesReactionsClass)
+	return c, err
 }
 
 // MessagesReactionsNotModified is the TL constructor
@@ -4063,43 +2874,31 @@ func (*MessagesReactionsNotModified) TypeName() string {
 func (*MessagesReactionsNotModified) messagesReactionsClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesReactionsNotModified) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesReactionsNotModifiedTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1650, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesReactionsNotModified) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1650, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesReactionsNotModified) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesReactionsNotModifiedTypeID, "messages.reactionsNotModified"); err != nil {
-		return tlrt.DecodeErr(err, "messages.reactionsNotModified", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2410, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessagesReactionsNotModified) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2410)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesReactionsNotModified) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2410, m)
 }
 
 // MessagesReactions is the TL constructor messages.reactions.
@@ -4130,64 +2929,32 @@ func (*MessagesReactions) TypeName() string {
 func (*MessagesReactions) messagesReactionsClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesReactions) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesReactionsTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2238, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesReactions) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 16)
-	_ = w[15]
-	binary.LittleEndian.PutUint64(w, uint64(m.Hash))
-	binary.LittleEndian.PutUint32(w[8:], bin.TypeVector)
-	binary.LittleEndian.PutUint32(w[12:], uint32(len(m.Reactions)))
-	for i := range m.Reactions {
-		if err := tlrt.EncodeObject(b, m.Reactions[i]); err != nil {
-			return tlrt.EncodeErr(err, "messages.reactions", "reactions")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2238, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesReactions) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesReactionsTypeID, "messages.reactions"); err != nil {
-		return tlrt.DecodeErr(err, "messages.reactions", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3056, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessagesReactions) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3056)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesReactions) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messages.reactions", "")
-	}
-	var err error
-	if m.Hash, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "messages.reactions", "hash")
-	}
-	if m.Reactions, err = tlrt.DecodeSlabs[ReactionEmoji](d, false, 4, depth+1, decodeReaction); err != nil {
-		return tlrt.DecodeErr(err, "messages.reactions", "reactions")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3056, m)
 }
 
 // MessagesRecentStickersClass is the TL type messages.RecentStickers: one of
@@ -4208,25 +2975,9 @@ func DecodeMessagesRecentStickers(b *bin.Buffer) (MessagesRecentStickersClass, e
 // decodeMessagesRecentStickers is DecodeMessagesRecentStickers for a value
 // nested depth levels deep.
 func decodeMessagesRecentStickers(d *tlrt.Decoder, depth int) (MessagesRecentStickersClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v MessagesRecentStickersClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case MessagesRecentStickersNotModifiedTypeID:
-		v = &MessagesRecentStickersNotModified{}
-	case MessagesRecentStickersTypeID:
-		v, size = &MessagesRecentStickers{}, unsafe.Sizeof(MessagesRecentStickers{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "messages.RecentStickers"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 2209, depth)
+	c, _ := v.(MessagesRecentStickersClass)
+	return c, err
 }
 
 // MessagesRecentStickersNotModified is the TL constructor
@@ -4256,43 +3007,31 @@ func (*MessagesRecentStickersNotModified) TypeName() string {
 func (*MessagesRecentStickersNotModified) messagesRecentStickersClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesRecentStickersNotModified) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesRecentStickersNotModifiedTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 103, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesRecentStickersNotModified) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 103, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesRecentStickersNotModified) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesRecentStickersNotModifiedTypeID, "messages.recentStickersNotModified"); err != nil {
-		return tlrt.DecodeErr(err, "messages.recentStickersNotModified", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 697, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessagesRecentStickersNotModified) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 697)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesRecentStickersNotModified) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 697, m)
 }
 
 // MessagesRecentStickers is the TL constructor messages.recentStickers.
@@ -4327,80 +3066,32 @@ func (*MessagesRecentStickers) TypeName() string {
 func (*MessagesRecentStickers) messagesRecentStickersClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesRecentStickers) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesRecentStickersTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1253, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesRecentStickers) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 16)
-	_ = w[15]
-	binary.LittleEndian.PutUint64(w, uint64(m.Hash))
-	binary.LittleEndian.PutUint32(w[8:], bin.TypeVector)
-	binary.LittleEndian.PutUint32(w[12:], uint32(len(m.Packs)))
-	for i := range m.Packs {
-		if err := m.Packs[i].Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "messages.recentStickers", "packs")
-		}
-	}
-	tlrt.PutVectorHeader(b, len(m.Stickers))
-	for i := range m.Stickers {
-		if err := tlrt.EncodeObject(b, m.Stickers[i]); err != nil {
-			return tlrt.EncodeErr(err, "messages.recentStickers", "stickers")
-		}
-	}
-	tlrt.PutVectorHeader(b, len(m.Dates))
-	for i := range m.Dates {
-		tlrt.PutUint32(b, uint32(m.Dates[i]))
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1253, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesRecentStickers) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesRecentStickersTypeID, "messages.recentStickers"); err != nil {
-		return tlrt.DecodeErr(err, "messages.recentStickers", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1977, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessagesRecentStickers) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1977)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesRecentStickers) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messages.recentStickers", "")
-	}
-	var err error
-	if m.Hash, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "messages.recentStickers", "hash")
-	}
-	if m.Packs, err = tlrt.DecodeStructs[StickerPack](d, false, false, 16, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.recentStickers", "packs")
-	}
-	if m.Stickers, err = tlrt.DecodeSlabs[Document](d, false, 12, depth+1, decodeDocument); err != nil {
-		return tlrt.DecodeErr(err, "messages.recentStickers", "stickers")
-	}
-	if m.Dates, err = tlrt.DecodeVector(d, 4, (*tlrt.Decoder).Int); err != nil {
-		return tlrt.DecodeErr(err, "messages.recentStickers", "dates")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1977, m)
 }
 
 // MessagesSavedDialogsClass is the TL type messages.SavedDialogs: one of
@@ -4421,27 +3112,9 @@ func DecodeMessagesSavedDialogs(b *bin.Buffer) (MessagesSavedDialogsClass, error
 // decodeMessagesSavedDialogs is DecodeMessagesSavedDialogs for a value nested
 // depth levels deep.
 func decodeMessagesSavedDialogs(d *tlrt.Decoder, depth int) (MessagesSavedDialogsClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v MessagesSavedDialogsClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case MessagesSavedDialogsTypeID:
-		v, size = &MessagesSavedDialogs{}, unsafe.Sizeof(MessagesSavedDialogs{})
-	case MessagesSavedDialogsSliceTypeID:
-		v, size = &MessagesSavedDialogsSlice{}, unsafe.Sizeof(MessagesSavedDialogsSlice{})
-	case MessagesSavedDialogsNotModifiedTypeID:
-		v = tlrt.New[MessagesSavedDialogsNotModified](d)
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "messages.SavedDialogs"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 909, depth)
+	c, _ := v.(MessagesSavedDialogsClass)
+	return c, err
 }
 
 // MessagesSavedDialogs is the TL constructor messages.savedDialogs.
@@ -4476,84 +3149,32 @@ func (*MessagesSavedDialogs) TypeName() string {
 func (*MessagesSavedDialogs) messagesSavedDialogsClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesSavedDialogs) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesSavedDialogsTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2373, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesSavedDialogs) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutVectorHeader(b, len(m.Dialogs))
-	for i := range m.Dialogs {
-		if err := tlrt.EncodeObject(b, m.Dialogs[i]); err != nil {
-			return tlrt.EncodeErr(err, "messages.savedDialogs", "dialogs")
-		}
-	}
-	tlrt.PutVectorHeader(b, len(m.Messages))
-	for i := range m.Messages {
-		if err := tlrt.EncodeObject(b, m.Messages[i]); err != nil {
-			return tlrt.EncodeErr(err, "messages.savedDialogs", "messages")
-		}
-	}
-	tlrt.PutVectorHeader(b, len(m.Chats))
-	for i := range m.Chats {
-		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
-			return tlrt.EncodeErr(err, "messages.savedDialogs", "chats")
-		}
-	}
-	tlrt.PutVectorHeader(b, len(m.Users))
-	for i := range m.Users {
-		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
-			return tlrt.EncodeErr(err, "messages.savedDialogs", "users")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2373, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesSavedDialogs) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesSavedDialogsTypeID, "messages.savedDialogs"); err != nil {
-		return tlrt.DecodeErr(err, "messages.savedDialogs", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3198, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessagesSavedDialogs) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3198)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesSavedDialogs) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messages.savedDialogs", "")
-	}
-	var err error
-	if m.Dialogs, err = tlrt.DecodeSlabs[MonoForumDialog](d, false, 24, depth+1, decodeSavedDialog); err != nil {
-		return tlrt.DecodeErr(err, "messages.savedDialogs", "dialogs")
-	}
-	if m.Messages, err = tlrt.DecodeSlabs[Message](d, false, 12, depth+1, decodeMessage); err != nil {
-		return tlrt.DecodeErr(err, "messages.savedDialogs", "messages")
-	}
-	if m.Chats, err = tlrt.DecodeSlabs[Channel](d, false, 12, depth+1, decodeChat); err != nil {
-		return tlrt.DecodeErr(err, "messages.savedDialogs", "chats")
-	}
-	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
-		return tlrt.DecodeErr(err, "messages.savedDialogs", "users")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3198, m)
 }
 
 // MessagesSavedDialogsSlice is the TL constructor messages.savedDialogsSlice.
@@ -4589,91 +3210,32 @@ func (*MessagesSavedDialogsSlice) TypeName() string {
 func (*MessagesSavedDialogsSlice) messagesSavedDialogsClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesSavedDialogsSlice) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesSavedDialogsSliceTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 649, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesSavedDialogsSlice) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, uint32(m.Count))
-	binary.LittleEndian.PutUint32(w[4:], bin.TypeVector)
-	binary.LittleEndian.PutUint32(w[8:], uint32(len(m.Dialogs)))
-	for i := range m.Dialogs {
-		if err := tlrt.EncodeObject(b, m.Dialogs[i]); err != nil {
-			return tlrt.EncodeErr(err, "messages.savedDialogsSlice", "dialogs")
-		}
-	}
-	tlrt.PutVectorHeader(b, len(m.Messages))
-	for i := range m.Messages {
-		if err := tlrt.EncodeObject(b, m.Messages[i]); err != nil {
-			return tlrt.EncodeErr(err, "messages.savedDialogsSlice", "messages")
-		}
-	}
-	tlrt.PutVectorHeader(b, len(m.Chats))
-	for i := range m.Chats {
-		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
-			return tlrt.EncodeErr(err, "messages.savedDialogsSlice", "chats")
-		}
-	}
-	tlrt.PutVectorHeader(b, len(m.Users))
-	for i := range m.Users {
-		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
-			return tlrt.EncodeErr(err, "messages.savedDialogsSlice", "users")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 649, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesSavedDialogsSlice) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesSavedDialogsSliceTypeID, "messages.savedDialogsSlice"); err != nil {
-		return tlrt.DecodeErr(err, "messages.savedDialogsSlice", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1320, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessagesSavedDialogsSlice) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1320)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesSavedDialogsSlice) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messages.savedDialogsSlice", "")
-	}
-	var err error
-	if m.Count, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "messages.savedDialogsSlice", "count")
-	}
-	if m.Dialogs, err = tlrt.DecodeSlabs[MonoForumDialog](d, false, 24, depth+1, decodeSavedDialog); err != nil {
-		return tlrt.DecodeErr(err, "messages.savedDialogsSlice", "dialogs")
-	}
-	if m.Messages, err = tlrt.DecodeSlabs[Message](d, false, 12, depth+1, decodeMessage); err != nil {
-		return tlrt.DecodeErr(err, "messages.savedDialogsSlice", "messages")
-	}
-	if m.Chats, err = tlrt.DecodeSlabs[Channel](d, false, 12, depth+1, decodeChat); err != nil {
-		return tlrt.DecodeErr(err, "messages.savedDialogsSlice", "chats")
-	}
-	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
-		return tlrt.DecodeErr(err, "messages.savedDialogsSlice", "users")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1320, m)
 }
 
 // MessagesSavedDialogsNotModified is the TL constructor
@@ -4706,51 +3268,31 @@ func (*MessagesSavedDialogsNotModified) TypeName() string {
 func (*MessagesSavedDialogsNotModified) messagesSavedDialogsClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesSavedDialogsNotModified) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 8)
-	_ = w[7]
-	binary.LittleEndian.PutUint32(w, MessagesSavedDialogsNotModifiedTypeID)
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.Count))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1837, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesSavedDialogsNotModified) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, uint32(m.Count))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1837, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesSavedDialogsNotModified) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesSavedDialogsNotModifiedTypeID, "messages.savedDialogsNotModified"); err != nil {
-		return tlrt.DecodeErr(err, "messages.savedDialogsNotModified", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2612, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessagesSavedDialogsNotModified) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2612)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesSavedDialogsNotModified) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Count, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "messages.savedDialogsNotModified", "count")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2612, m)
 }
 
 // MessagesSavedGifsClass is the TL type messages.SavedGifs: one of
@@ -4770,25 +3312,9 @@ func DecodeMessagesSavedGifs(b *bin.Buffer) (MessagesSavedGifsClass, error) {
 // decodeMessagesSavedGifs is DecodeMessagesSavedGifs for a value nested depth
 // levels deep.
 func decodeMessagesSavedGifs(d *tlrt.Decoder, depth int) (MessagesSavedGifsClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v MessagesSavedGifsClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case MessagesSavedGifsNotModifiedTypeID:
-		v = &MessagesSavedGifsNotModified{}
-	case MessagesSavedGifsTypeID:
-		v, size = &MessagesSavedGifs{}, unsafe.Sizeof(MessagesSavedGifs{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "messages.SavedGifs"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 1558, depth)
+	c, _ := v.(MessagesSavedGifsClass)
+	return c, err
 }
 
 // MessagesSavedGifsNotModified is the TL constructor
@@ -4818,43 +3344,31 @@ func (*MessagesSavedGifsNotModified) TypeName() string {
 func (*MessagesSavedGifsNotModified) messagesSavedGifsClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesSavedGifsNotModified) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesSavedGifsNotModifiedTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2204, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesSavedGifsNotModified) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2204, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesSavedGifsNotModified) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesSavedGifsNotModifiedTypeID, "messages.savedGifsNotModified"); err != nil {
-		return tlrt.DecodeErr(err, "messages.savedGifsNotModified", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3021, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessagesSavedGifsNotModified) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3021)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesSavedGifsNotModified) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3021, m)
 }
 
 // MessagesSavedGifs is the TL constructor messages.savedGifs.
@@ -4885,64 +3399,32 @@ func (*MessagesSavedGifs) TypeName() string {
 func (*MessagesSavedGifs) messagesSavedGifsClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesSavedGifs) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesSavedGifsTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1212, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesSavedGifs) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 16)
-	_ = w[15]
-	binary.LittleEndian.PutUint64(w, uint64(m.Hash))
-	binary.LittleEndian.PutUint32(w[8:], bin.TypeVector)
-	binary.LittleEndian.PutUint32(w[12:], uint32(len(m.Gifs)))
-	for i := range m.Gifs {
-		if err := tlrt.EncodeObject(b, m.Gifs[i]); err != nil {
-			return tlrt.EncodeErr(err, "messages.savedGifs", "gifs")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1212, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesSavedGifs) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesSavedGifsTypeID, "messages.savedGifs"); err != nil {
-		return tlrt.DecodeErr(err, "messages.savedGifs", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1935, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessagesSavedGifs) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1935)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesSavedGifs) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messages.savedGifs", "")
-	}
-	var err error
-	if m.Hash, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "messages.savedGifs", "hash")
-	}
-	if m.Gifs, err = tlrt.DecodeSlabs[Document](d, false, 12, depth+1, decodeDocument); err != nil {
-		return tlrt.DecodeErr(err, "messages.savedGifs", "gifs")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1935, m)
 }
 
 // MessagesSavedReactionTagsClass is the TL type messages.SavedReactionTags: one
@@ -4963,25 +3445,9 @@ func DecodeMessagesSavedReactionTags(b *bin.Buffer) (MessagesSavedReactionTagsCl
 // decodeMessagesSavedReactionTags is DecodeMessagesSavedReactionTags for a
 // value nested depth levels deep.
 func decodeMessagesSavedReactionTags(d *tlrt.Decoder, depth int) (MessagesSavedReactionTagsClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v MessagesSavedReactionTagsClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case MessagesSavedReactionTagsNotModifiedTypeID:
-		v = &MessagesSavedReactionTagsNotModified{}
-	case MessagesSavedReactionTagsTypeID:
-		v, size = &MessagesSavedReactionTags{}, unsafe.Sizeof(MessagesSavedReactionTags{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "messages.SavedReactionTags"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 1145, depth)
+	c, _ := v.(MessagesSavedReactionTagsClass)
+	return c, err
 }
 
 // MessagesSavedReactionTagsNotModified is the TL constructor
@@ -5013,43 +3479,31 @@ func (*MessagesSavedReactionTagsNotModified) TypeName() string {
 func (*MessagesSavedReactionTagsNotModified) messagesSavedReactionTagsClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesSavedReactionTagsNotModified) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesSavedReactionTagsNotModifiedTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1251, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesSavedReactionTagsNotModified) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1251, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesSavedReactionTagsNotModified) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesSavedReactionTagsNotModifiedTypeID, "messages.savedReactionTagsNotModified"); err != nil {
-		return tlrt.DecodeErr(err, "messages.savedReactionTagsNotModified", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1975, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessagesSavedReactionTagsNotModified) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1975)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesSavedReactionTagsNotModified) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1975, m)
 }
 
 // MessagesSavedReactionTags is the TL constructor messages.savedReactionTags.
@@ -5081,61 +3535,32 @@ func (*MessagesSavedReactionTags) TypeName() string {
 func (*MessagesSavedReactionTags) messagesSavedReactionTagsClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesSavedReactionTags) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesSavedReactionTagsTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 460, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesSavedReactionTags) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutVectorHeader(b, len(m.Tags))
-	for i := range m.Tags {
-		if err := m.Tags[i].Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "messages.savedReactionTags", "tags")
-		}
-	}
-	tlrt.PutUint64(b, uint64(m.Hash))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 460, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesSavedReactionTags) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesSavedReactionTagsTypeID, "messages.savedReactionTags"); err != nil {
-		return tlrt.DecodeErr(err, "messages.savedReactionTags", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1103, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessagesSavedReactionTags) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1103)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesSavedReactionTags) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messages.savedReactionTags", "")
-	}
-	var err error
-	if m.Tags, err = tlrt.DecodeStructs[SavedReactionTag](d, false, false, 16, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.savedReactionTags", "tags")
-	}
-	if m.Hash, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "messages.savedReactionTags", "hash")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1103, m)
 }
 
 // MessagesSentEncryptedMessageClass is the TL type
@@ -5157,25 +3582,9 @@ func DecodeMessagesSentEncryptedMessage(b *bin.Buffer) (MessagesSentEncryptedMes
 // decodeMessagesSentEncryptedMessage is DecodeMessagesSentEncryptedMessage for
 // a value nested depth levels deep.
 func decodeMessagesSentEncryptedMessage(d *tlrt.Decoder, depth int) (MessagesSentEncryptedMessageClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v MessagesSentEncryptedMessageClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case MessagesSentEncryptedMessageTypeID:
-		v = tlrt.New[MessagesSentEncryptedMessage](d)
-	case MessagesSentEncryptedFileTypeID:
-		v, size = &MessagesSentEncryptedFile{}, unsafe.Sizeof(MessagesSentEncryptedFile{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "messages.SentEncryptedMessage"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 1107, depth)
+	c, _ := v.(MessagesSentEncryptedMessageClass)
+	return c, err
 }
 
 // MessagesSentEncryptedMessage is the TL constructor
@@ -5208,51 +3617,31 @@ func (*MessagesSentEncryptedMessage) TypeName() string {
 func (*MessagesSentEncryptedMessage) messagesSentEncryptedMessageClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesSentEncryptedMessage) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 8)
-	_ = w[7]
-	binary.LittleEndian.PutUint32(w, MessagesSentEncryptedMessageTypeID)
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.Date))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 795, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesSentEncryptedMessage) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, uint32(m.Date))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 795, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesSentEncryptedMessage) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesSentEncryptedMessageTypeID, "messages.sentEncryptedMessage"); err != nil {
-		return tlrt.DecodeErr(err, "messages.sentEncryptedMessage", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1479, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessagesSentEncryptedMessage) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1479)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesSentEncryptedMessage) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Date, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "messages.sentEncryptedMessage", "date")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1479, m)
 }
 
 // MessagesSentEncryptedFile is the TL constructor messages.sentEncryptedFile.
@@ -5284,57 +3673,31 @@ func (*MessagesSentEncryptedFile) TypeName() string {
 func (*MessagesSentEncryptedFile) messagesSentEncryptedMessageClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesSentEncryptedFile) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesSentEncryptedFileTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1365, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesSentEncryptedFile) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, uint32(m.Date))
-	if err := tlrt.EncodeObject(b, m.File); err != nil {
-		return tlrt.EncodeErr(err, "messages.sentEncryptedFile", "file")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1365, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesSentEncryptedFile) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesSentEncryptedFileTypeID, "messages.sentEncryptedFile"); err != nil {
-		return tlrt.DecodeErr(err, "messages.sentEncryptedFile", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2100, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessagesSentEncryptedFile) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2100)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesSentEncryptedFile) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messages.sentEncryptedFile", "")
-	}
-	var err error
-	if m.Date, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "messages.sentEncryptedFile", "date")
-	}
-	if m.File, err = decodeEncryptedFile(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.sentEncryptedFile", "file")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2100, m)
 }
 
 // MessagesSponsoredMessagesClass is the TL type messages.SponsoredMessages: one
@@ -5355,25 +3718,9 @@ func DecodeMessagesSponsoredMessages(b *bin.Buffer) (MessagesSponsoredMessagesCl
 // decodeMessagesSponsoredMessages is DecodeMessagesSponsoredMessages for a
 // value nested depth levels deep.
 func decodeMessagesSponsoredMessages(d *tlrt.Decoder, depth int) (MessagesSponsoredMessagesClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v MessagesSponsoredMessagesClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case MessagesSponsoredMessagesTypeID:
-		v, size = &MessagesSponsoredMessages{}, unsafe.Sizeof(MessagesSponsoredMessages{})
-	case MessagesSponsoredMessagesEmptyTypeID:
-		v = &MessagesSponsoredMessagesEmpty{}
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "messages.SponsoredMessages"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 1221, depth)
+	c, _ := v.(MessagesSponsoredMessagesClass)
+	return c, err
 }
 
 // MessagesSponsoredMessages is the TL constructor messages.sponsoredMessages.
@@ -5474,120 +3821,32 @@ func (m *MessagesSponsoredMessages) ClearBetweenDelay() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesSponsoredMessages) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesSponsoredMessagesTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2458, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesSponsoredMessages) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags
-	flags |= tlrt.Bit(m.PostsBetween != 0, 0)
-	flags |= tlrt.Bit(m.StartDelay != 0, 1)
-	flags |= tlrt.Bit(m.BetweenDelay != 0, 2)
-	tlrt.PutUint32(b, uint32(flags))
-	if flags.Has(0) {
-		tlrt.PutUint32(b, uint32(m.PostsBetween))
-	}
-	if flags.Has(1) {
-		tlrt.PutUint32(b, uint32(m.StartDelay))
-	}
-	if flags.Has(2) {
-		tlrt.PutUint32(b, uint32(m.BetweenDelay))
-	}
-	tlrt.PutVectorHeader(b, len(m.Messages))
-	for i := range m.Messages {
-		if err := m.Messages[i].Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "messages.sponsoredMessages", "messages")
-		}
-	}
-	tlrt.PutVectorHeader(b, len(m.Chats))
-	for i := range m.Chats {
-		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
-			return tlrt.EncodeErr(err, "messages.sponsoredMessages", "chats")
-		}
-	}
-	tlrt.PutVectorHeader(b, len(m.Users))
-	for i := range m.Users {
-		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
-			return tlrt.EncodeErr(err, "messages.sponsoredMessages", "users")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2458, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesSponsoredMessages) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesSponsoredMessagesTypeID, "messages.sponsoredMessages"); err != nil {
-		return tlrt.DecodeErr(err, "messages.sponsoredMessages", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3288, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessagesSponsoredMessages) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = MessagesSponsoredMessages{}
-	d := tlrt.NewDecoder(b, &wireSchema, 3288)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesSponsoredMessages) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messages.sponsoredMessages", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "messages.sponsoredMessages", "flags")
-	}
-	if m.Flags.Has(0) {
-		if m.PostsBetween, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "messages.sponsoredMessages", "posts_between")
-		}
-	}
-	if m.Flags.Has(1) {
-		if m.StartDelay, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "messages.sponsoredMessages", "start_delay")
-		}
-	}
-	if m.Flags.Has(2) {
-		if m.BetweenDelay, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "messages.sponsoredMessages", "between_delay")
-		}
-	}
-	if m.Messages, err = tlrt.DecodeStructs[SponsoredMessage](d, false, false, 28, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.sponsoredMessages", "messages")
-	}
-	if m.Chats, err = tlrt.DecodeSlabs[Channel](d, false, 12, depth+1, decodeChat); err != nil {
-		return tlrt.DecodeErr(err, "messages.sponsoredMessages", "chats")
-	}
-	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
-		return tlrt.DecodeErr(err, "messages.sponsoredMessages", "users")
-	}
-	if m.PostsBetween != 0 {
-		m.Flags.Unset(0)
-	}
-	if m.StartDelay != 0 {
-		m.Flags.Unset(1)
-	}
-	if m.BetweenDelay != 0 {
-		m.Flags.Unset(2)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3288, m)
 }
 
 // MessagesSponsoredMessagesEmpty is the TL constructor
@@ -5617,43 +3876,31 @@ func (*MessagesSponsoredMessagesEmpty) TypeName() string {
 func (*MessagesSponsoredMessagesEmpty) messagesSponsoredMessagesClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesSponsoredMessagesEmpty) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesSponsoredMessagesEmptyTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 222, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesSponsoredMessagesEmpty) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 222, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesSponsoredMessagesEmpty) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesSponsoredMessagesEmptyTypeID, "messages.sponsoredMessagesEmpty"); err != nil {
-		return tlrt.DecodeErr(err, "messages.sponsoredMessagesEmpty", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 831, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessagesSponsoredMessagesEmpty) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 831)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesSponsoredMessagesEmpty) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 831, m)
 }
 
 // MessagesStickerSetClass is the TL type messages.StickerSet: one of
@@ -5673,25 +3920,9 @@ func DecodeMessagesStickerSet(b *bin.Buffer) (MessagesStickerSetClass, error) {
 // decodeMessagesStickerSet is DecodeMessagesStickerSet for a value nested depth
 // levels deep.
 func decodeMessagesStickerSet(d *tlrt.Decoder, depth int) (MessagesStickerSetClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v MessagesStickerSetClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case MessagesStickerSetTypeID:
-		v, size = &MessagesStickerSet{}, unsafe.Sizeof(MessagesStickerSet{})
-	case MessagesStickerSetNotModifiedTypeID:
-		v = &MessagesStickerSetNotModified{}
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "messages.StickerSet"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 341, depth)
+	c, _ := v.(MessagesStickerSetClass)
+	return c, err
 }
 
 // MessagesStickerSet is the TL constructor messages.stickerSet.
@@ -5726,85 +3957,32 @@ func (*MessagesStickerSet) TypeName() string {
 func (*MessagesStickerSet) messagesStickerSetClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesStickerSet) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesStickerSetTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1009, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesStickerSet) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := m.Set.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "messages.stickerSet", "set")
-	}
-	tlrt.PutVectorHeader(b, len(m.Packs))
-	for i := range m.Packs {
-		if err := m.Packs[i].Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "messages.stickerSet", "packs")
-		}
-	}
-	tlrt.PutVectorHeader(b, len(m.Keywords))
-	for i := range m.Keywords {
-		if err := m.Keywords[i].Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "messages.stickerSet", "keywords")
-		}
-	}
-	tlrt.PutVectorHeader(b, len(m.Documents))
-	for i := range m.Documents {
-		if err := tlrt.EncodeObject(b, m.Documents[i]); err != nil {
-			return tlrt.EncodeErr(err, "messages.stickerSet", "documents")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1009, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesStickerSet) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesStickerSetTypeID, "messages.stickerSet"); err != nil {
-		return tlrt.DecodeErr(err, "messages.stickerSet", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1713, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessagesStickerSet) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = MessagesStickerSet{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1713)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesStickerSet) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messages.stickerSet", "")
-	}
-	var err error
-	if err = tlrt.DecodeBoxed(d, &m.Set, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.stickerSet", "set")
-	}
-	if m.Packs, err = tlrt.DecodeStructs[StickerPack](d, false, false, 16, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.stickerSet", "packs")
-	}
-	if m.Keywords, err = tlrt.DecodeStructs[StickerKeyword](d, false, false, 20, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.stickerSet", "keywords")
-	}
-	if m.Documents, err = tlrt.DecodeSlabs[Document](d, false, 12, depth+1, decodeDocument); err != nil {
-		return tlrt.DecodeErr(err, "messages.stickerSet", "documents")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1713, m)
 }
 
 // MessagesStickerSetNotModified is the TL constructor
@@ -5834,43 +4012,31 @@ func (*MessagesStickerSetNotModified) TypeName() string {
 func (*MessagesStickerSetNotModified) messagesStickerSetClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesStickerSetNotModified) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesStickerSetNotModifiedTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2009, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesStickerSetNotModified) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2009, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesStickerSetNotModified) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesStickerSetNotModifiedTypeID, "messages.stickerSetNotModified"); err != nil {
-		return tlrt.DecodeErr(err, "messages.stickerSetNotModified", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2804, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessagesStickerSetNotModified) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2804)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesStickerSetNotModified) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2804, m)
 }
 
 // MessagesStickerSetInstallResultClass is the TL type
@@ -5893,25 +4059,9 @@ func DecodeMessagesStickerSetInstallResult(b *bin.Buffer) (MessagesStickerSetIns
 // decodeMessagesStickerSetInstallResult is
 // DecodeMessagesStickerSetInstallResult for a value nested depth levels deep.
 func decodeMessagesStickerSetInstallResult(d *tlrt.Decoder, depth int) (MessagesStickerSetInstallResultClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v MessagesStickerSetInstallResultClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case MessagesStickerSetInstallResultSuccessTypeID:
-		v = &MessagesStickerSetInstallResultSuccess{}
-	case MessagesStickerSetInstallResultArchiveTypeID:
-		v, size = &MessagesStickerSetInstallResultArchive{}, unsafe.Sizeof(MessagesStickerSetInstallResultArchive{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "messages.StickerSetInstallResult"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 2694, depth)
+	c, _ := v.(MessagesStickerSetInstallResultClass)
+	return c, err
 }
 
 // MessagesStickerSetInstallResultSuccess is the TL constructor
@@ -5944,43 +4094,31 @@ func (*MessagesStickerSetInstallResultSuccess) TypeName() string {
 func (*MessagesStickerSetInstallResultSuccess) messagesStickerSetInstallResultClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesStickerSetInstallResultSuccess) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesStickerSetInstallResultSuccessTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 520, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesStickerSetInstallResultSuccess) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 520, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesStickerSetInstallResultSuccess) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesStickerSetInstallResultSuccessTypeID, "messages.stickerSetInstallResultSuccess"); err != nil {
-		return tlrt.DecodeErr(err, "messages.stickerSetInstallResultSuccess", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1171, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessagesStickerSetInstallResultSuccess) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1171)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesStickerSetInstallResultSuccess) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1171, m)
 }
 
 // MessagesStickerSetInstallResultArchive is the TL constructor
@@ -6015,57 +4153,32 @@ func (*MessagesStickerSetInstallResultArchive) TypeName() string {
 func (*MessagesStickerSetInstallResultArchive) messagesStickerSetInstallResultClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesStickerSetInstallResultArchive) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesStickerSetInstallResultArchiveTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 494, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesStickerSetInstallResultArchive) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutVectorHeader(b, len(m.Sets))
-	for i := range m.Sets {
-		if err := tlrt.EncodeObject(b, m.Sets[i]); err != nil {
-			return tlrt.EncodeErr(err, "messages.stickerSetInstallResultArchive", "sets")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 494, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesStickerSetInstallResultArchive) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesStickerSetInstallResultArchiveTypeID, "messages.stickerSetInstallResultArchive"); err != nil {
-		return tlrt.DecodeErr(err, "messages.stickerSetInstallResultArchive", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1142, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessagesStickerSetInstallResultArchive) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1142)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesStickerSetInstallResultArchive) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messages.stickerSetInstallResultArchive", "")
-	}
-	var err error
-	if m.Sets, err = tlrt.DecodeSlabs[StickerSetFullCovered](d, false, 44, depth+1, decodeStickerSetCovered); err != nil {
-		return tlrt.DecodeErr(err, "messages.stickerSetInstallResultArchive", "sets")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1142, m)
 }
 
 // MessagesStickersClass is the TL type messages.Stickers: one of
@@ -6085,25 +4198,9 @@ func DecodeMessagesStickers(b *bin.Buffer) (MessagesStickersClass, error) {
 // decodeMessagesStickers is DecodeMessagesStickers for a value nested depth
 // levels deep.
 func decodeMessagesStickers(d *tlrt.Decoder, depth int) (MessagesStickersClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v MessagesStickersClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case MessagesStickersNotModifiedTypeID:
-		v = &MessagesStickersNotModified{}
-	case MessagesStickersTypeID:
-		v, size = &MessagesStickers{}, unsafe.Sizeof(MessagesStickers{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "messages.Stickers"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 2816, depth)
+	c, _ := v.(MessagesStickersClass)
+	return c, err
 }
 
 // MessagesStickersNotModified is the TL constructor
@@ -6132,43 +4229,31 @@ func (*MessagesStickersNotModified) TypeName() string {
 func (*MessagesStickersNotModified) messagesStickersClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesStickersNotModified) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesStickersNotModifiedTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2310, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesStickersNotModified) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2310, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesStickersNotModified) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesStickersNotModifiedTypeID, "messages.stickersNotModified"); err != nil {
-		return tlrt.DecodeErr(err, "messages.stickersNotModified", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3133, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessagesStickersNotModified) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3133)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesStickersNotModified) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3133, m)
 }
 
 // MessagesStickers is the TL constructor messages.stickers.
@@ -6199,64 +4284,32 @@ func (*MessagesStickers) TypeName() string {
 func (*MessagesStickers) messagesStickersClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesStickers) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesStickersTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 443, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesStickers) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 16)
-	_ = w[15]
-	binary.LittleEndian.PutUint64(w, uint64(m.Hash))
-	binary.LittleEndian.PutUint32(w[8:], bin.TypeVector)
-	binary.LittleEndian.PutUint32(w[12:], uint32(len(m.Stickers)))
-	for i := range m.Stickers {
-		if err := tlrt.EncodeObject(b, m.Stickers[i]); err != nil {
-			return tlrt.EncodeErr(err, "messages.stickers", "stickers")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 443, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesStickers) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesStickersTypeID, "messages.stickers"); err != nil {
-		return tlrt.DecodeErr(err, "messages.stickers", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1082, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessagesStickers) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1082)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesStickers) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messages.stickers", "")
-	}
-	var err error
-	if m.Hash, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "messages.stickers", "hash")
-	}
-	if m.Stickers, err = tlrt.DecodeSlabs[Document](d, false, 12, depth+1, decodeDocument); err != nil {
-		return tlrt.DecodeErr(err, "messages.stickers", "stickers")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1082, m)
 }
 
 // MessagesAffectedFoundMessages is the TL constructor
@@ -6288,66 +4341,31 @@ func (*MessagesAffectedFoundMessages) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesAffectedFoundMessages) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesAffectedFoundMessagesTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2286, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesAffectedFoundMessages) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 20)
-	_ = w[19]
-	binary.LittleEndian.PutUint32(w, uint32(m.Pts))
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.PtsCount))
-	binary.LittleEndian.PutUint32(w[8:], uint32(m.Offset))
-	binary.LittleEndian.PutUint32(w[12:], bin.TypeVector)
-	binary.LittleEndian.PutUint32(w[16:], uint32(len(m.Messages)))
-	for i := range m.Messages {
-		tlrt.PutUint32(b, uint32(m.Messages[i]))
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2286, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesAffectedFoundMessages) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesAffectedFoundMessagesTypeID, "messages.affectedFoundMessages"); err != nil {
-		return tlrt.DecodeErr(err, "messages.affectedFoundMessages", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3107, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessagesAffectedFoundMessages) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3107)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesAffectedFoundMessages) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Pts, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "messages.affectedFoundMessages", "pts")
-	}
-	if m.PtsCount, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "messages.affectedFoundMessages", "pts_count")
-	}
-	if m.Offset, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "messages.affectedFoundMessages", "offset")
-	}
-	if m.Messages, err = tlrt.DecodeVector(d, 4, (*tlrt.Decoder).Int); err != nil {
-		return tlrt.DecodeErr(err, "messages.affectedFoundMessages", "messages")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3107, m)
 }
 
 // MessagesAffectedHistory is the TL constructor messages.affectedHistory.
@@ -6376,63 +4394,31 @@ func (*MessagesAffectedHistory) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesAffectedHistory) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 16)
-	_ = w[15]
-	binary.LittleEndian.PutUint32(w, MessagesAffectedHistoryTypeID)
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.Pts))
-	binary.LittleEndian.PutUint32(w[8:], uint32(m.PtsCount))
-	binary.LittleEndian.PutUint32(w[12:], uint32(m.Offset))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1695, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesAffectedHistory) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, uint32(m.Pts))
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.PtsCount))
-	binary.LittleEndian.PutUint32(w[8:], uint32(m.Offset))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1695, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesAffectedHistory) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesAffectedHistoryTypeID, "messages.affectedHistory"); err != nil {
-		return tlrt.DecodeErr(err, "messages.affectedHistory", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2455, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessagesAffectedHistory) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2455)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesAffectedHistory) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Pts, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "messages.affectedHistory", "pts")
-	}
-	if m.PtsCount, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "messages.affectedHistory", "pts_count")
-	}
-	if m.Offset, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "messages.affectedHistory", "offset")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2455, m)
 }
 
 // MessagesAffectedMessages is the TL constructor messages.affectedMessages.
@@ -6460,58 +4446,31 @@ func (*MessagesAffectedMessages) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesAffectedMessages) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, MessagesAffectedMessagesTypeID)
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.Pts))
-	binary.LittleEndian.PutUint32(w[8:], uint32(m.PtsCount))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1217, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesAffectedMessages) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 8)
-	_ = w[7]
-	binary.LittleEndian.PutUint32(w, uint32(m.Pts))
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.PtsCount))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1217, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesAffectedMessages) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesAffectedMessagesTypeID, "messages.affectedMessages"); err != nil {
-		return tlrt.DecodeErr(err, "messages.affectedMessages", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1940, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessagesAffectedMessages) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1940)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesAffectedMessages) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Pts, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "messages.affectedMessages", "pts")
-	}
-	if m.PtsCount, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "messages.affectedMessages", "pts_count")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1940, m)
 }
 
 // MessagesArchivedStickers is the TL constructor messages.archivedStickers.
@@ -6539,64 +4498,32 @@ func (*MessagesArchivedStickers) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesArchivedStickers) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesArchivedStickersTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 740, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesArchivedStickers) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, uint32(m.Count))
-	binary.LittleEndian.PutUint32(w[4:], bin.TypeVector)
-	binary.LittleEndian.PutUint32(w[8:], uint32(len(m.Sets)))
-	for i := range m.Sets {
-		if err := tlrt.EncodeObject(b, m.Sets[i]); err != nil {
-			return tlrt.EncodeErr(err, "messages.archivedStickers", "sets")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 740, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesArchivedStickers) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesArchivedStickersTypeID, "messages.archivedStickers"); err != nil {
-		return tlrt.DecodeErr(err, "messages.archivedStickers", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1418, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessagesArchivedStickers) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1418)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesArchivedStickers) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messages.archivedStickers", "")
-	}
-	var err error
-	if m.Count, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "messages.archivedStickers", "count")
-	}
-	if m.Sets, err = tlrt.DecodeSlabs[StickerSetFullCovered](d, false, 44, depth+1, decodeStickerSetCovered); err != nil {
-		return tlrt.DecodeErr(err, "messages.archivedStickers", "sets")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1418, m)
 }
 
 // MessagesBotApp is the TL constructor messages.botApp.
@@ -6628,70 +4555,32 @@ func (*MessagesBotApp) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesBotApp) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesBotAppTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2242, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesBotApp) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2)
-	flags |= tlrt.Bit(m.Inactive, 0)
-	flags |= tlrt.Bit(m.RequestWriteAccess, 1)
-	flags |= tlrt.Bit(m.HasSettings, 2)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := tlrt.EncodeObject(b, m.App); err != nil {
-		return tlrt.EncodeErr(err, "messages.botApp", "app")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2242, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesBotApp) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesBotAppTypeID, "messages.botApp"); err != nil {
-		return tlrt.DecodeErr(err, "messages.botApp", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3060, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessagesBotApp) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = MessagesBotApp{}
-	d := tlrt.NewDecoder(b, &wireSchema, 3060)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesBotApp) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messages.botApp", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "messages.botApp", "flags")
-	}
-	m.Inactive = m.Flags.Has(0)
-	m.RequestWriteAccess = m.Flags.Has(1)
-	m.HasSettings = m.Flags.Has(2)
-	if m.App, err = decodeBotApp(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.botApp", "app")
-	}
-	m.Flags &^= 1<<0 | 1<<1 | 1<<2
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3060, m)
 }
 
 // MessagesBotCallbackAnswer is the TL constructor messages.botCallbackAnswer.
@@ -6767,89 +4656,32 @@ func (m *MessagesBotCallbackAnswer) ClearURL2() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesBotCallbackAnswer) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesBotCallbackAnswerTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 500, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesBotCallbackAnswer) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<1 | 1<<3 | 1<<4)
-	flags |= tlrt.Bit(m.Alert, 1)
-	flags |= tlrt.Bit(m.HasURL, 3)
-	flags |= tlrt.Bit(m.NativeUi, 4)
-	flags |= tlrt.Bit(m.Message != "", 0)
-	flags |= tlrt.Bit(m.URL != "", 2)
-	tlrt.PutUint32(b, uint32(flags))
-	if flags.Has(0) {
-		tlrt.PutString(b, m.Message)
-	}
-	if flags.Has(2) {
-		tlrt.PutString(b, m.URL)
-	}
-	tlrt.PutUint32(b, uint32(m.CacheTime))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 500, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesBotCallbackAnswer) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesBotCallbackAnswerTypeID, "messages.botCallbackAnswer"); err != nil {
-		return tlrt.DecodeErr(err, "messages.botCallbackAnswer", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1149, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessagesBotCallbackAnswer) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = MessagesBotCallbackAnswer{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1149)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesBotCallbackAnswer) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "messages.botCallbackAnswer", "flags")
-	}
-	m.Alert = m.Flags.Has(1)
-	m.HasURL = m.Flags.Has(3)
-	m.NativeUi = m.Flags.Has(4)
-	if m.Flags.Has(0) {
-		if m.Message, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "messages.botCallbackAnswer", "message")
-		}
-	}
-	if m.Flags.Has(2) {
-		if m.URL, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "messages.botCallbackAnswer", "url")
-		}
-	}
-	if m.CacheTime, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "messages.botCallbackAnswer", "cache_time")
-	}
-	m.Flags &^= 1<<1 | 1<<3 | 1<<4
-	if m.Message != "" {
-		m.Flags.Unset(0)
-	}
-	if m.URL != "" {
-		m.Flags.Unset(2)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1149, m)
 }
 
 // MessagesBotPreparedInlineMessage is the TL constructor
@@ -6879,53 +4711,32 @@ func (*MessagesBotPreparedInlineMessage) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesBotPreparedInlineMessage) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesBotPreparedInlineMessageTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1314, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesBotPreparedInlineMessage) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.ID)
-	tlrt.PutUint32(b, uint32(m.ExpireDate))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1314, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesBotPreparedInlineMessage) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesBotPreparedInlineMessageTypeID, "messages.botPreparedInlineMessage"); err != nil {
-		return tlrt.DecodeErr(err, "messages.botPreparedInlineMessage", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2044, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessagesBotPreparedInlineMessage) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2044)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesBotPreparedInlineMessage) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.ID, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "messages.botPreparedInlineMessage", "id")
-	}
-	if m.ExpireDate, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "messages.botPreparedInlineMessage", "expire_date")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2044, m)
 }
 
 // MessagesBotResults is the TL constructor messages.botResults.
@@ -6987,129 +4798,32 @@ func (m *MessagesBotResults) ClearNextOffset() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesBotResults) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesBotResultsTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2120, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesBotResults) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<0 | 1<<2 | 1<<3)
-	flags |= tlrt.Bit(m.Gallery, 0)
-	flags |= tlrt.Bit(m.NextOffset != "", 1)
-	flags |= tlrt.Bit(m.SwitchPm != nil, 2)
-	flags |= tlrt.Bit(m.SwitchWebview != nil, 3)
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, uint32(flags))
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.QueryID))
-	if flags.Has(1) {
-		tlrt.PutString(b, m.NextOffset)
-	}
-	if flags.Has(2) {
-		if err := m.SwitchPm.Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "messages.botResults", "switch_pm")
-		}
-	}
-	if flags.Has(3) {
-		if err := m.SwitchWebview.Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "messages.botResults", "switch_webview")
-		}
-	}
-	tlrt.PutVectorHeader(b, len(m.Results))
-	for i := range m.Results {
-		if err := tlrt.EncodeObject(b, m.Results[i]); err != nil {
-			return tlrt.EncodeErr(err, "messages.botResults", "results")
-		}
-	}
-	w = tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, uint32(m.CacheTime))
-	binary.LittleEndian.PutUint32(w[4:], bin.TypeVector)
-	binary.LittleEndian.PutUint32(w[8:], uint32(len(m.Users)))
-	for i := range m.Users {
-		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
-			return tlrt.EncodeErr(err, "messages.botResults", "users")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2120, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesBotResults) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesBotResultsTypeID, "messages.botResults"); err != nil {
-		return tlrt.DecodeErr(err, "messages.botResults", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2929, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessagesBotResults) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = MessagesBotResults{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2929)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesBotResults) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messages.botResults", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "messages.botResults", "flags")
-	}
-	m.Gallery = m.Flags.Has(0)
-	if m.QueryID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "messages.botResults", "query_id")
-	}
-	if m.Flags.Has(1) {
-		if m.NextOffset, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "messages.botResults", "next_offset")
-		}
-	}
-	if m.Flags.Has(2) {
-		d.Spend(unsafe.Sizeof(InlineBotSwitchPM{}))
-		m.SwitchPm = &InlineBotSwitchPM{}
-		if err = tlrt.DecodeBoxed(d, m.SwitchPm, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "messages.botResults", "switch_pm")
-		}
-	}
-	if m.Flags.Has(3) {
-		d.Spend(unsafe.Sizeof(InlineBotWebView{}))
-		m.SwitchWebview = &InlineBotWebView{}
-		if err = tlrt.DecodeBoxed(d, m.SwitchWebview, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "messages.botResults", "switch_webview")
-		}
-	}
-	if m.Results, err = tlrt.DecodeSlabs[BotInlineResult](d, false, 28, depth+1, decodeBotInlineResult); err != nil {
-		return tlrt.DecodeErr(err, "messages.botResults", "results")
-	}
-	if m.CacheTime, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "messages.botResults", "cache_time")
-	}
-	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
-		return tlrt.DecodeErr(err, "messages.botResults", "users")
-	}
-	m.Flags &^= 1<<0 | 1<<2 | 1<<3
-	if m.NextOffset != "" {
-		m.Flags.Unset(1)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2929, m)
 }
 
 // MessagesChatAdminsWithInvites is the TL constructor
@@ -7140,66 +4854,32 @@ func (*MessagesChatAdminsWithInvites) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesChatAdminsWithInvites) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesChatAdminsWithInvitesTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1723, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesChatAdminsWithInvites) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutVectorHeader(b, len(m.Admins))
-	for i := range m.Admins {
-		if err := m.Admins[i].Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "messages.chatAdminsWithInvites", "admins")
-		}
-	}
-	tlrt.PutVectorHeader(b, len(m.Users))
-	for i := range m.Users {
-		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
-			return tlrt.EncodeErr(err, "messages.chatAdminsWithInvites", "users")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1723, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesChatAdminsWithInvites) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesChatAdminsWithInvitesTypeID, "messages.chatAdminsWithInvites"); err != nil {
-		return tlrt.DecodeErr(err, "messages.chatAdminsWithInvites", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2484, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessagesChatAdminsWithInvites) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2484)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesChatAdminsWithInvites) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messages.chatAdminsWithInvites", "")
-	}
-	var err error
-	if m.Admins, err = tlrt.DecodeStructs[ChatAdminWithInvites](d, false, false, 20, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.chatAdminsWithInvites", "admins")
-	}
-	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
-		return tlrt.DecodeErr(err, "messages.chatAdminsWithInvites", "users")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2484, m)
 }
 
 // MessagesChatFull is the TL constructor messages.chatFull.
@@ -7228,72 +4908,32 @@ func (*MessagesChatFull) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesChatFull) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesChatFullTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2183, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesChatFull) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.FullChat); err != nil {
-		return tlrt.EncodeErr(err, "messages.chatFull", "full_chat")
-	}
-	tlrt.PutVectorHeader(b, len(m.Chats))
-	for i := range m.Chats {
-		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
-			return tlrt.EncodeErr(err, "messages.chatFull", "chats")
-		}
-	}
-	tlrt.PutVectorHeader(b, len(m.Users))
-	for i := range m.Users {
-		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
-			return tlrt.EncodeErr(err, "messages.chatFull", "users")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2183, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesChatFull) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesChatFullTypeID, "messages.chatFull"); err != nil {
-		return tlrt.DecodeErr(err, "messages.chatFull", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2997, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessagesChatFull) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2997)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesChatFull) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messages.chatFull", "")
-	}
-	var err error
-	if m.FullChat, err = decodeChatFull(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.chatFull", "full_chat")
-	}
-	if m.Chats, err = tlrt.DecodeSlabs[Channel](d, false, 12, depth+1, decodeChat); err != nil {
-		return tlrt.DecodeErr(err, "messages.chatFull", "chats")
-	}
-	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
-		return tlrt.DecodeErr(err, "messages.chatFull", "users")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2997, m)
 }
 
 // MessagesChatInviteImporters is the TL constructor
@@ -7324,73 +4964,32 @@ func (*MessagesChatInviteImporters) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesChatInviteImporters) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesChatInviteImportersTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1189, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesChatInviteImporters) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, uint32(m.Count))
-	binary.LittleEndian.PutUint32(w[4:], bin.TypeVector)
-	binary.LittleEndian.PutUint32(w[8:], uint32(len(m.Importers)))
-	for i := range m.Importers {
-		if err := m.Importers[i].Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "messages.chatInviteImporters", "importers")
-		}
-	}
-	tlrt.PutVectorHeader(b, len(m.Users))
-	for i := range m.Users {
-		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
-			return tlrt.EncodeErr(err, "messages.chatInviteImporters", "users")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1189, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesChatInviteImporters) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesChatInviteImportersTypeID, "messages.chatInviteImporters"); err != nil {
-		return tlrt.DecodeErr(err, "messages.chatInviteImporters", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1909, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessagesChatInviteImporters) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1909)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesChatInviteImporters) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messages.chatInviteImporters", "")
-	}
-	var err error
-	if m.Count, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "messages.chatInviteImporters", "count")
-	}
-	if m.Importers, err = tlrt.DecodeStructs[ChatInviteImporter](d, false, false, 20, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.chatInviteImporters", "importers")
-	}
-	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
-		return tlrt.DecodeErr(err, "messages.chatInviteImporters", "users")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1909, m)
 }
 
 // MessagesCheckedHistoryImportPeer is the TL constructor
@@ -7419,49 +5018,32 @@ func (*MessagesCheckedHistoryImportPeer) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesCheckedHistoryImportPeer) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesCheckedHistoryImportPeerTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1512, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesCheckedHistoryImportPeer) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.ConfirmText)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1512, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesCheckedHistoryImportPeer) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesCheckedHistoryImportPeerTypeID, "messages.checkedHistoryImportPeer"); err != nil {
-		return tlrt.DecodeErr(err, "messages.checkedHistoryImportPeer", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2261, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessagesCheckedHistoryImportPeer) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2261)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesCheckedHistoryImportPeer) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.ConfirmText, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "messages.checkedHistoryImportPeer", "confirm_text")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2261, m)
 }
 
 // MessagesComposedMessageWithAI is the TL constructor
@@ -7493,77 +5075,32 @@ func (*MessagesComposedMessageWithAI) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesComposedMessageWithAI) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesComposedMessageWithAITypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1340, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesComposedMessageWithAI) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 0)
-	flags |= tlrt.Bit(m.DiffText != nil, 0)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := m.ResultText.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "messages.composedMessageWithAI", "result_text")
-	}
-	if flags.Has(0) {
-		if err := m.DiffText.Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "messages.composedMessageWithAI", "diff_text")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1340, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesComposedMessageWithAI) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesComposedMessageWithAITypeID, "messages.composedMessageWithAI"); err != nil {
-		return tlrt.DecodeErr(err, "messages.composedMessageWithAI", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2071, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessagesComposedMessageWithAI) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = MessagesComposedMessageWithAI{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2071)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesComposedMessageWithAI) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messages.composedMessageWithAI", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "messages.composedMessageWithAI", "flags")
-	}
-	if err = tlrt.DecodeBoxed(d, &m.ResultText, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.composedMessageWithAI", "result_text")
-	}
-	if m.Flags.Has(0) {
-		d.Spend(unsafe.Sizeof(TextWithEntities{}))
-		m.DiffText = &TextWithEntities{}
-		if err = tlrt.DecodeBoxed(d, m.DiffText, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "messages.composedMessageWithAI", "diff_text")
-		}
-	}
-	m.Flags &^= 1 << 0
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2071, m)
 }
 
 // MessagesComposedRichMessageWithAI is the TL constructor
@@ -7592,58 +5129,32 @@ func (*MessagesComposedRichMessageWithAI) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesComposedRichMessageWithAI) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesComposedRichMessageWithAITypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 709, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesComposedRichMessageWithAI) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := m.Result.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "messages.composedRichMessageWithAI", "result")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 709, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesComposedRichMessageWithAI) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesComposedRichMessageWithAITypeID, "messages.composedRichMessageWithAI"); err != nil {
-		return tlrt.DecodeErr(err, "messages.composedRichMessageWithAI", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1382, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessagesComposedRichMessageWithAI) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = MessagesComposedRichMessageWithAI{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1382)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesComposedRichMessageWithAI) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messages.composedRichMessageWithAI", "")
-	}
-	var err error
-	if err = tlrt.DecodeBoxed(d, &m.Result, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.composedRichMessageWithAI", "result")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1382, m)
 }
 
 // MessagesDialogFilters is the TL constructor messages.dialogFilters.
@@ -7672,72 +5183,32 @@ func (*MessagesDialogFilters) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesDialogFilters) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesDialogFiltersTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 393, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesDialogFilters) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 0)
-	flags |= tlrt.Bit(m.TagsEnabled, 0)
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, uint32(flags))
-	binary.LittleEndian.PutUint32(w[4:], bin.TypeVector)
-	binary.LittleEndian.PutUint32(w[8:], uint32(len(m.Filters)))
-	for i := range m.Filters {
-		if err := tlrt.EncodeObject(b, m.Filters[i]); err != nil {
-			return tlrt.EncodeErr(err, "messages.dialogFilters", "filters")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 393, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesDialogFilters) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesDialogFiltersTypeID, "messages.dialogFilters"); err != nil {
-		return tlrt.DecodeErr(err, "messages.dialogFilters", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1025, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessagesDialogFilters) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = MessagesDialogFilters{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1025)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesDialogFilters) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messages.dialogFilters", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "messages.dialogFilters", "flags")
-	}
-	m.TagsEnabled = m.Flags.Has(0)
-	if m.Filters, err = tlrt.DecodeSlabs[DialogFilter](d, false, 4, depth+1, decodeDialogFilter); err != nil {
-		return tlrt.DecodeErr(err, "messages.dialogFilters", "filters")
-	}
-	m.Flags &^= 1 << 0
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1025, m)
 }
 
 // MessagesDiscussionMessage is the TL constructor messages.discussionMessage.
@@ -7836,130 +5307,32 @@ func (m *MessagesDiscussionMessage) ClearReadOutboxMaxID() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesDiscussionMessage) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesDiscussionMessageTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1559, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesDiscussionMessage) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags
-	flags |= tlrt.Bit(m.MaxID != 0, 0)
-	flags |= tlrt.Bit(m.ReadInboxMaxID != 0, 1)
-	flags |= tlrt.Bit(m.ReadOutboxMaxID != 0, 2)
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, uint32(flags))
-	binary.LittleEndian.PutUint32(w[4:], bin.TypeVector)
-	binary.LittleEndian.PutUint32(w[8:], uint32(len(m.Messages)))
-	for i := range m.Messages {
-		if err := tlrt.EncodeObject(b, m.Messages[i]); err != nil {
-			return tlrt.EncodeErr(err, "messages.discussionMessage", "messages")
-		}
-	}
-	if flags.Has(0) {
-		tlrt.PutUint32(b, uint32(m.MaxID))
-	}
-	if flags.Has(1) {
-		tlrt.PutUint32(b, uint32(m.ReadInboxMaxID))
-	}
-	if flags.Has(2) {
-		tlrt.PutUint32(b, uint32(m.ReadOutboxMaxID))
-	}
-	w = tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, uint32(m.UnreadCount))
-	binary.LittleEndian.PutUint32(w[4:], bin.TypeVector)
-	binary.LittleEndian.PutUint32(w[8:], uint32(len(m.Chats)))
-	for i := range m.Chats {
-		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
-			return tlrt.EncodeErr(err, "messages.discussionMessage", "chats")
-		}
-	}
-	tlrt.PutVectorHeader(b, len(m.Users))
-	for i := range m.Users {
-		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
-			return tlrt.EncodeErr(err, "messages.discussionMessage", "users")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1559, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesDiscussionMessage) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesDiscussionMessageTypeID, "messages.discussionMessage"); err != nil {
-		return tlrt.DecodeErr(err, "messages.discussionMessage", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2314, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessagesDiscussionMessage) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = MessagesDiscussionMessage{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2314)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesDiscussionMessage) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messages.discussionMessage", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "messages.discussionMessage", "flags")
-	}
-	if m.Messages, err = tlrt.DecodeSlabs[Message](d, false, 12, depth+1, decodeMessage); err != nil {
-		return tlrt.DecodeErr(err, "messages.discussionMessage", "messages")
-	}
-	if m.Flags.Has(0) {
-		if m.MaxID, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "messages.discussionMessage", "max_id")
-		}
-	}
-	if m.Flags.Has(1) {
-		if m.ReadInboxMaxID, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "messages.discussionMessage", "read_inbox_max_id")
-		}
-	}
-	if m.Flags.Has(2) {
-		if m.ReadOutboxMaxID, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "messages.discussionMessage", "read_outbox_max_id")
-		}
-	}
-	if m.UnreadCount, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "messages.discussionMessage", "unread_count")
-	}
-	if m.Chats, err = tlrt.DecodeSlabs[Channel](d, false, 12, depth+1, decodeChat); err != nil {
-		return tlrt.DecodeErr(err, "messages.discussionMessage", "chats")
-	}
-	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
-		return tlrt.DecodeErr(err, "messages.discussionMessage", "users")
-	}
-	if m.MaxID != 0 {
-		m.Flags.Unset(0)
-	}
-	if m.ReadInboxMaxID != 0 {
-		m.Flags.Unset(1)
-	}
-	if m.ReadOutboxMaxID != 0 {
-		m.Flags.Unset(2)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2314, m)
 }
 
 // MessagesEmojiGameOutcome is the TL constructor messages.emojiGameOutcome.
@@ -7988,59 +5361,32 @@ func (*MessagesEmojiGameOutcome) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesEmojiGameOutcome) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesEmojiGameOutcomeTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2063, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesEmojiGameOutcome) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutBytes(b, m.Seed)
-	w := tlrt.Extend(b, 16)
-	_ = w[15]
-	binary.LittleEndian.PutUint64(w, uint64(m.StakeTonAmount))
-	binary.LittleEndian.PutUint64(w[8:], uint64(m.TonAmount))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2063, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesEmojiGameOutcome) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesEmojiGameOutcomeTypeID, "messages.emojiGameOutcome"); err != nil {
-		return tlrt.DecodeErr(err, "messages.emojiGameOutcome", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2866, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessagesEmojiGameOutcome) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2866)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesEmojiGameOutcome) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Seed, err = tlrt.Bytes(d); err != nil {
-		return tlrt.DecodeErr(err, "messages.emojiGameOutcome", "seed")
-	}
-	if m.StakeTonAmount, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "messages.emojiGameOutcome", "stake_ton_amount")
-	}
-	if m.TonAmount, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "messages.emojiGameOutcome", "ton_amount")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2866, m)
 }
 
 // MessagesExportedChatInvites is the TL constructor
@@ -8071,73 +5417,32 @@ func (*MessagesExportedChatInvites) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesExportedChatInvites) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesExportedChatInvitesTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1806, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesExportedChatInvites) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, uint32(m.Count))
-	binary.LittleEndian.PutUint32(w[4:], bin.TypeVector)
-	binary.LittleEndian.PutUint32(w[8:], uint32(len(m.Invites)))
-	for i := range m.Invites {
-		if err := tlrt.EncodeObject(b, m.Invites[i]); err != nil {
-			return tlrt.EncodeErr(err, "messages.exportedChatInvites", "invites")
-		}
-	}
-	tlrt.PutVectorHeader(b, len(m.Users))
-	for i := range m.Users {
-		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
-			return tlrt.EncodeErr(err, "messages.exportedChatInvites", "users")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1806, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesExportedChatInvites) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesExportedChatInvitesTypeID, "messages.exportedChatInvites"); err != nil {
-		return tlrt.DecodeErr(err, "messages.exportedChatInvites", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2577, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessagesExportedChatInvites) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2577)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesExportedChatInvites) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messages.exportedChatInvites", "")
-	}
-	var err error
-	if m.Count, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "messages.exportedChatInvites", "count")
-	}
-	if m.Invites, err = tlrt.DecodeSlabs[ChatInviteExported](d, false, 4, depth+1, decodeExportedChatInvite); err != nil {
-		return tlrt.DecodeErr(err, "messages.exportedChatInvites", "invites")
-	}
-	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
-		return tlrt.DecodeErr(err, "messages.exportedChatInvites", "users")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2577, m)
 }
 
 // MessagesForumTopics is the TL constructor messages.forumTopics.
@@ -8173,107 +5478,32 @@ func (*MessagesForumTopics) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesForumTopics) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesForumTopicsTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 503, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesForumTopics) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 0)
-	flags |= tlrt.Bit(m.OrderByCreateDate, 0)
-	w := tlrt.Extend(b, 16)
-	_ = w[15]
-	binary.LittleEndian.PutUint32(w, uint32(flags))
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.Count))
-	binary.LittleEndian.PutUint32(w[8:], bin.TypeVector)
-	binary.LittleEndian.PutUint32(w[12:], uint32(len(m.Topics)))
-	for i := range m.Topics {
-		if err := tlrt.EncodeObject(b, m.Topics[i]); err != nil {
-			return tlrt.EncodeErr(err, "messages.forumTopics", "topics")
-		}
-	}
-	tlrt.PutVectorHeader(b, len(m.Messages))
-	for i := range m.Messages {
-		if err := tlrt.EncodeObject(b, m.Messages[i]); err != nil {
-			return tlrt.EncodeErr(err, "messages.forumTopics", "messages")
-		}
-	}
-	tlrt.PutVectorHeader(b, len(m.Chats))
-	for i := range m.Chats {
-		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
-			return tlrt.EncodeErr(err, "messages.forumTopics", "chats")
-		}
-	}
-	tlrt.PutVectorHeader(b, len(m.Users))
-	for i := range m.Users {
-		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
-			return tlrt.EncodeErr(err, "messages.forumTopics", "users")
-		}
-	}
-	tlrt.PutUint32(b, uint32(m.Pts))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 503, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesForumTopics) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesForumTopicsTypeID, "messages.forumTopics"); err != nil {
-		return tlrt.DecodeErr(err, "messages.forumTopics", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1152, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessagesForumTopics) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = MessagesForumTopics{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1152)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesForumTopics) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messages.forumTopics", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "messages.forumTopics", "flags")
-	}
-	m.OrderByCreateDate = m.Flags.Has(0)
-	if m.Count, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "messages.forumTopics", "count")
-	}
-	if m.Topics, err = tlrt.DecodeSlabs[ForumTopic](d, false, 8, depth+1, decodeForumTopic); err != nil {
-		return tlrt.DecodeErr(err, "messages.forumTopics", "topics")
-	}
-	if m.Messages, err = tlrt.DecodeSlabs[Message](d, false, 12, depth+1, decodeMessage); err != nil {
-		return tlrt.DecodeErr(err, "messages.forumTopics", "messages")
-	}
-	if m.Chats, err = tlrt.DecodeSlabs[Channel](d, false, 12, depth+1, decodeChat); err != nil {
-		return tlrt.DecodeErr(err, "messages.forumTopics", "chats")
-	}
-	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
-		return tlrt.DecodeErr(err, "messages.forumTopics", "users")
-	}
-	if m.Pts, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "messages.forumTopics", "pts")
-	}
-	m.Flags &^= 1 << 0
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1152, m)
 }
 
 // MessagesHighScores is the TL constructor messages.highScores.
@@ -8301,66 +5531,32 @@ func (*MessagesHighScores) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesHighScores) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesHighScoresTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1426, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesHighScores) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutVectorHeader(b, len(m.Scores))
-	for i := range m.Scores {
-		if err := m.Scores[i].Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "messages.highScores", "scores")
-		}
-	}
-	tlrt.PutVectorHeader(b, len(m.Users))
-	for i := range m.Users {
-		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
-			return tlrt.EncodeErr(err, "messages.highScores", "users")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1426, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesHighScores) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesHighScoresTypeID, "messages.highScores"); err != nil {
-		return tlrt.DecodeErr(err, "messages.highScores", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2165, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessagesHighScores) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2165)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesHighScores) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messages.highScores", "")
-	}
-	var err error
-	if m.Scores, err = tlrt.DecodeStructs[HighScore](d, false, false, 20, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.highScores", "scores")
-	}
-	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
-		return tlrt.DecodeErr(err, "messages.highScores", "users")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2165, m)
 }
 
 // MessagesHistoryImport is the TL constructor messages.historyImport.
@@ -8386,51 +5582,31 @@ func (*MessagesHistoryImport) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesHistoryImport) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, MessagesHistoryImportTypeID)
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.ID))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 197, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesHistoryImport) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint64(b, uint64(m.ID))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 197, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesHistoryImport) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesHistoryImportTypeID, "messages.historyImport"); err != nil {
-		return tlrt.DecodeErr(err, "messages.historyImport", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 804, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessagesHistoryImport) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 804)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesHistoryImport) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.ID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "messages.historyImport", "id")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 804, m)
 }
 
 // MessagesHistoryImportParsed is the TL constructor
@@ -8485,71 +5661,32 @@ func (m *MessagesHistoryImportParsed) ClearTitle() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesHistoryImportParsed) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesHistoryImportParsedTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 875, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesHistoryImportParsed) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<0 | 1<<1)
-	flags |= tlrt.Bit(m.Pm, 0)
-	flags |= tlrt.Bit(m.Group, 1)
-	flags |= tlrt.Bit(m.Title != "", 2)
-	tlrt.PutUint32(b, uint32(flags))
-	if flags.Has(2) {
-		tlrt.PutString(b, m.Title)
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 875, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesHistoryImportParsed) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesHistoryImportParsedTypeID, "messages.historyImportParsed"); err != nil {
-		return tlrt.DecodeErr(err, "messages.historyImportParsed", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1571, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessagesHistoryImportParsed) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = MessagesHistoryImportParsed{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1571)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesHistoryImportParsed) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "messages.historyImportParsed", "flags")
-	}
-	m.Pm = m.Flags.Has(0)
-	m.Group = m.Flags.Has(1)
-	if m.Flags.Has(2) {
-		if m.Title, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "messages.historyImportParsed", "title")
-		}
-	}
-	m.Flags &^= 1<<0 | 1<<1
-	if m.Title != "" {
-		m.Flags.Unset(2)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1571, m)
 }
 
 // MessagesInactiveChats is the TL constructor messages.inactiveChats.
@@ -8578,73 +5715,32 @@ func (*MessagesInactiveChats) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesInactiveChats) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesInactiveChatsTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1587, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesInactiveChats) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutVectorHeader(b, len(m.Dates))
-	for i := range m.Dates {
-		tlrt.PutUint32(b, uint32(m.Dates[i]))
-	}
-	tlrt.PutVectorHeader(b, len(m.Chats))
-	for i := range m.Chats {
-		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
-			return tlrt.EncodeErr(err, "messages.inactiveChats", "chats")
-		}
-	}
-	tlrt.PutVectorHeader(b, len(m.Users))
-	for i := range m.Users {
-		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
-			return tlrt.EncodeErr(err, "messages.inactiveChats", "users")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1587, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesInactiveChats) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesInactiveChatsTypeID, "messages.inactiveChats"); err != nil {
-		return tlrt.DecodeErr(err, "messages.inactiveChats", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2342, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessagesInactiveChats) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2342)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesInactiveChats) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messages.inactiveChats", "")
-	}
-	var err error
-	if m.Dates, err = tlrt.DecodeVector(d, 4, (*tlrt.Decoder).Int); err != nil {
-		return tlrt.DecodeErr(err, "messages.inactiveChats", "dates")
-	}
-	if m.Chats, err = tlrt.DecodeSlabs[Channel](d, false, 12, depth+1, decodeChat); err != nil {
-		return tlrt.DecodeErr(err, "messages.inactiveChats", "chats")
-	}
-	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
-		return tlrt.DecodeErr(err, "messages.inactiveChats", "users")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2342, m)
 }
 
 // MessagesInvitedUsers is the TL constructor messages.invitedUsers.
@@ -8672,63 +5768,32 @@ func (*MessagesInvitedUsers) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesInvitedUsers) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesInvitedUsersTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1171, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesInvitedUsers) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Updates); err != nil {
-		return tlrt.EncodeErr(err, "messages.invitedUsers", "updates")
-	}
-	tlrt.PutVectorHeader(b, len(m.MissingInvitees))
-	for i := range m.MissingInvitees {
-		if err := m.MissingInvitees[i].Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "messages.invitedUsers", "missing_invitees")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1171, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesInvitedUsers) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesInvitedUsersTypeID, "messages.invitedUsers"); err != nil {
-		return tlrt.DecodeErr(err, "messages.invitedUsers", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1890, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessagesInvitedUsers) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1890)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesInvitedUsers) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messages.invitedUsers", "")
-	}
-	var err error
-	if m.Updates, err = decodeUpdates(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.invitedUsers", "updates")
-	}
-	if m.MissingInvitees, err = tlrt.DecodeStructs[MissingInvitee](d, false, false, 16, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.invitedUsers", "missing_invitees")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1890, m)
 }
 
 // MessagesMessageEditData is the TL constructor messages.messageEditData.
@@ -8756,56 +5821,31 @@ func (*MessagesMessageEditData) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesMessageEditData) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesMessageEditDataTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 365, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesMessageEditData) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 0)
-	flags |= tlrt.Bit(m.Caption, 0)
-	tlrt.PutUint32(b, uint32(flags))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 365, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesMessageEditData) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesMessageEditDataTypeID, "messages.messageEditData"); err != nil {
-		return tlrt.DecodeErr(err, "messages.messageEditData", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 993, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessagesMessageEditData) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = MessagesMessageEditData{}
-	d := tlrt.NewDecoder(b, &wireSchema, 993)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesMessageEditData) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "messages.messageEditData", "flags")
-	}
-	m.Caption = m.Flags.Has(0)
-	m.Flags &^= 1 << 0
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 993, m)
 }
 
 // MessagesMessageReactionsList is the TL constructor
@@ -8865,103 +5905,32 @@ func (m *MessagesMessageReactionsList) ClearNextOffset() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesMessageReactionsList) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesMessageReactionsListTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 455, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesMessageReactionsList) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags
-	flags |= tlrt.Bit(m.NextOffset != "", 0)
-	w := tlrt.Extend(b, 16)
-	_ = w[15]
-	binary.LittleEndian.PutUint32(w, uint32(flags))
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.Count))
-	binary.LittleEndian.PutUint32(w[8:], bin.TypeVector)
-	binary.LittleEndian.PutUint32(w[12:], uint32(len(m.Reactions)))
-	for i := range m.Reactions {
-		if err := m.Reactions[i].Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "messages.messageReactionsList", "reactions")
-		}
-	}
-	tlrt.PutVectorHeader(b, len(m.Chats))
-	for i := range m.Chats {
-		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
-			return tlrt.EncodeErr(err, "messages.messageReactionsList", "chats")
-		}
-	}
-	tlrt.PutVectorHeader(b, len(m.Users))
-	for i := range m.Users {
-		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
-			return tlrt.EncodeErr(err, "messages.messageReactionsList", "users")
-		}
-	}
-	if flags.Has(0) {
-		tlrt.PutString(b, m.NextOffset)
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 455, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesMessageReactionsList) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesMessageReactionsListTypeID, "messages.messageReactionsList"); err != nil {
-		return tlrt.DecodeErr(err, "messages.messageReactionsList", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1096, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessagesMessageReactionsList) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = MessagesMessageReactionsList{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1096)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesMessageReactionsList) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messages.messageReactionsList", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "messages.messageReactionsList", "flags")
-	}
-	if m.Count, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "messages.messageReactionsList", "count")
-	}
-	if m.Reactions, err = tlrt.DecodeStructs[MessagePeerReaction](d, false, false, 28, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.messageReactionsList", "reactions")
-	}
-	if m.Chats, err = tlrt.DecodeSlabs[Channel](d, false, 12, depth+1, decodeChat); err != nil {
-		return tlrt.DecodeErr(err, "messages.messageReactionsList", "chats")
-	}
-	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
-		return tlrt.DecodeErr(err, "messages.messageReactionsList", "users")
-	}
-	if m.Flags.Has(0) {
-		if m.NextOffset, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "messages.messageReactionsList", "next_offset")
-		}
-	}
-	if m.NextOffset != "" {
-		m.Flags.Unset(0)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1096, m)
 }
 
 // MessagesMessageViews is the TL constructor messages.messageViews.
@@ -8990,75 +5959,32 @@ func (*MessagesMessageViews) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesMessageViews) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesMessageViewsTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1725, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesMessageViews) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutVectorHeader(b, len(m.Views))
-	for i := range m.Views {
-		if err := m.Views[i].Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "messages.messageViews", "views")
-		}
-	}
-	tlrt.PutVectorHeader(b, len(m.Chats))
-	for i := range m.Chats {
-		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
-			return tlrt.EncodeErr(err, "messages.messageViews", "chats")
-		}
-	}
-	tlrt.PutVectorHeader(b, len(m.Users))
-	for i := range m.Users {
-		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
-			return tlrt.EncodeErr(err, "messages.messageViews", "users")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1725, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesMessageViews) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesMessageViewsTypeID, "messages.messageViews"); err != nil {
-		return tlrt.DecodeErr(err, "messages.messageViews", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2486, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessagesMessageViews) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2486)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesMessageViews) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messages.messageViews", "")
-	}
-	var err error
-	if m.Views, err = tlrt.DecodeStructs[MessageViews](d, false, false, 8, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.messageViews", "views")
-	}
-	if m.Chats, err = tlrt.DecodeSlabs[Channel](d, false, 12, depth+1, decodeChat); err != nil {
-		return tlrt.DecodeErr(err, "messages.messageViews", "chats")
-	}
-	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
-		return tlrt.DecodeErr(err, "messages.messageViews", "users")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2486, m)
 }
 
 // MessagesMyStickers is the TL constructor messages.myStickers.
@@ -9086,64 +6012,32 @@ func (*MessagesMyStickers) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesMyStickers) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesMyStickersTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2406, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesMyStickers) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, uint32(m.Count))
-	binary.LittleEndian.PutUint32(w[4:], bin.TypeVector)
-	binary.LittleEndian.PutUint32(w[8:], uint32(len(m.Sets)))
-	for i := range m.Sets {
-		if err := tlrt.EncodeObject(b, m.Sets[i]); err != nil {
-			return tlrt.EncodeErr(err, "messages.myStickers", "sets")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2406, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesMyStickers) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesMyStickersTypeID, "messages.myStickers"); err != nil {
-		return tlrt.DecodeErr(err, "messages.myStickers", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3235, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessagesMyStickers) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3235)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesMyStickers) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messages.myStickers", "")
-	}
-	var err error
-	if m.Count, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "messages.myStickers", "count")
-	}
-	if m.Sets, err = tlrt.DecodeSlabs[StickerSetFullCovered](d, false, 44, depth+1, decodeStickerSetCovered); err != nil {
-		return tlrt.DecodeErr(err, "messages.myStickers", "sets")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3235, m)
 }
 
 // MessagesPeerDialogs is the TL constructor messages.peerDialogs.
@@ -9175,94 +6069,32 @@ func (*MessagesPeerDialogs) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesPeerDialogs) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesPeerDialogsTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 467, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesPeerDialogs) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutVectorHeader(b, len(m.Dialogs))
-	for i := range m.Dialogs {
-		if err := tlrt.EncodeObject(b, m.Dialogs[i]); err != nil {
-			return tlrt.EncodeErr(err, "messages.peerDialogs", "dialogs")
-		}
-	}
-	tlrt.PutVectorHeader(b, len(m.Messages))
-	for i := range m.Messages {
-		if err := tlrt.EncodeObject(b, m.Messages[i]); err != nil {
-			return tlrt.EncodeErr(err, "messages.peerDialogs", "messages")
-		}
-	}
-	tlrt.PutVectorHeader(b, len(m.Chats))
-	for i := range m.Chats {
-		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
-			return tlrt.EncodeErr(err, "messages.peerDialogs", "chats")
-		}
-	}
-	tlrt.PutVectorHeader(b, len(m.Users))
-	for i := range m.Users {
-		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
-			return tlrt.EncodeErr(err, "messages.peerDialogs", "users")
-		}
-	}
-	if err := m.State.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "messages.peerDialogs", "state")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 467, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesPeerDialogs) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesPeerDialogsTypeID, "messages.peerDialogs"); err != nil {
-		return tlrt.DecodeErr(err, "messages.peerDialogs", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1111, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessagesPeerDialogs) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = MessagesPeerDialogs{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1111)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesPeerDialogs) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messages.peerDialogs", "")
-	}
-	var err error
-	if m.Dialogs, err = tlrt.DecodeSlabs[Dialog](d, false, 24, depth+1, decodeDialog); err != nil {
-		return tlrt.DecodeErr(err, "messages.peerDialogs", "dialogs")
-	}
-	if m.Messages, err = tlrt.DecodeSlabs[Message](d, false, 12, depth+1, decodeMessage); err != nil {
-		return tlrt.DecodeErr(err, "messages.peerDialogs", "messages")
-	}
-	if m.Chats, err = tlrt.DecodeSlabs[Channel](d, false, 12, depth+1, decodeChat); err != nil {
-		return tlrt.DecodeErr(err, "messages.peerDialogs", "chats")
-	}
-	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
-		return tlrt.DecodeErr(err, "messages.peerDialogs", "users")
-	}
-	if err = tlrt.DecodeBoxed(d, &m.State, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.peerDialogs", "state")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1111, m)
 }
 
 // MessagesPeerSettings is the TL constructor messages.peerSettings.
@@ -9291,76 +6123,32 @@ func (*MessagesPeerSettings) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesPeerSettings) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesPeerSettingsTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 966, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesPeerSettings) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := m.Settings.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "messages.peerSettings", "settings")
-	}
-	tlrt.PutVectorHeader(b, len(m.Chats))
-	for i := range m.Chats {
-		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
-			return tlrt.EncodeErr(err, "messages.peerSettings", "chats")
-		}
-	}
-	tlrt.PutVectorHeader(b, len(m.Users))
-	for i := range m.Users {
-		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
-			return tlrt.EncodeErr(err, "messages.peerSettings", "users")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 966, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesPeerSettings) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesPeerSettingsTypeID, "messages.peerSettings"); err != nil {
-		return tlrt.DecodeErr(err, "messages.peerSettings", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1667, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessagesPeerSettings) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = MessagesPeerSettings{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1667)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesPeerSettings) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messages.peerSettings", "")
-	}
-	var err error
-	if err = tlrt.DecodeBoxed(d, &m.Settings, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.peerSettings", "settings")
-	}
-	if m.Chats, err = tlrt.DecodeSlabs[Channel](d, false, 12, depth+1, decodeChat); err != nil {
-		return tlrt.DecodeErr(err, "messages.peerSettings", "chats")
-	}
-	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
-		return tlrt.DecodeErr(err, "messages.peerSettings", "users")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1667, m)
 }
 
 // MessagesPreparedInlineMessage is the TL constructor
@@ -9394,83 +6182,32 @@ func (*MessagesPreparedInlineMessage) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesPreparedInlineMessage) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesPreparedInlineMessageTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2448, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesPreparedInlineMessage) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint64(b, uint64(m.QueryID))
-	if err := tlrt.EncodeObject(b, m.Result); err != nil {
-		return tlrt.EncodeErr(err, "messages.preparedInlineMessage", "result")
-	}
-	tlrt.PutVectorHeader(b, len(m.PeerTypes))
-	for i := range m.PeerTypes {
-		if err := tlrt.EncodeObject(b, m.PeerTypes[i]); err != nil {
-			return tlrt.EncodeErr(err, "messages.preparedInlineMessage", "peer_types")
-		}
-	}
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, uint32(m.CacheTime))
-	binary.LittleEndian.PutUint32(w[4:], bin.TypeVector)
-	binary.LittleEndian.PutUint32(w[8:], uint32(len(m.Users)))
-	for i := range m.Users {
-		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
-			return tlrt.EncodeErr(err, "messages.preparedInlineMessage", "users")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2448, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesPreparedInlineMessage) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesPreparedInlineMessageTypeID, "messages.preparedInlineMessage"); err != nil {
-		return tlrt.DecodeErr(err, "messages.preparedInlineMessage", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3278, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessagesPreparedInlineMessage) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3278)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesPreparedInlineMessage) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messages.preparedInlineMessage", "")
-	}
-	var err error
-	if m.QueryID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "messages.preparedInlineMessage", "query_id")
-	}
-	if m.Result, err = decodeBotInlineResult(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.preparedInlineMessage", "result")
-	}
-	if m.PeerTypes, err = tlrt.DecodeSlabs[InlineQueryPeerTypeSameBotPM](d, false, 4, depth+1, decodeInlineQueryPeerType); err != nil {
-		return tlrt.DecodeErr(err, "messages.preparedInlineMessage", "peer_types")
-	}
-	if m.CacheTime, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "messages.preparedInlineMessage", "cache_time")
-	}
-	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
-		return tlrt.DecodeErr(err, "messages.preparedInlineMessage", "users")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3278, m)
 }
 
 // MessagesSearchCounter is the TL constructor messages.searchCounter.
@@ -9500,69 +6237,31 @@ func (*MessagesSearchCounter) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesSearchCounter) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesSearchCounterTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2206, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesSearchCounter) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 1)
-	flags |= tlrt.Bit(m.Inexact, 1)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := tlrt.EncodeObject(b, m.Filter); err != nil {
-		return tlrt.EncodeErr(err, "messages.searchCounter", "filter")
-	}
-	tlrt.PutUint32(b, uint32(m.Count))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2206, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesSearchCounter) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesSearchCounterTypeID, "messages.searchCounter"); err != nil {
-		return tlrt.DecodeErr(err, "messages.searchCounter", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3023, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessagesSearchCounter) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = MessagesSearchCounter{}
-	d := tlrt.NewDecoder(b, &wireSchema, 3023)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesSearchCounter) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messages.searchCounter", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "messages.searchCounter", "flags")
-	}
-	m.Inexact = m.Flags.Has(1)
-	if m.Filter, err = decodeMessagesFilter(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.searchCounter", "filter")
-	}
-	if m.Count, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "messages.searchCounter", "count")
-	}
-	m.Flags &^= 1 << 1
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3023, m)
 }
 
 // MessagesSearchResultsCalendar is the TL constructor
@@ -9628,122 +6327,32 @@ func (m *MessagesSearchResultsCalendar) ClearOffsetIDOffset() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesSearchResultsCalendar) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesSearchResultsCalendarTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 178, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesSearchResultsCalendar) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 0)
-	flags |= tlrt.Bit(m.Inexact, 0)
-	flags |= tlrt.Bit(m.OffsetIDOffset != 0, 1)
-	w := tlrt.Extend(b, 16)
-	_ = w[15]
-	binary.LittleEndian.PutUint32(w, uint32(flags))
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.Count))
-	binary.LittleEndian.PutUint32(w[8:], uint32(m.MinDate))
-	binary.LittleEndian.PutUint32(w[12:], uint32(m.MinMsgID))
-	if flags.Has(1) {
-		tlrt.PutUint32(b, uint32(m.OffsetIDOffset))
-	}
-	tlrt.PutVectorHeader(b, len(m.Periods))
-	for i := range m.Periods {
-		if err := m.Periods[i].Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "messages.searchResultsCalendar", "periods")
-		}
-	}
-	tlrt.PutVectorHeader(b, len(m.Messages))
-	for i := range m.Messages {
-		if err := tlrt.EncodeObject(b, m.Messages[i]); err != nil {
-			return tlrt.EncodeErr(err, "messages.searchResultsCalendar", "messages")
-		}
-	}
-	tlrt.PutVectorHeader(b, len(m.Chats))
-	for i := range m.Chats {
-		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
-			return tlrt.EncodeErr(err, "messages.searchResultsCalendar", "chats")
-		}
-	}
-	tlrt.PutVectorHeader(b, len(m.Users))
-	for i := range m.Users {
-		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
-			return tlrt.EncodeErr(err, "messages.searchResultsCalendar", "users")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 178, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesSearchResultsCalendar) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesSearchResultsCalendarTypeID, "messages.searchResultsCalendar"); err != nil {
-		return tlrt.DecodeErr(err, "messages.searchResultsCalendar", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 784, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessagesSearchResultsCalendar) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = MessagesSearchResultsCalendar{}
-	d := tlrt.NewDecoder(b, &wireSchema, 784)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesSearchResultsCalendar) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messages.searchResultsCalendar", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "messages.searchResultsCalendar", "flags")
-	}
-	m.Inexact = m.Flags.Has(0)
-	if m.Count, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "messages.searchResultsCalendar", "count")
-	}
-	if m.MinDate, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "messages.searchResultsCalendar", "min_date")
-	}
-	if m.MinMsgID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "messages.searchResultsCalendar", "min_msg_id")
-	}
-	if m.Flags.Has(1) {
-		if m.OffsetIDOffset, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "messages.searchResultsCalendar", "offset_id_offset")
-		}
-	}
-	if m.Periods, err = tlrt.DecodeStructs[SearchResultsCalendarPeriod](d, false, false, 20, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.searchResultsCalendar", "periods")
-	}
-	if m.Messages, err = tlrt.DecodeSlabs[Message](d, false, 12, depth+1, decodeMessage); err != nil {
-		return tlrt.DecodeErr(err, "messages.searchResultsCalendar", "messages")
-	}
-	if m.Chats, err = tlrt.DecodeSlabs[Channel](d, false, 12, depth+1, decodeChat); err != nil {
-		return tlrt.DecodeErr(err, "messages.searchResultsCalendar", "chats")
-	}
-	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
-		return tlrt.DecodeErr(err, "messages.searchResultsCalendar", "users")
-	}
-	m.Flags &^= 1 << 0
-	if m.OffsetIDOffset != 0 {
-		m.Flags.Unset(1)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 784, m)
 }
 
 // MessagesSearchResultsPositions is the TL constructor
@@ -9774,63 +6383,31 @@ func (*MessagesSearchResultsPositions) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesSearchResultsPositions) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesSearchResultsPositionsTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 779, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesSearchResultsPositions) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, uint32(m.Count))
-	binary.LittleEndian.PutUint32(w[4:], bin.TypeVector)
-	binary.LittleEndian.PutUint32(w[8:], uint32(len(m.Positions)))
-	for i := range m.Positions {
-		if err := m.Positions[i].Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "messages.searchResultsPositions", "positions")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 779, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesSearchResultsPositions) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesSearchResultsPositionsTypeID, "messages.searchResultsPositions"); err != nil {
-		return tlrt.DecodeErr(err, "messages.searchResultsPositions", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1461, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessagesSearchResultsPositions) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1461)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesSearchResultsPositions) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messages.searchResultsPositions", "")
-	}
-	var err error
-	if m.Count, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "messages.searchResultsPositions", "count")
-	}
-	if m.Positions, err = tlrt.DecodeStructs[SearchResultPosition](d, false, false, 16, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.searchResultsPositions", "positions")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1461, m)
 }
 
 // MessagesTranscribedAudio is the TL constructor messages.transcribedAudio.
@@ -9912,87 +6489,32 @@ func (m *MessagesTranscribedAudio) ClearTrialRemainsUntilDate() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesTranscribedAudio) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesTranscribedAudioTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1974, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesTranscribedAudio) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 0)
-	flags |= tlrt.Bit(m.Pending, 0)
-	flags |= tlrt.Bit(m.TrialRemainsNum != 0 || m.TrialRemainsUntilDate != 0, 1)
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, uint32(flags))
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.TranscriptionID))
-	tlrt.PutString(b, m.Text)
-	if flags.Has(1) {
-		w := tlrt.Extend(b, 8)
-		_ = w[7]
-		binary.LittleEndian.PutUint32(w, uint32(m.TrialRemainsNum))
-		binary.LittleEndian.PutUint32(w[4:], uint32(m.TrialRemainsUntilDate))
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1974, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesTranscribedAudio) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesTranscribedAudioTypeID, "messages.transcribedAudio"); err != nil {
-		return tlrt.DecodeErr(err, "messages.transcribedAudio", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2762, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessagesTranscribedAudio) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = MessagesTranscribedAudio{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2762)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesTranscribedAudio) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "messages.transcribedAudio", "flags")
-	}
-	m.Pending = m.Flags.Has(0)
-	if m.TranscriptionID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "messages.transcribedAudio", "transcription_id")
-	}
-	if m.Text, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "messages.transcribedAudio", "text")
-	}
-	if m.Flags.Has(1) {
-		if m.TrialRemainsNum, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "messages.transcribedAudio", "trial_remains_num")
-		}
-	}
-	if m.Flags.Has(1) {
-		if m.TrialRemainsUntilDate, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "messages.transcribedAudio", "trial_remains_until_date")
-		}
-	}
-	m.Flags &^= 1 << 0
-	if m.TrialRemainsNum != 0 || m.TrialRemainsUntilDate != 0 {
-		m.Flags.Unset(1)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2762, m)
 }
 
 // MessagesTranslatedRichMessage is the TL constructor
@@ -10021,57 +6543,32 @@ func (*MessagesTranslatedRichMessage) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesTranslatedRichMessage) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesTranslatedRichMessageTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 624, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesTranslatedRichMessage) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutVectorHeader(b, len(m.Result))
-	for i := range m.Result {
-		if err := m.Result[i].Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "messages.translatedRichMessage", "result")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 624, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesTranslatedRichMessage) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesTranslatedRichMessageTypeID, "messages.translatedRichMessage"); err != nil {
-		return tlrt.DecodeErr(err, "messages.translatedRichMessage", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1287, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessagesTranslatedRichMessage) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1287)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesTranslatedRichMessage) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messages.translatedRichMessage", "")
-	}
-	var err error
-	if m.Result, err = tlrt.DecodeStructs[RichMessage](d, false, false, 32, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.translatedRichMessage", "result")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1287, m)
 }
 
 // MessagesTranslateResult is the TL constructor messages.translateResult.
@@ -10098,57 +6595,32 @@ func (*MessagesTranslateResult) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesTranslateResult) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesTranslateResultTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 470, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesTranslateResult) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutVectorHeader(b, len(m.Result))
-	for i := range m.Result {
-		if err := m.Result[i].Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "messages.translateResult", "result")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 470, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesTranslateResult) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesTranslateResultTypeID, "messages.translateResult"); err != nil {
-		return tlrt.DecodeErr(err, "messages.translateResult", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1114, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessagesTranslateResult) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1114)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesTranslateResult) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messages.translateResult", "")
-	}
-	var err error
-	if m.Result, err = tlrt.DecodeStructs[TextWithEntities](d, false, false, 16, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.translateResult", "result")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1114, m)
 }
 
 // MessagesVotesList is the TL constructor messages.votesList.
@@ -10205,103 +6677,32 @@ func (m *MessagesVotesList) ClearNextOffset() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesVotesList) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesVotesListTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 674, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesVotesList) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags
-	flags |= tlrt.Bit(m.NextOffset != "", 0)
-	w := tlrt.Extend(b, 16)
-	_ = w[15]
-	binary.LittleEndian.PutUint32(w, uint32(flags))
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.Count))
-	binary.LittleEndian.PutUint32(w[8:], bin.TypeVector)
-	binary.LittleEndian.PutUint32(w[12:], uint32(len(m.Votes)))
-	for i := range m.Votes {
-		if err := tlrt.EncodeObject(b, m.Votes[i]); err != nil {
-			return tlrt.EncodeErr(err, "messages.votesList", "votes")
-		}
-	}
-	tlrt.PutVectorHeader(b, len(m.Chats))
-	for i := range m.Chats {
-		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
-			return tlrt.EncodeErr(err, "messages.votesList", "chats")
-		}
-	}
-	tlrt.PutVectorHeader(b, len(m.Users))
-	for i := range m.Users {
-		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
-			return tlrt.EncodeErr(err, "messages.votesList", "users")
-		}
-	}
-	if flags.Has(0) {
-		tlrt.PutString(b, m.NextOffset)
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 674, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesVotesList) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesVotesListTypeID, "messages.votesList"); err != nil {
-		return tlrt.DecodeErr(err, "messages.votesList", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1346, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessagesVotesList) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = MessagesVotesList{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1346)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesVotesList) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messages.votesList", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "messages.votesList", "flags")
-	}
-	if m.Count, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "messages.votesList", "count")
-	}
-	if m.Votes, err = tlrt.DecodeSlabs[MessagePeerVote](d, false, 20, depth+1, decodeMessagePeerVote); err != nil {
-		return tlrt.DecodeErr(err, "messages.votesList", "votes")
-	}
-	if m.Chats, err = tlrt.DecodeSlabs[Channel](d, false, 12, depth+1, decodeChat); err != nil {
-		return tlrt.DecodeErr(err, "messages.votesList", "chats")
-	}
-	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
-		return tlrt.DecodeErr(err, "messages.votesList", "users")
-	}
-	if m.Flags.Has(0) {
-		if m.NextOffset, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "messages.votesList", "next_offset")
-		}
-	}
-	if m.NextOffset != "" {
-		m.Flags.Unset(0)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1346, m)
 }
 
 // MessagesWebPage is the TL constructor messages.webPage.
@@ -10330,72 +6731,32 @@ func (*MessagesWebPage) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesWebPage) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesWebPageTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2433, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesWebPage) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Webpage); err != nil {
-		return tlrt.EncodeErr(err, "messages.webPage", "webpage")
-	}
-	tlrt.PutVectorHeader(b, len(m.Chats))
-	for i := range m.Chats {
-		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
-			return tlrt.EncodeErr(err, "messages.webPage", "chats")
-		}
-	}
-	tlrt.PutVectorHeader(b, len(m.Users))
-	for i := range m.Users {
-		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
-			return tlrt.EncodeErr(err, "messages.webPage", "users")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2433, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesWebPage) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesWebPageTypeID, "messages.webPage"); err != nil {
-		return tlrt.DecodeErr(err, "messages.webPage", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3262, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessagesWebPage) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3262)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesWebPage) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messages.webPage", "")
-	}
-	var err error
-	if m.Webpage, err = decodeWebPage(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.webPage", "webpage")
-	}
-	if m.Chats, err = tlrt.DecodeSlabs[Channel](d, false, 12, depth+1, decodeChat); err != nil {
-		return tlrt.DecodeErr(err, "messages.webPage", "chats")
-	}
-	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
-		return tlrt.DecodeErr(err, "messages.webPage", "users")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3262, m)
 }
 
 // MessagesWebPagePreview is the TL constructor messages.webPagePreview.
@@ -10424,72 +6785,32 @@ func (*MessagesWebPagePreview) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesWebPagePreview) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesWebPagePreviewTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1296, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesWebPagePreview) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Media); err != nil {
-		return tlrt.EncodeErr(err, "messages.webPagePreview", "media")
-	}
-	tlrt.PutVectorHeader(b, len(m.Chats))
-	for i := range m.Chats {
-		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
-			return tlrt.EncodeErr(err, "messages.webPagePreview", "chats")
-		}
-	}
-	tlrt.PutVectorHeader(b, len(m.Users))
-	for i := range m.Users {
-		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
-			return tlrt.EncodeErr(err, "messages.webPagePreview", "users")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1296, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesWebPagePreview) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesWebPagePreviewTypeID, "messages.webPagePreview"); err != nil {
-		return tlrt.DecodeErr(err, "messages.webPagePreview", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2023, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessagesWebPagePreview) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2023)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesWebPagePreview) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messages.webPagePreview", "")
-	}
-	var err error
-	if m.Media, err = decodeMessageMedia(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.webPagePreview", "media")
-	}
-	if m.Chats, err = tlrt.DecodeSlabs[Channel](d, false, 12, depth+1, decodeChat); err != nil {
-		return tlrt.DecodeErr(err, "messages.webPagePreview", "chats")
-	}
-	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
-		return tlrt.DecodeErr(err, "messages.webPagePreview", "users")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2023, m)
 }
 
 // MessagesGetMessagesRequest is the TL function messages.getMessages.
@@ -10516,56 +6837,31 @@ func (*MessagesGetMessagesRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesGetMessagesRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesGetMessagesRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 919, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesGetMessagesRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutVectorHeader(b, len(m.ID))
-	for i := range m.ID {
-		if err := tlrt.EncodeObject(b, m.ID[i]); err != nil {
-			return tlrt.EncodeErr(err, "messages.getMessages", "id")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 919, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesGetMessagesRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesGetMessagesRequestTypeID, "messages.getMessages"); err != nil {
-		return tlrt.DecodeErr(err, "messages.getMessages", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1617, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessagesGetMessagesRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1617)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesGetMessagesRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messages.getMessages", "")
-	}
-	var err error
-	if m.ID, err = tlrt.DecodeSlabs[InputMessageCallbackQuery](d, false, 4, depth+1, decodeInputMessage); err != nil {
-		return tlrt.DecodeErr(err, "messages.getMessages", "id")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1617, m)
 }
 
 // MessagesGetMessages calls messages.getMessages: see
@@ -10632,97 +6928,31 @@ func (m *MessagesGetDialogsRequest) ClearFolderID() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesGetDialogsRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesGetDialogsRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1502, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesGetDialogsRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 0)
-	flags |= tlrt.Bit(m.ExcludePinned, 0)
-	flags |= tlrt.Bit(m.FolderID != 0, 1)
-	tlrt.PutUint32(b, uint32(flags))
-	if flags.Has(1) {
-		tlrt.PutUint32(b, uint32(m.FolderID))
-	}
-	w := tlrt.Extend(b, 8)
-	_ = w[7]
-	binary.LittleEndian.PutUint32(w, uint32(m.OffsetDate))
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.OffsetID))
-	if err := tlrt.EncodeObject(b, m.OffsetPeer); err != nil {
-		return tlrt.EncodeErr(err, "messages.getDialogs", "offset_peer")
-	}
-	w = tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, uint32(m.Limit))
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.Hash))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1502, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesGetDialogsRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesGetDialogsRequestTypeID, "messages.getDialogs"); err != nil {
-		return tlrt.DecodeErr(err, "messages.getDialogs", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2248, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessagesGetDialogsRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = MessagesGetDialogsRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2248)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesGetDialogsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messages.getDialogs", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "messages.getDialogs", "flags")
-	}
-	m.ExcludePinned = m.Flags.Has(0)
-	if m.Flags.Has(1) {
-		if m.FolderID, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "messages.getDialogs", "folder_id")
-		}
-	}
-	if m.OffsetDate, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "messages.getDialogs", "offset_date")
-	}
-	if m.OffsetID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "messages.getDialogs", "offset_id")
-	}
-	if m.OffsetPeer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.getDialogs", "offset_peer")
-	}
-	if m.Limit, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "messages.getDialogs", "limit")
-	}
-	if m.Hash, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "messages.getDialogs", "hash")
-	}
-	m.Flags &^= 1 << 0
-	if m.FolderID != 0 {
-		m.Flags.Unset(1)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2248, m)
 }
 
 // MessagesGetDialogs calls messages.getDialogs: see MessagesGetDialogsRequest.
@@ -10765,83 +6995,31 @@ func (*MessagesGetHistoryRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesGetHistoryRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesGetHistoryRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 644, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesGetHistoryRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "messages.getHistory", "peer")
-	}
-	w := tlrt.Extend(b, 32)
-	_ = w[31]
-	binary.LittleEndian.PutUint32(w, uint32(m.OffsetID))
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.OffsetDate))
-	binary.LittleEndian.PutUint32(w[8:], uint32(m.AddOffset))
-	binary.LittleEndian.PutUint32(w[12:], uint32(m.Limit))
-	binary.LittleEndian.PutUint32(w[16:], uint32(m.MaxID))
-	binary.LittleEndian.PutUint32(w[20:], uint32(m.MinID))
-	binary.LittleEndian.PutUint64(w[24:], uint64(m.Hash))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 644, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesGetHistoryRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesGetHistoryRequestTypeID, "messages.getHistory"); err != nil {
-		return tlrt.DecodeErr(err, "messages.getHistory", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1313, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessagesGetHistoryRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1313)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesGetHistoryRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messages.getHistory", "")
-	}
-	var err error
-	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.getHistory", "peer")
-	}
-	if m.OffsetID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "messages.getHistory", "offset_id")
-	}
-	if m.OffsetDate, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "messages.getHistory", "offset_date")
-	}
-	if m.AddOffset, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "messages.getHistory", "add_offset")
-	}
-	if m.Limit, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "messages.getHistory", "limit")
-	}
-	if m.MaxID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "messages.getHistory", "max_id")
-	}
-	if m.MinID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "messages.getHistory", "min_id")
-	}
-	if m.Hash, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "messages.getHistory", "hash")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1313, m)
 }
 
 // MessagesGetHistory calls messages.getHistory: see MessagesGetHistoryRequest.
@@ -10938,159 +7116,32 @@ func (m *MessagesSearchRequest) ClearTopMsgID() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesSearchRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesSearchRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 388, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesSearchRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<0 | 1<<2)
-	flags |= tlrt.Bit(m.FromID != nil, 0)
-	flags |= tlrt.Bit(m.SavedPeerID != nil, 2)
-	flags |= tlrt.Bit(len(m.SavedReaction) > 0, 3)
-	flags |= tlrt.Bit(m.TopMsgID != 0, 1)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "messages.search", "peer")
-	}
-	tlrt.PutString(b, m.Q)
-	if flags.Has(0) {
-		if err := tlrt.EncodeObject(b, m.FromID); err != nil {
-			return tlrt.EncodeErr(err, "messages.search", "from_id")
-		}
-	}
-	if flags.Has(2) {
-		if err := tlrt.EncodeObject(b, m.SavedPeerID); err != nil {
-			return tlrt.EncodeErr(err, "messages.search", "saved_peer_id")
-		}
-	}
-	if flags.Has(3) {
-		tlrt.PutVectorHeader(b, len(m.SavedReaction))
-		for i := range m.SavedReaction {
-			if err := tlrt.EncodeObject(b, m.SavedReaction[i]); err != nil {
-				return tlrt.EncodeErr(err, "messages.search", "saved_reaction")
-			}
-		}
-	}
-	if flags.Has(1) {
-		tlrt.PutUint32(b, uint32(m.TopMsgID))
-	}
-	if err := tlrt.EncodeObject(b, m.Filter); err != nil {
-		return tlrt.EncodeErr(err, "messages.search", "filter")
-	}
-	w := tlrt.Extend(b, 36)
-	_ = w[35]
-	binary.LittleEndian.PutUint32(w, uint32(m.MinDate))
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.MaxDate))
-	binary.LittleEndian.PutUint32(w[8:], uint32(m.OffsetID))
-	binary.LittleEndian.PutUint32(w[12:], uint32(m.AddOffset))
-	binary.LittleEndian.PutUint32(w[16:], uint32(m.Limit))
-	binary.LittleEndian.PutUint32(w[20:], uint32(m.MaxID))
-	binary.LittleEndian.PutUint32(w[24:], uint32(m.MinID))
-	binary.LittleEndian.PutUint64(w[28:], uint64(m.Hash))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 388, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesSearchRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesSearchRequestTypeID, "messages.search"); err != nil {
-		return tlrt.DecodeErr(err, "messages.search", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1020, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessagesSearchRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = MessagesSearchRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1020)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesSearchRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messages.search", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "messages.search", "flags")
-	}
-	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.search", "peer")
-	}
-	if m.Q, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "messages.search", "q")
-	}
-	if m.Flags.Has(0) {
-		if m.FromID, err = decodeInputPeer(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "messages.search", "from_id")
-		}
-	}
-	if m.Flags.Has(2) {
-		if m.SavedPeerID, err = decodeInputPeer(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "messages.search", "saved_peer_id")
-		}
-	}
-	if m.Flags.Has(3) {
-		if m.SavedReaction, err = tlrt.DecodeSlabs[ReactionEmoji](d, false, 4, depth+1, decodeReaction); err != nil {
-			return tlrt.DecodeErr(err, "messages.search", "saved_reaction")
-		}
-	}
-	if m.Flags.Has(1) {
-		if m.TopMsgID, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "messages.search", "top_msg_id")
-		}
-	}
-	if m.Filter, err = decodeMessagesFilter(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.search", "filter")
-	}
-	if m.MinDate, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "messages.search", "min_date")
-	}
-	if m.MaxDate, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "messages.search", "max_date")
-	}
-	if m.OffsetID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "messages.search", "offset_id")
-	}
-	if m.AddOffset, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "messages.search", "add_offset")
-	}
-	if m.Limit, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "messages.search", "limit")
-	}
-	if m.MaxID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "messages.search", "max_id")
-	}
-	if m.MinID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "messages.search", "min_id")
-	}
-	if m.Hash, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "messages.search", "hash")
-	}
-	m.Flags &^= 1<<0 | 1<<2
-	if len(m.SavedReaction) > 0 {
-		m.Flags.Unset(3)
-	}
-	if m.TopMsgID != 0 {
-		m.Flags.Unset(1)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1020, m)
 }
 
 // MessagesSearch calls messages.search: see MessagesSearchRequest.
@@ -11126,57 +7177,31 @@ func (*MessagesReadHistoryRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesReadHistoryRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesReadHistoryRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 127, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesReadHistoryRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "messages.readHistory", "peer")
-	}
-	tlrt.PutUint32(b, uint32(m.MaxID))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 127, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesReadHistoryRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesReadHistoryRequestTypeID, "messages.readHistory"); err != nil {
-		return tlrt.DecodeErr(err, "messages.readHistory", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 723, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessagesReadHistoryRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 723)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesReadHistoryRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messages.readHistory", "")
-	}
-	var err error
-	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.readHistory", "peer")
-	}
-	if m.MaxID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "messages.readHistory", "max_id")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 723, m)
 }
 
 // MessagesReadHistory calls messages.readHistory: see
@@ -11261,95 +7286,31 @@ func (m *MessagesDeleteHistoryRequest) ClearMaxDate() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesDeleteHistoryRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesDeleteHistoryRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1653, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesDeleteHistoryRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<0 | 1<<1)
-	flags |= tlrt.Bit(m.JustClear, 0)
-	flags |= tlrt.Bit(m.Revoke, 1)
-	flags |= tlrt.Bit(m.MinDate != 0, 2)
-	flags |= tlrt.Bit(m.MaxDate != 0, 3)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "messages.deleteHistory", "peer")
-	}
-	tlrt.PutUint32(b, uint32(m.MaxID))
-	if flags.Has(2) {
-		tlrt.PutUint32(b, uint32(m.MinDate))
-	}
-	if flags.Has(3) {
-		tlrt.PutUint32(b, uint32(m.MaxDate))
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1653, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesDeleteHistoryRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesDeleteHistoryRequestTypeID, "messages.deleteHistory"); err != nil {
-		return tlrt.DecodeErr(err, "messages.deleteHistory", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2413, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessagesDeleteHistoryRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = MessagesDeleteHistoryRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2413)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesDeleteHistoryRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messages.deleteHistory", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "messages.deleteHistory", "flags")
-	}
-	m.JustClear = m.Flags.Has(0)
-	m.Revoke = m.Flags.Has(1)
-	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.deleteHistory", "peer")
-	}
-	if m.MaxID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "messages.deleteHistory", "max_id")
-	}
-	if m.Flags.Has(2) {
-		if m.MinDate, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "messages.deleteHistory", "min_date")
-		}
-	}
-	if m.Flags.Has(3) {
-		if m.MaxDate, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "messages.deleteHistory", "max_date")
-		}
-	}
-	m.Flags &^= 1<<0 | 1<<1
-	if m.MinDate != 0 {
-		m.Flags.Unset(2)
-	}
-	if m.MaxDate != 0 {
-		m.Flags.Unset(3)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2413, m)
 }
 
 // MessagesDeleteHistory calls messages.deleteHistory: see
@@ -11387,66 +7348,31 @@ func (*MessagesDeleteMessagesRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesDeleteMessagesRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesDeleteMessagesRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2177, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesDeleteMessagesRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 0)
-	flags |= tlrt.Bit(m.Revoke, 0)
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, uint32(flags))
-	binary.LittleEndian.PutUint32(w[4:], bin.TypeVector)
-	binary.LittleEndian.PutUint32(w[8:], uint32(len(m.ID)))
-	for i := range m.ID {
-		tlrt.PutUint32(b, uint32(m.ID[i]))
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2177, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesDeleteMessagesRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesDeleteMessagesRequestTypeID, "messages.deleteMessages"); err != nil {
-		return tlrt.DecodeErr(err, "messages.deleteMessages", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2990, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessagesDeleteMessagesRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = MessagesDeleteMessagesRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2990)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesDeleteMessagesRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "messages.deleteMessages", "flags")
-	}
-	m.Revoke = m.Flags.Has(0)
-	if m.ID, err = tlrt.DecodeVector(d, 4, (*tlrt.Decoder).Int); err != nil {
-		return tlrt.DecodeErr(err, "messages.deleteMessages", "id")
-	}
-	m.Flags &^= 1 << 0
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2990, m)
 }
 
 // MessagesDeleteMessages calls messages.deleteMessages: see
@@ -11482,51 +7408,31 @@ func (*MessagesReceivedMessagesRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesReceivedMessagesRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 8)
-	_ = w[7]
-	binary.LittleEndian.PutUint32(w, MessagesReceivedMessagesRequestTypeID)
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.MaxID))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 53, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesReceivedMessagesRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, uint32(m.MaxID))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 53, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesReceivedMessagesRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesReceivedMessagesRequestTypeID, "messages.receivedMessages"); err != nil {
-		return tlrt.DecodeErr(err, "messages.receivedMessages", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 639, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessagesReceivedMessagesRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 639)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesReceivedMessagesRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.MaxID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "messages.receivedMessages", "max_id")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 639, m)
 }
 
 // MessagesReceivedMessages calls messages.receivedMessages: see
@@ -11592,81 +7498,32 @@ func (m *MessagesSetTypingRequest) ClearTopMsgID() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesSetTypingRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesSetTypingRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 832, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesSetTypingRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags
-	flags |= tlrt.Bit(m.TopMsgID != 0, 0)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "messages.setTyping", "peer")
-	}
-	if flags.Has(0) {
-		tlrt.PutUint32(b, uint32(m.TopMsgID))
-	}
-	if err := tlrt.EncodeObject(b, m.Action); err != nil {
-		return tlrt.EncodeErr(err, "messages.setTyping", "action")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 832, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesSetTypingRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesSetTypingRequestTypeID, "messages.setTyping"); err != nil {
-		return tlrt.DecodeErr(err, "messages.setTyping", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1523, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessagesSetTypingRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = MessagesSetTypingRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1523)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesSetTypingRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messages.setTyping", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "messages.setTyping", "flags")
-	}
-	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.setTyping", "peer")
-	}
-	if m.Flags.Has(0) {
-		if m.TopMsgID, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "messages.setTyping", "top_msg_id")
-		}
-	}
-	if m.Action, err = decodeSendMessageAction(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.setTyping", "action")
-	}
-	if m.TopMsgID != 0 {
-		m.Flags.Unset(0)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1523, m)
 }
 
 // MessagesSetTyping calls messages.setTyping: see MessagesSetTypingRequest.
@@ -11834,221 +7691,32 @@ func (m *MessagesSendMessageRequest) ClearAllowPaidStars() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesSendMessageRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesSendMessageRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2446, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesSendMessageRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<5 | 1<<6 | 1<<7 | 1<<13 | 1<<14 | 1<<15 | 1<<16 | 1<<17 | 1<<19 | 1<<22 | 1<<23)
-	flags |= tlrt.Bit(m.NoWebpage, 1)
-	flags |= tlrt.Bit(m.Silent, 5)
-	flags |= tlrt.Bit(m.Background, 6)
-	flags |= tlrt.Bit(m.ClearDraft, 7)
-	flags |= tlrt.Bit(m.Noforwards, 14)
-	flags |= tlrt.Bit(m.UpdateStickersetsOrder, 15)
-	flags |= tlrt.Bit(m.InvertMedia, 16)
-	flags |= tlrt.Bit(m.AllowPaidFloodskip, 19)
-	flags |= tlrt.Bit(m.ReplyTo != nil, 0)
-	flags |= tlrt.Bit(m.ReplyMarkup != nil, 2)
-	flags |= tlrt.Bit(len(m.Entities) > 0, 3)
-	flags |= tlrt.Bit(m.ScheduleDate != 0, 10)
-	flags |= tlrt.Bit(m.ScheduleRepeatPeriod != 0, 24)
-	flags |= tlrt.Bit(m.SendAs != nil, 13)
-	flags |= tlrt.Bit(m.QuickReplyShortcut != nil, 17)
-	flags |= tlrt.Bit(m.Effect != 0, 18)
-	flags |= tlrt.Bit(m.AllowPaidStars != 0, 21)
-	flags |= tlrt.Bit(m.SuggestedPost != nil, 22)
-	flags |= tlrt.Bit(m.RichMessage != nil, 23)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "messages.sendMessage", "peer")
-	}
-	if flags.Has(0) {
-		if err := tlrt.EncodeObject(b, m.ReplyTo); err != nil {
-			return tlrt.EncodeErr(err, "messages.sendMessage", "reply_to")
-		}
-	}
-	tlrt.PutString(b, m.Message)
-	tlrt.PutUint64(b, uint64(m.RandomID))
-	if flags.Has(2) {
-		if err := tlrt.EncodeObject(b, m.ReplyMarkup); err != nil {
-			return tlrt.EncodeErr(err, "messages.sendMessage", "reply_markup")
-		}
-	}
-	if flags.Has(3) {
-		tlrt.PutVectorHeader(b, len(m.Entities))
-		for i := range m.Entities {
-			if err := tlrt.EncodeObject(b, m.Entities[i]); err != nil {
-				return tlrt.EncodeErr(err, "messages.sendMessage", "entities")
-			}
-		}
-	}
-	if flags.Has(10) {
-		tlrt.PutUint32(b, uint32(m.ScheduleDate))
-	}
-	if flags.Has(24) {
-		tlrt.PutUint32(b, uint32(m.ScheduleRepeatPeriod))
-	}
-	if flags.Has(13) {
-		if err := tlrt.EncodeObject(b, m.SendAs); err != nil {
-			return tlrt.EncodeErr(err, "messages.sendMessage", "send_as")
-		}
-	}
-	if flags.Has(17) {
-		if err := tlrt.EncodeObject(b, m.QuickReplyShortcut); err != nil {
-			return tlrt.EncodeErr(err, "messages.sendMessage", "quick_reply_shortcut")
-		}
-	}
-	if flags.Has(18) {
-		tlrt.PutUint64(b, uint64(m.Effect))
-	}
-	if flags.Has(21) {
-		tlrt.PutUint64(b, uint64(m.AllowPaidStars))
-	}
-	if flags.Has(22) {
-		if err := m.SuggestedPost.Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "messages.sendMessage", "suggested_post")
-		}
-	}
-	if flags.Has(23) {
-		if err := tlrt.EncodeObject(b, m.RichMessage); err != nil {
-			return tlrt.EncodeErr(err, "messages.sendMessage", "rich_message")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2446, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesSendMessageRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesSendMessageRequestTypeID, "messages.sendMessage"); err != nil {
-		return tlrt.DecodeErr(err, "messages.sendMessage", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3276, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessagesSendMessageRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = MessagesSendMessageRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 3276)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesSendMessageRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messages.sendMessage", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "messages.sendMessage", "flags")
-	}
-	m.NoWebpage = m.Flags.Has(1)
-	m.Silent = m.Flags.Has(5)
-	m.Background = m.Flags.Has(6)
-	m.ClearDraft = m.Flags.Has(7)
-	m.Noforwards = m.Flags.Has(14)
-	m.UpdateStickersetsOrder = m.Flags.Has(15)
-	m.InvertMedia = m.Flags.Has(16)
-	m.AllowPaidFloodskip = m.Flags.Has(19)
-	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.sendMessage", "peer")
-	}
-	if m.Flags.Has(0) {
-		if m.ReplyTo, err = decodeInputReplyTo(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "messages.sendMessage", "reply_to")
-		}
-	}
-	if m.Message, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "messages.sendMessage", "message")
-	}
-	if m.RandomID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "messages.sendMessage", "random_id")
-	}
-	if m.Flags.Has(2) {
-		if m.ReplyMarkup, err = decodeReplyMarkup(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "messages.sendMessage", "reply_markup")
-		}
-	}
-	if m.Flags.Has(3) {
-		if m.Entities, err = tlrt.DecodeSlabs[MessageEntityFormattedDate](d, false, 12, depth+1, decodeMessageEntity); err != nil {
-			return tlrt.DecodeErr(err, "messages.sendMessage", "entities")
-		}
-	}
-	if m.Flags.Has(10) {
-		if m.ScheduleDate, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "messages.sendMessage", "schedule_date")
-		}
-	}
-	if m.Flags.Has(24) {
-		if m.ScheduleRepeatPeriod, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "messages.sendMessage", "schedule_repeat_period")
-		}
-	}
-	if m.Flags.Has(13) {
-		if m.SendAs, err = decodeInputPeer(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "messages.sendMessage", "send_as")
-		}
-	}
-	if m.Flags.Has(17) {
-		if m.QuickReplyShortcut, err = decodeInputQuickReplyShortcut(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "messages.sendMessage", "quick_reply_shortcut")
-		}
-	}
-	if m.Flags.Has(18) {
-		if m.Effect, err = d.Long(); err != nil {
-			return tlrt.DecodeErr(err, "messages.sendMessage", "effect")
-		}
-	}
-	if m.Flags.Has(21) {
-		if m.AllowPaidStars, err = d.Long(); err != nil {
-			return tlrt.DecodeErr(err, "messages.sendMessage", "allow_paid_stars")
-		}
-	}
-	if m.Flags.Has(22) {
-		d.Spend(unsafe.Sizeof(SuggestedPost{}))
-		m.SuggestedPost = &SuggestedPost{}
-		if err = tlrt.DecodeBoxed(d, m.SuggestedPost, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "messages.sendMessage", "suggested_post")
-		}
-	}
-	if m.Flags.Has(23) {
-		if m.RichMessage, err = decodeInputRichMessage(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "messages.sendMessage", "rich_message")
-		}
-	}
-	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<5 | 1<<6 | 1<<7 | 1<<13 | 1<<14 | 1<<15 | 1<<16 | 1<<17 | 1<<19 | 1<<22 | 1<<23
-	if len(m.Entities) > 0 {
-		m.Flags.Unset(3)
-	}
-	if m.ScheduleDate != 0 {
-		m.Flags.Unset(10)
-	}
-	if m.ScheduleRepeatPeriod != 0 {
-		m.Flags.Unset(24)
-	}
-	if m.Effect != 0 {
-		m.Flags.Unset(18)
-	}
-	if m.AllowPaidStars != 0 {
-		m.Flags.Unset(21)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3276, m)
 }
 
 // MessagesSendMessage calls messages.sendMessage: see
@@ -12215,214 +7883,32 @@ func (m *MessagesSendMediaRequest) ClearAllowPaidStars() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesSendMediaRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesSendMediaRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 29, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesSendMediaRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<0 | 1<<2 | 1<<5 | 1<<6 | 1<<7 | 1<<13 | 1<<14 | 1<<15 | 1<<16 | 1<<17 | 1<<19 | 1<<22)
-	flags |= tlrt.Bit(m.Silent, 5)
-	flags |= tlrt.Bit(m.Background, 6)
-	flags |= tlrt.Bit(m.ClearDraft, 7)
-	flags |= tlrt.Bit(m.Noforwards, 14)
-	flags |= tlrt.Bit(m.UpdateStickersetsOrder, 15)
-	flags |= tlrt.Bit(m.InvertMedia, 16)
-	flags |= tlrt.Bit(m.AllowPaidFloodskip, 19)
-	flags |= tlrt.Bit(m.ReplyTo != nil, 0)
-	flags |= tlrt.Bit(m.ReplyMarkup != nil, 2)
-	flags |= tlrt.Bit(len(m.Entities) > 0, 3)
-	flags |= tlrt.Bit(m.ScheduleDate != 0, 10)
-	flags |= tlrt.Bit(m.ScheduleRepeatPeriod != 0, 24)
-	flags |= tlrt.Bit(m.SendAs != nil, 13)
-	flags |= tlrt.Bit(m.QuickReplyShortcut != nil, 17)
-	flags |= tlrt.Bit(m.Effect != 0, 18)
-	flags |= tlrt.Bit(m.AllowPaidStars != 0, 21)
-	flags |= tlrt.Bit(m.SuggestedPost != nil, 22)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "messages.sendMedia", "peer")
-	}
-	if flags.Has(0) {
-		if err := tlrt.EncodeObject(b, m.ReplyTo); err != nil {
-			return tlrt.EncodeErr(err, "messages.sendMedia", "reply_to")
-		}
-	}
-	if err := tlrt.EncodeObject(b, m.Media); err != nil {
-		return tlrt.EncodeErr(err, "messages.sendMedia", "media")
-	}
-	tlrt.PutString(b, m.Message)
-	tlrt.PutUint64(b, uint64(m.RandomID))
-	if flags.Has(2) {
-		if err := tlrt.EncodeObject(b, m.ReplyMarkup); err != nil {
-			return tlrt.EncodeErr(err, "messages.sendMedia", "reply_markup")
-		}
-	}
-	if flags.Has(3) {
-		tlrt.PutVectorHeader(b, len(m.Entities))
-		for i := range m.Entities {
-			if err := tlrt.EncodeObject(b, m.Entities[i]); err != nil {
-				return tlrt.EncodeErr(err, "messages.sendMedia", "entities")
-			}
-		}
-	}
-	if flags.Has(10) {
-		tlrt.PutUint32(b, uint32(m.ScheduleDate))
-	}
-	if flags.Has(24) {
-		tlrt.PutUint32(b, uint32(m.ScheduleRepeatPeriod))
-	}
-	if flags.Has(13) {
-		if err := tlrt.EncodeObject(b, m.SendAs); err != nil {
-			return tlrt.EncodeErr(err, "messages.sendMedia", "send_as")
-		}
-	}
-	if flags.Has(17) {
-		if err := tlrt.EncodeObject(b, m.QuickReplyShortcut); err != nil {
-			return tlrt.EncodeErr(err, "messages.sendMedia", "quick_reply_shortcut")
-		}
-	}
-	if flags.Has(18) {
-		tlrt.PutUint64(b, uint64(m.Effect))
-	}
-	if flags.Has(21) {
-		tlrt.PutUint64(b, uint64(m.AllowPaidStars))
-	}
-	if flags.Has(22) {
-		if err := m.SuggestedPost.Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "messages.sendMedia", "suggested_post")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 29, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesSendMediaRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesSendMediaRequestTypeID, "messages.sendMedia"); err != nil {
-		return tlrt.DecodeErr(err, "messages.sendMedia", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 610, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessagesSendMediaRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = MessagesSendMediaRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 610)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesSendMediaRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messages.sendMedia", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "messages.sendMedia", "flags")
-	}
-	m.Silent = m.Flags.Has(5)
-	m.Background = m.Flags.Has(6)
-	m.ClearDraft = m.Flags.Has(7)
-	m.Noforwards = m.Flags.Has(14)
-	m.UpdateStickersetsOrder = m.Flags.Has(15)
-	m.InvertMedia = m.Flags.Has(16)
-	m.AllowPaidFloodskip = m.Flags.Has(19)
-	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.sendMedia", "peer")
-	}
-	if m.Flags.Has(0) {
-		if m.ReplyTo, err = decodeInputReplyTo(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "messages.sendMedia", "reply_to")
-		}
-	}
-	if m.Media, err = decodeInputMedia(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.sendMedia", "media")
-	}
-	if m.Message, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "messages.sendMedia", "message")
-	}
-	if m.RandomID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "messages.sendMedia", "random_id")
-	}
-	if m.Flags.Has(2) {
-		if m.ReplyMarkup, err = decodeReplyMarkup(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "messages.sendMedia", "reply_markup")
-		}
-	}
-	if m.Flags.Has(3) {
-		if m.Entities, err = tlrt.DecodeSlabs[MessageEntityFormattedDate](d, false, 12, depth+1, decodeMessageEntity); err != nil {
-			return tlrt.DecodeErr(err, "messages.sendMedia", "entities")
-		}
-	}
-	if m.Flags.Has(10) {
-		if m.ScheduleDate, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "messages.sendMedia", "schedule_date")
-		}
-	}
-	if m.Flags.Has(24) {
-		if m.ScheduleRepeatPeriod, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "messages.sendMedia", "schedule_repeat_period")
-		}
-	}
-	if m.Flags.Has(13) {
-		if m.SendAs, err = decodeInputPeer(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "messages.sendMedia", "send_as")
-		}
-	}
-	if m.Flags.Has(17) {
-		if m.QuickReplyShortcut, err = decodeInputQuickReplyShortcut(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "messages.sendMedia", "quick_reply_shortcut")
-		}
-	}
-	if m.Flags.Has(18) {
-		if m.Effect, err = d.Long(); err != nil {
-			return tlrt.DecodeErr(err, "messages.sendMedia", "effect")
-		}
-	}
-	if m.Flags.Has(21) {
-		if m.AllowPaidStars, err = d.Long(); err != nil {
-			return tlrt.DecodeErr(err, "messages.sendMedia", "allow_paid_stars")
-		}
-	}
-	if m.Flags.Has(22) {
-		d.Spend(unsafe.Sizeof(SuggestedPost{}))
-		m.SuggestedPost = &SuggestedPost{}
-		if err = tlrt.DecodeBoxed(d, m.SuggestedPost, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "messages.sendMedia", "suggested_post")
-		}
-	}
-	m.Flags &^= 1<<0 | 1<<2 | 1<<5 | 1<<6 | 1<<7 | 1<<13 | 1<<14 | 1<<15 | 1<<16 | 1<<17 | 1<<19 | 1<<22
-	if len(m.Entities) > 0 {
-		m.Flags.Unset(3)
-	}
-	if m.ScheduleDate != 0 {
-		m.Flags.Unset(10)
-	}
-	if m.ScheduleRepeatPeriod != 0 {
-		m.Flags.Unset(24)
-	}
-	if m.Effect != 0 {
-		m.Flags.Unset(18)
-	}
-	if m.AllowPaidStars != 0 {
-		m.Flags.Unset(21)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 610, m)
 }
 
 // MessagesSendMedia calls messages.sendMedia: see MessagesSendMediaRequest.
@@ -12609,216 +8095,32 @@ func (m *MessagesForwardMessagesRequest) ClearAllowPaidStars() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesForwardMessagesRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesForwardMessagesRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 171, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesForwardMessagesRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<5 | 1<<6 | 1<<8 | 1<<11 | 1<<12 | 1<<13 | 1<<14 | 1<<17 | 1<<19 | 1<<22 | 1<<23)
-	flags |= tlrt.Bit(m.Silent, 5)
-	flags |= tlrt.Bit(m.Background, 6)
-	flags |= tlrt.Bit(m.WithMyScore, 8)
-	flags |= tlrt.Bit(m.DropAuthor, 11)
-	flags |= tlrt.Bit(m.DropMediaCaptions, 12)
-	flags |= tlrt.Bit(m.Noforwards, 14)
-	flags |= tlrt.Bit(m.AllowPaidFloodskip, 19)
-	flags |= tlrt.Bit(m.TopMsgID != 0, 9)
-	flags |= tlrt.Bit(m.ReplyTo != nil, 22)
-	flags |= tlrt.Bit(m.ScheduleDate != 0, 10)
-	flags |= tlrt.Bit(m.ScheduleRepeatPeriod != 0, 24)
-	flags |= tlrt.Bit(m.SendAs != nil, 13)
-	flags |= tlrt.Bit(m.QuickReplyShortcut != nil, 17)
-	flags |= tlrt.Bit(m.Effect != 0, 18)
-	flags |= tlrt.Bit(m.VideoTimestamp != 0, 20)
-	flags |= tlrt.Bit(m.AllowPaidStars != 0, 21)
-	flags |= tlrt.Bit(m.SuggestedPost != nil, 23)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := tlrt.EncodeObject(b, m.FromPeer); err != nil {
-		return tlrt.EncodeErr(err, "messages.forwardMessages", "from_peer")
-	}
-	tlrt.PutVectorHeader(b, len(m.ID))
-	for i := range m.ID {
-		tlrt.PutUint32(b, uint32(m.ID[i]))
-	}
-	tlrt.PutVectorHeader(b, len(m.RandomID))
-	for i := range m.RandomID {
-		tlrt.PutUint64(b, uint64(m.RandomID[i]))
-	}
-	if err := tlrt.EncodeObject(b, m.ToPeer); err != nil {
-		return tlrt.EncodeErr(err, "messages.forwardMessages", "to_peer")
-	}
-	if flags.Has(9) {
-		tlrt.PutUint32(b, uint32(m.TopMsgID))
-	}
-	if flags.Has(22) {
-		if err := tlrt.EncodeObject(b, m.ReplyTo); err != nil {
-			return tlrt.EncodeErr(err, "messages.forwardMessages", "reply_to")
-		}
-	}
-	if flags.Has(10) {
-		tlrt.PutUint32(b, uint32(m.ScheduleDate))
-	}
-	if flags.Has(24) {
-		tlrt.PutUint32(b, uint32(m.ScheduleRepeatPeriod))
-	}
-	if flags.Has(13) {
-		if err := tlrt.EncodeObject(b, m.SendAs); err != nil {
-			return tlrt.EncodeErr(err, "messages.forwardMessages", "send_as")
-		}
-	}
-	if flags.Has(17) {
-		if err := tlrt.EncodeObject(b, m.QuickReplyShortcut); err != nil {
-			return tlrt.EncodeErr(err, "messages.forwardMessages", "quick_reply_shortcut")
-		}
-	}
-	if flags.Has(18) {
-		tlrt.PutUint64(b, uint64(m.Effect))
-	}
-	if flags.Has(20) {
-		tlrt.PutUint32(b, uint32(m.VideoTimestamp))
-	}
-	if flags.Has(21) {
-		tlrt.PutUint64(b, uint64(m.AllowPaidStars))
-	}
-	if flags.Has(23) {
-		if err := m.SuggestedPost.Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "messages.forwardMessages", "suggested_post")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 171, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesForwardMessagesRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesForwardMessagesRequestTypeID, "messages.forwardMessages"); err != nil {
-		return tlrt.DecodeErr(err, "messages.forwardMessages", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 777, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessagesForwardMessagesRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = MessagesForwardMessagesRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 777)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesForwardMessagesRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messages.forwardMessages", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "messages.forwardMessages", "flags")
-	}
-	m.Silent = m.Flags.Has(5)
-	m.Background = m.Flags.Has(6)
-	m.WithMyScore = m.Flags.Has(8)
-	m.DropAuthor = m.Flags.Has(11)
-	m.DropMediaCaptions = m.Flags.Has(12)
-	m.Noforwards = m.Flags.Has(14)
-	m.AllowPaidFloodskip = m.Flags.Has(19)
-	if m.FromPeer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.forwardMessages", "from_peer")
-	}
-	if m.ID, err = tlrt.DecodeVector(d, 4, (*tlrt.Decoder).Int); err != nil {
-		return tlrt.DecodeErr(err, "messages.forwardMessages", "id")
-	}
-	if m.RandomID, err = tlrt.DecodeVector(d, 8, (*tlrt.Decoder).Long); err != nil {
-		return tlrt.DecodeErr(err, "messages.forwardMessages", "random_id")
-	}
-	if m.ToPeer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.forwardMessages", "to_peer")
-	}
-	if m.Flags.Has(9) {
-		if m.TopMsgID, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "messages.forwardMessages", "top_msg_id")
-		}
-	}
-	if m.Flags.Has(22) {
-		if m.ReplyTo, err = decodeInputReplyTo(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "messages.forwardMessages", "reply_to")
-		}
-	}
-	if m.Flags.Has(10) {
-		if m.ScheduleDate, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "messages.forwardMessages", "schedule_date")
-		}
-	}
-	if m.Flags.Has(24) {
-		if m.ScheduleRepeatPeriod, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "messages.forwardMessages", "schedule_repeat_period")
-		}
-	}
-	if m.Flags.Has(13) {
-		if m.SendAs, err = decodeInputPeer(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "messages.forwardMessages", "send_as")
-		}
-	}
-	if m.Flags.Has(17) {
-		if m.QuickReplyShortcut, err = decodeInputQuickReplyShortcut(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "messages.forwardMessages", "quick_reply_shortcut")
-		}
-	}
-	if m.Flags.Has(18) {
-		if m.Effect, err = d.Long(); err != nil {
-			return tlrt.DecodeErr(err, "messages.forwardMessages", "effect")
-		}
-	}
-	if m.Flags.Has(20) {
-		if m.VideoTimestamp, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "messages.forwardMessages", "video_timestamp")
-		}
-	}
-	if m.Flags.Has(21) {
-		if m.AllowPaidStars, err = d.Long(); err != nil {
-			return tlrt.DecodeErr(err, "messages.forwardMessages", "allow_paid_stars")
-		}
-	}
-	if m.Flags.Has(23) {
-		d.Spend(unsafe.Sizeof(SuggestedPost{}))
-		m.SuggestedPost = &SuggestedPost{}
-		if err = tlrt.DecodeBoxed(d, m.SuggestedPost, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "messages.forwardMessages", "suggested_post")
-		}
-	}
-	m.Flags &^= 1<<5 | 1<<6 | 1<<8 | 1<<11 | 1<<12 | 1<<13 | 1<<14 | 1<<17 | 1<<19 | 1<<22 | 1<<23
-	if m.TopMsgID != 0 {
-		m.Flags.Unset(9)
-	}
-	if m.ScheduleDate != 0 {
-		m.Flags.Unset(10)
-	}
-	if m.ScheduleRepeatPeriod != 0 {
-		m.Flags.Unset(24)
-	}
-	if m.Effect != 0 {
-		m.Flags.Unset(18)
-	}
-	if m.VideoTimestamp != 0 {
-		m.Flags.Unset(20)
-	}
-	if m.AllowPaidStars != 0 {
-		m.Flags.Unset(21)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 777, m)
 }
 
 // MessagesForwardMessages calls messages.forwardMessages: see
@@ -12853,53 +8155,31 @@ func (*MessagesReportSpamRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesReportSpamRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesReportSpamRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1972, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesReportSpamRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "messages.reportSpam", "peer")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1972, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesReportSpamRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesReportSpamRequestTypeID, "messages.reportSpam"); err != nil {
-		return tlrt.DecodeErr(err, "messages.reportSpam", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2760, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessagesReportSpamRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2760)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesReportSpamRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messages.reportSpam", "")
-	}
-	var err error
-	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.reportSpam", "peer")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2760, m)
 }
 
 // MessagesReportSpam calls messages.reportSpam: see MessagesReportSpamRequest.
@@ -12934,53 +8214,31 @@ func (*MessagesGetPeerSettingsRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesGetPeerSettingsRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesGetPeerSettingsRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2289, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesGetPeerSettingsRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "messages.getPeerSettings", "peer")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2289, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesGetPeerSettingsRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesGetPeerSettingsRequestTypeID, "messages.getPeerSettings"); err != nil {
-		return tlrt.DecodeErr(err, "messages.getPeerSettings", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3111, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessagesGetPeerSettingsRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3111)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesGetPeerSettingsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messages.getPeerSettings", "")
-	}
-	var err error
-	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.getPeerSettings", "peer")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3111, m)
 }
 
 // MessagesGetPeerSettings calls messages.getPeerSettings: see
@@ -13019,69 +8277,32 @@ func (*MessagesReportRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesReportRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesReportRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2422, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesReportRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "messages.report", "peer")
-	}
-	tlrt.PutVectorHeader(b, len(m.ID))
-	for i := range m.ID {
-		tlrt.PutUint32(b, uint32(m.ID[i]))
-	}
-	tlrt.PutBytes(b, m.Option)
-	tlrt.PutString(b, m.Message)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2422, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesReportRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesReportRequestTypeID, "messages.report"); err != nil {
-		return tlrt.DecodeErr(err, "messages.report", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3251, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessagesReportRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3251)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesReportRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messages.report", "")
-	}
-	var err error
-	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.report", "peer")
-	}
-	if m.ID, err = tlrt.DecodeVector(d, 4, (*tlrt.Decoder).Int); err != nil {
-		return tlrt.DecodeErr(err, "messages.report", "id")
-	}
-	if m.Option, err = tlrt.Bytes(d); err != nil {
-		return tlrt.DecodeErr(err, "messages.report", "option")
-	}
-	if m.Message, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "messages.report", "message")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3251, m)
 }
 
 // MessagesReport calls messages.report: see MessagesReportRequest.
@@ -13115,51 +8336,31 @@ func (*MessagesGetChatsRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesGetChatsRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesGetChatsRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 687, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesGetChatsRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutVectorHeader(b, len(m.ID))
-	for i := range m.ID {
-		tlrt.PutUint64(b, uint64(m.ID[i]))
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 687, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesGetChatsRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesGetChatsRequestTypeID, "messages.getChats"); err != nil {
-		return tlrt.DecodeErr(err, "messages.getChats", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1360, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessagesGetChatsRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1360)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesGetChatsRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.ID, err = tlrt.DecodeVector(d, 8, (*tlrt.Decoder).Long); err != nil {
-		return tlrt.DecodeErr(err, "messages.getChats", "id")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1360, m)
 }
 
 // MessagesGetChats calls messages.getChats: see MessagesGetChatsRequest.
@@ -13193,51 +8394,31 @@ func (*MessagesGetFullChatRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesGetFullChatRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, MessagesGetFullChatRequestTypeID)
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.ChatID))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1638, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesGetFullChatRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint64(b, uint64(m.ChatID))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1638, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesGetFullChatRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesGetFullChatRequestTypeID, "messages.getFullChat"); err != nil {
-		return tlrt.DecodeErr(err, "messages.getFullChat", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2398, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessagesGetFullChatRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2398)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesGetFullChatRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.ChatID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "messages.getFullChat", "chat_id")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2398, m)
 }
 
 // MessagesGetFullChat calls messages.getFullChat: see
@@ -13273,53 +8454,32 @@ func (*MessagesEditChatTitleRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesEditChatTitleRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesEditChatTitleRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1059, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesEditChatTitleRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint64(b, uint64(m.ChatID))
-	tlrt.PutString(b, m.Title)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1059, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesEditChatTitleRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesEditChatTitleRequestTypeID, "messages.editChatTitle"); err != nil {
-		return tlrt.DecodeErr(err, "messages.editChatTitle", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1770, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessagesEditChatTitleRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1770)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesEditChatTitleRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.ChatID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "messages.editChatTitle", "chat_id")
-	}
-	if m.Title, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "messages.editChatTitle", "title")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1770, m)
 }
 
 // MessagesEditChatTitle calls messages.editChatTitle: see
@@ -13356,58 +8516,32 @@ func (*MessagesEditChatPhotoRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesEditChatPhotoRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesEditChatPhotoRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 493, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesEditChatPhotoRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint64(b, uint64(m.ChatID))
-	if err := tlrt.EncodeObject(b, m.Photo); err != nil {
-		return tlrt.EncodeErr(err, "messages.editChatPhoto", "photo")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 493, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesEditChatPhotoRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesEditChatPhotoRequestTypeID, "messages.editChatPhoto"); err != nil {
-		return tlrt.DecodeErr(err, "messages.editChatPhoto", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1141, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessagesEditChatPhotoRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1141)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesEditChatPhotoRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messages.editChatPhoto", "")
-	}
-	var err error
-	if m.ChatID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "messages.editChatPhoto", "chat_id")
-	}
-	if m.Photo, err = decodeInputChatPhoto(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.editChatPhoto", "photo")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1141, m)
 }
 
 // MessagesEditChatPhoto calls messages.editChatPhoto: see
@@ -13445,61 +8579,31 @@ func (*MessagesAddChatUserRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesAddChatUserRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesAddChatUserRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1944, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesAddChatUserRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint64(b, uint64(m.ChatID))
-	if err := tlrt.EncodeObject(b, m.UserID); err != nil {
-		return tlrt.EncodeErr(err, "messages.addChatUser", "user_id")
-	}
-	tlrt.PutUint32(b, uint32(m.FwdLimit))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1944, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesAddChatUserRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesAddChatUserRequestTypeID, "messages.addChatUser"); err != nil {
-		return tlrt.DecodeErr(err, "messages.addChatUser", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2731, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessagesAddChatUserRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2731)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesAddChatUserRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messages.addChatUser", "")
-	}
-	var err error
-	if m.ChatID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "messages.addChatUser", "chat_id")
-	}
-	if m.UserID, err = decodeInputUser(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.addChatUser", "user_id")
-	}
-	if m.FwdLimit, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "messages.addChatUser", "fwd_limit")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2731, m)
 }
 
 // MessagesAddChatUser calls messages.addChatUser: see
@@ -13538,71 +8642,31 @@ func (*MessagesDeleteChatUserRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesDeleteChatUserRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesDeleteChatUserRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1509, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesDeleteChatUserRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 0)
-	flags |= tlrt.Bit(m.RevokeHistory, 0)
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, uint32(flags))
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.ChatID))
-	if err := tlrt.EncodeObject(b, m.UserID); err != nil {
-		return tlrt.EncodeErr(err, "messages.deleteChatUser", "user_id")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1509, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesDeleteChatUserRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesDeleteChatUserRequestTypeID, "messages.deleteChatUser"); err != nil {
-		return tlrt.DecodeErr(err, "messages.deleteChatUser", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2258, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessagesDeleteChatUserRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = MessagesDeleteChatUserRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2258)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesDeleteChatUserRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messages.deleteChatUser", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "messages.deleteChatUser", "flags")
-	}
-	m.RevokeHistory = m.Flags.Has(0)
-	if m.ChatID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "messages.deleteChatUser", "chat_id")
-	}
-	if m.UserID, err = decodeInputUser(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.deleteChatUser", "user_id")
-	}
-	m.Flags &^= 1 << 0
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2258, m)
 }
 
 // MessagesDeleteChatUser calls messages.deleteChatUser: see
@@ -13664,85 +8728,32 @@ func (m *MessagesCreateChatRequest) ClearTTLPeriod() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesCreateChatRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesCreateChatRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1351, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesCreateChatRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags
-	flags |= tlrt.Bit(m.TTLPeriod != 0, 0)
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, uint32(flags))
-	binary.LittleEndian.PutUint32(w[4:], bin.TypeVector)
-	binary.LittleEndian.PutUint32(w[8:], uint32(len(m.Users)))
-	for i := range m.Users {
-		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
-			return tlrt.EncodeErr(err, "messages.createChat", "users")
-		}
-	}
-	tlrt.PutString(b, m.Title)
-	if flags.Has(0) {
-		tlrt.PutUint32(b, uint32(m.TTLPeriod))
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1351, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesCreateChatRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesCreateChatRequestTypeID, "messages.createChat"); err != nil {
-		return tlrt.DecodeErr(err, "messages.createChat", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2083, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessagesCreateChatRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = MessagesCreateChatRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2083)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesCreateChatRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messages.createChat", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "messages.createChat", "flags")
-	}
-	if m.Users, err = tlrt.DecodeSlabs[InputUserFromMessage](d, false, 4, depth+1, decodeInputUser); err != nil {
-		return tlrt.DecodeErr(err, "messages.createChat", "users")
-	}
-	if m.Title, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "messages.createChat", "title")
-	}
-	if m.Flags.Has(0) {
-		if m.TTLPeriod, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "messages.createChat", "ttl_period")
-		}
-	}
-	if m.TTLPeriod != 0 {
-		m.Flags.Unset(0)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2083, m)
 }
 
 // MessagesCreateChat calls messages.createChat: see MessagesCreateChatRequest.
@@ -13778,58 +8789,31 @@ func (*MessagesGetDhConfigRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesGetDhConfigRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, MessagesGetDhConfigRequestTypeID)
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.Version))
-	binary.LittleEndian.PutUint32(w[8:], uint32(m.RandomLength))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 366, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesGetDhConfigRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 8)
-	_ = w[7]
-	binary.LittleEndian.PutUint32(w, uint32(m.Version))
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.RandomLength))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 366, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesGetDhConfigRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesGetDhConfigRequestTypeID, "messages.getDhConfig"); err != nil {
-		return tlrt.DecodeErr(err, "messages.getDhConfig", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 994, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessagesGetDhConfigRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 994)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesGetDhConfigRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Version, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "messages.getDhConfig", "version")
-	}
-	if m.RandomLength, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "messages.getDhConfig", "random_length")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 994, m)
 }
 
 // MessagesGetDhConfig calls messages.getDhConfig: see
@@ -13869,62 +8853,32 @@ func (*MessagesRequestEncryptionRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesRequestEncryptionRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesRequestEncryptionRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2357, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesRequestEncryptionRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.UserID); err != nil {
-		return tlrt.EncodeErr(err, "messages.requestEncryption", "user_id")
-	}
-	tlrt.PutUint32(b, uint32(m.RandomID))
-	tlrt.PutBytes(b, m.GA)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2357, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesRequestEncryptionRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesRequestEncryptionRequestTypeID, "messages.requestEncryption"); err != nil {
-		return tlrt.DecodeErr(err, "messages.requestEncryption", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3182, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessagesRequestEncryptionRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3182)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesRequestEncryptionRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messages.requestEncryption", "")
-	}
-	var err error
-	if m.UserID, err = decodeInputUser(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.requestEncryption", "user_id")
-	}
-	if m.RandomID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "messages.requestEncryption", "random_id")
-	}
-	if m.GA, err = tlrt.Bytes(d); err != nil {
-		return tlrt.DecodeErr(err, "messages.requestEncryption", "g_a")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3182, m)
 }
 
 // MessagesRequestEncryption calls messages.requestEncryption: see
@@ -13962,66 +8916,32 @@ func (*MessagesAcceptEncryptionRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesAcceptEncryptionRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesAcceptEncryptionRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 568, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesAcceptEncryptionRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := m.Peer.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "messages.acceptEncryption", "peer")
-	}
-	tlrt.PutBytes(b, m.GB)
-	tlrt.PutUint64(b, uint64(m.KeyFingerprint))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 568, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesAcceptEncryptionRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesAcceptEncryptionRequestTypeID, "messages.acceptEncryption"); err != nil {
-		return tlrt.DecodeErr(err, "messages.acceptEncryption", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1225, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessagesAcceptEncryptionRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = MessagesAcceptEncryptionRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1225)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesAcceptEncryptionRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messages.acceptEncryption", "")
-	}
-	var err error
-	if err = tlrt.DecodeBoxed(d, &m.Peer, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.acceptEncryption", "peer")
-	}
-	if m.GB, err = tlrt.Bytes(d); err != nil {
-		return tlrt.DecodeErr(err, "messages.acceptEncryption", "g_b")
-	}
-	if m.KeyFingerprint, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "messages.acceptEncryption", "key_fingerprint")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1225, m)
 }
 
 // MessagesAcceptEncryption calls messages.acceptEncryption: see
@@ -14061,62 +8981,31 @@ func (*MessagesDiscardEncryptionRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesDiscardEncryptionRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesDiscardEncryptionRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2329, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesDiscardEncryptionRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 0)
-	flags |= tlrt.Bit(m.DeleteHistory, 0)
-	w := tlrt.Extend(b, 8)
-	_ = w[7]
-	binary.LittleEndian.PutUint32(w, uint32(flags))
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.ChatID))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2329, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesDiscardEncryptionRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesDiscardEncryptionRequestTypeID, "messages.discardEncryption"); err != nil {
-		return tlrt.DecodeErr(err, "messages.discardEncryption", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3153, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessagesDiscardEncryptionRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = MessagesDiscardEncryptionRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 3153)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesDiscardEncryptionRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "messages.discardEncryption", "flags")
-	}
-	m.DeleteHistory = m.Flags.Has(0)
-	if m.ChatID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "messages.discardEncryption", "chat_id")
-	}
-	m.Flags &^= 1 << 0
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3153, m)
 }
 
 // MessagesDiscardEncryption calls messages.discardEncryption: see
@@ -14155,61 +9044,31 @@ func (*MessagesSetEncryptedTypingRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesSetEncryptedTypingRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesSetEncryptedTypingRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1118, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesSetEncryptedTypingRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := m.Peer.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "messages.setEncryptedTyping", "peer")
-	}
-	b.PutBool(m.Typing)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1118, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesSetEncryptedTypingRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesSetEncryptedTypingRequestTypeID, "messages.setEncryptedTyping"); err != nil {
-		return tlrt.DecodeErr(err, "messages.setEncryptedTyping", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1834, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessagesSetEncryptedTypingRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = MessagesSetEncryptedTypingRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1834)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesSetEncryptedTypingRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messages.setEncryptedTyping", "")
-	}
-	var err error
-	if err = tlrt.DecodeBoxed(d, &m.Peer, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.setEncryptedTyping", "peer")
-	}
-	if m.Typing, err = d.Bool(); err != nil {
-		return tlrt.DecodeErr(err, "messages.setEncryptedTyping", "typing")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1834, m)
 }
 
 // MessagesSetEncryptedTyping calls messages.setEncryptedTyping: see
@@ -14248,61 +9107,31 @@ func (*MessagesReadEncryptedHistoryRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesReadEncryptedHistoryRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesReadEncryptedHistoryRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1170, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesReadEncryptedHistoryRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := m.Peer.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "messages.readEncryptedHistory", "peer")
-	}
-	tlrt.PutUint32(b, uint32(m.MaxDate))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1170, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesReadEncryptedHistoryRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesReadEncryptedHistoryRequestTypeID, "messages.readEncryptedHistory"); err != nil {
-		return tlrt.DecodeErr(err, "messages.readEncryptedHistory", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1889, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessagesReadEncryptedHistoryRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = MessagesReadEncryptedHistoryRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1889)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesReadEncryptedHistoryRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messages.readEncryptedHistory", "")
-	}
-	var err error
-	if err = tlrt.DecodeBoxed(d, &m.Peer, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.readEncryptedHistory", "peer")
-	}
-	if m.MaxDate, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "messages.readEncryptedHistory", "max_date")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1889, m)
 }
 
 // MessagesReadEncryptedHistory calls messages.readEncryptedHistory: see
@@ -14343,74 +9172,32 @@ func (*MessagesSendEncryptedRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesSendEncryptedRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesSendEncryptedRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 652, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesSendEncryptedRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 0)
-	flags |= tlrt.Bit(m.Silent, 0)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := m.Peer.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "messages.sendEncrypted", "peer")
-	}
-	tlrt.PutUint64(b, uint64(m.RandomID))
-	tlrt.PutBytes(b, m.Data)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 652, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesSendEncryptedRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesSendEncryptedRequestTypeID, "messages.sendEncrypted"); err != nil {
-		return tlrt.DecodeErr(err, "messages.sendEncrypted", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1323, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessagesSendEncryptedRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = MessagesSendEncryptedRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1323)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesSendEncryptedRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messages.sendEncrypted", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "messages.sendEncrypted", "flags")
-	}
-	m.Silent = m.Flags.Has(0)
-	if err = tlrt.DecodeBoxed(d, &m.Peer, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.sendEncrypted", "peer")
-	}
-	if m.RandomID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "messages.sendEncrypted", "random_id")
-	}
-	if m.Data, err = tlrt.Bytes(d); err != nil {
-		return tlrt.DecodeErr(err, "messages.sendEncrypted", "data")
-	}
-	m.Flags &^= 1 << 0
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1323, m)
 }
 
 // MessagesSendEncrypted calls messages.sendEncrypted: see
@@ -14454,80 +9241,32 @@ func (*MessagesSendEncryptedFileRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesSendEncryptedFileRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesSendEncryptedFileRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 790, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesSendEncryptedFileRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 0)
-	flags |= tlrt.Bit(m.Silent, 0)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := m.Peer.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "messages.sendEncryptedFile", "peer")
-	}
-	tlrt.PutUint64(b, uint64(m.RandomID))
-	tlrt.PutBytes(b, m.Data)
-	if err := tlrt.EncodeObject(b, m.File); err != nil {
-		return tlrt.EncodeErr(err, "messages.sendEncryptedFile", "file")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 790, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesSendEncryptedFileRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesSendEncryptedFileRequestTypeID, "messages.sendEncryptedFile"); err != nil {
-		return tlrt.DecodeErr(err, "messages.sendEncryptedFile", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1474, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessagesSendEncryptedFileRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = MessagesSendEncryptedFileRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1474)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesSendEncryptedFileRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messages.sendEncryptedFile", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "messages.sendEncryptedFile", "flags")
-	}
-	m.Silent = m.Flags.Has(0)
-	if err = tlrt.DecodeBoxed(d, &m.Peer, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.sendEncryptedFile", "peer")
-	}
-	if m.RandomID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "messages.sendEncryptedFile", "random_id")
-	}
-	if m.Data, err = tlrt.Bytes(d); err != nil {
-		return tlrt.DecodeErr(err, "messages.sendEncryptedFile", "data")
-	}
-	if m.File, err = decodeInputEncryptedFile(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.sendEncryptedFile", "file")
-	}
-	m.Flags &^= 1 << 0
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1474, m)
 }
 
 // MessagesSendEncryptedFile calls messages.sendEncryptedFile: see
@@ -14567,66 +9306,32 @@ func (*MessagesSendEncryptedServiceRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesSendEncryptedServiceRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesSendEncryptedServiceRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 463, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesSendEncryptedServiceRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := m.Peer.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "messages.sendEncryptedService", "peer")
-	}
-	tlrt.PutUint64(b, uint64(m.RandomID))
-	tlrt.PutBytes(b, m.Data)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 463, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesSendEncryptedServiceRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesSendEncryptedServiceRequestTypeID, "messages.sendEncryptedService"); err != nil {
-		return tlrt.DecodeErr(err, "messages.sendEncryptedService", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1106, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessagesSendEncryptedServiceRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = MessagesSendEncryptedServiceRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1106)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesSendEncryptedServiceRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messages.sendEncryptedService", "")
-	}
-	var err error
-	if err = tlrt.DecodeBoxed(d, &m.Peer, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.sendEncryptedService", "peer")
-	}
-	if m.RandomID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "messages.sendEncryptedService", "random_id")
-	}
-	if m.Data, err = tlrt.Bytes(d); err != nil {
-		return tlrt.DecodeErr(err, "messages.sendEncryptedService", "data")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1106, m)
 }
 
 // MessagesSendEncryptedService calls messages.sendEncryptedService: see
@@ -14661,51 +9366,31 @@ func (*MessagesReceivedQueueRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesReceivedQueueRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 8)
-	_ = w[7]
-	binary.LittleEndian.PutUint32(w, MessagesReceivedQueueRequestTypeID)
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.MaxQts))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 791, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesReceivedQueueRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, uint32(m.MaxQts))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 791, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesReceivedQueueRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesReceivedQueueRequestTypeID, "messages.receivedQueue"); err != nil {
-		return tlrt.DecodeErr(err, "messages.receivedQueue", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1475, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessagesReceivedQueueRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1475)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesReceivedQueueRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.MaxQts, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "messages.receivedQueue", "max_qts")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1475, m)
 }
 
 // MessagesReceivedQueue calls messages.receivedQueue: see
@@ -14746,57 +9431,31 @@ func (*MessagesReportEncryptedSpamRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesReportEncryptedSpamRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesReportEncryptedSpamRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 698, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesReportEncryptedSpamRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := m.Peer.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "messages.reportEncryptedSpam", "peer")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 698, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesReportEncryptedSpamRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesReportEncryptedSpamRequestTypeID, "messages.reportEncryptedSpam"); err != nil {
-		return tlrt.DecodeErr(err, "messages.reportEncryptedSpam", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1371, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessagesReportEncryptedSpamRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = MessagesReportEncryptedSpamRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1371)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesReportEncryptedSpamRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messages.reportEncryptedSpam", "")
-	}
-	var err error
-	if err = tlrt.DecodeBoxed(d, &m.Peer, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.reportEncryptedSpam", "peer")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1371, m)
 }
 
 // MessagesReportEncryptedSpam calls messages.reportEncryptedSpam: see
@@ -14834,51 +9493,31 @@ func (*MessagesReadMessageContentsRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesReadMessageContentsRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesReadMessageContentsRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 504, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesReadMessageContentsRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutVectorHeader(b, len(m.ID))
-	for i := range m.ID {
-		tlrt.PutUint32(b, uint32(m.ID[i]))
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 504, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesReadMessageContentsRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesReadMessageContentsRequestTypeID, "messages.readMessageContents"); err != nil {
-		return tlrt.DecodeErr(err, "messages.readMessageContents", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1153, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessagesReadMessageContentsRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1153)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesReadMessageContentsRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.ID, err = tlrt.DecodeVector(d, 4, (*tlrt.Decoder).Int); err != nil {
-		return tlrt.DecodeErr(err, "messages.readMessageContents", "id")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1153, m)
 }
 
 // MessagesReadMessageContents calls messages.readMessageContents: see
@@ -14915,53 +9554,32 @@ func (*MessagesGetStickersRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesGetStickersRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesGetStickersRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2019, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesGetStickersRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.Emoticon)
-	tlrt.PutUint64(b, uint64(m.Hash))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2019, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesGetStickersRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesGetStickersRequestTypeID, "messages.getStickers"); err != nil {
-		return tlrt.DecodeErr(err, "messages.getStickers", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2815, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessagesGetStickersRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2815)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesGetStickersRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Emoticon, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "messages.getStickers", "emoticon")
-	}
-	if m.Hash, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "messages.getStickers", "hash")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2815, m)
 }
 
 // MessagesGetStickers calls messages.getStickers: see
@@ -14996,51 +9614,31 @@ func (*MessagesGetAllStickersRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesGetAllStickersRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, MessagesGetAllStickersRequestTypeID)
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.Hash))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1747, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesGetAllStickersRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint64(b, uint64(m.Hash))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1747, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesGetAllStickersRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesGetAllStickersRequestTypeID, "messages.getAllStickers"); err != nil {
-		return tlrt.DecodeErr(err, "messages.getAllStickers", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2513, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessagesGetAllStickersRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2513)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesGetAllStickersRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Hash, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "messages.getAllStickers", "hash")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2513, m)
 }
 
 // MessagesGetAllStickers calls messages.getAllStickers: see
@@ -15103,78 +9701,32 @@ func (m *MessagesGetWebPagePreviewRequest) ClearEntities() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesGetWebPagePreviewRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesGetWebPagePreviewRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 811, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesGetWebPagePreviewRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags
-	flags |= tlrt.Bit(len(m.Entities) > 0, 3)
-	tlrt.PutUint32(b, uint32(flags))
-	tlrt.PutString(b, m.Message)
-	if flags.Has(3) {
-		tlrt.PutVectorHeader(b, len(m.Entities))
-		for i := range m.Entities {
-			if err := tlrt.EncodeObject(b, m.Entities[i]); err != nil {
-				return tlrt.EncodeErr(err, "messages.getWebPagePreview", "entities")
-			}
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 811, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesGetWebPagePreviewRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesGetWebPagePreviewRequestTypeID, "messages.getWebPagePreview"); err != nil {
-		return tlrt.DecodeErr(err, "messages.getWebPagePreview", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1497, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessagesGetWebPagePreviewRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = MessagesGetWebPagePreviewRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1497)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesGetWebPagePreviewRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messages.getWebPagePreview", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "messages.getWebPagePreview", "flags")
-	}
-	if m.Message, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "messages.getWebPagePreview", "message")
-	}
-	if m.Flags.Has(3) {
-		if m.Entities, err = tlrt.DecodeSlabs[MessageEntityFormattedDate](d, false, 12, depth+1, decodeMessageEntity); err != nil {
-			return tlrt.DecodeErr(err, "messages.getWebPagePreview", "entities")
-		}
-	}
-	if len(m.Entities) > 0 {
-		m.Flags.Unset(3)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1497, m)
 }
 
 // MessagesGetWebPagePreview calls messages.getWebPagePreview: see
@@ -15283,116 +9835,32 @@ func (m *MessagesExportChatInviteRequest) ClearTitle() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesExportChatInviteRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesExportChatInviteRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1536, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesExportChatInviteRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<2 | 1<<3 | 1<<5)
-	flags |= tlrt.Bit(m.LegacyRevokePermanent, 2)
-	flags |= tlrt.Bit(m.RequestNeeded, 3)
-	flags |= tlrt.Bit(m.ExpireDate != 0, 0)
-	flags |= tlrt.Bit(m.UsageLimit != 0, 1)
-	flags |= tlrt.Bit(m.Title != "", 4)
-	flags |= tlrt.Bit(m.SubscriptionPricing != nil, 5)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "messages.exportChatInvite", "peer")
-	}
-	if flags.Has(0) {
-		tlrt.PutUint32(b, uint32(m.ExpireDate))
-	}
-	if flags.Has(1) {
-		tlrt.PutUint32(b, uint32(m.UsageLimit))
-	}
-	if flags.Has(4) {
-		tlrt.PutString(b, m.Title)
-	}
-	if flags.Has(5) {
-		if err := m.SubscriptionPricing.Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "messages.exportChatInvite", "subscription_pricing")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1536, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesExportChatInviteRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesExportChatInviteRequestTypeID, "messages.exportChatInvite"); err != nil {
-		return tlrt.DecodeErr(err, "messages.exportChatInvite", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2289, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessagesExportChatInviteRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = MessagesExportChatInviteRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2289)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesExportChatInviteRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messages.exportChatInvite", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "messages.exportChatInvite", "flags")
-	}
-	m.LegacyRevokePermanent = m.Flags.Has(2)
-	m.RequestNeeded = m.Flags.Has(3)
-	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.exportChatInvite", "peer")
-	}
-	if m.Flags.Has(0) {
-		if m.ExpireDate, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "messages.exportChatInvite", "expire_date")
-		}
-	}
-	if m.Flags.Has(1) {
-		if m.UsageLimit, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "messages.exportChatInvite", "usage_limit")
-		}
-	}
-	if m.Flags.Has(4) {
-		if m.Title, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "messages.exportChatInvite", "title")
-		}
-	}
-	if m.Flags.Has(5) {
-		m.SubscriptionPricing = tlrt.New[StarsSubscriptionPricing](d)
-		if err = tlrt.DecodeBoxed(d, m.SubscriptionPricing, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "messages.exportChatInvite", "subscription_pricing")
-		}
-	}
-	m.Flags &^= 1<<2 | 1<<3 | 1<<5
-	if m.ExpireDate != 0 {
-		m.Flags.Unset(0)
-	}
-	if m.UsageLimit != 0 {
-		m.Flags.Unset(1)
-	}
-	if m.Title != "" {
-		m.Flags.Unset(4)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2289, m)
 }
 
 // MessagesExportChatInvite calls messages.exportChatInvite: see
@@ -15427,49 +9895,32 @@ func (*MessagesCheckChatInviteRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesCheckChatInviteRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesCheckChatInviteRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 590, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesCheckChatInviteRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.Hash)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 590, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesCheckChatInviteRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesCheckChatInviteRequestTypeID, "messages.checkChatInvite"); err != nil {
-		return tlrt.DecodeErr(err, "messages.checkChatInvite", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1250, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessagesCheckChatInviteRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1250)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesCheckChatInviteRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Hash, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "messages.checkChatInvite", "hash")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1250, m)
 }
 
 // MessagesCheckChatInvite calls messages.checkChatInvite: see
@@ -15505,49 +9956,32 @@ func (*MessagesImportChatInviteRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesImportChatInviteRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesImportChatInviteRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2109, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesImportChatInviteRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.Hash)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2109, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesImportChatInviteRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesImportChatInviteRequestTypeID, "messages.importChatInvite"); err != nil {
-		return tlrt.DecodeErr(err, "messages.importChatInvite", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2916, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessagesImportChatInviteRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2916)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesImportChatInviteRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Hash, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "messages.importChatInvite", "hash")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2916, m)
 }
 
 // MessagesImportChatInvite calls messages.importChatInvite: see
@@ -15584,58 +10018,32 @@ func (*MessagesGetStickerSetRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesGetStickerSetRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesGetStickerSetRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1914, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesGetStickerSetRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Stickerset); err != nil {
-		return tlrt.EncodeErr(err, "messages.getStickerSet", "stickerset")
-	}
-	tlrt.PutUint32(b, uint32(m.Hash))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1914, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesGetStickerSetRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesGetStickerSetRequestTypeID, "messages.getStickerSet"); err != nil {
-		return tlrt.DecodeErr(err, "messages.getStickerSet", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2700, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessagesGetStickerSetRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2700)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesGetStickerSetRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messages.getStickerSet", "")
-	}
-	var err error
-	if m.Stickerset, err = decodeInputStickerSet(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.getStickerSet", "stickerset")
-	}
-	if m.Hash, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "messages.getStickerSet", "hash")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2700, m)
 }
 
 // MessagesGetStickerSet calls messages.getStickerSet: see
@@ -15674,58 +10082,32 @@ func (*MessagesInstallStickerSetRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesInstallStickerSetRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesInstallStickerSetRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1908, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesInstallStickerSetRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Stickerset); err != nil {
-		return tlrt.EncodeErr(err, "messages.installStickerSet", "stickerset")
-	}
-	b.PutBool(m.Archived)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1908, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesInstallStickerSetRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesInstallStickerSetRequestTypeID, "messages.installStickerSet"); err != nil {
-		return tlrt.DecodeErr(err, "messages.installStickerSet", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2693, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessagesInstallStickerSetRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2693)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesInstallStickerSetRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messages.installStickerSet", "")
-	}
-	var err error
-	if m.Stickerset, err = decodeInputStickerSet(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.installStickerSet", "stickerset")
-	}
-	if m.Archived, err = d.Bool(); err != nil {
-		return tlrt.DecodeErr(err, "messages.installStickerSet", "archived")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2693, m)
 }
 
 // MessagesInstallStickerSet calls messages.installStickerSet: see
@@ -15762,54 +10144,32 @@ func (*MessagesUninstallStickerSetRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesUninstallStickerSetRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesUninstallStickerSetRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2389, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesUninstallStickerSetRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Stickerset); err != nil {
-		return tlrt.EncodeErr(err, "messages.uninstallStickerSet", "stickerset")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2389, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesUninstallStickerSetRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesUninstallStickerSetRequestTypeID, "messages.uninstallStickerSet"); err != nil {
-		return tlrt.DecodeErr(err, "messages.uninstallStickerSet", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3216, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessagesUninstallStickerSetRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3216)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesUninstallStickerSetRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messages.uninstallStickerSet", "")
-	}
-	var err error
-	if m.Stickerset, err = decodeInputStickerSet(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.uninstallStickerSet", "stickerset")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3216, m)
 }
 
 // MessagesUninstallStickerSet calls messages.uninstallStickerSet: see
@@ -15848,68 +10208,32 @@ func (*MessagesStartBotRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesStartBotRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesStartBotRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2196, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesStartBotRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Bot); err != nil {
-		return tlrt.EncodeErr(err, "messages.startBot", "bot")
-	}
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "messages.startBot", "peer")
-	}
-	tlrt.PutUint64(b, uint64(m.RandomID))
-	tlrt.PutString(b, m.StartParam)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2196, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesStartBotRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesStartBotRequestTypeID, "messages.startBot"); err != nil {
-		return tlrt.DecodeErr(err, "messages.startBot", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3012, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessagesStartBotRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3012)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesStartBotRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messages.startBot", "")
-	}
-	var err error
-	if m.Bot, err = decodeInputUser(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.startBot", "bot")
-	}
-	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.startBot", "peer")
-	}
-	if m.RandomID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "messages.startBot", "random_id")
-	}
-	if m.StartParam, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "messages.startBot", "start_param")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3012, m)
 }
 
 // MessagesStartBot calls messages.startBot: see MessagesStartBotRequest.
@@ -15946,64 +10270,31 @@ func (*MessagesGetMessagesViewsRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesGetMessagesViewsRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesGetMessagesViewsRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 818, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesGetMessagesViewsRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "messages.getMessagesViews", "peer")
-	}
-	tlrt.PutVectorHeader(b, len(m.ID))
-	for i := range m.ID {
-		tlrt.PutUint32(b, uint32(m.ID[i]))
-	}
-	b.PutBool(m.Increment)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 818, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesGetMessagesViewsRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesGetMessagesViewsRequestTypeID, "messages.getMessagesViews"); err != nil {
-		return tlrt.DecodeErr(err, "messages.getMessagesViews", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1506, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessagesGetMessagesViewsRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1506)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesGetMessagesViewsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messages.getMessagesViews", "")
-	}
-	var err error
-	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.getMessagesViews", "peer")
-	}
-	if m.ID, err = tlrt.DecodeVector(d, 4, (*tlrt.Decoder).Int); err != nil {
-		return tlrt.DecodeErr(err, "messages.getMessagesViews", "id")
-	}
-	if m.Increment, err = d.Bool(); err != nil {
-		return tlrt.DecodeErr(err, "messages.getMessagesViews", "increment")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1506, m)
 }
 
 // MessagesGetMessagesViews calls messages.getMessagesViews: see
@@ -16041,61 +10332,31 @@ func (*MessagesEditChatAdminRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesEditChatAdminRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesEditChatAdminRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1578, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesEditChatAdminRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint64(b, uint64(m.ChatID))
-	if err := tlrt.EncodeObject(b, m.UserID); err != nil {
-		return tlrt.EncodeErr(err, "messages.editChatAdmin", "user_id")
-	}
-	b.PutBool(m.IsAdmin)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1578, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesEditChatAdminRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesEditChatAdminRequestTypeID, "messages.editChatAdmin"); err != nil {
-		return tlrt.DecodeErr(err, "messages.editChatAdmin", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2333, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessagesEditChatAdminRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2333)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesEditChatAdminRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messages.editChatAdmin", "")
-	}
-	var err error
-	if m.ChatID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "messages.editChatAdmin", "chat_id")
-	}
-	if m.UserID, err = decodeInputUser(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.editChatAdmin", "user_id")
-	}
-	if m.IsAdmin, err = d.Bool(); err != nil {
-		return tlrt.DecodeErr(err, "messages.editChatAdmin", "is_admin")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2333, m)
 }
 
 // MessagesEditChatAdmin calls messages.editChatAdmin: see
@@ -16130,51 +10391,31 @@ func (*MessagesMigrateChatRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesMigrateChatRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, MessagesMigrateChatRequestTypeID)
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.ChatID))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1515, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesMigrateChatRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint64(b, uint64(m.ChatID))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1515, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesMigrateChatRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesMigrateChatRequestTypeID, "messages.migrateChat"); err != nil {
-		return tlrt.DecodeErr(err, "messages.migrateChat", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2264, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessagesMigrateChatRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2264)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesMigrateChatRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.ChatID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "messages.migrateChat", "chat_id")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2264, m)
 }
 
 // MessagesMigrateChat calls messages.migrateChat: see
@@ -16249,127 +10490,32 @@ func (m *MessagesSearchGlobalRequest) ClearFolderID() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesSearchGlobalRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesSearchGlobalRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 900, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesSearchGlobalRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<1 | 1<<2 | 1<<3 | 1<<4)
-	flags |= tlrt.Bit(m.BroadcastsOnly, 1)
-	flags |= tlrt.Bit(m.GroupsOnly, 2)
-	flags |= tlrt.Bit(m.UsersOnly, 3)
-	flags |= tlrt.Bit(m.FolderID != 0, 0)
-	flags |= tlrt.Bit(m.Community != nil, 4)
-	tlrt.PutUint32(b, uint32(flags))
-	if flags.Has(0) {
-		tlrt.PutUint32(b, uint32(m.FolderID))
-	}
-	if flags.Has(4) {
-		if err := tlrt.EncodeObject(b, m.Community); err != nil {
-			return tlrt.EncodeErr(err, "messages.searchGlobal", "community")
-		}
-	}
-	tlrt.PutString(b, m.Q)
-	if err := tlrt.EncodeObject(b, m.Filter); err != nil {
-		return tlrt.EncodeErr(err, "messages.searchGlobal", "filter")
-	}
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, uint32(m.MinDate))
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.MaxDate))
-	binary.LittleEndian.PutUint32(w[8:], uint32(m.OffsetRate))
-	if err := tlrt.EncodeObject(b, m.OffsetPeer); err != nil {
-		return tlrt.EncodeErr(err, "messages.searchGlobal", "offset_peer")
-	}
-	w = tlrt.Extend(b, 8)
-	_ = w[7]
-	binary.LittleEndian.PutUint32(w, uint32(m.OffsetID))
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.Limit))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 900, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesSearchGlobalRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesSearchGlobalRequestTypeID, "messages.searchGlobal"); err != nil {
-		return tlrt.DecodeErr(err, "messages.searchGlobal", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1597, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessagesSearchGlobalRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = MessagesSearchGlobalRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1597)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesSearchGlobalRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messages.searchGlobal", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "messages.searchGlobal", "flags")
-	}
-	m.BroadcastsOnly = m.Flags.Has(1)
-	m.GroupsOnly = m.Flags.Has(2)
-	m.UsersOnly = m.Flags.Has(3)
-	if m.Flags.Has(0) {
-		if m.FolderID, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "messages.searchGlobal", "folder_id")
-		}
-	}
-	if m.Flags.Has(4) {
-		if m.Community, err = decodeInputChannel(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "messages.searchGlobal", "community")
-		}
-	}
-	if m.Q, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "messages.searchGlobal", "q")
-	}
-	if m.Filter, err = decodeMessagesFilter(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.searchGlobal", "filter")
-	}
-	if m.MinDate, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "messages.searchGlobal", "min_date")
-	}
-	if m.MaxDate, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "messages.searchGlobal", "max_date")
-	}
-	if m.OffsetRate, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "messages.searchGlobal", "offset_rate")
-	}
-	if m.OffsetPeer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.searchGlobal", "offset_peer")
-	}
-	if m.OffsetID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "messages.searchGlobal", "offset_id")
-	}
-	if m.Limit, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "messages.searchGlobal", "limit")
-	}
-	m.Flags &^= 1<<1 | 1<<2 | 1<<3 | 1<<4
-	if m.FolderID != 0 {
-		m.Flags.Unset(0)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1597, m)
 }
 
 // MessagesSearchGlobal calls messages.searchGlobal: see
@@ -16410,68 +10556,31 @@ func (*MessagesReorderStickerSetsRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesReorderStickerSetsRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesReorderStickerSetsRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1110, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesReorderStickerSetsRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<0 | 1<<1)
-	flags |= tlrt.Bit(m.Masks, 0)
-	flags |= tlrt.Bit(m.Emojis, 1)
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, uint32(flags))
-	binary.LittleEndian.PutUint32(w[4:], bin.TypeVector)
-	binary.LittleEndian.PutUint32(w[8:], uint32(len(m.Order)))
-	for i := range m.Order {
-		tlrt.PutUint64(b, uint64(m.Order[i]))
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1110, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesReorderStickerSetsRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesReorderStickerSetsRequestTypeID, "messages.reorderStickerSets"); err != nil {
-		return tlrt.DecodeErr(err, "messages.reorderStickerSets", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1825, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessagesReorderStickerSetsRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = MessagesReorderStickerSetsRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1825)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesReorderStickerSetsRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "messages.reorderStickerSets", "flags")
-	}
-	m.Masks = m.Flags.Has(0)
-	m.Emojis = m.Flags.Has(1)
-	if m.Order, err = tlrt.DecodeVector(d, 8, (*tlrt.Decoder).Long); err != nil {
-		return tlrt.DecodeErr(err, "messages.reorderStickerSets", "order")
-	}
-	m.Flags &^= 1<<0 | 1<<1
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1825, m)
 }
 
 // MessagesReorderStickerSets calls messages.reorderStickerSets: see
@@ -16511,57 +10620,32 @@ func (*MessagesGetDocumentByHashRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesGetDocumentByHashRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesGetDocumentByHashRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1665, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesGetDocumentByHashRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutBytes(b, m.Sha256)
-	tlrt.PutUint64(b, uint64(m.Size))
-	tlrt.PutString(b, m.MimeType)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1665, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesGetDocumentByHashRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesGetDocumentByHashRequestTypeID, "messages.getDocumentByHash"); err != nil {
-		return tlrt.DecodeErr(err, "messages.getDocumentByHash", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2425, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessagesGetDocumentByHashRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2425)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesGetDocumentByHashRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Sha256, err = tlrt.Bytes(d); err != nil {
-		return tlrt.DecodeErr(err, "messages.getDocumentByHash", "sha256")
-	}
-	if m.Size, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "messages.getDocumentByHash", "size")
-	}
-	if m.MimeType, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "messages.getDocumentByHash", "mime_type")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2425, m)
 }
 
 // MessagesGetDocumentByHash calls messages.getDocumentByHash: see
@@ -16596,51 +10680,31 @@ func (*MessagesGetSavedGifsRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesGetSavedGifsRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, MessagesGetSavedGifsRequestTypeID)
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.Hash))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 864, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesGetSavedGifsRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint64(b, uint64(m.Hash))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 864, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesGetSavedGifsRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesGetSavedGifsRequestTypeID, "messages.getSavedGifs"); err != nil {
-		return tlrt.DecodeErr(err, "messages.getSavedGifs", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1557, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessagesGetSavedGifsRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1557)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesGetSavedGifsRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Hash, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "messages.getSavedGifs", "hash")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1557, m)
 }
 
 // MessagesGetSavedGifs calls messages.getSavedGifs: see
@@ -16676,58 +10740,32 @@ func (*MessagesSaveGifRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesSaveGifRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesSaveGifRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 461, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesSaveGifRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.ID); err != nil {
-		return tlrt.EncodeErr(err, "messages.saveGif", "id")
-	}
-	b.PutBool(m.Unsave)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 461, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesSaveGifRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesSaveGifRequestTypeID, "messages.saveGif"); err != nil {
-		return tlrt.DecodeErr(err, "messages.saveGif", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1104, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessagesSaveGifRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1104)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesSaveGifRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messages.saveGif", "")
-	}
-	var err error
-	if m.ID, err = decodeInputDocument(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.saveGif", "id")
-	}
-	if m.Unsave, err = d.Bool(); err != nil {
-		return tlrt.DecodeErr(err, "messages.saveGif", "unsave")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1104, m)
 }
 
 // MessagesSaveGif calls messages.saveGif: see MessagesSaveGifRequest.
@@ -16770,89 +10808,32 @@ func (*MessagesGetInlineBotResultsRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesGetInlineBotResultsRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesGetInlineBotResultsRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 760, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesGetInlineBotResultsRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 0)
-	flags |= tlrt.Bit(m.GeoPoint != nil, 0)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := tlrt.EncodeObject(b, m.Bot); err != nil {
-		return tlrt.EncodeErr(err, "messages.getInlineBotResults", "bot")
-	}
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "messages.getInlineBotResults", "peer")
-	}
-	if flags.Has(0) {
-		if err := tlrt.EncodeObject(b, m.GeoPoint); err != nil {
-			return tlrt.EncodeErr(err, "messages.getInlineBotResults", "geo_point")
-		}
-	}
-	tlrt.PutString(b, m.Query)
-	tlrt.PutString(b, m.Offset)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 760, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesGetInlineBotResultsRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesGetInlineBotResultsRequestTypeID, "messages.getInlineBotResults"); err != nil {
-		return tlrt.DecodeErr(err, "messages.getInlineBotResults", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1438, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessagesGetInlineBotResultsRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = MessagesGetInlineBotResultsRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1438)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesGetInlineBotResultsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messages.getInlineBotResults", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "messages.getInlineBotResults", "flags")
-	}
-	if m.Bot, err = decodeInputUser(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.getInlineBotResults", "bot")
-	}
-	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.getInlineBotResults", "peer")
-	}
-	if m.Flags.Has(0) {
-		if m.GeoPoint, err = decodeInputGeoPoint(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "messages.getInlineBotResults", "geo_point")
-		}
-	}
-	if m.Query, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "messages.getInlineBotResults", "query")
-	}
-	if m.Offset, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "messages.getInlineBotResults", "offset")
-	}
-	m.Flags &^= 1 << 0
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1438, m)
 }
 
 // MessagesGetInlineBotResults calls messages.getInlineBotResults: see
@@ -16925,120 +10906,32 @@ func (m *MessagesSetInlineBotResultsRequest) ClearNextOffset() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesSetInlineBotResultsRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesSetInlineBotResultsRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1776, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesSetInlineBotResultsRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<3 | 1<<4)
-	flags |= tlrt.Bit(m.Gallery, 0)
-	flags |= tlrt.Bit(m.Private, 1)
-	flags |= tlrt.Bit(m.NextOffset != "", 2)
-	flags |= tlrt.Bit(m.SwitchPm != nil, 3)
-	flags |= tlrt.Bit(m.SwitchWebview != nil, 4)
-	w := tlrt.Extend(b, 20)
-	_ = w[19]
-	binary.LittleEndian.PutUint32(w, uint32(flags))
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.QueryID))
-	binary.LittleEndian.PutUint32(w[12:], bin.TypeVector)
-	binary.LittleEndian.PutUint32(w[16:], uint32(len(m.Results)))
-	for i := range m.Results {
-		if err := tlrt.EncodeObject(b, m.Results[i]); err != nil {
-			return tlrt.EncodeErr(err, "messages.setInlineBotResults", "results")
-		}
-	}
-	tlrt.PutUint32(b, uint32(m.CacheTime))
-	if flags.Has(2) {
-		tlrt.PutString(b, m.NextOffset)
-	}
-	if flags.Has(3) {
-		if err := m.SwitchPm.Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "messages.setInlineBotResults", "switch_pm")
-		}
-	}
-	if flags.Has(4) {
-		if err := m.SwitchWebview.Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "messages.setInlineBotResults", "switch_webview")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1776, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesSetInlineBotResultsRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesSetInlineBotResultsRequestTypeID, "messages.setInlineBotResults"); err != nil {
-		return tlrt.DecodeErr(err, "messages.setInlineBotResults", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2544, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessagesSetInlineBotResultsRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = MessagesSetInlineBotResultsRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2544)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesSetInlineBotResultsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messages.setInlineBotResults", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "messages.setInlineBotResults", "flags")
-	}
-	m.Gallery = m.Flags.Has(0)
-	m.Private = m.Flags.Has(1)
-	if m.QueryID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "messages.setInlineBotResults", "query_id")
-	}
-	if m.Results, err = tlrt.DecodeSlabs[InputBotInlineResult](d, false, 20, depth+1, decodeInputBotInlineResult); err != nil {
-		return tlrt.DecodeErr(err, "messages.setInlineBotResults", "results")
-	}
-	if m.CacheTime, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "messages.setInlineBotResults", "cache_time")
-	}
-	if m.Flags.Has(2) {
-		if m.NextOffset, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "messages.setInlineBotResults", "next_offset")
-		}
-	}
-	if m.Flags.Has(3) {
-		d.Spend(unsafe.Sizeof(InlineBotSwitchPM{}))
-		m.SwitchPm = &InlineBotSwitchPM{}
-		if err = tlrt.DecodeBoxed(d, m.SwitchPm, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "messages.setInlineBotResults", "switch_pm")
-		}
-	}
-	if m.Flags.Has(4) {
-		d.Spend(unsafe.Sizeof(InlineBotWebView{}))
-		m.SwitchWebview = &InlineBotWebView{}
-		if err = tlrt.DecodeBoxed(d, m.SwitchWebview, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "messages.setInlineBotResults", "switch_webview")
-		}
-	}
-	m.Flags &^= 1<<0 | 1<<1 | 1<<3 | 1<<4
-	if m.NextOffset != "" {
-		m.Flags.Unset(2)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2544, m)
 }
 
 // MessagesSetInlineBotResults calls messages.setInlineBotResults: see
@@ -17138,143 +11031,32 @@ func (m *MessagesSendInlineBotResultRequest) ClearAllowPaidStars() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesSendInlineBotResultRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesSendInlineBotResultRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1843, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesSendInlineBotResultRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<0 | 1<<5 | 1<<6 | 1<<7 | 1<<11 | 1<<13 | 1<<17)
-	flags |= tlrt.Bit(m.Silent, 5)
-	flags |= tlrt.Bit(m.Background, 6)
-	flags |= tlrt.Bit(m.ClearDraft, 7)
-	flags |= tlrt.Bit(m.HideVia, 11)
-	flags |= tlrt.Bit(m.ReplyTo != nil, 0)
-	flags |= tlrt.Bit(m.ScheduleDate != 0, 10)
-	flags |= tlrt.Bit(m.SendAs != nil, 13)
-	flags |= tlrt.Bit(m.QuickReplyShortcut != nil, 17)
-	flags |= tlrt.Bit(m.AllowPaidStars != 0, 21)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "messages.sendInlineBotResult", "peer")
-	}
-	if flags.Has(0) {
-		if err := tlrt.EncodeObject(b, m.ReplyTo); err != nil {
-			return tlrt.EncodeErr(err, "messages.sendInlineBotResult", "reply_to")
-		}
-	}
-	w := tlrt.Extend(b, 16)
-	_ = w[15]
-	binary.LittleEndian.PutUint64(w, uint64(m.RandomID))
-	binary.LittleEndian.PutUint64(w[8:], uint64(m.QueryID))
-	tlrt.PutString(b, m.ID)
-	if flags.Has(10) {
-		tlrt.PutUint32(b, uint32(m.ScheduleDate))
-	}
-	if flags.Has(13) {
-		if err := tlrt.EncodeObject(b, m.SendAs); err != nil {
-			return tlrt.EncodeErr(err, "messages.sendInlineBotResult", "send_as")
-		}
-	}
-	if flags.Has(17) {
-		if err := tlrt.EncodeObject(b, m.QuickReplyShortcut); err != nil {
-			return tlrt.EncodeErr(err, "messages.sendInlineBotResult", "quick_reply_shortcut")
-		}
-	}
-	if flags.Has(21) {
-		tlrt.PutUint64(b, uint64(m.AllowPaidStars))
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1843, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesSendInlineBotResultRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesSendInlineBotResultRequestTypeID, "messages.sendInlineBotResult"); err != nil {
-		return tlrt.DecodeErr(err, "messages.sendInlineBotResult", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2620, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessagesSendInlineBotResultRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = MessagesSendInlineBotResultRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2620)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesSendInlineBotResultRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messages.sendInlineBotResult", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "messages.sendInlineBotResult", "flags")
-	}
-	m.Silent = m.Flags.Has(5)
-	m.Background = m.Flags.Has(6)
-	m.ClearDraft = m.Flags.Has(7)
-	m.HideVia = m.Flags.Has(11)
-	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.sendInlineBotResult", "peer")
-	}
-	if m.Flags.Has(0) {
-		if m.ReplyTo, err = decodeInputReplyTo(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "messages.sendInlineBotResult", "reply_to")
-		}
-	}
-	if m.RandomID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "messages.sendInlineBotResult", "random_id")
-	}
-	if m.QueryID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "messages.sendInlineBotResult", "query_id")
-	}
-	if m.ID, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "messages.sendInlineBotResult", "id")
-	}
-	if m.Flags.Has(10) {
-		if m.ScheduleDate, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "messages.sendInlineBotResult", "schedule_date")
-		}
-	}
-	if m.Flags.Has(13) {
-		if m.SendAs, err = decodeInputPeer(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "messages.sendInlineBotResult", "send_as")
-		}
-	}
-	if m.Flags.Has(17) {
-		if m.QuickReplyShortcut, err = decodeInputQuickReplyShortcut(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "messages.sendInlineBotResult", "quick_reply_shortcut")
-		}
-	}
-	if m.Flags.Has(21) {
-		if m.AllowPaidStars, err = d.Long(); err != nil {
-			return tlrt.DecodeErr(err, "messages.sendInlineBotResult", "allow_paid_stars")
-		}
-	}
-	m.Flags &^= 1<<0 | 1<<5 | 1<<6 | 1<<7 | 1<<11 | 1<<13 | 1<<17
-	if m.ScheduleDate != 0 {
-		m.Flags.Unset(10)
-	}
-	if m.AllowPaidStars != 0 {
-		m.Flags.Unset(21)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2620, m)
 }
 
 // MessagesSendInlineBotResult calls messages.sendInlineBotResult: see
@@ -17313,57 +11095,31 @@ func (*MessagesGetMessageEditDataRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesGetMessageEditDataRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesGetMessageEditDataRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2436, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesGetMessageEditDataRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "messages.getMessageEditData", "peer")
-	}
-	tlrt.PutUint32(b, uint32(m.ID))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2436, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesGetMessageEditDataRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesGetMessageEditDataRequestTypeID, "messages.getMessageEditData"); err != nil {
-		return tlrt.DecodeErr(err, "messages.getMessageEditData", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3265, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessagesGetMessageEditDataRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3265)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesGetMessageEditDataRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messages.getMessageEditData", "")
-	}
-	var err error
-	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.getMessageEditData", "peer")
-	}
-	if m.ID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "messages.getMessageEditData", "id")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3265, m)
 }
 
 // MessagesGetMessageEditData calls messages.getMessageEditData: see
@@ -17518,170 +11274,32 @@ func (m *MessagesEditMessageRequest) ClearQuickReplyShortcutID() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesEditMessageRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesEditMessageRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1660, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesEditMessageRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<1 | 1<<2 | 1<<14 | 1<<16 | 1<<23)
-	flags |= tlrt.Bit(m.NoWebpage, 1)
-	flags |= tlrt.Bit(m.InvertMedia, 16)
-	flags |= tlrt.Bit(m.Message != "", 11)
-	flags |= tlrt.Bit(m.Media != nil, 14)
-	flags |= tlrt.Bit(m.ReplyMarkup != nil, 2)
-	flags |= tlrt.Bit(len(m.Entities) > 0, 3)
-	flags |= tlrt.Bit(m.ScheduleDate != 0, 15)
-	flags |= tlrt.Bit(m.ScheduleRepeatPeriod != 0, 18)
-	flags |= tlrt.Bit(m.QuickReplyShortcutID != 0, 17)
-	flags |= tlrt.Bit(m.RichMessage != nil, 23)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "messages.editMessage", "peer")
-	}
-	tlrt.PutUint32(b, uint32(m.ID))
-	if flags.Has(11) {
-		tlrt.PutString(b, m.Message)
-	}
-	if flags.Has(14) {
-		if err := tlrt.EncodeObject(b, m.Media); err != nil {
-			return tlrt.EncodeErr(err, "messages.editMessage", "media")
-		}
-	}
-	if flags.Has(2) {
-		if err := tlrt.EncodeObject(b, m.ReplyMarkup); err != nil {
-			return tlrt.EncodeErr(err, "messages.editMessage", "reply_markup")
-		}
-	}
-	if flags.Has(3) {
-		tlrt.PutVectorHeader(b, len(m.Entities))
-		for i := range m.Entities {
-			if err := tlrt.EncodeObject(b, m.Entities[i]); err != nil {
-				return tlrt.EncodeErr(err, "messages.editMessage", "entities")
-			}
-		}
-	}
-	if flags.Has(15) {
-		tlrt.PutUint32(b, uint32(m.ScheduleDate))
-	}
-	if flags.Has(18) {
-		tlrt.PutUint32(b, uint32(m.ScheduleRepeatPeriod))
-	}
-	if flags.Has(17) {
-		tlrt.PutUint32(b, uint32(m.QuickReplyShortcutID))
-	}
-	if flags.Has(23) {
-		if err := tlrt.EncodeObject(b, m.RichMessage); err != nil {
-			return tlrt.EncodeErr(err, "messages.editMessage", "rich_message")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1660, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesEditMessageRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesEditMessageRequestTypeID, "messages.editMessage"); err != nil {
-		return tlrt.DecodeErr(err, "messages.editMessage", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2420, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessagesEditMessageRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = MessagesEditMessageRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2420)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesEditMessageRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messages.editMessage", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "messages.editMessage", "flags")
-	}
-	m.NoWebpage = m.Flags.Has(1)
-	m.InvertMedia = m.Flags.Has(16)
-	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.editMessage", "peer")
-	}
-	if m.ID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "messages.editMessage", "id")
-	}
-	if m.Flags.Has(11) {
-		if m.Message, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "messages.editMessage", "message")
-		}
-	}
-	if m.Flags.Has(14) {
-		if m.Media, err = decodeInputMedia(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "messages.editMessage", "media")
-		}
-	}
-	if m.Flags.Has(2) {
-		if m.ReplyMarkup, err = decodeReplyMarkup(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "messages.editMessage", "reply_markup")
-		}
-	}
-	if m.Flags.Has(3) {
-		if m.Entities, err = tlrt.DecodeSlabs[MessageEntityFormattedDate](d, false, 12, depth+1, decodeMessageEntity); err != nil {
-			return tlrt.DecodeErr(err, "messages.editMessage", "entities")
-		}
-	}
-	if m.Flags.Has(15) {
-		if m.ScheduleDate, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "messages.editMessage", "schedule_date")
-		}
-	}
-	if m.Flags.Has(18) {
-		if m.ScheduleRepeatPeriod, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "messages.editMessage", "schedule_repeat_period")
-		}
-	}
-	if m.Flags.Has(17) {
-		if m.QuickReplyShortcutID, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "messages.editMessage", "quick_reply_shortcut_id")
-		}
-	}
-	if m.Flags.Has(23) {
-		if m.RichMessage, err = decodeInputRichMessage(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "messages.editMessage", "rich_message")
-		}
-	}
-	m.Flags &^= 1<<1 | 1<<2 | 1<<14 | 1<<16 | 1<<23
-	if m.Message != "" {
-		m.Flags.Unset(11)
-	}
-	if len(m.Entities) > 0 {
-		m.Flags.Unset(3)
-	}
-	if m.ScheduleDate != 0 {
-		m.Flags.Unset(15)
-	}
-	if m.ScheduleRepeatPeriod != 0 {
-		m.Flags.Unset(18)
-	}
-	if m.QuickReplyShortcutID != 0 {
-		m.Flags.Unset(17)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2420, m)
 }
 
 // MessagesEditMessage calls messages.editMessage: see
@@ -17773,130 +11391,32 @@ func (m *MessagesEditInlineBotMessageRequest) ClearEntities() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesEditInlineBotMessageRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesEditInlineBotMessageRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1532, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesEditInlineBotMessageRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<1 | 1<<2 | 1<<14 | 1<<16 | 1<<23)
-	flags |= tlrt.Bit(m.NoWebpage, 1)
-	flags |= tlrt.Bit(m.InvertMedia, 16)
-	flags |= tlrt.Bit(m.Message != "", 11)
-	flags |= tlrt.Bit(m.Media != nil, 14)
-	flags |= tlrt.Bit(m.ReplyMarkup != nil, 2)
-	flags |= tlrt.Bit(len(m.Entities) > 0, 3)
-	flags |= tlrt.Bit(m.RichMessage != nil, 23)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := tlrt.EncodeObject(b, m.ID); err != nil {
-		return tlrt.EncodeErr(err, "messages.editInlineBotMessage", "id")
-	}
-	if flags.Has(11) {
-		tlrt.PutString(b, m.Message)
-	}
-	if flags.Has(14) {
-		if err := tlrt.EncodeObject(b, m.Media); err != nil {
-			return tlrt.EncodeErr(err, "messages.editInlineBotMessage", "media")
-		}
-	}
-	if flags.Has(2) {
-		if err := tlrt.EncodeObject(b, m.ReplyMarkup); err != nil {
-			return tlrt.EncodeErr(err, "messages.editInlineBotMessage", "reply_markup")
-		}
-	}
-	if flags.Has(3) {
-		tlrt.PutVectorHeader(b, len(m.Entities))
-		for i := range m.Entities {
-			if err := tlrt.EncodeObject(b, m.Entities[i]); err != nil {
-				return tlrt.EncodeErr(err, "messages.editInlineBotMessage", "entities")
-			}
-		}
-	}
-	if flags.Has(23) {
-		if err := tlrt.EncodeObject(b, m.RichMessage); err != nil {
-			return tlrt.EncodeErr(err, "messages.editInlineBotMessage", "rich_message")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1532, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesEditInlineBotMessageRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesEditInlineBotMessageRequestTypeID, "messages.editInlineBotMessage"); err != nil {
-		return tlrt.DecodeErr(err, "messages.editInlineBotMessage", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2285, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessagesEditInlineBotMessageRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = MessagesEditInlineBotMessageRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2285)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesEditInlineBotMessageRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messages.editInlineBotMessage", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "messages.editInlineBotMessage", "flags")
-	}
-	m.NoWebpage = m.Flags.Has(1)
-	m.InvertMedia = m.Flags.Has(16)
-	if m.ID, err = decodeInputBotInlineMessageID(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.editInlineBotMessage", "id")
-	}
-	if m.Flags.Has(11) {
-		if m.Message, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "messages.editInlineBotMessage", "message")
-		}
-	}
-	if m.Flags.Has(14) {
-		if m.Media, err = decodeInputMedia(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "messages.editInlineBotMessage", "media")
-		}
-	}
-	if m.Flags.Has(2) {
-		if m.ReplyMarkup, err = decodeReplyMarkup(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "messages.editInlineBotMessage", "reply_markup")
-		}
-	}
-	if m.Flags.Has(3) {
-		if m.Entities, err = tlrt.DecodeSlabs[MessageEntityFormattedDate](d, false, 12, depth+1, decodeMessageEntity); err != nil {
-			return tlrt.DecodeErr(err, "messages.editInlineBotMessage", "entities")
-		}
-	}
-	if m.Flags.Has(23) {
-		if m.RichMessage, err = decodeInputRichMessage(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "messages.editInlineBotMessage", "rich_message")
-		}
-	}
-	m.Flags &^= 1<<1 | 1<<2 | 1<<14 | 1<<16 | 1<<23
-	if m.Message != "" {
-		m.Flags.Unset(11)
-	}
-	if len(m.Entities) > 0 {
-		m.Flags.Unset(3)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2285, m)
 }
 
 // MessagesEditInlineBotMessage calls messages.editInlineBotMessage: see
@@ -17963,93 +11483,32 @@ func (m *MessagesGetBotCallbackAnswerRequest) ClearData() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesGetBotCallbackAnswerRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesGetBotCallbackAnswerRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1356, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesGetBotCallbackAnswerRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<1 | 1<<2)
-	flags |= tlrt.Bit(m.Game, 1)
-	flags |= tlrt.Bit(len(m.Data) > 0, 0)
-	flags |= tlrt.Bit(m.Password != nil, 2)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "messages.getBotCallbackAnswer", "peer")
-	}
-	tlrt.PutUint32(b, uint32(m.MsgID))
-	if flags.Has(0) {
-		tlrt.PutBytes(b, m.Data)
-	}
-	if flags.Has(2) {
-		if err := tlrt.EncodeObject(b, m.Password); err != nil {
-			return tlrt.EncodeErr(err, "messages.getBotCallbackAnswer", "password")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1356, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesGetBotCallbackAnswerRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesGetBotCallbackAnswerRequestTypeID, "messages.getBotCallbackAnswer"); err != nil {
-		return tlrt.DecodeErr(err, "messages.getBotCallbackAnswer", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2090, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessagesGetBotCallbackAnswerRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = MessagesGetBotCallbackAnswerRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2090)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesGetBotCallbackAnswerRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messages.getBotCallbackAnswer", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "messages.getBotCallbackAnswer", "flags")
-	}
-	m.Game = m.Flags.Has(1)
-	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.getBotCallbackAnswer", "peer")
-	}
-	if m.MsgID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "messages.getBotCallbackAnswer", "msg_id")
-	}
-	if m.Flags.Has(0) {
-		if m.Data, err = tlrt.Bytes(d); err != nil {
-			return tlrt.DecodeErr(err, "messages.getBotCallbackAnswer", "data")
-		}
-	}
-	if m.Flags.Has(2) {
-		if m.Password, err = decodeInputCheckPasswordSRP(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "messages.getBotCallbackAnswer", "password")
-		}
-	}
-	m.Flags &^= 1<<1 | 1<<2
-	if len(m.Data) > 0 {
-		m.Flags.Unset(0)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2090, m)
 }
 
 // MessagesGetBotCallbackAnswer calls messages.getBotCallbackAnswer: see
@@ -18134,91 +11593,32 @@ func (m *MessagesSetBotCallbackAnswerRequest) ClearURL() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesSetBotCallbackAnswerRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesSetBotCallbackAnswerRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2017, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesSetBotCallbackAnswerRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 1)
-	flags |= tlrt.Bit(m.Alert, 1)
-	flags |= tlrt.Bit(m.Message != "", 0)
-	flags |= tlrt.Bit(m.URL != "", 2)
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, uint32(flags))
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.QueryID))
-	if flags.Has(0) {
-		tlrt.PutString(b, m.Message)
-	}
-	if flags.Has(2) {
-		tlrt.PutString(b, m.URL)
-	}
-	tlrt.PutUint32(b, uint32(m.CacheTime))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2017, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesSetBotCallbackAnswerRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesSetBotCallbackAnswerRequestTypeID, "messages.setBotCallbackAnswer"); err != nil {
-		return tlrt.DecodeErr(err, "messages.setBotCallbackAnswer", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2813, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessagesSetBotCallbackAnswerRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = MessagesSetBotCallbackAnswerRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2813)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesSetBotCallbackAnswerRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "messages.setBotCallbackAnswer", "flags")
-	}
-	m.Alert = m.Flags.Has(1)
-	if m.QueryID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "messages.setBotCallbackAnswer", "query_id")
-	}
-	if m.Flags.Has(0) {
-		if m.Message, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "messages.setBotCallbackAnswer", "message")
-		}
-	}
-	if m.Flags.Has(2) {
-		if m.URL, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "messages.setBotCallbackAnswer", "url")
-		}
-	}
-	if m.CacheTime, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "messages.setBotCallbackAnswer", "cache_time")
-	}
-	m.Flags &^= 1 << 1
-	if m.Message != "" {
-		m.Flags.Unset(0)
-	}
-	if m.URL != "" {
-		m.Flags.Unset(2)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2813, m)
 }
 
 // MessagesSetBotCallbackAnswer calls messages.setBotCallbackAnswer: see
@@ -18254,56 +11654,31 @@ func (*MessagesGetPeerDialogsRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesGetPeerDialogsRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesGetPeerDialogsRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2164, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesGetPeerDialogsRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutVectorHeader(b, len(m.Peers))
-	for i := range m.Peers {
-		if err := tlrt.EncodeObject(b, m.Peers[i]); err != nil {
-			return tlrt.EncodeErr(err, "messages.getPeerDialogs", "peers")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2164, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesGetPeerDialogsRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesGetPeerDialogsRequestTypeID, "messages.getPeerDialogs"); err != nil {
-		return tlrt.DecodeErr(err, "messages.getPeerDialogs", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2977, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessagesGetPeerDialogsRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2977)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesGetPeerDialogsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messages.getPeerDialogs", "")
-	}
-	var err error
-	if m.Peers, err = tlrt.DecodeSlabs[InputDialogPeer](d, false, 8, depth+1, decodeInputDialogPeer); err != nil {
-		return tlrt.DecodeErr(err, "messages.getPeerDialogs", "peers")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2977, m)
 }
 
 // MessagesGetPeerDialogs calls messages.getPeerDialogs: see
@@ -18395,147 +11770,32 @@ func (m *MessagesSaveDraftRequest) ClearEffect() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesSaveDraftRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesSaveDraftRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1620, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesSaveDraftRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<1 | 1<<4 | 1<<5 | 1<<6 | 1<<8 | 1<<9)
-	flags |= tlrt.Bit(m.NoWebpage, 1)
-	flags |= tlrt.Bit(m.InvertMedia, 6)
-	flags |= tlrt.Bit(m.ReplyTo != nil, 4)
-	flags |= tlrt.Bit(len(m.Entities) > 0, 3)
-	flags |= tlrt.Bit(m.Media != nil, 5)
-	flags |= tlrt.Bit(m.Effect != 0, 7)
-	flags |= tlrt.Bit(m.SuggestedPost != nil, 8)
-	flags |= tlrt.Bit(m.RichMessage != nil, 9)
-	tlrt.PutUint32(b, uint32(flags))
-	if flags.Has(4) {
-		if err := tlrt.EncodeObject(b, m.ReplyTo); err != nil {
-			return tlrt.EncodeErr(err, "messages.saveDraft", "reply_to")
-		}
-	}
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "messages.saveDraft", "peer")
-	}
-	tlrt.PutString(b, m.Message)
-	if flags.Has(3) {
-		tlrt.PutVectorHeader(b, len(m.Entities))
-		for i := range m.Entities {
-			if err := tlrt.EncodeObject(b, m.Entities[i]); err != nil {
-				return tlrt.EncodeErr(err, "messages.saveDraft", "entities")
-			}
-		}
-	}
-	if flags.Has(5) {
-		if err := tlrt.EncodeObject(b, m.Media); err != nil {
-			return tlrt.EncodeErr(err, "messages.saveDraft", "media")
-		}
-	}
-	if flags.Has(7) {
-		tlrt.PutUint64(b, uint64(m.Effect))
-	}
-	if flags.Has(8) {
-		if err := m.SuggestedPost.Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "messages.saveDraft", "suggested_post")
-		}
-	}
-	if flags.Has(9) {
-		if err := tlrt.EncodeObject(b, m.RichMessage); err != nil {
-			return tlrt.EncodeErr(err, "messages.saveDraft", "rich_message")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1620, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesSaveDraftRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesSaveDraftRequestTypeID, "messages.saveDraft"); err != nil {
-		return tlrt.DecodeErr(err, "messages.saveDraft", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2379, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessagesSaveDraftRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = MessagesSaveDraftRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2379)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesSaveDraftRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messages.saveDraft", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "messages.saveDraft", "flags")
-	}
-	m.NoWebpage = m.Flags.Has(1)
-	m.InvertMedia = m.Flags.Has(6)
-	if m.Flags.Has(4) {
-		if m.ReplyTo, err = decodeInputReplyTo(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "messages.saveDraft", "reply_to")
-		}
-	}
-	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.saveDraft", "peer")
-	}
-	if m.Message, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "messages.saveDraft", "message")
-	}
-	if m.Flags.Has(3) {
-		if m.Entities, err = tlrt.DecodeSlabs[MessageEntityFormattedDate](d, false, 12, depth+1, decodeMessageEntity); err != nil {
-			return tlrt.DecodeErr(err, "messages.saveDraft", "entities")
-		}
-	}
-	if m.Flags.Has(5) {
-		if m.Media, err = decodeInputMedia(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "messages.saveDraft", "media")
-		}
-	}
-	if m.Flags.Has(7) {
-		if m.Effect, err = d.Long(); err != nil {
-			return tlrt.DecodeErr(err, "messages.saveDraft", "effect")
-		}
-	}
-	if m.Flags.Has(8) {
-		d.Spend(unsafe.Sizeof(SuggestedPost{}))
-		m.SuggestedPost = &SuggestedPost{}
-		if err = tlrt.DecodeBoxed(d, m.SuggestedPost, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "messages.saveDraft", "suggested_post")
-		}
-	}
-	if m.Flags.Has(9) {
-		if m.RichMessage, err = decodeInputRichMessage(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "messages.saveDraft", "rich_message")
-		}
-	}
-	m.Flags &^= 1<<1 | 1<<4 | 1<<5 | 1<<6 | 1<<8 | 1<<9
-	if len(m.Entities) > 0 {
-		m.Flags.Unset(3)
-	}
-	if m.Effect != 0 {
-		m.Flags.Unset(7)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2379, m)
 }
 
 // MessagesSaveDraft calls messages.saveDraft: see MessagesSaveDraftRequest.
@@ -18567,43 +11827,31 @@ func (*MessagesGetAllDraftsRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesGetAllDraftsRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesGetAllDraftsRequestTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 982, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesGetAllDraftsRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 982, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesGetAllDraftsRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesGetAllDraftsRequestTypeID, "messages.getAllDrafts"); err != nil {
-		return tlrt.DecodeErr(err, "messages.getAllDrafts", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1683, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessagesGetAllDraftsRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1683)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesGetAllDraftsRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1683, m)
 }
 
 // MessagesGetAllDrafts calls messages.getAllDrafts: see
@@ -18641,51 +11889,31 @@ func (*MessagesGetFeaturedStickersRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesGetFeaturedStickersRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, MessagesGetFeaturedStickersRequestTypeID)
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.Hash))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 929, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesGetFeaturedStickersRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint64(b, uint64(m.Hash))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 929, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesGetFeaturedStickersRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesGetFeaturedStickersRequestTypeID, "messages.getFeaturedStickers"); err != nil {
-		return tlrt.DecodeErr(err, "messages.getFeaturedStickers", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1628, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessagesGetFeaturedStickersRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1628)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesGetFeaturedStickersRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Hash, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "messages.getFeaturedStickers", "hash")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1628, m)
 }
 
 // MessagesGetFeaturedStickers calls messages.getFeaturedStickers: see
@@ -18722,51 +11950,31 @@ func (*MessagesReadFeaturedStickersRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesReadFeaturedStickersRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesReadFeaturedStickersRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 853, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesReadFeaturedStickersRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutVectorHeader(b, len(m.ID))
-	for i := range m.ID {
-		tlrt.PutUint64(b, uint64(m.ID[i]))
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 853, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesReadFeaturedStickersRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesReadFeaturedStickersRequestTypeID, "messages.readFeaturedStickers"); err != nil {
-		return tlrt.DecodeErr(err, "messages.readFeaturedStickers", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1545, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessagesReadFeaturedStickersRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1545)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesReadFeaturedStickersRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.ID, err = tlrt.DecodeVector(d, 8, (*tlrt.Decoder).Long); err != nil {
-		return tlrt.DecodeErr(err, "messages.readFeaturedStickers", "id")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1545, m)
 }
 
 // MessagesReadFeaturedStickers calls messages.readFeaturedStickers: see
@@ -18806,62 +12014,31 @@ func (*MessagesGetRecentStickersRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesGetRecentStickersRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesGetRecentStickersRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1464, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesGetRecentStickersRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 0)
-	flags |= tlrt.Bit(m.Attached, 0)
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, uint32(flags))
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.Hash))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1464, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesGetRecentStickersRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesGetRecentStickersRequestTypeID, "messages.getRecentStickers"); err != nil {
-		return tlrt.DecodeErr(err, "messages.getRecentStickers", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2208, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessagesGetRecentStickersRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = MessagesGetRecentStickersRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2208)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesGetRecentStickersRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "messages.getRecentStickers", "flags")
-	}
-	m.Attached = m.Flags.Has(0)
-	if m.Hash, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "messages.getRecentStickers", "hash")
-	}
-	m.Flags &^= 1 << 0
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2208, m)
 }
 
 // MessagesGetRecentStickers calls messages.getRecentStickers: see
@@ -18902,70 +12079,32 @@ func (*MessagesSaveRecentStickerRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesSaveRecentStickerRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesSaveRecentStickerRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 526, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesSaveRecentStickerRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 0)
-	flags |= tlrt.Bit(m.Attached, 0)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := tlrt.EncodeObject(b, m.ID); err != nil {
-		return tlrt.EncodeErr(err, "messages.saveRecentSticker", "id")
-	}
-	b.PutBool(m.Unsave)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 526, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesSaveRecentStickerRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesSaveRecentStickerRequestTypeID, "messages.saveRecentSticker"); err != nil {
-		return tlrt.DecodeErr(err, "messages.saveRecentSticker", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1178, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessagesSaveRecentStickerRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = MessagesSaveRecentStickerRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1178)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesSaveRecentStickerRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messages.saveRecentSticker", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "messages.saveRecentSticker", "flags")
-	}
-	m.Attached = m.Flags.Has(0)
-	if m.ID, err = decodeInputDocument(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.saveRecentSticker", "id")
-	}
-	if m.Unsave, err = d.Bool(); err != nil {
-		return tlrt.DecodeErr(err, "messages.saveRecentSticker", "unsave")
-	}
-	m.Flags &^= 1 << 0
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1178, m)
 }
 
 // MessagesSaveRecentSticker calls messages.saveRecentSticker: see
@@ -19004,56 +12143,31 @@ func (*MessagesClearRecentStickersRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesClearRecentStickersRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesClearRecentStickersRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1263, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesClearRecentStickersRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 0)
-	flags |= tlrt.Bit(m.Attached, 0)
-	tlrt.PutUint32(b, uint32(flags))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1263, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesClearRecentStickersRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesClearRecentStickersRequestTypeID, "messages.clearRecentStickers"); err != nil {
-		return tlrt.DecodeErr(err, "messages.clearRecentStickers", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1988, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessagesClearRecentStickersRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = MessagesClearRecentStickersRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1988)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesClearRecentStickersRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "messages.clearRecentStickers", "flags")
-	}
-	m.Attached = m.Flags.Has(0)
-	m.Flags &^= 1 << 0
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1988, m)
 }
 
 // MessagesClearRecentStickers calls messages.clearRecentStickers: see
@@ -19096,68 +12210,31 @@ func (*MessagesGetArchivedStickersRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesGetArchivedStickersRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesGetArchivedStickersRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 826, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesGetArchivedStickersRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<0 | 1<<1)
-	flags |= tlrt.Bit(m.Masks, 0)
-	flags |= tlrt.Bit(m.Emojis, 1)
-	w := tlrt.Extend(b, 16)
-	_ = w[15]
-	binary.LittleEndian.PutUint32(w, uint32(flags))
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.OffsetID))
-	binary.LittleEndian.PutUint32(w[12:], uint32(m.Limit))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 826, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesGetArchivedStickersRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesGetArchivedStickersRequestTypeID, "messages.getArchivedStickers"); err != nil {
-		return tlrt.DecodeErr(err, "messages.getArchivedStickers", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1515, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessagesGetArchivedStickersRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = MessagesGetArchivedStickersRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1515)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesGetArchivedStickersRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "messages.getArchivedStickers", "flags")
-	}
-	m.Masks = m.Flags.Has(0)
-	m.Emojis = m.Flags.Has(1)
-	if m.OffsetID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "messages.getArchivedStickers", "offset_id")
-	}
-	if m.Limit, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "messages.getArchivedStickers", "limit")
-	}
-	m.Flags &^= 1<<0 | 1<<1
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1515, m)
 }
 
 // MessagesGetArchivedStickers calls messages.getArchivedStickers: see
@@ -19192,51 +12269,31 @@ func (*MessagesGetMaskStickersRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesGetMaskStickersRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, MessagesGetMaskStickersRequestTypeID)
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.Hash))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 922, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesGetMaskStickersRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint64(b, uint64(m.Hash))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 922, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesGetMaskStickersRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesGetMaskStickersRequestTypeID, "messages.getMaskStickers"); err != nil {
-		return tlrt.DecodeErr(err, "messages.getMaskStickers", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1620, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessagesGetMaskStickersRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1620)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesGetMaskStickersRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Hash, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "messages.getMaskStickers", "hash")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1620, m)
 }
 
 // MessagesGetMaskStickers calls messages.getMaskStickers: see
@@ -19274,54 +12331,32 @@ func (*MessagesGetAttachedStickersRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesGetAttachedStickersRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesGetAttachedStickersRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1953, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesGetAttachedStickersRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Media); err != nil {
-		return tlrt.EncodeErr(err, "messages.getAttachedStickers", "media")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1953, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesGetAttachedStickersRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesGetAttachedStickersRequestTypeID, "messages.getAttachedStickers"); err != nil {
-		return tlrt.DecodeErr(err, "messages.getAttachedStickers", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2740, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessagesGetAttachedStickersRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2740)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesGetAttachedStickersRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messages.getAttachedStickers", "")
-	}
-	var err error
-	if m.Media, err = decodeInputStickeredMedia(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.getAttachedStickers", "media")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2740, m)
 }
 
 // MessagesGetAttachedStickers calls messages.getAttachedStickers: see
@@ -19368,81 +12403,31 @@ func (*MessagesSetGameScoreRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesSetGameScoreRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesSetGameScoreRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1316, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesSetGameScoreRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<0 | 1<<1)
-	flags |= tlrt.Bit(m.EditMessage, 0)
-	flags |= tlrt.Bit(m.Force, 1)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "messages.setGameScore", "peer")
-	}
-	tlrt.PutUint32(b, uint32(m.ID))
-	if err := tlrt.EncodeObject(b, m.UserID); err != nil {
-		return tlrt.EncodeErr(err, "messages.setGameScore", "user_id")
-	}
-	tlrt.PutUint32(b, uint32(m.Score))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1316, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesSetGameScoreRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesSetGameScoreRequestTypeID, "messages.setGameScore"); err != nil {
-		return tlrt.DecodeErr(err, "messages.setGameScore", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2047, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessagesSetGameScoreRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = MessagesSetGameScoreRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2047)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesSetGameScoreRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messages.setGameScore", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "messages.setGameScore", "flags")
-	}
-	m.EditMessage = m.Flags.Has(0)
-	m.Force = m.Flags.Has(1)
-	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.setGameScore", "peer")
-	}
-	if m.ID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "messages.setGameScore", "id")
-	}
-	if m.UserID, err = decodeInputUser(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.setGameScore", "user_id")
-	}
-	if m.Score, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "messages.setGameScore", "score")
-	}
-	m.Flags &^= 1<<0 | 1<<1
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2047, m)
 }
 
 // MessagesSetGameScore calls messages.setGameScore: see
@@ -19486,77 +12471,31 @@ func (*MessagesSetInlineGameScoreRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesSetInlineGameScoreRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesSetInlineGameScoreRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 190, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesSetInlineGameScoreRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<0 | 1<<1)
-	flags |= tlrt.Bit(m.EditMessage, 0)
-	flags |= tlrt.Bit(m.Force, 1)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := tlrt.EncodeObject(b, m.ID); err != nil {
-		return tlrt.EncodeErr(err, "messages.setInlineGameScore", "id")
-	}
-	if err := tlrt.EncodeObject(b, m.UserID); err != nil {
-		return tlrt.EncodeErr(err, "messages.setInlineGameScore", "user_id")
-	}
-	tlrt.PutUint32(b, uint32(m.Score))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 190, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesSetInlineGameScoreRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesSetInlineGameScoreRequestTypeID, "messages.setInlineGameScore"); err != nil {
-		return tlrt.DecodeErr(err, "messages.setInlineGameScore", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 797, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessagesSetInlineGameScoreRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = MessagesSetInlineGameScoreRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 797)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesSetInlineGameScoreRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messages.setInlineGameScore", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "messages.setInlineGameScore", "flags")
-	}
-	m.EditMessage = m.Flags.Has(0)
-	m.Force = m.Flags.Has(1)
-	if m.ID, err = decodeInputBotInlineMessageID(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.setInlineGameScore", "id")
-	}
-	if m.UserID, err = decodeInputUser(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.setInlineGameScore", "user_id")
-	}
-	if m.Score, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "messages.setInlineGameScore", "score")
-	}
-	m.Flags &^= 1<<0 | 1<<1
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 797, m)
 }
 
 // MessagesSetInlineGameScore calls messages.setInlineGameScore: see
@@ -19596,63 +12535,31 @@ func (*MessagesGetGameHighScoresRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesGetGameHighScoresRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesGetGameHighScoresRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2205, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesGetGameHighScoresRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "messages.getGameHighScores", "peer")
-	}
-	tlrt.PutUint32(b, uint32(m.ID))
-	if err := tlrt.EncodeObject(b, m.UserID); err != nil {
-		return tlrt.EncodeErr(err, "messages.getGameHighScores", "user_id")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2205, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesGetGameHighScoresRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesGetGameHighScoresRequestTypeID, "messages.getGameHighScores"); err != nil {
-		return tlrt.DecodeErr(err, "messages.getGameHighScores", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3022, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessagesGetGameHighScoresRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3022)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesGetGameHighScoresRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messages.getGameHighScores", "")
-	}
-	var err error
-	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.getGameHighScores", "peer")
-	}
-	if m.ID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "messages.getGameHighScores", "id")
-	}
-	if m.UserID, err = decodeInputUser(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.getGameHighScores", "user_id")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3022, m)
 }
 
 // MessagesGetGameHighScores calls messages.getGameHighScores: see
@@ -19691,59 +12598,31 @@ func (*MessagesGetInlineGameHighScoresRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesGetInlineGameHighScoresRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesGetInlineGameHighScoresRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 139, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesGetInlineGameHighScoresRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.ID); err != nil {
-		return tlrt.EncodeErr(err, "messages.getInlineGameHighScores", "id")
-	}
-	if err := tlrt.EncodeObject(b, m.UserID); err != nil {
-		return tlrt.EncodeErr(err, "messages.getInlineGameHighScores", "user_id")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 139, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesGetInlineGameHighScoresRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesGetInlineGameHighScoresRequestTypeID, "messages.getInlineGameHighScores"); err != nil {
-		return tlrt.DecodeErr(err, "messages.getInlineGameHighScores", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 739, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessagesGetInlineGameHighScoresRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 739)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesGetInlineGameHighScoresRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messages.getInlineGameHighScores", "")
-	}
-	var err error
-	if m.ID, err = decodeInputBotInlineMessageID(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.getInlineGameHighScores", "id")
-	}
-	if m.UserID, err = decodeInputUser(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.getInlineGameHighScores", "user_id")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 739, m)
 }
 
 // MessagesGetInlineGameHighScores calls messages.getInlineGameHighScores: see
@@ -19781,63 +12660,31 @@ func (*MessagesGetCommonChatsRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesGetCommonChatsRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesGetCommonChatsRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2161, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesGetCommonChatsRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.UserID); err != nil {
-		return tlrt.EncodeErr(err, "messages.getCommonChats", "user_id")
-	}
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint64(w, uint64(m.MaxID))
-	binary.LittleEndian.PutUint32(w[8:], uint32(m.Limit))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2161, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesGetCommonChatsRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesGetCommonChatsRequestTypeID, "messages.getCommonChats"); err != nil {
-		return tlrt.DecodeErr(err, "messages.getCommonChats", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2973, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessagesGetCommonChatsRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2973)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesGetCommonChatsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messages.getCommonChats", "")
-	}
-	var err error
-	if m.UserID, err = decodeInputUser(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.getCommonChats", "user_id")
-	}
-	if m.MaxID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "messages.getCommonChats", "max_id")
-	}
-	if m.Limit, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "messages.getCommonChats", "limit")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2973, m)
 }
 
 // MessagesGetCommonChats calls messages.getCommonChats: see
@@ -19873,53 +12720,32 @@ func (*MessagesGetWebPageRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesGetWebPageRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesGetWebPageRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1304, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesGetWebPageRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.URL)
-	tlrt.PutUint32(b, uint32(m.Hash))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1304, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesGetWebPageRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesGetWebPageRequestTypeID, "messages.getWebPage"); err != nil {
-		return tlrt.DecodeErr(err, "messages.getWebPage", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2032, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessagesGetWebPageRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2032)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesGetWebPageRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.URL, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "messages.getWebPage", "url")
-	}
-	if m.Hash, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "messages.getWebPage", "hash")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2032, m)
 }
 
 // MessagesGetWebPage calls messages.getWebPage: see MessagesGetWebPageRequest.
@@ -19956,65 +12782,31 @@ func (*MessagesToggleDialogPinRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesToggleDialogPinRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesToggleDialogPinRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1569, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesToggleDialogPinRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 0)
-	flags |= tlrt.Bit(m.Pinned, 0)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "messages.toggleDialogPin", "peer")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1569, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesToggleDialogPinRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesToggleDialogPinRequestTypeID, "messages.toggleDialogPin"); err != nil {
-		return tlrt.DecodeErr(err, "messages.toggleDialogPin", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2324, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessagesToggleDialogPinRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = MessagesToggleDialogPinRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2324)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesToggleDialogPinRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messages.toggleDialogPin", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "messages.toggleDialogPin", "flags")
-	}
-	m.Pinned = m.Flags.Has(0)
-	if m.Peer, err = decodeInputDialogPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.toggleDialogPin", "peer")
-	}
-	m.Flags &^= 1 << 0
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2324, m)
 }
 
 // MessagesToggleDialogPin calls messages.toggleDialogPin: see
@@ -20055,75 +12847,31 @@ func (*MessagesReorderPinnedDialogsRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesReorderPinnedDialogsRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesReorderPinnedDialogsRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 541, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesReorderPinnedDialogsRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 0)
-	flags |= tlrt.Bit(m.Force, 0)
-	w := tlrt.Extend(b, 16)
-	_ = w[15]
-	binary.LittleEndian.PutUint32(w, uint32(flags))
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.FolderID))
-	binary.LittleEndian.PutUint32(w[8:], bin.TypeVector)
-	binary.LittleEndian.PutUint32(w[12:], uint32(len(m.Order)))
-	for i := range m.Order {
-		if err := tlrt.EncodeObject(b, m.Order[i]); err != nil {
-			return tlrt.EncodeErr(err, "messages.reorderPinnedDialogs", "order")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 541, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesReorderPinnedDialogsRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesReorderPinnedDialogsRequestTypeID, "messages.reorderPinnedDialogs"); err != nil {
-		return tlrt.DecodeErr(err, "messages.reorderPinnedDialogs", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1196, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessagesReorderPinnedDialogsRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = MessagesReorderPinnedDialogsRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1196)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesReorderPinnedDialogsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messages.reorderPinnedDialogs", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "messages.reorderPinnedDialogs", "flags")
-	}
-	m.Force = m.Flags.Has(0)
-	if m.FolderID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "messages.reorderPinnedDialogs", "folder_id")
-	}
-	if m.Order, err = tlrt.DecodeSlabs[InputDialogPeer](d, false, 8, depth+1, decodeInputDialogPeer); err != nil {
-		return tlrt.DecodeErr(err, "messages.reorderPinnedDialogs", "order")
-	}
-	m.Flags &^= 1 << 0
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1196, m)
 }
 
 // MessagesReorderPinnedDialogs calls messages.reorderPinnedDialogs: see
@@ -20158,51 +12906,31 @@ func (*MessagesGetPinnedDialogsRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesGetPinnedDialogsRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 8)
-	_ = w[7]
-	binary.LittleEndian.PutUint32(w, MessagesGetPinnedDialogsRequestTypeID)
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.FolderID))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2035, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesGetPinnedDialogsRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, uint32(m.FolderID))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2035, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesGetPinnedDialogsRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesGetPinnedDialogsRequestTypeID, "messages.getPinnedDialogs"); err != nil {
-		return tlrt.DecodeErr(err, "messages.getPinnedDialogs", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2833, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessagesGetPinnedDialogsRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2833)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesGetPinnedDialogsRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.FolderID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "messages.getPinnedDialogs", "folder_id")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2833, m)
 }
 
 // MessagesGetPinnedDialogs calls messages.getPinnedDialogs: see
@@ -20287,92 +13015,32 @@ func (m *MessagesSetBotShippingResultsRequest) ClearShippingOptions() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesSetBotShippingResultsRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesSetBotShippingResultsRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2184, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesSetBotShippingResultsRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags
-	flags |= tlrt.Bit(m.Error != "", 0)
-	flags |= tlrt.Bit(len(m.ShippingOptions) > 0, 1)
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, uint32(flags))
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.QueryID))
-	if flags.Has(0) {
-		tlrt.PutString(b, m.Error)
-	}
-	if flags.Has(1) {
-		tlrt.PutVectorHeader(b, len(m.ShippingOptions))
-		for i := range m.ShippingOptions {
-			if err := m.ShippingOptions[i].Encode(b); err != nil {
-				return tlrt.EncodeErr(err, "messages.setBotShippingResults", "shipping_options")
-			}
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2184, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesSetBotShippingResultsRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesSetBotShippingResultsRequestTypeID, "messages.setBotShippingResults"); err != nil {
-		return tlrt.DecodeErr(err, "messages.setBotShippingResults", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2998, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessagesSetBotShippingResultsRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = MessagesSetBotShippingResultsRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2998)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesSetBotShippingResultsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messages.setBotShippingResults", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "messages.setBotShippingResults", "flags")
-	}
-	if m.QueryID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "messages.setBotShippingResults", "query_id")
-	}
-	if m.Flags.Has(0) {
-		if m.Error, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "messages.setBotShippingResults", "error")
-		}
-	}
-	if m.Flags.Has(1) {
-		if m.ShippingOptions, err = tlrt.DecodeStructs[ShippingOption](d, false, false, 20, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "messages.setBotShippingResults", "shipping_options")
-		}
-	}
-	if m.Error != "" {
-		m.Flags.Unset(0)
-	}
-	if len(m.ShippingOptions) > 0 {
-		m.Flags.Unset(1)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2998, m)
 }
 
 // MessagesSetBotShippingResults calls messages.setBotShippingResults: see
@@ -20436,75 +13104,32 @@ func (m *MessagesSetBotPrecheckoutResultsRequest) ClearError() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesSetBotPrecheckoutResultsRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesSetBotPrecheckoutResultsRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 86, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesSetBotPrecheckoutResultsRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 1)
-	flags |= tlrt.Bit(m.Success, 1)
-	flags |= tlrt.Bit(m.Error != "", 0)
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, uint32(flags))
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.QueryID))
-	if flags.Has(0) {
-		tlrt.PutString(b, m.Error)
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 86, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesSetBotPrecheckoutResultsRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesSetBotPrecheckoutResultsRequestTypeID, "messages.setBotPrecheckoutResults"); err != nil {
-		return tlrt.DecodeErr(err, "messages.setBotPrecheckoutResults", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 678, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessagesSetBotPrecheckoutResultsRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = MessagesSetBotPrecheckoutResultsRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 678)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesSetBotPrecheckoutResultsRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "messages.setBotPrecheckoutResults", "flags")
-	}
-	m.Success = m.Flags.Has(1)
-	if m.QueryID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "messages.setBotPrecheckoutResults", "query_id")
-	}
-	if m.Flags.Has(0) {
-		if m.Error, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "messages.setBotPrecheckoutResults", "error")
-		}
-	}
-	m.Flags &^= 1 << 1
-	if m.Error != "" {
-		m.Flags.Unset(0)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 678, m)
 }
 
 // MessagesSetBotPrecheckoutResults calls messages.setBotPrecheckoutResults: see
@@ -20569,81 +13194,32 @@ func (m *MessagesUploadMediaRequest) ClearBusinessConnectionID() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesUploadMediaRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesUploadMediaRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 180, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesUploadMediaRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags
-	flags |= tlrt.Bit(m.BusinessConnectionID != "", 0)
-	tlrt.PutUint32(b, uint32(flags))
-	if flags.Has(0) {
-		tlrt.PutString(b, m.BusinessConnectionID)
-	}
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "messages.uploadMedia", "peer")
-	}
-	if err := tlrt.EncodeObject(b, m.Media); err != nil {
-		return tlrt.EncodeErr(err, "messages.uploadMedia", "media")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 180, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesUploadMediaRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesUploadMediaRequestTypeID, "messages.uploadMedia"); err != nil {
-		return tlrt.DecodeErr(err, "messages.uploadMedia", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 786, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessagesUploadMediaRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = MessagesUploadMediaRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 786)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesUploadMediaRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messages.uploadMedia", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "messages.uploadMedia", "flags")
-	}
-	if m.Flags.Has(0) {
-		if m.BusinessConnectionID, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "messages.uploadMedia", "business_connection_id")
-		}
-	}
-	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.uploadMedia", "peer")
-	}
-	if m.Media, err = decodeInputMedia(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.uploadMedia", "media")
-	}
-	if m.BusinessConnectionID != "" {
-		m.Flags.Unset(0)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 786, m)
 }
 
 // MessagesUploadMedia calls messages.uploadMedia: see
@@ -20683,64 +13259,32 @@ func (*MessagesSendScreenshotNotificationRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesSendScreenshotNotificationRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesSendScreenshotNotificationRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1504, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesSendScreenshotNotificationRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "messages.sendScreenshotNotification", "peer")
-	}
-	if err := tlrt.EncodeObject(b, m.ReplyTo); err != nil {
-		return tlrt.EncodeErr(err, "messages.sendScreenshotNotification", "reply_to")
-	}
-	tlrt.PutUint64(b, uint64(m.RandomID))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1504, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesSendScreenshotNotificationRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesSendScreenshotNotificationRequestTypeID, "messages.sendScreenshotNotification"); err != nil {
-		return tlrt.DecodeErr(err, "messages.sendScreenshotNotification", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2251, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessagesSendScreenshotNotificationRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2251)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesSendScreenshotNotificationRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messages.sendScreenshotNotification", "")
-	}
-	var err error
-	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.sendScreenshotNotification", "peer")
-	}
-	if m.ReplyTo, err = decodeInputReplyTo(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.sendScreenshotNotification", "reply_to")
-	}
-	if m.RandomID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "messages.sendScreenshotNotification", "random_id")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2251, m)
 }
 
 // MessagesSendScreenshotNotification calls messages.sendScreenshotNotification:
@@ -20775,51 +13319,31 @@ func (*MessagesGetFavedStickersRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesGetFavedStickersRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, MessagesGetFavedStickersRequestTypeID)
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.Hash))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 42, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesGetFavedStickersRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint64(b, uint64(m.Hash))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 42, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesGetFavedStickersRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesGetFavedStickersRequestTypeID, "messages.getFavedStickers"); err != nil {
-		return tlrt.DecodeErr(err, "messages.getFavedStickers", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 627, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessagesGetFavedStickersRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 627)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesGetFavedStickersRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Hash, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "messages.getFavedStickers", "hash")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 627, m)
 }
 
 // MessagesGetFavedStickers calls messages.getFavedStickers: see
@@ -20855,58 +13379,32 @@ func (*MessagesFaveStickerRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesFaveStickerRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesFaveStickerRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1764, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesFaveStickerRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.ID); err != nil {
-		return tlrt.EncodeErr(err, "messages.faveSticker", "id")
-	}
-	b.PutBool(m.Unfave)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1764, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesFaveStickerRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesFaveStickerRequestTypeID, "messages.faveSticker"); err != nil {
-		return tlrt.DecodeErr(err, "messages.faveSticker", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2532, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessagesFaveStickerRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2532)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesFaveStickerRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messages.faveSticker", "")
-	}
-	var err error
-	if m.ID, err = decodeInputDocument(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.faveSticker", "id")
-	}
-	if m.Unfave, err = d.Bool(); err != nil {
-		return tlrt.DecodeErr(err, "messages.faveSticker", "unfave")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2532, m)
 }
 
 // MessagesFaveSticker calls messages.faveSticker: see
@@ -20975,96 +13473,31 @@ func (m *MessagesGetUnreadMentionsRequest) ClearTopMsgID() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesGetUnreadMentionsRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesGetUnreadMentionsRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2300, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesGetUnreadMentionsRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags
-	flags |= tlrt.Bit(m.TopMsgID != 0, 0)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "messages.getUnreadMentions", "peer")
-	}
-	if flags.Has(0) {
-		tlrt.PutUint32(b, uint32(m.TopMsgID))
-	}
-	w := tlrt.Extend(b, 20)
-	_ = w[19]
-	binary.LittleEndian.PutUint32(w, uint32(m.OffsetID))
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.AddOffset))
-	binary.LittleEndian.PutUint32(w[8:], uint32(m.Limit))
-	binary.LittleEndian.PutUint32(w[12:], uint32(m.MaxID))
-	binary.LittleEndian.PutUint32(w[16:], uint32(m.MinID))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2300, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesGetUnreadMentionsRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesGetUnreadMentionsRequestTypeID, "messages.getUnreadMentions"); err != nil {
-		return tlrt.DecodeErr(err, "messages.getUnreadMentions", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3123, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessagesGetUnreadMentionsRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = MessagesGetUnreadMentionsRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 3123)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesGetUnreadMentionsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messages.getUnreadMentions", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "messages.getUnreadMentions", "flags")
-	}
-	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.getUnreadMentions", "peer")
-	}
-	if m.Flags.Has(0) {
-		if m.TopMsgID, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "messages.getUnreadMentions", "top_msg_id")
-		}
-	}
-	if m.OffsetID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "messages.getUnreadMentions", "offset_id")
-	}
-	if m.AddOffset, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "messages.getUnreadMentions", "add_offset")
-	}
-	if m.Limit, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "messages.getUnreadMentions", "limit")
-	}
-	if m.MaxID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "messages.getUnreadMentions", "max_id")
-	}
-	if m.MinID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "messages.getUnreadMentions", "min_id")
-	}
-	if m.TopMsgID != 0 {
-		m.Flags.Unset(0)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3123, m)
 }
 
 // MessagesGetUnreadMentions calls messages.getUnreadMentions: see
@@ -21125,74 +13558,31 @@ func (m *MessagesReadMentionsRequest) ClearTopMsgID() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesReadMentionsRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesReadMentionsRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 506, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesReadMentionsRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags
-	flags |= tlrt.Bit(m.TopMsgID != 0, 0)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "messages.readMentions", "peer")
-	}
-	if flags.Has(0) {
-		tlrt.PutUint32(b, uint32(m.TopMsgID))
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 506, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesReadMentionsRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesReadMentionsRequestTypeID, "messages.readMentions"); err != nil {
-		return tlrt.DecodeErr(err, "messages.readMentions", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1155, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessagesReadMentionsRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = MessagesReadMentionsRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1155)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesReadMentionsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messages.readMentions", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "messages.readMentions", "flags")
-	}
-	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.readMentions", "peer")
-	}
-	if m.Flags.Has(0) {
-		if m.TopMsgID, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "messages.readMentions", "top_msg_id")
-		}
-	}
-	if m.TopMsgID != 0 {
-		m.Flags.Unset(0)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1155, m)
 }
 
 // MessagesReadMentions calls messages.readMentions: see
@@ -21232,63 +13622,31 @@ func (*MessagesGetRecentLocationsRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesGetRecentLocationsRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesGetRecentLocationsRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1028, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesGetRecentLocationsRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "messages.getRecentLocations", "peer")
-	}
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, uint32(m.Limit))
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.Hash))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1028, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesGetRecentLocationsRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesGetRecentLocationsRequestTypeID, "messages.getRecentLocations"); err != nil {
-		return tlrt.DecodeErr(err, "messages.getRecentLocations", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1735, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessagesGetRecentLocationsRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1735)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesGetRecentLocationsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messages.getRecentLocations", "")
-	}
-	var err error
-	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.getRecentLocations", "peer")
-	}
-	if m.Limit, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "messages.getRecentLocations", "limit")
-	}
-	if m.Hash, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "messages.getRecentLocations", "hash")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1735, m)
 }
 
 // MessagesGetRecentLocations calls messages.getRecentLocations: see
@@ -21409,156 +13767,32 @@ func (m *MessagesSendMultiMediaRequest) ClearAllowPaidStars() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesSendMultiMediaRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesSendMultiMediaRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 258, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesSendMultiMediaRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<0 | 1<<5 | 1<<6 | 1<<7 | 1<<13 | 1<<14 | 1<<15 | 1<<16 | 1<<17 | 1<<19)
-	flags |= tlrt.Bit(m.Silent, 5)
-	flags |= tlrt.Bit(m.Background, 6)
-	flags |= tlrt.Bit(m.ClearDraft, 7)
-	flags |= tlrt.Bit(m.Noforwards, 14)
-	flags |= tlrt.Bit(m.UpdateStickersetsOrder, 15)
-	flags |= tlrt.Bit(m.InvertMedia, 16)
-	flags |= tlrt.Bit(m.AllowPaidFloodskip, 19)
-	flags |= tlrt.Bit(m.ReplyTo != nil, 0)
-	flags |= tlrt.Bit(m.ScheduleDate != 0, 10)
-	flags |= tlrt.Bit(m.SendAs != nil, 13)
-	flags |= tlrt.Bit(m.QuickReplyShortcut != nil, 17)
-	flags |= tlrt.Bit(m.Effect != 0, 18)
-	flags |= tlrt.Bit(m.AllowPaidStars != 0, 21)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "messages.sendMultiMedia", "peer")
-	}
-	if flags.Has(0) {
-		if err := tlrt.EncodeObject(b, m.ReplyTo); err != nil {
-			return tlrt.EncodeErr(err, "messages.sendMultiMedia", "reply_to")
-		}
-	}
-	tlrt.PutVectorHeader(b, len(m.MultiMedia))
-	for i := range m.MultiMedia {
-		if err := m.MultiMedia[i].Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "messages.sendMultiMedia", "multi_media")
-		}
-	}
-	if flags.Has(10) {
-		tlrt.PutUint32(b, uint32(m.ScheduleDate))
-	}
-	if flags.Has(13) {
-		if err := tlrt.EncodeObject(b, m.SendAs); err != nil {
-			return tlrt.EncodeErr(err, "messages.sendMultiMedia", "send_as")
-		}
-	}
-	if flags.Has(17) {
-		if err := tlrt.EncodeObject(b, m.QuickReplyShortcut); err != nil {
-			return tlrt.EncodeErr(err, "messages.sendMultiMedia", "quick_reply_shortcut")
-		}
-	}
-	if flags.Has(18) {
-		tlrt.PutUint64(b, uint64(m.Effect))
-	}
-	if flags.Has(21) {
-		tlrt.PutUint64(b, uint64(m.AllowPaidStars))
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 258, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesSendMultiMediaRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesSendMultiMediaRequestTypeID, "messages.sendMultiMedia"); err != nil {
-		return tlrt.DecodeErr(err, "messages.sendMultiMedia", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 875, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessagesSendMultiMediaRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = MessagesSendMultiMediaRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 875)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesSendMultiMediaRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messages.sendMultiMedia", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "messages.sendMultiMedia", "flags")
-	}
-	m.Silent = m.Flags.Has(5)
-	m.Background = m.Flags.Has(6)
-	m.ClearDraft = m.Flags.Has(7)
-	m.Noforwards = m.Flags.Has(14)
-	m.UpdateStickersetsOrder = m.Flags.Has(15)
-	m.InvertMedia = m.Flags.Has(16)
-	m.AllowPaidFloodskip = m.Flags.Has(19)
-	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.sendMultiMedia", "peer")
-	}
-	if m.Flags.Has(0) {
-		if m.ReplyTo, err = decodeInputReplyTo(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "messages.sendMultiMedia", "reply_to")
-		}
-	}
-	if m.MultiMedia, err = tlrt.DecodeStructs[InputSingleMedia](d, false, false, 24, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.sendMultiMedia", "multi_media")
-	}
-	if m.Flags.Has(10) {
-		if m.ScheduleDate, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "messages.sendMultiMedia", "schedule_date")
-		}
-	}
-	if m.Flags.Has(13) {
-		if m.SendAs, err = decodeInputPeer(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "messages.sendMultiMedia", "send_as")
-		}
-	}
-	if m.Flags.Has(17) {
-		if m.QuickReplyShortcut, err = decodeInputQuickReplyShortcut(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "messages.sendMultiMedia", "quick_reply_shortcut")
-		}
-	}
-	if m.Flags.Has(18) {
-		if m.Effect, err = d.Long(); err != nil {
-			return tlrt.DecodeErr(err, "messages.sendMultiMedia", "effect")
-		}
-	}
-	if m.Flags.Has(21) {
-		if m.AllowPaidStars, err = d.Long(); err != nil {
-			return tlrt.DecodeErr(err, "messages.sendMultiMedia", "allow_paid_stars")
-		}
-	}
-	m.Flags &^= 1<<0 | 1<<5 | 1<<6 | 1<<7 | 1<<13 | 1<<14 | 1<<15 | 1<<16 | 1<<17 | 1<<19
-	if m.ScheduleDate != 0 {
-		m.Flags.Unset(10)
-	}
-	if m.Effect != 0 {
-		m.Flags.Unset(18)
-	}
-	if m.AllowPaidStars != 0 {
-		m.Flags.Unset(21)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 875, m)
 }
 
 // MessagesSendMultiMedia calls messages.sendMultiMedia: see
@@ -21597,64 +13831,32 @@ func (*MessagesUploadEncryptedFileRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesUploadEncryptedFileRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesUploadEncryptedFileRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 750, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesUploadEncryptedFileRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := m.Peer.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "messages.uploadEncryptedFile", "peer")
-	}
-	if err := tlrt.EncodeObject(b, m.File); err != nil {
-		return tlrt.EncodeErr(err, "messages.uploadEncryptedFile", "file")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 750, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesUploadEncryptedFileRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesUploadEncryptedFileRequestTypeID, "messages.uploadEncryptedFile"); err != nil {
-		return tlrt.DecodeErr(err, "messages.uploadEncryptedFile", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1428, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessagesUploadEncryptedFileRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = MessagesUploadEncryptedFileRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1428)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesUploadEncryptedFileRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messages.uploadEncryptedFile", "")
-	}
-	var err error
-	if err = tlrt.DecodeBoxed(d, &m.Peer, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.uploadEncryptedFile", "peer")
-	}
-	if m.File, err = decodeInputEncryptedFile(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.uploadEncryptedFile", "file")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1428, m)
 }
 
 // MessagesUploadEncryptedFile calls messages.uploadEncryptedFile: see
@@ -21696,65 +13898,32 @@ func (*MessagesSearchStickerSetsRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesSearchStickerSetsRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesSearchStickerSetsRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 488, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesSearchStickerSetsRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 0)
-	flags |= tlrt.Bit(m.ExcludeFeatured, 0)
-	tlrt.PutUint32(b, uint32(flags))
-	tlrt.PutString(b, m.Q)
-	tlrt.PutUint64(b, uint64(m.Hash))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 488, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesSearchStickerSetsRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesSearchStickerSetsRequestTypeID, "messages.searchStickerSets"); err != nil {
-		return tlrt.DecodeErr(err, "messages.searchStickerSets", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1135, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessagesSearchStickerSetsRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = MessagesSearchStickerSetsRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1135)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesSearchStickerSetsRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "messages.searchStickerSets", "flags")
-	}
-	m.ExcludeFeatured = m.Flags.Has(0)
-	if m.Q, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "messages.searchStickerSets", "q")
-	}
-	if m.Hash, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "messages.searchStickerSets", "hash")
-	}
-	m.Flags &^= 1 << 0
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1135, m)
 }
 
 // MessagesSearchStickerSets calls messages.searchStickerSets: see
@@ -21787,43 +13956,31 @@ func (*MessagesGetSplitRangesRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesGetSplitRangesRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesGetSplitRangesRequestTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 270, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesGetSplitRangesRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 270, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesGetSplitRangesRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesGetSplitRangesRequestTypeID, "messages.getSplitRanges"); err != nil {
-		return tlrt.DecodeErr(err, "messages.getSplitRanges", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 887, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessagesGetSplitRangesRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 887)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesGetSplitRangesRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 887, m)
 }
 
 // MessagesGetSplitRanges calls messages.getSplitRanges: see
@@ -21866,76 +14023,31 @@ func (*MessagesMarkDialogUnreadRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesMarkDialogUnreadRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesMarkDialogUnreadRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1289, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesMarkDialogUnreadRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<0 | 1<<1)
-	flags |= tlrt.Bit(m.Unread, 0)
-	flags |= tlrt.Bit(m.ParentPeer != nil, 1)
-	tlrt.PutUint32(b, uint32(flags))
-	if flags.Has(1) {
-		if err := tlrt.EncodeObject(b, m.ParentPeer); err != nil {
-			return tlrt.EncodeErr(err, "messages.markDialogUnread", "parent_peer")
-		}
-	}
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "messages.markDialogUnread", "peer")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1289, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesMarkDialogUnreadRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesMarkDialogUnreadRequestTypeID, "messages.markDialogUnread"); err != nil {
-		return tlrt.DecodeErr(err, "messages.markDialogUnread", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2016, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessagesMarkDialogUnreadRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = MessagesMarkDialogUnreadRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2016)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesMarkDialogUnreadRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messages.markDialogUnread", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "messages.markDialogUnread", "flags")
-	}
-	m.Unread = m.Flags.Has(0)
-	if m.Flags.Has(1) {
-		if m.ParentPeer, err = decodeInputPeer(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "messages.markDialogUnread", "parent_peer")
-		}
-	}
-	if m.Peer, err = decodeInputDialogPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.markDialogUnread", "peer")
-	}
-	m.Flags &^= 1<<0 | 1<<1
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2016, m)
 }
 
 // MessagesMarkDialogUnread calls messages.markDialogUnread: see
@@ -21974,68 +14086,31 @@ func (*MessagesGetDialogUnreadMarksRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesGetDialogUnreadMarksRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesGetDialogUnreadMarksRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 318, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesGetDialogUnreadMarksRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 0)
-	flags |= tlrt.Bit(m.ParentPeer != nil, 0)
-	tlrt.PutUint32(b, uint32(flags))
-	if flags.Has(0) {
-		if err := tlrt.EncodeObject(b, m.ParentPeer); err != nil {
-			return tlrt.EncodeErr(err, "messages.getDialogUnreadMarks", "parent_peer")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 318, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesGetDialogUnreadMarksRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesGetDialogUnreadMarksRequestTypeID, "messages.getDialogUnreadMarks"); err != nil {
-		return tlrt.DecodeErr(err, "messages.getDialogUnreadMarks", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 938, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessagesGetDialogUnreadMarksRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = MessagesGetDialogUnreadMarksRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 938)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesGetDialogUnreadMarksRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messages.getDialogUnreadMarks", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "messages.getDialogUnreadMarks", "flags")
-	}
-	if m.Flags.Has(0) {
-		if m.ParentPeer, err = decodeInputPeer(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "messages.getDialogUnreadMarks", "parent_peer")
-		}
-	}
-	m.Flags &^= 1 << 0
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 938, m)
 }
 
 // MessagesGetDialogUnreadMarks calls messages.getDialogUnreadMarks: see
@@ -22072,43 +14147,31 @@ func (*MessagesClearAllDraftsRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesClearAllDraftsRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesClearAllDraftsRequestTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1159, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesClearAllDraftsRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1159, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesClearAllDraftsRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesClearAllDraftsRequestTypeID, "messages.clearAllDrafts"); err != nil {
-		return tlrt.DecodeErr(err, "messages.clearAllDrafts", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1877, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessagesClearAllDraftsRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1877)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesClearAllDraftsRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1877, m)
 }
 
 // MessagesClearAllDrafts calls messages.clearAllDrafts: see
@@ -22152,73 +14215,31 @@ func (*MessagesUpdatePinnedMessageRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesUpdatePinnedMessageRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesUpdatePinnedMessageRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1999, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesUpdatePinnedMessageRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2)
-	flags |= tlrt.Bit(m.Silent, 0)
-	flags |= tlrt.Bit(m.Unpin, 1)
-	flags |= tlrt.Bit(m.PmOneside, 2)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "messages.updatePinnedMessage", "peer")
-	}
-	tlrt.PutUint32(b, uint32(m.ID))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1999, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesUpdatePinnedMessageRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesUpdatePinnedMessageRequestTypeID, "messages.updatePinnedMessage"); err != nil {
-		return tlrt.DecodeErr(err, "messages.updatePinnedMessage", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2791, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessagesUpdatePinnedMessageRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = MessagesUpdatePinnedMessageRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2791)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesUpdatePinnedMessageRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messages.updatePinnedMessage", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "messages.updatePinnedMessage", "flags")
-	}
-	m.Silent = m.Flags.Has(0)
-	m.Unpin = m.Flags.Has(1)
-	m.PmOneside = m.Flags.Has(2)
-	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.updatePinnedMessage", "peer")
-	}
-	if m.ID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "messages.updatePinnedMessage", "id")
-	}
-	m.Flags &^= 1<<0 | 1<<1 | 1<<2
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2791, m)
 }
 
 // MessagesUpdatePinnedMessage calls messages.updatePinnedMessage: see
@@ -22256,68 +14277,32 @@ func (*MessagesSendVoteRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesSendVoteRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesSendVoteRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 150, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesSendVoteRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "messages.sendVote", "peer")
-	}
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, uint32(m.MsgID))
-	binary.LittleEndian.PutUint32(w[4:], bin.TypeVector)
-	binary.LittleEndian.PutUint32(w[8:], uint32(len(m.Options)))
-	for i := range m.Options {
-		tlrt.PutBytes(b, m.Options[i])
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 150, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesSendVoteRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesSendVoteRequestTypeID, "messages.sendVote"); err != nil {
-		return tlrt.DecodeErr(err, "messages.sendVote", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 754, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessagesSendVoteRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 754)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesSendVoteRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messages.sendVote", "")
-	}
-	var err error
-	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.sendVote", "peer")
-	}
-	if m.MsgID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "messages.sendVote", "msg_id")
-	}
-	if m.Options, err = tlrt.DecodeVector(d, 4, tlrt.Bytes); err != nil {
-		return tlrt.DecodeErr(err, "messages.sendVote", "options")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 754, m)
 }
 
 // MessagesSendVote calls messages.sendVote: see MessagesSendVoteRequest.
@@ -22354,63 +14339,31 @@ func (*MessagesGetPollResultsRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesGetPollResultsRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesGetPollResultsRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2262, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesGetPollResultsRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "messages.getPollResults", "peer")
-	}
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, uint32(m.MsgID))
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.PollHash))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2262, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesGetPollResultsRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesGetPollResultsRequestTypeID, "messages.getPollResults"); err != nil {
-		return tlrt.DecodeErr(err, "messages.getPollResults", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3080, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessagesGetPollResultsRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3080)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesGetPollResultsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messages.getPollResults", "")
-	}
-	var err error
-	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.getPollResults", "peer")
-	}
-	if m.MsgID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "messages.getPollResults", "msg_id")
-	}
-	if m.PollHash, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "messages.getPollResults", "poll_hash")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3080, m)
 }
 
 // MessagesGetPollResults calls messages.getPollResults: see
@@ -22445,53 +14398,31 @@ func (*MessagesGetOnlinesRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesGetOnlinesRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesGetOnlinesRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1010, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesGetOnlinesRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "messages.getOnlines", "peer")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1010, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesGetOnlinesRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesGetOnlinesRequestTypeID, "messages.getOnlines"); err != nil {
-		return tlrt.DecodeErr(err, "messages.getOnlines", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1714, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessagesGetOnlinesRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1714)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesGetOnlinesRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messages.getOnlines", "")
-	}
-	var err error
-	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.getOnlines", "peer")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1714, m)
 }
 
 // MessagesGetOnlines calls messages.getOnlines: see MessagesGetOnlinesRequest.
@@ -22526,58 +14457,32 @@ func (*MessagesEditChatAboutRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesEditChatAboutRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesEditChatAboutRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2113, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesEditChatAboutRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "messages.editChatAbout", "peer")
-	}
-	tlrt.PutString(b, m.About)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2113, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesEditChatAboutRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesEditChatAboutRequestTypeID, "messages.editChatAbout"); err != nil {
-		return tlrt.DecodeErr(err, "messages.editChatAbout", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2921, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessagesEditChatAboutRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2921)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesEditChatAboutRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messages.editChatAbout", "")
-	}
-	var err error
-	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.editChatAbout", "peer")
-	}
-	if m.About, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "messages.editChatAbout", "about")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2921, m)
 }
 
 // MessagesEditChatAbout calls messages.editChatAbout: see
@@ -22616,63 +14521,31 @@ func (*MessagesEditChatDefaultBannedRightsRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesEditChatDefaultBannedRightsRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesEditChatDefaultBannedRightsRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1550, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesEditChatDefaultBannedRightsRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "messages.editChatDefaultBannedRights", "peer")
-	}
-	if err := m.BannedRights.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "messages.editChatDefaultBannedRights", "banned_rights")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1550, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesEditChatDefaultBannedRightsRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesEditChatDefaultBannedRightsRequestTypeID, "messages.editChatDefaultBannedRights"); err != nil {
-		return tlrt.DecodeErr(err, "messages.editChatDefaultBannedRights", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2303, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessagesEditChatDefaultBannedRightsRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = MessagesEditChatDefaultBannedRightsRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2303)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesEditChatDefaultBannedRightsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messages.editChatDefaultBannedRights", "")
-	}
-	var err error
-	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.editChatDefaultBannedRights", "peer")
-	}
-	if err = tlrt.DecodeBoxed(d, &m.BannedRights, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.editChatDefaultBannedRights", "banned_rights")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2303, m)
 }
 
 // MessagesEditChatDefaultBannedRights calls
@@ -22709,49 +14582,32 @@ func (*MessagesGetEmojiKeywordsRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesGetEmojiKeywordsRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesGetEmojiKeywordsRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 490, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesGetEmojiKeywordsRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.LangCode)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 490, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesGetEmojiKeywordsRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesGetEmojiKeywordsRequestTypeID, "messages.getEmojiKeywords"); err != nil {
-		return tlrt.DecodeErr(err, "messages.getEmojiKeywords", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1138, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessagesGetEmojiKeywordsRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1138)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesGetEmojiKeywordsRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.LangCode, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "messages.getEmojiKeywords", "lang_code")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1138, m)
 }
 
 // MessagesGetEmojiKeywords calls messages.getEmojiKeywords: see
@@ -22790,53 +14646,32 @@ func (*MessagesGetEmojiKeywordsDifferenceRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesGetEmojiKeywordsDifferenceRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesGetEmojiKeywordsDifferenceRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 185, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesGetEmojiKeywordsDifferenceRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.LangCode)
-	tlrt.PutUint32(b, uint32(m.FromVersion))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 185, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesGetEmojiKeywordsDifferenceRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesGetEmojiKeywordsDifferenceRequestTypeID, "messages.getEmojiKeywordsDifference"); err != nil {
-		return tlrt.DecodeErr(err, "messages.getEmojiKeywordsDifference", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 791, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessagesGetEmojiKeywordsDifferenceRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 791)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesGetEmojiKeywordsDifferenceRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.LangCode, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "messages.getEmojiKeywordsDifference", "lang_code")
-	}
-	if m.FromVersion, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "messages.getEmojiKeywordsDifference", "from_version")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 791, m)
 }
 
 // MessagesGetEmojiKeywordsDifference calls messages.getEmojiKeywordsDifference:
@@ -22874,52 +14709,32 @@ func (*MessagesGetEmojiKeywordsLanguagesRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesGetEmojiKeywordsLanguagesRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesGetEmojiKeywordsLanguagesRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 729, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesGetEmojiKeywordsLanguagesRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutVectorHeader(b, len(m.LangCodes))
-	for i := range m.LangCodes {
-		tlrt.PutString(b, m.LangCodes[i])
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 729, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesGetEmojiKeywordsLanguagesRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesGetEmojiKeywordsLanguagesRequestTypeID, "messages.getEmojiKeywordsLanguages"); err != nil {
-		return tlrt.DecodeErr(err, "messages.getEmojiKeywordsLanguages", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1404, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessagesGetEmojiKeywordsLanguagesRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1404)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesGetEmojiKeywordsLanguagesRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.LangCodes, err = tlrt.DecodeVector(d, 4, tlrt.String); err != nil {
-		return tlrt.DecodeErr(err, "messages.getEmojiKeywordsLanguages", "lang_codes")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1404, m)
 }
 
 // MessagesGetEmojiKeywordsLanguages calls messages.getEmojiKeywordsLanguages:
@@ -22958,49 +14773,32 @@ func (*MessagesGetEmojiURLRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesGetEmojiURLRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesGetEmojiURLRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2020, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesGetEmojiURLRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.LangCode)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2020, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesGetEmojiURLRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesGetEmojiURLRequestTypeID, "messages.getEmojiURL"); err != nil {
-		return tlrt.DecodeErr(err, "messages.getEmojiURL", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2817, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessagesGetEmojiURLRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2817)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesGetEmojiURLRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.LangCode, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "messages.getEmojiURL", "lang_code")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2817, m)
 }
 
 // MessagesGetEmojiURL calls messages.getEmojiURL: see
@@ -23066,95 +14864,31 @@ func (m *MessagesGetSearchCountersRequest) ClearTopMsgID() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesGetSearchCountersRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesGetSearchCountersRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 255, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesGetSearchCountersRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 2)
-	flags |= tlrt.Bit(m.SavedPeerID != nil, 2)
-	flags |= tlrt.Bit(m.TopMsgID != 0, 0)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "messages.getSearchCounters", "peer")
-	}
-	if flags.Has(2) {
-		if err := tlrt.EncodeObject(b, m.SavedPeerID); err != nil {
-			return tlrt.EncodeErr(err, "messages.getSearchCounters", "saved_peer_id")
-		}
-	}
-	if flags.Has(0) {
-		tlrt.PutUint32(b, uint32(m.TopMsgID))
-	}
-	tlrt.PutVectorHeader(b, len(m.Filters))
-	for i := range m.Filters {
-		if err := tlrt.EncodeObject(b, m.Filters[i]); err != nil {
-			return tlrt.EncodeErr(err, "messages.getSearchCounters", "filters")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 255, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesGetSearchCountersRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesGetSearchCountersRequestTypeID, "messages.getSearchCounters"); err != nil {
-		return tlrt.DecodeErr(err, "messages.getSearchCounters", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 870, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessagesGetSearchCountersRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = MessagesGetSearchCountersRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 870)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesGetSearchCountersRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messages.getSearchCounters", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "messages.getSearchCounters", "flags")
-	}
-	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.getSearchCounters", "peer")
-	}
-	if m.Flags.Has(2) {
-		if m.SavedPeerID, err = decodeInputPeer(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "messages.getSearchCounters", "saved_peer_id")
-		}
-	}
-	if m.Flags.Has(0) {
-		if m.TopMsgID, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "messages.getSearchCounters", "top_msg_id")
-		}
-	}
-	if m.Filters, err = tlrt.DecodeSlabs[InputMessagesFilterPhoneCalls](d, false, 4, depth+1, decodeMessagesFilter); err != nil {
-		return tlrt.DecodeErr(err, "messages.getSearchCounters", "filters")
-	}
-	m.Flags &^= 1 << 2
-	if m.TopMsgID != 0 {
-		m.Flags.Unset(0)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 870, m)
 }
 
 // MessagesGetSearchCounters calls messages.getSearchCounters: see
@@ -23283,109 +15017,32 @@ func (m *MessagesRequestURLAuthRequest) ClearInAppOrigin() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesRequestURLAuthRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesRequestURLAuthRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1260, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesRequestURLAuthRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags
-	flags |= tlrt.Bit(m.Peer != nil || m.MsgID != 0 || m.ButtonID != 0, 1)
-	flags |= tlrt.Bit(m.URL != "", 2)
-	flags |= tlrt.Bit(m.InAppOrigin != "", 3)
-	tlrt.PutUint32(b, uint32(flags))
-	if flags.Has(1) {
-		if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-			return tlrt.EncodeErr(err, "messages.requestUrlAuth", "peer")
-		}
-		w := tlrt.Extend(b, 8)
-		_ = w[7]
-		binary.LittleEndian.PutUint32(w, uint32(m.MsgID))
-		binary.LittleEndian.PutUint32(w[4:], uint32(m.ButtonID))
-	}
-	if flags.Has(2) {
-		tlrt.PutString(b, m.URL)
-	}
-	if flags.Has(3) {
-		tlrt.PutString(b, m.InAppOrigin)
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1260, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesRequestURLAuthRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesRequestURLAuthRequestTypeID, "messages.requestUrlAuth"); err != nil {
-		return tlrt.DecodeErr(err, "messages.requestUrlAuth", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1985, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessagesRequestURLAuthRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = MessagesRequestURLAuthRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1985)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesRequestURLAuthRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messages.requestUrlAuth", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "messages.requestUrlAuth", "flags")
-	}
-	if m.Flags.Has(1) {
-		if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "messages.requestUrlAuth", "peer")
-		}
-	}
-	if m.Flags.Has(1) {
-		if m.MsgID, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "messages.requestUrlAuth", "msg_id")
-		}
-	}
-	if m.Flags.Has(1) {
-		if m.ButtonID, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "messages.requestUrlAuth", "button_id")
-		}
-	}
-	if m.Flags.Has(2) {
-		if m.URL, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "messages.requestUrlAuth", "url")
-		}
-	}
-	if m.Flags.Has(3) {
-		if m.InAppOrigin, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "messages.requestUrlAuth", "in_app_origin")
-		}
-	}
-	if m.Peer != nil || m.MsgID != 0 || m.ButtonID != 0 {
-		m.Flags.Unset(1)
-	}
-	if m.URL != "" {
-		m.Flags.Unset(2)
-	}
-	if m.InAppOrigin != "" {
-		m.Flags.Unset(3)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1985, m)
 }
 
 // MessagesRequestURLAuth calls messages.requestUrlAuth: see
@@ -23513,114 +15170,32 @@ func (m *MessagesAcceptURLAuthRequest) ClearMatchCode() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesAcceptURLAuthRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesAcceptURLAuthRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 955, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesAcceptURLAuthRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<0 | 1<<3)
-	flags |= tlrt.Bit(m.WriteAllowed, 0)
-	flags |= tlrt.Bit(m.SharePhoneNumber, 3)
-	flags |= tlrt.Bit(m.Peer != nil || m.MsgID != 0 || m.ButtonID != 0, 1)
-	flags |= tlrt.Bit(m.URL != "", 2)
-	flags |= tlrt.Bit(m.MatchCode != "", 4)
-	tlrt.PutUint32(b, uint32(flags))
-	if flags.Has(1) {
-		if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-			return tlrt.EncodeErr(err, "messages.acceptUrlAuth", "peer")
-		}
-		w := tlrt.Extend(b, 8)
-		_ = w[7]
-		binary.LittleEndian.PutUint32(w, uint32(m.MsgID))
-		binary.LittleEndian.PutUint32(w[4:], uint32(m.ButtonID))
-	}
-	if flags.Has(2) {
-		tlrt.PutString(b, m.URL)
-	}
-	if flags.Has(4) {
-		tlrt.PutString(b, m.MatchCode)
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 955, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesAcceptURLAuthRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesAcceptURLAuthRequestTypeID, "messages.acceptUrlAuth"); err != nil {
-		return tlrt.DecodeErr(err, "messages.acceptUrlAuth", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1655, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessagesAcceptURLAuthRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = MessagesAcceptURLAuthRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1655)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesAcceptURLAuthRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messages.acceptUrlAuth", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "messages.acceptUrlAuth", "flags")
-	}
-	m.WriteAllowed = m.Flags.Has(0)
-	m.SharePhoneNumber = m.Flags.Has(3)
-	if m.Flags.Has(1) {
-		if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "messages.acceptUrlAuth", "peer")
-		}
-	}
-	if m.Flags.Has(1) {
-		if m.MsgID, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "messages.acceptUrlAuth", "msg_id")
-		}
-	}
-	if m.Flags.Has(1) {
-		if m.ButtonID, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "messages.acceptUrlAuth", "button_id")
-		}
-	}
-	if m.Flags.Has(2) {
-		if m.URL, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "messages.acceptUrlAuth", "url")
-		}
-	}
-	if m.Flags.Has(4) {
-		if m.MatchCode, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "messages.acceptUrlAuth", "match_code")
-		}
-	}
-	m.Flags &^= 1<<0 | 1<<3
-	if m.Peer != nil || m.MsgID != 0 || m.ButtonID != 0 {
-		m.Flags.Unset(1)
-	}
-	if m.URL != "" {
-		m.Flags.Unset(2)
-	}
-	if m.MatchCode != "" {
-		m.Flags.Unset(4)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1655, m)
 }
 
 // MessagesAcceptURLAuth calls messages.acceptUrlAuth: see
@@ -23657,53 +15232,31 @@ func (*MessagesHidePeerSettingsBarRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesHidePeerSettingsBarRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesHidePeerSettingsBarRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 738, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesHidePeerSettingsBarRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "messages.hidePeerSettingsBar", "peer")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 738, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesHidePeerSettingsBarRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesHidePeerSettingsBarRequestTypeID, "messages.hidePeerSettingsBar"); err != nil {
-		return tlrt.DecodeErr(err, "messages.hidePeerSettingsBar", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1416, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessagesHidePeerSettingsBarRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1416)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesHidePeerSettingsBarRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messages.hidePeerSettingsBar", "")
-	}
-	var err error
-	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.hidePeerSettingsBar", "peer")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1416, m)
 }
 
 // MessagesHidePeerSettingsBar calls messages.hidePeerSettingsBar: see
@@ -23742,57 +15295,31 @@ func (*MessagesGetScheduledHistoryRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesGetScheduledHistoryRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesGetScheduledHistoryRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2347, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesGetScheduledHistoryRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "messages.getScheduledHistory", "peer")
-	}
-	tlrt.PutUint64(b, uint64(m.Hash))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2347, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesGetScheduledHistoryRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesGetScheduledHistoryRequestTypeID, "messages.getScheduledHistory"); err != nil {
-		return tlrt.DecodeErr(err, "messages.getScheduledHistory", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3172, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessagesGetScheduledHistoryRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3172)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesGetScheduledHistoryRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messages.getScheduledHistory", "")
-	}
-	var err error
-	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.getScheduledHistory", "peer")
-	}
-	if m.Hash, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "messages.getScheduledHistory", "hash")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3172, m)
 }
 
 // MessagesGetScheduledHistory calls messages.getScheduledHistory: see
@@ -23831,60 +15358,31 @@ func (*MessagesGetScheduledMessagesRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesGetScheduledMessagesRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesGetScheduledMessagesRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1804, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesGetScheduledMessagesRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "messages.getScheduledMessages", "peer")
-	}
-	tlrt.PutVectorHeader(b, len(m.ID))
-	for i := range m.ID {
-		tlrt.PutUint32(b, uint32(m.ID[i]))
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1804, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesGetScheduledMessagesRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesGetScheduledMessagesRequestTypeID, "messages.getScheduledMessages"); err != nil {
-		return tlrt.DecodeErr(err, "messages.getScheduledMessages", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2575, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessagesGetScheduledMessagesRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2575)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesGetScheduledMessagesRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messages.getScheduledMessages", "")
-	}
-	var err error
-	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.getScheduledMessages", "peer")
-	}
-	if m.ID, err = tlrt.DecodeVector(d, 4, (*tlrt.Decoder).Int); err != nil {
-		return tlrt.DecodeErr(err, "messages.getScheduledMessages", "id")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2575, m)
 }
 
 // MessagesGetScheduledMessages calls messages.getScheduledMessages: see
@@ -23923,60 +15421,31 @@ func (*MessagesSendScheduledMessagesRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesSendScheduledMessagesRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesSendScheduledMessagesRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1796, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesSendScheduledMessagesRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "messages.sendScheduledMessages", "peer")
-	}
-	tlrt.PutVectorHeader(b, len(m.ID))
-	for i := range m.ID {
-		tlrt.PutUint32(b, uint32(m.ID[i]))
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1796, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesSendScheduledMessagesRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesSendScheduledMessagesRequestTypeID, "messages.sendScheduledMessages"); err != nil {
-		return tlrt.DecodeErr(err, "messages.sendScheduledMessages", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2567, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessagesSendScheduledMessagesRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2567)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesSendScheduledMessagesRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messages.sendScheduledMessages", "")
-	}
-	var err error
-	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.sendScheduledMessages", "peer")
-	}
-	if m.ID, err = tlrt.DecodeVector(d, 4, (*tlrt.Decoder).Int); err != nil {
-		return tlrt.DecodeErr(err, "messages.sendScheduledMessages", "id")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2567, m)
 }
 
 // MessagesSendScheduledMessages calls messages.sendScheduledMessages: see
@@ -24015,60 +15484,31 @@ func (*MessagesDeleteScheduledMessagesRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesDeleteScheduledMessagesRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesDeleteScheduledMessagesRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 839, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesDeleteScheduledMessagesRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "messages.deleteScheduledMessages", "peer")
-	}
-	tlrt.PutVectorHeader(b, len(m.ID))
-	for i := range m.ID {
-		tlrt.PutUint32(b, uint32(m.ID[i]))
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 839, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesDeleteScheduledMessagesRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesDeleteScheduledMessagesRequestTypeID, "messages.deleteScheduledMessages"); err != nil {
-		return tlrt.DecodeErr(err, "messages.deleteScheduledMessages", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1530, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessagesDeleteScheduledMessagesRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1530)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesDeleteScheduledMessagesRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messages.deleteScheduledMessages", "")
-	}
-	var err error
-	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.deleteScheduledMessages", "peer")
-	}
-	if m.ID, err = tlrt.DecodeVector(d, 4, (*tlrt.Decoder).Int); err != nil {
-		return tlrt.DecodeErr(err, "messages.deleteScheduledMessages", "id")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1530, m)
 }
 
 // MessagesDeleteScheduledMessages calls messages.deleteScheduledMessages: see
@@ -24152,95 +15592,32 @@ func (m *MessagesGetPollVotesRequest) ClearOffset() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesGetPollVotesRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesGetPollVotesRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1742, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesGetPollVotesRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags
-	flags |= tlrt.Bit(len(m.Option) > 0, 0)
-	flags |= tlrt.Bit(m.Offset != "", 1)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "messages.getPollVotes", "peer")
-	}
-	tlrt.PutUint32(b, uint32(m.ID))
-	if flags.Has(0) {
-		tlrt.PutBytes(b, m.Option)
-	}
-	if flags.Has(1) {
-		tlrt.PutString(b, m.Offset)
-	}
-	tlrt.PutUint32(b, uint32(m.Limit))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1742, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesGetPollVotesRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesGetPollVotesRequestTypeID, "messages.getPollVotes"); err != nil {
-		return tlrt.DecodeErr(err, "messages.getPollVotes", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2507, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessagesGetPollVotesRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = MessagesGetPollVotesRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2507)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesGetPollVotesRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messages.getPollVotes", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "messages.getPollVotes", "flags")
-	}
-	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.getPollVotes", "peer")
-	}
-	if m.ID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "messages.getPollVotes", "id")
-	}
-	if m.Flags.Has(0) {
-		if m.Option, err = tlrt.Bytes(d); err != nil {
-			return tlrt.DecodeErr(err, "messages.getPollVotes", "option")
-		}
-	}
-	if m.Flags.Has(1) {
-		if m.Offset, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "messages.getPollVotes", "offset")
-		}
-	}
-	if m.Limit, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "messages.getPollVotes", "limit")
-	}
-	if len(m.Option) > 0 {
-		m.Flags.Unset(0)
-	}
-	if m.Offset != "" {
-		m.Flags.Unset(1)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2507, m)
 }
 
 // MessagesGetPollVotes calls messages.getPollVotes: see
@@ -24283,76 +15660,32 @@ func (*MessagesToggleStickerSetsRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesToggleStickerSetsRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesToggleStickerSetsRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1705, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesToggleStickerSetsRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2)
-	flags |= tlrt.Bit(m.Uninstall, 0)
-	flags |= tlrt.Bit(m.Archive, 1)
-	flags |= tlrt.Bit(m.Unarchive, 2)
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, uint32(flags))
-	binary.LittleEndian.PutUint32(w[4:], bin.TypeVector)
-	binary.LittleEndian.PutUint32(w[8:], uint32(len(m.Stickersets)))
-	for i := range m.Stickersets {
-		if err := tlrt.EncodeObject(b, m.Stickersets[i]); err != nil {
-			return tlrt.EncodeErr(err, "messages.toggleStickerSets", "stickersets")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1705, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesToggleStickerSetsRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesToggleStickerSetsRequestTypeID, "messages.toggleStickerSets"); err != nil {
-		return tlrt.DecodeErr(err, "messages.toggleStickerSets", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2465, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessagesToggleStickerSetsRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = MessagesToggleStickerSetsRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2465)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesToggleStickerSetsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messages.toggleStickerSets", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "messages.toggleStickerSets", "flags")
-	}
-	m.Uninstall = m.Flags.Has(0)
-	m.Archive = m.Flags.Has(1)
-	m.Unarchive = m.Flags.Has(2)
-	if m.Stickersets, err = tlrt.DecodeSlabs[InputStickerSetID](d, false, 4, depth+1, decodeInputStickerSet); err != nil {
-		return tlrt.DecodeErr(err, "messages.toggleStickerSets", "stickersets")
-	}
-	m.Flags &^= 1<<0 | 1<<1 | 1<<2
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2465, m)
 }
 
 // MessagesToggleStickerSets calls messages.toggleStickerSets: see
@@ -24385,43 +15718,31 @@ func (*MessagesGetDialogFiltersRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesGetDialogFiltersRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesGetDialogFiltersRequestTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2288, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesGetDialogFiltersRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2288, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesGetDialogFiltersRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesGetDialogFiltersRequestTypeID, "messages.getDialogFilters"); err != nil {
-		return tlrt.DecodeErr(err, "messages.getDialogFilters", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3109, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessagesGetDialogFiltersRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3109)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesGetDialogFiltersRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3109, m)
 }
 
 // MessagesGetDialogFilters calls messages.getDialogFilters: see
@@ -24457,43 +15778,31 @@ func (*MessagesGetSuggestedDialogFiltersRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesGetSuggestedDialogFiltersRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesGetSuggestedDialogFiltersRequestTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1516, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesGetSuggestedDialogFiltersRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1516, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesGetSuggestedDialogFiltersRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesGetSuggestedDialogFiltersRequestTypeID, "messages.getSuggestedDialogFilters"); err != nil {
-		return tlrt.DecodeErr(err, "messages.getSuggestedDialogFilters", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2265, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessagesGetSuggestedDialogFiltersRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2265)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesGetSuggestedDialogFiltersRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2265, m)
 }
 
 // MessagesGetSuggestedDialogFilters calls messages.getSuggestedDialogFilters:
@@ -24537,75 +15846,32 @@ func (*MessagesUpdateDialogFilterRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesUpdateDialogFilterRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesUpdateDialogFilterRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 243, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesUpdateDialogFilterRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 0)
-	flags |= tlrt.Bit(m.Filter != nil, 0)
-	w := tlrt.Extend(b, 8)
-	_ = w[7]
-	binary.LittleEndian.PutUint32(w, uint32(flags))
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.ID))
-	if flags.Has(0) {
-		if err := tlrt.EncodeObject(b, m.Filter); err != nil {
-			return tlrt.EncodeErr(err, "messages.updateDialogFilter", "filter")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 243, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesUpdateDialogFilterRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesUpdateDialogFilterRequestTypeID, "messages.updateDialogFilter"); err != nil {
-		return tlrt.DecodeErr(err, "messages.updateDialogFilter", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 858, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessagesUpdateDialogFilterRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = MessagesUpdateDialogFilterRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 858)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesUpdateDialogFilterRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messages.updateDialogFilter", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "messages.updateDialogFilter", "flags")
-	}
-	if m.ID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "messages.updateDialogFilter", "id")
-	}
-	if m.Flags.Has(0) {
-		if m.Filter, err = decodeDialogFilter(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "messages.updateDialogFilter", "filter")
-		}
-	}
-	m.Flags &^= 1 << 0
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 858, m)
 }
 
 // MessagesUpdateDialogFilter calls messages.updateDialogFilter: see
@@ -24642,51 +15908,31 @@ func (*MessagesUpdateDialogFiltersOrderRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesUpdateDialogFiltersOrderRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesUpdateDialogFiltersOrderRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1894, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesUpdateDialogFiltersOrderRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutVectorHeader(b, len(m.Order))
-	for i := range m.Order {
-		tlrt.PutUint32(b, uint32(m.Order[i]))
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1894, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesUpdateDialogFiltersOrderRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesUpdateDialogFiltersOrderRequestTypeID, "messages.updateDialogFiltersOrder"); err != nil {
-		return tlrt.DecodeErr(err, "messages.updateDialogFiltersOrder", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2678, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessagesUpdateDialogFiltersOrderRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2678)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesUpdateDialogFiltersOrderRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Order, err = tlrt.DecodeVector(d, 4, (*tlrt.Decoder).Int); err != nil {
-		return tlrt.DecodeErr(err, "messages.updateDialogFiltersOrder", "order")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2678, m)
 }
 
 // MessagesUpdateDialogFiltersOrder calls messages.updateDialogFiltersOrder: see
@@ -24726,63 +15972,31 @@ func (*MessagesGetOldFeaturedStickersRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesGetOldFeaturedStickersRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 20)
-	_ = w[19]
-	binary.LittleEndian.PutUint32(w, MessagesGetOldFeaturedStickersRequestTypeID)
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.Offset))
-	binary.LittleEndian.PutUint32(w[8:], uint32(m.Limit))
-	binary.LittleEndian.PutUint64(w[12:], uint64(m.Hash))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1162, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesGetOldFeaturedStickersRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 16)
-	_ = w[15]
-	binary.LittleEndian.PutUint32(w, uint32(m.Offset))
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.Limit))
-	binary.LittleEndian.PutUint64(w[8:], uint64(m.Hash))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1162, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesGetOldFeaturedStickersRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesGetOldFeaturedStickersRequestTypeID, "messages.getOldFeaturedStickers"); err != nil {
-		return tlrt.DecodeErr(err, "messages.getOldFeaturedStickers", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1880, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessagesGetOldFeaturedStickersRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1880)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesGetOldFeaturedStickersRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Offset, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "messages.getOldFeaturedStickers", "offset")
-	}
-	if m.Limit, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "messages.getOldFeaturedStickers", "limit")
-	}
-	if m.Hash, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "messages.getOldFeaturedStickers", "hash")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1880, m)
 }
 
 // MessagesGetOldFeaturedStickers calls messages.getOldFeaturedStickers: see
@@ -24827,87 +16041,31 @@ func (*MessagesGetRepliesRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesGetRepliesRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesGetRepliesRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 336, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesGetRepliesRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "messages.getReplies", "peer")
-	}
-	w := tlrt.Extend(b, 36)
-	_ = w[35]
-	binary.LittleEndian.PutUint32(w, uint32(m.MsgID))
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.OffsetID))
-	binary.LittleEndian.PutUint32(w[8:], uint32(m.OffsetDate))
-	binary.LittleEndian.PutUint32(w[12:], uint32(m.AddOffset))
-	binary.LittleEndian.PutUint32(w[16:], uint32(m.Limit))
-	binary.LittleEndian.PutUint32(w[20:], uint32(m.MaxID))
-	binary.LittleEndian.PutUint32(w[24:], uint32(m.MinID))
-	binary.LittleEndian.PutUint64(w[28:], uint64(m.Hash))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 336, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesGetRepliesRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesGetRepliesRequestTypeID, "messages.getReplies"); err != nil {
-		return tlrt.DecodeErr(err, "messages.getReplies", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 958, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessagesGetRepliesRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 958)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesGetRepliesRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messages.getReplies", "")
-	}
-	var err error
-	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.getReplies", "peer")
-	}
-	if m.MsgID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "messages.getReplies", "msg_id")
-	}
-	if m.OffsetID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "messages.getReplies", "offset_id")
-	}
-	if m.OffsetDate, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "messages.getReplies", "offset_date")
-	}
-	if m.AddOffset, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "messages.getReplies", "add_offset")
-	}
-	if m.Limit, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "messages.getReplies", "limit")
-	}
-	if m.MaxID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "messages.getReplies", "max_id")
-	}
-	if m.MinID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "messages.getReplies", "min_id")
-	}
-	if m.Hash, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "messages.getReplies", "hash")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 958, m)
 }
 
 // MessagesGetReplies calls messages.getReplies: see MessagesGetRepliesRequest.
@@ -24945,57 +16103,31 @@ func (*MessagesGetDiscussionMessageRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesGetDiscussionMessageRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesGetDiscussionMessageRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 646, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesGetDiscussionMessageRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "messages.getDiscussionMessage", "peer")
-	}
-	tlrt.PutUint32(b, uint32(m.MsgID))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 646, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesGetDiscussionMessageRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesGetDiscussionMessageRequestTypeID, "messages.getDiscussionMessage"); err != nil {
-		return tlrt.DecodeErr(err, "messages.getDiscussionMessage", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1315, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessagesGetDiscussionMessageRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1315)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesGetDiscussionMessageRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messages.getDiscussionMessage", "")
-	}
-	var err error
-	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.getDiscussionMessage", "peer")
-	}
-	if m.MsgID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "messages.getDiscussionMessage", "msg_id")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1315, m)
 }
 
 // MessagesGetDiscussionMessage calls messages.getDiscussionMessage: see
@@ -25033,63 +16165,31 @@ func (*MessagesReadDiscussionRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesReadDiscussionRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesReadDiscussionRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2362, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesReadDiscussionRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "messages.readDiscussion", "peer")
-	}
-	w := tlrt.Extend(b, 8)
-	_ = w[7]
-	binary.LittleEndian.PutUint32(w, uint32(m.MsgID))
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.ReadMaxID))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2362, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesReadDiscussionRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesReadDiscussionRequestTypeID, "messages.readDiscussion"); err != nil {
-		return tlrt.DecodeErr(err, "messages.readDiscussion", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3187, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessagesReadDiscussionRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3187)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesReadDiscussionRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messages.readDiscussion", "")
-	}
-	var err error
-	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.readDiscussion", "peer")
-	}
-	if m.MsgID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "messages.readDiscussion", "msg_id")
-	}
-	if m.ReadMaxID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "messages.readDiscussion", "read_max_id")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3187, m)
 }
 
 // MessagesReadDiscussion calls messages.readDiscussion: see
@@ -25152,86 +16252,31 @@ func (m *MessagesUnpinAllMessagesRequest) ClearTopMsgID() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesUnpinAllMessagesRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesUnpinAllMessagesRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 55, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesUnpinAllMessagesRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 1)
-	flags |= tlrt.Bit(m.TopMsgID != 0, 0)
-	flags |= tlrt.Bit(m.SavedPeerID != nil, 1)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "messages.unpinAllMessages", "peer")
-	}
-	if flags.Has(0) {
-		tlrt.PutUint32(b, uint32(m.TopMsgID))
-	}
-	if flags.Has(1) {
-		if err := tlrt.EncodeObject(b, m.SavedPeerID); err != nil {
-			return tlrt.EncodeErr(err, "messages.unpinAllMessages", "saved_peer_id")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 55, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesUnpinAllMessagesRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesUnpinAllMessagesRequestTypeID, "messages.unpinAllMessages"); err != nil {
-		return tlrt.DecodeErr(err, "messages.unpinAllMessages", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 644, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessagesUnpinAllMessagesRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = MessagesUnpinAllMessagesRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 644)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesUnpinAllMessagesRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messages.unpinAllMessages", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "messages.unpinAllMessages", "flags")
-	}
-	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.unpinAllMessages", "peer")
-	}
-	if m.Flags.Has(0) {
-		if m.TopMsgID, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "messages.unpinAllMessages", "top_msg_id")
-		}
-	}
-	if m.Flags.Has(1) {
-		if m.SavedPeerID, err = decodeInputPeer(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "messages.unpinAllMessages", "saved_peer_id")
-		}
-	}
-	m.Flags &^= 1 << 1
-	if m.TopMsgID != 0 {
-		m.Flags.Unset(0)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 644, m)
 }
 
 // MessagesUnpinAllMessages calls messages.unpinAllMessages: see
@@ -25266,51 +16311,31 @@ func (*MessagesDeleteChatRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesDeleteChatRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, MessagesDeleteChatRequestTypeID)
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.ChatID))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 857, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesDeleteChatRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint64(b, uint64(m.ChatID))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 857, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesDeleteChatRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesDeleteChatRequestTypeID, "messages.deleteChat"); err != nil {
-		return tlrt.DecodeErr(err, "messages.deleteChat", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1549, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessagesDeleteChatRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1549)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesDeleteChatRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.ChatID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "messages.deleteChat", "chat_id")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1549, m)
 }
 
 // MessagesDeleteChat calls messages.deleteChat: see MessagesDeleteChatRequest.
@@ -25348,56 +16373,31 @@ func (*MessagesDeletePhoneCallHistoryRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesDeletePhoneCallHistoryRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesDeletePhoneCallHistoryRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2394, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesDeletePhoneCallHistoryRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 0)
-	flags |= tlrt.Bit(m.Revoke, 0)
-	tlrt.PutUint32(b, uint32(flags))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2394, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesDeletePhoneCallHistoryRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesDeletePhoneCallHistoryRequestTypeID, "messages.deletePhoneCallHistory"); err != nil {
-		return tlrt.DecodeErr(err, "messages.deletePhoneCallHistory", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3222, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessagesDeletePhoneCallHistoryRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = MessagesDeletePhoneCallHistoryRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 3222)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesDeletePhoneCallHistoryRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "messages.deletePhoneCallHistory", "flags")
-	}
-	m.Revoke = m.Flags.Has(0)
-	m.Flags &^= 1 << 0
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3222, m)
 }
 
 // MessagesDeletePhoneCallHistory calls messages.deletePhoneCallHistory: see
@@ -25435,49 +16435,32 @@ func (*MessagesCheckHistoryImportRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesCheckHistoryImportRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesCheckHistoryImportRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 643, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesCheckHistoryImportRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.ImportHead)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 643, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesCheckHistoryImportRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesCheckHistoryImportRequestTypeID, "messages.checkHistoryImport"); err != nil {
-		return tlrt.DecodeErr(err, "messages.checkHistoryImport", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1311, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessagesCheckHistoryImportRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1311)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesCheckHistoryImportRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.ImportHead, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "messages.checkHistoryImport", "import_head")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1311, m)
 }
 
 // MessagesCheckHistoryImport calls messages.checkHistoryImport: see
@@ -25517,64 +16500,32 @@ func (*MessagesInitHistoryImportRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesInitHistoryImportRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesInitHistoryImportRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 474, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesInitHistoryImportRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "messages.initHistoryImport", "peer")
-	}
-	if err := tlrt.EncodeObject(b, m.File); err != nil {
-		return tlrt.EncodeErr(err, "messages.initHistoryImport", "file")
-	}
-	tlrt.PutUint32(b, uint32(m.MediaCount))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 474, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesInitHistoryImportRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesInitHistoryImportRequestTypeID, "messages.initHistoryImport"); err != nil {
-		return tlrt.DecodeErr(err, "messages.initHistoryImport", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1119, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessagesInitHistoryImportRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1119)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesInitHistoryImportRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messages.initHistoryImport", "")
-	}
-	var err error
-	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.initHistoryImport", "peer")
-	}
-	if m.File, err = decodeInputFile(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.initHistoryImport", "file")
-	}
-	if m.MediaCount, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "messages.initHistoryImport", "media_count")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1119, m)
 }
 
 // MessagesInitHistoryImport calls messages.initHistoryImport: see
@@ -25615,68 +16566,32 @@ func (*MessagesUploadImportedMediaRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesUploadImportedMediaRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesUploadImportedMediaRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 392, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesUploadImportedMediaRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "messages.uploadImportedMedia", "peer")
-	}
-	tlrt.PutUint64(b, uint64(m.ImportID))
-	tlrt.PutString(b, m.FileName)
-	if err := tlrt.EncodeObject(b, m.Media); err != nil {
-		return tlrt.EncodeErr(err, "messages.uploadImportedMedia", "media")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 392, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesUploadImportedMediaRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesUploadImportedMediaRequestTypeID, "messages.uploadImportedMedia"); err != nil {
-		return tlrt.DecodeErr(err, "messages.uploadImportedMedia", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1024, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessagesUploadImportedMediaRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1024)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesUploadImportedMediaRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messages.uploadImportedMedia", "")
-	}
-	var err error
-	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.uploadImportedMedia", "peer")
-	}
-	if m.ImportID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "messages.uploadImportedMedia", "import_id")
-	}
-	if m.FileName, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "messages.uploadImportedMedia", "file_name")
-	}
-	if m.Media, err = decodeInputMedia(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.uploadImportedMedia", "media")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1024, m)
 }
 
 // MessagesUploadImportedMedia calls messages.uploadImportedMedia: see
@@ -25715,57 +16630,31 @@ func (*MessagesStartHistoryImportRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesStartHistoryImportRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesStartHistoryImportRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1691, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesStartHistoryImportRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "messages.startHistoryImport", "peer")
-	}
-	tlrt.PutUint64(b, uint64(m.ImportID))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1691, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesStartHistoryImportRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesStartHistoryImportRequestTypeID, "messages.startHistoryImport"); err != nil {
-		return tlrt.DecodeErr(err, "messages.startHistoryImport", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2451, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessagesStartHistoryImportRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2451)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesStartHistoryImportRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messages.startHistoryImport", "")
-	}
-	var err error
-	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.startHistoryImport", "peer")
-	}
-	if m.ImportID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "messages.startHistoryImport", "import_id")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2451, m)
 }
 
 // MessagesStartHistoryImport calls messages.startHistoryImport: see
@@ -25857,94 +16746,32 @@ func (m *MessagesGetExportedChatInvitesRequest) ClearOffsetLink() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesGetExportedChatInvitesRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesGetExportedChatInvitesRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1519, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesGetExportedChatInvitesRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 3)
-	flags |= tlrt.Bit(m.Revoked, 3)
-	flags |= tlrt.Bit(m.OffsetDate != 0 || m.OffsetLink != "", 2)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "messages.getExportedChatInvites", "peer")
-	}
-	if err := tlrt.EncodeObject(b, m.AdminID); err != nil {
-		return tlrt.EncodeErr(err, "messages.getExportedChatInvites", "admin_id")
-	}
-	if flags.Has(2) {
-		tlrt.PutUint32(b, uint32(m.OffsetDate))
-		tlrt.PutString(b, m.OffsetLink)
-	}
-	tlrt.PutUint32(b, uint32(m.Limit))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1519, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesGetExportedChatInvitesRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesGetExportedChatInvitesRequestTypeID, "messages.getExportedChatInvites"); err != nil {
-		return tlrt.DecodeErr(err, "messages.getExportedChatInvites", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2270, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessagesGetExportedChatInvitesRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = MessagesGetExportedChatInvitesRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2270)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesGetExportedChatInvitesRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messages.getExportedChatInvites", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "messages.getExportedChatInvites", "flags")
-	}
-	m.Revoked = m.Flags.Has(3)
-	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.getExportedChatInvites", "peer")
-	}
-	if m.AdminID, err = decodeInputUser(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.getExportedChatInvites", "admin_id")
-	}
-	if m.Flags.Has(2) {
-		if m.OffsetDate, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "messages.getExportedChatInvites", "offset_date")
-		}
-	}
-	if m.Flags.Has(2) {
-		if m.OffsetLink, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "messages.getExportedChatInvites", "offset_link")
-		}
-	}
-	if m.Limit, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "messages.getExportedChatInvites", "limit")
-	}
-	m.Flags &^= 1 << 3
-	if m.OffsetDate != 0 || m.OffsetLink != "" {
-		m.Flags.Unset(2)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2270, m)
 }
 
 // MessagesGetExportedChatInvites calls messages.getExportedChatInvites: see
@@ -25983,58 +16810,32 @@ func (*MessagesGetExportedChatInviteRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesGetExportedChatInviteRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesGetExportedChatInviteRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1058, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesGetExportedChatInviteRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "messages.getExportedChatInvite", "peer")
-	}
-	tlrt.PutString(b, m.Link)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1058, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesGetExportedChatInviteRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesGetExportedChatInviteRequestTypeID, "messages.getExportedChatInvite"); err != nil {
-		return tlrt.DecodeErr(err, "messages.getExportedChatInvite", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1768, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessagesGetExportedChatInviteRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1768)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesGetExportedChatInviteRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messages.getExportedChatInvite", "")
-	}
-	var err error
-	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.getExportedChatInvite", "peer")
-	}
-	if m.Link, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "messages.getExportedChatInvite", "link")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1768, m)
 }
 
 // MessagesGetExportedChatInvite calls messages.getExportedChatInvite: see
@@ -26162,118 +16963,32 @@ func (m *MessagesEditExportedChatInviteRequest) ClearTitle() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesEditExportedChatInviteRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesEditExportedChatInviteRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1807, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesEditExportedChatInviteRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 2)
-	flags |= tlrt.Bit(m.Revoked, 2)
-	flags |= tlrt.Bit(m.ExpireDate != 0, 0)
-	flags |= tlrt.Bit(m.UsageLimit != 0, 1)
-	flags |= tlrt.Bit(m.RequestNeeded, 3)
-	flags |= tlrt.Bit(m.Title != "", 4)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "messages.editExportedChatInvite", "peer")
-	}
-	tlrt.PutString(b, m.Link)
-	if flags.Has(0) {
-		tlrt.PutUint32(b, uint32(m.ExpireDate))
-	}
-	if flags.Has(1) {
-		tlrt.PutUint32(b, uint32(m.UsageLimit))
-	}
-	if flags.Has(3) {
-		b.PutBool(m.RequestNeeded)
-	}
-	if flags.Has(4) {
-		tlrt.PutString(b, m.Title)
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1807, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesEditExportedChatInviteRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesEditExportedChatInviteRequestTypeID, "messages.editExportedChatInvite"); err != nil {
-		return tlrt.DecodeErr(err, "messages.editExportedChatInvite", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2578, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessagesEditExportedChatInviteRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = MessagesEditExportedChatInviteRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2578)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesEditExportedChatInviteRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messages.editExportedChatInvite", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "messages.editExportedChatInvite", "flags")
-	}
-	m.Revoked = m.Flags.Has(2)
-	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.editExportedChatInvite", "peer")
-	}
-	if m.Link, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "messages.editExportedChatInvite", "link")
-	}
-	if m.Flags.Has(0) {
-		if m.ExpireDate, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "messages.editExportedChatInvite", "expire_date")
-		}
-	}
-	if m.Flags.Has(1) {
-		if m.UsageLimit, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "messages.editExportedChatInvite", "usage_limit")
-		}
-	}
-	if m.Flags.Has(3) {
-		if m.RequestNeeded, err = d.Bool(); err != nil {
-			return tlrt.DecodeErr(err, "messages.editExportedChatInvite", "request_needed")
-		}
-	}
-	if m.Flags.Has(4) {
-		if m.Title, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "messages.editExportedChatInvite", "title")
-		}
-	}
-	m.Flags &^= 1 << 2
-	if m.ExpireDate != 0 {
-		m.Flags.Unset(0)
-	}
-	if m.UsageLimit != 0 {
-		m.Flags.Unset(1)
-	}
-	if m.RequestNeeded {
-		m.Flags.Unset(3)
-	}
-	if m.Title != "" {
-		m.Flags.Unset(4)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2578, m)
 }
 
 // MessagesEditExportedChatInvite calls messages.editExportedChatInvite: see
@@ -26314,59 +17029,31 @@ func (*MessagesDeleteRevokedExportedChatInvitesRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesDeleteRevokedExportedChatInvitesRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesDeleteRevokedExportedChatInvitesRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 804, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesDeleteRevokedExportedChatInvitesRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "messages.deleteRevokedExportedChatInvites", "peer")
-	}
-	if err := tlrt.EncodeObject(b, m.AdminID); err != nil {
-		return tlrt.EncodeErr(err, "messages.deleteRevokedExportedChatInvites", "admin_id")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 804, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesDeleteRevokedExportedChatInvitesRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesDeleteRevokedExportedChatInvitesRequestTypeID, "messages.deleteRevokedExportedChatInvites"); err != nil {
-		return tlrt.DecodeErr(err, "messages.deleteRevokedExportedChatInvites", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1489, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessagesDeleteRevokedExportedChatInvitesRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1489)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesDeleteRevokedExportedChatInvitesRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messages.deleteRevokedExportedChatInvites", "")
-	}
-	var err error
-	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.deleteRevokedExportedChatInvites", "peer")
-	}
-	if m.AdminID, err = decodeInputUser(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.deleteRevokedExportedChatInvites", "admin_id")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1489, m)
 }
 
 // MessagesDeleteRevokedExportedChatInvites calls
@@ -26406,58 +17093,32 @@ func (*MessagesDeleteExportedChatInviteRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesDeleteExportedChatInviteRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesDeleteExportedChatInviteRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2012, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesDeleteExportedChatInviteRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "messages.deleteExportedChatInvite", "peer")
-	}
-	tlrt.PutString(b, m.Link)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2012, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesDeleteExportedChatInviteRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesDeleteExportedChatInviteRequestTypeID, "messages.deleteExportedChatInvite"); err != nil {
-		return tlrt.DecodeErr(err, "messages.deleteExportedChatInvite", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2807, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessagesDeleteExportedChatInviteRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2807)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesDeleteExportedChatInviteRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messages.deleteExportedChatInvite", "")
-	}
-	var err error
-	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.deleteExportedChatInvite", "peer")
-	}
-	if m.Link, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "messages.deleteExportedChatInvite", "link")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2807, m)
 }
 
 // MessagesDeleteExportedChatInvite calls messages.deleteExportedChatInvite: see
@@ -26495,53 +17156,31 @@ func (*MessagesGetAdminsWithInvitesRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesGetAdminsWithInvitesRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesGetAdminsWithInvitesRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 525, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesGetAdminsWithInvitesRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "messages.getAdminsWithInvites", "peer")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 525, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesGetAdminsWithInvitesRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesGetAdminsWithInvitesRequestTypeID, "messages.getAdminsWithInvites"); err != nil {
-		return tlrt.DecodeErr(err, "messages.getAdminsWithInvites", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1176, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessagesGetAdminsWithInvitesRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1176)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesGetAdminsWithInvitesRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messages.getAdminsWithInvites", "")
-	}
-	var err error
-	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.getAdminsWithInvites", "peer")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1176, m)
 }
 
 // MessagesGetAdminsWithInvites calls messages.getAdminsWithInvites: see
@@ -26630,106 +17269,32 @@ func (m *MessagesGetChatInviteImportersRequest) ClearQ() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesGetChatInviteImportersRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesGetChatInviteImportersRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2114, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesGetChatInviteImportersRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<0 | 1<<3)
-	flags |= tlrt.Bit(m.Requested, 0)
-	flags |= tlrt.Bit(m.SubscriptionExpired, 3)
-	flags |= tlrt.Bit(m.Link != "", 1)
-	flags |= tlrt.Bit(m.Q != "", 2)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "messages.getChatInviteImporters", "peer")
-	}
-	if flags.Has(1) {
-		tlrt.PutString(b, m.Link)
-	}
-	if flags.Has(2) {
-		tlrt.PutString(b, m.Q)
-	}
-	tlrt.PutUint32(b, uint32(m.OffsetDate))
-	if err := tlrt.EncodeObject(b, m.OffsetUser); err != nil {
-		return tlrt.EncodeErr(err, "messages.getChatInviteImporters", "offset_user")
-	}
-	tlrt.PutUint32(b, uint32(m.Limit))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2114, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesGetChatInviteImportersRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesGetChatInviteImportersRequestTypeID, "messages.getChatInviteImporters"); err != nil {
-		return tlrt.DecodeErr(err, "messages.getChatInviteImporters", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2922, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessagesGetChatInviteImportersRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = MessagesGetChatInviteImportersRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2922)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesGetChatInviteImportersRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messages.getChatInviteImporters", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "messages.getChatInviteImporters", "flags")
-	}
-	m.Requested = m.Flags.Has(0)
-	m.SubscriptionExpired = m.Flags.Has(3)
-	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.getChatInviteImporters", "peer")
-	}
-	if m.Flags.Has(1) {
-		if m.Link, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "messages.getChatInviteImporters", "link")
-		}
-	}
-	if m.Flags.Has(2) {
-		if m.Q, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "messages.getChatInviteImporters", "q")
-		}
-	}
-	if m.OffsetDate, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "messages.getChatInviteImporters", "offset_date")
-	}
-	if m.OffsetUser, err = decodeInputUser(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.getChatInviteImporters", "offset_user")
-	}
-	if m.Limit, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "messages.getChatInviteImporters", "limit")
-	}
-	m.Flags &^= 1<<0 | 1<<3
-	if m.Link != "" {
-		m.Flags.Unset(1)
-	}
-	if m.Q != "" {
-		m.Flags.Unset(2)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2922, m)
 }
 
 // MessagesGetChatInviteImporters calls messages.getChatInviteImporters: see
@@ -26765,57 +17330,31 @@ func (*MessagesSetHistoryTTLRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesSetHistoryTTLRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesSetHistoryTTLRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1738, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesSetHistoryTTLRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "messages.setHistoryTTL", "peer")
-	}
-	tlrt.PutUint32(b, uint32(m.Period))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1738, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesSetHistoryTTLRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesSetHistoryTTLRequestTypeID, "messages.setHistoryTTL"); err != nil {
-		return tlrt.DecodeErr(err, "messages.setHistoryTTL", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2502, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessagesSetHistoryTTLRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2502)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesSetHistoryTTLRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messages.setHistoryTTL", "")
-	}
-	var err error
-	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.setHistoryTTL", "peer")
-	}
-	if m.Period, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "messages.setHistoryTTL", "period")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2502, m)
 }
 
 // MessagesSetHistoryTTL calls messages.setHistoryTTL: see
@@ -26853,53 +17392,31 @@ func (*MessagesCheckHistoryImportPeerRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesCheckHistoryImportPeerRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesCheckHistoryImportPeerRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 870, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesCheckHistoryImportPeerRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "messages.checkHistoryImportPeer", "peer")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 870, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesCheckHistoryImportPeerRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesCheckHistoryImportPeerRequestTypeID, "messages.checkHistoryImportPeer"); err != nil {
-		return tlrt.DecodeErr(err, "messages.checkHistoryImportPeer", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1564, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessagesCheckHistoryImportPeerRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1564)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesCheckHistoryImportPeerRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messages.checkHistoryImportPeer", "")
-	}
-	var err error
-	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.checkHistoryImportPeer", "peer")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1564, m)
 }
 
 // MessagesCheckHistoryImportPeer calls messages.checkHistoryImportPeer: see
@@ -26936,60 +17453,32 @@ func (*MessagesSetChatThemeRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesSetChatThemeRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesSetChatThemeRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 73, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesSetChatThemeRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "messages.setChatTheme", "peer")
-	}
-	if err := tlrt.EncodeObject(b, m.Theme); err != nil {
-		return tlrt.EncodeErr(err, "messages.setChatTheme", "theme")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 73, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesSetChatThemeRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesSetChatThemeRequestTypeID, "messages.setChatTheme"); err != nil {
-		return tlrt.DecodeErr(err, "messages.setChatTheme", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 664, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessagesSetChatThemeRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 664)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesSetChatThemeRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messages.setChatTheme", "")
-	}
-	var err error
-	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.setChatTheme", "peer")
-	}
-	if m.Theme, err = decodeInputChatTheme(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.setChatTheme", "theme")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 664, m)
 }
 
 // MessagesSetChatTheme calls messages.setChatTheme: see
@@ -27028,57 +17517,31 @@ func (*MessagesGetMessageReadParticipantsRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesGetMessageReadParticipantsRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesGetMessageReadParticipantsRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 456, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesGetMessageReadParticipantsRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "messages.getMessageReadParticipants", "peer")
-	}
-	tlrt.PutUint32(b, uint32(m.MsgID))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 456, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesGetMessageReadParticipantsRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesGetMessageReadParticipantsRequestTypeID, "messages.getMessageReadParticipants"); err != nil {
-		return tlrt.DecodeErr(err, "messages.getMessageReadParticipants", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1097, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessagesGetMessageReadParticipantsRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1097)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesGetMessageReadParticipantsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messages.getMessageReadParticipants", "")
-	}
-	var err error
-	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.getMessageReadParticipants", "peer")
-	}
-	if m.MsgID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "messages.getMessageReadParticipants", "msg_id")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1097, m)
 }
 
 // MessagesGetMessageReadParticipants calls messages.getMessageReadParticipants:
@@ -27126,90 +17589,31 @@ func (*MessagesGetSearchResultsCalendarRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesGetSearchResultsCalendarRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesGetSearchResultsCalendarRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 988, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesGetSearchResultsCalendarRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 2)
-	flags |= tlrt.Bit(m.SavedPeerID != nil, 2)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "messages.getSearchResultsCalendar", "peer")
-	}
-	if flags.Has(2) {
-		if err := tlrt.EncodeObject(b, m.SavedPeerID); err != nil {
-			return tlrt.EncodeErr(err, "messages.getSearchResultsCalendar", "saved_peer_id")
-		}
-	}
-	if err := tlrt.EncodeObject(b, m.Filter); err != nil {
-		return tlrt.EncodeErr(err, "messages.getSearchResultsCalendar", "filter")
-	}
-	w := tlrt.Extend(b, 8)
-	_ = w[7]
-	binary.LittleEndian.PutUint32(w, uint32(m.OffsetID))
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.OffsetDate))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 988, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesGetSearchResultsCalendarRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesGetSearchResultsCalendarRequestTypeID, "messages.getSearchResultsCalendar"); err != nil {
-		return tlrt.DecodeErr(err, "messages.getSearchResultsCalendar", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1689, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessagesGetSearchResultsCalendarRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = MessagesGetSearchResultsCalendarRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1689)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesGetSearchResultsCalendarRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messages.getSearchResultsCalendar", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "messages.getSearchResultsCalendar", "flags")
-	}
-	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.getSearchResultsCalendar", "peer")
-	}
-	if m.Flags.Has(2) {
-		if m.SavedPeerID, err = decodeInputPeer(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "messages.getSearchResultsCalendar", "saved_peer_id")
-		}
-	}
-	if m.Filter, err = decodeMessagesFilter(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.getSearchResultsCalendar", "filter")
-	}
-	if m.OffsetID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "messages.getSearchResultsCalendar", "offset_id")
-	}
-	if m.OffsetDate, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "messages.getSearchResultsCalendar", "offset_date")
-	}
-	m.Flags &^= 1 << 2
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1689, m)
 }
 
 // MessagesGetSearchResultsCalendar calls messages.getSearchResultsCalendar: see
@@ -27253,90 +17657,31 @@ func (*MessagesGetSearchResultsPositionsRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesGetSearchResultsPositionsRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesGetSearchResultsPositionsRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1450, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesGetSearchResultsPositionsRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 2)
-	flags |= tlrt.Bit(m.SavedPeerID != nil, 2)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "messages.getSearchResultsPositions", "peer")
-	}
-	if flags.Has(2) {
-		if err := tlrt.EncodeObject(b, m.SavedPeerID); err != nil {
-			return tlrt.EncodeErr(err, "messages.getSearchResultsPositions", "saved_peer_id")
-		}
-	}
-	if err := tlrt.EncodeObject(b, m.Filter); err != nil {
-		return tlrt.EncodeErr(err, "messages.getSearchResultsPositions", "filter")
-	}
-	w := tlrt.Extend(b, 8)
-	_ = w[7]
-	binary.LittleEndian.PutUint32(w, uint32(m.OffsetID))
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.Limit))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1450, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesGetSearchResultsPositionsRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesGetSearchResultsPositionsRequestTypeID, "messages.getSearchResultsPositions"); err != nil {
-		return tlrt.DecodeErr(err, "messages.getSearchResultsPositions", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2190, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessagesGetSearchResultsPositionsRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = MessagesGetSearchResultsPositionsRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2190)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesGetSearchResultsPositionsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messages.getSearchResultsPositions", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "messages.getSearchResultsPositions", "flags")
-	}
-	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.getSearchResultsPositions", "peer")
-	}
-	if m.Flags.Has(2) {
-		if m.SavedPeerID, err = decodeInputPeer(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "messages.getSearchResultsPositions", "saved_peer_id")
-		}
-	}
-	if m.Filter, err = decodeMessagesFilter(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.getSearchResultsPositions", "filter")
-	}
-	if m.OffsetID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "messages.getSearchResultsPositions", "offset_id")
-	}
-	if m.Limit, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "messages.getSearchResultsPositions", "limit")
-	}
-	m.Flags &^= 1 << 2
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2190, m)
 }
 
 // MessagesGetSearchResultsPositions calls messages.getSearchResultsPositions:
@@ -27377,71 +17722,31 @@ func (*MessagesHideChatJoinRequestRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesHideChatJoinRequestRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesHideChatJoinRequestRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1177, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesHideChatJoinRequestRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 0)
-	flags |= tlrt.Bit(m.Approved, 0)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "messages.hideChatJoinRequest", "peer")
-	}
-	if err := tlrt.EncodeObject(b, m.UserID); err != nil {
-		return tlrt.EncodeErr(err, "messages.hideChatJoinRequest", "user_id")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1177, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesHideChatJoinRequestRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesHideChatJoinRequestRequestTypeID, "messages.hideChatJoinRequest"); err != nil {
-		return tlrt.DecodeErr(err, "messages.hideChatJoinRequest", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1897, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessagesHideChatJoinRequestRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = MessagesHideChatJoinRequestRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1897)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesHideChatJoinRequestRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messages.hideChatJoinRequest", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "messages.hideChatJoinRequest", "flags")
-	}
-	m.Approved = m.Flags.Has(0)
-	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.hideChatJoinRequest", "peer")
-	}
-	if m.UserID, err = decodeInputUser(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.hideChatJoinRequest", "user_id")
-	}
-	m.Flags &^= 1 << 0
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1897, m)
 }
 
 // MessagesHideChatJoinRequest calls messages.hideChatJoinRequest: see
@@ -27505,78 +17810,32 @@ func (m *MessagesHideAllChatJoinRequestsRequest) ClearLink() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesHideAllChatJoinRequestsRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesHideAllChatJoinRequestsRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2124, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesHideAllChatJoinRequestsRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 0)
-	flags |= tlrt.Bit(m.Approved, 0)
-	flags |= tlrt.Bit(m.Link != "", 1)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "messages.hideAllChatJoinRequests", "peer")
-	}
-	if flags.Has(1) {
-		tlrt.PutString(b, m.Link)
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2124, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesHideAllChatJoinRequestsRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesHideAllChatJoinRequestsRequestTypeID, "messages.hideAllChatJoinRequests"); err != nil {
-		return tlrt.DecodeErr(err, "messages.hideAllChatJoinRequests", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2933, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessagesHideAllChatJoinRequestsRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = MessagesHideAllChatJoinRequestsRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2933)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesHideAllChatJoinRequestsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messages.hideAllChatJoinRequests", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "messages.hideAllChatJoinRequests", "flags")
-	}
-	m.Approved = m.Flags.Has(0)
-	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.hideAllChatJoinRequests", "peer")
-	}
-	if m.Flags.Has(1) {
-		if m.Link, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "messages.hideAllChatJoinRequests", "link")
-		}
-	}
-	m.Flags &^= 1 << 0
-	if m.Link != "" {
-		m.Flags.Unset(1)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2933, m)
 }
 
 // MessagesHideAllChatJoinRequests calls messages.hideAllChatJoinRequests: see
@@ -27639,78 +17898,31 @@ func (m *MessagesToggleNoForwardsRequest) ClearRequestMsgID() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesToggleNoForwardsRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesToggleNoForwardsRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1667, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesToggleNoForwardsRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags
-	flags |= tlrt.Bit(m.RequestMsgID != 0, 0)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "messages.toggleNoForwards", "peer")
-	}
-	b.PutBool(m.Enabled)
-	if flags.Has(0) {
-		tlrt.PutUint32(b, uint32(m.RequestMsgID))
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1667, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesToggleNoForwardsRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesToggleNoForwardsRequestTypeID, "messages.toggleNoForwards"); err != nil {
-		return tlrt.DecodeErr(err, "messages.toggleNoForwards", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2427, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessagesToggleNoForwardsRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = MessagesToggleNoForwardsRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2427)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesToggleNoForwardsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messages.toggleNoForwards", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "messages.toggleNoForwards", "flags")
-	}
-	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.toggleNoForwards", "peer")
-	}
-	if m.Enabled, err = d.Bool(); err != nil {
-		return tlrt.DecodeErr(err, "messages.toggleNoForwards", "enabled")
-	}
-	if m.Flags.Has(0) {
-		if m.RequestMsgID, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "messages.toggleNoForwards", "request_msg_id")
-		}
-	}
-	if m.RequestMsgID != 0 {
-		m.Flags.Unset(0)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2427, m)
 }
 
 // MessagesToggleNoForwards calls messages.toggleNoForwards: see
@@ -27749,59 +17961,31 @@ func (*MessagesSaveDefaultSendAsRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesSaveDefaultSendAsRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesSaveDefaultSendAsRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1958, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesSaveDefaultSendAsRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "messages.saveDefaultSendAs", "peer")
-	}
-	if err := tlrt.EncodeObject(b, m.SendAs); err != nil {
-		return tlrt.EncodeErr(err, "messages.saveDefaultSendAs", "send_as")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1958, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesSaveDefaultSendAsRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesSaveDefaultSendAsRequestTypeID, "messages.saveDefaultSendAs"); err != nil {
-		return tlrt.DecodeErr(err, "messages.saveDefaultSendAs", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2745, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessagesSaveDefaultSendAsRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2745)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesSaveDefaultSendAsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messages.saveDefaultSendAs", "")
-	}
-	var err error
-	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.saveDefaultSendAs", "peer")
-	}
-	if m.SendAs, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.saveDefaultSendAs", "send_as")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2745, m)
 }
 
 // MessagesSaveDefaultSendAs calls messages.saveDefaultSendAs: see
@@ -27866,89 +18050,32 @@ func (m *MessagesSendReactionRequest) ClearReaction() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesSendReactionRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesSendReactionRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2000, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesSendReactionRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<1 | 1<<2)
-	flags |= tlrt.Bit(m.Big, 1)
-	flags |= tlrt.Bit(m.AddToRecent, 2)
-	flags |= tlrt.Bit(len(m.Reaction) > 0, 0)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "messages.sendReaction", "peer")
-	}
-	tlrt.PutUint32(b, uint32(m.MsgID))
-	if flags.Has(0) {
-		tlrt.PutVectorHeader(b, len(m.Reaction))
-		for i := range m.Reaction {
-			if err := tlrt.EncodeObject(b, m.Reaction[i]); err != nil {
-				return tlrt.EncodeErr(err, "messages.sendReaction", "reaction")
-			}
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2000, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesSendReactionRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesSendReactionRequestTypeID, "messages.sendReaction"); err != nil {
-		return tlrt.DecodeErr(err, "messages.sendReaction", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2792, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessagesSendReactionRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = MessagesSendReactionRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2792)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesSendReactionRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messages.sendReaction", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "messages.sendReaction", "flags")
-	}
-	m.Big = m.Flags.Has(1)
-	m.AddToRecent = m.Flags.Has(2)
-	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.sendReaction", "peer")
-	}
-	if m.MsgID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "messages.sendReaction", "msg_id")
-	}
-	if m.Flags.Has(0) {
-		if m.Reaction, err = tlrt.DecodeSlabs[ReactionEmoji](d, false, 4, depth+1, decodeReaction); err != nil {
-			return tlrt.DecodeErr(err, "messages.sendReaction", "reaction")
-		}
-	}
-	m.Flags &^= 1<<1 | 1<<2
-	if len(m.Reaction) > 0 {
-		m.Flags.Unset(0)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2792, m)
 }
 
 // MessagesSendReaction calls messages.sendReaction: see
@@ -27987,60 +18114,31 @@ func (*MessagesGetMessagesReactionsRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesGetMessagesReactionsRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesGetMessagesReactionsRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1283, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesGetMessagesReactionsRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "messages.getMessagesReactions", "peer")
-	}
-	tlrt.PutVectorHeader(b, len(m.ID))
-	for i := range m.ID {
-		tlrt.PutUint32(b, uint32(m.ID[i]))
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1283, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesGetMessagesReactionsRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesGetMessagesReactionsRequestTypeID, "messages.getMessagesReactions"); err != nil {
-		return tlrt.DecodeErr(err, "messages.getMessagesReactions", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2009, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessagesGetMessagesReactionsRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2009)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesGetMessagesReactionsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messages.getMessagesReactions", "")
-	}
-	var err error
-	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.getMessagesReactions", "peer")
-	}
-	if m.ID, err = tlrt.DecodeVector(d, 4, (*tlrt.Decoder).Int); err != nil {
-		return tlrt.DecodeErr(err, "messages.getMessagesReactions", "id")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2009, m)
 }
 
 // MessagesGetMessagesReactions calls messages.getMessagesReactions: see
@@ -28107,95 +18205,32 @@ func (m *MessagesGetMessageReactionsListRequest) ClearOffset() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesGetMessageReactionsListRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesGetMessageReactionsListRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 657, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesGetMessageReactionsListRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 0)
-	flags |= tlrt.Bit(m.Reaction != nil, 0)
-	flags |= tlrt.Bit(m.Offset != "", 1)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "messages.getMessageReactionsList", "peer")
-	}
-	tlrt.PutUint32(b, uint32(m.ID))
-	if flags.Has(0) {
-		if err := tlrt.EncodeObject(b, m.Reaction); err != nil {
-			return tlrt.EncodeErr(err, "messages.getMessageReactionsList", "reaction")
-		}
-	}
-	if flags.Has(1) {
-		tlrt.PutString(b, m.Offset)
-	}
-	tlrt.PutUint32(b, uint32(m.Limit))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 657, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesGetMessageReactionsListRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesGetMessageReactionsListRequestTypeID, "messages.getMessageReactionsList"); err != nil {
-		return tlrt.DecodeErr(err, "messages.getMessageReactionsList", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1328, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessagesGetMessageReactionsListRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = MessagesGetMessageReactionsListRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1328)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesGetMessageReactionsListRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messages.getMessageReactionsList", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "messages.getMessageReactionsList", "flags")
-	}
-	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.getMessageReactionsList", "peer")
-	}
-	if m.ID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "messages.getMessageReactionsList", "id")
-	}
-	if m.Flags.Has(0) {
-		if m.Reaction, err = decodeReaction(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "messages.getMessageReactionsList", "reaction")
-		}
-	}
-	if m.Flags.Has(1) {
-		if m.Offset, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "messages.getMessageReactionsList", "offset")
-		}
-	}
-	if m.Limit, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "messages.getMessageReactionsList", "limit")
-	}
-	m.Flags &^= 1 << 0
-	if m.Offset != "" {
-		m.Flags.Unset(1)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1328, m)
 }
 
 // MessagesGetMessageReactionsList calls messages.getMessageReactionsList: see
@@ -28282,93 +18317,32 @@ func (m *MessagesSetChatAvailableReactionsRequest) ClearPaidEnabled() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesSetChatAvailableReactionsRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesSetChatAvailableReactionsRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1229, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesSetChatAvailableReactionsRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags
-	flags |= tlrt.Bit(m.ReactionsLimit != 0, 0)
-	flags |= tlrt.Bit(m.PaidEnabled, 1)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "messages.setChatAvailableReactions", "peer")
-	}
-	if err := tlrt.EncodeObject(b, m.AvailableReactions); err != nil {
-		return tlrt.EncodeErr(err, "messages.setChatAvailableReactions", "available_reactions")
-	}
-	if flags.Has(0) {
-		tlrt.PutUint32(b, uint32(m.ReactionsLimit))
-	}
-	if flags.Has(1) {
-		b.PutBool(m.PaidEnabled)
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1229, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesSetChatAvailableReactionsRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesSetChatAvailableReactionsRequestTypeID, "messages.setChatAvailableReactions"); err != nil {
-		return tlrt.DecodeErr(err, "messages.setChatAvailableReactions", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1953, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessagesSetChatAvailableReactionsRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = MessagesSetChatAvailableReactionsRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1953)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesSetChatAvailableReactionsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messages.setChatAvailableReactions", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "messages.setChatAvailableReactions", "flags")
-	}
-	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.setChatAvailableReactions", "peer")
-	}
-	if m.AvailableReactions, err = decodeChatReactions(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.setChatAvailableReactions", "available_reactions")
-	}
-	if m.Flags.Has(0) {
-		if m.ReactionsLimit, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "messages.setChatAvailableReactions", "reactions_limit")
-		}
-	}
-	if m.Flags.Has(1) {
-		if m.PaidEnabled, err = d.Bool(); err != nil {
-			return tlrt.DecodeErr(err, "messages.setChatAvailableReactions", "paid_enabled")
-		}
-	}
-	if m.ReactionsLimit != 0 {
-		m.Flags.Unset(0)
-	}
-	if m.PaidEnabled {
-		m.Flags.Unset(1)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1953, m)
 }
 
 // MessagesSetChatAvailableReactions calls messages.setChatAvailableReactions:
@@ -28406,51 +18380,31 @@ func (*MessagesGetAvailableReactionsRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesGetAvailableReactionsRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 8)
-	_ = w[7]
-	binary.LittleEndian.PutUint32(w, MessagesGetAvailableReactionsRequestTypeID)
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.Hash))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 229, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesGetAvailableReactionsRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, uint32(m.Hash))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 229, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesGetAvailableReactionsRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesGetAvailableReactionsRequestTypeID, "messages.getAvailableReactions"); err != nil {
-		return tlrt.DecodeErr(err, "messages.getAvailableReactions", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 838, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessagesGetAvailableReactionsRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 838)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesGetAvailableReactionsRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Hash, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "messages.getAvailableReactions", "hash")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 838, m)
 }
 
 // MessagesGetAvailableReactions calls messages.getAvailableReactions: see
@@ -28487,54 +18441,32 @@ func (*MessagesSetDefaultReactionRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesSetDefaultReactionRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesSetDefaultReactionRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 735, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesSetDefaultReactionRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Reaction); err != nil {
-		return tlrt.EncodeErr(err, "messages.setDefaultReaction", "reaction")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 735, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesSetDefaultReactionRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesSetDefaultReactionRequestTypeID, "messages.setDefaultReaction"); err != nil {
-		return tlrt.DecodeErr(err, "messages.setDefaultReaction", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1413, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessagesSetDefaultReactionRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1413)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesSetDefaultReactionRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messages.setDefaultReaction", "")
-	}
-	var err error
-	if m.Reaction, err = decodeReaction(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.setDefaultReaction", "reaction")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1413, m)
 }
 
 // MessagesSetDefaultReaction calls messages.setDefaultReaction: see
@@ -28638,113 +18570,32 @@ func (m *MessagesTranslateTextRequest) ClearTone() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesTranslateTextRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesTranslateTextRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1556, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesTranslateTextRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags
-	flags |= tlrt.Bit(m.Peer != nil || len(m.ID) > 0, 0)
-	flags |= tlrt.Bit(len(m.Text) > 0, 1)
-	flags |= tlrt.Bit(m.Tone != "", 2)
-	tlrt.PutUint32(b, uint32(flags))
-	if flags.Has(0) {
-		if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-			return tlrt.EncodeErr(err, "messages.translateText", "peer")
-		}
-		tlrt.PutVectorHeader(b, len(m.ID))
-		for i := range m.ID {
-			tlrt.PutUint32(b, uint32(m.ID[i]))
-		}
-	}
-	if flags.Has(1) {
-		tlrt.PutVectorHeader(b, len(m.Text))
-		for i := range m.Text {
-			if err := m.Text[i].Encode(b); err != nil {
-				return tlrt.EncodeErr(err, "messages.translateText", "text")
-			}
-		}
-	}
-	tlrt.PutString(b, m.ToLang)
-	if flags.Has(2) {
-		tlrt.PutString(b, m.Tone)
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1556, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesTranslateTextRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesTranslateTextRequestTypeID, "messages.translateText"); err != nil {
-		return tlrt.DecodeErr(err, "messages.translateText", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2310, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessagesTranslateTextRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = MessagesTranslateTextRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2310)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesTranslateTextRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messages.translateText", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "messages.translateText", "flags")
-	}
-	if m.Flags.Has(0) {
-		if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "messages.translateText", "peer")
-		}
-	}
-	if m.Flags.Has(0) {
-		if m.ID, err = tlrt.DecodeVector(d, 4, (*tlrt.Decoder).Int); err != nil {
-			return tlrt.DecodeErr(err, "messages.translateText", "id")
-		}
-	}
-	if m.Flags.Has(1) {
-		if m.Text, err = tlrt.DecodeStructs[TextWithEntities](d, false, false, 16, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "messages.translateText", "text")
-		}
-	}
-	if m.ToLang, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "messages.translateText", "to_lang")
-	}
-	if m.Flags.Has(2) {
-		if m.Tone, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "messages.translateText", "tone")
-		}
-	}
-	if m.Peer != nil || len(m.ID) > 0 {
-		m.Flags.Unset(0)
-	}
-	if len(m.Text) > 0 {
-		m.Flags.Unset(1)
-	}
-	if m.Tone != "" {
-		m.Flags.Unset(2)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2310, m)
 }
 
 // MessagesTranslateText calls messages.translateText: see
@@ -28814,108 +18665,31 @@ func (m *MessagesGetUnreadReactionsRequest) ClearTopMsgID() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesGetUnreadReactionsRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesGetUnreadReactionsRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1800, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesGetUnreadReactionsRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 1)
-	flags |= tlrt.Bit(m.TopMsgID != 0, 0)
-	flags |= tlrt.Bit(m.SavedPeerID != nil, 1)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "messages.getUnreadReactions", "peer")
-	}
-	if flags.Has(0) {
-		tlrt.PutUint32(b, uint32(m.TopMsgID))
-	}
-	if flags.Has(1) {
-		if err := tlrt.EncodeObject(b, m.SavedPeerID); err != nil {
-			return tlrt.EncodeErr(err, "messages.getUnreadReactions", "saved_peer_id")
-		}
-	}
-	w := tlrt.Extend(b, 20)
-	_ = w[19]
-	binary.LittleEndian.PutUint32(w, uint32(m.OffsetID))
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.AddOffset))
-	binary.LittleEndian.PutUint32(w[8:], uint32(m.Limit))
-	binary.LittleEndian.PutUint32(w[12:], uint32(m.MaxID))
-	binary.LittleEndian.PutUint32(w[16:], uint32(m.MinID))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1800, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesGetUnreadReactionsRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesGetUnreadReactionsRequestTypeID, "messages.getUnreadReactions"); err != nil {
-		return tlrt.DecodeErr(err, "messages.getUnreadReactions", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2571, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessagesGetUnreadReactionsRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = MessagesGetUnreadReactionsRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2571)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesGetUnreadReactionsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messages.getUnreadReactions", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "messages.getUnreadReactions", "flags")
-	}
-	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.getUnreadReactions", "peer")
-	}
-	if m.Flags.Has(0) {
-		if m.TopMsgID, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "messages.getUnreadReactions", "top_msg_id")
-		}
-	}
-	if m.Flags.Has(1) {
-		if m.SavedPeerID, err = decodeInputPeer(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "messages.getUnreadReactions", "saved_peer_id")
-		}
-	}
-	if m.OffsetID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "messages.getUnreadReactions", "offset_id")
-	}
-	if m.AddOffset, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "messages.getUnreadReactions", "add_offset")
-	}
-	if m.Limit, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "messages.getUnreadReactions", "limit")
-	}
-	if m.MaxID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "messages.getUnreadReactions", "max_id")
-	}
-	if m.MinID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "messages.getUnreadReactions", "min_id")
-	}
-	m.Flags &^= 1 << 1
-	if m.TopMsgID != 0 {
-		m.Flags.Unset(0)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2571, m)
 }
 
 // MessagesGetUnreadReactions calls messages.getUnreadReactions: see
@@ -28978,86 +18752,31 @@ func (m *MessagesReadReactionsRequest) ClearTopMsgID() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesReadReactionsRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesReadReactionsRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1473, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesReadReactionsRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 1)
-	flags |= tlrt.Bit(m.TopMsgID != 0, 0)
-	flags |= tlrt.Bit(m.SavedPeerID != nil, 1)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "messages.readReactions", "peer")
-	}
-	if flags.Has(0) {
-		tlrt.PutUint32(b, uint32(m.TopMsgID))
-	}
-	if flags.Has(1) {
-		if err := tlrt.EncodeObject(b, m.SavedPeerID); err != nil {
-			return tlrt.EncodeErr(err, "messages.readReactions", "saved_peer_id")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1473, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesReadReactionsRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesReadReactionsRequestTypeID, "messages.readReactions"); err != nil {
-		return tlrt.DecodeErr(err, "messages.readReactions", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2218, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessagesReadReactionsRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = MessagesReadReactionsRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2218)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesReadReactionsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messages.readReactions", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "messages.readReactions", "flags")
-	}
-	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.readReactions", "peer")
-	}
-	if m.Flags.Has(0) {
-		if m.TopMsgID, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "messages.readReactions", "top_msg_id")
-		}
-	}
-	if m.Flags.Has(1) {
-		if m.SavedPeerID, err = decodeInputPeer(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "messages.readReactions", "saved_peer_id")
-		}
-	}
-	m.Flags &^= 1 << 1
-	if m.TopMsgID != 0 {
-		m.Flags.Unset(0)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2218, m)
 }
 
 // MessagesReadReactions calls messages.readReactions: see
@@ -29095,62 +18814,32 @@ func (*MessagesSearchSentMediaRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesSearchSentMediaRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesSearchSentMediaRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 142, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesSearchSentMediaRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.Q)
-	if err := tlrt.EncodeObject(b, m.Filter); err != nil {
-		return tlrt.EncodeErr(err, "messages.searchSentMedia", "filter")
-	}
-	tlrt.PutUint32(b, uint32(m.Limit))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 142, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesSearchSentMediaRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesSearchSentMediaRequestTypeID, "messages.searchSentMedia"); err != nil {
-		return tlrt.DecodeErr(err, "messages.searchSentMedia", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 744, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessagesSearchSentMediaRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 744)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesSearchSentMediaRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messages.searchSentMedia", "")
-	}
-	var err error
-	if m.Q, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "messages.searchSentMedia", "q")
-	}
-	if m.Filter, err = decodeMessagesFilter(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.searchSentMedia", "filter")
-	}
-	if m.Limit, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "messages.searchSentMedia", "limit")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 744, m)
 }
 
 // MessagesSearchSentMedia calls messages.searchSentMedia: see
@@ -29187,51 +18876,31 @@ func (*MessagesGetAttachMenuBotsRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesGetAttachMenuBotsRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, MessagesGetAttachMenuBotsRequestTypeID)
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.Hash))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 202, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesGetAttachMenuBotsRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint64(b, uint64(m.Hash))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 202, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesGetAttachMenuBotsRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesGetAttachMenuBotsRequestTypeID, "messages.getAttachMenuBots"); err != nil {
-		return tlrt.DecodeErr(err, "messages.getAttachMenuBots", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 809, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessagesGetAttachMenuBotsRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 809)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesGetAttachMenuBotsRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Hash, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "messages.getAttachMenuBots", "hash")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 809, m)
 }
 
 // MessagesGetAttachMenuBots calls messages.getAttachMenuBots: see
@@ -29266,53 +18935,31 @@ func (*MessagesGetAttachMenuBotRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesGetAttachMenuBotRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesGetAttachMenuBotRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1093, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesGetAttachMenuBotRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Bot); err != nil {
-		return tlrt.EncodeErr(err, "messages.getAttachMenuBot", "bot")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1093, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesGetAttachMenuBotRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesGetAttachMenuBotRequestTypeID, "messages.getAttachMenuBot"); err != nil {
-		return tlrt.DecodeErr(err, "messages.getAttachMenuBot", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1805, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessagesGetAttachMenuBotRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1805)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesGetAttachMenuBotRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messages.getAttachMenuBot", "")
-	}
-	var err error
-	if m.Bot, err = decodeInputUser(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.getAttachMenuBot", "bot")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1805, m)
 }
 
 // MessagesGetAttachMenuBot calls messages.getAttachMenuBot: see
@@ -29353,69 +19000,31 @@ func (*MessagesToggleBotInAttachMenuRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesToggleBotInAttachMenuRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesToggleBotInAttachMenuRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 978, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesToggleBotInAttachMenuRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 0)
-	flags |= tlrt.Bit(m.WriteAllowed, 0)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := tlrt.EncodeObject(b, m.Bot); err != nil {
-		return tlrt.EncodeErr(err, "messages.toggleBotInAttachMenu", "bot")
-	}
-	b.PutBool(m.Enabled)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 978, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesToggleBotInAttachMenuRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesToggleBotInAttachMenuRequestTypeID, "messages.toggleBotInAttachMenu"); err != nil {
-		return tlrt.DecodeErr(err, "messages.toggleBotInAttachMenu", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1679, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessagesToggleBotInAttachMenuRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = MessagesToggleBotInAttachMenuRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1679)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesToggleBotInAttachMenuRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messages.toggleBotInAttachMenu", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "messages.toggleBotInAttachMenu", "flags")
-	}
-	m.WriteAllowed = m.Flags.Has(0)
-	if m.Bot, err = decodeInputUser(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.toggleBotInAttachMenu", "bot")
-	}
-	if m.Enabled, err = d.Bool(); err != nil {
-		return tlrt.DecodeErr(err, "messages.toggleBotInAttachMenu", "enabled")
-	}
-	m.Flags &^= 1 << 0
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1679, m)
 }
 
 // MessagesToggleBotInAttachMenu calls messages.toggleBotInAttachMenu: see
@@ -29508,141 +19117,32 @@ func (m *MessagesRequestWebViewRequest) ClearStartParam() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesRequestWebViewRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesRequestWebViewRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 361, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesRequestWebViewRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<0 | 1<<2 | 1<<4 | 1<<5 | 1<<7 | 1<<8 | 1<<13)
-	flags |= tlrt.Bit(m.FromBotMenu, 4)
-	flags |= tlrt.Bit(m.Silent, 5)
-	flags |= tlrt.Bit(m.Compact, 7)
-	flags |= tlrt.Bit(m.Fullscreen, 8)
-	flags |= tlrt.Bit(m.URL != "", 1)
-	flags |= tlrt.Bit(m.StartParam != "", 3)
-	flags |= tlrt.Bit(m.ThemeParams != nil, 2)
-	flags |= tlrt.Bit(m.ReplyTo != nil, 0)
-	flags |= tlrt.Bit(m.SendAs != nil, 13)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "messages.requestWebView", "peer")
-	}
-	if err := tlrt.EncodeObject(b, m.Bot); err != nil {
-		return tlrt.EncodeErr(err, "messages.requestWebView", "bot")
-	}
-	if flags.Has(1) {
-		tlrt.PutString(b, m.URL)
-	}
-	if flags.Has(3) {
-		tlrt.PutString(b, m.StartParam)
-	}
-	if flags.Has(2) {
-		if err := m.ThemeParams.Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "messages.requestWebView", "theme_params")
-		}
-	}
-	tlrt.PutString(b, m.Platform)
-	if flags.Has(0) {
-		if err := tlrt.EncodeObject(b, m.ReplyTo); err != nil {
-			return tlrt.EncodeErr(err, "messages.requestWebView", "reply_to")
-		}
-	}
-	if flags.Has(13) {
-		if err := tlrt.EncodeObject(b, m.SendAs); err != nil {
-			return tlrt.EncodeErr(err, "messages.requestWebView", "send_as")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 361, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesRequestWebViewRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesRequestWebViewRequestTypeID, "messages.requestWebView"); err != nil {
-		return tlrt.DecodeErr(err, "messages.requestWebView", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 987, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessagesRequestWebViewRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = MessagesRequestWebViewRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 987)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesRequestWebViewRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messages.requestWebView", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "messages.requestWebView", "flags")
-	}
-	m.FromBotMenu = m.Flags.Has(4)
-	m.Silent = m.Flags.Has(5)
-	m.Compact = m.Flags.Has(7)
-	m.Fullscreen = m.Flags.Has(8)
-	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.requestWebView", "peer")
-	}
-	if m.Bot, err = decodeInputUser(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.requestWebView", "bot")
-	}
-	if m.Flags.Has(1) {
-		if m.URL, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "messages.requestWebView", "url")
-		}
-	}
-	if m.Flags.Has(3) {
-		if m.StartParam, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "messages.requestWebView", "start_param")
-		}
-	}
-	if m.Flags.Has(2) {
-		d.Spend(unsafe.Sizeof(DataJSON{}))
-		m.ThemeParams = &DataJSON{}
-		if err = tlrt.DecodeBoxed(d, m.ThemeParams, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "messages.requestWebView", "theme_params")
-		}
-	}
-	if m.Platform, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "messages.requestWebView", "platform")
-	}
-	if m.Flags.Has(0) {
-		if m.ReplyTo, err = decodeInputReplyTo(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "messages.requestWebView", "reply_to")
-		}
-	}
-	if m.Flags.Has(13) {
-		if m.SendAs, err = decodeInputPeer(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "messages.requestWebView", "send_as")
-		}
-	}
-	m.Flags &^= 1<<0 | 1<<2 | 1<<4 | 1<<5 | 1<<7 | 1<<8 | 1<<13
-	if m.URL != "" {
-		m.Flags.Unset(1)
-	}
-	if m.StartParam != "" {
-		m.Flags.Unset(3)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 987, m)
 }
 
 // MessagesRequestWebView calls messages.requestWebView: see
@@ -29685,98 +19185,32 @@ func (*MessagesProlongWebViewRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesProlongWebViewRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesProlongWebViewRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1658, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesProlongWebViewRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<0 | 1<<5 | 1<<13)
-	flags |= tlrt.Bit(m.Silent, 5)
-	flags |= tlrt.Bit(m.ReplyTo != nil, 0)
-	flags |= tlrt.Bit(m.SendAs != nil, 13)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "messages.prolongWebView", "peer")
-	}
-	if err := tlrt.EncodeObject(b, m.Bot); err != nil {
-		return tlrt.EncodeErr(err, "messages.prolongWebView", "bot")
-	}
-	tlrt.PutUint64(b, uint64(m.QueryID))
-	if flags.Has(0) {
-		if err := tlrt.EncodeObject(b, m.ReplyTo); err != nil {
-			return tlrt.EncodeErr(err, "messages.prolongWebView", "reply_to")
-		}
-	}
-	if flags.Has(13) {
-		if err := tlrt.EncodeObject(b, m.SendAs); err != nil {
-			return tlrt.EncodeErr(err, "messages.prolongWebView", "send_as")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1658, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesProlongWebViewRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesProlongWebViewRequestTypeID, "messages.prolongWebView"); err != nil {
-		return tlrt.DecodeErr(err, "messages.prolongWebView", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2418, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessagesProlongWebViewRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = MessagesProlongWebViewRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2418)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesProlongWebViewRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messages.prolongWebView", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "messages.prolongWebView", "flags")
-	}
-	m.Silent = m.Flags.Has(5)
-	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.prolongWebView", "peer")
-	}
-	if m.Bot, err = decodeInputUser(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.prolongWebView", "bot")
-	}
-	if m.QueryID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "messages.prolongWebView", "query_id")
-	}
-	if m.Flags.Has(0) {
-		if m.ReplyTo, err = decodeInputReplyTo(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "messages.prolongWebView", "reply_to")
-		}
-	}
-	if m.Flags.Has(13) {
-		if m.SendAs, err = decodeInputPeer(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "messages.prolongWebView", "send_as")
-		}
-	}
-	m.Flags &^= 1<<0 | 1<<5 | 1<<13
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2418, m)
 }
 
 // MessagesProlongWebView calls messages.prolongWebView: see
@@ -29867,113 +19301,32 @@ func (m *MessagesRequestSimpleWebViewRequest) ClearStartParam() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesRequestSimpleWebViewRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesRequestSimpleWebViewRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 612, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesRequestSimpleWebViewRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<7 | 1<<8)
-	flags |= tlrt.Bit(m.FromSwitchWebview, 1)
-	flags |= tlrt.Bit(m.FromSideMenu, 2)
-	flags |= tlrt.Bit(m.Compact, 7)
-	flags |= tlrt.Bit(m.Fullscreen, 8)
-	flags |= tlrt.Bit(m.URL != "", 3)
-	flags |= tlrt.Bit(m.StartParam != "", 4)
-	flags |= tlrt.Bit(m.ThemeParams != nil, 0)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := tlrt.EncodeObject(b, m.Bot); err != nil {
-		return tlrt.EncodeErr(err, "messages.requestSimpleWebView", "bot")
-	}
-	if flags.Has(3) {
-		tlrt.PutString(b, m.URL)
-	}
-	if flags.Has(4) {
-		tlrt.PutString(b, m.StartParam)
-	}
-	if flags.Has(0) {
-		if err := m.ThemeParams.Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "messages.requestSimpleWebView", "theme_params")
-		}
-	}
-	tlrt.PutString(b, m.Platform)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 612, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesRequestSimpleWebViewRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesRequestSimpleWebViewRequestTypeID, "messages.requestSimpleWebView"); err != nil {
-		return tlrt.DecodeErr(err, "messages.requestSimpleWebView", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1274, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessagesRequestSimpleWebViewRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = MessagesRequestSimpleWebViewRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1274)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesRequestSimpleWebViewRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messages.requestSimpleWebView", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "messages.requestSimpleWebView", "flags")
-	}
-	m.FromSwitchWebview = m.Flags.Has(1)
-	m.FromSideMenu = m.Flags.Has(2)
-	m.Compact = m.Flags.Has(7)
-	m.Fullscreen = m.Flags.Has(8)
-	if m.Bot, err = decodeInputUser(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.requestSimpleWebView", "bot")
-	}
-	if m.Flags.Has(3) {
-		if m.URL, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "messages.requestSimpleWebView", "url")
-		}
-	}
-	if m.Flags.Has(4) {
-		if m.StartParam, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "messages.requestSimpleWebView", "start_param")
-		}
-	}
-	if m.Flags.Has(0) {
-		d.Spend(unsafe.Sizeof(DataJSON{}))
-		m.ThemeParams = &DataJSON{}
-		if err = tlrt.DecodeBoxed(d, m.ThemeParams, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "messages.requestSimpleWebView", "theme_params")
-		}
-	}
-	if m.Platform, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "messages.requestSimpleWebView", "platform")
-	}
-	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<7 | 1<<8
-	if m.URL != "" {
-		m.Flags.Unset(3)
-	}
-	if m.StartParam != "" {
-		m.Flags.Unset(4)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1274, m)
 }
 
 // MessagesRequestSimpleWebView calls messages.requestSimpleWebView: see
@@ -30012,58 +19365,32 @@ func (*MessagesSendWebViewResultMessageRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesSendWebViewResultMessageRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesSendWebViewResultMessageRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 94, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesSendWebViewResultMessageRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.BotQueryID)
-	if err := tlrt.EncodeObject(b, m.Result); err != nil {
-		return tlrt.EncodeErr(err, "messages.sendWebViewResultMessage", "result")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 94, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesSendWebViewResultMessageRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesSendWebViewResultMessageRequestTypeID, "messages.sendWebViewResultMessage"); err != nil {
-		return tlrt.DecodeErr(err, "messages.sendWebViewResultMessage", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 686, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessagesSendWebViewResultMessageRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 686)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesSendWebViewResultMessageRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messages.sendWebViewResultMessage", "")
-	}
-	var err error
-	if m.BotQueryID, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "messages.sendWebViewResultMessage", "bot_query_id")
-	}
-	if m.Result, err = decodeInputBotInlineResult(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.sendWebViewResultMessage", "result")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 686, m)
 }
 
 // MessagesSendWebViewResultMessage calls messages.sendWebViewResultMessage: see
@@ -30102,66 +19429,32 @@ func (*MessagesSendWebViewDataRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesSendWebViewDataRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesSendWebViewDataRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2085, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesSendWebViewDataRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Bot); err != nil {
-		return tlrt.EncodeErr(err, "messages.sendWebViewData", "bot")
-	}
-	tlrt.PutUint64(b, uint64(m.RandomID))
-	tlrt.PutString(b, m.ButtonText)
-	tlrt.PutString(b, m.Data)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2085, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesSendWebViewDataRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesSendWebViewDataRequestTypeID, "messages.sendWebViewData"); err != nil {
-		return tlrt.DecodeErr(err, "messages.sendWebViewData", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2890, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessagesSendWebViewDataRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2890)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesSendWebViewDataRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messages.sendWebViewData", "")
-	}
-	var err error
-	if m.Bot, err = decodeInputUser(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.sendWebViewData", "bot")
-	}
-	if m.RandomID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "messages.sendWebViewData", "random_id")
-	}
-	if m.ButtonText, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "messages.sendWebViewData", "button_text")
-	}
-	if m.Data, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "messages.sendWebViewData", "data")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2890, m)
 }
 
 // MessagesSendWebViewData calls messages.sendWebViewData: see
@@ -30198,57 +19491,31 @@ func (*MessagesTranscribeAudioRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesTranscribeAudioRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesTranscribeAudioRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 363, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesTranscribeAudioRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "messages.transcribeAudio", "peer")
-	}
-	tlrt.PutUint32(b, uint32(m.MsgID))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 363, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesTranscribeAudioRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesTranscribeAudioRequestTypeID, "messages.transcribeAudio"); err != nil {
-		return tlrt.DecodeErr(err, "messages.transcribeAudio", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 990, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessagesTranscribeAudioRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 990)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesTranscribeAudioRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messages.transcribeAudio", "")
-	}
-	var err error
-	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.transcribeAudio", "peer")
-	}
-	if m.MsgID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "messages.transcribeAudio", "msg_id")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 990, m)
 }
 
 // MessagesTranscribeAudio calls messages.transcribeAudio: see
@@ -30289,67 +19556,31 @@ func (*MessagesRateTranscribedAudioRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesRateTranscribedAudioRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesRateTranscribedAudioRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1168, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesRateTranscribedAudioRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "messages.rateTranscribedAudio", "peer")
-	}
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, uint32(m.MsgID))
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.TranscriptionID))
-	b.PutBool(m.Good)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1168, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesRateTranscribedAudioRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesRateTranscribedAudioRequestTypeID, "messages.rateTranscribedAudio"); err != nil {
-		return tlrt.DecodeErr(err, "messages.rateTranscribedAudio", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1887, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessagesRateTranscribedAudioRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1887)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesRateTranscribedAudioRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messages.rateTranscribedAudio", "")
-	}
-	var err error
-	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.rateTranscribedAudio", "peer")
-	}
-	if m.MsgID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "messages.rateTranscribedAudio", "msg_id")
-	}
-	if m.TranscriptionID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "messages.rateTranscribedAudio", "transcription_id")
-	}
-	if m.Good, err = d.Bool(); err != nil {
-		return tlrt.DecodeErr(err, "messages.rateTranscribedAudio", "good")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1887, m)
 }
 
 // MessagesRateTranscribedAudio calls messages.rateTranscribedAudio: see
@@ -30387,51 +19618,31 @@ func (*MessagesGetCustomEmojiDocumentsRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesGetCustomEmojiDocumentsRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesGetCustomEmojiDocumentsRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2060, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesGetCustomEmojiDocumentsRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutVectorHeader(b, len(m.DocumentID))
-	for i := range m.DocumentID {
-		tlrt.PutUint64(b, uint64(m.DocumentID[i]))
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2060, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesGetCustomEmojiDocumentsRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesGetCustomEmojiDocumentsRequestTypeID, "messages.getCustomEmojiDocuments"); err != nil {
-		return tlrt.DecodeErr(err, "messages.getCustomEmojiDocuments", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2863, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessagesGetCustomEmojiDocumentsRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2863)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesGetCustomEmojiDocumentsRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.DocumentID, err = tlrt.DecodeVector(d, 8, (*tlrt.Decoder).Long); err != nil {
-		return tlrt.DecodeErr(err, "messages.getCustomEmojiDocuments", "document_id")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2863, m)
 }
 
 // MessagesGetCustomEmojiDocuments calls messages.getCustomEmojiDocuments: see
@@ -30470,51 +19681,31 @@ func (*MessagesGetEmojiStickersRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesGetEmojiStickersRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, MessagesGetEmojiStickersRequestTypeID)
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.Hash))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2419, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesGetEmojiStickersRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint64(b, uint64(m.Hash))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2419, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesGetEmojiStickersRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesGetEmojiStickersRequestTypeID, "messages.getEmojiStickers"); err != nil {
-		return tlrt.DecodeErr(err, "messages.getEmojiStickers", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3248, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessagesGetEmojiStickersRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3248)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesGetEmojiStickersRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Hash, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "messages.getEmojiStickers", "hash")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3248, m)
 }
 
 // MessagesGetEmojiStickers calls messages.getEmojiStickers: see
@@ -30552,51 +19743,31 @@ func (*MessagesGetFeaturedEmojiStickersRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesGetFeaturedEmojiStickersRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, MessagesGetFeaturedEmojiStickersRequestTypeID)
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.Hash))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 135, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesGetFeaturedEmojiStickersRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint64(b, uint64(m.Hash))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 135, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesGetFeaturedEmojiStickersRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesGetFeaturedEmojiStickersRequestTypeID, "messages.getFeaturedEmojiStickers"); err != nil {
-		return tlrt.DecodeErr(err, "messages.getFeaturedEmojiStickers", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 732, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessagesGetFeaturedEmojiStickersRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 732)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesGetFeaturedEmojiStickersRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Hash, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "messages.getFeaturedEmojiStickers", "hash")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 732, m)
 }
 
 // MessagesGetFeaturedEmojiStickers calls messages.getFeaturedEmojiStickers: see
@@ -30634,63 +19805,31 @@ func (*MessagesReportReactionRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesReportReactionRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesReportReactionRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 591, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesReportReactionRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "messages.reportReaction", "peer")
-	}
-	tlrt.PutUint32(b, uint32(m.ID))
-	if err := tlrt.EncodeObject(b, m.ReactionPeer); err != nil {
-		return tlrt.EncodeErr(err, "messages.reportReaction", "reaction_peer")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 591, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesReportReactionRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesReportReactionRequestTypeID, "messages.reportReaction"); err != nil {
-		return tlrt.DecodeErr(err, "messages.reportReaction", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1251, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessagesReportReactionRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1251)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesReportReactionRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messages.reportReaction", "")
-	}
-	var err error
-	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.reportReaction", "peer")
-	}
-	if m.ID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "messages.reportReaction", "id")
-	}
-	if m.ReactionPeer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.reportReaction", "reaction_peer")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1251, m)
 }
 
 // MessagesReportReaction calls messages.reportReaction: see
@@ -30727,58 +19866,31 @@ func (*MessagesGetTopReactionsRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesGetTopReactionsRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 16)
-	_ = w[15]
-	binary.LittleEndian.PutUint32(w, MessagesGetTopReactionsRequestTypeID)
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.Limit))
-	binary.LittleEndian.PutUint64(w[8:], uint64(m.Hash))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1779, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesGetTopReactionsRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, uint32(m.Limit))
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.Hash))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1779, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesGetTopReactionsRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesGetTopReactionsRequestTypeID, "messages.getTopReactions"); err != nil {
-		return tlrt.DecodeErr(err, "messages.getTopReactions", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2547, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessagesGetTopReactionsRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2547)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesGetTopReactionsRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Limit, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "messages.getTopReactions", "limit")
-	}
-	if m.Hash, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "messages.getTopReactions", "hash")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2547, m)
 }
 
 // MessagesGetTopReactions calls messages.getTopReactions: see
@@ -30817,58 +19929,31 @@ func (*MessagesGetRecentReactionsRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesGetRecentReactionsRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 16)
-	_ = w[15]
-	binary.LittleEndian.PutUint32(w, MessagesGetRecentReactionsRequestTypeID)
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.Limit))
-	binary.LittleEndian.PutUint64(w[8:], uint64(m.Hash))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 527, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesGetRecentReactionsRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, uint32(m.Limit))
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.Hash))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 527, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesGetRecentReactionsRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesGetRecentReactionsRequestTypeID, "messages.getRecentReactions"); err != nil {
-		return tlrt.DecodeErr(err, "messages.getRecentReactions", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1179, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessagesGetRecentReactionsRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1179)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesGetRecentReactionsRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Limit, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "messages.getRecentReactions", "limit")
-	}
-	if m.Hash, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "messages.getRecentReactions", "hash")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1179, m)
 }
 
 // MessagesGetRecentReactions calls messages.getRecentReactions: see
@@ -30903,43 +19988,31 @@ func (*MessagesClearRecentReactionsRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesClearRecentReactionsRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesClearRecentReactionsRequestTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1467, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesClearRecentReactionsRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1467, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesClearRecentReactionsRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesClearRecentReactionsRequestTypeID, "messages.clearRecentReactions"); err != nil {
-		return tlrt.DecodeErr(err, "messages.clearRecentReactions", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2212, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessagesClearRecentReactionsRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2212)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesClearRecentReactionsRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2212, m)
 }
 
 // MessagesClearRecentReactions calls messages.clearRecentReactions: see
@@ -30976,60 +20049,31 @@ func (*MessagesGetExtendedMediaRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesGetExtendedMediaRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesGetExtendedMediaRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1218, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesGetExtendedMediaRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "messages.getExtendedMedia", "peer")
-	}
-	tlrt.PutVectorHeader(b, len(m.ID))
-	for i := range m.ID {
-		tlrt.PutUint32(b, uint32(m.ID[i]))
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1218, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesGetExtendedMediaRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesGetExtendedMediaRequestTypeID, "messages.getExtendedMedia"); err != nil {
-		return tlrt.DecodeErr(err, "messages.getExtendedMedia", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1941, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessagesGetExtendedMediaRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1941)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesGetExtendedMediaRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messages.getExtendedMedia", "")
-	}
-	var err error
-	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.getExtendedMedia", "peer")
-	}
-	if m.ID, err = tlrt.DecodeVector(d, 4, (*tlrt.Decoder).Int); err != nil {
-		return tlrt.DecodeErr(err, "messages.getExtendedMedia", "id")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1941, m)
 }
 
 // MessagesGetExtendedMedia calls messages.getExtendedMedia: see
@@ -31066,51 +20110,31 @@ func (*MessagesSetDefaultHistoryTTLRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesSetDefaultHistoryTTLRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 8)
-	_ = w[7]
-	binary.LittleEndian.PutUint32(w, MessagesSetDefaultHistoryTTLRequestTypeID)
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.Period))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1472, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesSetDefaultHistoryTTLRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, uint32(m.Period))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1472, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesSetDefaultHistoryTTLRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesSetDefaultHistoryTTLRequestTypeID, "messages.setDefaultHistoryTTL"); err != nil {
-		return tlrt.DecodeErr(err, "messages.setDefaultHistoryTTL", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2217, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessagesSetDefaultHistoryTTLRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2217)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesSetDefaultHistoryTTLRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Period, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "messages.setDefaultHistoryTTL", "period")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2217, m)
 }
 
 // MessagesSetDefaultHistoryTTL calls messages.setDefaultHistoryTTL: see
@@ -31145,43 +20169,31 @@ func (*MessagesGetDefaultHistoryTTLRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesGetDefaultHistoryTTLRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesGetDefaultHistoryTTLRequestTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 938, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesGetDefaultHistoryTTLRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 938, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesGetDefaultHistoryTTLRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesGetDefaultHistoryTTLRequestTypeID, "messages.getDefaultHistoryTTL"); err != nil {
-		return tlrt.DecodeErr(err, "messages.getDefaultHistoryTTL", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1637, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessagesGetDefaultHistoryTTLRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1637)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesGetDefaultHistoryTTLRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1637, m)
 }
 
 // MessagesGetDefaultHistoryTTL calls messages.getDefaultHistoryTTL: see
@@ -31267,103 +20279,32 @@ func (m *MessagesSendBotRequestedPeerRequest) ClearWebappReqID() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesSendBotRequestedPeerRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesSendBotRequestedPeerRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1000, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesSendBotRequestedPeerRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags
-	flags |= tlrt.Bit(m.MsgID != 0, 0)
-	flags |= tlrt.Bit(m.WebappReqID != "", 1)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "messages.sendBotRequestedPeer", "peer")
-	}
-	if flags.Has(0) {
-		tlrt.PutUint32(b, uint32(m.MsgID))
-	}
-	if flags.Has(1) {
-		tlrt.PutString(b, m.WebappReqID)
-	}
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, uint32(m.ButtonID))
-	binary.LittleEndian.PutUint32(w[4:], bin.TypeVector)
-	binary.LittleEndian.PutUint32(w[8:], uint32(len(m.RequestedPeers)))
-	for i := range m.RequestedPeers {
-		if err := tlrt.EncodeObject(b, m.RequestedPeers[i]); err != nil {
-			return tlrt.EncodeErr(err, "messages.sendBotRequestedPeer", "requested_peers")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1000, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesSendBotRequestedPeerRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesSendBotRequestedPeerRequestTypeID, "messages.sendBotRequestedPeer"); err != nil {
-		return tlrt.DecodeErr(err, "messages.sendBotRequestedPeer", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1703, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessagesSendBotRequestedPeerRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = MessagesSendBotRequestedPeerRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1703)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesSendBotRequestedPeerRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messages.sendBotRequestedPeer", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "messages.sendBotRequestedPeer", "flags")
-	}
-	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.sendBotRequestedPeer", "peer")
-	}
-	if m.Flags.Has(0) {
-		if m.MsgID, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "messages.sendBotRequestedPeer", "msg_id")
-		}
-	}
-	if m.Flags.Has(1) {
-		if m.WebappReqID, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "messages.sendBotRequestedPeer", "webapp_req_id")
-		}
-	}
-	if m.ButtonID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "messages.sendBotRequestedPeer", "button_id")
-	}
-	if m.RequestedPeers, err = tlrt.DecodeSlabs[InputPeerUserFromMessage](d, false, 4, depth+1, decodeInputPeer); err != nil {
-		return tlrt.DecodeErr(err, "messages.sendBotRequestedPeer", "requested_peers")
-	}
-	if m.MsgID != 0 {
-		m.Flags.Unset(0)
-	}
-	if m.WebappReqID != "" {
-		m.Flags.Unset(1)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1703, m)
 }
 
 // MessagesSendBotRequestedPeer calls messages.sendBotRequestedPeer: see
@@ -31398,51 +20339,31 @@ func (*MessagesGetEmojiGroupsRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesGetEmojiGroupsRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 8)
-	_ = w[7]
-	binary.LittleEndian.PutUint32(w, MessagesGetEmojiGroupsRequestTypeID)
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.Hash))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1066, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesGetEmojiGroupsRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, uint32(m.Hash))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1066, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesGetEmojiGroupsRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesGetEmojiGroupsRequestTypeID, "messages.getEmojiGroups"); err != nil {
-		return tlrt.DecodeErr(err, "messages.getEmojiGroups", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1777, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessagesGetEmojiGroupsRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1777)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesGetEmojiGroupsRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Hash, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "messages.getEmojiGroups", "hash")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1777, m)
 }
 
 // MessagesGetEmojiGroups calls messages.getEmojiGroups: see
@@ -31479,51 +20400,31 @@ func (*MessagesGetEmojiStatusGroupsRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesGetEmojiStatusGroupsRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 8)
-	_ = w[7]
-	binary.LittleEndian.PutUint32(w, MessagesGetEmojiStatusGroupsRequestTypeID)
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.Hash))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 428, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesGetEmojiStatusGroupsRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, uint32(m.Hash))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 428, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesGetEmojiStatusGroupsRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesGetEmojiStatusGroupsRequestTypeID, "messages.getEmojiStatusGroups"); err != nil {
-		return tlrt.DecodeErr(err, "messages.getEmojiStatusGroups", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1066, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessagesGetEmojiStatusGroupsRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1066)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesGetEmojiStatusGroupsRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Hash, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "messages.getEmojiStatusGroups", "hash")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1066, m)
 }
 
 // MessagesGetEmojiStatusGroups calls messages.getEmojiStatusGroups: see
@@ -31561,51 +20462,31 @@ func (*MessagesGetEmojiProfilePhotoGroupsRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesGetEmojiProfilePhotoGroupsRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 8)
-	_ = w[7]
-	binary.LittleEndian.PutUint32(w, MessagesGetEmojiProfilePhotoGroupsRequestTypeID)
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.Hash))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 322, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesGetEmojiProfilePhotoGroupsRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, uint32(m.Hash))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 322, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesGetEmojiProfilePhotoGroupsRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesGetEmojiProfilePhotoGroupsRequestTypeID, "messages.getEmojiProfilePhotoGroups"); err != nil {
-		return tlrt.DecodeErr(err, "messages.getEmojiProfilePhotoGroups", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 943, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessagesGetEmojiProfilePhotoGroupsRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 943)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesGetEmojiProfilePhotoGroupsRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Hash, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "messages.getEmojiProfilePhotoGroups", "hash")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 943, m)
 }
 
 // MessagesGetEmojiProfilePhotoGroups calls messages.getEmojiProfilePhotoGroups:
@@ -31644,53 +20525,32 @@ func (*MessagesSearchCustomEmojiRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesSearchCustomEmojiRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesSearchCustomEmojiRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 400, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesSearchCustomEmojiRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.Emoticon)
-	tlrt.PutUint64(b, uint64(m.Hash))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 400, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesSearchCustomEmojiRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesSearchCustomEmojiRequestTypeID, "messages.searchCustomEmoji"); err != nil {
-		return tlrt.DecodeErr(err, "messages.searchCustomEmoji", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1032, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessagesSearchCustomEmojiRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1032)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesSearchCustomEmojiRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Emoticon, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "messages.searchCustomEmoji", "emoticon")
-	}
-	if m.Hash, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "messages.searchCustomEmoji", "hash")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1032, m)
 }
 
 // MessagesSearchCustomEmoji calls messages.searchCustomEmoji: see
@@ -31730,65 +20590,31 @@ func (*MessagesTogglePeerTranslationsRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesTogglePeerTranslationsRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesTogglePeerTranslationsRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2166, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesTogglePeerTranslationsRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 0)
-	flags |= tlrt.Bit(m.Disabled, 0)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "messages.togglePeerTranslations", "peer")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2166, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesTogglePeerTranslationsRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesTogglePeerTranslationsRequestTypeID, "messages.togglePeerTranslations"); err != nil {
-		return tlrt.DecodeErr(err, "messages.togglePeerTranslations", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2979, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessagesTogglePeerTranslationsRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = MessagesTogglePeerTranslationsRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2979)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesTogglePeerTranslationsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messages.togglePeerTranslations", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "messages.togglePeerTranslations", "flags")
-	}
-	m.Disabled = m.Flags.Has(0)
-	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.togglePeerTranslations", "peer")
-	}
-	m.Flags &^= 1 << 0
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2979, m)
 }
 
 // MessagesTogglePeerTranslations calls messages.togglePeerTranslations: see
@@ -31824,58 +20650,32 @@ func (*MessagesGetBotAppRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesGetBotAppRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesGetBotAppRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 482, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesGetBotAppRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.App); err != nil {
-		return tlrt.EncodeErr(err, "messages.getBotApp", "app")
-	}
-	tlrt.PutUint64(b, uint64(m.Hash))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 482, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesGetBotAppRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesGetBotAppRequestTypeID, "messages.getBotApp"); err != nil {
-		return tlrt.DecodeErr(err, "messages.getBotApp", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1128, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessagesGetBotAppRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1128)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesGetBotAppRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messages.getBotApp", "")
-	}
-	var err error
-	if m.App, err = decodeInputBotApp(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.getBotApp", "app")
-	}
-	if m.Hash, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "messages.getBotApp", "hash")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1128, m)
 }
 
 // MessagesGetBotApp calls messages.getBotApp: see MessagesGetBotAppRequest.
@@ -31946,105 +20746,32 @@ func (m *MessagesRequestAppWebViewRequest) ClearStartParam() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesRequestAppWebViewRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesRequestAppWebViewRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 775, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesRequestAppWebViewRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<0 | 1<<2 | 1<<7 | 1<<8)
-	flags |= tlrt.Bit(m.WriteAllowed, 0)
-	flags |= tlrt.Bit(m.Compact, 7)
-	flags |= tlrt.Bit(m.Fullscreen, 8)
-	flags |= tlrt.Bit(m.StartParam != "", 1)
-	flags |= tlrt.Bit(m.ThemeParams != nil, 2)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "messages.requestAppWebView", "peer")
-	}
-	if err := tlrt.EncodeObject(b, m.App); err != nil {
-		return tlrt.EncodeErr(err, "messages.requestAppWebView", "app")
-	}
-	if flags.Has(1) {
-		tlrt.PutString(b, m.StartParam)
-	}
-	if flags.Has(2) {
-		if err := m.ThemeParams.Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "messages.requestAppWebView", "theme_params")
-		}
-	}
-	tlrt.PutString(b, m.Platform)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 775, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesRequestAppWebViewRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesRequestAppWebViewRequestTypeID, "messages.requestAppWebView"); err != nil {
-		return tlrt.DecodeErr(err, "messages.requestAppWebView", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1457, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessagesRequestAppWebViewRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = MessagesRequestAppWebViewRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1457)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesRequestAppWebViewRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messages.requestAppWebView", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "messages.requestAppWebView", "flags")
-	}
-	m.WriteAllowed = m.Flags.Has(0)
-	m.Compact = m.Flags.Has(7)
-	m.Fullscreen = m.Flags.Has(8)
-	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.requestAppWebView", "peer")
-	}
-	if m.App, err = decodeInputBotApp(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.requestAppWebView", "app")
-	}
-	if m.Flags.Has(1) {
-		if m.StartParam, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "messages.requestAppWebView", "start_param")
-		}
-	}
-	if m.Flags.Has(2) {
-		d.Spend(unsafe.Sizeof(DataJSON{}))
-		m.ThemeParams = &DataJSON{}
-		if err = tlrt.DecodeBoxed(d, m.ThemeParams, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "messages.requestAppWebView", "theme_params")
-		}
-	}
-	if m.Platform, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "messages.requestAppWebView", "platform")
-	}
-	m.Flags &^= 1<<0 | 1<<2 | 1<<7 | 1<<8
-	if m.StartParam != "" {
-		m.Flags.Unset(1)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1457, m)
 }
 
 // MessagesRequestAppWebView calls messages.requestAppWebView: see
@@ -32109,104 +20836,32 @@ func (m *MessagesSetChatWallPaperRequest) ClearID() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesSetChatWallPaperRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesSetChatWallPaperRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1327, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesSetChatWallPaperRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<0 | 1<<2 | 1<<3 | 1<<4)
-	flags |= tlrt.Bit(m.ForBoth, 3)
-	flags |= tlrt.Bit(m.Revert, 4)
-	flags |= tlrt.Bit(m.Wallpaper != nil, 0)
-	flags |= tlrt.Bit(m.Settings != nil, 2)
-	flags |= tlrt.Bit(m.ID != 0, 1)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "messages.setChatWallPaper", "peer")
-	}
-	if flags.Has(0) {
-		if err := tlrt.EncodeObject(b, m.Wallpaper); err != nil {
-			return tlrt.EncodeErr(err, "messages.setChatWallPaper", "wallpaper")
-		}
-	}
-	if flags.Has(2) {
-		if err := m.Settings.Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "messages.setChatWallPaper", "settings")
-		}
-	}
-	if flags.Has(1) {
-		tlrt.PutUint32(b, uint32(m.ID))
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1327, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesSetChatWallPaperRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesSetChatWallPaperRequestTypeID, "messages.setChatWallPaper"); err != nil {
-		return tlrt.DecodeErr(err, "messages.setChatWallPaper", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2058, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessagesSetChatWallPaperRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = MessagesSetChatWallPaperRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2058)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesSetChatWallPaperRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messages.setChatWallPaper", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "messages.setChatWallPaper", "flags")
-	}
-	m.ForBoth = m.Flags.Has(3)
-	m.Revert = m.Flags.Has(4)
-	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.setChatWallPaper", "peer")
-	}
-	if m.Flags.Has(0) {
-		if m.Wallpaper, err = decodeInputWallPaper(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "messages.setChatWallPaper", "wallpaper")
-		}
-	}
-	if m.Flags.Has(2) {
-		d.Spend(unsafe.Sizeof(WallPaperSettings{}))
-		m.Settings = &WallPaperSettings{}
-		if err = tlrt.DecodeBoxed(d, m.Settings, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "messages.setChatWallPaper", "settings")
-		}
-	}
-	if m.Flags.Has(1) {
-		if m.ID, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "messages.setChatWallPaper", "id")
-		}
-	}
-	m.Flags &^= 1<<0 | 1<<2 | 1<<3 | 1<<4
-	if m.ID != 0 {
-		m.Flags.Unset(1)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2058, m)
 }
 
 // MessagesSetChatWallPaper calls messages.setChatWallPaper: see
@@ -32248,65 +20903,32 @@ func (*MessagesSearchEmojiStickerSetsRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesSearchEmojiStickerSetsRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesSearchEmojiStickerSetsRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1350, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesSearchEmojiStickerSetsRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 0)
-	flags |= tlrt.Bit(m.ExcludeFeatured, 0)
-	tlrt.PutUint32(b, uint32(flags))
-	tlrt.PutString(b, m.Q)
-	tlrt.PutUint64(b, uint64(m.Hash))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1350, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesSearchEmojiStickerSetsRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesSearchEmojiStickerSetsRequestTypeID, "messages.searchEmojiStickerSets"); err != nil {
-		return tlrt.DecodeErr(err, "messages.searchEmojiStickerSets", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2082, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessagesSearchEmojiStickerSetsRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = MessagesSearchEmojiStickerSetsRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2082)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesSearchEmojiStickerSetsRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "messages.searchEmojiStickerSets", "flags")
-	}
-	m.ExcludeFeatured = m.Flags.Has(0)
-	if m.Q, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "messages.searchEmojiStickerSets", "q")
-	}
-	if m.Hash, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "messages.searchEmojiStickerSets", "hash")
-	}
-	m.Flags &^= 1 << 0
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2082, m)
 }
 
 // MessagesSearchEmojiStickerSets calls messages.searchEmojiStickerSets: see
@@ -32350,96 +20972,31 @@ func (*MessagesGetSavedDialogsRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesGetSavedDialogsRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesGetSavedDialogsRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 290, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesGetSavedDialogsRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<0 | 1<<1)
-	flags |= tlrt.Bit(m.ExcludePinned, 0)
-	flags |= tlrt.Bit(m.ParentPeer != nil, 1)
-	tlrt.PutUint32(b, uint32(flags))
-	if flags.Has(1) {
-		if err := tlrt.EncodeObject(b, m.ParentPeer); err != nil {
-			return tlrt.EncodeErr(err, "messages.getSavedDialogs", "parent_peer")
-		}
-	}
-	w := tlrt.Extend(b, 8)
-	_ = w[7]
-	binary.LittleEndian.PutUint32(w, uint32(m.OffsetDate))
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.OffsetID))
-	if err := tlrt.EncodeObject(b, m.OffsetPeer); err != nil {
-		return tlrt.EncodeErr(err, "messages.getSavedDialogs", "offset_peer")
-	}
-	w = tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, uint32(m.Limit))
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.Hash))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 290, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesGetSavedDialogsRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesGetSavedDialogsRequestTypeID, "messages.getSavedDialogs"); err != nil {
-		return tlrt.DecodeErr(err, "messages.getSavedDialogs", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 908, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessagesGetSavedDialogsRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = MessagesGetSavedDialogsRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 908)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesGetSavedDialogsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messages.getSavedDialogs", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "messages.getSavedDialogs", "flags")
-	}
-	m.ExcludePinned = m.Flags.Has(0)
-	if m.Flags.Has(1) {
-		if m.ParentPeer, err = decodeInputPeer(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "messages.getSavedDialogs", "parent_peer")
-		}
-	}
-	if m.OffsetDate, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "messages.getSavedDialogs", "offset_date")
-	}
-	if m.OffsetID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "messages.getSavedDialogs", "offset_id")
-	}
-	if m.OffsetPeer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.getSavedDialogs", "offset_peer")
-	}
-	if m.Limit, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "messages.getSavedDialogs", "limit")
-	}
-	if m.Hash, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "messages.getSavedDialogs", "hash")
-	}
-	m.Flags &^= 1<<0 | 1<<1
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 908, m)
 }
 
 // MessagesGetSavedDialogs calls messages.getSavedDialogs: see
@@ -32485,104 +21042,31 @@ func (*MessagesGetSavedHistoryRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesGetSavedHistoryRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesGetSavedHistoryRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1417, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesGetSavedHistoryRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 0)
-	flags |= tlrt.Bit(m.ParentPeer != nil, 0)
-	tlrt.PutUint32(b, uint32(flags))
-	if flags.Has(0) {
-		if err := tlrt.EncodeObject(b, m.ParentPeer); err != nil {
-			return tlrt.EncodeErr(err, "messages.getSavedHistory", "parent_peer")
-		}
-	}
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "messages.getSavedHistory", "peer")
-	}
-	w := tlrt.Extend(b, 32)
-	_ = w[31]
-	binary.LittleEndian.PutUint32(w, uint32(m.OffsetID))
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.OffsetDate))
-	binary.LittleEndian.PutUint32(w[8:], uint32(m.AddOffset))
-	binary.LittleEndian.PutUint32(w[12:], uint32(m.Limit))
-	binary.LittleEndian.PutUint32(w[16:], uint32(m.MaxID))
-	binary.LittleEndian.PutUint32(w[20:], uint32(m.MinID))
-	binary.LittleEndian.PutUint64(w[24:], uint64(m.Hash))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1417, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesGetSavedHistoryRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesGetSavedHistoryRequestTypeID, "messages.getSavedHistory"); err != nil {
-		return tlrt.DecodeErr(err, "messages.getSavedHistory", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2156, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessagesGetSavedHistoryRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = MessagesGetSavedHistoryRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2156)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesGetSavedHistoryRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messages.getSavedHistory", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "messages.getSavedHistory", "flags")
-	}
-	if m.Flags.Has(0) {
-		if m.ParentPeer, err = decodeInputPeer(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "messages.getSavedHistory", "parent_peer")
-		}
-	}
-	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.getSavedHistory", "peer")
-	}
-	if m.OffsetID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "messages.getSavedHistory", "offset_id")
-	}
-	if m.OffsetDate, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "messages.getSavedHistory", "offset_date")
-	}
-	if m.AddOffset, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "messages.getSavedHistory", "add_offset")
-	}
-	if m.Limit, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "messages.getSavedHistory", "limit")
-	}
-	if m.MaxID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "messages.getSavedHistory", "max_id")
-	}
-	if m.MinID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "messages.getSavedHistory", "min_id")
-	}
-	if m.Hash, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "messages.getSavedHistory", "hash")
-	}
-	m.Flags &^= 1 << 0
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2156, m)
 }
 
 // MessagesGetSavedHistory calls messages.getSavedHistory: see
@@ -32669,102 +21153,31 @@ func (m *MessagesDeleteSavedHistoryRequest) ClearMaxDate() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesDeleteSavedHistoryRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesDeleteSavedHistoryRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 722, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesDeleteSavedHistoryRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 0)
-	flags |= tlrt.Bit(m.ParentPeer != nil, 0)
-	flags |= tlrt.Bit(m.MinDate != 0, 2)
-	flags |= tlrt.Bit(m.MaxDate != 0, 3)
-	tlrt.PutUint32(b, uint32(flags))
-	if flags.Has(0) {
-		if err := tlrt.EncodeObject(b, m.ParentPeer); err != nil {
-			return tlrt.EncodeErr(err, "messages.deleteSavedHistory", "parent_peer")
-		}
-	}
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "messages.deleteSavedHistory", "peer")
-	}
-	tlrt.PutUint32(b, uint32(m.MaxID))
-	if flags.Has(2) {
-		tlrt.PutUint32(b, uint32(m.MinDate))
-	}
-	if flags.Has(3) {
-		tlrt.PutUint32(b, uint32(m.MaxDate))
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 722, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesDeleteSavedHistoryRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesDeleteSavedHistoryRequestTypeID, "messages.deleteSavedHistory"); err != nil {
-		return tlrt.DecodeErr(err, "messages.deleteSavedHistory", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1397, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessagesDeleteSavedHistoryRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = MessagesDeleteSavedHistoryRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1397)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesDeleteSavedHistoryRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messages.deleteSavedHistory", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "messages.deleteSavedHistory", "flags")
-	}
-	if m.Flags.Has(0) {
-		if m.ParentPeer, err = decodeInputPeer(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "messages.deleteSavedHistory", "parent_peer")
-		}
-	}
-	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.deleteSavedHistory", "peer")
-	}
-	if m.MaxID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "messages.deleteSavedHistory", "max_id")
-	}
-	if m.Flags.Has(2) {
-		if m.MinDate, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "messages.deleteSavedHistory", "min_date")
-		}
-	}
-	if m.Flags.Has(3) {
-		if m.MaxDate, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "messages.deleteSavedHistory", "max_date")
-		}
-	}
-	m.Flags &^= 1 << 0
-	if m.MinDate != 0 {
-		m.Flags.Unset(2)
-	}
-	if m.MaxDate != 0 {
-		m.Flags.Unset(3)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1397, m)
 }
 
 // MessagesDeleteSavedHistory calls messages.deleteSavedHistory: see
@@ -32799,43 +21212,31 @@ func (*MessagesGetPinnedSavedDialogsRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesGetPinnedSavedDialogsRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesGetPinnedSavedDialogsRequestTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2028, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesGetPinnedSavedDialogsRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2028, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesGetPinnedSavedDialogsRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesGetPinnedSavedDialogsRequestTypeID, "messages.getPinnedSavedDialogs"); err != nil {
-		return tlrt.DecodeErr(err, "messages.getPinnedSavedDialogs", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2826, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessagesGetPinnedSavedDialogsRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2826)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesGetPinnedSavedDialogsRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2826, m)
 }
 
 // MessagesGetPinnedSavedDialogs calls messages.getPinnedSavedDialogs: see
@@ -32875,65 +21276,31 @@ func (*MessagesToggleSavedDialogPinRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesToggleSavedDialogPinRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesToggleSavedDialogPinRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1615, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesToggleSavedDialogPinRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 0)
-	flags |= tlrt.Bit(m.Pinned, 0)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "messages.toggleSavedDialogPin", "peer")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1615, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesToggleSavedDialogPinRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesToggleSavedDialogPinRequestTypeID, "messages.toggleSavedDialogPin"); err != nil {
-		return tlrt.DecodeErr(err, "messages.toggleSavedDialogPin", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2374, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessagesToggleSavedDialogPinRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = MessagesToggleSavedDialogPinRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2374)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesToggleSavedDialogPinRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messages.toggleSavedDialogPin", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "messages.toggleSavedDialogPin", "flags")
-	}
-	m.Pinned = m.Flags.Has(0)
-	if m.Peer, err = decodeInputDialogPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.toggleSavedDialogPin", "peer")
-	}
-	m.Flags &^= 1 << 0
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2374, m)
 }
 
 // MessagesToggleSavedDialogPin calls messages.toggleSavedDialogPin: see
@@ -32973,71 +21340,31 @@ func (*MessagesReorderPinnedSavedDialogsRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesReorderPinnedSavedDialogsRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesReorderPinnedSavedDialogsRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1276, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesReorderPinnedSavedDialogsRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 0)
-	flags |= tlrt.Bit(m.Force, 0)
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, uint32(flags))
-	binary.LittleEndian.PutUint32(w[4:], bin.TypeVector)
-	binary.LittleEndian.PutUint32(w[8:], uint32(len(m.Order)))
-	for i := range m.Order {
-		if err := tlrt.EncodeObject(b, m.Order[i]); err != nil {
-			return tlrt.EncodeErr(err, "messages.reorderPinnedSavedDialogs", "order")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1276, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesReorderPinnedSavedDialogsRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesReorderPinnedSavedDialogsRequestTypeID, "messages.reorderPinnedSavedDialogs"); err != nil {
-		return tlrt.DecodeErr(err, "messages.reorderPinnedSavedDialogs", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2001, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessagesReorderPinnedSavedDialogsRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = MessagesReorderPinnedSavedDialogsRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2001)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesReorderPinnedSavedDialogsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messages.reorderPinnedSavedDialogs", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "messages.reorderPinnedSavedDialogs", "flags")
-	}
-	m.Force = m.Flags.Has(0)
-	if m.Order, err = tlrt.DecodeSlabs[InputDialogPeer](d, false, 8, depth+1, decodeInputDialogPeer); err != nil {
-		return tlrt.DecodeErr(err, "messages.reorderPinnedSavedDialogs", "order")
-	}
-	m.Flags &^= 1 << 0
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2001, m)
 }
 
 // MessagesReorderPinnedSavedDialogs calls messages.reorderPinnedSavedDialogs:
@@ -33077,72 +21404,31 @@ func (*MessagesGetSavedReactionTagsRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesGetSavedReactionTagsRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesGetSavedReactionTagsRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 496, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesGetSavedReactionTagsRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 0)
-	flags |= tlrt.Bit(m.Peer != nil, 0)
-	tlrt.PutUint32(b, uint32(flags))
-	if flags.Has(0) {
-		if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-			return tlrt.EncodeErr(err, "messages.getSavedReactionTags", "peer")
-		}
-	}
-	tlrt.PutUint64(b, uint64(m.Hash))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 496, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesGetSavedReactionTagsRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesGetSavedReactionTagsRequestTypeID, "messages.getSavedReactionTags"); err != nil {
-		return tlrt.DecodeErr(err, "messages.getSavedReactionTags", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1144, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessagesGetSavedReactionTagsRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = MessagesGetSavedReactionTagsRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1144)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesGetSavedReactionTagsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messages.getSavedReactionTags", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "messages.getSavedReactionTags", "flags")
-	}
-	if m.Flags.Has(0) {
-		if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "messages.getSavedReactionTags", "peer")
-		}
-	}
-	if m.Hash, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "messages.getSavedReactionTags", "hash")
-	}
-	m.Flags &^= 1 << 0
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1144, m)
 }
 
 // MessagesGetSavedReactionTags calls messages.getSavedReactionTags: see
@@ -33205,75 +21491,32 @@ func (m *MessagesUpdateSavedReactionTagRequest) ClearTitle() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesUpdateSavedReactionTagRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesUpdateSavedReactionTagRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 891, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesUpdateSavedReactionTagRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags
-	flags |= tlrt.Bit(m.Title != "", 0)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := tlrt.EncodeObject(b, m.Reaction); err != nil {
-		return tlrt.EncodeErr(err, "messages.updateSavedReactionTag", "reaction")
-	}
-	if flags.Has(0) {
-		tlrt.PutString(b, m.Title)
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 891, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesUpdateSavedReactionTagRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesUpdateSavedReactionTagRequestTypeID, "messages.updateSavedReactionTag"); err != nil {
-		return tlrt.DecodeErr(err, "messages.updateSavedReactionTag", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1588, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessagesUpdateSavedReactionTagRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = MessagesUpdateSavedReactionTagRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1588)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesUpdateSavedReactionTagRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messages.updateSavedReactionTag", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "messages.updateSavedReactionTag", "flags")
-	}
-	if m.Reaction, err = decodeReaction(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.updateSavedReactionTag", "reaction")
-	}
-	if m.Flags.Has(0) {
-		if m.Title, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "messages.updateSavedReactionTag", "title")
-		}
-	}
-	if m.Title != "" {
-		m.Flags.Unset(0)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1588, m)
 }
 
 // MessagesUpdateSavedReactionTag calls messages.updateSavedReactionTag: see
@@ -33310,51 +21553,31 @@ func (*MessagesGetDefaultTagReactionsRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesGetDefaultTagReactionsRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, MessagesGetDefaultTagReactionsRequestTypeID)
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.Hash))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1811, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesGetDefaultTagReactionsRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint64(b, uint64(m.Hash))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1811, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesGetDefaultTagReactionsRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesGetDefaultTagReactionsRequestTypeID, "messages.getDefaultTagReactions"); err != nil {
-		return tlrt.DecodeErr(err, "messages.getDefaultTagReactions", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2582, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessagesGetDefaultTagReactionsRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2582)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesGetDefaultTagReactionsRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Hash, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "messages.getDefaultTagReactions", "hash")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2582, m)
 }
 
 // MessagesGetDefaultTagReactions calls messages.getDefaultTagReactions: see
@@ -33393,57 +21616,31 @@ func (*MessagesGetOutboxReadDateRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesGetOutboxReadDateRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesGetOutboxReadDateRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1288, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesGetOutboxReadDateRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "messages.getOutboxReadDate", "peer")
-	}
-	tlrt.PutUint32(b, uint32(m.MsgID))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1288, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesGetOutboxReadDateRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesGetOutboxReadDateRequestTypeID, "messages.getOutboxReadDate"); err != nil {
-		return tlrt.DecodeErr(err, "messages.getOutboxReadDate", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2014, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessagesGetOutboxReadDateRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2014)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesGetOutboxReadDateRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messages.getOutboxReadDate", "")
-	}
-	var err error
-	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.getOutboxReadDate", "peer")
-	}
-	if m.MsgID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "messages.getOutboxReadDate", "msg_id")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2014, m)
 }
 
 // MessagesGetOutboxReadDate calls messages.getOutboxReadDate: see
@@ -33478,51 +21675,31 @@ func (*MessagesGetQuickRepliesRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesGetQuickRepliesRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, MessagesGetQuickRepliesRequestTypeID)
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.Hash))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2013, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesGetQuickRepliesRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint64(b, uint64(m.Hash))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2013, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesGetQuickRepliesRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesGetQuickRepliesRequestTypeID, "messages.getQuickReplies"); err != nil {
-		return tlrt.DecodeErr(err, "messages.getQuickReplies", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2808, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessagesGetQuickRepliesRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2808)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesGetQuickRepliesRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Hash, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "messages.getQuickReplies", "hash")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2808, m)
 }
 
 // MessagesGetQuickReplies calls messages.getQuickReplies: see
@@ -33559,51 +21736,31 @@ func (*MessagesReorderQuickRepliesRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesReorderQuickRepliesRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesReorderQuickRepliesRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 892, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesReorderQuickRepliesRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutVectorHeader(b, len(m.Order))
-	for i := range m.Order {
-		tlrt.PutUint32(b, uint32(m.Order[i]))
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 892, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesReorderQuickRepliesRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesReorderQuickRepliesRequestTypeID, "messages.reorderQuickReplies"); err != nil {
-		return tlrt.DecodeErr(err, "messages.reorderQuickReplies", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1589, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessagesReorderQuickRepliesRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1589)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesReorderQuickRepliesRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Order, err = tlrt.DecodeVector(d, 4, (*tlrt.Decoder).Int); err != nil {
-		return tlrt.DecodeErr(err, "messages.reorderQuickReplies", "order")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1589, m)
 }
 
 // MessagesReorderQuickReplies calls messages.reorderQuickReplies: see
@@ -33640,49 +21797,32 @@ func (*MessagesCheckQuickReplyShortcutRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesCheckQuickReplyShortcutRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesCheckQuickReplyShortcutRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2313, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesCheckQuickReplyShortcutRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.Shortcut)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2313, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesCheckQuickReplyShortcutRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesCheckQuickReplyShortcutRequestTypeID, "messages.checkQuickReplyShortcut"); err != nil {
-		return tlrt.DecodeErr(err, "messages.checkQuickReplyShortcut", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3136, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessagesCheckQuickReplyShortcutRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3136)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesCheckQuickReplyShortcutRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Shortcut, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "messages.checkQuickReplyShortcut", "shortcut")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3136, m)
 }
 
 // MessagesCheckQuickReplyShortcut calls messages.checkQuickReplyShortcut: see
@@ -33721,53 +21861,32 @@ func (*MessagesEditQuickReplyShortcutRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesEditQuickReplyShortcutRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesEditQuickReplyShortcutRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 858, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesEditQuickReplyShortcutRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, uint32(m.ShortcutID))
-	tlrt.PutString(b, m.Shortcut)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 858, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesEditQuickReplyShortcutRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesEditQuickReplyShortcutRequestTypeID, "messages.editQuickReplyShortcut"); err != nil {
-		return tlrt.DecodeErr(err, "messages.editQuickReplyShortcut", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1550, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessagesEditQuickReplyShortcutRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1550)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesEditQuickReplyShortcutRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.ShortcutID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "messages.editQuickReplyShortcut", "shortcut_id")
-	}
-	if m.Shortcut, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "messages.editQuickReplyShortcut", "shortcut")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1550, m)
 }
 
 // MessagesEditQuickReplyShortcut calls messages.editQuickReplyShortcut: see
@@ -33804,51 +21923,31 @@ func (*MessagesDeleteQuickReplyShortcutRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesDeleteQuickReplyShortcutRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 8)
-	_ = w[7]
-	binary.LittleEndian.PutUint32(w, MessagesDeleteQuickReplyShortcutRequestTypeID)
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.ShortcutID))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 560, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesDeleteQuickReplyShortcutRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, uint32(m.ShortcutID))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 560, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesDeleteQuickReplyShortcutRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesDeleteQuickReplyShortcutRequestTypeID, "messages.deleteQuickReplyShortcut"); err != nil {
-		return tlrt.DecodeErr(err, "messages.deleteQuickReplyShortcut", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1216, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessagesDeleteQuickReplyShortcutRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1216)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesDeleteQuickReplyShortcutRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.ShortcutID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "messages.deleteQuickReplyShortcut", "shortcut_id")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1216, m)
 }
 
 // MessagesDeleteQuickReplyShortcut calls messages.deleteQuickReplyShortcut: see
@@ -33911,78 +22010,31 @@ func (m *MessagesGetQuickReplyMessagesRequest) ClearID() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesGetQuickReplyMessagesRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesGetQuickReplyMessagesRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1366, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesGetQuickReplyMessagesRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags
-	flags |= tlrt.Bit(len(m.ID) > 0, 0)
-	w := tlrt.Extend(b, 8)
-	_ = w[7]
-	binary.LittleEndian.PutUint32(w, uint32(flags))
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.ShortcutID))
-	if flags.Has(0) {
-		tlrt.PutVectorHeader(b, len(m.ID))
-		for i := range m.ID {
-			tlrt.PutUint32(b, uint32(m.ID[i]))
-		}
-	}
-	tlrt.PutUint64(b, uint64(m.Hash))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1366, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesGetQuickReplyMessagesRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesGetQuickReplyMessagesRequestTypeID, "messages.getQuickReplyMessages"); err != nil {
-		return tlrt.DecodeErr(err, "messages.getQuickReplyMessages", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2101, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessagesGetQuickReplyMessagesRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = MessagesGetQuickReplyMessagesRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2101)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesGetQuickReplyMessagesRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "messages.getQuickReplyMessages", "flags")
-	}
-	if m.ShortcutID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "messages.getQuickReplyMessages", "shortcut_id")
-	}
-	if m.Flags.Has(0) {
-		if m.ID, err = tlrt.DecodeVector(d, 4, (*tlrt.Decoder).Int); err != nil {
-			return tlrt.DecodeErr(err, "messages.getQuickReplyMessages", "id")
-		}
-	}
-	if m.Hash, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "messages.getQuickReplyMessages", "hash")
-	}
-	if len(m.ID) > 0 {
-		m.Flags.Unset(0)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2101, m)
 }
 
 // MessagesGetQuickReplyMessages calls messages.getQuickReplyMessages: see
@@ -34023,74 +22075,31 @@ func (*MessagesSendQuickReplyMessagesRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesSendQuickReplyMessagesRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesSendQuickReplyMessagesRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1001, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesSendQuickReplyMessagesRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "messages.sendQuickReplyMessages", "peer")
-	}
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, uint32(m.ShortcutID))
-	binary.LittleEndian.PutUint32(w[4:], bin.TypeVector)
-	binary.LittleEndian.PutUint32(w[8:], uint32(len(m.ID)))
-	for i := range m.ID {
-		tlrt.PutUint32(b, uint32(m.ID[i]))
-	}
-	tlrt.PutVectorHeader(b, len(m.RandomID))
-	for i := range m.RandomID {
-		tlrt.PutUint64(b, uint64(m.RandomID[i]))
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1001, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesSendQuickReplyMessagesRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesSendQuickReplyMessagesRequestTypeID, "messages.sendQuickReplyMessages"); err != nil {
-		return tlrt.DecodeErr(err, "messages.sendQuickReplyMessages", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1704, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessagesSendQuickReplyMessagesRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1704)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesSendQuickReplyMessagesRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messages.sendQuickReplyMessages", "")
-	}
-	var err error
-	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.sendQuickReplyMessages", "peer")
-	}
-	if m.ShortcutID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "messages.sendQuickReplyMessages", "shortcut_id")
-	}
-	if m.ID, err = tlrt.DecodeVector(d, 4, (*tlrt.Decoder).Int); err != nil {
-		return tlrt.DecodeErr(err, "messages.sendQuickReplyMessages", "id")
-	}
-	if m.RandomID, err = tlrt.DecodeVector(d, 8, (*tlrt.Decoder).Long); err != nil {
-		return tlrt.DecodeErr(err, "messages.sendQuickReplyMessages", "random_id")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1704, m)
 }
 
 // MessagesSendQuickReplyMessages calls messages.sendQuickReplyMessages: see
@@ -34129,58 +22138,31 @@ func (*MessagesDeleteQuickReplyMessagesRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesDeleteQuickReplyMessagesRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesDeleteQuickReplyMessagesRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2132, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesDeleteQuickReplyMessagesRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, uint32(m.ShortcutID))
-	binary.LittleEndian.PutUint32(w[4:], bin.TypeVector)
-	binary.LittleEndian.PutUint32(w[8:], uint32(len(m.ID)))
-	for i := range m.ID {
-		tlrt.PutUint32(b, uint32(m.ID[i]))
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2132, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesDeleteQuickReplyMessagesRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesDeleteQuickReplyMessagesRequestTypeID, "messages.deleteQuickReplyMessages"); err != nil {
-		return tlrt.DecodeErr(err, "messages.deleteQuickReplyMessages", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2942, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessagesDeleteQuickReplyMessagesRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2942)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesDeleteQuickReplyMessagesRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.ShortcutID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "messages.deleteQuickReplyMessages", "shortcut_id")
-	}
-	if m.ID, err = tlrt.DecodeVector(d, 4, (*tlrt.Decoder).Int); err != nil {
-		return tlrt.DecodeErr(err, "messages.deleteQuickReplyMessages", "id")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2942, m)
 }
 
 // MessagesDeleteQuickReplyMessages calls messages.deleteQuickReplyMessages: see
@@ -34217,48 +22199,31 @@ func (*MessagesToggleDialogFilterTagsRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesToggleDialogFilterTagsRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesToggleDialogFilterTagsRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2431, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesToggleDialogFilterTagsRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	b.PutBool(m.Enabled)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2431, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesToggleDialogFilterTagsRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesToggleDialogFilterTagsRequestTypeID, "messages.toggleDialogFilterTags"); err != nil {
-		return tlrt.DecodeErr(err, "messages.toggleDialogFilterTags", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3260, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessagesToggleDialogFilterTagsRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3260)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesToggleDialogFilterTagsRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Enabled, err = d.Bool(); err != nil {
-		return tlrt.DecodeErr(err, "messages.toggleDialogFilterTags", "enabled")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3260, m)
 }
 
 // MessagesToggleDialogFilterTags calls messages.toggleDialogFilterTags: see
@@ -34295,58 +22260,31 @@ func (*MessagesGetMyStickersRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesGetMyStickersRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 16)
-	_ = w[15]
-	binary.LittleEndian.PutUint32(w, MessagesGetMyStickersRequestTypeID)
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.OffsetID))
-	binary.LittleEndian.PutUint32(w[12:], uint32(m.Limit))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1984, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesGetMyStickersRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint64(w, uint64(m.OffsetID))
-	binary.LittleEndian.PutUint32(w[8:], uint32(m.Limit))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1984, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesGetMyStickersRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesGetMyStickersRequestTypeID, "messages.getMyStickers"); err != nil {
-		return tlrt.DecodeErr(err, "messages.getMyStickers", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2773, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessagesGetMyStickersRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2773)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesGetMyStickersRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.OffsetID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "messages.getMyStickers", "offset_id")
-	}
-	if m.Limit, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "messages.getMyStickers", "limit")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2773, m)
 }
 
 // MessagesGetMyStickers calls messages.getMyStickers: see
@@ -34383,51 +22321,31 @@ func (*MessagesGetEmojiStickerGroupsRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesGetEmojiStickerGroupsRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 8)
-	_ = w[7]
-	binary.LittleEndian.PutUint32(w, MessagesGetEmojiStickerGroupsRequestTypeID)
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.Hash))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 279, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesGetEmojiStickerGroupsRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, uint32(m.Hash))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 279, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesGetEmojiStickerGroupsRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesGetEmojiStickerGroupsRequestTypeID, "messages.getEmojiStickerGroups"); err != nil {
-		return tlrt.DecodeErr(err, "messages.getEmojiStickerGroups", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 896, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessagesGetEmojiStickerGroupsRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 896)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesGetEmojiStickerGroupsRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Hash, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "messages.getEmojiStickerGroups", "hash")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 896, m)
 }
 
 // MessagesGetEmojiStickerGroups calls messages.getEmojiStickerGroups: see
@@ -34465,51 +22383,31 @@ func (*MessagesGetAvailableEffectsRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesGetAvailableEffectsRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 8)
-	_ = w[7]
-	binary.LittleEndian.PutUint32(w, MessagesGetAvailableEffectsRequestTypeID)
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.Hash))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2111, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesGetAvailableEffectsRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, uint32(m.Hash))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2111, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesGetAvailableEffectsRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesGetAvailableEffectsRequestTypeID, "messages.getAvailableEffects"); err != nil {
-		return tlrt.DecodeErr(err, "messages.getAvailableEffects", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2918, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessagesGetAvailableEffectsRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2918)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesGetAvailableEffectsRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Hash, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "messages.getAvailableEffects", "hash")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2918, m)
 }
 
 // MessagesGetAvailableEffects calls messages.getAvailableEffects: see
@@ -34547,68 +22445,32 @@ func (*MessagesEditFactCheckRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesEditFactCheckRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesEditFactCheckRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 51, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesEditFactCheckRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "messages.editFactCheck", "peer")
-	}
-	tlrt.PutUint32(b, uint32(m.MsgID))
-	if err := m.Text.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "messages.editFactCheck", "text")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 51, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesEditFactCheckRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesEditFactCheckRequestTypeID, "messages.editFactCheck"); err != nil {
-		return tlrt.DecodeErr(err, "messages.editFactCheck", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 637, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessagesEditFactCheckRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = MessagesEditFactCheckRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 637)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesEditFactCheckRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messages.editFactCheck", "")
-	}
-	var err error
-	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.editFactCheck", "peer")
-	}
-	if m.MsgID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "messages.editFactCheck", "msg_id")
-	}
-	if err = tlrt.DecodeBoxed(d, &m.Text, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.editFactCheck", "text")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 637, m)
 }
 
 // MessagesEditFactCheck calls messages.editFactCheck: see
@@ -34644,57 +22506,31 @@ func (*MessagesDeleteFactCheckRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesDeleteFactCheckRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesDeleteFactCheckRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1994, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesDeleteFactCheckRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "messages.deleteFactCheck", "peer")
-	}
-	tlrt.PutUint32(b, uint32(m.MsgID))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1994, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesDeleteFactCheckRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesDeleteFactCheckRequestTypeID, "messages.deleteFactCheck"); err != nil {
-		return tlrt.DecodeErr(err, "messages.deleteFactCheck", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2786, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessagesDeleteFactCheckRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2786)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesDeleteFactCheckRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messages.deleteFactCheck", "")
-	}
-	var err error
-	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.deleteFactCheck", "peer")
-	}
-	if m.MsgID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "messages.deleteFactCheck", "msg_id")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2786, m)
 }
 
 // MessagesDeleteFactCheck calls messages.deleteFactCheck: see
@@ -34731,60 +22567,31 @@ func (*MessagesGetFactCheckRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesGetFactCheckRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesGetFactCheckRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1761, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesGetFactCheckRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "messages.getFactCheck", "peer")
-	}
-	tlrt.PutVectorHeader(b, len(m.MsgID))
-	for i := range m.MsgID {
-		tlrt.PutUint32(b, uint32(m.MsgID[i]))
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1761, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesGetFactCheckRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesGetFactCheckRequestTypeID, "messages.getFactCheck"); err != nil {
-		return tlrt.DecodeErr(err, "messages.getFactCheck", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2528, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessagesGetFactCheckRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2528)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesGetFactCheckRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messages.getFactCheck", "")
-	}
-	var err error
-	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.getFactCheck", "peer")
-	}
-	if m.MsgID, err = tlrt.DecodeVector(d, 4, (*tlrt.Decoder).Int); err != nil {
-		return tlrt.DecodeErr(err, "messages.getFactCheck", "msg_id")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2528, m)
 }
 
 // MessagesGetFactCheck calls messages.getFactCheck: see
@@ -34859,103 +22666,32 @@ func (m *MessagesRequestMainWebViewRequest) ClearStartParam() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesRequestMainWebViewRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesRequestMainWebViewRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1923, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesRequestMainWebViewRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<0 | 1<<7 | 1<<8)
-	flags |= tlrt.Bit(m.Compact, 7)
-	flags |= tlrt.Bit(m.Fullscreen, 8)
-	flags |= tlrt.Bit(m.StartParam != "", 1)
-	flags |= tlrt.Bit(m.ThemeParams != nil, 0)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "messages.requestMainWebView", "peer")
-	}
-	if err := tlrt.EncodeObject(b, m.Bot); err != nil {
-		return tlrt.EncodeErr(err, "messages.requestMainWebView", "bot")
-	}
-	if flags.Has(1) {
-		tlrt.PutString(b, m.StartParam)
-	}
-	if flags.Has(0) {
-		if err := m.ThemeParams.Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "messages.requestMainWebView", "theme_params")
-		}
-	}
-	tlrt.PutString(b, m.Platform)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1923, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesRequestMainWebViewRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesRequestMainWebViewRequestTypeID, "messages.requestMainWebView"); err != nil {
-		return tlrt.DecodeErr(err, "messages.requestMainWebView", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2709, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessagesRequestMainWebViewRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = MessagesRequestMainWebViewRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2709)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesRequestMainWebViewRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messages.requestMainWebView", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "messages.requestMainWebView", "flags")
-	}
-	m.Compact = m.Flags.Has(7)
-	m.Fullscreen = m.Flags.Has(8)
-	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.requestMainWebView", "peer")
-	}
-	if m.Bot, err = decodeInputUser(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.requestMainWebView", "bot")
-	}
-	if m.Flags.Has(1) {
-		if m.StartParam, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "messages.requestMainWebView", "start_param")
-		}
-	}
-	if m.Flags.Has(0) {
-		d.Spend(unsafe.Sizeof(DataJSON{}))
-		m.ThemeParams = &DataJSON{}
-		if err = tlrt.DecodeBoxed(d, m.ThemeParams, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "messages.requestMainWebView", "theme_params")
-		}
-	}
-	if m.Platform, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "messages.requestMainWebView", "platform")
-	}
-	m.Flags &^= 1<<0 | 1<<7 | 1<<8
-	if m.StartParam != "" {
-		m.Flags.Unset(1)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2709, m)
 }
 
 // MessagesRequestMainWebView calls messages.requestMainWebView: see
@@ -34997,88 +22733,31 @@ func (*MessagesSendPaidReactionRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesSendPaidReactionRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesSendPaidReactionRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 833, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesSendPaidReactionRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 0)
-	flags |= tlrt.Bit(m.Private != nil, 0)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "messages.sendPaidReaction", "peer")
-	}
-	w := tlrt.Extend(b, 16)
-	_ = w[15]
-	binary.LittleEndian.PutUint32(w, uint32(m.MsgID))
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.Count))
-	binary.LittleEndian.PutUint64(w[8:], uint64(m.RandomID))
-	if flags.Has(0) {
-		if err := tlrt.EncodeObject(b, m.Private); err != nil {
-			return tlrt.EncodeErr(err, "messages.sendPaidReaction", "private")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 833, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesSendPaidReactionRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesSendPaidReactionRequestTypeID, "messages.sendPaidReaction"); err != nil {
-		return tlrt.DecodeErr(err, "messages.sendPaidReaction", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1524, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessagesSendPaidReactionRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = MessagesSendPaidReactionRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1524)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesSendPaidReactionRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messages.sendPaidReaction", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "messages.sendPaidReaction", "flags")
-	}
-	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.sendPaidReaction", "peer")
-	}
-	if m.MsgID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "messages.sendPaidReaction", "msg_id")
-	}
-	if m.Count, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "messages.sendPaidReaction", "count")
-	}
-	if m.RandomID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "messages.sendPaidReaction", "random_id")
-	}
-	if m.Flags.Has(0) {
-		if m.Private, err = decodePaidReactionPrivacy(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "messages.sendPaidReaction", "private")
-		}
-	}
-	m.Flags &^= 1 << 0
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1524, m)
 }
 
 // MessagesSendPaidReaction calls messages.sendPaidReaction: see
@@ -35118,63 +22797,31 @@ func (*MessagesTogglePaidReactionPrivacyRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesTogglePaidReactionPrivacyRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesTogglePaidReactionPrivacyRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 638, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesTogglePaidReactionPrivacyRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "messages.togglePaidReactionPrivacy", "peer")
-	}
-	tlrt.PutUint32(b, uint32(m.MsgID))
-	if err := tlrt.EncodeObject(b, m.Private); err != nil {
-		return tlrt.EncodeErr(err, "messages.togglePaidReactionPrivacy", "private")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 638, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesTogglePaidReactionPrivacyRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesTogglePaidReactionPrivacyRequestTypeID, "messages.togglePaidReactionPrivacy"); err != nil {
-		return tlrt.DecodeErr(err, "messages.togglePaidReactionPrivacy", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1305, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessagesTogglePaidReactionPrivacyRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1305)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesTogglePaidReactionPrivacyRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messages.togglePaidReactionPrivacy", "")
-	}
-	var err error
-	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.togglePaidReactionPrivacy", "peer")
-	}
-	if m.MsgID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "messages.togglePaidReactionPrivacy", "msg_id")
-	}
-	if m.Private, err = decodePaidReactionPrivacy(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.togglePaidReactionPrivacy", "private")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1305, m)
 }
 
 // MessagesTogglePaidReactionPrivacy calls messages.togglePaidReactionPrivacy:
@@ -35209,43 +22856,31 @@ func (*MessagesGetPaidReactionPrivacyRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesGetPaidReactionPrivacyRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesGetPaidReactionPrivacyRequestTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 666, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesGetPaidReactionPrivacyRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 666, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesGetPaidReactionPrivacyRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesGetPaidReactionPrivacyRequestTypeID, "messages.getPaidReactionPrivacy"); err != nil {
-		return tlrt.DecodeErr(err, "messages.getPaidReactionPrivacy", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1338, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessagesGetPaidReactionPrivacyRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1338)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesGetPaidReactionPrivacyRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1338, m)
 }
 
 // MessagesGetPaidReactionPrivacy calls messages.getPaidReactionPrivacy: see
@@ -35282,49 +22917,32 @@ func (*MessagesViewSponsoredMessageRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesViewSponsoredMessageRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesViewSponsoredMessageRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 362, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesViewSponsoredMessageRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutBytes(b, m.RandomID)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 362, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesViewSponsoredMessageRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesViewSponsoredMessageRequestTypeID, "messages.viewSponsoredMessage"); err != nil {
-		return tlrt.DecodeErr(err, "messages.viewSponsoredMessage", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 989, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessagesViewSponsoredMessageRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 989)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesViewSponsoredMessageRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.RandomID, err = tlrt.Bytes(d); err != nil {
-		return tlrt.DecodeErr(err, "messages.viewSponsoredMessage", "random_id")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 989, m)
 }
 
 // MessagesViewSponsoredMessage calls messages.viewSponsoredMessage: see
@@ -35365,63 +22983,32 @@ func (*MessagesClickSponsoredMessageRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesClickSponsoredMessageRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesClickSponsoredMessageRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1192, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesClickSponsoredMessageRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<0 | 1<<1)
-	flags |= tlrt.Bit(m.Media, 0)
-	flags |= tlrt.Bit(m.Fullscreen, 1)
-	tlrt.PutUint32(b, uint32(flags))
-	tlrt.PutBytes(b, m.RandomID)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1192, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesClickSponsoredMessageRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesClickSponsoredMessageRequestTypeID, "messages.clickSponsoredMessage"); err != nil {
-		return tlrt.DecodeErr(err, "messages.clickSponsoredMessage", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1912, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessagesClickSponsoredMessageRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = MessagesClickSponsoredMessageRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1912)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesClickSponsoredMessageRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "messages.clickSponsoredMessage", "flags")
-	}
-	m.Media = m.Flags.Has(0)
-	m.Fullscreen = m.Flags.Has(1)
-	if m.RandomID, err = tlrt.Bytes(d); err != nil {
-		return tlrt.DecodeErr(err, "messages.clickSponsoredMessage", "random_id")
-	}
-	m.Flags &^= 1<<0 | 1<<1
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1912, m)
 }
 
 // MessagesClickSponsoredMessage calls messages.clickSponsoredMessage: see
@@ -35460,53 +23047,32 @@ func (*MessagesReportSponsoredMessageRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesReportSponsoredMessageRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesReportSponsoredMessageRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 164, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesReportSponsoredMessageRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutBytes(b, m.RandomID)
-	tlrt.PutBytes(b, m.Option)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 164, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesReportSponsoredMessageRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesReportSponsoredMessageRequestTypeID, "messages.reportSponsoredMessage"); err != nil {
-		return tlrt.DecodeErr(err, "messages.reportSponsoredMessage", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 769, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessagesReportSponsoredMessageRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 769)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesReportSponsoredMessageRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.RandomID, err = tlrt.Bytes(d); err != nil {
-		return tlrt.DecodeErr(err, "messages.reportSponsoredMessage", "random_id")
-	}
-	if m.Option, err = tlrt.Bytes(d); err != nil {
-		return tlrt.DecodeErr(err, "messages.reportSponsoredMessage", "option")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 769, m)
 }
 
 // MessagesReportSponsoredMessage calls messages.reportSponsoredMessage: see
@@ -35569,74 +23135,31 @@ func (m *MessagesGetSponsoredMessagesRequest) ClearMsgID() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesGetSponsoredMessagesRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesGetSponsoredMessagesRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 564, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesGetSponsoredMessagesRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags
-	flags |= tlrt.Bit(m.MsgID != 0, 0)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "messages.getSponsoredMessages", "peer")
-	}
-	if flags.Has(0) {
-		tlrt.PutUint32(b, uint32(m.MsgID))
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 564, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesGetSponsoredMessagesRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesGetSponsoredMessagesRequestTypeID, "messages.getSponsoredMessages"); err != nil {
-		return tlrt.DecodeErr(err, "messages.getSponsoredMessages", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1220, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessagesGetSponsoredMessagesRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = MessagesGetSponsoredMessagesRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1220)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesGetSponsoredMessagesRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messages.getSponsoredMessages", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "messages.getSponsoredMessages", "flags")
-	}
-	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.getSponsoredMessages", "peer")
-	}
-	if m.Flags.Has(0) {
-		if m.MsgID, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "messages.getSponsoredMessages", "msg_id")
-		}
-	}
-	if m.MsgID != 0 {
-		m.Flags.Unset(0)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1220, m)
 }
 
 // MessagesGetSponsoredMessages calls messages.getSponsoredMessages: see
@@ -35702,86 +23225,32 @@ func (m *MessagesSavePreparedInlineMessageRequest) ClearPeerTypes() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesSavePreparedInlineMessageRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesSavePreparedInlineMessageRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2317, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesSavePreparedInlineMessageRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags
-	flags |= tlrt.Bit(len(m.PeerTypes) > 0, 0)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := tlrt.EncodeObject(b, m.Result); err != nil {
-		return tlrt.EncodeErr(err, "messages.savePreparedInlineMessage", "result")
-	}
-	if err := tlrt.EncodeObject(b, m.UserID); err != nil {
-		return tlrt.EncodeErr(err, "messages.savePreparedInlineMessage", "user_id")
-	}
-	if flags.Has(0) {
-		tlrt.PutVectorHeader(b, len(m.PeerTypes))
-		for i := range m.PeerTypes {
-			if err := tlrt.EncodeObject(b, m.PeerTypes[i]); err != nil {
-				return tlrt.EncodeErr(err, "messages.savePreparedInlineMessage", "peer_types")
-			}
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2317, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesSavePreparedInlineMessageRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesSavePreparedInlineMessageRequestTypeID, "messages.savePreparedInlineMessage"); err != nil {
-		return tlrt.DecodeErr(err, "messages.savePreparedInlineMessage", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3140, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessagesSavePreparedInlineMessageRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = MessagesSavePreparedInlineMessageRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 3140)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesSavePreparedInlineMessageRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messages.savePreparedInlineMessage", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "messages.savePreparedInlineMessage", "flags")
-	}
-	if m.Result, err = decodeInputBotInlineResult(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.savePreparedInlineMessage", "result")
-	}
-	if m.UserID, err = decodeInputUser(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.savePreparedInlineMessage", "user_id")
-	}
-	if m.Flags.Has(0) {
-		if m.PeerTypes, err = tlrt.DecodeSlabs[InlineQueryPeerTypeSameBotPM](d, false, 4, depth+1, decodeInlineQueryPeerType); err != nil {
-			return tlrt.DecodeErr(err, "messages.savePreparedInlineMessage", "peer_types")
-		}
-	}
-	if len(m.PeerTypes) > 0 {
-		m.Flags.Unset(0)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3140, m)
 }
 
 // MessagesSavePreparedInlineMessage calls messages.savePreparedInlineMessage:
@@ -35820,58 +23289,32 @@ func (*MessagesGetPreparedInlineMessageRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesGetPreparedInlineMessageRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesGetPreparedInlineMessageRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1222, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesGetPreparedInlineMessageRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Bot); err != nil {
-		return tlrt.EncodeErr(err, "messages.getPreparedInlineMessage", "bot")
-	}
-	tlrt.PutString(b, m.ID)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1222, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesGetPreparedInlineMessageRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesGetPreparedInlineMessageRequestTypeID, "messages.getPreparedInlineMessage"); err != nil {
-		return tlrt.DecodeErr(err, "messages.getPreparedInlineMessage", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1945, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessagesGetPreparedInlineMessageRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1945)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesGetPreparedInlineMessageRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messages.getPreparedInlineMessage", "")
-	}
-	var err error
-	if m.Bot, err = decodeInputUser(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.getPreparedInlineMessage", "bot")
-	}
-	if m.ID, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "messages.getPreparedInlineMessage", "id")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1945, m)
 }
 
 // MessagesGetPreparedInlineMessage calls messages.getPreparedInlineMessage: see
@@ -35915,86 +23358,32 @@ func (*MessagesSearchStickersRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesSearchStickersRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesSearchStickersRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 385, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesSearchStickersRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 0)
-	flags |= tlrt.Bit(m.Emojis, 0)
-	tlrt.PutUint32(b, uint32(flags))
-	tlrt.PutString(b, m.Q)
-	tlrt.PutString(b, m.Emoticon)
-	tlrt.PutVectorHeader(b, len(m.LangCode))
-	for i := range m.LangCode {
-		tlrt.PutString(b, m.LangCode[i])
-	}
-	w := tlrt.Extend(b, 16)
-	_ = w[15]
-	binary.LittleEndian.PutUint32(w, uint32(m.Offset))
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.Limit))
-	binary.LittleEndian.PutUint64(w[8:], uint64(m.Hash))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 385, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesSearchStickersRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesSearchStickersRequestTypeID, "messages.searchStickers"); err != nil {
-		return tlrt.DecodeErr(err, "messages.searchStickers", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1016, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessagesSearchStickersRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = MessagesSearchStickersRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1016)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesSearchStickersRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "messages.searchStickers", "flags")
-	}
-	m.Emojis = m.Flags.Has(0)
-	if m.Q, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "messages.searchStickers", "q")
-	}
-	if m.Emoticon, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "messages.searchStickers", "emoticon")
-	}
-	if m.LangCode, err = tlrt.DecodeVector(d, 4, tlrt.String); err != nil {
-		return tlrt.DecodeErr(err, "messages.searchStickers", "lang_code")
-	}
-	if m.Offset, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "messages.searchStickers", "offset")
-	}
-	if m.Limit, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "messages.searchStickers", "limit")
-	}
-	if m.Hash, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "messages.searchStickers", "hash")
-	}
-	m.Flags &^= 1 << 0
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1016, m)
 }
 
 // MessagesSearchStickers calls messages.searchStickers: see
@@ -36035,72 +23424,31 @@ func (*MessagesReportMessagesDeliveryRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesReportMessagesDeliveryRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesReportMessagesDeliveryRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 849, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesReportMessagesDeliveryRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 0)
-	flags |= tlrt.Bit(m.Push, 0)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "messages.reportMessagesDelivery", "peer")
-	}
-	tlrt.PutVectorHeader(b, len(m.ID))
-	for i := range m.ID {
-		tlrt.PutUint32(b, uint32(m.ID[i]))
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 849, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesReportMessagesDeliveryRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesReportMessagesDeliveryRequestTypeID, "messages.reportMessagesDelivery"); err != nil {
-		return tlrt.DecodeErr(err, "messages.reportMessagesDelivery", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1540, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessagesReportMessagesDeliveryRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = MessagesReportMessagesDeliveryRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1540)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesReportMessagesDeliveryRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messages.reportMessagesDelivery", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "messages.reportMessagesDelivery", "flags")
-	}
-	m.Push = m.Flags.Has(0)
-	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.reportMessagesDelivery", "peer")
-	}
-	if m.ID, err = tlrt.DecodeVector(d, 4, (*tlrt.Decoder).Int); err != nil {
-		return tlrt.DecodeErr(err, "messages.reportMessagesDelivery", "id")
-	}
-	m.Flags &^= 1 << 0
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1540, m)
 }
 
 // MessagesReportMessagesDelivery calls messages.reportMessagesDelivery: see
@@ -36141,77 +23489,31 @@ func (*MessagesGetSavedDialogsByIDRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesGetSavedDialogsByIDRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesGetSavedDialogsByIDRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1021, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesGetSavedDialogsByIDRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 1)
-	flags |= tlrt.Bit(m.ParentPeer != nil, 1)
-	tlrt.PutUint32(b, uint32(flags))
-	if flags.Has(1) {
-		if err := tlrt.EncodeObject(b, m.ParentPeer); err != nil {
-			return tlrt.EncodeErr(err, "messages.getSavedDialogsByID", "parent_peer")
-		}
-	}
-	tlrt.PutVectorHeader(b, len(m.IDs))
-	for i := range m.IDs {
-		if err := tlrt.EncodeObject(b, m.IDs[i]); err != nil {
-			return tlrt.EncodeErr(err, "messages.getSavedDialogsByID", "ids")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1021, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesGetSavedDialogsByIDRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesGetSavedDialogsByIDRequestTypeID, "messages.getSavedDialogsByID"); err != nil {
-		return tlrt.DecodeErr(err, "messages.getSavedDialogsByID", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1727, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessagesGetSavedDialogsByIDRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = MessagesGetSavedDialogsByIDRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1727)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesGetSavedDialogsByIDRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messages.getSavedDialogsByID", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "messages.getSavedDialogsByID", "flags")
-	}
-	if m.Flags.Has(1) {
-		if m.ParentPeer, err = decodeInputPeer(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "messages.getSavedDialogsByID", "parent_peer")
-		}
-	}
-	if m.IDs, err = tlrt.DecodeSlabs[InputPeerUserFromMessage](d, false, 4, depth+1, decodeInputPeer); err != nil {
-		return tlrt.DecodeErr(err, "messages.getSavedDialogsByID", "ids")
-	}
-	m.Flags &^= 1 << 1
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1727, m)
 }
 
 // MessagesGetSavedDialogsByID calls messages.getSavedDialogsByID: see
@@ -36249,63 +23551,31 @@ func (*MessagesReadSavedHistoryRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesReadSavedHistoryRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesReadSavedHistoryRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1765, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesReadSavedHistoryRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.ParentPeer); err != nil {
-		return tlrt.EncodeErr(err, "messages.readSavedHistory", "parent_peer")
-	}
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "messages.readSavedHistory", "peer")
-	}
-	tlrt.PutUint32(b, uint32(m.MaxID))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1765, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesReadSavedHistoryRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesReadSavedHistoryRequestTypeID, "messages.readSavedHistory"); err != nil {
-		return tlrt.DecodeErr(err, "messages.readSavedHistory", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2533, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessagesReadSavedHistoryRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2533)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesReadSavedHistoryRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messages.readSavedHistory", "")
-	}
-	var err error
-	if m.ParentPeer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.readSavedHistory", "parent_peer")
-	}
-	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.readSavedHistory", "peer")
-	}
-	if m.MaxID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "messages.readSavedHistory", "max_id")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2533, m)
 }
 
 // MessagesReadSavedHistory calls messages.readSavedHistory: see
@@ -36346,74 +23616,31 @@ func (*MessagesToggleTodoCompletedRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesToggleTodoCompletedRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesToggleTodoCompletedRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2008, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesToggleTodoCompletedRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "messages.toggleTodoCompleted", "peer")
-	}
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, uint32(m.MsgID))
-	binary.LittleEndian.PutUint32(w[4:], bin.TypeVector)
-	binary.LittleEndian.PutUint32(w[8:], uint32(len(m.Completed)))
-	for i := range m.Completed {
-		tlrt.PutUint32(b, uint32(m.Completed[i]))
-	}
-	tlrt.PutVectorHeader(b, len(m.Incompleted))
-	for i := range m.Incompleted {
-		tlrt.PutUint32(b, uint32(m.Incompleted[i]))
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2008, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesToggleTodoCompletedRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesToggleTodoCompletedRequestTypeID, "messages.toggleTodoCompleted"); err != nil {
-		return tlrt.DecodeErr(err, "messages.toggleTodoCompleted", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2803, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessagesToggleTodoCompletedRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2803)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesToggleTodoCompletedRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messages.toggleTodoCompleted", "")
-	}
-	var err error
-	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.toggleTodoCompleted", "peer")
-	}
-	if m.MsgID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "messages.toggleTodoCompleted", "msg_id")
-	}
-	if m.Completed, err = tlrt.DecodeVector(d, 4, (*tlrt.Decoder).Int); err != nil {
-		return tlrt.DecodeErr(err, "messages.toggleTodoCompleted", "completed")
-	}
-	if m.Incompleted, err = tlrt.DecodeVector(d, 4, (*tlrt.Decoder).Int); err != nil {
-		return tlrt.DecodeErr(err, "messages.toggleTodoCompleted", "incompleted")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2803, m)
 }
 
 // MessagesToggleTodoCompleted calls messages.toggleTodoCompleted: see
@@ -36451,70 +23678,32 @@ func (*MessagesAppendTodoListRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesAppendTodoListRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesAppendTodoListRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 323, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesAppendTodoListRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "messages.appendTodoList", "peer")
-	}
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, uint32(m.MsgID))
-	binary.LittleEndian.PutUint32(w[4:], bin.TypeVector)
-	binary.LittleEndian.PutUint32(w[8:], uint32(len(m.List)))
-	for i := range m.List {
-		if err := m.List[i].Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "messages.appendTodoList", "list")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 323, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesAppendTodoListRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesAppendTodoListRequestTypeID, "messages.appendTodoList"); err != nil {
-		return tlrt.DecodeErr(err, "messages.appendTodoList", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 944, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessagesAppendTodoListRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 944)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesAppendTodoListRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messages.appendTodoList", "")
-	}
-	var err error
-	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.appendTodoList", "peer")
-	}
-	if m.MsgID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "messages.appendTodoList", "msg_id")
-	}
-	if m.List, err = tlrt.DecodeStructs[TodoItem](d, false, false, 24, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.appendTodoList", "list")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 944, m)
 }
 
 // MessagesAppendTodoList calls messages.appendTodoList: see
@@ -36601,94 +23790,32 @@ func (m *MessagesToggleSuggestedPostApprovalRequest) ClearRejectComment() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesToggleSuggestedPostApprovalRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesToggleSuggestedPostApprovalRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1186, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesToggleSuggestedPostApprovalRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 1)
-	flags |= tlrt.Bit(m.Reject, 1)
-	flags |= tlrt.Bit(m.ScheduleDate != 0, 0)
-	flags |= tlrt.Bit(m.RejectComment != "", 2)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "messages.toggleSuggestedPostApproval", "peer")
-	}
-	tlrt.PutUint32(b, uint32(m.MsgID))
-	if flags.Has(0) {
-		tlrt.PutUint32(b, uint32(m.ScheduleDate))
-	}
-	if flags.Has(2) {
-		tlrt.PutString(b, m.RejectComment)
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1186, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesToggleSuggestedPostApprovalRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesToggleSuggestedPostApprovalRequestTypeID, "messages.toggleSuggestedPostApproval"); err != nil {
-		return tlrt.DecodeErr(err, "messages.toggleSuggestedPostApproval", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1906, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessagesToggleSuggestedPostApprovalRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = MessagesToggleSuggestedPostApprovalRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1906)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesToggleSuggestedPostApprovalRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messages.toggleSuggestedPostApproval", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "messages.toggleSuggestedPostApproval", "flags")
-	}
-	m.Reject = m.Flags.Has(1)
-	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.toggleSuggestedPostApproval", "peer")
-	}
-	if m.MsgID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "messages.toggleSuggestedPostApproval", "msg_id")
-	}
-	if m.Flags.Has(0) {
-		if m.ScheduleDate, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "messages.toggleSuggestedPostApproval", "schedule_date")
-		}
-	}
-	if m.Flags.Has(2) {
-		if m.RejectComment, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "messages.toggleSuggestedPostApproval", "reject_comment")
-		}
-	}
-	m.Flags &^= 1 << 1
-	if m.ScheduleDate != 0 {
-		m.Flags.Unset(0)
-	}
-	if m.RejectComment != "" {
-		m.Flags.Unset(2)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1906, m)
 }
 
 // MessagesToggleSuggestedPostApproval calls
@@ -36754,93 +23881,32 @@ func (m *MessagesGetForumTopicsRequest) ClearQ() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesGetForumTopicsRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesGetForumTopicsRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 544, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesGetForumTopicsRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags
-	flags |= tlrt.Bit(m.Q != "", 0)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "messages.getForumTopics", "peer")
-	}
-	if flags.Has(0) {
-		tlrt.PutString(b, m.Q)
-	}
-	w := tlrt.Extend(b, 16)
-	_ = w[15]
-	binary.LittleEndian.PutUint32(w, uint32(m.OffsetDate))
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.OffsetID))
-	binary.LittleEndian.PutUint32(w[8:], uint32(m.OffsetTopic))
-	binary.LittleEndian.PutUint32(w[12:], uint32(m.Limit))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 544, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesGetForumTopicsRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesGetForumTopicsRequestTypeID, "messages.getForumTopics"); err != nil {
-		return tlrt.DecodeErr(err, "messages.getForumTopics", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1199, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessagesGetForumTopicsRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = MessagesGetForumTopicsRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1199)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesGetForumTopicsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messages.getForumTopics", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "messages.getForumTopics", "flags")
-	}
-	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.getForumTopics", "peer")
-	}
-	if m.Flags.Has(0) {
-		if m.Q, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "messages.getForumTopics", "q")
-		}
-	}
-	if m.OffsetDate, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "messages.getForumTopics", "offset_date")
-	}
-	if m.OffsetID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "messages.getForumTopics", "offset_id")
-	}
-	if m.OffsetTopic, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "messages.getForumTopics", "offset_topic")
-	}
-	if m.Limit, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "messages.getForumTopics", "limit")
-	}
-	if m.Q != "" {
-		m.Flags.Unset(0)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1199, m)
 }
 
 // MessagesGetForumTopics calls messages.getForumTopics: see
@@ -36879,60 +23945,31 @@ func (*MessagesGetForumTopicsByIDRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesGetForumTopicsByIDRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesGetForumTopicsByIDRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1644, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesGetForumTopicsByIDRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "messages.getForumTopicsByID", "peer")
-	}
-	tlrt.PutVectorHeader(b, len(m.Topics))
-	for i := range m.Topics {
-		tlrt.PutUint32(b, uint32(m.Topics[i]))
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1644, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesGetForumTopicsByIDRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesGetForumTopicsByIDRequestTypeID, "messages.getForumTopicsByID"); err != nil {
-		return tlrt.DecodeErr(err, "messages.getForumTopicsByID", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2404, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessagesGetForumTopicsByIDRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2404)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesGetForumTopicsByIDRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messages.getForumTopicsByID", "")
-	}
-	var err error
-	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.getForumTopicsByID", "peer")
-	}
-	if m.Topics, err = tlrt.DecodeVector(d, 4, (*tlrt.Decoder).Int); err != nil {
-		return tlrt.DecodeErr(err, "messages.getForumTopicsByID", "topics")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2404, m)
 }
 
 // MessagesGetForumTopicsByID calls messages.getForumTopicsByID: see
@@ -37055,115 +24092,32 @@ func (m *MessagesEditForumTopicRequest) ClearHidden() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesEditForumTopicRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesEditForumTopicRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1970, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesEditForumTopicRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags
-	flags |= tlrt.Bit(m.Title != "", 0)
-	flags |= tlrt.Bit(m.IconEmojiID != 0, 1)
-	flags |= tlrt.Bit(m.Closed, 2)
-	flags |= tlrt.Bit(m.Hidden, 3)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "messages.editForumTopic", "peer")
-	}
-	tlrt.PutUint32(b, uint32(m.TopicID))
-	if flags.Has(0) {
-		tlrt.PutString(b, m.Title)
-	}
-	if flags.Has(1) {
-		tlrt.PutUint64(b, uint64(m.IconEmojiID))
-	}
-	if flags.Has(2) {
-		b.PutBool(m.Closed)
-	}
-	if flags.Has(3) {
-		b.PutBool(m.Hidden)
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1970, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesEditForumTopicRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesEditForumTopicRequestTypeID, "messages.editForumTopic"); err != nil {
-		return tlrt.DecodeErr(err, "messages.editForumTopic", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2758, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessagesEditForumTopicRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = MessagesEditForumTopicRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2758)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesEditForumTopicRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messages.editForumTopic", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "messages.editForumTopic", "flags")
-	}
-	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.editForumTopic", "peer")
-	}
-	if m.TopicID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "messages.editForumTopic", "topic_id")
-	}
-	if m.Flags.Has(0) {
-		if m.Title, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "messages.editForumTopic", "title")
-		}
-	}
-	if m.Flags.Has(1) {
-		if m.IconEmojiID, err = d.Long(); err != nil {
-			return tlrt.DecodeErr(err, "messages.editForumTopic", "icon_emoji_id")
-		}
-	}
-	if m.Flags.Has(2) {
-		if m.Closed, err = d.Bool(); err != nil {
-			return tlrt.DecodeErr(err, "messages.editForumTopic", "closed")
-		}
-	}
-	if m.Flags.Has(3) {
-		if m.Hidden, err = d.Bool(); err != nil {
-			return tlrt.DecodeErr(err, "messages.editForumTopic", "hidden")
-		}
-	}
-	if m.Title != "" {
-		m.Flags.Unset(0)
-	}
-	if m.IconEmojiID != 0 {
-		m.Flags.Unset(1)
-	}
-	if m.Closed {
-		m.Flags.Unset(2)
-	}
-	if m.Hidden {
-		m.Flags.Unset(3)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2758, m)
 }
 
 // MessagesEditForumTopic calls messages.editForumTopic: see
@@ -37203,61 +24157,31 @@ func (*MessagesUpdatePinnedForumTopicRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesUpdatePinnedForumTopicRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesUpdatePinnedForumTopicRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 206, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesUpdatePinnedForumTopicRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "messages.updatePinnedForumTopic", "peer")
-	}
-	tlrt.PutUint32(b, uint32(m.TopicID))
-	b.PutBool(m.Pinned)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 206, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesUpdatePinnedForumTopicRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesUpdatePinnedForumTopicRequestTypeID, "messages.updatePinnedForumTopic"); err != nil {
-		return tlrt.DecodeErr(err, "messages.updatePinnedForumTopic", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 814, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessagesUpdatePinnedForumTopicRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 814)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesUpdatePinnedForumTopicRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messages.updatePinnedForumTopic", "")
-	}
-	var err error
-	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.updatePinnedForumTopic", "peer")
-	}
-	if m.TopicID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "messages.updatePinnedForumTopic", "topic_id")
-	}
-	if m.Pinned, err = d.Bool(); err != nil {
-		return tlrt.DecodeErr(err, "messages.updatePinnedForumTopic", "pinned")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 814, m)
 }
 
 // MessagesUpdatePinnedForumTopic calls messages.updatePinnedForumTopic: see
@@ -37298,72 +24222,31 @@ func (*MessagesReorderPinnedForumTopicsRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesReorderPinnedForumTopicsRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesReorderPinnedForumTopicsRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 132, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesReorderPinnedForumTopicsRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 0)
-	flags |= tlrt.Bit(m.Force, 0)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "messages.reorderPinnedForumTopics", "peer")
-	}
-	tlrt.PutVectorHeader(b, len(m.Order))
-	for i := range m.Order {
-		tlrt.PutUint32(b, uint32(m.Order[i]))
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 132, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesReorderPinnedForumTopicsRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesReorderPinnedForumTopicsRequestTypeID, "messages.reorderPinnedForumTopics"); err != nil {
-		return tlrt.DecodeErr(err, "messages.reorderPinnedForumTopics", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 729, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessagesReorderPinnedForumTopicsRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = MessagesReorderPinnedForumTopicsRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 729)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesReorderPinnedForumTopicsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messages.reorderPinnedForumTopics", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "messages.reorderPinnedForumTopics", "flags")
-	}
-	m.Force = m.Flags.Has(0)
-	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.reorderPinnedForumTopics", "peer")
-	}
-	if m.Order, err = tlrt.DecodeVector(d, 4, (*tlrt.Decoder).Int); err != nil {
-		return tlrt.DecodeErr(err, "messages.reorderPinnedForumTopics", "order")
-	}
-	m.Flags &^= 1 << 0
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 729, m)
 }
 
 // MessagesReorderPinnedForumTopics calls messages.reorderPinnedForumTopics: see
@@ -37450,109 +24333,32 @@ func (m *MessagesCreateForumTopicRequest) ClearIconEmojiID() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesCreateForumTopicRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesCreateForumTopicRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 438, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesCreateForumTopicRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<2 | 1<<4)
-	flags |= tlrt.Bit(m.TitleMissing, 4)
-	flags |= tlrt.Bit(m.IconColor != 0, 0)
-	flags |= tlrt.Bit(m.IconEmojiID != 0, 3)
-	flags |= tlrt.Bit(m.SendAs != nil, 2)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "messages.createForumTopic", "peer")
-	}
-	tlrt.PutString(b, m.Title)
-	if flags.Has(0) {
-		tlrt.PutUint32(b, uint32(m.IconColor))
-	}
-	if flags.Has(3) {
-		tlrt.PutUint64(b, uint64(m.IconEmojiID))
-	}
-	tlrt.PutUint64(b, uint64(m.RandomID))
-	if flags.Has(2) {
-		if err := tlrt.EncodeObject(b, m.SendAs); err != nil {
-			return tlrt.EncodeErr(err, "messages.createForumTopic", "send_as")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 438, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesCreateForumTopicRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesCreateForumTopicRequestTypeID, "messages.createForumTopic"); err != nil {
-		return tlrt.DecodeErr(err, "messages.createForumTopic", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1077, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessagesCreateForumTopicRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = MessagesCreateForumTopicRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1077)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesCreateForumTopicRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messages.createForumTopic", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "messages.createForumTopic", "flags")
-	}
-	m.TitleMissing = m.Flags.Has(4)
-	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.createForumTopic", "peer")
-	}
-	if m.Title, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "messages.createForumTopic", "title")
-	}
-	if m.Flags.Has(0) {
-		if m.IconColor, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "messages.createForumTopic", "icon_color")
-		}
-	}
-	if m.Flags.Has(3) {
-		if m.IconEmojiID, err = d.Long(); err != nil {
-			return tlrt.DecodeErr(err, "messages.createForumTopic", "icon_emoji_id")
-		}
-	}
-	if m.RandomID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "messages.createForumTopic", "random_id")
-	}
-	if m.Flags.Has(2) {
-		if m.SendAs, err = decodeInputPeer(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "messages.createForumTopic", "send_as")
-		}
-	}
-	m.Flags &^= 1<<2 | 1<<4
-	if m.IconColor != 0 {
-		m.Flags.Unset(0)
-	}
-	if m.IconEmojiID != 0 {
-		m.Flags.Unset(3)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1077, m)
 }
 
 // MessagesCreateForumTopic calls messages.createForumTopic: see
@@ -37591,57 +24397,31 @@ func (*MessagesDeleteTopicHistoryRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesDeleteTopicHistoryRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesDeleteTopicHistoryRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1997, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesDeleteTopicHistoryRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "messages.deleteTopicHistory", "peer")
-	}
-	tlrt.PutUint32(b, uint32(m.TopMsgID))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1997, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesDeleteTopicHistoryRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesDeleteTopicHistoryRequestTypeID, "messages.deleteTopicHistory"); err != nil {
-		return tlrt.DecodeErr(err, "messages.deleteTopicHistory", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2789, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessagesDeleteTopicHistoryRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2789)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesDeleteTopicHistoryRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messages.deleteTopicHistory", "")
-	}
-	var err error
-	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.deleteTopicHistory", "peer")
-	}
-	if m.TopMsgID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "messages.deleteTopicHistory", "top_msg_id")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2789, m)
 }
 
 // MessagesDeleteTopicHistory calls messages.deleteTopicHistory: see
@@ -37674,43 +24454,31 @@ func (*MessagesGetEmojiGameInfoRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesGetEmojiGameInfoRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesGetEmojiGameInfoRequestTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2410, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesGetEmojiGameInfoRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2410, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesGetEmojiGameInfoRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesGetEmojiGameInfoRequestTypeID, "messages.getEmojiGameInfo"); err != nil {
-		return tlrt.DecodeErr(err, "messages.getEmojiGameInfo", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3239, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessagesGetEmojiGameInfoRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3239)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesGetEmojiGameInfoRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3239, m)
 }
 
 // MessagesGetEmojiGameInfo calls messages.getEmojiGameInfo: see
@@ -37792,91 +24560,32 @@ func (m *MessagesSummarizeTextRequest) ClearTone() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesSummarizeTextRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesSummarizeTextRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1606, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesSummarizeTextRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags
-	flags |= tlrt.Bit(m.ToLang != "", 0)
-	flags |= tlrt.Bit(m.Tone != "", 2)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "messages.summarizeText", "peer")
-	}
-	tlrt.PutUint32(b, uint32(m.ID))
-	if flags.Has(0) {
-		tlrt.PutString(b, m.ToLang)
-	}
-	if flags.Has(2) {
-		tlrt.PutString(b, m.Tone)
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1606, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesSummarizeTextRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesSummarizeTextRequestTypeID, "messages.summarizeText"); err != nil {
-		return tlrt.DecodeErr(err, "messages.summarizeText", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2363, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessagesSummarizeTextRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = MessagesSummarizeTextRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2363)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesSummarizeTextRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messages.summarizeText", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "messages.summarizeText", "flags")
-	}
-	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.summarizeText", "peer")
-	}
-	if m.ID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "messages.summarizeText", "id")
-	}
-	if m.Flags.Has(0) {
-		if m.ToLang, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "messages.summarizeText", "to_lang")
-		}
-	}
-	if m.Flags.Has(2) {
-		if m.Tone, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "messages.summarizeText", "tone")
-		}
-	}
-	if m.ToLang != "" {
-		m.Flags.Unset(0)
-	}
-	if m.Tone != "" {
-		m.Flags.Unset(2)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2363, m)
 }
 
 // MessagesSummarizeText calls messages.summarizeText: see
@@ -37914,66 +24623,32 @@ func (*MessagesEditChatCreatorRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesEditChatCreatorRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesEditChatCreatorRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2363, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesEditChatCreatorRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "messages.editChatCreator", "peer")
-	}
-	if err := tlrt.EncodeObject(b, m.UserID); err != nil {
-		return tlrt.EncodeErr(err, "messages.editChatCreator", "user_id")
-	}
-	if err := tlrt.EncodeObject(b, m.Password); err != nil {
-		return tlrt.EncodeErr(err, "messages.editChatCreator", "password")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2363, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesEditChatCreatorRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesEditChatCreatorRequestTypeID, "messages.editChatCreator"); err != nil {
-		return tlrt.DecodeErr(err, "messages.editChatCreator", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3188, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessagesEditChatCreatorRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3188)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesEditChatCreatorRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messages.editChatCreator", "")
-	}
-	var err error
-	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.editChatCreator", "peer")
-	}
-	if m.UserID, err = decodeInputUser(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.editChatCreator", "user_id")
-	}
-	if m.Password, err = decodeInputCheckPasswordSRP(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.editChatCreator", "password")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3188, m)
 }
 
 // MessagesEditChatCreator calls messages.editChatCreator: see
@@ -38010,53 +24685,31 @@ func (*MessagesGetFutureChatCreatorAfterLeaveRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesGetFutureChatCreatorAfterLeaveRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesGetFutureChatCreatorAfterLeaveRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 543, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesGetFutureChatCreatorAfterLeaveRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "messages.getFutureChatCreatorAfterLeave", "peer")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 543, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesGetFutureChatCreatorAfterLeaveRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesGetFutureChatCreatorAfterLeaveRequestTypeID, "messages.getFutureChatCreatorAfterLeave"); err != nil {
-		return tlrt.DecodeErr(err, "messages.getFutureChatCreatorAfterLeave", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1198, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessagesGetFutureChatCreatorAfterLeaveRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1198)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesGetFutureChatCreatorAfterLeaveRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messages.getFutureChatCreatorAfterLeave", "")
-	}
-	var err error
-	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.getFutureChatCreatorAfterLeave", "peer")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1198, m)
 }
 
 // MessagesGetFutureChatCreatorAfterLeave calls
@@ -38097,64 +24750,32 @@ func (*MessagesEditChatParticipantRankRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesEditChatParticipantRankRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesEditChatParticipantRankRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1492, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesEditChatParticipantRankRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "messages.editChatParticipantRank", "peer")
-	}
-	if err := tlrt.EncodeObject(b, m.Participant); err != nil {
-		return tlrt.EncodeErr(err, "messages.editChatParticipantRank", "participant")
-	}
-	tlrt.PutString(b, m.Rank)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1492, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesEditChatParticipantRankRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesEditChatParticipantRankRequestTypeID, "messages.editChatParticipantRank"); err != nil {
-		return tlrt.DecodeErr(err, "messages.editChatParticipantRank", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2237, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessagesEditChatParticipantRankRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2237)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesEditChatParticipantRankRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messages.editChatParticipantRank", "")
-	}
-	var err error
-	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.editChatParticipantRank", "peer")
-	}
-	if m.Participant, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.editChatParticipantRank", "participant")
-	}
-	if m.Rank, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "messages.editChatParticipantRank", "rank")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2237, m)
 }
 
 // MessagesEditChatParticipantRank calls messages.editChatParticipantRank: see
@@ -38189,49 +24810,32 @@ func (*MessagesDeclineURLAuthRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesDeclineURLAuthRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesDeclineURLAuthRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 485, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesDeclineURLAuthRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.URL)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 485, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesDeclineURLAuthRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesDeclineURLAuthRequestTypeID, "messages.declineUrlAuth"); err != nil {
-		return tlrt.DecodeErr(err, "messages.declineUrlAuth", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1132, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessagesDeclineURLAuthRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1132)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesDeclineURLAuthRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.URL, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "messages.declineUrlAuth", "url")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1132, m)
 }
 
 // MessagesDeclineURLAuth calls messages.declineUrlAuth: see
@@ -38270,53 +24874,32 @@ func (*MessagesCheckURLAuthMatchCodeRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesCheckURLAuthMatchCodeRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesCheckURLAuthMatchCodeRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1920, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesCheckURLAuthMatchCodeRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.URL)
-	tlrt.PutString(b, m.MatchCode)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1920, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesCheckURLAuthMatchCodeRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesCheckURLAuthMatchCodeRequestTypeID, "messages.checkUrlAuthMatchCode"); err != nil {
-		return tlrt.DecodeErr(err, "messages.checkUrlAuthMatchCode", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2706, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessagesCheckURLAuthMatchCodeRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2706)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesCheckURLAuthMatchCodeRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.URL, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "messages.checkUrlAuthMatchCode", "url")
-	}
-	if m.MatchCode, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "messages.checkUrlAuthMatchCode", "match_code")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2706, m)
 }
 
 // MessagesCheckURLAuthMatchCode calls messages.checkUrlAuthMatchCode: see
@@ -38386,91 +24969,32 @@ func (m *MessagesComposeMessageWithAIRequest) ClearTranslateToLang() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesComposeMessageWithAIRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesComposeMessageWithAIRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2070, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesComposeMessageWithAIRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<0 | 1<<2 | 1<<3)
-	flags |= tlrt.Bit(m.Proofread, 0)
-	flags |= tlrt.Bit(m.Emojify, 3)
-	flags |= tlrt.Bit(m.TranslateToLang != "", 1)
-	flags |= tlrt.Bit(m.Tone != nil, 2)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := m.Text.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "messages.composeMessageWithAI", "text")
-	}
-	if flags.Has(1) {
-		tlrt.PutString(b, m.TranslateToLang)
-	}
-	if flags.Has(2) {
-		if err := tlrt.EncodeObject(b, m.Tone); err != nil {
-			return tlrt.EncodeErr(err, "messages.composeMessageWithAI", "tone")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2070, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesComposeMessageWithAIRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesComposeMessageWithAIRequestTypeID, "messages.composeMessageWithAI"); err != nil {
-		return tlrt.DecodeErr(err, "messages.composeMessageWithAI", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2873, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessagesComposeMessageWithAIRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = MessagesComposeMessageWithAIRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2873)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesComposeMessageWithAIRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messages.composeMessageWithAI", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "messages.composeMessageWithAI", "flags")
-	}
-	m.Proofread = m.Flags.Has(0)
-	m.Emojify = m.Flags.Has(3)
-	if err = tlrt.DecodeBoxed(d, &m.Text, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.composeMessageWithAI", "text")
-	}
-	if m.Flags.Has(1) {
-		if m.TranslateToLang, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "messages.composeMessageWithAI", "translate_to_lang")
-		}
-	}
-	if m.Flags.Has(2) {
-		if m.Tone, err = decodeInputAiComposeTone(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "messages.composeMessageWithAI", "tone")
-		}
-	}
-	m.Flags &^= 1<<0 | 1<<2 | 1<<3
-	if m.TranslateToLang != "" {
-		m.Flags.Unset(1)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2873, m)
 }
 
 // MessagesComposeMessageWithAI calls messages.composeMessageWithAI: see
@@ -38509,62 +25033,31 @@ func (*MessagesReportReadMetricsRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesReportReadMetricsRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesReportReadMetricsRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 605, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesReportReadMetricsRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "messages.reportReadMetrics", "peer")
-	}
-	tlrt.PutVectorHeader(b, len(m.Metrics))
-	for i := range m.Metrics {
-		if err := m.Metrics[i].Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "messages.reportReadMetrics", "metrics")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 605, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesReportReadMetricsRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesReportReadMetricsRequestTypeID, "messages.reportReadMetrics"); err != nil {
-		return tlrt.DecodeErr(err, "messages.reportReadMetrics", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1267, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessagesReportReadMetricsRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1267)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesReportReadMetricsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messages.reportReadMetrics", "")
-	}
-	var err error
-	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.reportReadMetrics", "peer")
-	}
-	if m.Metrics, err = tlrt.DecodeStructs[InputMessageReadMetric](d, false, false, 32, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.reportReadMetrics", "metrics")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1267, m)
 }
 
 // MessagesReportReadMetrics calls messages.reportReadMetrics: see
@@ -38603,58 +25096,32 @@ func (*MessagesReportMusicListenRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesReportMusicListenRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesReportMusicListenRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2100, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesReportMusicListenRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.ID); err != nil {
-		return tlrt.EncodeErr(err, "messages.reportMusicListen", "id")
-	}
-	tlrt.PutUint32(b, uint32(m.ListenedDuration))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2100, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesReportMusicListenRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesReportMusicListenRequestTypeID, "messages.reportMusicListen"); err != nil {
-		return tlrt.DecodeErr(err, "messages.reportMusicListen", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2907, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessagesReportMusicListenRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2907)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesReportMusicListenRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messages.reportMusicListen", "")
-	}
-	var err error
-	if m.ID, err = decodeInputDocument(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.reportMusicListen", "id")
-	}
-	if m.ListenedDuration, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "messages.reportMusicListen", "listened_duration")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2907, m)
 }
 
 // MessagesReportMusicListen calls messages.reportMusicListen: see
@@ -38692,64 +25159,32 @@ func (*MessagesAddPollAnswerRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesAddPollAnswerRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesAddPollAnswerRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 236, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesAddPollAnswerRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "messages.addPollAnswer", "peer")
-	}
-	tlrt.PutUint32(b, uint32(m.MsgID))
-	if err := tlrt.EncodeObject(b, m.Answer); err != nil {
-		return tlrt.EncodeErr(err, "messages.addPollAnswer", "answer")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 236, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesAddPollAnswerRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesAddPollAnswerRequestTypeID, "messages.addPollAnswer"); err != nil {
-		return tlrt.DecodeErr(err, "messages.addPollAnswer", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 847, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessagesAddPollAnswerRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 847)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesAddPollAnswerRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messages.addPollAnswer", "")
-	}
-	var err error
-	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.addPollAnswer", "peer")
-	}
-	if m.MsgID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "messages.addPollAnswer", "msg_id")
-	}
-	if m.Answer, err = decodePollAnswer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.addPollAnswer", "answer")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 847, m)
 }
 
 // MessagesAddPollAnswer calls messages.addPollAnswer: see
@@ -38787,62 +25222,32 @@ func (*MessagesDeletePollAnswerRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesDeletePollAnswerRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesDeletePollAnswerRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1616, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesDeletePollAnswerRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "messages.deletePollAnswer", "peer")
-	}
-	tlrt.PutUint32(b, uint32(m.MsgID))
-	tlrt.PutBytes(b, m.Option)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1616, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesDeletePollAnswerRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesDeletePollAnswerRequestTypeID, "messages.deletePollAnswer"); err != nil {
-		return tlrt.DecodeErr(err, "messages.deletePollAnswer", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2375, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessagesDeletePollAnswerRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2375)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesDeletePollAnswerRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messages.deletePollAnswer", "")
-	}
-	var err error
-	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.deletePollAnswer", "peer")
-	}
-	if m.MsgID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "messages.deletePollAnswer", "msg_id")
-	}
-	if m.Option, err = tlrt.Bytes(d); err != nil {
-		return tlrt.DecodeErr(err, "messages.deletePollAnswer", "option")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2375, m)
 }
 
 // MessagesDeletePollAnswer calls messages.deletePollAnswer: see
@@ -38911,96 +25316,31 @@ func (m *MessagesGetUnreadPollVotesRequest) ClearTopMsgID() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesGetUnreadPollVotesRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesGetUnreadPollVotesRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 635, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesGetUnreadPollVotesRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags
-	flags |= tlrt.Bit(m.TopMsgID != 0, 0)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "messages.getUnreadPollVotes", "peer")
-	}
-	if flags.Has(0) {
-		tlrt.PutUint32(b, uint32(m.TopMsgID))
-	}
-	w := tlrt.Extend(b, 20)
-	_ = w[19]
-	binary.LittleEndian.PutUint32(w, uint32(m.OffsetID))
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.AddOffset))
-	binary.LittleEndian.PutUint32(w[8:], uint32(m.Limit))
-	binary.LittleEndian.PutUint32(w[12:], uint32(m.MaxID))
-	binary.LittleEndian.PutUint32(w[16:], uint32(m.MinID))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 635, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesGetUnreadPollVotesRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesGetUnreadPollVotesRequestTypeID, "messages.getUnreadPollVotes"); err != nil {
-		return tlrt.DecodeErr(err, "messages.getUnreadPollVotes", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1302, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessagesGetUnreadPollVotesRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = MessagesGetUnreadPollVotesRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1302)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesGetUnreadPollVotesRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messages.getUnreadPollVotes", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "messages.getUnreadPollVotes", "flags")
-	}
-	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.getUnreadPollVotes", "peer")
-	}
-	if m.Flags.Has(0) {
-		if m.TopMsgID, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "messages.getUnreadPollVotes", "top_msg_id")
-		}
-	}
-	if m.OffsetID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "messages.getUnreadPollVotes", "offset_id")
-	}
-	if m.AddOffset, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "messages.getUnreadPollVotes", "add_offset")
-	}
-	if m.Limit, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "messages.getUnreadPollVotes", "limit")
-	}
-	if m.MaxID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "messages.getUnreadPollVotes", "max_id")
-	}
-	if m.MinID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "messages.getUnreadPollVotes", "min_id")
-	}
-	if m.TopMsgID != 0 {
-		m.Flags.Unset(0)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1302, m)
 }
 
 // MessagesGetUnreadPollVotes calls messages.getUnreadPollVotes: see
@@ -39061,74 +25401,31 @@ func (m *MessagesReadPollVotesRequest) ClearTopMsgID() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesReadPollVotesRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesReadPollVotesRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 204, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesReadPollVotesRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags
-	flags |= tlrt.Bit(m.TopMsgID != 0, 0)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "messages.readPollVotes", "peer")
-	}
-	if flags.Has(0) {
-		tlrt.PutUint32(b, uint32(m.TopMsgID))
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 204, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesReadPollVotesRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesReadPollVotesRequestTypeID, "messages.readPollVotes"); err != nil {
-		return tlrt.DecodeErr(err, "messages.readPollVotes", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 812, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessagesReadPollVotesRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = MessagesReadPollVotesRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 812)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesReadPollVotesRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messages.readPollVotes", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "messages.readPollVotes", "flags")
-	}
-	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.readPollVotes", "peer")
-	}
-	if m.Flags.Has(0) {
-		if m.TopMsgID, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "messages.readPollVotes", "top_msg_id")
-		}
-	}
-	if m.TopMsgID != 0 {
-		m.Flags.Unset(0)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 812, m)
 }
 
 // MessagesReadPollVotes calls messages.readPollVotes: see
@@ -39167,58 +25464,32 @@ func (*MessagesSetBotGuestChatResultRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesSetBotGuestChatResultRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesSetBotGuestChatResultRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1751, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesSetBotGuestChatResultRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint64(b, uint64(m.QueryID))
-	if err := tlrt.EncodeObject(b, m.Result); err != nil {
-		return tlrt.EncodeErr(err, "messages.setBotGuestChatResult", "result")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1751, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesSetBotGuestChatResultRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesSetBotGuestChatResultRequestTypeID, "messages.setBotGuestChatResult"); err != nil {
-		return tlrt.DecodeErr(err, "messages.setBotGuestChatResult", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2517, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessagesSetBotGuestChatResultRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2517)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesSetBotGuestChatResultRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messages.setBotGuestChatResult", "")
-	}
-	var err error
-	if m.QueryID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "messages.setBotGuestChatResult", "query_id")
-	}
-	if m.Result, err = decodeInputBotInlineResult(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.setBotGuestChatResult", "result")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2517, m)
 }
 
 // MessagesSetBotGuestChatResult calls messages.setBotGuestChatResult: see
@@ -39257,59 +25528,31 @@ func (*MessagesDeleteParticipantReactionsRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesDeleteParticipantReactionsRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesDeleteParticipantReactionsRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1499, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesDeleteParticipantReactionsRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "messages.deleteParticipantReactions", "peer")
-	}
-	if err := tlrt.EncodeObject(b, m.Participant); err != nil {
-		return tlrt.EncodeErr(err, "messages.deleteParticipantReactions", "participant")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1499, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesDeleteParticipantReactionsRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesDeleteParticipantReactionsRequestTypeID, "messages.deleteParticipantReactions"); err != nil {
-		return tlrt.DecodeErr(err, "messages.deleteParticipantReactions", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2245, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessagesDeleteParticipantReactionsRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2245)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesDeleteParticipantReactionsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messages.deleteParticipantReactions", "")
-	}
-	var err error
-	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.deleteParticipantReactions", "peer")
-	}
-	if m.Participant, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.deleteParticipantReactions", "participant")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2245, m)
 }
 
 // MessagesDeleteParticipantReactions calls messages.deleteParticipantReactions:
@@ -39349,63 +25592,31 @@ func (*MessagesDeleteParticipantReactionRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesDeleteParticipantReactionRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesDeleteParticipantReactionRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2159, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesDeleteParticipantReactionRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "messages.deleteParticipantReaction", "peer")
-	}
-	tlrt.PutUint32(b, uint32(m.MsgID))
-	if err := tlrt.EncodeObject(b, m.Participant); err != nil {
-		return tlrt.EncodeErr(err, "messages.deleteParticipantReaction", "participant")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2159, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesDeleteParticipantReactionRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesDeleteParticipantReactionRequestTypeID, "messages.deleteParticipantReaction"); err != nil {
-		return tlrt.DecodeErr(err, "messages.deleteParticipantReaction", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2971, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessagesDeleteParticipantReactionRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2971)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesDeleteParticipantReactionRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messages.deleteParticipantReaction", "")
-	}
-	var err error
-	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.deleteParticipantReaction", "peer")
-	}
-	if m.MsgID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "messages.deleteParticipantReaction", "msg_id")
-	}
-	if m.Participant, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.deleteParticipantReaction", "participant")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2971, m)
 }
 
 // MessagesDeleteParticipantReaction calls messages.deleteParticipantReaction:
@@ -39447,71 +25658,31 @@ func (*MessagesGetPersonalChannelHistoryRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesGetPersonalChannelHistoryRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesGetPersonalChannelHistoryRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 793, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesGetPersonalChannelHistoryRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.UserID); err != nil {
-		return tlrt.EncodeErr(err, "messages.getPersonalChannelHistory", "user_id")
-	}
-	w := tlrt.Extend(b, 20)
-	_ = w[19]
-	binary.LittleEndian.PutUint32(w, uint32(m.Limit))
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.MaxID))
-	binary.LittleEndian.PutUint32(w[8:], uint32(m.MinID))
-	binary.LittleEndian.PutUint64(w[12:], uint64(m.Hash))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 793, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesGetPersonalChannelHistoryRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesGetPersonalChannelHistoryRequestTypeID, "messages.getPersonalChannelHistory"); err != nil {
-		return tlrt.DecodeErr(err, "messages.getPersonalChannelHistory", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1477, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessagesGetPersonalChannelHistoryRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1477)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesGetPersonalChannelHistoryRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messages.getPersonalChannelHistory", "")
-	}
-	var err error
-	if m.UserID, err = decodeInputUser(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.getPersonalChannelHistory", "user_id")
-	}
-	if m.Limit, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "messages.getPersonalChannelHistory", "limit")
-	}
-	if m.MaxID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "messages.getPersonalChannelHistory", "max_id")
-	}
-	if m.MinID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "messages.getPersonalChannelHistory", "min_id")
-	}
-	if m.Hash, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "messages.getPersonalChannelHistory", "hash")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1477, m)
 }
 
 // MessagesGetPersonalChannelHistory calls messages.getPersonalChannelHistory:
@@ -39548,57 +25719,31 @@ func (*MessagesGetRichMessageRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesGetRichMessageRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesGetRichMessageRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 747, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesGetRichMessageRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "messages.getRichMessage", "peer")
-	}
-	tlrt.PutUint32(b, uint32(m.ID))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 747, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesGetRichMessageRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesGetRichMessageRequestTypeID, "messages.getRichMessage"); err != nil {
-		return tlrt.DecodeErr(err, "messages.getRichMessage", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1425, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *MessagesGetRichMessageRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1425)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesGetRichMessageRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messages.getRichMessage", "")
-	}
-	var err error
-	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "messages.getRichMessage", "peer")
-	}
-	if m.ID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "messages.getRichMessage", "id")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1425, m)
 }
 
 // MessagesGetRichMessage calls messages.getRichMessage: see
@@ -39704,113 +25849,32 @@ func (m *MessagesTranslateRichMessageRequest) ClearTone() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesTranslateRichMessageRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesTranslateRichMessageRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 239, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesTranslateRichMessageRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags
-	flags |= tlrt.Bit(m.Peer != nil || len(m.ID) > 0, 0)
-	flags |= tlrt.Bit(len(m.Text) > 0, 1)
-	flags |= tlrt.Bit(m.Tone != "", 2)
-	tlrt.PutUint32(b, uint32(flags))
-	if flags.Has(0) {
-		if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-			return tlrt.EncodeErr(err, "messages.translateRichMessage", "peer")
-		}
-		tlrt.PutVectorHeader(b, len(m.ID))
-		for i := range m.ID {
-			tlrt.PutUint32(b, uint32(m.ID[i]))
-		}
-	}
-	if flags.Has(1) {
-		tlrt.PutVectorHeader(b, len(m.Text))
-		for i := range m.Text {
-			if err := tlrt.EncodeObject(b, m.Text[i]); err != nil {
-				return tlrt.EncodeErr(err, "messages.translateRichMessage", "text")
-			}
-		}
-	}
-	tlrt.PutString(b, m.ToLang)
-	if flags.Has(2) {
-		tlrt.PutString(b, m.Tone)
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 239, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesTranslateRichMessageRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesTranslateRichMessageRequestTypeID, "messages.translateRichMessage"); err != nil {
-		return tlrt.DecodeErr(err, "messages.translateRichMessage", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 852, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessagesTranslateRichMessageRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = MessagesTranslateRichMessageRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 852)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesTranslateRichMessageRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messages.translateRichMessage", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "messages.translateRichMessage", "flags")
-	}
-	if m.Flags.Has(0) {
-		if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "messages.translateRichMessage", "peer")
-		}
-	}
-	if m.Flags.Has(0) {
-		if m.ID, err = tlrt.DecodeVector(d, 4, (*tlrt.Decoder).Int); err != nil {
-			return tlrt.DecodeErr(err, "messages.translateRichMessage", "id")
-		}
-	}
-	if m.Flags.Has(1) {
-		if m.Text, err = tlrt.DecodeSlabs[InputRichMessage](d, false, 12, depth+1, decodeInputRichMessage); err != nil {
-			return tlrt.DecodeErr(err, "messages.translateRichMessage", "text")
-		}
-	}
-	if m.ToLang, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "messages.translateRichMessage", "to_lang")
-	}
-	if m.Flags.Has(2) {
-		if m.Tone, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "messages.translateRichMessage", "tone")
-		}
-	}
-	if m.Peer != nil || len(m.ID) > 0 {
-		m.Flags.Unset(0)
-	}
-	if len(m.Text) > 0 {
-		m.Flags.Unset(1)
-	}
-	if m.Tone != "" {
-		m.Flags.Unset(2)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 852, m)
 }
 
 // MessagesTranslateRichMessage calls messages.translateRichMessage: see
@@ -39881,96 +25945,32 @@ func (m *MessagesComposeRichMessageWithAIRequest) ClearTranslateToLang() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesComposeRichMessageWithAIRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesComposeRichMessageWithAIRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1303, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesComposeRichMessageWithAIRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<0 | 1<<2 | 1<<3 | 1<<4)
-	flags |= tlrt.Bit(m.Proofread, 0)
-	flags |= tlrt.Bit(m.Emojify, 3)
-	flags |= tlrt.Bit(m.Text != nil, 4)
-	flags |= tlrt.Bit(m.TranslateToLang != "", 1)
-	flags |= tlrt.Bit(m.Tone != nil, 2)
-	tlrt.PutUint32(b, uint32(flags))
-	if flags.Has(4) {
-		if err := tlrt.EncodeObject(b, m.Text); err != nil {
-			return tlrt.EncodeErr(err, "messages.composeRichMessageWithAI", "text")
-		}
-	}
-	if flags.Has(1) {
-		tlrt.PutString(b, m.TranslateToLang)
-	}
-	if flags.Has(2) {
-		if err := tlrt.EncodeObject(b, m.Tone); err != nil {
-			return tlrt.EncodeErr(err, "messages.composeRichMessageWithAI", "tone")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1303, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesComposeRichMessageWithAIRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesComposeRichMessageWithAIRequestTypeID, "messages.composeRichMessageWithAI"); err != nil {
-		return tlrt.DecodeErr(err, "messages.composeRichMessageWithAI", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2030, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessagesComposeRichMessageWithAIRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = MessagesComposeRichMessageWithAIRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2030)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesComposeRichMessageWithAIRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messages.composeRichMessageWithAI", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "messages.composeRichMessageWithAI", "flags")
-	}
-	m.Proofread = m.Flags.Has(0)
-	m.Emojify = m.Flags.Has(3)
-	if m.Flags.Has(4) {
-		if m.Text, err = decodeInputRichMessage(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "messages.composeRichMessageWithAI", "text")
-		}
-	}
-	if m.Flags.Has(1) {
-		if m.TranslateToLang, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "messages.composeRichMessageWithAI", "translate_to_lang")
-		}
-	}
-	if m.Flags.Has(2) {
-		if m.Tone, err = decodeInputAiComposeTone(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "messages.composeRichMessageWithAI", "tone")
-		}
-	}
-	m.Flags &^= 1<<0 | 1<<2 | 1<<3 | 1<<4
-	if m.TranslateToLang != "" {
-		m.Flags.Unset(1)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2030, m)
 }
 
 // MessagesComposeRichMessageWithAI calls messages.composeRichMessageWithAI: see
@@ -40011,81 +26011,32 @@ func (*MessagesRequestChatJoinWebViewRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MessagesRequestChatJoinWebViewRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MessagesRequestChatJoinWebViewRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1768, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MessagesRequestChatJoinWebViewRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 0)
-	flags |= tlrt.Bit(m.ThemeParams != nil, 0)
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, uint32(flags))
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.QueryID))
-	if flags.Has(0) {
-		if err := m.ThemeParams.Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "messages.requestChatJoinWebView", "theme_params")
-		}
-	}
-	tlrt.PutString(b, m.Platform)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1768, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MessagesRequestChatJoinWebViewRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MessagesRequestChatJoinWebViewRequestTypeID, "messages.requestChatJoinWebView"); err != nil {
-		return tlrt.DecodeErr(err, "messages.requestChatJoinWebView", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2536, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MessagesRequestChatJoinWebViewRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = MessagesRequestChatJoinWebViewRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2536)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MessagesRequestChatJoinWebViewRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "messages.requestChatJoinWebView", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "messages.requestChatJoinWebView", "flags")
-	}
-	if m.QueryID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "messages.requestChatJoinWebView", "query_id")
-	}
-	if m.Flags.Has(0) {
-		d.Spend(unsafe.Sizeof(DataJSON{}))
-		m.ThemeParams = &DataJSON{}
-		if err = tlrt.DecodeBoxed(d, m.ThemeParams, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "messages.requestChatJoinWebView", "theme_params")
-		}
-	}
-	if m.Platform, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "messages.requestChatJoinWebView", "platform")
-	}
-	m.Flags &^= 1 << 0
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2536, m)
 }
 
 // MessagesRequestChatJoinWebView calls messages.requestChatJoinWebView: see

@@ -3,7 +3,6 @@
 package tg
 
 import (
-	"encoding/binary"
 	"github.com/gotd/td/bin"
 	"github.com/tgraw/tgraw/tlrt"
 	"unsafe"
@@ -27,29 +26,9 @@ func DecodeNotificationSound(b *bin.Buffer) (NotificationSoundClass, error) {
 // decodeNotificationSound is DecodeNotificationSound for a value nested depth
 // levels deep.
 func decodeNotificationSound(d *tlrt.Decoder, depth int) (NotificationSoundClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v NotificationSoundClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case NotificationSoundDefaultTypeID:
-		v = &NotificationSoundDefault{}
-	case NotificationSoundNoneTypeID:
-		v = &NotificationSoundNone{}
-	case NotificationSoundLocalTypeID:
-		v, size = &NotificationSoundLocal{}, unsafe.Sizeof(NotificationSoundLocal{})
-	case NotificationSoundRingtoneTypeID:
-		v = tlrt.New[NotificationSoundRingtone](d)
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "NotificationSound"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 360, depth)
+	c, _ := v.(NotificationSoundClass)
+	return c, err
 }
 
 // NotificationSoundDefault is the TL constructor notificationSoundDefault.
@@ -77,43 +56,31 @@ func (*NotificationSoundDefault) TypeName() string {
 func (*NotificationSoundDefault) notificationSoundClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *NotificationSoundDefault) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, NotificationSoundDefaultTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1396, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *NotificationSoundDefault) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1396, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *NotificationSoundDefault) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, NotificationSoundDefaultTypeID, "notificationSoundDefault"); err != nil {
-		return tlrt.DecodeErr(err, "notificationSoundDefault", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2133, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *NotificationSoundDefault) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2133)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *NotificationSoundDefault) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2133, m)
 }
 
 // NotificationSoundNone is the TL constructor notificationSoundNone.
@@ -141,43 +108,31 @@ func (*NotificationSoundNone) TypeName() string {
 func (*NotificationSoundNone) notificationSoundClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *NotificationSoundNone) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, NotificationSoundNoneTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1018, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *NotificationSoundNone) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1018, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *NotificationSoundNone) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, NotificationSoundNoneTypeID, "notificationSoundNone"); err != nil {
-		return tlrt.DecodeErr(err, "notificationSoundNone", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1723, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *NotificationSoundNone) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1723)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *NotificationSoundNone) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1723, m)
 }
 
 // NotificationSoundLocal is the TL constructor notificationSoundLocal.
@@ -209,53 +164,32 @@ func (*NotificationSoundLocal) TypeName() string {
 func (*NotificationSoundLocal) notificationSoundClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *NotificationSoundLocal) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, NotificationSoundLocalTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1199, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *NotificationSoundLocal) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.Title)
-	tlrt.PutString(b, m.Data)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1199, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *NotificationSoundLocal) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, NotificationSoundLocalTypeID, "notificationSoundLocal"); err != nil {
-		return tlrt.DecodeErr(err, "notificationSoundLocal", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1921, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *NotificationSoundLocal) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1921)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *NotificationSoundLocal) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Title, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "notificationSoundLocal", "title")
-	}
-	if m.Data, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "notificationSoundLocal", "data")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1921, m)
 }
 
 // NotificationSoundRingtone is the TL constructor notificationSoundRingtone.
@@ -285,51 +219,31 @@ func (*NotificationSoundRingtone) TypeName() string {
 func (*NotificationSoundRingtone) notificationSoundClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *NotificationSoundRingtone) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, NotificationSoundRingtoneTypeID)
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.ID))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2449, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *NotificationSoundRingtone) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint64(b, uint64(m.ID))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2449, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *NotificationSoundRingtone) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, NotificationSoundRingtoneTypeID, "notificationSoundRingtone"); err != nil {
-		return tlrt.DecodeErr(err, "notificationSoundRingtone", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3279, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *NotificationSoundRingtone) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3279)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *NotificationSoundRingtone) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.ID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "notificationSoundRingtone", "id")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3279, m)
 }
 
 // NotifyPeerClass is the TL type NotifyPeer: one of NotifyPeer, NotifyUsers,
@@ -348,33 +262,9 @@ func DecodeNotifyPeer(b *bin.Buffer) (NotifyPeerClass, error) {
 
 // decodeNotifyPeer is DecodeNotifyPeer for a value nested depth levels deep.
 func decodeNotifyPeer(d *tlrt.Decoder, depth int) (NotifyPeerClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v NotifyPeerClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case NotifyPeerTypeID:
-		v, size = &NotifyPeer{}, unsafe.Sizeof(NotifyPeer{})
-	case NotifyUsersTypeID:
-		v = &NotifyUsers{}
-	case NotifyChatsTypeID:
-		v = &NotifyChats{}
-	case NotifyBroadcastsTypeID:
-		v = &NotifyBroadcasts{}
-	case NotifyForumTopicTypeID:
-		v, size = &NotifyForumTopic{}, unsafe.Sizeof(NotifyForumTopic{})
-	case NotifyCommunityTypeID:
-		v = tlrt.New[NotifyCommunity](d)
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "NotifyPeer"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 495, depth)
+	c, _ := v.(NotifyPeerClass)
+	return c, err
 }
 
 // NotifyPeer is the TL constructor notifyPeer.
@@ -403,53 +293,31 @@ func (*NotifyPeer) TypeName() string {
 func (*NotifyPeer) notifyPeerClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *NotifyPeer) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, NotifyPeerTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1489, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *NotifyPeer) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "notifyPeer", "peer")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1489, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *NotifyPeer) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, NotifyPeerTypeID, "notifyPeer"); err != nil {
-		return tlrt.DecodeErr(err, "notifyPeer", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2234, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *NotifyPeer) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2234)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *NotifyPeer) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "notifyPeer", "")
-	}
-	var err error
-	if m.Peer, err = decodePeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "notifyPeer", "peer")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2234, m)
 }
 
 // NotifyUsers is the TL constructor notifyUsers.
@@ -476,43 +344,31 @@ func (*NotifyUsers) TypeName() string {
 func (*NotifyUsers) notifyPeerClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *NotifyUsers) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, NotifyUsersTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1702, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *NotifyUsers) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1702, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *NotifyUsers) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, NotifyUsersTypeID, "notifyUsers"); err != nil {
-		return tlrt.DecodeErr(err, "notifyUsers", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2462, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *NotifyUsers) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2462)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *NotifyUsers) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2462, m)
 }
 
 // NotifyChats is the TL constructor notifyChats.
@@ -539,43 +395,31 @@ func (*NotifyChats) TypeName() string {
 func (*NotifyChats) notifyPeerClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *NotifyChats) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, NotifyChatsTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1834, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *NotifyChats) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1834, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *NotifyChats) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, NotifyChatsTypeID, "notifyChats"); err != nil {
-		return tlrt.DecodeErr(err, "notifyChats", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2607, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *NotifyChats) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2607)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *NotifyChats) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2607, m)
 }
 
 // NotifyBroadcasts is the TL constructor notifyBroadcasts.
@@ -602,43 +446,31 @@ func (*NotifyBroadcasts) TypeName() string {
 func (*NotifyBroadcasts) notifyPeerClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *NotifyBroadcasts) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, NotifyBroadcastsTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2024, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *NotifyBroadcasts) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2024, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *NotifyBroadcasts) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, NotifyBroadcastsTypeID, "notifyBroadcasts"); err != nil {
-		return tlrt.DecodeErr(err, "notifyBroadcasts", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2822, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *NotifyBroadcasts) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2822)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *NotifyBroadcasts) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2822, m)
 }
 
 // NotifyForumTopic is the TL constructor notifyForumTopic.
@@ -668,57 +500,31 @@ func (*NotifyForumTopic) TypeName() string {
 func (*NotifyForumTopic) notifyPeerClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *NotifyForumTopic) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, NotifyForumTopicTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 333, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *NotifyForumTopic) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "notifyForumTopic", "peer")
-	}
-	tlrt.PutUint32(b, uint32(m.TopMsgID))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 333, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *NotifyForumTopic) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, NotifyForumTopicTypeID, "notifyForumTopic"); err != nil {
-		return tlrt.DecodeErr(err, "notifyForumTopic", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 954, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *NotifyForumTopic) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 954)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *NotifyForumTopic) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "notifyForumTopic", "")
-	}
-	var err error
-	if m.Peer, err = decodePeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "notifyForumTopic", "peer")
-	}
-	if m.TopMsgID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "notifyForumTopic", "top_msg_id")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 954, m)
 }
 
 // NotifyCommunity is the TL constructor notifyCommunity.
@@ -747,51 +553,31 @@ func (*NotifyCommunity) TypeName() string {
 func (*NotifyCommunity) notifyPeerClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *NotifyCommunity) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, NotifyCommunityTypeID)
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.CommunityID))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1816, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *NotifyCommunity) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint64(b, uint64(m.CommunityID))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1816, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *NotifyCommunity) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, NotifyCommunityTypeID, "notifyCommunity"); err != nil {
-		return tlrt.DecodeErr(err, "notifyCommunity", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2588, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *NotifyCommunity) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2588)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *NotifyCommunity) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.CommunityID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "notifyCommunity", "community_id")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2588, m)
 }
 
 // NearestDC is the TL constructor nearestDc.
@@ -820,59 +606,32 @@ func (*NearestDC) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *NearestDC) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, NearestDCTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1307, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *NearestDC) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.Country)
-	w := tlrt.Extend(b, 8)
-	_ = w[7]
-	binary.LittleEndian.PutUint32(w, uint32(m.ThisDC))
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.NearestDC))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1307, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *NearestDC) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, NearestDCTypeID, "nearestDc"); err != nil {
-		return tlrt.DecodeErr(err, "nearestDc", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2036, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *NearestDC) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2036)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *NearestDC) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Country, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "nearestDc", "country")
-	}
-	if m.ThisDC, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "nearestDc", "this_dc")
-	}
-	if m.NearestDC, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "nearestDc", "nearest_dc")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2036, m)
 }
 
 // Null is the TL constructor null.
@@ -896,41 +655,29 @@ func (*Null) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *Null) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, NullTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 802, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *Null) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 802, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *Null) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, NullTypeID, "null"); err != nil {
-		return tlrt.DecodeErr(err, "null", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1487, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *Null) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1487)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *Null) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1487, m)
 }

@@ -3,9 +3,9 @@
 package tg
 
 import (
-	"encoding/binary"
 	"github.com/gotd/td/bin"
 	"github.com/tgraw/tgraw/tlrt"
+	"unsafe"
 )
 
 // OutboxReadDate is the TL constructor outboxReadDate.
@@ -31,49 +31,29 @@ func (*OutboxReadDate) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *OutboxReadDate) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 8)
-	_ = w[7]
-	binary.LittleEndian.PutUint32(w, OutboxReadDateTypeID)
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.Date))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 546, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *OutboxReadDate) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, uint32(m.Date))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 546, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *OutboxReadDate) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, OutboxReadDateTypeID, "outboxReadDate"); err != nil {
-		return tlrt.DecodeErr(err, "outboxReadDate", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1202, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *OutboxReadDate) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1202)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *OutboxReadDate) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Date, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "outboxReadDate", "date")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1202, m)
 }

@@ -35,99 +35,9 @@ func DecodePageBlock(b *bin.Buffer) (PageBlockClass, error) {
 
 // decodePageBlock is DecodePageBlock for a value nested depth levels deep.
 func decodePageBlock(d *tlrt.Decoder, depth int) (PageBlockClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v PageBlockClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case PageBlockUnsupportedTypeID:
-		v = &PageBlockUnsupported{}
-	case PageBlockTitleTypeID:
-		v, size = &PageBlockTitle{}, unsafe.Sizeof(PageBlockTitle{})
-	case PageBlockSubtitleTypeID:
-		v, size = &PageBlockSubtitle{}, unsafe.Sizeof(PageBlockSubtitle{})
-	case PageBlockAuthorDateTypeID:
-		v, size = &PageBlockAuthorDate{}, unsafe.Sizeof(PageBlockAuthorDate{})
-	case PageBlockHeaderTypeID:
-		v, size = &PageBlockHeader{}, unsafe.Sizeof(PageBlockHeader{})
-	case PageBlockSubheaderTypeID:
-		v, size = &PageBlockSubheader{}, unsafe.Sizeof(PageBlockSubheader{})
-	case PageBlockParagraphTypeID:
-		v, size = &PageBlockParagraph{}, unsafe.Sizeof(PageBlockParagraph{})
-	case PageBlockPreformattedTypeID:
-		v, size = &PageBlockPreformatted{}, unsafe.Sizeof(PageBlockPreformatted{})
-	case PageBlockFooterTypeID:
-		v, size = &PageBlockFooter{}, unsafe.Sizeof(PageBlockFooter{})
-	case PageBlockDividerTypeID:
-		v = &PageBlockDivider{}
-	case PageBlockAnchorTypeID:
-		v, size = &PageBlockAnchor{}, unsafe.Sizeof(PageBlockAnchor{})
-	case PageBlockListTypeID:
-		v, size = &PageBlockList{}, unsafe.Sizeof(PageBlockList{})
-	case PageBlockBlockquoteTypeID:
-		v, size = &PageBlockBlockquote{}, unsafe.Sizeof(PageBlockBlockquote{})
-	case PageBlockPullquoteTypeID:
-		v, size = &PageBlockPullquote{}, unsafe.Sizeof(PageBlockPullquote{})
-	case PageBlockPhotoTypeID:
-		v, size = &PageBlockPhoto{}, unsafe.Sizeof(PageBlockPhoto{})
-	case PageBlockVideoTypeID:
-		v, size = &PageBlockVideo{}, unsafe.Sizeof(PageBlockVideo{})
-	case PageBlockCoverTypeID:
-		v, size = &PageBlockCover{}, unsafe.Sizeof(PageBlockCover{})
-	case PageBlockEmbedTypeID:
-		v, size = &PageBlockEmbed{}, unsafe.Sizeof(PageBlockEmbed{})
-	case PageBlockEmbedPostTypeID:
-		v, size = &PageBlockEmbedPost{}, unsafe.Sizeof(PageBlockEmbedPost{})
-	case PageBlockCollageTypeID:
-		v, size = &PageBlockCollage{}, unsafe.Sizeof(PageBlockCollage{})
-	case PageBlockSlideshowTypeID:
-		v, size = &PageBlockSlideshow{}, unsafe.Sizeof(PageBlockSlideshow{})
-	case PageBlockChannelTypeID:
-		v, size = &PageBlockChannel{}, unsafe.Sizeof(PageBlockChannel{})
-	case PageBlockAudioTypeID:
-		v, size = &PageBlockAudio{}, unsafe.Sizeof(PageBlockAudio{})
-	case PageBlockKickerTypeID:
-		v, size = &PageBlockKicker{}, unsafe.Sizeof(PageBlockKicker{})
-	case PageBlockTableTypeID:
-		v, size = &PageBlockTable{}, unsafe.Sizeof(PageBlockTable{})
-	case PageBlockOrderedListTypeID:
-		v, size = &PageBlockOrderedList{}, unsafe.Sizeof(PageBlockOrderedList{})
-	case PageBlockDetailsTypeID:
-		v, size = &PageBlockDetails{}, unsafe.Sizeof(PageBlockDetails{})
-	case PageBlockRelatedArticlesTypeID:
-		v, size = &PageBlockRelatedArticles{}, unsafe.Sizeof(PageBlockRelatedArticles{})
-	case PageBlockMapTypeID:
-		v, size = &PageBlockMap{}, unsafe.Sizeof(PageBlockMap{})
-	case PageBlockHeading1TypeID:
-		v, size = &PageBlockHeading1{}, unsafe.Sizeof(PageBlockHeading1{})
-	case PageBlockHeading2TypeID:
-		v, size = &PageBlockHeading2{}, unsafe.Sizeof(PageBlockHeading2{})
-	case PageBlockHeading3TypeID:
-		v, size = &PageBlockHeading3{}, unsafe.Sizeof(PageBlockHeading3{})
-	case PageBlockHeading4TypeID:
-		v, size = &PageBlockHeading4{}, unsafe.Sizeof(PageBlockHeading4{})
-	case PageBlockHeading5TypeID:
-		v, size = &PageBlockHeading5{}, unsafe.Sizeof(PageBlockHeading5{})
-	case PageBlockHeading6TypeID:
-		v, size = &PageBlockHeading6{}, unsafe.Sizeof(PageBlockHeading6{})
-	case PageBlockMathTypeID:
-		v, size = &PageBlockMath{}, unsafe.Sizeof(PageBlockMath{})
-	case PageBlockThinkingTypeID:
-		v, size = &PageBlockThinking{}, unsafe.Sizeof(PageBlockThinking{})
-	case InputPageBlockMapTypeID:
-		v, size = &InputPageBlockMap{}, unsafe.Sizeof(InputPageBlockMap{})
-	case PageBlockBlockquoteBlocksTypeID:
-		v, size = &PageBlockBlockquoteBlocks{}, unsafe.Sizeof(PageBlockBlockquoteBlocks{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "PageBlock"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 35, depth)
+	c, _ := v.(PageBlockClass)
+	return c, err
 }
 
 // PageBlockUnsupported is the TL constructor pageBlockUnsupported.
@@ -154,43 +64,31 @@ func (*PageBlockUnsupported) TypeName() string {
 func (*PageBlockUnsupported) pageBlockClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PageBlockUnsupported) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PageBlockUnsupportedTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 168, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PageBlockUnsupported) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 168, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PageBlockUnsupported) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PageBlockUnsupportedTypeID, "pageBlockUnsupported"); err != nil {
-		return tlrt.DecodeErr(err, "pageBlockUnsupported", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 774, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *PageBlockUnsupported) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 774)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PageBlockUnsupported) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 774, m)
 }
 
 // PageBlockTitle is the TL constructor pageBlockTitle.
@@ -219,54 +117,32 @@ func (*PageBlockTitle) TypeName() string {
 func (*PageBlockTitle) pageBlockClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PageBlockTitle) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PageBlockTitleTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1033, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PageBlockTitle) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Text); err != nil {
-		return tlrt.EncodeErr(err, "pageBlockTitle", "text")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1033, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PageBlockTitle) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PageBlockTitleTypeID, "pageBlockTitle"); err != nil {
-		return tlrt.DecodeErr(err, "pageBlockTitle", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1740, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PageBlockTitle) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1740)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PageBlockTitle) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "pageBlockTitle", "")
-	}
-	var err error
-	if m.Text, err = decodeRichText(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "pageBlockTitle", "text")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1740, m)
 }
 
 // PageBlockSubtitle is the TL constructor pageBlockSubtitle.
@@ -295,54 +171,32 @@ func (*PageBlockSubtitle) TypeName() string {
 func (*PageBlockSubtitle) pageBlockClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PageBlockSubtitle) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PageBlockSubtitleTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1326, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PageBlockSubtitle) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Text); err != nil {
-		return tlrt.EncodeErr(err, "pageBlockSubtitle", "text")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1326, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PageBlockSubtitle) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PageBlockSubtitleTypeID, "pageBlockSubtitle"); err != nil {
-		return tlrt.DecodeErr(err, "pageBlockSubtitle", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2057, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PageBlockSubtitle) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2057)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PageBlockSubtitle) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "pageBlockSubtitle", "")
-	}
-	var err error
-	if m.Text, err = decodeRichText(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "pageBlockSubtitle", "text")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2057, m)
 }
 
 // PageBlockAuthorDate is the TL constructor pageBlockAuthorDate.
@@ -373,58 +227,32 @@ func (*PageBlockAuthorDate) TypeName() string {
 func (*PageBlockAuthorDate) pageBlockClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PageBlockAuthorDate) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PageBlockAuthorDateTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1770, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PageBlockAuthorDate) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Author); err != nil {
-		return tlrt.EncodeErr(err, "pageBlockAuthorDate", "author")
-	}
-	tlrt.PutUint32(b, uint32(m.PublishedDate))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1770, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PageBlockAuthorDate) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PageBlockAuthorDateTypeID, "pageBlockAuthorDate"); err != nil {
-		return tlrt.DecodeErr(err, "pageBlockAuthorDate", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2538, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PageBlockAuthorDate) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2538)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PageBlockAuthorDate) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "pageBlockAuthorDate", "")
-	}
-	var err error
-	if m.Author, err = decodeRichText(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "pageBlockAuthorDate", "author")
-	}
-	if m.PublishedDate, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "pageBlockAuthorDate", "published_date")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2538, m)
 }
 
 // PageBlockHeader is the TL constructor pageBlockHeader.
@@ -453,54 +281,32 @@ func (*PageBlockHeader) TypeName() string {
 func (*PageBlockHeader) pageBlockClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PageBlockHeader) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PageBlockHeaderTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1831, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PageBlockHeader) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Text); err != nil {
-		return tlrt.EncodeErr(err, "pageBlockHeader", "text")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1831, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PageBlockHeader) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PageBlockHeaderTypeID, "pageBlockHeader"); err != nil {
-		return tlrt.DecodeErr(err, "pageBlockHeader", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2604, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PageBlockHeader) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2604)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PageBlockHeader) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "pageBlockHeader", "")
-	}
-	var err error
-	if m.Text, err = decodeRichText(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "pageBlockHeader", "text")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2604, m)
 }
 
 // PageBlockSubheader is the TL constructor pageBlockSubheader.
@@ -529,54 +335,32 @@ func (*PageBlockSubheader) TypeName() string {
 func (*PageBlockSubheader) pageBlockClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PageBlockSubheader) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PageBlockSubheaderTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2303, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PageBlockSubheader) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Text); err != nil {
-		return tlrt.EncodeErr(err, "pageBlockSubheader", "text")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2303, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PageBlockSubheader) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PageBlockSubheaderTypeID, "pageBlockSubheader"); err != nil {
-		return tlrt.DecodeErr(err, "pageBlockSubheader", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3126, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PageBlockSubheader) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3126)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PageBlockSubheader) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "pageBlockSubheader", "")
-	}
-	var err error
-	if m.Text, err = decodeRichText(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "pageBlockSubheader", "text")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3126, m)
 }
 
 // PageBlockParagraph is the TL constructor pageBlockParagraph.
@@ -605,54 +389,32 @@ func (*PageBlockParagraph) TypeName() string {
 func (*PageBlockParagraph) pageBlockClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PageBlockParagraph) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PageBlockParagraphTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 661, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PageBlockParagraph) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Text); err != nil {
-		return tlrt.EncodeErr(err, "pageBlockParagraph", "text")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 661, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PageBlockParagraph) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PageBlockParagraphTypeID, "pageBlockParagraph"); err != nil {
-		return tlrt.DecodeErr(err, "pageBlockParagraph", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1333, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PageBlockParagraph) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1333)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PageBlockParagraph) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "pageBlockParagraph", "")
-	}
-	var err error
-	if m.Text, err = decodeRichText(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "pageBlockParagraph", "text")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1333, m)
 }
 
 // PageBlockPreformatted is the TL constructor pageBlockPreformatted.
@@ -683,58 +445,32 @@ func (*PageBlockPreformatted) TypeName() string {
 func (*PageBlockPreformatted) pageBlockClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PageBlockPreformatted) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PageBlockPreformattedTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1838, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PageBlockPreformatted) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Text); err != nil {
-		return tlrt.EncodeErr(err, "pageBlockPreformatted", "text")
-	}
-	tlrt.PutString(b, m.Language)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1838, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PageBlockPreformatted) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PageBlockPreformattedTypeID, "pageBlockPreformatted"); err != nil {
-		return tlrt.DecodeErr(err, "pageBlockPreformatted", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2613, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PageBlockPreformatted) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2613)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PageBlockPreformatted) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "pageBlockPreformatted", "")
-	}
-	var err error
-	if m.Text, err = decodeRichText(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "pageBlockPreformatted", "text")
-	}
-	if m.Language, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "pageBlockPreformatted", "language")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2613, m)
 }
 
 // PageBlockFooter is the TL constructor pageBlockFooter.
@@ -763,54 +499,32 @@ func (*PageBlockFooter) TypeName() string {
 func (*PageBlockFooter) pageBlockClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PageBlockFooter) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PageBlockFooterTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 673, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PageBlockFooter) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Text); err != nil {
-		return tlrt.EncodeErr(err, "pageBlockFooter", "text")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 673, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PageBlockFooter) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PageBlockFooterTypeID, "pageBlockFooter"); err != nil {
-		return tlrt.DecodeErr(err, "pageBlockFooter", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1345, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PageBlockFooter) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1345)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PageBlockFooter) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "pageBlockFooter", "")
-	}
-	var err error
-	if m.Text, err = decodeRichText(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "pageBlockFooter", "text")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1345, m)
 }
 
 // PageBlockDivider is the TL constructor pageBlockDivider.
@@ -837,43 +551,31 @@ func (*PageBlockDivider) TypeName() string {
 func (*PageBlockDivider) pageBlockClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PageBlockDivider) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PageBlockDividerTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2072, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PageBlockDivider) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2072, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PageBlockDivider) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PageBlockDividerTypeID, "pageBlockDivider"); err != nil {
-		return tlrt.DecodeErr(err, "pageBlockDivider", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2877, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *PageBlockDivider) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2877)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PageBlockDivider) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2877, m)
 }
 
 // PageBlockAnchor is the TL constructor pageBlockAnchor.
@@ -902,49 +604,32 @@ func (*PageBlockAnchor) TypeName() string {
 func (*PageBlockAnchor) pageBlockClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PageBlockAnchor) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PageBlockAnchorTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1968, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PageBlockAnchor) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.Name)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1968, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PageBlockAnchor) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PageBlockAnchorTypeID, "pageBlockAnchor"); err != nil {
-		return tlrt.DecodeErr(err, "pageBlockAnchor", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2756, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PageBlockAnchor) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2756)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PageBlockAnchor) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Name, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "pageBlockAnchor", "name")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2756, m)
 }
 
 // PageBlockList is the TL constructor pageBlockList.
@@ -973,57 +658,32 @@ func (*PageBlockList) TypeName() string {
 func (*PageBlockList) pageBlockClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PageBlockList) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PageBlockListTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2170, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PageBlockList) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutVectorHeader(b, len(m.Items))
-	for i := range m.Items {
-		if err := tlrt.EncodeObject(b, m.Items[i]); err != nil {
-			return tlrt.EncodeErr(err, "pageBlockList", "items")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2170, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PageBlockList) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PageBlockListTypeID, "pageBlockList"); err != nil {
-		return tlrt.DecodeErr(err, "pageBlockList", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2983, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PageBlockList) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2983)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PageBlockList) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "pageBlockList", "")
-	}
-	var err error
-	if m.Items, err = tlrt.DecodeSlabs[PageListItemText](d, false, 12, depth+1, decodePageListItem); err != nil {
-		return tlrt.DecodeErr(err, "pageBlockList", "items")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2983, m)
 }
 
 // PageBlockBlockquote is the TL constructor pageBlockBlockquote.
@@ -1053,60 +713,32 @@ func (*PageBlockBlockquote) TypeName() string {
 func (*PageBlockBlockquote) pageBlockClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PageBlockBlockquote) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PageBlockBlockquoteTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 359, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PageBlockBlockquote) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Text); err != nil {
-		return tlrt.EncodeErr(err, "pageBlockBlockquote", "text")
-	}
-	if err := tlrt.EncodeObject(b, m.Caption); err != nil {
-		return tlrt.EncodeErr(err, "pageBlockBlockquote", "caption")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 359, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PageBlockBlockquote) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PageBlockBlockquoteTypeID, "pageBlockBlockquote"); err != nil {
-		return tlrt.DecodeErr(err, "pageBlockBlockquote", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 985, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PageBlockBlockquote) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 985)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PageBlockBlockquote) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "pageBlockBlockquote", "")
-	}
-	var err error
-	if m.Text, err = decodeRichText(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "pageBlockBlockquote", "text")
-	}
-	if m.Caption, err = decodeRichText(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "pageBlockBlockquote", "caption")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 985, m)
 }
 
 // PageBlockPullquote is the TL constructor pageBlockPullquote.
@@ -1136,60 +768,32 @@ func (*PageBlockPullquote) TypeName() string {
 func (*PageBlockPullquote) pageBlockClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PageBlockPullquote) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PageBlockPullquoteTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 734, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PageBlockPullquote) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Text); err != nil {
-		return tlrt.EncodeErr(err, "pageBlockPullquote", "text")
-	}
-	if err := tlrt.EncodeObject(b, m.Caption); err != nil {
-		return tlrt.EncodeErr(err, "pageBlockPullquote", "caption")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 734, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PageBlockPullquote) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PageBlockPullquoteTypeID, "pageBlockPullquote"); err != nil {
-		return tlrt.DecodeErr(err, "pageBlockPullquote", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1412, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PageBlockPullquote) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1412)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PageBlockPullquote) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "pageBlockPullquote", "")
-	}
-	var err error
-	if m.Text, err = decodeRichText(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "pageBlockPullquote", "text")
-	}
-	if m.Caption, err = decodeRichText(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "pageBlockPullquote", "caption")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1412, m)
 }
 
 // PageBlockPhoto is the TL constructor pageBlockPhoto.
@@ -1270,90 +874,32 @@ func (m *PageBlockPhoto) ClearWebpageID() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PageBlockPhoto) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PageBlockPhotoTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 205, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PageBlockPhoto) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 1)
-	flags |= tlrt.Bit(m.Spoiler, 1)
-	flags |= tlrt.Bit(m.URL != "" || m.WebpageID != 0, 0)
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, uint32(flags))
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.PhotoID))
-	if err := m.Caption.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "pageBlockPhoto", "caption")
-	}
-	if flags.Has(0) {
-		tlrt.PutString(b, m.URL)
-		tlrt.PutUint64(b, uint64(m.WebpageID))
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 205, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PageBlockPhoto) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PageBlockPhotoTypeID, "pageBlockPhoto"); err != nil {
-		return tlrt.DecodeErr(err, "pageBlockPhoto", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 813, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PageBlockPhoto) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = PageBlockPhoto{}
-	d := tlrt.NewDecoder(b, &wireSchema, 813)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PageBlockPhoto) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "pageBlockPhoto", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "pageBlockPhoto", "flags")
-	}
-	m.Spoiler = m.Flags.Has(1)
-	if m.PhotoID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "pageBlockPhoto", "photo_id")
-	}
-	if err = tlrt.DecodeBoxed(d, &m.Caption, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "pageBlockPhoto", "caption")
-	}
-	if m.Flags.Has(0) {
-		if m.URL, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "pageBlockPhoto", "url")
-		}
-	}
-	if m.Flags.Has(0) {
-		if m.WebpageID, err = d.Long(); err != nil {
-			return tlrt.DecodeErr(err, "pageBlockPhoto", "webpage_id")
-		}
-	}
-	m.Flags &^= 1 << 1
-	if m.URL != "" || m.WebpageID != 0 {
-		m.Flags.Unset(0)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 813, m)
 }
 
 // PageBlockVideo is the TL constructor pageBlockVideo.
@@ -1388,76 +934,32 @@ func (*PageBlockVideo) TypeName() string {
 func (*PageBlockVideo) pageBlockClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PageBlockVideo) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PageBlockVideoTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1144, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PageBlockVideo) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2)
-	flags |= tlrt.Bit(m.Autoplay, 0)
-	flags |= tlrt.Bit(m.Loop, 1)
-	flags |= tlrt.Bit(m.Spoiler, 2)
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, uint32(flags))
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.VideoID))
-	if err := m.Caption.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "pageBlockVideo", "caption")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1144, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PageBlockVideo) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PageBlockVideoTypeID, "pageBlockVideo"); err != nil {
-		return tlrt.DecodeErr(err, "pageBlockVideo", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1862, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PageBlockVideo) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = PageBlockVideo{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1862)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PageBlockVideo) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "pageBlockVideo", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "pageBlockVideo", "flags")
-	}
-	m.Autoplay = m.Flags.Has(0)
-	m.Loop = m.Flags.Has(1)
-	m.Spoiler = m.Flags.Has(2)
-	if m.VideoID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "pageBlockVideo", "video_id")
-	}
-	if err = tlrt.DecodeBoxed(d, &m.Caption, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "pageBlockVideo", "caption")
-	}
-	m.Flags &^= 1<<0 | 1<<1 | 1<<2
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1862, m)
 }
 
 // PageBlockCover is the TL constructor pageBlockCover.
@@ -1486,54 +988,32 @@ func (*PageBlockCover) TypeName() string {
 func (*PageBlockCover) pageBlockClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PageBlockCover) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PageBlockCoverTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 536, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PageBlockCover) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Cover); err != nil {
-		return tlrt.EncodeErr(err, "pageBlockCover", "cover")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 536, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PageBlockCover) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PageBlockCoverTypeID, "pageBlockCover"); err != nil {
-		return tlrt.DecodeErr(err, "pageBlockCover", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1191, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PageBlockCover) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1191)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PageBlockCover) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "pageBlockCover", "")
-	}
-	var err error
-	if m.Cover, err = decodePageBlock(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "pageBlockCover", "cover")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1191, m)
 }
 
 // PageBlockEmbed is the TL constructor pageBlockEmbed.
@@ -1673,124 +1153,32 @@ func (m *PageBlockEmbed) ClearH() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PageBlockEmbed) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PageBlockEmbedTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1579, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PageBlockEmbed) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<0 | 1<<3)
-	flags |= tlrt.Bit(m.FullWidth, 0)
-	flags |= tlrt.Bit(m.AllowScrolling, 3)
-	flags |= tlrt.Bit(m.URL != "", 1)
-	flags |= tlrt.Bit(m.Html != "", 2)
-	flags |= tlrt.Bit(m.PosterPhotoID != 0, 4)
-	flags |= tlrt.Bit(m.W != 0 || m.H != 0, 5)
-	tlrt.PutUint32(b, uint32(flags))
-	if flags.Has(1) {
-		tlrt.PutString(b, m.URL)
-	}
-	if flags.Has(2) {
-		tlrt.PutString(b, m.Html)
-	}
-	if flags.Has(4) {
-		tlrt.PutUint64(b, uint64(m.PosterPhotoID))
-	}
-	if flags.Has(5) {
-		w := tlrt.Extend(b, 8)
-		_ = w[7]
-		binary.LittleEndian.PutUint32(w, uint32(m.W))
-		binary.LittleEndian.PutUint32(w[4:], uint32(m.H))
-	}
-	if err := m.Caption.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "pageBlockEmbed", "caption")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1579, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PageBlockEmbed) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PageBlockEmbedTypeID, "pageBlockEmbed"); err != nil {
-		return tlrt.DecodeErr(err, "pageBlockEmbed", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2334, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PageBlockEmbed) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = PageBlockEmbed{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2334)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PageBlockEmbed) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "pageBlockEmbed", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "pageBlockEmbed", "flags")
-	}
-	m.FullWidth = m.Flags.Has(0)
-	m.AllowScrolling = m.Flags.Has(3)
-	if m.Flags.Has(1) {
-		if m.URL, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "pageBlockEmbed", "url")
-		}
-	}
-	if m.Flags.Has(2) {
-		if m.Html, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "pageBlockEmbed", "html")
-		}
-	}
-	if m.Flags.Has(4) {
-		if m.PosterPhotoID, err = d.Long(); err != nil {
-			return tlrt.DecodeErr(err, "pageBlockEmbed", "poster_photo_id")
-		}
-	}
-	if m.Flags.Has(5) {
-		if m.W, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "pageBlockEmbed", "w")
-		}
-	}
-	if m.Flags.Has(5) {
-		if m.H, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "pageBlockEmbed", "h")
-		}
-	}
-	if err = tlrt.DecodeBoxed(d, &m.Caption, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "pageBlockEmbed", "caption")
-	}
-	m.Flags &^= 1<<0 | 1<<3
-	if m.URL != "" {
-		m.Flags.Unset(1)
-	}
-	if m.Html != "" {
-		m.Flags.Unset(2)
-	}
-	if m.PosterPhotoID != 0 {
-		m.Flags.Unset(4)
-	}
-	if m.W != 0 || m.H != 0 {
-		m.Flags.Unset(5)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2334, m)
 }
 
 // PageBlockEmbedPost is the TL constructor pageBlockEmbedPost.
@@ -1827,92 +1215,32 @@ func (*PageBlockEmbedPost) TypeName() string {
 func (*PageBlockEmbedPost) pageBlockClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PageBlockEmbedPost) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PageBlockEmbedPostTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2320, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PageBlockEmbedPost) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.URL)
-	w := tlrt.Extend(b, 16)
-	_ = w[15]
-	binary.LittleEndian.PutUint64(w, uint64(m.WebpageID))
-	binary.LittleEndian.PutUint64(w[8:], uint64(m.AuthorPhotoID))
-	tlrt.PutString(b, m.Author)
-	w = tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, uint32(m.Date))
-	binary.LittleEndian.PutUint32(w[4:], bin.TypeVector)
-	binary.LittleEndian.PutUint32(w[8:], uint32(len(m.Blocks)))
-	for i := range m.Blocks {
-		if err := tlrt.EncodeObject(b, m.Blocks[i]); err != nil {
-			return tlrt.EncodeErr(err, "pageBlockEmbedPost", "blocks")
-		}
-	}
-	if err := m.Caption.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "pageBlockEmbedPost", "caption")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2320, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PageBlockEmbedPost) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PageBlockEmbedPostTypeID, "pageBlockEmbedPost"); err != nil {
-		return tlrt.DecodeErr(err, "pageBlockEmbedPost", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3144, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PageBlockEmbedPost) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = PageBlockEmbedPost{}
-	d := tlrt.NewDecoder(b, &wireSchema, 3144)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PageBlockEmbedPost) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "pageBlockEmbedPost", "")
-	}
-	var err error
-	if m.URL, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "pageBlockEmbedPost", "url")
-	}
-	if m.WebpageID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "pageBlockEmbedPost", "webpage_id")
-	}
-	if m.AuthorPhotoID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "pageBlockEmbedPost", "author_photo_id")
-	}
-	if m.Author, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "pageBlockEmbedPost", "author")
-	}
-	if m.Date, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "pageBlockEmbedPost", "date")
-	}
-	if m.Blocks, err = tlrt.DecodeSlabs[PageBlockEmbed](d, false, 4, depth+1, decodePageBlock); err != nil {
-		return tlrt.DecodeErr(err, "pageBlockEmbedPost", "blocks")
-	}
-	if err = tlrt.DecodeBoxed(d, &m.Caption, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "pageBlockEmbedPost", "caption")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3144, m)
 }
 
 // PageBlockCollage is the TL constructor pageBlockCollage.
@@ -1943,67 +1271,32 @@ func (*PageBlockCollage) TypeName() string {
 func (*PageBlockCollage) pageBlockClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PageBlockCollage) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PageBlockCollageTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 940, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PageBlockCollage) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutVectorHeader(b, len(m.Items))
-	for i := range m.Items {
-		if err := tlrt.EncodeObject(b, m.Items[i]); err != nil {
-			return tlrt.EncodeErr(err, "pageBlockCollage", "items")
-		}
-	}
-	if err := m.Caption.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "pageBlockCollage", "caption")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 940, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PageBlockCollage) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PageBlockCollageTypeID, "pageBlockCollage"); err != nil {
-		return tlrt.DecodeErr(err, "pageBlockCollage", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1640, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PageBlockCollage) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = PageBlockCollage{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1640)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PageBlockCollage) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "pageBlockCollage", "")
-	}
-	var err error
-	if m.Items, err = tlrt.DecodeSlabs[PageBlockEmbed](d, false, 4, depth+1, decodePageBlock); err != nil {
-		return tlrt.DecodeErr(err, "pageBlockCollage", "items")
-	}
-	if err = tlrt.DecodeBoxed(d, &m.Caption, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "pageBlockCollage", "caption")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1640, m)
 }
 
 // PageBlockSlideshow is the TL constructor pageBlockSlideshow.
@@ -2034,67 +1327,32 @@ func (*PageBlockSlideshow) TypeName() string {
 func (*PageBlockSlideshow) pageBlockClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PageBlockSlideshow) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PageBlockSlideshowTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 25, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PageBlockSlideshow) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutVectorHeader(b, len(m.Items))
-	for i := range m.Items {
-		if err := tlrt.EncodeObject(b, m.Items[i]); err != nil {
-			return tlrt.EncodeErr(err, "pageBlockSlideshow", "items")
-		}
-	}
-	if err := m.Caption.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "pageBlockSlideshow", "caption")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 25, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PageBlockSlideshow) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PageBlockSlideshowTypeID, "pageBlockSlideshow"); err != nil {
-		return tlrt.DecodeErr(err, "pageBlockSlideshow", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 604, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PageBlockSlideshow) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = PageBlockSlideshow{}
-	d := tlrt.NewDecoder(b, &wireSchema, 604)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PageBlockSlideshow) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "pageBlockSlideshow", "")
-	}
-	var err error
-	if m.Items, err = tlrt.DecodeSlabs[PageBlockEmbed](d, false, 4, depth+1, decodePageBlock); err != nil {
-		return tlrt.DecodeErr(err, "pageBlockSlideshow", "items")
-	}
-	if err = tlrt.DecodeBoxed(d, &m.Caption, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "pageBlockSlideshow", "caption")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 604, m)
 }
 
 // PageBlockChannel is the TL constructor pageBlockChannel.
@@ -2123,54 +1381,32 @@ func (*PageBlockChannel) TypeName() string {
 func (*PageBlockChannel) pageBlockClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PageBlockChannel) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PageBlockChannelTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2282, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PageBlockChannel) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Channel); err != nil {
-		return tlrt.EncodeErr(err, "pageBlockChannel", "channel")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2282, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PageBlockChannel) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PageBlockChannelTypeID, "pageBlockChannel"); err != nil {
-		return tlrt.DecodeErr(err, "pageBlockChannel", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3102, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PageBlockChannel) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3102)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PageBlockChannel) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "pageBlockChannel", "")
-	}
-	var err error
-	if m.Channel, err = decodeChat(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "pageBlockChannel", "channel")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3102, m)
 }
 
 // PageBlockAudio is the TL constructor pageBlockAudio.
@@ -2200,62 +1436,32 @@ func (*PageBlockAudio) TypeName() string {
 func (*PageBlockAudio) pageBlockClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PageBlockAudio) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PageBlockAudioTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1179, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PageBlockAudio) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint64(b, uint64(m.AudioID))
-	if err := m.Caption.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "pageBlockAudio", "caption")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1179, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PageBlockAudio) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PageBlockAudioTypeID, "pageBlockAudio"); err != nil {
-		return tlrt.DecodeErr(err, "pageBlockAudio", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1899, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PageBlockAudio) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = PageBlockAudio{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1899)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PageBlockAudio) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "pageBlockAudio", "")
-	}
-	var err error
-	if m.AudioID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "pageBlockAudio", "audio_id")
-	}
-	if err = tlrt.DecodeBoxed(d, &m.Caption, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "pageBlockAudio", "caption")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1899, m)
 }
 
 // PageBlockKicker is the TL constructor pageBlockKicker.
@@ -2284,54 +1490,32 @@ func (*PageBlockKicker) TypeName() string {
 func (*PageBlockKicker) pageBlockClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PageBlockKicker) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PageBlockKickerTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 282, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PageBlockKicker) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Text); err != nil {
-		return tlrt.EncodeErr(err, "pageBlockKicker", "text")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 282, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PageBlockKicker) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PageBlockKickerTypeID, "pageBlockKicker"); err != nil {
-		return tlrt.DecodeErr(err, "pageBlockKicker", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 900, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PageBlockKicker) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 900)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PageBlockKicker) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "pageBlockKicker", "")
-	}
-	var err error
-	if m.Text, err = decodeRichText(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "pageBlockKicker", "text")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 900, m)
 }
 
 // PageBlockTable is the TL constructor pageBlockTable.
@@ -2366,77 +1550,32 @@ func (*PageBlockTable) TypeName() string {
 func (*PageBlockTable) pageBlockClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PageBlockTable) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PageBlockTableTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1825, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PageBlockTable) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<0 | 1<<1)
-	flags |= tlrt.Bit(m.Bordered, 0)
-	flags |= tlrt.Bit(m.Striped, 1)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := tlrt.EncodeObject(b, m.Title); err != nil {
-		return tlrt.EncodeErr(err, "pageBlockTable", "title")
-	}
-	tlrt.PutVectorHeader(b, len(m.Rows))
-	for i := range m.Rows {
-		if err := m.Rows[i].Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "pageBlockTable", "rows")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1825, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PageBlockTable) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PageBlockTableTypeID, "pageBlockTable"); err != nil {
-		return tlrt.DecodeErr(err, "pageBlockTable", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2598, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PageBlockTable) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = PageBlockTable{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2598)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PageBlockTable) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "pageBlockTable", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "pageBlockTable", "flags")
-	}
-	m.Bordered = m.Flags.Has(0)
-	m.Striped = m.Flags.Has(1)
-	if m.Title, err = decodeRichText(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "pageBlockTable", "title")
-	}
-	if m.Rows, err = tlrt.DecodeStructs[PageTableRow](d, false, false, 12, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "pageBlockTable", "rows")
-	}
-	m.Flags &^= 1<<0 | 1<<1
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2598, m)
 }
 
 // PageBlockOrderedList is the TL constructor pageBlockOrderedList.
@@ -2513,96 +1652,32 @@ func (m *PageBlockOrderedList) ClearType() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PageBlockOrderedList) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PageBlockOrderedListTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 303, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PageBlockOrderedList) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 2)
-	flags |= tlrt.Bit(m.Reversed, 2)
-	flags |= tlrt.Bit(m.Start != 0, 0)
-	flags |= tlrt.Bit(m.Type != "", 1)
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, uint32(flags))
-	binary.LittleEndian.PutUint32(w[4:], bin.TypeVector)
-	binary.LittleEndian.PutUint32(w[8:], uint32(len(m.Items)))
-	for i := range m.Items {
-		if err := tlrt.EncodeObject(b, m.Items[i]); err != nil {
-			return tlrt.EncodeErr(err, "pageBlockOrderedList", "items")
-		}
-	}
-	if flags.Has(0) {
-		tlrt.PutUint32(b, uint32(m.Start))
-	}
-	if flags.Has(1) {
-		tlrt.PutString(b, m.Type)
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 303, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PageBlockOrderedList) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PageBlockOrderedListTypeID, "pageBlockOrderedList"); err != nil {
-		return tlrt.DecodeErr(err, "pageBlockOrderedList", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 923, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PageBlockOrderedList) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = PageBlockOrderedList{}
-	d := tlrt.NewDecoder(b, &wireSchema, 923)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PageBlockOrderedList) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "pageBlockOrderedList", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "pageBlockOrderedList", "flags")
-	}
-	m.Reversed = m.Flags.Has(2)
-	if m.Items, err = tlrt.DecodeSlabs[PageListOrderedItemText](d, false, 12, depth+1, decodePageListOrderedItem); err != nil {
-		return tlrt.DecodeErr(err, "pageBlockOrderedList", "items")
-	}
-	if m.Flags.Has(0) {
-		if m.Start, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "pageBlockOrderedList", "start")
-		}
-	}
-	if m.Flags.Has(1) {
-		if m.Type, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "pageBlockOrderedList", "type")
-		}
-	}
-	m.Flags &^= 1 << 2
-	if m.Start != 0 {
-		m.Flags.Unset(0)
-	}
-	if m.Type != "" {
-		m.Flags.Unset(1)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 923, m)
 }
 
 // PageBlockDetails is the TL constructor pageBlockDetails.
@@ -2635,78 +1710,32 @@ func (*PageBlockDetails) TypeName() string {
 func (*PageBlockDetails) pageBlockClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PageBlockDetails) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PageBlockDetailsTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1084, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PageBlockDetails) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 0)
-	flags |= tlrt.Bit(m.Open, 0)
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, uint32(flags))
-	binary.LittleEndian.PutUint32(w[4:], bin.TypeVector)
-	binary.LittleEndian.PutUint32(w[8:], uint32(len(m.Blocks)))
-	for i := range m.Blocks {
-		if err := tlrt.EncodeObject(b, m.Blocks[i]); err != nil {
-			return tlrt.EncodeErr(err, "pageBlockDetails", "blocks")
-		}
-	}
-	if err := tlrt.EncodeObject(b, m.Title); err != nil {
-		return tlrt.EncodeErr(err, "pageBlockDetails", "title")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1084, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PageBlockDetails) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PageBlockDetailsTypeID, "pageBlockDetails"); err != nil {
-		return tlrt.DecodeErr(err, "pageBlockDetails", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1796, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PageBlockDetails) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = PageBlockDetails{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1796)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PageBlockDetails) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "pageBlockDetails", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "pageBlockDetails", "flags")
-	}
-	m.Open = m.Flags.Has(0)
-	if m.Blocks, err = tlrt.DecodeSlabs[PageBlockEmbed](d, false, 4, depth+1, decodePageBlock); err != nil {
-		return tlrt.DecodeErr(err, "pageBlockDetails", "blocks")
-	}
-	if m.Title, err = decodeRichText(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "pageBlockDetails", "title")
-	}
-	m.Flags &^= 1 << 0
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1796, m)
 }
 
 // PageBlockRelatedArticles is the TL constructor pageBlockRelatedArticles.
@@ -2737,63 +1766,32 @@ func (*PageBlockRelatedArticles) TypeName() string {
 func (*PageBlockRelatedArticles) pageBlockClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PageBlockRelatedArticles) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PageBlockRelatedArticlesTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 194, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PageBlockRelatedArticles) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Title); err != nil {
-		return tlrt.EncodeErr(err, "pageBlockRelatedArticles", "title")
-	}
-	tlrt.PutVectorHeader(b, len(m.Articles))
-	for i := range m.Articles {
-		if err := m.Articles[i].Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "pageBlockRelatedArticles", "articles")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 194, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PageBlockRelatedArticles) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PageBlockRelatedArticlesTypeID, "pageBlockRelatedArticles"); err != nil {
-		return tlrt.DecodeErr(err, "pageBlockRelatedArticles", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 801, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PageBlockRelatedArticles) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 801)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PageBlockRelatedArticles) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "pageBlockRelatedArticles", "")
-	}
-	var err error
-	if m.Title, err = decodeRichText(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "pageBlockRelatedArticles", "title")
-	}
-	if m.Articles, err = tlrt.DecodeStructs[PageRelatedArticle](d, false, false, 20, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "pageBlockRelatedArticles", "articles")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 801, m)
 }
 
 // PageBlockMap is the TL constructor pageBlockMap.
@@ -2827,78 +1825,32 @@ func (*PageBlockMap) TypeName() string {
 func (*PageBlockMap) pageBlockClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PageBlockMap) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PageBlockMapTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1535, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PageBlockMap) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Geo); err != nil {
-		return tlrt.EncodeErr(err, "pageBlockMap", "geo")
-	}
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, uint32(m.Zoom))
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.W))
-	binary.LittleEndian.PutUint32(w[8:], uint32(m.H))
-	if err := m.Caption.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "pageBlockMap", "caption")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1535, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PageBlockMap) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PageBlockMapTypeID, "pageBlockMap"); err != nil {
-		return tlrt.DecodeErr(err, "pageBlockMap", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2288, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PageBlockMap) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = PageBlockMap{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2288)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PageBlockMap) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "pageBlockMap", "")
-	}
-	var err error
-	if m.Geo, err = decodeGeoPoint(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "pageBlockMap", "geo")
-	}
-	if m.Zoom, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "pageBlockMap", "zoom")
-	}
-	if m.W, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "pageBlockMap", "w")
-	}
-	if m.H, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "pageBlockMap", "h")
-	}
-	if err = tlrt.DecodeBoxed(d, &m.Caption, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "pageBlockMap", "caption")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2288, m)
 }
 
 // PageBlockHeading1 is the TL constructor pageBlockHeading1.
@@ -2927,54 +1879,32 @@ func (*PageBlockHeading1) TypeName() string {
 func (*PageBlockHeading1) pageBlockClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PageBlockHeading1) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PageBlockHeading1TypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1775, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PageBlockHeading1) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Text); err != nil {
-		return tlrt.EncodeErr(err, "pageBlockHeading1", "text")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1775, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PageBlockHeading1) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PageBlockHeading1TypeID, "pageBlockHeading1"); err != nil {
-		return tlrt.DecodeErr(err, "pageBlockHeading1", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2543, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PageBlockHeading1) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2543)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PageBlockHeading1) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "pageBlockHeading1", "")
-	}
-	var err error
-	if m.Text, err = decodeRichText(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "pageBlockHeading1", "text")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2543, m)
 }
 
 // PageBlockHeading2 is the TL constructor pageBlockHeading2.
@@ -3003,54 +1933,32 @@ func (*PageBlockHeading2) TypeName() string {
 func (*PageBlockHeading2) pageBlockClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PageBlockHeading2) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PageBlockHeading2TypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 85, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PageBlockHeading2) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Text); err != nil {
-		return tlrt.EncodeErr(err, "pageBlockHeading2", "text")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 85, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PageBlockHeading2) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PageBlockHeading2TypeID, "pageBlockHeading2"); err != nil {
-		return tlrt.DecodeErr(err, "pageBlockHeading2", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 677, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PageBlockHeading2) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 677)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PageBlockHeading2) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "pageBlockHeading2", "")
-	}
-	var err error
-	if m.Text, err = decodeRichText(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "pageBlockHeading2", "text")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 677, m)
 }
 
 // PageBlockHeading3 is the TL constructor pageBlockHeading3.
@@ -3079,54 +1987,32 @@ func (*PageBlockHeading3) TypeName() string {
 func (*PageBlockHeading3) pageBlockClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PageBlockHeading3) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PageBlockHeading3TypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 957, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PageBlockHeading3) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Text); err != nil {
-		return tlrt.EncodeErr(err, "pageBlockHeading3", "text")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 957, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PageBlockHeading3) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PageBlockHeading3TypeID, "pageBlockHeading3"); err != nil {
-		return tlrt.DecodeErr(err, "pageBlockHeading3", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1658, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PageBlockHeading3) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1658)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PageBlockHeading3) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "pageBlockHeading3", "")
-	}
-	var err error
-	if m.Text, err = decodeRichText(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "pageBlockHeading3", "text")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1658, m)
 }
 
 // PageBlockHeading4 is the TL constructor pageBlockHeading4.
@@ -3155,54 +2041,32 @@ func (*PageBlockHeading4) TypeName() string {
 func (*PageBlockHeading4) pageBlockClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PageBlockHeading4) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PageBlockHeading4TypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1708, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PageBlockHeading4) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Text); err != nil {
-		return tlrt.EncodeErr(err, "pageBlockHeading4", "text")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1708, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PageBlockHeading4) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PageBlockHeading4TypeID, "pageBlockHeading4"); err != nil {
-		return tlrt.DecodeErr(err, "pageBlockHeading4", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2468, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PageBlockHeading4) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2468)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PageBlockHeading4) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "pageBlockHeading4", "")
-	}
-	var err error
-	if m.Text, err = decodeRichText(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "pageBlockHeading4", "text")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2468, m)
 }
 
 // PageBlockHeading5 is the TL constructor pageBlockHeading5.
@@ -3231,54 +2095,32 @@ func (*PageBlockHeading5) TypeName() string {
 func (*PageBlockHeading5) pageBlockClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PageBlockHeading5) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PageBlockHeading5TypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2081, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PageBlockHeading5) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Text); err != nil {
-		return tlrt.EncodeErr(err, "pageBlockHeading5", "text")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2081, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PageBlockHeading5) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PageBlockHeading5TypeID, "pageBlockHeading5"); err != nil {
-		return tlrt.DecodeErr(err, "pageBlockHeading5", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2886, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PageBlockHeading5) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2886)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PageBlockHeading5) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "pageBlockHeading5", "")
-	}
-	var err error
-	if m.Text, err = decodeRichText(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "pageBlockHeading5", "text")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2886, m)
 }
 
 // PageBlockHeading6 is the TL constructor pageBlockHeading6.
@@ -3307,54 +2149,32 @@ func (*PageBlockHeading6) TypeName() string {
 func (*PageBlockHeading6) pageBlockClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PageBlockHeading6) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PageBlockHeading6TypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 960, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PageBlockHeading6) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Text); err != nil {
-		return tlrt.EncodeErr(err, "pageBlockHeading6", "text")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 960, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PageBlockHeading6) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PageBlockHeading6TypeID, "pageBlockHeading6"); err != nil {
-		return tlrt.DecodeErr(err, "pageBlockHeading6", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1661, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PageBlockHeading6) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1661)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PageBlockHeading6) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "pageBlockHeading6", "")
-	}
-	var err error
-	if m.Text, err = decodeRichText(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "pageBlockHeading6", "text")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1661, m)
 }
 
 // PageBlockMath is the TL constructor pageBlockMath.
@@ -3383,49 +2203,32 @@ func (*PageBlockMath) TypeName() string {
 func (*PageBlockMath) pageBlockClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PageBlockMath) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PageBlockMathTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 837, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PageBlockMath) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.Source)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 837, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PageBlockMath) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PageBlockMathTypeID, "pageBlockMath"); err != nil {
-		return tlrt.DecodeErr(err, "pageBlockMath", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1528, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PageBlockMath) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1528)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PageBlockMath) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Source, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "pageBlockMath", "source")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1528, m)
 }
 
 // PageBlockThinking is the TL constructor pageBlockThinking.
@@ -3454,54 +2257,32 @@ func (*PageBlockThinking) TypeName() string {
 func (*PageBlockThinking) pageBlockClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PageBlockThinking) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PageBlockThinkingTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 553, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PageBlockThinking) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Text); err != nil {
-		return tlrt.EncodeErr(err, "pageBlockThinking", "text")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 553, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PageBlockThinking) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PageBlockThinkingTypeID, "pageBlockThinking"); err != nil {
-		return tlrt.DecodeErr(err, "pageBlockThinking", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1209, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PageBlockThinking) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1209)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PageBlockThinking) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "pageBlockThinking", "")
-	}
-	var err error
-	if m.Text, err = decodeRichText(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "pageBlockThinking", "text")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1209, m)
 }
 
 // InputPageBlockMap is the TL constructor inputPageBlockMap.
@@ -3535,78 +2316,32 @@ func (*InputPageBlockMap) TypeName() string {
 func (*InputPageBlockMap) pageBlockClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputPageBlockMap) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputPageBlockMapTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 815, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputPageBlockMap) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Geo); err != nil {
-		return tlrt.EncodeErr(err, "inputPageBlockMap", "geo")
-	}
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, uint32(m.Zoom))
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.W))
-	binary.LittleEndian.PutUint32(w[8:], uint32(m.H))
-	if err := m.Caption.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "inputPageBlockMap", "caption")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 815, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputPageBlockMap) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputPageBlockMapTypeID, "inputPageBlockMap"); err != nil {
-		return tlrt.DecodeErr(err, "inputPageBlockMap", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1502, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputPageBlockMap) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = InputPageBlockMap{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1502)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputPageBlockMap) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "inputPageBlockMap", "")
-	}
-	var err error
-	if m.Geo, err = decodeInputGeoPoint(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "inputPageBlockMap", "geo")
-	}
-	if m.Zoom, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "inputPageBlockMap", "zoom")
-	}
-	if m.W, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "inputPageBlockMap", "w")
-	}
-	if m.H, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "inputPageBlockMap", "h")
-	}
-	if err = tlrt.DecodeBoxed(d, &m.Caption, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "inputPageBlockMap", "caption")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1502, m)
 }
 
 // PageBlockBlockquoteBlocks is the TL constructor pageBlockBlockquoteBlocks.
@@ -3637,63 +2372,32 @@ func (*PageBlockBlockquoteBlocks) TypeName() string {
 func (*PageBlockBlockquoteBlocks) pageBlockClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PageBlockBlockquoteBlocks) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PageBlockBlockquoteBlocksTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 131, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PageBlockBlockquoteBlocks) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutVectorHeader(b, len(m.Blocks))
-	for i := range m.Blocks {
-		if err := tlrt.EncodeObject(b, m.Blocks[i]); err != nil {
-			return tlrt.EncodeErr(err, "pageBlockBlockquoteBlocks", "blocks")
-		}
-	}
-	if err := tlrt.EncodeObject(b, m.Caption); err != nil {
-		return tlrt.EncodeErr(err, "pageBlockBlockquoteBlocks", "caption")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 131, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PageBlockBlockquoteBlocks) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PageBlockBlockquoteBlocksTypeID, "pageBlockBlockquoteBlocks"); err != nil {
-		return tlrt.DecodeErr(err, "pageBlockBlockquoteBlocks", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 728, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PageBlockBlockquoteBlocks) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 728)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PageBlockBlockquoteBlocks) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "pageBlockBlockquoteBlocks", "")
-	}
-	var err error
-	if m.Blocks, err = tlrt.DecodeSlabs[PageBlockEmbed](d, false, 4, depth+1, decodePageBlock); err != nil {
-		return tlrt.DecodeErr(err, "pageBlockBlockquoteBlocks", "blocks")
-	}
-	if m.Caption, err = decodeRichText(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "pageBlockBlockquoteBlocks", "caption")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 728, m)
 }
 
 // PageListItemClass is the TL type PageListItem: one of PageListItemText,
@@ -3713,25 +2417,9 @@ func DecodePageListItem(b *bin.Buffer) (PageListItemClass, error) {
 // decodePageListItem is DecodePageListItem for a value nested depth levels
 // deep.
 func decodePageListItem(d *tlrt.Decoder, depth int) (PageListItemClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v PageListItemClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case PageListItemTextTypeID:
-		v, size = &PageListItemText{}, unsafe.Sizeof(PageListItemText{})
-	case PageListItemBlocksTypeID:
-		v, size = &PageListItemBlocks{}, unsafe.Sizeof(PageListItemBlocks{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "PageListItem"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 534, depth)
+	c, _ := v.(PageListItemClass)
+	return c, err
 }
 
 // PageListItemText is the TL constructor pageListItemText.
@@ -3764,68 +2452,32 @@ func (*PageListItemText) TypeName() string {
 func (*PageListItemText) pageListItemClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PageListItemText) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PageListItemTextTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 435, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PageListItemText) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<0 | 1<<1)
-	flags |= tlrt.Bit(m.Checkbox, 0)
-	flags |= tlrt.Bit(m.Checked, 1)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := tlrt.EncodeObject(b, m.Text); err != nil {
-		return tlrt.EncodeErr(err, "pageListItemText", "text")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 435, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PageListItemText) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PageListItemTextTypeID, "pageListItemText"); err != nil {
-		return tlrt.DecodeErr(err, "pageListItemText", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1074, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PageListItemText) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = PageListItemText{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1074)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PageListItemText) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "pageListItemText", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "pageListItemText", "flags")
-	}
-	m.Checkbox = m.Flags.Has(0)
-	m.Checked = m.Flags.Has(1)
-	if m.Text, err = decodeRichText(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "pageListItemText", "text")
-	}
-	m.Flags &^= 1<<0 | 1<<1
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1074, m)
 }
 
 // PageListItemBlocks is the TL constructor pageListItemBlocks.
@@ -3858,74 +2510,32 @@ func (*PageListItemBlocks) TypeName() string {
 func (*PageListItemBlocks) pageListItemClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PageListItemBlocks) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PageListItemBlocksTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 920, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PageListItemBlocks) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<0 | 1<<1)
-	flags |= tlrt.Bit(m.Checkbox, 0)
-	flags |= tlrt.Bit(m.Checked, 1)
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, uint32(flags))
-	binary.LittleEndian.PutUint32(w[4:], bin.TypeVector)
-	binary.LittleEndian.PutUint32(w[8:], uint32(len(m.Blocks)))
-	for i := range m.Blocks {
-		if err := tlrt.EncodeObject(b, m.Blocks[i]); err != nil {
-			return tlrt.EncodeErr(err, "pageListItemBlocks", "blocks")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 920, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PageListItemBlocks) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PageListItemBlocksTypeID, "pageListItemBlocks"); err != nil {
-		return tlrt.DecodeErr(err, "pageListItemBlocks", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1618, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PageListItemBlocks) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = PageListItemBlocks{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1618)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PageListItemBlocks) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "pageListItemBlocks", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "pageListItemBlocks", "flags")
-	}
-	m.Checkbox = m.Flags.Has(0)
-	m.Checked = m.Flags.Has(1)
-	if m.Blocks, err = tlrt.DecodeSlabs[PageBlockEmbed](d, false, 4, depth+1, decodePageBlock); err != nil {
-		return tlrt.DecodeErr(err, "pageListItemBlocks", "blocks")
-	}
-	m.Flags &^= 1<<0 | 1<<1
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1618, m)
 }
 
 // PageListOrderedItemClass is the TL type PageListOrderedItem: one of
@@ -3945,25 +2555,9 @@ func DecodePageListOrderedItem(b *bin.Buffer) (PageListOrderedItemClass, error) 
 // decodePageListOrderedItem is DecodePageListOrderedItem for a value nested
 // depth levels deep.
 func decodePageListOrderedItem(d *tlrt.Decoder, depth int) (PageListOrderedItemClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v PageListOrderedItemClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case PageListOrderedItemTextTypeID:
-		v, size = &PageListOrderedItemText{}, unsafe.Sizeof(PageListOrderedItemText{})
-	case PageListOrderedItemBlocksTypeID:
-		v, size = &PageListOrderedItemBlocks{}, unsafe.Sizeof(PageListOrderedItemBlocks{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "PageListOrderedItem"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 182, depth)
+	c, _ := v.(PageListOrderedItemClass)
+	return c, err
 }
 
 // PageListOrderedItemText is the TL constructor pageListOrderedItemText.
@@ -4061,104 +2655,32 @@ func (m *PageListOrderedItemText) ClearType() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PageListOrderedItemText) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PageListOrderedItemTextTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 183, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PageListOrderedItemText) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<0 | 1<<1)
-	flags |= tlrt.Bit(m.Checkbox, 0)
-	flags |= tlrt.Bit(m.Checked, 1)
-	flags |= tlrt.Bit(m.Num != "", 2)
-	flags |= tlrt.Bit(m.Value != 0, 3)
-	flags |= tlrt.Bit(m.Type != "", 4)
-	tlrt.PutUint32(b, uint32(flags))
-	if flags.Has(2) {
-		tlrt.PutString(b, m.Num)
-	}
-	if err := tlrt.EncodeObject(b, m.Text); err != nil {
-		return tlrt.EncodeErr(err, "pageListOrderedItemText", "text")
-	}
-	if flags.Has(3) {
-		tlrt.PutUint32(b, uint32(m.Value))
-	}
-	if flags.Has(4) {
-		tlrt.PutString(b, m.Type)
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 183, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PageListOrderedItemText) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PageListOrderedItemTextTypeID, "pageListOrderedItemText"); err != nil {
-		return tlrt.DecodeErr(err, "pageListOrderedItemText", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 789, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PageListOrderedItemText) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = PageListOrderedItemText{}
-	d := tlrt.NewDecoder(b, &wireSchema, 789)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PageListOrderedItemText) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "pageListOrderedItemText", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "pageListOrderedItemText", "flags")
-	}
-	m.Checkbox = m.Flags.Has(0)
-	m.Checked = m.Flags.Has(1)
-	if m.Flags.Has(2) {
-		if m.Num, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "pageListOrderedItemText", "num")
-		}
-	}
-	if m.Text, err = decodeRichText(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "pageListOrderedItemText", "text")
-	}
-	if m.Flags.Has(3) {
-		if m.Value, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "pageListOrderedItemText", "value")
-		}
-	}
-	if m.Flags.Has(4) {
-		if m.Type, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "pageListOrderedItemText", "type")
-		}
-	}
-	m.Flags &^= 1<<0 | 1<<1
-	if m.Num != "" {
-		m.Flags.Unset(2)
-	}
-	if m.Value != 0 {
-		m.Flags.Unset(3)
-	}
-	if m.Type != "" {
-		m.Flags.Unset(4)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 789, m)
 }
 
 // PageListOrderedItemBlocks is the TL constructor pageListOrderedItemBlocks.
@@ -4256,107 +2778,32 @@ func (m *PageListOrderedItemBlocks) ClearType() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PageListOrderedItemBlocks) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PageListOrderedItemBlocksTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1325, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PageListOrderedItemBlocks) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<0 | 1<<1)
-	flags |= tlrt.Bit(m.Checkbox, 0)
-	flags |= tlrt.Bit(m.Checked, 1)
-	flags |= tlrt.Bit(m.Num != "", 2)
-	flags |= tlrt.Bit(m.Value != 0, 3)
-	flags |= tlrt.Bit(m.Type != "", 4)
-	tlrt.PutUint32(b, uint32(flags))
-	if flags.Has(2) {
-		tlrt.PutString(b, m.Num)
-	}
-	tlrt.PutVectorHeader(b, len(m.Blocks))
-	for i := range m.Blocks {
-		if err := tlrt.EncodeObject(b, m.Blocks[i]); err != nil {
-			return tlrt.EncodeErr(err, "pageListOrderedItemBlocks", "blocks")
-		}
-	}
-	if flags.Has(3) {
-		tlrt.PutUint32(b, uint32(m.Value))
-	}
-	if flags.Has(4) {
-		tlrt.PutString(b, m.Type)
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1325, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PageListOrderedItemBlocks) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PageListOrderedItemBlocksTypeID, "pageListOrderedItemBlocks"); err != nil {
-		return tlrt.DecodeErr(err, "pageListOrderedItemBlocks", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2056, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PageListOrderedItemBlocks) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = PageListOrderedItemBlocks{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2056)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PageListOrderedItemBlocks) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "pageListOrderedItemBlocks", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "pageListOrderedItemBlocks", "flags")
-	}
-	m.Checkbox = m.Flags.Has(0)
-	m.Checked = m.Flags.Has(1)
-	if m.Flags.Has(2) {
-		if m.Num, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "pageListOrderedItemBlocks", "num")
-		}
-	}
-	if m.Blocks, err = tlrt.DecodeSlabs[PageBlockEmbed](d, false, 4, depth+1, decodePageBlock); err != nil {
-		return tlrt.DecodeErr(err, "pageListOrderedItemBlocks", "blocks")
-	}
-	if m.Flags.Has(3) {
-		if m.Value, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "pageListOrderedItemBlocks", "value")
-		}
-	}
-	if m.Flags.Has(4) {
-		if m.Type, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "pageListOrderedItemBlocks", "type")
-		}
-	}
-	m.Flags &^= 1<<0 | 1<<1
-	if m.Num != "" {
-		m.Flags.Unset(2)
-	}
-	if m.Value != 0 {
-		m.Flags.Unset(3)
-	}
-	if m.Type != "" {
-		m.Flags.Unset(4)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2056, m)
 }
 
 // PaidReactionPrivacyClass is the TL type PaidReactionPrivacy: one of
@@ -4377,27 +2824,9 @@ func DecodePaidReactionPrivacy(b *bin.Buffer) (PaidReactionPrivacyClass, error) 
 // decodePaidReactionPrivacy is DecodePaidReactionPrivacy for a value nested
 // depth levels deep.
 func decodePaidReactionPrivacy(d *tlrt.Decoder, depth int) (PaidReactionPrivacyClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v PaidReactionPrivacyClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case PaidReactionPrivacyDefaultTypeID:
-		v = &PaidReactionPrivacyDefault{}
-	case PaidReactionPrivacyAnonymousTypeID:
-		v = &PaidReactionPrivacyAnonymous{}
-	case PaidReactionPrivacyPeerTypeID:
-		v, size = &PaidReactionPrivacyPeer{}, unsafe.Sizeof(PaidReactionPrivacyPeer{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "PaidReactionPrivacy"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 277, depth)
+	c, _ := v.(PaidReactionPrivacyClass)
+	return c, err
 }
 
 // PaidReactionPrivacyDefault is the TL constructor paidReactionPrivacyDefault.
@@ -4425,43 +2854,31 @@ func (*PaidReactionPrivacyDefault) TypeName() string {
 func (*PaidReactionPrivacyDefault) paidReactionPrivacyClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PaidReactionPrivacyDefault) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PaidReactionPrivacyDefaultTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 310, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PaidReactionPrivacyDefault) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 310, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PaidReactionPrivacyDefault) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PaidReactionPrivacyDefaultTypeID, "paidReactionPrivacyDefault"); err != nil {
-		return tlrt.DecodeErr(err, "paidReactionPrivacyDefault", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 930, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *PaidReactionPrivacyDefault) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 930)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PaidReactionPrivacyDefault) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 930, m)
 }
 
 // PaidReactionPrivacyAnonymous is the TL constructor
@@ -4490,43 +2907,31 @@ func (*PaidReactionPrivacyAnonymous) TypeName() string {
 func (*PaidReactionPrivacyAnonymous) paidReactionPrivacyClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PaidReactionPrivacyAnonymous) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PaidReactionPrivacyAnonymousTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 296, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PaidReactionPrivacyAnonymous) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 296, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PaidReactionPrivacyAnonymous) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PaidReactionPrivacyAnonymousTypeID, "paidReactionPrivacyAnonymous"); err != nil {
-		return tlrt.DecodeErr(err, "paidReactionPrivacyAnonymous", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 915, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *PaidReactionPrivacyAnonymous) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 915)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PaidReactionPrivacyAnonymous) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 915, m)
 }
 
 // PaidReactionPrivacyPeer is the TL constructor paidReactionPrivacyPeer.
@@ -4556,53 +2961,31 @@ func (*PaidReactionPrivacyPeer) TypeName() string {
 func (*PaidReactionPrivacyPeer) paidReactionPrivacyClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PaidReactionPrivacyPeer) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PaidReactionPrivacyPeerTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2088, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PaidReactionPrivacyPeer) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "paidReactionPrivacyPeer", "peer")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2088, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PaidReactionPrivacyPeer) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PaidReactionPrivacyPeerTypeID, "paidReactionPrivacyPeer"); err != nil {
-		return tlrt.DecodeErr(err, "paidReactionPrivacyPeer", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2893, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *PaidReactionPrivacyPeer) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2893)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PaidReactionPrivacyPeer) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "paidReactionPrivacyPeer", "")
-	}
-	var err error
-	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "paidReactionPrivacyPeer", "peer")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2893, m)
 }
 
 // PasswordKdfAlgoClass is the TL type PasswordKdfAlgo: one of
@@ -4623,25 +3006,9 @@ func DecodePasswordKdfAlgo(b *bin.Buffer) (PasswordKdfAlgoClass, error) {
 // decodePasswordKdfAlgo is DecodePasswordKdfAlgo for a value nested depth
 // levels deep.
 func decodePasswordKdfAlgo(d *tlrt.Decoder, depth int) (PasswordKdfAlgoClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v PasswordKdfAlgoClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case PasswordKdfAlgoUnknownTypeID:
-		v = &PasswordKdfAlgoUnknown{}
-	case PasswordKdfAlgoSHA256SHA256PBKDF2HMACSHA512iter100000SHA256ModPowTypeID:
-		v, size = &PasswordKdfAlgoSHA256SHA256PBKDF2HMACSHA512iter100000SHA256ModPow{}, unsafe.Sizeof(PasswordKdfAlgoSHA256SHA256PBKDF2HMACSHA512iter100000SHA256ModPow{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "PasswordKdfAlgo"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 434, depth)
+	c, _ := v.(PasswordKdfAlgoClass)
+	return c, err
 }
 
 // PasswordKdfAlgoUnknown is the TL constructor passwordKdfAlgoUnknown.
@@ -4668,43 +3035,31 @@ func (*PasswordKdfAlgoUnknown) TypeName() string {
 func (*PasswordKdfAlgoUnknown) passwordKdfAlgoClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PasswordKdfAlgoUnknown) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PasswordKdfAlgoUnknownTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2011, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PasswordKdfAlgoUnknown) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2011, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PasswordKdfAlgoUnknown) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PasswordKdfAlgoUnknownTypeID, "passwordKdfAlgoUnknown"); err != nil {
-		return tlrt.DecodeErr(err, "passwordKdfAlgoUnknown", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2806, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *PasswordKdfAlgoUnknown) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2806)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PasswordKdfAlgoUnknown) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2806, m)
 }
 
 // PasswordKdfAlgoSHA256SHA256PBKDF2HMACSHA512iter100000SHA256ModPow is the TL
@@ -4745,61 +3100,32 @@ func (*PasswordKdfAlgoSHA256SHA256PBKDF2HMACSHA512iter100000SHA256ModPow) TypeNa
 func (*PasswordKdfAlgoSHA256SHA256PBKDF2HMACSHA512iter100000SHA256ModPow) passwordKdfAlgoClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PasswordKdfAlgoSHA256SHA256PBKDF2HMACSHA512iter100000SHA256ModPow) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PasswordKdfAlgoSHA256SHA256PBKDF2HMACSHA512iter100000SHA256ModPowTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 539, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PasswordKdfAlgoSHA256SHA256PBKDF2HMACSHA512iter100000SHA256ModPow) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutBytes(b, m.Salt1)
-	tlrt.PutBytes(b, m.Salt2)
-	tlrt.PutUint32(b, uint32(m.G))
-	tlrt.PutBytes(b, m.P)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 539, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PasswordKdfAlgoSHA256SHA256PBKDF2HMACSHA512iter100000SHA256ModPow) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PasswordKdfAlgoSHA256SHA256PBKDF2HMACSHA512iter100000SHA256ModPowTypeID, "passwordKdfAlgoSHA256SHA256PBKDF2HMACSHA512iter100000SHA256ModPow"); err != nil {
-		return tlrt.DecodeErr(err, "passwordKdfAlgoSHA256SHA256PBKDF2HMACSHA512iter100000SHA256ModPow", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1194, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PasswordKdfAlgoSHA256SHA256PBKDF2HMACSHA512iter100000SHA256ModPow) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1194)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PasswordKdfAlgoSHA256SHA256PBKDF2HMACSHA512iter100000SHA256ModPow) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Salt1, err = tlrt.Bytes(d); err != nil {
-		return tlrt.DecodeErr(err, "passwordKdfAlgoSHA256SHA256PBKDF2HMACSHA512iter100000SHA256ModPow", "salt1")
-	}
-	if m.Salt2, err = tlrt.Bytes(d); err != nil {
-		return tlrt.DecodeErr(err, "passwordKdfAlgoSHA256SHA256PBKDF2HMACSHA512iter100000SHA256ModPow", "salt2")
-	}
-	if m.G, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "passwordKdfAlgoSHA256SHA256PBKDF2HMACSHA512iter100000SHA256ModPow", "g")
-	}
-	if m.P, err = tlrt.Bytes(d); err != nil {
-		return tlrt.DecodeErr(err, "passwordKdfAlgoSHA256SHA256PBKDF2HMACSHA512iter100000SHA256ModPow", "p")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1194, m)
 }
 
 // PeerClass is the TL type Peer: one of PeerUser, PeerChat, PeerChannel.
@@ -4822,17 +3148,21 @@ func decodePeer(d *tlrt.Decoder, depth int) (PeerClass, error) {
 		return nil, err
 	}
 	var v PeerClass
+	var at tlrt.DecoderAt
 	switch id {
 	case PeerUserTypeID:
-		v = tlrt.New[PeerUser](d)
+		x := tlrt.New[PeerUser](d)
+		v, at = x, x
 	case PeerChatTypeID:
-		v = tlrt.New[PeerChat](d)
+		x := tlrt.New[PeerChat](d)
+		v, at = x, x
 	case PeerChannelTypeID:
-		v = tlrt.New[PeerChannel](d)
+		x := tlrt.New[PeerChannel](d)
+		v, at = x, x
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "Peer"}
 	}
-	if err := v.DecodeBareAt(d, depth); err != nil {
+	if err := at.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -5078,19 +3408,23 @@ func decodePeerColor(d *tlrt.Decoder, depth int) (PeerColorClass, error) {
 		return nil, err
 	}
 	var v PeerColorClass
+	var at tlrt.DecoderAt
 	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case PeerColorTypeID:
-		v = tlrt.New[PeerColor](d)
+		x := tlrt.New[PeerColor](d)
+		v, at = x, x
 	case PeerColorCollectibleTypeID:
-		v, size = &PeerColorCollectible{}, unsafe.Sizeof(PeerColorCollectible{})
+		x := &PeerColorCollectible{}
+		v, at, size = x, x, unsafe.Sizeof(PeerColorCollectible{})
 	case InputPeerColorCollectibleTypeID:
-		v = tlrt.New[InputPeerColorCollectible](d)
+		x := tlrt.New[InputPeerColorCollectible](d)
+		v, at = x, x
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "PeerColor"}
 	}
 	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
+	if err := at.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -5512,25 +3846,9 @@ func DecodePeerLocated(b *bin.Buffer) (PeerLocatedClass, error) {
 
 // decodePeerLocated is DecodePeerLocated for a value nested depth levels deep.
 func decodePeerLocated(d *tlrt.Decoder, depth int) (PeerLocatedClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v PeerLocatedClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case PeerLocatedTypeID:
-		v, size = &PeerLocated{}, unsafe.Sizeof(PeerLocated{})
-	case PeerSelfLocatedTypeID:
-		v = tlrt.New[PeerSelfLocated](d)
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "PeerLocated"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 476, depth)
+	c, _ := v.(PeerLocatedClass)
+	return c, err
 }
 
 // PeerLocated is the TL constructor peerLocated.
@@ -5561,63 +3879,31 @@ func (*PeerLocated) TypeName() string {
 func (*PeerLocated) peerLocatedClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PeerLocated) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PeerLocatedTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1927, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PeerLocated) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "peerLocated", "peer")
-	}
-	w := tlrt.Extend(b, 8)
-	_ = w[7]
-	binary.LittleEndian.PutUint32(w, uint32(m.Expires))
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.Distance))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1927, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PeerLocated) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PeerLocatedTypeID, "peerLocated"); err != nil {
-		return tlrt.DecodeErr(err, "peerLocated", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2714, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *PeerLocated) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2714)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PeerLocated) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "peerLocated", "")
-	}
-	var err error
-	if m.Peer, err = decodePeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "peerLocated", "peer")
-	}
-	if m.Expires, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "peerLocated", "expires")
-	}
-	if m.Distance, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "peerLocated", "distance")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2714, m)
 }
 
 // PeerSelfLocated is the TL constructor peerSelfLocated.
@@ -5646,51 +3932,31 @@ func (*PeerSelfLocated) TypeName() string {
 func (*PeerSelfLocated) peerLocatedClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PeerSelfLocated) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 8)
-	_ = w[7]
-	binary.LittleEndian.PutUint32(w, PeerSelfLocatedTypeID)
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.Expires))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2384, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PeerSelfLocated) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, uint32(m.Expires))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2384, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PeerSelfLocated) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PeerSelfLocatedTypeID, "peerSelfLocated"); err != nil {
-		return tlrt.DecodeErr(err, "peerSelfLocated", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3211, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *PeerSelfLocated) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3211)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PeerSelfLocated) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Expires, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "peerSelfLocated", "expires")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3211, m)
 }
 
 // PhoneCallClass is the TL type PhoneCall: one of PhoneCallEmpty,
@@ -5710,33 +3976,9 @@ func DecodePhoneCall(b *bin.Buffer) (PhoneCallClass, error) {
 
 // decodePhoneCall is DecodePhoneCall for a value nested depth levels deep.
 func decodePhoneCall(d *tlrt.Decoder, depth int) (PhoneCallClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v PhoneCallClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case PhoneCallEmptyTypeID:
-		v = tlrt.New[PhoneCallEmpty](d)
-	case PhoneCallWaitingTypeID:
-		v, size = &PhoneCallWaiting{}, unsafe.Sizeof(PhoneCallWaiting{})
-	case PhoneCallRequestedTypeID:
-		v, size = &PhoneCallRequested{}, unsafe.Sizeof(PhoneCallRequested{})
-	case PhoneCallAcceptedTypeID:
-		v, size = &PhoneCallAccepted{}, unsafe.Sizeof(PhoneCallAccepted{})
-	case PhoneCallTypeID:
-		v, size = &PhoneCall{}, unsafe.Sizeof(PhoneCall{})
-	case PhoneCallDiscardedTypeID:
-		v, size = &PhoneCallDiscarded{}, unsafe.Sizeof(PhoneCallDiscarded{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "PhoneCall"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 467, depth)
+	c, _ := v.(PhoneCallClass)
+	return c, err
 }
 
 // PhoneCallEmpty is the TL constructor phoneCallEmpty.
@@ -5765,51 +4007,31 @@ func (*PhoneCallEmpty) TypeName() string {
 func (*PhoneCallEmpty) phoneCallClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PhoneCallEmpty) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, PhoneCallEmptyTypeID)
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.ID))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 776, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PhoneCallEmpty) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint64(b, uint64(m.ID))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 776, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PhoneCallEmpty) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PhoneCallEmptyTypeID, "phoneCallEmpty"); err != nil {
-		return tlrt.DecodeErr(err, "phoneCallEmpty", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1458, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *PhoneCallEmpty) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1458)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PhoneCallEmpty) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.ID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "phoneCallEmpty", "id")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1458, m)
 }
 
 // PhoneCallWaiting is the TL constructor phoneCallWaiting.
@@ -5872,100 +4094,32 @@ func (m *PhoneCallWaiting) ClearReceiveDate() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PhoneCallWaiting) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PhoneCallWaitingTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1891, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PhoneCallWaiting) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 6)
-	flags |= tlrt.Bit(m.Video, 6)
-	flags |= tlrt.Bit(m.ReceiveDate != 0, 0)
-	w := tlrt.Extend(b, 40)
-	_ = w[39]
-	binary.LittleEndian.PutUint32(w, uint32(flags))
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.ID))
-	binary.LittleEndian.PutUint64(w[12:], uint64(m.AccessHash))
-	binary.LittleEndian.PutUint32(w[20:], uint32(m.Date))
-	binary.LittleEndian.PutUint64(w[24:], uint64(m.AdminID))
-	binary.LittleEndian.PutUint64(w[32:], uint64(m.ParticipantID))
-	if err := m.Protocol.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "phoneCallWaiting", "protocol")
-	}
-	if flags.Has(0) {
-		tlrt.PutUint32(b, uint32(m.ReceiveDate))
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1891, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PhoneCallWaiting) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PhoneCallWaitingTypeID, "phoneCallWaiting"); err != nil {
-		return tlrt.DecodeErr(err, "phoneCallWaiting", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2674, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PhoneCallWaiting) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = PhoneCallWaiting{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2674)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PhoneCallWaiting) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "phoneCallWaiting", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "phoneCallWaiting", "flags")
-	}
-	m.Video = m.Flags.Has(6)
-	if m.ID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "phoneCallWaiting", "id")
-	}
-	if m.AccessHash, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "phoneCallWaiting", "access_hash")
-	}
-	if m.Date, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "phoneCallWaiting", "date")
-	}
-	if m.AdminID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "phoneCallWaiting", "admin_id")
-	}
-	if m.ParticipantID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "phoneCallWaiting", "participant_id")
-	}
-	if err = tlrt.DecodeBoxed(d, &m.Protocol, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "phoneCallWaiting", "protocol")
-	}
-	if m.Flags.Has(0) {
-		if m.ReceiveDate, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "phoneCallWaiting", "receive_date")
-		}
-	}
-	m.Flags &^= 1 << 6
-	if m.ReceiveDate != 0 {
-		m.Flags.Unset(0)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2674, m)
 }
 
 // PhoneCallRequested is the TL constructor phoneCallRequested.
@@ -6004,92 +4158,32 @@ func (*PhoneCallRequested) TypeName() string {
 func (*PhoneCallRequested) phoneCallClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PhoneCallRequested) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PhoneCallRequestedTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 181, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PhoneCallRequested) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 6)
-	flags |= tlrt.Bit(m.Video, 6)
-	w := tlrt.Extend(b, 40)
-	_ = w[39]
-	binary.LittleEndian.PutUint32(w, uint32(flags))
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.ID))
-	binary.LittleEndian.PutUint64(w[12:], uint64(m.AccessHash))
-	binary.LittleEndian.PutUint32(w[20:], uint32(m.Date))
-	binary.LittleEndian.PutUint64(w[24:], uint64(m.AdminID))
-	binary.LittleEndian.PutUint64(w[32:], uint64(m.ParticipantID))
-	tlrt.PutBytes(b, m.GAHash)
-	if err := m.Protocol.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "phoneCallRequested", "protocol")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 181, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PhoneCallRequested) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PhoneCallRequestedTypeID, "phoneCallRequested"); err != nil {
-		return tlrt.DecodeErr(err, "phoneCallRequested", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 787, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PhoneCallRequested) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = PhoneCallRequested{}
-	d := tlrt.NewDecoder(b, &wireSchema, 787)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PhoneCallRequested) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "phoneCallRequested", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "phoneCallRequested", "flags")
-	}
-	m.Video = m.Flags.Has(6)
-	if m.ID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "phoneCallRequested", "id")
-	}
-	if m.AccessHash, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "phoneCallRequested", "access_hash")
-	}
-	if m.Date, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "phoneCallRequested", "date")
-	}
-	if m.AdminID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "phoneCallRequested", "admin_id")
-	}
-	if m.ParticipantID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "phoneCallRequested", "participant_id")
-	}
-	if m.GAHash, err = tlrt.Bytes(d); err != nil {
-		return tlrt.DecodeErr(err, "phoneCallRequested", "g_a_hash")
-	}
-	if err = tlrt.DecodeBoxed(d, &m.Protocol, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "phoneCallRequested", "protocol")
-	}
-	m.Flags &^= 1 << 6
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 787, m)
 }
 
 // PhoneCallAccepted is the TL constructor phoneCallAccepted.
@@ -6128,92 +4222,32 @@ func (*PhoneCallAccepted) TypeName() string {
 func (*PhoneCallAccepted) phoneCallClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PhoneCallAccepted) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PhoneCallAcceptedTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 501, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PhoneCallAccepted) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 6)
-	flags |= tlrt.Bit(m.Video, 6)
-	w := tlrt.Extend(b, 40)
-	_ = w[39]
-	binary.LittleEndian.PutUint32(w, uint32(flags))
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.ID))
-	binary.LittleEndian.PutUint64(w[12:], uint64(m.AccessHash))
-	binary.LittleEndian.PutUint32(w[20:], uint32(m.Date))
-	binary.LittleEndian.PutUint64(w[24:], uint64(m.AdminID))
-	binary.LittleEndian.PutUint64(w[32:], uint64(m.ParticipantID))
-	tlrt.PutBytes(b, m.GB)
-	if err := m.Protocol.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "phoneCallAccepted", "protocol")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 501, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PhoneCallAccepted) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PhoneCallAcceptedTypeID, "phoneCallAccepted"); err != nil {
-		return tlrt.DecodeErr(err, "phoneCallAccepted", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1150, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PhoneCallAccepted) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = PhoneCallAccepted{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1150)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PhoneCallAccepted) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "phoneCallAccepted", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "phoneCallAccepted", "flags")
-	}
-	m.Video = m.Flags.Has(6)
-	if m.ID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "phoneCallAccepted", "id")
-	}
-	if m.AccessHash, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "phoneCallAccepted", "access_hash")
-	}
-	if m.Date, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "phoneCallAccepted", "date")
-	}
-	if m.AdminID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "phoneCallAccepted", "admin_id")
-	}
-	if m.ParticipantID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "phoneCallAccepted", "participant_id")
-	}
-	if m.GB, err = tlrt.Bytes(d); err != nil {
-		return tlrt.DecodeErr(err, "phoneCallAccepted", "g_b")
-	}
-	if err = tlrt.DecodeBoxed(d, &m.Protocol, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "phoneCallAccepted", "protocol")
-	}
-	m.Flags &^= 1 << 6
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1150, m)
 }
 
 // PhoneCall is the TL constructor phoneCall.
@@ -6261,126 +4295,32 @@ func (*PhoneCall) TypeName() string {
 func (*PhoneCall) phoneCallClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PhoneCall) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PhoneCallTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 441, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PhoneCall) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<5 | 1<<6 | 1<<7 | 1<<8)
-	flags |= tlrt.Bit(m.P2pAllowed, 5)
-	flags |= tlrt.Bit(m.Video, 6)
-	flags |= tlrt.Bit(m.ConferenceSupported, 8)
-	flags |= tlrt.Bit(m.CustomParameters != nil, 7)
-	w := tlrt.Extend(b, 40)
-	_ = w[39]
-	binary.LittleEndian.PutUint32(w, uint32(flags))
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.ID))
-	binary.LittleEndian.PutUint64(w[12:], uint64(m.AccessHash))
-	binary.LittleEndian.PutUint32(w[20:], uint32(m.Date))
-	binary.LittleEndian.PutUint64(w[24:], uint64(m.AdminID))
-	binary.LittleEndian.PutUint64(w[32:], uint64(m.ParticipantID))
-	tlrt.PutBytes(b, m.GAOrB)
-	tlrt.PutUint64(b, uint64(m.KeyFingerprint))
-	if err := m.Protocol.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "phoneCall", "protocol")
-	}
-	tlrt.PutVectorHeader(b, len(m.Connections))
-	for i := range m.Connections {
-		if err := tlrt.EncodeObject(b, m.Connections[i]); err != nil {
-			return tlrt.EncodeErr(err, "phoneCall", "connections")
-		}
-	}
-	tlrt.PutUint32(b, uint32(m.StartDate))
-	if flags.Has(7) {
-		if err := m.CustomParameters.Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "phoneCall", "custom_parameters")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 441, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PhoneCall) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PhoneCallTypeID, "phoneCall"); err != nil {
-		return tlrt.DecodeErr(err, "phoneCall", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1080, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PhoneCall) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = PhoneCall{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1080)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PhoneCall) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "phoneCall", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "phoneCall", "flags")
-	}
-	m.P2pAllowed = m.Flags.Has(5)
-	m.Video = m.Flags.Has(6)
-	m.ConferenceSupported = m.Flags.Has(8)
-	if m.ID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "phoneCall", "id")
-	}
-	if m.AccessHash, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "phoneCall", "access_hash")
-	}
-	if m.Date, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "phoneCall", "date")
-	}
-	if m.AdminID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "phoneCall", "admin_id")
-	}
-	if m.ParticipantID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "phoneCall", "participant_id")
-	}
-	if m.GAOrB, err = tlrt.Bytes(d); err != nil {
-		return tlrt.DecodeErr(err, "phoneCall", "g_a_or_b")
-	}
-	if m.KeyFingerprint, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "phoneCall", "key_fingerprint")
-	}
-	if err = tlrt.DecodeBoxed(d, &m.Protocol, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "phoneCall", "protocol")
-	}
-	if m.Connections, err = tlrt.DecodeSlabs[PhoneConnectionWebrtc](d, false, 32, depth+1, decodePhoneConnection); err != nil {
-		return tlrt.DecodeErr(err, "phoneCall", "connections")
-	}
-	if m.StartDate, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "phoneCall", "start_date")
-	}
-	if m.Flags.Has(7) {
-		d.Spend(unsafe.Sizeof(DataJSON{}))
-		m.CustomParameters = &DataJSON{}
-		if err = tlrt.DecodeBoxed(d, m.CustomParameters, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "phoneCall", "custom_parameters")
-		}
-	}
-	m.Flags &^= 1<<5 | 1<<6 | 1<<7 | 1<<8
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1080, m)
 }
 
 // PhoneCallDiscarded is the TL constructor phoneCallDiscarded.
@@ -6441,93 +4381,32 @@ func (m *PhoneCallDiscarded) ClearDuration() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PhoneCallDiscarded) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PhoneCallDiscardedTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 753, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PhoneCallDiscarded) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<0 | 1<<2 | 1<<3 | 1<<6)
-	flags |= tlrt.Bit(m.NeedRating, 2)
-	flags |= tlrt.Bit(m.NeedDebug, 3)
-	flags |= tlrt.Bit(m.Video, 6)
-	flags |= tlrt.Bit(m.Reason != nil, 0)
-	flags |= tlrt.Bit(m.Duration != 0, 1)
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, uint32(flags))
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.ID))
-	if flags.Has(0) {
-		if err := tlrt.EncodeObject(b, m.Reason); err != nil {
-			return tlrt.EncodeErr(err, "phoneCallDiscarded", "reason")
-		}
-	}
-	if flags.Has(1) {
-		tlrt.PutUint32(b, uint32(m.Duration))
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 753, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PhoneCallDiscarded) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PhoneCallDiscardedTypeID, "phoneCallDiscarded"); err != nil {
-		return tlrt.DecodeErr(err, "phoneCallDiscarded", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1431, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PhoneCallDiscarded) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = PhoneCallDiscarded{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1431)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PhoneCallDiscarded) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "phoneCallDiscarded", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "phoneCallDiscarded", "flags")
-	}
-	m.NeedRating = m.Flags.Has(2)
-	m.NeedDebug = m.Flags.Has(3)
-	m.Video = m.Flags.Has(6)
-	if m.ID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "phoneCallDiscarded", "id")
-	}
-	if m.Flags.Has(0) {
-		if m.Reason, err = decodePhoneCallDiscardReason(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "phoneCallDiscarded", "reason")
-		}
-	}
-	if m.Flags.Has(1) {
-		if m.Duration, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "phoneCallDiscarded", "duration")
-		}
-	}
-	m.Flags &^= 1<<0 | 1<<2 | 1<<3 | 1<<6
-	if m.Duration != 0 {
-		m.Flags.Unset(1)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1431, m)
 }
 
 // PhoneCallDiscardReasonClass is the TL type PhoneCallDiscardReason: one of
@@ -6550,31 +4429,9 @@ func DecodePhoneCallDiscardReason(b *bin.Buffer) (PhoneCallDiscardReasonClass, e
 // decodePhoneCallDiscardReason is DecodePhoneCallDiscardReason for a value
 // nested depth levels deep.
 func decodePhoneCallDiscardReason(d *tlrt.Decoder, depth int) (PhoneCallDiscardReasonClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v PhoneCallDiscardReasonClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case PhoneCallDiscardReasonMissedTypeID:
-		v = &PhoneCallDiscardReasonMissed{}
-	case PhoneCallDiscardReasonDisconnectTypeID:
-		v = &PhoneCallDiscardReasonDisconnect{}
-	case PhoneCallDiscardReasonHangupTypeID:
-		v = &PhoneCallDiscardReasonHangup{}
-	case PhoneCallDiscardReasonBusyTypeID:
-		v = &PhoneCallDiscardReasonBusy{}
-	case PhoneCallDiscardReasonMigrateConferenceCallTypeID:
-		v, size = &PhoneCallDiscardReasonMigrateConferenceCall{}, unsafe.Sizeof(PhoneCallDiscardReasonMigrateConferenceCall{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "PhoneCallDiscardReason"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 304, depth)
+	c, _ := v.(PhoneCallDiscardReasonClass)
+	return c, err
 }
 
 // PhoneCallDiscardReasonMissed is the TL constructor
@@ -6603,43 +4460,31 @@ func (*PhoneCallDiscardReasonMissed) TypeName() string {
 func (*PhoneCallDiscardReasonMissed) phoneCallDiscardReasonClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PhoneCallDiscardReasonMissed) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PhoneCallDiscardReasonMissedTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1224, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PhoneCallDiscardReasonMissed) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1224, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PhoneCallDiscardReasonMissed) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PhoneCallDiscardReasonMissedTypeID, "phoneCallDiscardReasonMissed"); err != nil {
-		return tlrt.DecodeErr(err, "phoneCallDiscardReasonMissed", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1948, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *PhoneCallDiscardReasonMissed) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1948)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PhoneCallDiscardReasonMissed) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1948, m)
 }
 
 // PhoneCallDiscardReasonDisconnect is the TL constructor
@@ -6669,43 +4514,31 @@ func (*PhoneCallDiscardReasonDisconnect) TypeName() string {
 func (*PhoneCallDiscardReasonDisconnect) phoneCallDiscardReasonClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PhoneCallDiscardReasonDisconnect) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PhoneCallDiscardReasonDisconnectTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2126, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PhoneCallDiscardReasonDisconnect) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2126, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PhoneCallDiscardReasonDisconnect) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PhoneCallDiscardReasonDisconnectTypeID, "phoneCallDiscardReasonDisconnect"); err != nil {
-		return tlrt.DecodeErr(err, "phoneCallDiscardReasonDisconnect", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2935, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *PhoneCallDiscardReasonDisconnect) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2935)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PhoneCallDiscardReasonDisconnect) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2935, m)
 }
 
 // PhoneCallDiscardReasonHangup is the TL constructor
@@ -6734,43 +4567,31 @@ func (*PhoneCallDiscardReasonHangup) TypeName() string {
 func (*PhoneCallDiscardReasonHangup) phoneCallDiscardReasonClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PhoneCallDiscardReasonHangup) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PhoneCallDiscardReasonHangupTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 821, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PhoneCallDiscardReasonHangup) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 821, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PhoneCallDiscardReasonHangup) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PhoneCallDiscardReasonHangupTypeID, "phoneCallDiscardReasonHangup"); err != nil {
-		return tlrt.DecodeErr(err, "phoneCallDiscardReasonHangup", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1510, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *PhoneCallDiscardReasonHangup) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1510)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PhoneCallDiscardReasonHangup) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1510, m)
 }
 
 // PhoneCallDiscardReasonBusy is the TL constructor phoneCallDiscardReasonBusy.
@@ -6798,43 +4619,31 @@ func (*PhoneCallDiscardReasonBusy) TypeName() string {
 func (*PhoneCallDiscardReasonBusy) phoneCallDiscardReasonClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PhoneCallDiscardReasonBusy) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PhoneCallDiscardReasonBusyTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2405, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PhoneCallDiscardReasonBusy) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2405, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PhoneCallDiscardReasonBusy) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PhoneCallDiscardReasonBusyTypeID, "phoneCallDiscardReasonBusy"); err != nil {
-		return tlrt.DecodeErr(err, "phoneCallDiscardReasonBusy", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3234, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *PhoneCallDiscardReasonBusy) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3234)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PhoneCallDiscardReasonBusy) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3234, m)
 }
 
 // PhoneCallDiscardReasonMigrateConferenceCall is the TL constructor
@@ -6869,49 +4678,32 @@ func (*PhoneCallDiscardReasonMigrateConferenceCall) TypeName() string {
 func (*PhoneCallDiscardReasonMigrateConferenceCall) phoneCallDiscardReasonClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PhoneCallDiscardReasonMigrateConferenceCall) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PhoneCallDiscardReasonMigrateConferenceCallTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1486, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PhoneCallDiscardReasonMigrateConferenceCall) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.Slug)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1486, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PhoneCallDiscardReasonMigrateConferenceCall) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PhoneCallDiscardReasonMigrateConferenceCallTypeID, "phoneCallDiscardReasonMigrateConferenceCall"); err != nil {
-		return tlrt.DecodeErr(err, "phoneCallDiscardReasonMigrateConferenceCall", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2231, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PhoneCallDiscardReasonMigrateConferenceCall) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2231)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PhoneCallDiscardReasonMigrateConferenceCall) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Slug, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "phoneCallDiscardReasonMigrateConferenceCall", "slug")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2231, m)
 }
 
 // PhoneConnectionClass is the TL type PhoneConnection: one of PhoneConnection,
@@ -6931,25 +4723,9 @@ func DecodePhoneConnection(b *bin.Buffer) (PhoneConnectionClass, error) {
 // decodePhoneConnection is DecodePhoneConnection for a value nested depth
 // levels deep.
 func decodePhoneConnection(d *tlrt.Decoder, depth int) (PhoneConnectionClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v PhoneConnectionClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case PhoneConnectionTypeID:
-		v, size = &PhoneConnection{}, unsafe.Sizeof(PhoneConnection{})
-	case PhoneConnectionWebrtcTypeID:
-		v, size = &PhoneConnectionWebrtc{}, unsafe.Sizeof(PhoneConnectionWebrtc{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "PhoneConnection"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 225, depth)
+	c, _ := v.(PhoneConnectionClass)
+	return c, err
 }
 
 // PhoneConnection is the TL constructor phoneConnection.
@@ -6985,79 +4761,32 @@ func (*PhoneConnection) TypeName() string {
 func (*PhoneConnection) phoneConnectionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PhoneConnection) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PhoneConnectionTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1452, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PhoneConnection) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 0)
-	flags |= tlrt.Bit(m.Tcp, 0)
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, uint32(flags))
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.ID))
-	tlrt.PutString(b, m.IP)
-	tlrt.PutString(b, m.Ipv6)
-	tlrt.PutUint32(b, uint32(m.Port))
-	tlrt.PutBytes(b, m.PeerTag)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1452, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PhoneConnection) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PhoneConnectionTypeID, "phoneConnection"); err != nil {
-		return tlrt.DecodeErr(err, "phoneConnection", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2194, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PhoneConnection) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = PhoneConnection{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2194)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PhoneConnection) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "phoneConnection", "flags")
-	}
-	m.Tcp = m.Flags.Has(0)
-	if m.ID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "phoneConnection", "id")
-	}
-	if m.IP, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "phoneConnection", "ip")
-	}
-	if m.Ipv6, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "phoneConnection", "ipv6")
-	}
-	if m.Port, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "phoneConnection", "port")
-	}
-	if m.PeerTag, err = tlrt.Bytes(d); err != nil {
-		return tlrt.DecodeErr(err, "phoneConnection", "peer_tag")
-	}
-	m.Flags &^= 1 << 0
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2194, m)
 }
 
 // PhoneConnectionWebrtc is the TL constructor phoneConnectionWebrtc.
@@ -7096,85 +4825,32 @@ func (*PhoneConnectionWebrtc) TypeName() string {
 func (*PhoneConnectionWebrtc) phoneConnectionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PhoneConnectionWebrtc) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PhoneConnectionWebrtcTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 917, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PhoneConnectionWebrtc) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<0 | 1<<1)
-	flags |= tlrt.Bit(m.Turn, 0)
-	flags |= tlrt.Bit(m.Stun, 1)
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, uint32(flags))
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.ID))
-	tlrt.PutString(b, m.IP)
-	tlrt.PutString(b, m.Ipv6)
-	tlrt.PutUint32(b, uint32(m.Port))
-	tlrt.PutString(b, m.Username)
-	tlrt.PutString(b, m.Password)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 917, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PhoneConnectionWebrtc) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PhoneConnectionWebrtcTypeID, "phoneConnectionWebrtc"); err != nil {
-		return tlrt.DecodeErr(err, "phoneConnectionWebrtc", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1615, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PhoneConnectionWebrtc) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = PhoneConnectionWebrtc{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1615)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PhoneConnectionWebrtc) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "phoneConnectionWebrtc", "flags")
-	}
-	m.Turn = m.Flags.Has(0)
-	m.Stun = m.Flags.Has(1)
-	if m.ID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "phoneConnectionWebrtc", "id")
-	}
-	if m.IP, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "phoneConnectionWebrtc", "ip")
-	}
-	if m.Ipv6, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "phoneConnectionWebrtc", "ipv6")
-	}
-	if m.Port, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "phoneConnectionWebrtc", "port")
-	}
-	if m.Username, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "phoneConnectionWebrtc", "username")
-	}
-	if m.Password, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "phoneConnectionWebrtc", "password")
-	}
-	m.Flags &^= 1<<0 | 1<<1
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1615, m)
 }
 
 // PhotoClass is the TL type Photo: one of PhotoEmpty, Photo.
@@ -7197,17 +4873,20 @@ func decodePhoto(d *tlrt.Decoder, depth int) (PhotoClass, error) {
 		return nil, err
 	}
 	var v PhotoClass
+	var at tlrt.DecoderAt
 	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case PhotoEmptyTypeID:
-		v = tlrt.New[PhotoEmpty](d)
+		x := tlrt.New[PhotoEmpty](d)
+		v, at = x, x
 	case PhotoTypeID:
-		v, size = &Photo{}, unsafe.Sizeof(Photo{})
+		x := &Photo{}
+		v, at, size = x, x, unsafe.Sizeof(Photo{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "Photo"}
 	}
 	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
+	if err := at.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -7475,25 +5154,32 @@ func decodePhotoSize(d *tlrt.Decoder, depth int) (PhotoSizeClass, error) {
 		return nil, err
 	}
 	var v PhotoSizeClass
+	var at tlrt.DecoderAt
 	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case PhotoSizeEmptyTypeID:
-		v, size = &PhotoSizeEmpty{}, unsafe.Sizeof(PhotoSizeEmpty{})
+		x := &PhotoSizeEmpty{}
+		v, at, size = x, x, unsafe.Sizeof(PhotoSizeEmpty{})
 	case PhotoSizeTypeID:
-		v, size = &PhotoSize{}, unsafe.Sizeof(PhotoSize{})
+		x := &PhotoSize{}
+		v, at, size = x, x, unsafe.Sizeof(PhotoSize{})
 	case PhotoCachedSizeTypeID:
-		v, size = &PhotoCachedSize{}, unsafe.Sizeof(PhotoCachedSize{})
+		x := &PhotoCachedSize{}
+		v, at, size = x, x, unsafe.Sizeof(PhotoCachedSize{})
 	case PhotoStrippedSizeTypeID:
-		v, size = &PhotoStrippedSize{}, unsafe.Sizeof(PhotoStrippedSize{})
+		x := &PhotoStrippedSize{}
+		v, at, size = x, x, unsafe.Sizeof(PhotoStrippedSize{})
 	case PhotoSizeProgressiveTypeID:
-		v, size = &PhotoSizeProgressive{}, unsafe.Sizeof(PhotoSizeProgressive{})
+		x := &PhotoSizeProgressive{}
+		v, at, size = x, x, unsafe.Sizeof(PhotoSizeProgressive{})
 	case PhotoPathSizeTypeID:
-		v, size = &PhotoPathSize{}, unsafe.Sizeof(PhotoPathSize{})
+		x := &PhotoPathSize{}
+		v, at, size = x, x, unsafe.Sizeof(PhotoPathSize{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "PhotoSize"}
 	}
 	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
+	if err := at.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -8007,25 +5693,9 @@ func DecodePollAnswer(b *bin.Buffer) (PollAnswerClass, error) {
 
 // decodePollAnswer is DecodePollAnswer for a value nested depth levels deep.
 func decodePollAnswer(d *tlrt.Decoder, depth int) (PollAnswerClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v PollAnswerClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case PollAnswerTypeID:
-		v, size = &PollAnswer{}, unsafe.Sizeof(PollAnswer{})
-	case InputPollAnswerTypeID:
-		v, size = &InputPollAnswer{}, unsafe.Sizeof(InputPollAnswer{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "PollAnswer"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 164, depth)
+	c, _ := v.(PollAnswerClass)
+	return c, err
 }
 
 // PollAnswer is the TL constructor pollAnswer.
@@ -8085,99 +5755,32 @@ func (m *PollAnswer) ClearDate() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PollAnswer) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PollAnswerTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 702, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PollAnswer) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 0)
-	flags |= tlrt.Bit(m.Media != nil, 0)
-	flags |= tlrt.Bit(m.AddedBy != nil || m.Date != 0, 1)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := m.Text.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "pollAnswer", "text")
-	}
-	tlrt.PutBytes(b, m.Option)
-	if flags.Has(0) {
-		if err := tlrt.EncodeObject(b, m.Media); err != nil {
-			return tlrt.EncodeErr(err, "pollAnswer", "media")
-		}
-	}
-	if flags.Has(1) {
-		if err := tlrt.EncodeObject(b, m.AddedBy); err != nil {
-			return tlrt.EncodeErr(err, "pollAnswer", "added_by")
-		}
-		tlrt.PutUint32(b, uint32(m.Date))
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 702, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PollAnswer) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PollAnswerTypeID, "pollAnswer"); err != nil {
-		return tlrt.DecodeErr(err, "pollAnswer", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1375, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PollAnswer) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = PollAnswer{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1375)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PollAnswer) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "pollAnswer", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "pollAnswer", "flags")
-	}
-	if err = tlrt.DecodeBoxed(d, &m.Text, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "pollAnswer", "text")
-	}
-	if m.Option, err = tlrt.Bytes(d); err != nil {
-		return tlrt.DecodeErr(err, "pollAnswer", "option")
-	}
-	if m.Flags.Has(0) {
-		if m.Media, err = decodeMessageMedia(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "pollAnswer", "media")
-		}
-	}
-	if m.Flags.Has(1) {
-		if m.AddedBy, err = decodePeer(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "pollAnswer", "added_by")
-		}
-	}
-	if m.Flags.Has(1) {
-		if m.Date, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "pollAnswer", "date")
-		}
-	}
-	m.Flags &^= 1 << 0
-	if m.AddedBy != nil || m.Date != 0 {
-		m.Flags.Unset(1)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1375, m)
 }
 
 // InputPollAnswer is the TL constructor inputPollAnswer.
@@ -8209,75 +5812,32 @@ func (*InputPollAnswer) TypeName() string {
 func (*InputPollAnswer) pollAnswerClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputPollAnswer) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputPollAnswerTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 233, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputPollAnswer) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 0)
-	flags |= tlrt.Bit(m.Media != nil, 0)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := m.Text.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "inputPollAnswer", "text")
-	}
-	if flags.Has(0) {
-		if err := tlrt.EncodeObject(b, m.Media); err != nil {
-			return tlrt.EncodeErr(err, "inputPollAnswer", "media")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 233, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputPollAnswer) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputPollAnswerTypeID, "inputPollAnswer"); err != nil {
-		return tlrt.DecodeErr(err, "inputPollAnswer", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 843, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputPollAnswer) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = InputPollAnswer{}
-	d := tlrt.NewDecoder(b, &wireSchema, 843)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputPollAnswer) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "inputPollAnswer", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "inputPollAnswer", "flags")
-	}
-	if err = tlrt.DecodeBoxed(d, &m.Text, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "inputPollAnswer", "text")
-	}
-	if m.Flags.Has(0) {
-		if m.Media, err = decodeInputMedia(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "inputPollAnswer", "media")
-		}
-	}
-	m.Flags &^= 1 << 0
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 843, m)
 }
 
 // PostInteractionCountersClass is the TL type PostInteractionCounters: one of
@@ -8298,23 +5858,9 @@ func DecodePostInteractionCounters(b *bin.Buffer) (PostInteractionCountersClass,
 // decodePostInteractionCounters is DecodePostInteractionCounters for a value
 // nested depth levels deep.
 func decodePostInteractionCounters(d *tlrt.Decoder, depth int) (PostInteractionCountersClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v PostInteractionCountersClass
-	switch id {
-	case PostInteractionCountersMessageTypeID:
-		v = tlrt.New[PostInteractionCountersMessage](d)
-	case PostInteractionCountersStoryTypeID:
-		v = tlrt.New[PostInteractionCountersStory](d)
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "PostInteractionCounters"}
-	}
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 249, depth)
+	c, _ := v.(PostInteractionCountersClass)
+	return c, err
 }
 
 // PostInteractionCountersMessage is the TL constructor
@@ -8350,68 +5896,31 @@ func (*PostInteractionCountersMessage) TypeName() string {
 func (*PostInteractionCountersMessage) postInteractionCountersClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PostInteractionCountersMessage) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 20)
-	_ = w[19]
-	binary.LittleEndian.PutUint32(w, PostInteractionCountersMessageTypeID)
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.MsgID))
-	binary.LittleEndian.PutUint32(w[8:], uint32(m.Views))
-	binary.LittleEndian.PutUint32(w[12:], uint32(m.Forwards))
-	binary.LittleEndian.PutUint32(w[16:], uint32(m.Reactions))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2199, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PostInteractionCountersMessage) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 16)
-	_ = w[15]
-	binary.LittleEndian.PutUint32(w, uint32(m.MsgID))
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.Views))
-	binary.LittleEndian.PutUint32(w[8:], uint32(m.Forwards))
-	binary.LittleEndian.PutUint32(w[12:], uint32(m.Reactions))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2199, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PostInteractionCountersMessage) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PostInteractionCountersMessageTypeID, "postInteractionCountersMessage"); err != nil {
-		return tlrt.DecodeErr(err, "postInteractionCountersMessage", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3015, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *PostInteractionCountersMessage) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3015)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PostInteractionCountersMessage) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.MsgID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "postInteractionCountersMessage", "msg_id")
-	}
-	if m.Views, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "postInteractionCountersMessage", "views")
-	}
-	if m.Forwards, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "postInteractionCountersMessage", "forwards")
-	}
-	if m.Reactions, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "postInteractionCountersMessage", "reactions")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3015, m)
 }
 
 // PostInteractionCountersStory is the TL constructor
@@ -8446,68 +5955,31 @@ func (*PostInteractionCountersStory) TypeName() string {
 func (*PostInteractionCountersStory) postInteractionCountersClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PostInteractionCountersStory) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 20)
-	_ = w[19]
-	binary.LittleEndian.PutUint32(w, PostInteractionCountersStoryTypeID)
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.StoryID))
-	binary.LittleEndian.PutUint32(w[8:], uint32(m.Views))
-	binary.LittleEndian.PutUint32(w[12:], uint32(m.Forwards))
-	binary.LittleEndian.PutUint32(w[16:], uint32(m.Reactions))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1268, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PostInteractionCountersStory) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 16)
-	_ = w[15]
-	binary.LittleEndian.PutUint32(w, uint32(m.StoryID))
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.Views))
-	binary.LittleEndian.PutUint32(w[8:], uint32(m.Forwards))
-	binary.LittleEndian.PutUint32(w[12:], uint32(m.Reactions))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1268, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PostInteractionCountersStory) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PostInteractionCountersStoryTypeID, "postInteractionCountersStory"); err != nil {
-		return tlrt.DecodeErr(err, "postInteractionCountersStory", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1993, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *PostInteractionCountersStory) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1993)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PostInteractionCountersStory) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.StoryID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "postInteractionCountersStory", "story_id")
-	}
-	if m.Views, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "postInteractionCountersStory", "views")
-	}
-	if m.Forwards, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "postInteractionCountersStory", "forwards")
-	}
-	if m.Reactions, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "postInteractionCountersStory", "reactions")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1993, m)
 }
 
 // PrepaidGiveawayClass is the TL type PrepaidGiveaway: one of PrepaidGiveaway,
@@ -8527,23 +5999,9 @@ func DecodePrepaidGiveaway(b *bin.Buffer) (PrepaidGiveawayClass, error) {
 // decodePrepaidGiveaway is DecodePrepaidGiveaway for a value nested depth
 // levels deep.
 func decodePrepaidGiveaway(d *tlrt.Decoder, depth int) (PrepaidGiveawayClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v PrepaidGiveawayClass
-	switch id {
-	case PrepaidGiveawayTypeID:
-		v = tlrt.New[PrepaidGiveaway](d)
-	case PrepaidStarsGiveawayTypeID:
-		v = tlrt.New[PrepaidStarsGiveaway](d)
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "PrepaidGiveaway"}
-	}
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 290, depth)
+	c, _ := v.(PrepaidGiveawayClass)
+	return c, err
 }
 
 // PrepaidGiveaway is the TL constructor prepaidGiveaway.
@@ -8576,68 +6034,31 @@ func (*PrepaidGiveaway) TypeName() string {
 func (*PrepaidGiveaway) prepaidGiveawayClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PrepaidGiveaway) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 24)
-	_ = w[23]
-	binary.LittleEndian.PutUint32(w, PrepaidGiveawayTypeID)
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.ID))
-	binary.LittleEndian.PutUint32(w[12:], uint32(m.Months))
-	binary.LittleEndian.PutUint32(w[16:], uint32(m.Quantity))
-	binary.LittleEndian.PutUint32(w[20:], uint32(m.Date))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1670, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PrepaidGiveaway) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 20)
-	_ = w[19]
-	binary.LittleEndian.PutUint64(w, uint64(m.ID))
-	binary.LittleEndian.PutUint32(w[8:], uint32(m.Months))
-	binary.LittleEndian.PutUint32(w[12:], uint32(m.Quantity))
-	binary.LittleEndian.PutUint32(w[16:], uint32(m.Date))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1670, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PrepaidGiveaway) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PrepaidGiveawayTypeID, "prepaidGiveaway"); err != nil {
-		return tlrt.DecodeErr(err, "prepaidGiveaway", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2430, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *PrepaidGiveaway) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2430)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PrepaidGiveaway) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.ID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "prepaidGiveaway", "id")
-	}
-	if m.Months, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "prepaidGiveaway", "months")
-	}
-	if m.Quantity, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "prepaidGiveaway", "quantity")
-	}
-	if m.Date, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "prepaidGiveaway", "date")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2430, m)
 }
 
 // PrepaidStarsGiveaway is the TL constructor prepaidStarsGiveaway.
@@ -8671,73 +6092,31 @@ func (*PrepaidStarsGiveaway) TypeName() string {
 func (*PrepaidStarsGiveaway) prepaidGiveawayClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PrepaidStarsGiveaway) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 32)
-	_ = w[31]
-	binary.LittleEndian.PutUint32(w, PrepaidStarsGiveawayTypeID)
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.ID))
-	binary.LittleEndian.PutUint64(w[12:], uint64(m.Stars))
-	binary.LittleEndian.PutUint32(w[20:], uint32(m.Quantity))
-	binary.LittleEndian.PutUint32(w[24:], uint32(m.Boosts))
-	binary.LittleEndian.PutUint32(w[28:], uint32(m.Date))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1433, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PrepaidStarsGiveaway) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 28)
-	_ = w[27]
-	binary.LittleEndian.PutUint64(w, uint64(m.ID))
-	binary.LittleEndian.PutUint64(w[8:], uint64(m.Stars))
-	binary.LittleEndian.PutUint32(w[16:], uint32(m.Quantity))
-	binary.LittleEndian.PutUint32(w[20:], uint32(m.Boosts))
-	binary.LittleEndian.PutUint32(w[24:], uint32(m.Date))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1433, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PrepaidStarsGiveaway) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PrepaidStarsGiveawayTypeID, "prepaidStarsGiveaway"); err != nil {
-		return tlrt.DecodeErr(err, "prepaidStarsGiveaway", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2173, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *PrepaidStarsGiveaway) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2173)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PrepaidStarsGiveaway) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.ID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "prepaidStarsGiveaway", "id")
-	}
-	if m.Stars, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "prepaidStarsGiveaway", "stars")
-	}
-	if m.Quantity, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "prepaidStarsGiveaway", "quantity")
-	}
-	if m.Boosts, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "prepaidStarsGiveaway", "boosts")
-	}
-	if m.Date, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "prepaidStarsGiveaway", "date")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2173, m)
 }
 
 // PrivacyKeyClass is the TL type PrivacyKey: one of PrivacyKeyStatusTimestamp,
@@ -8760,47 +6139,9 @@ func DecodePrivacyKey(b *bin.Buffer) (PrivacyKeyClass, error) {
 
 // decodePrivacyKey is DecodePrivacyKey for a value nested depth levels deep.
 func decodePrivacyKey(d *tlrt.Decoder, depth int) (PrivacyKeyClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v PrivacyKeyClass
-	switch id {
-	case PrivacyKeyStatusTimestampTypeID:
-		v = &PrivacyKeyStatusTimestamp{}
-	case PrivacyKeyChatInviteTypeID:
-		v = &PrivacyKeyChatInvite{}
-	case PrivacyKeyPhoneCallTypeID:
-		v = &PrivacyKeyPhoneCall{}
-	case PrivacyKeyPhoneP2PTypeID:
-		v = &PrivacyKeyPhoneP2P{}
-	case PrivacyKeyForwardsTypeID:
-		v = &PrivacyKeyForwards{}
-	case PrivacyKeyProfilePhotoTypeID:
-		v = &PrivacyKeyProfilePhoto{}
-	case PrivacyKeyPhoneNumberTypeID:
-		v = &PrivacyKeyPhoneNumber{}
-	case PrivacyKeyAddedByPhoneTypeID:
-		v = &PrivacyKeyAddedByPhone{}
-	case PrivacyKeyVoiceMessagesTypeID:
-		v = &PrivacyKeyVoiceMessages{}
-	case PrivacyKeyAboutTypeID:
-		v = &PrivacyKeyAbout{}
-	case PrivacyKeyBirthdayTypeID:
-		v = &PrivacyKeyBirthday{}
-	case PrivacyKeyStarGiftsAutoSaveTypeID:
-		v = &PrivacyKeyStarGiftsAutoSave{}
-	case PrivacyKeyNoPaidMessagesTypeID:
-		v = &PrivacyKeyNoPaidMessages{}
-	case PrivacyKeySavedMusicTypeID:
-		v = &PrivacyKeySavedMusic{}
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "PrivacyKey"}
-	}
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 552, depth)
+	c, _ := v.(PrivacyKeyClass)
+	return c, err
 }
 
 // PrivacyKeyStatusTimestamp is the TL constructor privacyKeyStatusTimestamp.
@@ -8827,43 +6168,31 @@ func (*PrivacyKeyStatusTimestamp) TypeName() string {
 func (*PrivacyKeyStatusTimestamp) privacyKeyClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PrivacyKeyStatusTimestamp) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PrivacyKeyStatusTimestampTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1787, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PrivacyKeyStatusTimestamp) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1787, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PrivacyKeyStatusTimestamp) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PrivacyKeyStatusTimestampTypeID, "privacyKeyStatusTimestamp"); err != nil {
-		return tlrt.DecodeErr(err, "privacyKeyStatusTimestamp", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2555, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *PrivacyKeyStatusTimestamp) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2555)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PrivacyKeyStatusTimestamp) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2555, m)
 }
 
 // PrivacyKeyChatInvite is the TL constructor privacyKeyChatInvite.
@@ -8890,43 +6219,31 @@ func (*PrivacyKeyChatInvite) TypeName() string {
 func (*PrivacyKeyChatInvite) privacyKeyClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PrivacyKeyChatInvite) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PrivacyKeyChatInviteTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 746, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PrivacyKeyChatInvite) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 746, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PrivacyKeyChatInvite) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PrivacyKeyChatInviteTypeID, "privacyKeyChatInvite"); err != nil {
-		return tlrt.DecodeErr(err, "privacyKeyChatInvite", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1424, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *PrivacyKeyChatInvite) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1424)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PrivacyKeyChatInvite) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1424, m)
 }
 
 // PrivacyKeyPhoneCall is the TL constructor privacyKeyPhoneCall.
@@ -8953,43 +6270,31 @@ func (*PrivacyKeyPhoneCall) TypeName() string {
 func (*PrivacyKeyPhoneCall) privacyKeyClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PrivacyKeyPhoneCall) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PrivacyKeyPhoneCallTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 563, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PrivacyKeyPhoneCall) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 563, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PrivacyKeyPhoneCall) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PrivacyKeyPhoneCallTypeID, "privacyKeyPhoneCall"); err != nil {
-		return tlrt.DecodeErr(err, "privacyKeyPhoneCall", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1219, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *PrivacyKeyPhoneCall) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1219)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PrivacyKeyPhoneCall) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1219, m)
 }
 
 // PrivacyKeyPhoneP2P is the TL constructor privacyKeyPhoneP2P.
@@ -9016,43 +6321,31 @@ func (*PrivacyKeyPhoneP2P) TypeName() string {
 func (*PrivacyKeyPhoneP2P) privacyKeyClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PrivacyKeyPhoneP2P) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PrivacyKeyPhoneP2PTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 528, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PrivacyKeyPhoneP2P) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 528, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PrivacyKeyPhoneP2P) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PrivacyKeyPhoneP2PTypeID, "privacyKeyPhoneP2P"); err != nil {
-		return tlrt.DecodeErr(err, "privacyKeyPhoneP2P", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1181, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *PrivacyKeyPhoneP2P) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1181)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PrivacyKeyPhoneP2P) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1181, m)
 }
 
 // PrivacyKeyForwards is the TL constructor privacyKeyForwards.
@@ -9079,43 +6372,31 @@ func (*PrivacyKeyForwards) TypeName() string {
 func (*PrivacyKeyForwards) privacyKeyClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PrivacyKeyForwards) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PrivacyKeyForwardsTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 976, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PrivacyKeyForwards) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 976, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PrivacyKeyForwards) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PrivacyKeyForwardsTypeID, "privacyKeyForwards"); err != nil {
-		return tlrt.DecodeErr(err, "privacyKeyForwards", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1677, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *PrivacyKeyForwards) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1677)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PrivacyKeyForwards) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1677, m)
 }
 
 // PrivacyKeyProfilePhoto is the TL constructor privacyKeyProfilePhoto.
@@ -9142,43 +6423,31 @@ func (*PrivacyKeyProfilePhoto) TypeName() string {
 func (*PrivacyKeyProfilePhoto) privacyKeyClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PrivacyKeyProfilePhoto) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PrivacyKeyProfilePhotoTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1380, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PrivacyKeyProfilePhoto) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1380, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PrivacyKeyProfilePhoto) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PrivacyKeyProfilePhotoTypeID, "privacyKeyProfilePhoto"); err != nil {
-		return tlrt.DecodeErr(err, "privacyKeyProfilePhoto", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2116, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *PrivacyKeyProfilePhoto) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2116)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PrivacyKeyProfilePhoto) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2116, m)
 }
 
 // PrivacyKeyPhoneNumber is the TL constructor privacyKeyPhoneNumber.
@@ -9205,43 +6474,31 @@ func (*PrivacyKeyPhoneNumber) TypeName() string {
 func (*PrivacyKeyPhoneNumber) privacyKeyClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PrivacyKeyPhoneNumber) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PrivacyKeyPhoneNumberTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1990, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PrivacyKeyPhoneNumber) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1990, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PrivacyKeyPhoneNumber) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PrivacyKeyPhoneNumberTypeID, "privacyKeyPhoneNumber"); err != nil {
-		return tlrt.DecodeErr(err, "privacyKeyPhoneNumber", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2781, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *PrivacyKeyPhoneNumber) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2781)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PrivacyKeyPhoneNumber) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2781, m)
 }
 
 // PrivacyKeyAddedByPhone is the TL constructor privacyKeyAddedByPhone.
@@ -9268,43 +6525,31 @@ func (*PrivacyKeyAddedByPhone) TypeName() string {
 func (*PrivacyKeyAddedByPhone) privacyKeyClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PrivacyKeyAddedByPhone) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PrivacyKeyAddedByPhoneTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 633, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PrivacyKeyAddedByPhone) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 633, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PrivacyKeyAddedByPhone) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PrivacyKeyAddedByPhoneTypeID, "privacyKeyAddedByPhone"); err != nil {
-		return tlrt.DecodeErr(err, "privacyKeyAddedByPhone", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1300, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *PrivacyKeyAddedByPhone) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1300)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PrivacyKeyAddedByPhone) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1300, m)
 }
 
 // PrivacyKeyVoiceMessages is the TL constructor privacyKeyVoiceMessages.
@@ -9331,43 +6576,31 @@ func (*PrivacyKeyVoiceMessages) TypeName() string {
 func (*PrivacyKeyVoiceMessages) privacyKeyClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PrivacyKeyVoiceMessages) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PrivacyKeyVoiceMessagesTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 61, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PrivacyKeyVoiceMessages) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 61, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PrivacyKeyVoiceMessages) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PrivacyKeyVoiceMessagesTypeID, "privacyKeyVoiceMessages"); err != nil {
-		return tlrt.DecodeErr(err, "privacyKeyVoiceMessages", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 651, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *PrivacyKeyVoiceMessages) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 651)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PrivacyKeyVoiceMessages) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 651, m)
 }
 
 // PrivacyKeyAbout is the TL constructor privacyKeyAbout.
@@ -9394,43 +6627,31 @@ func (*PrivacyKeyAbout) TypeName() string {
 func (*PrivacyKeyAbout) privacyKeyClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PrivacyKeyAbout) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PrivacyKeyAboutTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1538, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PrivacyKeyAbout) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1538, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PrivacyKeyAbout) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PrivacyKeyAboutTypeID, "privacyKeyAbout"); err != nil {
-		return tlrt.DecodeErr(err, "privacyKeyAbout", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2291, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *PrivacyKeyAbout) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2291)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PrivacyKeyAbout) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2291, m)
 }
 
 // PrivacyKeyBirthday is the TL constructor privacyKeyBirthday.
@@ -9457,43 +6678,31 @@ func (*PrivacyKeyBirthday) TypeName() string {
 func (*PrivacyKeyBirthday) privacyKeyClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PrivacyKeyBirthday) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PrivacyKeyBirthdayTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 305, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PrivacyKeyBirthday) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 305, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PrivacyKeyBirthday) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PrivacyKeyBirthdayTypeID, "privacyKeyBirthday"); err != nil {
-		return tlrt.DecodeErr(err, "privacyKeyBirthday", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 925, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *PrivacyKeyBirthday) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 925)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PrivacyKeyBirthday) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 925, m)
 }
 
 // PrivacyKeyStarGiftsAutoSave is the TL constructor
@@ -9521,43 +6730,31 @@ func (*PrivacyKeyStarGiftsAutoSave) TypeName() string {
 func (*PrivacyKeyStarGiftsAutoSave) privacyKeyClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PrivacyKeyStarGiftsAutoSave) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PrivacyKeyStarGiftsAutoSaveTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 406, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PrivacyKeyStarGiftsAutoSave) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 406, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PrivacyKeyStarGiftsAutoSave) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PrivacyKeyStarGiftsAutoSaveTypeID, "privacyKeyStarGiftsAutoSave"); err != nil {
-		return tlrt.DecodeErr(err, "privacyKeyStarGiftsAutoSave", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1041, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *PrivacyKeyStarGiftsAutoSave) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1041)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PrivacyKeyStarGiftsAutoSave) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1041, m)
 }
 
 // PrivacyKeyNoPaidMessages is the TL constructor privacyKeyNoPaidMessages.
@@ -9584,43 +6781,31 @@ func (*PrivacyKeyNoPaidMessages) TypeName() string {
 func (*PrivacyKeyNoPaidMessages) privacyKeyClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PrivacyKeyNoPaidMessages) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PrivacyKeyNoPaidMessagesTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 212, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PrivacyKeyNoPaidMessages) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 212, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PrivacyKeyNoPaidMessages) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PrivacyKeyNoPaidMessagesTypeID, "privacyKeyNoPaidMessages"); err != nil {
-		return tlrt.DecodeErr(err, "privacyKeyNoPaidMessages", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 820, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *PrivacyKeyNoPaidMessages) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 820)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PrivacyKeyNoPaidMessages) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 820, m)
 }
 
 // PrivacyKeySavedMusic is the TL constructor privacyKeySavedMusic.
@@ -9647,43 +6832,31 @@ func (*PrivacyKeySavedMusic) TypeName() string {
 func (*PrivacyKeySavedMusic) privacyKeyClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PrivacyKeySavedMusic) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PrivacyKeySavedMusicTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2450, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PrivacyKeySavedMusic) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2450, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PrivacyKeySavedMusic) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PrivacyKeySavedMusicTypeID, "privacyKeySavedMusic"); err != nil {
-		return tlrt.DecodeErr(err, "privacyKeySavedMusic", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3280, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *PrivacyKeySavedMusic) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3280)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PrivacyKeySavedMusic) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3280, m)
 }
 
 // PrivacyRuleClass is the TL type PrivacyRule: one of
@@ -9706,45 +6879,9 @@ func DecodePrivacyRule(b *bin.Buffer) (PrivacyRuleClass, error) {
 
 // decodePrivacyRule is DecodePrivacyRule for a value nested depth levels deep.
 func decodePrivacyRule(d *tlrt.Decoder, depth int) (PrivacyRuleClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v PrivacyRuleClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case PrivacyValueAllowContactsTypeID:
-		v = &PrivacyValueAllowContacts{}
-	case PrivacyValueAllowAllTypeID:
-		v = &PrivacyValueAllowAll{}
-	case PrivacyValueAllowUsersTypeID:
-		v, size = &PrivacyValueAllowUsers{}, unsafe.Sizeof(PrivacyValueAllowUsers{})
-	case PrivacyValueDisallowContactsTypeID:
-		v = &PrivacyValueDisallowContacts{}
-	case PrivacyValueDisallowAllTypeID:
-		v = &PrivacyValueDisallowAll{}
-	case PrivacyValueDisallowUsersTypeID:
-		v, size = &PrivacyValueDisallowUsers{}, unsafe.Sizeof(PrivacyValueDisallowUsers{})
-	case PrivacyValueAllowChatParticipantsTypeID:
-		v, size = &PrivacyValueAllowChatParticipants{}, unsafe.Sizeof(PrivacyValueAllowChatParticipants{})
-	case PrivacyValueDisallowChatParticipantsTypeID:
-		v, size = &PrivacyValueDisallowChatParticipants{}, unsafe.Sizeof(PrivacyValueDisallowChatParticipants{})
-	case PrivacyValueAllowCloseFriendsTypeID:
-		v = &PrivacyValueAllowCloseFriends{}
-	case PrivacyValueAllowPremiumTypeID:
-		v = &PrivacyValueAllowPremium{}
-	case PrivacyValueAllowBotsTypeID:
-		v = &PrivacyValueAllowBots{}
-	case PrivacyValueDisallowBotsTypeID:
-		v = &PrivacyValueDisallowBots{}
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "PrivacyRule"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 149, depth)
+	c, _ := v.(PrivacyRuleClass)
+	return c, err
 }
 
 // PrivacyValueAllowContacts is the TL constructor privacyValueAllowContacts.
@@ -9771,43 +6908,31 @@ func (*PrivacyValueAllowContacts) TypeName() string {
 func (*PrivacyValueAllowContacts) privacyRuleClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PrivacyValueAllowContacts) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PrivacyValueAllowContactsTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2460, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PrivacyValueAllowContacts) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2460, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PrivacyValueAllowContacts) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PrivacyValueAllowContactsTypeID, "privacyValueAllowContacts"); err != nil {
-		return tlrt.DecodeErr(err, "privacyValueAllowContacts", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3290, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *PrivacyValueAllowContacts) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3290)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PrivacyValueAllowContacts) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3290, m)
 }
 
 // PrivacyValueAllowAll is the TL constructor privacyValueAllowAll.
@@ -9834,43 +6959,31 @@ func (*PrivacyValueAllowAll) TypeName() string {
 func (*PrivacyValueAllowAll) privacyRuleClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PrivacyValueAllowAll) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PrivacyValueAllowAllTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 936, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PrivacyValueAllowAll) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 936, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PrivacyValueAllowAll) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PrivacyValueAllowAllTypeID, "privacyValueAllowAll"); err != nil {
-		return tlrt.DecodeErr(err, "privacyValueAllowAll", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1635, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *PrivacyValueAllowAll) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1635)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PrivacyValueAllowAll) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1635, m)
 }
 
 // PrivacyValueAllowUsers is the TL constructor privacyValueAllowUsers.
@@ -9899,51 +7012,31 @@ func (*PrivacyValueAllowUsers) TypeName() string {
 func (*PrivacyValueAllowUsers) privacyRuleClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PrivacyValueAllowUsers) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PrivacyValueAllowUsersTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1745, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PrivacyValueAllowUsers) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutVectorHeader(b, len(m.Users))
-	for i := range m.Users {
-		tlrt.PutUint64(b, uint64(m.Users[i]))
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1745, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PrivacyValueAllowUsers) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PrivacyValueAllowUsersTypeID, "privacyValueAllowUsers"); err != nil {
-		return tlrt.DecodeErr(err, "privacyValueAllowUsers", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2511, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *PrivacyValueAllowUsers) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2511)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PrivacyValueAllowUsers) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Users, err = tlrt.DecodeVector(d, 8, (*tlrt.Decoder).Long); err != nil {
-		return tlrt.DecodeErr(err, "privacyValueAllowUsers", "users")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2511, m)
 }
 
 // PrivacyValueDisallowContacts is the TL constructor
@@ -9971,43 +7064,31 @@ func (*PrivacyValueDisallowContacts) TypeName() string {
 func (*PrivacyValueDisallowContacts) privacyRuleClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PrivacyValueDisallowContacts) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PrivacyValueDisallowContactsTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2378, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PrivacyValueDisallowContacts) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2378, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PrivacyValueDisallowContacts) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PrivacyValueDisallowContactsTypeID, "privacyValueDisallowContacts"); err != nil {
-		return tlrt.DecodeErr(err, "privacyValueDisallowContacts", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3205, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *PrivacyValueDisallowContacts) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3205)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PrivacyValueDisallowContacts) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3205, m)
 }
 
 // PrivacyValueDisallowAll is the TL constructor privacyValueDisallowAll.
@@ -10034,43 +7115,31 @@ func (*PrivacyValueDisallowAll) TypeName() string {
 func (*PrivacyValueDisallowAll) privacyRuleClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PrivacyValueDisallowAll) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PrivacyValueDisallowAllTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1278, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PrivacyValueDisallowAll) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1278, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PrivacyValueDisallowAll) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PrivacyValueDisallowAllTypeID, "privacyValueDisallowAll"); err != nil {
-		return tlrt.DecodeErr(err, "privacyValueDisallowAll", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2003, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *PrivacyValueDisallowAll) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2003)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PrivacyValueDisallowAll) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2003, m)
 }
 
 // PrivacyValueDisallowUsers is the TL constructor privacyValueDisallowUsers.
@@ -10099,51 +7168,31 @@ func (*PrivacyValueDisallowUsers) TypeName() string {
 func (*PrivacyValueDisallowUsers) privacyRuleClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PrivacyValueDisallowUsers) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PrivacyValueDisallowUsersTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2163, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PrivacyValueDisallowUsers) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutVectorHeader(b, len(m.Users))
-	for i := range m.Users {
-		tlrt.PutUint64(b, uint64(m.Users[i]))
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2163, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PrivacyValueDisallowUsers) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PrivacyValueDisallowUsersTypeID, "privacyValueDisallowUsers"); err != nil {
-		return tlrt.DecodeErr(err, "privacyValueDisallowUsers", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2976, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *PrivacyValueDisallowUsers) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2976)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PrivacyValueDisallowUsers) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Users, err = tlrt.DecodeVector(d, 8, (*tlrt.Decoder).Long); err != nil {
-		return tlrt.DecodeErr(err, "privacyValueDisallowUsers", "users")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2976, m)
 }
 
 // PrivacyValueAllowChatParticipants is the TL constructor
@@ -10176,51 +7225,31 @@ func (*PrivacyValueAllowChatParticipants) TypeName() string {
 func (*PrivacyValueAllowChatParticipants) privacyRuleClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PrivacyValueAllowChatParticipants) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PrivacyValueAllowChatParticipantsTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 989, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PrivacyValueAllowChatParticipants) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutVectorHeader(b, len(m.Chats))
-	for i := range m.Chats {
-		tlrt.PutUint64(b, uint64(m.Chats[i]))
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 989, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PrivacyValueAllowChatParticipants) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PrivacyValueAllowChatParticipantsTypeID, "privacyValueAllowChatParticipants"); err != nil {
-		return tlrt.DecodeErr(err, "privacyValueAllowChatParticipants", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1691, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *PrivacyValueAllowChatParticipants) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1691)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PrivacyValueAllowChatParticipants) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Chats, err = tlrt.DecodeVector(d, 8, (*tlrt.Decoder).Long); err != nil {
-		return tlrt.DecodeErr(err, "privacyValueAllowChatParticipants", "chats")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1691, m)
 }
 
 // PrivacyValueDisallowChatParticipants is the TL constructor
@@ -10254,51 +7283,31 @@ func (*PrivacyValueDisallowChatParticipants) TypeName() string {
 func (*PrivacyValueDisallowChatParticipants) privacyRuleClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PrivacyValueDisallowChatParticipants) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PrivacyValueDisallowChatParticipantsTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 621, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PrivacyValueDisallowChatParticipants) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutVectorHeader(b, len(m.Chats))
-	for i := range m.Chats {
-		tlrt.PutUint64(b, uint64(m.Chats[i]))
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 621, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PrivacyValueDisallowChatParticipants) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PrivacyValueDisallowChatParticipantsTypeID, "privacyValueDisallowChatParticipants"); err != nil {
-		return tlrt.DecodeErr(err, "privacyValueDisallowChatParticipants", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1284, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *PrivacyValueDisallowChatParticipants) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1284)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PrivacyValueDisallowChatParticipants) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Chats, err = tlrt.DecodeVector(d, 8, (*tlrt.Decoder).Long); err != nil {
-		return tlrt.DecodeErr(err, "privacyValueDisallowChatParticipants", "chats")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1284, m)
 }
 
 // PrivacyValueAllowCloseFriends is the TL constructor
@@ -10327,43 +7336,31 @@ func (*PrivacyValueAllowCloseFriends) TypeName() string {
 func (*PrivacyValueAllowCloseFriends) privacyRuleClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PrivacyValueAllowCloseFriends) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PrivacyValueAllowCloseFriendsTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2369, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PrivacyValueAllowCloseFriends) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2369, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PrivacyValueAllowCloseFriends) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PrivacyValueAllowCloseFriendsTypeID, "privacyValueAllowCloseFriends"); err != nil {
-		return tlrt.DecodeErr(err, "privacyValueAllowCloseFriends", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3194, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *PrivacyValueAllowCloseFriends) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3194)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PrivacyValueAllowCloseFriends) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3194, m)
 }
 
 // PrivacyValueAllowPremium is the TL constructor privacyValueAllowPremium.
@@ -10390,43 +7387,31 @@ func (*PrivacyValueAllowPremium) TypeName() string {
 func (*PrivacyValueAllowPremium) privacyRuleClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PrivacyValueAllowPremium) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PrivacyValueAllowPremiumTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2253, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PrivacyValueAllowPremium) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2253, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PrivacyValueAllowPremium) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PrivacyValueAllowPremiumTypeID, "privacyValueAllowPremium"); err != nil {
-		return tlrt.DecodeErr(err, "privacyValueAllowPremium", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3071, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *PrivacyValueAllowPremium) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3071)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PrivacyValueAllowPremium) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3071, m)
 }
 
 // PrivacyValueAllowBots is the TL constructor privacyValueAllowBots.
@@ -10453,43 +7438,31 @@ func (*PrivacyValueAllowBots) TypeName() string {
 func (*PrivacyValueAllowBots) privacyRuleClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PrivacyValueAllowBots) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PrivacyValueAllowBotsTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 320, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PrivacyValueAllowBots) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 320, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PrivacyValueAllowBots) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PrivacyValueAllowBotsTypeID, "privacyValueAllowBots"); err != nil {
-		return tlrt.DecodeErr(err, "privacyValueAllowBots", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 941, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *PrivacyValueAllowBots) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 941)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PrivacyValueAllowBots) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 941, m)
 }
 
 // PrivacyValueDisallowBots is the TL constructor privacyValueDisallowBots.
@@ -10516,43 +7489,31 @@ func (*PrivacyValueDisallowBots) TypeName() string {
 func (*PrivacyValueDisallowBots) privacyRuleClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PrivacyValueDisallowBots) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PrivacyValueDisallowBotsTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2360, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PrivacyValueDisallowBots) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2360, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PrivacyValueDisallowBots) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PrivacyValueDisallowBotsTypeID, "privacyValueDisallowBots"); err != nil {
-		return tlrt.DecodeErr(err, "privacyValueDisallowBots", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3185, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *PrivacyValueDisallowBots) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3185)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PrivacyValueDisallowBots) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3185, m)
 }
 
 // ProfileTabClass is the TL type ProfileTab: one of ProfileTabPosts,
@@ -10572,35 +7533,9 @@ func DecodeProfileTab(b *bin.Buffer) (ProfileTabClass, error) {
 
 // decodeProfileTab is DecodeProfileTab for a value nested depth levels deep.
 func decodeProfileTab(d *tlrt.Decoder, depth int) (ProfileTabClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v ProfileTabClass
-	switch id {
-	case ProfileTabPostsTypeID:
-		v = &ProfileTabPosts{}
-	case ProfileTabGiftsTypeID:
-		v = &ProfileTabGifts{}
-	case ProfileTabMediaTypeID:
-		v = &ProfileTabMedia{}
-	case ProfileTabFilesTypeID:
-		v = &ProfileTabFiles{}
-	case ProfileTabMusicTypeID:
-		v = &ProfileTabMusic{}
-	case ProfileTabVoiceTypeID:
-		v = &ProfileTabVoice{}
-	case ProfileTabLinksTypeID:
-		v = &ProfileTabLinks{}
-	case ProfileTabGifsTypeID:
-		v = &ProfileTabGifs{}
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "ProfileTab"}
-	}
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 84, depth)
+	c, _ := v.(ProfileTabClass)
+	return c, err
 }
 
 // ProfileTabPosts is the TL constructor profileTabPosts.
@@ -10627,43 +7562,31 @@ func (*ProfileTabPosts) TypeName() string {
 func (*ProfileTabPosts) profileTabClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ProfileTabPosts) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, ProfileTabPostsTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1757, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ProfileTabPosts) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1757, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ProfileTabPosts) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ProfileTabPostsTypeID, "profileTabPosts"); err != nil {
-		return tlrt.DecodeErr(err, "profileTabPosts", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2523, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *ProfileTabPosts) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2523)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ProfileTabPosts) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2523, m)
 }
 
 // ProfileTabGifts is the TL constructor profileTabGifts.
@@ -10690,43 +7613,31 @@ func (*ProfileTabGifts) TypeName() string {
 func (*ProfileTabGifts) profileTabClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ProfileTabGifts) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, ProfileTabGiftsTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 714, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ProfileTabGifts) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 714, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ProfileTabGifts) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ProfileTabGiftsTypeID, "profileTabGifts"); err != nil {
-		return tlrt.DecodeErr(err, "profileTabGifts", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1388, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *ProfileTabGifts) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1388)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ProfileTabGifts) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1388, m)
 }
 
 // ProfileTabMedia is the TL constructor profileTabMedia.
@@ -10753,43 +7664,31 @@ func (*ProfileTabMedia) TypeName() string {
 func (*ProfileTabMedia) profileTabClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ProfileTabMedia) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, ProfileTabMediaTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1051, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ProfileTabMedia) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1051, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ProfileTabMedia) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ProfileTabMediaTypeID, "profileTabMedia"); err != nil {
-		return tlrt.DecodeErr(err, "profileTabMedia", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1760, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *ProfileTabMedia) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1760)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ProfileTabMedia) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1760, m)
 }
 
 // ProfileTabFiles is the TL constructor profileTabFiles.
@@ -10816,43 +7715,31 @@ func (*ProfileTabFiles) TypeName() string {
 func (*ProfileTabFiles) profileTabClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ProfileTabFiles) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, ProfileTabFilesTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1602, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ProfileTabFiles) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1602, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ProfileTabFiles) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ProfileTabFilesTypeID, "profileTabFiles"); err != nil {
-		return tlrt.DecodeErr(err, "profileTabFiles", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2358, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *ProfileTabFiles) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2358)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ProfileTabFiles) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2358, m)
 }
 
 // ProfileTabMusic is the TL constructor profileTabMusic.
@@ -10879,43 +7766,31 @@ func (*ProfileTabMusic) TypeName() string {
 func (*ProfileTabMusic) profileTabClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ProfileTabMusic) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, ProfileTabMusicTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1481, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ProfileTabMusic) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1481, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ProfileTabMusic) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ProfileTabMusicTypeID, "profileTabMusic"); err != nil {
-		return tlrt.DecodeErr(err, "profileTabMusic", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2226, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *ProfileTabMusic) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2226)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ProfileTabMusic) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2226, m)
 }
 
 // ProfileTabVoice is the TL constructor profileTabVoice.
@@ -10942,43 +7817,31 @@ func (*ProfileTabVoice) TypeName() string {
 func (*ProfileTabVoice) profileTabClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ProfileTabVoice) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, ProfileTabVoiceTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2165, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ProfileTabVoice) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2165, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ProfileTabVoice) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ProfileTabVoiceTypeID, "profileTabVoice"); err != nil {
-		return tlrt.DecodeErr(err, "profileTabVoice", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2978, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *ProfileTabVoice) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2978)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ProfileTabVoice) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2978, m)
 }
 
 // ProfileTabLinks is the TL constructor profileTabLinks.
@@ -11005,43 +7868,31 @@ func (*ProfileTabLinks) TypeName() string {
 func (*ProfileTabLinks) profileTabClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ProfileTabLinks) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, ProfileTabLinksTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2005, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ProfileTabLinks) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2005, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ProfileTabLinks) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ProfileTabLinksTypeID, "profileTabLinks"); err != nil {
-		return tlrt.DecodeErr(err, "profileTabLinks", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2798, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *ProfileTabLinks) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2798)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ProfileTabLinks) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2798, m)
 }
 
 // ProfileTabGifs is the TL constructor profileTabGifs.
@@ -11068,43 +7919,31 @@ func (*ProfileTabGifs) TypeName() string {
 func (*ProfileTabGifs) profileTabClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ProfileTabGifs) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, ProfileTabGifsTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1521, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ProfileTabGifs) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1521, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ProfileTabGifs) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ProfileTabGifsTypeID, "profileTabGifs"); err != nil {
-		return tlrt.DecodeErr(err, "profileTabGifs", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2273, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *ProfileTabGifs) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2273)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ProfileTabGifs) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2273, m)
 }
 
 // PublicForwardClass is the TL type PublicForward: one of PublicForwardMessage,
@@ -11124,25 +7963,9 @@ func DecodePublicForward(b *bin.Buffer) (PublicForwardClass, error) {
 // decodePublicForward is DecodePublicForward for a value nested depth levels
 // deep.
 func decodePublicForward(d *tlrt.Decoder, depth int) (PublicForwardClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v PublicForwardClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case PublicForwardMessageTypeID:
-		v, size = &PublicForwardMessage{}, unsafe.Sizeof(PublicForwardMessage{})
-	case PublicForwardStoryTypeID:
-		v, size = &PublicForwardStory{}, unsafe.Sizeof(PublicForwardStory{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "PublicForward"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 425, depth)
+	c, _ := v.(PublicForwardClass)
+	return c, err
 }
 
 // PublicForwardMessage is the TL constructor publicForwardMessage.
@@ -11171,54 +7994,32 @@ func (*PublicForwardMessage) TypeName() string {
 func (*PublicForwardMessage) publicForwardClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PublicForwardMessage) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PublicForwardMessageTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 14, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PublicForwardMessage) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Message); err != nil {
-		return tlrt.EncodeErr(err, "publicForwardMessage", "message")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 14, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PublicForwardMessage) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PublicForwardMessageTypeID, "publicForwardMessage"); err != nil {
-		return tlrt.DecodeErr(err, "publicForwardMessage", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 592, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PublicForwardMessage) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 592)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PublicForwardMessage) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "publicForwardMessage", "")
-	}
-	var err error
-	if m.Message, err = decodeMessage(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "publicForwardMessage", "message")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 592, m)
 }
 
 // PublicForwardStory is the TL constructor publicForwardStory.
@@ -11248,60 +8049,32 @@ func (*PublicForwardStory) TypeName() string {
 func (*PublicForwardStory) publicForwardClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PublicForwardStory) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PublicForwardStoryTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2268, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PublicForwardStory) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "publicForwardStory", "peer")
-	}
-	if err := tlrt.EncodeObject(b, m.Story); err != nil {
-		return tlrt.EncodeErr(err, "publicForwardStory", "story")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2268, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PublicForwardStory) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PublicForwardStoryTypeID, "publicForwardStory"); err != nil {
-		return tlrt.DecodeErr(err, "publicForwardStory", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3086, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PublicForwardStory) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3086)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PublicForwardStory) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "publicForwardStory", "")
-	}
-	var err error
-	if m.Peer, err = decodePeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "publicForwardStory", "peer")
-	}
-	if m.Story, err = decodeStoryItem(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "publicForwardStory", "story")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3086, m)
 }
 
 // Page is the TL constructor page.
@@ -11360,107 +8133,32 @@ func (m *Page) ClearViews() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *Page) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PageTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1404, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *Page) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2)
-	flags |= tlrt.Bit(m.Part, 0)
-	flags |= tlrt.Bit(m.Rtl, 1)
-	flags |= tlrt.Bit(m.V2, 2)
-	flags |= tlrt.Bit(m.Views != 0, 3)
-	tlrt.PutUint32(b, uint32(flags))
-	tlrt.PutString(b, m.URL)
-	tlrt.PutVectorHeader(b, len(m.Blocks))
-	for i := range m.Blocks {
-		if err := tlrt.EncodeObject(b, m.Blocks[i]); err != nil {
-			return tlrt.EncodeErr(err, "page", "blocks")
-		}
-	}
-	tlrt.PutVectorHeader(b, len(m.Photos))
-	for i := range m.Photos {
-		if err := tlrt.EncodeObject(b, m.Photos[i]); err != nil {
-			return tlrt.EncodeErr(err, "page", "photos")
-		}
-	}
-	tlrt.PutVectorHeader(b, len(m.Documents))
-	for i := range m.Documents {
-		if err := tlrt.EncodeObject(b, m.Documents[i]); err != nil {
-			return tlrt.EncodeErr(err, "page", "documents")
-		}
-	}
-	if flags.Has(3) {
-		tlrt.PutUint32(b, uint32(m.Views))
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1404, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *Page) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PageTypeID, "page"); err != nil {
-		return tlrt.DecodeErr(err, "page", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2142, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *Page) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = Page{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2142)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *Page) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "page", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "page", "flags")
-	}
-	m.Part = m.Flags.Has(0)
-	m.Rtl = m.Flags.Has(1)
-	m.V2 = m.Flags.Has(2)
-	if m.URL, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "page", "url")
-	}
-	if m.Blocks, err = tlrt.DecodeSlabs[PageBlockEmbed](d, false, 4, depth+1, decodePageBlock); err != nil {
-		return tlrt.DecodeErr(err, "page", "blocks")
-	}
-	if m.Photos, err = tlrt.DecodeSlabs[Photo](d, false, 12, depth+1, decodePhoto); err != nil {
-		return tlrt.DecodeErr(err, "page", "photos")
-	}
-	if m.Documents, err = tlrt.DecodeSlabs[Document](d, false, 12, depth+1, decodeDocument); err != nil {
-		return tlrt.DecodeErr(err, "page", "documents")
-	}
-	if m.Flags.Has(3) {
-		if m.Views, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "page", "views")
-		}
-	}
-	m.Flags &^= 1<<0 | 1<<1 | 1<<2
-	if m.Views != 0 {
-		m.Flags.Unset(3)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2142, m)
 }
 
 // PageCaption is the TL constructor pageCaption.
@@ -11487,60 +8185,32 @@ func (*PageCaption) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PageCaption) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PageCaptionTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1023, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PageCaption) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Text); err != nil {
-		return tlrt.EncodeErr(err, "pageCaption", "text")
-	}
-	if err := tlrt.EncodeObject(b, m.Credit); err != nil {
-		return tlrt.EncodeErr(err, "pageCaption", "credit")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1023, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PageCaption) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PageCaptionTypeID, "pageCaption"); err != nil {
-		return tlrt.DecodeErr(err, "pageCaption", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1730, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PageCaption) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1730)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PageCaption) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "pageCaption", "")
-	}
-	var err error
-	if m.Text, err = decodeRichText(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "pageCaption", "text")
-	}
-	if m.Credit, err = decodeRichText(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "pageCaption", "credit")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1730, m)
 }
 
 // PageRelatedArticle is the TL constructor pageRelatedArticle.
@@ -11675,122 +8345,32 @@ func (m *PageRelatedArticle) ClearPublishedDate() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PageRelatedArticle) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PageRelatedArticleTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1683, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PageRelatedArticle) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags
-	flags |= tlrt.Bit(m.Title != "", 0)
-	flags |= tlrt.Bit(m.Description != "", 1)
-	flags |= tlrt.Bit(m.PhotoID != 0, 2)
-	flags |= tlrt.Bit(m.Author != "", 3)
-	flags |= tlrt.Bit(m.PublishedDate != 0, 4)
-	tlrt.PutUint32(b, uint32(flags))
-	tlrt.PutString(b, m.URL)
-	tlrt.PutUint64(b, uint64(m.WebpageID))
-	if flags.Has(0) {
-		tlrt.PutString(b, m.Title)
-	}
-	if flags.Has(1) {
-		tlrt.PutString(b, m.Description)
-	}
-	if flags.Has(2) {
-		tlrt.PutUint64(b, uint64(m.PhotoID))
-	}
-	if flags.Has(3) {
-		tlrt.PutString(b, m.Author)
-	}
-	if flags.Has(4) {
-		tlrt.PutUint32(b, uint32(m.PublishedDate))
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1683, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PageRelatedArticle) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PageRelatedArticleTypeID, "pageRelatedArticle"); err != nil {
-		return tlrt.DecodeErr(err, "pageRelatedArticle", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2443, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PageRelatedArticle) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = PageRelatedArticle{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2443)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PageRelatedArticle) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "pageRelatedArticle", "flags")
-	}
-	if m.URL, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "pageRelatedArticle", "url")
-	}
-	if m.WebpageID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "pageRelatedArticle", "webpage_id")
-	}
-	if m.Flags.Has(0) {
-		if m.Title, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "pageRelatedArticle", "title")
-		}
-	}
-	if m.Flags.Has(1) {
-		if m.Description, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "pageRelatedArticle", "description")
-		}
-	}
-	if m.Flags.Has(2) {
-		if m.PhotoID, err = d.Long(); err != nil {
-			return tlrt.DecodeErr(err, "pageRelatedArticle", "photo_id")
-		}
-	}
-	if m.Flags.Has(3) {
-		if m.Author, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "pageRelatedArticle", "author")
-		}
-	}
-	if m.Flags.Has(4) {
-		if m.PublishedDate, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "pageRelatedArticle", "published_date")
-		}
-	}
-	if m.Title != "" {
-		m.Flags.Unset(0)
-	}
-	if m.Description != "" {
-		m.Flags.Unset(1)
-	}
-	if m.PhotoID != 0 {
-		m.Flags.Unset(2)
-	}
-	if m.Author != "" {
-		m.Flags.Unset(3)
-	}
-	if m.PublishedDate != 0 {
-		m.Flags.Unset(4)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2443, m)
 }
 
 // PageTableCell is the TL constructor pageTableCell.
@@ -11870,103 +8450,32 @@ func (m *PageTableCell) ClearRowspan() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PageTableCell) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PageTableCellTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 476, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PageTableCell) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<0 | 1<<3 | 1<<4 | 1<<5 | 1<<6 | 1<<7)
-	flags |= tlrt.Bit(m.Header, 0)
-	flags |= tlrt.Bit(m.AlignCenter, 3)
-	flags |= tlrt.Bit(m.AlignRight, 4)
-	flags |= tlrt.Bit(m.ValignMiddle, 5)
-	flags |= tlrt.Bit(m.ValignBottom, 6)
-	flags |= tlrt.Bit(m.Text != nil, 7)
-	flags |= tlrt.Bit(m.Colspan != 0, 1)
-	flags |= tlrt.Bit(m.Rowspan != 0, 2)
-	tlrt.PutUint32(b, uint32(flags))
-	if flags.Has(7) {
-		if err := tlrt.EncodeObject(b, m.Text); err != nil {
-			return tlrt.EncodeErr(err, "pageTableCell", "text")
-		}
-	}
-	if flags.Has(1) {
-		tlrt.PutUint32(b, uint32(m.Colspan))
-	}
-	if flags.Has(2) {
-		tlrt.PutUint32(b, uint32(m.Rowspan))
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 476, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PageTableCell) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PageTableCellTypeID, "pageTableCell"); err != nil {
-		return tlrt.DecodeErr(err, "pageTableCell", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1122, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PageTableCell) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = PageTableCell{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1122)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PageTableCell) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "pageTableCell", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "pageTableCell", "flags")
-	}
-	m.Header = m.Flags.Has(0)
-	m.AlignCenter = m.Flags.Has(3)
-	m.AlignRight = m.Flags.Has(4)
-	m.ValignMiddle = m.Flags.Has(5)
-	m.ValignBottom = m.Flags.Has(6)
-	if m.Flags.Has(7) {
-		if m.Text, err = decodeRichText(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "pageTableCell", "text")
-		}
-	}
-	if m.Flags.Has(1) {
-		if m.Colspan, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "pageTableCell", "colspan")
-		}
-	}
-	if m.Flags.Has(2) {
-		if m.Rowspan, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "pageTableCell", "rowspan")
-		}
-	}
-	m.Flags &^= 1<<0 | 1<<3 | 1<<4 | 1<<5 | 1<<6 | 1<<7
-	if m.Colspan != 0 {
-		m.Flags.Unset(1)
-	}
-	if m.Rowspan != 0 {
-		m.Flags.Unset(2)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1122, m)
 }
 
 // PageTableRow is the TL constructor pageTableRow.
@@ -11992,57 +8501,32 @@ func (*PageTableRow) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PageTableRow) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PageTableRowTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2130, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PageTableRow) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutVectorHeader(b, len(m.Cells))
-	for i := range m.Cells {
-		if err := m.Cells[i].Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "pageTableRow", "cells")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2130, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PageTableRow) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PageTableRowTypeID, "pageTableRow"); err != nil {
-		return tlrt.DecodeErr(err, "pageTableRow", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2940, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PageTableRow) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2940)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PageTableRow) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "pageTableRow", "")
-	}
-	var err error
-	if m.Cells, err = tlrt.DecodeStructs[PageTableCell](d, false, false, 8, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "pageTableRow", "cells")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2940, m)
 }
 
 // Passkey is the TL constructor passkey.
@@ -12119,90 +8603,32 @@ func (m *Passkey) ClearLastUsageDate() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *Passkey) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PasskeyTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1403, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *Passkey) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags
-	flags |= tlrt.Bit(m.SoftwareEmojiID != 0, 0)
-	flags |= tlrt.Bit(m.LastUsageDate != 0, 1)
-	tlrt.PutUint32(b, uint32(flags))
-	tlrt.PutString(b, m.ID)
-	tlrt.PutString(b, m.Name)
-	tlrt.PutUint32(b, uint32(m.Date))
-	if flags.Has(0) {
-		tlrt.PutUint64(b, uint64(m.SoftwareEmojiID))
-	}
-	if flags.Has(1) {
-		tlrt.PutUint32(b, uint32(m.LastUsageDate))
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1403, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *Passkey) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PasskeyTypeID, "passkey"); err != nil {
-		return tlrt.DecodeErr(err, "passkey", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2141, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *Passkey) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = Passkey{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2141)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *Passkey) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "passkey", "flags")
-	}
-	if m.ID, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "passkey", "id")
-	}
-	if m.Name, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "passkey", "name")
-	}
-	if m.Date, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "passkey", "date")
-	}
-	if m.Flags.Has(0) {
-		if m.SoftwareEmojiID, err = d.Long(); err != nil {
-			return tlrt.DecodeErr(err, "passkey", "software_emoji_id")
-		}
-	}
-	if m.Flags.Has(1) {
-		if m.LastUsageDate, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "passkey", "last_usage_date")
-		}
-	}
-	if m.SoftwareEmojiID != 0 {
-		m.Flags.Unset(0)
-	}
-	if m.LastUsageDate != 0 {
-		m.Flags.Unset(1)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2141, m)
 }
 
 // PaymentCharge is the TL constructor paymentCharge.
@@ -12230,53 +8656,32 @@ func (*PaymentCharge) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PaymentCharge) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PaymentChargeTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2226, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PaymentCharge) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.ID)
-	tlrt.PutString(b, m.ProviderChargeID)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2226, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PaymentCharge) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PaymentChargeTypeID, "paymentCharge"); err != nil {
-		return tlrt.DecodeErr(err, "paymentCharge", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3043, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PaymentCharge) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3043)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PaymentCharge) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.ID, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "paymentCharge", "id")
-	}
-	if m.ProviderChargeID, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "paymentCharge", "provider_charge_id")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3043, m)
 }
 
 // PaymentFormMethod is the TL constructor paymentFormMethod.
@@ -12303,53 +8708,32 @@ func (*PaymentFormMethod) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PaymentFormMethod) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PaymentFormMethodTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1255, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PaymentFormMethod) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.URL)
-	tlrt.PutString(b, m.Title)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1255, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PaymentFormMethod) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PaymentFormMethodTypeID, "paymentFormMethod"); err != nil {
-		return tlrt.DecodeErr(err, "paymentFormMethod", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1979, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PaymentFormMethod) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1979)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PaymentFormMethod) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.URL, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "paymentFormMethod", "url")
-	}
-	if m.Title, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "paymentFormMethod", "title")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1979, m)
 }
 
 // PaymentRequestedInfo is the TL constructor paymentRequestedInfo.
@@ -12442,107 +8826,32 @@ func (m *PaymentRequestedInfo) ClearEmail() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PaymentRequestedInfo) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PaymentRequestedInfoTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1336, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PaymentRequestedInfo) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 3)
-	flags |= tlrt.Bit(m.Name != "", 0)
-	flags |= tlrt.Bit(m.Phone != "", 1)
-	flags |= tlrt.Bit(m.Email != "", 2)
-	flags |= tlrt.Bit(m.ShippingAddress != nil, 3)
-	tlrt.PutUint32(b, uint32(flags))
-	if flags.Has(0) {
-		tlrt.PutString(b, m.Name)
-	}
-	if flags.Has(1) {
-		tlrt.PutString(b, m.Phone)
-	}
-	if flags.Has(2) {
-		tlrt.PutString(b, m.Email)
-	}
-	if flags.Has(3) {
-		if err := m.ShippingAddress.Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "paymentRequestedInfo", "shipping_address")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1336, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PaymentRequestedInfo) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PaymentRequestedInfoTypeID, "paymentRequestedInfo"); err != nil {
-		return tlrt.DecodeErr(err, "paymentRequestedInfo", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2067, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PaymentRequestedInfo) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = PaymentRequestedInfo{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2067)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PaymentRequestedInfo) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "paymentRequestedInfo", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "paymentRequestedInfo", "flags")
-	}
-	if m.Flags.Has(0) {
-		if m.Name, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "paymentRequestedInfo", "name")
-		}
-	}
-	if m.Flags.Has(1) {
-		if m.Phone, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "paymentRequestedInfo", "phone")
-		}
-	}
-	if m.Flags.Has(2) {
-		if m.Email, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "paymentRequestedInfo", "email")
-		}
-	}
-	if m.Flags.Has(3) {
-		d.Spend(unsafe.Sizeof(PostAddress{}))
-		m.ShippingAddress = &PostAddress{}
-		if err = tlrt.DecodeBoxed(d, m.ShippingAddress, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "paymentRequestedInfo", "shipping_address")
-		}
-	}
-	m.Flags &^= 1 << 3
-	if m.Name != "" {
-		m.Flags.Unset(0)
-	}
-	if m.Phone != "" {
-		m.Flags.Unset(1)
-	}
-	if m.Email != "" {
-		m.Flags.Unset(2)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2067, m)
 }
 
 // PaymentSavedCredentialsCard is the TL constructor
@@ -12571,53 +8880,32 @@ func (*PaymentSavedCredentialsCard) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PaymentSavedCredentialsCard) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PaymentSavedCredentialsCardTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1963, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PaymentSavedCredentialsCard) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.ID)
-	tlrt.PutString(b, m.Title)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1963, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PaymentSavedCredentialsCard) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PaymentSavedCredentialsCardTypeID, "paymentSavedCredentialsCard"); err != nil {
-		return tlrt.DecodeErr(err, "paymentSavedCredentialsCard", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2750, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PaymentSavedCredentialsCard) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2750)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PaymentSavedCredentialsCard) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.ID, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "paymentSavedCredentialsCard", "id")
-	}
-	if m.Title, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "paymentSavedCredentialsCard", "title")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2750, m)
 }
 
 // PeerBlocked is the TL constructor peerBlocked.
@@ -12644,57 +8932,31 @@ func (*PeerBlocked) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PeerBlocked) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PeerBlockedTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2215, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PeerBlocked) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.PeerID); err != nil {
-		return tlrt.EncodeErr(err, "peerBlocked", "peer_id")
-	}
-	tlrt.PutUint32(b, uint32(m.Date))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2215, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PeerBlocked) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PeerBlockedTypeID, "peerBlocked"); err != nil {
-		return tlrt.DecodeErr(err, "peerBlocked", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3032, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *PeerBlocked) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3032)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PeerBlocked) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "peerBlocked", "")
-	}
-	var err error
-	if m.PeerID, err = decodePeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "peerBlocked", "peer_id")
-	}
-	if m.Date, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "peerBlocked", "date")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3032, m)
 }
 
 // PeerNotifySettings is the TL constructor peerNotifySettings.
@@ -12840,184 +9102,32 @@ func (m *PeerNotifySettings) ClearStoriesHideSender() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PeerNotifySettings) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PeerNotifySettingsTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1414, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PeerNotifySettings) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<3 | 1<<4 | 1<<5 | 1<<8 | 1<<9 | 1<<10)
-	flags |= tlrt.Bit(m.ShowPreviews, 0)
-	flags |= tlrt.Bit(m.Silent, 1)
-	flags |= tlrt.Bit(m.MuteUntil != 0, 2)
-	flags |= tlrt.Bit(m.IosSound != nil, 3)
-	flags |= tlrt.Bit(m.AndroidSound != nil, 4)
-	flags |= tlrt.Bit(m.OtherSound != nil, 5)
-	flags |= tlrt.Bit(m.StoriesMuted, 6)
-	flags |= tlrt.Bit(m.StoriesHideSender, 7)
-	flags |= tlrt.Bit(m.StoriesIosSound != nil, 8)
-	flags |= tlrt.Bit(m.StoriesAndroidSound != nil, 9)
-	flags |= tlrt.Bit(m.StoriesOtherSound != nil, 10)
-	tlrt.PutUint32(b, uint32(flags))
-	if flags.Has(0) {
-		b.PutBool(m.ShowPreviews)
-	}
-	if flags.Has(1) {
-		b.PutBool(m.Silent)
-	}
-	if flags.Has(2) {
-		tlrt.PutUint32(b, uint32(m.MuteUntil))
-	}
-	if flags.Has(3) {
-		if err := tlrt.EncodeObject(b, m.IosSound); err != nil {
-			return tlrt.EncodeErr(err, "peerNotifySettings", "ios_sound")
-		}
-	}
-	if flags.Has(4) {
-		if err := tlrt.EncodeObject(b, m.AndroidSound); err != nil {
-			return tlrt.EncodeErr(err, "peerNotifySettings", "android_sound")
-		}
-	}
-	if flags.Has(5) {
-		if err := tlrt.EncodeObject(b, m.OtherSound); err != nil {
-			return tlrt.EncodeErr(err, "peerNotifySettings", "other_sound")
-		}
-	}
-	if flags.Has(6) {
-		b.PutBool(m.StoriesMuted)
-	}
-	if flags.Has(7) {
-		b.PutBool(m.StoriesHideSender)
-	}
-	if flags.Has(8) {
-		if err := tlrt.EncodeObject(b, m.StoriesIosSound); err != nil {
-			return tlrt.EncodeErr(err, "peerNotifySettings", "stories_ios_sound")
-		}
-	}
-	if flags.Has(9) {
-		if err := tlrt.EncodeObject(b, m.StoriesAndroidSound); err != nil {
-			return tlrt.EncodeErr(err, "peerNotifySettings", "stories_android_sound")
-		}
-	}
-	if flags.Has(10) {
-		if err := tlrt.EncodeObject(b, m.StoriesOtherSound); err != nil {
-			return tlrt.EncodeErr(err, "peerNotifySettings", "stories_other_sound")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1414, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PeerNotifySettings) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PeerNotifySettingsTypeID, "peerNotifySettings"); err != nil {
-		return tlrt.DecodeErr(err, "peerNotifySettings", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2153, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PeerNotifySettings) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = PeerNotifySettings{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2153)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PeerNotifySettings) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "peerNotifySettings", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "peerNotifySettings", "flags")
-	}
-	if m.Flags.Has(0) {
-		if m.ShowPreviews, err = d.Bool(); err != nil {
-			return tlrt.DecodeErr(err, "peerNotifySettings", "show_previews")
-		}
-	}
-	if m.Flags.Has(1) {
-		if m.Silent, err = d.Bool(); err != nil {
-			return tlrt.DecodeErr(err, "peerNotifySettings", "silent")
-		}
-	}
-	if m.Flags.Has(2) {
-		if m.MuteUntil, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "peerNotifySettings", "mute_until")
-		}
-	}
-	if m.Flags.Has(3) {
-		if m.IosSound, err = decodeNotificationSound(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "peerNotifySettings", "ios_sound")
-		}
-	}
-	if m.Flags.Has(4) {
-		if m.AndroidSound, err = decodeNotificationSound(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "peerNotifySettings", "android_sound")
-		}
-	}
-	if m.Flags.Has(5) {
-		if m.OtherSound, err = decodeNotificationSound(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "peerNotifySettings", "other_sound")
-		}
-	}
-	if m.Flags.Has(6) {
-		if m.StoriesMuted, err = d.Bool(); err != nil {
-			return tlrt.DecodeErr(err, "peerNotifySettings", "stories_muted")
-		}
-	}
-	if m.Flags.Has(7) {
-		if m.StoriesHideSender, err = d.Bool(); err != nil {
-			return tlrt.DecodeErr(err, "peerNotifySettings", "stories_hide_sender")
-		}
-	}
-	if m.Flags.Has(8) {
-		if m.StoriesIosSound, err = decodeNotificationSound(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "peerNotifySettings", "stories_ios_sound")
-		}
-	}
-	if m.Flags.Has(9) {
-		if m.StoriesAndroidSound, err = decodeNotificationSound(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "peerNotifySettings", "stories_android_sound")
-		}
-	}
-	if m.Flags.Has(10) {
-		if m.StoriesOtherSound, err = decodeNotificationSound(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "peerNotifySettings", "stories_other_sound")
-		}
-	}
-	m.Flags &^= 1<<3 | 1<<4 | 1<<5 | 1<<8 | 1<<9 | 1<<10
-	if m.ShowPreviews {
-		m.Flags.Unset(0)
-	}
-	if m.Silent {
-		m.Flags.Unset(1)
-	}
-	if m.MuteUntil != 0 {
-		m.Flags.Unset(2)
-	}
-	if m.StoriesMuted {
-		m.Flags.Unset(6)
-	}
-	if m.StoriesHideSender {
-		m.Flags.Unset(7)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2153, m)
 }
 
 // PeerSettings is the TL constructor peerSettings.
@@ -13288,185 +9398,32 @@ func (m *PeerSettings) ClearPhotoChangeDate() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PeerSettings) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PeerSettingsTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2341, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PeerSettings) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<5 | 1<<7 | 1<<8 | 1<<10 | 1<<11 | 1<<12)
-	flags |= tlrt.Bit(m.ReportSpam, 0)
-	flags |= tlrt.Bit(m.AddContact, 1)
-	flags |= tlrt.Bit(m.BlockContact, 2)
-	flags |= tlrt.Bit(m.ShareContact, 3)
-	flags |= tlrt.Bit(m.NeedContactsException, 4)
-	flags |= tlrt.Bit(m.ReportGeo, 5)
-	flags |= tlrt.Bit(m.Autoarchived, 7)
-	flags |= tlrt.Bit(m.InviteMembers, 8)
-	flags |= tlrt.Bit(m.RequestChatBroadcast, 10)
-	flags |= tlrt.Bit(m.BusinessBotPaused, 11)
-	flags |= tlrt.Bit(m.BusinessBotCanReply, 12)
-	flags |= tlrt.Bit(m.GeoDistance != 0, 6)
-	flags |= tlrt.Bit(m.RequestChatTitle != "" || m.RequestChatDate != 0, 9)
-	flags |= tlrt.Bit(m.BusinessBotID != 0 || m.BusinessBotManageURL != "", 13)
-	flags |= tlrt.Bit(m.ChargePaidMessageStars != 0, 14)
-	flags |= tlrt.Bit(m.RegistrationMonth != "", 15)
-	flags |= tlrt.Bit(m.PhoneCountry != "", 16)
-	flags |= tlrt.Bit(m.NameChangeDate != 0, 17)
-	flags |= tlrt.Bit(m.PhotoChangeDate != 0, 18)
-	tlrt.PutUint32(b, uint32(flags))
-	if flags.Has(6) {
-		tlrt.PutUint32(b, uint32(m.GeoDistance))
-	}
-	if flags.Has(9) {
-		tlrt.PutString(b, m.RequestChatTitle)
-		tlrt.PutUint32(b, uint32(m.RequestChatDate))
-	}
-	if flags.Has(13) {
-		tlrt.PutUint64(b, uint64(m.BusinessBotID))
-		tlrt.PutString(b, m.BusinessBotManageURL)
-	}
-	if flags.Has(14) {
-		tlrt.PutUint64(b, uint64(m.ChargePaidMessageStars))
-	}
-	if flags.Has(15) {
-		tlrt.PutString(b, m.RegistrationMonth)
-	}
-	if flags.Has(16) {
-		tlrt.PutString(b, m.PhoneCountry)
-	}
-	if flags.Has(17) {
-		tlrt.PutUint32(b, uint32(m.NameChangeDate))
-	}
-	if flags.Has(18) {
-		tlrt.PutUint32(b, uint32(m.PhotoChangeDate))
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2341, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PeerSettings) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PeerSettingsTypeID, "peerSettings"); err != nil {
-		return tlrt.DecodeErr(err, "peerSettings", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3166, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PeerSettings) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = PeerSettings{}
-	d := tlrt.NewDecoder(b, &wireSchema, 3166)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PeerSettings) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "peerSettings", "flags")
-	}
-	m.ReportSpam = m.Flags.Has(0)
-	m.AddContact = m.Flags.Has(1)
-	m.BlockContact = m.Flags.Has(2)
-	m.ShareContact = m.Flags.Has(3)
-	m.NeedContactsException = m.Flags.Has(4)
-	m.ReportGeo = m.Flags.Has(5)
-	m.Autoarchived = m.Flags.Has(7)
-	m.InviteMembers = m.Flags.Has(8)
-	m.RequestChatBroadcast = m.Flags.Has(10)
-	m.BusinessBotPaused = m.Flags.Has(11)
-	m.BusinessBotCanReply = m.Flags.Has(12)
-	if m.Flags.Has(6) {
-		if m.GeoDistance, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "peerSettings", "geo_distance")
-		}
-	}
-	if m.Flags.Has(9) {
-		if m.RequestChatTitle, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "peerSettings", "request_chat_title")
-		}
-	}
-	if m.Flags.Has(9) {
-		if m.RequestChatDate, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "peerSettings", "request_chat_date")
-		}
-	}
-	if m.Flags.Has(13) {
-		if m.BusinessBotID, err = d.Long(); err != nil {
-			return tlrt.DecodeErr(err, "peerSettings", "business_bot_id")
-		}
-	}
-	if m.Flags.Has(13) {
-		if m.BusinessBotManageURL, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "peerSettings", "business_bot_manage_url")
-		}
-	}
-	if m.Flags.Has(14) {
-		if m.ChargePaidMessageStars, err = d.Long(); err != nil {
-			return tlrt.DecodeErr(err, "peerSettings", "charge_paid_message_stars")
-		}
-	}
-	if m.Flags.Has(15) {
-		if m.RegistrationMonth, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "peerSettings", "registration_month")
-		}
-	}
-	if m.Flags.Has(16) {
-		if m.PhoneCountry, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "peerSettings", "phone_country")
-		}
-	}
-	if m.Flags.Has(17) {
-		if m.NameChangeDate, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "peerSettings", "name_change_date")
-		}
-	}
-	if m.Flags.Has(18) {
-		if m.PhotoChangeDate, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "peerSettings", "photo_change_date")
-		}
-	}
-	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<5 | 1<<7 | 1<<8 | 1<<10 | 1<<11 | 1<<12
-	if m.GeoDistance != 0 {
-		m.Flags.Unset(6)
-	}
-	if m.RequestChatTitle != "" || m.RequestChatDate != 0 {
-		m.Flags.Unset(9)
-	}
-	if m.BusinessBotID != 0 || m.BusinessBotManageURL != "" {
-		m.Flags.Unset(13)
-	}
-	if m.ChargePaidMessageStars != 0 {
-		m.Flags.Unset(14)
-	}
-	if m.RegistrationMonth != "" {
-		m.Flags.Unset(15)
-	}
-	if m.PhoneCountry != "" {
-		m.Flags.Unset(16)
-	}
-	if m.NameChangeDate != 0 {
-		m.Flags.Unset(17)
-	}
-	if m.PhotoChangeDate != 0 {
-		m.Flags.Unset(18)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3166, m)
 }
 
 // PeerStories is the TL constructor peerStories.
@@ -13519,84 +9476,32 @@ func (m *PeerStories) ClearMaxReadID() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PeerStories) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PeerStoriesTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1425, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PeerStories) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags
-	flags |= tlrt.Bit(m.MaxReadID != 0, 0)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "peerStories", "peer")
-	}
-	if flags.Has(0) {
-		tlrt.PutUint32(b, uint32(m.MaxReadID))
-	}
-	tlrt.PutVectorHeader(b, len(m.Stories))
-	for i := range m.Stories {
-		if err := tlrt.EncodeObject(b, m.Stories[i]); err != nil {
-			return tlrt.EncodeErr(err, "peerStories", "stories")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1425, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PeerStories) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PeerStoriesTypeID, "peerStories"); err != nil {
-		return tlrt.DecodeErr(err, "peerStories", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2164, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PeerStories) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = PeerStories{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2164)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PeerStories) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "peerStories", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "peerStories", "flags")
-	}
-	if m.Peer, err = decodePeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "peerStories", "peer")
-	}
-	if m.Flags.Has(0) {
-		if m.MaxReadID, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "peerStories", "max_read_id")
-		}
-	}
-	if m.Stories, err = tlrt.DecodeSlabs[StoryItem](d, false, 8, depth+1, decodeStoryItem); err != nil {
-		return tlrt.DecodeErr(err, "peerStories", "stories")
-	}
-	if m.MaxReadID != 0 {
-		m.Flags.Unset(0)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2164, m)
 }
 
 // PendingSuggestion is the TL constructor pendingSuggestion.
@@ -13626,72 +9531,32 @@ func (*PendingSuggestion) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PendingSuggestion) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PendingSuggestionTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2202, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PendingSuggestion) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.Suggestion)
-	if err := m.Title.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "pendingSuggestion", "title")
-	}
-	if err := m.Description.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "pendingSuggestion", "description")
-	}
-	tlrt.PutString(b, m.URL)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2202, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PendingSuggestion) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PendingSuggestionTypeID, "pendingSuggestion"); err != nil {
-		return tlrt.DecodeErr(err, "pendingSuggestion", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3019, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PendingSuggestion) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = PendingSuggestion{}
-	d := tlrt.NewDecoder(b, &wireSchema, 3019)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PendingSuggestion) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "pendingSuggestion", "")
-	}
-	var err error
-	if m.Suggestion, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "pendingSuggestion", "suggestion")
-	}
-	if err = tlrt.DecodeBoxed(d, &m.Title, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "pendingSuggestion", "title")
-	}
-	if err = tlrt.DecodeBoxed(d, &m.Description, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "pendingSuggestion", "description")
-	}
-	if m.URL, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "pendingSuggestion", "url")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3019, m)
 }
 
 // PhoneCallProtocol is the TL constructor phoneCallProtocol.
@@ -13724,77 +9589,32 @@ func (*PhoneCallProtocol) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PhoneCallProtocol) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PhoneCallProtocolTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2423, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PhoneCallProtocol) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<0 | 1<<1)
-	flags |= tlrt.Bit(m.UdpP2p, 0)
-	flags |= tlrt.Bit(m.UdpReflector, 1)
-	w := tlrt.Extend(b, 20)
-	_ = w[19]
-	binary.LittleEndian.PutUint32(w, uint32(flags))
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.MinLayer))
-	binary.LittleEndian.PutUint32(w[8:], uint32(m.MaxLayer))
-	binary.LittleEndian.PutUint32(w[12:], bin.TypeVector)
-	binary.LittleEndian.PutUint32(w[16:], uint32(len(m.LibraryVersions)))
-	for i := range m.LibraryVersions {
-		tlrt.PutString(b, m.LibraryVersions[i])
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2423, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PhoneCallProtocol) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PhoneCallProtocolTypeID, "phoneCallProtocol"); err != nil {
-		return tlrt.DecodeErr(err, "phoneCallProtocol", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3252, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PhoneCallProtocol) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = PhoneCallProtocol{}
-	d := tlrt.NewDecoder(b, &wireSchema, 3252)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PhoneCallProtocol) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "phoneCallProtocol", "flags")
-	}
-	m.UdpP2p = m.Flags.Has(0)
-	m.UdpReflector = m.Flags.Has(1)
-	if m.MinLayer, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "phoneCallProtocol", "min_layer")
-	}
-	if m.MaxLayer, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "phoneCallProtocol", "max_layer")
-	}
-	if m.LibraryVersions, err = tlrt.DecodeVector(d, 4, tlrt.String); err != nil {
-		return tlrt.DecodeErr(err, "phoneCallProtocol", "library_versions")
-	}
-	m.Flags &^= 1<<0 | 1<<1
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3252, m)
 }
 
 // Poll is the TL constructor poll.
@@ -13907,142 +9727,32 @@ func (m *Poll) ClearCountriesIso2() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *Poll) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PollTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1383, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *Poll) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<6 | 1<<7 | 1<<8 | 1<<9 | 1<<10 | 1<<11)
-	flags |= tlrt.Bit(m.Closed, 0)
-	flags |= tlrt.Bit(m.PublicVoters, 1)
-	flags |= tlrt.Bit(m.MultipleChoice, 2)
-	flags |= tlrt.Bit(m.Quiz, 3)
-	flags |= tlrt.Bit(m.OpenAnswers, 6)
-	flags |= tlrt.Bit(m.RevotingDisabled, 7)
-	flags |= tlrt.Bit(m.ShuffleAnswers, 8)
-	flags |= tlrt.Bit(m.HideResultsUntilClose, 9)
-	flags |= tlrt.Bit(m.Creator, 10)
-	flags |= tlrt.Bit(m.SubscribersOnly, 11)
-	flags |= tlrt.Bit(m.ClosePeriod != 0, 4)
-	flags |= tlrt.Bit(m.CloseDate != 0, 5)
-	flags |= tlrt.Bit(len(m.CountriesIso2) > 0, 12)
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint64(w, uint64(m.ID))
-	binary.LittleEndian.PutUint32(w[8:], uint32(flags))
-	if err := m.Question.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "poll", "question")
-	}
-	tlrt.PutVectorHeader(b, len(m.Answers))
-	for i := range m.Answers {
-		if err := tlrt.EncodeObject(b, m.Answers[i]); err != nil {
-			return tlrt.EncodeErr(err, "poll", "answers")
-		}
-	}
-	if flags.Has(4) {
-		tlrt.PutUint32(b, uint32(m.ClosePeriod))
-	}
-	if flags.Has(5) {
-		tlrt.PutUint32(b, uint32(m.CloseDate))
-	}
-	if flags.Has(12) {
-		tlrt.PutVectorHeader(b, len(m.CountriesIso2))
-		for i := range m.CountriesIso2 {
-			tlrt.PutString(b, m.CountriesIso2[i])
-		}
-	}
-	tlrt.PutUint64(b, uint64(m.Hash))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1383, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *Poll) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PollTypeID, "poll"); err != nil {
-		return tlrt.DecodeErr(err, "poll", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2119, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *Poll) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = Poll{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2119)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *Poll) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "poll", "")
-	}
-	var err error
-	if m.ID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "poll", "id")
-	}
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "poll", "flags")
-	}
-	m.Closed = m.Flags.Has(0)
-	m.PublicVoters = m.Flags.Has(1)
-	m.MultipleChoice = m.Flags.Has(2)
-	m.Quiz = m.Flags.Has(3)
-	m.OpenAnswers = m.Flags.Has(6)
-	m.RevotingDisabled = m.Flags.Has(7)
-	m.ShuffleAnswers = m.Flags.Has(8)
-	m.HideResultsUntilClose = m.Flags.Has(9)
-	m.Creator = m.Flags.Has(10)
-	m.SubscribersOnly = m.Flags.Has(11)
-	if err = tlrt.DecodeBoxed(d, &m.Question, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "poll", "question")
-	}
-	if m.Answers, err = tlrt.DecodeSlabs[PollAnswer](d, false, 24, depth+1, decodePollAnswer); err != nil {
-		return tlrt.DecodeErr(err, "poll", "answers")
-	}
-	if m.Flags.Has(4) {
-		if m.ClosePeriod, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "poll", "close_period")
-		}
-	}
-	if m.Flags.Has(5) {
-		if m.CloseDate, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "poll", "close_date")
-		}
-	}
-	if m.Flags.Has(12) {
-		if m.CountriesIso2, err = tlrt.DecodeVector(d, 4, tlrt.String); err != nil {
-			return tlrt.DecodeErr(err, "poll", "countries_iso2")
-		}
-	}
-	if m.Hash, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "poll", "hash")
-	}
-	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<6 | 1<<7 | 1<<8 | 1<<9 | 1<<10 | 1<<11
-	if m.ClosePeriod != 0 {
-		m.Flags.Unset(4)
-	}
-	if m.CloseDate != 0 {
-		m.Flags.Unset(5)
-	}
-	if len(m.CountriesIso2) > 0 {
-		m.Flags.Unset(12)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2119, m)
 }
 
 // PollAnswerVoters is the TL constructor pollAnswerVoters.
@@ -14120,92 +9830,32 @@ func (m *PollAnswerVoters) ClearRecentVoters() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PollAnswerVoters) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PollAnswerVotersTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 498, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PollAnswerVoters) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<0 | 1<<1)
-	flags |= tlrt.Bit(m.Chosen, 0)
-	flags |= tlrt.Bit(m.Correct, 1)
-	flags |= tlrt.Bit(m.Voters != 0 || len(m.RecentVoters) > 0, 2)
-	tlrt.PutUint32(b, uint32(flags))
-	tlrt.PutBytes(b, m.Option)
-	if flags.Has(2) {
-		w := tlrt.Extend(b, 12)
-		_ = w[11]
-		binary.LittleEndian.PutUint32(w, uint32(m.Voters))
-		binary.LittleEndian.PutUint32(w[4:], bin.TypeVector)
-		binary.LittleEndian.PutUint32(w[8:], uint32(len(m.RecentVoters)))
-		for i := range m.RecentVoters {
-			if err := tlrt.EncodeObject(b, m.RecentVoters[i]); err != nil {
-				return tlrt.EncodeErr(err, "pollAnswerVoters", "recent_voters")
-			}
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 498, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PollAnswerVoters) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PollAnswerVotersTypeID, "pollAnswerVoters"); err != nil {
-		return tlrt.DecodeErr(err, "pollAnswerVoters", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1147, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PollAnswerVoters) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = PollAnswerVoters{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1147)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PollAnswerVoters) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "pollAnswerVoters", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "pollAnswerVoters", "flags")
-	}
-	m.Chosen = m.Flags.Has(0)
-	m.Correct = m.Flags.Has(1)
-	if m.Option, err = tlrt.Bytes(d); err != nil {
-		return tlrt.DecodeErr(err, "pollAnswerVoters", "option")
-	}
-	if m.Flags.Has(2) {
-		if m.Voters, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "pollAnswerVoters", "voters")
-		}
-	}
-	if m.Flags.Has(2) {
-		if m.RecentVoters, err = tlrt.DecodeSlabs[PeerUser](d, false, 12, depth+1, decodePeer); err != nil {
-			return tlrt.DecodeErr(err, "pollAnswerVoters", "recent_voters")
-		}
-	}
-	m.Flags &^= 1<<0 | 1<<1
-	if m.Voters != 0 || len(m.RecentVoters) > 0 {
-		m.Flags.Unset(2)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1147, m)
 }
 
 // PollResults is the TL constructor pollResults.
@@ -14349,144 +9999,32 @@ func (m *PollResults) ClearSolutionEntities() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PollResults) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PollResultsTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1767, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PollResults) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<0 | 1<<5 | 1<<6 | 1<<7)
-	flags |= tlrt.Bit(m.Min, 0)
-	flags |= tlrt.Bit(m.HasUnreadVotes, 6)
-	flags |= tlrt.Bit(m.CanViewStats, 7)
-	flags |= tlrt.Bit(len(m.Results) > 0, 1)
-	flags |= tlrt.Bit(m.TotalVoters != 0, 2)
-	flags |= tlrt.Bit(len(m.RecentVoters) > 0, 3)
-	flags |= tlrt.Bit(m.Solution != "" || len(m.SolutionEntities) > 0, 4)
-	flags |= tlrt.Bit(m.SolutionMedia != nil, 5)
-	tlrt.PutUint32(b, uint32(flags))
-	if flags.Has(1) {
-		tlrt.PutVectorHeader(b, len(m.Results))
-		for i := range m.Results {
-			if err := m.Results[i].Encode(b); err != nil {
-				return tlrt.EncodeErr(err, "pollResults", "results")
-			}
-		}
-	}
-	if flags.Has(2) {
-		tlrt.PutUint32(b, uint32(m.TotalVoters))
-	}
-	if flags.Has(3) {
-		tlrt.PutVectorHeader(b, len(m.RecentVoters))
-		for i := range m.RecentVoters {
-			if err := tlrt.EncodeObject(b, m.RecentVoters[i]); err != nil {
-				return tlrt.EncodeErr(err, "pollResults", "recent_voters")
-			}
-		}
-	}
-	if flags.Has(4) {
-		tlrt.PutString(b, m.Solution)
-		tlrt.PutVectorHeader(b, len(m.SolutionEntities))
-		for i := range m.SolutionEntities {
-			if err := tlrt.EncodeObject(b, m.SolutionEntities[i]); err != nil {
-				return tlrt.EncodeErr(err, "pollResults", "solution_entities")
-			}
-		}
-	}
-	if flags.Has(5) {
-		if err := tlrt.EncodeObject(b, m.SolutionMedia); err != nil {
-			return tlrt.EncodeErr(err, "pollResults", "solution_media")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1767, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PollResults) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PollResultsTypeID, "pollResults"); err != nil {
-		return tlrt.DecodeErr(err, "pollResults", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2535, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PollResults) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = PollResults{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2535)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PollResults) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "pollResults", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "pollResults", "flags")
-	}
-	m.Min = m.Flags.Has(0)
-	m.HasUnreadVotes = m.Flags.Has(6)
-	m.CanViewStats = m.Flags.Has(7)
-	if m.Flags.Has(1) {
-		if m.Results, err = tlrt.DecodeStructs[PollAnswerVoters](d, false, false, 12, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "pollResults", "results")
-		}
-	}
-	if m.Flags.Has(2) {
-		if m.TotalVoters, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "pollResults", "total_voters")
-		}
-	}
-	if m.Flags.Has(3) {
-		if m.RecentVoters, err = tlrt.DecodeSlabs[PeerUser](d, false, 12, depth+1, decodePeer); err != nil {
-			return tlrt.DecodeErr(err, "pollResults", "recent_voters")
-		}
-	}
-	if m.Flags.Has(4) {
-		if m.Solution, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "pollResults", "solution")
-		}
-	}
-	if m.Flags.Has(4) {
-		if m.SolutionEntities, err = tlrt.DecodeSlabs[MessageEntityFormattedDate](d, false, 12, depth+1, decodeMessageEntity); err != nil {
-			return tlrt.DecodeErr(err, "pollResults", "solution_entities")
-		}
-	}
-	if m.Flags.Has(5) {
-		if m.SolutionMedia, err = decodeMessageMedia(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "pollResults", "solution_media")
-		}
-	}
-	m.Flags &^= 1<<0 | 1<<5 | 1<<6 | 1<<7
-	if len(m.Results) > 0 {
-		m.Flags.Unset(1)
-	}
-	if m.TotalVoters != 0 {
-		m.Flags.Unset(2)
-	}
-	if len(m.RecentVoters) > 0 {
-		m.Flags.Unset(3)
-	}
-	if m.Solution != "" || len(m.SolutionEntities) > 0 {
-		m.Flags.Unset(4)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2535, m)
 }
 
 // PopularContact is the TL constructor popularContact.
@@ -14513,58 +10051,31 @@ func (*PopularContact) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PopularContact) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 16)
-	_ = w[15]
-	binary.LittleEndian.PutUint32(w, PopularContactTypeID)
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.ClientID))
-	binary.LittleEndian.PutUint32(w[12:], uint32(m.Importers))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 863, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PopularContact) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint64(w, uint64(m.ClientID))
-	binary.LittleEndian.PutUint32(w[8:], uint32(m.Importers))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 863, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PopularContact) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PopularContactTypeID, "popularContact"); err != nil {
-		return tlrt.DecodeErr(err, "popularContact", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1556, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *PopularContact) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1556)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PopularContact) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.ClientID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "popularContact", "client_id")
-	}
-	if m.Importers, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "popularContact", "importers")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1556, m)
 }
 
 // PostAddress is the TL constructor postAddress.
@@ -14596,69 +10107,32 @@ func (*PostAddress) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PostAddress) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PostAddressTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 289, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PostAddress) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.StreetLine1)
-	tlrt.PutString(b, m.StreetLine2)
-	tlrt.PutString(b, m.City)
-	tlrt.PutString(b, m.State)
-	tlrt.PutString(b, m.CountryIso2)
-	tlrt.PutString(b, m.PostCode)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 289, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PostAddress) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PostAddressTypeID, "postAddress"); err != nil {
-		return tlrt.DecodeErr(err, "postAddress", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 907, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PostAddress) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 907)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PostAddress) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.StreetLine1, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "postAddress", "street_line1")
-	}
-	if m.StreetLine2, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "postAddress", "street_line2")
-	}
-	if m.City, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "postAddress", "city")
-	}
-	if m.State, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "postAddress", "state")
-	}
-	if m.CountryIso2, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "postAddress", "country_iso2")
-	}
-	if m.PostCode, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "postAddress", "post_code")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 907, m)
 }
 
 // PremiumGiftCodeOption is the TL constructor premiumGiftCodeOption.
@@ -14735,96 +10209,32 @@ func (m *PremiumGiftCodeOption) ClearStoreQuantity() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PremiumGiftCodeOption) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PremiumGiftCodeOptionTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 351, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PremiumGiftCodeOption) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags
-	flags |= tlrt.Bit(m.StoreProduct != "", 0)
-	flags |= tlrt.Bit(m.StoreQuantity != 0, 1)
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, uint32(flags))
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.Users))
-	binary.LittleEndian.PutUint32(w[8:], uint32(m.Months))
-	if flags.Has(0) {
-		tlrt.PutString(b, m.StoreProduct)
-	}
-	if flags.Has(1) {
-		tlrt.PutUint32(b, uint32(m.StoreQuantity))
-	}
-	tlrt.PutString(b, m.Currency)
-	tlrt.PutUint64(b, uint64(m.Amount))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 351, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PremiumGiftCodeOption) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PremiumGiftCodeOptionTypeID, "premiumGiftCodeOption"); err != nil {
-		return tlrt.DecodeErr(err, "premiumGiftCodeOption", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 976, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PremiumGiftCodeOption) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = PremiumGiftCodeOption{}
-	d := tlrt.NewDecoder(b, &wireSchema, 976)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PremiumGiftCodeOption) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "premiumGiftCodeOption", "flags")
-	}
-	if m.Users, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "premiumGiftCodeOption", "users")
-	}
-	if m.Months, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "premiumGiftCodeOption", "months")
-	}
-	if m.Flags.Has(0) {
-		if m.StoreProduct, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "premiumGiftCodeOption", "store_product")
-		}
-	}
-	if m.Flags.Has(1) {
-		if m.StoreQuantity, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "premiumGiftCodeOption", "store_quantity")
-		}
-	}
-	if m.Currency, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "premiumGiftCodeOption", "currency")
-	}
-	if m.Amount, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "premiumGiftCodeOption", "amount")
-	}
-	if m.StoreProduct != "" {
-		m.Flags.Unset(0)
-	}
-	if m.StoreQuantity != 0 {
-		m.Flags.Unset(1)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 976, m)
 }
 
 // PremiumSubscriptionOption is the TL constructor premiumSubscriptionOption.
@@ -14904,97 +10314,30 @@ func (m *PremiumSubscriptionOption) ClearStoreProduct() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PremiumSubscriptionOption) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PremiumSubscriptionOptionTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 883, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PremiumSubscriptionOption) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<1 | 1<<2)
-	flags |= tlrt.Bit(m.Current, 1)
-	flags |= tlrt.Bit(m.CanPurchaseUpgrade, 2)
-	flags |= tlrt.Bit(m.Transaction != "", 3)
-	flags |= tlrt.Bit(m.StoreProduct != "", 0)
-	tlrt.PutUint32(b, uint32(flags))
-	if flags.Has(3) {
-		tlrt.PutString(b, m.Transaction)
-	}
-	tlrt.PutUint32(b, uint32(m.Months))
-	tlrt.PutString(b, m.Currency)
-	tlrt.PutUint64(b, uint64(m.Amount))
-	tlrt.PutString(b, m.BotURL)
-	if flags.Has(0) {
-		tlrt.PutString(b, m.StoreProduct)
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 883, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PremiumSubscriptionOption) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PremiumSubscriptionOptionTypeID, "premiumSubscriptionOption"); err != nil {
-		return tlrt.DecodeErr(err, "premiumSubscriptionOption", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1580, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PremiumSubscriptionOption) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = PremiumSubscriptionOption{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1580)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PremiumSubscriptionOption) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "premiumSubscriptionOption", "flags")
-	}
-	m.Current = m.Flags.Has(1)
-	m.CanPurchaseUpgrade = m.Flags.Has(2)
-	if m.Flags.Has(3) {
-		if m.Transaction, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "premiumSubscriptionOption", "transaction")
-		}
-	}
-	if m.Months, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "premiumSubscriptionOption", "months")
-	}
-	if m.Currency, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "premiumSubscriptionOption", "currency")
-	}
-	if m.Amount, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "premiumSubscriptionOption", "amount")
-	}
-	if m.BotURL, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "premiumSubscriptionOption", "bot_url")
-	}
-	if m.Flags.Has(0) {
-		if m.StoreProduct, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "premiumSubscriptionOption", "store_product")
-		}
-	}
-	m.Flags &^= 1<<1 | 1<<2
-	if m.Transaction != "" {
-		m.Flags.Unset(3)
-	}
-	if m.StoreProduct != "" {
-		m.Flags.Unset(0)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1580, m)
 }

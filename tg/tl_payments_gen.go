@@ -4,10 +4,8 @@ package tg
 
 import (
 	"context"
-	"encoding/binary"
 	"github.com/gotd/td/bin"
 	"github.com/tgraw/tgraw/tlrt"
-	"math"
 	"unsafe"
 )
 
@@ -30,25 +28,9 @@ func DecodePaymentsCheckCanSendGiftResult(b *bin.Buffer) (PaymentsCheckCanSendGi
 // decodePaymentsCheckCanSendGiftResult is DecodePaymentsCheckCanSendGiftResult
 // for a value nested depth levels deep.
 func decodePaymentsCheckCanSendGiftResult(d *tlrt.Decoder, depth int) (PaymentsCheckCanSendGiftResultClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v PaymentsCheckCanSendGiftResultClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case PaymentsCheckCanSendGiftResultOkTypeID:
-		v = &PaymentsCheckCanSendGiftResultOk{}
-	case PaymentsCheckCanSendGiftResultFailTypeID:
-		v, size = &PaymentsCheckCanSendGiftResultFail{}, unsafe.Sizeof(PaymentsCheckCanSendGiftResultFail{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "payments.CheckCanSendGiftResult"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 2619, depth)
+	c, _ := v.(PaymentsCheckCanSendGiftResultClass)
+	return c, err
 }
 
 // PaymentsCheckCanSendGiftResultOk is the TL constructor
@@ -79,43 +61,31 @@ func (*PaymentsCheckCanSendGiftResultOk) TypeName() string {
 func (*PaymentsCheckCanSendGiftResultOk) paymentsCheckCanSendGiftResultClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PaymentsCheckCanSendGiftResultOk) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PaymentsCheckCanSendGiftResultOkTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 513, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PaymentsCheckCanSendGiftResultOk) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 513, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PaymentsCheckCanSendGiftResultOk) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PaymentsCheckCanSendGiftResultOkTypeID, "payments.checkCanSendGiftResultOk"); err != nil {
-		return tlrt.DecodeErr(err, "payments.checkCanSendGiftResultOk", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1163, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *PaymentsCheckCanSendGiftResultOk) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1163)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PaymentsCheckCanSendGiftResultOk) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1163, m)
 }
 
 // PaymentsCheckCanSendGiftResultFail is the TL constructor
@@ -149,58 +119,32 @@ func (*PaymentsCheckCanSendGiftResultFail) TypeName() string {
 func (*PaymentsCheckCanSendGiftResultFail) paymentsCheckCanSendGiftResultClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PaymentsCheckCanSendGiftResultFail) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PaymentsCheckCanSendGiftResultFailTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2022, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PaymentsCheckCanSendGiftResultFail) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := m.Reason.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "payments.checkCanSendGiftResultFail", "reason")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2022, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PaymentsCheckCanSendGiftResultFail) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PaymentsCheckCanSendGiftResultFailTypeID, "payments.checkCanSendGiftResultFail"); err != nil {
-		return tlrt.DecodeErr(err, "payments.checkCanSendGiftResultFail", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2820, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PaymentsCheckCanSendGiftResultFail) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = PaymentsCheckCanSendGiftResultFail{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2820)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PaymentsCheckCanSendGiftResultFail) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "payments.checkCanSendGiftResultFail", "")
-	}
-	var err error
-	if err = tlrt.DecodeBoxed(d, &m.Reason, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "payments.checkCanSendGiftResultFail", "reason")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2820, m)
 }
 
 // PaymentsGiveawayInfoClass is the TL type payments.GiveawayInfo: one of
@@ -220,25 +164,9 @@ func DecodePaymentsGiveawayInfo(b *bin.Buffer) (PaymentsGiveawayInfoClass, error
 // decodePaymentsGiveawayInfo is DecodePaymentsGiveawayInfo for a value nested
 // depth levels deep.
 func decodePaymentsGiveawayInfo(d *tlrt.Decoder, depth int) (PaymentsGiveawayInfoClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v PaymentsGiveawayInfoClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case PaymentsGiveawayInfoTypeID:
-		v, size = &PaymentsGiveawayInfo{}, unsafe.Sizeof(PaymentsGiveawayInfo{})
-	case PaymentsGiveawayInfoResultsTypeID:
-		v, size = &PaymentsGiveawayInfoResults{}, unsafe.Sizeof(PaymentsGiveawayInfoResults{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "payments.GiveawayInfo"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 3162, depth)
+	c, _ := v.(PaymentsGiveawayInfoClass)
+	return c, err
 }
 
 // PaymentsGiveawayInfo is the TL constructor payments.giveawayInfo.
@@ -343,101 +271,32 @@ func (m *PaymentsGiveawayInfo) ClearDisallowedCountry() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PaymentsGiveawayInfo) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PaymentsGiveawayInfoTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 640, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PaymentsGiveawayInfo) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<0 | 1<<3)
-	flags |= tlrt.Bit(m.Participating, 0)
-	flags |= tlrt.Bit(m.PreparingResults, 3)
-	flags |= tlrt.Bit(m.JoinedTooEarlyDate != 0, 1)
-	flags |= tlrt.Bit(m.AdminDisallowedChatID != 0, 2)
-	flags |= tlrt.Bit(m.DisallowedCountry != "", 4)
-	w := tlrt.Extend(b, 8)
-	_ = w[7]
-	binary.LittleEndian.PutUint32(w, uint32(flags))
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.StartDate))
-	if flags.Has(1) {
-		tlrt.PutUint32(b, uint32(m.JoinedTooEarlyDate))
-	}
-	if flags.Has(2) {
-		tlrt.PutUint64(b, uint64(m.AdminDisallowedChatID))
-	}
-	if flags.Has(4) {
-		tlrt.PutString(b, m.DisallowedCountry)
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 640, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PaymentsGiveawayInfo) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PaymentsGiveawayInfoTypeID, "payments.giveawayInfo"); err != nil {
-		return tlrt.DecodeErr(err, "payments.giveawayInfo", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1308, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PaymentsGiveawayInfo) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = PaymentsGiveawayInfo{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1308)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PaymentsGiveawayInfo) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "payments.giveawayInfo", "flags")
-	}
-	m.Participating = m.Flags.Has(0)
-	m.PreparingResults = m.Flags.Has(3)
-	if m.StartDate, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "payments.giveawayInfo", "start_date")
-	}
-	if m.Flags.Has(1) {
-		if m.JoinedTooEarlyDate, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "payments.giveawayInfo", "joined_too_early_date")
-		}
-	}
-	if m.Flags.Has(2) {
-		if m.AdminDisallowedChatID, err = d.Long(); err != nil {
-			return tlrt.DecodeErr(err, "payments.giveawayInfo", "admin_disallowed_chat_id")
-		}
-	}
-	if m.Flags.Has(4) {
-		if m.DisallowedCountry, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "payments.giveawayInfo", "disallowed_country")
-		}
-	}
-	m.Flags &^= 1<<0 | 1<<3
-	if m.JoinedTooEarlyDate != 0 {
-		m.Flags.Unset(1)
-	}
-	if m.AdminDisallowedChatID != 0 {
-		m.Flags.Unset(2)
-	}
-	if m.DisallowedCountry != "" {
-		m.Flags.Unset(4)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1308, m)
 }
 
 // PaymentsGiveawayInfoResults is the TL constructor
@@ -542,111 +401,32 @@ func (m *PaymentsGiveawayInfoResults) ClearActivatedCount() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PaymentsGiveawayInfoResults) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PaymentsGiveawayInfoResultsTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2138, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PaymentsGiveawayInfoResults) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<0 | 1<<1)
-	flags |= tlrt.Bit(m.Winner, 0)
-	flags |= tlrt.Bit(m.Refunded, 1)
-	flags |= tlrt.Bit(m.GiftCodeSlug != "", 3)
-	flags |= tlrt.Bit(m.StarsPrize != 0, 4)
-	flags |= tlrt.Bit(m.ActivatedCount != 0, 2)
-	w := tlrt.Extend(b, 8)
-	_ = w[7]
-	binary.LittleEndian.PutUint32(w, uint32(flags))
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.StartDate))
-	if flags.Has(3) {
-		tlrt.PutString(b, m.GiftCodeSlug)
-	}
-	if flags.Has(4) {
-		tlrt.PutUint64(b, uint64(m.StarsPrize))
-	}
-	w = tlrt.Extend(b, 8)
-	_ = w[7]
-	binary.LittleEndian.PutUint32(w, uint32(m.FinishDate))
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.WinnersCount))
-	if flags.Has(2) {
-		tlrt.PutUint32(b, uint32(m.ActivatedCount))
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2138, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PaymentsGiveawayInfoResults) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PaymentsGiveawayInfoResultsTypeID, "payments.giveawayInfoResults"); err != nil {
-		return tlrt.DecodeErr(err, "payments.giveawayInfoResults", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2948, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PaymentsGiveawayInfoResults) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = PaymentsGiveawayInfoResults{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2948)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PaymentsGiveawayInfoResults) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "payments.giveawayInfoResults", "flags")
-	}
-	m.Winner = m.Flags.Has(0)
-	m.Refunded = m.Flags.Has(1)
-	if m.StartDate, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "payments.giveawayInfoResults", "start_date")
-	}
-	if m.Flags.Has(3) {
-		if m.GiftCodeSlug, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "payments.giveawayInfoResults", "gift_code_slug")
-		}
-	}
-	if m.Flags.Has(4) {
-		if m.StarsPrize, err = d.Long(); err != nil {
-			return tlrt.DecodeErr(err, "payments.giveawayInfoResults", "stars_prize")
-		}
-	}
-	if m.FinishDate, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "payments.giveawayInfoResults", "finish_date")
-	}
-	if m.WinnersCount, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "payments.giveawayInfoResults", "winners_count")
-	}
-	if m.Flags.Has(2) {
-		if m.ActivatedCount, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "payments.giveawayInfoResults", "activated_count")
-		}
-	}
-	m.Flags &^= 1<<0 | 1<<1
-	if m.GiftCodeSlug != "" {
-		m.Flags.Unset(3)
-	}
-	if m.StarsPrize != 0 {
-		m.Flags.Unset(4)
-	}
-	if m.ActivatedCount != 0 {
-		m.Flags.Unset(2)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2948, m)
 }
 
 // PaymentsPaymentFormClass is the TL type payments.PaymentForm: one of
@@ -666,27 +446,9 @@ func DecodePaymentsPaymentForm(b *bin.Buffer) (PaymentsPaymentFormClass, error) 
 // decodePaymentsPaymentForm is DecodePaymentsPaymentForm for a value nested
 // depth levels deep.
 func decodePaymentsPaymentForm(d *tlrt.Decoder, depth int) (PaymentsPaymentFormClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v PaymentsPaymentFormClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case PaymentsPaymentFormTypeID:
-		v, size = &PaymentsPaymentForm{}, unsafe.Sizeof(PaymentsPaymentForm{})
-	case PaymentsPaymentFormStarsTypeID:
-		v, size = &PaymentsPaymentFormStars{}, unsafe.Sizeof(PaymentsPaymentFormStars{})
-	case PaymentsPaymentFormStarGiftTypeID:
-		v, size = &PaymentsPaymentFormStarGift{}, unsafe.Sizeof(PaymentsPaymentFormStarGift{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "payments.PaymentForm"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 1159, depth)
+	c, _ := v.(PaymentsPaymentFormClass)
+	return c, err
 }
 
 // PaymentsPaymentForm is the TL constructor payments.paymentForm.
@@ -807,183 +569,32 @@ func (m *PaymentsPaymentForm) ClearSavedCredentials() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PaymentsPaymentForm) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PaymentsPaymentFormTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1490, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PaymentsPaymentForm) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<0 | 1<<2 | 1<<3 | 1<<5)
-	flags |= tlrt.Bit(m.CanSaveCredentials, 2)
-	flags |= tlrt.Bit(m.PasswordMissing, 3)
-	flags |= tlrt.Bit(m.Photo != nil, 5)
-	flags |= tlrt.Bit(m.NativeProvider != "" || m.NativeParams != nil, 4)
-	flags |= tlrt.Bit(len(m.AdditionalMethods) > 0, 6)
-	flags |= tlrt.Bit(m.SavedInfo != nil, 0)
-	flags |= tlrt.Bit(len(m.SavedCredentials) > 0, 1)
-	w := tlrt.Extend(b, 20)
-	_ = w[19]
-	binary.LittleEndian.PutUint32(w, uint32(flags))
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.FormID))
-	binary.LittleEndian.PutUint64(w[12:], uint64(m.BotID))
-	tlrt.PutString(b, m.Title)
-	tlrt.PutString(b, m.Description)
-	if flags.Has(5) {
-		if err := tlrt.EncodeObject(b, m.Photo); err != nil {
-			return tlrt.EncodeErr(err, "payments.paymentForm", "photo")
-		}
-	}
-	if err := m.Invoice.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "payments.paymentForm", "invoice")
-	}
-	tlrt.PutUint64(b, uint64(m.ProviderID))
-	tlrt.PutString(b, m.URL)
-	if flags.Has(4) {
-		tlrt.PutString(b, m.NativeProvider)
-		if err := m.NativeParams.Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "payments.paymentForm", "native_params")
-		}
-	}
-	if flags.Has(6) {
-		tlrt.PutVectorHeader(b, len(m.AdditionalMethods))
-		for i := range m.AdditionalMethods {
-			if err := m.AdditionalMethods[i].Encode(b); err != nil {
-				return tlrt.EncodeErr(err, "payments.paymentForm", "additional_methods")
-			}
-		}
-	}
-	if flags.Has(0) {
-		if err := m.SavedInfo.Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "payments.paymentForm", "saved_info")
-		}
-	}
-	if flags.Has(1) {
-		tlrt.PutVectorHeader(b, len(m.SavedCredentials))
-		for i := range m.SavedCredentials {
-			if err := m.SavedCredentials[i].Encode(b); err != nil {
-				return tlrt.EncodeErr(err, "payments.paymentForm", "saved_credentials")
-			}
-		}
-	}
-	tlrt.PutVectorHeader(b, len(m.Users))
-	for i := range m.Users {
-		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
-			return tlrt.EncodeErr(err, "payments.paymentForm", "users")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1490, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PaymentsPaymentForm) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PaymentsPaymentFormTypeID, "payments.paymentForm"); err != nil {
-		return tlrt.DecodeErr(err, "payments.paymentForm", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2235, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PaymentsPaymentForm) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = PaymentsPaymentForm{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2235)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PaymentsPaymentForm) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "payments.paymentForm", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "payments.paymentForm", "flags")
-	}
-	m.CanSaveCredentials = m.Flags.Has(2)
-	m.PasswordMissing = m.Flags.Has(3)
-	if m.FormID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "payments.paymentForm", "form_id")
-	}
-	if m.BotID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "payments.paymentForm", "bot_id")
-	}
-	if m.Title, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "payments.paymentForm", "title")
-	}
-	if m.Description, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "payments.paymentForm", "description")
-	}
-	if m.Flags.Has(5) {
-		if m.Photo, err = decodeWebDocument(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "payments.paymentForm", "photo")
-		}
-	}
-	if err = tlrt.DecodeBoxed(d, &m.Invoice, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "payments.paymentForm", "invoice")
-	}
-	if m.ProviderID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "payments.paymentForm", "provider_id")
-	}
-	if m.URL, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "payments.paymentForm", "url")
-	}
-	if m.Flags.Has(4) {
-		if m.NativeProvider, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "payments.paymentForm", "native_provider")
-		}
-	}
-	if m.Flags.Has(4) {
-		d.Spend(unsafe.Sizeof(DataJSON{}))
-		m.NativeParams = &DataJSON{}
-		if err = tlrt.DecodeBoxed(d, m.NativeParams, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "payments.paymentForm", "native_params")
-		}
-	}
-	if m.Flags.Has(6) {
-		if m.AdditionalMethods, err = tlrt.DecodeStructs[PaymentFormMethod](d, false, false, 12, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "payments.paymentForm", "additional_methods")
-		}
-	}
-	if m.Flags.Has(0) {
-		d.Spend(unsafe.Sizeof(PaymentRequestedInfo{}))
-		m.SavedInfo = &PaymentRequestedInfo{}
-		if err = tlrt.DecodeBoxed(d, m.SavedInfo, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "payments.paymentForm", "saved_info")
-		}
-	}
-	if m.Flags.Has(1) {
-		if m.SavedCredentials, err = tlrt.DecodeStructs[PaymentSavedCredentialsCard](d, false, false, 12, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "payments.paymentForm", "saved_credentials")
-		}
-	}
-	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
-		return tlrt.DecodeErr(err, "payments.paymentForm", "users")
-	}
-	m.Flags &^= 1<<0 | 1<<2 | 1<<3 | 1<<5
-	if m.NativeProvider != "" || m.NativeParams != nil {
-		m.Flags.Unset(4)
-	}
-	if len(m.AdditionalMethods) > 0 {
-		m.Flags.Unset(6)
-	}
-	if len(m.SavedCredentials) > 0 {
-		m.Flags.Unset(1)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2235, m)
 }
 
 // PaymentsPaymentFormStars is the TL constructor payments.paymentFormStars.
@@ -1022,102 +633,32 @@ func (*PaymentsPaymentFormStars) TypeName() string {
 func (*PaymentsPaymentFormStars) paymentsPaymentFormClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PaymentsPaymentFormStars) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PaymentsPaymentFormStarsTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1141, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PaymentsPaymentFormStars) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 5)
-	flags |= tlrt.Bit(m.Photo != nil, 5)
-	w := tlrt.Extend(b, 20)
-	_ = w[19]
-	binary.LittleEndian.PutUint32(w, uint32(flags))
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.FormID))
-	binary.LittleEndian.PutUint64(w[12:], uint64(m.BotID))
-	tlrt.PutString(b, m.Title)
-	tlrt.PutString(b, m.Description)
-	if flags.Has(5) {
-		if err := tlrt.EncodeObject(b, m.Photo); err != nil {
-			return tlrt.EncodeErr(err, "payments.paymentFormStars", "photo")
-		}
-	}
-	if err := m.Invoice.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "payments.paymentFormStars", "invoice")
-	}
-	tlrt.PutVectorHeader(b, len(m.Users))
-	for i := range m.Users {
-		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
-			return tlrt.EncodeErr(err, "payments.paymentFormStars", "users")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1141, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PaymentsPaymentFormStars) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PaymentsPaymentFormStarsTypeID, "payments.paymentFormStars"); err != nil {
-		return tlrt.DecodeErr(err, "payments.paymentFormStars", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1859, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PaymentsPaymentFormStars) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = PaymentsPaymentFormStars{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1859)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PaymentsPaymentFormStars) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "payments.paymentFormStars", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "payments.paymentFormStars", "flags")
-	}
-	if m.FormID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "payments.paymentFormStars", "form_id")
-	}
-	if m.BotID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "payments.paymentFormStars", "bot_id")
-	}
-	if m.Title, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "payments.paymentFormStars", "title")
-	}
-	if m.Description, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "payments.paymentFormStars", "description")
-	}
-	if m.Flags.Has(5) {
-		if m.Photo, err = decodeWebDocument(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "payments.paymentFormStars", "photo")
-		}
-	}
-	if err = tlrt.DecodeBoxed(d, &m.Invoice, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "payments.paymentFormStars", "invoice")
-	}
-	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
-		return tlrt.DecodeErr(err, "payments.paymentFormStars", "users")
-	}
-	m.Flags &^= 1 << 5
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1859, m)
 }
 
 // PaymentsPaymentFormStarGift is the TL constructor
@@ -1150,62 +691,32 @@ func (*PaymentsPaymentFormStarGift) TypeName() string {
 func (*PaymentsPaymentFormStarGift) paymentsPaymentFormClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PaymentsPaymentFormStarGift) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PaymentsPaymentFormStarGiftTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1688, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PaymentsPaymentFormStarGift) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint64(b, uint64(m.FormID))
-	if err := m.Invoice.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "payments.paymentFormStarGift", "invoice")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1688, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PaymentsPaymentFormStarGift) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PaymentsPaymentFormStarGiftTypeID, "payments.paymentFormStarGift"); err != nil {
-		return tlrt.DecodeErr(err, "payments.paymentFormStarGift", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2448, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PaymentsPaymentFormStarGift) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = PaymentsPaymentFormStarGift{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2448)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PaymentsPaymentFormStarGift) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "payments.paymentFormStarGift", "")
-	}
-	var err error
-	if m.FormID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "payments.paymentFormStarGift", "form_id")
-	}
-	if err = tlrt.DecodeBoxed(d, &m.Invoice, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "payments.paymentFormStarGift", "invoice")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2448, m)
 }
 
 // PaymentsPaymentReceiptClass is the TL type payments.PaymentReceipt: one of
@@ -1226,25 +737,9 @@ func DecodePaymentsPaymentReceipt(b *bin.Buffer) (PaymentsPaymentReceiptClass, e
 // decodePaymentsPaymentReceipt is DecodePaymentsPaymentReceipt for a value
 // nested depth levels deep.
 func decodePaymentsPaymentReceipt(d *tlrt.Decoder, depth int) (PaymentsPaymentReceiptClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v PaymentsPaymentReceiptClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case PaymentsPaymentReceiptTypeID:
-		v, size = &PaymentsPaymentReceipt{}, unsafe.Sizeof(PaymentsPaymentReceipt{})
-	case PaymentsPaymentReceiptStarsTypeID:
-		v, size = &PaymentsPaymentReceiptStars{}, unsafe.Sizeof(PaymentsPaymentReceiptStars{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "payments.PaymentReceipt"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 971, depth)
+	c, _ := v.(PaymentsPaymentReceiptClass)
+	return c, err
 }
 
 // PaymentsPaymentReceipt is the TL constructor payments.paymentReceipt.
@@ -1317,156 +812,32 @@ func (m *PaymentsPaymentReceipt) ClearTipAmount() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PaymentsPaymentReceipt) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PaymentsPaymentReceiptTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1036, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PaymentsPaymentReceipt) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2)
-	flags |= tlrt.Bit(m.Photo != nil, 2)
-	flags |= tlrt.Bit(m.Info != nil, 0)
-	flags |= tlrt.Bit(m.Shipping != nil, 1)
-	flags |= tlrt.Bit(m.TipAmount != 0, 3)
-	w := tlrt.Extend(b, 24)
-	_ = w[23]
-	binary.LittleEndian.PutUint32(w, uint32(flags))
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.Date))
-	binary.LittleEndian.PutUint64(w[8:], uint64(m.BotID))
-	binary.LittleEndian.PutUint64(w[16:], uint64(m.ProviderID))
-	tlrt.PutString(b, m.Title)
-	tlrt.PutString(b, m.Description)
-	if flags.Has(2) {
-		if err := tlrt.EncodeObject(b, m.Photo); err != nil {
-			return tlrt.EncodeErr(err, "payments.paymentReceipt", "photo")
-		}
-	}
-	if err := m.Invoice.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "payments.paymentReceipt", "invoice")
-	}
-	if flags.Has(0) {
-		if err := m.Info.Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "payments.paymentReceipt", "info")
-		}
-	}
-	if flags.Has(1) {
-		if err := m.Shipping.Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "payments.paymentReceipt", "shipping")
-		}
-	}
-	if flags.Has(3) {
-		tlrt.PutUint64(b, uint64(m.TipAmount))
-	}
-	tlrt.PutString(b, m.Currency)
-	tlrt.PutUint64(b, uint64(m.TotalAmount))
-	tlrt.PutString(b, m.CredentialsTitle)
-	tlrt.PutVectorHeader(b, len(m.Users))
-	for i := range m.Users {
-		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
-			return tlrt.EncodeErr(err, "payments.paymentReceipt", "users")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1036, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PaymentsPaymentReceipt) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PaymentsPaymentReceiptTypeID, "payments.paymentReceipt"); err != nil {
-		return tlrt.DecodeErr(err, "payments.paymentReceipt", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1743, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PaymentsPaymentReceipt) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = PaymentsPaymentReceipt{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1743)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PaymentsPaymentReceipt) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "payments.paymentReceipt", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "payments.paymentReceipt", "flags")
-	}
-	if m.Date, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "payments.paymentReceipt", "date")
-	}
-	if m.BotID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "payments.paymentReceipt", "bot_id")
-	}
-	if m.ProviderID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "payments.paymentReceipt", "provider_id")
-	}
-	if m.Title, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "payments.paymentReceipt", "title")
-	}
-	if m.Description, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "payments.paymentReceipt", "description")
-	}
-	if m.Flags.Has(2) {
-		if m.Photo, err = decodeWebDocument(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "payments.paymentReceipt", "photo")
-		}
-	}
-	if err = tlrt.DecodeBoxed(d, &m.Invoice, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "payments.paymentReceipt", "invoice")
-	}
-	if m.Flags.Has(0) {
-		d.Spend(unsafe.Sizeof(PaymentRequestedInfo{}))
-		m.Info = &PaymentRequestedInfo{}
-		if err = tlrt.DecodeBoxed(d, m.Info, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "payments.paymentReceipt", "info")
-		}
-	}
-	if m.Flags.Has(1) {
-		d.Spend(unsafe.Sizeof(ShippingOption{}))
-		m.Shipping = &ShippingOption{}
-		if err = tlrt.DecodeBoxed(d, m.Shipping, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "payments.paymentReceipt", "shipping")
-		}
-	}
-	if m.Flags.Has(3) {
-		if m.TipAmount, err = d.Long(); err != nil {
-			return tlrt.DecodeErr(err, "payments.paymentReceipt", "tip_amount")
-		}
-	}
-	if m.Currency, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "payments.paymentReceipt", "currency")
-	}
-	if m.TotalAmount, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "payments.paymentReceipt", "total_amount")
-	}
-	if m.CredentialsTitle, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "payments.paymentReceipt", "credentials_title")
-	}
-	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
-		return tlrt.DecodeErr(err, "payments.paymentReceipt", "users")
-	}
-	m.Flags &^= 1<<0 | 1<<1 | 1<<2
-	if m.TipAmount != 0 {
-		m.Flags.Unset(3)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1743, m)
 }
 
 // PaymentsPaymentReceiptStars is the TL constructor
@@ -1510,114 +881,32 @@ func (*PaymentsPaymentReceiptStars) TypeName() string {
 func (*PaymentsPaymentReceiptStars) paymentsPaymentReceiptClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PaymentsPaymentReceiptStars) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PaymentsPaymentReceiptStarsTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2067, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PaymentsPaymentReceiptStars) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 2)
-	flags |= tlrt.Bit(m.Photo != nil, 2)
-	w := tlrt.Extend(b, 16)
-	_ = w[15]
-	binary.LittleEndian.PutUint32(w, uint32(flags))
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.Date))
-	binary.LittleEndian.PutUint64(w[8:], uint64(m.BotID))
-	tlrt.PutString(b, m.Title)
-	tlrt.PutString(b, m.Description)
-	if flags.Has(2) {
-		if err := tlrt.EncodeObject(b, m.Photo); err != nil {
-			return tlrt.EncodeErr(err, "payments.paymentReceiptStars", "photo")
-		}
-	}
-	if err := m.Invoice.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "payments.paymentReceiptStars", "invoice")
-	}
-	tlrt.PutString(b, m.Currency)
-	tlrt.PutUint64(b, uint64(m.TotalAmount))
-	tlrt.PutString(b, m.TransactionID)
-	tlrt.PutVectorHeader(b, len(m.Users))
-	for i := range m.Users {
-		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
-			return tlrt.EncodeErr(err, "payments.paymentReceiptStars", "users")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2067, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PaymentsPaymentReceiptStars) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PaymentsPaymentReceiptStarsTypeID, "payments.paymentReceiptStars"); err != nil {
-		return tlrt.DecodeErr(err, "payments.paymentReceiptStars", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2870, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PaymentsPaymentReceiptStars) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = PaymentsPaymentReceiptStars{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2870)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PaymentsPaymentReceiptStars) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "payments.paymentReceiptStars", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "payments.paymentReceiptStars", "flags")
-	}
-	if m.Date, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "payments.paymentReceiptStars", "date")
-	}
-	if m.BotID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "payments.paymentReceiptStars", "bot_id")
-	}
-	if m.Title, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "payments.paymentReceiptStars", "title")
-	}
-	if m.Description, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "payments.paymentReceiptStars", "description")
-	}
-	if m.Flags.Has(2) {
-		if m.Photo, err = decodeWebDocument(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "payments.paymentReceiptStars", "photo")
-		}
-	}
-	if err = tlrt.DecodeBoxed(d, &m.Invoice, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "payments.paymentReceiptStars", "invoice")
-	}
-	if m.Currency, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "payments.paymentReceiptStars", "currency")
-	}
-	if m.TotalAmount, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "payments.paymentReceiptStars", "total_amount")
-	}
-	if m.TransactionID, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "payments.paymentReceiptStars", "transaction_id")
-	}
-	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
-		return tlrt.DecodeErr(err, "payments.paymentReceiptStars", "users")
-	}
-	m.Flags &^= 1 << 2
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2870, m)
 }
 
 // PaymentsPaymentResultClass is the TL type payments.PaymentResult: one of
@@ -1638,25 +927,9 @@ func DecodePaymentsPaymentResult(b *bin.Buffer) (PaymentsPaymentResultClass, err
 // decodePaymentsPaymentResult is DecodePaymentsPaymentResult for a value nested
 // depth levels deep.
 func decodePaymentsPaymentResult(d *tlrt.Decoder, depth int) (PaymentsPaymentResultClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v PaymentsPaymentResultClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case PaymentsPaymentResultTypeID:
-		v, size = &PaymentsPaymentResult{}, unsafe.Sizeof(PaymentsPaymentResult{})
-	case PaymentsPaymentVerificationNeededTypeID:
-		v, size = &PaymentsPaymentVerificationNeeded{}, unsafe.Sizeof(PaymentsPaymentVerificationNeeded{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "payments.PaymentResult"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 1048, depth)
+	c, _ := v.(PaymentsPaymentResultClass)
+	return c, err
 }
 
 // PaymentsPaymentResult is the TL constructor payments.paymentResult.
@@ -1687,54 +960,32 @@ func (*PaymentsPaymentResult) TypeName() string {
 func (*PaymentsPaymentResult) paymentsPaymentResultClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PaymentsPaymentResult) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PaymentsPaymentResultTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 725, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PaymentsPaymentResult) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Updates); err != nil {
-		return tlrt.EncodeErr(err, "payments.paymentResult", "updates")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 725, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PaymentsPaymentResult) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PaymentsPaymentResultTypeID, "payments.paymentResult"); err != nil {
-		return tlrt.DecodeErr(err, "payments.paymentResult", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1400, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PaymentsPaymentResult) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1400)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PaymentsPaymentResult) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "payments.paymentResult", "")
-	}
-	var err error
-	if m.Updates, err = decodeUpdates(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "payments.paymentResult", "updates")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1400, m)
 }
 
 // PaymentsPaymentVerificationNeeded is the TL constructor
@@ -1767,49 +1018,32 @@ func (*PaymentsPaymentVerificationNeeded) TypeName() string {
 func (*PaymentsPaymentVerificationNeeded) paymentsPaymentResultClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PaymentsPaymentVerificationNeeded) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PaymentsPaymentVerificationNeededTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2048, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PaymentsPaymentVerificationNeeded) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.URL)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2048, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PaymentsPaymentVerificationNeeded) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PaymentsPaymentVerificationNeededTypeID, "payments.paymentVerificationNeeded"); err != nil {
-		return tlrt.DecodeErr(err, "payments.paymentVerificationNeeded", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2847, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PaymentsPaymentVerificationNeeded) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2847)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PaymentsPaymentVerificationNeeded) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.URL, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "payments.paymentVerificationNeeded", "url")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2847, m)
 }
 
 // PaymentsStarGiftActiveAuctionsClass is the TL type
@@ -1831,25 +1065,9 @@ func DecodePaymentsStarGiftActiveAuctions(b *bin.Buffer) (PaymentsStarGiftActive
 // decodePaymentsStarGiftActiveAuctions is DecodePaymentsStarGiftActiveAuctions
 // for a value nested depth levels deep.
 func decodePaymentsStarGiftActiveAuctions(d *tlrt.Decoder, depth int) (PaymentsStarGiftActiveAuctionsClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v PaymentsStarGiftActiveAuctionsClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case PaymentsStarGiftActiveAuctionsNotModifiedTypeID:
-		v = &PaymentsStarGiftActiveAuctionsNotModified{}
-	case PaymentsStarGiftActiveAuctionsTypeID:
-		v, size = &PaymentsStarGiftActiveAuctions{}, unsafe.Sizeof(PaymentsStarGiftActiveAuctions{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "payments.StarGiftActiveAuctions"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 2308, depth)
+	c, _ := v.(PaymentsStarGiftActiveAuctionsClass)
+	return c, err
 }
 
 // PaymentsStarGiftActiveAuctionsNotModified is the TL constructor
@@ -1883,43 +1101,31 @@ func (*PaymentsStarGiftActiveAuctionsNotModified) TypeName() string {
 func (*PaymentsStarGiftActiveAuctionsNotModified) paymentsStarGiftActiveAuctionsClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PaymentsStarGiftActiveAuctionsNotModified) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PaymentsStarGiftActiveAuctionsNotModifiedTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2074, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PaymentsStarGiftActiveAuctionsNotModified) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2074, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PaymentsStarGiftActiveAuctionsNotModified) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PaymentsStarGiftActiveAuctionsNotModifiedTypeID, "payments.starGiftActiveAuctionsNotModified"); err != nil {
-		return tlrt.DecodeErr(err, "payments.starGiftActiveAuctionsNotModified", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2879, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *PaymentsStarGiftActiveAuctionsNotModified) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2879)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PaymentsStarGiftActiveAuctionsNotModified) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2879, m)
 }
 
 // PaymentsStarGiftActiveAuctions is the TL constructor
@@ -1955,75 +1161,32 @@ func (*PaymentsStarGiftActiveAuctions) TypeName() string {
 func (*PaymentsStarGiftActiveAuctions) paymentsStarGiftActiveAuctionsClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PaymentsStarGiftActiveAuctions) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PaymentsStarGiftActiveAuctionsTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1643, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PaymentsStarGiftActiveAuctions) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutVectorHeader(b, len(m.Auctions))
-	for i := range m.Auctions {
-		if err := m.Auctions[i].Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "payments.starGiftActiveAuctions", "auctions")
-		}
-	}
-	tlrt.PutVectorHeader(b, len(m.Users))
-	for i := range m.Users {
-		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
-			return tlrt.EncodeErr(err, "payments.starGiftActiveAuctions", "users")
-		}
-	}
-	tlrt.PutVectorHeader(b, len(m.Chats))
-	for i := range m.Chats {
-		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
-			return tlrt.EncodeErr(err, "payments.starGiftActiveAuctions", "chats")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1643, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PaymentsStarGiftActiveAuctions) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PaymentsStarGiftActiveAuctionsTypeID, "payments.starGiftActiveAuctions"); err != nil {
-		return tlrt.DecodeErr(err, "payments.starGiftActiveAuctions", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2403, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PaymentsStarGiftActiveAuctions) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2403)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PaymentsStarGiftActiveAuctions) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "payments.starGiftActiveAuctions", "")
-	}
-	var err error
-	if m.Auctions, err = tlrt.DecodeStructs[StarGiftActiveAuctionState](d, false, false, 64, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "payments.starGiftActiveAuctions", "auctions")
-	}
-	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
-		return tlrt.DecodeErr(err, "payments.starGiftActiveAuctions", "users")
-	}
-	if m.Chats, err = tlrt.DecodeSlabs[Channel](d, false, 12, depth+1, decodeChat); err != nil {
-		return tlrt.DecodeErr(err, "payments.starGiftActiveAuctions", "chats")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2403, m)
 }
 
 // PaymentsStarGiftCollectionsClass is the TL type payments.StarGiftCollections:
@@ -2044,25 +1207,9 @@ func DecodePaymentsStarGiftCollections(b *bin.Buffer) (PaymentsStarGiftCollectio
 // decodePaymentsStarGiftCollections is DecodePaymentsStarGiftCollections for a
 // value nested depth levels deep.
 func decodePaymentsStarGiftCollections(d *tlrt.Decoder, depth int) (PaymentsStarGiftCollectionsClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v PaymentsStarGiftCollectionsClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case PaymentsStarGiftCollectionsNotModifiedTypeID:
-		v = &PaymentsStarGiftCollectionsNotModified{}
-	case PaymentsStarGiftCollectionsTypeID:
-		v, size = &PaymentsStarGiftCollections{}, unsafe.Sizeof(PaymentsStarGiftCollections{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "payments.StarGiftCollections"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 2136, depth)
+	c, _ := v.(PaymentsStarGiftCollectionsClass)
+	return c, err
 }
 
 // PaymentsStarGiftCollectionsNotModified is the TL constructor
@@ -2094,43 +1241,31 @@ func (*PaymentsStarGiftCollectionsNotModified) TypeName() string {
 func (*PaymentsStarGiftCollectionsNotModified) paymentsStarGiftCollectionsClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PaymentsStarGiftCollectionsNotModified) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PaymentsStarGiftCollectionsNotModifiedTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1500, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PaymentsStarGiftCollectionsNotModified) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1500, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PaymentsStarGiftCollectionsNotModified) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PaymentsStarGiftCollectionsNotModifiedTypeID, "payments.starGiftCollectionsNotModified"); err != nil {
-		return tlrt.DecodeErr(err, "payments.starGiftCollectionsNotModified", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2246, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *PaymentsStarGiftCollectionsNotModified) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2246)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PaymentsStarGiftCollectionsNotModified) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2246, m)
 }
 
 // PaymentsStarGiftCollections is the TL constructor
@@ -2163,57 +1298,32 @@ func (*PaymentsStarGiftCollections) TypeName() string {
 func (*PaymentsStarGiftCollections) paymentsStarGiftCollectionsClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PaymentsStarGiftCollections) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PaymentsStarGiftCollectionsTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1267, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PaymentsStarGiftCollections) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutVectorHeader(b, len(m.Collections))
-	for i := range m.Collections {
-		if err := m.Collections[i].Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "payments.starGiftCollections", "collections")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1267, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PaymentsStarGiftCollections) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PaymentsStarGiftCollectionsTypeID, "payments.starGiftCollections"); err != nil {
-		return tlrt.DecodeErr(err, "payments.starGiftCollections", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1992, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PaymentsStarGiftCollections) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1992)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PaymentsStarGiftCollections) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "payments.starGiftCollections", "")
-	}
-	var err error
-	if m.Collections, err = tlrt.DecodeStructs[StarGiftCollection](d, false, false, 28, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "payments.starGiftCollections", "collections")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1992, m)
 }
 
 // PaymentsStarGiftsClass is the TL type payments.StarGifts: one of
@@ -2233,25 +1343,9 @@ func DecodePaymentsStarGifts(b *bin.Buffer) (PaymentsStarGiftsClass, error) {
 // decodePaymentsStarGifts is DecodePaymentsStarGifts for a value nested depth
 // levels deep.
 func decodePaymentsStarGifts(d *tlrt.Decoder, depth int) (PaymentsStarGiftsClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v PaymentsStarGiftsClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case PaymentsStarGiftsNotModifiedTypeID:
-		v = &PaymentsStarGiftsNotModified{}
-	case PaymentsStarGiftsTypeID:
-		v, size = &PaymentsStarGifts{}, unsafe.Sizeof(PaymentsStarGifts{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "payments.StarGifts"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 2661, depth)
+	c, _ := v.(PaymentsStarGiftsClass)
+	return c, err
 }
 
 // PaymentsStarGiftsNotModified is the TL constructor
@@ -2281,43 +1375,31 @@ func (*PaymentsStarGiftsNotModified) TypeName() string {
 func (*PaymentsStarGiftsNotModified) paymentsStarGiftsClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PaymentsStarGiftsNotModified) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PaymentsStarGiftsNotModifiedTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1527, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PaymentsStarGiftsNotModified) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1527, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PaymentsStarGiftsNotModified) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PaymentsStarGiftsNotModifiedTypeID, "payments.starGiftsNotModified"); err != nil {
-		return tlrt.DecodeErr(err, "payments.starGiftsNotModified", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2280, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *PaymentsStarGiftsNotModified) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2280)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PaymentsStarGiftsNotModified) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2280, m)
 }
 
 // PaymentsStarGifts is the TL constructor payments.starGifts.
@@ -2350,82 +1432,32 @@ func (*PaymentsStarGifts) TypeName() string {
 func (*PaymentsStarGifts) paymentsStarGiftsClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PaymentsStarGifts) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PaymentsStarGiftsTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 429, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PaymentsStarGifts) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, uint32(m.Hash))
-	binary.LittleEndian.PutUint32(w[4:], bin.TypeVector)
-	binary.LittleEndian.PutUint32(w[8:], uint32(len(m.Gifts)))
-	for i := range m.Gifts {
-		if err := tlrt.EncodeObject(b, m.Gifts[i]); err != nil {
-			return tlrt.EncodeErr(err, "payments.starGifts", "gifts")
-		}
-	}
-	tlrt.PutVectorHeader(b, len(m.Chats))
-	for i := range m.Chats {
-		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
-			return tlrt.EncodeErr(err, "payments.starGifts", "chats")
-		}
-	}
-	tlrt.PutVectorHeader(b, len(m.Users))
-	for i := range m.Users {
-		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
-			return tlrt.EncodeErr(err, "payments.starGifts", "users")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 429, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PaymentsStarGifts) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PaymentsStarGiftsTypeID, "payments.starGifts"); err != nil {
-		return tlrt.DecodeErr(err, "payments.starGifts", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1067, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PaymentsStarGifts) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1067)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PaymentsStarGifts) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "payments.starGifts", "")
-	}
-	var err error
-	if m.Hash, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "payments.starGifts", "hash")
-	}
-	if m.Gifts, err = tlrt.DecodeSlabs[StarGift](d, false, 44, depth+1, decodeStarGift); err != nil {
-		return tlrt.DecodeErr(err, "payments.starGifts", "gifts")
-	}
-	if m.Chats, err = tlrt.DecodeSlabs[Channel](d, false, 12, depth+1, decodeChat); err != nil {
-		return tlrt.DecodeErr(err, "payments.starGifts", "chats")
-	}
-	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
-		return tlrt.DecodeErr(err, "payments.starGifts", "users")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1067, m)
 }
 
 // PaymentsBankCardData is the TL constructor payments.bankCardData.
@@ -2453,61 +1485,32 @@ func (*PaymentsBankCardData) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PaymentsBankCardData) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PaymentsBankCardDataTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 580, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PaymentsBankCardData) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.Title)
-	tlrt.PutVectorHeader(b, len(m.OpenURLs))
-	for i := range m.OpenURLs {
-		if err := m.OpenURLs[i].Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "payments.bankCardData", "open_urls")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 580, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PaymentsBankCardData) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PaymentsBankCardDataTypeID, "payments.bankCardData"); err != nil {
-		return tlrt.DecodeErr(err, "payments.bankCardData", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1239, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PaymentsBankCardData) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1239)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PaymentsBankCardData) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "payments.bankCardData", "")
-	}
-	var err error
-	if m.Title, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "payments.bankCardData", "title")
-	}
-	if m.OpenURLs, err = tlrt.DecodeStructs[BankCardOpenURL](d, false, false, 12, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "payments.bankCardData", "open_urls")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1239, m)
 }
 
 // PaymentsCheckedGiftCode is the TL constructor payments.checkedGiftCode.
@@ -2607,135 +1610,32 @@ func (m *PaymentsCheckedGiftCode) ClearUsedDate() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PaymentsCheckedGiftCode) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PaymentsCheckedGiftCodeTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2243, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PaymentsCheckedGiftCode) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<2 | 1<<4)
-	flags |= tlrt.Bit(m.ViaGiveaway, 2)
-	flags |= tlrt.Bit(m.FromID != nil, 4)
-	flags |= tlrt.Bit(m.GiveawayMsgID != 0, 3)
-	flags |= tlrt.Bit(m.ToID != 0, 0)
-	flags |= tlrt.Bit(m.UsedDate != 0, 1)
-	tlrt.PutUint32(b, uint32(flags))
-	if flags.Has(4) {
-		if err := tlrt.EncodeObject(b, m.FromID); err != nil {
-			return tlrt.EncodeErr(err, "payments.checkedGiftCode", "from_id")
-		}
-	}
-	if flags.Has(3) {
-		tlrt.PutUint32(b, uint32(m.GiveawayMsgID))
-	}
-	if flags.Has(0) {
-		tlrt.PutUint64(b, uint64(m.ToID))
-	}
-	w := tlrt.Extend(b, 8)
-	_ = w[7]
-	binary.LittleEndian.PutUint32(w, uint32(m.Date))
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.Days))
-	if flags.Has(1) {
-		tlrt.PutUint32(b, uint32(m.UsedDate))
-	}
-	tlrt.PutVectorHeader(b, len(m.Chats))
-	for i := range m.Chats {
-		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
-			return tlrt.EncodeErr(err, "payments.checkedGiftCode", "chats")
-		}
-	}
-	tlrt.PutVectorHeader(b, len(m.Users))
-	for i := range m.Users {
-		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
-			return tlrt.EncodeErr(err, "payments.checkedGiftCode", "users")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2243, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PaymentsCheckedGiftCode) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PaymentsCheckedGiftCodeTypeID, "payments.checkedGiftCode"); err != nil {
-		return tlrt.DecodeErr(err, "payments.checkedGiftCode", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3061, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PaymentsCheckedGiftCode) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = PaymentsCheckedGiftCode{}
-	d := tlrt.NewDecoder(b, &wireSchema, 3061)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PaymentsCheckedGiftCode) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "payments.checkedGiftCode", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "payments.checkedGiftCode", "flags")
-	}
-	m.ViaGiveaway = m.Flags.Has(2)
-	if m.Flags.Has(4) {
-		if m.FromID, err = decodePeer(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "payments.checkedGiftCode", "from_id")
-		}
-	}
-	if m.Flags.Has(3) {
-		if m.GiveawayMsgID, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "payments.checkedGiftCode", "giveaway_msg_id")
-		}
-	}
-	if m.Flags.Has(0) {
-		if m.ToID, err = d.Long(); err != nil {
-			return tlrt.DecodeErr(err, "payments.checkedGiftCode", "to_id")
-		}
-	}
-	if m.Date, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "payments.checkedGiftCode", "date")
-	}
-	if m.Days, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "payments.checkedGiftCode", "days")
-	}
-	if m.Flags.Has(1) {
-		if m.UsedDate, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "payments.checkedGiftCode", "used_date")
-		}
-	}
-	if m.Chats, err = tlrt.DecodeSlabs[Channel](d, false, 12, depth+1, decodeChat); err != nil {
-		return tlrt.DecodeErr(err, "payments.checkedGiftCode", "chats")
-	}
-	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
-		return tlrt.DecodeErr(err, "payments.checkedGiftCode", "users")
-	}
-	m.Flags &^= 1<<2 | 1<<4
-	if m.GiveawayMsgID != 0 {
-		m.Flags.Unset(3)
-	}
-	if m.ToID != 0 {
-		m.Flags.Unset(0)
-	}
-	if m.UsedDate != 0 {
-		m.Flags.Unset(1)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3061, m)
 }
 
 // PaymentsConnectedStarRefBots is the TL constructor
@@ -2767,73 +1667,32 @@ func (*PaymentsConnectedStarRefBots) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PaymentsConnectedStarRefBots) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PaymentsConnectedStarRefBotsTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1409, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PaymentsConnectedStarRefBots) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, uint32(m.Count))
-	binary.LittleEndian.PutUint32(w[4:], bin.TypeVector)
-	binary.LittleEndian.PutUint32(w[8:], uint32(len(m.ConnectedBots)))
-	for i := range m.ConnectedBots {
-		if err := m.ConnectedBots[i].Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "payments.connectedStarRefBots", "connected_bots")
-		}
-	}
-	tlrt.PutVectorHeader(b, len(m.Users))
-	for i := range m.Users {
-		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
-			return tlrt.EncodeErr(err, "payments.connectedStarRefBots", "users")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1409, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PaymentsConnectedStarRefBots) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PaymentsConnectedStarRefBotsTypeID, "payments.connectedStarRefBots"); err != nil {
-		return tlrt.DecodeErr(err, "payments.connectedStarRefBots", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2147, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PaymentsConnectedStarRefBots) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2147)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PaymentsConnectedStarRefBots) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "payments.connectedStarRefBots", "")
-	}
-	var err error
-	if m.Count, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "payments.connectedStarRefBots", "count")
-	}
-	if m.ConnectedBots, err = tlrt.DecodeStructs[ConnectedBotStarRef](d, false, false, 44, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "payments.connectedStarRefBots", "connected_bots")
-	}
-	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
-		return tlrt.DecodeErr(err, "payments.connectedStarRefBots", "users")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2147, m)
 }
 
 // PaymentsExportedInvoice is the TL constructor payments.exportedInvoice.
@@ -2859,49 +1718,32 @@ func (*PaymentsExportedInvoice) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PaymentsExportedInvoice) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PaymentsExportedInvoiceTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1639, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PaymentsExportedInvoice) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.URL)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1639, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PaymentsExportedInvoice) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PaymentsExportedInvoiceTypeID, "payments.exportedInvoice"); err != nil {
-		return tlrt.DecodeErr(err, "payments.exportedInvoice", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2399, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PaymentsExportedInvoice) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2399)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PaymentsExportedInvoice) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.URL, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "payments.exportedInvoice", "url")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2399, m)
 }
 
 // PaymentsResaleStarGifts is the TL constructor payments.resaleStarGifts.
@@ -3026,143 +1868,32 @@ func (m *PaymentsResaleStarGifts) ClearCounters() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PaymentsResaleStarGifts) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PaymentsResaleStarGiftsTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1364, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PaymentsResaleStarGifts) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags
-	flags |= tlrt.Bit(m.NextOffset != "", 0)
-	flags |= tlrt.Bit(len(m.Attributes) > 0 || m.AttributesHash != 0, 1)
-	flags |= tlrt.Bit(len(m.Counters) > 0, 2)
-	w := tlrt.Extend(b, 16)
-	_ = w[15]
-	binary.LittleEndian.PutUint32(w, uint32(flags))
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.Count))
-	binary.LittleEndian.PutUint32(w[8:], bin.TypeVector)
-	binary.LittleEndian.PutUint32(w[12:], uint32(len(m.Gifts)))
-	for i := range m.Gifts {
-		if err := tlrt.EncodeObject(b, m.Gifts[i]); err != nil {
-			return tlrt.EncodeErr(err, "payments.resaleStarGifts", "gifts")
-		}
-	}
-	if flags.Has(0) {
-		tlrt.PutString(b, m.NextOffset)
-	}
-	if flags.Has(1) {
-		tlrt.PutVectorHeader(b, len(m.Attributes))
-		for i := range m.Attributes {
-			if err := tlrt.EncodeObject(b, m.Attributes[i]); err != nil {
-				return tlrt.EncodeErr(err, "payments.resaleStarGifts", "attributes")
-			}
-		}
-		tlrt.PutUint64(b, uint64(m.AttributesHash))
-	}
-	tlrt.PutVectorHeader(b, len(m.Chats))
-	for i := range m.Chats {
-		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
-			return tlrt.EncodeErr(err, "payments.resaleStarGifts", "chats")
-		}
-	}
-	if flags.Has(2) {
-		tlrt.PutVectorHeader(b, len(m.Counters))
-		for i := range m.Counters {
-			if err := m.Counters[i].Encode(b); err != nil {
-				return tlrt.EncodeErr(err, "payments.resaleStarGifts", "counters")
-			}
-		}
-	}
-	tlrt.PutVectorHeader(b, len(m.Users))
-	for i := range m.Users {
-		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
-			return tlrt.EncodeErr(err, "payments.resaleStarGifts", "users")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1364, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PaymentsResaleStarGifts) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PaymentsResaleStarGiftsTypeID, "payments.resaleStarGifts"); err != nil {
-		return tlrt.DecodeErr(err, "payments.resaleStarGifts", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2099, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PaymentsResaleStarGifts) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = PaymentsResaleStarGifts{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2099)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PaymentsResaleStarGifts) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "payments.resaleStarGifts", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "payments.resaleStarGifts", "flags")
-	}
-	if m.Count, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "payments.resaleStarGifts", "count")
-	}
-	if m.Gifts, err = tlrt.DecodeSlabs[StarGift](d, false, 44, depth+1, decodeStarGift); err != nil {
-		return tlrt.DecodeErr(err, "payments.resaleStarGifts", "gifts")
-	}
-	if m.Flags.Has(0) {
-		if m.NextOffset, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "payments.resaleStarGifts", "next_offset")
-		}
-	}
-	if m.Flags.Has(1) {
-		if m.Attributes, err = tlrt.DecodeSlabs[StarGiftAttributeBackdrop](d, false, 24, depth+1, decodeStarGiftAttribute); err != nil {
-			return tlrt.DecodeErr(err, "payments.resaleStarGifts", "attributes")
-		}
-	}
-	if m.Flags.Has(1) {
-		if m.AttributesHash, err = d.Long(); err != nil {
-			return tlrt.DecodeErr(err, "payments.resaleStarGifts", "attributes_hash")
-		}
-	}
-	if m.Chats, err = tlrt.DecodeSlabs[Channel](d, false, 12, depth+1, decodeChat); err != nil {
-		return tlrt.DecodeErr(err, "payments.resaleStarGifts", "chats")
-	}
-	if m.Flags.Has(2) {
-		if m.Counters, err = tlrt.DecodeStructs[StarGiftAttributeCounter](d, false, false, 16, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "payments.resaleStarGifts", "counters")
-		}
-	}
-	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
-		return tlrt.DecodeErr(err, "payments.resaleStarGifts", "users")
-	}
-	if m.NextOffset != "" {
-		m.Flags.Unset(0)
-	}
-	if len(m.Attributes) > 0 || m.AttributesHash != 0 {
-		m.Flags.Unset(1)
-	}
-	if len(m.Counters) > 0 {
-		m.Flags.Unset(2)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2099, m)
 }
 
 // PaymentsSavedInfo is the TL constructor payments.savedInfo.
@@ -3191,73 +1922,32 @@ func (*PaymentsSavedInfo) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PaymentsSavedInfo) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PaymentsSavedInfoTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2412, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PaymentsSavedInfo) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<0 | 1<<1)
-	flags |= tlrt.Bit(m.HasSavedCredentials, 1)
-	flags |= tlrt.Bit(m.SavedInfo != nil, 0)
-	tlrt.PutUint32(b, uint32(flags))
-	if flags.Has(0) {
-		if err := m.SavedInfo.Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "payments.savedInfo", "saved_info")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2412, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PaymentsSavedInfo) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PaymentsSavedInfoTypeID, "payments.savedInfo"); err != nil {
-		return tlrt.DecodeErr(err, "payments.savedInfo", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3241, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PaymentsSavedInfo) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = PaymentsSavedInfo{}
-	d := tlrt.NewDecoder(b, &wireSchema, 3241)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PaymentsSavedInfo) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "payments.savedInfo", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "payments.savedInfo", "flags")
-	}
-	m.HasSavedCredentials = m.Flags.Has(1)
-	if m.Flags.Has(0) {
-		d.Spend(unsafe.Sizeof(PaymentRequestedInfo{}))
-		m.SavedInfo = &PaymentRequestedInfo{}
-		if err = tlrt.DecodeBoxed(d, m.SavedInfo, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "payments.savedInfo", "saved_info")
-		}
-	}
-	m.Flags &^= 1<<0 | 1<<1
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3241, m)
 }
 
 // PaymentsSavedStarGifts is the TL constructor payments.savedStarGifts.
@@ -3336,114 +2026,32 @@ func (m *PaymentsSavedStarGifts) ClearNextOffset() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PaymentsSavedStarGifts) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PaymentsSavedStarGiftsTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1377, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PaymentsSavedStarGifts) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags
-	flags |= tlrt.Bit(m.ChatNotificationsEnabled, 1)
-	flags |= tlrt.Bit(m.NextOffset != "", 0)
-	w := tlrt.Extend(b, 8)
-	_ = w[7]
-	binary.LittleEndian.PutUint32(w, uint32(flags))
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.Count))
-	if flags.Has(1) {
-		b.PutBool(m.ChatNotificationsEnabled)
-	}
-	tlrt.PutVectorHeader(b, len(m.Gifts))
-	for i := range m.Gifts {
-		if err := m.Gifts[i].Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "payments.savedStarGifts", "gifts")
-		}
-	}
-	if flags.Has(0) {
-		tlrt.PutString(b, m.NextOffset)
-	}
-	tlrt.PutVectorHeader(b, len(m.Chats))
-	for i := range m.Chats {
-		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
-			return tlrt.EncodeErr(err, "payments.savedStarGifts", "chats")
-		}
-	}
-	tlrt.PutVectorHeader(b, len(m.Users))
-	for i := range m.Users {
-		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
-			return tlrt.EncodeErr(err, "payments.savedStarGifts", "users")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1377, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PaymentsSavedStarGifts) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PaymentsSavedStarGiftsTypeID, "payments.savedStarGifts"); err != nil {
-		return tlrt.DecodeErr(err, "payments.savedStarGifts", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2113, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PaymentsSavedStarGifts) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = PaymentsSavedStarGifts{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2113)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PaymentsSavedStarGifts) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "payments.savedStarGifts", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "payments.savedStarGifts", "flags")
-	}
-	if m.Count, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "payments.savedStarGifts", "count")
-	}
-	if m.Flags.Has(1) {
-		if m.ChatNotificationsEnabled, err = d.Bool(); err != nil {
-			return tlrt.DecodeErr(err, "payments.savedStarGifts", "chat_notifications_enabled")
-		}
-	}
-	if m.Gifts, err = tlrt.DecodeStructs[SavedStarGift](d, false, false, 56, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "payments.savedStarGifts", "gifts")
-	}
-	if m.Flags.Has(0) {
-		if m.NextOffset, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "payments.savedStarGifts", "next_offset")
-		}
-	}
-	if m.Chats, err = tlrt.DecodeSlabs[Channel](d, false, 12, depth+1, decodeChat); err != nil {
-		return tlrt.DecodeErr(err, "payments.savedStarGifts", "chats")
-	}
-	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
-		return tlrt.DecodeErr(err, "payments.savedStarGifts", "users")
-	}
-	if m.ChatNotificationsEnabled {
-		m.Flags.Unset(1)
-	}
-	if m.NextOffset != "" {
-		m.Flags.Unset(0)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2113, m)
 }
 
 // PaymentsStarGiftAuctionAcquiredGifts is the TL constructor
@@ -3476,75 +2084,32 @@ func (*PaymentsStarGiftAuctionAcquiredGifts) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PaymentsStarGiftAuctionAcquiredGifts) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PaymentsStarGiftAuctionAcquiredGiftsTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1150, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PaymentsStarGiftAuctionAcquiredGifts) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutVectorHeader(b, len(m.Gifts))
-	for i := range m.Gifts {
-		if err := m.Gifts[i].Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "payments.starGiftAuctionAcquiredGifts", "gifts")
-		}
-	}
-	tlrt.PutVectorHeader(b, len(m.Users))
-	for i := range m.Users {
-		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
-			return tlrt.EncodeErr(err, "payments.starGiftAuctionAcquiredGifts", "users")
-		}
-	}
-	tlrt.PutVectorHeader(b, len(m.Chats))
-	for i := range m.Chats {
-		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
-			return tlrt.EncodeErr(err, "payments.starGiftAuctionAcquiredGifts", "chats")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1150, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PaymentsStarGiftAuctionAcquiredGifts) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PaymentsStarGiftAuctionAcquiredGiftsTypeID, "payments.starGiftAuctionAcquiredGifts"); err != nil {
-		return tlrt.DecodeErr(err, "payments.starGiftAuctionAcquiredGifts", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1868, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PaymentsStarGiftAuctionAcquiredGifts) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1868)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PaymentsStarGiftAuctionAcquiredGifts) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "payments.starGiftAuctionAcquiredGifts", "")
-	}
-	var err error
-	if m.Gifts, err = tlrt.DecodeStructs[StarGiftAuctionAcquiredGift](d, false, false, 40, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "payments.starGiftAuctionAcquiredGifts", "gifts")
-	}
-	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
-		return tlrt.DecodeErr(err, "payments.starGiftAuctionAcquiredGifts", "users")
-	}
-	if m.Chats, err = tlrt.DecodeSlabs[Channel](d, false, 12, depth+1, decodeChat); err != nil {
-		return tlrt.DecodeErr(err, "payments.starGiftAuctionAcquiredGifts", "chats")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1868, m)
 }
 
 // PaymentsStarGiftAuctionState is the TL constructor
@@ -3580,95 +2145,32 @@ func (*PaymentsStarGiftAuctionState) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PaymentsStarGiftAuctionState) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PaymentsStarGiftAuctionStateTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 990, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PaymentsStarGiftAuctionState) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Gift); err != nil {
-		return tlrt.EncodeErr(err, "payments.starGiftAuctionState", "gift")
-	}
-	if err := tlrt.EncodeObject(b, m.State); err != nil {
-		return tlrt.EncodeErr(err, "payments.starGiftAuctionState", "state")
-	}
-	if err := m.UserState.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "payments.starGiftAuctionState", "user_state")
-	}
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, uint32(m.Timeout))
-	binary.LittleEndian.PutUint32(w[4:], bin.TypeVector)
-	binary.LittleEndian.PutUint32(w[8:], uint32(len(m.Users)))
-	for i := range m.Users {
-		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
-			return tlrt.EncodeErr(err, "payments.starGiftAuctionState", "users")
-		}
-	}
-	tlrt.PutVectorHeader(b, len(m.Chats))
-	for i := range m.Chats {
-		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
-			return tlrt.EncodeErr(err, "payments.starGiftAuctionState", "chats")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 990, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PaymentsStarGiftAuctionState) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PaymentsStarGiftAuctionStateTypeID, "payments.starGiftAuctionState"); err != nil {
-		return tlrt.DecodeErr(err, "payments.starGiftAuctionState", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1692, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PaymentsStarGiftAuctionState) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = PaymentsStarGiftAuctionState{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1692)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PaymentsStarGiftAuctionState) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "payments.starGiftAuctionState", "")
-	}
-	var err error
-	if m.Gift, err = decodeStarGift(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "payments.starGiftAuctionState", "gift")
-	}
-	if m.State, err = decodeStarGiftAuctionState(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "payments.starGiftAuctionState", "state")
-	}
-	if err = tlrt.DecodeBoxed(d, &m.UserState, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "payments.starGiftAuctionState", "user_state")
-	}
-	if m.Timeout, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "payments.starGiftAuctionState", "timeout")
-	}
-	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
-		return tlrt.DecodeErr(err, "payments.starGiftAuctionState", "users")
-	}
-	if m.Chats, err = tlrt.DecodeSlabs[Channel](d, false, 12, depth+1, decodeChat); err != nil {
-		return tlrt.DecodeErr(err, "payments.starGiftAuctionState", "chats")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1692, m)
 }
 
 // PaymentsStarGiftUpgradeAttributes is the TL constructor
@@ -3698,57 +2200,32 @@ func (*PaymentsStarGiftUpgradeAttributes) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PaymentsStarGiftUpgradeAttributes) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PaymentsStarGiftUpgradeAttributesTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 663, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PaymentsStarGiftUpgradeAttributes) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutVectorHeader(b, len(m.Attributes))
-	for i := range m.Attributes {
-		if err := tlrt.EncodeObject(b, m.Attributes[i]); err != nil {
-			return tlrt.EncodeErr(err, "payments.starGiftUpgradeAttributes", "attributes")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 663, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PaymentsStarGiftUpgradeAttributes) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PaymentsStarGiftUpgradeAttributesTypeID, "payments.starGiftUpgradeAttributes"); err != nil {
-		return tlrt.DecodeErr(err, "payments.starGiftUpgradeAttributes", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1335, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PaymentsStarGiftUpgradeAttributes) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1335)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PaymentsStarGiftUpgradeAttributes) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "payments.starGiftUpgradeAttributes", "")
-	}
-	var err error
-	if m.Attributes, err = tlrt.DecodeSlabs[StarGiftAttributeBackdrop](d, false, 24, depth+1, decodeStarGiftAttribute); err != nil {
-		return tlrt.DecodeErr(err, "payments.starGiftUpgradeAttributes", "attributes")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1335, m)
 }
 
 // PaymentsStarGiftUpgradePreview is the TL constructor
@@ -3782,75 +2259,32 @@ func (*PaymentsStarGiftUpgradePreview) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PaymentsStarGiftUpgradePreview) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PaymentsStarGiftUpgradePreviewTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 573, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PaymentsStarGiftUpgradePreview) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutVectorHeader(b, len(m.SampleAttributes))
-	for i := range m.SampleAttributes {
-		if err := tlrt.EncodeObject(b, m.SampleAttributes[i]); err != nil {
-			return tlrt.EncodeErr(err, "payments.starGiftUpgradePreview", "sample_attributes")
-		}
-	}
-	tlrt.PutVectorHeader(b, len(m.Prices))
-	for i := range m.Prices {
-		if err := m.Prices[i].Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "payments.starGiftUpgradePreview", "prices")
-		}
-	}
-	tlrt.PutVectorHeader(b, len(m.NextPrices))
-	for i := range m.NextPrices {
-		if err := m.NextPrices[i].Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "payments.starGiftUpgradePreview", "next_prices")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 573, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PaymentsStarGiftUpgradePreview) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PaymentsStarGiftUpgradePreviewTypeID, "payments.starGiftUpgradePreview"); err != nil {
-		return tlrt.DecodeErr(err, "payments.starGiftUpgradePreview", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1231, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PaymentsStarGiftUpgradePreview) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1231)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PaymentsStarGiftUpgradePreview) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "payments.starGiftUpgradePreview", "")
-	}
-	var err error
-	if m.SampleAttributes, err = tlrt.DecodeSlabs[StarGiftAttributeBackdrop](d, false, 24, depth+1, decodeStarGiftAttribute); err != nil {
-		return tlrt.DecodeErr(err, "payments.starGiftUpgradePreview", "sample_attributes")
-	}
-	if m.Prices, err = tlrt.DecodeStructs[StarGiftUpgradePrice](d, false, false, 16, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "payments.starGiftUpgradePreview", "prices")
-	}
-	if m.NextPrices, err = tlrt.DecodeStructs[StarGiftUpgradePrice](d, false, false, 16, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "payments.starGiftUpgradePreview", "next_prices")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1231, m)
 }
 
 // PaymentsStarGiftWithdrawalURL is the TL constructor
@@ -3879,49 +2313,32 @@ func (*PaymentsStarGiftWithdrawalURL) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PaymentsStarGiftWithdrawalURL) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PaymentsStarGiftWithdrawalURLTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1213, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PaymentsStarGiftWithdrawalURL) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.URL)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1213, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PaymentsStarGiftWithdrawalURL) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PaymentsStarGiftWithdrawalURLTypeID, "payments.starGiftWithdrawalUrl"); err != nil {
-		return tlrt.DecodeErr(err, "payments.starGiftWithdrawalUrl", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1936, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PaymentsStarGiftWithdrawalURL) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1936)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PaymentsStarGiftWithdrawalURL) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.URL, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "payments.starGiftWithdrawalUrl", "url")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1936, m)
 }
 
 // PaymentsStarsRevenueAdsAccountURL is the TL constructor
@@ -3950,49 +2367,32 @@ func (*PaymentsStarsRevenueAdsAccountURL) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PaymentsStarsRevenueAdsAccountURL) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PaymentsStarsRevenueAdsAccountURLTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 529, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PaymentsStarsRevenueAdsAccountURL) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.URL)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 529, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PaymentsStarsRevenueAdsAccountURL) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PaymentsStarsRevenueAdsAccountURLTypeID, "payments.starsRevenueAdsAccountUrl"); err != nil {
-		return tlrt.DecodeErr(err, "payments.starsRevenueAdsAccountUrl", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1182, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PaymentsStarsRevenueAdsAccountURL) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1182)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PaymentsStarsRevenueAdsAccountURL) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.URL, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "payments.starsRevenueAdsAccountUrl", "url")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1182, m)
 }
 
 // PaymentsStarsRevenueStats is the TL constructor payments.starsRevenueStats.
@@ -4025,85 +2425,32 @@ func (*PaymentsStarsRevenueStats) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PaymentsStarsRevenueStats) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PaymentsStarsRevenueStatsTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 994, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PaymentsStarsRevenueStats) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 0)
-	flags |= tlrt.Bit(m.TopHoursGraph != nil, 0)
-	tlrt.PutUint32(b, uint32(flags))
-	if flags.Has(0) {
-		if err := tlrt.EncodeObject(b, m.TopHoursGraph); err != nil {
-			return tlrt.EncodeErr(err, "payments.starsRevenueStats", "top_hours_graph")
-		}
-	}
-	if err := tlrt.EncodeObject(b, m.RevenueGraph); err != nil {
-		return tlrt.EncodeErr(err, "payments.starsRevenueStats", "revenue_graph")
-	}
-	if err := m.Status.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "payments.starsRevenueStats", "status")
-	}
-	tlrt.PutUint64(b, math.Float64bits(m.UsdRate))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 994, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PaymentsStarsRevenueStats) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PaymentsStarsRevenueStatsTypeID, "payments.starsRevenueStats"); err != nil {
-		return tlrt.DecodeErr(err, "payments.starsRevenueStats", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1697, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PaymentsStarsRevenueStats) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = PaymentsStarsRevenueStats{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1697)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PaymentsStarsRevenueStats) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "payments.starsRevenueStats", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "payments.starsRevenueStats", "flags")
-	}
-	if m.Flags.Has(0) {
-		if m.TopHoursGraph, err = decodeStatsGraph(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "payments.starsRevenueStats", "top_hours_graph")
-		}
-	}
-	if m.RevenueGraph, err = decodeStatsGraph(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "payments.starsRevenueStats", "revenue_graph")
-	}
-	if err = tlrt.DecodeBoxed(d, &m.Status, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "payments.starsRevenueStats", "status")
-	}
-	if m.UsdRate, err = d.Double(); err != nil {
-		return tlrt.DecodeErr(err, "payments.starsRevenueStats", "usd_rate")
-	}
-	m.Flags &^= 1 << 0
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1697, m)
 }
 
 // PaymentsStarsRevenueWithdrawalURL is the TL constructor
@@ -4132,49 +2479,32 @@ func (*PaymentsStarsRevenueWithdrawalURL) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PaymentsStarsRevenueWithdrawalURL) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PaymentsStarsRevenueWithdrawalURLTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 277, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PaymentsStarsRevenueWithdrawalURL) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.URL)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 277, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PaymentsStarsRevenueWithdrawalURL) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PaymentsStarsRevenueWithdrawalURLTypeID, "payments.starsRevenueWithdrawalUrl"); err != nil {
-		return tlrt.DecodeErr(err, "payments.starsRevenueWithdrawalUrl", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 894, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PaymentsStarsRevenueWithdrawalURL) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 894)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PaymentsStarsRevenueWithdrawalURL) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.URL, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "payments.starsRevenueWithdrawalUrl", "url")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 894, m)
 }
 
 // PaymentsStarsStatus is the TL constructor payments.starsStatus.
@@ -4315,151 +2645,32 @@ func (m *PaymentsStarsStatus) ClearNextOffset() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PaymentsStarsStatus) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PaymentsStarsStatusTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1003, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PaymentsStarsStatus) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags
-	flags |= tlrt.Bit(len(m.Subscriptions) > 0, 1)
-	flags |= tlrt.Bit(m.SubscriptionsNextOffset != "", 2)
-	flags |= tlrt.Bit(m.SubscriptionsMissingBalance != 0, 4)
-	flags |= tlrt.Bit(len(m.History) > 0, 3)
-	flags |= tlrt.Bit(m.NextOffset != "", 0)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := tlrt.EncodeObject(b, m.Balance); err != nil {
-		return tlrt.EncodeErr(err, "payments.starsStatus", "balance")
-	}
-	if flags.Has(1) {
-		tlrt.PutVectorHeader(b, len(m.Subscriptions))
-		for i := range m.Subscriptions {
-			if err := m.Subscriptions[i].Encode(b); err != nil {
-				return tlrt.EncodeErr(err, "payments.starsStatus", "subscriptions")
-			}
-		}
-	}
-	if flags.Has(2) {
-		tlrt.PutString(b, m.SubscriptionsNextOffset)
-	}
-	if flags.Has(4) {
-		tlrt.PutUint64(b, uint64(m.SubscriptionsMissingBalance))
-	}
-	if flags.Has(3) {
-		tlrt.PutVectorHeader(b, len(m.History))
-		for i := range m.History {
-			if err := m.History[i].Encode(b); err != nil {
-				return tlrt.EncodeErr(err, "payments.starsStatus", "history")
-			}
-		}
-	}
-	if flags.Has(0) {
-		tlrt.PutString(b, m.NextOffset)
-	}
-	tlrt.PutVectorHeader(b, len(m.Chats))
-	for i := range m.Chats {
-		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
-			return tlrt.EncodeErr(err, "payments.starsStatus", "chats")
-		}
-	}
-	tlrt.PutVectorHeader(b, len(m.Users))
-	for i := range m.Users {
-		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
-			return tlrt.EncodeErr(err, "payments.starsStatus", "users")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1003, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PaymentsStarsStatus) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PaymentsStarsStatusTypeID, "payments.starsStatus"); err != nil {
-		return tlrt.DecodeErr(err, "payments.starsStatus", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1706, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PaymentsStarsStatus) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = PaymentsStarsStatus{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1706)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PaymentsStarsStatus) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "payments.starsStatus", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "payments.starsStatus", "flags")
-	}
-	if m.Balance, err = decodeStarsAmount(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "payments.starsStatus", "balance")
-	}
-	if m.Flags.Has(1) {
-		if m.Subscriptions, err = tlrt.DecodeStructs[StarsSubscription](d, false, false, 44, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "payments.starsStatus", "subscriptions")
-		}
-	}
-	if m.Flags.Has(2) {
-		if m.SubscriptionsNextOffset, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "payments.starsStatus", "subscriptions_next_offset")
-		}
-	}
-	if m.Flags.Has(4) {
-		if m.SubscriptionsMissingBalance, err = d.Long(); err != nil {
-			return tlrt.DecodeErr(err, "payments.starsStatus", "subscriptions_missing_balance")
-		}
-	}
-	if m.Flags.Has(3) {
-		if m.History, err = tlrt.DecodeStructs[StarsTransaction](d, false, false, 32, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "payments.starsStatus", "history")
-		}
-	}
-	if m.Flags.Has(0) {
-		if m.NextOffset, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "payments.starsStatus", "next_offset")
-		}
-	}
-	if m.Chats, err = tlrt.DecodeSlabs[Channel](d, false, 12, depth+1, decodeChat); err != nil {
-		return tlrt.DecodeErr(err, "payments.starsStatus", "chats")
-	}
-	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
-		return tlrt.DecodeErr(err, "payments.starsStatus", "users")
-	}
-	if len(m.Subscriptions) > 0 {
-		m.Flags.Unset(1)
-	}
-	if m.SubscriptionsNextOffset != "" {
-		m.Flags.Unset(2)
-	}
-	if m.SubscriptionsMissingBalance != 0 {
-		m.Flags.Unset(4)
-	}
-	if len(m.History) > 0 {
-		m.Flags.Unset(3)
-	}
-	if m.NextOffset != "" {
-		m.Flags.Unset(0)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1706, m)
 }
 
 // PaymentsSuggestedStarRefBots is the TL constructor
@@ -4517,94 +2728,32 @@ func (m *PaymentsSuggestedStarRefBots) ClearNextOffset() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PaymentsSuggestedStarRefBots) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PaymentsSuggestedStarRefBotsTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1703, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PaymentsSuggestedStarRefBots) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags
-	flags |= tlrt.Bit(m.NextOffset != "", 0)
-	w := tlrt.Extend(b, 16)
-	_ = w[15]
-	binary.LittleEndian.PutUint32(w, uint32(flags))
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.Count))
-	binary.LittleEndian.PutUint32(w[8:], bin.TypeVector)
-	binary.LittleEndian.PutUint32(w[12:], uint32(len(m.SuggestedBots)))
-	for i := range m.SuggestedBots {
-		if err := m.SuggestedBots[i].Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "payments.suggestedStarRefBots", "suggested_bots")
-		}
-	}
-	tlrt.PutVectorHeader(b, len(m.Users))
-	for i := range m.Users {
-		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
-			return tlrt.EncodeErr(err, "payments.suggestedStarRefBots", "users")
-		}
-	}
-	if flags.Has(0) {
-		tlrt.PutString(b, m.NextOffset)
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1703, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PaymentsSuggestedStarRefBots) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PaymentsSuggestedStarRefBotsTypeID, "payments.suggestedStarRefBots"); err != nil {
-		return tlrt.DecodeErr(err, "payments.suggestedStarRefBots", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2463, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PaymentsSuggestedStarRefBots) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = PaymentsSuggestedStarRefBots{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2463)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PaymentsSuggestedStarRefBots) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "payments.suggestedStarRefBots", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "payments.suggestedStarRefBots", "flags")
-	}
-	if m.Count, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "payments.suggestedStarRefBots", "count")
-	}
-	if m.SuggestedBots, err = tlrt.DecodeStructs[StarRefProgram](d, false, false, 20, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "payments.suggestedStarRefBots", "suggested_bots")
-	}
-	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
-		return tlrt.DecodeErr(err, "payments.suggestedStarRefBots", "users")
-	}
-	if m.Flags.Has(0) {
-		if m.NextOffset, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "payments.suggestedStarRefBots", "next_offset")
-		}
-	}
-	if m.NextOffset != "" {
-		m.Flags.Unset(0)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2463, m)
 }
 
 // PaymentsUniqueStarGift is the TL constructor payments.uniqueStarGift.
@@ -4633,72 +2782,32 @@ func (*PaymentsUniqueStarGift) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PaymentsUniqueStarGift) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PaymentsUniqueStarGiftTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 614, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PaymentsUniqueStarGift) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Gift); err != nil {
-		return tlrt.EncodeErr(err, "payments.uniqueStarGift", "gift")
-	}
-	tlrt.PutVectorHeader(b, len(m.Chats))
-	for i := range m.Chats {
-		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
-			return tlrt.EncodeErr(err, "payments.uniqueStarGift", "chats")
-		}
-	}
-	tlrt.PutVectorHeader(b, len(m.Users))
-	for i := range m.Users {
-		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
-			return tlrt.EncodeErr(err, "payments.uniqueStarGift", "users")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 614, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PaymentsUniqueStarGift) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PaymentsUniqueStarGiftTypeID, "payments.uniqueStarGift"); err != nil {
-		return tlrt.DecodeErr(err, "payments.uniqueStarGift", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1276, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PaymentsUniqueStarGift) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1276)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PaymentsUniqueStarGift) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "payments.uniqueStarGift", "")
-	}
-	var err error
-	if m.Gift, err = decodeStarGift(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "payments.uniqueStarGift", "gift")
-	}
-	if m.Chats, err = tlrt.DecodeSlabs[Channel](d, false, 12, depth+1, decodeChat); err != nil {
-		return tlrt.DecodeErr(err, "payments.uniqueStarGift", "chats")
-	}
-	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
-		return tlrt.DecodeErr(err, "payments.uniqueStarGift", "users")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1276, m)
 }
 
 // PaymentsUniqueStarGiftValueInfo is the TL constructor
@@ -4896,155 +3005,32 @@ func (m *PaymentsUniqueStarGiftValueInfo) ClearFragmentListedURL() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PaymentsUniqueStarGiftValueInfo) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PaymentsUniqueStarGiftValueInfoTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 758, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PaymentsUniqueStarGiftValueInfo) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<1 | 1<<6)
-	flags |= tlrt.Bit(m.LastSaleOnFragment, 1)
-	flags |= tlrt.Bit(m.ValueIsAverage, 6)
-	flags |= tlrt.Bit(m.LastSaleDate != 0 || m.LastSalePrice != 0, 0)
-	flags |= tlrt.Bit(m.FloorPrice != 0, 2)
-	flags |= tlrt.Bit(m.AveragePrice != 0, 3)
-	flags |= tlrt.Bit(m.ListedCount != 0, 4)
-	flags |= tlrt.Bit(m.FragmentListedCount != 0 || m.FragmentListedURL != "", 5)
-	tlrt.PutUint32(b, uint32(flags))
-	tlrt.PutString(b, m.Currency)
-	w := tlrt.Extend(b, 28)
-	_ = w[27]
-	binary.LittleEndian.PutUint64(w, uint64(m.Value))
-	binary.LittleEndian.PutUint32(w[8:], uint32(m.InitialSaleDate))
-	binary.LittleEndian.PutUint64(w[12:], uint64(m.InitialSaleStars))
-	binary.LittleEndian.PutUint64(w[20:], uint64(m.InitialSalePrice))
-	if flags.Has(0) {
-		w := tlrt.Extend(b, 12)
-		_ = w[11]
-		binary.LittleEndian.PutUint32(w, uint32(m.LastSaleDate))
-		binary.LittleEndian.PutUint64(w[4:], uint64(m.LastSalePrice))
-	}
-	if flags.Has(2) {
-		tlrt.PutUint64(b, uint64(m.FloorPrice))
-	}
-	if flags.Has(3) {
-		tlrt.PutUint64(b, uint64(m.AveragePrice))
-	}
-	if flags.Has(4) {
-		tlrt.PutUint32(b, uint32(m.ListedCount))
-	}
-	if flags.Has(5) {
-		tlrt.PutUint32(b, uint32(m.FragmentListedCount))
-		tlrt.PutString(b, m.FragmentListedURL)
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 758, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PaymentsUniqueStarGiftValueInfo) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PaymentsUniqueStarGiftValueInfoTypeID, "payments.uniqueStarGiftValueInfo"); err != nil {
-		return tlrt.DecodeErr(err, "payments.uniqueStarGiftValueInfo", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1436, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PaymentsUniqueStarGiftValueInfo) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = PaymentsUniqueStarGiftValueInfo{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1436)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PaymentsUniqueStarGiftValueInfo) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "payments.uniqueStarGiftValueInfo", "flags")
-	}
-	m.LastSaleOnFragment = m.Flags.Has(1)
-	m.ValueIsAverage = m.Flags.Has(6)
-	if m.Currency, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "payments.uniqueStarGiftValueInfo", "currency")
-	}
-	if m.Value, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "payments.uniqueStarGiftValueInfo", "value")
-	}
-	if m.InitialSaleDate, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "payments.uniqueStarGiftValueInfo", "initial_sale_date")
-	}
-	if m.InitialSaleStars, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "payments.uniqueStarGiftValueInfo", "initial_sale_stars")
-	}
-	if m.InitialSalePrice, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "payments.uniqueStarGiftValueInfo", "initial_sale_price")
-	}
-	if m.Flags.Has(0) {
-		if m.LastSaleDate, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "payments.uniqueStarGiftValueInfo", "last_sale_date")
-		}
-	}
-	if m.Flags.Has(0) {
-		if m.LastSalePrice, err = d.Long(); err != nil {
-			return tlrt.DecodeErr(err, "payments.uniqueStarGiftValueInfo", "last_sale_price")
-		}
-	}
-	if m.Flags.Has(2) {
-		if m.FloorPrice, err = d.Long(); err != nil {
-			return tlrt.DecodeErr(err, "payments.uniqueStarGiftValueInfo", "floor_price")
-		}
-	}
-	if m.Flags.Has(3) {
-		if m.AveragePrice, err = d.Long(); err != nil {
-			return tlrt.DecodeErr(err, "payments.uniqueStarGiftValueInfo", "average_price")
-		}
-	}
-	if m.Flags.Has(4) {
-		if m.ListedCount, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "payments.uniqueStarGiftValueInfo", "listed_count")
-		}
-	}
-	if m.Flags.Has(5) {
-		if m.FragmentListedCount, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "payments.uniqueStarGiftValueInfo", "fragment_listed_count")
-		}
-	}
-	if m.Flags.Has(5) {
-		if m.FragmentListedURL, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "payments.uniqueStarGiftValueInfo", "fragment_listed_url")
-		}
-	}
-	m.Flags &^= 1<<1 | 1<<6
-	if m.LastSaleDate != 0 || m.LastSalePrice != 0 {
-		m.Flags.Unset(0)
-	}
-	if m.FloorPrice != 0 {
-		m.Flags.Unset(2)
-	}
-	if m.AveragePrice != 0 {
-		m.Flags.Unset(3)
-	}
-	if m.ListedCount != 0 {
-		m.Flags.Unset(4)
-	}
-	if m.FragmentListedCount != 0 || m.FragmentListedURL != "" {
-		m.Flags.Unset(5)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1436, m)
 }
 
 // PaymentsValidatedRequestedInfo is the TL constructor
@@ -5118,86 +3104,32 @@ func (m *PaymentsValidatedRequestedInfo) ClearShippingOptions() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PaymentsValidatedRequestedInfo) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PaymentsValidatedRequestedInfoTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1987, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PaymentsValidatedRequestedInfo) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags
-	flags |= tlrt.Bit(m.ID != "", 0)
-	flags |= tlrt.Bit(len(m.ShippingOptions) > 0, 1)
-	tlrt.PutUint32(b, uint32(flags))
-	if flags.Has(0) {
-		tlrt.PutString(b, m.ID)
-	}
-	if flags.Has(1) {
-		tlrt.PutVectorHeader(b, len(m.ShippingOptions))
-		for i := range m.ShippingOptions {
-			if err := m.ShippingOptions[i].Encode(b); err != nil {
-				return tlrt.EncodeErr(err, "payments.validatedRequestedInfo", "shipping_options")
-			}
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1987, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PaymentsValidatedRequestedInfo) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PaymentsValidatedRequestedInfoTypeID, "payments.validatedRequestedInfo"); err != nil {
-		return tlrt.DecodeErr(err, "payments.validatedRequestedInfo", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2777, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PaymentsValidatedRequestedInfo) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = PaymentsValidatedRequestedInfo{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2777)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PaymentsValidatedRequestedInfo) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "payments.validatedRequestedInfo", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "payments.validatedRequestedInfo", "flags")
-	}
-	if m.Flags.Has(0) {
-		if m.ID, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "payments.validatedRequestedInfo", "id")
-		}
-	}
-	if m.Flags.Has(1) {
-		if m.ShippingOptions, err = tlrt.DecodeStructs[ShippingOption](d, false, false, 20, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "payments.validatedRequestedInfo", "shipping_options")
-		}
-	}
-	if m.ID != "" {
-		m.Flags.Unset(0)
-	}
-	if len(m.ShippingOptions) > 0 {
-		m.Flags.Unset(1)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2777, m)
 }
 
 // PaymentsGetPaymentFormRequest is the TL function payments.getPaymentForm.
@@ -5226,77 +3158,32 @@ func (*PaymentsGetPaymentFormRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PaymentsGetPaymentFormRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PaymentsGetPaymentFormRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 509, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PaymentsGetPaymentFormRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 0)
-	flags |= tlrt.Bit(m.ThemeParams != nil, 0)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := tlrt.EncodeObject(b, m.Invoice); err != nil {
-		return tlrt.EncodeErr(err, "payments.getPaymentForm", "invoice")
-	}
-	if flags.Has(0) {
-		if err := m.ThemeParams.Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "payments.getPaymentForm", "theme_params")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 509, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PaymentsGetPaymentFormRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PaymentsGetPaymentFormRequestTypeID, "payments.getPaymentForm"); err != nil {
-		return tlrt.DecodeErr(err, "payments.getPaymentForm", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1158, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PaymentsGetPaymentFormRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = PaymentsGetPaymentFormRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1158)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PaymentsGetPaymentFormRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "payments.getPaymentForm", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "payments.getPaymentForm", "flags")
-	}
-	if m.Invoice, err = decodeInputInvoice(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "payments.getPaymentForm", "invoice")
-	}
-	if m.Flags.Has(0) {
-		d.Spend(unsafe.Sizeof(DataJSON{}))
-		m.ThemeParams = &DataJSON{}
-		if err = tlrt.DecodeBoxed(d, m.ThemeParams, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "payments.getPaymentForm", "theme_params")
-		}
-	}
-	m.Flags &^= 1 << 0
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1158, m)
 }
 
 // PaymentsGetPaymentForm calls payments.getPaymentForm: see
@@ -5335,57 +3222,31 @@ func (*PaymentsGetPaymentReceiptRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PaymentsGetPaymentReceiptRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PaymentsGetPaymentReceiptRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 347, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PaymentsGetPaymentReceiptRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "payments.getPaymentReceipt", "peer")
-	}
-	tlrt.PutUint32(b, uint32(m.MsgID))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 347, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PaymentsGetPaymentReceiptRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PaymentsGetPaymentReceiptRequestTypeID, "payments.getPaymentReceipt"); err != nil {
-		return tlrt.DecodeErr(err, "payments.getPaymentReceipt", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 970, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *PaymentsGetPaymentReceiptRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 970)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PaymentsGetPaymentReceiptRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "payments.getPaymentReceipt", "")
-	}
-	var err error
-	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "payments.getPaymentReceipt", "peer")
-	}
-	if m.MsgID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "payments.getPaymentReceipt", "msg_id")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 970, m)
 }
 
 // PaymentsGetPaymentReceipt calls payments.getPaymentReceipt: see
@@ -5427,72 +3288,32 @@ func (*PaymentsValidateRequestedInfoRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PaymentsValidateRequestedInfoRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PaymentsValidateRequestedInfoRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1727, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PaymentsValidateRequestedInfoRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 0)
-	flags |= tlrt.Bit(m.Save, 0)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := tlrt.EncodeObject(b, m.Invoice); err != nil {
-		return tlrt.EncodeErr(err, "payments.validateRequestedInfo", "invoice")
-	}
-	if err := m.Info.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "payments.validateRequestedInfo", "info")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1727, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PaymentsValidateRequestedInfoRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PaymentsValidateRequestedInfoRequestTypeID, "payments.validateRequestedInfo"); err != nil {
-		return tlrt.DecodeErr(err, "payments.validateRequestedInfo", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2489, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PaymentsValidateRequestedInfoRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = PaymentsValidateRequestedInfoRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2489)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PaymentsValidateRequestedInfoRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "payments.validateRequestedInfo", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "payments.validateRequestedInfo", "flags")
-	}
-	m.Save = m.Flags.Has(0)
-	if m.Invoice, err = decodeInputInvoice(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "payments.validateRequestedInfo", "invoice")
-	}
-	if err = tlrt.DecodeBoxed(d, &m.Info, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "payments.validateRequestedInfo", "info")
-	}
-	m.Flags &^= 1 << 0
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2489, m)
 }
 
 // PaymentsValidateRequestedInfo calls payments.validateRequestedInfo: see
@@ -5601,111 +3422,32 @@ func (m *PaymentsSendPaymentFormRequest) ClearTipAmount() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PaymentsSendPaymentFormRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PaymentsSendPaymentFormRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 411, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PaymentsSendPaymentFormRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags
-	flags |= tlrt.Bit(m.RequestedInfoID != "", 0)
-	flags |= tlrt.Bit(m.ShippingOptionID != "", 1)
-	flags |= tlrt.Bit(m.TipAmount != 0, 2)
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, uint32(flags))
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.FormID))
-	if err := tlrt.EncodeObject(b, m.Invoice); err != nil {
-		return tlrt.EncodeErr(err, "payments.sendPaymentForm", "invoice")
-	}
-	if flags.Has(0) {
-		tlrt.PutString(b, m.RequestedInfoID)
-	}
-	if flags.Has(1) {
-		tlrt.PutString(b, m.ShippingOptionID)
-	}
-	if err := tlrt.EncodeObject(b, m.Credentials); err != nil {
-		return tlrt.EncodeErr(err, "payments.sendPaymentForm", "credentials")
-	}
-	if flags.Has(2) {
-		tlrt.PutUint64(b, uint64(m.TipAmount))
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 411, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PaymentsSendPaymentFormRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PaymentsSendPaymentFormRequestTypeID, "payments.sendPaymentForm"); err != nil {
-		return tlrt.DecodeErr(err, "payments.sendPaymentForm", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1047, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PaymentsSendPaymentFormRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = PaymentsSendPaymentFormRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1047)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PaymentsSendPaymentFormRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "payments.sendPaymentForm", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "payments.sendPaymentForm", "flags")
-	}
-	if m.FormID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "payments.sendPaymentForm", "form_id")
-	}
-	if m.Invoice, err = decodeInputInvoice(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "payments.sendPaymentForm", "invoice")
-	}
-	if m.Flags.Has(0) {
-		if m.RequestedInfoID, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "payments.sendPaymentForm", "requested_info_id")
-		}
-	}
-	if m.Flags.Has(1) {
-		if m.ShippingOptionID, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "payments.sendPaymentForm", "shipping_option_id")
-		}
-	}
-	if m.Credentials, err = decodeInputPaymentCredentials(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "payments.sendPaymentForm", "credentials")
-	}
-	if m.Flags.Has(2) {
-		if m.TipAmount, err = d.Long(); err != nil {
-			return tlrt.DecodeErr(err, "payments.sendPaymentForm", "tip_amount")
-		}
-	}
-	if m.RequestedInfoID != "" {
-		m.Flags.Unset(0)
-	}
-	if m.ShippingOptionID != "" {
-		m.Flags.Unset(1)
-	}
-	if m.TipAmount != 0 {
-		m.Flags.Unset(2)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1047, m)
 }
 
 // PaymentsSendPaymentForm calls payments.sendPaymentForm: see
@@ -5738,43 +3480,31 @@ func (*PaymentsGetSavedInfoRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PaymentsGetSavedInfoRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PaymentsGetSavedInfoRequestTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 335, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PaymentsGetSavedInfoRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 335, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PaymentsGetSavedInfoRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PaymentsGetSavedInfoRequestTypeID, "payments.getSavedInfo"); err != nil {
-		return tlrt.DecodeErr(err, "payments.getSavedInfo", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 956, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *PaymentsGetSavedInfoRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 956)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PaymentsGetSavedInfoRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 956, m)
 }
 
 // PaymentsGetSavedInfo calls payments.getSavedInfo: see
@@ -5812,58 +3542,31 @@ func (*PaymentsClearSavedInfoRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PaymentsClearSavedInfoRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PaymentsClearSavedInfoRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2047, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PaymentsClearSavedInfoRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<0 | 1<<1)
-	flags |= tlrt.Bit(m.Credentials, 0)
-	flags |= tlrt.Bit(m.Info, 1)
-	tlrt.PutUint32(b, uint32(flags))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2047, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PaymentsClearSavedInfoRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PaymentsClearSavedInfoRequestTypeID, "payments.clearSavedInfo"); err != nil {
-		return tlrt.DecodeErr(err, "payments.clearSavedInfo", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2846, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *PaymentsClearSavedInfoRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = PaymentsClearSavedInfoRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2846)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PaymentsClearSavedInfoRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "payments.clearSavedInfo", "flags")
-	}
-	m.Credentials = m.Flags.Has(0)
-	m.Info = m.Flags.Has(1)
-	m.Flags &^= 1<<0 | 1<<1
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2846, m)
 }
 
 // PaymentsClearSavedInfo calls payments.clearSavedInfo: see
@@ -5898,49 +3601,32 @@ func (*PaymentsGetBankCardDataRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PaymentsGetBankCardDataRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PaymentsGetBankCardDataRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 422, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PaymentsGetBankCardDataRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.Number)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 422, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PaymentsGetBankCardDataRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PaymentsGetBankCardDataRequestTypeID, "payments.getBankCardData"); err != nil {
-		return tlrt.DecodeErr(err, "payments.getBankCardData", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1059, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PaymentsGetBankCardDataRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1059)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PaymentsGetBankCardDataRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Number, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "payments.getBankCardData", "number")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1059, m)
 }
 
 // PaymentsGetBankCardData calls payments.getBankCardData: see
@@ -5976,54 +3662,32 @@ func (*PaymentsExportInvoiceRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PaymentsExportInvoiceRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PaymentsExportInvoiceRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 140, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PaymentsExportInvoiceRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.InvoiceMedia); err != nil {
-		return tlrt.EncodeErr(err, "payments.exportInvoice", "invoice_media")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 140, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PaymentsExportInvoiceRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PaymentsExportInvoiceRequestTypeID, "payments.exportInvoice"); err != nil {
-		return tlrt.DecodeErr(err, "payments.exportInvoice", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 741, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PaymentsExportInvoiceRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 741)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PaymentsExportInvoiceRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "payments.exportInvoice", "")
-	}
-	var err error
-	if m.InvoiceMedia, err = decodeInputMedia(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "payments.exportInvoice", "invoice_media")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 741, m)
 }
 
 // PaymentsExportInvoice calls payments.exportInvoice: see
@@ -6062,58 +3726,32 @@ func (*PaymentsAssignAppStoreTransactionRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PaymentsAssignAppStoreTransactionRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PaymentsAssignAppStoreTransactionRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1185, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PaymentsAssignAppStoreTransactionRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutBytes(b, m.Receipt)
-	if err := tlrt.EncodeObject(b, m.Purpose); err != nil {
-		return tlrt.EncodeErr(err, "payments.assignAppStoreTransaction", "purpose")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1185, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PaymentsAssignAppStoreTransactionRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PaymentsAssignAppStoreTransactionRequestTypeID, "payments.assignAppStoreTransaction"); err != nil {
-		return tlrt.DecodeErr(err, "payments.assignAppStoreTransaction", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1905, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PaymentsAssignAppStoreTransactionRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1905)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PaymentsAssignAppStoreTransactionRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "payments.assignAppStoreTransaction", "")
-	}
-	var err error
-	if m.Receipt, err = tlrt.Bytes(d); err != nil {
-		return tlrt.DecodeErr(err, "payments.assignAppStoreTransaction", "receipt")
-	}
-	if m.Purpose, err = decodeInputStorePaymentPurpose(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "payments.assignAppStoreTransaction", "purpose")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1905, m)
 }
 
 // PaymentsAssignAppStoreTransaction calls payments.assignAppStoreTransaction:
@@ -6152,64 +3790,32 @@ func (*PaymentsAssignPlayMarketTransactionRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PaymentsAssignPlayMarketTransactionRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PaymentsAssignPlayMarketTransactionRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2118, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PaymentsAssignPlayMarketTransactionRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := m.Receipt.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "payments.assignPlayMarketTransaction", "receipt")
-	}
-	if err := tlrt.EncodeObject(b, m.Purpose); err != nil {
-		return tlrt.EncodeErr(err, "payments.assignPlayMarketTransaction", "purpose")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2118, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PaymentsAssignPlayMarketTransactionRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PaymentsAssignPlayMarketTransactionRequestTypeID, "payments.assignPlayMarketTransaction"); err != nil {
-		return tlrt.DecodeErr(err, "payments.assignPlayMarketTransaction", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2927, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PaymentsAssignPlayMarketTransactionRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = PaymentsAssignPlayMarketTransactionRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2927)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PaymentsAssignPlayMarketTransactionRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "payments.assignPlayMarketTransaction", "")
-	}
-	var err error
-	if err = tlrt.DecodeBoxed(d, &m.Receipt, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "payments.assignPlayMarketTransaction", "receipt")
-	}
-	if m.Purpose, err = decodeInputStorePaymentPurpose(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "payments.assignPlayMarketTransaction", "purpose")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2927, m)
 }
 
 // PaymentsAssignPlayMarketTransaction calls
@@ -6249,68 +3855,31 @@ func (*PaymentsGetPremiumGiftCodeOptionsRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PaymentsGetPremiumGiftCodeOptionsRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PaymentsGetPremiumGiftCodeOptionsRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 369, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PaymentsGetPremiumGiftCodeOptionsRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 0)
-	flags |= tlrt.Bit(m.BoostPeer != nil, 0)
-	tlrt.PutUint32(b, uint32(flags))
-	if flags.Has(0) {
-		if err := tlrt.EncodeObject(b, m.BoostPeer); err != nil {
-			return tlrt.EncodeErr(err, "payments.getPremiumGiftCodeOptions", "boost_peer")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 369, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PaymentsGetPremiumGiftCodeOptionsRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PaymentsGetPremiumGiftCodeOptionsRequestTypeID, "payments.getPremiumGiftCodeOptions"); err != nil {
-		return tlrt.DecodeErr(err, "payments.getPremiumGiftCodeOptions", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 998, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *PaymentsGetPremiumGiftCodeOptionsRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = PaymentsGetPremiumGiftCodeOptionsRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 998)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PaymentsGetPremiumGiftCodeOptionsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "payments.getPremiumGiftCodeOptions", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "payments.getPremiumGiftCodeOptions", "flags")
-	}
-	if m.Flags.Has(0) {
-		if m.BoostPeer, err = decodeInputPeer(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "payments.getPremiumGiftCodeOptions", "boost_peer")
-		}
-	}
-	m.Flags &^= 1 << 0
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 998, m)
 }
 
 // PaymentsGetPremiumGiftCodeOptions calls payments.getPremiumGiftCodeOptions:
@@ -6349,49 +3918,32 @@ func (*PaymentsCheckGiftCodeRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PaymentsCheckGiftCodeRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PaymentsCheckGiftCodeRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1311, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PaymentsCheckGiftCodeRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.Slug)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1311, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PaymentsCheckGiftCodeRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PaymentsCheckGiftCodeRequestTypeID, "payments.checkGiftCode"); err != nil {
-		return tlrt.DecodeErr(err, "payments.checkGiftCode", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2040, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PaymentsCheckGiftCodeRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2040)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PaymentsCheckGiftCodeRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Slug, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "payments.checkGiftCode", "slug")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2040, m)
 }
 
 // PaymentsCheckGiftCode calls payments.checkGiftCode: see
@@ -6426,49 +3978,32 @@ func (*PaymentsApplyGiftCodeRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PaymentsApplyGiftCodeRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PaymentsApplyGiftCodeRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2361, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PaymentsApplyGiftCodeRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.Slug)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2361, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PaymentsApplyGiftCodeRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PaymentsApplyGiftCodeRequestTypeID, "payments.applyGiftCode"); err != nil {
-		return tlrt.DecodeErr(err, "payments.applyGiftCode", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3186, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PaymentsApplyGiftCodeRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3186)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PaymentsApplyGiftCodeRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Slug, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "payments.applyGiftCode", "slug")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3186, m)
 }
 
 // PaymentsApplyGiftCode calls payments.applyGiftCode: see
@@ -6505,57 +4040,31 @@ func (*PaymentsGetGiveawayInfoRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PaymentsGetGiveawayInfoRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PaymentsGetGiveawayInfoRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2337, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PaymentsGetGiveawayInfoRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "payments.getGiveawayInfo", "peer")
-	}
-	tlrt.PutUint32(b, uint32(m.MsgID))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2337, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PaymentsGetGiveawayInfoRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PaymentsGetGiveawayInfoRequestTypeID, "payments.getGiveawayInfo"); err != nil {
-		return tlrt.DecodeErr(err, "payments.getGiveawayInfo", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3161, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *PaymentsGetGiveawayInfoRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3161)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PaymentsGetGiveawayInfoRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "payments.getGiveawayInfo", "")
-	}
-	var err error
-	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "payments.getGiveawayInfo", "peer")
-	}
-	if m.MsgID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "payments.getGiveawayInfo", "msg_id")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3161, m)
 }
 
 // PaymentsGetGiveawayInfo calls payments.getGiveawayInfo: see
@@ -6595,64 +4104,32 @@ func (*PaymentsLaunchPrepaidGiveawayRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PaymentsLaunchPrepaidGiveawayRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PaymentsLaunchPrepaidGiveawayRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 888, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PaymentsLaunchPrepaidGiveawayRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "payments.launchPrepaidGiveaway", "peer")
-	}
-	tlrt.PutUint64(b, uint64(m.GiveawayID))
-	if err := tlrt.EncodeObject(b, m.Purpose); err != nil {
-		return tlrt.EncodeErr(err, "payments.launchPrepaidGiveaway", "purpose")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 888, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PaymentsLaunchPrepaidGiveawayRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PaymentsLaunchPrepaidGiveawayRequestTypeID, "payments.launchPrepaidGiveaway"); err != nil {
-		return tlrt.DecodeErr(err, "payments.launchPrepaidGiveaway", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1585, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PaymentsLaunchPrepaidGiveawayRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1585)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PaymentsLaunchPrepaidGiveawayRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "payments.launchPrepaidGiveaway", "")
-	}
-	var err error
-	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "payments.launchPrepaidGiveaway", "peer")
-	}
-	if m.GiveawayID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "payments.launchPrepaidGiveaway", "giveaway_id")
-	}
-	if m.Purpose, err = decodeInputStorePaymentPurpose(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "payments.launchPrepaidGiveaway", "purpose")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1585, m)
 }
 
 // PaymentsLaunchPrepaidGiveaway calls payments.launchPrepaidGiveaway: see
@@ -6687,43 +4164,31 @@ func (*PaymentsGetStarsTopupOptionsRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PaymentsGetStarsTopupOptionsRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PaymentsGetStarsTopupOptionsRequestTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1835, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PaymentsGetStarsTopupOptionsRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1835, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PaymentsGetStarsTopupOptionsRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PaymentsGetStarsTopupOptionsRequestTypeID, "payments.getStarsTopupOptions"); err != nil {
-		return tlrt.DecodeErr(err, "payments.getStarsTopupOptions", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2608, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *PaymentsGetStarsTopupOptionsRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2608)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PaymentsGetStarsTopupOptionsRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2608, m)
 }
 
 // PaymentsGetStarsTopupOptions calls payments.getStarsTopupOptions: see
@@ -6765,65 +4230,31 @@ func (*PaymentsGetStarsStatusRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PaymentsGetStarsStatusRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PaymentsGetStarsStatusRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 731, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PaymentsGetStarsStatusRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 0)
-	flags |= tlrt.Bit(m.Ton, 0)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "payments.getStarsStatus", "peer")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 731, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PaymentsGetStarsStatusRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PaymentsGetStarsStatusRequestTypeID, "payments.getStarsStatus"); err != nil {
-		return tlrt.DecodeErr(err, "payments.getStarsStatus", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1409, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *PaymentsGetStarsStatusRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = PaymentsGetStarsStatusRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1409)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PaymentsGetStarsStatusRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "payments.getStarsStatus", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "payments.getStarsStatus", "flags")
-	}
-	m.Ton = m.Flags.Has(0)
-	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "payments.getStarsStatus", "peer")
-	}
-	m.Flags &^= 1 << 0
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1409, m)
 }
 
 // PaymentsGetStarsStatus calls payments.getStarsStatus: see
@@ -6896,92 +4327,32 @@ func (m *PaymentsGetStarsTransactionsRequest) ClearSubscriptionID() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PaymentsGetStarsTransactionsRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PaymentsGetStarsTransactionsRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 975, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PaymentsGetStarsTransactionsRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<4)
-	flags |= tlrt.Bit(m.Inbound, 0)
-	flags |= tlrt.Bit(m.Outbound, 1)
-	flags |= tlrt.Bit(m.Ascending, 2)
-	flags |= tlrt.Bit(m.Ton, 4)
-	flags |= tlrt.Bit(m.SubscriptionID != "", 3)
-	tlrt.PutUint32(b, uint32(flags))
-	if flags.Has(3) {
-		tlrt.PutString(b, m.SubscriptionID)
-	}
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "payments.getStarsTransactions", "peer")
-	}
-	tlrt.PutString(b, m.Offset)
-	tlrt.PutUint32(b, uint32(m.Limit))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 975, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PaymentsGetStarsTransactionsRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PaymentsGetStarsTransactionsRequestTypeID, "payments.getStarsTransactions"); err != nil {
-		return tlrt.DecodeErr(err, "payments.getStarsTransactions", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1676, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PaymentsGetStarsTransactionsRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = PaymentsGetStarsTransactionsRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1676)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PaymentsGetStarsTransactionsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "payments.getStarsTransactions", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "payments.getStarsTransactions", "flags")
-	}
-	m.Inbound = m.Flags.Has(0)
-	m.Outbound = m.Flags.Has(1)
-	m.Ascending = m.Flags.Has(2)
-	m.Ton = m.Flags.Has(4)
-	if m.Flags.Has(3) {
-		if m.SubscriptionID, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "payments.getStarsTransactions", "subscription_id")
-		}
-	}
-	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "payments.getStarsTransactions", "peer")
-	}
-	if m.Offset, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "payments.getStarsTransactions", "offset")
-	}
-	if m.Limit, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "payments.getStarsTransactions", "limit")
-	}
-	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<4
-	if m.SubscriptionID != "" {
-		m.Flags.Unset(3)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1676, m)
 }
 
 // PaymentsGetStarsTransactions calls payments.getStarsTransactions: see
@@ -7018,58 +4389,32 @@ func (*PaymentsSendStarsFormRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PaymentsSendStarsFormRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PaymentsSendStarsFormRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1119, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PaymentsSendStarsFormRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint64(b, uint64(m.FormID))
-	if err := tlrt.EncodeObject(b, m.Invoice); err != nil {
-		return tlrt.EncodeErr(err, "payments.sendStarsForm", "invoice")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1119, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PaymentsSendStarsFormRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PaymentsSendStarsFormRequestTypeID, "payments.sendStarsForm"); err != nil {
-		return tlrt.DecodeErr(err, "payments.sendStarsForm", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1835, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PaymentsSendStarsFormRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1835)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PaymentsSendStarsFormRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "payments.sendStarsForm", "")
-	}
-	var err error
-	if m.FormID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "payments.sendStarsForm", "form_id")
-	}
-	if m.Invoice, err = decodeInputInvoice(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "payments.sendStarsForm", "invoice")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1835, m)
 }
 
 // PaymentsSendStarsForm calls payments.sendStarsForm: see
@@ -7108,58 +4453,32 @@ func (*PaymentsRefundStarsChargeRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PaymentsRefundStarsChargeRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PaymentsRefundStarsChargeRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 354, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PaymentsRefundStarsChargeRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.UserID); err != nil {
-		return tlrt.EncodeErr(err, "payments.refundStarsCharge", "user_id")
-	}
-	tlrt.PutString(b, m.ChargeID)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 354, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PaymentsRefundStarsChargeRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PaymentsRefundStarsChargeRequestTypeID, "payments.refundStarsCharge"); err != nil {
-		return tlrt.DecodeErr(err, "payments.refundStarsCharge", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 979, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PaymentsRefundStarsChargeRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 979)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PaymentsRefundStarsChargeRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "payments.refundStarsCharge", "")
-	}
-	var err error
-	if m.UserID, err = decodeInputUser(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "payments.refundStarsCharge", "user_id")
-	}
-	if m.ChargeID, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "payments.refundStarsCharge", "charge_id")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 979, m)
 }
 
 // PaymentsRefundStarsCharge calls payments.refundStarsCharge: see
@@ -7200,67 +4519,31 @@ func (*PaymentsGetStarsRevenueStatsRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PaymentsGetStarsRevenueStatsRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PaymentsGetStarsRevenueStatsRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2055, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PaymentsGetStarsRevenueStatsRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<0 | 1<<1)
-	flags |= tlrt.Bit(m.Dark, 0)
-	flags |= tlrt.Bit(m.Ton, 1)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "payments.getStarsRevenueStats", "peer")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2055, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PaymentsGetStarsRevenueStatsRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PaymentsGetStarsRevenueStatsRequestTypeID, "payments.getStarsRevenueStats"); err != nil {
-		return tlrt.DecodeErr(err, "payments.getStarsRevenueStats", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2857, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *PaymentsGetStarsRevenueStatsRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = PaymentsGetStarsRevenueStatsRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2857)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PaymentsGetStarsRevenueStatsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "payments.getStarsRevenueStats", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "payments.getStarsRevenueStats", "flags")
-	}
-	m.Dark = m.Flags.Has(0)
-	m.Ton = m.Flags.Has(1)
-	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "payments.getStarsRevenueStats", "peer")
-	}
-	m.Flags &^= 1<<0 | 1<<1
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2857, m)
 }
 
 // PaymentsGetStarsRevenueStats calls payments.getStarsRevenueStats: see
@@ -7326,84 +4609,32 @@ func (m *PaymentsGetStarsRevenueWithdrawalURLRequest) ClearAmount() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PaymentsGetStarsRevenueWithdrawalURLRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PaymentsGetStarsRevenueWithdrawalURLRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 343, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PaymentsGetStarsRevenueWithdrawalURLRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 0)
-	flags |= tlrt.Bit(m.Ton, 0)
-	flags |= tlrt.Bit(m.Amount != 0, 1)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "payments.getStarsRevenueWithdrawalUrl", "peer")
-	}
-	if flags.Has(1) {
-		tlrt.PutUint64(b, uint64(m.Amount))
-	}
-	if err := tlrt.EncodeObject(b, m.Password); err != nil {
-		return tlrt.EncodeErr(err, "payments.getStarsRevenueWithdrawalUrl", "password")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 343, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PaymentsGetStarsRevenueWithdrawalURLRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PaymentsGetStarsRevenueWithdrawalURLRequestTypeID, "payments.getStarsRevenueWithdrawalUrl"); err != nil {
-		return tlrt.DecodeErr(err, "payments.getStarsRevenueWithdrawalUrl", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 965, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PaymentsGetStarsRevenueWithdrawalURLRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = PaymentsGetStarsRevenueWithdrawalURLRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 965)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PaymentsGetStarsRevenueWithdrawalURLRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "payments.getStarsRevenueWithdrawalUrl", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "payments.getStarsRevenueWithdrawalUrl", "flags")
-	}
-	m.Ton = m.Flags.Has(0)
-	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "payments.getStarsRevenueWithdrawalUrl", "peer")
-	}
-	if m.Flags.Has(1) {
-		if m.Amount, err = d.Long(); err != nil {
-			return tlrt.DecodeErr(err, "payments.getStarsRevenueWithdrawalUrl", "amount")
-		}
-	}
-	if m.Password, err = decodeInputCheckPasswordSRP(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "payments.getStarsRevenueWithdrawalUrl", "password")
-	}
-	m.Flags &^= 1 << 0
-	if m.Amount != 0 {
-		m.Flags.Unset(1)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 965, m)
 }
 
 // PaymentsGetStarsRevenueWithdrawalURL calls
@@ -7442,53 +4673,31 @@ func (*PaymentsGetStarsRevenueAdsAccountURLRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PaymentsGetStarsRevenueAdsAccountURLRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PaymentsGetStarsRevenueAdsAccountURLRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1993, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PaymentsGetStarsRevenueAdsAccountURLRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "payments.getStarsRevenueAdsAccountUrl", "peer")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1993, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PaymentsGetStarsRevenueAdsAccountURLRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PaymentsGetStarsRevenueAdsAccountURLRequestTypeID, "payments.getStarsRevenueAdsAccountUrl"); err != nil {
-		return tlrt.DecodeErr(err, "payments.getStarsRevenueAdsAccountUrl", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2784, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *PaymentsGetStarsRevenueAdsAccountURLRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2784)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PaymentsGetStarsRevenueAdsAccountURLRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "payments.getStarsRevenueAdsAccountUrl", "")
-	}
-	var err error
-	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "payments.getStarsRevenueAdsAccountUrl", "peer")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2784, m)
 }
 
 // PaymentsGetStarsRevenueAdsAccountURL calls
@@ -7531,75 +4740,32 @@ func (*PaymentsGetStarsTransactionsByIDRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PaymentsGetStarsTransactionsByIDRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PaymentsGetStarsTransactionsByIDRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 415, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PaymentsGetStarsTransactionsByIDRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 0)
-	flags |= tlrt.Bit(m.Ton, 0)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "payments.getStarsTransactionsByID", "peer")
-	}
-	tlrt.PutVectorHeader(b, len(m.ID))
-	for i := range m.ID {
-		if err := m.ID[i].Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "payments.getStarsTransactionsByID", "id")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 415, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PaymentsGetStarsTransactionsByIDRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PaymentsGetStarsTransactionsByIDRequestTypeID, "payments.getStarsTransactionsByID"); err != nil {
-		return tlrt.DecodeErr(err, "payments.getStarsTransactionsByID", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1052, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PaymentsGetStarsTransactionsByIDRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = PaymentsGetStarsTransactionsByIDRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1052)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PaymentsGetStarsTransactionsByIDRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "payments.getStarsTransactionsByID", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "payments.getStarsTransactionsByID", "flags")
-	}
-	m.Ton = m.Flags.Has(0)
-	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "payments.getStarsTransactionsByID", "peer")
-	}
-	if m.ID, err = tlrt.DecodeStructs[InputStarsTransaction](d, false, false, 12, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "payments.getStarsTransactionsByID", "id")
-	}
-	m.Flags &^= 1 << 0
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1052, m)
 }
 
 // PaymentsGetStarsTransactionsByID calls payments.getStarsTransactionsByID: see
@@ -7638,68 +4804,31 @@ func (*PaymentsGetStarsGiftOptionsRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PaymentsGetStarsGiftOptionsRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PaymentsGetStarsGiftOptionsRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2007, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PaymentsGetStarsGiftOptionsRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 0)
-	flags |= tlrt.Bit(m.UserID != nil, 0)
-	tlrt.PutUint32(b, uint32(flags))
-	if flags.Has(0) {
-		if err := tlrt.EncodeObject(b, m.UserID); err != nil {
-			return tlrt.EncodeErr(err, "payments.getStarsGiftOptions", "user_id")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2007, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PaymentsGetStarsGiftOptionsRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PaymentsGetStarsGiftOptionsRequestTypeID, "payments.getStarsGiftOptions"); err != nil {
-		return tlrt.DecodeErr(err, "payments.getStarsGiftOptions", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2800, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *PaymentsGetStarsGiftOptionsRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = PaymentsGetStarsGiftOptionsRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2800)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PaymentsGetStarsGiftOptionsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "payments.getStarsGiftOptions", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "payments.getStarsGiftOptions", "flags")
-	}
-	if m.Flags.Has(0) {
-		if m.UserID, err = decodeInputUser(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "payments.getStarsGiftOptions", "user_id")
-		}
-	}
-	m.Flags &^= 1 << 0
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2800, m)
 }
 
 // PaymentsGetStarsGiftOptions calls payments.getStarsGiftOptions: see
@@ -7745,70 +4874,32 @@ func (*PaymentsGetStarsSubscriptionsRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PaymentsGetStarsSubscriptionsRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PaymentsGetStarsSubscriptionsRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 26, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PaymentsGetStarsSubscriptionsRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 0)
-	flags |= tlrt.Bit(m.MissingBalance, 0)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "payments.getStarsSubscriptions", "peer")
-	}
-	tlrt.PutString(b, m.Offset)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 26, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PaymentsGetStarsSubscriptionsRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PaymentsGetStarsSubscriptionsRequestTypeID, "payments.getStarsSubscriptions"); err != nil {
-		return tlrt.DecodeErr(err, "payments.getStarsSubscriptions", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 605, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PaymentsGetStarsSubscriptionsRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = PaymentsGetStarsSubscriptionsRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 605)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PaymentsGetStarsSubscriptionsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "payments.getStarsSubscriptions", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "payments.getStarsSubscriptions", "flags")
-	}
-	m.MissingBalance = m.Flags.Has(0)
-	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "payments.getStarsSubscriptions", "peer")
-	}
-	if m.Offset, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "payments.getStarsSubscriptions", "offset")
-	}
-	m.Flags &^= 1 << 0
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 605, m)
 }
 
 // PaymentsGetStarsSubscriptions calls payments.getStarsSubscriptions: see
@@ -7872,79 +4963,32 @@ func (m *PaymentsChangeStarsSubscriptionRequest) ClearCanceled() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PaymentsChangeStarsSubscriptionRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PaymentsChangeStarsSubscriptionRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1907, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PaymentsChangeStarsSubscriptionRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags
-	flags |= tlrt.Bit(m.Canceled, 0)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "payments.changeStarsSubscription", "peer")
-	}
-	tlrt.PutString(b, m.SubscriptionID)
-	if flags.Has(0) {
-		b.PutBool(m.Canceled)
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1907, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PaymentsChangeStarsSubscriptionRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PaymentsChangeStarsSubscriptionRequestTypeID, "payments.changeStarsSubscription"); err != nil {
-		return tlrt.DecodeErr(err, "payments.changeStarsSubscription", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2692, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PaymentsChangeStarsSubscriptionRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = PaymentsChangeStarsSubscriptionRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2692)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PaymentsChangeStarsSubscriptionRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "payments.changeStarsSubscription", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "payments.changeStarsSubscription", "flags")
-	}
-	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "payments.changeStarsSubscription", "peer")
-	}
-	if m.SubscriptionID, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "payments.changeStarsSubscription", "subscription_id")
-	}
-	if m.Flags.Has(0) {
-		if m.Canceled, err = d.Bool(); err != nil {
-			return tlrt.DecodeErr(err, "payments.changeStarsSubscription", "canceled")
-		}
-	}
-	if m.Canceled {
-		m.Flags.Unset(0)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2692, m)
 }
 
 // PaymentsChangeStarsSubscription calls payments.changeStarsSubscription: see
@@ -7983,58 +5027,32 @@ func (*PaymentsFulfillStarsSubscriptionRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PaymentsFulfillStarsSubscriptionRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PaymentsFulfillStarsSubscriptionRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1954, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PaymentsFulfillStarsSubscriptionRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "payments.fulfillStarsSubscription", "peer")
-	}
-	tlrt.PutString(b, m.SubscriptionID)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1954, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PaymentsFulfillStarsSubscriptionRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PaymentsFulfillStarsSubscriptionRequestTypeID, "payments.fulfillStarsSubscription"); err != nil {
-		return tlrt.DecodeErr(err, "payments.fulfillStarsSubscription", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2741, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PaymentsFulfillStarsSubscriptionRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2741)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PaymentsFulfillStarsSubscriptionRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "payments.fulfillStarsSubscription", "")
-	}
-	var err error
-	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "payments.fulfillStarsSubscription", "peer")
-	}
-	if m.SubscriptionID, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "payments.fulfillStarsSubscription", "subscription_id")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2741, m)
 }
 
 // PaymentsFulfillStarsSubscription calls payments.fulfillStarsSubscription: see
@@ -8069,43 +5087,31 @@ func (*PaymentsGetStarsGiveawayOptionsRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PaymentsGetStarsGiveawayOptionsRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PaymentsGetStarsGiveawayOptionsRequestTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1794, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PaymentsGetStarsGiveawayOptionsRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1794, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PaymentsGetStarsGiveawayOptionsRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PaymentsGetStarsGiveawayOptionsRequestTypeID, "payments.getStarsGiveawayOptions"); err != nil {
-		return tlrt.DecodeErr(err, "payments.getStarsGiveawayOptions", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2563, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *PaymentsGetStarsGiveawayOptionsRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2563)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PaymentsGetStarsGiveawayOptionsRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2563, m)
 }
 
 // PaymentsGetStarsGiveawayOptions calls payments.getStarsGiveawayOptions: see
@@ -8144,51 +5150,31 @@ func (*PaymentsGetStarGiftsRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PaymentsGetStarGiftsRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 8)
-	_ = w[7]
-	binary.LittleEndian.PutUint32(w, PaymentsGetStarGiftsRequestTypeID)
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.Hash))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1881, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PaymentsGetStarGiftsRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, uint32(m.Hash))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1881, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PaymentsGetStarGiftsRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PaymentsGetStarGiftsRequestTypeID, "payments.getStarGifts"); err != nil {
-		return tlrt.DecodeErr(err, "payments.getStarGifts", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2660, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *PaymentsGetStarGiftsRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2660)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PaymentsGetStarGiftsRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Hash, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "payments.getStarGifts", "hash")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2660, m)
 }
 
 // PaymentsGetStarGifts calls payments.getStarGifts: see
@@ -8226,66 +5212,32 @@ func (*PaymentsSaveStarGiftRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PaymentsSaveStarGiftRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PaymentsSaveStarGiftRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 390, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PaymentsSaveStarGiftRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 0)
-	flags |= tlrt.Bit(m.Unsave, 0)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := tlrt.EncodeObject(b, m.Stargift); err != nil {
-		return tlrt.EncodeErr(err, "payments.saveStarGift", "stargift")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 390, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PaymentsSaveStarGiftRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PaymentsSaveStarGiftRequestTypeID, "payments.saveStarGift"); err != nil {
-		return tlrt.DecodeErr(err, "payments.saveStarGift", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1022, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PaymentsSaveStarGiftRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = PaymentsSaveStarGiftRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1022)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PaymentsSaveStarGiftRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "payments.saveStarGift", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "payments.saveStarGift", "flags")
-	}
-	m.Unsave = m.Flags.Has(0)
-	if m.Stargift, err = decodeInputSavedStarGift(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "payments.saveStarGift", "stargift")
-	}
-	m.Flags &^= 1 << 0
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1022, m)
 }
 
 // PaymentsSaveStarGift calls payments.saveStarGift: see
@@ -8320,54 +5272,32 @@ func (*PaymentsConvertStarGiftRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PaymentsConvertStarGiftRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PaymentsConvertStarGiftRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1069, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PaymentsConvertStarGiftRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Stargift); err != nil {
-		return tlrt.EncodeErr(err, "payments.convertStarGift", "stargift")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1069, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PaymentsConvertStarGiftRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PaymentsConvertStarGiftRequestTypeID, "payments.convertStarGift"); err != nil {
-		return tlrt.DecodeErr(err, "payments.convertStarGift", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1780, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PaymentsConvertStarGiftRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1780)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PaymentsConvertStarGiftRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "payments.convertStarGift", "")
-	}
-	var err error
-	if m.Stargift, err = decodeInputSavedStarGift(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "payments.convertStarGift", "stargift")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1780, m)
 }
 
 // PaymentsConvertStarGift calls payments.convertStarGift: see
@@ -8408,70 +5338,32 @@ func (*PaymentsBotCancelStarsSubscriptionRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PaymentsBotCancelStarsSubscriptionRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PaymentsBotCancelStarsSubscriptionRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1008, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PaymentsBotCancelStarsSubscriptionRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 0)
-	flags |= tlrt.Bit(m.Restore, 0)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := tlrt.EncodeObject(b, m.UserID); err != nil {
-		return tlrt.EncodeErr(err, "payments.botCancelStarsSubscription", "user_id")
-	}
-	tlrt.PutString(b, m.ChargeID)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1008, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PaymentsBotCancelStarsSubscriptionRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PaymentsBotCancelStarsSubscriptionRequestTypeID, "payments.botCancelStarsSubscription"); err != nil {
-		return tlrt.DecodeErr(err, "payments.botCancelStarsSubscription", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1712, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PaymentsBotCancelStarsSubscriptionRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = PaymentsBotCancelStarsSubscriptionRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1712)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PaymentsBotCancelStarsSubscriptionRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "payments.botCancelStarsSubscription", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "payments.botCancelStarsSubscription", "flags")
-	}
-	m.Restore = m.Flags.Has(0)
-	if m.UserID, err = decodeInputUser(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "payments.botCancelStarsSubscription", "user_id")
-	}
-	if m.ChargeID, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "payments.botCancelStarsSubscription", "charge_id")
-	}
-	m.Flags &^= 1 << 0
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1712, m)
 }
 
 // PaymentsBotCancelStarsSubscription calls payments.botCancelStarsSubscription:
@@ -8561,85 +5453,32 @@ func (m *PaymentsGetConnectedStarRefBotsRequest) ClearOffsetLink() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PaymentsGetConnectedStarRefBotsRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PaymentsGetConnectedStarRefBotsRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 829, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PaymentsGetConnectedStarRefBotsRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags
-	flags |= tlrt.Bit(m.OffsetDate != 0 || m.OffsetLink != "", 2)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "payments.getConnectedStarRefBots", "peer")
-	}
-	if flags.Has(2) {
-		tlrt.PutUint32(b, uint32(m.OffsetDate))
-		tlrt.PutString(b, m.OffsetLink)
-	}
-	tlrt.PutUint32(b, uint32(m.Limit))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 829, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PaymentsGetConnectedStarRefBotsRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PaymentsGetConnectedStarRefBotsRequestTypeID, "payments.getConnectedStarRefBots"); err != nil {
-		return tlrt.DecodeErr(err, "payments.getConnectedStarRefBots", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1519, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PaymentsGetConnectedStarRefBotsRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = PaymentsGetConnectedStarRefBotsRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1519)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PaymentsGetConnectedStarRefBotsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "payments.getConnectedStarRefBots", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "payments.getConnectedStarRefBots", "flags")
-	}
-	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "payments.getConnectedStarRefBots", "peer")
-	}
-	if m.Flags.Has(2) {
-		if m.OffsetDate, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "payments.getConnectedStarRefBots", "offset_date")
-		}
-	}
-	if m.Flags.Has(2) {
-		if m.OffsetLink, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "payments.getConnectedStarRefBots", "offset_link")
-		}
-	}
-	if m.Limit, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "payments.getConnectedStarRefBots", "limit")
-	}
-	if m.OffsetDate != 0 || m.OffsetLink != "" {
-		m.Flags.Unset(2)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1519, m)
 }
 
 // PaymentsGetConnectedStarRefBots calls payments.getConnectedStarRefBots: see
@@ -8678,59 +5517,31 @@ func (*PaymentsGetConnectedStarRefBotRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PaymentsGetConnectedStarRefBotRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PaymentsGetConnectedStarRefBotRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1736, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PaymentsGetConnectedStarRefBotRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "payments.getConnectedStarRefBot", "peer")
-	}
-	if err := tlrt.EncodeObject(b, m.Bot); err != nil {
-		return tlrt.EncodeErr(err, "payments.getConnectedStarRefBot", "bot")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1736, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PaymentsGetConnectedStarRefBotRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PaymentsGetConnectedStarRefBotRequestTypeID, "payments.getConnectedStarRefBot"); err != nil {
-		return tlrt.DecodeErr(err, "payments.getConnectedStarRefBot", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2500, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *PaymentsGetConnectedStarRefBotRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2500)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PaymentsGetConnectedStarRefBotRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "payments.getConnectedStarRefBot", "")
-	}
-	var err error
-	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "payments.getConnectedStarRefBot", "peer")
-	}
-	if m.Bot, err = decodeInputUser(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "payments.getConnectedStarRefBot", "bot")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2500, m)
 }
 
 // PaymentsGetConnectedStarRefBot calls payments.getConnectedStarRefBot: see
@@ -8775,76 +5586,32 @@ func (*PaymentsGetSuggestedStarRefBotsRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PaymentsGetSuggestedStarRefBotsRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PaymentsGetSuggestedStarRefBotsRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 118, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PaymentsGetSuggestedStarRefBotsRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<0 | 1<<1)
-	flags |= tlrt.Bit(m.OrderByRevenue, 0)
-	flags |= tlrt.Bit(m.OrderByDate, 1)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "payments.getSuggestedStarRefBots", "peer")
-	}
-	tlrt.PutString(b, m.Offset)
-	tlrt.PutUint32(b, uint32(m.Limit))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 118, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PaymentsGetSuggestedStarRefBotsRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PaymentsGetSuggestedStarRefBotsRequestTypeID, "payments.getSuggestedStarRefBots"); err != nil {
-		return tlrt.DecodeErr(err, "payments.getSuggestedStarRefBots", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 713, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PaymentsGetSuggestedStarRefBotsRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = PaymentsGetSuggestedStarRefBotsRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 713)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PaymentsGetSuggestedStarRefBotsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "payments.getSuggestedStarRefBots", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "payments.getSuggestedStarRefBots", "flags")
-	}
-	m.OrderByRevenue = m.Flags.Has(0)
-	m.OrderByDate = m.Flags.Has(1)
-	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "payments.getSuggestedStarRefBots", "peer")
-	}
-	if m.Offset, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "payments.getSuggestedStarRefBots", "offset")
-	}
-	if m.Limit, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "payments.getSuggestedStarRefBots", "limit")
-	}
-	m.Flags &^= 1<<0 | 1<<1
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 713, m)
 }
 
 // PaymentsGetSuggestedStarRefBots calls payments.getSuggestedStarRefBots: see
@@ -8883,59 +5650,31 @@ func (*PaymentsConnectStarRefBotRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PaymentsConnectStarRefBotRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PaymentsConnectStarRefBotRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1164, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PaymentsConnectStarRefBotRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "payments.connectStarRefBot", "peer")
-	}
-	if err := tlrt.EncodeObject(b, m.Bot); err != nil {
-		return tlrt.EncodeErr(err, "payments.connectStarRefBot", "bot")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1164, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PaymentsConnectStarRefBotRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PaymentsConnectStarRefBotRequestTypeID, "payments.connectStarRefBot"); err != nil {
-		return tlrt.DecodeErr(err, "payments.connectStarRefBot", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1883, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *PaymentsConnectStarRefBotRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1883)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PaymentsConnectStarRefBotRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "payments.connectStarRefBot", "")
-	}
-	var err error
-	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "payments.connectStarRefBot", "peer")
-	}
-	if m.Bot, err = decodeInputUser(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "payments.connectStarRefBot", "bot")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1883, m)
 }
 
 // PaymentsConnectStarRefBot calls payments.connectStarRefBot: see
@@ -8976,70 +5715,32 @@ func (*PaymentsEditConnectedStarRefBotRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PaymentsEditConnectedStarRefBotRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PaymentsEditConnectedStarRefBotRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2171, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PaymentsEditConnectedStarRefBotRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 0)
-	flags |= tlrt.Bit(m.Revoked, 0)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "payments.editConnectedStarRefBot", "peer")
-	}
-	tlrt.PutString(b, m.Link)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2171, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PaymentsEditConnectedStarRefBotRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PaymentsEditConnectedStarRefBotRequestTypeID, "payments.editConnectedStarRefBot"); err != nil {
-		return tlrt.DecodeErr(err, "payments.editConnectedStarRefBot", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2984, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PaymentsEditConnectedStarRefBotRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = PaymentsEditConnectedStarRefBotRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2984)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PaymentsEditConnectedStarRefBotRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "payments.editConnectedStarRefBot", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "payments.editConnectedStarRefBot", "flags")
-	}
-	m.Revoked = m.Flags.Has(0)
-	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "payments.editConnectedStarRefBot", "peer")
-	}
-	if m.Link, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "payments.editConnectedStarRefBot", "link")
-	}
-	m.Flags &^= 1 << 0
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2984, m)
 }
 
 // PaymentsEditConnectedStarRefBot calls payments.editConnectedStarRefBot: see
@@ -9077,51 +5778,31 @@ func (*PaymentsGetStarGiftUpgradePreviewRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PaymentsGetStarGiftUpgradePreviewRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, PaymentsGetStarGiftUpgradePreviewRequestTypeID)
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.GiftID))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1451, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PaymentsGetStarGiftUpgradePreviewRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint64(b, uint64(m.GiftID))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1451, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PaymentsGetStarGiftUpgradePreviewRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PaymentsGetStarGiftUpgradePreviewRequestTypeID, "payments.getStarGiftUpgradePreview"); err != nil {
-		return tlrt.DecodeErr(err, "payments.getStarGiftUpgradePreview", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2192, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *PaymentsGetStarGiftUpgradePreviewRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2192)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PaymentsGetStarGiftUpgradePreviewRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.GiftID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "payments.getStarGiftUpgradePreview", "gift_id")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2192, m)
 }
 
 // PaymentsGetStarGiftUpgradePreview calls payments.getStarGiftUpgradePreview:
@@ -9160,66 +5841,32 @@ func (*PaymentsUpgradeStarGiftRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PaymentsUpgradeStarGiftRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PaymentsUpgradeStarGiftRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1641, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PaymentsUpgradeStarGiftRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 0)
-	flags |= tlrt.Bit(m.KeepOriginalDetails, 0)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := tlrt.EncodeObject(b, m.Stargift); err != nil {
-		return tlrt.EncodeErr(err, "payments.upgradeStarGift", "stargift")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1641, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PaymentsUpgradeStarGiftRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PaymentsUpgradeStarGiftRequestTypeID, "payments.upgradeStarGift"); err != nil {
-		return tlrt.DecodeErr(err, "payments.upgradeStarGift", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2401, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PaymentsUpgradeStarGiftRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = PaymentsUpgradeStarGiftRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2401)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PaymentsUpgradeStarGiftRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "payments.upgradeStarGift", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "payments.upgradeStarGift", "flags")
-	}
-	m.KeepOriginalDetails = m.Flags.Has(0)
-	if m.Stargift, err = decodeInputSavedStarGift(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "payments.upgradeStarGift", "stargift")
-	}
-	m.Flags &^= 1 << 0
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2401, m)
 }
 
 // PaymentsUpgradeStarGift calls payments.upgradeStarGift: see
@@ -9256,60 +5903,32 @@ func (*PaymentsTransferStarGiftRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PaymentsTransferStarGiftRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PaymentsTransferStarGiftRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1167, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PaymentsTransferStarGiftRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Stargift); err != nil {
-		return tlrt.EncodeErr(err, "payments.transferStarGift", "stargift")
-	}
-	if err := tlrt.EncodeObject(b, m.ToID); err != nil {
-		return tlrt.EncodeErr(err, "payments.transferStarGift", "to_id")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1167, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PaymentsTransferStarGiftRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PaymentsTransferStarGiftRequestTypeID, "payments.transferStarGift"); err != nil {
-		return tlrt.DecodeErr(err, "payments.transferStarGift", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1886, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PaymentsTransferStarGiftRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1886)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PaymentsTransferStarGiftRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "payments.transferStarGift", "")
-	}
-	var err error
-	if m.Stargift, err = decodeInputSavedStarGift(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "payments.transferStarGift", "stargift")
-	}
-	if m.ToID, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "payments.transferStarGift", "to_id")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1886, m)
 }
 
 // PaymentsTransferStarGift calls payments.transferStarGift: see
@@ -9347,49 +5966,32 @@ func (*PaymentsGetUniqueStarGiftRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PaymentsGetUniqueStarGiftRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PaymentsGetUniqueStarGiftRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1506, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PaymentsGetUniqueStarGiftRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.Slug)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1506, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PaymentsGetUniqueStarGiftRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PaymentsGetUniqueStarGiftRequestTypeID, "payments.getUniqueStarGift"); err != nil {
-		return tlrt.DecodeErr(err, "payments.getUniqueStarGift", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2253, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PaymentsGetUniqueStarGiftRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2253)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PaymentsGetUniqueStarGiftRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Slug, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "payments.getUniqueStarGift", "slug")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2253, m)
 }
 
 // PaymentsGetUniqueStarGift calls payments.getUniqueStarGift: see
@@ -9469,102 +6071,32 @@ func (m *PaymentsGetSavedStarGiftsRequest) ClearCollectionID() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PaymentsGetSavedStarGiftsRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PaymentsGetSavedStarGiftsRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1524, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PaymentsGetSavedStarGiftsRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<4 | 1<<5 | 1<<7 | 1<<8 | 1<<9 | 1<<10)
-	flags |= tlrt.Bit(m.ExcludeUnsaved, 0)
-	flags |= tlrt.Bit(m.ExcludeSaved, 1)
-	flags |= tlrt.Bit(m.ExcludeUnlimited, 2)
-	flags |= tlrt.Bit(m.ExcludeUnique, 4)
-	flags |= tlrt.Bit(m.SortByValue, 5)
-	flags |= tlrt.Bit(m.ExcludeUpgradable, 7)
-	flags |= tlrt.Bit(m.ExcludeUnupgradable, 8)
-	flags |= tlrt.Bit(m.PeerColorAvailable, 9)
-	flags |= tlrt.Bit(m.ExcludeHosted, 10)
-	flags |= tlrt.Bit(m.CollectionID != 0, 6)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "payments.getSavedStarGifts", "peer")
-	}
-	if flags.Has(6) {
-		tlrt.PutUint32(b, uint32(m.CollectionID))
-	}
-	tlrt.PutString(b, m.Offset)
-	tlrt.PutUint32(b, uint32(m.Limit))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1524, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PaymentsGetSavedStarGiftsRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PaymentsGetSavedStarGiftsRequestTypeID, "payments.getSavedStarGifts"); err != nil {
-		return tlrt.DecodeErr(err, "payments.getSavedStarGifts", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2276, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PaymentsGetSavedStarGiftsRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = PaymentsGetSavedStarGiftsRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2276)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PaymentsGetSavedStarGiftsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "payments.getSavedStarGifts", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "payments.getSavedStarGifts", "flags")
-	}
-	m.ExcludeUnsaved = m.Flags.Has(0)
-	m.ExcludeSaved = m.Flags.Has(1)
-	m.ExcludeUnlimited = m.Flags.Has(2)
-	m.ExcludeUnique = m.Flags.Has(4)
-	m.SortByValue = m.Flags.Has(5)
-	m.ExcludeUpgradable = m.Flags.Has(7)
-	m.ExcludeUnupgradable = m.Flags.Has(8)
-	m.PeerColorAvailable = m.Flags.Has(9)
-	m.ExcludeHosted = m.Flags.Has(10)
-	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "payments.getSavedStarGifts", "peer")
-	}
-	if m.Flags.Has(6) {
-		if m.CollectionID, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "payments.getSavedStarGifts", "collection_id")
-		}
-	}
-	if m.Offset, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "payments.getSavedStarGifts", "offset")
-	}
-	if m.Limit, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "payments.getSavedStarGifts", "limit")
-	}
-	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<4 | 1<<5 | 1<<7 | 1<<8 | 1<<9 | 1<<10
-	if m.CollectionID != 0 {
-		m.Flags.Unset(6)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2276, m)
 }
 
 // PaymentsGetSavedStarGifts calls payments.getSavedStarGifts: see
@@ -9600,57 +6132,32 @@ func (*PaymentsGetSavedStarGiftRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PaymentsGetSavedStarGiftRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PaymentsGetSavedStarGiftRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1693, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PaymentsGetSavedStarGiftRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutVectorHeader(b, len(m.Stargift))
-	for i := range m.Stargift {
-		if err := tlrt.EncodeObject(b, m.Stargift[i]); err != nil {
-			return tlrt.EncodeErr(err, "payments.getSavedStarGift", "stargift")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1693, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PaymentsGetSavedStarGiftRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PaymentsGetSavedStarGiftRequestTypeID, "payments.getSavedStarGift"); err != nil {
-		return tlrt.DecodeErr(err, "payments.getSavedStarGift", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2453, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PaymentsGetSavedStarGiftRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2453)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PaymentsGetSavedStarGiftRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "payments.getSavedStarGift", "")
-	}
-	var err error
-	if m.Stargift, err = tlrt.DecodeSlabs[InputSavedStarGiftChat](d, false, 8, depth+1, decodeInputSavedStarGift); err != nil {
-		return tlrt.DecodeErr(err, "payments.getSavedStarGift", "stargift")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2453, m)
 }
 
 // PaymentsGetSavedStarGift calls payments.getSavedStarGift: see
@@ -9689,60 +6196,32 @@ func (*PaymentsGetStarGiftWithdrawalURLRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PaymentsGetStarGiftWithdrawalURLRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PaymentsGetStarGiftWithdrawalURLRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1980, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PaymentsGetStarGiftWithdrawalURLRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Stargift); err != nil {
-		return tlrt.EncodeErr(err, "payments.getStarGiftWithdrawalUrl", "stargift")
-	}
-	if err := tlrt.EncodeObject(b, m.Password); err != nil {
-		return tlrt.EncodeErr(err, "payments.getStarGiftWithdrawalUrl", "password")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1980, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PaymentsGetStarGiftWithdrawalURLRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PaymentsGetStarGiftWithdrawalURLRequestTypeID, "payments.getStarGiftWithdrawalUrl"); err != nil {
-		return tlrt.DecodeErr(err, "payments.getStarGiftWithdrawalUrl", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2768, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PaymentsGetStarGiftWithdrawalURLRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2768)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PaymentsGetStarGiftWithdrawalURLRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "payments.getStarGiftWithdrawalUrl", "")
-	}
-	var err error
-	if m.Stargift, err = decodeInputSavedStarGift(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "payments.getStarGiftWithdrawalUrl", "stargift")
-	}
-	if m.Password, err = decodeInputCheckPasswordSRP(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "payments.getStarGiftWithdrawalUrl", "password")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2768, m)
 }
 
 // PaymentsGetStarGiftWithdrawalURL calls payments.getStarGiftWithdrawalUrl: see
@@ -9784,65 +6263,31 @@ func (*PaymentsToggleChatStarGiftNotificationsRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PaymentsToggleChatStarGiftNotificationsRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PaymentsToggleChatStarGiftNotificationsRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 896, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PaymentsToggleChatStarGiftNotificationsRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 0)
-	flags |= tlrt.Bit(m.Enabled, 0)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "payments.toggleChatStarGiftNotifications", "peer")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 896, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PaymentsToggleChatStarGiftNotificationsRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PaymentsToggleChatStarGiftNotificationsRequestTypeID, "payments.toggleChatStarGiftNotifications"); err != nil {
-		return tlrt.DecodeErr(err, "payments.toggleChatStarGiftNotifications", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1593, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *PaymentsToggleChatStarGiftNotificationsRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = PaymentsToggleChatStarGiftNotificationsRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1593)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PaymentsToggleChatStarGiftNotificationsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "payments.toggleChatStarGiftNotifications", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "payments.toggleChatStarGiftNotifications", "flags")
-	}
-	m.Enabled = m.Flags.Has(0)
-	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "payments.toggleChatStarGiftNotifications", "peer")
-	}
-	m.Flags &^= 1 << 0
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1593, m)
 }
 
 // PaymentsToggleChatStarGiftNotifications calls
@@ -9882,63 +6327,32 @@ func (*PaymentsToggleStarGiftsPinnedToTopRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PaymentsToggleStarGiftsPinnedToTopRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PaymentsToggleStarGiftsPinnedToTopRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 186, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PaymentsToggleStarGiftsPinnedToTopRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "payments.toggleStarGiftsPinnedToTop", "peer")
-	}
-	tlrt.PutVectorHeader(b, len(m.Stargift))
-	for i := range m.Stargift {
-		if err := tlrt.EncodeObject(b, m.Stargift[i]); err != nil {
-			return tlrt.EncodeErr(err, "payments.toggleStarGiftsPinnedToTop", "stargift")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 186, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PaymentsToggleStarGiftsPinnedToTopRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PaymentsToggleStarGiftsPinnedToTopRequestTypeID, "payments.toggleStarGiftsPinnedToTop"); err != nil {
-		return tlrt.DecodeErr(err, "payments.toggleStarGiftsPinnedToTop", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 793, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PaymentsToggleStarGiftsPinnedToTopRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 793)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PaymentsToggleStarGiftsPinnedToTopRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "payments.toggleStarGiftsPinnedToTop", "")
-	}
-	var err error
-	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "payments.toggleStarGiftsPinnedToTop", "peer")
-	}
-	if m.Stargift, err = tlrt.DecodeSlabs[InputSavedStarGiftChat](d, false, 8, depth+1, decodeInputSavedStarGift); err != nil {
-		return tlrt.DecodeErr(err, "payments.toggleStarGiftsPinnedToTop", "stargift")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 793, m)
 }
 
 // PaymentsToggleStarGiftsPinnedToTop calls payments.toggleStarGiftsPinnedToTop:
@@ -9974,54 +6388,32 @@ func (*PaymentsCanPurchaseStoreRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PaymentsCanPurchaseStoreRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PaymentsCanPurchaseStoreRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 741, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PaymentsCanPurchaseStoreRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Purpose); err != nil {
-		return tlrt.EncodeErr(err, "payments.canPurchaseStore", "purpose")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 741, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PaymentsCanPurchaseStoreRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PaymentsCanPurchaseStoreRequestTypeID, "payments.canPurchaseStore"); err != nil {
-		return tlrt.DecodeErr(err, "payments.canPurchaseStore", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1419, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PaymentsCanPurchaseStoreRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1419)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PaymentsCanPurchaseStoreRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "payments.canPurchaseStore", "")
-	}
-	var err error
-	if m.Purpose, err = decodeInputStorePaymentPurpose(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "payments.canPurchaseStore", "purpose")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1419, m)
 }
 
 // PaymentsCanPurchaseStore calls payments.canPurchaseStore: see
@@ -10115,107 +6507,32 @@ func (m *PaymentsGetResaleStarGiftsRequest) ClearAttributes() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PaymentsGetResaleStarGiftsRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PaymentsGetResaleStarGiftsRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1125, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PaymentsGetResaleStarGiftsRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<1 | 1<<2 | 1<<4 | 1<<5)
-	flags |= tlrt.Bit(m.SortByPrice, 1)
-	flags |= tlrt.Bit(m.SortByNum, 2)
-	flags |= tlrt.Bit(m.ForCraft, 4)
-	flags |= tlrt.Bit(m.StarsOnly, 5)
-	flags |= tlrt.Bit(m.AttributesHash != 0, 0)
-	flags |= tlrt.Bit(len(m.Attributes) > 0, 3)
-	tlrt.PutUint32(b, uint32(flags))
-	if flags.Has(0) {
-		tlrt.PutUint64(b, uint64(m.AttributesHash))
-	}
-	tlrt.PutUint64(b, uint64(m.GiftID))
-	if flags.Has(3) {
-		tlrt.PutVectorHeader(b, len(m.Attributes))
-		for i := range m.Attributes {
-			if err := tlrt.EncodeObject(b, m.Attributes[i]); err != nil {
-				return tlrt.EncodeErr(err, "payments.getResaleStarGifts", "attributes")
-			}
-		}
-	}
-	tlrt.PutString(b, m.Offset)
-	tlrt.PutUint32(b, uint32(m.Limit))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1125, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PaymentsGetResaleStarGiftsRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PaymentsGetResaleStarGiftsRequestTypeID, "payments.getResaleStarGifts"); err != nil {
-		return tlrt.DecodeErr(err, "payments.getResaleStarGifts", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1841, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PaymentsGetResaleStarGiftsRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = PaymentsGetResaleStarGiftsRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1841)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PaymentsGetResaleStarGiftsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "payments.getResaleStarGifts", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "payments.getResaleStarGifts", "flags")
-	}
-	m.SortByPrice = m.Flags.Has(1)
-	m.SortByNum = m.Flags.Has(2)
-	m.ForCraft = m.Flags.Has(4)
-	m.StarsOnly = m.Flags.Has(5)
-	if m.Flags.Has(0) {
-		if m.AttributesHash, err = d.Long(); err != nil {
-			return tlrt.DecodeErr(err, "payments.getResaleStarGifts", "attributes_hash")
-		}
-	}
-	if m.GiftID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "payments.getResaleStarGifts", "gift_id")
-	}
-	if m.Flags.Has(3) {
-		if m.Attributes, err = tlrt.DecodeSlabs[StarGiftAttributeIDModel](d, false, 8, depth+1, decodeStarGiftAttributeID); err != nil {
-			return tlrt.DecodeErr(err, "payments.getResaleStarGifts", "attributes")
-		}
-	}
-	if m.Offset, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "payments.getResaleStarGifts", "offset")
-	}
-	if m.Limit, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "payments.getResaleStarGifts", "limit")
-	}
-	m.Flags &^= 1<<1 | 1<<2 | 1<<4 | 1<<5
-	if m.AttributesHash != 0 {
-		m.Flags.Unset(0)
-	}
-	if len(m.Attributes) > 0 {
-		m.Flags.Unset(3)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1841, m)
 }
 
 // PaymentsGetResaleStarGifts calls payments.getResaleStarGifts: see
@@ -10254,60 +6571,32 @@ func (*PaymentsUpdateStarGiftPriceRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PaymentsUpdateStarGiftPriceRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PaymentsUpdateStarGiftPriceRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2264, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PaymentsUpdateStarGiftPriceRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Stargift); err != nil {
-		return tlrt.EncodeErr(err, "payments.updateStarGiftPrice", "stargift")
-	}
-	if err := tlrt.EncodeObject(b, m.ResellAmount); err != nil {
-		return tlrt.EncodeErr(err, "payments.updateStarGiftPrice", "resell_amount")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2264, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PaymentsUpdateStarGiftPriceRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PaymentsUpdateStarGiftPriceRequestTypeID, "payments.updateStarGiftPrice"); err != nil {
-		return tlrt.DecodeErr(err, "payments.updateStarGiftPrice", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3082, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PaymentsUpdateStarGiftPriceRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3082)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PaymentsUpdateStarGiftPriceRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "payments.updateStarGiftPrice", "")
-	}
-	var err error
-	if m.Stargift, err = decodeInputSavedStarGift(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "payments.updateStarGiftPrice", "stargift")
-	}
-	if m.ResellAmount, err = decodeStarsAmount(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "payments.updateStarGiftPrice", "resell_amount")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3082, m)
 }
 
 // PaymentsUpdateStarGiftPrice calls payments.updateStarGiftPrice: see
@@ -10347,67 +6636,32 @@ func (*PaymentsCreateStarGiftCollectionRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PaymentsCreateStarGiftCollectionRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PaymentsCreateStarGiftCollectionRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 299, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PaymentsCreateStarGiftCollectionRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "payments.createStarGiftCollection", "peer")
-	}
-	tlrt.PutString(b, m.Title)
-	tlrt.PutVectorHeader(b, len(m.Stargift))
-	for i := range m.Stargift {
-		if err := tlrt.EncodeObject(b, m.Stargift[i]); err != nil {
-			return tlrt.EncodeErr(err, "payments.createStarGiftCollection", "stargift")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 299, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PaymentsCreateStarGiftCollectionRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PaymentsCreateStarGiftCollectionRequestTypeID, "payments.createStarGiftCollection"); err != nil {
-		return tlrt.DecodeErr(err, "payments.createStarGiftCollection", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 918, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PaymentsCreateStarGiftCollectionRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 918)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PaymentsCreateStarGiftCollectionRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "payments.createStarGiftCollection", "")
-	}
-	var err error
-	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "payments.createStarGiftCollection", "peer")
-	}
-	if m.Title, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "payments.createStarGiftCollection", "title")
-	}
-	if m.Stargift, err = tlrt.DecodeSlabs[InputSavedStarGiftChat](d, false, 8, depth+1, decodeInputSavedStarGift); err != nil {
-		return tlrt.DecodeErr(err, "payments.createStarGiftCollection", "stargift")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 918, m)
 }
 
 // PaymentsCreateStarGiftCollection calls payments.createStarGiftCollection: see
@@ -10535,130 +6789,32 @@ func (m *PaymentsUpdateStarGiftCollectionRequest) ClearOrder() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PaymentsUpdateStarGiftCollectionRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PaymentsUpdateStarGiftCollectionRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 743, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PaymentsUpdateStarGiftCollectionRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags
-	flags |= tlrt.Bit(m.Title != "", 0)
-	flags |= tlrt.Bit(len(m.DeleteStargift) > 0, 1)
-	flags |= tlrt.Bit(len(m.AddStargift) > 0, 2)
-	flags |= tlrt.Bit(len(m.Order) > 0, 3)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "payments.updateStarGiftCollection", "peer")
-	}
-	tlrt.PutUint32(b, uint32(m.CollectionID))
-	if flags.Has(0) {
-		tlrt.PutString(b, m.Title)
-	}
-	if flags.Has(1) {
-		tlrt.PutVectorHeader(b, len(m.DeleteStargift))
-		for i := range m.DeleteStargift {
-			if err := tlrt.EncodeObject(b, m.DeleteStargift[i]); err != nil {
-				return tlrt.EncodeErr(err, "payments.updateStarGiftCollection", "delete_stargift")
-			}
-		}
-	}
-	if flags.Has(2) {
-		tlrt.PutVectorHeader(b, len(m.AddStargift))
-		for i := range m.AddStargift {
-			if err := tlrt.EncodeObject(b, m.AddStargift[i]); err != nil {
-				return tlrt.EncodeErr(err, "payments.updateStarGiftCollection", "add_stargift")
-			}
-		}
-	}
-	if flags.Has(3) {
-		tlrt.PutVectorHeader(b, len(m.Order))
-		for i := range m.Order {
-			if err := tlrt.EncodeObject(b, m.Order[i]); err != nil {
-				return tlrt.EncodeErr(err, "payments.updateStarGiftCollection", "order")
-			}
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 743, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PaymentsUpdateStarGiftCollectionRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PaymentsUpdateStarGiftCollectionRequestTypeID, "payments.updateStarGiftCollection"); err != nil {
-		return tlrt.DecodeErr(err, "payments.updateStarGiftCollection", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1421, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PaymentsUpdateStarGiftCollectionRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = PaymentsUpdateStarGiftCollectionRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1421)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PaymentsUpdateStarGiftCollectionRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "payments.updateStarGiftCollection", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "payments.updateStarGiftCollection", "flags")
-	}
-	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "payments.updateStarGiftCollection", "peer")
-	}
-	if m.CollectionID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "payments.updateStarGiftCollection", "collection_id")
-	}
-	if m.Flags.Has(0) {
-		if m.Title, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "payments.updateStarGiftCollection", "title")
-		}
-	}
-	if m.Flags.Has(1) {
-		if m.DeleteStargift, err = tlrt.DecodeSlabs[InputSavedStarGiftChat](d, false, 8, depth+1, decodeInputSavedStarGift); err != nil {
-			return tlrt.DecodeErr(err, "payments.updateStarGiftCollection", "delete_stargift")
-		}
-	}
-	if m.Flags.Has(2) {
-		if m.AddStargift, err = tlrt.DecodeSlabs[InputSavedStarGiftChat](d, false, 8, depth+1, decodeInputSavedStarGift); err != nil {
-			return tlrt.DecodeErr(err, "payments.updateStarGiftCollection", "add_stargift")
-		}
-	}
-	if m.Flags.Has(3) {
-		if m.Order, err = tlrt.DecodeSlabs[InputSavedStarGiftChat](d, false, 8, depth+1, decodeInputSavedStarGift); err != nil {
-			return tlrt.DecodeErr(err, "payments.updateStarGiftCollection", "order")
-		}
-	}
-	if m.Title != "" {
-		m.Flags.Unset(0)
-	}
-	if len(m.DeleteStargift) > 0 {
-		m.Flags.Unset(1)
-	}
-	if len(m.AddStargift) > 0 {
-		m.Flags.Unset(2)
-	}
-	if len(m.Order) > 0 {
-		m.Flags.Unset(3)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1421, m)
 }
 
 // PaymentsUpdateStarGiftCollection calls payments.updateStarGiftCollection: see
@@ -10697,60 +6853,31 @@ func (*PaymentsReorderStarGiftCollectionsRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PaymentsReorderStarGiftCollectionsRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PaymentsReorderStarGiftCollectionsRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1866, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PaymentsReorderStarGiftCollectionsRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "payments.reorderStarGiftCollections", "peer")
-	}
-	tlrt.PutVectorHeader(b, len(m.Order))
-	for i := range m.Order {
-		tlrt.PutUint32(b, uint32(m.Order[i]))
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1866, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PaymentsReorderStarGiftCollectionsRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PaymentsReorderStarGiftCollectionsRequestTypeID, "payments.reorderStarGiftCollections"); err != nil {
-		return tlrt.DecodeErr(err, "payments.reorderStarGiftCollections", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2645, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *PaymentsReorderStarGiftCollectionsRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2645)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PaymentsReorderStarGiftCollectionsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "payments.reorderStarGiftCollections", "")
-	}
-	var err error
-	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "payments.reorderStarGiftCollections", "peer")
-	}
-	if m.Order, err = tlrt.DecodeVector(d, 4, (*tlrt.Decoder).Int); err != nil {
-		return tlrt.DecodeErr(err, "payments.reorderStarGiftCollections", "order")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2645, m)
 }
 
 // PaymentsReorderStarGiftCollections calls payments.reorderStarGiftCollections:
@@ -10789,57 +6916,31 @@ func (*PaymentsDeleteStarGiftCollectionRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PaymentsDeleteStarGiftCollectionRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PaymentsDeleteStarGiftCollectionRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1624, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PaymentsDeleteStarGiftCollectionRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "payments.deleteStarGiftCollection", "peer")
-	}
-	tlrt.PutUint32(b, uint32(m.CollectionID))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1624, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PaymentsDeleteStarGiftCollectionRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PaymentsDeleteStarGiftCollectionRequestTypeID, "payments.deleteStarGiftCollection"); err != nil {
-		return tlrt.DecodeErr(err, "payments.deleteStarGiftCollection", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2383, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *PaymentsDeleteStarGiftCollectionRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2383)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PaymentsDeleteStarGiftCollectionRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "payments.deleteStarGiftCollection", "")
-	}
-	var err error
-	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "payments.deleteStarGiftCollection", "peer")
-	}
-	if m.CollectionID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "payments.deleteStarGiftCollection", "collection_id")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2383, m)
 }
 
 // PaymentsDeleteStarGiftCollection calls payments.deleteStarGiftCollection: see
@@ -10878,57 +6979,31 @@ func (*PaymentsGetStarGiftCollectionsRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PaymentsGetStarGiftCollectionsRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PaymentsGetStarGiftCollectionsRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1398, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PaymentsGetStarGiftCollectionsRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "payments.getStarGiftCollections", "peer")
-	}
-	tlrt.PutUint64(b, uint64(m.Hash))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1398, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PaymentsGetStarGiftCollectionsRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PaymentsGetStarGiftCollectionsRequestTypeID, "payments.getStarGiftCollections"); err != nil {
-		return tlrt.DecodeErr(err, "payments.getStarGiftCollections", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2135, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *PaymentsGetStarGiftCollectionsRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2135)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PaymentsGetStarGiftCollectionsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "payments.getStarGiftCollections", "")
-	}
-	var err error
-	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "payments.getStarGiftCollections", "peer")
-	}
-	if m.Hash, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "payments.getStarGiftCollections", "hash")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2135, m)
 }
 
 // PaymentsGetStarGiftCollections calls payments.getStarGiftCollections: see
@@ -10966,49 +7041,32 @@ func (*PaymentsGetUniqueStarGiftValueInfoRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PaymentsGetUniqueStarGiftValueInfoRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PaymentsGetUniqueStarGiftValueInfoRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 639, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PaymentsGetUniqueStarGiftValueInfoRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.Slug)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 639, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PaymentsGetUniqueStarGiftValueInfoRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PaymentsGetUniqueStarGiftValueInfoRequestTypeID, "payments.getUniqueStarGiftValueInfo"); err != nil {
-		return tlrt.DecodeErr(err, "payments.getUniqueStarGiftValueInfo", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1306, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PaymentsGetUniqueStarGiftValueInfoRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1306)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PaymentsGetUniqueStarGiftValueInfoRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Slug, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "payments.getUniqueStarGiftValueInfo", "slug")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1306, m)
 }
 
 // PaymentsGetUniqueStarGiftValueInfo calls payments.getUniqueStarGiftValueInfo:
@@ -11044,51 +7102,31 @@ func (*PaymentsCheckCanSendGiftRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PaymentsCheckCanSendGiftRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, PaymentsCheckCanSendGiftRequestTypeID)
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.GiftID))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1842, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PaymentsCheckCanSendGiftRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint64(b, uint64(m.GiftID))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1842, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PaymentsCheckCanSendGiftRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PaymentsCheckCanSendGiftRequestTypeID, "payments.checkCanSendGift"); err != nil {
-		return tlrt.DecodeErr(err, "payments.checkCanSendGift", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2618, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *PaymentsCheckCanSendGiftRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2618)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PaymentsCheckCanSendGiftRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.GiftID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "payments.checkCanSendGift", "gift_id")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2618, m)
 }
 
 // PaymentsCheckCanSendGift calls payments.checkCanSendGift: see
@@ -11127,58 +7165,32 @@ func (*PaymentsGetStarGiftAuctionStateRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PaymentsGetStarGiftAuctionStateRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PaymentsGetStarGiftAuctionStateRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 861, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PaymentsGetStarGiftAuctionStateRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Auction); err != nil {
-		return tlrt.EncodeErr(err, "payments.getStarGiftAuctionState", "auction")
-	}
-	tlrt.PutUint32(b, uint32(m.Version))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 861, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PaymentsGetStarGiftAuctionStateRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PaymentsGetStarGiftAuctionStateRequestTypeID, "payments.getStarGiftAuctionState"); err != nil {
-		return tlrt.DecodeErr(err, "payments.getStarGiftAuctionState", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1553, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PaymentsGetStarGiftAuctionStateRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1553)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PaymentsGetStarGiftAuctionStateRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "payments.getStarGiftAuctionState", "")
-	}
-	var err error
-	if m.Auction, err = decodeInputStarGiftAuction(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "payments.getStarGiftAuctionState", "auction")
-	}
-	if m.Version, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "payments.getStarGiftAuctionState", "version")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1553, m)
 }
 
 // PaymentsGetStarGiftAuctionState calls payments.getStarGiftAuctionState: see
@@ -11218,51 +7230,31 @@ func (*PaymentsGetStarGiftAuctionAcquiredGiftsRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PaymentsGetStarGiftAuctionAcquiredGiftsRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, PaymentsGetStarGiftAuctionAcquiredGiftsRequestTypeID)
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.GiftID))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 992, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PaymentsGetStarGiftAuctionAcquiredGiftsRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint64(b, uint64(m.GiftID))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 992, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PaymentsGetStarGiftAuctionAcquiredGiftsRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PaymentsGetStarGiftAuctionAcquiredGiftsRequestTypeID, "payments.getStarGiftAuctionAcquiredGifts"); err != nil {
-		return tlrt.DecodeErr(err, "payments.getStarGiftAuctionAcquiredGifts", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1694, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *PaymentsGetStarGiftAuctionAcquiredGiftsRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1694)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PaymentsGetStarGiftAuctionAcquiredGiftsRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.GiftID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "payments.getStarGiftAuctionAcquiredGifts", "gift_id")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1694, m)
 }
 
 // PaymentsGetStarGiftAuctionAcquiredGifts calls
@@ -11301,51 +7293,31 @@ func (*PaymentsGetStarGiftActiveAuctionsRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PaymentsGetStarGiftActiveAuctionsRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, PaymentsGetStarGiftActiveAuctionsRequestTypeID)
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.Hash))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1554, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PaymentsGetStarGiftActiveAuctionsRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint64(b, uint64(m.Hash))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1554, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PaymentsGetStarGiftActiveAuctionsRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PaymentsGetStarGiftActiveAuctionsRequestTypeID, "payments.getStarGiftActiveAuctions"); err != nil {
-		return tlrt.DecodeErr(err, "payments.getStarGiftActiveAuctions", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2307, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *PaymentsGetStarGiftActiveAuctionsRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2307)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PaymentsGetStarGiftActiveAuctionsRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Hash, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "payments.getStarGiftActiveAuctions", "hash")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2307, m)
 }
 
 // PaymentsGetStarGiftActiveAuctions calls payments.getStarGiftActiveAuctions:
@@ -11385,62 +7357,31 @@ func (*PaymentsResolveStarGiftOfferRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PaymentsResolveStarGiftOfferRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PaymentsResolveStarGiftOfferRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2223, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PaymentsResolveStarGiftOfferRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 0)
-	flags |= tlrt.Bit(m.Decline, 0)
-	w := tlrt.Extend(b, 8)
-	_ = w[7]
-	binary.LittleEndian.PutUint32(w, uint32(flags))
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.OfferMsgID))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2223, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PaymentsResolveStarGiftOfferRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PaymentsResolveStarGiftOfferRequestTypeID, "payments.resolveStarGiftOffer"); err != nil {
-		return tlrt.DecodeErr(err, "payments.resolveStarGiftOffer", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3040, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *PaymentsResolveStarGiftOfferRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = PaymentsResolveStarGiftOfferRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 3040)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PaymentsResolveStarGiftOfferRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "payments.resolveStarGiftOffer", "flags")
-	}
-	m.Decline = m.Flags.Has(0)
-	if m.OfferMsgID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "payments.resolveStarGiftOffer", "offer_msg_id")
-	}
-	m.Flags &^= 1 << 0
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3040, m)
 }
 
 // PaymentsResolveStarGiftOffer calls payments.resolveStarGiftOffer: see
@@ -11510,95 +7451,32 @@ func (m *PaymentsSendStarGiftOfferRequest) ClearAllowPaidStars() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PaymentsSendStarGiftOfferRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PaymentsSendStarGiftOfferRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1321, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PaymentsSendStarGiftOfferRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags
-	flags |= tlrt.Bit(m.AllowPaidStars != 0, 0)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "payments.sendStarGiftOffer", "peer")
-	}
-	tlrt.PutString(b, m.Slug)
-	if err := tlrt.EncodeObject(b, m.Price); err != nil {
-		return tlrt.EncodeErr(err, "payments.sendStarGiftOffer", "price")
-	}
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, uint32(m.Duration))
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.RandomID))
-	if flags.Has(0) {
-		tlrt.PutUint64(b, uint64(m.AllowPaidStars))
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1321, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PaymentsSendStarGiftOfferRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PaymentsSendStarGiftOfferRequestTypeID, "payments.sendStarGiftOffer"); err != nil {
-		return tlrt.DecodeErr(err, "payments.sendStarGiftOffer", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2052, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PaymentsSendStarGiftOfferRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = PaymentsSendStarGiftOfferRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2052)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PaymentsSendStarGiftOfferRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "payments.sendStarGiftOffer", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "payments.sendStarGiftOffer", "flags")
-	}
-	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "payments.sendStarGiftOffer", "peer")
-	}
-	if m.Slug, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "payments.sendStarGiftOffer", "slug")
-	}
-	if m.Price, err = decodeStarsAmount(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "payments.sendStarGiftOffer", "price")
-	}
-	if m.Duration, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "payments.sendStarGiftOffer", "duration")
-	}
-	if m.RandomID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "payments.sendStarGiftOffer", "random_id")
-	}
-	if m.Flags.Has(0) {
-		if m.AllowPaidStars, err = d.Long(); err != nil {
-			return tlrt.DecodeErr(err, "payments.sendStarGiftOffer", "allow_paid_stars")
-		}
-	}
-	if m.AllowPaidStars != 0 {
-		m.Flags.Unset(0)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2052, m)
 }
 
 // PaymentsSendStarGiftOffer calls payments.sendStarGiftOffer: see
@@ -11636,51 +7514,31 @@ func (*PaymentsGetStarGiftUpgradeAttributesRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PaymentsGetStarGiftUpgradeAttributesRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, PaymentsGetStarGiftUpgradeAttributesRequestTypeID)
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.GiftID))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1006, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PaymentsGetStarGiftUpgradeAttributesRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint64(b, uint64(m.GiftID))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1006, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PaymentsGetStarGiftUpgradeAttributesRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PaymentsGetStarGiftUpgradeAttributesRequestTypeID, "payments.getStarGiftUpgradeAttributes"); err != nil {
-		return tlrt.DecodeErr(err, "payments.getStarGiftUpgradeAttributes", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1709, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *PaymentsGetStarGiftUpgradeAttributesRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1709)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PaymentsGetStarGiftUpgradeAttributesRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.GiftID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "payments.getStarGiftUpgradeAttributes", "gift_id")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1709, m)
 }
 
 // PaymentsGetStarGiftUpgradeAttributes calls
@@ -11721,57 +7579,32 @@ func (*PaymentsGetCraftStarGiftsRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PaymentsGetCraftStarGiftsRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PaymentsGetCraftStarGiftsRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2429, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PaymentsGetCraftStarGiftsRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint64(b, uint64(m.GiftID))
-	tlrt.PutString(b, m.Offset)
-	tlrt.PutUint32(b, uint32(m.Limit))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2429, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PaymentsGetCraftStarGiftsRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PaymentsGetCraftStarGiftsRequestTypeID, "payments.getCraftStarGifts"); err != nil {
-		return tlrt.DecodeErr(err, "payments.getCraftStarGifts", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3258, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PaymentsGetCraftStarGiftsRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3258)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PaymentsGetCraftStarGiftsRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.GiftID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "payments.getCraftStarGifts", "gift_id")
-	}
-	if m.Offset, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "payments.getCraftStarGifts", "offset")
-	}
-	if m.Limit, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "payments.getCraftStarGifts", "limit")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3258, m)
 }
 
 // PaymentsGetCraftStarGifts calls payments.getCraftStarGifts: see
@@ -11807,57 +7640,32 @@ func (*PaymentsCraftStarGiftRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PaymentsCraftStarGiftRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PaymentsCraftStarGiftRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1659, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PaymentsCraftStarGiftRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutVectorHeader(b, len(m.Stargift))
-	for i := range m.Stargift {
-		if err := tlrt.EncodeObject(b, m.Stargift[i]); err != nil {
-			return tlrt.EncodeErr(err, "payments.craftStarGift", "stargift")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1659, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PaymentsCraftStarGiftRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PaymentsCraftStarGiftRequestTypeID, "payments.craftStarGift"); err != nil {
-		return tlrt.DecodeErr(err, "payments.craftStarGift", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2419, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PaymentsCraftStarGiftRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2419)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PaymentsCraftStarGiftRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "payments.craftStarGift", "")
-	}
-	var err error
-	if m.Stargift, err = tlrt.DecodeSlabs[InputSavedStarGiftChat](d, false, 8, depth+1, decodeInputSavedStarGift); err != nil {
-		return tlrt.DecodeErr(err, "payments.craftStarGift", "stargift")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2419, m)
 }
 
 // PaymentsCraftStarGift calls payments.craftStarGift: see

@@ -4,7 +4,6 @@ package tg
 
 import (
 	"context"
-	"encoding/binary"
 	"github.com/gotd/td/bin"
 	"github.com/tgraw/tgraw/tlrt"
 	"unsafe"
@@ -36,49 +35,32 @@ func (*PhoneExportedGroupCallInvite) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PhoneExportedGroupCallInvite) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PhoneExportedGroupCallInviteTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 307, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PhoneExportedGroupCallInvite) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.Link)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 307, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PhoneExportedGroupCallInvite) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PhoneExportedGroupCallInviteTypeID, "phone.exportedGroupCallInvite"); err != nil {
-		return tlrt.DecodeErr(err, "phone.exportedGroupCallInvite", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 927, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PhoneExportedGroupCallInvite) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 927)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PhoneExportedGroupCallInvite) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Link, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "phone.exportedGroupCallInvite", "link")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 927, m)
 }
 
 // PhoneGroupCall is the TL constructor phone.groupCall.
@@ -111,85 +93,32 @@ func (*PhoneGroupCall) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PhoneGroupCall) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PhoneGroupCallTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1469, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PhoneGroupCall) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Call); err != nil {
-		return tlrt.EncodeErr(err, "phone.groupCall", "call")
-	}
-	tlrt.PutVectorHeader(b, len(m.Participants))
-	for i := range m.Participants {
-		if err := m.Participants[i].Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "phone.groupCall", "participants")
-		}
-	}
-	tlrt.PutString(b, m.ParticipantsNextOffset)
-	tlrt.PutVectorHeader(b, len(m.Chats))
-	for i := range m.Chats {
-		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
-			return tlrt.EncodeErr(err, "phone.groupCall", "chats")
-		}
-	}
-	tlrt.PutVectorHeader(b, len(m.Users))
-	for i := range m.Users {
-		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
-			return tlrt.EncodeErr(err, "phone.groupCall", "users")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1469, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PhoneGroupCall) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PhoneGroupCallTypeID, "phone.groupCall"); err != nil {
-		return tlrt.DecodeErr(err, "phone.groupCall", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2214, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PhoneGroupCall) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2214)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PhoneGroupCall) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "phone.groupCall", "")
-	}
-	var err error
-	if m.Call, err = decodeGroupCall(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "phone.groupCall", "call")
-	}
-	if m.Participants, err = tlrt.DecodeStructs[GroupCallParticipant](d, false, false, 28, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "phone.groupCall", "participants")
-	}
-	if m.ParticipantsNextOffset, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "phone.groupCall", "participants_next_offset")
-	}
-	if m.Chats, err = tlrt.DecodeSlabs[Channel](d, false, 12, depth+1, decodeChat); err != nil {
-		return tlrt.DecodeErr(err, "phone.groupCall", "chats")
-	}
-	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
-		return tlrt.DecodeErr(err, "phone.groupCall", "users")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2214, m)
 }
 
 // PhoneGroupCallStars is the TL constructor phone.groupCallStars.
@@ -220,82 +149,32 @@ func (*PhoneGroupCallStars) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PhoneGroupCallStars) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PhoneGroupCallStarsTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1457, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PhoneGroupCallStars) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 16)
-	_ = w[15]
-	binary.LittleEndian.PutUint64(w, uint64(m.TotalStars))
-	binary.LittleEndian.PutUint32(w[8:], bin.TypeVector)
-	binary.LittleEndian.PutUint32(w[12:], uint32(len(m.TopDonors)))
-	for i := range m.TopDonors {
-		if err := m.TopDonors[i].Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "phone.groupCallStars", "top_donors")
-		}
-	}
-	tlrt.PutVectorHeader(b, len(m.Chats))
-	for i := range m.Chats {
-		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
-			return tlrt.EncodeErr(err, "phone.groupCallStars", "chats")
-		}
-	}
-	tlrt.PutVectorHeader(b, len(m.Users))
-	for i := range m.Users {
-		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
-			return tlrt.EncodeErr(err, "phone.groupCallStars", "users")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1457, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PhoneGroupCallStars) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PhoneGroupCallStarsTypeID, "phone.groupCallStars"); err != nil {
-		return tlrt.DecodeErr(err, "phone.groupCallStars", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2201, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PhoneGroupCallStars) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2201)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PhoneGroupCallStars) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "phone.groupCallStars", "")
-	}
-	var err error
-	if m.TotalStars, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "phone.groupCallStars", "total_stars")
-	}
-	if m.TopDonors, err = tlrt.DecodeStructs[GroupCallDonor](d, false, false, 16, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "phone.groupCallStars", "top_donors")
-	}
-	if m.Chats, err = tlrt.DecodeSlabs[Channel](d, false, 12, depth+1, decodeChat); err != nil {
-		return tlrt.DecodeErr(err, "phone.groupCallStars", "chats")
-	}
-	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
-		return tlrt.DecodeErr(err, "phone.groupCallStars", "users")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2201, m)
 }
 
 // PhoneGroupCallStreamChannels is the TL constructor
@@ -325,56 +204,31 @@ func (*PhoneGroupCallStreamChannels) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PhoneGroupCallStreamChannels) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PhoneGroupCallStreamChannelsTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1985, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PhoneGroupCallStreamChannels) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutVectorHeader(b, len(m.Channels))
-	for i := range m.Channels {
-		if err := m.Channels[i].Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "phone.groupCallStreamChannels", "channels")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1985, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PhoneGroupCallStreamChannels) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PhoneGroupCallStreamChannelsTypeID, "phone.groupCallStreamChannels"); err != nil {
-		return tlrt.DecodeErr(err, "phone.groupCallStreamChannels", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2775, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *PhoneGroupCallStreamChannels) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2775)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PhoneGroupCallStreamChannels) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "phone.groupCallStreamChannels", "")
-	}
-	var err error
-	if m.Channels, err = tlrt.DecodeStructs[GroupCallStreamChannel](d, false, false, 20, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "phone.groupCallStreamChannels", "channels")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2775, m)
 }
 
 // PhoneGroupCallStreamRtmpURL is the TL constructor
@@ -403,53 +257,32 @@ func (*PhoneGroupCallStreamRtmpURL) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PhoneGroupCallStreamRtmpURL) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PhoneGroupCallStreamRtmpURLTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 413, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PhoneGroupCallStreamRtmpURL) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.URL)
-	tlrt.PutString(b, m.Key)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 413, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PhoneGroupCallStreamRtmpURL) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PhoneGroupCallStreamRtmpURLTypeID, "phone.groupCallStreamRtmpUrl"); err != nil {
-		return tlrt.DecodeErr(err, "phone.groupCallStreamRtmpUrl", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1050, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PhoneGroupCallStreamRtmpURL) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1050)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PhoneGroupCallStreamRtmpURL) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.URL, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "phone.groupCallStreamRtmpUrl", "url")
-	}
-	if m.Key, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "phone.groupCallStreamRtmpUrl", "key")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1050, m)
 }
 
 // PhoneGroupParticipants is the TL constructor phone.groupParticipants.
@@ -483,90 +316,32 @@ func (*PhoneGroupParticipants) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PhoneGroupParticipants) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PhoneGroupParticipantsTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2342, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PhoneGroupParticipants) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, uint32(m.Count))
-	binary.LittleEndian.PutUint32(w[4:], bin.TypeVector)
-	binary.LittleEndian.PutUint32(w[8:], uint32(len(m.Participants)))
-	for i := range m.Participants {
-		if err := m.Participants[i].Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "phone.groupParticipants", "participants")
-		}
-	}
-	tlrt.PutString(b, m.NextOffset)
-	tlrt.PutVectorHeader(b, len(m.Chats))
-	for i := range m.Chats {
-		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
-			return tlrt.EncodeErr(err, "phone.groupParticipants", "chats")
-		}
-	}
-	tlrt.PutVectorHeader(b, len(m.Users))
-	for i := range m.Users {
-		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
-			return tlrt.EncodeErr(err, "phone.groupParticipants", "users")
-		}
-	}
-	tlrt.PutUint32(b, uint32(m.Version))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2342, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PhoneGroupParticipants) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PhoneGroupParticipantsTypeID, "phone.groupParticipants"); err != nil {
-		return tlrt.DecodeErr(err, "phone.groupParticipants", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3167, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PhoneGroupParticipants) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3167)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PhoneGroupParticipants) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "phone.groupParticipants", "")
-	}
-	var err error
-	if m.Count, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "phone.groupParticipants", "count")
-	}
-	if m.Participants, err = tlrt.DecodeStructs[GroupCallParticipant](d, false, false, 28, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "phone.groupParticipants", "participants")
-	}
-	if m.NextOffset, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "phone.groupParticipants", "next_offset")
-	}
-	if m.Chats, err = tlrt.DecodeSlabs[Channel](d, false, 12, depth+1, decodeChat); err != nil {
-		return tlrt.DecodeErr(err, "phone.groupParticipants", "chats")
-	}
-	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
-		return tlrt.DecodeErr(err, "phone.groupParticipants", "users")
-	}
-	if m.Version, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "phone.groupParticipants", "version")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3167, m)
 }
 
 // PhoneJoinAsPeers is the TL constructor phone.joinAsPeers.
@@ -595,75 +370,32 @@ func (*PhoneJoinAsPeers) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PhoneJoinAsPeers) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PhoneJoinAsPeersTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1646, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PhoneJoinAsPeers) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutVectorHeader(b, len(m.Peers))
-	for i := range m.Peers {
-		if err := tlrt.EncodeObject(b, m.Peers[i]); err != nil {
-			return tlrt.EncodeErr(err, "phone.joinAsPeers", "peers")
-		}
-	}
-	tlrt.PutVectorHeader(b, len(m.Chats))
-	for i := range m.Chats {
-		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
-			return tlrt.EncodeErr(err, "phone.joinAsPeers", "chats")
-		}
-	}
-	tlrt.PutVectorHeader(b, len(m.Users))
-	for i := range m.Users {
-		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
-			return tlrt.EncodeErr(err, "phone.joinAsPeers", "users")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1646, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PhoneJoinAsPeers) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PhoneJoinAsPeersTypeID, "phone.joinAsPeers"); err != nil {
-		return tlrt.DecodeErr(err, "phone.joinAsPeers", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2406, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PhoneJoinAsPeers) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2406)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PhoneJoinAsPeers) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "phone.joinAsPeers", "")
-	}
-	var err error
-	if m.Peers, err = tlrt.DecodeSlabs[PeerUser](d, false, 12, depth+1, decodePeer); err != nil {
-		return tlrt.DecodeErr(err, "phone.joinAsPeers", "peers")
-	}
-	if m.Chats, err = tlrt.DecodeSlabs[Channel](d, false, 12, depth+1, decodeChat); err != nil {
-		return tlrt.DecodeErr(err, "phone.joinAsPeers", "chats")
-	}
-	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
-		return tlrt.DecodeErr(err, "phone.joinAsPeers", "users")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2406, m)
 }
 
 // PhonePhoneCall is the TL constructor phone.phoneCall.
@@ -691,63 +423,32 @@ func (*PhonePhoneCall) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PhonePhoneCall) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PhonePhoneCallTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2250, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PhonePhoneCall) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.PhoneCall); err != nil {
-		return tlrt.EncodeErr(err, "phone.phoneCall", "phone_call")
-	}
-	tlrt.PutVectorHeader(b, len(m.Users))
-	for i := range m.Users {
-		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
-			return tlrt.EncodeErr(err, "phone.phoneCall", "users")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2250, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PhonePhoneCall) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PhonePhoneCallTypeID, "phone.phoneCall"); err != nil {
-		return tlrt.DecodeErr(err, "phone.phoneCall", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3068, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PhonePhoneCall) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3068)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PhonePhoneCall) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "phone.phoneCall", "")
-	}
-	var err error
-	if m.PhoneCall, err = decodePhoneCall(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "phone.phoneCall", "phone_call")
-	}
-	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
-		return tlrt.DecodeErr(err, "phone.phoneCall", "users")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3068, m)
 }
 
 // PhoneGetCallConfigRequest is the TL function phone.getCallConfig.
@@ -771,43 +472,31 @@ func (*PhoneGetCallConfigRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PhoneGetCallConfigRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PhoneGetCallConfigRequestTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 789, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PhoneGetCallConfigRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 789, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PhoneGetCallConfigRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PhoneGetCallConfigRequestTypeID, "phone.getCallConfig"); err != nil {
-		return tlrt.DecodeErr(err, "phone.getCallConfig", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1473, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *PhoneGetCallConfigRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1473)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PhoneGetCallConfigRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1473, m)
 }
 
 // PhoneGetCallConfig calls phone.getCallConfig: see PhoneGetCallConfigRequest.
@@ -848,80 +537,32 @@ func (*PhoneRequestCallRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PhoneRequestCallRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PhoneRequestCallRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 632, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PhoneRequestCallRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 0)
-	flags |= tlrt.Bit(m.Video, 0)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := tlrt.EncodeObject(b, m.UserID); err != nil {
-		return tlrt.EncodeErr(err, "phone.requestCall", "user_id")
-	}
-	tlrt.PutUint32(b, uint32(m.RandomID))
-	tlrt.PutBytes(b, m.GAHash)
-	if err := m.Protocol.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "phone.requestCall", "protocol")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 632, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PhoneRequestCallRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PhoneRequestCallRequestTypeID, "phone.requestCall"); err != nil {
-		return tlrt.DecodeErr(err, "phone.requestCall", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1299, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PhoneRequestCallRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = PhoneRequestCallRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1299)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PhoneRequestCallRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "phone.requestCall", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "phone.requestCall", "flags")
-	}
-	m.Video = m.Flags.Has(0)
-	if m.UserID, err = decodeInputUser(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "phone.requestCall", "user_id")
-	}
-	if m.RandomID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "phone.requestCall", "random_id")
-	}
-	if m.GAHash, err = tlrt.Bytes(d); err != nil {
-		return tlrt.DecodeErr(err, "phone.requestCall", "g_a_hash")
-	}
-	if err = tlrt.DecodeBoxed(d, &m.Protocol, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "phone.requestCall", "protocol")
-	}
-	m.Flags &^= 1 << 0
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1299, m)
 }
 
 // PhoneRequestCall calls phone.requestCall: see PhoneRequestCallRequest.
@@ -958,68 +599,32 @@ func (*PhoneAcceptCallRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PhoneAcceptCallRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PhoneAcceptCallRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 547, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PhoneAcceptCallRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := m.Peer.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "phone.acceptCall", "peer")
-	}
-	tlrt.PutBytes(b, m.GB)
-	if err := m.Protocol.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "phone.acceptCall", "protocol")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 547, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PhoneAcceptCallRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PhoneAcceptCallRequestTypeID, "phone.acceptCall"); err != nil {
-		return tlrt.DecodeErr(err, "phone.acceptCall", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1203, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PhoneAcceptCallRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = PhoneAcceptCallRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1203)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PhoneAcceptCallRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "phone.acceptCall", "")
-	}
-	var err error
-	if err = tlrt.DecodeBoxed(d, &m.Peer, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "phone.acceptCall", "peer")
-	}
-	if m.GB, err = tlrt.Bytes(d); err != nil {
-		return tlrt.DecodeErr(err, "phone.acceptCall", "g_b")
-	}
-	if err = tlrt.DecodeBoxed(d, &m.Protocol, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "phone.acceptCall", "protocol")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1203, m)
 }
 
 // PhoneAcceptCall calls phone.acceptCall: see PhoneAcceptCallRequest.
@@ -1057,72 +662,32 @@ func (*PhoneConfirmCallRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PhoneConfirmCallRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PhoneConfirmCallRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 431, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PhoneConfirmCallRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := m.Peer.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "phone.confirmCall", "peer")
-	}
-	tlrt.PutBytes(b, m.GA)
-	tlrt.PutUint64(b, uint64(m.KeyFingerprint))
-	if err := m.Protocol.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "phone.confirmCall", "protocol")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 431, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PhoneConfirmCallRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PhoneConfirmCallRequestTypeID, "phone.confirmCall"); err != nil {
-		return tlrt.DecodeErr(err, "phone.confirmCall", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1069, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PhoneConfirmCallRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = PhoneConfirmCallRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1069)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PhoneConfirmCallRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "phone.confirmCall", "")
-	}
-	var err error
-	if err = tlrt.DecodeBoxed(d, &m.Peer, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "phone.confirmCall", "peer")
-	}
-	if m.GA, err = tlrt.Bytes(d); err != nil {
-		return tlrt.DecodeErr(err, "phone.confirmCall", "g_a")
-	}
-	if m.KeyFingerprint, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "phone.confirmCall", "key_fingerprint")
-	}
-	if err = tlrt.DecodeBoxed(d, &m.Protocol, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "phone.confirmCall", "protocol")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1069, m)
 }
 
 // PhoneConfirmCall calls phone.confirmCall: see PhoneConfirmCallRequest.
@@ -1156,57 +721,31 @@ func (*PhoneReceivedCallRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PhoneReceivedCallRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PhoneReceivedCallRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 214, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PhoneReceivedCallRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := m.Peer.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "phone.receivedCall", "peer")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 214, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PhoneReceivedCallRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PhoneReceivedCallRequestTypeID, "phone.receivedCall"); err != nil {
-		return tlrt.DecodeErr(err, "phone.receivedCall", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 822, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *PhoneReceivedCallRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = PhoneReceivedCallRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 822)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PhoneReceivedCallRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "phone.receivedCall", "")
-	}
-	var err error
-	if err = tlrt.DecodeBoxed(d, &m.Peer, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "phone.receivedCall", "peer")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 822, m)
 }
 
 // PhoneReceivedCall calls phone.receivedCall: see PhoneReceivedCallRequest.
@@ -1247,80 +786,32 @@ func (*PhoneDiscardCallRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PhoneDiscardCallRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PhoneDiscardCallRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1676, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PhoneDiscardCallRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 0)
-	flags |= tlrt.Bit(m.Video, 0)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := m.Peer.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "phone.discardCall", "peer")
-	}
-	tlrt.PutUint32(b, uint32(m.Duration))
-	if err := tlrt.EncodeObject(b, m.Reason); err != nil {
-		return tlrt.EncodeErr(err, "phone.discardCall", "reason")
-	}
-	tlrt.PutUint64(b, uint64(m.ConnectionID))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1676, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PhoneDiscardCallRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PhoneDiscardCallRequestTypeID, "phone.discardCall"); err != nil {
-		return tlrt.DecodeErr(err, "phone.discardCall", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2436, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PhoneDiscardCallRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = PhoneDiscardCallRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2436)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PhoneDiscardCallRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "phone.discardCall", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "phone.discardCall", "flags")
-	}
-	m.Video = m.Flags.Has(0)
-	if err = tlrt.DecodeBoxed(d, &m.Peer, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "phone.discardCall", "peer")
-	}
-	if m.Duration, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "phone.discardCall", "duration")
-	}
-	if m.Reason, err = decodePhoneCallDiscardReason(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "phone.discardCall", "reason")
-	}
-	if m.ConnectionID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "phone.discardCall", "connection_id")
-	}
-	m.Flags &^= 1 << 0
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2436, m)
 }
 
 // PhoneDiscardCall calls phone.discardCall: see PhoneDiscardCallRequest.
@@ -1359,74 +850,32 @@ func (*PhoneSetCallRatingRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PhoneSetCallRatingRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PhoneSetCallRatingRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 842, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PhoneSetCallRatingRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 0)
-	flags |= tlrt.Bit(m.UserInitiative, 0)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := m.Peer.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "phone.setCallRating", "peer")
-	}
-	tlrt.PutUint32(b, uint32(m.Rating))
-	tlrt.PutString(b, m.Comment)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 842, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PhoneSetCallRatingRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PhoneSetCallRatingRequestTypeID, "phone.setCallRating"); err != nil {
-		return tlrt.DecodeErr(err, "phone.setCallRating", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1533, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PhoneSetCallRatingRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = PhoneSetCallRatingRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1533)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PhoneSetCallRatingRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "phone.setCallRating", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "phone.setCallRating", "flags")
-	}
-	m.UserInitiative = m.Flags.Has(0)
-	if err = tlrt.DecodeBoxed(d, &m.Peer, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "phone.setCallRating", "peer")
-	}
-	if m.Rating, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "phone.setCallRating", "rating")
-	}
-	if m.Comment, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "phone.setCallRating", "comment")
-	}
-	m.Flags &^= 1 << 0
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1533, m)
 }
 
 // PhoneSetCallRating calls phone.setCallRating: see PhoneSetCallRatingRequest.
@@ -1461,64 +910,32 @@ func (*PhoneSaveCallDebugRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PhoneSaveCallDebugRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PhoneSaveCallDebugRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 370, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PhoneSaveCallDebugRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := m.Peer.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "phone.saveCallDebug", "peer")
-	}
-	if err := m.Debug.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "phone.saveCallDebug", "debug")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 370, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PhoneSaveCallDebugRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PhoneSaveCallDebugRequestTypeID, "phone.saveCallDebug"); err != nil {
-		return tlrt.DecodeErr(err, "phone.saveCallDebug", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1000, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PhoneSaveCallDebugRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = PhoneSaveCallDebugRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1000)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PhoneSaveCallDebugRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "phone.saveCallDebug", "")
-	}
-	var err error
-	if err = tlrt.DecodeBoxed(d, &m.Peer, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "phone.saveCallDebug", "peer")
-	}
-	if err = tlrt.DecodeBoxed(d, &m.Debug, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "phone.saveCallDebug", "debug")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1000, m)
 }
 
 // PhoneSaveCallDebug calls phone.saveCallDebug: see PhoneSaveCallDebugRequest.
@@ -1553,62 +970,32 @@ func (*PhoneSendSignalingDataRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PhoneSendSignalingDataRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PhoneSendSignalingDataRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2451, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PhoneSendSignalingDataRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := m.Peer.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "phone.sendSignalingData", "peer")
-	}
-	tlrt.PutBytes(b, m.Data)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2451, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PhoneSendSignalingDataRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PhoneSendSignalingDataRequestTypeID, "phone.sendSignalingData"); err != nil {
-		return tlrt.DecodeErr(err, "phone.sendSignalingData", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3281, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PhoneSendSignalingDataRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = PhoneSendSignalingDataRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 3281)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PhoneSendSignalingDataRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "phone.sendSignalingData", "")
-	}
-	var err error
-	if err = tlrt.DecodeBoxed(d, &m.Peer, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "phone.sendSignalingData", "peer")
-	}
-	if m.Data, err = tlrt.Bytes(d); err != nil {
-		return tlrt.DecodeErr(err, "phone.sendSignalingData", "data")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3281, m)
 }
 
 // PhoneSendSignalingData calls phone.sendSignalingData: see
@@ -1692,94 +1079,32 @@ func (m *PhoneCreateGroupCallRequest) ClearScheduleDate() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PhoneCreateGroupCallRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PhoneCreateGroupCallRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 677, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PhoneCreateGroupCallRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 2)
-	flags |= tlrt.Bit(m.RtmpStream, 2)
-	flags |= tlrt.Bit(m.Title != "", 0)
-	flags |= tlrt.Bit(m.ScheduleDate != 0, 1)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "phone.createGroupCall", "peer")
-	}
-	tlrt.PutUint32(b, uint32(m.RandomID))
-	if flags.Has(0) {
-		tlrt.PutString(b, m.Title)
-	}
-	if flags.Has(1) {
-		tlrt.PutUint32(b, uint32(m.ScheduleDate))
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 677, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PhoneCreateGroupCallRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PhoneCreateGroupCallRequestTypeID, "phone.createGroupCall"); err != nil {
-		return tlrt.DecodeErr(err, "phone.createGroupCall", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1349, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PhoneCreateGroupCallRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = PhoneCreateGroupCallRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1349)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PhoneCreateGroupCallRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "phone.createGroupCall", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "phone.createGroupCall", "flags")
-	}
-	m.RtmpStream = m.Flags.Has(2)
-	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "phone.createGroupCall", "peer")
-	}
-	if m.RandomID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "phone.createGroupCall", "random_id")
-	}
-	if m.Flags.Has(0) {
-		if m.Title, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "phone.createGroupCall", "title")
-		}
-	}
-	if m.Flags.Has(1) {
-		if m.ScheduleDate, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "phone.createGroupCall", "schedule_date")
-		}
-	}
-	m.Flags &^= 1 << 2
-	if m.Title != "" {
-		m.Flags.Unset(0)
-	}
-	if m.ScheduleDate != 0 {
-		m.Flags.Unset(1)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1349, m)
 }
 
 // PhoneCreateGroupCall calls phone.createGroupCall: see
@@ -1890,110 +1215,32 @@ func (m *PhoneJoinGroupCallRequest) ClearBlock() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PhoneJoinGroupCallRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PhoneJoinGroupCallRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1320, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PhoneJoinGroupCallRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<0 | 1<<2)
-	flags |= tlrt.Bit(m.Muted, 0)
-	flags |= tlrt.Bit(m.VideoStopped, 2)
-	flags |= tlrt.Bit(m.InviteHash != "", 1)
-	flags |= tlrt.Bit(m.PublicKey != (bin.Int256{}) || len(m.Block) > 0, 3)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := tlrt.EncodeObject(b, m.Call); err != nil {
-		return tlrt.EncodeErr(err, "phone.joinGroupCall", "call")
-	}
-	if err := tlrt.EncodeObject(b, m.JoinAs); err != nil {
-		return tlrt.EncodeErr(err, "phone.joinGroupCall", "join_as")
-	}
-	if flags.Has(1) {
-		tlrt.PutString(b, m.InviteHash)
-	}
-	if flags.Has(3) {
-		b.PutInt256(m.PublicKey)
-		tlrt.PutBytes(b, m.Block)
-	}
-	if err := m.Params.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "phone.joinGroupCall", "params")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1320, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PhoneJoinGroupCallRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PhoneJoinGroupCallRequestTypeID, "phone.joinGroupCall"); err != nil {
-		return tlrt.DecodeErr(err, "phone.joinGroupCall", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2051, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PhoneJoinGroupCallRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = PhoneJoinGroupCallRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2051)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PhoneJoinGroupCallRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "phone.joinGroupCall", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "phone.joinGroupCall", "flags")
-	}
-	m.Muted = m.Flags.Has(0)
-	m.VideoStopped = m.Flags.Has(2)
-	if m.Call, err = decodeInputGroupCall(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "phone.joinGroupCall", "call")
-	}
-	if m.JoinAs, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "phone.joinGroupCall", "join_as")
-	}
-	if m.Flags.Has(1) {
-		if m.InviteHash, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "phone.joinGroupCall", "invite_hash")
-		}
-	}
-	if m.Flags.Has(3) {
-		if m.PublicKey, err = d.Int256(); err != nil {
-			return tlrt.DecodeErr(err, "phone.joinGroupCall", "public_key")
-		}
-	}
-	if m.Flags.Has(3) {
-		if m.Block, err = tlrt.Bytes(d); err != nil {
-			return tlrt.DecodeErr(err, "phone.joinGroupCall", "block")
-		}
-	}
-	if err = tlrt.DecodeBoxed(d, &m.Params, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "phone.joinGroupCall", "params")
-	}
-	m.Flags &^= 1<<0 | 1<<2
-	if m.InviteHash != "" {
-		m.Flags.Unset(1)
-	}
-	if m.PublicKey != (bin.Int256{}) || len(m.Block) > 0 {
-		m.Flags.Unset(3)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2051, m)
 }
 
 // PhoneJoinGroupCall calls phone.joinGroupCall: see PhoneJoinGroupCallRequest.
@@ -2028,58 +1275,32 @@ func (*PhoneLeaveGroupCallRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PhoneLeaveGroupCallRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PhoneLeaveGroupCallRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 744, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PhoneLeaveGroupCallRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Call); err != nil {
-		return tlrt.EncodeErr(err, "phone.leaveGroupCall", "call")
-	}
-	tlrt.PutUint32(b, uint32(m.Source))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 744, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PhoneLeaveGroupCallRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PhoneLeaveGroupCallRequestTypeID, "phone.leaveGroupCall"); err != nil {
-		return tlrt.DecodeErr(err, "phone.leaveGroupCall", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1422, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PhoneLeaveGroupCallRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1422)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PhoneLeaveGroupCallRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "phone.leaveGroupCall", "")
-	}
-	var err error
-	if m.Call, err = decodeInputGroupCall(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "phone.leaveGroupCall", "call")
-	}
-	if m.Source, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "phone.leaveGroupCall", "source")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1422, m)
 }
 
 // PhoneLeaveGroupCall calls phone.leaveGroupCall: see
@@ -2116,63 +1337,32 @@ func (*PhoneInviteToGroupCallRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PhoneInviteToGroupCallRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PhoneInviteToGroupCallRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1135, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PhoneInviteToGroupCallRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Call); err != nil {
-		return tlrt.EncodeErr(err, "phone.inviteToGroupCall", "call")
-	}
-	tlrt.PutVectorHeader(b, len(m.Users))
-	for i := range m.Users {
-		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
-			return tlrt.EncodeErr(err, "phone.inviteToGroupCall", "users")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1135, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PhoneInviteToGroupCallRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PhoneInviteToGroupCallRequestTypeID, "phone.inviteToGroupCall"); err != nil {
-		return tlrt.DecodeErr(err, "phone.inviteToGroupCall", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1852, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PhoneInviteToGroupCallRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1852)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PhoneInviteToGroupCallRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "phone.inviteToGroupCall", "")
-	}
-	var err error
-	if m.Call, err = decodeInputGroupCall(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "phone.inviteToGroupCall", "call")
-	}
-	if m.Users, err = tlrt.DecodeSlabs[InputUserFromMessage](d, false, 4, depth+1, decodeInputUser); err != nil {
-		return tlrt.DecodeErr(err, "phone.inviteToGroupCall", "users")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1852, m)
 }
 
 // PhoneInviteToGroupCall calls phone.inviteToGroupCall: see
@@ -2207,54 +1397,32 @@ func (*PhoneDiscardGroupCallRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PhoneDiscardGroupCallRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PhoneDiscardGroupCallRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1127, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PhoneDiscardGroupCallRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Call); err != nil {
-		return tlrt.EncodeErr(err, "phone.discardGroupCall", "call")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1127, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PhoneDiscardGroupCallRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PhoneDiscardGroupCallRequestTypeID, "phone.discardGroupCall"); err != nil {
-		return tlrt.DecodeErr(err, "phone.discardGroupCall", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1844, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PhoneDiscardGroupCallRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1844)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PhoneDiscardGroupCallRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "phone.discardGroupCall", "")
-	}
-	var err error
-	if m.Call, err = decodeInputGroupCall(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "phone.discardGroupCall", "call")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1844, m)
 }
 
 // PhoneDiscardGroupCall calls phone.discardGroupCall: see
@@ -2362,102 +1530,32 @@ func (m *PhoneToggleGroupCallSettingsRequest) ClearSendPaidMessagesStars() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PhoneToggleGroupCallSettingsRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PhoneToggleGroupCallSettingsRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1395, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PhoneToggleGroupCallSettingsRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 1)
-	flags |= tlrt.Bit(m.ResetInviteHash, 1)
-	flags |= tlrt.Bit(m.JoinMuted, 0)
-	flags |= tlrt.Bit(m.MessagesEnabled, 2)
-	flags |= tlrt.Bit(m.SendPaidMessagesStars != 0, 3)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := tlrt.EncodeObject(b, m.Call); err != nil {
-		return tlrt.EncodeErr(err, "phone.toggleGroupCallSettings", "call")
-	}
-	if flags.Has(0) {
-		b.PutBool(m.JoinMuted)
-	}
-	if flags.Has(2) {
-		b.PutBool(m.MessagesEnabled)
-	}
-	if flags.Has(3) {
-		tlrt.PutUint64(b, uint64(m.SendPaidMessagesStars))
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1395, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PhoneToggleGroupCallSettingsRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PhoneToggleGroupCallSettingsRequestTypeID, "phone.toggleGroupCallSettings"); err != nil {
-		return tlrt.DecodeErr(err, "phone.toggleGroupCallSettings", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2132, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PhoneToggleGroupCallSettingsRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = PhoneToggleGroupCallSettingsRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2132)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PhoneToggleGroupCallSettingsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "phone.toggleGroupCallSettings", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "phone.toggleGroupCallSettings", "flags")
-	}
-	m.ResetInviteHash = m.Flags.Has(1)
-	if m.Call, err = decodeInputGroupCall(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "phone.toggleGroupCallSettings", "call")
-	}
-	if m.Flags.Has(0) {
-		if m.JoinMuted, err = d.Bool(); err != nil {
-			return tlrt.DecodeErr(err, "phone.toggleGroupCallSettings", "join_muted")
-		}
-	}
-	if m.Flags.Has(2) {
-		if m.MessagesEnabled, err = d.Bool(); err != nil {
-			return tlrt.DecodeErr(err, "phone.toggleGroupCallSettings", "messages_enabled")
-		}
-	}
-	if m.Flags.Has(3) {
-		if m.SendPaidMessagesStars, err = d.Long(); err != nil {
-			return tlrt.DecodeErr(err, "phone.toggleGroupCallSettings", "send_paid_messages_stars")
-		}
-	}
-	m.Flags &^= 1 << 1
-	if m.JoinMuted {
-		m.Flags.Unset(0)
-	}
-	if m.MessagesEnabled {
-		m.Flags.Unset(2)
-	}
-	if m.SendPaidMessagesStars != 0 {
-		m.Flags.Unset(3)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2132, m)
 }
 
 // PhoneToggleGroupCallSettings calls phone.toggleGroupCallSettings: see
@@ -2494,58 +1592,32 @@ func (*PhoneGetGroupCallRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PhoneGetGroupCallRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PhoneGetGroupCallRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 37, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PhoneGetGroupCallRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Call); err != nil {
-		return tlrt.EncodeErr(err, "phone.getGroupCall", "call")
-	}
-	tlrt.PutUint32(b, uint32(m.Limit))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 37, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PhoneGetGroupCallRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PhoneGetGroupCallRequestTypeID, "phone.getGroupCall"); err != nil {
-		return tlrt.DecodeErr(err, "phone.getGroupCall", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 620, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PhoneGetGroupCallRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 620)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PhoneGetGroupCallRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "phone.getGroupCall", "")
-	}
-	var err error
-	if m.Call, err = decodeInputGroupCall(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "phone.getGroupCall", "call")
-	}
-	if m.Limit, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "phone.getGroupCall", "limit")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 620, m)
 }
 
 // PhoneGetGroupCall calls phone.getGroupCall: see PhoneGetGroupCallRequest.
@@ -2587,78 +1659,32 @@ func (*PhoneGetGroupParticipantsRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PhoneGetGroupParticipantsRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PhoneGetGroupParticipantsRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1893, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PhoneGetGroupParticipantsRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Call); err != nil {
-		return tlrt.EncodeErr(err, "phone.getGroupParticipants", "call")
-	}
-	tlrt.PutVectorHeader(b, len(m.IDs))
-	for i := range m.IDs {
-		if err := tlrt.EncodeObject(b, m.IDs[i]); err != nil {
-			return tlrt.EncodeErr(err, "phone.getGroupParticipants", "ids")
-		}
-	}
-	tlrt.PutVectorHeader(b, len(m.Sources))
-	for i := range m.Sources {
-		tlrt.PutUint32(b, uint32(m.Sources[i]))
-	}
-	tlrt.PutString(b, m.Offset)
-	tlrt.PutUint32(b, uint32(m.Limit))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1893, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PhoneGetGroupParticipantsRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PhoneGetGroupParticipantsRequestTypeID, "phone.getGroupParticipants"); err != nil {
-		return tlrt.DecodeErr(err, "phone.getGroupParticipants", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2676, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PhoneGetGroupParticipantsRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2676)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PhoneGetGroupParticipantsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "phone.getGroupParticipants", "")
-	}
-	var err error
-	if m.Call, err = decodeInputGroupCall(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "phone.getGroupParticipants", "call")
-	}
-	if m.IDs, err = tlrt.DecodeSlabs[InputPeerUserFromMessage](d, false, 4, depth+1, decodeInputPeer); err != nil {
-		return tlrt.DecodeErr(err, "phone.getGroupParticipants", "ids")
-	}
-	if m.Sources, err = tlrt.DecodeVector(d, 4, (*tlrt.Decoder).Int); err != nil {
-		return tlrt.DecodeErr(err, "phone.getGroupParticipants", "sources")
-	}
-	if m.Offset, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "phone.getGroupParticipants", "offset")
-	}
-	if m.Limit, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "phone.getGroupParticipants", "limit")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2676, m)
 }
 
 // PhoneGetGroupParticipants calls phone.getGroupParticipants: see
@@ -2695,61 +1721,32 @@ func (*PhoneCheckGroupCallRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PhoneCheckGroupCallRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PhoneCheckGroupCallRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1714, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PhoneCheckGroupCallRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Call); err != nil {
-		return tlrt.EncodeErr(err, "phone.checkGroupCall", "call")
-	}
-	tlrt.PutVectorHeader(b, len(m.Sources))
-	for i := range m.Sources {
-		tlrt.PutUint32(b, uint32(m.Sources[i]))
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1714, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PhoneCheckGroupCallRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PhoneCheckGroupCallRequestTypeID, "phone.checkGroupCall"); err != nil {
-		return tlrt.DecodeErr(err, "phone.checkGroupCall", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2474, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PhoneCheckGroupCallRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2474)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PhoneCheckGroupCallRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "phone.checkGroupCall", "")
-	}
-	var err error
-	if m.Call, err = decodeInputGroupCall(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "phone.checkGroupCall", "call")
-	}
-	if m.Sources, err = tlrt.DecodeVector(d, 4, (*tlrt.Decoder).Int); err != nil {
-		return tlrt.DecodeErr(err, "phone.checkGroupCall", "sources")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2474, m)
 }
 
 // PhoneCheckGroupCall calls phone.checkGroupCall: see
@@ -2841,91 +1838,32 @@ func (m *PhoneToggleGroupCallRecordRequest) ClearVideoPortrait() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PhoneToggleGroupCallRecordRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PhoneToggleGroupCallRecordRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2302, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PhoneToggleGroupCallRecordRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 0)
-	flags |= tlrt.Bit(m.Start, 0)
-	flags |= tlrt.Bit(m.Video || m.VideoPortrait, 2)
-	flags |= tlrt.Bit(m.Title != "", 1)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := tlrt.EncodeObject(b, m.Call); err != nil {
-		return tlrt.EncodeErr(err, "phone.toggleGroupCallRecord", "call")
-	}
-	if flags.Has(1) {
-		tlrt.PutString(b, m.Title)
-	}
-	if flags.Has(2) {
-		b.PutBool(m.VideoPortrait)
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2302, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PhoneToggleGroupCallRecordRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PhoneToggleGroupCallRecordRequestTypeID, "phone.toggleGroupCallRecord"); err != nil {
-		return tlrt.DecodeErr(err, "phone.toggleGroupCallRecord", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3125, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PhoneToggleGroupCallRecordRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = PhoneToggleGroupCallRecordRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 3125)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PhoneToggleGroupCallRecordRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "phone.toggleGroupCallRecord", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "phone.toggleGroupCallRecord", "flags")
-	}
-	m.Start = m.Flags.Has(0)
-	m.Video = m.Flags.Has(2)
-	if m.Call, err = decodeInputGroupCall(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "phone.toggleGroupCallRecord", "call")
-	}
-	if m.Flags.Has(1) {
-		if m.Title, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "phone.toggleGroupCallRecord", "title")
-		}
-	}
-	if m.Flags.Has(2) {
-		if m.VideoPortrait, err = d.Bool(); err != nil {
-			return tlrt.DecodeErr(err, "phone.toggleGroupCallRecord", "video_portrait")
-		}
-	}
-	m.Flags &^= 1 << 0
-	if m.Video || m.VideoPortrait {
-		m.Flags.Unset(2)
-	}
-	if m.Title != "" {
-		m.Flags.Unset(1)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3125, m)
 }
 
 // PhoneToggleGroupCallRecord calls phone.toggleGroupCallRecord: see
@@ -3093,141 +2031,32 @@ func (m *PhoneEditGroupCallParticipantRequest) ClearPresentationPaused() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PhoneEditGroupCallParticipantRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PhoneEditGroupCallParticipantRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1542, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PhoneEditGroupCallParticipantRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags
-	flags |= tlrt.Bit(m.Muted, 0)
-	flags |= tlrt.Bit(m.Volume != 0, 1)
-	flags |= tlrt.Bit(m.RaiseHand, 2)
-	flags |= tlrt.Bit(m.VideoStopped, 3)
-	flags |= tlrt.Bit(m.VideoPaused, 4)
-	flags |= tlrt.Bit(m.PresentationPaused, 5)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := tlrt.EncodeObject(b, m.Call); err != nil {
-		return tlrt.EncodeErr(err, "phone.editGroupCallParticipant", "call")
-	}
-	if err := tlrt.EncodeObject(b, m.Participant); err != nil {
-		return tlrt.EncodeErr(err, "phone.editGroupCallParticipant", "participant")
-	}
-	if flags.Has(0) {
-		b.PutBool(m.Muted)
-	}
-	if flags.Has(1) {
-		tlrt.PutUint32(b, uint32(m.Volume))
-	}
-	if flags.Has(2) {
-		b.PutBool(m.RaiseHand)
-	}
-	if flags.Has(3) {
-		b.PutBool(m.VideoStopped)
-	}
-	if flags.Has(4) {
-		b.PutBool(m.VideoPaused)
-	}
-	if flags.Has(5) {
-		b.PutBool(m.PresentationPaused)
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1542, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PhoneEditGroupCallParticipantRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PhoneEditGroupCallParticipantRequestTypeID, "phone.editGroupCallParticipant"); err != nil {
-		return tlrt.DecodeErr(err, "phone.editGroupCallParticipant", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2295, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PhoneEditGroupCallParticipantRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = PhoneEditGroupCallParticipantRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2295)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PhoneEditGroupCallParticipantRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "phone.editGroupCallParticipant", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "phone.editGroupCallParticipant", "flags")
-	}
-	if m.Call, err = decodeInputGroupCall(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "phone.editGroupCallParticipant", "call")
-	}
-	if m.Participant, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "phone.editGroupCallParticipant", "participant")
-	}
-	if m.Flags.Has(0) {
-		if m.Muted, err = d.Bool(); err != nil {
-			return tlrt.DecodeErr(err, "phone.editGroupCallParticipant", "muted")
-		}
-	}
-	if m.Flags.Has(1) {
-		if m.Volume, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "phone.editGroupCallParticipant", "volume")
-		}
-	}
-	if m.Flags.Has(2) {
-		if m.RaiseHand, err = d.Bool(); err != nil {
-			return tlrt.DecodeErr(err, "phone.editGroupCallParticipant", "raise_hand")
-		}
-	}
-	if m.Flags.Has(3) {
-		if m.VideoStopped, err = d.Bool(); err != nil {
-			return tlrt.DecodeErr(err, "phone.editGroupCallParticipant", "video_stopped")
-		}
-	}
-	if m.Flags.Has(4) {
-		if m.VideoPaused, err = d.Bool(); err != nil {
-			return tlrt.DecodeErr(err, "phone.editGroupCallParticipant", "video_paused")
-		}
-	}
-	if m.Flags.Has(5) {
-		if m.PresentationPaused, err = d.Bool(); err != nil {
-			return tlrt.DecodeErr(err, "phone.editGroupCallParticipant", "presentation_paused")
-		}
-	}
-	if m.Muted {
-		m.Flags.Unset(0)
-	}
-	if m.Volume != 0 {
-		m.Flags.Unset(1)
-	}
-	if m.RaiseHand {
-		m.Flags.Unset(2)
-	}
-	if m.VideoStopped {
-		m.Flags.Unset(3)
-	}
-	if m.VideoPaused {
-		m.Flags.Unset(4)
-	}
-	if m.PresentationPaused {
-		m.Flags.Unset(5)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2295, m)
 }
 
 // PhoneEditGroupCallParticipant calls phone.editGroupCallParticipant: see
@@ -3264,58 +2093,32 @@ func (*PhoneEditGroupCallTitleRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PhoneEditGroupCallTitleRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PhoneEditGroupCallTitleRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 265, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PhoneEditGroupCallTitleRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Call); err != nil {
-		return tlrt.EncodeErr(err, "phone.editGroupCallTitle", "call")
-	}
-	tlrt.PutString(b, m.Title)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 265, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PhoneEditGroupCallTitleRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PhoneEditGroupCallTitleRequestTypeID, "phone.editGroupCallTitle"); err != nil {
-		return tlrt.DecodeErr(err, "phone.editGroupCallTitle", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 882, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PhoneEditGroupCallTitleRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 882)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PhoneEditGroupCallTitleRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "phone.editGroupCallTitle", "")
-	}
-	var err error
-	if m.Call, err = decodeInputGroupCall(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "phone.editGroupCallTitle", "call")
-	}
-	if m.Title, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "phone.editGroupCallTitle", "title")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 882, m)
 }
 
 // PhoneEditGroupCallTitle calls phone.editGroupCallTitle: see
@@ -3350,53 +2153,31 @@ func (*PhoneGetGroupCallJoinAsRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PhoneGetGroupCallJoinAsRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PhoneGetGroupCallJoinAsRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2284, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PhoneGetGroupCallJoinAsRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "phone.getGroupCallJoinAs", "peer")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2284, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PhoneGetGroupCallJoinAsRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PhoneGetGroupCallJoinAsRequestTypeID, "phone.getGroupCallJoinAs"); err != nil {
-		return tlrt.DecodeErr(err, "phone.getGroupCallJoinAs", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3104, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *PhoneGetGroupCallJoinAsRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3104)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PhoneGetGroupCallJoinAsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "phone.getGroupCallJoinAs", "")
-	}
-	var err error
-	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "phone.getGroupCallJoinAs", "peer")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3104, m)
 }
 
 // PhoneGetGroupCallJoinAs calls phone.getGroupCallJoinAs: see
@@ -3437,66 +2218,32 @@ func (*PhoneExportGroupCallInviteRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PhoneExportGroupCallInviteRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PhoneExportGroupCallInviteRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2193, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PhoneExportGroupCallInviteRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 0)
-	flags |= tlrt.Bit(m.CanSelfUnmute, 0)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := tlrt.EncodeObject(b, m.Call); err != nil {
-		return tlrt.EncodeErr(err, "phone.exportGroupCallInvite", "call")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2193, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PhoneExportGroupCallInviteRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PhoneExportGroupCallInviteRequestTypeID, "phone.exportGroupCallInvite"); err != nil {
-		return tlrt.DecodeErr(err, "phone.exportGroupCallInvite", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3008, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PhoneExportGroupCallInviteRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = PhoneExportGroupCallInviteRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 3008)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PhoneExportGroupCallInviteRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "phone.exportGroupCallInvite", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "phone.exportGroupCallInvite", "flags")
-	}
-	m.CanSelfUnmute = m.Flags.Has(0)
-	if m.Call, err = decodeInputGroupCall(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "phone.exportGroupCallInvite", "call")
-	}
-	m.Flags &^= 1 << 0
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3008, m)
 }
 
 // PhoneExportGroupCallInvite calls phone.exportGroupCallInvite: see
@@ -3535,58 +2282,32 @@ func (*PhoneToggleGroupCallStartSubscriptionRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PhoneToggleGroupCallStartSubscriptionRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PhoneToggleGroupCallStartSubscriptionRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 321, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PhoneToggleGroupCallStartSubscriptionRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Call); err != nil {
-		return tlrt.EncodeErr(err, "phone.toggleGroupCallStartSubscription", "call")
-	}
-	b.PutBool(m.Subscribed)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 321, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PhoneToggleGroupCallStartSubscriptionRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PhoneToggleGroupCallStartSubscriptionRequestTypeID, "phone.toggleGroupCallStartSubscription"); err != nil {
-		return tlrt.DecodeErr(err, "phone.toggleGroupCallStartSubscription", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 942, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PhoneToggleGroupCallStartSubscriptionRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 942)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PhoneToggleGroupCallStartSubscriptionRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "phone.toggleGroupCallStartSubscription", "")
-	}
-	var err error
-	if m.Call, err = decodeInputGroupCall(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "phone.toggleGroupCallStartSubscription", "call")
-	}
-	if m.Subscribed, err = d.Bool(); err != nil {
-		return tlrt.DecodeErr(err, "phone.toggleGroupCallStartSubscription", "subscribed")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 942, m)
 }
 
 // PhoneToggleGroupCallStartSubscription calls
@@ -3624,54 +2345,32 @@ func (*PhoneStartScheduledGroupCallRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PhoneStartScheduledGroupCallRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PhoneStartScheduledGroupCallRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 803, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PhoneStartScheduledGroupCallRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Call); err != nil {
-		return tlrt.EncodeErr(err, "phone.startScheduledGroupCall", "call")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 803, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PhoneStartScheduledGroupCallRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PhoneStartScheduledGroupCallRequestTypeID, "phone.startScheduledGroupCall"); err != nil {
-		return tlrt.DecodeErr(err, "phone.startScheduledGroupCall", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1488, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PhoneStartScheduledGroupCallRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1488)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PhoneStartScheduledGroupCallRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "phone.startScheduledGroupCall", "")
-	}
-	var err error
-	if m.Call, err = decodeInputGroupCall(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "phone.startScheduledGroupCall", "call")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1488, m)
 }
 
 // PhoneStartScheduledGroupCall calls phone.startScheduledGroupCall: see
@@ -3710,59 +2409,31 @@ func (*PhoneSaveDefaultGroupCallJoinAsRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PhoneSaveDefaultGroupCallJoinAsRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PhoneSaveDefaultGroupCallJoinAsRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 816, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PhoneSaveDefaultGroupCallJoinAsRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "phone.saveDefaultGroupCallJoinAs", "peer")
-	}
-	if err := tlrt.EncodeObject(b, m.JoinAs); err != nil {
-		return tlrt.EncodeErr(err, "phone.saveDefaultGroupCallJoinAs", "join_as")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 816, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PhoneSaveDefaultGroupCallJoinAsRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PhoneSaveDefaultGroupCallJoinAsRequestTypeID, "phone.saveDefaultGroupCallJoinAs"); err != nil {
-		return tlrt.DecodeErr(err, "phone.saveDefaultGroupCallJoinAs", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1503, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *PhoneSaveDefaultGroupCallJoinAsRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1503)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PhoneSaveDefaultGroupCallJoinAsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "phone.saveDefaultGroupCallJoinAs", "")
-	}
-	var err error
-	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "phone.saveDefaultGroupCallJoinAs", "peer")
-	}
-	if m.JoinAs, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "phone.saveDefaultGroupCallJoinAs", "join_as")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1503, m)
 }
 
 // PhoneSaveDefaultGroupCallJoinAs calls phone.saveDefaultGroupCallJoinAs: see
@@ -3801,64 +2472,32 @@ func (*PhoneJoinGroupCallPresentationRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PhoneJoinGroupCallPresentationRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PhoneJoinGroupCallPresentationRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1948, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PhoneJoinGroupCallPresentationRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Call); err != nil {
-		return tlrt.EncodeErr(err, "phone.joinGroupCallPresentation", "call")
-	}
-	if err := m.Params.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "phone.joinGroupCallPresentation", "params")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1948, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PhoneJoinGroupCallPresentationRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PhoneJoinGroupCallPresentationRequestTypeID, "phone.joinGroupCallPresentation"); err != nil {
-		return tlrt.DecodeErr(err, "phone.joinGroupCallPresentation", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2735, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PhoneJoinGroupCallPresentationRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = PhoneJoinGroupCallPresentationRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2735)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PhoneJoinGroupCallPresentationRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "phone.joinGroupCallPresentation", "")
-	}
-	var err error
-	if m.Call, err = decodeInputGroupCall(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "phone.joinGroupCallPresentation", "call")
-	}
-	if err = tlrt.DecodeBoxed(d, &m.Params, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "phone.joinGroupCallPresentation", "params")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2735, m)
 }
 
 // PhoneJoinGroupCallPresentation calls phone.joinGroupCallPresentation: see
@@ -3895,54 +2534,32 @@ func (*PhoneLeaveGroupCallPresentationRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PhoneLeaveGroupCallPresentationRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PhoneLeaveGroupCallPresentationRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 261, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PhoneLeaveGroupCallPresentationRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Call); err != nil {
-		return tlrt.EncodeErr(err, "phone.leaveGroupCallPresentation", "call")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 261, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PhoneLeaveGroupCallPresentationRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PhoneLeaveGroupCallPresentationRequestTypeID, "phone.leaveGroupCallPresentation"); err != nil {
-		return tlrt.DecodeErr(err, "phone.leaveGroupCallPresentation", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 878, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PhoneLeaveGroupCallPresentationRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 878)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PhoneLeaveGroupCallPresentationRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "phone.leaveGroupCallPresentation", "")
-	}
-	var err error
-	if m.Call, err = decodeInputGroupCall(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "phone.leaveGroupCallPresentation", "call")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 878, m)
 }
 
 // PhoneLeaveGroupCallPresentation calls phone.leaveGroupCallPresentation: see
@@ -3980,54 +2597,32 @@ func (*PhoneGetGroupCallStreamChannelsRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PhoneGetGroupCallStreamChannelsRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PhoneGetGroupCallStreamChannelsRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 241, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PhoneGetGroupCallStreamChannelsRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Call); err != nil {
-		return tlrt.EncodeErr(err, "phone.getGroupCallStreamChannels", "call")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 241, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PhoneGetGroupCallStreamChannelsRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PhoneGetGroupCallStreamChannelsRequestTypeID, "phone.getGroupCallStreamChannels"); err != nil {
-		return tlrt.DecodeErr(err, "phone.getGroupCallStreamChannels", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 855, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PhoneGetGroupCallStreamChannelsRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 855)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PhoneGetGroupCallStreamChannelsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "phone.getGroupCallStreamChannels", "")
-	}
-	var err error
-	if m.Call, err = decodeInputGroupCall(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "phone.getGroupCallStreamChannels", "call")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 855, m)
 }
 
 // PhoneGetGroupCallStreamChannels calls phone.getGroupCallStreamChannels: see
@@ -4068,69 +2663,31 @@ func (*PhoneGetGroupCallStreamRtmpURLRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PhoneGetGroupCallStreamRtmpURLRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PhoneGetGroupCallStreamRtmpURLRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 850, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PhoneGetGroupCallStreamRtmpURLRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 0)
-	flags |= tlrt.Bit(m.LiveStory, 0)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "phone.getGroupCallStreamRtmpUrl", "peer")
-	}
-	b.PutBool(m.Revoke)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 850, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PhoneGetGroupCallStreamRtmpURLRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PhoneGetGroupCallStreamRtmpURLRequestTypeID, "phone.getGroupCallStreamRtmpUrl"); err != nil {
-		return tlrt.DecodeErr(err, "phone.getGroupCallStreamRtmpUrl", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1541, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *PhoneGetGroupCallStreamRtmpURLRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = PhoneGetGroupCallStreamRtmpURLRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1541)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PhoneGetGroupCallStreamRtmpURLRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "phone.getGroupCallStreamRtmpUrl", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "phone.getGroupCallStreamRtmpUrl", "flags")
-	}
-	m.LiveStory = m.Flags.Has(0)
-	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "phone.getGroupCallStreamRtmpUrl", "peer")
-	}
-	if m.Revoke, err = d.Bool(); err != nil {
-		return tlrt.DecodeErr(err, "phone.getGroupCallStreamRtmpUrl", "revoke")
-	}
-	m.Flags &^= 1 << 0
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1541, m)
 }
 
 // PhoneGetGroupCallStreamRtmpURL calls phone.getGroupCallStreamRtmpUrl: see
@@ -4166,64 +2723,32 @@ func (*PhoneSaveCallLogRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PhoneSaveCallLogRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PhoneSaveCallLogRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 611, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PhoneSaveCallLogRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := m.Peer.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "phone.saveCallLog", "peer")
-	}
-	if err := tlrt.EncodeObject(b, m.File); err != nil {
-		return tlrt.EncodeErr(err, "phone.saveCallLog", "file")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 611, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PhoneSaveCallLogRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PhoneSaveCallLogRequestTypeID, "phone.saveCallLog"); err != nil {
-		return tlrt.DecodeErr(err, "phone.saveCallLog", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1273, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PhoneSaveCallLogRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = PhoneSaveCallLogRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1273)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PhoneSaveCallLogRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "phone.saveCallLog", "")
-	}
-	var err error
-	if err = tlrt.DecodeBoxed(d, &m.Peer, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "phone.saveCallLog", "peer")
-	}
-	if m.File, err = decodeInputFile(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "phone.saveCallLog", "file")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1273, m)
 }
 
 // PhoneSaveCallLog calls phone.saveCallLog: see PhoneSaveCallLogRequest.
@@ -4317,97 +2842,32 @@ func (m *PhoneCreateConferenceCallRequest) ClearBlock() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PhoneCreateConferenceCallRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PhoneCreateConferenceCallRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1147, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PhoneCreateConferenceCallRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<0 | 1<<2)
-	flags |= tlrt.Bit(m.Muted, 0)
-	flags |= tlrt.Bit(m.VideoStopped, 2)
-	flags |= tlrt.Bit(m.Join || m.PublicKey != (bin.Int256{}) || len(m.Block) > 0 || m.Params != nil, 3)
-	w := tlrt.Extend(b, 8)
-	_ = w[7]
-	binary.LittleEndian.PutUint32(w, uint32(flags))
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.RandomID))
-	if flags.Has(3) {
-		b.PutInt256(m.PublicKey)
-		tlrt.PutBytes(b, m.Block)
-		if err := m.Params.Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "phone.createConferenceCall", "params")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1147, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PhoneCreateConferenceCallRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PhoneCreateConferenceCallRequestTypeID, "phone.createConferenceCall"); err != nil {
-		return tlrt.DecodeErr(err, "phone.createConferenceCall", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1865, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PhoneCreateConferenceCallRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = PhoneCreateConferenceCallRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1865)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PhoneCreateConferenceCallRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "phone.createConferenceCall", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "phone.createConferenceCall", "flags")
-	}
-	m.Muted = m.Flags.Has(0)
-	m.VideoStopped = m.Flags.Has(2)
-	m.Join = m.Flags.Has(3)
-	if m.RandomID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "phone.createConferenceCall", "random_id")
-	}
-	if m.Flags.Has(3) {
-		if m.PublicKey, err = d.Int256(); err != nil {
-			return tlrt.DecodeErr(err, "phone.createConferenceCall", "public_key")
-		}
-	}
-	if m.Flags.Has(3) {
-		if m.Block, err = tlrt.Bytes(d); err != nil {
-			return tlrt.DecodeErr(err, "phone.createConferenceCall", "block")
-		}
-	}
-	if m.Flags.Has(3) {
-		d.Spend(unsafe.Sizeof(DataJSON{}))
-		m.Params = &DataJSON{}
-		if err = tlrt.DecodeBoxed(d, m.Params, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "phone.createConferenceCall", "params")
-		}
-	}
-	m.Flags &^= 1<<0 | 1<<2
-	if m.Join || m.PublicKey != (bin.Int256{}) || len(m.Block) > 0 || m.Params != nil {
-		m.Flags.Unset(3)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1865, m)
 }
 
 // PhoneCreateConferenceCall calls phone.createConferenceCall: see
@@ -4451,79 +2911,32 @@ func (*PhoneDeleteConferenceCallParticipantsRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PhoneDeleteConferenceCallParticipantsRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PhoneDeleteConferenceCallParticipantsRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1297, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PhoneDeleteConferenceCallParticipantsRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<0 | 1<<1)
-	flags |= tlrt.Bit(m.OnlyLeft, 0)
-	flags |= tlrt.Bit(m.Kick, 1)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := tlrt.EncodeObject(b, m.Call); err != nil {
-		return tlrt.EncodeErr(err, "phone.deleteConferenceCallParticipants", "call")
-	}
-	tlrt.PutVectorHeader(b, len(m.IDs))
-	for i := range m.IDs {
-		tlrt.PutUint64(b, uint64(m.IDs[i]))
-	}
-	tlrt.PutBytes(b, m.Block)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1297, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PhoneDeleteConferenceCallParticipantsRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PhoneDeleteConferenceCallParticipantsRequestTypeID, "phone.deleteConferenceCallParticipants"); err != nil {
-		return tlrt.DecodeErr(err, "phone.deleteConferenceCallParticipants", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2024, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PhoneDeleteConferenceCallParticipantsRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = PhoneDeleteConferenceCallParticipantsRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2024)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PhoneDeleteConferenceCallParticipantsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "phone.deleteConferenceCallParticipants", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "phone.deleteConferenceCallParticipants", "flags")
-	}
-	m.OnlyLeft = m.Flags.Has(0)
-	m.Kick = m.Flags.Has(1)
-	if m.Call, err = decodeInputGroupCall(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "phone.deleteConferenceCallParticipants", "call")
-	}
-	if m.IDs, err = tlrt.DecodeVector(d, 8, (*tlrt.Decoder).Long); err != nil {
-		return tlrt.DecodeErr(err, "phone.deleteConferenceCallParticipants", "ids")
-	}
-	if m.Block, err = tlrt.Bytes(d); err != nil {
-		return tlrt.DecodeErr(err, "phone.deleteConferenceCallParticipants", "block")
-	}
-	m.Flags &^= 1<<0 | 1<<1
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2024, m)
 }
 
 // PhoneDeleteConferenceCallParticipants calls
@@ -4563,58 +2976,32 @@ func (*PhoneSendConferenceCallBroadcastRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PhoneSendConferenceCallBroadcastRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PhoneSendConferenceCallBroadcastRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1899, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PhoneSendConferenceCallBroadcastRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Call); err != nil {
-		return tlrt.EncodeErr(err, "phone.sendConferenceCallBroadcast", "call")
-	}
-	tlrt.PutBytes(b, m.Block)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1899, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PhoneSendConferenceCallBroadcastRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PhoneSendConferenceCallBroadcastRequestTypeID, "phone.sendConferenceCallBroadcast"); err != nil {
-		return tlrt.DecodeErr(err, "phone.sendConferenceCallBroadcast", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2684, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PhoneSendConferenceCallBroadcastRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2684)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PhoneSendConferenceCallBroadcastRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "phone.sendConferenceCallBroadcast", "")
-	}
-	var err error
-	if m.Call, err = decodeInputGroupCall(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "phone.sendConferenceCallBroadcast", "call")
-	}
-	if m.Block, err = tlrt.Bytes(d); err != nil {
-		return tlrt.DecodeErr(err, "phone.sendConferenceCallBroadcast", "block")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2684, m)
 }
 
 // PhoneSendConferenceCallBroadcast calls phone.sendConferenceCallBroadcast: see
@@ -4655,72 +3042,32 @@ func (*PhoneInviteConferenceCallParticipantRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PhoneInviteConferenceCallParticipantRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PhoneInviteConferenceCallParticipantRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1790, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PhoneInviteConferenceCallParticipantRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 0)
-	flags |= tlrt.Bit(m.Video, 0)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := tlrt.EncodeObject(b, m.Call); err != nil {
-		return tlrt.EncodeErr(err, "phone.inviteConferenceCallParticipant", "call")
-	}
-	if err := tlrt.EncodeObject(b, m.UserID); err != nil {
-		return tlrt.EncodeErr(err, "phone.inviteConferenceCallParticipant", "user_id")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1790, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PhoneInviteConferenceCallParticipantRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PhoneInviteConferenceCallParticipantRequestTypeID, "phone.inviteConferenceCallParticipant"); err != nil {
-		return tlrt.DecodeErr(err, "phone.inviteConferenceCallParticipant", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2558, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PhoneInviteConferenceCallParticipantRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = PhoneInviteConferenceCallParticipantRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2558)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PhoneInviteConferenceCallParticipantRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "phone.inviteConferenceCallParticipant", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "phone.inviteConferenceCallParticipant", "flags")
-	}
-	m.Video = m.Flags.Has(0)
-	if m.Call, err = decodeInputGroupCall(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "phone.inviteConferenceCallParticipant", "call")
-	}
-	if m.UserID, err = decodeInputUser(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "phone.inviteConferenceCallParticipant", "user_id")
-	}
-	m.Flags &^= 1 << 0
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2558, m)
 }
 
 // PhoneInviteConferenceCallParticipant calls
@@ -4758,51 +3105,31 @@ func (*PhoneDeclineConferenceCallInviteRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PhoneDeclineConferenceCallInviteRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 8)
-	_ = w[7]
-	binary.LittleEndian.PutUint32(w, PhoneDeclineConferenceCallInviteRequestTypeID)
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.MsgID))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 555, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PhoneDeclineConferenceCallInviteRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, uint32(m.MsgID))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 555, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PhoneDeclineConferenceCallInviteRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PhoneDeclineConferenceCallInviteRequestTypeID, "phone.declineConferenceCallInvite"); err != nil {
-		return tlrt.DecodeErr(err, "phone.declineConferenceCallInvite", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1211, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *PhoneDeclineConferenceCallInviteRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1211)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PhoneDeclineConferenceCallInviteRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.MsgID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "phone.declineConferenceCallInvite", "msg_id")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1211, m)
 }
 
 // PhoneDeclineConferenceCallInvite calls phone.declineConferenceCallInvite: see
@@ -4843,68 +3170,32 @@ func (*PhoneGetGroupCallChainBlocksRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PhoneGetGroupCallChainBlocksRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PhoneGetGroupCallChainBlocksRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2277, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PhoneGetGroupCallChainBlocksRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Call); err != nil {
-		return tlrt.EncodeErr(err, "phone.getGroupCallChainBlocks", "call")
-	}
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, uint32(m.SubChainID))
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.Offset))
-	binary.LittleEndian.PutUint32(w[8:], uint32(m.Limit))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2277, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PhoneGetGroupCallChainBlocksRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PhoneGetGroupCallChainBlocksRequestTypeID, "phone.getGroupCallChainBlocks"); err != nil {
-		return tlrt.DecodeErr(err, "phone.getGroupCallChainBlocks", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3096, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PhoneGetGroupCallChainBlocksRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3096)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PhoneGetGroupCallChainBlocksRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "phone.getGroupCallChainBlocks", "")
-	}
-	var err error
-	if m.Call, err = decodeInputGroupCall(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "phone.getGroupCallChainBlocks", "call")
-	}
-	if m.SubChainID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "phone.getGroupCallChainBlocks", "sub_chain_id")
-	}
-	if m.Offset, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "phone.getGroupCallChainBlocks", "offset")
-	}
-	if m.Limit, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "phone.getGroupCallChainBlocks", "limit")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3096, m)
 }
 
 // PhoneGetGroupCallChainBlocks calls phone.getGroupCallChainBlocks: see
@@ -4973,97 +3264,32 @@ func (m *PhoneSendGroupCallMessageRequest) ClearAllowPaidStars() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PhoneSendGroupCallMessageRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PhoneSendGroupCallMessageRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1663, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PhoneSendGroupCallMessageRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 1)
-	flags |= tlrt.Bit(m.AllowPaidStars != 0, 0)
-	flags |= tlrt.Bit(m.SendAs != nil, 1)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := tlrt.EncodeObject(b, m.Call); err != nil {
-		return tlrt.EncodeErr(err, "phone.sendGroupCallMessage", "call")
-	}
-	tlrt.PutUint64(b, uint64(m.RandomID))
-	if err := m.Message.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "phone.sendGroupCallMessage", "message")
-	}
-	if flags.Has(0) {
-		tlrt.PutUint64(b, uint64(m.AllowPaidStars))
-	}
-	if flags.Has(1) {
-		if err := tlrt.EncodeObject(b, m.SendAs); err != nil {
-			return tlrt.EncodeErr(err, "phone.sendGroupCallMessage", "send_as")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1663, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PhoneSendGroupCallMessageRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PhoneSendGroupCallMessageRequestTypeID, "phone.sendGroupCallMessage"); err != nil {
-		return tlrt.DecodeErr(err, "phone.sendGroupCallMessage", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2423, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PhoneSendGroupCallMessageRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = PhoneSendGroupCallMessageRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2423)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PhoneSendGroupCallMessageRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "phone.sendGroupCallMessage", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "phone.sendGroupCallMessage", "flags")
-	}
-	if m.Call, err = decodeInputGroupCall(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "phone.sendGroupCallMessage", "call")
-	}
-	if m.RandomID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "phone.sendGroupCallMessage", "random_id")
-	}
-	if err = tlrt.DecodeBoxed(d, &m.Message, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "phone.sendGroupCallMessage", "message")
-	}
-	if m.Flags.Has(0) {
-		if m.AllowPaidStars, err = d.Long(); err != nil {
-			return tlrt.DecodeErr(err, "phone.sendGroupCallMessage", "allow_paid_stars")
-		}
-	}
-	if m.Flags.Has(1) {
-		if m.SendAs, err = decodeInputPeer(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "phone.sendGroupCallMessage", "send_as")
-		}
-	}
-	m.Flags &^= 1 << 1
-	if m.AllowPaidStars != 0 {
-		m.Flags.Unset(0)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2423, m)
 }
 
 // PhoneSendGroupCallMessage calls phone.sendGroupCallMessage: see
@@ -5102,58 +3328,32 @@ func (*PhoneSendGroupCallEncryptedMessageRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PhoneSendGroupCallEncryptedMessageRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PhoneSendGroupCallEncryptedMessageRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2178, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PhoneSendGroupCallEncryptedMessageRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Call); err != nil {
-		return tlrt.EncodeErr(err, "phone.sendGroupCallEncryptedMessage", "call")
-	}
-	tlrt.PutBytes(b, m.EncryptedMessage)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2178, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PhoneSendGroupCallEncryptedMessageRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PhoneSendGroupCallEncryptedMessageRequestTypeID, "phone.sendGroupCallEncryptedMessage"); err != nil {
-		return tlrt.DecodeErr(err, "phone.sendGroupCallEncryptedMessage", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2991, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PhoneSendGroupCallEncryptedMessageRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2991)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PhoneSendGroupCallEncryptedMessageRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "phone.sendGroupCallEncryptedMessage", "")
-	}
-	var err error
-	if m.Call, err = decodeInputGroupCall(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "phone.sendGroupCallEncryptedMessage", "call")
-	}
-	if m.EncryptedMessage, err = tlrt.Bytes(d); err != nil {
-		return tlrt.DecodeErr(err, "phone.sendGroupCallEncryptedMessage", "encrypted_message")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2991, m)
 }
 
 // PhoneSendGroupCallEncryptedMessage calls phone.sendGroupCallEncryptedMessage:
@@ -5194,73 +3394,32 @@ func (*PhoneDeleteGroupCallMessagesRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PhoneDeleteGroupCallMessagesRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PhoneDeleteGroupCallMessagesRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2358, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PhoneDeleteGroupCallMessagesRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 0)
-	flags |= tlrt.Bit(m.ReportSpam, 0)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := tlrt.EncodeObject(b, m.Call); err != nil {
-		return tlrt.EncodeErr(err, "phone.deleteGroupCallMessages", "call")
-	}
-	tlrt.PutVectorHeader(b, len(m.Messages))
-	for i := range m.Messages {
-		tlrt.PutUint32(b, uint32(m.Messages[i]))
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2358, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PhoneDeleteGroupCallMessagesRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PhoneDeleteGroupCallMessagesRequestTypeID, "phone.deleteGroupCallMessages"); err != nil {
-		return tlrt.DecodeErr(err, "phone.deleteGroupCallMessages", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3183, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PhoneDeleteGroupCallMessagesRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = PhoneDeleteGroupCallMessagesRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 3183)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PhoneDeleteGroupCallMessagesRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "phone.deleteGroupCallMessages", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "phone.deleteGroupCallMessages", "flags")
-	}
-	m.ReportSpam = m.Flags.Has(0)
-	if m.Call, err = decodeInputGroupCall(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "phone.deleteGroupCallMessages", "call")
-	}
-	if m.Messages, err = tlrt.DecodeVector(d, 4, (*tlrt.Decoder).Int); err != nil {
-		return tlrt.DecodeErr(err, "phone.deleteGroupCallMessages", "messages")
-	}
-	m.Flags &^= 1 << 0
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3183, m)
 }
 
 // PhoneDeleteGroupCallMessages calls phone.deleteGroupCallMessages: see
@@ -5304,72 +3463,32 @@ func (*PhoneDeleteGroupCallParticipantMessagesRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PhoneDeleteGroupCallParticipantMessagesRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PhoneDeleteGroupCallParticipantMessagesRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 278, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PhoneDeleteGroupCallParticipantMessagesRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 0)
-	flags |= tlrt.Bit(m.ReportSpam, 0)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := tlrt.EncodeObject(b, m.Call); err != nil {
-		return tlrt.EncodeErr(err, "phone.deleteGroupCallParticipantMessages", "call")
-	}
-	if err := tlrt.EncodeObject(b, m.Participant); err != nil {
-		return tlrt.EncodeErr(err, "phone.deleteGroupCallParticipantMessages", "participant")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 278, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PhoneDeleteGroupCallParticipantMessagesRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PhoneDeleteGroupCallParticipantMessagesRequestTypeID, "phone.deleteGroupCallParticipantMessages"); err != nil {
-		return tlrt.DecodeErr(err, "phone.deleteGroupCallParticipantMessages", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 895, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PhoneDeleteGroupCallParticipantMessagesRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = PhoneDeleteGroupCallParticipantMessagesRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 895)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PhoneDeleteGroupCallParticipantMessagesRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "phone.deleteGroupCallParticipantMessages", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "phone.deleteGroupCallParticipantMessages", "flags")
-	}
-	m.ReportSpam = m.Flags.Has(0)
-	if m.Call, err = decodeInputGroupCall(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "phone.deleteGroupCallParticipantMessages", "call")
-	}
-	if m.Participant, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "phone.deleteGroupCallParticipantMessages", "participant")
-	}
-	m.Flags &^= 1 << 0
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 895, m)
 }
 
 // PhoneDeleteGroupCallParticipantMessages calls
@@ -5406,54 +3525,32 @@ func (*PhoneGetGroupCallStarsRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PhoneGetGroupCallStarsRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PhoneGetGroupCallStarsRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1020, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PhoneGetGroupCallStarsRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Call); err != nil {
-		return tlrt.EncodeErr(err, "phone.getGroupCallStars", "call")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1020, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PhoneGetGroupCallStarsRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PhoneGetGroupCallStarsRequestTypeID, "phone.getGroupCallStars"); err != nil {
-		return tlrt.DecodeErr(err, "phone.getGroupCallStars", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1725, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PhoneGetGroupCallStarsRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1725)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PhoneGetGroupCallStarsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "phone.getGroupCallStars", "")
-	}
-	var err error
-	if m.Call, err = decodeInputGroupCall(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "phone.getGroupCallStars", "call")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1725, m)
 }
 
 // PhoneGetGroupCallStars calls phone.getGroupCallStars: see
@@ -5490,60 +3587,32 @@ func (*PhoneSaveDefaultSendAsRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PhoneSaveDefaultSendAsRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PhoneSaveDefaultSendAsRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 613, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PhoneSaveDefaultSendAsRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Call); err != nil {
-		return tlrt.EncodeErr(err, "phone.saveDefaultSendAs", "call")
-	}
-	if err := tlrt.EncodeObject(b, m.SendAs); err != nil {
-		return tlrt.EncodeErr(err, "phone.saveDefaultSendAs", "send_as")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 613, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PhoneSaveDefaultSendAsRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PhoneSaveDefaultSendAsRequestTypeID, "phone.saveDefaultSendAs"); err != nil {
-		return tlrt.DecodeErr(err, "phone.saveDefaultSendAs", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1275, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PhoneSaveDefaultSendAsRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1275)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PhoneSaveDefaultSendAsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "phone.saveDefaultSendAs", "")
-	}
-	var err error
-	if m.Call, err = decodeInputGroupCall(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "phone.saveDefaultSendAs", "call")
-	}
-	if m.SendAs, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "phone.saveDefaultSendAs", "send_as")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1275, m)
 }
 
 // PhoneSaveDefaultSendAs calls phone.saveDefaultSendAs: see

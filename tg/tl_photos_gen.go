@@ -4,10 +4,8 @@ package tg
 
 import (
 	"context"
-	"encoding/binary"
 	"github.com/gotd/td/bin"
 	"github.com/tgraw/tgraw/tlrt"
-	"math"
 	"unsafe"
 )
 
@@ -28,25 +26,9 @@ func DecodePhotosPhotos(b *bin.Buffer) (PhotosPhotosClass, error) {
 // decodePhotosPhotos is DecodePhotosPhotos for a value nested depth levels
 // deep.
 func decodePhotosPhotos(d *tlrt.Decoder, depth int) (PhotosPhotosClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v PhotosPhotosClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case PhotosPhotosTypeID:
-		v, size = &PhotosPhotos{}, unsafe.Sizeof(PhotosPhotos{})
-	case PhotosPhotosSliceTypeID:
-		v, size = &PhotosPhotosSlice{}, unsafe.Sizeof(PhotosPhotosSlice{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "photos.Photos"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 2076, depth)
+	c, _ := v.(PhotosPhotosClass)
+	return c, err
 }
 
 // PhotosPhotos is the TL constructor photos.photos.
@@ -77,66 +59,32 @@ func (*PhotosPhotos) TypeName() string {
 func (*PhotosPhotos) photosPhotosClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PhotosPhotos) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PhotosPhotosTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1306, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PhotosPhotos) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutVectorHeader(b, len(m.Photos))
-	for i := range m.Photos {
-		if err := tlrt.EncodeObject(b, m.Photos[i]); err != nil {
-			return tlrt.EncodeErr(err, "photos.photos", "photos")
-		}
-	}
-	tlrt.PutVectorHeader(b, len(m.Users))
-	for i := range m.Users {
-		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
-			return tlrt.EncodeErr(err, "photos.photos", "users")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1306, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PhotosPhotos) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PhotosPhotosTypeID, "photos.photos"); err != nil {
-		return tlrt.DecodeErr(err, "photos.photos", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2035, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PhotosPhotos) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2035)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PhotosPhotos) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "photos.photos", "")
-	}
-	var err error
-	if m.Photos, err = tlrt.DecodeSlabs[Photo](d, false, 12, depth+1, decodePhoto); err != nil {
-		return tlrt.DecodeErr(err, "photos.photos", "photos")
-	}
-	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
-		return tlrt.DecodeErr(err, "photos.photos", "users")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2035, m)
 }
 
 // PhotosPhotosSlice is the TL constructor photos.photosSlice.
@@ -168,73 +116,32 @@ func (*PhotosPhotosSlice) TypeName() string {
 func (*PhotosPhotosSlice) photosPhotosClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PhotosPhotosSlice) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PhotosPhotosSliceTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 184, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PhotosPhotosSlice) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, uint32(m.Count))
-	binary.LittleEndian.PutUint32(w[4:], bin.TypeVector)
-	binary.LittleEndian.PutUint32(w[8:], uint32(len(m.Photos)))
-	for i := range m.Photos {
-		if err := tlrt.EncodeObject(b, m.Photos[i]); err != nil {
-			return tlrt.EncodeErr(err, "photos.photosSlice", "photos")
-		}
-	}
-	tlrt.PutVectorHeader(b, len(m.Users))
-	for i := range m.Users {
-		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
-			return tlrt.EncodeErr(err, "photos.photosSlice", "users")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 184, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PhotosPhotosSlice) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PhotosPhotosSliceTypeID, "photos.photosSlice"); err != nil {
-		return tlrt.DecodeErr(err, "photos.photosSlice", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 790, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PhotosPhotosSlice) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 790)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PhotosPhotosSlice) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "photos.photosSlice", "")
-	}
-	var err error
-	if m.Count, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "photos.photosSlice", "count")
-	}
-	if m.Photos, err = tlrt.DecodeSlabs[Photo](d, false, 12, depth+1, decodePhoto); err != nil {
-		return tlrt.DecodeErr(err, "photos.photosSlice", "photos")
-	}
-	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
-		return tlrt.DecodeErr(err, "photos.photosSlice", "users")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 790, m)
 }
 
 // PhotosPhoto is the TL constructor photos.photo.
@@ -261,63 +168,32 @@ func (*PhotosPhoto) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PhotosPhoto) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PhotosPhotoTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 306, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PhotosPhoto) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Photo); err != nil {
-		return tlrt.EncodeErr(err, "photos.photo", "photo")
-	}
-	tlrt.PutVectorHeader(b, len(m.Users))
-	for i := range m.Users {
-		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
-			return tlrt.EncodeErr(err, "photos.photo", "users")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 306, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PhotosPhoto) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PhotosPhotoTypeID, "photos.photo"); err != nil {
-		return tlrt.DecodeErr(err, "photos.photo", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 926, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PhotosPhoto) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 926)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PhotosPhoto) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "photos.photo", "")
-	}
-	var err error
-	if m.Photo, err = decodePhoto(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "photos.photo", "photo")
-	}
-	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
-		return tlrt.DecodeErr(err, "photos.photo", "users")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 926, m)
 }
 
 // PhotosUpdateProfilePhotoRequest is the TL function photos.updateProfilePhoto.
@@ -347,77 +223,32 @@ func (*PhotosUpdateProfilePhotoRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PhotosUpdateProfilePhotoRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PhotosUpdateProfilePhotoRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 90, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PhotosUpdateProfilePhotoRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<0 | 1<<1)
-	flags |= tlrt.Bit(m.Fallback, 0)
-	flags |= tlrt.Bit(m.Bot != nil, 1)
-	tlrt.PutUint32(b, uint32(flags))
-	if flags.Has(1) {
-		if err := tlrt.EncodeObject(b, m.Bot); err != nil {
-			return tlrt.EncodeErr(err, "photos.updateProfilePhoto", "bot")
-		}
-	}
-	if err := tlrt.EncodeObject(b, m.ID); err != nil {
-		return tlrt.EncodeErr(err, "photos.updateProfilePhoto", "id")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 90, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PhotosUpdateProfilePhotoRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PhotosUpdateProfilePhotoRequestTypeID, "photos.updateProfilePhoto"); err != nil {
-		return tlrt.DecodeErr(err, "photos.updateProfilePhoto", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 682, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PhotosUpdateProfilePhotoRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = PhotosUpdateProfilePhotoRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 682)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PhotosUpdateProfilePhotoRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "photos.updateProfilePhoto", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "photos.updateProfilePhoto", "flags")
-	}
-	m.Fallback = m.Flags.Has(0)
-	if m.Flags.Has(1) {
-		if m.Bot, err = decodeInputUser(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "photos.updateProfilePhoto", "bot")
-		}
-	}
-	if m.ID, err = decodeInputPhoto(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "photos.updateProfilePhoto", "id")
-	}
-	m.Flags &^= 1<<0 | 1<<1
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 682, m)
 }
 
 // PhotosUpdateProfilePhoto calls photos.updateProfilePhoto: see
@@ -485,116 +316,32 @@ func (m *PhotosUploadProfilePhotoRequest) ClearVideoStartTs() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PhotosUploadProfilePhotoRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PhotosUploadProfilePhotoRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 35, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PhotosUploadProfilePhotoRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<3 | 1<<4 | 1<<5)
-	flags |= tlrt.Bit(m.Fallback, 3)
-	flags |= tlrt.Bit(m.Bot != nil, 5)
-	flags |= tlrt.Bit(m.File != nil, 0)
-	flags |= tlrt.Bit(m.Video != nil, 1)
-	flags |= tlrt.Bit(m.VideoStartTs != 0, 2)
-	flags |= tlrt.Bit(m.VideoEmojiMarkup != nil, 4)
-	tlrt.PutUint32(b, uint32(flags))
-	if flags.Has(5) {
-		if err := tlrt.EncodeObject(b, m.Bot); err != nil {
-			return tlrt.EncodeErr(err, "photos.uploadProfilePhoto", "bot")
-		}
-	}
-	if flags.Has(0) {
-		if err := tlrt.EncodeObject(b, m.File); err != nil {
-			return tlrt.EncodeErr(err, "photos.uploadProfilePhoto", "file")
-		}
-	}
-	if flags.Has(1) {
-		if err := tlrt.EncodeObject(b, m.Video); err != nil {
-			return tlrt.EncodeErr(err, "photos.uploadProfilePhoto", "video")
-		}
-	}
-	if flags.Has(2) {
-		tlrt.PutUint64(b, math.Float64bits(m.VideoStartTs))
-	}
-	if flags.Has(4) {
-		if err := tlrt.EncodeObject(b, m.VideoEmojiMarkup); err != nil {
-			return tlrt.EncodeErr(err, "photos.uploadProfilePhoto", "video_emoji_markup")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 35, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PhotosUploadProfilePhotoRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PhotosUploadProfilePhotoRequestTypeID, "photos.uploadProfilePhoto"); err != nil {
-		return tlrt.DecodeErr(err, "photos.uploadProfilePhoto", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 616, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PhotosUploadProfilePhotoRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = PhotosUploadProfilePhotoRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 616)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PhotosUploadProfilePhotoRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "photos.uploadProfilePhoto", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "photos.uploadProfilePhoto", "flags")
-	}
-	m.Fallback = m.Flags.Has(3)
-	if m.Flags.Has(5) {
-		if m.Bot, err = decodeInputUser(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "photos.uploadProfilePhoto", "bot")
-		}
-	}
-	if m.Flags.Has(0) {
-		if m.File, err = decodeInputFile(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "photos.uploadProfilePhoto", "file")
-		}
-	}
-	if m.Flags.Has(1) {
-		if m.Video, err = decodeInputFile(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "photos.uploadProfilePhoto", "video")
-		}
-	}
-	if m.Flags.Has(2) {
-		if m.VideoStartTs, err = d.Double(); err != nil {
-			return tlrt.DecodeErr(err, "photos.uploadProfilePhoto", "video_start_ts")
-		}
-	}
-	if m.Flags.Has(4) {
-		if m.VideoEmojiMarkup, err = decodeVideoSize(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "photos.uploadProfilePhoto", "video_emoji_markup")
-		}
-	}
-	m.Flags &^= 1<<0 | 1<<1 | 1<<3 | 1<<4 | 1<<5
-	if m.VideoStartTs != 0 {
-		m.Flags.Unset(2)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 616, m)
 }
 
 // PhotosUploadProfilePhoto calls photos.uploadProfilePhoto: see
@@ -629,57 +376,32 @@ func (*PhotosDeletePhotosRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PhotosDeletePhotosRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PhotosDeletePhotosRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1243, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PhotosDeletePhotosRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutVectorHeader(b, len(m.ID))
-	for i := range m.ID {
-		if err := tlrt.EncodeObject(b, m.ID[i]); err != nil {
-			return tlrt.EncodeErr(err, "photos.deletePhotos", "id")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1243, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PhotosDeletePhotosRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PhotosDeletePhotosRequestTypeID, "photos.deletePhotos"); err != nil {
-		return tlrt.DecodeErr(err, "photos.deletePhotos", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1967, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PhotosDeletePhotosRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1967)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PhotosDeletePhotosRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "photos.deletePhotos", "")
-	}
-	var err error
-	if m.ID, err = tlrt.DecodeSlabs[InputPhoto](d, false, 4, depth+1, decodeInputPhoto); err != nil {
-		return tlrt.DecodeErr(err, "photos.deletePhotos", "id")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1967, m)
 }
 
 // PhotosDeletePhotos calls photos.deletePhotos: see PhotosDeletePhotosRequest.
@@ -721,67 +443,31 @@ func (*PhotosGetUserPhotosRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PhotosGetUserPhotosRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PhotosGetUserPhotosRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1344, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PhotosGetUserPhotosRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.UserID); err != nil {
-		return tlrt.EncodeErr(err, "photos.getUserPhotos", "user_id")
-	}
-	w := tlrt.Extend(b, 16)
-	_ = w[15]
-	binary.LittleEndian.PutUint32(w, uint32(m.Offset))
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.MaxID))
-	binary.LittleEndian.PutUint32(w[12:], uint32(m.Limit))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1344, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PhotosGetUserPhotosRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PhotosGetUserPhotosRequestTypeID, "photos.getUserPhotos"); err != nil {
-		return tlrt.DecodeErr(err, "photos.getUserPhotos", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2075, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *PhotosGetUserPhotosRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2075)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PhotosGetUserPhotosRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "photos.getUserPhotos", "")
-	}
-	var err error
-	if m.UserID, err = decodeInputUser(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "photos.getUserPhotos", "user_id")
-	}
-	if m.Offset, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "photos.getUserPhotos", "offset")
-	}
-	if m.MaxID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "photos.getUserPhotos", "max_id")
-	}
-	if m.Limit, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "photos.getUserPhotos", "limit")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2075, m)
 }
 
 // PhotosGetUserPhotos calls photos.getUserPhotos: see
@@ -852,113 +538,32 @@ func (m *PhotosUploadContactProfilePhotoRequest) ClearVideoStartTs() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PhotosUploadContactProfilePhotoRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PhotosUploadContactProfilePhotoRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2133, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PhotosUploadContactProfilePhotoRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<3 | 1<<4 | 1<<5)
-	flags |= tlrt.Bit(m.Suggest, 3)
-	flags |= tlrt.Bit(m.Save, 4)
-	flags |= tlrt.Bit(m.File != nil, 0)
-	flags |= tlrt.Bit(m.Video != nil, 1)
-	flags |= tlrt.Bit(m.VideoStartTs != 0, 2)
-	flags |= tlrt.Bit(m.VideoEmojiMarkup != nil, 5)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := tlrt.EncodeObject(b, m.UserID); err != nil {
-		return tlrt.EncodeErr(err, "photos.uploadContactProfilePhoto", "user_id")
-	}
-	if flags.Has(0) {
-		if err := tlrt.EncodeObject(b, m.File); err != nil {
-			return tlrt.EncodeErr(err, "photos.uploadContactProfilePhoto", "file")
-		}
-	}
-	if flags.Has(1) {
-		if err := tlrt.EncodeObject(b, m.Video); err != nil {
-			return tlrt.EncodeErr(err, "photos.uploadContactProfilePhoto", "video")
-		}
-	}
-	if flags.Has(2) {
-		tlrt.PutUint64(b, math.Float64bits(m.VideoStartTs))
-	}
-	if flags.Has(5) {
-		if err := tlrt.EncodeObject(b, m.VideoEmojiMarkup); err != nil {
-			return tlrt.EncodeErr(err, "photos.uploadContactProfilePhoto", "video_emoji_markup")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2133, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PhotosUploadContactProfilePhotoRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PhotosUploadContactProfilePhotoRequestTypeID, "photos.uploadContactProfilePhoto"); err != nil {
-		return tlrt.DecodeErr(err, "photos.uploadContactProfilePhoto", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2943, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PhotosUploadContactProfilePhotoRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = PhotosUploadContactProfilePhotoRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2943)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PhotosUploadContactProfilePhotoRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "photos.uploadContactProfilePhoto", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "photos.uploadContactProfilePhoto", "flags")
-	}
-	m.Suggest = m.Flags.Has(3)
-	m.Save = m.Flags.Has(4)
-	if m.UserID, err = decodeInputUser(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "photos.uploadContactProfilePhoto", "user_id")
-	}
-	if m.Flags.Has(0) {
-		if m.File, err = decodeInputFile(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "photos.uploadContactProfilePhoto", "file")
-		}
-	}
-	if m.Flags.Has(1) {
-		if m.Video, err = decodeInputFile(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "photos.uploadContactProfilePhoto", "video")
-		}
-	}
-	if m.Flags.Has(2) {
-		if m.VideoStartTs, err = d.Double(); err != nil {
-			return tlrt.DecodeErr(err, "photos.uploadContactProfilePhoto", "video_start_ts")
-		}
-	}
-	if m.Flags.Has(5) {
-		if m.VideoEmojiMarkup, err = decodeVideoSize(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "photos.uploadContactProfilePhoto", "video_emoji_markup")
-		}
-	}
-	m.Flags &^= 1<<0 | 1<<1 | 1<<3 | 1<<4 | 1<<5
-	if m.VideoStartTs != 0 {
-		m.Flags.Unset(2)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2943, m)
 }
 
 // PhotosUploadContactProfilePhoto calls photos.uploadContactProfilePhoto: see

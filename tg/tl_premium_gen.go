@@ -4,9 +4,9 @@ package tg
 
 import (
 	"context"
-	"encoding/binary"
 	"github.com/gotd/td/bin"
 	"github.com/tgraw/tgraw/tlrt"
+	"unsafe"
 )
 
 // PremiumBoostsList is the TL constructor premium.boostsList.
@@ -61,94 +61,32 @@ func (m *PremiumBoostsList) ClearNextOffset() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PremiumBoostsList) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PremiumBoostsListTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1236, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PremiumBoostsList) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags
-	flags |= tlrt.Bit(m.NextOffset != "", 0)
-	w := tlrt.Extend(b, 16)
-	_ = w[15]
-	binary.LittleEndian.PutUint32(w, uint32(flags))
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.Count))
-	binary.LittleEndian.PutUint32(w[8:], bin.TypeVector)
-	binary.LittleEndian.PutUint32(w[12:], uint32(len(m.Boosts)))
-	for i := range m.Boosts {
-		if err := m.Boosts[i].Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "premium.boostsList", "boosts")
-		}
-	}
-	if flags.Has(0) {
-		tlrt.PutString(b, m.NextOffset)
-	}
-	tlrt.PutVectorHeader(b, len(m.Users))
-	for i := range m.Users {
-		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
-			return tlrt.EncodeErr(err, "premium.boostsList", "users")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1236, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PremiumBoostsList) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PremiumBoostsListTypeID, "premium.boostsList"); err != nil {
-		return tlrt.DecodeErr(err, "premium.boostsList", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1960, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PremiumBoostsList) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = PremiumBoostsList{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1960)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PremiumBoostsList) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "premium.boostsList", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "premium.boostsList", "flags")
-	}
-	if m.Count, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "premium.boostsList", "count")
-	}
-	if m.Boosts, err = tlrt.DecodeStructs[Boost](d, false, false, 20, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "premium.boostsList", "boosts")
-	}
-	if m.Flags.Has(0) {
-		if m.NextOffset, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "premium.boostsList", "next_offset")
-		}
-	}
-	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
-		return tlrt.DecodeErr(err, "premium.boostsList", "users")
-	}
-	if m.NextOffset != "" {
-		m.Flags.Unset(0)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1960, m)
 }
 
 // PremiumBoostsStatus is the TL constructor premium.boostsStatus.
@@ -274,145 +212,32 @@ func (m *PremiumBoostsStatus) ClearMyBoostSlots() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PremiumBoostsStatus) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PremiumBoostsStatusTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 681, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PremiumBoostsStatus) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 1)
-	flags |= tlrt.Bit(m.MyBoost || len(m.MyBoostSlots) > 0, 2)
-	flags |= tlrt.Bit(m.GiftBoosts != 0, 4)
-	flags |= tlrt.Bit(m.NextLevelBoosts != 0, 0)
-	flags |= tlrt.Bit(m.PremiumAudience != nil, 1)
-	flags |= tlrt.Bit(len(m.PrepaidGiveaways) > 0, 3)
-	w := tlrt.Extend(b, 16)
-	_ = w[15]
-	binary.LittleEndian.PutUint32(w, uint32(flags))
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.Level))
-	binary.LittleEndian.PutUint32(w[8:], uint32(m.CurrentLevelBoosts))
-	binary.LittleEndian.PutUint32(w[12:], uint32(m.Boosts))
-	if flags.Has(4) {
-		tlrt.PutUint32(b, uint32(m.GiftBoosts))
-	}
-	if flags.Has(0) {
-		tlrt.PutUint32(b, uint32(m.NextLevelBoosts))
-	}
-	if flags.Has(1) {
-		if err := m.PremiumAudience.Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "premium.boostsStatus", "premium_audience")
-		}
-	}
-	tlrt.PutString(b, m.BoostURL)
-	if flags.Has(3) {
-		tlrt.PutVectorHeader(b, len(m.PrepaidGiveaways))
-		for i := range m.PrepaidGiveaways {
-			if err := tlrt.EncodeObject(b, m.PrepaidGiveaways[i]); err != nil {
-				return tlrt.EncodeErr(err, "premium.boostsStatus", "prepaid_giveaways")
-			}
-		}
-	}
-	if flags.Has(2) {
-		tlrt.PutVectorHeader(b, len(m.MyBoostSlots))
-		for i := range m.MyBoostSlots {
-			tlrt.PutUint32(b, uint32(m.MyBoostSlots[i]))
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 681, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PremiumBoostsStatus) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PremiumBoostsStatusTypeID, "premium.boostsStatus"); err != nil {
-		return tlrt.DecodeErr(err, "premium.boostsStatus", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1353, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PremiumBoostsStatus) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = PremiumBoostsStatus{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1353)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PremiumBoostsStatus) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "premium.boostsStatus", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "premium.boostsStatus", "flags")
-	}
-	m.MyBoost = m.Flags.Has(2)
-	if m.Level, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "premium.boostsStatus", "level")
-	}
-	if m.CurrentLevelBoosts, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "premium.boostsStatus", "current_level_boosts")
-	}
-	if m.Boosts, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "premium.boostsStatus", "boosts")
-	}
-	if m.Flags.Has(4) {
-		if m.GiftBoosts, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "premium.boostsStatus", "gift_boosts")
-		}
-	}
-	if m.Flags.Has(0) {
-		if m.NextLevelBoosts, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "premium.boostsStatus", "next_level_boosts")
-		}
-	}
-	if m.Flags.Has(1) {
-		m.PremiumAudience = tlrt.New[StatsPercentValue](d)
-		if err = tlrt.DecodeBoxed(d, m.PremiumAudience, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "premium.boostsStatus", "premium_audience")
-		}
-	}
-	if m.BoostURL, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "premium.boostsStatus", "boost_url")
-	}
-	if m.Flags.Has(3) {
-		if m.PrepaidGiveaways, err = tlrt.DecodeSlabs[PrepaidStarsGiveaway](d, false, 24, depth+1, decodePrepaidGiveaway); err != nil {
-			return tlrt.DecodeErr(err, "premium.boostsStatus", "prepaid_giveaways")
-		}
-	}
-	if m.Flags.Has(2) {
-		if m.MyBoostSlots, err = tlrt.DecodeVector(d, 4, (*tlrt.Decoder).Int); err != nil {
-			return tlrt.DecodeErr(err, "premium.boostsStatus", "my_boost_slots")
-		}
-	}
-	m.Flags &^= 1 << 1
-	if m.MyBoost || len(m.MyBoostSlots) > 0 {
-		m.Flags.Unset(2)
-	}
-	if m.GiftBoosts != 0 {
-		m.Flags.Unset(4)
-	}
-	if m.NextLevelBoosts != 0 {
-		m.Flags.Unset(0)
-	}
-	if len(m.PrepaidGiveaways) > 0 {
-		m.Flags.Unset(3)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1353, m)
 }
 
 // PremiumMyBoosts is the TL constructor premium.myBoosts.
@@ -441,75 +266,32 @@ func (*PremiumMyBoosts) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PremiumMyBoosts) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PremiumMyBoostsTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1436, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PremiumMyBoosts) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutVectorHeader(b, len(m.MyBoosts))
-	for i := range m.MyBoosts {
-		if err := m.MyBoosts[i].Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "premium.myBoosts", "my_boosts")
-		}
-	}
-	tlrt.PutVectorHeader(b, len(m.Chats))
-	for i := range m.Chats {
-		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
-			return tlrt.EncodeErr(err, "premium.myBoosts", "chats")
-		}
-	}
-	tlrt.PutVectorHeader(b, len(m.Users))
-	for i := range m.Users {
-		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
-			return tlrt.EncodeErr(err, "premium.myBoosts", "users")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1436, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PremiumMyBoosts) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PremiumMyBoostsTypeID, "premium.myBoosts"); err != nil {
-		return tlrt.DecodeErr(err, "premium.myBoosts", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2176, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PremiumMyBoosts) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2176)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PremiumMyBoosts) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "premium.myBoosts", "")
-	}
-	var err error
-	if m.MyBoosts, err = tlrt.DecodeStructs[MyBoost](d, false, false, 20, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "premium.myBoosts", "my_boosts")
-	}
-	if m.Chats, err = tlrt.DecodeSlabs[Channel](d, false, 12, depth+1, decodeChat); err != nil {
-		return tlrt.DecodeErr(err, "premium.myBoosts", "chats")
-	}
-	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
-		return tlrt.DecodeErr(err, "premium.myBoosts", "users")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2176, m)
 }
 
 // PremiumGetBoostsListRequest is the TL function premium.getBoostsList.
@@ -540,74 +322,32 @@ func (*PremiumGetBoostsListRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PremiumGetBoostsListRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PremiumGetBoostsListRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 898, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PremiumGetBoostsListRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 0)
-	flags |= tlrt.Bit(m.Gifts, 0)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "premium.getBoostsList", "peer")
-	}
-	tlrt.PutString(b, m.Offset)
-	tlrt.PutUint32(b, uint32(m.Limit))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 898, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PremiumGetBoostsListRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PremiumGetBoostsListRequestTypeID, "premium.getBoostsList"); err != nil {
-		return tlrt.DecodeErr(err, "premium.getBoostsList", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1595, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *PremiumGetBoostsListRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = PremiumGetBoostsListRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1595)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PremiumGetBoostsListRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "premium.getBoostsList", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "premium.getBoostsList", "flags")
-	}
-	m.Gifts = m.Flags.Has(0)
-	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "premium.getBoostsList", "peer")
-	}
-	if m.Offset, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "premium.getBoostsList", "offset")
-	}
-	if m.Limit, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "premium.getBoostsList", "limit")
-	}
-	m.Flags &^= 1 << 0
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1595, m)
 }
 
 // PremiumGetBoostsList calls premium.getBoostsList: see
@@ -640,43 +380,31 @@ func (*PremiumGetMyBoostsRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PremiumGetMyBoostsRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PremiumGetMyBoostsRequestTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 110, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PremiumGetMyBoostsRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 110, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PremiumGetMyBoostsRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PremiumGetMyBoostsRequestTypeID, "premium.getMyBoosts"); err != nil {
-		return tlrt.DecodeErr(err, "premium.getMyBoosts", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 704, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *PremiumGetMyBoostsRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 704)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PremiumGetMyBoostsRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 704, m)
 }
 
 // PremiumGetMyBoosts calls premium.getMyBoosts: see PremiumGetMyBoostsRequest.
@@ -736,77 +464,31 @@ func (m *PremiumApplyBoostRequest) ClearSlots() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PremiumApplyBoostRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PremiumApplyBoostRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 991, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PremiumApplyBoostRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags
-	flags |= tlrt.Bit(len(m.Slots) > 0, 0)
-	tlrt.PutUint32(b, uint32(flags))
-	if flags.Has(0) {
-		tlrt.PutVectorHeader(b, len(m.Slots))
-		for i := range m.Slots {
-			tlrt.PutUint32(b, uint32(m.Slots[i]))
-		}
-	}
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "premium.applyBoost", "peer")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 991, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PremiumApplyBoostRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PremiumApplyBoostRequestTypeID, "premium.applyBoost"); err != nil {
-		return tlrt.DecodeErr(err, "premium.applyBoost", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1693, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *PremiumApplyBoostRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = PremiumApplyBoostRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1693)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PremiumApplyBoostRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "premium.applyBoost", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "premium.applyBoost", "flags")
-	}
-	if m.Flags.Has(0) {
-		if m.Slots, err = tlrt.DecodeVector(d, 4, (*tlrt.Decoder).Int); err != nil {
-			return tlrt.DecodeErr(err, "premium.applyBoost", "slots")
-		}
-	}
-	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "premium.applyBoost", "peer")
-	}
-	if len(m.Slots) > 0 {
-		m.Flags.Unset(0)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1693, m)
 }
 
 // PremiumApplyBoost calls premium.applyBoost: see PremiumApplyBoostRequest.
@@ -840,53 +522,31 @@ func (*PremiumGetBoostsStatusRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PremiumGetBoostsStatusRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PremiumGetBoostsStatusRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 38, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PremiumGetBoostsStatusRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "premium.getBoostsStatus", "peer")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 38, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PremiumGetBoostsStatusRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PremiumGetBoostsStatusRequestTypeID, "premium.getBoostsStatus"); err != nil {
-		return tlrt.DecodeErr(err, "premium.getBoostsStatus", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 622, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *PremiumGetBoostsStatusRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 622)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PremiumGetBoostsStatusRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "premium.getBoostsStatus", "")
-	}
-	var err error
-	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "premium.getBoostsStatus", "peer")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 622, m)
 }
 
 // PremiumGetBoostsStatus calls premium.getBoostsStatus: see
@@ -923,59 +583,31 @@ func (*PremiumGetUserBoostsRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *PremiumGetUserBoostsRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, PremiumGetUserBoostsRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 532, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *PremiumGetUserBoostsRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "premium.getUserBoosts", "peer")
-	}
-	if err := tlrt.EncodeObject(b, m.UserID); err != nil {
-		return tlrt.EncodeErr(err, "premium.getUserBoosts", "user_id")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 532, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *PremiumGetUserBoostsRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, PremiumGetUserBoostsRequestTypeID, "premium.getUserBoosts"); err != nil {
-		return tlrt.DecodeErr(err, "premium.getUserBoosts", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1186, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *PremiumGetUserBoostsRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1186)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *PremiumGetUserBoostsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "premium.getUserBoosts", "")
-	}
-	var err error
-	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "premium.getUserBoosts", "peer")
-	}
-	if m.UserID, err = decodeInputUser(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "premium.getUserBoosts", "user_id")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1186, m)
 }
 
 // PremiumGetUserBoosts calls premium.getUserBoosts: see

@@ -3,9 +3,9 @@
 package tg
 
 import (
-	"encoding/binary"
 	"github.com/gotd/td/bin"
 	"github.com/tgraw/tgraw/tlrt"
+	"unsafe"
 )
 
 // QuickReply is the TL constructor quickReply.
@@ -35,61 +35,30 @@ func (*QuickReply) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *QuickReply) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, QuickReplyTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 60, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *QuickReply) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, uint32(m.ShortcutID))
-	tlrt.PutString(b, m.Shortcut)
-	w := tlrt.Extend(b, 8)
-	_ = w[7]
-	binary.LittleEndian.PutUint32(w, uint32(m.TopMessage))
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.Count))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 60, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *QuickReply) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, QuickReplyTypeID, "quickReply"); err != nil {
-		return tlrt.DecodeErr(err, "quickReply", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 650, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *QuickReply) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 650)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *QuickReply) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.ShortcutID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "quickReply", "shortcut_id")
-	}
-	if m.Shortcut, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "quickReply", "shortcut")
-	}
-	if m.TopMessage, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "quickReply", "top_message")
-	}
-	if m.Count, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "quickReply", "count")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 650, m)
 }

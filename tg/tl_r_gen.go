@@ -30,21 +30,26 @@ func decodeReaction(d *tlrt.Decoder, depth int) (ReactionClass, error) {
 		return nil, err
 	}
 	var v ReactionClass
+	var at tlrt.DecoderAt
 	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case ReactionEmptyTypeID:
-		v = &ReactionEmpty{}
+		x := &ReactionEmpty{}
+		v, at = x, x
 	case ReactionEmojiTypeID:
-		v, size = &ReactionEmoji{}, unsafe.Sizeof(ReactionEmoji{})
+		x := &ReactionEmoji{}
+		v, at, size = x, x, unsafe.Sizeof(ReactionEmoji{})
 	case ReactionCustomEmojiTypeID:
-		v = tlrt.New[ReactionCustomEmoji](d)
+		x := tlrt.New[ReactionCustomEmoji](d)
+		v, at = x, x
 	case ReactionPaidTypeID:
-		v = &ReactionPaid{}
+		x := &ReactionPaid{}
+		v, at = x, x
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "Reaction"}
 	}
 	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
+	if err := at.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -338,23 +343,9 @@ func DecodeReactionNotificationsFrom(b *bin.Buffer) (ReactionNotificationsFromCl
 // decodeReactionNotificationsFrom is DecodeReactionNotificationsFrom for a
 // value nested depth levels deep.
 func decodeReactionNotificationsFrom(d *tlrt.Decoder, depth int) (ReactionNotificationsFromClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v ReactionNotificationsFromClass
-	switch id {
-	case ReactionNotificationsFromContactsTypeID:
-		v = &ReactionNotificationsFromContacts{}
-	case ReactionNotificationsFromAllTypeID:
-		v = &ReactionNotificationsFromAll{}
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "ReactionNotificationsFrom"}
-	}
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 359, depth)
+	c, _ := v.(ReactionNotificationsFromClass)
+	return c, err
 }
 
 // ReactionNotificationsFromContacts is the TL constructor
@@ -384,43 +375,31 @@ func (*ReactionNotificationsFromContacts) TypeName() string {
 func (*ReactionNotificationsFromContacts) reactionNotificationsFromClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ReactionNotificationsFromContacts) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, ReactionNotificationsFromContactsTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1771, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ReactionNotificationsFromContacts) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1771, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ReactionNotificationsFromContacts) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ReactionNotificationsFromContactsTypeID, "reactionNotificationsFromContacts"); err != nil {
-		return tlrt.DecodeErr(err, "reactionNotificationsFromContacts", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2539, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *ReactionNotificationsFromContacts) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2539)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ReactionNotificationsFromContacts) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2539, m)
 }
 
 // ReactionNotificationsFromAll is the TL constructor
@@ -449,43 +428,31 @@ func (*ReactionNotificationsFromAll) TypeName() string {
 func (*ReactionNotificationsFromAll) reactionNotificationsFromClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ReactionNotificationsFromAll) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, ReactionNotificationsFromAllTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 703, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ReactionNotificationsFromAll) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 703, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ReactionNotificationsFromAll) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ReactionNotificationsFromAllTypeID, "reactionNotificationsFromAll"); err != nil {
-		return tlrt.DecodeErr(err, "reactionNotificationsFromAll", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1376, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *ReactionNotificationsFromAll) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1376)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ReactionNotificationsFromAll) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1376, m)
 }
 
 // RecentMeURLClass is the TL type RecentMeUrl: one of RecentMeURLUnknown,
@@ -505,31 +472,9 @@ func DecodeRecentMeURL(b *bin.Buffer) (RecentMeURLClass, error) {
 
 // decodeRecentMeURL is DecodeRecentMeURL for a value nested depth levels deep.
 func decodeRecentMeURL(d *tlrt.Decoder, depth int) (RecentMeURLClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v RecentMeURLClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case RecentMeURLUnknownTypeID:
-		v, size = &RecentMeURLUnknown{}, unsafe.Sizeof(RecentMeURLUnknown{})
-	case RecentMeURLUserTypeID:
-		v, size = &RecentMeURLUser{}, unsafe.Sizeof(RecentMeURLUser{})
-	case RecentMeURLChatTypeID:
-		v, size = &RecentMeURLChat{}, unsafe.Sizeof(RecentMeURLChat{})
-	case RecentMeURLChatInviteTypeID:
-		v, size = &RecentMeURLChatInvite{}, unsafe.Sizeof(RecentMeURLChatInvite{})
-	case RecentMeURLStickerSetTypeID:
-		v, size = &RecentMeURLStickerSet{}, unsafe.Sizeof(RecentMeURLStickerSet{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "RecentMeUrl"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 113, depth)
+	c, _ := v.(RecentMeURLClass)
+	return c, err
 }
 
 // RecentMeURLUnknown is the TL constructor recentMeUrlUnknown.
@@ -558,49 +503,32 @@ func (*RecentMeURLUnknown) TypeName() string {
 func (*RecentMeURLUnknown) recentMeURLClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *RecentMeURLUnknown) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, RecentMeURLUnknownTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 665, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *RecentMeURLUnknown) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.URL)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 665, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *RecentMeURLUnknown) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, RecentMeURLUnknownTypeID, "recentMeUrlUnknown"); err != nil {
-		return tlrt.DecodeErr(err, "recentMeUrlUnknown", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1337, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *RecentMeURLUnknown) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1337)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *RecentMeURLUnknown) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.URL, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "recentMeUrlUnknown", "url")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1337, m)
 }
 
 // RecentMeURLUser is the TL constructor recentMeUrlUser.
@@ -630,53 +558,32 @@ func (*RecentMeURLUser) TypeName() string {
 func (*RecentMeURLUser) recentMeURLClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *RecentMeURLUser) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, RecentMeURLUserTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1753, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *RecentMeURLUser) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.URL)
-	tlrt.PutUint64(b, uint64(m.UserID))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1753, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *RecentMeURLUser) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, RecentMeURLUserTypeID, "recentMeUrlUser"); err != nil {
-		return tlrt.DecodeErr(err, "recentMeUrlUser", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2519, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *RecentMeURLUser) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2519)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *RecentMeURLUser) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.URL, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "recentMeUrlUser", "url")
-	}
-	if m.UserID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "recentMeUrlUser", "user_id")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2519, m)
 }
 
 // RecentMeURLChat is the TL constructor recentMeUrlChat.
@@ -706,53 +613,32 @@ func (*RecentMeURLChat) TypeName() string {
 func (*RecentMeURLChat) recentMeURLClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *RecentMeURLChat) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, RecentMeURLChatTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1677, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *RecentMeURLChat) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.URL)
-	tlrt.PutUint64(b, uint64(m.ChatID))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1677, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *RecentMeURLChat) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, RecentMeURLChatTypeID, "recentMeUrlChat"); err != nil {
-		return tlrt.DecodeErr(err, "recentMeUrlChat", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2437, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *RecentMeURLChat) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2437)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *RecentMeURLChat) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.URL, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "recentMeUrlChat", "url")
-	}
-	if m.ChatID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "recentMeUrlChat", "chat_id")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2437, m)
 }
 
 // RecentMeURLChatInvite is the TL constructor recentMeUrlChatInvite.
@@ -783,58 +669,32 @@ func (*RecentMeURLChatInvite) TypeName() string {
 func (*RecentMeURLChatInvite) recentMeURLClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *RecentMeURLChatInvite) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, RecentMeURLChatInviteTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2241, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *RecentMeURLChatInvite) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.URL)
-	if err := tlrt.EncodeObject(b, m.ChatInvite); err != nil {
-		return tlrt.EncodeErr(err, "recentMeUrlChatInvite", "chat_invite")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2241, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *RecentMeURLChatInvite) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, RecentMeURLChatInviteTypeID, "recentMeUrlChatInvite"); err != nil {
-		return tlrt.DecodeErr(err, "recentMeUrlChatInvite", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3059, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *RecentMeURLChatInvite) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3059)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *RecentMeURLChatInvite) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "recentMeUrlChatInvite", "")
-	}
-	var err error
-	if m.URL, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "recentMeUrlChatInvite", "url")
-	}
-	if m.ChatInvite, err = decodeChatInvite(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "recentMeUrlChatInvite", "chat_invite")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3059, m)
 }
 
 // RecentMeURLStickerSet is the TL constructor recentMeUrlStickerSet.
@@ -865,58 +725,32 @@ func (*RecentMeURLStickerSet) TypeName() string {
 func (*RecentMeURLStickerSet) recentMeURLClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *RecentMeURLStickerSet) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, RecentMeURLStickerSetTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1786, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *RecentMeURLStickerSet) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.URL)
-	if err := tlrt.EncodeObject(b, m.Set); err != nil {
-		return tlrt.EncodeErr(err, "recentMeUrlStickerSet", "set")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1786, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *RecentMeURLStickerSet) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, RecentMeURLStickerSetTypeID, "recentMeUrlStickerSet"); err != nil {
-		return tlrt.DecodeErr(err, "recentMeUrlStickerSet", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2554, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *RecentMeURLStickerSet) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2554)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *RecentMeURLStickerSet) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "recentMeUrlStickerSet", "")
-	}
-	var err error
-	if m.URL, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "recentMeUrlStickerSet", "url")
-	}
-	if m.Set, err = decodeStickerSetCovered(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "recentMeUrlStickerSet", "set")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2554, m)
 }
 
 // ReplyMarkupClass is the TL type ReplyMarkup: one of ReplyKeyboardHide,
@@ -935,29 +769,9 @@ func DecodeReplyMarkup(b *bin.Buffer) (ReplyMarkupClass, error) {
 
 // decodeReplyMarkup is DecodeReplyMarkup for a value nested depth levels deep.
 func decodeReplyMarkup(d *tlrt.Decoder, depth int) (ReplyMarkupClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v ReplyMarkupClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case ReplyKeyboardHideTypeID:
-		v = tlrt.New[ReplyKeyboardHide](d)
-	case ReplyKeyboardForceReplyTypeID:
-		v, size = &ReplyKeyboardForceReply{}, unsafe.Sizeof(ReplyKeyboardForceReply{})
-	case ReplyKeyboardMarkupTypeID:
-		v, size = &ReplyKeyboardMarkup{}, unsafe.Sizeof(ReplyKeyboardMarkup{})
-	case ReplyInlineMarkupTypeID:
-		v, size = &ReplyInlineMarkup{}, unsafe.Sizeof(ReplyInlineMarkup{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "ReplyMarkup"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 43, depth)
+	c, _ := v.(ReplyMarkupClass)
+	return c, err
 }
 
 // ReplyKeyboardHide is the TL constructor replyKeyboardHide.
@@ -987,56 +801,31 @@ func (*ReplyKeyboardHide) TypeName() string {
 func (*ReplyKeyboardHide) replyMarkupClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ReplyKeyboardHide) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, ReplyKeyboardHideTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1494, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ReplyKeyboardHide) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 2)
-	flags |= tlrt.Bit(m.Selective, 2)
-	tlrt.PutUint32(b, uint32(flags))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1494, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ReplyKeyboardHide) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ReplyKeyboardHideTypeID, "replyKeyboardHide"); err != nil {
-		return tlrt.DecodeErr(err, "replyKeyboardHide", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2239, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *ReplyKeyboardHide) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = ReplyKeyboardHide{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2239)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ReplyKeyboardHide) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "replyKeyboardHide", "flags")
-	}
-	m.Selective = m.Flags.Has(2)
-	m.Flags &^= 1 << 2
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2239, m)
 }
 
 // ReplyKeyboardForceReply is the TL constructor replyKeyboardForceReply.
@@ -1093,71 +882,32 @@ func (m *ReplyKeyboardForceReply) ClearPlaceholder() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ReplyKeyboardForceReply) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, ReplyKeyboardForceReplyTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1235, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ReplyKeyboardForceReply) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<1 | 1<<2)
-	flags |= tlrt.Bit(m.SingleUse, 1)
-	flags |= tlrt.Bit(m.Selective, 2)
-	flags |= tlrt.Bit(m.Placeholder != "", 3)
-	tlrt.PutUint32(b, uint32(flags))
-	if flags.Has(3) {
-		tlrt.PutString(b, m.Placeholder)
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1235, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ReplyKeyboardForceReply) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ReplyKeyboardForceReplyTypeID, "replyKeyboardForceReply"); err != nil {
-		return tlrt.DecodeErr(err, "replyKeyboardForceReply", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1959, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ReplyKeyboardForceReply) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = ReplyKeyboardForceReply{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1959)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ReplyKeyboardForceReply) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "replyKeyboardForceReply", "flags")
-	}
-	m.SingleUse = m.Flags.Has(1)
-	m.Selective = m.Flags.Has(2)
-	if m.Flags.Has(3) {
-		if m.Placeholder, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "replyKeyboardForceReply", "placeholder")
-		}
-	}
-	m.Flags &^= 1<<1 | 1<<2
-	if m.Placeholder != "" {
-		m.Flags.Unset(3)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1959, m)
 }
 
 // ReplyKeyboardMarkup is the TL constructor replyKeyboardMarkup.
@@ -1219,90 +969,32 @@ func (m *ReplyKeyboardMarkup) ClearPlaceholder() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ReplyKeyboardMarkup) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, ReplyKeyboardMarkupTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1223, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ReplyKeyboardMarkup) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<4)
-	flags |= tlrt.Bit(m.Resize, 0)
-	flags |= tlrt.Bit(m.SingleUse, 1)
-	flags |= tlrt.Bit(m.Selective, 2)
-	flags |= tlrt.Bit(m.Persistent, 4)
-	flags |= tlrt.Bit(m.Placeholder != "", 3)
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, uint32(flags))
-	binary.LittleEndian.PutUint32(w[4:], bin.TypeVector)
-	binary.LittleEndian.PutUint32(w[8:], uint32(len(m.Rows)))
-	for i := range m.Rows {
-		if err := m.Rows[i].Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "replyKeyboardMarkup", "rows")
-		}
-	}
-	if flags.Has(3) {
-		tlrt.PutString(b, m.Placeholder)
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1223, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ReplyKeyboardMarkup) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ReplyKeyboardMarkupTypeID, "replyKeyboardMarkup"); err != nil {
-		return tlrt.DecodeErr(err, "replyKeyboardMarkup", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1947, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ReplyKeyboardMarkup) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = ReplyKeyboardMarkup{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1947)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ReplyKeyboardMarkup) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "replyKeyboardMarkup", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "replyKeyboardMarkup", "flags")
-	}
-	m.Resize = m.Flags.Has(0)
-	m.SingleUse = m.Flags.Has(1)
-	m.Selective = m.Flags.Has(2)
-	m.Persistent = m.Flags.Has(4)
-	if m.Rows, err = tlrt.DecodeStructs[KeyboardButtonRow](d, false, false, 12, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "replyKeyboardMarkup", "rows")
-	}
-	if m.Flags.Has(3) {
-		if m.Placeholder, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "replyKeyboardMarkup", "placeholder")
-		}
-	}
-	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<4
-	if m.Placeholder != "" {
-		m.Flags.Unset(3)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1947, m)
 }
 
 // ReplyInlineMarkup is the TL constructor replyInlineMarkup.
@@ -1331,57 +1023,32 @@ func (*ReplyInlineMarkup) TypeName() string {
 func (*ReplyInlineMarkup) replyMarkupClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ReplyInlineMarkup) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, ReplyInlineMarkupTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 675, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ReplyInlineMarkup) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutVectorHeader(b, len(m.Rows))
-	for i := range m.Rows {
-		if err := m.Rows[i].Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "replyInlineMarkup", "rows")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 675, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ReplyInlineMarkup) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ReplyInlineMarkupTypeID, "replyInlineMarkup"); err != nil {
-		return tlrt.DecodeErr(err, "replyInlineMarkup", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1347, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ReplyInlineMarkup) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1347)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ReplyInlineMarkup) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "replyInlineMarkup", "")
-	}
-	var err error
-	if m.Rows, err = tlrt.DecodeStructs[KeyboardButtonRow](d, false, false, 12, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "replyInlineMarkup", "rows")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1347, m)
 }
 
 // ReportReasonClass is the TL type ReportReason: one of InputReportReasonSpam,
@@ -1405,39 +1072,9 @@ func DecodeReportReason(b *bin.Buffer) (ReportReasonClass, error) {
 // decodeReportReason is DecodeReportReason for a value nested depth levels
 // deep.
 func decodeReportReason(d *tlrt.Decoder, depth int) (ReportReasonClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v ReportReasonClass
-	switch id {
-	case InputReportReasonSpamTypeID:
-		v = &InputReportReasonSpam{}
-	case InputReportReasonViolenceTypeID:
-		v = &InputReportReasonViolence{}
-	case InputReportReasonPornographyTypeID:
-		v = &InputReportReasonPornography{}
-	case InputReportReasonChildAbuseTypeID:
-		v = &InputReportReasonChildAbuse{}
-	case InputReportReasonOtherTypeID:
-		v = &InputReportReasonOther{}
-	case InputReportReasonCopyrightTypeID:
-		v = &InputReportReasonCopyright{}
-	case InputReportReasonGeoIrrelevantTypeID:
-		v = &InputReportReasonGeoIrrelevant{}
-	case InputReportReasonFakeTypeID:
-		v = &InputReportReasonFake{}
-	case InputReportReasonIllegalDrugsTypeID:
-		v = &InputReportReasonIllegalDrugs{}
-	case InputReportReasonPersonalDetailsTypeID:
-		v = &InputReportReasonPersonalDetails{}
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "ReportReason"}
-	}
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 504, depth)
+	c, _ := v.(ReportReasonClass)
+	return c, err
 }
 
 // InputReportReasonSpam is the TL constructor inputReportReasonSpam.
@@ -1464,43 +1101,31 @@ func (*InputReportReasonSpam) TypeName() string {
 func (*InputReportReasonSpam) reportReasonClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputReportReasonSpam) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputReportReasonSpamTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 835, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputReportReasonSpam) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 835, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputReportReasonSpam) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputReportReasonSpamTypeID, "inputReportReasonSpam"); err != nil {
-		return tlrt.DecodeErr(err, "inputReportReasonSpam", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1526, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputReportReasonSpam) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1526)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputReportReasonSpam) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1526, m)
 }
 
 // InputReportReasonViolence is the TL constructor inputReportReasonViolence.
@@ -1527,43 +1152,31 @@ func (*InputReportReasonViolence) TypeName() string {
 func (*InputReportReasonViolence) reportReasonClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputReportReasonViolence) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputReportReasonViolenceTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 284, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputReportReasonViolence) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 284, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputReportReasonViolence) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputReportReasonViolenceTypeID, "inputReportReasonViolence"); err != nil {
-		return tlrt.DecodeErr(err, "inputReportReasonViolence", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 902, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputReportReasonViolence) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 902)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputReportReasonViolence) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 902, m)
 }
 
 // InputReportReasonPornography is the TL constructor
@@ -1591,43 +1204,31 @@ func (*InputReportReasonPornography) TypeName() string {
 func (*InputReportReasonPornography) reportReasonClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputReportReasonPornography) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputReportReasonPornographyTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 420, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputReportReasonPornography) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 420, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputReportReasonPornography) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputReportReasonPornographyTypeID, "inputReportReasonPornography"); err != nil {
-		return tlrt.DecodeErr(err, "inputReportReasonPornography", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1057, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputReportReasonPornography) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1057)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputReportReasonPornography) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1057, m)
 }
 
 // InputReportReasonChildAbuse is the TL constructor
@@ -1655,43 +1256,31 @@ func (*InputReportReasonChildAbuse) TypeName() string {
 func (*InputReportReasonChildAbuse) reportReasonClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputReportReasonChildAbuse) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputReportReasonChildAbuseTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1631, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputReportReasonChildAbuse) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1631, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputReportReasonChildAbuse) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputReportReasonChildAbuseTypeID, "inputReportReasonChildAbuse"); err != nil {
-		return tlrt.DecodeErr(err, "inputReportReasonChildAbuse", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2391, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputReportReasonChildAbuse) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2391)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputReportReasonChildAbuse) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2391, m)
 }
 
 // InputReportReasonOther is the TL constructor inputReportReasonOther.
@@ -1718,43 +1307,31 @@ func (*InputReportReasonOther) TypeName() string {
 func (*InputReportReasonOther) reportReasonClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputReportReasonOther) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputReportReasonOtherTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1853, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputReportReasonOther) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1853, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputReportReasonOther) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputReportReasonOtherTypeID, "inputReportReasonOther"); err != nil {
-		return tlrt.DecodeErr(err, "inputReportReasonOther", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2630, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputReportReasonOther) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2630)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputReportReasonOther) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2630, m)
 }
 
 // InputReportReasonCopyright is the TL constructor inputReportReasonCopyright.
@@ -1781,43 +1358,31 @@ func (*InputReportReasonCopyright) TypeName() string {
 func (*InputReportReasonCopyright) reportReasonClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputReportReasonCopyright) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputReportReasonCopyrightTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1442, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputReportReasonCopyright) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1442, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputReportReasonCopyright) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputReportReasonCopyrightTypeID, "inputReportReasonCopyright"); err != nil {
-		return tlrt.DecodeErr(err, "inputReportReasonCopyright", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2182, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputReportReasonCopyright) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2182)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputReportReasonCopyright) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2182, m)
 }
 
 // InputReportReasonGeoIrrelevant is the TL constructor
@@ -1847,43 +1412,31 @@ func (*InputReportReasonGeoIrrelevant) TypeName() string {
 func (*InputReportReasonGeoIrrelevant) reportReasonClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputReportReasonGeoIrrelevant) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputReportReasonGeoIrrelevantTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2083, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputReportReasonGeoIrrelevant) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2083, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputReportReasonGeoIrrelevant) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputReportReasonGeoIrrelevantTypeID, "inputReportReasonGeoIrrelevant"); err != nil {
-		return tlrt.DecodeErr(err, "inputReportReasonGeoIrrelevant", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2888, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputReportReasonGeoIrrelevant) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2888)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputReportReasonGeoIrrelevant) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2888, m)
 }
 
 // InputReportReasonFake is the TL constructor inputReportReasonFake.
@@ -1910,43 +1463,31 @@ func (*InputReportReasonFake) TypeName() string {
 func (*InputReportReasonFake) reportReasonClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputReportReasonFake) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputReportReasonFakeTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2356, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputReportReasonFake) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2356, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputReportReasonFake) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputReportReasonFakeTypeID, "inputReportReasonFake"); err != nil {
-		return tlrt.DecodeErr(err, "inputReportReasonFake", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3181, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputReportReasonFake) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3181)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputReportReasonFake) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3181, m)
 }
 
 // InputReportReasonIllegalDrugs is the TL constructor
@@ -1975,43 +1516,31 @@ func (*InputReportReasonIllegalDrugs) TypeName() string {
 func (*InputReportReasonIllegalDrugs) reportReasonClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputReportReasonIllegalDrugs) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputReportReasonIllegalDrugsTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 98, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputReportReasonIllegalDrugs) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 98, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputReportReasonIllegalDrugs) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputReportReasonIllegalDrugsTypeID, "inputReportReasonIllegalDrugs"); err != nil {
-		return tlrt.DecodeErr(err, "inputReportReasonIllegalDrugs", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 692, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputReportReasonIllegalDrugs) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 692)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputReportReasonIllegalDrugs) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 692, m)
 }
 
 // InputReportReasonPersonalDetails is the TL constructor
@@ -2041,43 +1570,31 @@ func (*InputReportReasonPersonalDetails) TypeName() string {
 func (*InputReportReasonPersonalDetails) reportReasonClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputReportReasonPersonalDetails) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputReportReasonPersonalDetailsTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1474, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputReportReasonPersonalDetails) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1474, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputReportReasonPersonalDetails) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputReportReasonPersonalDetailsTypeID, "inputReportReasonPersonalDetails"); err != nil {
-		return tlrt.DecodeErr(err, "inputReportReasonPersonalDetails", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2219, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *InputReportReasonPersonalDetails) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2219)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputReportReasonPersonalDetails) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2219, m)
 }
 
 // ReportResultClass is the TL type ReportResult: one of
@@ -2097,27 +1614,9 @@ func DecodeReportResult(b *bin.Buffer) (ReportResultClass, error) {
 // decodeReportResult is DecodeReportResult for a value nested depth levels
 // deep.
 func decodeReportResult(d *tlrt.Decoder, depth int) (ReportResultClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v ReportResultClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case ReportResultChooseOptionTypeID:
-		v, size = &ReportResultChooseOption{}, unsafe.Sizeof(ReportResultChooseOption{})
-	case ReportResultAddCommentTypeID:
-		v, size = &ReportResultAddComment{}, unsafe.Sizeof(ReportResultAddComment{})
-	case ReportResultReportedTypeID:
-		v = &ReportResultReported{}
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "ReportResult"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 851, depth)
+	c, _ := v.(ReportResultClass)
+	return c, err
 }
 
 // ReportResultChooseOption is the TL constructor reportResultChooseOption.
@@ -2148,61 +1647,32 @@ func (*ReportResultChooseOption) TypeName() string {
 func (*ReportResultChooseOption) reportResultClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ReportResultChooseOption) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, ReportResultChooseOptionTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2298, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ReportResultChooseOption) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.Title)
-	tlrt.PutVectorHeader(b, len(m.Options))
-	for i := range m.Options {
-		if err := m.Options[i].Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "reportResultChooseOption", "options")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2298, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ReportResultChooseOption) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ReportResultChooseOptionTypeID, "reportResultChooseOption"); err != nil {
-		return tlrt.DecodeErr(err, "reportResultChooseOption", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3121, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ReportResultChooseOption) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3121)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ReportResultChooseOption) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "reportResultChooseOption", "")
-	}
-	var err error
-	if m.Title, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "reportResultChooseOption", "title")
-	}
-	if m.Options, err = tlrt.DecodeStructs[MessageReportOption](d, false, false, 12, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "reportResultChooseOption", "options")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3121, m)
 }
 
 // ReportResultAddComment is the TL constructor reportResultAddComment.
@@ -2234,61 +1704,32 @@ func (*ReportResultAddComment) TypeName() string {
 func (*ReportResultAddComment) reportResultClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ReportResultAddComment) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, ReportResultAddCommentTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1017, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ReportResultAddComment) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 0)
-	flags |= tlrt.Bit(m.Optional, 0)
-	tlrt.PutUint32(b, uint32(flags))
-	tlrt.PutBytes(b, m.Option)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1017, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ReportResultAddComment) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ReportResultAddCommentTypeID, "reportResultAddComment"); err != nil {
-		return tlrt.DecodeErr(err, "reportResultAddComment", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1722, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ReportResultAddComment) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = ReportResultAddComment{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1722)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ReportResultAddComment) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "reportResultAddComment", "flags")
-	}
-	m.Optional = m.Flags.Has(0)
-	if m.Option, err = tlrt.Bytes(d); err != nil {
-		return tlrt.DecodeErr(err, "reportResultAddComment", "option")
-	}
-	m.Flags &^= 1 << 0
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1722, m)
 }
 
 // ReportResultReported is the TL constructor reportResultReported.
@@ -2315,43 +1756,31 @@ func (*ReportResultReported) TypeName() string {
 func (*ReportResultReported) reportResultClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ReportResultReported) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, ReportResultReportedTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1305, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ReportResultReported) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1305, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ReportResultReported) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ReportResultReportedTypeID, "reportResultReported"); err != nil {
-		return tlrt.DecodeErr(err, "reportResultReported", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2034, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *ReportResultReported) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2034)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ReportResultReported) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2034, m)
 }
 
 // RequestPeerTypeClass is the TL type RequestPeerType: one of
@@ -2372,29 +1801,9 @@ func DecodeRequestPeerType(b *bin.Buffer) (RequestPeerTypeClass, error) {
 // decodeRequestPeerType is DecodeRequestPeerType for a value nested depth
 // levels deep.
 func decodeRequestPeerType(d *tlrt.Decoder, depth int) (RequestPeerTypeClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v RequestPeerTypeClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case RequestPeerTypeUserTypeID:
-		v = tlrt.New[RequestPeerTypeUser](d)
-	case RequestPeerTypeChatTypeID:
-		v, size = &RequestPeerTypeChat{}, unsafe.Sizeof(RequestPeerTypeChat{})
-	case RequestPeerTypeBroadcastTypeID:
-		v, size = &RequestPeerTypeBroadcast{}, unsafe.Sizeof(RequestPeerTypeBroadcast{})
-	case RequestPeerTypeCreateBotTypeID:
-		v, size = &RequestPeerTypeCreateBot{}, unsafe.Sizeof(RequestPeerTypeCreateBot{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "RequestPeerType"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 31, depth)
+	c, _ := v.(RequestPeerTypeClass)
+	return c, err
 }
 
 // RequestPeerTypeUser is the TL constructor requestPeerTypeUser.
@@ -2467,77 +1876,31 @@ func (m *RequestPeerTypeUser) ClearPremium() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *RequestPeerTypeUser) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, RequestPeerTypeUserTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 884, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *RequestPeerTypeUser) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags
-	flags |= tlrt.Bit(m.Bot, 0)
-	flags |= tlrt.Bit(m.Premium, 1)
-	tlrt.PutUint32(b, uint32(flags))
-	if flags.Has(0) {
-		b.PutBool(m.Bot)
-	}
-	if flags.Has(1) {
-		b.PutBool(m.Premium)
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 884, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *RequestPeerTypeUser) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, RequestPeerTypeUserTypeID, "requestPeerTypeUser"); err != nil {
-		return tlrt.DecodeErr(err, "requestPeerTypeUser", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1581, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *RequestPeerTypeUser) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = RequestPeerTypeUser{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1581)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *RequestPeerTypeUser) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "requestPeerTypeUser", "flags")
-	}
-	if m.Flags.Has(0) {
-		if m.Bot, err = d.Bool(); err != nil {
-			return tlrt.DecodeErr(err, "requestPeerTypeUser", "bot")
-		}
-	}
-	if m.Flags.Has(1) {
-		if m.Premium, err = d.Bool(); err != nil {
-			return tlrt.DecodeErr(err, "requestPeerTypeUser", "premium")
-		}
-	}
-	if m.Bot {
-		m.Flags.Unset(0)
-	}
-	if m.Premium {
-		m.Flags.Unset(1)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1581, m)
 }
 
 // RequestPeerTypeChat is the TL constructor requestPeerTypeChat.
@@ -2618,109 +1981,31 @@ func (m *RequestPeerTypeChat) ClearForum() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *RequestPeerTypeChat) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, RequestPeerTypeChatTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1925, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *RequestPeerTypeChat) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<5)
-	flags |= tlrt.Bit(m.Creator, 0)
-	flags |= tlrt.Bit(m.BotParticipant, 5)
-	flags |= tlrt.Bit(m.HasUsername, 3)
-	flags |= tlrt.Bit(m.Forum, 4)
-	flags |= tlrt.Bit(m.UserAdminRights != nil, 1)
-	flags |= tlrt.Bit(m.BotAdminRights != nil, 2)
-	tlrt.PutUint32(b, uint32(flags))
-	if flags.Has(3) {
-		b.PutBool(m.HasUsername)
-	}
-	if flags.Has(4) {
-		b.PutBool(m.Forum)
-	}
-	if flags.Has(1) {
-		if err := m.UserAdminRights.Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "requestPeerTypeChat", "user_admin_rights")
-		}
-	}
-	if flags.Has(2) {
-		if err := m.BotAdminRights.Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "requestPeerTypeChat", "bot_admin_rights")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1925, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *RequestPeerTypeChat) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, RequestPeerTypeChatTypeID, "requestPeerTypeChat"); err != nil {
-		return tlrt.DecodeErr(err, "requestPeerTypeChat", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2711, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *RequestPeerTypeChat) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = RequestPeerTypeChat{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2711)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *RequestPeerTypeChat) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "requestPeerTypeChat", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "requestPeerTypeChat", "flags")
-	}
-	m.Creator = m.Flags.Has(0)
-	m.BotParticipant = m.Flags.Has(5)
-	if m.Flags.Has(3) {
-		if m.HasUsername, err = d.Bool(); err != nil {
-			return tlrt.DecodeErr(err, "requestPeerTypeChat", "has_username")
-		}
-	}
-	if m.Flags.Has(4) {
-		if m.Forum, err = d.Bool(); err != nil {
-			return tlrt.DecodeErr(err, "requestPeerTypeChat", "forum")
-		}
-	}
-	if m.Flags.Has(1) {
-		m.UserAdminRights = tlrt.New[ChatAdminRights](d)
-		if err = tlrt.DecodeBoxed(d, m.UserAdminRights, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "requestPeerTypeChat", "user_admin_rights")
-		}
-	}
-	if m.Flags.Has(2) {
-		m.BotAdminRights = tlrt.New[ChatAdminRights](d)
-		if err = tlrt.DecodeBoxed(d, m.BotAdminRights, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "requestPeerTypeChat", "bot_admin_rights")
-		}
-	}
-	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<5
-	if m.HasUsername {
-		m.Flags.Unset(3)
-	}
-	if m.Forum {
-		m.Flags.Unset(4)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2711, m)
 }
 
 // RequestPeerTypeBroadcast is the TL constructor requestPeerTypeBroadcast.
@@ -2780,95 +2065,31 @@ func (m *RequestPeerTypeBroadcast) ClearHasUsername() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *RequestPeerTypeBroadcast) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, RequestPeerTypeBroadcastTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 469, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *RequestPeerTypeBroadcast) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2)
-	flags |= tlrt.Bit(m.Creator, 0)
-	flags |= tlrt.Bit(m.HasUsername, 3)
-	flags |= tlrt.Bit(m.UserAdminRights != nil, 1)
-	flags |= tlrt.Bit(m.BotAdminRights != nil, 2)
-	tlrt.PutUint32(b, uint32(flags))
-	if flags.Has(3) {
-		b.PutBool(m.HasUsername)
-	}
-	if flags.Has(1) {
-		if err := m.UserAdminRights.Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "requestPeerTypeBroadcast", "user_admin_rights")
-		}
-	}
-	if flags.Has(2) {
-		if err := m.BotAdminRights.Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "requestPeerTypeBroadcast", "bot_admin_rights")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 469, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *RequestPeerTypeBroadcast) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, RequestPeerTypeBroadcastTypeID, "requestPeerTypeBroadcast"); err != nil {
-		return tlrt.DecodeErr(err, "requestPeerTypeBroadcast", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1113, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *RequestPeerTypeBroadcast) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = RequestPeerTypeBroadcast{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1113)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *RequestPeerTypeBroadcast) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "requestPeerTypeBroadcast", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "requestPeerTypeBroadcast", "flags")
-	}
-	m.Creator = m.Flags.Has(0)
-	if m.Flags.Has(3) {
-		if m.HasUsername, err = d.Bool(); err != nil {
-			return tlrt.DecodeErr(err, "requestPeerTypeBroadcast", "has_username")
-		}
-	}
-	if m.Flags.Has(1) {
-		m.UserAdminRights = tlrt.New[ChatAdminRights](d)
-		if err = tlrt.DecodeBoxed(d, m.UserAdminRights, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "requestPeerTypeBroadcast", "user_admin_rights")
-		}
-	}
-	if m.Flags.Has(2) {
-		m.BotAdminRights = tlrt.New[ChatAdminRights](d)
-		if err = tlrt.DecodeBoxed(d, m.BotAdminRights, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "requestPeerTypeBroadcast", "bot_admin_rights")
-		}
-	}
-	m.Flags &^= 1<<0 | 1<<1 | 1<<2
-	if m.HasUsername {
-		m.Flags.Unset(3)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1113, m)
 }
 
 // RequestPeerTypeCreateBot is the TL constructor requestPeerTypeCreateBot.
@@ -2947,81 +2168,32 @@ func (m *RequestPeerTypeCreateBot) ClearSuggestedUsername() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *RequestPeerTypeCreateBot) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, RequestPeerTypeCreateBotTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 587, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *RequestPeerTypeCreateBot) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 0)
-	flags |= tlrt.Bit(m.BotManaged, 0)
-	flags |= tlrt.Bit(m.SuggestedName != "", 1)
-	flags |= tlrt.Bit(m.SuggestedUsername != "", 2)
-	tlrt.PutUint32(b, uint32(flags))
-	if flags.Has(1) {
-		tlrt.PutString(b, m.SuggestedName)
-	}
-	if flags.Has(2) {
-		tlrt.PutString(b, m.SuggestedUsername)
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 587, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *RequestPeerTypeCreateBot) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, RequestPeerTypeCreateBotTypeID, "requestPeerTypeCreateBot"); err != nil {
-		return tlrt.DecodeErr(err, "requestPeerTypeCreateBot", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1247, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *RequestPeerTypeCreateBot) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = RequestPeerTypeCreateBot{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1247)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *RequestPeerTypeCreateBot) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "requestPeerTypeCreateBot", "flags")
-	}
-	m.BotManaged = m.Flags.Has(0)
-	if m.Flags.Has(1) {
-		if m.SuggestedName, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "requestPeerTypeCreateBot", "suggested_name")
-		}
-	}
-	if m.Flags.Has(2) {
-		if m.SuggestedUsername, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "requestPeerTypeCreateBot", "suggested_username")
-		}
-	}
-	m.Flags &^= 1 << 0
-	if m.SuggestedName != "" {
-		m.Flags.Unset(1)
-	}
-	if m.SuggestedUsername != "" {
-		m.Flags.Unset(2)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1247, m)
 }
 
 // RequestedPeerClass is the TL type RequestedPeer: one of RequestedPeerUser,
@@ -3041,27 +2213,9 @@ func DecodeRequestedPeer(b *bin.Buffer) (RequestedPeerClass, error) {
 // decodeRequestedPeer is DecodeRequestedPeer for a value nested depth levels
 // deep.
 func decodeRequestedPeer(d *tlrt.Decoder, depth int) (RequestedPeerClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v RequestedPeerClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case RequestedPeerUserTypeID:
-		v, size = &RequestedPeerUser{}, unsafe.Sizeof(RequestedPeerUser{})
-	case RequestedPeerChatTypeID:
-		v, size = &RequestedPeerChat{}, unsafe.Sizeof(RequestedPeerChat{})
-	case RequestedPeerChannelTypeID:
-		v, size = &RequestedPeerChannel{}, unsafe.Sizeof(RequestedPeerChannel{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "RequestedPeer"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 427, depth)
+	c, _ := v.(RequestedPeerClass)
+	return c, err
 }
 
 // RequestedPeerUser is the TL constructor requestedPeerUser.
@@ -3162,105 +2316,32 @@ func (m *RequestedPeerUser) ClearUsername() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *RequestedPeerUser) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, RequestedPeerUserTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2026, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *RequestedPeerUser) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 2)
-	flags |= tlrt.Bit(m.FirstName != "" || m.LastName != "", 0)
-	flags |= tlrt.Bit(m.Username != "", 1)
-	flags |= tlrt.Bit(m.Photo != nil, 2)
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, uint32(flags))
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.UserID))
-	if flags.Has(0) {
-		tlrt.PutString(b, m.FirstName)
-		tlrt.PutString(b, m.LastName)
-	}
-	if flags.Has(1) {
-		tlrt.PutString(b, m.Username)
-	}
-	if flags.Has(2) {
-		if err := tlrt.EncodeObject(b, m.Photo); err != nil {
-			return tlrt.EncodeErr(err, "requestedPeerUser", "photo")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2026, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *RequestedPeerUser) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, RequestedPeerUserTypeID, "requestedPeerUser"); err != nil {
-		return tlrt.DecodeErr(err, "requestedPeerUser", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2824, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *RequestedPeerUser) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = RequestedPeerUser{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2824)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *RequestedPeerUser) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "requestedPeerUser", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "requestedPeerUser", "flags")
-	}
-	if m.UserID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "requestedPeerUser", "user_id")
-	}
-	if m.Flags.Has(0) {
-		if m.FirstName, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "requestedPeerUser", "first_name")
-		}
-	}
-	if m.Flags.Has(0) {
-		if m.LastName, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "requestedPeerUser", "last_name")
-		}
-	}
-	if m.Flags.Has(1) {
-		if m.Username, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "requestedPeerUser", "username")
-		}
-	}
-	if m.Flags.Has(2) {
-		if m.Photo, err = decodePhoto(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "requestedPeerUser", "photo")
-		}
-	}
-	m.Flags &^= 1 << 2
-	if m.FirstName != "" || m.LastName != "" {
-		m.Flags.Unset(0)
-	}
-	if m.Username != "" {
-		m.Flags.Unset(1)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2824, m)
 }
 
 // RequestedPeerChat is the TL constructor requestedPeerChat.
@@ -3316,87 +2397,32 @@ func (m *RequestedPeerChat) ClearTitle() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *RequestedPeerChat) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, RequestedPeerChatTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1053, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *RequestedPeerChat) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 2)
-	flags |= tlrt.Bit(m.Title != "", 0)
-	flags |= tlrt.Bit(m.Photo != nil, 2)
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, uint32(flags))
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.ChatID))
-	if flags.Has(0) {
-		tlrt.PutString(b, m.Title)
-	}
-	if flags.Has(2) {
-		if err := tlrt.EncodeObject(b, m.Photo); err != nil {
-			return tlrt.EncodeErr(err, "requestedPeerChat", "photo")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1053, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *RequestedPeerChat) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, RequestedPeerChatTypeID, "requestedPeerChat"); err != nil {
-		return tlrt.DecodeErr(err, "requestedPeerChat", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1762, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *RequestedPeerChat) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = RequestedPeerChat{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1762)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *RequestedPeerChat) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "requestedPeerChat", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "requestedPeerChat", "flags")
-	}
-	if m.ChatID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "requestedPeerChat", "chat_id")
-	}
-	if m.Flags.Has(0) {
-		if m.Title, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "requestedPeerChat", "title")
-		}
-	}
-	if m.Flags.Has(2) {
-		if m.Photo, err = decodePhoto(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "requestedPeerChat", "photo")
-		}
-	}
-	m.Flags &^= 1 << 2
-	if m.Title != "" {
-		m.Flags.Unset(0)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1762, m)
 }
 
 // RequestedPeerChannel is the TL constructor requestedPeerChannel.
@@ -3473,99 +2499,32 @@ func (m *RequestedPeerChannel) ClearUsername() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *RequestedPeerChannel) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, RequestedPeerChannelTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1282, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *RequestedPeerChannel) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 2)
-	flags |= tlrt.Bit(m.Title != "", 0)
-	flags |= tlrt.Bit(m.Username != "", 1)
-	flags |= tlrt.Bit(m.Photo != nil, 2)
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, uint32(flags))
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.ChannelID))
-	if flags.Has(0) {
-		tlrt.PutString(b, m.Title)
-	}
-	if flags.Has(1) {
-		tlrt.PutString(b, m.Username)
-	}
-	if flags.Has(2) {
-		if err := tlrt.EncodeObject(b, m.Photo); err != nil {
-			return tlrt.EncodeErr(err, "requestedPeerChannel", "photo")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1282, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *RequestedPeerChannel) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, RequestedPeerChannelTypeID, "requestedPeerChannel"); err != nil {
-		return tlrt.DecodeErr(err, "requestedPeerChannel", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2008, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *RequestedPeerChannel) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = RequestedPeerChannel{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2008)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *RequestedPeerChannel) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "requestedPeerChannel", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "requestedPeerChannel", "flags")
-	}
-	if m.ChannelID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "requestedPeerChannel", "channel_id")
-	}
-	if m.Flags.Has(0) {
-		if m.Title, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "requestedPeerChannel", "title")
-		}
-	}
-	if m.Flags.Has(1) {
-		if m.Username, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "requestedPeerChannel", "username")
-		}
-	}
-	if m.Flags.Has(2) {
-		if m.Photo, err = decodePhoto(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "requestedPeerChannel", "photo")
-		}
-	}
-	m.Flags &^= 1 << 2
-	if m.Title != "" {
-		m.Flags.Unset(0)
-	}
-	if m.Username != "" {
-		m.Flags.Unset(1)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2008, m)
 }
 
 // RequirementToContactClass is the TL type RequirementToContact: one of
@@ -3586,25 +2545,9 @@ func DecodeRequirementToContact(b *bin.Buffer) (RequirementToContactClass, error
 // decodeRequirementToContact is DecodeRequirementToContact for a value nested
 // depth levels deep.
 func decodeRequirementToContact(d *tlrt.Decoder, depth int) (RequirementToContactClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v RequirementToContactClass
-	switch id {
-	case RequirementToContactEmptyTypeID:
-		v = &RequirementToContactEmpty{}
-	case RequirementToContactPremiumTypeID:
-		v = &RequirementToContactPremium{}
-	case RequirementToContactPaidMessagesTypeID:
-		v = tlrt.New[RequirementToContactPaidMessages](d)
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "RequirementToContact"}
-	}
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 2851, depth)
+	c, _ := v.(RequirementToContactClass)
+	return c, err
 }
 
 // RequirementToContactEmpty is the TL constructor requirementToContactEmpty.
@@ -3632,43 +2575,31 @@ func (*RequirementToContactEmpty) TypeName() string {
 func (*RequirementToContactEmpty) requirementToContactClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *RequirementToContactEmpty) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, RequirementToContactEmptyTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 44, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *RequirementToContactEmpty) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 44, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *RequirementToContactEmpty) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, RequirementToContactEmptyTypeID, "requirementToContactEmpty"); err != nil {
-		return tlrt.DecodeErr(err, "requirementToContactEmpty", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 630, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *RequirementToContactEmpty) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 630)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *RequirementToContactEmpty) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 630, m)
 }
 
 // RequirementToContactPremium is the TL constructor
@@ -3697,43 +2628,31 @@ func (*RequirementToContactPremium) TypeName() string {
 func (*RequirementToContactPremium) requirementToContactClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *RequirementToContactPremium) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, RequirementToContactPremiumTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2176, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *RequirementToContactPremium) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2176, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *RequirementToContactPremium) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, RequirementToContactPremiumTypeID, "requirementToContactPremium"); err != nil {
-		return tlrt.DecodeErr(err, "requirementToContactPremium", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2989, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *RequirementToContactPremium) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2989)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *RequirementToContactPremium) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2989, m)
 }
 
 // RequirementToContactPaidMessages is the TL constructor
@@ -3766,51 +2685,31 @@ func (*RequirementToContactPaidMessages) TypeName() string {
 func (*RequirementToContactPaidMessages) requirementToContactClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *RequirementToContactPaidMessages) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, RequirementToContactPaidMessagesTypeID)
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.StarsAmount))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1704, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *RequirementToContactPaidMessages) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint64(b, uint64(m.StarsAmount))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1704, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *RequirementToContactPaidMessages) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, RequirementToContactPaidMessagesTypeID, "requirementToContactPaidMessages"); err != nil {
-		return tlrt.DecodeErr(err, "requirementToContactPaidMessages", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2464, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *RequirementToContactPaidMessages) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2464)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *RequirementToContactPaidMessages) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.StarsAmount, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "requirementToContactPaidMessages", "stars_amount")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2464, m)
 }
 
 // RichTextClass is the TL type RichText: one of TextEmpty, TextPlain, TextBold,
@@ -3833,81 +2732,9 @@ func DecodeRichText(b *bin.Buffer) (RichTextClass, error) {
 
 // decodeRichText is DecodeRichText for a value nested depth levels deep.
 func decodeRichText(d *tlrt.Decoder, depth int) (RichTextClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v RichTextClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case TextEmptyTypeID:
-		v = &TextEmpty{}
-	case TextPlainTypeID:
-		v, size = &TextPlain{}, unsafe.Sizeof(TextPlain{})
-	case TextBoldTypeID:
-		v, size = &TextBold{}, unsafe.Sizeof(TextBold{})
-	case TextItalicTypeID:
-		v, size = &TextItalic{}, unsafe.Sizeof(TextItalic{})
-	case TextUnderlineTypeID:
-		v, size = &TextUnderline{}, unsafe.Sizeof(TextUnderline{})
-	case TextStrikeTypeID:
-		v, size = &TextStrike{}, unsafe.Sizeof(TextStrike{})
-	case TextFixedTypeID:
-		v, size = &TextFixed{}, unsafe.Sizeof(TextFixed{})
-	case TextURLTypeID:
-		v, size = &TextURL{}, unsafe.Sizeof(TextURL{})
-	case TextEmailTypeID:
-		v, size = &TextEmail{}, unsafe.Sizeof(TextEmail{})
-	case TextConcatTypeID:
-		v, size = &TextConcat{}, unsafe.Sizeof(TextConcat{})
-	case TextSubscriptTypeID:
-		v, size = &TextSubscript{}, unsafe.Sizeof(TextSubscript{})
-	case TextSuperscriptTypeID:
-		v, size = &TextSuperscript{}, unsafe.Sizeof(TextSuperscript{})
-	case TextMarkedTypeID:
-		v, size = &TextMarked{}, unsafe.Sizeof(TextMarked{})
-	case TextPhoneTypeID:
-		v, size = &TextPhone{}, unsafe.Sizeof(TextPhone{})
-	case TextImageTypeID:
-		v = tlrt.New[TextImage](d)
-	case TextAnchorTypeID:
-		v, size = &TextAnchor{}, unsafe.Sizeof(TextAnchor{})
-	case TextMathTypeID:
-		v, size = &TextMath{}, unsafe.Sizeof(TextMath{})
-	case TextCustomEmojiTypeID:
-		v, size = &TextCustomEmoji{}, unsafe.Sizeof(TextCustomEmoji{})
-	case TextSpoilerTypeID:
-		v, size = &TextSpoiler{}, unsafe.Sizeof(TextSpoiler{})
-	case TextMentionTypeID:
-		v, size = &TextMention{}, unsafe.Sizeof(TextMention{})
-	case TextHashtagTypeID:
-		v, size = &TextHashtag{}, unsafe.Sizeof(TextHashtag{})
-	case TextBotCommandTypeID:
-		v, size = &TextBotCommand{}, unsafe.Sizeof(TextBotCommand{})
-	case TextCashtagTypeID:
-		v, size = &TextCashtag{}, unsafe.Sizeof(TextCashtag{})
-	case TextAutoURLTypeID:
-		v, size = &TextAutoURL{}, unsafe.Sizeof(TextAutoURL{})
-	case TextAutoEmailTypeID:
-		v, size = &TextAutoEmail{}, unsafe.Sizeof(TextAutoEmail{})
-	case TextAutoPhoneTypeID:
-		v, size = &TextAutoPhone{}, unsafe.Sizeof(TextAutoPhone{})
-	case TextBankCardTypeID:
-		v, size = &TextBankCard{}, unsafe.Sizeof(TextBankCard{})
-	case TextMentionNameTypeID:
-		v, size = &TextMentionName{}, unsafe.Sizeof(TextMentionName{})
-	case TextDateTypeID:
-		v, size = &TextDate{}, unsafe.Sizeof(TextDate{})
-	case TextDiffTypeID:
-		v, size = &TextDiff{}, unsafe.Sizeof(TextDiff{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "RichText"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 24, depth)
+	c, _ := v.(RichTextClass)
+	return c, err
 }
 
 // TextEmpty is the TL constructor textEmpty.
@@ -3934,43 +2761,31 @@ func (*TextEmpty) TypeName() string {
 func (*TextEmpty) richTextClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *TextEmpty) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, TextEmptyTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2086, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *TextEmpty) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2086, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *TextEmpty) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, TextEmptyTypeID, "textEmpty"); err != nil {
-		return tlrt.DecodeErr(err, "textEmpty", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2891, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *TextEmpty) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2891)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *TextEmpty) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2891, m)
 }
 
 // TextPlain is the TL constructor textPlain.
@@ -3999,49 +2814,32 @@ func (*TextPlain) TypeName() string {
 func (*TextPlain) richTextClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *TextPlain) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, TextPlainTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1064, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *TextPlain) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.Text)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1064, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *TextPlain) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, TextPlainTypeID, "textPlain"); err != nil {
-		return tlrt.DecodeErr(err, "textPlain", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1775, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *TextPlain) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1775)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *TextPlain) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Text, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "textPlain", "text")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1775, m)
 }
 
 // TextBold is the TL constructor textBold.
@@ -4070,54 +2868,32 @@ func (*TextBold) TypeName() string {
 func (*TextBold) richTextClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *TextBold) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, TextBoldTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 953, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *TextBold) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Text); err != nil {
-		return tlrt.EncodeErr(err, "textBold", "text")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 953, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *TextBold) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, TextBoldTypeID, "textBold"); err != nil {
-		return tlrt.DecodeErr(err, "textBold", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1653, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *TextBold) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1653)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *TextBold) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "textBold", "")
-	}
-	var err error
-	if m.Text, err = decodeRichText(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "textBold", "text")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1653, m)
 }
 
 // TextItalic is the TL constructor textItalic.
@@ -4146,54 +2922,32 @@ func (*TextItalic) TypeName() string {
 func (*TextItalic) richTextClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *TextItalic) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, TextItalicTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2054, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *TextItalic) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Text); err != nil {
-		return tlrt.EncodeErr(err, "textItalic", "text")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2054, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *TextItalic) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, TextItalicTypeID, "textItalic"); err != nil {
-		return tlrt.DecodeErr(err, "textItalic", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2856, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *TextItalic) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2856)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *TextItalic) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "textItalic", "")
-	}
-	var err error
-	if m.Text, err = decodeRichText(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "textItalic", "text")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2856, m)
 }
 
 // TextUnderline is the TL constructor textUnderline.
@@ -4222,54 +2976,32 @@ func (*TextUnderline) TypeName() string {
 func (*TextUnderline) richTextClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *TextUnderline) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, TextUnderlineTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1848, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *TextUnderline) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Text); err != nil {
-		return tlrt.EncodeErr(err, "textUnderline", "text")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1848, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *TextUnderline) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, TextUnderlineTypeID, "textUnderline"); err != nil {
-		return tlrt.DecodeErr(err, "textUnderline", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2625, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *TextUnderline) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2625)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *TextUnderline) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "textUnderline", "")
-	}
-	var err error
-	if m.Text, err = decodeRichText(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "textUnderline", "text")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2625, m)
 }
 
 // TextStrike is the TL constructor textStrike.
@@ -4298,54 +3030,32 @@ func (*TextStrike) TypeName() string {
 func (*TextStrike) richTextClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *TextStrike) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, TextStrikeTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1447, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *TextStrike) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Text); err != nil {
-		return tlrt.EncodeErr(err, "textStrike", "text")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1447, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *TextStrike) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, TextStrikeTypeID, "textStrike"); err != nil {
-		return tlrt.DecodeErr(err, "textStrike", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2187, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *TextStrike) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2187)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *TextStrike) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "textStrike", "")
-	}
-	var err error
-	if m.Text, err = decodeRichText(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "textStrike", "text")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2187, m)
 }
 
 // TextFixed is the TL constructor textFixed.
@@ -4374,54 +3084,32 @@ func (*TextFixed) TypeName() string {
 func (*TextFixed) richTextClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *TextFixed) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, TextFixedTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 997, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *TextFixed) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Text); err != nil {
-		return tlrt.EncodeErr(err, "textFixed", "text")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 997, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *TextFixed) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, TextFixedTypeID, "textFixed"); err != nil {
-		return tlrt.DecodeErr(err, "textFixed", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1700, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *TextFixed) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1700)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *TextFixed) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "textFixed", "")
-	}
-	var err error
-	if m.Text, err = decodeRichText(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "textFixed", "text")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1700, m)
 }
 
 // TextURL is the TL constructor textUrl.
@@ -4452,62 +3140,32 @@ func (*TextURL) TypeName() string {
 func (*TextURL) richTextClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *TextURL) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, TextURLTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 552, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *TextURL) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Text); err != nil {
-		return tlrt.EncodeErr(err, "textUrl", "text")
-	}
-	tlrt.PutString(b, m.URL)
-	tlrt.PutUint64(b, uint64(m.WebpageID))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 552, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *TextURL) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, TextURLTypeID, "textUrl"); err != nil {
-		return tlrt.DecodeErr(err, "textUrl", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1208, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *TextURL) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1208)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *TextURL) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "textUrl", "")
-	}
-	var err error
-	if m.Text, err = decodeRichText(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "textUrl", "text")
-	}
-	if m.URL, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "textUrl", "url")
-	}
-	if m.WebpageID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "textUrl", "webpage_id")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1208, m)
 }
 
 // TextEmail is the TL constructor textEmail.
@@ -4537,58 +3195,32 @@ func (*TextEmail) TypeName() string {
 func (*TextEmail) richTextClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *TextEmail) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, TextEmailTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2107, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *TextEmail) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Text); err != nil {
-		return tlrt.EncodeErr(err, "textEmail", "text")
-	}
-	tlrt.PutString(b, m.Email)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2107, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *TextEmail) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, TextEmailTypeID, "textEmail"); err != nil {
-		return tlrt.DecodeErr(err, "textEmail", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2914, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *TextEmail) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2914)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *TextEmail) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "textEmail", "")
-	}
-	var err error
-	if m.Text, err = decodeRichText(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "textEmail", "text")
-	}
-	if m.Email, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "textEmail", "email")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2914, m)
 }
 
 // TextConcat is the TL constructor textConcat.
@@ -4617,57 +3249,32 @@ func (*TextConcat) TypeName() string {
 func (*TextConcat) richTextClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *TextConcat) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, TextConcatTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1160, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *TextConcat) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutVectorHeader(b, len(m.Texts))
-	for i := range m.Texts {
-		if err := tlrt.EncodeObject(b, m.Texts[i]); err != nil {
-			return tlrt.EncodeErr(err, "textConcat", "texts")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1160, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *TextConcat) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, TextConcatTypeID, "textConcat"); err != nil {
-		return tlrt.DecodeErr(err, "textConcat", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1878, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *TextConcat) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1878)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *TextConcat) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "textConcat", "")
-	}
-	var err error
-	if m.Texts, err = tlrt.DecodeSlabs[TextDate](d, false, 4, depth+1, decodeRichText); err != nil {
-		return tlrt.DecodeErr(err, "textConcat", "texts")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1878, m)
 }
 
 // TextSubscript is the TL constructor textSubscript.
@@ -4696,54 +3303,32 @@ func (*TextSubscript) TypeName() string {
 func (*TextSubscript) richTextClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *TextSubscript) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, TextSubscriptTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2258, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *TextSubscript) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Text); err != nil {
-		return tlrt.EncodeErr(err, "textSubscript", "text")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2258, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *TextSubscript) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, TextSubscriptTypeID, "textSubscript"); err != nil {
-		return tlrt.DecodeErr(err, "textSubscript", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3076, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *TextSubscript) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3076)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *TextSubscript) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "textSubscript", "")
-	}
-	var err error
-	if m.Text, err = decodeRichText(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "textSubscript", "text")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3076, m)
 }
 
 // TextSuperscript is the TL constructor textSuperscript.
@@ -4772,54 +3357,32 @@ func (*TextSuperscript) TypeName() string {
 func (*TextSuperscript) richTextClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *TextSuperscript) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, TextSuperscriptTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1911, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *TextSuperscript) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Text); err != nil {
-		return tlrt.EncodeErr(err, "textSuperscript", "text")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1911, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *TextSuperscript) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, TextSuperscriptTypeID, "textSuperscript"); err != nil {
-		return tlrt.DecodeErr(err, "textSuperscript", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2697, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *TextSuperscript) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2697)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *TextSuperscript) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "textSuperscript", "")
-	}
-	var err error
-	if m.Text, err = decodeRichText(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "textSuperscript", "text")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2697, m)
 }
 
 // TextMarked is the TL constructor textMarked.
@@ -4848,54 +3411,32 @@ func (*TextMarked) TypeName() string {
 func (*TextMarked) richTextClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *TextMarked) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, TextMarkedTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 31, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *TextMarked) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Text); err != nil {
-		return tlrt.EncodeErr(err, "textMarked", "text")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 31, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *TextMarked) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, TextMarkedTypeID, "textMarked"); err != nil {
-		return tlrt.DecodeErr(err, "textMarked", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 612, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *TextMarked) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 612)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *TextMarked) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "textMarked", "")
-	}
-	var err error
-	if m.Text, err = decodeRichText(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "textMarked", "text")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 612, m)
 }
 
 // TextPhone is the TL constructor textPhone.
@@ -4925,58 +3466,32 @@ func (*TextPhone) TypeName() string {
 func (*TextPhone) richTextClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *TextPhone) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, TextPhoneTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 267, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *TextPhone) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Text); err != nil {
-		return tlrt.EncodeErr(err, "textPhone", "text")
-	}
-	tlrt.PutString(b, m.Phone)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 267, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *TextPhone) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, TextPhoneTypeID, "textPhone"); err != nil {
-		return tlrt.DecodeErr(err, "textPhone", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 884, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *TextPhone) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 884)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *TextPhone) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "textPhone", "")
-	}
-	var err error
-	if m.Text, err = decodeRichText(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "textPhone", "text")
-	}
-	if m.Phone, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "textPhone", "phone")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 884, m)
 }
 
 // TextImage is the TL constructor textImage.
@@ -5007,63 +3522,31 @@ func (*TextImage) TypeName() string {
 func (*TextImage) richTextClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *TextImage) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 20)
-	_ = w[19]
-	binary.LittleEndian.PutUint32(w, TextImageTypeID)
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.DocumentID))
-	binary.LittleEndian.PutUint32(w[12:], uint32(m.W))
-	binary.LittleEndian.PutUint32(w[16:], uint32(m.H))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 74, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *TextImage) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 16)
-	_ = w[15]
-	binary.LittleEndian.PutUint64(w, uint64(m.DocumentID))
-	binary.LittleEndian.PutUint32(w[8:], uint32(m.W))
-	binary.LittleEndian.PutUint32(w[12:], uint32(m.H))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 74, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *TextImage) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, TextImageTypeID, "textImage"); err != nil {
-		return tlrt.DecodeErr(err, "textImage", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 665, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *TextImage) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 665)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *TextImage) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.DocumentID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "textImage", "document_id")
-	}
-	if m.W, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "textImage", "w")
-	}
-	if m.H, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "textImage", "h")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 665, m)
 }
 
 // TextAnchor is the TL constructor textAnchor.
@@ -5093,58 +3576,32 @@ func (*TextAnchor) TypeName() string {
 func (*TextAnchor) richTextClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *TextAnchor) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, TextAnchorTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 487, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *TextAnchor) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Text); err != nil {
-		return tlrt.EncodeErr(err, "textAnchor", "text")
-	}
-	tlrt.PutString(b, m.Name)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 487, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *TextAnchor) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, TextAnchorTypeID, "textAnchor"); err != nil {
-		return tlrt.DecodeErr(err, "textAnchor", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1134, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *TextAnchor) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1134)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *TextAnchor) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "textAnchor", "")
-	}
-	var err error
-	if m.Text, err = decodeRichText(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "textAnchor", "text")
-	}
-	if m.Name, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "textAnchor", "name")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1134, m)
 }
 
 // TextMath is the TL constructor textMath.
@@ -5173,49 +3630,32 @@ func (*TextMath) TypeName() string {
 func (*TextMath) richTextClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *TextMath) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, TextMathTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1460, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *TextMath) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.Source)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1460, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *TextMath) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, TextMathTypeID, "textMath"); err != nil {
-		return tlrt.DecodeErr(err, "textMath", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2204, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *TextMath) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2204)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *TextMath) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Source, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "textMath", "source")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2204, m)
 }
 
 // TextCustomEmoji is the TL constructor textCustomEmoji.
@@ -5245,53 +3685,32 @@ func (*TextCustomEmoji) TypeName() string {
 func (*TextCustomEmoji) richTextClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *TextCustomEmoji) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, TextCustomEmojiTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1513, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *TextCustomEmoji) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint64(b, uint64(m.DocumentID))
-	tlrt.PutString(b, m.Alt)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1513, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *TextCustomEmoji) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, TextCustomEmojiTypeID, "textCustomEmoji"); err != nil {
-		return tlrt.DecodeErr(err, "textCustomEmoji", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2262, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *TextCustomEmoji) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2262)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *TextCustomEmoji) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.DocumentID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "textCustomEmoji", "document_id")
-	}
-	if m.Alt, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "textCustomEmoji", "alt")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2262, m)
 }
 
 // TextSpoiler is the TL constructor textSpoiler.
@@ -5320,54 +3739,32 @@ func (*TextSpoiler) TypeName() string {
 func (*TextSpoiler) richTextClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *TextSpoiler) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, TextSpoilerTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 707, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *TextSpoiler) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Text); err != nil {
-		return tlrt.EncodeErr(err, "textSpoiler", "text")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 707, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *TextSpoiler) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, TextSpoilerTypeID, "textSpoiler"); err != nil {
-		return tlrt.DecodeErr(err, "textSpoiler", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1380, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *TextSpoiler) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1380)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *TextSpoiler) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "textSpoiler", "")
-	}
-	var err error
-	if m.Text, err = decodeRichText(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "textSpoiler", "text")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1380, m)
 }
 
 // TextMention is the TL constructor textMention.
@@ -5396,54 +3793,32 @@ func (*TextMention) TypeName() string {
 func (*TextMention) richTextClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *TextMention) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, TextMentionTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1959, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *TextMention) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Text); err != nil {
-		return tlrt.EncodeErr(err, "textMention", "text")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1959, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *TextMention) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, TextMentionTypeID, "textMention"); err != nil {
-		return tlrt.DecodeErr(err, "textMention", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2746, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *TextMention) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2746)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *TextMention) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "textMention", "")
-	}
-	var err error
-	if m.Text, err = decodeRichText(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "textMention", "text")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2746, m)
 }
 
 // TextHashtag is the TL constructor textHashtag.
@@ -5472,54 +3847,32 @@ func (*TextHashtag) TypeName() string {
 func (*TextHashtag) richTextClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *TextHashtag) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, TextHashtagTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 762, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *TextHashtag) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Text); err != nil {
-		return tlrt.EncodeErr(err, "textHashtag", "text")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 762, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *TextHashtag) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, TextHashtagTypeID, "textHashtag"); err != nil {
-		return tlrt.DecodeErr(err, "textHashtag", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1442, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *TextHashtag) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1442)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *TextHashtag) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "textHashtag", "")
-	}
-	var err error
-	if m.Text, err = decodeRichText(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "textHashtag", "text")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1442, m)
 }
 
 // TextBotCommand is the TL constructor textBotCommand.
@@ -5548,54 +3901,32 @@ func (*TextBotCommand) TypeName() string {
 func (*TextBotCommand) richTextClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *TextBotCommand) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, TextBotCommandTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 22, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *TextBotCommand) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Text); err != nil {
-		return tlrt.EncodeErr(err, "textBotCommand", "text")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 22, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *TextBotCommand) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, TextBotCommandTypeID, "textBotCommand"); err != nil {
-		return tlrt.DecodeErr(err, "textBotCommand", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 600, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *TextBotCommand) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 600)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *TextBotCommand) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "textBotCommand", "")
-	}
-	var err error
-	if m.Text, err = decodeRichText(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "textBotCommand", "text")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 600, m)
 }
 
 // TextCashtag is the TL constructor textCashtag.
@@ -5624,54 +3955,32 @@ func (*TextCashtag) TypeName() string {
 func (*TextCashtag) richTextClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *TextCashtag) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, TextCashtagTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1139, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *TextCashtag) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Text); err != nil {
-		return tlrt.EncodeErr(err, "textCashtag", "text")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1139, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *TextCashtag) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, TextCashtagTypeID, "textCashtag"); err != nil {
-		return tlrt.DecodeErr(err, "textCashtag", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1857, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *TextCashtag) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1857)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *TextCashtag) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "textCashtag", "")
-	}
-	var err error
-	if m.Text, err = decodeRichText(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "textCashtag", "text")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1857, m)
 }
 
 // TextAutoURL is the TL constructor textAutoUrl.
@@ -5700,54 +4009,32 @@ func (*TextAutoURL) TypeName() string {
 func (*TextAutoURL) richTextClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *TextAutoURL) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, TextAutoURLTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1613, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *TextAutoURL) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Text); err != nil {
-		return tlrt.EncodeErr(err, "textAutoUrl", "text")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1613, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *TextAutoURL) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, TextAutoURLTypeID, "textAutoUrl"); err != nil {
-		return tlrt.DecodeErr(err, "textAutoUrl", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2372, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *TextAutoURL) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2372)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *TextAutoURL) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "textAutoUrl", "")
-	}
-	var err error
-	if m.Text, err = decodeRichText(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "textAutoUrl", "text")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2372, m)
 }
 
 // TextAutoEmail is the TL constructor textAutoEmail.
@@ -5776,54 +4063,32 @@ func (*TextAutoEmail) TypeName() string {
 func (*TextAutoEmail) richTextClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *TextAutoEmail) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, TextAutoEmailTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1892, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *TextAutoEmail) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Text); err != nil {
-		return tlrt.EncodeErr(err, "textAutoEmail", "text")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1892, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *TextAutoEmail) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, TextAutoEmailTypeID, "textAutoEmail"); err != nil {
-		return tlrt.DecodeErr(err, "textAutoEmail", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2675, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *TextAutoEmail) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2675)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *TextAutoEmail) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "textAutoEmail", "")
-	}
-	var err error
-	if m.Text, err = decodeRichText(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "textAutoEmail", "text")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2675, m)
 }
 
 // TextAutoPhone is the TL constructor textAutoPhone.
@@ -5852,54 +4117,32 @@ func (*TextAutoPhone) TypeName() string {
 func (*TextAutoPhone) richTextClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *TextAutoPhone) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, TextAutoPhoneTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 348, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *TextAutoPhone) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Text); err != nil {
-		return tlrt.EncodeErr(err, "textAutoPhone", "text")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 348, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *TextAutoPhone) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, TextAutoPhoneTypeID, "textAutoPhone"); err != nil {
-		return tlrt.DecodeErr(err, "textAutoPhone", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 972, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *TextAutoPhone) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 972)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *TextAutoPhone) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "textAutoPhone", "")
-	}
-	var err error
-	if m.Text, err = decodeRichText(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "textAutoPhone", "text")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 972, m)
 }
 
 // TextBankCard is the TL constructor textBankCard.
@@ -5928,54 +4171,32 @@ func (*TextBankCard) TypeName() string {
 func (*TextBankCard) richTextClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *TextBankCard) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, TextBankCardTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1755, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *TextBankCard) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Text); err != nil {
-		return tlrt.EncodeErr(err, "textBankCard", "text")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1755, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *TextBankCard) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, TextBankCardTypeID, "textBankCard"); err != nil {
-		return tlrt.DecodeErr(err, "textBankCard", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2521, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *TextBankCard) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2521)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *TextBankCard) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "textBankCard", "")
-	}
-	var err error
-	if m.Text, err = decodeRichText(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "textBankCard", "text")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2521, m)
 }
 
 // TextMentionName is the TL constructor textMentionName.
@@ -6005,58 +4226,32 @@ func (*TextMentionName) TypeName() string {
 func (*TextMentionName) richTextClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *TextMentionName) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, TextMentionNameTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 11, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *TextMentionName) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Text); err != nil {
-		return tlrt.EncodeErr(err, "textMentionName", "text")
-	}
-	tlrt.PutUint64(b, uint64(m.UserID))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 11, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *TextMentionName) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, TextMentionNameTypeID, "textMentionName"); err != nil {
-		return tlrt.DecodeErr(err, "textMentionName", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 589, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *TextMentionName) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 589)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *TextMentionName) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "textMentionName", "")
-	}
-	var err error
-	if m.Text, err = decodeRichText(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "textMentionName", "text")
-	}
-	if m.UserID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "textMentionName", "user_id")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 589, m)
 }
 
 // TextDate is the TL constructor textDate.
@@ -6096,80 +4291,32 @@ func (*TextDate) TypeName() string {
 func (*TextDate) richTextClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *TextDate) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, TextDateTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1553, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *TextDate) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<5)
-	flags |= tlrt.Bit(m.Relative, 0)
-	flags |= tlrt.Bit(m.ShortTime, 1)
-	flags |= tlrt.Bit(m.LongTime, 2)
-	flags |= tlrt.Bit(m.ShortDate, 3)
-	flags |= tlrt.Bit(m.LongDate, 4)
-	flags |= tlrt.Bit(m.DayOfWeek, 5)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := tlrt.EncodeObject(b, m.Text); err != nil {
-		return tlrt.EncodeErr(err, "textDate", "text")
-	}
-	tlrt.PutUint32(b, uint32(m.Date))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1553, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *TextDate) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, TextDateTypeID, "textDate"); err != nil {
-		return tlrt.DecodeErr(err, "textDate", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2306, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *TextDate) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = TextDate{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2306)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *TextDate) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "textDate", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "textDate", "flags")
-	}
-	m.Relative = m.Flags.Has(0)
-	m.ShortTime = m.Flags.Has(1)
-	m.LongTime = m.Flags.Has(2)
-	m.ShortDate = m.Flags.Has(3)
-	m.LongDate = m.Flags.Has(4)
-	m.DayOfWeek = m.Flags.Has(5)
-	if m.Text, err = decodeRichText(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "textDate", "text")
-	}
-	if m.Date, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "textDate", "date")
-	}
-	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<5
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2306, m)
 }
 
 // TextDiff is the TL constructor textDiff.
@@ -6199,60 +4346,32 @@ func (*TextDiff) TypeName() string {
 func (*TextDiff) richTextClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *TextDiff) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, TextDiffTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1385, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *TextDiff) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Text); err != nil {
-		return tlrt.EncodeErr(err, "textDiff", "text")
-	}
-	if err := tlrt.EncodeObject(b, m.OldText); err != nil {
-		return tlrt.EncodeErr(err, "textDiff", "old_text")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1385, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *TextDiff) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, TextDiffTypeID, "textDiff"); err != nil {
-		return tlrt.DecodeErr(err, "textDiff", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2121, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *TextDiff) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2121)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *TextDiff) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "textDiff", "")
-	}
-	var err error
-	if m.Text, err = decodeRichText(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "textDiff", "text")
-	}
-	if m.OldText, err = decodeRichText(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "textDiff", "old_text")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2121, m)
 }
 
 // ReactionCount is the TL constructor reactionCount.
@@ -6414,101 +4533,32 @@ func (*ReactionsNotifySettings) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ReactionsNotifySettings) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, ReactionsNotifySettingsTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1044, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ReactionsNotifySettings) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2)
-	flags |= tlrt.Bit(m.MessagesNotifyFrom != nil, 0)
-	flags |= tlrt.Bit(m.StoriesNotifyFrom != nil, 1)
-	flags |= tlrt.Bit(m.PollVotesNotifyFrom != nil, 2)
-	tlrt.PutUint32(b, uint32(flags))
-	if flags.Has(0) {
-		if err := tlrt.EncodeObject(b, m.MessagesNotifyFrom); err != nil {
-			return tlrt.EncodeErr(err, "reactionsNotifySettings", "messages_notify_from")
-		}
-	}
-	if flags.Has(1) {
-		if err := tlrt.EncodeObject(b, m.StoriesNotifyFrom); err != nil {
-			return tlrt.EncodeErr(err, "reactionsNotifySettings", "stories_notify_from")
-		}
-	}
-	if flags.Has(2) {
-		if err := tlrt.EncodeObject(b, m.PollVotesNotifyFrom); err != nil {
-			return tlrt.EncodeErr(err, "reactionsNotifySettings", "poll_votes_notify_from")
-		}
-	}
-	if err := tlrt.EncodeObject(b, m.Sound); err != nil {
-		return tlrt.EncodeErr(err, "reactionsNotifySettings", "sound")
-	}
-	b.PutBool(m.ShowPreviews)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1044, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ReactionsNotifySettings) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ReactionsNotifySettingsTypeID, "reactionsNotifySettings"); err != nil {
-		return tlrt.DecodeErr(err, "reactionsNotifySettings", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1751, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ReactionsNotifySettings) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = ReactionsNotifySettings{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1751)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ReactionsNotifySettings) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "reactionsNotifySettings", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "reactionsNotifySettings", "flags")
-	}
-	if m.Flags.Has(0) {
-		if m.MessagesNotifyFrom, err = decodeReactionNotificationsFrom(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "reactionsNotifySettings", "messages_notify_from")
-		}
-	}
-	if m.Flags.Has(1) {
-		if m.StoriesNotifyFrom, err = decodeReactionNotificationsFrom(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "reactionsNotifySettings", "stories_notify_from")
-		}
-	}
-	if m.Flags.Has(2) {
-		if m.PollVotesNotifyFrom, err = decodeReactionNotificationsFrom(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "reactionsNotifySettings", "poll_votes_notify_from")
-		}
-	}
-	if m.Sound, err = decodeNotificationSound(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "reactionsNotifySettings", "sound")
-	}
-	if m.ShowPreviews, err = d.Bool(); err != nil {
-		return tlrt.DecodeErr(err, "reactionsNotifySettings", "show_previews")
-	}
-	m.Flags &^= 1<<0 | 1<<1 | 1<<2
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1751, m)
 }
 
 // ReadParticipantDate is the TL constructor readParticipantDate.
@@ -6536,58 +4586,31 @@ func (*ReadParticipantDate) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ReadParticipantDate) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 16)
-	_ = w[15]
-	binary.LittleEndian.PutUint32(w, ReadParticipantDateTypeID)
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.UserID))
-	binary.LittleEndian.PutUint32(w[12:], uint32(m.Date))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 690, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ReadParticipantDate) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint64(w, uint64(m.UserID))
-	binary.LittleEndian.PutUint32(w[8:], uint32(m.Date))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 690, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ReadParticipantDate) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ReadParticipantDateTypeID, "readParticipantDate"); err != nil {
-		return tlrt.DecodeErr(err, "readParticipantDate", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1363, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *ReadParticipantDate) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1363)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ReadParticipantDate) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.UserID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "readParticipantDate", "user_id")
-	}
-	if m.Date, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "readParticipantDate", "date")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1363, m)
 }
 
 // ReceivedNotifyMessage is the TL constructor receivedNotifyMessage.
@@ -6614,58 +4637,31 @@ func (*ReceivedNotifyMessage) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ReceivedNotifyMessage) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, ReceivedNotifyMessageTypeID)
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.ID))
-	binary.LittleEndian.PutUint32(w[8:], uint32(m.Flags))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1526, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ReceivedNotifyMessage) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 8)
-	_ = w[7]
-	binary.LittleEndian.PutUint32(w, uint32(m.ID))
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.Flags))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1526, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ReceivedNotifyMessage) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ReceivedNotifyMessageTypeID, "receivedNotifyMessage"); err != nil {
-		return tlrt.DecodeErr(err, "receivedNotifyMessage", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2279, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *ReceivedNotifyMessage) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2279)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ReceivedNotifyMessage) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.ID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "receivedNotifyMessage", "id")
-	}
-	if m.Flags, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "receivedNotifyMessage", "flags")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2279, m)
 }
 
 // RecentStory is the TL constructor recentStory.
@@ -6717,68 +4713,31 @@ func (m *RecentStory) ClearMaxID() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *RecentStory) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, RecentStoryTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1037, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *RecentStory) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 0)
-	flags |= tlrt.Bit(m.Live, 0)
-	flags |= tlrt.Bit(m.MaxID != 0, 1)
-	tlrt.PutUint32(b, uint32(flags))
-	if flags.Has(1) {
-		tlrt.PutUint32(b, uint32(m.MaxID))
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1037, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *RecentStory) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, RecentStoryTypeID, "recentStory"); err != nil {
-		return tlrt.DecodeErr(err, "recentStory", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1744, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *RecentStory) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = RecentStory{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1744)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *RecentStory) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "recentStory", "flags")
-	}
-	m.Live = m.Flags.Has(0)
-	if m.Flags.Has(1) {
-		if m.MaxID, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "recentStory", "max_id")
-		}
-	}
-	m.Flags &^= 1 << 0
-	if m.MaxID != 0 {
-		m.Flags.Unset(1)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1744, m)
 }
 
 // RestrictionReason is the TL constructor restrictionReason.
@@ -6890,90 +4849,30 @@ func (*RichMessage) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *RichMessage) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, RichMessageTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1774, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *RichMessage) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<0 | 1<<1)
-	flags |= tlrt.Bit(m.Rtl, 0)
-	flags |= tlrt.Bit(m.Part, 1)
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, uint32(flags))
-	binary.LittleEndian.PutUint32(w[4:], bin.TypeVector)
-	binary.LittleEndian.PutUint32(w[8:], uint32(len(m.Blocks)))
-	for i := range m.Blocks {
-		if err := tlrt.EncodeObject(b, m.Blocks[i]); err != nil {
-			return tlrt.EncodeErr(err, "richMessage", "blocks")
-		}
-	}
-	tlrt.PutVectorHeader(b, len(m.Photos))
-	for i := range m.Photos {
-		if err := tlrt.EncodeObject(b, m.Photos[i]); err != nil {
-			return tlrt.EncodeErr(err, "richMessage", "photos")
-		}
-	}
-	tlrt.PutVectorHeader(b, len(m.Documents))
-	for i := range m.Documents {
-		if err := tlrt.EncodeObject(b, m.Documents[i]); err != nil {
-			return tlrt.EncodeErr(err, "richMessage", "documents")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1774, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *RichMessage) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, RichMessageTypeID, "richMessage"); err != nil {
-		return tlrt.DecodeErr(err, "richMessage", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2542, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *RichMessage) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = RichMessage{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2542)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *RichMessage) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "richMessage", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "richMessage", "flags")
-	}
-	m.Rtl = m.Flags.Has(0)
-	m.Part = m.Flags.Has(1)
-	if m.Blocks, err = tlrt.DecodeSlabs[PageBlockEmbed](d, false, 4, depth+1, decodePageBlock); err != nil {
-		return tlrt.DecodeErr(err, "richMessage", "blocks")
-	}
-	if m.Photos, err = tlrt.DecodeSlabs[Photo](d, false, 12, depth+1, decodePhoto); err != nil {
-		return tlrt.DecodeErr(err, "richMessage", "photos")
-	}
-	if m.Documents, err = tlrt.DecodeSlabs[Document](d, false, 12, depth+1, decodeDocument); err != nil {
-		return tlrt.DecodeErr(err, "richMessage", "documents")
-	}
-	m.Flags &^= 1<<0 | 1<<1
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2542, m)
 }

@@ -3,10 +3,8 @@
 package tg
 
 import (
-	"encoding/binary"
 	"github.com/gotd/td/bin"
 	"github.com/tgraw/tgraw/tlrt"
-	"math"
 	"unsafe"
 )
 
@@ -26,25 +24,9 @@ func DecodeSavedDialog(b *bin.Buffer) (SavedDialogClass, error) {
 
 // decodeSavedDialog is DecodeSavedDialog for a value nested depth levels deep.
 func decodeSavedDialog(d *tlrt.Decoder, depth int) (SavedDialogClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v SavedDialogClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case SavedDialogTypeID:
-		v, size = &SavedDialog{}, unsafe.Sizeof(SavedDialog{})
-	case MonoForumDialogTypeID:
-		v, size = &MonoForumDialog{}, unsafe.Sizeof(MonoForumDialog{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "SavedDialog"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 279, depth)
+	c, _ := v.(SavedDialogClass)
+	return c, err
 }
 
 // SavedDialog is the TL constructor savedDialog.
@@ -77,69 +59,31 @@ func (*SavedDialog) TypeName() string {
 func (*SavedDialog) savedDialogClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *SavedDialog) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, SavedDialogTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1802, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *SavedDialog) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 2)
-	flags |= tlrt.Bit(m.Pinned, 2)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "savedDialog", "peer")
-	}
-	tlrt.PutUint32(b, uint32(m.TopMessage))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1802, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *SavedDialog) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, SavedDialogTypeID, "savedDialog"); err != nil {
-		return tlrt.DecodeErr(err, "savedDialog", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2573, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *SavedDialog) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = SavedDialog{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2573)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *SavedDialog) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "savedDialog", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "savedDialog", "flags")
-	}
-	m.Pinned = m.Flags.Has(2)
-	if m.Peer, err = decodePeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "savedDialog", "peer")
-	}
-	if m.TopMessage, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "savedDialog", "top_message")
-	}
-	m.Flags &^= 1 << 2
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2573, m)
 }
 
 // MonoForumDialog is the TL constructor monoForumDialog.
@@ -180,101 +124,32 @@ func (*MonoForumDialog) TypeName() string {
 func (*MonoForumDialog) savedDialogClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *MonoForumDialog) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, MonoForumDialogTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 925, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *MonoForumDialog) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<1 | 1<<3 | 1<<4)
-	flags |= tlrt.Bit(m.UnreadMark, 3)
-	flags |= tlrt.Bit(m.NopaidMessagesException, 4)
-	flags |= tlrt.Bit(m.Draft != nil, 1)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "monoForumDialog", "peer")
-	}
-	w := tlrt.Extend(b, 20)
-	_ = w[19]
-	binary.LittleEndian.PutUint32(w, uint32(m.TopMessage))
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.ReadInboxMaxID))
-	binary.LittleEndian.PutUint32(w[8:], uint32(m.ReadOutboxMaxID))
-	binary.LittleEndian.PutUint32(w[12:], uint32(m.UnreadCount))
-	binary.LittleEndian.PutUint32(w[16:], uint32(m.UnreadReactionsCount))
-	if flags.Has(1) {
-		if err := tlrt.EncodeObject(b, m.Draft); err != nil {
-			return tlrt.EncodeErr(err, "monoForumDialog", "draft")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 925, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *MonoForumDialog) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, MonoForumDialogTypeID, "monoForumDialog"); err != nil {
-		return tlrt.DecodeErr(err, "monoForumDialog", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1624, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *MonoForumDialog) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = MonoForumDialog{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1624)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *MonoForumDialog) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "monoForumDialog", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "monoForumDialog", "flags")
-	}
-	m.UnreadMark = m.Flags.Has(3)
-	m.NopaidMessagesException = m.Flags.Has(4)
-	if m.Peer, err = decodePeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "monoForumDialog", "peer")
-	}
-	if m.TopMessage, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "monoForumDialog", "top_message")
-	}
-	if m.ReadInboxMaxID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "monoForumDialog", "read_inbox_max_id")
-	}
-	if m.ReadOutboxMaxID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "monoForumDialog", "read_outbox_max_id")
-	}
-	if m.UnreadCount, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "monoForumDialog", "unread_count")
-	}
-	if m.UnreadReactionsCount, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "monoForumDialog", "unread_reactions_count")
-	}
-	if m.Flags.Has(1) {
-		if m.Draft, err = decodeDraftMessage(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "monoForumDialog", "draft")
-		}
-	}
-	m.Flags &^= 1<<1 | 1<<3 | 1<<4
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1624, m)
 }
 
 // SecureFileClass is the TL type SecureFile: one of SecureFileEmpty,
@@ -293,25 +168,9 @@ func DecodeSecureFile(b *bin.Buffer) (SecureFileClass, error) {
 
 // decodeSecureFile is DecodeSecureFile for a value nested depth levels deep.
 func decodeSecureFile(d *tlrt.Decoder, depth int) (SecureFileClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v SecureFileClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case SecureFileEmptyTypeID:
-		v = &SecureFileEmpty{}
-	case SecureFileTypeID:
-		v, size = &SecureFile{}, unsafe.Sizeof(SecureFile{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "SecureFile"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 159, depth)
+	c, _ := v.(SecureFileClass)
+	return c, err
 }
 
 // SecureFileEmpty is the TL constructor secureFileEmpty.
@@ -338,43 +197,31 @@ func (*SecureFileEmpty) TypeName() string {
 func (*SecureFileEmpty) secureFileClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *SecureFileEmpty) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, SecureFileEmptyTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 924, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *SecureFileEmpty) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 924, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *SecureFileEmpty) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, SecureFileEmptyTypeID, "secureFileEmpty"); err != nil {
-		return tlrt.DecodeErr(err, "secureFileEmpty", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1623, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *SecureFileEmpty) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1623)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *SecureFileEmpty) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1623, m)
 }
 
 // SecureFile is the TL constructor secureFile.
@@ -410,75 +257,32 @@ func (*SecureFile) TypeName() string {
 func (*SecureFile) secureFileClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *SecureFile) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, SecureFileTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1148, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *SecureFile) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 32)
-	_ = w[31]
-	binary.LittleEndian.PutUint64(w, uint64(m.ID))
-	binary.LittleEndian.PutUint64(w[8:], uint64(m.AccessHash))
-	binary.LittleEndian.PutUint64(w[16:], uint64(m.Size))
-	binary.LittleEndian.PutUint32(w[24:], uint32(m.DCID))
-	binary.LittleEndian.PutUint32(w[28:], uint32(m.Date))
-	tlrt.PutBytes(b, m.FileHash)
-	tlrt.PutBytes(b, m.Secret)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1148, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *SecureFile) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, SecureFileTypeID, "secureFile"); err != nil {
-		return tlrt.DecodeErr(err, "secureFile", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1866, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *SecureFile) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1866)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *SecureFile) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.ID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "secureFile", "id")
-	}
-	if m.AccessHash, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "secureFile", "access_hash")
-	}
-	if m.Size, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "secureFile", "size")
-	}
-	if m.DCID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "secureFile", "dc_id")
-	}
-	if m.Date, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "secureFile", "date")
-	}
-	if m.FileHash, err = tlrt.Bytes(d); err != nil {
-		return tlrt.DecodeErr(err, "secureFile", "file_hash")
-	}
-	if m.Secret, err = tlrt.Bytes(d); err != nil {
-		return tlrt.DecodeErr(err, "secureFile", "secret")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1866, m)
 }
 
 // SecurePasswordKdfAlgoClass is the TL type SecurePasswordKdfAlgo: one of
@@ -499,27 +303,9 @@ func DecodeSecurePasswordKdfAlgo(b *bin.Buffer) (SecurePasswordKdfAlgoClass, err
 // decodeSecurePasswordKdfAlgo is DecodeSecurePasswordKdfAlgo for a value nested
 // depth levels deep.
 func decodeSecurePasswordKdfAlgo(d *tlrt.Decoder, depth int) (SecurePasswordKdfAlgoClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v SecurePasswordKdfAlgoClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case SecurePasswordKdfAlgoUnknownTypeID:
-		v = &SecurePasswordKdfAlgoUnknown{}
-	case SecurePasswordKdfAlgoPBKDF2HMACSHA512iter100000TypeID:
-		v, size = &SecurePasswordKdfAlgoPBKDF2HMACSHA512iter100000{}, unsafe.Sizeof(SecurePasswordKdfAlgoPBKDF2HMACSHA512iter100000{})
-	case SecurePasswordKdfAlgoSHA512TypeID:
-		v, size = &SecurePasswordKdfAlgoSHA512{}, unsafe.Sizeof(SecurePasswordKdfAlgoSHA512{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "SecurePasswordKdfAlgo"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 140, depth)
+	c, _ := v.(SecurePasswordKdfAlgoClass)
+	return c, err
 }
 
 // SecurePasswordKdfAlgoUnknown is the TL constructor
@@ -548,43 +334,31 @@ func (*SecurePasswordKdfAlgoUnknown) TypeName() string {
 func (*SecurePasswordKdfAlgoUnknown) securePasswordKdfAlgoClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *SecurePasswordKdfAlgoUnknown) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, SecurePasswordKdfAlgoUnknownTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 0, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *SecurePasswordKdfAlgoUnknown) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 0, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *SecurePasswordKdfAlgoUnknown) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, SecurePasswordKdfAlgoUnknownTypeID, "securePasswordKdfAlgoUnknown"); err != nil {
-		return tlrt.DecodeErr(err, "securePasswordKdfAlgoUnknown", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 578, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *SecurePasswordKdfAlgoUnknown) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 578)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *SecurePasswordKdfAlgoUnknown) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 578, m)
 }
 
 // SecurePasswordKdfAlgoPBKDF2HMACSHA512iter100000 is the TL constructor
@@ -620,49 +394,32 @@ func (*SecurePasswordKdfAlgoPBKDF2HMACSHA512iter100000) TypeName() string {
 func (*SecurePasswordKdfAlgoPBKDF2HMACSHA512iter100000) securePasswordKdfAlgoClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *SecurePasswordKdfAlgoPBKDF2HMACSHA512iter100000) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, SecurePasswordKdfAlgoPBKDF2HMACSHA512iter100000TypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1784, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *SecurePasswordKdfAlgoPBKDF2HMACSHA512iter100000) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutBytes(b, m.Salt)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1784, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *SecurePasswordKdfAlgoPBKDF2HMACSHA512iter100000) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, SecurePasswordKdfAlgoPBKDF2HMACSHA512iter100000TypeID, "securePasswordKdfAlgoPBKDF2HMACSHA512iter100000"); err != nil {
-		return tlrt.DecodeErr(err, "securePasswordKdfAlgoPBKDF2HMACSHA512iter100000", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2552, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *SecurePasswordKdfAlgoPBKDF2HMACSHA512iter100000) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2552)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *SecurePasswordKdfAlgoPBKDF2HMACSHA512iter100000) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Salt, err = tlrt.Bytes(d); err != nil {
-		return tlrt.DecodeErr(err, "securePasswordKdfAlgoPBKDF2HMACSHA512iter100000", "salt")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2552, m)
 }
 
 // SecurePasswordKdfAlgoSHA512 is the TL constructor
@@ -693,49 +450,32 @@ func (*SecurePasswordKdfAlgoSHA512) TypeName() string {
 func (*SecurePasswordKdfAlgoSHA512) securePasswordKdfAlgoClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *SecurePasswordKdfAlgoSHA512) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, SecurePasswordKdfAlgoSHA512TypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1228, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *SecurePasswordKdfAlgoSHA512) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutBytes(b, m.Salt)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1228, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *SecurePasswordKdfAlgoSHA512) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, SecurePasswordKdfAlgoSHA512TypeID, "securePasswordKdfAlgoSHA512"); err != nil {
-		return tlrt.DecodeErr(err, "securePasswordKdfAlgoSHA512", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1952, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *SecurePasswordKdfAlgoSHA512) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1952)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *SecurePasswordKdfAlgoSHA512) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Salt, err = tlrt.Bytes(d); err != nil {
-		return tlrt.DecodeErr(err, "securePasswordKdfAlgoSHA512", "salt")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1952, m)
 }
 
 // SecurePlainDataClass is the TL type SecurePlainData: one of SecurePlainPhone,
@@ -755,25 +495,9 @@ func DecodeSecurePlainData(b *bin.Buffer) (SecurePlainDataClass, error) {
 // decodeSecurePlainData is DecodeSecurePlainData for a value nested depth
 // levels deep.
 func decodeSecurePlainData(d *tlrt.Decoder, depth int) (SecurePlainDataClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v SecurePlainDataClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case SecurePlainPhoneTypeID:
-		v, size = &SecurePlainPhone{}, unsafe.Sizeof(SecurePlainPhone{})
-	case SecurePlainEmailTypeID:
-		v, size = &SecurePlainEmail{}, unsafe.Sizeof(SecurePlainEmail{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "SecurePlainData"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 161, depth)
+	c, _ := v.(SecurePlainDataClass)
+	return c, err
 }
 
 // SecurePlainPhone is the TL constructor securePlainPhone.
@@ -802,49 +526,32 @@ func (*SecurePlainPhone) TypeName() string {
 func (*SecurePlainPhone) securePlainDataClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *SecurePlainPhone) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, SecurePlainPhoneTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1152, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *SecurePlainPhone) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.Phone)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1152, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *SecurePlainPhone) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, SecurePlainPhoneTypeID, "securePlainPhone"); err != nil {
-		return tlrt.DecodeErr(err, "securePlainPhone", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1870, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *SecurePlainPhone) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1870)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *SecurePlainPhone) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Phone, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "securePlainPhone", "phone")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1870, m)
 }
 
 // SecurePlainEmail is the TL constructor securePlainEmail.
@@ -873,49 +580,32 @@ func (*SecurePlainEmail) TypeName() string {
 func (*SecurePlainEmail) securePlainDataClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *SecurePlainEmail) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, SecurePlainEmailTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 325, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *SecurePlainEmail) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.Email)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 325, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *SecurePlainEmail) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, SecurePlainEmailTypeID, "securePlainEmail"); err != nil {
-		return tlrt.DecodeErr(err, "securePlainEmail", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 946, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *SecurePlainEmail) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 946)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *SecurePlainEmail) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Email, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "securePlainEmail", "email")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 946, m)
 }
 
 // SecureRequiredTypeClass is the TL type SecureRequiredType: one of
@@ -935,25 +625,9 @@ func DecodeSecureRequiredType(b *bin.Buffer) (SecureRequiredTypeClass, error) {
 // decodeSecureRequiredType is DecodeSecureRequiredType for a value nested depth
 // levels deep.
 func decodeSecureRequiredType(d *tlrt.Decoder, depth int) (SecureRequiredTypeClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v SecureRequiredTypeClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case SecureRequiredTypeTypeID:
-		v, size = &SecureRequiredType{}, unsafe.Sizeof(SecureRequiredType{})
-	case SecureRequiredTypeOneOfTypeID:
-		v, size = &SecureRequiredTypeOneOf{}, unsafe.Sizeof(SecureRequiredTypeOneOf{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "SecureRequiredType"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 28, depth)
+	c, _ := v.(SecureRequiredTypeClass)
+	return c, err
 }
 
 // SecureRequiredType is the TL constructor secureRequiredType.
@@ -989,69 +663,31 @@ func (*SecureRequiredType) TypeName() string {
 func (*SecureRequiredType) secureRequiredTypeClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *SecureRequiredType) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, SecureRequiredTypeTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1195, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *SecureRequiredType) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2)
-	flags |= tlrt.Bit(m.NativeNames, 0)
-	flags |= tlrt.Bit(m.SelfieRequired, 1)
-	flags |= tlrt.Bit(m.TranslationRequired, 2)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := tlrt.EncodeObject(b, m.Type); err != nil {
-		return tlrt.EncodeErr(err, "secureRequiredType", "type")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1195, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *SecureRequiredType) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, SecureRequiredTypeTypeID, "secureRequiredType"); err != nil {
-		return tlrt.DecodeErr(err, "secureRequiredType", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1915, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *SecureRequiredType) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = SecureRequiredType{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1915)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *SecureRequiredType) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "secureRequiredType", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "secureRequiredType", "flags")
-	}
-	m.NativeNames = m.Flags.Has(0)
-	m.SelfieRequired = m.Flags.Has(1)
-	m.TranslationRequired = m.Flags.Has(2)
-	if m.Type, err = decodeSecureValueType(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "secureRequiredType", "type")
-	}
-	m.Flags &^= 1<<0 | 1<<1 | 1<<2
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1915, m)
 }
 
 // SecureRequiredTypeOneOf is the TL constructor secureRequiredTypeOneOf.
@@ -1082,56 +718,31 @@ func (*SecureRequiredTypeOneOf) TypeName() string {
 func (*SecureRequiredTypeOneOf) secureRequiredTypeClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *SecureRequiredTypeOneOf) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, SecureRequiredTypeOneOfTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 17, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *SecureRequiredTypeOneOf) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutVectorHeader(b, len(m.Types))
-	for i := range m.Types {
-		if err := tlrt.EncodeObject(b, m.Types[i]); err != nil {
-			return tlrt.EncodeErr(err, "secureRequiredTypeOneOf", "types")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 17, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *SecureRequiredTypeOneOf) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, SecureRequiredTypeOneOfTypeID, "secureRequiredTypeOneOf"); err != nil {
-		return tlrt.DecodeErr(err, "secureRequiredTypeOneOf", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 595, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *SecureRequiredTypeOneOf) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 595)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *SecureRequiredTypeOneOf) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "secureRequiredTypeOneOf", "")
-	}
-	var err error
-	if m.Types, err = tlrt.DecodeSlabs[SecureRequiredType](d, false, 12, depth+1, decodeSecureRequiredType); err != nil {
-		return tlrt.DecodeErr(err, "secureRequiredTypeOneOf", "types")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 595, m)
 }
 
 // SecureValueErrorClass is the TL type SecureValueError: one of
@@ -1154,39 +765,9 @@ func DecodeSecureValueError(b *bin.Buffer) (SecureValueErrorClass, error) {
 // decodeSecureValueError is DecodeSecureValueError for a value nested depth
 // levels deep.
 func decodeSecureValueError(d *tlrt.Decoder, depth int) (SecureValueErrorClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v SecureValueErrorClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case SecureValueErrorDataTypeID:
-		v, size = &SecureValueErrorData{}, unsafe.Sizeof(SecureValueErrorData{})
-	case SecureValueErrorFrontSideTypeID:
-		v, size = &SecureValueErrorFrontSide{}, unsafe.Sizeof(SecureValueErrorFrontSide{})
-	case SecureValueErrorReverseSideTypeID:
-		v, size = &SecureValueErrorReverseSide{}, unsafe.Sizeof(SecureValueErrorReverseSide{})
-	case SecureValueErrorSelfieTypeID:
-		v, size = &SecureValueErrorSelfie{}, unsafe.Sizeof(SecureValueErrorSelfie{})
-	case SecureValueErrorFileTypeID:
-		v, size = &SecureValueErrorFile{}, unsafe.Sizeof(SecureValueErrorFile{})
-	case SecureValueErrorFilesTypeID:
-		v, size = &SecureValueErrorFiles{}, unsafe.Sizeof(SecureValueErrorFiles{})
-	case SecureValueErrorTypeID:
-		v, size = &SecureValueError{}, unsafe.Sizeof(SecureValueError{})
-	case SecureValueErrorTranslationFileTypeID:
-		v, size = &SecureValueErrorTranslationFile{}, unsafe.Sizeof(SecureValueErrorTranslationFile{})
-	case SecureValueErrorTranslationFilesTypeID:
-		v, size = &SecureValueErrorTranslationFiles{}, unsafe.Sizeof(SecureValueErrorTranslationFiles{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "SecureValueError"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 422, depth)
+	c, _ := v.(SecureValueErrorClass)
+	return c, err
 }
 
 // SecureValueErrorData is the TL constructor secureValueErrorData.
@@ -1219,66 +800,32 @@ func (*SecureValueErrorData) TypeName() string {
 func (*SecureValueErrorData) secureValueErrorClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *SecureValueErrorData) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, SecureValueErrorDataTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2213, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *SecureValueErrorData) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Type); err != nil {
-		return tlrt.EncodeErr(err, "secureValueErrorData", "type")
-	}
-	tlrt.PutBytes(b, m.DataHash)
-	tlrt.PutString(b, m.Field)
-	tlrt.PutString(b, m.Text)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2213, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *SecureValueErrorData) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, SecureValueErrorDataTypeID, "secureValueErrorData"); err != nil {
-		return tlrt.DecodeErr(err, "secureValueErrorData", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3030, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *SecureValueErrorData) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3030)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *SecureValueErrorData) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "secureValueErrorData", "")
-	}
-	var err error
-	if m.Type, err = decodeSecureValueType(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "secureValueErrorData", "type")
-	}
-	if m.DataHash, err = tlrt.Bytes(d); err != nil {
-		return tlrt.DecodeErr(err, "secureValueErrorData", "data_hash")
-	}
-	if m.Field, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "secureValueErrorData", "field")
-	}
-	if m.Text, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "secureValueErrorData", "text")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3030, m)
 }
 
 // SecureValueErrorFrontSide is the TL constructor secureValueErrorFrontSide.
@@ -1311,62 +858,32 @@ func (*SecureValueErrorFrontSide) TypeName() string {
 func (*SecureValueErrorFrontSide) secureValueErrorClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *SecureValueErrorFrontSide) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, SecureValueErrorFrontSideTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 6, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *SecureValueErrorFrontSide) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Type); err != nil {
-		return tlrt.EncodeErr(err, "secureValueErrorFrontSide", "type")
-	}
-	tlrt.PutBytes(b, m.FileHash)
-	tlrt.PutString(b, m.Text)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 6, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *SecureValueErrorFrontSide) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, SecureValueErrorFrontSideTypeID, "secureValueErrorFrontSide"); err != nil {
-		return tlrt.DecodeErr(err, "secureValueErrorFrontSide", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 584, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *SecureValueErrorFrontSide) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 584)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *SecureValueErrorFrontSide) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "secureValueErrorFrontSide", "")
-	}
-	var err error
-	if m.Type, err = decodeSecureValueType(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "secureValueErrorFrontSide", "type")
-	}
-	if m.FileHash, err = tlrt.Bytes(d); err != nil {
-		return tlrt.DecodeErr(err, "secureValueErrorFrontSide", "file_hash")
-	}
-	if m.Text, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "secureValueErrorFrontSide", "text")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 584, m)
 }
 
 // SecureValueErrorReverseSide is the TL constructor
@@ -1400,62 +917,32 @@ func (*SecureValueErrorReverseSide) TypeName() string {
 func (*SecureValueErrorReverseSide) secureValueErrorClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *SecureValueErrorReverseSide) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, SecureValueErrorReverseSideTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1232, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *SecureValueErrorReverseSide) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Type); err != nil {
-		return tlrt.EncodeErr(err, "secureValueErrorReverseSide", "type")
-	}
-	tlrt.PutBytes(b, m.FileHash)
-	tlrt.PutString(b, m.Text)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1232, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *SecureValueErrorReverseSide) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, SecureValueErrorReverseSideTypeID, "secureValueErrorReverseSide"); err != nil {
-		return tlrt.DecodeErr(err, "secureValueErrorReverseSide", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1956, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *SecureValueErrorReverseSide) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1956)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *SecureValueErrorReverseSide) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "secureValueErrorReverseSide", "")
-	}
-	var err error
-	if m.Type, err = decodeSecureValueType(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "secureValueErrorReverseSide", "type")
-	}
-	if m.FileHash, err = tlrt.Bytes(d); err != nil {
-		return tlrt.DecodeErr(err, "secureValueErrorReverseSide", "file_hash")
-	}
-	if m.Text, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "secureValueErrorReverseSide", "text")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1956, m)
 }
 
 // SecureValueErrorSelfie is the TL constructor secureValueErrorSelfie.
@@ -1488,62 +975,32 @@ func (*SecureValueErrorSelfie) TypeName() string {
 func (*SecureValueErrorSelfie) secureValueErrorClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *SecureValueErrorSelfie) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, SecureValueErrorSelfieTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2174, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *SecureValueErrorSelfie) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Type); err != nil {
-		return tlrt.EncodeErr(err, "secureValueErrorSelfie", "type")
-	}
-	tlrt.PutBytes(b, m.FileHash)
-	tlrt.PutString(b, m.Text)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2174, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *SecureValueErrorSelfie) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, SecureValueErrorSelfieTypeID, "secureValueErrorSelfie"); err != nil {
-		return tlrt.DecodeErr(err, "secureValueErrorSelfie", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2987, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *SecureValueErrorSelfie) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2987)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *SecureValueErrorSelfie) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "secureValueErrorSelfie", "")
-	}
-	var err error
-	if m.Type, err = decodeSecureValueType(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "secureValueErrorSelfie", "type")
-	}
-	if m.FileHash, err = tlrt.Bytes(d); err != nil {
-		return tlrt.DecodeErr(err, "secureValueErrorSelfie", "file_hash")
-	}
-	if m.Text, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "secureValueErrorSelfie", "text")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2987, m)
 }
 
 // SecureValueErrorFile is the TL constructor secureValueErrorFile.
@@ -1575,62 +1032,32 @@ func (*SecureValueErrorFile) TypeName() string {
 func (*SecureValueErrorFile) secureValueErrorClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *SecureValueErrorFile) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, SecureValueErrorFileTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1126, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *SecureValueErrorFile) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Type); err != nil {
-		return tlrt.EncodeErr(err, "secureValueErrorFile", "type")
-	}
-	tlrt.PutBytes(b, m.FileHash)
-	tlrt.PutString(b, m.Text)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1126, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *SecureValueErrorFile) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, SecureValueErrorFileTypeID, "secureValueErrorFile"); err != nil {
-		return tlrt.DecodeErr(err, "secureValueErrorFile", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1843, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *SecureValueErrorFile) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1843)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *SecureValueErrorFile) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "secureValueErrorFile", "")
-	}
-	var err error
-	if m.Type, err = decodeSecureValueType(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "secureValueErrorFile", "type")
-	}
-	if m.FileHash, err = tlrt.Bytes(d); err != nil {
-		return tlrt.DecodeErr(err, "secureValueErrorFile", "file_hash")
-	}
-	if m.Text, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "secureValueErrorFile", "text")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1843, m)
 }
 
 // SecureValueErrorFiles is the TL constructor secureValueErrorFiles.
@@ -1662,65 +1089,32 @@ func (*SecureValueErrorFiles) TypeName() string {
 func (*SecureValueErrorFiles) secureValueErrorClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *SecureValueErrorFiles) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, SecureValueErrorFilesTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 946, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *SecureValueErrorFiles) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Type); err != nil {
-		return tlrt.EncodeErr(err, "secureValueErrorFiles", "type")
-	}
-	tlrt.PutVectorHeader(b, len(m.FileHash))
-	for i := range m.FileHash {
-		tlrt.PutBytes(b, m.FileHash[i])
-	}
-	tlrt.PutString(b, m.Text)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 946, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *SecureValueErrorFiles) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, SecureValueErrorFilesTypeID, "secureValueErrorFiles"); err != nil {
-		return tlrt.DecodeErr(err, "secureValueErrorFiles", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1646, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *SecureValueErrorFiles) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1646)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *SecureValueErrorFiles) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "secureValueErrorFiles", "")
-	}
-	var err error
-	if m.Type, err = decodeSecureValueType(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "secureValueErrorFiles", "type")
-	}
-	if m.FileHash, err = tlrt.DecodeVector(d, 4, tlrt.Bytes); err != nil {
-		return tlrt.DecodeErr(err, "secureValueErrorFiles", "file_hash")
-	}
-	if m.Text, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "secureValueErrorFiles", "text")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1646, m)
 }
 
 // SecureValueError is the TL constructor secureValueError.
@@ -1752,62 +1146,32 @@ func (*SecureValueError) TypeName() string {
 func (*SecureValueError) secureValueErrorClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *SecureValueError) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, SecureValueErrorTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1233, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *SecureValueError) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Type); err != nil {
-		return tlrt.EncodeErr(err, "secureValueError", "type")
-	}
-	tlrt.PutBytes(b, m.Hash)
-	tlrt.PutString(b, m.Text)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1233, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *SecureValueError) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, SecureValueErrorTypeID, "secureValueError"); err != nil {
-		return tlrt.DecodeErr(err, "secureValueError", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1957, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *SecureValueError) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1957)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *SecureValueError) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "secureValueError", "")
-	}
-	var err error
-	if m.Type, err = decodeSecureValueType(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "secureValueError", "type")
-	}
-	if m.Hash, err = tlrt.Bytes(d); err != nil {
-		return tlrt.DecodeErr(err, "secureValueError", "hash")
-	}
-	if m.Text, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "secureValueError", "text")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1957, m)
 }
 
 // SecureValueErrorTranslationFile is the TL constructor
@@ -1842,62 +1206,32 @@ func (*SecureValueErrorTranslationFile) TypeName() string {
 func (*SecureValueErrorTranslationFile) secureValueErrorClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *SecureValueErrorTranslationFile) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, SecureValueErrorTranslationFileTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1503, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *SecureValueErrorTranslationFile) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Type); err != nil {
-		return tlrt.EncodeErr(err, "secureValueErrorTranslationFile", "type")
-	}
-	tlrt.PutBytes(b, m.FileHash)
-	tlrt.PutString(b, m.Text)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1503, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *SecureValueErrorTranslationFile) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, SecureValueErrorTranslationFileTypeID, "secureValueErrorTranslationFile"); err != nil {
-		return tlrt.DecodeErr(err, "secureValueErrorTranslationFile", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2250, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *SecureValueErrorTranslationFile) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2250)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *SecureValueErrorTranslationFile) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "secureValueErrorTranslationFile", "")
-	}
-	var err error
-	if m.Type, err = decodeSecureValueType(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "secureValueErrorTranslationFile", "type")
-	}
-	if m.FileHash, err = tlrt.Bytes(d); err != nil {
-		return tlrt.DecodeErr(err, "secureValueErrorTranslationFile", "file_hash")
-	}
-	if m.Text, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "secureValueErrorTranslationFile", "text")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2250, m)
 }
 
 // SecureValueErrorTranslationFiles is the TL constructor
@@ -1932,65 +1266,32 @@ func (*SecureValueErrorTranslationFiles) TypeName() string {
 func (*SecureValueErrorTranslationFiles) secureValueErrorClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *SecureValueErrorTranslationFiles) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, SecureValueErrorTranslationFilesTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 478, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *SecureValueErrorTranslationFiles) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Type); err != nil {
-		return tlrt.EncodeErr(err, "secureValueErrorTranslationFiles", "type")
-	}
-	tlrt.PutVectorHeader(b, len(m.FileHash))
-	for i := range m.FileHash {
-		tlrt.PutBytes(b, m.FileHash[i])
-	}
-	tlrt.PutString(b, m.Text)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 478, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *SecureValueErrorTranslationFiles) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, SecureValueErrorTranslationFilesTypeID, "secureValueErrorTranslationFiles"); err != nil {
-		return tlrt.DecodeErr(err, "secureValueErrorTranslationFiles", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1124, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *SecureValueErrorTranslationFiles) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1124)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *SecureValueErrorTranslationFiles) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "secureValueErrorTranslationFiles", "")
-	}
-	var err error
-	if m.Type, err = decodeSecureValueType(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "secureValueErrorTranslationFiles", "type")
-	}
-	if m.FileHash, err = tlrt.DecodeVector(d, 4, tlrt.Bytes); err != nil {
-		return tlrt.DecodeErr(err, "secureValueErrorTranslationFiles", "file_hash")
-	}
-	if m.Text, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "secureValueErrorTranslationFiles", "text")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1124, m)
 }
 
 // SecureValueTypeClass is the TL type SecureValueType: one of
@@ -2016,45 +1317,9 @@ func DecodeSecureValueType(b *bin.Buffer) (SecureValueTypeClass, error) {
 // decodeSecureValueType is DecodeSecureValueType for a value nested depth
 // levels deep.
 func decodeSecureValueType(d *tlrt.Decoder, depth int) (SecureValueTypeClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v SecureValueTypeClass
-	switch id {
-	case SecureValueTypePersonalDetailsTypeID:
-		v = &SecureValueTypePersonalDetails{}
-	case SecureValueTypePassportTypeID:
-		v = &SecureValueTypePassport{}
-	case SecureValueTypeDriverLicenseTypeID:
-		v = &SecureValueTypeDriverLicense{}
-	case SecureValueTypeIdentityCardTypeID:
-		v = &SecureValueTypeIdentityCard{}
-	case SecureValueTypeInternalPassportTypeID:
-		v = &SecureValueTypeInternalPassport{}
-	case SecureValueTypeAddressTypeID:
-		v = &SecureValueTypeAddress{}
-	case SecureValueTypeUtilityBillTypeID:
-		v = &SecureValueTypeUtilityBill{}
-	case SecureValueTypeBankStatementTypeID:
-		v = &SecureValueTypeBankStatement{}
-	case SecureValueTypeRentalAgreementTypeID:
-		v = &SecureValueTypeRentalAgreement{}
-	case SecureValueTypePassportRegistrationTypeID:
-		v = &SecureValueTypePassportRegistration{}
-	case SecureValueTypeTemporaryRegistrationTypeID:
-		v = &SecureValueTypeTemporaryRegistration{}
-	case SecureValueTypePhoneTypeID:
-		v = &SecureValueTypePhone{}
-	case SecureValueTypeEmailTypeID:
-		v = &SecureValueTypeEmail{}
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "SecureValueType"}
-	}
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 9, depth)
+	c, _ := v.(SecureValueTypeClass)
+	return c, err
 }
 
 // SecureValueTypePersonalDetails is the TL constructor
@@ -2084,43 +1349,31 @@ func (*SecureValueTypePersonalDetails) TypeName() string {
 func (*SecureValueTypePersonalDetails) secureValueTypeClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *SecureValueTypePersonalDetails) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, SecureValueTypePersonalDetailsTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1459, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *SecureValueTypePersonalDetails) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1459, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *SecureValueTypePersonalDetails) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, SecureValueTypePersonalDetailsTypeID, "secureValueTypePersonalDetails"); err != nil {
-		return tlrt.DecodeErr(err, "secureValueTypePersonalDetails", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2203, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *SecureValueTypePersonalDetails) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2203)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *SecureValueTypePersonalDetails) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2203, m)
 }
 
 // SecureValueTypePassport is the TL constructor secureValueTypePassport.
@@ -2147,43 +1400,31 @@ func (*SecureValueTypePassport) TypeName() string {
 func (*SecureValueTypePassport) secureValueTypeClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *SecureValueTypePassport) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, SecureValueTypePassportTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 566, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *SecureValueTypePassport) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 566, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *SecureValueTypePassport) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, SecureValueTypePassportTypeID, "secureValueTypePassport"); err != nil {
-		return tlrt.DecodeErr(err, "secureValueTypePassport", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1223, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *SecureValueTypePassport) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1223)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *SecureValueTypePassport) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1223, m)
 }
 
 // SecureValueTypeDriverLicense is the TL constructor
@@ -2212,43 +1453,31 @@ func (*SecureValueTypeDriverLicense) TypeName() string {
 func (*SecureValueTypeDriverLicense) secureValueTypeClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *SecureValueTypeDriverLicense) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, SecureValueTypeDriverLicenseTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 65, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *SecureValueTypeDriverLicense) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 65, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *SecureValueTypeDriverLicense) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, SecureValueTypeDriverLicenseTypeID, "secureValueTypeDriverLicense"); err != nil {
-		return tlrt.DecodeErr(err, "secureValueTypeDriverLicense", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 655, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *SecureValueTypeDriverLicense) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 655)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *SecureValueTypeDriverLicense) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 655, m)
 }
 
 // SecureValueTypeIdentityCard is the TL constructor
@@ -2277,43 +1506,31 @@ func (*SecureValueTypeIdentityCard) TypeName() string {
 func (*SecureValueTypeIdentityCard) secureValueTypeClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *SecureValueTypeIdentityCard) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, SecureValueTypeIdentityCardTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1501, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *SecureValueTypeIdentityCard) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1501, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *SecureValueTypeIdentityCard) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, SecureValueTypeIdentityCardTypeID, "secureValueTypeIdentityCard"); err != nil {
-		return tlrt.DecodeErr(err, "secureValueTypeIdentityCard", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2247, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *SecureValueTypeIdentityCard) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2247)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *SecureValueTypeIdentityCard) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2247, m)
 }
 
 // SecureValueTypeInternalPassport is the TL constructor
@@ -2343,43 +1560,31 @@ func (*SecureValueTypeInternalPassport) TypeName() string {
 func (*SecureValueTypeInternalPassport) secureValueTypeClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *SecureValueTypeInternalPassport) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, SecureValueTypeInternalPassportTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1419, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *SecureValueTypeInternalPassport) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1419, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *SecureValueTypeInternalPassport) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, SecureValueTypeInternalPassportTypeID, "secureValueTypeInternalPassport"); err != nil {
-		return tlrt.DecodeErr(err, "secureValueTypeInternalPassport", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2158, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *SecureValueTypeInternalPassport) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2158)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *SecureValueTypeInternalPassport) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2158, m)
 }
 
 // SecureValueTypeAddress is the TL constructor secureValueTypeAddress.
@@ -2406,43 +1611,31 @@ func (*SecureValueTypeAddress) TypeName() string {
 func (*SecureValueTypeAddress) secureValueTypeClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *SecureValueTypeAddress) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, SecureValueTypeAddressTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1947, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *SecureValueTypeAddress) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1947, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *SecureValueTypeAddress) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, SecureValueTypeAddressTypeID, "secureValueTypeAddress"); err != nil {
-		return tlrt.DecodeErr(err, "secureValueTypeAddress", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2734, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *SecureValueTypeAddress) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2734)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *SecureValueTypeAddress) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2734, m)
 }
 
 // SecureValueTypeUtilityBill is the TL constructor secureValueTypeUtilityBill.
@@ -2470,43 +1663,31 @@ func (*SecureValueTypeUtilityBill) TypeName() string {
 func (*SecureValueTypeUtilityBill) secureValueTypeClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *SecureValueTypeUtilityBill) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, SecureValueTypeUtilityBillTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2420, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *SecureValueTypeUtilityBill) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2420, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *SecureValueTypeUtilityBill) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, SecureValueTypeUtilityBillTypeID, "secureValueTypeUtilityBill"); err != nil {
-		return tlrt.DecodeErr(err, "secureValueTypeUtilityBill", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3249, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *SecureValueTypeUtilityBill) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3249)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *SecureValueTypeUtilityBill) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3249, m)
 }
 
 // SecureValueTypeBankStatement is the TL constructor
@@ -2535,43 +1716,31 @@ func (*SecureValueTypeBankStatement) TypeName() string {
 func (*SecureValueTypeBankStatement) secureValueTypeClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *SecureValueTypeBankStatement) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, SecureValueTypeBankStatementTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1257, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *SecureValueTypeBankStatement) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1257, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *SecureValueTypeBankStatement) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, SecureValueTypeBankStatementTypeID, "secureValueTypeBankStatement"); err != nil {
-		return tlrt.DecodeErr(err, "secureValueTypeBankStatement", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1981, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *SecureValueTypeBankStatement) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1981)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *SecureValueTypeBankStatement) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1981, m)
 }
 
 // SecureValueTypeRentalAgreement is the TL constructor
@@ -2601,43 +1770,31 @@ func (*SecureValueTypeRentalAgreement) TypeName() string {
 func (*SecureValueTypeRentalAgreement) secureValueTypeClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *SecureValueTypeRentalAgreement) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, SecureValueTypeRentalAgreementTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1279, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *SecureValueTypeRentalAgreement) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1279, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *SecureValueTypeRentalAgreement) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, SecureValueTypeRentalAgreementTypeID, "secureValueTypeRentalAgreement"); err != nil {
-		return tlrt.DecodeErr(err, "secureValueTypeRentalAgreement", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2004, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *SecureValueTypeRentalAgreement) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2004)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *SecureValueTypeRentalAgreement) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2004, m)
 }
 
 // SecureValueTypePassportRegistration is the TL constructor
@@ -2668,43 +1825,31 @@ func (*SecureValueTypePassportRegistration) TypeName() string {
 func (*SecureValueTypePassportRegistration) secureValueTypeClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *SecureValueTypePassportRegistration) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, SecureValueTypePassportRegistrationTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1421, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *SecureValueTypePassportRegistration) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1421, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *SecureValueTypePassportRegistration) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, SecureValueTypePassportRegistrationTypeID, "secureValueTypePassportRegistration"); err != nil {
-		return tlrt.DecodeErr(err, "secureValueTypePassportRegistration", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2160, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *SecureValueTypePassportRegistration) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2160)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *SecureValueTypePassportRegistration) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2160, m)
 }
 
 // SecureValueTypeTemporaryRegistration is the TL constructor
@@ -2735,43 +1880,31 @@ func (*SecureValueTypeTemporaryRegistration) TypeName() string {
 func (*SecureValueTypeTemporaryRegistration) secureValueTypeClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *SecureValueTypeTemporaryRegistration) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, SecureValueTypeTemporaryRegistrationTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2227, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *SecureValueTypeTemporaryRegistration) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2227, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *SecureValueTypeTemporaryRegistration) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, SecureValueTypeTemporaryRegistrationTypeID, "secureValueTypeTemporaryRegistration"); err != nil {
-		return tlrt.DecodeErr(err, "secureValueTypeTemporaryRegistration", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3044, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *SecureValueTypeTemporaryRegistration) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3044)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *SecureValueTypeTemporaryRegistration) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3044, m)
 }
 
 // SecureValueTypePhone is the TL constructor secureValueTypePhone.
@@ -2798,43 +1931,31 @@ func (*SecureValueTypePhone) TypeName() string {
 func (*SecureValueTypePhone) secureValueTypeClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *SecureValueTypePhone) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, SecureValueTypePhoneTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1681, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *SecureValueTypePhone) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1681, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *SecureValueTypePhone) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, SecureValueTypePhoneTypeID, "secureValueTypePhone"); err != nil {
-		return tlrt.DecodeErr(err, "secureValueTypePhone", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2441, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *SecureValueTypePhone) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2441)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *SecureValueTypePhone) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2441, m)
 }
 
 // SecureValueTypeEmail is the TL constructor secureValueTypeEmail.
@@ -2861,43 +1982,31 @@ func (*SecureValueTypeEmail) TypeName() string {
 func (*SecureValueTypeEmail) secureValueTypeClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *SecureValueTypeEmail) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, SecureValueTypeEmailTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1309, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *SecureValueTypeEmail) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1309, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *SecureValueTypeEmail) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, SecureValueTypeEmailTypeID, "secureValueTypeEmail"); err != nil {
-		return tlrt.DecodeErr(err, "secureValueTypeEmail", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2038, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *SecureValueTypeEmail) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2038)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *SecureValueTypeEmail) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2038, m)
 }
 
 // SendMessageActionClass is the TL type SendMessageAction: one of
@@ -2927,63 +2036,9 @@ func DecodeSendMessageAction(b *bin.Buffer) (SendMessageActionClass, error) {
 // decodeSendMessageAction is DecodeSendMessageAction for a value nested depth
 // levels deep.
 func decodeSendMessageAction(d *tlrt.Decoder, depth int) (SendMessageActionClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v SendMessageActionClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case SendMessageTypingActionTypeID:
-		v = &SendMessageTypingAction{}
-	case SendMessageCancelActionTypeID:
-		v = &SendMessageCancelAction{}
-	case SendMessageRecordVideoActionTypeID:
-		v = &SendMessageRecordVideoAction{}
-	case SendMessageUploadVideoActionTypeID:
-		v = tlrt.New[SendMessageUploadVideoAction](d)
-	case SendMessageRecordAudioActionTypeID:
-		v = &SendMessageRecordAudioAction{}
-	case SendMessageUploadAudioActionTypeID:
-		v = tlrt.New[SendMessageUploadAudioAction](d)
-	case SendMessageUploadPhotoActionTypeID:
-		v = tlrt.New[SendMessageUploadPhotoAction](d)
-	case SendMessageUploadDocumentActionTypeID:
-		v = tlrt.New[SendMessageUploadDocumentAction](d)
-	case SendMessageGeoLocationActionTypeID:
-		v = &SendMessageGeoLocationAction{}
-	case SendMessageChooseContactActionTypeID:
-		v = &SendMessageChooseContactAction{}
-	case SendMessageGamePlayActionTypeID:
-		v = &SendMessageGamePlayAction{}
-	case SendMessageRecordRoundActionTypeID:
-		v = &SendMessageRecordRoundAction{}
-	case SendMessageUploadRoundActionTypeID:
-		v = tlrt.New[SendMessageUploadRoundAction](d)
-	case SpeakingInGroupCallActionTypeID:
-		v = &SpeakingInGroupCallAction{}
-	case SendMessageHistoryImportActionTypeID:
-		v = tlrt.New[SendMessageHistoryImportAction](d)
-	case SendMessageChooseStickerActionTypeID:
-		v = &SendMessageChooseStickerAction{}
-	case SendMessageEmojiInteractionTypeID:
-		v, size = &SendMessageEmojiInteraction{}, unsafe.Sizeof(SendMessageEmojiInteraction{})
-	case SendMessageEmojiInteractionSeenTypeID:
-		v, size = &SendMessageEmojiInteractionSeen{}, unsafe.Sizeof(SendMessageEmojiInteractionSeen{})
-	case SendMessageTextDraftActionTypeID:
-		v, size = &SendMessageTextDraftAction{}, unsafe.Sizeof(SendMessageTextDraftAction{})
-	case InputSendMessageRichMessageDraftActionTypeID:
-		v, size = &InputSendMessageRichMessageDraftAction{}, unsafe.Sizeof(InputSendMessageRichMessageDraftAction{})
-	case SendMessageRichMessageDraftActionTypeID:
-		v, size = &SendMessageRichMessageDraftAction{}, unsafe.Sizeof(SendMessageRichMessageDraftAction{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "SendMessageAction"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 199, depth)
+	c, _ := v.(SendMessageActionClass)
+	return c, err
 }
 
 // SendMessageTypingAction is the TL constructor sendMessageTypingAction.
@@ -3011,43 +2066,31 @@ func (*SendMessageTypingAction) TypeName() string {
 func (*SendMessageTypingAction) sendMessageActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *SendMessageTypingAction) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, SendMessageTypingActionTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 200, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *SendMessageTypingAction) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 200, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *SendMessageTypingAction) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, SendMessageTypingActionTypeID, "sendMessageTypingAction"); err != nil {
-		return tlrt.DecodeErr(err, "sendMessageTypingAction", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 807, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *SendMessageTypingAction) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 807)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *SendMessageTypingAction) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 807, m)
 }
 
 // SendMessageCancelAction is the TL constructor sendMessageCancelAction.
@@ -3075,43 +2118,31 @@ func (*SendMessageCancelAction) TypeName() string {
 func (*SendMessageCancelAction) sendMessageActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *SendMessageCancelAction) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, SendMessageCancelActionTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2434, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *SendMessageCancelAction) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2434, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *SendMessageCancelAction) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, SendMessageCancelActionTypeID, "sendMessageCancelAction"); err != nil {
-		return tlrt.DecodeErr(err, "sendMessageCancelAction", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3263, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *SendMessageCancelAction) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3263)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *SendMessageCancelAction) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3263, m)
 }
 
 // SendMessageRecordVideoAction is the TL constructor
@@ -3140,43 +2171,31 @@ func (*SendMessageRecordVideoAction) TypeName() string {
 func (*SendMessageRecordVideoAction) sendMessageActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *SendMessageRecordVideoAction) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, SendMessageRecordVideoActionTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1505, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *SendMessageRecordVideoAction) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1505, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *SendMessageRecordVideoAction) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, SendMessageRecordVideoActionTypeID, "sendMessageRecordVideoAction"); err != nil {
-		return tlrt.DecodeErr(err, "sendMessageRecordVideoAction", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2252, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *SendMessageRecordVideoAction) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2252)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *SendMessageRecordVideoAction) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2252, m)
 }
 
 // SendMessageUploadVideoAction is the TL constructor
@@ -3207,51 +2226,31 @@ func (*SendMessageUploadVideoAction) TypeName() string {
 func (*SendMessageUploadVideoAction) sendMessageActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *SendMessageUploadVideoAction) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 8)
-	_ = w[7]
-	binary.LittleEndian.PutUint32(w, SendMessageUploadVideoActionTypeID)
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.Progress))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2221, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *SendMessageUploadVideoAction) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, uint32(m.Progress))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2221, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *SendMessageUploadVideoAction) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, SendMessageUploadVideoActionTypeID, "sendMessageUploadVideoAction"); err != nil {
-		return tlrt.DecodeErr(err, "sendMessageUploadVideoAction", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3038, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *SendMessageUploadVideoAction) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3038)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *SendMessageUploadVideoAction) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Progress, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "sendMessageUploadVideoAction", "progress")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3038, m)
 }
 
 // SendMessageRecordAudioAction is the TL constructor
@@ -3280,43 +2279,31 @@ func (*SendMessageRecordAudioAction) TypeName() string {
 func (*SendMessageRecordAudioAction) sendMessageActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *SendMessageRecordAudioAction) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, SendMessageRecordAudioActionTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2015, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *SendMessageRecordAudioAction) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2015, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *SendMessageRecordAudioAction) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, SendMessageRecordAudioActionTypeID, "sendMessageRecordAudioAction"); err != nil {
-		return tlrt.DecodeErr(err, "sendMessageRecordAudioAction", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2811, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *SendMessageRecordAudioAction) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2811)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *SendMessageRecordAudioAction) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2811, m)
 }
 
 // SendMessageUploadAudioAction is the TL constructor
@@ -3347,51 +2334,31 @@ func (*SendMessageUploadAudioAction) TypeName() string {
 func (*SendMessageUploadAudioAction) sendMessageActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *SendMessageUploadAudioAction) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 8)
-	_ = w[7]
-	binary.LittleEndian.PutUint32(w, SendMessageUploadAudioActionTypeID)
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.Progress))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2326, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *SendMessageUploadAudioAction) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, uint32(m.Progress))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2326, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *SendMessageUploadAudioAction) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, SendMessageUploadAudioActionTypeID, "sendMessageUploadAudioAction"); err != nil {
-		return tlrt.DecodeErr(err, "sendMessageUploadAudioAction", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3150, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *SendMessageUploadAudioAction) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3150)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *SendMessageUploadAudioAction) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Progress, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "sendMessageUploadAudioAction", "progress")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3150, m)
 }
 
 // SendMessageUploadPhotoAction is the TL constructor
@@ -3422,51 +2389,31 @@ func (*SendMessageUploadPhotoAction) TypeName() string {
 func (*SendMessageUploadPhotoAction) sendMessageActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *SendMessageUploadPhotoAction) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 8)
-	_ = w[7]
-	binary.LittleEndian.PutUint32(w, SendMessageUploadPhotoActionTypeID)
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.Progress))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1992, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *SendMessageUploadPhotoAction) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, uint32(m.Progress))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1992, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *SendMessageUploadPhotoAction) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, SendMessageUploadPhotoActionTypeID, "sendMessageUploadPhotoAction"); err != nil {
-		return tlrt.DecodeErr(err, "sendMessageUploadPhotoAction", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2783, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *SendMessageUploadPhotoAction) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2783)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *SendMessageUploadPhotoAction) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Progress, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "sendMessageUploadPhotoAction", "progress")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2783, m)
 }
 
 // SendMessageUploadDocumentAction is the TL constructor
@@ -3499,51 +2446,31 @@ func (*SendMessageUploadDocumentAction) TypeName() string {
 func (*SendMessageUploadDocumentAction) sendMessageActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *SendMessageUploadDocumentAction) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 8)
-	_ = w[7]
-	binary.LittleEndian.PutUint32(w, SendMessageUploadDocumentActionTypeID)
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.Progress))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1593, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *SendMessageUploadDocumentAction) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, uint32(m.Progress))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1593, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *SendMessageUploadDocumentAction) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, SendMessageUploadDocumentActionTypeID, "sendMessageUploadDocumentAction"); err != nil {
-		return tlrt.DecodeErr(err, "sendMessageUploadDocumentAction", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2349, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *SendMessageUploadDocumentAction) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2349)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *SendMessageUploadDocumentAction) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Progress, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "sendMessageUploadDocumentAction", "progress")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2349, m)
 }
 
 // SendMessageGeoLocationAction is the TL constructor
@@ -3572,43 +2499,31 @@ func (*SendMessageGeoLocationAction) TypeName() string {
 func (*SendMessageGeoLocationAction) sendMessageActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *SendMessageGeoLocationAction) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, SendMessageGeoLocationActionTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 207, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *SendMessageGeoLocationAction) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 207, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *SendMessageGeoLocationAction) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, SendMessageGeoLocationActionTypeID, "sendMessageGeoLocationAction"); err != nil {
-		return tlrt.DecodeErr(err, "sendMessageGeoLocationAction", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 815, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *SendMessageGeoLocationAction) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 815)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *SendMessageGeoLocationAction) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 815, m)
 }
 
 // SendMessageChooseContactAction is the TL constructor
@@ -3638,43 +2553,31 @@ func (*SendMessageChooseContactAction) TypeName() string {
 func (*SendMessageChooseContactAction) sendMessageActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *SendMessageChooseContactAction) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, SendMessageChooseContactActionTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 909, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *SendMessageChooseContactAction) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 909, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *SendMessageChooseContactAction) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, SendMessageChooseContactActionTypeID, "sendMessageChooseContactAction"); err != nil {
-		return tlrt.DecodeErr(err, "sendMessageChooseContactAction", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1607, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *SendMessageChooseContactAction) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1607)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *SendMessageChooseContactAction) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1607, m)
 }
 
 // SendMessageGamePlayAction is the TL constructor sendMessageGamePlayAction.
@@ -3702,43 +2605,31 @@ func (*SendMessageGamePlayAction) TypeName() string {
 func (*SendMessageGamePlayAction) sendMessageActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *SendMessageGamePlayAction) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, SendMessageGamePlayActionTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2099, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *SendMessageGamePlayAction) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2099, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *SendMessageGamePlayAction) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, SendMessageGamePlayActionTypeID, "sendMessageGamePlayAction"); err != nil {
-		return tlrt.DecodeErr(err, "sendMessageGamePlayAction", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2906, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *SendMessageGamePlayAction) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2906)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *SendMessageGamePlayAction) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2906, m)
 }
 
 // SendMessageRecordRoundAction is the TL constructor
@@ -3767,43 +2658,31 @@ func (*SendMessageRecordRoundAction) TypeName() string {
 func (*SendMessageRecordRoundAction) sendMessageActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *SendMessageRecordRoundAction) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, SendMessageRecordRoundActionTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1254, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *SendMessageRecordRoundAction) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1254, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *SendMessageRecordRoundAction) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, SendMessageRecordRoundActionTypeID, "sendMessageRecordRoundAction"); err != nil {
-		return tlrt.DecodeErr(err, "sendMessageRecordRoundAction", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1978, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *SendMessageRecordRoundAction) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1978)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *SendMessageRecordRoundAction) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1978, m)
 }
 
 // SendMessageUploadRoundAction is the TL constructor
@@ -3834,51 +2713,31 @@ func (*SendMessageUploadRoundAction) TypeName() string {
 func (*SendMessageUploadRoundAction) sendMessageActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *SendMessageUploadRoundAction) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 8)
-	_ = w[7]
-	binary.LittleEndian.PutUint32(w, SendMessageUploadRoundActionTypeID)
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.Progress))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 344, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *SendMessageUploadRoundAction) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, uint32(m.Progress))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 344, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *SendMessageUploadRoundAction) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, SendMessageUploadRoundActionTypeID, "sendMessageUploadRoundAction"); err != nil {
-		return tlrt.DecodeErr(err, "sendMessageUploadRoundAction", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 967, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *SendMessageUploadRoundAction) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 967)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *SendMessageUploadRoundAction) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Progress, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "sendMessageUploadRoundAction", "progress")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 967, m)
 }
 
 // SpeakingInGroupCallAction is the TL constructor speakingInGroupCallAction.
@@ -3906,43 +2765,31 @@ func (*SpeakingInGroupCallAction) TypeName() string {
 func (*SpeakingInGroupCallAction) sendMessageActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *SpeakingInGroupCallAction) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, SpeakingInGroupCallActionTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2056, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *SpeakingInGroupCallAction) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2056, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *SpeakingInGroupCallAction) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, SpeakingInGroupCallActionTypeID, "speakingInGroupCallAction"); err != nil {
-		return tlrt.DecodeErr(err, "speakingInGroupCallAction", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2859, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *SpeakingInGroupCallAction) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2859)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *SpeakingInGroupCallAction) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2859, m)
 }
 
 // SendMessageHistoryImportAction is the TL constructor
@@ -3975,51 +2822,31 @@ func (*SendMessageHistoryImportAction) TypeName() string {
 func (*SendMessageHistoryImportAction) sendMessageActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *SendMessageHistoryImportAction) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 8)
-	_ = w[7]
-	binary.LittleEndian.PutUint32(w, SendMessageHistoryImportActionTypeID)
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.Progress))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2084, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *SendMessageHistoryImportAction) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, uint32(m.Progress))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2084, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *SendMessageHistoryImportAction) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, SendMessageHistoryImportActionTypeID, "sendMessageHistoryImportAction"); err != nil {
-		return tlrt.DecodeErr(err, "sendMessageHistoryImportAction", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2889, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *SendMessageHistoryImportAction) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2889)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *SendMessageHistoryImportAction) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Progress, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "sendMessageHistoryImportAction", "progress")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2889, m)
 }
 
 // SendMessageChooseStickerAction is the TL constructor
@@ -4049,43 +2876,31 @@ func (*SendMessageChooseStickerAction) TypeName() string {
 func (*SendMessageChooseStickerAction) sendMessageActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *SendMessageChooseStickerAction) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, SendMessageChooseStickerActionTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1649, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *SendMessageChooseStickerAction) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1649, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *SendMessageChooseStickerAction) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, SendMessageChooseStickerActionTypeID, "sendMessageChooseStickerAction"); err != nil {
-		return tlrt.DecodeErr(err, "sendMessageChooseStickerAction", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2409, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *SendMessageChooseStickerAction) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2409)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *SendMessageChooseStickerAction) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2409, m)
 }
 
 // SendMessageEmojiInteraction is the TL constructor
@@ -4119,66 +2934,32 @@ func (*SendMessageEmojiInteraction) TypeName() string {
 func (*SendMessageEmojiInteraction) sendMessageActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *SendMessageEmojiInteraction) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, SendMessageEmojiInteractionTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 352, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *SendMessageEmojiInteraction) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.Emoticon)
-	tlrt.PutUint32(b, uint32(m.MsgID))
-	if err := m.Interaction.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "sendMessageEmojiInteraction", "interaction")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 352, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *SendMessageEmojiInteraction) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, SendMessageEmojiInteractionTypeID, "sendMessageEmojiInteraction"); err != nil {
-		return tlrt.DecodeErr(err, "sendMessageEmojiInteraction", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 977, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *SendMessageEmojiInteraction) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = SendMessageEmojiInteraction{}
-	d := tlrt.NewDecoder(b, &wireSchema, 977)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *SendMessageEmojiInteraction) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "sendMessageEmojiInteraction", "")
-	}
-	var err error
-	if m.Emoticon, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "sendMessageEmojiInteraction", "emoticon")
-	}
-	if m.MsgID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "sendMessageEmojiInteraction", "msg_id")
-	}
-	if err = tlrt.DecodeBoxed(d, &m.Interaction, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "sendMessageEmojiInteraction", "interaction")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 977, m)
 }
 
 // SendMessageEmojiInteractionSeen is the TL constructor
@@ -4211,49 +2992,32 @@ func (*SendMessageEmojiInteractionSeen) TypeName() string {
 func (*SendMessageEmojiInteractionSeen) sendMessageActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *SendMessageEmojiInteractionSeen) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, SendMessageEmojiInteractionSeenTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1722, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *SendMessageEmojiInteractionSeen) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.Emoticon)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1722, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *SendMessageEmojiInteractionSeen) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, SendMessageEmojiInteractionSeenTypeID, "sendMessageEmojiInteractionSeen"); err != nil {
-		return tlrt.DecodeErr(err, "sendMessageEmojiInteractionSeen", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2483, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *SendMessageEmojiInteractionSeen) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2483)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *SendMessageEmojiInteractionSeen) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Emoticon, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "sendMessageEmojiInteractionSeen", "emoticon")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2483, m)
 }
 
 // SendMessageTextDraftAction is the TL constructor sendMessageTextDraftAction.
@@ -4285,62 +3049,32 @@ func (*SendMessageTextDraftAction) TypeName() string {
 func (*SendMessageTextDraftAction) sendMessageActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *SendMessageTextDraftAction) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, SendMessageTextDraftActionTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 516, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *SendMessageTextDraftAction) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint64(b, uint64(m.RandomID))
-	if err := m.Text.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "sendMessageTextDraftAction", "text")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 516, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *SendMessageTextDraftAction) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, SendMessageTextDraftActionTypeID, "sendMessageTextDraftAction"); err != nil {
-		return tlrt.DecodeErr(err, "sendMessageTextDraftAction", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1167, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *SendMessageTextDraftAction) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = SendMessageTextDraftAction{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1167)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *SendMessageTextDraftAction) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "sendMessageTextDraftAction", "")
-	}
-	var err error
-	if m.RandomID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "sendMessageTextDraftAction", "random_id")
-	}
-	if err = tlrt.DecodeBoxed(d, &m.Text, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "sendMessageTextDraftAction", "text")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1167, m)
 }
 
 // InputSendMessageRichMessageDraftAction is the TL constructor
@@ -4375,58 +3109,32 @@ func (*InputSendMessageRichMessageDraftAction) TypeName() string {
 func (*InputSendMessageRichMessageDraftAction) sendMessageActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *InputSendMessageRichMessageDraftAction) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, InputSendMessageRichMessageDraftActionTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2146, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *InputSendMessageRichMessageDraftAction) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint64(b, uint64(m.RandomID))
-	if err := tlrt.EncodeObject(b, m.RichMessage); err != nil {
-		return tlrt.EncodeErr(err, "inputSendMessageRichMessageDraftAction", "rich_message")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2146, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *InputSendMessageRichMessageDraftAction) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, InputSendMessageRichMessageDraftActionTypeID, "inputSendMessageRichMessageDraftAction"); err != nil {
-		return tlrt.DecodeErr(err, "inputSendMessageRichMessageDraftAction", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2957, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *InputSendMessageRichMessageDraftAction) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2957)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *InputSendMessageRichMessageDraftAction) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "inputSendMessageRichMessageDraftAction", "")
-	}
-	var err error
-	if m.RandomID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "inputSendMessageRichMessageDraftAction", "random_id")
-	}
-	if m.RichMessage, err = decodeInputRichMessage(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "inputSendMessageRichMessageDraftAction", "rich_message")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2957, m)
 }
 
 // SendMessageRichMessageDraftAction is the TL constructor
@@ -4460,62 +3168,32 @@ func (*SendMessageRichMessageDraftAction) TypeName() string {
 func (*SendMessageRichMessageDraftAction) sendMessageActionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *SendMessageRichMessageDraftAction) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, SendMessageRichMessageDraftActionTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1522, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *SendMessageRichMessageDraftAction) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint64(b, uint64(m.RandomID))
-	if err := m.RichMessage.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "sendMessageRichMessageDraftAction", "rich_message")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1522, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *SendMessageRichMessageDraftAction) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, SendMessageRichMessageDraftActionTypeID, "sendMessageRichMessageDraftAction"); err != nil {
-		return tlrt.DecodeErr(err, "sendMessageRichMessageDraftAction", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2274, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *SendMessageRichMessageDraftAction) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = SendMessageRichMessageDraftAction{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2274)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *SendMessageRichMessageDraftAction) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "sendMessageRichMessageDraftAction", "")
-	}
-	var err error
-	if m.RandomID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "sendMessageRichMessageDraftAction", "random_id")
-	}
-	if err = tlrt.DecodeBoxed(d, &m.RichMessage, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "sendMessageRichMessageDraftAction", "rich_message")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2274, m)
 }
 
 // StarGiftClass is the TL type StarGift: one of StarGift, StarGiftUnique.
@@ -4533,25 +3211,9 @@ func DecodeStarGift(b *bin.Buffer) (StarGiftClass, error) {
 
 // decodeStarGift is DecodeStarGift for a value nested depth levels deep.
 func decodeStarGift(d *tlrt.Decoder, depth int) (StarGiftClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v StarGiftClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case StarGiftTypeID:
-		v, size = &StarGift{}, unsafe.Sizeof(StarGift{})
-	case StarGiftUniqueTypeID:
-		v, size = &StarGiftUnique{}, unsafe.Sizeof(StarGiftUnique{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "StarGift"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 25, depth)
+	c, _ := v.(StarGiftClass)
+	return c, err
 }
 
 // StarGift is the TL constructor starGift.
@@ -4946,265 +3608,32 @@ func (m *StarGift) ClearUpgradeVariants() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StarGift) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, StarGiftTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 447, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StarGift) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<2 | 1<<6 | 1<<7 | 1<<10 | 1<<13)
-	flags |= tlrt.Bit(m.Limited || m.AvailabilityRemains != 0 || m.AvailabilityTotal != 0, 0)
-	flags |= tlrt.Bit(m.SoldOut || m.FirstSaleDate != 0 || m.LastSaleDate != 0, 1)
-	flags |= tlrt.Bit(m.Birthday, 2)
-	flags |= tlrt.Bit(m.RequirePremium, 7)
-	flags |= tlrt.Bit(m.LimitedPerUser || m.PerUserTotal != 0 || m.PerUserRemains != 0, 8)
-	flags |= tlrt.Bit(m.PeerColorAvailable, 10)
-	flags |= tlrt.Bit(m.Auction || m.AuctionSlug != "" || m.GiftsPerRound != 0 || m.AuctionStartDate != 0, 11)
-	flags |= tlrt.Bit(m.AvailabilityResale != 0 || m.ResellMinStars != 0, 4)
-	flags |= tlrt.Bit(m.UpgradeStars != 0, 3)
-	flags |= tlrt.Bit(m.Title != "", 5)
-	flags |= tlrt.Bit(m.ReleasedBy != nil, 6)
-	flags |= tlrt.Bit(m.LockedUntilDate != 0, 9)
-	flags |= tlrt.Bit(m.UpgradeVariants != 0, 12)
-	flags |= tlrt.Bit(m.Background != nil, 13)
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, uint32(flags))
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.ID))
-	if err := tlrt.EncodeObject(b, m.Sticker); err != nil {
-		return tlrt.EncodeErr(err, "starGift", "sticker")
-	}
-	tlrt.PutUint64(b, uint64(m.Stars))
-	if flags.Has(0) {
-		w := tlrt.Extend(b, 8)
-		_ = w[7]
-		binary.LittleEndian.PutUint32(w, uint32(m.AvailabilityRemains))
-		binary.LittleEndian.PutUint32(w[4:], uint32(m.AvailabilityTotal))
-	}
-	if flags.Has(4) {
-		tlrt.PutUint64(b, uint64(m.AvailabilityResale))
-	}
-	tlrt.PutUint64(b, uint64(m.ConvertStars))
-	if flags.Has(1) {
-		w := tlrt.Extend(b, 8)
-		_ = w[7]
-		binary.LittleEndian.PutUint32(w, uint32(m.FirstSaleDate))
-		binary.LittleEndian.PutUint32(w[4:], uint32(m.LastSaleDate))
-	}
-	if flags.Has(3) {
-		tlrt.PutUint64(b, uint64(m.UpgradeStars))
-	}
-	if flags.Has(4) {
-		tlrt.PutUint64(b, uint64(m.ResellMinStars))
-	}
-	if flags.Has(5) {
-		tlrt.PutString(b, m.Title)
-	}
-	if flags.Has(6) {
-		if err := tlrt.EncodeObject(b, m.ReleasedBy); err != nil {
-			return tlrt.EncodeErr(err, "starGift", "released_by")
-		}
-	}
-	if flags.Has(8) {
-		w := tlrt.Extend(b, 8)
-		_ = w[7]
-		binary.LittleEndian.PutUint32(w, uint32(m.PerUserTotal))
-		binary.LittleEndian.PutUint32(w[4:], uint32(m.PerUserRemains))
-	}
-	if flags.Has(9) {
-		tlrt.PutUint32(b, uint32(m.LockedUntilDate))
-	}
-	if flags.Has(11) {
-		tlrt.PutString(b, m.AuctionSlug)
-		w := tlrt.Extend(b, 8)
-		_ = w[7]
-		binary.LittleEndian.PutUint32(w, uint32(m.GiftsPerRound))
-		binary.LittleEndian.PutUint32(w[4:], uint32(m.AuctionStartDate))
-	}
-	if flags.Has(12) {
-		tlrt.PutUint32(b, uint32(m.UpgradeVariants))
-	}
-	if flags.Has(13) {
-		if err := m.Background.Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "starGift", "background")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 447, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StarGift) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, StarGiftTypeID, "starGift"); err != nil {
-		return tlrt.DecodeErr(err, "starGift", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1087, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *StarGift) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = StarGift{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1087)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *StarGift) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "starGift", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "starGift", "flags")
-	}
-	m.Limited = m.Flags.Has(0)
-	m.SoldOut = m.Flags.Has(1)
-	m.Birthday = m.Flags.Has(2)
-	m.RequirePremium = m.Flags.Has(7)
-	m.LimitedPerUser = m.Flags.Has(8)
-	m.PeerColorAvailable = m.Flags.Has(10)
-	m.Auction = m.Flags.Has(11)
-	if m.ID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "starGift", "id")
-	}
-	if m.Sticker, err = decodeDocument(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "starGift", "sticker")
-	}
-	if m.Stars, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "starGift", "stars")
-	}
-	if m.Flags.Has(0) {
-		if m.AvailabilityRemains, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "starGift", "availability_remains")
-		}
-	}
-	if m.Flags.Has(0) {
-		if m.AvailabilityTotal, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "starGift", "availability_total")
-		}
-	}
-	if m.Flags.Has(4) {
-		if m.AvailabilityResale, err = d.Long(); err != nil {
-			return tlrt.DecodeErr(err, "starGift", "availability_resale")
-		}
-	}
-	if m.ConvertStars, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "starGift", "convert_stars")
-	}
-	if m.Flags.Has(1) {
-		if m.FirstSaleDate, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "starGift", "first_sale_date")
-		}
-	}
-	if m.Flags.Has(1) {
-		if m.LastSaleDate, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "starGift", "last_sale_date")
-		}
-	}
-	if m.Flags.Has(3) {
-		if m.UpgradeStars, err = d.Long(); err != nil {
-			return tlrt.DecodeErr(err, "starGift", "upgrade_stars")
-		}
-	}
-	if m.Flags.Has(4) {
-		if m.ResellMinStars, err = d.Long(); err != nil {
-			return tlrt.DecodeErr(err, "starGift", "resell_min_stars")
-		}
-	}
-	if m.Flags.Has(5) {
-		if m.Title, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "starGift", "title")
-		}
-	}
-	if m.Flags.Has(6) {
-		if m.ReleasedBy, err = decodePeer(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "starGift", "released_by")
-		}
-	}
-	if m.Flags.Has(8) {
-		if m.PerUserTotal, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "starGift", "per_user_total")
-		}
-	}
-	if m.Flags.Has(8) {
-		if m.PerUserRemains, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "starGift", "per_user_remains")
-		}
-	}
-	if m.Flags.Has(9) {
-		if m.LockedUntilDate, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "starGift", "locked_until_date")
-		}
-	}
-	if m.Flags.Has(11) {
-		if m.AuctionSlug, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "starGift", "auction_slug")
-		}
-	}
-	if m.Flags.Has(11) {
-		if m.GiftsPerRound, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "starGift", "gifts_per_round")
-		}
-	}
-	if m.Flags.Has(11) {
-		if m.AuctionStartDate, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "starGift", "auction_start_date")
-		}
-	}
-	if m.Flags.Has(12) {
-		if m.UpgradeVariants, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "starGift", "upgrade_variants")
-		}
-	}
-	if m.Flags.Has(13) {
-		m.Background = tlrt.New[StarGiftBackground](d)
-		if err = tlrt.DecodeBoxed(d, m.Background, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "starGift", "background")
-		}
-	}
-	m.Flags &^= 1<<2 | 1<<6 | 1<<7 | 1<<10 | 1<<13
-	if m.Limited || m.AvailabilityRemains != 0 || m.AvailabilityTotal != 0 {
-		m.Flags.Unset(0)
-	}
-	if m.SoldOut || m.FirstSaleDate != 0 || m.LastSaleDate != 0 {
-		m.Flags.Unset(1)
-	}
-	if m.LimitedPerUser || m.PerUserTotal != 0 || m.PerUserRemains != 0 {
-		m.Flags.Unset(8)
-	}
-	if m.Auction || m.AuctionSlug != "" || m.GiftsPerRound != 0 || m.AuctionStartDate != 0 {
-		m.Flags.Unset(11)
-	}
-	if m.AvailabilityResale != 0 || m.ResellMinStars != 0 {
-		m.Flags.Unset(4)
-	}
-	if m.UpgradeStars != 0 {
-		m.Flags.Unset(3)
-	}
-	if m.Title != "" {
-		m.Flags.Unset(5)
-	}
-	if m.LockedUntilDate != 0 {
-		m.Flags.Unset(9)
-	}
-	if m.UpgradeVariants != 0 {
-		m.Flags.Unset(12)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1087, m)
 }
 
 // StarGiftUnique is the TL constructor starGiftUnique.
@@ -5457,265 +3886,32 @@ func (m *StarGiftUnique) ClearCraftChancePermille() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StarGiftUnique) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, StarGiftUniqueTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1225, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StarGiftUnique) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<0 | 1<<5 | 1<<6 | 1<<7 | 1<<9 | 1<<10 | 1<<11 | 1<<12 | 1<<14 | 1<<15)
-	flags |= tlrt.Bit(m.RequirePremium, 6)
-	flags |= tlrt.Bit(m.ResaleTonOnly, 7)
-	flags |= tlrt.Bit(m.ThemeAvailable, 9)
-	flags |= tlrt.Bit(m.Burned, 14)
-	flags |= tlrt.Bit(m.Crafted, 15)
-	flags |= tlrt.Bit(m.OwnerID != nil, 0)
-	flags |= tlrt.Bit(m.OwnerName != "", 1)
-	flags |= tlrt.Bit(m.OwnerAddress != "", 2)
-	flags |= tlrt.Bit(m.GiftAddress != "", 3)
-	flags |= tlrt.Bit(len(m.ResellAmount) > 0, 4)
-	flags |= tlrt.Bit(m.ReleasedBy != nil, 5)
-	flags |= tlrt.Bit(m.ValueAmount != 0 || m.ValueCurrency != "" || m.ValueUsdAmount != 0, 8)
-	flags |= tlrt.Bit(m.ThemePeer != nil, 10)
-	flags |= tlrt.Bit(m.PeerColor != nil, 11)
-	flags |= tlrt.Bit(m.HostID != nil, 12)
-	flags |= tlrt.Bit(m.OfferMinStars != 0, 13)
-	flags |= tlrt.Bit(m.CraftChancePermille != 0, 16)
-	w := tlrt.Extend(b, 20)
-	_ = w[19]
-	binary.LittleEndian.PutUint32(w, uint32(flags))
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.ID))
-	binary.LittleEndian.PutUint64(w[12:], uint64(m.GiftID))
-	tlrt.PutString(b, m.Title)
-	tlrt.PutString(b, m.Slug)
-	tlrt.PutUint32(b, uint32(m.Num))
-	if flags.Has(0) {
-		if err := tlrt.EncodeObject(b, m.OwnerID); err != nil {
-			return tlrt.EncodeErr(err, "starGiftUnique", "owner_id")
-		}
-	}
-	if flags.Has(1) {
-		tlrt.PutString(b, m.OwnerName)
-	}
-	if flags.Has(2) {
-		tlrt.PutString(b, m.OwnerAddress)
-	}
-	tlrt.PutVectorHeader(b, len(m.Attributes))
-	for i := range m.Attributes {
-		if err := tlrt.EncodeObject(b, m.Attributes[i]); err != nil {
-			return tlrt.EncodeErr(err, "starGiftUnique", "attributes")
-		}
-	}
-	w = tlrt.Extend(b, 8)
-	_ = w[7]
-	binary.LittleEndian.PutUint32(w, uint32(m.AvailabilityIssued))
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.AvailabilityTotal))
-	if flags.Has(3) {
-		tlrt.PutString(b, m.GiftAddress)
-	}
-	if flags.Has(4) {
-		tlrt.PutVectorHeader(b, len(m.ResellAmount))
-		for i := range m.ResellAmount {
-			if err := tlrt.EncodeObject(b, m.ResellAmount[i]); err != nil {
-				return tlrt.EncodeErr(err, "starGiftUnique", "resell_amount")
-			}
-		}
-	}
-	if flags.Has(5) {
-		if err := tlrt.EncodeObject(b, m.ReleasedBy); err != nil {
-			return tlrt.EncodeErr(err, "starGiftUnique", "released_by")
-		}
-	}
-	if flags.Has(8) {
-		tlrt.PutUint64(b, uint64(m.ValueAmount))
-		tlrt.PutString(b, m.ValueCurrency)
-		tlrt.PutUint64(b, uint64(m.ValueUsdAmount))
-	}
-	if flags.Has(10) {
-		if err := tlrt.EncodeObject(b, m.ThemePeer); err != nil {
-			return tlrt.EncodeErr(err, "starGiftUnique", "theme_peer")
-		}
-	}
-	if flags.Has(11) {
-		if err := tlrt.EncodeObject(b, m.PeerColor); err != nil {
-			return tlrt.EncodeErr(err, "starGiftUnique", "peer_color")
-		}
-	}
-	if flags.Has(12) {
-		if err := tlrt.EncodeObject(b, m.HostID); err != nil {
-			return tlrt.EncodeErr(err, "starGiftUnique", "host_id")
-		}
-	}
-	if flags.Has(13) {
-		tlrt.PutUint32(b, uint32(m.OfferMinStars))
-	}
-	if flags.Has(16) {
-		tlrt.PutUint32(b, uint32(m.CraftChancePermille))
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1225, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StarGiftUnique) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, StarGiftUniqueTypeID, "starGiftUnique"); err != nil {
-		return tlrt.DecodeErr(err, "starGiftUnique", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1949, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *StarGiftUnique) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = StarGiftUnique{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1949)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *StarGiftUnique) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "starGiftUnique", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "starGiftUnique", "flags")
-	}
-	m.RequirePremium = m.Flags.Has(6)
-	m.ResaleTonOnly = m.Flags.Has(7)
-	m.ThemeAvailable = m.Flags.Has(9)
-	m.Burned = m.Flags.Has(14)
-	m.Crafted = m.Flags.Has(15)
-	if m.ID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "starGiftUnique", "id")
-	}
-	if m.GiftID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "starGiftUnique", "gift_id")
-	}
-	if m.Title, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "starGiftUnique", "title")
-	}
-	if m.Slug, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "starGiftUnique", "slug")
-	}
-	if m.Num, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "starGiftUnique", "num")
-	}
-	if m.Flags.Has(0) {
-		if m.OwnerID, err = decodePeer(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "starGiftUnique", "owner_id")
-		}
-	}
-	if m.Flags.Has(1) {
-		if m.OwnerName, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "starGiftUnique", "owner_name")
-		}
-	}
-	if m.Flags.Has(2) {
-		if m.OwnerAddress, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "starGiftUnique", "owner_address")
-		}
-	}
-	if m.Attributes, err = tlrt.DecodeSlabs[StarGiftAttributeBackdrop](d, false, 24, depth+1, decodeStarGiftAttribute); err != nil {
-		return tlrt.DecodeErr(err, "starGiftUnique", "attributes")
-	}
-	if m.AvailabilityIssued, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "starGiftUnique", "availability_issued")
-	}
-	if m.AvailabilityTotal, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "starGiftUnique", "availability_total")
-	}
-	if m.Flags.Has(3) {
-		if m.GiftAddress, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "starGiftUnique", "gift_address")
-		}
-	}
-	if m.Flags.Has(4) {
-		if m.ResellAmount, err = tlrt.DecodeSlabs[StarsAmount](d, false, 12, depth+1, decodeStarsAmount); err != nil {
-			return tlrt.DecodeErr(err, "starGiftUnique", "resell_amount")
-		}
-	}
-	if m.Flags.Has(5) {
-		if m.ReleasedBy, err = decodePeer(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "starGiftUnique", "released_by")
-		}
-	}
-	if m.Flags.Has(8) {
-		if m.ValueAmount, err = d.Long(); err != nil {
-			return tlrt.DecodeErr(err, "starGiftUnique", "value_amount")
-		}
-	}
-	if m.Flags.Has(8) {
-		if m.ValueCurrency, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "starGiftUnique", "value_currency")
-		}
-	}
-	if m.Flags.Has(8) {
-		if m.ValueUsdAmount, err = d.Long(); err != nil {
-			return tlrt.DecodeErr(err, "starGiftUnique", "value_usd_amount")
-		}
-	}
-	if m.Flags.Has(10) {
-		if m.ThemePeer, err = decodePeer(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "starGiftUnique", "theme_peer")
-		}
-	}
-	if m.Flags.Has(11) {
-		if m.PeerColor, err = decodePeerColor(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "starGiftUnique", "peer_color")
-		}
-	}
-	if m.Flags.Has(12) {
-		if m.HostID, err = decodePeer(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "starGiftUnique", "host_id")
-		}
-	}
-	if m.Flags.Has(13) {
-		if m.OfferMinStars, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "starGiftUnique", "offer_min_stars")
-		}
-	}
-	if m.Flags.Has(16) {
-		if m.CraftChancePermille, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "starGiftUnique", "craft_chance_permille")
-		}
-	}
-	m.Flags &^= 1<<0 | 1<<5 | 1<<6 | 1<<7 | 1<<9 | 1<<10 | 1<<11 | 1<<12 | 1<<14 | 1<<15
-	if m.OwnerName != "" {
-		m.Flags.Unset(1)
-	}
-	if m.OwnerAddress != "" {
-		m.Flags.Unset(2)
-	}
-	if m.GiftAddress != "" {
-		m.Flags.Unset(3)
-	}
-	if len(m.ResellAmount) > 0 {
-		m.Flags.Unset(4)
-	}
-	if m.ValueAmount != 0 || m.ValueCurrency != "" || m.ValueUsdAmount != 0 {
-		m.Flags.Unset(8)
-	}
-	if m.OfferMinStars != 0 {
-		m.Flags.Unset(13)
-	}
-	if m.CraftChancePermille != 0 {
-		m.Flags.Unset(16)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1949, m)
 }
 
 // StarGiftAttributeClass is the TL type StarGiftAttribute: one of
@@ -5736,29 +3932,9 @@ func DecodeStarGiftAttribute(b *bin.Buffer) (StarGiftAttributeClass, error) {
 // decodeStarGiftAttribute is DecodeStarGiftAttribute for a value nested depth
 // levels deep.
 func decodeStarGiftAttribute(d *tlrt.Decoder, depth int) (StarGiftAttributeClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v StarGiftAttributeClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case StarGiftAttributeModelTypeID:
-		v, size = &StarGiftAttributeModel{}, unsafe.Sizeof(StarGiftAttributeModel{})
-	case StarGiftAttributePatternTypeID:
-		v, size = &StarGiftAttributePattern{}, unsafe.Sizeof(StarGiftAttributePattern{})
-	case StarGiftAttributeBackdropTypeID:
-		v, size = &StarGiftAttributeBackdrop{}, unsafe.Sizeof(StarGiftAttributeBackdrop{})
-	case StarGiftAttributeOriginalDetailsTypeID:
-		v, size = &StarGiftAttributeOriginalDetails{}, unsafe.Sizeof(StarGiftAttributeOriginalDetails{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "StarGiftAttribute"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 259, depth)
+	c, _ := v.(StarGiftAttributeClass)
+	return c, err
 }
 
 // StarGiftAttributeModel is the TL constructor starGiftAttributeModel.
@@ -5794,76 +3970,32 @@ func (*StarGiftAttributeModel) TypeName() string {
 func (*StarGiftAttributeModel) starGiftAttributeClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StarGiftAttributeModel) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, StarGiftAttributeModelTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 798, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StarGiftAttributeModel) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 0)
-	flags |= tlrt.Bit(m.Crafted, 0)
-	tlrt.PutUint32(b, uint32(flags))
-	tlrt.PutString(b, m.Name)
-	if err := tlrt.EncodeObject(b, m.Document); err != nil {
-		return tlrt.EncodeErr(err, "starGiftAttributeModel", "document")
-	}
-	if err := tlrt.EncodeObject(b, m.Rarity); err != nil {
-		return tlrt.EncodeErr(err, "starGiftAttributeModel", "rarity")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 798, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StarGiftAttributeModel) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, StarGiftAttributeModelTypeID, "starGiftAttributeModel"); err != nil {
-		return tlrt.DecodeErr(err, "starGiftAttributeModel", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1482, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *StarGiftAttributeModel) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = StarGiftAttributeModel{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1482)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *StarGiftAttributeModel) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "starGiftAttributeModel", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "starGiftAttributeModel", "flags")
-	}
-	m.Crafted = m.Flags.Has(0)
-	if m.Name, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "starGiftAttributeModel", "name")
-	}
-	if m.Document, err = decodeDocument(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "starGiftAttributeModel", "document")
-	}
-	if m.Rarity, err = decodeStarGiftAttributeRarity(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "starGiftAttributeModel", "rarity")
-	}
-	m.Flags &^= 1 << 0
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1482, m)
 }
 
 // StarGiftAttributePattern is the TL constructor starGiftAttributePattern.
@@ -5896,64 +4028,32 @@ func (*StarGiftAttributePattern) TypeName() string {
 func (*StarGiftAttributePattern) starGiftAttributeClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StarGiftAttributePattern) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, StarGiftAttributePatternTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 726, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StarGiftAttributePattern) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.Name)
-	if err := tlrt.EncodeObject(b, m.Document); err != nil {
-		return tlrt.EncodeErr(err, "starGiftAttributePattern", "document")
-	}
-	if err := tlrt.EncodeObject(b, m.Rarity); err != nil {
-		return tlrt.EncodeErr(err, "starGiftAttributePattern", "rarity")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 726, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StarGiftAttributePattern) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, StarGiftAttributePatternTypeID, "starGiftAttributePattern"); err != nil {
-		return tlrt.DecodeErr(err, "starGiftAttributePattern", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1401, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *StarGiftAttributePattern) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1401)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *StarGiftAttributePattern) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "starGiftAttributePattern", "")
-	}
-	var err error
-	if m.Name, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "starGiftAttributePattern", "name")
-	}
-	if m.Document, err = decodeDocument(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "starGiftAttributePattern", "document")
-	}
-	if m.Rarity, err = decodeStarGiftAttributeRarity(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "starGiftAttributePattern", "rarity")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1401, m)
 }
 
 // StarGiftAttributeBackdrop is the TL constructor starGiftAttributeBackdrop.
@@ -5991,80 +4091,32 @@ func (*StarGiftAttributeBackdrop) TypeName() string {
 func (*StarGiftAttributeBackdrop) starGiftAttributeClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StarGiftAttributeBackdrop) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, StarGiftAttributeBackdropTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1480, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StarGiftAttributeBackdrop) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.Name)
-	w := tlrt.Extend(b, 20)
-	_ = w[19]
-	binary.LittleEndian.PutUint32(w, uint32(m.BackdropID))
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.CenterColor))
-	binary.LittleEndian.PutUint32(w[8:], uint32(m.EdgeColor))
-	binary.LittleEndian.PutUint32(w[12:], uint32(m.PatternColor))
-	binary.LittleEndian.PutUint32(w[16:], uint32(m.TextColor))
-	if err := tlrt.EncodeObject(b, m.Rarity); err != nil {
-		return tlrt.EncodeErr(err, "starGiftAttributeBackdrop", "rarity")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1480, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StarGiftAttributeBackdrop) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, StarGiftAttributeBackdropTypeID, "starGiftAttributeBackdrop"); err != nil {
-		return tlrt.DecodeErr(err, "starGiftAttributeBackdrop", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2225, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *StarGiftAttributeBackdrop) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2225)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *StarGiftAttributeBackdrop) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "starGiftAttributeBackdrop", "")
-	}
-	var err error
-	if m.Name, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "starGiftAttributeBackdrop", "name")
-	}
-	if m.BackdropID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "starGiftAttributeBackdrop", "backdrop_id")
-	}
-	if m.CenterColor, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "starGiftAttributeBackdrop", "center_color")
-	}
-	if m.EdgeColor, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "starGiftAttributeBackdrop", "edge_color")
-	}
-	if m.PatternColor, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "starGiftAttributeBackdrop", "pattern_color")
-	}
-	if m.TextColor, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "starGiftAttributeBackdrop", "text_color")
-	}
-	if m.Rarity, err = decodeStarGiftAttributeRarity(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "starGiftAttributeBackdrop", "rarity")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2225, m)
 }
 
 // StarGiftAttributeOriginalDetails is the TL constructor
@@ -6102,92 +4154,32 @@ func (*StarGiftAttributeOriginalDetails) TypeName() string {
 func (*StarGiftAttributeOriginalDetails) starGiftAttributeClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StarGiftAttributeOriginalDetails) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, StarGiftAttributeOriginalDetailsTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2129, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StarGiftAttributeOriginalDetails) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<0 | 1<<1)
-	flags |= tlrt.Bit(m.SenderID != nil, 0)
-	flags |= tlrt.Bit(m.Message != nil, 1)
-	tlrt.PutUint32(b, uint32(flags))
-	if flags.Has(0) {
-		if err := tlrt.EncodeObject(b, m.SenderID); err != nil {
-			return tlrt.EncodeErr(err, "starGiftAttributeOriginalDetails", "sender_id")
-		}
-	}
-	if err := tlrt.EncodeObject(b, m.RecipientID); err != nil {
-		return tlrt.EncodeErr(err, "starGiftAttributeOriginalDetails", "recipient_id")
-	}
-	tlrt.PutUint32(b, uint32(m.Date))
-	if flags.Has(1) {
-		if err := m.Message.Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "starGiftAttributeOriginalDetails", "message")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2129, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StarGiftAttributeOriginalDetails) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, StarGiftAttributeOriginalDetailsTypeID, "starGiftAttributeOriginalDetails"); err != nil {
-		return tlrt.DecodeErr(err, "starGiftAttributeOriginalDetails", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2939, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *StarGiftAttributeOriginalDetails) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = StarGiftAttributeOriginalDetails{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2939)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *StarGiftAttributeOriginalDetails) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "starGiftAttributeOriginalDetails", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "starGiftAttributeOriginalDetails", "flags")
-	}
-	if m.Flags.Has(0) {
-		if m.SenderID, err = decodePeer(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "starGiftAttributeOriginalDetails", "sender_id")
-		}
-	}
-	if m.RecipientID, err = decodePeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "starGiftAttributeOriginalDetails", "recipient_id")
-	}
-	if m.Date, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "starGiftAttributeOriginalDetails", "date")
-	}
-	if m.Flags.Has(1) {
-		d.Spend(unsafe.Sizeof(TextWithEntities{}))
-		m.Message = &TextWithEntities{}
-		if err = tlrt.DecodeBoxed(d, m.Message, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "starGiftAttributeOriginalDetails", "message")
-		}
-	}
-	m.Flags &^= 1<<0 | 1<<1
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2939, m)
 }
 
 // StarGiftAttributeIDClass is the TL type StarGiftAttributeId: one of
@@ -6208,25 +4200,9 @@ func DecodeStarGiftAttributeID(b *bin.Buffer) (StarGiftAttributeIDClass, error) 
 // decodeStarGiftAttributeID is DecodeStarGiftAttributeID for a value nested
 // depth levels deep.
 func decodeStarGiftAttributeID(d *tlrt.Decoder, depth int) (StarGiftAttributeIDClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v StarGiftAttributeIDClass
-	switch id {
-	case StarGiftAttributeIDModelTypeID:
-		v = tlrt.New[StarGiftAttributeIDModel](d)
-	case StarGiftAttributeIDPatternTypeID:
-		v = tlrt.New[StarGiftAttributeIDPattern](d)
-	case StarGiftAttributeIDBackdropTypeID:
-		v = tlrt.New[StarGiftAttributeIDBackdrop](d)
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "StarGiftAttributeId"}
-	}
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 222, depth)
+	c, _ := v.(StarGiftAttributeIDClass)
+	return c, err
 }
 
 // StarGiftAttributeIDModel is the TL constructor starGiftAttributeIdModel.
@@ -6257,51 +4233,31 @@ func (*StarGiftAttributeIDModel) TypeName() string {
 func (*StarGiftAttributeIDModel) starGiftAttributeIDClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StarGiftAttributeIDModel) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, StarGiftAttributeIDModelTypeID)
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.DocumentID))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 676, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StarGiftAttributeIDModel) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint64(b, uint64(m.DocumentID))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 676, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StarGiftAttributeIDModel) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, StarGiftAttributeIDModelTypeID, "starGiftAttributeIdModel"); err != nil {
-		return tlrt.DecodeErr(err, "starGiftAttributeIdModel", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1348, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *StarGiftAttributeIDModel) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1348)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *StarGiftAttributeIDModel) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.DocumentID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "starGiftAttributeIdModel", "document_id")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1348, m)
 }
 
 // StarGiftAttributeIDPattern is the TL constructor starGiftAttributeIdPattern.
@@ -6332,51 +4288,31 @@ func (*StarGiftAttributeIDPattern) TypeName() string {
 func (*StarGiftAttributeIDPattern) starGiftAttributeIDClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StarGiftAttributeIDPattern) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, StarGiftAttributeIDPatternTypeID)
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.DocumentID))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 688, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StarGiftAttributeIDPattern) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint64(b, uint64(m.DocumentID))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 688, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StarGiftAttributeIDPattern) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, StarGiftAttributeIDPatternTypeID, "starGiftAttributeIdPattern"); err != nil {
-		return tlrt.DecodeErr(err, "starGiftAttributeIdPattern", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1361, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *StarGiftAttributeIDPattern) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1361)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *StarGiftAttributeIDPattern) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.DocumentID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "starGiftAttributeIdPattern", "document_id")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1361, m)
 }
 
 // StarGiftAttributeIDBackdrop is the TL constructor
@@ -6408,51 +4344,31 @@ func (*StarGiftAttributeIDBackdrop) TypeName() string {
 func (*StarGiftAttributeIDBackdrop) starGiftAttributeIDClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StarGiftAttributeIDBackdrop) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 8)
-	_ = w[7]
-	binary.LittleEndian.PutUint32(w, StarGiftAttributeIDBackdropTypeID)
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.BackdropID))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 294, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StarGiftAttributeIDBackdrop) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, uint32(m.BackdropID))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 294, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StarGiftAttributeIDBackdrop) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, StarGiftAttributeIDBackdropTypeID, "starGiftAttributeIdBackdrop"); err != nil {
-		return tlrt.DecodeErr(err, "starGiftAttributeIdBackdrop", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 913, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *StarGiftAttributeIDBackdrop) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 913)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *StarGiftAttributeIDBackdrop) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.BackdropID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "starGiftAttributeIdBackdrop", "backdrop_id")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 913, m)
 }
 
 // StarGiftAttributeRarityClass is the TL type StarGiftAttributeRarity: one of
@@ -6475,29 +4391,9 @@ func DecodeStarGiftAttributeRarity(b *bin.Buffer) (StarGiftAttributeRarityClass,
 // decodeStarGiftAttributeRarity is DecodeStarGiftAttributeRarity for a value
 // nested depth levels deep.
 func decodeStarGiftAttributeRarity(d *tlrt.Decoder, depth int) (StarGiftAttributeRarityClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v StarGiftAttributeRarityClass
-	switch id {
-	case StarGiftAttributeRarityTypeID:
-		v = tlrt.New[StarGiftAttributeRarity](d)
-	case StarGiftAttributeRarityUncommonTypeID:
-		v = &StarGiftAttributeRarityUncommon{}
-	case StarGiftAttributeRarityRareTypeID:
-		v = &StarGiftAttributeRarityRare{}
-	case StarGiftAttributeRarityEpicTypeID:
-		v = &StarGiftAttributeRarityEpic{}
-	case StarGiftAttributeRarityLegendaryTypeID:
-		v = &StarGiftAttributeRarityLegendary{}
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "StarGiftAttributeRarity"}
-	}
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 300, depth)
+	c, _ := v.(StarGiftAttributeRarityClass)
+	return c, err
 }
 
 // StarGiftAttributeRarity is the TL constructor starGiftAttributeRarity.
@@ -6527,51 +4423,31 @@ func (*StarGiftAttributeRarity) TypeName() string {
 func (*StarGiftAttributeRarity) starGiftAttributeRarityClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StarGiftAttributeRarity) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 8)
-	_ = w[7]
-	binary.LittleEndian.PutUint32(w, StarGiftAttributeRarityTypeID)
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.Permille))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 497, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StarGiftAttributeRarity) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, uint32(m.Permille))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 497, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StarGiftAttributeRarity) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, StarGiftAttributeRarityTypeID, "starGiftAttributeRarity"); err != nil {
-		return tlrt.DecodeErr(err, "starGiftAttributeRarity", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1146, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *StarGiftAttributeRarity) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1146)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *StarGiftAttributeRarity) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Permille, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "starGiftAttributeRarity", "permille")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1146, m)
 }
 
 // StarGiftAttributeRarityUncommon is the TL constructor
@@ -6601,43 +4477,31 @@ func (*StarGiftAttributeRarityUncommon) TypeName() string {
 func (*StarGiftAttributeRarityUncommon) starGiftAttributeRarityClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StarGiftAttributeRarityUncommon) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, StarGiftAttributeRarityUncommonTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2082, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StarGiftAttributeRarityUncommon) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2082, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StarGiftAttributeRarityUncommon) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, StarGiftAttributeRarityUncommonTypeID, "starGiftAttributeRarityUncommon"); err != nil {
-		return tlrt.DecodeErr(err, "starGiftAttributeRarityUncommon", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2887, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *StarGiftAttributeRarityUncommon) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2887)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *StarGiftAttributeRarityUncommon) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2887, m)
 }
 
 // StarGiftAttributeRarityRare is the TL constructor
@@ -6666,43 +4530,31 @@ func (*StarGiftAttributeRarityRare) TypeName() string {
 func (*StarGiftAttributeRarityRare) starGiftAttributeRarityClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StarGiftAttributeRarityRare) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, StarGiftAttributeRarityRareTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2295, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StarGiftAttributeRarityRare) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2295, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StarGiftAttributeRarityRare) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, StarGiftAttributeRarityRareTypeID, "starGiftAttributeRarityRare"); err != nil {
-		return tlrt.DecodeErr(err, "starGiftAttributeRarityRare", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3118, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *StarGiftAttributeRarityRare) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3118)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *StarGiftAttributeRarityRare) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3118, m)
 }
 
 // StarGiftAttributeRarityEpic is the TL constructor
@@ -6731,43 +4583,31 @@ func (*StarGiftAttributeRarityEpic) TypeName() string {
 func (*StarGiftAttributeRarityEpic) starGiftAttributeRarityClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StarGiftAttributeRarityEpic) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, StarGiftAttributeRarityEpicTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1116, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StarGiftAttributeRarityEpic) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1116, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StarGiftAttributeRarityEpic) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, StarGiftAttributeRarityEpicTypeID, "starGiftAttributeRarityEpic"); err != nil {
-		return tlrt.DecodeErr(err, "starGiftAttributeRarityEpic", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1832, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *StarGiftAttributeRarityEpic) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1832)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *StarGiftAttributeRarityEpic) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1832, m)
 }
 
 // StarGiftAttributeRarityLegendary is the TL constructor
@@ -6797,43 +4637,31 @@ func (*StarGiftAttributeRarityLegendary) TypeName() string {
 func (*StarGiftAttributeRarityLegendary) starGiftAttributeRarityClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StarGiftAttributeRarityLegendary) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, StarGiftAttributeRarityLegendaryTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1971, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StarGiftAttributeRarityLegendary) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1971, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StarGiftAttributeRarityLegendary) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, StarGiftAttributeRarityLegendaryTypeID, "starGiftAttributeRarityLegendary"); err != nil {
-		return tlrt.DecodeErr(err, "starGiftAttributeRarityLegendary", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2759, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *StarGiftAttributeRarityLegendary) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2759)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *StarGiftAttributeRarityLegendary) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2759, m)
 }
 
 // StarGiftAuctionRoundClass is the TL type StarGiftAuctionRound: one of
@@ -6853,23 +4681,9 @@ func DecodeStarGiftAuctionRound(b *bin.Buffer) (StarGiftAuctionRoundClass, error
 // decodeStarGiftAuctionRound is DecodeStarGiftAuctionRound for a value nested
 // depth levels deep.
 func decodeStarGiftAuctionRound(d *tlrt.Decoder, depth int) (StarGiftAuctionRoundClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v StarGiftAuctionRoundClass
-	switch id {
-	case StarGiftAuctionRoundTypeID:
-		v = tlrt.New[StarGiftAuctionRound](d)
-	case StarGiftAuctionRoundExtendableTypeID:
-		v = tlrt.New[StarGiftAuctionRoundExtendable](d)
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "StarGiftAuctionRound"}
-	}
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 369, depth)
+	c, _ := v.(StarGiftAuctionRoundClass)
+	return c, err
 }
 
 // StarGiftAuctionRound is the TL constructor starGiftAuctionRound.
@@ -6901,58 +4715,31 @@ func (*StarGiftAuctionRound) TypeName() string {
 func (*StarGiftAuctionRound) starGiftAuctionRoundClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StarGiftAuctionRound) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, StarGiftAuctionRoundTypeID)
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.Num))
-	binary.LittleEndian.PutUint32(w[8:], uint32(m.Duration))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 540, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StarGiftAuctionRound) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 8)
-	_ = w[7]
-	binary.LittleEndian.PutUint32(w, uint32(m.Num))
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.Duration))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 540, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StarGiftAuctionRound) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, StarGiftAuctionRoundTypeID, "starGiftAuctionRound"); err != nil {
-		return tlrt.DecodeErr(err, "starGiftAuctionRound", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1195, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *StarGiftAuctionRound) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1195)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *StarGiftAuctionRound) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Num, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "starGiftAuctionRound", "num")
-	}
-	if m.Duration, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "starGiftAuctionRound", "duration")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1195, m)
 }
 
 // StarGiftAuctionRoundExtendable is the TL constructor
@@ -6988,68 +4775,31 @@ func (*StarGiftAuctionRoundExtendable) TypeName() string {
 func (*StarGiftAuctionRoundExtendable) starGiftAuctionRoundClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StarGiftAuctionRoundExtendable) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 20)
-	_ = w[19]
-	binary.LittleEndian.PutUint32(w, StarGiftAuctionRoundExtendableTypeID)
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.Num))
-	binary.LittleEndian.PutUint32(w[8:], uint32(m.Duration))
-	binary.LittleEndian.PutUint32(w[12:], uint32(m.ExtendTop))
-	binary.LittleEndian.PutUint32(w[16:], uint32(m.ExtendWindow))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 99, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StarGiftAuctionRoundExtendable) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 16)
-	_ = w[15]
-	binary.LittleEndian.PutUint32(w, uint32(m.Num))
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.Duration))
-	binary.LittleEndian.PutUint32(w[8:], uint32(m.ExtendTop))
-	binary.LittleEndian.PutUint32(w[12:], uint32(m.ExtendWindow))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 99, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StarGiftAuctionRoundExtendable) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, StarGiftAuctionRoundExtendableTypeID, "starGiftAuctionRoundExtendable"); err != nil {
-		return tlrt.DecodeErr(err, "starGiftAuctionRoundExtendable", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 693, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *StarGiftAuctionRoundExtendable) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 693)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *StarGiftAuctionRoundExtendable) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Num, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "starGiftAuctionRoundExtendable", "num")
-	}
-	if m.Duration, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "starGiftAuctionRoundExtendable", "duration")
-	}
-	if m.ExtendTop, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "starGiftAuctionRoundExtendable", "extend_top")
-	}
-	if m.ExtendWindow, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "starGiftAuctionRoundExtendable", "extend_window")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 693, m)
 }
 
 // StarGiftAuctionStateClass is the TL type StarGiftAuctionState: one of
@@ -7070,27 +4820,9 @@ func DecodeStarGiftAuctionState(b *bin.Buffer) (StarGiftAuctionStateClass, error
 // decodeStarGiftAuctionState is DecodeStarGiftAuctionState for a value nested
 // depth levels deep.
 func decodeStarGiftAuctionState(d *tlrt.Decoder, depth int) (StarGiftAuctionStateClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v StarGiftAuctionStateClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case StarGiftAuctionStateNotModifiedTypeID:
-		v = &StarGiftAuctionStateNotModified{}
-	case StarGiftAuctionStateTypeID:
-		v, size = &StarGiftAuctionState{}, unsafe.Sizeof(StarGiftAuctionState{})
-	case StarGiftAuctionStateFinishedTypeID:
-		v, size = &StarGiftAuctionStateFinished{}, unsafe.Sizeof(StarGiftAuctionStateFinished{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "StarGiftAuctionState"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 289, depth)
+	c, _ := v.(StarGiftAuctionStateClass)
+	return c, err
 }
 
 // StarGiftAuctionStateNotModified is the TL constructor
@@ -7120,43 +4852,31 @@ func (*StarGiftAuctionStateNotModified) TypeName() string {
 func (*StarGiftAuctionStateNotModified) starGiftAuctionStateClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StarGiftAuctionStateNotModified) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, StarGiftAuctionStateNotModifiedTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2441, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StarGiftAuctionStateNotModified) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2441, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StarGiftAuctionStateNotModified) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, StarGiftAuctionStateNotModifiedTypeID, "starGiftAuctionStateNotModified"); err != nil {
-		return tlrt.DecodeErr(err, "starGiftAuctionStateNotModified", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3271, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *StarGiftAuctionStateNotModified) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3271)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *StarGiftAuctionStateNotModified) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3271, m)
 }
 
 // StarGiftAuctionState is the TL constructor starGiftAuctionState.
@@ -7201,114 +4921,31 @@ func (*StarGiftAuctionState) TypeName() string {
 func (*StarGiftAuctionState) starGiftAuctionStateClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StarGiftAuctionState) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, StarGiftAuctionStateTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1092, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StarGiftAuctionState) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 28)
-	_ = w[27]
-	binary.LittleEndian.PutUint32(w, uint32(m.Version))
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.StartDate))
-	binary.LittleEndian.PutUint32(w[8:], uint32(m.EndDate))
-	binary.LittleEndian.PutUint64(w[12:], uint64(m.MinBidAmount))
-	binary.LittleEndian.PutUint32(w[20:], bin.TypeVector)
-	binary.LittleEndian.PutUint32(w[24:], uint32(len(m.BidLevels)))
-	for i := range m.BidLevels {
-		if err := m.BidLevels[i].Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "starGiftAuctionState", "bid_levels")
-		}
-	}
-	tlrt.PutVectorHeader(b, len(m.TopBidders))
-	for i := range m.TopBidders {
-		tlrt.PutUint64(b, uint64(m.TopBidders[i]))
-	}
-	w = tlrt.Extend(b, 28)
-	_ = w[27]
-	binary.LittleEndian.PutUint32(w, uint32(m.NextRoundAt))
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.LastGiftNum))
-	binary.LittleEndian.PutUint32(w[8:], uint32(m.GiftsLeft))
-	binary.LittleEndian.PutUint32(w[12:], uint32(m.CurrentRound))
-	binary.LittleEndian.PutUint32(w[16:], uint32(m.TotalRounds))
-	binary.LittleEndian.PutUint32(w[20:], bin.TypeVector)
-	binary.LittleEndian.PutUint32(w[24:], uint32(len(m.Rounds)))
-	for i := range m.Rounds {
-		if err := tlrt.EncodeObject(b, m.Rounds[i]); err != nil {
-			return tlrt.EncodeErr(err, "starGiftAuctionState", "rounds")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1092, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StarGiftAuctionState) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, StarGiftAuctionStateTypeID, "starGiftAuctionState"); err != nil {
-		return tlrt.DecodeErr(err, "starGiftAuctionState", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1804, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *StarGiftAuctionState) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1804)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *StarGiftAuctionState) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "starGiftAuctionState", "")
-	}
-	var err error
-	if m.Version, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "starGiftAuctionState", "version")
-	}
-	if m.StartDate, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "starGiftAuctionState", "start_date")
-	}
-	if m.EndDate, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "starGiftAuctionState", "end_date")
-	}
-	if m.MinBidAmount, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "starGiftAuctionState", "min_bid_amount")
-	}
-	if m.BidLevels, err = tlrt.DecodeStructs[AuctionBidLevel](d, false, false, 20, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "starGiftAuctionState", "bid_levels")
-	}
-	if m.TopBidders, err = tlrt.DecodeVector(d, 8, (*tlrt.Decoder).Long); err != nil {
-		return tlrt.DecodeErr(err, "starGiftAuctionState", "top_bidders")
-	}
-	if m.NextRoundAt, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "starGiftAuctionState", "next_round_at")
-	}
-	if m.LastGiftNum, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "starGiftAuctionState", "last_gift_num")
-	}
-	if m.GiftsLeft, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "starGiftAuctionState", "gifts_left")
-	}
-	if m.CurrentRound, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "starGiftAuctionState", "current_round")
-	}
-	if m.TotalRounds, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "starGiftAuctionState", "total_rounds")
-	}
-	if m.Rounds, err = tlrt.DecodeSlabs[StarGiftAuctionRoundExtendable](d, false, 12, depth+1, decodeStarGiftAuctionRound); err != nil {
-		return tlrt.DecodeErr(err, "starGiftAuctionState", "rounds")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1804, m)
 }
 
 // StarGiftAuctionStateFinished is the TL constructor
@@ -7416,98 +5053,32 @@ func (m *StarGiftAuctionStateFinished) ClearFragmentListedURL() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StarGiftAuctionStateFinished) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, StarGiftAuctionStateFinishedTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1392, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StarGiftAuctionStateFinished) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags
-	flags |= tlrt.Bit(m.ListedCount != 0, 0)
-	flags |= tlrt.Bit(m.FragmentListedCount != 0 || m.FragmentListedURL != "", 1)
-	w := tlrt.Extend(b, 20)
-	_ = w[19]
-	binary.LittleEndian.PutUint32(w, uint32(flags))
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.StartDate))
-	binary.LittleEndian.PutUint32(w[8:], uint32(m.EndDate))
-	binary.LittleEndian.PutUint64(w[12:], uint64(m.AveragePrice))
-	if flags.Has(0) {
-		tlrt.PutUint32(b, uint32(m.ListedCount))
-	}
-	if flags.Has(1) {
-		tlrt.PutUint32(b, uint32(m.FragmentListedCount))
-		tlrt.PutString(b, m.FragmentListedURL)
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1392, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StarGiftAuctionStateFinished) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, StarGiftAuctionStateFinishedTypeID, "starGiftAuctionStateFinished"); err != nil {
-		return tlrt.DecodeErr(err, "starGiftAuctionStateFinished", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2128, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *StarGiftAuctionStateFinished) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = StarGiftAuctionStateFinished{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2128)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *StarGiftAuctionStateFinished) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "starGiftAuctionStateFinished", "flags")
-	}
-	if m.StartDate, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "starGiftAuctionStateFinished", "start_date")
-	}
-	if m.EndDate, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "starGiftAuctionStateFinished", "end_date")
-	}
-	if m.AveragePrice, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "starGiftAuctionStateFinished", "average_price")
-	}
-	if m.Flags.Has(0) {
-		if m.ListedCount, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "starGiftAuctionStateFinished", "listed_count")
-		}
-	}
-	if m.Flags.Has(1) {
-		if m.FragmentListedCount, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "starGiftAuctionStateFinished", "fragment_listed_count")
-		}
-	}
-	if m.Flags.Has(1) {
-		if m.FragmentListedURL, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "starGiftAuctionStateFinished", "fragment_listed_url")
-		}
-	}
-	if m.ListedCount != 0 {
-		m.Flags.Unset(0)
-	}
-	if m.FragmentListedCount != 0 || m.FragmentListedURL != "" {
-		m.Flags.Unset(1)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2128, m)
 }
 
 // StarsAmountClass is the TL type StarsAmount: one of StarsAmount,
@@ -7526,23 +5097,9 @@ func DecodeStarsAmount(b *bin.Buffer) (StarsAmountClass, error) {
 
 // decodeStarsAmount is DecodeStarsAmount for a value nested depth levels deep.
 func decodeStarsAmount(d *tlrt.Decoder, depth int) (StarsAmountClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v StarsAmountClass
-	switch id {
-	case StarsAmountTypeID:
-		v = tlrt.New[StarsAmount](d)
-	case StarsTonAmountTypeID:
-		v = tlrt.New[StarsTonAmount](d)
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "StarsAmount"}
-	}
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 116, depth)
+	c, _ := v.(StarsAmountClass)
+	return c, err
 }
 
 // StarsAmount is the TL constructor starsAmount.
@@ -7572,58 +5129,31 @@ func (*StarsAmount) TypeName() string {
 func (*StarsAmount) starsAmountClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StarsAmount) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 16)
-	_ = w[15]
-	binary.LittleEndian.PutUint32(w, StarsAmountTypeID)
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.Amount))
-	binary.LittleEndian.PutUint32(w[12:], uint32(m.Nanos))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1783, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StarsAmount) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint64(w, uint64(m.Amount))
-	binary.LittleEndian.PutUint32(w[8:], uint32(m.Nanos))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1783, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StarsAmount) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, StarsAmountTypeID, "starsAmount"); err != nil {
-		return tlrt.DecodeErr(err, "starsAmount", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2551, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *StarsAmount) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2551)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *StarsAmount) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Amount, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "starsAmount", "amount")
-	}
-	if m.Nanos, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "starsAmount", "nanos")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2551, m)
 }
 
 // StarsTonAmount is the TL constructor starsTonAmount.
@@ -7652,51 +5182,31 @@ func (*StarsTonAmount) TypeName() string {
 func (*StarsTonAmount) starsAmountClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StarsTonAmount) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, StarsTonAmountTypeID)
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.Amount))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1068, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StarsTonAmount) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint64(b, uint64(m.Amount))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1068, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StarsTonAmount) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, StarsTonAmountTypeID, "starsTonAmount"); err != nil {
-		return tlrt.DecodeErr(err, "starsTonAmount", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1779, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *StarsTonAmount) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1779)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *StarsTonAmount) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Amount, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "starsTonAmount", "amount")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1779, m)
 }
 
 // StarsTransactionPeerClass is the TL type StarsTransactionPeer: one of
@@ -7719,37 +5229,9 @@ func DecodeStarsTransactionPeer(b *bin.Buffer) (StarsTransactionPeerClass, error
 // decodeStarsTransactionPeer is DecodeStarsTransactionPeer for a value nested
 // depth levels deep.
 func decodeStarsTransactionPeer(d *tlrt.Decoder, depth int) (StarsTransactionPeerClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v StarsTransactionPeerClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case StarsTransactionPeerUnsupportedTypeID:
-		v = &StarsTransactionPeerUnsupported{}
-	case StarsTransactionPeerAppStoreTypeID:
-		v = &StarsTransactionPeerAppStore{}
-	case StarsTransactionPeerPlayMarketTypeID:
-		v = &StarsTransactionPeerPlayMarket{}
-	case StarsTransactionPeerPremiumBotTypeID:
-		v = &StarsTransactionPeerPremiumBot{}
-	case StarsTransactionPeerFragmentTypeID:
-		v = &StarsTransactionPeerFragment{}
-	case StarsTransactionPeerTypeID:
-		v, size = &StarsTransactionPeer{}, unsafe.Sizeof(StarsTransactionPeer{})
-	case StarsTransactionPeerAdsTypeID:
-		v = &StarsTransactionPeerAds{}
-	case StarsTransactionPeerAPITypeID:
-		v = &StarsTransactionPeerAPI{}
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "StarsTransactionPeer"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 128, depth)
+	c, _ := v.(StarsTransactionPeerClass)
+	return c, err
 }
 
 // StarsTransactionPeerUnsupported is the TL constructor
@@ -7779,43 +5261,31 @@ func (*StarsTransactionPeerUnsupported) TypeName() string {
 func (*StarsTransactionPeerUnsupported) starsTransactionPeerClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StarsTransactionPeerUnsupported) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, StarsTransactionPeerUnsupportedTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1376, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StarsTransactionPeerUnsupported) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1376, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StarsTransactionPeerUnsupported) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, StarsTransactionPeerUnsupportedTypeID, "starsTransactionPeerUnsupported"); err != nil {
-		return tlrt.DecodeErr(err, "starsTransactionPeerUnsupported", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2112, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *StarsTransactionPeerUnsupported) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2112)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *StarsTransactionPeerUnsupported) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2112, m)
 }
 
 // StarsTransactionPeerAppStore is the TL constructor
@@ -7844,43 +5314,31 @@ func (*StarsTransactionPeerAppStore) TypeName() string {
 func (*StarsTransactionPeerAppStore) starsTransactionPeerClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StarsTransactionPeerAppStore) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, StarsTransactionPeerAppStoreTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1694, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StarsTransactionPeerAppStore) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1694, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StarsTransactionPeerAppStore) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, StarsTransactionPeerAppStoreTypeID, "starsTransactionPeerAppStore"); err != nil {
-		return tlrt.DecodeErr(err, "starsTransactionPeerAppStore", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2454, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *StarsTransactionPeerAppStore) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2454)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *StarsTransactionPeerAppStore) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2454, m)
 }
 
 // StarsTransactionPeerPlayMarket is the TL constructor
@@ -7910,43 +5368,31 @@ func (*StarsTransactionPeerPlayMarket) TypeName() string {
 func (*StarsTransactionPeerPlayMarket) starsTransactionPeerClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StarsTransactionPeerPlayMarket) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, StarsTransactionPeerPlayMarketTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1136, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StarsTransactionPeerPlayMarket) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1136, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StarsTransactionPeerPlayMarket) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, StarsTransactionPeerPlayMarketTypeID, "starsTransactionPeerPlayMarket"); err != nil {
-		return tlrt.DecodeErr(err, "starsTransactionPeerPlayMarket", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1853, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *StarsTransactionPeerPlayMarket) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1853)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *StarsTransactionPeerPlayMarket) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1853, m)
 }
 
 // StarsTransactionPeerPremiumBot is the TL constructor
@@ -7976,43 +5422,31 @@ func (*StarsTransactionPeerPremiumBot) TypeName() string {
 func (*StarsTransactionPeerPremiumBot) starsTransactionPeerClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StarsTransactionPeerPremiumBot) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, StarsTransactionPeerPremiumBotTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 350, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StarsTransactionPeerPremiumBot) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 350, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StarsTransactionPeerPremiumBot) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, StarsTransactionPeerPremiumBotTypeID, "starsTransactionPeerPremiumBot"); err != nil {
-		return tlrt.DecodeErr(err, "starsTransactionPeerPremiumBot", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 975, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *StarsTransactionPeerPremiumBot) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 975)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *StarsTransactionPeerPremiumBot) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 975, m)
 }
 
 // StarsTransactionPeerFragment is the TL constructor
@@ -8041,43 +5475,31 @@ func (*StarsTransactionPeerFragment) TypeName() string {
 func (*StarsTransactionPeerFragment) starsTransactionPeerClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StarsTransactionPeerFragment) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, StarsTransactionPeerFragmentTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2218, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StarsTransactionPeerFragment) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2218, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StarsTransactionPeerFragment) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, StarsTransactionPeerFragmentTypeID, "starsTransactionPeerFragment"); err != nil {
-		return tlrt.DecodeErr(err, "starsTransactionPeerFragment", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3035, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *StarsTransactionPeerFragment) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3035)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *StarsTransactionPeerFragment) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3035, m)
 }
 
 // StarsTransactionPeer is the TL constructor starsTransactionPeer.
@@ -8107,53 +5529,31 @@ func (*StarsTransactionPeer) TypeName() string {
 func (*StarsTransactionPeer) starsTransactionPeerClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StarsTransactionPeer) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, StarsTransactionPeerTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2043, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StarsTransactionPeer) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "starsTransactionPeer", "peer")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2043, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StarsTransactionPeer) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, StarsTransactionPeerTypeID, "starsTransactionPeer"); err != nil {
-		return tlrt.DecodeErr(err, "starsTransactionPeer", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2842, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *StarsTransactionPeer) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2842)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *StarsTransactionPeer) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "starsTransactionPeer", "")
-	}
-	var err error
-	if m.Peer, err = decodePeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "starsTransactionPeer", "peer")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2842, m)
 }
 
 // StarsTransactionPeerAds is the TL constructor starsTransactionPeerAds.
@@ -8181,43 +5581,31 @@ func (*StarsTransactionPeerAds) TypeName() string {
 func (*StarsTransactionPeerAds) starsTransactionPeerClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StarsTransactionPeerAds) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, StarsTransactionPeerAdsTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 893, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StarsTransactionPeerAds) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 893, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StarsTransactionPeerAds) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, StarsTransactionPeerAdsTypeID, "starsTransactionPeerAds"); err != nil {
-		return tlrt.DecodeErr(err, "starsTransactionPeerAds", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1590, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *StarsTransactionPeerAds) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1590)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *StarsTransactionPeerAds) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1590, m)
 }
 
 // StarsTransactionPeerAPI is the TL constructor starsTransactionPeerAPI.
@@ -8245,43 +5633,31 @@ func (*StarsTransactionPeerAPI) TypeName() string {
 func (*StarsTransactionPeerAPI) starsTransactionPeerClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StarsTransactionPeerAPI) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, StarsTransactionPeerAPITypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2388, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StarsTransactionPeerAPI) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2388, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StarsTransactionPeerAPI) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, StarsTransactionPeerAPITypeID, "starsTransactionPeerAPI"); err != nil {
-		return tlrt.DecodeErr(err, "starsTransactionPeerAPI", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3215, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *StarsTransactionPeerAPI) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3215)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *StarsTransactionPeerAPI) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3215, m)
 }
 
 // StatsGraphClass is the TL type StatsGraph: one of StatsGraphAsync,
@@ -8300,27 +5676,9 @@ func DecodeStatsGraph(b *bin.Buffer) (StatsGraphClass, error) {
 
 // decodeStatsGraph is DecodeStatsGraph for a value nested depth levels deep.
 func decodeStatsGraph(d *tlrt.Decoder, depth int) (StatsGraphClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v StatsGraphClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case StatsGraphAsyncTypeID:
-		v, size = &StatsGraphAsync{}, unsafe.Sizeof(StatsGraphAsync{})
-	case StatsGraphErrorTypeID:
-		v, size = &StatsGraphError{}, unsafe.Sizeof(StatsGraphError{})
-	case StatsGraphTypeID:
-		v, size = &StatsGraph{}, unsafe.Sizeof(StatsGraph{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "StatsGraph"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 197, depth)
+	c, _ := v.(StatsGraphClass)
+	return c, err
 }
 
 // StatsGraphAsync is the TL constructor statsGraphAsync.
@@ -8349,49 +5707,32 @@ func (*StatsGraphAsync) TypeName() string {
 func (*StatsGraphAsync) statsGraphClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StatsGraphAsync) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, StatsGraphAsyncTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 689, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StatsGraphAsync) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.Token)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 689, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StatsGraphAsync) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, StatsGraphAsyncTypeID, "statsGraphAsync"); err != nil {
-		return tlrt.DecodeErr(err, "statsGraphAsync", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1362, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *StatsGraphAsync) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1362)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *StatsGraphAsync) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Token, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "statsGraphAsync", "token")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1362, m)
 }
 
 // StatsGraphError is the TL constructor statsGraphError.
@@ -8420,49 +5761,32 @@ func (*StatsGraphError) TypeName() string {
 func (*StatsGraphError) statsGraphClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StatsGraphError) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, StatsGraphErrorTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1822, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StatsGraphError) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.Error)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1822, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StatsGraphError) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, StatsGraphErrorTypeID, "statsGraphError"); err != nil {
-		return tlrt.DecodeErr(err, "statsGraphError", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2595, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *StatsGraphError) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2595)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *StatsGraphError) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Error, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "statsGraphError", "error")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2595, m)
 }
 
 // StatsGraph is the TL constructor statsGraph.
@@ -8517,75 +5841,32 @@ func (m *StatsGraph) ClearZoomToken() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StatsGraph) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, StatsGraphTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1313, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StatsGraph) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags
-	flags |= tlrt.Bit(m.ZoomToken != "", 0)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := m.JSON.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "statsGraph", "json")
-	}
-	if flags.Has(0) {
-		tlrt.PutString(b, m.ZoomToken)
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1313, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StatsGraph) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, StatsGraphTypeID, "statsGraph"); err != nil {
-		return tlrt.DecodeErr(err, "statsGraph", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2043, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *StatsGraph) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = StatsGraph{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2043)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *StatsGraph) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "statsGraph", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "statsGraph", "flags")
-	}
-	if err = tlrt.DecodeBoxed(d, &m.JSON, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "statsGraph", "json")
-	}
-	if m.Flags.Has(0) {
-		if m.ZoomToken, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "statsGraph", "zoom_token")
-		}
-	}
-	if m.ZoomToken != "" {
-		m.Flags.Unset(0)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2043, m)
 }
 
 // StickerSetCoveredClass is the TL type StickerSetCovered: one of
@@ -8606,29 +5887,9 @@ func DecodeStickerSetCovered(b *bin.Buffer) (StickerSetCoveredClass, error) {
 // decodeStickerSetCovered is DecodeStickerSetCovered for a value nested depth
 // levels deep.
 func decodeStickerSetCovered(d *tlrt.Decoder, depth int) (StickerSetCoveredClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v StickerSetCoveredClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case StickerSetCoveredTypeID:
-		v, size = &StickerSetCovered{}, unsafe.Sizeof(StickerSetCovered{})
-	case StickerSetMultiCoveredTypeID:
-		v, size = &StickerSetMultiCovered{}, unsafe.Sizeof(StickerSetMultiCovered{})
-	case StickerSetFullCoveredTypeID:
-		v, size = &StickerSetFullCovered{}, unsafe.Sizeof(StickerSetFullCovered{})
-	case StickerSetNoCoveredTypeID:
-		v, size = &StickerSetNoCovered{}, unsafe.Sizeof(StickerSetNoCovered{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "StickerSetCovered"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 242, depth)
+	c, _ := v.(StickerSetCoveredClass)
+	return c, err
 }
 
 // StickerSetCovered is the TL constructor stickerSetCovered.
@@ -8659,64 +5920,32 @@ func (*StickerSetCovered) TypeName() string {
 func (*StickerSetCovered) stickerSetCoveredClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StickerSetCovered) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, StickerSetCoveredTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 923, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StickerSetCovered) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := m.Set.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "stickerSetCovered", "set")
-	}
-	if err := tlrt.EncodeObject(b, m.Cover); err != nil {
-		return tlrt.EncodeErr(err, "stickerSetCovered", "cover")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 923, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StickerSetCovered) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, StickerSetCoveredTypeID, "stickerSetCovered"); err != nil {
-		return tlrt.DecodeErr(err, "stickerSetCovered", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1622, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *StickerSetCovered) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = StickerSetCovered{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1622)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *StickerSetCovered) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "stickerSetCovered", "")
-	}
-	var err error
-	if err = tlrt.DecodeBoxed(d, &m.Set, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "stickerSetCovered", "set")
-	}
-	if m.Cover, err = decodeDocument(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "stickerSetCovered", "cover")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1622, m)
 }
 
 // StickerSetMultiCovered is the TL constructor stickerSetMultiCovered.
@@ -8748,67 +5977,32 @@ func (*StickerSetMultiCovered) TypeName() string {
 func (*StickerSetMultiCovered) stickerSetCoveredClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StickerSetMultiCovered) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, StickerSetMultiCoveredTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 473, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StickerSetMultiCovered) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := m.Set.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "stickerSetMultiCovered", "set")
-	}
-	tlrt.PutVectorHeader(b, len(m.Covers))
-	for i := range m.Covers {
-		if err := tlrt.EncodeObject(b, m.Covers[i]); err != nil {
-			return tlrt.EncodeErr(err, "stickerSetMultiCovered", "covers")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 473, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StickerSetMultiCovered) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, StickerSetMultiCoveredTypeID, "stickerSetMultiCovered"); err != nil {
-		return tlrt.DecodeErr(err, "stickerSetMultiCovered", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1118, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *StickerSetMultiCovered) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = StickerSetMultiCovered{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1118)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *StickerSetMultiCovered) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "stickerSetMultiCovered", "")
-	}
-	var err error
-	if err = tlrt.DecodeBoxed(d, &m.Set, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "stickerSetMultiCovered", "set")
-	}
-	if m.Covers, err = tlrt.DecodeSlabs[Document](d, false, 12, depth+1, decodeDocument); err != nil {
-		return tlrt.DecodeErr(err, "stickerSetMultiCovered", "covers")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1118, m)
 }
 
 // StickerSetFullCovered is the TL constructor stickerSetFullCovered.
@@ -8843,85 +6037,32 @@ func (*StickerSetFullCovered) TypeName() string {
 func (*StickerSetFullCovered) stickerSetCoveredClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StickerSetFullCovered) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, StickerSetFullCoveredTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 607, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StickerSetFullCovered) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := m.Set.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "stickerSetFullCovered", "set")
-	}
-	tlrt.PutVectorHeader(b, len(m.Packs))
-	for i := range m.Packs {
-		if err := m.Packs[i].Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "stickerSetFullCovered", "packs")
-		}
-	}
-	tlrt.PutVectorHeader(b, len(m.Keywords))
-	for i := range m.Keywords {
-		if err := m.Keywords[i].Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "stickerSetFullCovered", "keywords")
-		}
-	}
-	tlrt.PutVectorHeader(b, len(m.Documents))
-	for i := range m.Documents {
-		if err := tlrt.EncodeObject(b, m.Documents[i]); err != nil {
-			return tlrt.EncodeErr(err, "stickerSetFullCovered", "documents")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 607, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StickerSetFullCovered) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, StickerSetFullCoveredTypeID, "stickerSetFullCovered"); err != nil {
-		return tlrt.DecodeErr(err, "stickerSetFullCovered", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1269, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *StickerSetFullCovered) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = StickerSetFullCovered{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1269)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *StickerSetFullCovered) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "stickerSetFullCovered", "")
-	}
-	var err error
-	if err = tlrt.DecodeBoxed(d, &m.Set, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "stickerSetFullCovered", "set")
-	}
-	if m.Packs, err = tlrt.DecodeStructs[StickerPack](d, false, false, 16, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "stickerSetFullCovered", "packs")
-	}
-	if m.Keywords, err = tlrt.DecodeStructs[StickerKeyword](d, false, false, 20, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "stickerSetFullCovered", "keywords")
-	}
-	if m.Documents, err = tlrt.DecodeSlabs[Document](d, false, 12, depth+1, decodeDocument); err != nil {
-		return tlrt.DecodeErr(err, "stickerSetFullCovered", "documents")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1269, m)
 }
 
 // StickerSetNoCovered is the TL constructor stickerSetNoCovered.
@@ -8950,58 +6091,32 @@ func (*StickerSetNoCovered) TypeName() string {
 func (*StickerSetNoCovered) stickerSetCoveredClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StickerSetNoCovered) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, StickerSetNoCoveredTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1105, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StickerSetNoCovered) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := m.Set.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "stickerSetNoCovered", "set")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1105, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StickerSetNoCovered) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, StickerSetNoCoveredTypeID, "stickerSetNoCovered"); err != nil {
-		return tlrt.DecodeErr(err, "stickerSetNoCovered", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1819, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *StickerSetNoCovered) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = StickerSetNoCovered{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1819)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *StickerSetNoCovered) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "stickerSetNoCovered", "")
-	}
-	var err error
-	if err = tlrt.DecodeBoxed(d, &m.Set, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "stickerSetNoCovered", "set")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1819, m)
 }
 
 // StoryItemClass is the TL type StoryItem: one of StoryItemDeleted,
@@ -9020,27 +6135,9 @@ func DecodeStoryItem(b *bin.Buffer) (StoryItemClass, error) {
 
 // decodeStoryItem is DecodeStoryItem for a value nested depth levels deep.
 func decodeStoryItem(d *tlrt.Decoder, depth int) (StoryItemClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v StoryItemClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case StoryItemDeletedTypeID:
-		v = tlrt.New[StoryItemDeleted](d)
-	case StoryItemSkippedTypeID:
-		v = tlrt.New[StoryItemSkipped](d)
-	case StoryItemTypeID:
-		v, size = &StoryItem{}, unsafe.Sizeof(StoryItem{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "StoryItem"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 221, depth)
+	c, _ := v.(StoryItemClass)
+	return c, err
 }
 
 // StoryItemDeleted is the TL constructor storyItemDeleted.
@@ -9069,51 +6166,31 @@ func (*StoryItemDeleted) TypeName() string {
 func (*StoryItemDeleted) storyItemClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StoryItemDeleted) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 8)
-	_ = w[7]
-	binary.LittleEndian.PutUint32(w, StoryItemDeletedTypeID)
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.ID))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 763, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StoryItemDeleted) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, uint32(m.ID))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 763, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StoryItemDeleted) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, StoryItemDeletedTypeID, "storyItemDeleted"); err != nil {
-		return tlrt.DecodeErr(err, "storyItemDeleted", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1443, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *StoryItemDeleted) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1443)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *StoryItemDeleted) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.ID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "storyItemDeleted", "id")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1443, m)
 }
 
 // StoryItemSkipped is the TL constructor storyItemSkipped.
@@ -9148,72 +6225,31 @@ func (*StoryItemSkipped) TypeName() string {
 func (*StoryItemSkipped) storyItemClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StoryItemSkipped) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, StoryItemSkippedTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2454, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StoryItemSkipped) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<8 | 1<<9)
-	flags |= tlrt.Bit(m.CloseFriends, 8)
-	flags |= tlrt.Bit(m.Live, 9)
-	w := tlrt.Extend(b, 16)
-	_ = w[15]
-	binary.LittleEndian.PutUint32(w, uint32(flags))
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.ID))
-	binary.LittleEndian.PutUint32(w[8:], uint32(m.Date))
-	binary.LittleEndian.PutUint32(w[12:], uint32(m.ExpireDate))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2454, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StoryItemSkipped) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, StoryItemSkippedTypeID, "storyItemSkipped"); err != nil {
-		return tlrt.DecodeErr(err, "storyItemSkipped", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3284, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *StoryItemSkipped) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = StoryItemSkipped{}
-	d := tlrt.NewDecoder(b, &wireSchema, 3284)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *StoryItemSkipped) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "storyItemSkipped", "flags")
-	}
-	m.CloseFriends = m.Flags.Has(8)
-	m.Live = m.Flags.Has(9)
-	if m.ID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "storyItemSkipped", "id")
-	}
-	if m.Date, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "storyItemSkipped", "date")
-	}
-	if m.ExpireDate, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "storyItemSkipped", "expire_date")
-	}
-	m.Flags &^= 1<<8 | 1<<9
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3284, m)
 }
 
 // StoryItem is the TL constructor storyItem.
@@ -9374,233 +6410,32 @@ func (m *StoryItem) ClearAlbums() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StoryItem) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, StoryItemTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 199, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StoryItem) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<3 | 1<<5 | 1<<7 | 1<<8 | 1<<9 | 1<<10 | 1<<11 | 1<<12 | 1<<13 | 1<<15 | 1<<16 | 1<<17 | 1<<18 | 1<<20)
-	flags |= tlrt.Bit(m.Pinned, 5)
-	flags |= tlrt.Bit(m.Public, 7)
-	flags |= tlrt.Bit(m.CloseFriends, 8)
-	flags |= tlrt.Bit(m.Min, 9)
-	flags |= tlrt.Bit(m.Noforwards, 10)
-	flags |= tlrt.Bit(m.Edited, 11)
-	flags |= tlrt.Bit(m.Contacts, 12)
-	flags |= tlrt.Bit(m.SelectedContacts, 13)
-	flags |= tlrt.Bit(m.Out, 16)
-	flags |= tlrt.Bit(m.FromID != nil, 18)
-	flags |= tlrt.Bit(m.FwdFrom != nil, 17)
-	flags |= tlrt.Bit(m.Caption != "", 0)
-	flags |= tlrt.Bit(len(m.Entities) > 0, 1)
-	flags |= tlrt.Bit(len(m.MediaAreas) > 0, 14)
-	flags |= tlrt.Bit(len(m.Privacy) > 0, 2)
-	flags |= tlrt.Bit(m.Views != nil, 3)
-	flags |= tlrt.Bit(m.SentReaction != nil, 15)
-	flags |= tlrt.Bit(len(m.Albums) > 0, 19)
-	flags |= tlrt.Bit(m.Music != nil, 20)
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, uint32(flags))
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.ID))
-	binary.LittleEndian.PutUint32(w[8:], uint32(m.Date))
-	if flags.Has(18) {
-		if err := tlrt.EncodeObject(b, m.FromID); err != nil {
-			return tlrt.EncodeErr(err, "storyItem", "from_id")
-		}
-	}
-	if flags.Has(17) {
-		if err := m.FwdFrom.Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "storyItem", "fwd_from")
-		}
-	}
-	tlrt.PutUint32(b, uint32(m.ExpireDate))
-	if flags.Has(0) {
-		tlrt.PutString(b, m.Caption)
-	}
-	if flags.Has(1) {
-		tlrt.PutVectorHeader(b, len(m.Entities))
-		for i := range m.Entities {
-			if err := tlrt.EncodeObject(b, m.Entities[i]); err != nil {
-				return tlrt.EncodeErr(err, "storyItem", "entities")
-			}
-		}
-	}
-	if err := tlrt.EncodeObject(b, m.Media); err != nil {
-		return tlrt.EncodeErr(err, "storyItem", "media")
-	}
-	if flags.Has(14) {
-		tlrt.PutVectorHeader(b, len(m.MediaAreas))
-		for i := range m.MediaAreas {
-			if err := tlrt.EncodeObject(b, m.MediaAreas[i]); err != nil {
-				return tlrt.EncodeErr(err, "storyItem", "media_areas")
-			}
-		}
-	}
-	if flags.Has(2) {
-		tlrt.PutVectorHeader(b, len(m.Privacy))
-		for i := range m.Privacy {
-			if err := tlrt.EncodeObject(b, m.Privacy[i]); err != nil {
-				return tlrt.EncodeErr(err, "storyItem", "privacy")
-			}
-		}
-	}
-	if flags.Has(3) {
-		if err := m.Views.Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "storyItem", "views")
-		}
-	}
-	if flags.Has(15) {
-		if err := tlrt.EncodeObject(b, m.SentReaction); err != nil {
-			return tlrt.EncodeErr(err, "storyItem", "sent_reaction")
-		}
-	}
-	if flags.Has(19) {
-		tlrt.PutVectorHeader(b, len(m.Albums))
-		for i := range m.Albums {
-			tlrt.PutUint32(b, uint32(m.Albums[i]))
-		}
-	}
-	if flags.Has(20) {
-		if err := tlrt.EncodeObject(b, m.Music); err != nil {
-			return tlrt.EncodeErr(err, "storyItem", "music")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 199, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StoryItem) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, StoryItemTypeID, "storyItem"); err != nil {
-		return tlrt.DecodeErr(err, "storyItem", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 806, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *StoryItem) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = StoryItem{}
-	d := tlrt.NewDecoder(b, &wireSchema, 806)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *StoryItem) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "storyItem", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "storyItem", "flags")
-	}
-	m.Pinned = m.Flags.Has(5)
-	m.Public = m.Flags.Has(7)
-	m.CloseFriends = m.Flags.Has(8)
-	m.Min = m.Flags.Has(9)
-	m.Noforwards = m.Flags.Has(10)
-	m.Edited = m.Flags.Has(11)
-	m.Contacts = m.Flags.Has(12)
-	m.SelectedContacts = m.Flags.Has(13)
-	m.Out = m.Flags.Has(16)
-	if m.ID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "storyItem", "id")
-	}
-	if m.Date, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "storyItem", "date")
-	}
-	if m.Flags.Has(18) {
-		if m.FromID, err = decodePeer(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "storyItem", "from_id")
-		}
-	}
-	if m.Flags.Has(17) {
-		d.Spend(unsafe.Sizeof(StoryFwdHeader{}))
-		m.FwdFrom = &StoryFwdHeader{}
-		if err = tlrt.DecodeBoxed(d, m.FwdFrom, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "storyItem", "fwd_from")
-		}
-	}
-	if m.ExpireDate, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "storyItem", "expire_date")
-	}
-	if m.Flags.Has(0) {
-		if m.Caption, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "storyItem", "caption")
-		}
-	}
-	if m.Flags.Has(1) {
-		if m.Entities, err = tlrt.DecodeSlabs[MessageEntityFormattedDate](d, false, 12, depth+1, decodeMessageEntity); err != nil {
-			return tlrt.DecodeErr(err, "storyItem", "entities")
-		}
-	}
-	if m.Media, err = decodeMessageMedia(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "storyItem", "media")
-	}
-	if m.Flags.Has(14) {
-		if m.MediaAreas, err = tlrt.DecodeSlabs[MediaAreaVenue](d, false, 56, depth+1, decodeMediaArea); err != nil {
-			return tlrt.DecodeErr(err, "storyItem", "media_areas")
-		}
-	}
-	if m.Flags.Has(2) {
-		if m.Privacy, err = tlrt.DecodeSlabs[PrivacyValueAllowUsers](d, false, 4, depth+1, decodePrivacyRule); err != nil {
-			return tlrt.DecodeErr(err, "storyItem", "privacy")
-		}
-	}
-	if m.Flags.Has(3) {
-		d.Spend(unsafe.Sizeof(StoryViews{}))
-		m.Views = &StoryViews{}
-		if err = tlrt.DecodeBoxed(d, m.Views, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "storyItem", "views")
-		}
-	}
-	if m.Flags.Has(15) {
-		if m.SentReaction, err = decodeReaction(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "storyItem", "sent_reaction")
-		}
-	}
-	if m.Flags.Has(19) {
-		if m.Albums, err = tlrt.DecodeVector(d, 4, (*tlrt.Decoder).Int); err != nil {
-			return tlrt.DecodeErr(err, "storyItem", "albums")
-		}
-	}
-	if m.Flags.Has(20) {
-		if m.Music, err = decodeDocument(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "storyItem", "music")
-		}
-	}
-	m.Flags &^= 1<<3 | 1<<5 | 1<<7 | 1<<8 | 1<<9 | 1<<10 | 1<<11 | 1<<12 | 1<<13 | 1<<15 | 1<<16 | 1<<17 | 1<<18 | 1<<20
-	if m.Caption != "" {
-		m.Flags.Unset(0)
-	}
-	if len(m.Entities) > 0 {
-		m.Flags.Unset(1)
-	}
-	if len(m.MediaAreas) > 0 {
-		m.Flags.Unset(14)
-	}
-	if len(m.Privacy) > 0 {
-		m.Flags.Unset(2)
-	}
-	if len(m.Albums) > 0 {
-		m.Flags.Unset(19)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 806, m)
 }
 
 // StoryReactionClass is the TL type StoryReaction: one of StoryReaction,
@@ -9620,27 +6455,9 @@ func DecodeStoryReaction(b *bin.Buffer) (StoryReactionClass, error) {
 // decodeStoryReaction is DecodeStoryReaction for a value nested depth levels
 // deep.
 func decodeStoryReaction(d *tlrt.Decoder, depth int) (StoryReactionClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v StoryReactionClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case StoryReactionTypeID:
-		v, size = &StoryReaction{}, unsafe.Sizeof(StoryReaction{})
-	case StoryReactionPublicForwardTypeID:
-		v, size = &StoryReactionPublicForward{}, unsafe.Sizeof(StoryReactionPublicForward{})
-	case StoryReactionPublicRepostTypeID:
-		v, size = &StoryReactionPublicRepost{}, unsafe.Sizeof(StoryReactionPublicRepost{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "StoryReaction"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 465, depth)
+	c, _ := v.(StoryReactionClass)
+	return c, err
 }
 
 // StoryReaction is the TL constructor storyReaction.
@@ -9672,64 +6489,32 @@ func (*StoryReaction) TypeName() string {
 func (*StoryReaction) storyReactionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StoryReaction) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, StoryReactionTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 894, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StoryReaction) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.PeerID); err != nil {
-		return tlrt.EncodeErr(err, "storyReaction", "peer_id")
-	}
-	tlrt.PutUint32(b, uint32(m.Date))
-	if err := tlrt.EncodeObject(b, m.Reaction); err != nil {
-		return tlrt.EncodeErr(err, "storyReaction", "reaction")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 894, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StoryReaction) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, StoryReactionTypeID, "storyReaction"); err != nil {
-		return tlrt.DecodeErr(err, "storyReaction", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1591, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *StoryReaction) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1591)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *StoryReaction) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "storyReaction", "")
-	}
-	var err error
-	if m.PeerID, err = decodePeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "storyReaction", "peer_id")
-	}
-	if m.Date, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "storyReaction", "date")
-	}
-	if m.Reaction, err = decodeReaction(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "storyReaction", "reaction")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1591, m)
 }
 
 // StoryReactionPublicForward is the TL constructor storyReactionPublicForward.
@@ -9758,54 +6543,32 @@ func (*StoryReactionPublicForward) TypeName() string {
 func (*StoryReactionPublicForward) storyReactionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StoryReactionPublicForward) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, StoryReactionPublicForwardTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1782, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StoryReactionPublicForward) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Message); err != nil {
-		return tlrt.EncodeErr(err, "storyReactionPublicForward", "message")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1782, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StoryReactionPublicForward) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, StoryReactionPublicForwardTypeID, "storyReactionPublicForward"); err != nil {
-		return tlrt.DecodeErr(err, "storyReactionPublicForward", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2550, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *StoryReactionPublicForward) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2550)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *StoryReactionPublicForward) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "storyReactionPublicForward", "")
-	}
-	var err error
-	if m.Message, err = decodeMessage(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "storyReactionPublicForward", "message")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2550, m)
 }
 
 // StoryReactionPublicRepost is the TL constructor storyReactionPublicRepost.
@@ -9836,60 +6599,32 @@ func (*StoryReactionPublicRepost) TypeName() string {
 func (*StoryReactionPublicRepost) storyReactionClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StoryReactionPublicRepost) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, StoryReactionPublicRepostTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1976, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StoryReactionPublicRepost) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.PeerID); err != nil {
-		return tlrt.EncodeErr(err, "storyReactionPublicRepost", "peer_id")
-	}
-	if err := tlrt.EncodeObject(b, m.Story); err != nil {
-		return tlrt.EncodeErr(err, "storyReactionPublicRepost", "story")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1976, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StoryReactionPublicRepost) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, StoryReactionPublicRepostTypeID, "storyReactionPublicRepost"); err != nil {
-		return tlrt.DecodeErr(err, "storyReactionPublicRepost", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2764, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *StoryReactionPublicRepost) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2764)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *StoryReactionPublicRepost) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "storyReactionPublicRepost", "")
-	}
-	var err error
-	if m.PeerID, err = decodePeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "storyReactionPublicRepost", "peer_id")
-	}
-	if m.Story, err = decodeStoryItem(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "storyReactionPublicRepost", "story")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2764, m)
 }
 
 // StoryViewClass is the TL type StoryView: one of StoryView,
@@ -9908,27 +6643,9 @@ func DecodeStoryView(b *bin.Buffer) (StoryViewClass, error) {
 
 // decodeStoryView is DecodeStoryView for a value nested depth levels deep.
 func decodeStoryView(d *tlrt.Decoder, depth int) (StoryViewClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v StoryViewClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case StoryViewTypeID:
-		v, size = &StoryView{}, unsafe.Sizeof(StoryView{})
-	case StoryViewPublicForwardTypeID:
-		v, size = &StoryViewPublicForward{}, unsafe.Sizeof(StoryViewPublicForward{})
-	case StoryViewPublicRepostTypeID:
-		v, size = &StoryViewPublicRepost{}, unsafe.Sizeof(StoryViewPublicRepost{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "StoryView"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 314, depth)
+	c, _ := v.(StoryViewClass)
+	return c, err
 }
 
 // StoryView is the TL constructor storyView.
@@ -9964,83 +6681,32 @@ func (*StoryView) TypeName() string {
 func (*StoryView) storyViewClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StoryView) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, StoryViewTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1654, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StoryView) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2)
-	flags |= tlrt.Bit(m.Blocked, 0)
-	flags |= tlrt.Bit(m.BlockedMyStoriesFrom, 1)
-	flags |= tlrt.Bit(m.Reaction != nil, 2)
-	w := tlrt.Extend(b, 16)
-	_ = w[15]
-	binary.LittleEndian.PutUint32(w, uint32(flags))
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.UserID))
-	binary.LittleEndian.PutUint32(w[12:], uint32(m.Date))
-	if flags.Has(2) {
-		if err := tlrt.EncodeObject(b, m.Reaction); err != nil {
-			return tlrt.EncodeErr(err, "storyView", "reaction")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1654, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StoryView) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, StoryViewTypeID, "storyView"); err != nil {
-		return tlrt.DecodeErr(err, "storyView", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2414, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *StoryView) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = StoryView{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2414)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *StoryView) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "storyView", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "storyView", "flags")
-	}
-	m.Blocked = m.Flags.Has(0)
-	m.BlockedMyStoriesFrom = m.Flags.Has(1)
-	if m.UserID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "storyView", "user_id")
-	}
-	if m.Date, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "storyView", "date")
-	}
-	if m.Flags.Has(2) {
-		if m.Reaction, err = decodeReaction(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "storyView", "reaction")
-		}
-	}
-	m.Flags &^= 1<<0 | 1<<1 | 1<<2
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2414, m)
 }
 
 // StoryViewPublicForward is the TL constructor storyViewPublicForward.
@@ -10073,68 +6739,32 @@ func (*StoryViewPublicForward) TypeName() string {
 func (*StoryViewPublicForward) storyViewClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StoryViewPublicForward) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, StoryViewPublicForwardTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1334, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StoryViewPublicForward) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<0 | 1<<1)
-	flags |= tlrt.Bit(m.Blocked, 0)
-	flags |= tlrt.Bit(m.BlockedMyStoriesFrom, 1)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := tlrt.EncodeObject(b, m.Message); err != nil {
-		return tlrt.EncodeErr(err, "storyViewPublicForward", "message")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1334, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StoryViewPublicForward) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, StoryViewPublicForwardTypeID, "storyViewPublicForward"); err != nil {
-		return tlrt.DecodeErr(err, "storyViewPublicForward", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2065, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *StoryViewPublicForward) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = StoryViewPublicForward{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2065)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *StoryViewPublicForward) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "storyViewPublicForward", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "storyViewPublicForward", "flags")
-	}
-	m.Blocked = m.Flags.Has(0)
-	m.BlockedMyStoriesFrom = m.Flags.Has(1)
-	if m.Message, err = decodeMessage(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "storyViewPublicForward", "message")
-	}
-	m.Flags &^= 1<<0 | 1<<1
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2065, m)
 }
 
 // StoryViewPublicRepost is the TL constructor storyViewPublicRepost.
@@ -10169,74 +6799,32 @@ func (*StoryViewPublicRepost) TypeName() string {
 func (*StoryViewPublicRepost) storyViewClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StoryViewPublicRepost) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, StoryViewPublicRepostTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1799, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StoryViewPublicRepost) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<0 | 1<<1)
-	flags |= tlrt.Bit(m.Blocked, 0)
-	flags |= tlrt.Bit(m.BlockedMyStoriesFrom, 1)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := tlrt.EncodeObject(b, m.PeerID); err != nil {
-		return tlrt.EncodeErr(err, "storyViewPublicRepost", "peer_id")
-	}
-	if err := tlrt.EncodeObject(b, m.Story); err != nil {
-		return tlrt.EncodeErr(err, "storyViewPublicRepost", "story")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1799, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StoryViewPublicRepost) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, StoryViewPublicRepostTypeID, "storyViewPublicRepost"); err != nil {
-		return tlrt.DecodeErr(err, "storyViewPublicRepost", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2570, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *StoryViewPublicRepost) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = StoryViewPublicRepost{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2570)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *StoryViewPublicRepost) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "storyViewPublicRepost", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "storyViewPublicRepost", "flags")
-	}
-	m.Blocked = m.Flags.Has(0)
-	m.BlockedMyStoriesFrom = m.Flags.Has(1)
-	if m.PeerID, err = decodePeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "storyViewPublicRepost", "peer_id")
-	}
-	if m.Story, err = decodeStoryItem(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "storyViewPublicRepost", "story")
-	}
-	m.Flags &^= 1<<0 | 1<<1
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2570, m)
 }
 
 // SavedPhoneContact is the TL constructor savedPhoneContact.
@@ -10266,61 +6854,32 @@ func (*SavedPhoneContact) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *SavedPhoneContact) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, SavedPhoneContactTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 152, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *SavedPhoneContact) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.Phone)
-	tlrt.PutString(b, m.FirstName)
-	tlrt.PutString(b, m.LastName)
-	tlrt.PutUint32(b, uint32(m.Date))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 152, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *SavedPhoneContact) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, SavedPhoneContactTypeID, "savedPhoneContact"); err != nil {
-		return tlrt.DecodeErr(err, "savedPhoneContact", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 756, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *SavedPhoneContact) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 756)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *SavedPhoneContact) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Phone, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "savedPhoneContact", "phone")
-	}
-	if m.FirstName, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "savedPhoneContact", "first_name")
-	}
-	if m.LastName, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "savedPhoneContact", "last_name")
-	}
-	if m.Date, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "savedPhoneContact", "date")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 756, m)
 }
 
 // SavedReactionTag is the TL constructor savedReactionTag.
@@ -10373,79 +6932,32 @@ func (m *SavedReactionTag) ClearTitle() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *SavedReactionTag) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, SavedReactionTagTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1939, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *SavedReactionTag) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags
-	flags |= tlrt.Bit(m.Title != "", 0)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := tlrt.EncodeObject(b, m.Reaction); err != nil {
-		return tlrt.EncodeErr(err, "savedReactionTag", "reaction")
-	}
-	if flags.Has(0) {
-		tlrt.PutString(b, m.Title)
-	}
-	tlrt.PutUint32(b, uint32(m.Count))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1939, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *SavedReactionTag) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, SavedReactionTagTypeID, "savedReactionTag"); err != nil {
-		return tlrt.DecodeErr(err, "savedReactionTag", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2726, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *SavedReactionTag) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = SavedReactionTag{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2726)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *SavedReactionTag) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "savedReactionTag", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "savedReactionTag", "flags")
-	}
-	if m.Reaction, err = decodeReaction(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "savedReactionTag", "reaction")
-	}
-	if m.Flags.Has(0) {
-		if m.Title, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "savedReactionTag", "title")
-		}
-	}
-	if m.Count, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "savedReactionTag", "count")
-	}
-	if m.Title != "" {
-		m.Flags.Unset(0)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2726, m)
 }
 
 // SavedStarGift is the TL constructor savedStarGift.
@@ -10758,263 +7270,32 @@ func (m *SavedStarGift) ClearCanCraftAt() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *SavedStarGift) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, SavedStarGiftTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 623, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *SavedStarGift) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<5 | 1<<9 | 1<<10 | 1<<12 | 1<<17)
-	flags |= tlrt.Bit(m.NameHidden, 0)
-	flags |= tlrt.Bit(m.Unsaved, 5)
-	flags |= tlrt.Bit(m.Refunded, 9)
-	flags |= tlrt.Bit(m.CanUpgrade, 10)
-	flags |= tlrt.Bit(m.PinnedToTop, 12)
-	flags |= tlrt.Bit(m.UpgradeSeparate, 17)
-	flags |= tlrt.Bit(m.FromID != nil, 1)
-	flags |= tlrt.Bit(m.Message != nil, 2)
-	flags |= tlrt.Bit(m.MsgID != 0, 3)
-	flags |= tlrt.Bit(m.SavedID != 0, 11)
-	flags |= tlrt.Bit(m.ConvertStars != 0, 4)
-	flags |= tlrt.Bit(m.UpgradeStars != 0, 6)
-	flags |= tlrt.Bit(m.CanExportAt != 0, 7)
-	flags |= tlrt.Bit(m.TransferStars != 0, 8)
-	flags |= tlrt.Bit(m.CanTransferAt != 0, 13)
-	flags |= tlrt.Bit(m.CanResellAt != 0, 14)
-	flags |= tlrt.Bit(len(m.CollectionID) > 0, 15)
-	flags |= tlrt.Bit(m.PrepaidUpgradeHash != "", 16)
-	flags |= tlrt.Bit(m.DropOriginalDetailsStars != 0, 18)
-	flags |= tlrt.Bit(m.GiftNum != 0, 19)
-	flags |= tlrt.Bit(m.CanCraftAt != 0, 20)
-	tlrt.PutUint32(b, uint32(flags))
-	if flags.Has(1) {
-		if err := tlrt.EncodeObject(b, m.FromID); err != nil {
-			return tlrt.EncodeErr(err, "savedStarGift", "from_id")
-		}
-	}
-	tlrt.PutUint32(b, uint32(m.Date))
-	if err := tlrt.EncodeObject(b, m.Gift); err != nil {
-		return tlrt.EncodeErr(err, "savedStarGift", "gift")
-	}
-	if flags.Has(2) {
-		if err := m.Message.Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "savedStarGift", "message")
-		}
-	}
-	if flags.Has(3) {
-		tlrt.PutUint32(b, uint32(m.MsgID))
-	}
-	if flags.Has(11) {
-		tlrt.PutUint64(b, uint64(m.SavedID))
-	}
-	if flags.Has(4) {
-		tlrt.PutUint64(b, uint64(m.ConvertStars))
-	}
-	if flags.Has(6) {
-		tlrt.PutUint64(b, uint64(m.UpgradeStars))
-	}
-	if flags.Has(7) {
-		tlrt.PutUint32(b, uint32(m.CanExportAt))
-	}
-	if flags.Has(8) {
-		tlrt.PutUint64(b, uint64(m.TransferStars))
-	}
-	if flags.Has(13) {
-		tlrt.PutUint32(b, uint32(m.CanTransferAt))
-	}
-	if flags.Has(14) {
-		tlrt.PutUint32(b, uint32(m.CanResellAt))
-	}
-	if flags.Has(15) {
-		tlrt.PutVectorHeader(b, len(m.CollectionID))
-		for i := range m.CollectionID {
-			tlrt.PutUint32(b, uint32(m.CollectionID[i]))
-		}
-	}
-	if flags.Has(16) {
-		tlrt.PutString(b, m.PrepaidUpgradeHash)
-	}
-	if flags.Has(18) {
-		tlrt.PutUint64(b, uint64(m.DropOriginalDetailsStars))
-	}
-	if flags.Has(19) {
-		tlrt.PutUint32(b, uint32(m.GiftNum))
-	}
-	if flags.Has(20) {
-		tlrt.PutUint32(b, uint32(m.CanCraftAt))
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 623, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *SavedStarGift) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, SavedStarGiftTypeID, "savedStarGift"); err != nil {
-		return tlrt.DecodeErr(err, "savedStarGift", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1286, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *SavedStarGift) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = SavedStarGift{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1286)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *SavedStarGift) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "savedStarGift", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "savedStarGift", "flags")
-	}
-	m.NameHidden = m.Flags.Has(0)
-	m.Unsaved = m.Flags.Has(5)
-	m.Refunded = m.Flags.Has(9)
-	m.CanUpgrade = m.Flags.Has(10)
-	m.PinnedToTop = m.Flags.Has(12)
-	m.UpgradeSeparate = m.Flags.Has(17)
-	if m.Flags.Has(1) {
-		if m.FromID, err = decodePeer(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "savedStarGift", "from_id")
-		}
-	}
-	if m.Date, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "savedStarGift", "date")
-	}
-	if m.Gift, err = decodeStarGift(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "savedStarGift", "gift")
-	}
-	if m.Flags.Has(2) {
-		d.Spend(unsafe.Sizeof(TextWithEntities{}))
-		m.Message = &TextWithEntities{}
-		if err = tlrt.DecodeBoxed(d, m.Message, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "savedStarGift", "message")
-		}
-	}
-	if m.Flags.Has(3) {
-		if m.MsgID, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "savedStarGift", "msg_id")
-		}
-	}
-	if m.Flags.Has(11) {
-		if m.SavedID, err = d.Long(); err != nil {
-			return tlrt.DecodeErr(err, "savedStarGift", "saved_id")
-		}
-	}
-	if m.Flags.Has(4) {
-		if m.ConvertStars, err = d.Long(); err != nil {
-			return tlrt.DecodeErr(err, "savedStarGift", "convert_stars")
-		}
-	}
-	if m.Flags.Has(6) {
-		if m.UpgradeStars, err = d.Long(); err != nil {
-			return tlrt.DecodeErr(err, "savedStarGift", "upgrade_stars")
-		}
-	}
-	if m.Flags.Has(7) {
-		if m.CanExportAt, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "savedStarGift", "can_export_at")
-		}
-	}
-	if m.Flags.Has(8) {
-		if m.TransferStars, err = d.Long(); err != nil {
-			return tlrt.DecodeErr(err, "savedStarGift", "transfer_stars")
-		}
-	}
-	if m.Flags.Has(13) {
-		if m.CanTransferAt, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "savedStarGift", "can_transfer_at")
-		}
-	}
-	if m.Flags.Has(14) {
-		if m.CanResellAt, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "savedStarGift", "can_resell_at")
-		}
-	}
-	if m.Flags.Has(15) {
-		if m.CollectionID, err = tlrt.DecodeVector(d, 4, (*tlrt.Decoder).Int); err != nil {
-			return tlrt.DecodeErr(err, "savedStarGift", "collection_id")
-		}
-	}
-	if m.Flags.Has(16) {
-		if m.PrepaidUpgradeHash, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "savedStarGift", "prepaid_upgrade_hash")
-		}
-	}
-	if m.Flags.Has(18) {
-		if m.DropOriginalDetailsStars, err = d.Long(); err != nil {
-			return tlrt.DecodeErr(err, "savedStarGift", "drop_original_details_stars")
-		}
-	}
-	if m.Flags.Has(19) {
-		if m.GiftNum, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "savedStarGift", "gift_num")
-		}
-	}
-	if m.Flags.Has(20) {
-		if m.CanCraftAt, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "savedStarGift", "can_craft_at")
-		}
-	}
-	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<5 | 1<<9 | 1<<10 | 1<<12 | 1<<17
-	if m.MsgID != 0 {
-		m.Flags.Unset(3)
-	}
-	if m.SavedID != 0 {
-		m.Flags.Unset(11)
-	}
-	if m.ConvertStars != 0 {
-		m.Flags.Unset(4)
-	}
-	if m.UpgradeStars != 0 {
-		m.Flags.Unset(6)
-	}
-	if m.CanExportAt != 0 {
-		m.Flags.Unset(7)
-	}
-	if m.TransferStars != 0 {
-		m.Flags.Unset(8)
-	}
-	if m.CanTransferAt != 0 {
-		m.Flags.Unset(13)
-	}
-	if m.CanResellAt != 0 {
-		m.Flags.Unset(14)
-	}
-	if len(m.CollectionID) > 0 {
-		m.Flags.Unset(15)
-	}
-	if m.PrepaidUpgradeHash != "" {
-		m.Flags.Unset(16)
-	}
-	if m.DropOriginalDetailsStars != 0 {
-		m.Flags.Unset(18)
-	}
-	if m.GiftNum != 0 {
-		m.Flags.Unset(19)
-	}
-	if m.CanCraftAt != 0 {
-		m.Flags.Unset(20)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1286, m)
 }
 
 // SearchPostsFlood is the TL constructor searchPostsFlood.
@@ -11070,82 +7351,31 @@ func (m *SearchPostsFlood) ClearWaitTill() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *SearchPostsFlood) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, SearchPostsFloodTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 577, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *SearchPostsFlood) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 0)
-	flags |= tlrt.Bit(m.QueryIsFree, 0)
-	flags |= tlrt.Bit(m.WaitTill != 0, 1)
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, uint32(flags))
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.TotalDaily))
-	binary.LittleEndian.PutUint32(w[8:], uint32(m.Remains))
-	if flags.Has(1) {
-		tlrt.PutUint32(b, uint32(m.WaitTill))
-	}
-	tlrt.PutUint64(b, uint64(m.StarsAmount))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 577, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *SearchPostsFlood) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, SearchPostsFloodTypeID, "searchPostsFlood"); err != nil {
-		return tlrt.DecodeErr(err, "searchPostsFlood", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1236, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *SearchPostsFlood) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = SearchPostsFlood{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1236)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *SearchPostsFlood) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "searchPostsFlood", "flags")
-	}
-	m.QueryIsFree = m.Flags.Has(0)
-	if m.TotalDaily, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "searchPostsFlood", "total_daily")
-	}
-	if m.Remains, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "searchPostsFlood", "remains")
-	}
-	if m.Flags.Has(1) {
-		if m.WaitTill, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "searchPostsFlood", "wait_till")
-		}
-	}
-	if m.StarsAmount, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "searchPostsFlood", "stars_amount")
-	}
-	m.Flags &^= 1 << 0
-	if m.WaitTill != 0 {
-		m.Flags.Unset(1)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1236, m)
 }
 
 // SearchResultsCalendarPeriod is the TL constructor
@@ -11176,68 +7406,31 @@ func (*SearchResultsCalendarPeriod) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *SearchResultsCalendarPeriod) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 20)
-	_ = w[19]
-	binary.LittleEndian.PutUint32(w, SearchResultsCalendarPeriodTypeID)
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.Date))
-	binary.LittleEndian.PutUint32(w[8:], uint32(m.MinMsgID))
-	binary.LittleEndian.PutUint32(w[12:], uint32(m.MaxMsgID))
-	binary.LittleEndian.PutUint32(w[16:], uint32(m.Count))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1921, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *SearchResultsCalendarPeriod) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 16)
-	_ = w[15]
-	binary.LittleEndian.PutUint32(w, uint32(m.Date))
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.MinMsgID))
-	binary.LittleEndian.PutUint32(w[8:], uint32(m.MaxMsgID))
-	binary.LittleEndian.PutUint32(w[12:], uint32(m.Count))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1921, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *SearchResultsCalendarPeriod) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, SearchResultsCalendarPeriodTypeID, "searchResultsCalendarPeriod"); err != nil {
-		return tlrt.DecodeErr(err, "searchResultsCalendarPeriod", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2707, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *SearchResultsCalendarPeriod) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2707)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *SearchResultsCalendarPeriod) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Date, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "searchResultsCalendarPeriod", "date")
-	}
-	if m.MinMsgID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "searchResultsCalendarPeriod", "min_msg_id")
-	}
-	if m.MaxMsgID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "searchResultsCalendarPeriod", "max_msg_id")
-	}
-	if m.Count, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "searchResultsCalendarPeriod", "count")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2707, m)
 }
 
 // SearchResultPosition is the TL constructor searchResultPosition.
@@ -11266,63 +7459,31 @@ func (*SearchResultPosition) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *SearchResultPosition) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 16)
-	_ = w[15]
-	binary.LittleEndian.PutUint32(w, SearchResultPositionTypeID)
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.MsgID))
-	binary.LittleEndian.PutUint32(w[8:], uint32(m.Date))
-	binary.LittleEndian.PutUint32(w[12:], uint32(m.Offset))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1172, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *SearchResultPosition) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, uint32(m.MsgID))
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.Date))
-	binary.LittleEndian.PutUint32(w[8:], uint32(m.Offset))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1172, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *SearchResultPosition) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, SearchResultPositionTypeID, "searchResultPosition"); err != nil {
-		return tlrt.DecodeErr(err, "searchResultPosition", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1891, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *SearchResultPosition) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1891)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *SearchResultPosition) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.MsgID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "searchResultPosition", "msg_id")
-	}
-	if m.Date, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "searchResultPosition", "date")
-	}
-	if m.Offset, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "searchResultPosition", "offset")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1891, m)
 }
 
 // SecureCredentialsEncrypted is the TL constructor secureCredentialsEncrypted.
@@ -11351,57 +7512,32 @@ func (*SecureCredentialsEncrypted) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *SecureCredentialsEncrypted) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, SecureCredentialsEncryptedTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 472, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *SecureCredentialsEncrypted) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutBytes(b, m.Data)
-	tlrt.PutBytes(b, m.Hash)
-	tlrt.PutBytes(b, m.Secret)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 472, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *SecureCredentialsEncrypted) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, SecureCredentialsEncryptedTypeID, "secureCredentialsEncrypted"); err != nil {
-		return tlrt.DecodeErr(err, "secureCredentialsEncrypted", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1117, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *SecureCredentialsEncrypted) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1117)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *SecureCredentialsEncrypted) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Data, err = tlrt.Bytes(d); err != nil {
-		return tlrt.DecodeErr(err, "secureCredentialsEncrypted", "data")
-	}
-	if m.Hash, err = tlrt.Bytes(d); err != nil {
-		return tlrt.DecodeErr(err, "secureCredentialsEncrypted", "hash")
-	}
-	if m.Secret, err = tlrt.Bytes(d); err != nil {
-		return tlrt.DecodeErr(err, "secureCredentialsEncrypted", "secret")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1117, m)
 }
 
 // SecureData is the TL constructor secureData.
@@ -11430,57 +7566,32 @@ func (*SecureData) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *SecureData) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, SecureDataTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1273, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *SecureData) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutBytes(b, m.Data)
-	tlrt.PutBytes(b, m.DataHash)
-	tlrt.PutBytes(b, m.Secret)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1273, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *SecureData) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, SecureDataTypeID, "secureData"); err != nil {
-		return tlrt.DecodeErr(err, "secureData", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1998, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *SecureData) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1998)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *SecureData) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Data, err = tlrt.Bytes(d); err != nil {
-		return tlrt.DecodeErr(err, "secureData", "data")
-	}
-	if m.DataHash, err = tlrt.Bytes(d); err != nil {
-		return tlrt.DecodeErr(err, "secureData", "data_hash")
-	}
-	if m.Secret, err = tlrt.Bytes(d); err != nil {
-		return tlrt.DecodeErr(err, "secureData", "secret")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1998, m)
 }
 
 // SecureSecretSettings is the TL constructor secureSecretSettings.
@@ -11509,62 +7620,32 @@ func (*SecureSecretSettings) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *SecureSecretSettings) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, SecureSecretSettingsTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 187, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *SecureSecretSettings) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.SecureAlgo); err != nil {
-		return tlrt.EncodeErr(err, "secureSecretSettings", "secure_algo")
-	}
-	tlrt.PutBytes(b, m.SecureSecret)
-	tlrt.PutUint64(b, uint64(m.SecureSecretID))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 187, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *SecureSecretSettings) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, SecureSecretSettingsTypeID, "secureSecretSettings"); err != nil {
-		return tlrt.DecodeErr(err, "secureSecretSettings", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 794, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *SecureSecretSettings) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 794)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *SecureSecretSettings) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "secureSecretSettings", "")
-	}
-	var err error
-	if m.SecureAlgo, err = decodeSecurePasswordKdfAlgo(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "secureSecretSettings", "secure_algo")
-	}
-	if m.SecureSecret, err = tlrt.Bytes(d); err != nil {
-		return tlrt.DecodeErr(err, "secureSecretSettings", "secure_secret")
-	}
-	if m.SecureSecretID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "secureSecretSettings", "secure_secret_id")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 794, m)
 }
 
 // SecureValue is the TL constructor secureValue.
@@ -11647,159 +7728,32 @@ func (m *SecureValue) ClearFiles() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *SecureValue) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, SecureValueTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 225, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *SecureValue) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<5)
-	flags |= tlrt.Bit(m.Data != nil, 0)
-	flags |= tlrt.Bit(m.FrontSide != nil, 1)
-	flags |= tlrt.Bit(m.ReverseSide != nil, 2)
-	flags |= tlrt.Bit(m.Selfie != nil, 3)
-	flags |= tlrt.Bit(len(m.Translation) > 0, 6)
-	flags |= tlrt.Bit(len(m.Files) > 0, 4)
-	flags |= tlrt.Bit(m.PlainData != nil, 5)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := tlrt.EncodeObject(b, m.Type); err != nil {
-		return tlrt.EncodeErr(err, "secureValue", "type")
-	}
-	if flags.Has(0) {
-		if err := m.Data.Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "secureValue", "data")
-		}
-	}
-	if flags.Has(1) {
-		if err := tlrt.EncodeObject(b, m.FrontSide); err != nil {
-			return tlrt.EncodeErr(err, "secureValue", "front_side")
-		}
-	}
-	if flags.Has(2) {
-		if err := tlrt.EncodeObject(b, m.ReverseSide); err != nil {
-			return tlrt.EncodeErr(err, "secureValue", "reverse_side")
-		}
-	}
-	if flags.Has(3) {
-		if err := tlrt.EncodeObject(b, m.Selfie); err != nil {
-			return tlrt.EncodeErr(err, "secureValue", "selfie")
-		}
-	}
-	if flags.Has(6) {
-		tlrt.PutVectorHeader(b, len(m.Translation))
-		for i := range m.Translation {
-			if err := tlrt.EncodeObject(b, m.Translation[i]); err != nil {
-				return tlrt.EncodeErr(err, "secureValue", "translation")
-			}
-		}
-	}
-	if flags.Has(4) {
-		tlrt.PutVectorHeader(b, len(m.Files))
-		for i := range m.Files {
-			if err := tlrt.EncodeObject(b, m.Files[i]); err != nil {
-				return tlrt.EncodeErr(err, "secureValue", "files")
-			}
-		}
-	}
-	if flags.Has(5) {
-		if err := tlrt.EncodeObject(b, m.PlainData); err != nil {
-			return tlrt.EncodeErr(err, "secureValue", "plain_data")
-		}
-	}
-	tlrt.PutBytes(b, m.Hash)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 225, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *SecureValue) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, SecureValueTypeID, "secureValue"); err != nil {
-		return tlrt.DecodeErr(err, "secureValue", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 834, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *SecureValue) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = SecureValue{}
-	d := tlrt.NewDecoder(b, &wireSchema, 834)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *SecureValue) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "secureValue", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "secureValue", "flags")
-	}
-	if m.Type, err = decodeSecureValueType(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "secureValue", "type")
-	}
-	if m.Flags.Has(0) {
-		d.Spend(unsafe.Sizeof(SecureData{}))
-		m.Data = &SecureData{}
-		if err = tlrt.DecodeBoxed(d, m.Data, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "secureValue", "data")
-		}
-	}
-	if m.Flags.Has(1) {
-		if m.FrontSide, err = decodeSecureFile(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "secureValue", "front_side")
-		}
-	}
-	if m.Flags.Has(2) {
-		if m.ReverseSide, err = decodeSecureFile(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "secureValue", "reverse_side")
-		}
-	}
-	if m.Flags.Has(3) {
-		if m.Selfie, err = decodeSecureFile(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "secureValue", "selfie")
-		}
-	}
-	if m.Flags.Has(6) {
-		if m.Translation, err = tlrt.DecodeSlabs[SecureFile](d, false, 4, depth+1, decodeSecureFile); err != nil {
-			return tlrt.DecodeErr(err, "secureValue", "translation")
-		}
-	}
-	if m.Flags.Has(4) {
-		if m.Files, err = tlrt.DecodeSlabs[SecureFile](d, false, 4, depth+1, decodeSecureFile); err != nil {
-			return tlrt.DecodeErr(err, "secureValue", "files")
-		}
-	}
-	if m.Flags.Has(5) {
-		if m.PlainData, err = decodeSecurePlainData(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "secureValue", "plain_data")
-		}
-	}
-	if m.Hash, err = tlrt.Bytes(d); err != nil {
-		return tlrt.DecodeErr(err, "secureValue", "hash")
-	}
-	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<5
-	if len(m.Translation) > 0 {
-		m.Flags.Unset(6)
-	}
-	if len(m.Files) > 0 {
-		m.Flags.Unset(4)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 834, m)
 }
 
 // SecureValueHash is the TL constructor secureValueHash.
@@ -11827,58 +7781,32 @@ func (*SecureValueHash) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *SecureValueHash) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, SecureValueHashTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2256, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *SecureValueHash) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Type); err != nil {
-		return tlrt.EncodeErr(err, "secureValueHash", "type")
-	}
-	tlrt.PutBytes(b, m.Hash)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2256, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *SecureValueHash) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, SecureValueHashTypeID, "secureValueHash"); err != nil {
-		return tlrt.DecodeErr(err, "secureValueHash", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3074, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *SecureValueHash) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3074)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *SecureValueHash) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "secureValueHash", "")
-	}
-	var err error
-	if m.Type, err = decodeSecureValueType(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "secureValueHash", "type")
-	}
-	if m.Hash, err = tlrt.Bytes(d); err != nil {
-		return tlrt.DecodeErr(err, "secureValueHash", "hash")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3074, m)
 }
 
 // SendAsPeer is the TL constructor sendAsPeer.
@@ -11907,65 +7835,31 @@ func (*SendAsPeer) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *SendAsPeer) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, SendAsPeerTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1740, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *SendAsPeer) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 0)
-	flags |= tlrt.Bit(m.PremiumRequired, 0)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "sendAsPeer", "peer")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1740, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *SendAsPeer) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, SendAsPeerTypeID, "sendAsPeer"); err != nil {
-		return tlrt.DecodeErr(err, "sendAsPeer", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2505, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *SendAsPeer) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = SendAsPeer{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2505)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *SendAsPeer) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "sendAsPeer", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "sendAsPeer", "flags")
-	}
-	m.PremiumRequired = m.Flags.Has(0)
-	if m.Peer, err = decodePeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "sendAsPeer", "peer")
-	}
-	m.Flags &^= 1 << 0
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2505, m)
 }
 
 // ShippingOption is the TL constructor shippingOption.
@@ -11994,65 +7888,32 @@ func (*ShippingOption) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ShippingOption) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, ShippingOptionTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1718, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ShippingOption) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.ID)
-	tlrt.PutString(b, m.Title)
-	tlrt.PutVectorHeader(b, len(m.Prices))
-	for i := range m.Prices {
-		if err := m.Prices[i].Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "shippingOption", "prices")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1718, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ShippingOption) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ShippingOptionTypeID, "shippingOption"); err != nil {
-		return tlrt.DecodeErr(err, "shippingOption", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2479, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ShippingOption) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2479)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ShippingOption) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "shippingOption", "")
-	}
-	var err error
-	if m.ID, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "shippingOption", "id")
-	}
-	if m.Title, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "shippingOption", "title")
-	}
-	if m.Prices, err = tlrt.DecodeStructs[LabeledPrice](d, false, false, 16, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "shippingOption", "prices")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2479, m)
 }
 
 // SMSJob is the TL constructor smsJob.
@@ -12080,57 +7941,32 @@ func (*SMSJob) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *SMSJob) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, SMSJobTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2192, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *SMSJob) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.JobID)
-	tlrt.PutString(b, m.PhoneNumber)
-	tlrt.PutString(b, m.Text)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2192, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *SMSJob) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, SMSJobTypeID, "smsJob"); err != nil {
-		return tlrt.DecodeErr(err, "smsJob", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3007, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *SMSJob) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3007)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *SMSJob) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.JobID, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "smsJob", "job_id")
-	}
-	if m.PhoneNumber, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "smsJob", "phone_number")
-	}
-	if m.Text, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "smsJob", "text")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3007, m)
 }
 
 // SponsoredMessage is the TL constructor sponsoredMessage.
@@ -12284,176 +8120,32 @@ func (m *SponsoredMessage) ClearMaxDisplayDuration() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *SponsoredMessage) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, SponsoredMessageTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1158, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *SponsoredMessage) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<5 | 1<<6 | 1<<12 | 1<<13 | 1<<14)
-	flags |= tlrt.Bit(m.Recommended, 5)
-	flags |= tlrt.Bit(m.CanReport, 12)
-	flags |= tlrt.Bit(len(m.Entities) > 0, 1)
-	flags |= tlrt.Bit(m.Photo != nil, 6)
-	flags |= tlrt.Bit(m.Media != nil, 14)
-	flags |= tlrt.Bit(m.Color != nil, 13)
-	flags |= tlrt.Bit(m.SponsorInfo != "", 7)
-	flags |= tlrt.Bit(m.AdditionalInfo != "", 8)
-	flags |= tlrt.Bit(m.MinDisplayDuration != 0 || m.MaxDisplayDuration != 0, 15)
-	tlrt.PutUint32(b, uint32(flags))
-	tlrt.PutBytes(b, m.RandomID)
-	tlrt.PutString(b, m.URL)
-	tlrt.PutString(b, m.Title)
-	tlrt.PutString(b, m.Message)
-	if flags.Has(1) {
-		tlrt.PutVectorHeader(b, len(m.Entities))
-		for i := range m.Entities {
-			if err := tlrt.EncodeObject(b, m.Entities[i]); err != nil {
-				return tlrt.EncodeErr(err, "sponsoredMessage", "entities")
-			}
-		}
-	}
-	if flags.Has(6) {
-		if err := tlrt.EncodeObject(b, m.Photo); err != nil {
-			return tlrt.EncodeErr(err, "sponsoredMessage", "photo")
-		}
-	}
-	if flags.Has(14) {
-		if err := tlrt.EncodeObject(b, m.Media); err != nil {
-			return tlrt.EncodeErr(err, "sponsoredMessage", "media")
-		}
-	}
-	if flags.Has(13) {
-		if err := tlrt.EncodeObject(b, m.Color); err != nil {
-			return tlrt.EncodeErr(err, "sponsoredMessage", "color")
-		}
-	}
-	tlrt.PutString(b, m.ButtonText)
-	if flags.Has(7) {
-		tlrt.PutString(b, m.SponsorInfo)
-	}
-	if flags.Has(8) {
-		tlrt.PutString(b, m.AdditionalInfo)
-	}
-	if flags.Has(15) {
-		w := tlrt.Extend(b, 8)
-		_ = w[7]
-		binary.LittleEndian.PutUint32(w, uint32(m.MinDisplayDuration))
-		binary.LittleEndian.PutUint32(w[4:], uint32(m.MaxDisplayDuration))
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1158, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *SponsoredMessage) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, SponsoredMessageTypeID, "sponsoredMessage"); err != nil {
-		return tlrt.DecodeErr(err, "sponsoredMessage", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1876, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *SponsoredMessage) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = SponsoredMessage{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1876)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *SponsoredMessage) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "sponsoredMessage", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "sponsoredMessage", "flags")
-	}
-	m.Recommended = m.Flags.Has(5)
-	m.CanReport = m.Flags.Has(12)
-	if m.RandomID, err = tlrt.Bytes(d); err != nil {
-		return tlrt.DecodeErr(err, "sponsoredMessage", "random_id")
-	}
-	if m.URL, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "sponsoredMessage", "url")
-	}
-	if m.Title, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "sponsoredMessage", "title")
-	}
-	if m.Message, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "sponsoredMessage", "message")
-	}
-	if m.Flags.Has(1) {
-		if m.Entities, err = tlrt.DecodeSlabs[MessageEntityFormattedDate](d, false, 12, depth+1, decodeMessageEntity); err != nil {
-			return tlrt.DecodeErr(err, "sponsoredMessage", "entities")
-		}
-	}
-	if m.Flags.Has(6) {
-		if m.Photo, err = decodePhoto(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "sponsoredMessage", "photo")
-		}
-	}
-	if m.Flags.Has(14) {
-		if m.Media, err = decodeMessageMedia(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "sponsoredMessage", "media")
-		}
-	}
-	if m.Flags.Has(13) {
-		if m.Color, err = decodePeerColor(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "sponsoredMessage", "color")
-		}
-	}
-	if m.ButtonText, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "sponsoredMessage", "button_text")
-	}
-	if m.Flags.Has(7) {
-		if m.SponsorInfo, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "sponsoredMessage", "sponsor_info")
-		}
-	}
-	if m.Flags.Has(8) {
-		if m.AdditionalInfo, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "sponsoredMessage", "additional_info")
-		}
-	}
-	if m.Flags.Has(15) {
-		if m.MinDisplayDuration, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "sponsoredMessage", "min_display_duration")
-		}
-	}
-	if m.Flags.Has(15) {
-		if m.MaxDisplayDuration, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "sponsoredMessage", "max_display_duration")
-		}
-	}
-	m.Flags &^= 1<<5 | 1<<6 | 1<<12 | 1<<13 | 1<<14
-	if len(m.Entities) > 0 {
-		m.Flags.Unset(1)
-	}
-	if m.SponsorInfo != "" {
-		m.Flags.Unset(7)
-	}
-	if m.AdditionalInfo != "" {
-		m.Flags.Unset(8)
-	}
-	if m.MinDisplayDuration != 0 || m.MaxDisplayDuration != 0 {
-		m.Flags.Unset(15)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1876, m)
 }
 
 // SponsoredMessageReportOption is the TL constructor
@@ -12482,53 +8174,32 @@ func (*SponsoredMessageReportOption) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *SponsoredMessageReportOption) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, SponsoredMessageReportOptionTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 634, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *SponsoredMessageReportOption) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.Text)
-	tlrt.PutBytes(b, m.Option)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 634, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *SponsoredMessageReportOption) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, SponsoredMessageReportOptionTypeID, "sponsoredMessageReportOption"); err != nil {
-		return tlrt.DecodeErr(err, "sponsoredMessageReportOption", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1301, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *SponsoredMessageReportOption) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1301)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *SponsoredMessageReportOption) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Text, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "sponsoredMessageReportOption", "text")
-	}
-	if m.Option, err = tlrt.Bytes(d); err != nil {
-		return tlrt.DecodeErr(err, "sponsoredMessageReportOption", "option")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1301, m)
 }
 
 // SponsoredPeer is the TL constructor sponsoredPeer.
@@ -12604,91 +8275,32 @@ func (m *SponsoredPeer) ClearAdditionalInfo() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *SponsoredPeer) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, SponsoredPeerTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1901, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *SponsoredPeer) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags
-	flags |= tlrt.Bit(m.SponsorInfo != "", 0)
-	flags |= tlrt.Bit(m.AdditionalInfo != "", 1)
-	tlrt.PutUint32(b, uint32(flags))
-	tlrt.PutBytes(b, m.RandomID)
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "sponsoredPeer", "peer")
-	}
-	if flags.Has(0) {
-		tlrt.PutString(b, m.SponsorInfo)
-	}
-	if flags.Has(1) {
-		tlrt.PutString(b, m.AdditionalInfo)
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1901, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *SponsoredPeer) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, SponsoredPeerTypeID, "sponsoredPeer"); err != nil {
-		return tlrt.DecodeErr(err, "sponsoredPeer", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2686, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *SponsoredPeer) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = SponsoredPeer{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2686)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *SponsoredPeer) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "sponsoredPeer", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "sponsoredPeer", "flags")
-	}
-	if m.RandomID, err = tlrt.Bytes(d); err != nil {
-		return tlrt.DecodeErr(err, "sponsoredPeer", "random_id")
-	}
-	if m.Peer, err = decodePeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "sponsoredPeer", "peer")
-	}
-	if m.Flags.Has(0) {
-		if m.SponsorInfo, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "sponsoredPeer", "sponsor_info")
-		}
-	}
-	if m.Flags.Has(1) {
-		if m.AdditionalInfo, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "sponsoredPeer", "additional_info")
-		}
-	}
-	if m.SponsorInfo != "" {
-		m.Flags.Unset(0)
-	}
-	if m.AdditionalInfo != "" {
-		m.Flags.Unset(1)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2686, m)
 }
 
 // StarGiftActiveAuctionState is the TL constructor starGiftActiveAuctionState.
@@ -12718,70 +8330,32 @@ func (*StarGiftActiveAuctionState) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StarGiftActiveAuctionState) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, StarGiftActiveAuctionStateTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2001, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StarGiftActiveAuctionState) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Gift); err != nil {
-		return tlrt.EncodeErr(err, "starGiftActiveAuctionState", "gift")
-	}
-	if err := tlrt.EncodeObject(b, m.State); err != nil {
-		return tlrt.EncodeErr(err, "starGiftActiveAuctionState", "state")
-	}
-	if err := m.UserState.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "starGiftActiveAuctionState", "user_state")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2001, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StarGiftActiveAuctionState) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, StarGiftActiveAuctionStateTypeID, "starGiftActiveAuctionState"); err != nil {
-		return tlrt.DecodeErr(err, "starGiftActiveAuctionState", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2793, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *StarGiftActiveAuctionState) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = StarGiftActiveAuctionState{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2793)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *StarGiftActiveAuctionState) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "starGiftActiveAuctionState", "")
-	}
-	var err error
-	if m.Gift, err = decodeStarGift(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "starGiftActiveAuctionState", "gift")
-	}
-	if m.State, err = decodeStarGiftAuctionState(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "starGiftActiveAuctionState", "state")
-	}
-	if err = tlrt.DecodeBoxed(d, &m.UserState, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "starGiftActiveAuctionState", "user_state")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2793, m)
 }
 
 // StarGiftAttributeCounter is the TL constructor starGiftAttributeCounter.
@@ -12809,57 +8383,31 @@ func (*StarGiftAttributeCounter) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StarGiftAttributeCounter) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, StarGiftAttributeCounterTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 426, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StarGiftAttributeCounter) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Attribute); err != nil {
-		return tlrt.EncodeErr(err, "starGiftAttributeCounter", "attribute")
-	}
-	tlrt.PutUint32(b, uint32(m.Count))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 426, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StarGiftAttributeCounter) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, StarGiftAttributeCounterTypeID, "starGiftAttributeCounter"); err != nil {
-		return tlrt.DecodeErr(err, "starGiftAttributeCounter", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1064, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *StarGiftAttributeCounter) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1064)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *StarGiftAttributeCounter) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "starGiftAttributeCounter", "")
-	}
-	var err error
-	if m.Attribute, err = decodeStarGiftAttributeID(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "starGiftAttributeCounter", "attribute")
-	}
-	if m.Count, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "starGiftAttributeCounter", "count")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1064, m)
 }
 
 // StarGiftAuctionAcquiredGift is the TL constructor
@@ -12920,109 +8468,32 @@ func (m *StarGiftAuctionAcquiredGift) ClearGiftNum() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StarGiftAuctionAcquiredGift) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, StarGiftAuctionAcquiredGiftTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 629, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StarGiftAuctionAcquiredGift) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<0 | 1<<1)
-	flags |= tlrt.Bit(m.NameHidden, 0)
-	flags |= tlrt.Bit(m.Message != nil, 1)
-	flags |= tlrt.Bit(m.GiftNum != 0, 2)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "starGiftAuctionAcquiredGift", "peer")
-	}
-	w := tlrt.Extend(b, 20)
-	_ = w[19]
-	binary.LittleEndian.PutUint32(w, uint32(m.Date))
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.BidAmount))
-	binary.LittleEndian.PutUint32(w[12:], uint32(m.Round))
-	binary.LittleEndian.PutUint32(w[16:], uint32(m.Pos))
-	if flags.Has(1) {
-		if err := m.Message.Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "starGiftAuctionAcquiredGift", "message")
-		}
-	}
-	if flags.Has(2) {
-		tlrt.PutUint32(b, uint32(m.GiftNum))
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 629, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StarGiftAuctionAcquiredGift) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, StarGiftAuctionAcquiredGiftTypeID, "starGiftAuctionAcquiredGift"); err != nil {
-		return tlrt.DecodeErr(err, "starGiftAuctionAcquiredGift", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1294, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *StarGiftAuctionAcquiredGift) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = StarGiftAuctionAcquiredGift{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1294)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *StarGiftAuctionAcquiredGift) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "starGiftAuctionAcquiredGift", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "starGiftAuctionAcquiredGift", "flags")
-	}
-	m.NameHidden = m.Flags.Has(0)
-	if m.Peer, err = decodePeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "starGiftAuctionAcquiredGift", "peer")
-	}
-	if m.Date, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "starGiftAuctionAcquiredGift", "date")
-	}
-	if m.BidAmount, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "starGiftAuctionAcquiredGift", "bid_amount")
-	}
-	if m.Round, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "starGiftAuctionAcquiredGift", "round")
-	}
-	if m.Pos, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "starGiftAuctionAcquiredGift", "pos")
-	}
-	if m.Flags.Has(1) {
-		d.Spend(unsafe.Sizeof(TextWithEntities{}))
-		m.Message = &TextWithEntities{}
-		if err = tlrt.DecodeBoxed(d, m.Message, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "starGiftAuctionAcquiredGift", "message")
-		}
-	}
-	if m.Flags.Has(2) {
-		if m.GiftNum, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "starGiftAuctionAcquiredGift", "gift_num")
-		}
-	}
-	m.Flags &^= 1<<0 | 1<<1
-	if m.GiftNum != 0 {
-		m.Flags.Unset(2)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1294, m)
 }
 
 // StarGiftAuctionUserState is the TL constructor starGiftAuctionUserState.
@@ -13127,97 +8598,31 @@ func (m *StarGiftAuctionUserState) ClearMinBidAmount() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StarGiftAuctionUserState) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, StarGiftAuctionUserStateTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 430, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StarGiftAuctionUserState) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 1)
-	flags |= tlrt.Bit(m.Returned, 1)
-	flags |= tlrt.Bit(m.BidAmount != 0 || m.BidDate != 0 || m.MinBidAmount != 0 || m.BidPeer != nil, 0)
-	tlrt.PutUint32(b, uint32(flags))
-	if flags.Has(0) {
-		w := tlrt.Extend(b, 20)
-		_ = w[19]
-		binary.LittleEndian.PutUint64(w, uint64(m.BidAmount))
-		binary.LittleEndian.PutUint32(w[8:], uint32(m.BidDate))
-		binary.LittleEndian.PutUint64(w[12:], uint64(m.MinBidAmount))
-		if err := tlrt.EncodeObject(b, m.BidPeer); err != nil {
-			return tlrt.EncodeErr(err, "starGiftAuctionUserState", "bid_peer")
-		}
-	}
-	tlrt.PutUint32(b, uint32(m.AcquiredCount))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 430, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StarGiftAuctionUserState) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, StarGiftAuctionUserStateTypeID, "starGiftAuctionUserState"); err != nil {
-		return tlrt.DecodeErr(err, "starGiftAuctionUserState", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1068, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *StarGiftAuctionUserState) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = StarGiftAuctionUserState{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1068)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *StarGiftAuctionUserState) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "starGiftAuctionUserState", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "starGiftAuctionUserState", "flags")
-	}
-	m.Returned = m.Flags.Has(1)
-	if m.Flags.Has(0) {
-		if m.BidAmount, err = d.Long(); err != nil {
-			return tlrt.DecodeErr(err, "starGiftAuctionUserState", "bid_amount")
-		}
-	}
-	if m.Flags.Has(0) {
-		if m.BidDate, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "starGiftAuctionUserState", "bid_date")
-		}
-	}
-	if m.Flags.Has(0) {
-		if m.MinBidAmount, err = d.Long(); err != nil {
-			return tlrt.DecodeErr(err, "starGiftAuctionUserState", "min_bid_amount")
-		}
-	}
-	if m.Flags.Has(0) {
-		if m.BidPeer, err = decodePeer(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "starGiftAuctionUserState", "bid_peer")
-		}
-	}
-	if m.AcquiredCount, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "starGiftAuctionUserState", "acquired_count")
-	}
-	m.Flags &^= 1 << 1
-	if m.BidAmount != 0 || m.BidDate != 0 || m.MinBidAmount != 0 || m.BidPeer != nil {
-		m.Flags.Unset(0)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1068, m)
 }
 
 // StarGiftBackground is the TL constructor starGiftBackground.
@@ -13246,63 +8651,31 @@ func (*StarGiftBackground) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StarGiftBackground) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 16)
-	_ = w[15]
-	binary.LittleEndian.PutUint32(w, StarGiftBackgroundTypeID)
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.CenterColor))
-	binary.LittleEndian.PutUint32(w[8:], uint32(m.EdgeColor))
-	binary.LittleEndian.PutUint32(w[12:], uint32(m.TextColor))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1647, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StarGiftBackground) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, uint32(m.CenterColor))
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.EdgeColor))
-	binary.LittleEndian.PutUint32(w[8:], uint32(m.TextColor))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1647, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StarGiftBackground) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, StarGiftBackgroundTypeID, "starGiftBackground"); err != nil {
-		return tlrt.DecodeErr(err, "starGiftBackground", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2407, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *StarGiftBackground) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2407)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *StarGiftBackground) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.CenterColor, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "starGiftBackground", "center_color")
-	}
-	if m.EdgeColor, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "starGiftBackground", "edge_color")
-	}
-	if m.TextColor, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "starGiftBackground", "text_color")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2407, m)
 }
 
 // StarGiftCollection is the TL constructor starGiftCollection.
@@ -13335,89 +8708,32 @@ func (*StarGiftCollection) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StarGiftCollection) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, StarGiftCollectionTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1461, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StarGiftCollection) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 0)
-	flags |= tlrt.Bit(m.Icon != nil, 0)
-	w := tlrt.Extend(b, 8)
-	_ = w[7]
-	binary.LittleEndian.PutUint32(w, uint32(flags))
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.CollectionID))
-	tlrt.PutString(b, m.Title)
-	if flags.Has(0) {
-		if err := tlrt.EncodeObject(b, m.Icon); err != nil {
-			return tlrt.EncodeErr(err, "starGiftCollection", "icon")
-		}
-	}
-	w = tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, uint32(m.GiftsCount))
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.Hash))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1461, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StarGiftCollection) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, StarGiftCollectionTypeID, "starGiftCollection"); err != nil {
-		return tlrt.DecodeErr(err, "starGiftCollection", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2205, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *StarGiftCollection) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = StarGiftCollection{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2205)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *StarGiftCollection) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "starGiftCollection", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "starGiftCollection", "flags")
-	}
-	if m.CollectionID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "starGiftCollection", "collection_id")
-	}
-	if m.Title, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "starGiftCollection", "title")
-	}
-	if m.Flags.Has(0) {
-		if m.Icon, err = decodeDocument(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "starGiftCollection", "icon")
-		}
-	}
-	if m.GiftsCount, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "starGiftCollection", "gifts_count")
-	}
-	if m.Hash, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "starGiftCollection", "hash")
-	}
-	m.Flags &^= 1 << 0
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2205, m)
 }
 
 // StarGiftUpgradePrice is the TL constructor starGiftUpgradePrice.
@@ -13445,58 +8761,31 @@ func (*StarGiftUpgradePrice) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StarGiftUpgradePrice) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 16)
-	_ = w[15]
-	binary.LittleEndian.PutUint32(w, StarGiftUpgradePriceTypeID)
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.Date))
-	binary.LittleEndian.PutUint64(w[8:], uint64(m.UpgradeStars))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1422, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StarGiftUpgradePrice) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, uint32(m.Date))
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.UpgradeStars))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1422, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StarGiftUpgradePrice) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, StarGiftUpgradePriceTypeID, "starGiftUpgradePrice"); err != nil {
-		return tlrt.DecodeErr(err, "starGiftUpgradePrice", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2161, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *StarGiftUpgradePrice) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2161)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *StarGiftUpgradePrice) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Date, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "starGiftUpgradePrice", "date")
-	}
-	if m.UpgradeStars, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "starGiftUpgradePrice", "upgrade_stars")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2161, m)
 }
 
 // StarRefProgram is the TL constructor starRefProgram.
@@ -13573,102 +8862,31 @@ func (m *StarRefProgram) ClearEndDate() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StarRefProgram) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, StarRefProgramTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2094, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StarRefProgram) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 2)
-	flags |= tlrt.Bit(m.DurationMonths != 0, 0)
-	flags |= tlrt.Bit(m.EndDate != 0, 1)
-	flags |= tlrt.Bit(m.DailyRevenuePerUser != nil, 2)
-	w := tlrt.Extend(b, 16)
-	_ = w[15]
-	binary.LittleEndian.PutUint32(w, uint32(flags))
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.BotID))
-	binary.LittleEndian.PutUint32(w[12:], uint32(m.CommissionPermille))
-	if flags.Has(0) {
-		tlrt.PutUint32(b, uint32(m.DurationMonths))
-	}
-	if flags.Has(1) {
-		tlrt.PutUint32(b, uint32(m.EndDate))
-	}
-	if flags.Has(2) {
-		if err := tlrt.EncodeObject(b, m.DailyRevenuePerUser); err != nil {
-			return tlrt.EncodeErr(err, "starRefProgram", "daily_revenue_per_user")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2094, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StarRefProgram) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, StarRefProgramTypeID, "starRefProgram"); err != nil {
-		return tlrt.DecodeErr(err, "starRefProgram", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2901, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *StarRefProgram) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = StarRefProgram{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2901)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *StarRefProgram) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "starRefProgram", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "starRefProgram", "flags")
-	}
-	if m.BotID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "starRefProgram", "bot_id")
-	}
-	if m.CommissionPermille, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "starRefProgram", "commission_permille")
-	}
-	if m.Flags.Has(0) {
-		if m.DurationMonths, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "starRefProgram", "duration_months")
-		}
-	}
-	if m.Flags.Has(1) {
-		if m.EndDate, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "starRefProgram", "end_date")
-		}
-	}
-	if m.Flags.Has(2) {
-		if m.DailyRevenuePerUser, err = decodeStarsAmount(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "starRefProgram", "daily_revenue_per_user")
-		}
-	}
-	m.Flags &^= 1 << 2
-	if m.DurationMonths != 0 {
-		m.Flags.Unset(0)
-	}
-	if m.EndDate != 0 {
-		m.Flags.Unset(1)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2901, m)
 }
 
 // StarsGiftOption is the TL constructor starsGiftOption.
@@ -13725,83 +8943,32 @@ func (m *StarsGiftOption) ClearStoreProduct() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StarsGiftOption) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, StarsGiftOptionTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 874, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StarsGiftOption) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 1)
-	flags |= tlrt.Bit(m.Extended, 1)
-	flags |= tlrt.Bit(m.StoreProduct != "", 0)
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, uint32(flags))
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.Stars))
-	if flags.Has(0) {
-		tlrt.PutString(b, m.StoreProduct)
-	}
-	tlrt.PutString(b, m.Currency)
-	tlrt.PutUint64(b, uint64(m.Amount))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 874, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StarsGiftOption) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, StarsGiftOptionTypeID, "starsGiftOption"); err != nil {
-		return tlrt.DecodeErr(err, "starsGiftOption", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1570, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *StarsGiftOption) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = StarsGiftOption{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1570)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *StarsGiftOption) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "starsGiftOption", "flags")
-	}
-	m.Extended = m.Flags.Has(1)
-	if m.Stars, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "starsGiftOption", "stars")
-	}
-	if m.Flags.Has(0) {
-		if m.StoreProduct, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "starsGiftOption", "store_product")
-		}
-	}
-	if m.Currency, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "starsGiftOption", "currency")
-	}
-	if m.Amount, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "starsGiftOption", "amount")
-	}
-	m.Flags &^= 1 << 1
-	if m.StoreProduct != "" {
-		m.Flags.Unset(0)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1570, m)
 }
 
 // StarsGiveawayOption is the TL constructor starsGiveawayOption.
@@ -13862,104 +9029,32 @@ func (m *StarsGiveawayOption) ClearStoreProduct() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StarsGiveawayOption) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, StarsGiveawayOptionTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1369, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StarsGiveawayOption) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<0 | 1<<1)
-	flags |= tlrt.Bit(m.Extended, 0)
-	flags |= tlrt.Bit(m.Default, 1)
-	flags |= tlrt.Bit(m.StoreProduct != "", 2)
-	w := tlrt.Extend(b, 16)
-	_ = w[15]
-	binary.LittleEndian.PutUint32(w, uint32(flags))
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.Stars))
-	binary.LittleEndian.PutUint32(w[12:], uint32(m.YearlyBoosts))
-	if flags.Has(2) {
-		tlrt.PutString(b, m.StoreProduct)
-	}
-	tlrt.PutString(b, m.Currency)
-	w = tlrt.Extend(b, 16)
-	_ = w[15]
-	binary.LittleEndian.PutUint64(w, uint64(m.Amount))
-	binary.LittleEndian.PutUint32(w[8:], bin.TypeVector)
-	binary.LittleEndian.PutUint32(w[12:], uint32(len(m.Winners)))
-	for i := range m.Winners {
-		if err := m.Winners[i].Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "starsGiveawayOption", "winners")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1369, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StarsGiveawayOption) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, StarsGiveawayOptionTypeID, "starsGiveawayOption"); err != nil {
-		return tlrt.DecodeErr(err, "starsGiveawayOption", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2104, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *StarsGiveawayOption) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = StarsGiveawayOption{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2104)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *StarsGiveawayOption) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "starsGiveawayOption", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "starsGiveawayOption", "flags")
-	}
-	m.Extended = m.Flags.Has(0)
-	m.Default = m.Flags.Has(1)
-	if m.Stars, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "starsGiveawayOption", "stars")
-	}
-	if m.YearlyBoosts, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "starsGiveawayOption", "yearly_boosts")
-	}
-	if m.Flags.Has(2) {
-		if m.StoreProduct, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "starsGiveawayOption", "store_product")
-		}
-	}
-	if m.Currency, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "starsGiveawayOption", "currency")
-	}
-	if m.Amount, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "starsGiveawayOption", "amount")
-	}
-	if m.Winners, err = tlrt.DecodeStructs[StarsGiveawayWinnersOption](d, false, false, 20, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "starsGiveawayOption", "winners")
-	}
-	m.Flags &^= 1<<0 | 1<<1
-	if m.StoreProduct != "" {
-		m.Flags.Unset(2)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2104, m)
 }
 
 // StarsGiveawayWinnersOption is the TL constructor starsGiveawayWinnersOption.
@@ -13989,66 +9084,31 @@ func (*StarsGiveawayWinnersOption) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StarsGiveawayWinnersOption) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, StarsGiveawayWinnersOptionTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 783, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StarsGiveawayWinnersOption) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 0)
-	flags |= tlrt.Bit(m.Default, 0)
-	w := tlrt.Extend(b, 16)
-	_ = w[15]
-	binary.LittleEndian.PutUint32(w, uint32(flags))
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.Users))
-	binary.LittleEndian.PutUint64(w[8:], uint64(m.PerUserStars))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 783, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StarsGiveawayWinnersOption) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, StarsGiveawayWinnersOptionTypeID, "starsGiveawayWinnersOption"); err != nil {
-		return tlrt.DecodeErr(err, "starsGiveawayWinnersOption", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1465, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *StarsGiveawayWinnersOption) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = StarsGiveawayWinnersOption{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1465)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *StarsGiveawayWinnersOption) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "starsGiveawayWinnersOption", "flags")
-	}
-	m.Default = m.Flags.Has(0)
-	if m.Users, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "starsGiveawayWinnersOption", "users")
-	}
-	if m.PerUserStars, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "starsGiveawayWinnersOption", "per_user_stars")
-	}
-	m.Flags &^= 1 << 0
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1465, m)
 }
 
 // StarsRating is the TL constructor starsRating.
@@ -14104,79 +9164,31 @@ func (m *StarsRating) ClearNextLevelStars() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StarsRating) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, StarsRatingTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 247, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StarsRating) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags
-	flags |= tlrt.Bit(m.NextLevelStars != 0, 0)
-	w := tlrt.Extend(b, 24)
-	_ = w[23]
-	binary.LittleEndian.PutUint32(w, uint32(flags))
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.Level))
-	binary.LittleEndian.PutUint64(w[8:], uint64(m.CurrentLevelStars))
-	binary.LittleEndian.PutUint64(w[16:], uint64(m.Stars))
-	if flags.Has(0) {
-		tlrt.PutUint64(b, uint64(m.NextLevelStars))
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 247, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StarsRating) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, StarsRatingTypeID, "starsRating"); err != nil {
-		return tlrt.DecodeErr(err, "starsRating", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 862, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *StarsRating) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = StarsRating{}
-	d := tlrt.NewDecoder(b, &wireSchema, 862)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *StarsRating) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "starsRating", "flags")
-	}
-	if m.Level, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "starsRating", "level")
-	}
-	if m.CurrentLevelStars, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "starsRating", "current_level_stars")
-	}
-	if m.Stars, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "starsRating", "stars")
-	}
-	if m.Flags.Has(0) {
-		if m.NextLevelStars, err = d.Long(); err != nil {
-			return tlrt.DecodeErr(err, "starsRating", "next_level_stars")
-		}
-	}
-	if m.NextLevelStars != 0 {
-		m.Flags.Unset(0)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 862, m)
 }
 
 // StarsRevenueStatus is the TL constructor starsRevenueStatus.
@@ -14235,89 +9247,31 @@ func (m *StarsRevenueStatus) ClearNextWithdrawalAt() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StarsRevenueStatus) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, StarsRevenueStatusTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2444, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StarsRevenueStatus) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 0)
-	flags |= tlrt.Bit(m.WithdrawalEnabled, 0)
-	flags |= tlrt.Bit(m.NextWithdrawalAt != 0, 1)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := tlrt.EncodeObject(b, m.CurrentBalance); err != nil {
-		return tlrt.EncodeErr(err, "starsRevenueStatus", "current_balance")
-	}
-	if err := tlrt.EncodeObject(b, m.AvailableBalance); err != nil {
-		return tlrt.EncodeErr(err, "starsRevenueStatus", "available_balance")
-	}
-	if err := tlrt.EncodeObject(b, m.OverallRevenue); err != nil {
-		return tlrt.EncodeErr(err, "starsRevenueStatus", "overall_revenue")
-	}
-	if flags.Has(1) {
-		tlrt.PutUint32(b, uint32(m.NextWithdrawalAt))
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2444, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StarsRevenueStatus) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, StarsRevenueStatusTypeID, "starsRevenueStatus"); err != nil {
-		return tlrt.DecodeErr(err, "starsRevenueStatus", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3274, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *StarsRevenueStatus) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = StarsRevenueStatus{}
-	d := tlrt.NewDecoder(b, &wireSchema, 3274)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *StarsRevenueStatus) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "starsRevenueStatus", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "starsRevenueStatus", "flags")
-	}
-	m.WithdrawalEnabled = m.Flags.Has(0)
-	if m.CurrentBalance, err = decodeStarsAmount(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "starsRevenueStatus", "current_balance")
-	}
-	if m.AvailableBalance, err = decodeStarsAmount(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "starsRevenueStatus", "available_balance")
-	}
-	if m.OverallRevenue, err = decodeStarsAmount(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "starsRevenueStatus", "overall_revenue")
-	}
-	if m.Flags.Has(1) {
-		if m.NextWithdrawalAt, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "starsRevenueStatus", "next_withdrawal_at")
-		}
-	}
-	m.Flags &^= 1 << 0
-	if m.NextWithdrawalAt != 0 {
-		m.Flags.Unset(1)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3274, m)
 }
 
 // StarsSubscription is the TL constructor starsSubscription.
@@ -14423,133 +9377,32 @@ func (m *StarsSubscription) ClearInvoiceSlug() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StarsSubscription) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, StarsSubscriptionTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 421, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StarsSubscription) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<5 | 1<<7)
-	flags |= tlrt.Bit(m.Canceled, 0)
-	flags |= tlrt.Bit(m.CanRefulfill, 1)
-	flags |= tlrt.Bit(m.MissingBalance, 2)
-	flags |= tlrt.Bit(m.BotCanceled, 7)
-	flags |= tlrt.Bit(m.ChatInviteHash != "", 3)
-	flags |= tlrt.Bit(m.Title != "", 4)
-	flags |= tlrt.Bit(m.Photo != nil, 5)
-	flags |= tlrt.Bit(m.InvoiceSlug != "", 6)
-	tlrt.PutUint32(b, uint32(flags))
-	tlrt.PutString(b, m.ID)
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "starsSubscription", "peer")
-	}
-	tlrt.PutUint32(b, uint32(m.UntilDate))
-	if err := m.Pricing.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "starsSubscription", "pricing")
-	}
-	if flags.Has(3) {
-		tlrt.PutString(b, m.ChatInviteHash)
-	}
-	if flags.Has(4) {
-		tlrt.PutString(b, m.Title)
-	}
-	if flags.Has(5) {
-		if err := tlrt.EncodeObject(b, m.Photo); err != nil {
-			return tlrt.EncodeErr(err, "starsSubscription", "photo")
-		}
-	}
-	if flags.Has(6) {
-		tlrt.PutString(b, m.InvoiceSlug)
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 421, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StarsSubscription) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, StarsSubscriptionTypeID, "starsSubscription"); err != nil {
-		return tlrt.DecodeErr(err, "starsSubscription", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1058, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *StarsSubscription) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = StarsSubscription{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1058)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *StarsSubscription) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "starsSubscription", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "starsSubscription", "flags")
-	}
-	m.Canceled = m.Flags.Has(0)
-	m.CanRefulfill = m.Flags.Has(1)
-	m.MissingBalance = m.Flags.Has(2)
-	m.BotCanceled = m.Flags.Has(7)
-	if m.ID, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "starsSubscription", "id")
-	}
-	if m.Peer, err = decodePeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "starsSubscription", "peer")
-	}
-	if m.UntilDate, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "starsSubscription", "until_date")
-	}
-	if err = tlrt.DecodeBoxed(d, &m.Pricing, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "starsSubscription", "pricing")
-	}
-	if m.Flags.Has(3) {
-		if m.ChatInviteHash, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "starsSubscription", "chat_invite_hash")
-		}
-	}
-	if m.Flags.Has(4) {
-		if m.Title, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "starsSubscription", "title")
-		}
-	}
-	if m.Flags.Has(5) {
-		if m.Photo, err = decodeWebDocument(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "starsSubscription", "photo")
-		}
-	}
-	if m.Flags.Has(6) {
-		if m.InvoiceSlug, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "starsSubscription", "invoice_slug")
-		}
-	}
-	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<5 | 1<<7
-	if m.ChatInviteHash != "" {
-		m.Flags.Unset(3)
-	}
-	if m.Title != "" {
-		m.Flags.Unset(4)
-	}
-	if m.InvoiceSlug != "" {
-		m.Flags.Unset(6)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1058, m)
 }
 
 // StarsSubscriptionPricing is the TL constructor starsSubscriptionPricing.
@@ -14577,58 +9430,31 @@ func (*StarsSubscriptionPricing) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StarsSubscriptionPricing) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 16)
-	_ = w[15]
-	binary.LittleEndian.PutUint32(w, StarsSubscriptionPricingTypeID)
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.Period))
-	binary.LittleEndian.PutUint64(w[8:], uint64(m.Amount))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 49, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StarsSubscriptionPricing) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, uint32(m.Period))
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.Amount))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 49, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StarsSubscriptionPricing) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, StarsSubscriptionPricingTypeID, "starsSubscriptionPricing"); err != nil {
-		return tlrt.DecodeErr(err, "starsSubscriptionPricing", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 635, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *StarsSubscriptionPricing) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 635)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *StarsSubscriptionPricing) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Period, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "starsSubscriptionPricing", "period")
-	}
-	if m.Amount, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "starsSubscriptionPricing", "amount")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 635, m)
 }
 
 // StarsTopupOption is the TL constructor starsTopupOption.
@@ -14685,83 +9511,32 @@ func (m *StarsTopupOption) ClearStoreProduct() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StarsTopupOption) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, StarsTopupOptionTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 109, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StarsTopupOption) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 1)
-	flags |= tlrt.Bit(m.Extended, 1)
-	flags |= tlrt.Bit(m.StoreProduct != "", 0)
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, uint32(flags))
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.Stars))
-	if flags.Has(0) {
-		tlrt.PutString(b, m.StoreProduct)
-	}
-	tlrt.PutString(b, m.Currency)
-	tlrt.PutUint64(b, uint64(m.Amount))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 109, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StarsTopupOption) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, StarsTopupOptionTypeID, "starsTopupOption"); err != nil {
-		return tlrt.DecodeErr(err, "starsTopupOption", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 703, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *StarsTopupOption) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = StarsTopupOption{}
-	d := tlrt.NewDecoder(b, &wireSchema, 703)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *StarsTopupOption) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "starsTopupOption", "flags")
-	}
-	m.Extended = m.Flags.Has(1)
-	if m.Stars, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "starsTopupOption", "stars")
-	}
-	if m.Flags.Has(0) {
-		if m.StoreProduct, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "starsTopupOption", "store_product")
-		}
-	}
-	if m.Currency, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "starsTopupOption", "currency")
-	}
-	if m.Amount, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "starsTopupOption", "amount")
-	}
-	m.Flags &^= 1 << 1
-	if m.StoreProduct != "" {
-		m.Flags.Unset(0)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 703, m)
 }
 
 // StarsTransaction is the TL constructor starsTransaction.
@@ -15148,322 +9923,32 @@ func (m *StarsTransaction) ClearAdsProceedsToDate() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StarsTransaction) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, StarsTransactionTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 170, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StarsTransaction) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<2 | 1<<3 | 1<<4 | 1<<6 | 1<<10 | 1<<11 | 1<<14 | 1<<17 | 1<<18 | 1<<21 | 1<<22 | 1<<24 | 1<<25 | 1<<26 | 1<<27 | 1<<28 | 1<<29)
-	flags |= tlrt.Bit(m.Refund, 3)
-	flags |= tlrt.Bit(m.Pending, 4)
-	flags |= tlrt.Bit(m.Failed, 6)
-	flags |= tlrt.Bit(m.Gift, 10)
-	flags |= tlrt.Bit(m.Reaction, 11)
-	flags |= tlrt.Bit(m.StargiftUpgrade, 18)
-	flags |= tlrt.Bit(m.BusinessTransfer, 21)
-	flags |= tlrt.Bit(m.StargiftResale, 22)
-	flags |= tlrt.Bit(m.PostsSearch, 24)
-	flags |= tlrt.Bit(m.StargiftPrepaidUpgrade, 25)
-	flags |= tlrt.Bit(m.StargiftDropOriginalDetails, 26)
-	flags |= tlrt.Bit(m.PhonegroupMessage, 27)
-	flags |= tlrt.Bit(m.StargiftAuctionBid, 28)
-	flags |= tlrt.Bit(m.Offer, 29)
-	flags |= tlrt.Bit(m.Title != "", 0)
-	flags |= tlrt.Bit(m.Description != "", 1)
-	flags |= tlrt.Bit(m.Photo != nil, 2)
-	flags |= tlrt.Bit(m.TransactionDate != 0 || m.TransactionURL != "", 5)
-	flags |= tlrt.Bit(len(m.BotPayload) > 0, 7)
-	flags |= tlrt.Bit(m.MsgID != 0, 8)
-	flags |= tlrt.Bit(len(m.ExtendedMedia) > 0, 9)
-	flags |= tlrt.Bit(m.SubscriptionPeriod != 0, 12)
-	flags |= tlrt.Bit(m.GiveawayPostID != 0, 13)
-	flags |= tlrt.Bit(m.Stargift != nil, 14)
-	flags |= tlrt.Bit(m.FloodskipNumber != 0, 15)
-	flags |= tlrt.Bit(m.StarrefCommissionPermille != 0, 16)
-	flags |= tlrt.Bit(m.StarrefPeer != nil || m.StarrefAmount != nil, 17)
-	flags |= tlrt.Bit(m.PaidMessages != 0, 19)
-	flags |= tlrt.Bit(m.PremiumGiftMonths != 0, 20)
-	flags |= tlrt.Bit(m.AdsProceedsFromDate != 0 || m.AdsProceedsToDate != 0, 23)
-	tlrt.PutUint32(b, uint32(flags))
-	tlrt.PutString(b, m.ID)
-	if err := tlrt.EncodeObject(b, m.Amount); err != nil {
-		return tlrt.EncodeErr(err, "starsTransaction", "amount")
-	}
-	tlrt.PutUint32(b, uint32(m.Date))
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "starsTransaction", "peer")
-	}
-	if flags.Has(0) {
-		tlrt.PutString(b, m.Title)
-	}
-	if flags.Has(1) {
-		tlrt.PutString(b, m.Description)
-	}
-	if flags.Has(2) {
-		if err := tlrt.EncodeObject(b, m.Photo); err != nil {
-			return tlrt.EncodeErr(err, "starsTransaction", "photo")
-		}
-	}
-	if flags.Has(5) {
-		tlrt.PutUint32(b, uint32(m.TransactionDate))
-		tlrt.PutString(b, m.TransactionURL)
-	}
-	if flags.Has(7) {
-		tlrt.PutBytes(b, m.BotPayload)
-	}
-	if flags.Has(8) {
-		tlrt.PutUint32(b, uint32(m.MsgID))
-	}
-	if flags.Has(9) {
-		tlrt.PutVectorHeader(b, len(m.ExtendedMedia))
-		for i := range m.ExtendedMedia {
-			if err := tlrt.EncodeObject(b, m.ExtendedMedia[i]); err != nil {
-				return tlrt.EncodeErr(err, "starsTransaction", "extended_media")
-			}
-		}
-	}
-	if flags.Has(12) {
-		tlrt.PutUint32(b, uint32(m.SubscriptionPeriod))
-	}
-	if flags.Has(13) {
-		tlrt.PutUint32(b, uint32(m.GiveawayPostID))
-	}
-	if flags.Has(14) {
-		if err := tlrt.EncodeObject(b, m.Stargift); err != nil {
-			return tlrt.EncodeErr(err, "starsTransaction", "stargift")
-		}
-	}
-	if flags.Has(15) {
-		tlrt.PutUint32(b, uint32(m.FloodskipNumber))
-	}
-	if flags.Has(16) {
-		tlrt.PutUint32(b, uint32(m.StarrefCommissionPermille))
-	}
-	if flags.Has(17) {
-		if err := tlrt.EncodeObject(b, m.StarrefPeer); err != nil {
-			return tlrt.EncodeErr(err, "starsTransaction", "starref_peer")
-		}
-		if err := tlrt.EncodeObject(b, m.StarrefAmount); err != nil {
-			return tlrt.EncodeErr(err, "starsTransaction", "starref_amount")
-		}
-	}
-	if flags.Has(19) {
-		tlrt.PutUint32(b, uint32(m.PaidMessages))
-	}
-	if flags.Has(20) {
-		tlrt.PutUint32(b, uint32(m.PremiumGiftMonths))
-	}
-	if flags.Has(23) {
-		w := tlrt.Extend(b, 8)
-		_ = w[7]
-		binary.LittleEndian.PutUint32(w, uint32(m.AdsProceedsFromDate))
-		binary.LittleEndian.PutUint32(w[4:], uint32(m.AdsProceedsToDate))
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 170, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StarsTransaction) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, StarsTransactionTypeID, "starsTransaction"); err != nil {
-		return tlrt.DecodeErr(err, "starsTransaction", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 776, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *StarsTransaction) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = StarsTransaction{}
-	d := tlrt.NewDecoder(b, &wireSchema, 776)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *StarsTransaction) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "starsTransaction", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "starsTransaction", "flags")
-	}
-	m.Refund = m.Flags.Has(3)
-	m.Pending = m.Flags.Has(4)
-	m.Failed = m.Flags.Has(6)
-	m.Gift = m.Flags.Has(10)
-	m.Reaction = m.Flags.Has(11)
-	m.StargiftUpgrade = m.Flags.Has(18)
-	m.BusinessTransfer = m.Flags.Has(21)
-	m.StargiftResale = m.Flags.Has(22)
-	m.PostsSearch = m.Flags.Has(24)
-	m.StargiftPrepaidUpgrade = m.Flags.Has(25)
-	m.StargiftDropOriginalDetails = m.Flags.Has(26)
-	m.PhonegroupMessage = m.Flags.Has(27)
-	m.StargiftAuctionBid = m.Flags.Has(28)
-	m.Offer = m.Flags.Has(29)
-	if m.ID, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "starsTransaction", "id")
-	}
-	if m.Amount, err = decodeStarsAmount(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "starsTransaction", "amount")
-	}
-	if m.Date, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "starsTransaction", "date")
-	}
-	if m.Peer, err = decodeStarsTransactionPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "starsTransaction", "peer")
-	}
-	if m.Flags.Has(0) {
-		if m.Title, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "starsTransaction", "title")
-		}
-	}
-	if m.Flags.Has(1) {
-		if m.Description, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "starsTransaction", "description")
-		}
-	}
-	if m.Flags.Has(2) {
-		if m.Photo, err = decodeWebDocument(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "starsTransaction", "photo")
-		}
-	}
-	if m.Flags.Has(5) {
-		if m.TransactionDate, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "starsTransaction", "transaction_date")
-		}
-	}
-	if m.Flags.Has(5) {
-		if m.TransactionURL, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "starsTransaction", "transaction_url")
-		}
-	}
-	if m.Flags.Has(7) {
-		if m.BotPayload, err = tlrt.Bytes(d); err != nil {
-			return tlrt.DecodeErr(err, "starsTransaction", "bot_payload")
-		}
-	}
-	if m.Flags.Has(8) {
-		if m.MsgID, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "starsTransaction", "msg_id")
-		}
-	}
-	if m.Flags.Has(9) {
-		if m.ExtendedMedia, err = tlrt.DecodeSlabs[MessageMediaGiveawayResults](d, false, 4, depth+1, decodeMessageMedia); err != nil {
-			return tlrt.DecodeErr(err, "starsTransaction", "extended_media")
-		}
-	}
-	if m.Flags.Has(12) {
-		if m.SubscriptionPeriod, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "starsTransaction", "subscription_period")
-		}
-	}
-	if m.Flags.Has(13) {
-		if m.GiveawayPostID, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "starsTransaction", "giveaway_post_id")
-		}
-	}
-	if m.Flags.Has(14) {
-		if m.Stargift, err = decodeStarGift(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "starsTransaction", "stargift")
-		}
-	}
-	if m.Flags.Has(15) {
-		if m.FloodskipNumber, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "starsTransaction", "floodskip_number")
-		}
-	}
-	if m.Flags.Has(16) {
-		if m.StarrefCommissionPermille, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "starsTransaction", "starref_commission_permille")
-		}
-	}
-	if m.Flags.Has(17) {
-		if m.StarrefPeer, err = decodePeer(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "starsTransaction", "starref_peer")
-		}
-	}
-	if m.Flags.Has(17) {
-		if m.StarrefAmount, err = decodeStarsAmount(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "starsTransaction", "starref_amount")
-		}
-	}
-	if m.Flags.Has(19) {
-		if m.PaidMessages, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "starsTransaction", "paid_messages")
-		}
-	}
-	if m.Flags.Has(20) {
-		if m.PremiumGiftMonths, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "starsTransaction", "premium_gift_months")
-		}
-	}
-	if m.Flags.Has(23) {
-		if m.AdsProceedsFromDate, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "starsTransaction", "ads_proceeds_from_date")
-		}
-	}
-	if m.Flags.Has(23) {
-		if m.AdsProceedsToDate, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "starsTransaction", "ads_proceeds_to_date")
-		}
-	}
-	m.Flags &^= 1<<2 | 1<<3 | 1<<4 | 1<<6 | 1<<10 | 1<<11 | 1<<14 | 1<<17 | 1<<18 | 1<<21 | 1<<22 | 1<<24 | 1<<25 | 1<<26 | 1<<27 | 1<<28 | 1<<29
-	if m.Title != "" {
-		m.Flags.Unset(0)
-	}
-	if m.Description != "" {
-		m.Flags.Unset(1)
-	}
-	if m.TransactionDate != 0 || m.TransactionURL != "" {
-		m.Flags.Unset(5)
-	}
-	if len(m.BotPayload) > 0 {
-		m.Flags.Unset(7)
-	}
-	if m.MsgID != 0 {
-		m.Flags.Unset(8)
-	}
-	if len(m.ExtendedMedia) > 0 {
-		m.Flags.Unset(9)
-	}
-	if m.SubscriptionPeriod != 0 {
-		m.Flags.Unset(12)
-	}
-	if m.GiveawayPostID != 0 {
-		m.Flags.Unset(13)
-	}
-	if m.FloodskipNumber != 0 {
-		m.Flags.Unset(15)
-	}
-	if m.StarrefCommissionPermille != 0 {
-		m.Flags.Unset(16)
-	}
-	if m.PaidMessages != 0 {
-		m.Flags.Unset(19)
-	}
-	if m.PremiumGiftMonths != 0 {
-		m.Flags.Unset(20)
-	}
-	if m.AdsProceedsFromDate != 0 || m.AdsProceedsToDate != 0 {
-		m.Flags.Unset(23)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 776, m)
 }
 
 // StatsAbsValueAndPrev is the TL constructor statsAbsValueAndPrev.
@@ -15491,58 +9976,31 @@ func (*StatsAbsValueAndPrev) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StatsAbsValueAndPrev) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 20)
-	_ = w[19]
-	binary.LittleEndian.PutUint32(w, StatsAbsValueAndPrevTypeID)
-	binary.LittleEndian.PutUint64(w[4:], math.Float64bits(m.Current))
-	binary.LittleEndian.PutUint64(w[12:], math.Float64bits(m.Previous))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1938, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StatsAbsValueAndPrev) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 16)
-	_ = w[15]
-	binary.LittleEndian.PutUint64(w, math.Float64bits(m.Current))
-	binary.LittleEndian.PutUint64(w[8:], math.Float64bits(m.Previous))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1938, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StatsAbsValueAndPrev) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, StatsAbsValueAndPrevTypeID, "statsAbsValueAndPrev"); err != nil {
-		return tlrt.DecodeErr(err, "statsAbsValueAndPrev", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2725, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *StatsAbsValueAndPrev) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2725)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *StatsAbsValueAndPrev) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Current, err = d.Double(); err != nil {
-		return tlrt.DecodeErr(err, "statsAbsValueAndPrev", "current")
-	}
-	if m.Previous, err = d.Double(); err != nil {
-		return tlrt.DecodeErr(err, "statsAbsValueAndPrev", "previous")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2725, m)
 }
 
 // StatsDateRangeDays is the TL constructor statsDateRangeDays.
@@ -15570,58 +10028,31 @@ func (*StatsDateRangeDays) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StatsDateRangeDays) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, StatsDateRangeDaysTypeID)
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.MinDate))
-	binary.LittleEndian.PutUint32(w[8:], uint32(m.MaxDate))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1720, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StatsDateRangeDays) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 8)
-	_ = w[7]
-	binary.LittleEndian.PutUint32(w, uint32(m.MinDate))
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.MaxDate))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1720, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StatsDateRangeDays) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, StatsDateRangeDaysTypeID, "statsDateRangeDays"); err != nil {
-		return tlrt.DecodeErr(err, "statsDateRangeDays", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2481, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *StatsDateRangeDays) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2481)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *StatsDateRangeDays) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.MinDate, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "statsDateRangeDays", "min_date")
-	}
-	if m.MaxDate, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "statsDateRangeDays", "max_date")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2481, m)
 }
 
 // StatsGroupTopAdmin is the TL constructor statsGroupTopAdmin.
@@ -15651,68 +10082,31 @@ func (*StatsGroupTopAdmin) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StatsGroupTopAdmin) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 24)
-	_ = w[23]
-	binary.LittleEndian.PutUint32(w, StatsGroupTopAdminTypeID)
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.UserID))
-	binary.LittleEndian.PutUint32(w[12:], uint32(m.Deleted))
-	binary.LittleEndian.PutUint32(w[16:], uint32(m.Kicked))
-	binary.LittleEndian.PutUint32(w[20:], uint32(m.Banned))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2037, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StatsGroupTopAdmin) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 20)
-	_ = w[19]
-	binary.LittleEndian.PutUint64(w, uint64(m.UserID))
-	binary.LittleEndian.PutUint32(w[8:], uint32(m.Deleted))
-	binary.LittleEndian.PutUint32(w[12:], uint32(m.Kicked))
-	binary.LittleEndian.PutUint32(w[16:], uint32(m.Banned))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2037, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StatsGroupTopAdmin) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, StatsGroupTopAdminTypeID, "statsGroupTopAdmin"); err != nil {
-		return tlrt.DecodeErr(err, "statsGroupTopAdmin", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2836, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *StatsGroupTopAdmin) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2836)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *StatsGroupTopAdmin) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.UserID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "statsGroupTopAdmin", "user_id")
-	}
-	if m.Deleted, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "statsGroupTopAdmin", "deleted")
-	}
-	if m.Kicked, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "statsGroupTopAdmin", "kicked")
-	}
-	if m.Banned, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "statsGroupTopAdmin", "banned")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2836, m)
 }
 
 // StatsGroupTopInviter is the TL constructor statsGroupTopInviter.
@@ -15740,58 +10134,31 @@ func (*StatsGroupTopInviter) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StatsGroupTopInviter) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 16)
-	_ = w[15]
-	binary.LittleEndian.PutUint32(w, StatsGroupTopInviterTypeID)
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.UserID))
-	binary.LittleEndian.PutUint32(w[12:], uint32(m.Invitations))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 774, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StatsGroupTopInviter) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint64(w, uint64(m.UserID))
-	binary.LittleEndian.PutUint32(w[8:], uint32(m.Invitations))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 774, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StatsGroupTopInviter) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, StatsGroupTopInviterTypeID, "statsGroupTopInviter"); err != nil {
-		return tlrt.DecodeErr(err, "statsGroupTopInviter", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1456, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *StatsGroupTopInviter) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1456)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *StatsGroupTopInviter) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.UserID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "statsGroupTopInviter", "user_id")
-	}
-	if m.Invitations, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "statsGroupTopInviter", "invitations")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1456, m)
 }
 
 // StatsGroupTopPoster is the TL constructor statsGroupTopPoster.
@@ -15820,63 +10187,31 @@ func (*StatsGroupTopPoster) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StatsGroupTopPoster) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 20)
-	_ = w[19]
-	binary.LittleEndian.PutUint32(w, StatsGroupTopPosterTypeID)
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.UserID))
-	binary.LittleEndian.PutUint32(w[12:], uint32(m.Messages))
-	binary.LittleEndian.PutUint32(w[16:], uint32(m.AvgChars))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1456, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StatsGroupTopPoster) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 16)
-	_ = w[15]
-	binary.LittleEndian.PutUint64(w, uint64(m.UserID))
-	binary.LittleEndian.PutUint32(w[8:], uint32(m.Messages))
-	binary.LittleEndian.PutUint32(w[12:], uint32(m.AvgChars))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1456, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StatsGroupTopPoster) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, StatsGroupTopPosterTypeID, "statsGroupTopPoster"); err != nil {
-		return tlrt.DecodeErr(err, "statsGroupTopPoster", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2200, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *StatsGroupTopPoster) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2200)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *StatsGroupTopPoster) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.UserID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "statsGroupTopPoster", "user_id")
-	}
-	if m.Messages, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "statsGroupTopPoster", "messages")
-	}
-	if m.AvgChars, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "statsGroupTopPoster", "avg_chars")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2200, m)
 }
 
 // StatsPercentValue is the TL constructor statsPercentValue.
@@ -15903,58 +10238,31 @@ func (*StatsPercentValue) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StatsPercentValue) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 20)
-	_ = w[19]
-	binary.LittleEndian.PutUint32(w, StatsPercentValueTypeID)
-	binary.LittleEndian.PutUint64(w[4:], math.Float64bits(m.Part))
-	binary.LittleEndian.PutUint64(w[12:], math.Float64bits(m.Total))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1946, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StatsPercentValue) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 16)
-	_ = w[15]
-	binary.LittleEndian.PutUint64(w, math.Float64bits(m.Part))
-	binary.LittleEndian.PutUint64(w[8:], math.Float64bits(m.Total))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1946, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StatsPercentValue) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, StatsPercentValueTypeID, "statsPercentValue"); err != nil {
-		return tlrt.DecodeErr(err, "statsPercentValue", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2733, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *StatsPercentValue) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2733)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *StatsPercentValue) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Part, err = d.Double(); err != nil {
-		return tlrt.DecodeErr(err, "statsPercentValue", "part")
-	}
-	if m.Total, err = d.Double(); err != nil {
-		return tlrt.DecodeErr(err, "statsPercentValue", "total")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2733, m)
 }
 
 // StatsURL is the TL constructor statsURL.
@@ -15980,49 +10288,32 @@ func (*StatsURL) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StatsURL) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, StatsURLTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 668, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StatsURL) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.URL)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 668, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StatsURL) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, StatsURLTypeID, "statsURL"); err != nil {
-		return tlrt.DecodeErr(err, "statsURL", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1340, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *StatsURL) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1340)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *StatsURL) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.URL, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "statsURL", "url")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1340, m)
 }
 
 // StickerKeyword is the TL constructor stickerKeyword.
@@ -16050,59 +10341,32 @@ func (*StickerKeyword) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StickerKeyword) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, StickerKeywordTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2428, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StickerKeyword) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 16)
-	_ = w[15]
-	binary.LittleEndian.PutUint64(w, uint64(m.DocumentID))
-	binary.LittleEndian.PutUint32(w[8:], bin.TypeVector)
-	binary.LittleEndian.PutUint32(w[12:], uint32(len(m.Keyword)))
-	for i := range m.Keyword {
-		tlrt.PutString(b, m.Keyword[i])
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2428, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StickerKeyword) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, StickerKeywordTypeID, "stickerKeyword"); err != nil {
-		return tlrt.DecodeErr(err, "stickerKeyword", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3257, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *StickerKeyword) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3257)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *StickerKeyword) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.DocumentID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "stickerKeyword", "document_id")
-	}
-	if m.Keyword, err = tlrt.DecodeVector(d, 4, tlrt.String); err != nil {
-		return tlrt.DecodeErr(err, "stickerKeyword", "keyword")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3257, m)
 }
 
 // StickerPack is the TL constructor stickerPack.
@@ -16130,56 +10394,32 @@ func (*StickerPack) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StickerPack) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, StickerPackTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 161, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StickerPack) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.Emoticon)
-	tlrt.PutVectorHeader(b, len(m.Documents))
-	for i := range m.Documents {
-		tlrt.PutUint64(b, uint64(m.Documents[i]))
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 161, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StickerPack) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, StickerPackTypeID, "stickerPack"); err != nil {
-		return tlrt.DecodeErr(err, "stickerPack", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 766, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *StickerPack) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 766)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *StickerPack) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Emoticon, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "stickerPack", "emoticon")
-	}
-	if m.Documents, err = tlrt.DecodeVector(d, 8, (*tlrt.Decoder).Long); err != nil {
-		return tlrt.DecodeErr(err, "stickerPack", "documents")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 766, m)
 }
 
 // StickerSet is the TL constructor stickerSet.
@@ -16338,155 +10578,32 @@ func (m *StickerSet) ClearThumbDocumentID() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StickerSet) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, StickerSetTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 416, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StickerSet) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<1 | 1<<2 | 1<<3 | 1<<7 | 1<<9 | 1<<10 | 1<<11)
-	flags |= tlrt.Bit(m.Archived, 1)
-	flags |= tlrt.Bit(m.Official, 2)
-	flags |= tlrt.Bit(m.Masks, 3)
-	flags |= tlrt.Bit(m.Emojis, 7)
-	flags |= tlrt.Bit(m.TextColor, 9)
-	flags |= tlrt.Bit(m.ChannelEmojiStatus, 10)
-	flags |= tlrt.Bit(m.Creator, 11)
-	flags |= tlrt.Bit(m.InstalledDate != 0, 0)
-	flags |= tlrt.Bit(len(m.Thumbs) > 0 || m.ThumbDCID != 0 || m.ThumbVersion != 0, 4)
-	flags |= tlrt.Bit(m.ThumbDocumentID != 0, 8)
-	tlrt.PutUint32(b, uint32(flags))
-	if flags.Has(0) {
-		tlrt.PutUint32(b, uint32(m.InstalledDate))
-	}
-	w := tlrt.Extend(b, 16)
-	_ = w[15]
-	binary.LittleEndian.PutUint64(w, uint64(m.ID))
-	binary.LittleEndian.PutUint64(w[8:], uint64(m.AccessHash))
-	tlrt.PutString(b, m.Title)
-	tlrt.PutString(b, m.ShortName)
-	if flags.Has(4) {
-		tlrt.PutVectorHeader(b, len(m.Thumbs))
-		for i := range m.Thumbs {
-			if err := tlrt.EncodeObject(b, m.Thumbs[i]); err != nil {
-				return tlrt.EncodeErr(err, "stickerSet", "thumbs")
-			}
-		}
-		w := tlrt.Extend(b, 8)
-		_ = w[7]
-		binary.LittleEndian.PutUint32(w, uint32(m.ThumbDCID))
-		binary.LittleEndian.PutUint32(w[4:], uint32(m.ThumbVersion))
-	}
-	if flags.Has(8) {
-		tlrt.PutUint64(b, uint64(m.ThumbDocumentID))
-	}
-	w = tlrt.Extend(b, 8)
-	_ = w[7]
-	binary.LittleEndian.PutUint32(w, uint32(m.Count))
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.Hash))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 416, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StickerSet) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, StickerSetTypeID, "stickerSet"); err != nil {
-		return tlrt.DecodeErr(err, "stickerSet", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1053, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *StickerSet) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = StickerSet{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1053)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *StickerSet) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "stickerSet", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "stickerSet", "flags")
-	}
-	m.Archived = m.Flags.Has(1)
-	m.Official = m.Flags.Has(2)
-	m.Masks = m.Flags.Has(3)
-	m.Emojis = m.Flags.Has(7)
-	m.TextColor = m.Flags.Has(9)
-	m.ChannelEmojiStatus = m.Flags.Has(10)
-	m.Creator = m.Flags.Has(11)
-	if m.Flags.Has(0) {
-		if m.InstalledDate, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "stickerSet", "installed_date")
-		}
-	}
-	if m.ID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "stickerSet", "id")
-	}
-	if m.AccessHash, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "stickerSet", "access_hash")
-	}
-	if m.Title, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "stickerSet", "title")
-	}
-	if m.ShortName, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "stickerSet", "short_name")
-	}
-	if m.Flags.Has(4) {
-		if m.Thumbs, err = tlrt.DecodeSlabs[PhotoSize](d, false, 8, depth+1, decodePhotoSize); err != nil {
-			return tlrt.DecodeErr(err, "stickerSet", "thumbs")
-		}
-	}
-	if m.Flags.Has(4) {
-		if m.ThumbDCID, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "stickerSet", "thumb_dc_id")
-		}
-	}
-	if m.Flags.Has(4) {
-		if m.ThumbVersion, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "stickerSet", "thumb_version")
-		}
-	}
-	if m.Flags.Has(8) {
-		if m.ThumbDocumentID, err = d.Long(); err != nil {
-			return tlrt.DecodeErr(err, "stickerSet", "thumb_document_id")
-		}
-	}
-	if m.Count, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "stickerSet", "count")
-	}
-	if m.Hash, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "stickerSet", "hash")
-	}
-	m.Flags &^= 1<<1 | 1<<2 | 1<<3 | 1<<7 | 1<<9 | 1<<10 | 1<<11
-	if m.InstalledDate != 0 {
-		m.Flags.Unset(0)
-	}
-	if len(m.Thumbs) > 0 || m.ThumbDCID != 0 || m.ThumbVersion != 0 {
-		m.Flags.Unset(4)
-	}
-	if m.ThumbDocumentID != 0 {
-		m.Flags.Unset(8)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1053, m)
 }
 
 // StoriesStealthMode is the TL constructor storiesStealthMode.
@@ -16560,77 +10677,31 @@ func (m *StoriesStealthMode) ClearCooldownUntilDate() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StoriesStealthMode) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, StoriesStealthModeTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1038, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StoriesStealthMode) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags
-	flags |= tlrt.Bit(m.ActiveUntilDate != 0, 0)
-	flags |= tlrt.Bit(m.CooldownUntilDate != 0, 1)
-	tlrt.PutUint32(b, uint32(flags))
-	if flags.Has(0) {
-		tlrt.PutUint32(b, uint32(m.ActiveUntilDate))
-	}
-	if flags.Has(1) {
-		tlrt.PutUint32(b, uint32(m.CooldownUntilDate))
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1038, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StoriesStealthMode) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, StoriesStealthModeTypeID, "storiesStealthMode"); err != nil {
-		return tlrt.DecodeErr(err, "storiesStealthMode", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1745, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *StoriesStealthMode) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = StoriesStealthMode{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1745)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *StoriesStealthMode) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "storiesStealthMode", "flags")
-	}
-	if m.Flags.Has(0) {
-		if m.ActiveUntilDate, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "storiesStealthMode", "active_until_date")
-		}
-	}
-	if m.Flags.Has(1) {
-		if m.CooldownUntilDate, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "storiesStealthMode", "cooldown_until_date")
-		}
-	}
-	if m.ActiveUntilDate != 0 {
-		m.Flags.Unset(0)
-	}
-	if m.CooldownUntilDate != 0 {
-		m.Flags.Unset(1)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1745, m)
 }
 
 // StoryAlbum is the TL constructor storyAlbum.
@@ -16661,90 +10732,32 @@ func (*StoryAlbum) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StoryAlbum) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, StoryAlbumTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1354, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StoryAlbum) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<0 | 1<<1)
-	flags |= tlrt.Bit(m.IconPhoto != nil, 0)
-	flags |= tlrt.Bit(m.IconVideo != nil, 1)
-	w := tlrt.Extend(b, 8)
-	_ = w[7]
-	binary.LittleEndian.PutUint32(w, uint32(flags))
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.AlbumID))
-	tlrt.PutString(b, m.Title)
-	if flags.Has(0) {
-		if err := tlrt.EncodeObject(b, m.IconPhoto); err != nil {
-			return tlrt.EncodeErr(err, "storyAlbum", "icon_photo")
-		}
-	}
-	if flags.Has(1) {
-		if err := tlrt.EncodeObject(b, m.IconVideo); err != nil {
-			return tlrt.EncodeErr(err, "storyAlbum", "icon_video")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1354, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StoryAlbum) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, StoryAlbumTypeID, "storyAlbum"); err != nil {
-		return tlrt.DecodeErr(err, "storyAlbum", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2088, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *StoryAlbum) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = StoryAlbum{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2088)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *StoryAlbum) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "storyAlbum", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "storyAlbum", "flags")
-	}
-	if m.AlbumID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "storyAlbum", "album_id")
-	}
-	if m.Title, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "storyAlbum", "title")
-	}
-	if m.Flags.Has(0) {
-		if m.IconPhoto, err = decodePhoto(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "storyAlbum", "icon_photo")
-		}
-	}
-	if m.Flags.Has(1) {
-		if m.IconVideo, err = decodeDocument(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "storyAlbum", "icon_video")
-		}
-	}
-	m.Flags &^= 1<<0 | 1<<1
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2088, m)
 }
 
 // StoryFwdHeader is the TL constructor storyFwdHeader.
@@ -16817,95 +10830,32 @@ func (m *StoryFwdHeader) ClearStoryID() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StoryFwdHeader) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, StoryFwdHeaderTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1741, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StoryFwdHeader) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<0 | 1<<3)
-	flags |= tlrt.Bit(m.Modified, 3)
-	flags |= tlrt.Bit(m.From != nil, 0)
-	flags |= tlrt.Bit(m.FromName != "", 1)
-	flags |= tlrt.Bit(m.StoryID != 0, 2)
-	tlrt.PutUint32(b, uint32(flags))
-	if flags.Has(0) {
-		if err := tlrt.EncodeObject(b, m.From); err != nil {
-			return tlrt.EncodeErr(err, "storyFwdHeader", "from")
-		}
-	}
-	if flags.Has(1) {
-		tlrt.PutString(b, m.FromName)
-	}
-	if flags.Has(2) {
-		tlrt.PutUint32(b, uint32(m.StoryID))
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1741, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StoryFwdHeader) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, StoryFwdHeaderTypeID, "storyFwdHeader"); err != nil {
-		return tlrt.DecodeErr(err, "storyFwdHeader", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2506, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *StoryFwdHeader) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = StoryFwdHeader{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2506)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *StoryFwdHeader) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "storyFwdHeader", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "storyFwdHeader", "flags")
-	}
-	m.Modified = m.Flags.Has(3)
-	if m.Flags.Has(0) {
-		if m.From, err = decodePeer(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "storyFwdHeader", "from")
-		}
-	}
-	if m.Flags.Has(1) {
-		if m.FromName, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "storyFwdHeader", "from_name")
-		}
-	}
-	if m.Flags.Has(2) {
-		if m.StoryID, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "storyFwdHeader", "story_id")
-		}
-	}
-	m.Flags &^= 1<<0 | 1<<3
-	if m.FromName != "" {
-		m.Flags.Unset(1)
-	}
-	if m.StoryID != 0 {
-		m.Flags.Unset(2)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2506, m)
 }
 
 // StoryViews is the TL constructor storyViews.
@@ -17022,122 +10972,32 @@ func (m *StoryViews) ClearRecentViewers() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StoryViews) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, StoryViewsTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1301, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StoryViews) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 1)
-	flags |= tlrt.Bit(m.HasViewers, 1)
-	flags |= tlrt.Bit(m.ForwardsCount != 0, 2)
-	flags |= tlrt.Bit(len(m.Reactions) > 0, 3)
-	flags |= tlrt.Bit(m.ReactionsCount != 0, 4)
-	flags |= tlrt.Bit(len(m.RecentViewers) > 0, 0)
-	w := tlrt.Extend(b, 8)
-	_ = w[7]
-	binary.LittleEndian.PutUint32(w, uint32(flags))
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.ViewsCount))
-	if flags.Has(2) {
-		tlrt.PutUint32(b, uint32(m.ForwardsCount))
-	}
-	if flags.Has(3) {
-		tlrt.PutVectorHeader(b, len(m.Reactions))
-		for i := range m.Reactions {
-			if err := m.Reactions[i].Encode(b); err != nil {
-				return tlrt.EncodeErr(err, "storyViews", "reactions")
-			}
-		}
-	}
-	if flags.Has(4) {
-		tlrt.PutUint32(b, uint32(m.ReactionsCount))
-	}
-	if flags.Has(0) {
-		tlrt.PutVectorHeader(b, len(m.RecentViewers))
-		for i := range m.RecentViewers {
-			tlrt.PutUint64(b, uint64(m.RecentViewers[i]))
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1301, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StoryViews) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, StoryViewsTypeID, "storyViews"); err != nil {
-		return tlrt.DecodeErr(err, "storyViews", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2028, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *StoryViews) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = StoryViews{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2028)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *StoryViews) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "storyViews", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "storyViews", "flags")
-	}
-	m.HasViewers = m.Flags.Has(1)
-	if m.ViewsCount, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "storyViews", "views_count")
-	}
-	if m.Flags.Has(2) {
-		if m.ForwardsCount, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "storyViews", "forwards_count")
-		}
-	}
-	if m.Flags.Has(3) {
-		if m.Reactions, err = tlrt.DecodeStructs[ReactionCount](d, false, false, 16, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "storyViews", "reactions")
-		}
-	}
-	if m.Flags.Has(4) {
-		if m.ReactionsCount, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "storyViews", "reactions_count")
-		}
-	}
-	if m.Flags.Has(0) {
-		if m.RecentViewers, err = tlrt.DecodeVector(d, 8, (*tlrt.Decoder).Long); err != nil {
-			return tlrt.DecodeErr(err, "storyViews", "recent_viewers")
-		}
-	}
-	m.Flags &^= 1 << 1
-	if m.ForwardsCount != 0 {
-		m.Flags.Unset(2)
-	}
-	if len(m.Reactions) > 0 {
-		m.Flags.Unset(3)
-	}
-	if m.ReactionsCount != 0 {
-		m.Flags.Unset(4)
-	}
-	if len(m.RecentViewers) > 0 {
-		m.Flags.Unset(0)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2028, m)
 }
 
 // String is the TL constructor string.
@@ -17164,43 +11024,31 @@ func (*String) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *String) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, StringTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1706, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *String) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1706, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *String) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, StringTypeID, "string"); err != nil {
-		return tlrt.DecodeErr(err, "string", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2466, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *String) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2466)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *String) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2466, m)
 }
 
 // SuggestedPost is the TL constructor suggestedPost.
@@ -17256,82 +11104,29 @@ func (m *SuggestedPost) ClearScheduleDate() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *SuggestedPost) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, SuggestedPostTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 133, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *SuggestedPost) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<1 | 1<<2 | 1<<3)
-	flags |= tlrt.Bit(m.Accepted, 1)
-	flags |= tlrt.Bit(m.Rejected, 2)
-	flags |= tlrt.Bit(m.Price != nil, 3)
-	flags |= tlrt.Bit(m.ScheduleDate != 0, 0)
-	tlrt.PutUint32(b, uint32(flags))
-	if flags.Has(3) {
-		if err := tlrt.EncodeObject(b, m.Price); err != nil {
-			return tlrt.EncodeErr(err, "suggestedPost", "price")
-		}
-	}
-	if flags.Has(0) {
-		tlrt.PutUint32(b, uint32(m.ScheduleDate))
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 133, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *SuggestedPost) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, SuggestedPostTypeID, "suggestedPost"); err != nil {
-		return tlrt.DecodeErr(err, "suggestedPost", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 730, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *SuggestedPost) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = SuggestedPost{}
-	d := tlrt.NewDecoder(b, &wireSchema, 730)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *SuggestedPost) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "suggestedPost", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "suggestedPost", "flags")
-	}
-	m.Accepted = m.Flags.Has(1)
-	m.Rejected = m.Flags.Has(2)
-	if m.Flags.Has(3) {
-		if m.Price, err = decodeStarsAmount(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "suggestedPost", "price")
-		}
-	}
-	if m.Flags.Has(0) {
-		if m.ScheduleDate, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "suggestedPost", "schedule_date")
-		}
-	}
-	m.Flags &^= 1<<1 | 1<<2 | 1<<3
-	if m.ScheduleDate != 0 {
-		m.Flags.Unset(0)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 730, m)
 }

@@ -4,9 +4,9 @@ package tg
 
 import (
 	"context"
-	"encoding/binary"
 	"github.com/gotd/td/bin"
 	"github.com/tgraw/tgraw/tlrt"
+	"unsafe"
 )
 
 // SmsjobsEligibleToJoin is the TL constructor smsjobs.eligibleToJoin.
@@ -34,53 +34,32 @@ func (*SmsjobsEligibleToJoin) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *SmsjobsEligibleToJoin) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, SmsjobsEligibleToJoinTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2090, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *SmsjobsEligibleToJoin) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.TermsURL)
-	tlrt.PutUint32(b, uint32(m.MonthlySentSMS))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2090, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *SmsjobsEligibleToJoin) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, SmsjobsEligibleToJoinTypeID, "smsjobs.eligibleToJoin"); err != nil {
-		return tlrt.DecodeErr(err, "smsjobs.eligibleToJoin", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2895, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *SmsjobsEligibleToJoin) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2895)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *SmsjobsEligibleToJoin) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.TermsURL, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "smsjobs.eligibleToJoin", "terms_url")
-	}
-	if m.MonthlySentSMS, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "smsjobs.eligibleToJoin", "monthly_sent_sms")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2895, m)
 }
 
 // SmsjobsStatus is the TL constructor smsjobs.status.
@@ -141,95 +120,32 @@ func (m *SmsjobsStatus) ClearLastGiftSlug() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *SmsjobsStatus) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, SmsjobsStatusTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 394, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *SmsjobsStatus) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 0)
-	flags |= tlrt.Bit(m.AllowInternational, 0)
-	flags |= tlrt.Bit(m.LastGiftSlug != "", 1)
-	w := tlrt.Extend(b, 24)
-	_ = w[23]
-	binary.LittleEndian.PutUint32(w, uint32(flags))
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.RecentSent))
-	binary.LittleEndian.PutUint32(w[8:], uint32(m.RecentSince))
-	binary.LittleEndian.PutUint32(w[12:], uint32(m.RecentRemains))
-	binary.LittleEndian.PutUint32(w[16:], uint32(m.TotalSent))
-	binary.LittleEndian.PutUint32(w[20:], uint32(m.TotalSince))
-	if flags.Has(1) {
-		tlrt.PutString(b, m.LastGiftSlug)
-	}
-	tlrt.PutString(b, m.TermsURL)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 394, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *SmsjobsStatus) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, SmsjobsStatusTypeID, "smsjobs.status"); err != nil {
-		return tlrt.DecodeErr(err, "smsjobs.status", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1026, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *SmsjobsStatus) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = SmsjobsStatus{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1026)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *SmsjobsStatus) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "smsjobs.status", "flags")
-	}
-	m.AllowInternational = m.Flags.Has(0)
-	if m.RecentSent, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "smsjobs.status", "recent_sent")
-	}
-	if m.RecentSince, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "smsjobs.status", "recent_since")
-	}
-	if m.RecentRemains, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "smsjobs.status", "recent_remains")
-	}
-	if m.TotalSent, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "smsjobs.status", "total_sent")
-	}
-	if m.TotalSince, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "smsjobs.status", "total_since")
-	}
-	if m.Flags.Has(1) {
-		if m.LastGiftSlug, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "smsjobs.status", "last_gift_slug")
-		}
-	}
-	if m.TermsURL, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "smsjobs.status", "terms_url")
-	}
-	m.Flags &^= 1 << 0
-	if m.LastGiftSlug != "" {
-		m.Flags.Unset(1)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1026, m)
 }
 
 // SmsjobsIsEligibleToJoinRequest is the TL function smsjobs.isEligibleToJoin.
@@ -253,43 +169,31 @@ func (*SmsjobsIsEligibleToJoinRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *SmsjobsIsEligibleToJoinRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, SmsjobsIsEligibleToJoinRequestTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 136, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *SmsjobsIsEligibleToJoinRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 136, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *SmsjobsIsEligibleToJoinRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, SmsjobsIsEligibleToJoinRequestTypeID, "smsjobs.isEligibleToJoin"); err != nil {
-		return tlrt.DecodeErr(err, "smsjobs.isEligibleToJoin", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 734, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *SmsjobsIsEligibleToJoinRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 734)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *SmsjobsIsEligibleToJoinRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 734, m)
 }
 
 // SmsjobsIsEligibleToJoin calls smsjobs.isEligibleToJoin: see
@@ -322,43 +226,31 @@ func (*SmsjobsJoinRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *SmsjobsJoinRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, SmsjobsJoinRequestTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1570, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *SmsjobsJoinRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1570, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *SmsjobsJoinRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, SmsjobsJoinRequestTypeID, "smsjobs.join"); err != nil {
-		return tlrt.DecodeErr(err, "smsjobs.join", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2325, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *SmsjobsJoinRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2325)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *SmsjobsJoinRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2325, m)
 }
 
 // SmsjobsJoin calls smsjobs.join: see SmsjobsJoinRequest.
@@ -390,43 +282,31 @@ func (*SmsjobsLeaveRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *SmsjobsLeaveRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, SmsjobsLeaveRequestTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1407, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *SmsjobsLeaveRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1407, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *SmsjobsLeaveRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, SmsjobsLeaveRequestTypeID, "smsjobs.leave"); err != nil {
-		return tlrt.DecodeErr(err, "smsjobs.leave", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2145, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *SmsjobsLeaveRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2145)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *SmsjobsLeaveRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2145, m)
 }
 
 // SmsjobsLeave calls smsjobs.leave: see SmsjobsLeaveRequest.
@@ -462,56 +342,31 @@ func (*SmsjobsUpdateSettingsRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *SmsjobsUpdateSettingsRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, SmsjobsUpdateSettingsRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 82, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *SmsjobsUpdateSettingsRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 0)
-	flags |= tlrt.Bit(m.AllowInternational, 0)
-	tlrt.PutUint32(b, uint32(flags))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 82, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *SmsjobsUpdateSettingsRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, SmsjobsUpdateSettingsRequestTypeID, "smsjobs.updateSettings"); err != nil {
-		return tlrt.DecodeErr(err, "smsjobs.updateSettings", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 674, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *SmsjobsUpdateSettingsRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = SmsjobsUpdateSettingsRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 674)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *SmsjobsUpdateSettingsRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "smsjobs.updateSettings", "flags")
-	}
-	m.AllowInternational = m.Flags.Has(0)
-	m.Flags &^= 1 << 0
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 674, m)
 }
 
 // SmsjobsUpdateSettings calls smsjobs.updateSettings: see
@@ -544,43 +399,31 @@ func (*SmsjobsGetStatusRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *SmsjobsGetStatusRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, SmsjobsGetStatusRequestTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 145, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *SmsjobsGetStatusRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 145, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *SmsjobsGetStatusRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, SmsjobsGetStatusRequestTypeID, "smsjobs.getStatus"); err != nil {
-		return tlrt.DecodeErr(err, "smsjobs.getStatus", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 748, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *SmsjobsGetStatusRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 748)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *SmsjobsGetStatusRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 748, m)
 }
 
 // SmsjobsGetStatus calls smsjobs.getStatus: see SmsjobsGetStatusRequest.
@@ -614,49 +457,32 @@ func (*SmsjobsGetSMSJobRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *SmsjobsGetSMSJobRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, SmsjobsGetSMSJobRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1102, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *SmsjobsGetSMSJobRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.JobID)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1102, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *SmsjobsGetSMSJobRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, SmsjobsGetSMSJobRequestTypeID, "smsjobs.getSmsJob"); err != nil {
-		return tlrt.DecodeErr(err, "smsjobs.getSmsJob", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1815, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *SmsjobsGetSMSJobRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1815)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *SmsjobsGetSMSJobRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.JobID, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "smsjobs.getSmsJob", "job_id")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1815, m)
 }
 
 // SmsjobsGetSMSJob calls smsjobs.getSmsJob: see SmsjobsGetSMSJobRequest.
@@ -716,70 +542,32 @@ func (m *SmsjobsFinishJobRequest) ClearError() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *SmsjobsFinishJobRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, SmsjobsFinishJobRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 733, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *SmsjobsFinishJobRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags
-	flags |= tlrt.Bit(m.Error != "", 0)
-	tlrt.PutUint32(b, uint32(flags))
-	tlrt.PutString(b, m.JobID)
-	if flags.Has(0) {
-		tlrt.PutString(b, m.Error)
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 733, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *SmsjobsFinishJobRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, SmsjobsFinishJobRequestTypeID, "smsjobs.finishJob"); err != nil {
-		return tlrt.DecodeErr(err, "smsjobs.finishJob", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1411, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *SmsjobsFinishJobRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = SmsjobsFinishJobRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1411)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *SmsjobsFinishJobRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "smsjobs.finishJob", "flags")
-	}
-	if m.JobID, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "smsjobs.finishJob", "job_id")
-	}
-	if m.Flags.Has(0) {
-		if m.Error, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "smsjobs.finishJob", "error")
-		}
-	}
-	if m.Error != "" {
-		m.Flags.Unset(0)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1411, m)
 }
 
 // SmsjobsFinishJob calls smsjobs.finishJob: see SmsjobsFinishJobRequest.

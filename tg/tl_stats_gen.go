@@ -4,9 +4,9 @@ package tg
 
 import (
 	"context"
-	"encoding/binary"
 	"github.com/gotd/td/bin"
 	"github.com/tgraw/tgraw/tlrt"
+	"unsafe"
 )
 
 // StatsBroadcastStats is the TL constructor stats.broadcastStats.
@@ -69,187 +69,32 @@ func (*StatsBroadcastStats) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StatsBroadcastStats) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, StatsBroadcastStatsTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 531, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StatsBroadcastStats) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := m.Period.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "stats.broadcastStats", "period")
-	}
-	if err := m.Followers.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "stats.broadcastStats", "followers")
-	}
-	if err := m.ViewsPerPost.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "stats.broadcastStats", "views_per_post")
-	}
-	if err := m.SharesPerPost.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "stats.broadcastStats", "shares_per_post")
-	}
-	if err := m.ReactionsPerPost.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "stats.broadcastStats", "reactions_per_post")
-	}
-	if err := m.ViewsPerStory.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "stats.broadcastStats", "views_per_story")
-	}
-	if err := m.SharesPerStory.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "stats.broadcastStats", "shares_per_story")
-	}
-	if err := m.ReactionsPerStory.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "stats.broadcastStats", "reactions_per_story")
-	}
-	if err := m.EnabledNotifications.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "stats.broadcastStats", "enabled_notifications")
-	}
-	if err := tlrt.EncodeObject(b, m.GrowthGraph); err != nil {
-		return tlrt.EncodeErr(err, "stats.broadcastStats", "growth_graph")
-	}
-	if err := tlrt.EncodeObject(b, m.FollowersGraph); err != nil {
-		return tlrt.EncodeErr(err, "stats.broadcastStats", "followers_graph")
-	}
-	if err := tlrt.EncodeObject(b, m.MuteGraph); err != nil {
-		return tlrt.EncodeErr(err, "stats.broadcastStats", "mute_graph")
-	}
-	if err := tlrt.EncodeObject(b, m.TopHoursGraph); err != nil {
-		return tlrt.EncodeErr(err, "stats.broadcastStats", "top_hours_graph")
-	}
-	if err := tlrt.EncodeObject(b, m.InteractionsGraph); err != nil {
-		return tlrt.EncodeErr(err, "stats.broadcastStats", "interactions_graph")
-	}
-	if err := tlrt.EncodeObject(b, m.IvInteractionsGraph); err != nil {
-		return tlrt.EncodeErr(err, "stats.broadcastStats", "iv_interactions_graph")
-	}
-	if err := tlrt.EncodeObject(b, m.ViewsBySourceGraph); err != nil {
-		return tlrt.EncodeErr(err, "stats.broadcastStats", "views_by_source_graph")
-	}
-	if err := tlrt.EncodeObject(b, m.NewFollowersBySourceGraph); err != nil {
-		return tlrt.EncodeErr(err, "stats.broadcastStats", "new_followers_by_source_graph")
-	}
-	if err := tlrt.EncodeObject(b, m.LanguagesGraph); err != nil {
-		return tlrt.EncodeErr(err, "stats.broadcastStats", "languages_graph")
-	}
-	if err := tlrt.EncodeObject(b, m.ReactionsByEmotionGraph); err != nil {
-		return tlrt.EncodeErr(err, "stats.broadcastStats", "reactions_by_emotion_graph")
-	}
-	if err := tlrt.EncodeObject(b, m.StoryInteractionsGraph); err != nil {
-		return tlrt.EncodeErr(err, "stats.broadcastStats", "story_interactions_graph")
-	}
-	if err := tlrt.EncodeObject(b, m.StoryReactionsByEmotionGraph); err != nil {
-		return tlrt.EncodeErr(err, "stats.broadcastStats", "story_reactions_by_emotion_graph")
-	}
-	tlrt.PutVectorHeader(b, len(m.RecentPostsInteractions))
-	for i := range m.RecentPostsInteractions {
-		if err := tlrt.EncodeObject(b, m.RecentPostsInteractions[i]); err != nil {
-			return tlrt.EncodeErr(err, "stats.broadcastStats", "recent_posts_interactions")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 531, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StatsBroadcastStats) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, StatsBroadcastStatsTypeID, "stats.broadcastStats"); err != nil {
-		return tlrt.DecodeErr(err, "stats.broadcastStats", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1185, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *StatsBroadcastStats) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = StatsBroadcastStats{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1185)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *StatsBroadcastStats) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "stats.broadcastStats", "")
-	}
-	var err error
-	if err = tlrt.DecodeBoxed(d, &m.Period, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "stats.broadcastStats", "period")
-	}
-	if err = tlrt.DecodeBoxed(d, &m.Followers, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "stats.broadcastStats", "followers")
-	}
-	if err = tlrt.DecodeBoxed(d, &m.ViewsPerPost, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "stats.broadcastStats", "views_per_post")
-	}
-	if err = tlrt.DecodeBoxed(d, &m.SharesPerPost, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "stats.broadcastStats", "shares_per_post")
-	}
-	if err = tlrt.DecodeBoxed(d, &m.ReactionsPerPost, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "stats.broadcastStats", "reactions_per_post")
-	}
-	if err = tlrt.DecodeBoxed(d, &m.ViewsPerStory, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "stats.broadcastStats", "views_per_story")
-	}
-	if err = tlrt.DecodeBoxed(d, &m.SharesPerStory, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "stats.broadcastStats", "shares_per_story")
-	}
-	if err = tlrt.DecodeBoxed(d, &m.ReactionsPerStory, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "stats.broadcastStats", "reactions_per_story")
-	}
-	if err = tlrt.DecodeBoxed(d, &m.EnabledNotifications, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "stats.broadcastStats", "enabled_notifications")
-	}
-	if m.GrowthGraph, err = decodeStatsGraph(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "stats.broadcastStats", "growth_graph")
-	}
-	if m.FollowersGraph, err = decodeStatsGraph(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "stats.broadcastStats", "followers_graph")
-	}
-	if m.MuteGraph, err = decodeStatsGraph(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "stats.broadcastStats", "mute_graph")
-	}
-	if m.TopHoursGraph, err = decodeStatsGraph(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "stats.broadcastStats", "top_hours_graph")
-	}
-	if m.InteractionsGraph, err = decodeStatsGraph(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "stats.broadcastStats", "interactions_graph")
-	}
-	if m.IvInteractionsGraph, err = decodeStatsGraph(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "stats.broadcastStats", "iv_interactions_graph")
-	}
-	if m.ViewsBySourceGraph, err = decodeStatsGraph(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "stats.broadcastStats", "views_by_source_graph")
-	}
-	if m.NewFollowersBySourceGraph, err = decodeStatsGraph(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "stats.broadcastStats", "new_followers_by_source_graph")
-	}
-	if m.LanguagesGraph, err = decodeStatsGraph(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "stats.broadcastStats", "languages_graph")
-	}
-	if m.ReactionsByEmotionGraph, err = decodeStatsGraph(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "stats.broadcastStats", "reactions_by_emotion_graph")
-	}
-	if m.StoryInteractionsGraph, err = decodeStatsGraph(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "stats.broadcastStats", "story_interactions_graph")
-	}
-	if m.StoryReactionsByEmotionGraph, err = decodeStatsGraph(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "stats.broadcastStats", "story_reactions_by_emotion_graph")
-	}
-	if m.RecentPostsInteractions, err = tlrt.DecodeSlabs[PostInteractionCountersMessage](d, false, 20, depth+1, decodePostInteractionCounters); err != nil {
-		return tlrt.DecodeErr(err, "stats.broadcastStats", "recent_posts_interactions")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1185, m)
 }
 
 // StatsMegagroupStats is the TL constructor stats.megagroupStats.
@@ -301,166 +146,32 @@ func (*StatsMegagroupStats) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StatsMegagroupStats) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, StatsMegagroupStatsTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2285, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StatsMegagroupStats) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := m.Period.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "stats.megagroupStats", "period")
-	}
-	if err := m.Members.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "stats.megagroupStats", "members")
-	}
-	if err := m.Messages.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "stats.megagroupStats", "messages")
-	}
-	if err := m.Viewers.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "stats.megagroupStats", "viewers")
-	}
-	if err := m.Posters.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "stats.megagroupStats", "posters")
-	}
-	if err := tlrt.EncodeObject(b, m.GrowthGraph); err != nil {
-		return tlrt.EncodeErr(err, "stats.megagroupStats", "growth_graph")
-	}
-	if err := tlrt.EncodeObject(b, m.MembersGraph); err != nil {
-		return tlrt.EncodeErr(err, "stats.megagroupStats", "members_graph")
-	}
-	if err := tlrt.EncodeObject(b, m.NewMembersBySourceGraph); err != nil {
-		return tlrt.EncodeErr(err, "stats.megagroupStats", "new_members_by_source_graph")
-	}
-	if err := tlrt.EncodeObject(b, m.LanguagesGraph); err != nil {
-		return tlrt.EncodeErr(err, "stats.megagroupStats", "languages_graph")
-	}
-	if err := tlrt.EncodeObject(b, m.MessagesGraph); err != nil {
-		return tlrt.EncodeErr(err, "stats.megagroupStats", "messages_graph")
-	}
-	if err := tlrt.EncodeObject(b, m.ActionsGraph); err != nil {
-		return tlrt.EncodeErr(err, "stats.megagroupStats", "actions_graph")
-	}
-	if err := tlrt.EncodeObject(b, m.TopHoursGraph); err != nil {
-		return tlrt.EncodeErr(err, "stats.megagroupStats", "top_hours_graph")
-	}
-	if err := tlrt.EncodeObject(b, m.WeekdaysGraph); err != nil {
-		return tlrt.EncodeErr(err, "stats.megagroupStats", "weekdays_graph")
-	}
-	tlrt.PutVectorHeader(b, len(m.TopPosters))
-	for i := range m.TopPosters {
-		if err := m.TopPosters[i].Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "stats.megagroupStats", "top_posters")
-		}
-	}
-	tlrt.PutVectorHeader(b, len(m.TopAdmins))
-	for i := range m.TopAdmins {
-		if err := m.TopAdmins[i].Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "stats.megagroupStats", "top_admins")
-		}
-	}
-	tlrt.PutVectorHeader(b, len(m.TopInviters))
-	for i := range m.TopInviters {
-		if err := m.TopInviters[i].Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "stats.megagroupStats", "top_inviters")
-		}
-	}
-	tlrt.PutVectorHeader(b, len(m.Users))
-	for i := range m.Users {
-		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
-			return tlrt.EncodeErr(err, "stats.megagroupStats", "users")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2285, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StatsMegagroupStats) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, StatsMegagroupStatsTypeID, "stats.megagroupStats"); err != nil {
-		return tlrt.DecodeErr(err, "stats.megagroupStats", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3106, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *StatsMegagroupStats) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = StatsMegagroupStats{}
-	d := tlrt.NewDecoder(b, &wireSchema, 3106)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *StatsMegagroupStats) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "stats.megagroupStats", "")
-	}
-	var err error
-	if err = tlrt.DecodeBoxed(d, &m.Period, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "stats.megagroupStats", "period")
-	}
-	if err = tlrt.DecodeBoxed(d, &m.Members, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "stats.megagroupStats", "members")
-	}
-	if err = tlrt.DecodeBoxed(d, &m.Messages, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "stats.megagroupStats", "messages")
-	}
-	if err = tlrt.DecodeBoxed(d, &m.Viewers, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "stats.megagroupStats", "viewers")
-	}
-	if err = tlrt.DecodeBoxed(d, &m.Posters, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "stats.megagroupStats", "posters")
-	}
-	if m.GrowthGraph, err = decodeStatsGraph(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "stats.megagroupStats", "growth_graph")
-	}
-	if m.MembersGraph, err = decodeStatsGraph(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "stats.megagroupStats", "members_graph")
-	}
-	if m.NewMembersBySourceGraph, err = decodeStatsGraph(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "stats.megagroupStats", "new_members_by_source_graph")
-	}
-	if m.LanguagesGraph, err = decodeStatsGraph(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "stats.megagroupStats", "languages_graph")
-	}
-	if m.MessagesGraph, err = decodeStatsGraph(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "stats.megagroupStats", "messages_graph")
-	}
-	if m.ActionsGraph, err = decodeStatsGraph(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "stats.megagroupStats", "actions_graph")
-	}
-	if m.TopHoursGraph, err = decodeStatsGraph(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "stats.megagroupStats", "top_hours_graph")
-	}
-	if m.WeekdaysGraph, err = decodeStatsGraph(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "stats.megagroupStats", "weekdays_graph")
-	}
-	if m.TopPosters, err = tlrt.DecodeStructs[StatsGroupTopPoster](d, false, false, 20, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "stats.megagroupStats", "top_posters")
-	}
-	if m.TopAdmins, err = tlrt.DecodeStructs[StatsGroupTopAdmin](d, false, false, 24, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "stats.megagroupStats", "top_admins")
-	}
-	if m.TopInviters, err = tlrt.DecodeStructs[StatsGroupTopInviter](d, false, false, 16, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "stats.megagroupStats", "top_inviters")
-	}
-	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
-		return tlrt.DecodeErr(err, "stats.megagroupStats", "users")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3106, m)
 }
 
 // StatsMessageStats is the TL constructor stats.messageStats.
@@ -488,60 +199,32 @@ func (*StatsMessageStats) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StatsMessageStats) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, StatsMessageStatsTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1178, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StatsMessageStats) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.ViewsGraph); err != nil {
-		return tlrt.EncodeErr(err, "stats.messageStats", "views_graph")
-	}
-	if err := tlrt.EncodeObject(b, m.ReactionsByEmotionGraph); err != nil {
-		return tlrt.EncodeErr(err, "stats.messageStats", "reactions_by_emotion_graph")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1178, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StatsMessageStats) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, StatsMessageStatsTypeID, "stats.messageStats"); err != nil {
-		return tlrt.DecodeErr(err, "stats.messageStats", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1898, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *StatsMessageStats) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1898)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *StatsMessageStats) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "stats.messageStats", "")
-	}
-	var err error
-	if m.ViewsGraph, err = decodeStatsGraph(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "stats.messageStats", "views_graph")
-	}
-	if m.ReactionsByEmotionGraph, err = decodeStatsGraph(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "stats.messageStats", "reactions_by_emotion_graph")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1898, m)
 }
 
 // StatsPollStats is the TL constructor stats.pollStats.
@@ -567,54 +250,32 @@ func (*StatsPollStats) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StatsPollStats) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, StatsPollStatsTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 383, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StatsPollStats) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.VotesGraph); err != nil {
-		return tlrt.EncodeErr(err, "stats.pollStats", "votes_graph")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 383, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StatsPollStats) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, StatsPollStatsTypeID, "stats.pollStats"); err != nil {
-		return tlrt.DecodeErr(err, "stats.pollStats", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1014, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *StatsPollStats) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1014)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *StatsPollStats) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "stats.pollStats", "")
-	}
-	var err error
-	if m.VotesGraph, err = decodeStatsGraph(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "stats.pollStats", "votes_graph")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1014, m)
 }
 
 // StatsPublicForwards is the TL constructor stats.publicForwards.
@@ -671,103 +332,32 @@ func (m *StatsPublicForwards) ClearNextOffset() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StatsPublicForwards) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, StatsPublicForwardsTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1352, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StatsPublicForwards) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags
-	flags |= tlrt.Bit(m.NextOffset != "", 0)
-	w := tlrt.Extend(b, 16)
-	_ = w[15]
-	binary.LittleEndian.PutUint32(w, uint32(flags))
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.Count))
-	binary.LittleEndian.PutUint32(w[8:], bin.TypeVector)
-	binary.LittleEndian.PutUint32(w[12:], uint32(len(m.Forwards)))
-	for i := range m.Forwards {
-		if err := tlrt.EncodeObject(b, m.Forwards[i]); err != nil {
-			return tlrt.EncodeErr(err, "stats.publicForwards", "forwards")
-		}
-	}
-	if flags.Has(0) {
-		tlrt.PutString(b, m.NextOffset)
-	}
-	tlrt.PutVectorHeader(b, len(m.Chats))
-	for i := range m.Chats {
-		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
-			return tlrt.EncodeErr(err, "stats.publicForwards", "chats")
-		}
-	}
-	tlrt.PutVectorHeader(b, len(m.Users))
-	for i := range m.Users {
-		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
-			return tlrt.EncodeErr(err, "stats.publicForwards", "users")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1352, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StatsPublicForwards) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, StatsPublicForwardsTypeID, "stats.publicForwards"); err != nil {
-		return tlrt.DecodeErr(err, "stats.publicForwards", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2085, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *StatsPublicForwards) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = StatsPublicForwards{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2085)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *StatsPublicForwards) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "stats.publicForwards", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "stats.publicForwards", "flags")
-	}
-	if m.Count, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "stats.publicForwards", "count")
-	}
-	if m.Forwards, err = tlrt.DecodeSlabs[PublicForwardStory](d, false, 16, depth+1, decodePublicForward); err != nil {
-		return tlrt.DecodeErr(err, "stats.publicForwards", "forwards")
-	}
-	if m.Flags.Has(0) {
-		if m.NextOffset, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "stats.publicForwards", "next_offset")
-		}
-	}
-	if m.Chats, err = tlrt.DecodeSlabs[Channel](d, false, 12, depth+1, decodeChat); err != nil {
-		return tlrt.DecodeErr(err, "stats.publicForwards", "chats")
-	}
-	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
-		return tlrt.DecodeErr(err, "stats.publicForwards", "users")
-	}
-	if m.NextOffset != "" {
-		m.Flags.Unset(0)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2085, m)
 }
 
 // StatsStoryStats is the TL constructor stats.storyStats.
@@ -795,60 +385,32 @@ func (*StatsStoryStats) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StatsStoryStats) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, StatsStoryStatsTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 755, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StatsStoryStats) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.ViewsGraph); err != nil {
-		return tlrt.EncodeErr(err, "stats.storyStats", "views_graph")
-	}
-	if err := tlrt.EncodeObject(b, m.ReactionsByEmotionGraph); err != nil {
-		return tlrt.EncodeErr(err, "stats.storyStats", "reactions_by_emotion_graph")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 755, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StatsStoryStats) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, StatsStoryStatsTypeID, "stats.storyStats"); err != nil {
-		return tlrt.DecodeErr(err, "stats.storyStats", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1433, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *StatsStoryStats) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1433)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *StatsStoryStats) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "stats.storyStats", "")
-	}
-	var err error
-	if m.ViewsGraph, err = decodeStatsGraph(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "stats.storyStats", "views_graph")
-	}
-	if m.ReactionsByEmotionGraph, err = decodeStatsGraph(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "stats.storyStats", "reactions_by_emotion_graph")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1433, m)
 }
 
 // StatsGetBroadcastStatsRequest is the TL function stats.getBroadcastStats.
@@ -877,65 +439,31 @@ func (*StatsGetBroadcastStatsRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StatsGetBroadcastStatsRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, StatsGetBroadcastStatsRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1603, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StatsGetBroadcastStatsRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 0)
-	flags |= tlrt.Bit(m.Dark, 0)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := tlrt.EncodeObject(b, m.Channel); err != nil {
-		return tlrt.EncodeErr(err, "stats.getBroadcastStats", "channel")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1603, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StatsGetBroadcastStatsRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, StatsGetBroadcastStatsRequestTypeID, "stats.getBroadcastStats"); err != nil {
-		return tlrt.DecodeErr(err, "stats.getBroadcastStats", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2359, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *StatsGetBroadcastStatsRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = StatsGetBroadcastStatsRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2359)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *StatsGetBroadcastStatsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "stats.getBroadcastStats", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "stats.getBroadcastStats", "flags")
-	}
-	m.Dark = m.Flags.Has(0)
-	if m.Channel, err = decodeInputChannel(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "stats.getBroadcastStats", "channel")
-	}
-	m.Flags &^= 1 << 0
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2359, m)
 }
 
 // StatsGetBroadcastStats calls stats.getBroadcastStats: see
@@ -995,70 +523,32 @@ func (m *StatsLoadAsyncGraphRequest) ClearX() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StatsLoadAsyncGraphRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, StatsLoadAsyncGraphRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 906, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StatsLoadAsyncGraphRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags
-	flags |= tlrt.Bit(m.X != 0, 0)
-	tlrt.PutUint32(b, uint32(flags))
-	tlrt.PutString(b, m.Token)
-	if flags.Has(0) {
-		tlrt.PutUint64(b, uint64(m.X))
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 906, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StatsLoadAsyncGraphRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, StatsLoadAsyncGraphRequestTypeID, "stats.loadAsyncGraph"); err != nil {
-		return tlrt.DecodeErr(err, "stats.loadAsyncGraph", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1604, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *StatsLoadAsyncGraphRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = StatsLoadAsyncGraphRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1604)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *StatsLoadAsyncGraphRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "stats.loadAsyncGraph", "flags")
-	}
-	if m.Token, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "stats.loadAsyncGraph", "token")
-	}
-	if m.Flags.Has(0) {
-		if m.X, err = d.Long(); err != nil {
-			return tlrt.DecodeErr(err, "stats.loadAsyncGraph", "x")
-		}
-	}
-	if m.X != 0 {
-		m.Flags.Unset(0)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1604, m)
 }
 
 // StatsLoadAsyncGraph calls stats.loadAsyncGraph: see
@@ -1096,65 +586,31 @@ func (*StatsGetMegagroupStatsRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StatsGetMegagroupStatsRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, StatsGetMegagroupStatsRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2093, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StatsGetMegagroupStatsRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 0)
-	flags |= tlrt.Bit(m.Dark, 0)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := tlrt.EncodeObject(b, m.Channel); err != nil {
-		return tlrt.EncodeErr(err, "stats.getMegagroupStats", "channel")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2093, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StatsGetMegagroupStatsRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, StatsGetMegagroupStatsRequestTypeID, "stats.getMegagroupStats"); err != nil {
-		return tlrt.DecodeErr(err, "stats.getMegagroupStats", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2899, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *StatsGetMegagroupStatsRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = StatsGetMegagroupStatsRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2899)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *StatsGetMegagroupStatsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "stats.getMegagroupStats", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "stats.getMegagroupStats", "flags")
-	}
-	m.Dark = m.Flags.Has(0)
-	if m.Channel, err = decodeInputChannel(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "stats.getMegagroupStats", "channel")
-	}
-	m.Flags &^= 1 << 0
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2899, m)
 }
 
 // StatsGetMegagroupStats calls stats.getMegagroupStats: see
@@ -1195,66 +651,32 @@ func (*StatsGetMessagePublicForwardsRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StatsGetMessagePublicForwardsRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, StatsGetMessagePublicForwardsRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 880, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StatsGetMessagePublicForwardsRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Channel); err != nil {
-		return tlrt.EncodeErr(err, "stats.getMessagePublicForwards", "channel")
-	}
-	tlrt.PutUint32(b, uint32(m.MsgID))
-	tlrt.PutString(b, m.Offset)
-	tlrt.PutUint32(b, uint32(m.Limit))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 880, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StatsGetMessagePublicForwardsRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, StatsGetMessagePublicForwardsRequestTypeID, "stats.getMessagePublicForwards"); err != nil {
-		return tlrt.DecodeErr(err, "stats.getMessagePublicForwards", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1576, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *StatsGetMessagePublicForwardsRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1576)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *StatsGetMessagePublicForwardsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "stats.getMessagePublicForwards", "")
-	}
-	var err error
-	if m.Channel, err = decodeInputChannel(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "stats.getMessagePublicForwards", "channel")
-	}
-	if m.MsgID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "stats.getMessagePublicForwards", "msg_id")
-	}
-	if m.Offset, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "stats.getMessagePublicForwards", "offset")
-	}
-	if m.Limit, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "stats.getMessagePublicForwards", "limit")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1576, m)
 }
 
 // StatsGetMessagePublicForwards calls stats.getMessagePublicForwards: see
@@ -1293,69 +715,31 @@ func (*StatsGetMessageStatsRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StatsGetMessageStatsRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, StatsGetMessageStatsRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1730, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StatsGetMessageStatsRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 0)
-	flags |= tlrt.Bit(m.Dark, 0)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := tlrt.EncodeObject(b, m.Channel); err != nil {
-		return tlrt.EncodeErr(err, "stats.getMessageStats", "channel")
-	}
-	tlrt.PutUint32(b, uint32(m.MsgID))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1730, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StatsGetMessageStatsRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, StatsGetMessageStatsRequestTypeID, "stats.getMessageStats"); err != nil {
-		return tlrt.DecodeErr(err, "stats.getMessageStats", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2493, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *StatsGetMessageStatsRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = StatsGetMessageStatsRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2493)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *StatsGetMessageStatsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "stats.getMessageStats", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "stats.getMessageStats", "flags")
-	}
-	m.Dark = m.Flags.Has(0)
-	if m.Channel, err = decodeInputChannel(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "stats.getMessageStats", "channel")
-	}
-	if m.MsgID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "stats.getMessageStats", "msg_id")
-	}
-	m.Flags &^= 1 << 0
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2493, m)
 }
 
 // StatsGetMessageStats calls stats.getMessageStats: see
@@ -1394,69 +778,31 @@ func (*StatsGetStoryStatsRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StatsGetStoryStatsRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, StatsGetStoryStatsRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 514, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StatsGetStoryStatsRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 0)
-	flags |= tlrt.Bit(m.Dark, 0)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "stats.getStoryStats", "peer")
-	}
-	tlrt.PutUint32(b, uint32(m.ID))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 514, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StatsGetStoryStatsRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, StatsGetStoryStatsRequestTypeID, "stats.getStoryStats"); err != nil {
-		return tlrt.DecodeErr(err, "stats.getStoryStats", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1164, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *StatsGetStoryStatsRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = StatsGetStoryStatsRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1164)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *StatsGetStoryStatsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "stats.getStoryStats", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "stats.getStoryStats", "flags")
-	}
-	m.Dark = m.Flags.Has(0)
-	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "stats.getStoryStats", "peer")
-	}
-	if m.ID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "stats.getStoryStats", "id")
-	}
-	m.Flags &^= 1 << 0
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1164, m)
 }
 
 // StatsGetStoryStats calls stats.getStoryStats: see StatsGetStoryStatsRequest.
@@ -1496,66 +842,32 @@ func (*StatsGetStoryPublicForwardsRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StatsGetStoryPublicForwardsRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, StatsGetStoryPublicForwardsRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1561, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StatsGetStoryPublicForwardsRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "stats.getStoryPublicForwards", "peer")
-	}
-	tlrt.PutUint32(b, uint32(m.ID))
-	tlrt.PutString(b, m.Offset)
-	tlrt.PutUint32(b, uint32(m.Limit))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1561, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StatsGetStoryPublicForwardsRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, StatsGetStoryPublicForwardsRequestTypeID, "stats.getStoryPublicForwards"); err != nil {
-		return tlrt.DecodeErr(err, "stats.getStoryPublicForwards", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2316, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *StatsGetStoryPublicForwardsRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2316)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *StatsGetStoryPublicForwardsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "stats.getStoryPublicForwards", "")
-	}
-	var err error
-	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "stats.getStoryPublicForwards", "peer")
-	}
-	if m.ID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "stats.getStoryPublicForwards", "id")
-	}
-	if m.Offset, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "stats.getStoryPublicForwards", "offset")
-	}
-	if m.Limit, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "stats.getStoryPublicForwards", "limit")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2316, m)
 }
 
 // StatsGetStoryPublicForwards calls stats.getStoryPublicForwards: see
@@ -1594,69 +906,31 @@ func (*StatsGetPollStatsRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StatsGetPollStatsRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, StatsGetPollStatsRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1862, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StatsGetPollStatsRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 0)
-	flags |= tlrt.Bit(m.Dark, 0)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "stats.getPollStats", "peer")
-	}
-	tlrt.PutUint32(b, uint32(m.MsgID))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1862, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StatsGetPollStatsRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, StatsGetPollStatsRequestTypeID, "stats.getPollStats"); err != nil {
-		return tlrt.DecodeErr(err, "stats.getPollStats", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2640, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *StatsGetPollStatsRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = StatsGetPollStatsRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2640)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *StatsGetPollStatsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "stats.getPollStats", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "stats.getPollStats", "flags")
-	}
-	m.Dark = m.Flags.Has(0)
-	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "stats.getPollStats", "peer")
-	}
-	if m.MsgID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "stats.getPollStats", "msg_id")
-	}
-	m.Flags &^= 1 << 0
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2640, m)
 }
 
 // StatsGetPollStats calls stats.getPollStats: see StatsGetPollStatsRequest.

@@ -6,6 +6,7 @@ import (
 	"context"
 	"github.com/gotd/td/bin"
 	"github.com/tgraw/tgraw/tlrt"
+	"unsafe"
 )
 
 // StickersSuggestedShortName is the TL constructor stickers.suggestedShortName.
@@ -32,49 +33,32 @@ func (*StickersSuggestedShortName) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StickersSuggestedShortName) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, StickersSuggestedShortNameTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1226, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StickersSuggestedShortName) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.ShortName)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1226, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StickersSuggestedShortName) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, StickersSuggestedShortNameTypeID, "stickers.suggestedShortName"); err != nil {
-		return tlrt.DecodeErr(err, "stickers.suggestedShortName", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1950, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *StickersSuggestedShortName) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1950)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *StickersSuggestedShortName) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.ShortName, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "stickers.suggestedShortName", "short_name")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1950, m)
 }
 
 // StickersCreateStickerSetRequest is the TL function stickers.createStickerSet.
@@ -136,110 +120,32 @@ func (m *StickersCreateStickerSetRequest) ClearSoftware() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StickersCreateStickerSetRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, StickersCreateStickerSetRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1330, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StickersCreateStickerSetRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<0 | 1<<2 | 1<<5 | 1<<6)
-	flags |= tlrt.Bit(m.Masks, 0)
-	flags |= tlrt.Bit(m.Emojis, 5)
-	flags |= tlrt.Bit(m.TextColor, 6)
-	flags |= tlrt.Bit(m.Thumb != nil, 2)
-	flags |= tlrt.Bit(m.Software != "", 3)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := tlrt.EncodeObject(b, m.UserID); err != nil {
-		return tlrt.EncodeErr(err, "stickers.createStickerSet", "user_id")
-	}
-	tlrt.PutString(b, m.Title)
-	tlrt.PutString(b, m.ShortName)
-	if flags.Has(2) {
-		if err := tlrt.EncodeObject(b, m.Thumb); err != nil {
-			return tlrt.EncodeErr(err, "stickers.createStickerSet", "thumb")
-		}
-	}
-	tlrt.PutVectorHeader(b, len(m.Stickers))
-	for i := range m.Stickers {
-		if err := m.Stickers[i].Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "stickers.createStickerSet", "stickers")
-		}
-	}
-	if flags.Has(3) {
-		tlrt.PutString(b, m.Software)
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1330, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StickersCreateStickerSetRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, StickersCreateStickerSetRequestTypeID, "stickers.createStickerSet"); err != nil {
-		return tlrt.DecodeErr(err, "stickers.createStickerSet", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2061, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *StickersCreateStickerSetRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = StickersCreateStickerSetRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2061)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *StickersCreateStickerSetRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "stickers.createStickerSet", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "stickers.createStickerSet", "flags")
-	}
-	m.Masks = m.Flags.Has(0)
-	m.Emojis = m.Flags.Has(5)
-	m.TextColor = m.Flags.Has(6)
-	if m.UserID, err = decodeInputUser(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "stickers.createStickerSet", "user_id")
-	}
-	if m.Title, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "stickers.createStickerSet", "title")
-	}
-	if m.ShortName, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "stickers.createStickerSet", "short_name")
-	}
-	if m.Flags.Has(2) {
-		if m.Thumb, err = decodeInputDocument(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "stickers.createStickerSet", "thumb")
-		}
-	}
-	if m.Stickers, err = tlrt.DecodeStructs[InputStickerSetItem](d, false, false, 16, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "stickers.createStickerSet", "stickers")
-	}
-	if m.Flags.Has(3) {
-		if m.Software, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "stickers.createStickerSet", "software")
-		}
-	}
-	m.Flags &^= 1<<0 | 1<<2 | 1<<5 | 1<<6
-	if m.Software != "" {
-		m.Flags.Unset(3)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2061, m)
 }
 
 // StickersCreateStickerSet calls stickers.createStickerSet: see
@@ -277,54 +183,32 @@ func (*StickersRemoveStickerFromSetRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StickersRemoveStickerFromSetRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, StickersRemoveStickerFromSetRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2366, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StickersRemoveStickerFromSetRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Sticker); err != nil {
-		return tlrt.EncodeErr(err, "stickers.removeStickerFromSet", "sticker")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2366, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StickersRemoveStickerFromSetRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, StickersRemoveStickerFromSetRequestTypeID, "stickers.removeStickerFromSet"); err != nil {
-		return tlrt.DecodeErr(err, "stickers.removeStickerFromSet", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3191, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *StickersRemoveStickerFromSetRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3191)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *StickersRemoveStickerFromSetRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "stickers.removeStickerFromSet", "")
-	}
-	var err error
-	if m.Sticker, err = decodeInputDocument(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "stickers.removeStickerFromSet", "sticker")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3191, m)
 }
 
 // StickersRemoveStickerFromSet calls stickers.removeStickerFromSet: see
@@ -363,58 +247,32 @@ func (*StickersChangeStickerPositionRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StickersChangeStickerPositionRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, StickersChangeStickerPositionRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2456, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StickersChangeStickerPositionRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Sticker); err != nil {
-		return tlrt.EncodeErr(err, "stickers.changeStickerPosition", "sticker")
-	}
-	tlrt.PutUint32(b, uint32(m.Position))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2456, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StickersChangeStickerPositionRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, StickersChangeStickerPositionRequestTypeID, "stickers.changeStickerPosition"); err != nil {
-		return tlrt.DecodeErr(err, "stickers.changeStickerPosition", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3286, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *StickersChangeStickerPositionRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3286)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *StickersChangeStickerPositionRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "stickers.changeStickerPosition", "")
-	}
-	var err error
-	if m.Sticker, err = decodeInputDocument(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "stickers.changeStickerPosition", "sticker")
-	}
-	if m.Position, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "stickers.changeStickerPosition", "position")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3286, m)
 }
 
 // StickersChangeStickerPosition calls stickers.changeStickerPosition: see
@@ -451,64 +309,32 @@ func (*StickersAddStickerToSetRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StickersAddStickerToSetRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, StickersAddStickerToSetRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1230, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StickersAddStickerToSetRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Stickerset); err != nil {
-		return tlrt.EncodeErr(err, "stickers.addStickerToSet", "stickerset")
-	}
-	if err := m.Sticker.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "stickers.addStickerToSet", "sticker")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1230, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StickersAddStickerToSetRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, StickersAddStickerToSetRequestTypeID, "stickers.addStickerToSet"); err != nil {
-		return tlrt.DecodeErr(err, "stickers.addStickerToSet", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1954, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *StickersAddStickerToSetRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = StickersAddStickerToSetRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1954)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *StickersAddStickerToSetRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "stickers.addStickerToSet", "")
-	}
-	var err error
-	if m.Stickerset, err = decodeInputStickerSet(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "stickers.addStickerToSet", "stickerset")
-	}
-	if err = tlrt.DecodeBoxed(d, &m.Sticker, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "stickers.addStickerToSet", "sticker")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1954, m)
 }
 
 // StickersAddStickerToSet calls stickers.addStickerToSet: see
@@ -575,87 +401,32 @@ func (m *StickersSetStickerSetThumbRequest) ClearThumbDocumentID() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StickersSetStickerSetThumbRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, StickersSetStickerSetThumbRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1571, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StickersSetStickerSetThumbRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 0)
-	flags |= tlrt.Bit(m.Thumb != nil, 0)
-	flags |= tlrt.Bit(m.ThumbDocumentID != 0, 1)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := tlrt.EncodeObject(b, m.Stickerset); err != nil {
-		return tlrt.EncodeErr(err, "stickers.setStickerSetThumb", "stickerset")
-	}
-	if flags.Has(0) {
-		if err := tlrt.EncodeObject(b, m.Thumb); err != nil {
-			return tlrt.EncodeErr(err, "stickers.setStickerSetThumb", "thumb")
-		}
-	}
-	if flags.Has(1) {
-		tlrt.PutUint64(b, uint64(m.ThumbDocumentID))
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1571, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StickersSetStickerSetThumbRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, StickersSetStickerSetThumbRequestTypeID, "stickers.setStickerSetThumb"); err != nil {
-		return tlrt.DecodeErr(err, "stickers.setStickerSetThumb", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2326, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *StickersSetStickerSetThumbRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = StickersSetStickerSetThumbRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2326)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *StickersSetStickerSetThumbRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "stickers.setStickerSetThumb", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "stickers.setStickerSetThumb", "flags")
-	}
-	if m.Stickerset, err = decodeInputStickerSet(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "stickers.setStickerSetThumb", "stickerset")
-	}
-	if m.Flags.Has(0) {
-		if m.Thumb, err = decodeInputDocument(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "stickers.setStickerSetThumb", "thumb")
-		}
-	}
-	if m.Flags.Has(1) {
-		if m.ThumbDocumentID, err = d.Long(); err != nil {
-			return tlrt.DecodeErr(err, "stickers.setStickerSetThumb", "thumb_document_id")
-		}
-	}
-	m.Flags &^= 1 << 0
-	if m.ThumbDocumentID != 0 {
-		m.Flags.Unset(1)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2326, m)
 }
 
 // StickersSetStickerSetThumb calls stickers.setStickerSetThumb: see
@@ -690,49 +461,32 @@ func (*StickersCheckShortNameRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StickersCheckShortNameRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, StickersCheckShortNameRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 377, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StickersCheckShortNameRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.ShortName)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 377, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StickersCheckShortNameRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, StickersCheckShortNameRequestTypeID, "stickers.checkShortName"); err != nil {
-		return tlrt.DecodeErr(err, "stickers.checkShortName", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1007, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *StickersCheckShortNameRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1007)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *StickersCheckShortNameRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.ShortName, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "stickers.checkShortName", "short_name")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1007, m)
 }
 
 // StickersCheckShortName calls stickers.checkShortName: see
@@ -768,49 +522,32 @@ func (*StickersSuggestShortNameRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StickersSuggestShortNameRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, StickersSuggestShortNameRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 719, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StickersSuggestShortNameRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.Title)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 719, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StickersSuggestShortNameRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, StickersSuggestShortNameRequestTypeID, "stickers.suggestShortName"); err != nil {
-		return tlrt.DecodeErr(err, "stickers.suggestShortName", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1393, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *StickersSuggestShortNameRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1393)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *StickersSuggestShortNameRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Title, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "stickers.suggestShortName", "title")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1393, m)
 }
 
 // StickersSuggestShortName calls stickers.suggestShortName: see
@@ -893,100 +630,32 @@ func (m *StickersChangeStickerRequest) ClearKeywords() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StickersChangeStickerRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, StickersChangeStickerRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2351, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StickersChangeStickerRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 1)
-	flags |= tlrt.Bit(m.Emoji != "", 0)
-	flags |= tlrt.Bit(m.MaskCoords != nil, 1)
-	flags |= tlrt.Bit(m.Keywords != "", 2)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := tlrt.EncodeObject(b, m.Sticker); err != nil {
-		return tlrt.EncodeErr(err, "stickers.changeSticker", "sticker")
-	}
-	if flags.Has(0) {
-		tlrt.PutString(b, m.Emoji)
-	}
-	if flags.Has(1) {
-		if err := m.MaskCoords.Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "stickers.changeSticker", "mask_coords")
-		}
-	}
-	if flags.Has(2) {
-		tlrt.PutString(b, m.Keywords)
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2351, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StickersChangeStickerRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, StickersChangeStickerRequestTypeID, "stickers.changeSticker"); err != nil {
-		return tlrt.DecodeErr(err, "stickers.changeSticker", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3176, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *StickersChangeStickerRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = StickersChangeStickerRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 3176)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *StickersChangeStickerRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "stickers.changeSticker", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "stickers.changeSticker", "flags")
-	}
-	if m.Sticker, err = decodeInputDocument(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "stickers.changeSticker", "sticker")
-	}
-	if m.Flags.Has(0) {
-		if m.Emoji, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "stickers.changeSticker", "emoji")
-		}
-	}
-	if m.Flags.Has(1) {
-		m.MaskCoords = tlrt.New[MaskCoords](d)
-		if err = tlrt.DecodeBoxed(d, m.MaskCoords, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "stickers.changeSticker", "mask_coords")
-		}
-	}
-	if m.Flags.Has(2) {
-		if m.Keywords, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "stickers.changeSticker", "keywords")
-		}
-	}
-	m.Flags &^= 1 << 1
-	if m.Emoji != "" {
-		m.Flags.Unset(0)
-	}
-	if m.Keywords != "" {
-		m.Flags.Unset(2)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3176, m)
 }
 
 // StickersChangeSticker calls stickers.changeSticker: see
@@ -1023,58 +692,32 @@ func (*StickersRenameStickerSetRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StickersRenameStickerSetRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, StickersRenameStickerSetRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 160, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StickersRenameStickerSetRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Stickerset); err != nil {
-		return tlrt.EncodeErr(err, "stickers.renameStickerSet", "stickerset")
-	}
-	tlrt.PutString(b, m.Title)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 160, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StickersRenameStickerSetRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, StickersRenameStickerSetRequestTypeID, "stickers.renameStickerSet"); err != nil {
-		return tlrt.DecodeErr(err, "stickers.renameStickerSet", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 765, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *StickersRenameStickerSetRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 765)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *StickersRenameStickerSetRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "stickers.renameStickerSet", "")
-	}
-	var err error
-	if m.Stickerset, err = decodeInputStickerSet(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "stickers.renameStickerSet", "stickerset")
-	}
-	if m.Title, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "stickers.renameStickerSet", "title")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 765, m)
 }
 
 // StickersRenameStickerSet calls stickers.renameStickerSet: see
@@ -1109,54 +752,32 @@ func (*StickersDeleteStickerSetRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StickersDeleteStickerSetRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, StickersDeleteStickerSetRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1241, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StickersDeleteStickerSetRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Stickerset); err != nil {
-		return tlrt.EncodeErr(err, "stickers.deleteStickerSet", "stickerset")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1241, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StickersDeleteStickerSetRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, StickersDeleteStickerSetRequestTypeID, "stickers.deleteStickerSet"); err != nil {
-		return tlrt.DecodeErr(err, "stickers.deleteStickerSet", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1965, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *StickersDeleteStickerSetRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1965)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *StickersDeleteStickerSetRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "stickers.deleteStickerSet", "")
-	}
-	var err error
-	if m.Stickerset, err = decodeInputStickerSet(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "stickers.deleteStickerSet", "stickerset")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1965, m)
 }
 
 // StickersDeleteStickerSet calls stickers.deleteStickerSet: see
@@ -1193,64 +814,32 @@ func (*StickersReplaceStickerRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StickersReplaceStickerRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, StickersReplaceStickerRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 662, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StickersReplaceStickerRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Sticker); err != nil {
-		return tlrt.EncodeErr(err, "stickers.replaceSticker", "sticker")
-	}
-	if err := m.NewSticker.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "stickers.replaceSticker", "new_sticker")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 662, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StickersReplaceStickerRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, StickersReplaceStickerRequestTypeID, "stickers.replaceSticker"); err != nil {
-		return tlrt.DecodeErr(err, "stickers.replaceSticker", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1334, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *StickersReplaceStickerRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = StickersReplaceStickerRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1334)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *StickersReplaceStickerRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "stickers.replaceSticker", "")
-	}
-	var err error
-	if m.Sticker, err = decodeInputDocument(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "stickers.replaceSticker", "sticker")
-	}
-	if err = tlrt.DecodeBoxed(d, &m.NewSticker, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "stickers.replaceSticker", "new_sticker")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1334, m)
 }
 
 // StickersReplaceSticker calls stickers.replaceSticker: see

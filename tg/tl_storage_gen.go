@@ -5,6 +5,7 @@ package tg
 import (
 	"github.com/gotd/td/bin"
 	"github.com/tgraw/tgraw/tlrt"
+	"unsafe"
 )
 
 // StorageFileTypeClass is the TL type storage.FileType: one of
@@ -26,39 +27,9 @@ func DecodeStorageFileType(b *bin.Buffer) (StorageFileTypeClass, error) {
 // decodeStorageFileType is DecodeStorageFileType for a value nested depth
 // levels deep.
 func decodeStorageFileType(d *tlrt.Decoder, depth int) (StorageFileTypeClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v StorageFileTypeClass
-	switch id {
-	case StorageFileUnknownTypeID:
-		v = &StorageFileUnknown{}
-	case StorageFilePartialTypeID:
-		v = &StorageFilePartial{}
-	case StorageFileJpegTypeID:
-		v = &StorageFileJpeg{}
-	case StorageFileGifTypeID:
-		v = &StorageFileGif{}
-	case StorageFilePngTypeID:
-		v = &StorageFilePng{}
-	case StorageFilePdfTypeID:
-		v = &StorageFilePdf{}
-	case StorageFileMp3TypeID:
-		v = &StorageFileMp3{}
-	case StorageFileMovTypeID:
-		v = &StorageFileMov{}
-	case StorageFileMp4TypeID:
-		v = &StorageFileMp4{}
-	case StorageFileWebpTypeID:
-		v = &StorageFileWebp{}
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "storage.FileType"}
-	}
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 94, depth)
+	c, _ := v.(StorageFileTypeClass)
+	return c, err
 }
 
 // StorageFileUnknown is the TL constructor storage.fileUnknown.
@@ -85,43 +56,31 @@ func (*StorageFileUnknown) TypeName() string {
 func (*StorageFileUnknown) storageFileTypeClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StorageFileUnknown) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, StorageFileUnknownTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1598, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StorageFileUnknown) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1598, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StorageFileUnknown) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, StorageFileUnknownTypeID, "storage.fileUnknown"); err != nil {
-		return tlrt.DecodeErr(err, "storage.fileUnknown", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2354, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *StorageFileUnknown) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2354)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *StorageFileUnknown) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2354, m)
 }
 
 // StorageFilePartial is the TL constructor storage.filePartial.
@@ -148,43 +107,31 @@ func (*StorageFilePartial) TypeName() string {
 func (*StorageFilePartial) storageFileTypeClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StorageFilePartial) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, StorageFilePartialTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 606, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StorageFilePartial) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 606, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StorageFilePartial) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, StorageFilePartialTypeID, "storage.filePartial"); err != nil {
-		return tlrt.DecodeErr(err, "storage.filePartial", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1268, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *StorageFilePartial) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1268)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *StorageFilePartial) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1268, m)
 }
 
 // StorageFileJpeg is the TL constructor storage.fileJpeg.
@@ -211,43 +158,31 @@ func (*StorageFileJpeg) TypeName() string {
 func (*StorageFileJpeg) storageFileTypeClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StorageFileJpeg) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, StorageFileJpegTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StorageFileJpeg) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StorageFileJpeg) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, StorageFileJpegTypeID, "storage.fileJpeg"); err != nil {
-		return tlrt.DecodeErr(err, "storage.fileJpeg", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 580, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *StorageFileJpeg) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 580)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *StorageFileJpeg) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 580, m)
 }
 
 // StorageFileGif is the TL constructor storage.fileGif.
@@ -274,43 +209,31 @@ func (*StorageFileGif) TypeName() string {
 func (*StorageFileGif) storageFileTypeClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StorageFileGif) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, StorageFileGifTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1933, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StorageFileGif) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1933, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StorageFileGif) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, StorageFileGifTypeID, "storage.fileGif"); err != nil {
-		return tlrt.DecodeErr(err, "storage.fileGif", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2720, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *StorageFileGif) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2720)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *StorageFileGif) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2720, m)
 }
 
 // StorageFilePng is the TL constructor storage.filePng.
@@ -337,43 +260,31 @@ func (*StorageFilePng) TypeName() string {
 func (*StorageFilePng) storageFileTypeClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StorageFilePng) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, StorageFilePngTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 95, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StorageFilePng) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 95, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StorageFilePng) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, StorageFilePngTypeID, "storage.filePng"); err != nil {
-		return tlrt.DecodeErr(err, "storage.filePng", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 688, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *StorageFilePng) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 688)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *StorageFilePng) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 688, m)
 }
 
 // StorageFilePdf is the TL constructor storage.filePdf.
@@ -400,43 +311,31 @@ func (*StorageFilePdf) TypeName() string {
 func (*StorageFilePdf) storageFileTypeClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StorageFilePdf) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, StorageFilePdfTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1634, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StorageFilePdf) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1634, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StorageFilePdf) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, StorageFilePdfTypeID, "storage.filePdf"); err != nil {
-		return tlrt.DecodeErr(err, "storage.filePdf", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2394, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *StorageFilePdf) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2394)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *StorageFilePdf) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2394, m)
 }
 
 // StorageFileMp3 is the TL constructor storage.fileMp3.
@@ -463,43 +362,31 @@ func (*StorageFileMp3) TypeName() string {
 func (*StorageFileMp3) storageFileTypeClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StorageFileMp3) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, StorageFileMp3TypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 768, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StorageFileMp3) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 768, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StorageFileMp3) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, StorageFileMp3TypeID, "storage.fileMp3"); err != nil {
-		return tlrt.DecodeErr(err, "storage.fileMp3", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1450, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *StorageFileMp3) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1450)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *StorageFileMp3) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1450, m)
 }
 
 // StorageFileMov is the TL constructor storage.fileMov.
@@ -526,43 +413,31 @@ func (*StorageFileMov) TypeName() string {
 func (*StorageFileMov) storageFileTypeClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StorageFileMov) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, StorageFileMovTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 697, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StorageFileMov) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 697, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StorageFileMov) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, StorageFileMovTypeID, "storage.fileMov"); err != nil {
-		return tlrt.DecodeErr(err, "storage.fileMov", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1370, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *StorageFileMov) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1370)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *StorageFileMov) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1370, m)
 }
 
 // StorageFileMp4 is the TL constructor storage.fileMp4.
@@ -589,43 +464,31 @@ func (*StorageFileMp4) TypeName() string {
 func (*StorageFileMp4) storageFileTypeClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StorageFileMp4) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, StorageFileMp4TypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1685, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StorageFileMp4) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1685, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StorageFileMp4) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, StorageFileMp4TypeID, "storage.fileMp4"); err != nil {
-		return tlrt.DecodeErr(err, "storage.fileMp4", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2445, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *StorageFileMp4) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2445)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *StorageFileMp4) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2445, m)
 }
 
 // StorageFileWebp is the TL constructor storage.fileWebp.
@@ -652,41 +515,29 @@ func (*StorageFileWebp) TypeName() string {
 func (*StorageFileWebp) storageFileTypeClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StorageFileWebp) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, StorageFileWebpTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 143, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StorageFileWebp) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 143, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StorageFileWebp) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, StorageFileWebpTypeID, "storage.fileWebp"); err != nil {
-		return tlrt.DecodeErr(err, "storage.fileWebp", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 746, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *StorageFileWebp) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 746)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *StorageFileWebp) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 746, m)
 }

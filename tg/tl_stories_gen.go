@@ -4,7 +4,6 @@ package tg
 
 import (
 	"context"
-	"encoding/binary"
 	"github.com/gotd/td/bin"
 	"github.com/tgraw/tgraw/tlrt"
 	"unsafe"
@@ -27,25 +26,9 @@ func DecodeStoriesAlbums(b *bin.Buffer) (StoriesAlbumsClass, error) {
 // decodeStoriesAlbums is DecodeStoriesAlbums for a value nested depth levels
 // deep.
 func decodeStoriesAlbums(d *tlrt.Decoder, depth int) (StoriesAlbumsClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v StoriesAlbumsClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case StoriesAlbumsNotModifiedTypeID:
-		v = &StoriesAlbumsNotModified{}
-	case StoriesAlbumsTypeID:
-		v, size = &StoriesAlbums{}, unsafe.Sizeof(StoriesAlbums{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "stories.Albums"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 981, depth)
+	c, _ := v.(StoriesAlbumsClass)
+	return c, err
 }
 
 // StoriesAlbumsNotModified is the TL constructor stories.albumsNotModified.
@@ -72,43 +55,31 @@ func (*StoriesAlbumsNotModified) TypeName() string {
 func (*StoriesAlbumsNotModified) storiesAlbumsClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StoriesAlbumsNotModified) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, StoriesAlbumsNotModifiedTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 796, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StoriesAlbumsNotModified) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 796, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StoriesAlbumsNotModified) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, StoriesAlbumsNotModifiedTypeID, "stories.albumsNotModified"); err != nil {
-		return tlrt.DecodeErr(err, "stories.albumsNotModified", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1480, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *StoriesAlbumsNotModified) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1480)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *StoriesAlbumsNotModified) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1480, m)
 }
 
 // StoriesAlbums is the TL constructor stories.albums.
@@ -139,64 +110,32 @@ func (*StoriesAlbums) TypeName() string {
 func (*StoriesAlbums) storiesAlbumsClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StoriesAlbums) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, StoriesAlbumsTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1872, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StoriesAlbums) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 16)
-	_ = w[15]
-	binary.LittleEndian.PutUint64(w, uint64(m.Hash))
-	binary.LittleEndian.PutUint32(w[8:], bin.TypeVector)
-	binary.LittleEndian.PutUint32(w[12:], uint32(len(m.Albums)))
-	for i := range m.Albums {
-		if err := m.Albums[i].Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "stories.albums", "albums")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1872, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StoriesAlbums) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, StoriesAlbumsTypeID, "stories.albums"); err != nil {
-		return tlrt.DecodeErr(err, "stories.albums", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2651, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *StoriesAlbums) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2651)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *StoriesAlbums) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "stories.albums", "")
-	}
-	var err error
-	if m.Hash, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "stories.albums", "hash")
-	}
-	if m.Albums, err = tlrt.DecodeStructs[StoryAlbum](d, false, false, 16, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "stories.albums", "albums")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2651, m)
 }
 
 // StoriesAllStoriesClass is the TL type stories.AllStories: one of
@@ -216,25 +155,9 @@ func DecodeStoriesAllStories(b *bin.Buffer) (StoriesAllStoriesClass, error) {
 // decodeStoriesAllStories is DecodeStoriesAllStories for a value nested depth
 // levels deep.
 func decodeStoriesAllStories(d *tlrt.Decoder, depth int) (StoriesAllStoriesClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v StoriesAllStoriesClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case StoriesAllStoriesNotModifiedTypeID:
-		v, size = &StoriesAllStoriesNotModified{}, unsafe.Sizeof(StoriesAllStoriesNotModified{})
-	case StoriesAllStoriesTypeID:
-		v, size = &StoriesAllStories{}, unsafe.Sizeof(StoriesAllStories{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "stories.AllStories"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 3099, depth)
+	c, _ := v.(StoriesAllStoriesClass)
+	return c, err
 }
 
 // StoriesAllStoriesNotModified is the TL constructor
@@ -269,67 +192,32 @@ func (*StoriesAllStoriesNotModified) TypeName() string {
 func (*StoriesAllStoriesNotModified) storiesAllStoriesClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StoriesAllStoriesNotModified) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, StoriesAllStoriesNotModifiedTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 154, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StoriesAllStoriesNotModified) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags
-	tlrt.PutUint32(b, uint32(flags))
-	tlrt.PutString(b, m.State)
-	if err := m.StealthMode.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "stories.allStoriesNotModified", "stealth_mode")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 154, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StoriesAllStoriesNotModified) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, StoriesAllStoriesNotModifiedTypeID, "stories.allStoriesNotModified"); err != nil {
-		return tlrt.DecodeErr(err, "stories.allStoriesNotModified", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 758, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *StoriesAllStoriesNotModified) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = StoriesAllStoriesNotModified{}
-	d := tlrt.NewDecoder(b, &wireSchema, 758)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *StoriesAllStoriesNotModified) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "stories.allStoriesNotModified", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "stories.allStoriesNotModified", "flags")
-	}
-	if m.State, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "stories.allStoriesNotModified", "state")
-	}
-	if err = tlrt.DecodeBoxed(d, &m.StealthMode, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "stories.allStoriesNotModified", "stealth_mode")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 758, m)
 }
 
 // StoriesAllStories is the TL constructor stories.allStories.
@@ -368,103 +256,32 @@ func (*StoriesAllStories) TypeName() string {
 func (*StoriesAllStories) storiesAllStoriesClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StoriesAllStories) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, StoriesAllStoriesTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1015, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StoriesAllStories) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 0)
-	flags |= tlrt.Bit(m.HasMore, 0)
-	w := tlrt.Extend(b, 8)
-	_ = w[7]
-	binary.LittleEndian.PutUint32(w, uint32(flags))
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.Count))
-	tlrt.PutString(b, m.State)
-	tlrt.PutVectorHeader(b, len(m.PeerStories))
-	for i := range m.PeerStories {
-		if err := m.PeerStories[i].Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "stories.allStories", "peer_stories")
-		}
-	}
-	tlrt.PutVectorHeader(b, len(m.Chats))
-	for i := range m.Chats {
-		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
-			return tlrt.EncodeErr(err, "stories.allStories", "chats")
-		}
-	}
-	tlrt.PutVectorHeader(b, len(m.Users))
-	for i := range m.Users {
-		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
-			return tlrt.EncodeErr(err, "stories.allStories", "users")
-		}
-	}
-	if err := m.StealthMode.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "stories.allStories", "stealth_mode")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1015, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StoriesAllStories) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, StoriesAllStoriesTypeID, "stories.allStories"); err != nil {
-		return tlrt.DecodeErr(err, "stories.allStories", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1720, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *StoriesAllStories) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = StoriesAllStories{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1720)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *StoriesAllStories) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "stories.allStories", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "stories.allStories", "flags")
-	}
-	m.HasMore = m.Flags.Has(0)
-	if m.Count, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "stories.allStories", "count")
-	}
-	if m.State, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "stories.allStories", "state")
-	}
-	if m.PeerStories, err = tlrt.DecodeStructs[PeerStories](d, false, false, 28, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "stories.allStories", "peer_stories")
-	}
-	if m.Chats, err = tlrt.DecodeSlabs[Channel](d, false, 12, depth+1, decodeChat); err != nil {
-		return tlrt.DecodeErr(err, "stories.allStories", "chats")
-	}
-	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
-		return tlrt.DecodeErr(err, "stories.allStories", "users")
-	}
-	if err = tlrt.DecodeBoxed(d, &m.StealthMode, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "stories.allStories", "stealth_mode")
-	}
-	m.Flags &^= 1 << 0
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1720, m)
 }
 
 // StoriesCanSendStoryCount is the TL constructor stories.canSendStoryCount.
@@ -491,51 +308,31 @@ func (*StoriesCanSendStoryCount) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StoriesCanSendStoryCount) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 8)
-	_ = w[7]
-	binary.LittleEndian.PutUint32(w, StoriesCanSendStoryCountTypeID)
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.CountRemains))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1871, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StoriesCanSendStoryCount) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, uint32(m.CountRemains))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1871, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StoriesCanSendStoryCount) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, StoriesCanSendStoryCountTypeID, "stories.canSendStoryCount"); err != nil {
-		return tlrt.DecodeErr(err, "stories.canSendStoryCount", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2650, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *StoriesCanSendStoryCount) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2650)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *StoriesCanSendStoryCount) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.CountRemains, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "stories.canSendStoryCount", "count_remains")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2650, m)
 }
 
 // StoriesFoundStories is the TL constructor stories.foundStories.
@@ -592,103 +389,32 @@ func (m *StoriesFoundStories) ClearNextOffset() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StoriesFoundStories) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, StoriesFoundStoriesTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2147, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StoriesFoundStories) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags
-	flags |= tlrt.Bit(m.NextOffset != "", 0)
-	w := tlrt.Extend(b, 16)
-	_ = w[15]
-	binary.LittleEndian.PutUint32(w, uint32(flags))
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.Count))
-	binary.LittleEndian.PutUint32(w[8:], bin.TypeVector)
-	binary.LittleEndian.PutUint32(w[12:], uint32(len(m.Stories)))
-	for i := range m.Stories {
-		if err := m.Stories[i].Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "stories.foundStories", "stories")
-		}
-	}
-	if flags.Has(0) {
-		tlrt.PutString(b, m.NextOffset)
-	}
-	tlrt.PutVectorHeader(b, len(m.Chats))
-	for i := range m.Chats {
-		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
-			return tlrt.EncodeErr(err, "stories.foundStories", "chats")
-		}
-	}
-	tlrt.PutVectorHeader(b, len(m.Users))
-	for i := range m.Users {
-		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
-			return tlrt.EncodeErr(err, "stories.foundStories", "users")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2147, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StoriesFoundStories) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, StoriesFoundStoriesTypeID, "stories.foundStories"); err != nil {
-		return tlrt.DecodeErr(err, "stories.foundStories", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2958, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *StoriesFoundStories) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = StoriesFoundStories{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2958)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *StoriesFoundStories) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "stories.foundStories", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "stories.foundStories", "flags")
-	}
-	if m.Count, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "stories.foundStories", "count")
-	}
-	if m.Stories, err = tlrt.DecodeStructs[FoundStory](d, false, false, 24, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "stories.foundStories", "stories")
-	}
-	if m.Flags.Has(0) {
-		if m.NextOffset, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "stories.foundStories", "next_offset")
-		}
-	}
-	if m.Chats, err = tlrt.DecodeSlabs[Channel](d, false, 12, depth+1, decodeChat); err != nil {
-		return tlrt.DecodeErr(err, "stories.foundStories", "chats")
-	}
-	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
-		return tlrt.DecodeErr(err, "stories.foundStories", "users")
-	}
-	if m.NextOffset != "" {
-		m.Flags.Unset(0)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2958, m)
 }
 
 // StoriesPeerStories is the TL constructor stories.peerStories.
@@ -717,76 +443,32 @@ func (*StoriesPeerStories) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StoriesPeerStories) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, StoriesPeerStoriesTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1935, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StoriesPeerStories) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := m.Stories.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "stories.peerStories", "stories")
-	}
-	tlrt.PutVectorHeader(b, len(m.Chats))
-	for i := range m.Chats {
-		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
-			return tlrt.EncodeErr(err, "stories.peerStories", "chats")
-		}
-	}
-	tlrt.PutVectorHeader(b, len(m.Users))
-	for i := range m.Users {
-		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
-			return tlrt.EncodeErr(err, "stories.peerStories", "users")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1935, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StoriesPeerStories) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, StoriesPeerStoriesTypeID, "stories.peerStories"); err != nil {
-		return tlrt.DecodeErr(err, "stories.peerStories", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2722, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *StoriesPeerStories) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = StoriesPeerStories{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2722)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *StoriesPeerStories) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "stories.peerStories", "")
-	}
-	var err error
-	if err = tlrt.DecodeBoxed(d, &m.Stories, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "stories.peerStories", "stories")
-	}
-	if m.Chats, err = tlrt.DecodeSlabs[Channel](d, false, 12, depth+1, decodeChat); err != nil {
-		return tlrt.DecodeErr(err, "stories.peerStories", "chats")
-	}
-	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
-		return tlrt.DecodeErr(err, "stories.peerStories", "users")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2722, m)
 }
 
 // StoriesStories is the TL constructor stories.stories.
@@ -843,106 +525,32 @@ func (m *StoriesStories) ClearPinnedToTop() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StoriesStories) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, StoriesStoriesTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 918, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StoriesStories) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags
-	flags |= tlrt.Bit(len(m.PinnedToTop) > 0, 0)
-	w := tlrt.Extend(b, 16)
-	_ = w[15]
-	binary.LittleEndian.PutUint32(w, uint32(flags))
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.Count))
-	binary.LittleEndian.PutUint32(w[8:], bin.TypeVector)
-	binary.LittleEndian.PutUint32(w[12:], uint32(len(m.Stories)))
-	for i := range m.Stories {
-		if err := tlrt.EncodeObject(b, m.Stories[i]); err != nil {
-			return tlrt.EncodeErr(err, "stories.stories", "stories")
-		}
-	}
-	if flags.Has(0) {
-		tlrt.PutVectorHeader(b, len(m.PinnedToTop))
-		for i := range m.PinnedToTop {
-			tlrt.PutUint32(b, uint32(m.PinnedToTop[i]))
-		}
-	}
-	tlrt.PutVectorHeader(b, len(m.Chats))
-	for i := range m.Chats {
-		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
-			return tlrt.EncodeErr(err, "stories.stories", "chats")
-		}
-	}
-	tlrt.PutVectorHeader(b, len(m.Users))
-	for i := range m.Users {
-		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
-			return tlrt.EncodeErr(err, "stories.stories", "users")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 918, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StoriesStories) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, StoriesStoriesTypeID, "stories.stories"); err != nil {
-		return tlrt.DecodeErr(err, "stories.stories", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1616, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *StoriesStories) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = StoriesStories{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1616)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *StoriesStories) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "stories.stories", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "stories.stories", "flags")
-	}
-	if m.Count, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "stories.stories", "count")
-	}
-	if m.Stories, err = tlrt.DecodeSlabs[StoryItem](d, false, 8, depth+1, decodeStoryItem); err != nil {
-		return tlrt.DecodeErr(err, "stories.stories", "stories")
-	}
-	if m.Flags.Has(0) {
-		if m.PinnedToTop, err = tlrt.DecodeVector(d, 4, (*tlrt.Decoder).Int); err != nil {
-			return tlrt.DecodeErr(err, "stories.stories", "pinned_to_top")
-		}
-	}
-	if m.Chats, err = tlrt.DecodeSlabs[Channel](d, false, 12, depth+1, decodeChat); err != nil {
-		return tlrt.DecodeErr(err, "stories.stories", "chats")
-	}
-	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
-		return tlrt.DecodeErr(err, "stories.stories", "users")
-	}
-	if len(m.PinnedToTop) > 0 {
-		m.Flags.Unset(0)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1616, m)
 }
 
 // StoriesStoryReactionsList is the TL constructor stories.storyReactionsList.
@@ -1000,103 +608,32 @@ func (m *StoriesStoryReactionsList) ClearNextOffset() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StoriesStoryReactionsList) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, StoriesStoryReactionsListTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1597, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StoriesStoryReactionsList) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags
-	flags |= tlrt.Bit(m.NextOffset != "", 0)
-	w := tlrt.Extend(b, 16)
-	_ = w[15]
-	binary.LittleEndian.PutUint32(w, uint32(flags))
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.Count))
-	binary.LittleEndian.PutUint32(w[8:], bin.TypeVector)
-	binary.LittleEndian.PutUint32(w[12:], uint32(len(m.Reactions)))
-	for i := range m.Reactions {
-		if err := tlrt.EncodeObject(b, m.Reactions[i]); err != nil {
-			return tlrt.EncodeErr(err, "stories.storyReactionsList", "reactions")
-		}
-	}
-	tlrt.PutVectorHeader(b, len(m.Chats))
-	for i := range m.Chats {
-		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
-			return tlrt.EncodeErr(err, "stories.storyReactionsList", "chats")
-		}
-	}
-	tlrt.PutVectorHeader(b, len(m.Users))
-	for i := range m.Users {
-		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
-			return tlrt.EncodeErr(err, "stories.storyReactionsList", "users")
-		}
-	}
-	if flags.Has(0) {
-		tlrt.PutString(b, m.NextOffset)
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1597, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StoriesStoryReactionsList) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, StoriesStoryReactionsListTypeID, "stories.storyReactionsList"); err != nil {
-		return tlrt.DecodeErr(err, "stories.storyReactionsList", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2353, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *StoriesStoryReactionsList) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = StoriesStoryReactionsList{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2353)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *StoriesStoryReactionsList) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "stories.storyReactionsList", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "stories.storyReactionsList", "flags")
-	}
-	if m.Count, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "stories.storyReactionsList", "count")
-	}
-	if m.Reactions, err = tlrt.DecodeSlabs[StoryReaction](d, false, 16, depth+1, decodeStoryReaction); err != nil {
-		return tlrt.DecodeErr(err, "stories.storyReactionsList", "reactions")
-	}
-	if m.Chats, err = tlrt.DecodeSlabs[Channel](d, false, 12, depth+1, decodeChat); err != nil {
-		return tlrt.DecodeErr(err, "stories.storyReactionsList", "chats")
-	}
-	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
-		return tlrt.DecodeErr(err, "stories.storyReactionsList", "users")
-	}
-	if m.Flags.Has(0) {
-		if m.NextOffset, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "stories.storyReactionsList", "next_offset")
-		}
-	}
-	if m.NextOffset != "" {
-		m.Flags.Unset(0)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2353, m)
 }
 
 // StoriesStoryViews is the TL constructor stories.storyViews.
@@ -1124,66 +661,32 @@ func (*StoriesStoryViews) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StoriesStoryViews) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, StoriesStoryViewsTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2110, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StoriesStoryViews) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutVectorHeader(b, len(m.Views))
-	for i := range m.Views {
-		if err := m.Views[i].Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "stories.storyViews", "views")
-		}
-	}
-	tlrt.PutVectorHeader(b, len(m.Users))
-	for i := range m.Users {
-		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
-			return tlrt.EncodeErr(err, "stories.storyViews", "users")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2110, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StoriesStoryViews) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, StoriesStoryViewsTypeID, "stories.storyViews"); err != nil {
-		return tlrt.DecodeErr(err, "stories.storyViews", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2917, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *StoriesStoryViews) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2917)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *StoriesStoryViews) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "stories.storyViews", "")
-	}
-	var err error
-	if m.Views, err = tlrt.DecodeStructs[StoryViews](d, false, false, 12, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "stories.storyViews", "views")
-	}
-	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
-		return tlrt.DecodeErr(err, "stories.storyViews", "users")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2917, m)
 }
 
 // StoriesStoryViewsList is the TL constructor stories.storyViewsList.
@@ -1244,115 +747,32 @@ func (m *StoriesStoryViewsList) ClearNextOffset() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StoriesStoryViewsList) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, StoriesStoryViewsListTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 840, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StoriesStoryViewsList) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags
-	flags |= tlrt.Bit(m.NextOffset != "", 0)
-	w := tlrt.Extend(b, 28)
-	_ = w[27]
-	binary.LittleEndian.PutUint32(w, uint32(flags))
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.Count))
-	binary.LittleEndian.PutUint32(w[8:], uint32(m.ViewsCount))
-	binary.LittleEndian.PutUint32(w[12:], uint32(m.ForwardsCount))
-	binary.LittleEndian.PutUint32(w[16:], uint32(m.ReactionsCount))
-	binary.LittleEndian.PutUint32(w[20:], bin.TypeVector)
-	binary.LittleEndian.PutUint32(w[24:], uint32(len(m.Views)))
-	for i := range m.Views {
-		if err := tlrt.EncodeObject(b, m.Views[i]); err != nil {
-			return tlrt.EncodeErr(err, "stories.storyViewsList", "views")
-		}
-	}
-	tlrt.PutVectorHeader(b, len(m.Chats))
-	for i := range m.Chats {
-		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
-			return tlrt.EncodeErr(err, "stories.storyViewsList", "chats")
-		}
-	}
-	tlrt.PutVectorHeader(b, len(m.Users))
-	for i := range m.Users {
-		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
-			return tlrt.EncodeErr(err, "stories.storyViewsList", "users")
-		}
-	}
-	if flags.Has(0) {
-		tlrt.PutString(b, m.NextOffset)
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 840, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StoriesStoryViewsList) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, StoriesStoryViewsListTypeID, "stories.storyViewsList"); err != nil {
-		return tlrt.DecodeErr(err, "stories.storyViewsList", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1531, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *StoriesStoryViewsList) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = StoriesStoryViewsList{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1531)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *StoriesStoryViewsList) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "stories.storyViewsList", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "stories.storyViewsList", "flags")
-	}
-	if m.Count, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "stories.storyViewsList", "count")
-	}
-	if m.ViewsCount, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "stories.storyViewsList", "views_count")
-	}
-	if m.ForwardsCount, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "stories.storyViewsList", "forwards_count")
-	}
-	if m.ReactionsCount, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "stories.storyViewsList", "reactions_count")
-	}
-	if m.Views, err = tlrt.DecodeSlabs[StoryView](d, false, 20, depth+1, decodeStoryView); err != nil {
-		return tlrt.DecodeErr(err, "stories.storyViewsList", "views")
-	}
-	if m.Chats, err = tlrt.DecodeSlabs[Channel](d, false, 12, depth+1, decodeChat); err != nil {
-		return tlrt.DecodeErr(err, "stories.storyViewsList", "chats")
-	}
-	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
-		return tlrt.DecodeErr(err, "stories.storyViewsList", "users")
-	}
-	if m.Flags.Has(0) {
-		if m.NextOffset, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "stories.storyViewsList", "next_offset")
-		}
-	}
-	if m.NextOffset != "" {
-		m.Flags.Unset(0)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1531, m)
 }
 
 // StoriesCanSendStoryRequest is the TL function stories.canSendStory.
@@ -1379,53 +799,31 @@ func (*StoriesCanSendStoryRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StoriesCanSendStoryRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, StoriesCanSendStoryRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 444, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StoriesCanSendStoryRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "stories.canSendStory", "peer")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 444, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StoriesCanSendStoryRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, StoriesCanSendStoryRequestTypeID, "stories.canSendStory"); err != nil {
-		return tlrt.DecodeErr(err, "stories.canSendStory", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1083, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *StoriesCanSendStoryRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1083)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *StoriesCanSendStoryRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "stories.canSendStory", "")
-	}
-	var err error
-	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "stories.canSendStory", "peer")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1083, m)
 }
 
 // StoriesCanSendStory calls stories.canSendStory: see
@@ -1603,193 +1001,32 @@ func (m *StoriesSendStoryRequest) ClearAlbums() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StoriesSendStoryRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, StoriesSendStoryRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1319, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StoriesSendStoryRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<2 | 1<<4 | 1<<7 | 1<<9)
-	flags |= tlrt.Bit(m.Pinned, 2)
-	flags |= tlrt.Bit(m.Noforwards, 4)
-	flags |= tlrt.Bit(m.FwdModified, 7)
-	flags |= tlrt.Bit(len(m.MediaAreas) > 0, 5)
-	flags |= tlrt.Bit(m.Caption != "", 0)
-	flags |= tlrt.Bit(len(m.Entities) > 0, 1)
-	flags |= tlrt.Bit(m.Period != 0, 3)
-	flags |= tlrt.Bit(m.FwdFromID != nil || m.FwdFromStory != 0, 6)
-	flags |= tlrt.Bit(len(m.Albums) > 0, 8)
-	flags |= tlrt.Bit(m.Music != nil, 9)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "stories.sendStory", "peer")
-	}
-	if err := tlrt.EncodeObject(b, m.Media); err != nil {
-		return tlrt.EncodeErr(err, "stories.sendStory", "media")
-	}
-	if flags.Has(5) {
-		tlrt.PutVectorHeader(b, len(m.MediaAreas))
-		for i := range m.MediaAreas {
-			if err := tlrt.EncodeObject(b, m.MediaAreas[i]); err != nil {
-				return tlrt.EncodeErr(err, "stories.sendStory", "media_areas")
-			}
-		}
-	}
-	if flags.Has(0) {
-		tlrt.PutString(b, m.Caption)
-	}
-	if flags.Has(1) {
-		tlrt.PutVectorHeader(b, len(m.Entities))
-		for i := range m.Entities {
-			if err := tlrt.EncodeObject(b, m.Entities[i]); err != nil {
-				return tlrt.EncodeErr(err, "stories.sendStory", "entities")
-			}
-		}
-	}
-	tlrt.PutVectorHeader(b, len(m.PrivacyRules))
-	for i := range m.PrivacyRules {
-		if err := tlrt.EncodeObject(b, m.PrivacyRules[i]); err != nil {
-			return tlrt.EncodeErr(err, "stories.sendStory", "privacy_rules")
-		}
-	}
-	tlrt.PutUint64(b, uint64(m.RandomID))
-	if flags.Has(3) {
-		tlrt.PutUint32(b, uint32(m.Period))
-	}
-	if flags.Has(6) {
-		if err := tlrt.EncodeObject(b, m.FwdFromID); err != nil {
-			return tlrt.EncodeErr(err, "stories.sendStory", "fwd_from_id")
-		}
-		tlrt.PutUint32(b, uint32(m.FwdFromStory))
-	}
-	if flags.Has(8) {
-		tlrt.PutVectorHeader(b, len(m.Albums))
-		for i := range m.Albums {
-			tlrt.PutUint32(b, uint32(m.Albums[i]))
-		}
-	}
-	if flags.Has(9) {
-		if err := tlrt.EncodeObject(b, m.Music); err != nil {
-			return tlrt.EncodeErr(err, "stories.sendStory", "music")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1319, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StoriesSendStoryRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, StoriesSendStoryRequestTypeID, "stories.sendStory"); err != nil {
-		return tlrt.DecodeErr(err, "stories.sendStory", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2050, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *StoriesSendStoryRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = StoriesSendStoryRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2050)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *StoriesSendStoryRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "stories.sendStory", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "stories.sendStory", "flags")
-	}
-	m.Pinned = m.Flags.Has(2)
-	m.Noforwards = m.Flags.Has(4)
-	m.FwdModified = m.Flags.Has(7)
-	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "stories.sendStory", "peer")
-	}
-	if m.Media, err = decodeInputMedia(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "stories.sendStory", "media")
-	}
-	if m.Flags.Has(5) {
-		if m.MediaAreas, err = tlrt.DecodeSlabs[MediaAreaVenue](d, false, 56, depth+1, decodeMediaArea); err != nil {
-			return tlrt.DecodeErr(err, "stories.sendStory", "media_areas")
-		}
-	}
-	if m.Flags.Has(0) {
-		if m.Caption, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "stories.sendStory", "caption")
-		}
-	}
-	if m.Flags.Has(1) {
-		if m.Entities, err = tlrt.DecodeSlabs[MessageEntityFormattedDate](d, false, 12, depth+1, decodeMessageEntity); err != nil {
-			return tlrt.DecodeErr(err, "stories.sendStory", "entities")
-		}
-	}
-	if m.PrivacyRules, err = tlrt.DecodeSlabs[InputPrivacyValueAllowUsers](d, false, 4, depth+1, decodeInputPrivacyRule); err != nil {
-		return tlrt.DecodeErr(err, "stories.sendStory", "privacy_rules")
-	}
-	if m.RandomID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "stories.sendStory", "random_id")
-	}
-	if m.Flags.Has(3) {
-		if m.Period, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "stories.sendStory", "period")
-		}
-	}
-	if m.Flags.Has(6) {
-		if m.FwdFromID, err = decodeInputPeer(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "stories.sendStory", "fwd_from_id")
-		}
-	}
-	if m.Flags.Has(6) {
-		if m.FwdFromStory, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "stories.sendStory", "fwd_from_story")
-		}
-	}
-	if m.Flags.Has(8) {
-		if m.Albums, err = tlrt.DecodeVector(d, 4, (*tlrt.Decoder).Int); err != nil {
-			return tlrt.DecodeErr(err, "stories.sendStory", "albums")
-		}
-	}
-	if m.Flags.Has(9) {
-		if m.Music, err = decodeInputDocument(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "stories.sendStory", "music")
-		}
-	}
-	m.Flags &^= 1<<2 | 1<<4 | 1<<7 | 1<<9
-	if len(m.MediaAreas) > 0 {
-		m.Flags.Unset(5)
-	}
-	if m.Caption != "" {
-		m.Flags.Unset(0)
-	}
-	if len(m.Entities) > 0 {
-		m.Flags.Unset(1)
-	}
-	if m.Period != 0 {
-		m.Flags.Unset(3)
-	}
-	if m.FwdFromID != nil || m.FwdFromStory != 0 {
-		m.Flags.Unset(6)
-	}
-	if len(m.Albums) > 0 {
-		m.Flags.Unset(8)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2050, m)
 }
 
 // StoriesSendStory calls stories.sendStory: see StoriesSendStoryRequest.
@@ -1919,147 +1156,32 @@ func (m *StoriesEditStoryRequest) ClearPrivacyRules() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StoriesEditStoryRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, StoriesEditStoryRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 403, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StoriesEditStoryRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<0 | 1<<4)
-	flags |= tlrt.Bit(m.Media != nil, 0)
-	flags |= tlrt.Bit(len(m.MediaAreas) > 0, 3)
-	flags |= tlrt.Bit(m.Caption != "" || len(m.Entities) > 0, 1)
-	flags |= tlrt.Bit(len(m.PrivacyRules) > 0, 2)
-	flags |= tlrt.Bit(m.Music != nil, 4)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "stories.editStory", "peer")
-	}
-	tlrt.PutUint32(b, uint32(m.ID))
-	if flags.Has(0) {
-		if err := tlrt.EncodeObject(b, m.Media); err != nil {
-			return tlrt.EncodeErr(err, "stories.editStory", "media")
-		}
-	}
-	if flags.Has(3) {
-		tlrt.PutVectorHeader(b, len(m.MediaAreas))
-		for i := range m.MediaAreas {
-			if err := tlrt.EncodeObject(b, m.MediaAreas[i]); err != nil {
-				return tlrt.EncodeErr(err, "stories.editStory", "media_areas")
-			}
-		}
-	}
-	if flags.Has(1) {
-		tlrt.PutString(b, m.Caption)
-		tlrt.PutVectorHeader(b, len(m.Entities))
-		for i := range m.Entities {
-			if err := tlrt.EncodeObject(b, m.Entities[i]); err != nil {
-				return tlrt.EncodeErr(err, "stories.editStory", "entities")
-			}
-		}
-	}
-	if flags.Has(2) {
-		tlrt.PutVectorHeader(b, len(m.PrivacyRules))
-		for i := range m.PrivacyRules {
-			if err := tlrt.EncodeObject(b, m.PrivacyRules[i]); err != nil {
-				return tlrt.EncodeErr(err, "stories.editStory", "privacy_rules")
-			}
-		}
-	}
-	if flags.Has(4) {
-		if err := tlrt.EncodeObject(b, m.Music); err != nil {
-			return tlrt.EncodeErr(err, "stories.editStory", "music")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 403, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StoriesEditStoryRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, StoriesEditStoryRequestTypeID, "stories.editStory"); err != nil {
-		return tlrt.DecodeErr(err, "stories.editStory", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1037, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *StoriesEditStoryRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = StoriesEditStoryRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1037)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *StoriesEditStoryRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "stories.editStory", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "stories.editStory", "flags")
-	}
-	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "stories.editStory", "peer")
-	}
-	if m.ID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "stories.editStory", "id")
-	}
-	if m.Flags.Has(0) {
-		if m.Media, err = decodeInputMedia(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "stories.editStory", "media")
-		}
-	}
-	if m.Flags.Has(3) {
-		if m.MediaAreas, err = tlrt.DecodeSlabs[MediaAreaVenue](d, false, 56, depth+1, decodeMediaArea); err != nil {
-			return tlrt.DecodeErr(err, "stories.editStory", "media_areas")
-		}
-	}
-	if m.Flags.Has(1) {
-		if m.Caption, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "stories.editStory", "caption")
-		}
-	}
-	if m.Flags.Has(1) {
-		if m.Entities, err = tlrt.DecodeSlabs[MessageEntityFormattedDate](d, false, 12, depth+1, decodeMessageEntity); err != nil {
-			return tlrt.DecodeErr(err, "stories.editStory", "entities")
-		}
-	}
-	if m.Flags.Has(2) {
-		if m.PrivacyRules, err = tlrt.DecodeSlabs[InputPrivacyValueAllowUsers](d, false, 4, depth+1, decodeInputPrivacyRule); err != nil {
-			return tlrt.DecodeErr(err, "stories.editStory", "privacy_rules")
-		}
-	}
-	if m.Flags.Has(4) {
-		if m.Music, err = decodeInputDocument(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "stories.editStory", "music")
-		}
-	}
-	m.Flags &^= 1<<0 | 1<<4
-	if len(m.MediaAreas) > 0 {
-		m.Flags.Unset(3)
-	}
-	if m.Caption != "" || len(m.Entities) > 0 {
-		m.Flags.Unset(1)
-	}
-	if len(m.PrivacyRules) > 0 {
-		m.Flags.Unset(2)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1037, m)
 }
 
 // StoriesEditStory calls stories.editStory: see StoriesEditStoryRequest.
@@ -2095,60 +1217,31 @@ func (*StoriesDeleteStoriesRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StoriesDeleteStoriesRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, StoriesDeleteStoriesRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1636, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StoriesDeleteStoriesRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "stories.deleteStories", "peer")
-	}
-	tlrt.PutVectorHeader(b, len(m.ID))
-	for i := range m.ID {
-		tlrt.PutUint32(b, uint32(m.ID[i]))
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1636, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StoriesDeleteStoriesRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, StoriesDeleteStoriesRequestTypeID, "stories.deleteStories"); err != nil {
-		return tlrt.DecodeErr(err, "stories.deleteStories", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2396, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *StoriesDeleteStoriesRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2396)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *StoriesDeleteStoriesRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "stories.deleteStories", "")
-	}
-	var err error
-	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "stories.deleteStories", "peer")
-	}
-	if m.ID, err = tlrt.DecodeVector(d, 4, (*tlrt.Decoder).Int); err != nil {
-		return tlrt.DecodeErr(err, "stories.deleteStories", "id")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2396, m)
 }
 
 // StoriesDeleteStories calls stories.deleteStories: see
@@ -2190,64 +1283,31 @@ func (*StoriesTogglePinnedRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StoriesTogglePinnedRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, StoriesTogglePinnedRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1430, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StoriesTogglePinnedRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "stories.togglePinned", "peer")
-	}
-	tlrt.PutVectorHeader(b, len(m.ID))
-	for i := range m.ID {
-		tlrt.PutUint32(b, uint32(m.ID[i]))
-	}
-	b.PutBool(m.Pinned)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1430, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StoriesTogglePinnedRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, StoriesTogglePinnedRequestTypeID, "stories.togglePinned"); err != nil {
-		return tlrt.DecodeErr(err, "stories.togglePinned", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2169, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *StoriesTogglePinnedRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2169)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *StoriesTogglePinnedRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "stories.togglePinned", "")
-	}
-	var err error
-	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "stories.togglePinned", "peer")
-	}
-	if m.ID, err = tlrt.DecodeVector(d, 4, (*tlrt.Decoder).Int); err != nil {
-		return tlrt.DecodeErr(err, "stories.togglePinned", "id")
-	}
-	if m.Pinned, err = d.Bool(); err != nil {
-		return tlrt.DecodeErr(err, "stories.togglePinned", "pinned")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2169, m)
 }
 
 // StoriesTogglePinned calls stories.togglePinned: see
@@ -2313,71 +1373,32 @@ func (m *StoriesGetAllStoriesRequest) ClearState() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StoriesGetAllStoriesRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, StoriesGetAllStoriesRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2279, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StoriesGetAllStoriesRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<1 | 1<<2)
-	flags |= tlrt.Bit(m.Next, 1)
-	flags |= tlrt.Bit(m.Hidden, 2)
-	flags |= tlrt.Bit(m.State != "", 0)
-	tlrt.PutUint32(b, uint32(flags))
-	if flags.Has(0) {
-		tlrt.PutString(b, m.State)
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2279, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StoriesGetAllStoriesRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, StoriesGetAllStoriesRequestTypeID, "stories.getAllStories"); err != nil {
-		return tlrt.DecodeErr(err, "stories.getAllStories", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3098, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *StoriesGetAllStoriesRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = StoriesGetAllStoriesRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 3098)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *StoriesGetAllStoriesRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "stories.getAllStories", "flags")
-	}
-	m.Next = m.Flags.Has(1)
-	m.Hidden = m.Flags.Has(2)
-	if m.Flags.Has(0) {
-		if m.State, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "stories.getAllStories", "state")
-		}
-	}
-	m.Flags &^= 1<<1 | 1<<2
-	if m.State != "" {
-		m.Flags.Unset(0)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3098, m)
 }
 
 // StoriesGetAllStories calls stories.getAllStories: see
@@ -2415,63 +1436,31 @@ func (*StoriesGetPinnedStoriesRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StoriesGetPinnedStoriesRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, StoriesGetPinnedStoriesRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 828, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StoriesGetPinnedStoriesRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "stories.getPinnedStories", "peer")
-	}
-	w := tlrt.Extend(b, 8)
-	_ = w[7]
-	binary.LittleEndian.PutUint32(w, uint32(m.OffsetID))
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.Limit))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 828, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StoriesGetPinnedStoriesRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, StoriesGetPinnedStoriesRequestTypeID, "stories.getPinnedStories"); err != nil {
-		return tlrt.DecodeErr(err, "stories.getPinnedStories", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1518, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *StoriesGetPinnedStoriesRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1518)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *StoriesGetPinnedStoriesRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "stories.getPinnedStories", "")
-	}
-	var err error
-	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "stories.getPinnedStories", "peer")
-	}
-	if m.OffsetID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "stories.getPinnedStories", "offset_id")
-	}
-	if m.Limit, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "stories.getPinnedStories", "limit")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1518, m)
 }
 
 // StoriesGetPinnedStories calls stories.getPinnedStories: see
@@ -2509,63 +1498,31 @@ func (*StoriesGetStoriesArchiveRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StoriesGetStoriesArchiveRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, StoriesGetStoriesArchiveRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1690, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StoriesGetStoriesArchiveRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "stories.getStoriesArchive", "peer")
-	}
-	w := tlrt.Extend(b, 8)
-	_ = w[7]
-	binary.LittleEndian.PutUint32(w, uint32(m.OffsetID))
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.Limit))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1690, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StoriesGetStoriesArchiveRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, StoriesGetStoriesArchiveRequestTypeID, "stories.getStoriesArchive"); err != nil {
-		return tlrt.DecodeErr(err, "stories.getStoriesArchive", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2450, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *StoriesGetStoriesArchiveRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2450)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *StoriesGetStoriesArchiveRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "stories.getStoriesArchive", "")
-	}
-	var err error
-	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "stories.getStoriesArchive", "peer")
-	}
-	if m.OffsetID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "stories.getStoriesArchive", "offset_id")
-	}
-	if m.Limit, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "stories.getStoriesArchive", "limit")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2450, m)
 }
 
 // StoriesGetStoriesArchive calls stories.getStoriesArchive: see
@@ -2602,60 +1559,31 @@ func (*StoriesGetStoriesByIDRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StoriesGetStoriesByIDRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, StoriesGetStoriesByIDRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 817, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StoriesGetStoriesByIDRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "stories.getStoriesByID", "peer")
-	}
-	tlrt.PutVectorHeader(b, len(m.ID))
-	for i := range m.ID {
-		tlrt.PutUint32(b, uint32(m.ID[i]))
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 817, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StoriesGetStoriesByIDRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, StoriesGetStoriesByIDRequestTypeID, "stories.getStoriesByID"); err != nil {
-		return tlrt.DecodeErr(err, "stories.getStoriesByID", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1504, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *StoriesGetStoriesByIDRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1504)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *StoriesGetStoriesByIDRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "stories.getStoriesByID", "")
-	}
-	var err error
-	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "stories.getStoriesByID", "peer")
-	}
-	if m.ID, err = tlrt.DecodeVector(d, 4, (*tlrt.Decoder).Int); err != nil {
-		return tlrt.DecodeErr(err, "stories.getStoriesByID", "id")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1504, m)
 }
 
 // StoriesGetStoriesByID calls stories.getStoriesByID: see
@@ -2692,48 +1620,31 @@ func (*StoriesToggleAllStoriesHiddenRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StoriesToggleAllStoriesHiddenRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, StoriesToggleAllStoriesHiddenRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1143, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StoriesToggleAllStoriesHiddenRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	b.PutBool(m.Hidden)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1143, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StoriesToggleAllStoriesHiddenRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, StoriesToggleAllStoriesHiddenRequestTypeID, "stories.toggleAllStoriesHidden"); err != nil {
-		return tlrt.DecodeErr(err, "stories.toggleAllStoriesHidden", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1861, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *StoriesToggleAllStoriesHiddenRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1861)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *StoriesToggleAllStoriesHiddenRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Hidden, err = d.Bool(); err != nil {
-		return tlrt.DecodeErr(err, "stories.toggleAllStoriesHidden", "hidden")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1861, m)
 }
 
 // StoriesToggleAllStoriesHidden calls stories.toggleAllStoriesHidden: see
@@ -2769,57 +1680,31 @@ func (*StoriesReadStoriesRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StoriesReadStoriesRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, StoriesReadStoriesRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1544, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StoriesReadStoriesRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "stories.readStories", "peer")
-	}
-	tlrt.PutUint32(b, uint32(m.MaxID))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1544, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StoriesReadStoriesRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, StoriesReadStoriesRequestTypeID, "stories.readStories"); err != nil {
-		return tlrt.DecodeErr(err, "stories.readStories", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2297, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *StoriesReadStoriesRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2297)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *StoriesReadStoriesRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "stories.readStories", "")
-	}
-	var err error
-	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "stories.readStories", "peer")
-	}
-	if m.MaxID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "stories.readStories", "max_id")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2297, m)
 }
 
 // StoriesReadStories calls stories.readStories: see StoriesReadStoriesRequest.
@@ -2861,60 +1746,31 @@ func (*StoriesIncrementStoryViewsRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StoriesIncrementStoryViewsRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, StoriesIncrementStoryViewsRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1666, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StoriesIncrementStoryViewsRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "stories.incrementStoryViews", "peer")
-	}
-	tlrt.PutVectorHeader(b, len(m.ID))
-	for i := range m.ID {
-		tlrt.PutUint32(b, uint32(m.ID[i]))
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1666, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StoriesIncrementStoryViewsRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, StoriesIncrementStoryViewsRequestTypeID, "stories.incrementStoryViews"); err != nil {
-		return tlrt.DecodeErr(err, "stories.incrementStoryViews", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2426, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *StoriesIncrementStoryViewsRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2426)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *StoriesIncrementStoryViewsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "stories.incrementStoryViews", "")
-	}
-	var err error
-	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "stories.incrementStoryViews", "peer")
-	}
-	if m.ID, err = tlrt.DecodeVector(d, 4, (*tlrt.Decoder).Int); err != nil {
-		return tlrt.DecodeErr(err, "stories.incrementStoryViews", "id")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2426, m)
 }
 
 // StoriesIncrementStoryViews calls stories.incrementStoryViews: see
@@ -2982,94 +1838,32 @@ func (m *StoriesGetStoryViewsListRequest) ClearQ() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StoriesGetStoryViewsListRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, StoriesGetStoryViewsListRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1163, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StoriesGetStoryViewsListRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<0 | 1<<2 | 1<<3)
-	flags |= tlrt.Bit(m.JustContacts, 0)
-	flags |= tlrt.Bit(m.ReactionsFirst, 2)
-	flags |= tlrt.Bit(m.ForwardsFirst, 3)
-	flags |= tlrt.Bit(m.Q != "", 1)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "stories.getStoryViewsList", "peer")
-	}
-	if flags.Has(1) {
-		tlrt.PutString(b, m.Q)
-	}
-	tlrt.PutUint32(b, uint32(m.ID))
-	tlrt.PutString(b, m.Offset)
-	tlrt.PutUint32(b, uint32(m.Limit))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1163, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StoriesGetStoryViewsListRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, StoriesGetStoryViewsListRequestTypeID, "stories.getStoryViewsList"); err != nil {
-		return tlrt.DecodeErr(err, "stories.getStoryViewsList", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1881, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *StoriesGetStoryViewsListRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = StoriesGetStoryViewsListRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1881)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *StoriesGetStoryViewsListRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "stories.getStoryViewsList", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "stories.getStoryViewsList", "flags")
-	}
-	m.JustContacts = m.Flags.Has(0)
-	m.ReactionsFirst = m.Flags.Has(2)
-	m.ForwardsFirst = m.Flags.Has(3)
-	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "stories.getStoryViewsList", "peer")
-	}
-	if m.Flags.Has(1) {
-		if m.Q, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "stories.getStoryViewsList", "q")
-		}
-	}
-	if m.ID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "stories.getStoryViewsList", "id")
-	}
-	if m.Offset, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "stories.getStoryViewsList", "offset")
-	}
-	if m.Limit, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "stories.getStoryViewsList", "limit")
-	}
-	m.Flags &^= 1<<0 | 1<<2 | 1<<3
-	if m.Q != "" {
-		m.Flags.Unset(1)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1881, m)
 }
 
 // StoriesGetStoryViewsList calls stories.getStoryViewsList: see
@@ -3106,60 +1900,31 @@ func (*StoriesGetStoriesViewsRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StoriesGetStoriesViewsRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, StoriesGetStoriesViewsRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 379, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StoriesGetStoriesViewsRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "stories.getStoriesViews", "peer")
-	}
-	tlrt.PutVectorHeader(b, len(m.ID))
-	for i := range m.ID {
-		tlrt.PutUint32(b, uint32(m.ID[i]))
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 379, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StoriesGetStoriesViewsRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, StoriesGetStoriesViewsRequestTypeID, "stories.getStoriesViews"); err != nil {
-		return tlrt.DecodeErr(err, "stories.getStoriesViews", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1009, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *StoriesGetStoriesViewsRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1009)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *StoriesGetStoriesViewsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "stories.getStoriesViews", "")
-	}
-	var err error
-	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "stories.getStoriesViews", "peer")
-	}
-	if m.ID, err = tlrt.DecodeVector(d, 4, (*tlrt.Decoder).Int); err != nil {
-		return tlrt.DecodeErr(err, "stories.getStoriesViews", "id")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1009, m)
 }
 
 // StoriesGetStoriesViews calls stories.getStoriesViews: see
@@ -3196,57 +1961,31 @@ func (*StoriesExportStoryLinkRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StoriesExportStoryLinkRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, StoriesExportStoryLinkRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1138, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StoriesExportStoryLinkRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "stories.exportStoryLink", "peer")
-	}
-	tlrt.PutUint32(b, uint32(m.ID))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1138, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StoriesExportStoryLinkRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, StoriesExportStoryLinkRequestTypeID, "stories.exportStoryLink"); err != nil {
-		return tlrt.DecodeErr(err, "stories.exportStoryLink", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1855, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *StoriesExportStoryLinkRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1855)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *StoriesExportStoryLinkRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "stories.exportStoryLink", "")
-	}
-	var err error
-	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "stories.exportStoryLink", "peer")
-	}
-	if m.ID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "stories.exportStoryLink", "id")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1855, m)
 }
 
 // StoriesExportStoryLink calls stories.exportStoryLink: see
@@ -3285,69 +2024,32 @@ func (*StoriesReportRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StoriesReportRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, StoriesReportRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 238, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StoriesReportRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "stories.report", "peer")
-	}
-	tlrt.PutVectorHeader(b, len(m.ID))
-	for i := range m.ID {
-		tlrt.PutUint32(b, uint32(m.ID[i]))
-	}
-	tlrt.PutBytes(b, m.Option)
-	tlrt.PutString(b, m.Message)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 238, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StoriesReportRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, StoriesReportRequestTypeID, "stories.report"); err != nil {
-		return tlrt.DecodeErr(err, "stories.report", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 850, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *StoriesReportRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 850)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *StoriesReportRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "stories.report", "")
-	}
-	var err error
-	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "stories.report", "peer")
-	}
-	if m.ID, err = tlrt.DecodeVector(d, 4, (*tlrt.Decoder).Int); err != nil {
-		return tlrt.DecodeErr(err, "stories.report", "id")
-	}
-	if m.Option, err = tlrt.Bytes(d); err != nil {
-		return tlrt.DecodeErr(err, "stories.report", "option")
-	}
-	if m.Message, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "stories.report", "message")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 850, m)
 }
 
 // StoriesReport calls stories.report: see StoriesReportRequest.
@@ -3386,58 +2088,31 @@ func (*StoriesActivateStealthModeRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StoriesActivateStealthModeRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, StoriesActivateStealthModeRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 822, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StoriesActivateStealthModeRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<0 | 1<<1)
-	flags |= tlrt.Bit(m.Past, 0)
-	flags |= tlrt.Bit(m.Future, 1)
-	tlrt.PutUint32(b, uint32(flags))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 822, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StoriesActivateStealthModeRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, StoriesActivateStealthModeRequestTypeID, "stories.activateStealthMode"); err != nil {
-		return tlrt.DecodeErr(err, "stories.activateStealthMode", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1511, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *StoriesActivateStealthModeRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = StoriesActivateStealthModeRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1511)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *StoriesActivateStealthModeRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "stories.activateStealthMode", "flags")
-	}
-	m.Past = m.Flags.Has(0)
-	m.Future = m.Flags.Has(1)
-	m.Flags &^= 1<<0 | 1<<1
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1511, m)
 }
 
 // StoriesActivateStealthMode calls stories.activateStealthMode: see
@@ -3477,76 +2152,32 @@ func (*StoriesSendReactionRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StoriesSendReactionRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, StoriesSendReactionRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1176, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StoriesSendReactionRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 0)
-	flags |= tlrt.Bit(m.AddToRecent, 0)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "stories.sendReaction", "peer")
-	}
-	tlrt.PutUint32(b, uint32(m.StoryID))
-	if err := tlrt.EncodeObject(b, m.Reaction); err != nil {
-		return tlrt.EncodeErr(err, "stories.sendReaction", "reaction")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1176, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StoriesSendReactionRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, StoriesSendReactionRequestTypeID, "stories.sendReaction"); err != nil {
-		return tlrt.DecodeErr(err, "stories.sendReaction", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1896, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *StoriesSendReactionRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = StoriesSendReactionRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1896)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *StoriesSendReactionRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "stories.sendReaction", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "stories.sendReaction", "flags")
-	}
-	m.AddToRecent = m.Flags.Has(0)
-	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "stories.sendReaction", "peer")
-	}
-	if m.StoryID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "stories.sendReaction", "story_id")
-	}
-	if m.Reaction, err = decodeReaction(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "stories.sendReaction", "reaction")
-	}
-	m.Flags &^= 1 << 0
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1896, m)
 }
 
 // StoriesSendReaction calls stories.sendReaction: see
@@ -3581,53 +2212,31 @@ func (*StoriesGetPeerStoriesRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StoriesGetPeerStoriesRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, StoriesGetPeerStoriesRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 402, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StoriesGetPeerStoriesRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "stories.getPeerStories", "peer")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 402, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StoriesGetPeerStoriesRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, StoriesGetPeerStoriesRequestTypeID, "stories.getPeerStories"); err != nil {
-		return tlrt.DecodeErr(err, "stories.getPeerStories", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1035, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *StoriesGetPeerStoriesRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1035)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *StoriesGetPeerStoriesRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "stories.getPeerStories", "")
-	}
-	var err error
-	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "stories.getPeerStories", "peer")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1035, m)
 }
 
 // StoriesGetPeerStories calls stories.getPeerStories: see
@@ -3662,43 +2271,31 @@ func (*StoriesGetAllReadPeerStoriesRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StoriesGetAllReadPeerStoriesRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, StoriesGetAllReadPeerStoriesRequestTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1440, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StoriesGetAllReadPeerStoriesRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1440, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StoriesGetAllReadPeerStoriesRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, StoriesGetAllReadPeerStoriesRequestTypeID, "stories.getAllReadPeerStories"); err != nil {
-		return tlrt.DecodeErr(err, "stories.getAllReadPeerStories", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2180, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *StoriesGetAllReadPeerStoriesRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2180)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *StoriesGetAllReadPeerStoriesRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2180, m)
 }
 
 // StoriesGetAllReadPeerStories calls stories.getAllReadPeerStories: see
@@ -3734,56 +2331,31 @@ func (*StoriesGetPeerMaxIDsRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StoriesGetPeerMaxIDsRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, StoriesGetPeerMaxIDsRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1111, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StoriesGetPeerMaxIDsRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutVectorHeader(b, len(m.ID))
-	for i := range m.ID {
-		if err := tlrt.EncodeObject(b, m.ID[i]); err != nil {
-			return tlrt.EncodeErr(err, "stories.getPeerMaxIDs", "id")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1111, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StoriesGetPeerMaxIDsRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, StoriesGetPeerMaxIDsRequestTypeID, "stories.getPeerMaxIDs"); err != nil {
-		return tlrt.DecodeErr(err, "stories.getPeerMaxIDs", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1826, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *StoriesGetPeerMaxIDsRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1826)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *StoriesGetPeerMaxIDsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "stories.getPeerMaxIDs", "")
-	}
-	var err error
-	if m.ID, err = tlrt.DecodeSlabs[InputPeerUserFromMessage](d, false, 4, depth+1, decodeInputPeer); err != nil {
-		return tlrt.DecodeErr(err, "stories.getPeerMaxIDs", "id")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1826, m)
 }
 
 // StoriesGetPeerMaxIDs calls stories.getPeerMaxIDs: see
@@ -3820,43 +2392,31 @@ func (*StoriesGetChatsToSendRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StoriesGetChatsToSendRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, StoriesGetChatsToSendRequestTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1545, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StoriesGetChatsToSendRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1545, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StoriesGetChatsToSendRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, StoriesGetChatsToSendRequestTypeID, "stories.getChatsToSend"); err != nil {
-		return tlrt.DecodeErr(err, "stories.getChatsToSend", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2298, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *StoriesGetChatsToSendRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2298)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *StoriesGetChatsToSendRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2298, m)
 }
 
 // StoriesGetChatsToSend calls stories.getChatsToSend: see
@@ -3895,57 +2455,31 @@ func (*StoriesTogglePeerStoriesHiddenRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StoriesTogglePeerStoriesHiddenRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, StoriesTogglePeerStoriesHiddenRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1791, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StoriesTogglePeerStoriesHiddenRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "stories.togglePeerStoriesHidden", "peer")
-	}
-	b.PutBool(m.Hidden)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1791, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StoriesTogglePeerStoriesHiddenRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, StoriesTogglePeerStoriesHiddenRequestTypeID, "stories.togglePeerStoriesHidden"); err != nil {
-		return tlrt.DecodeErr(err, "stories.togglePeerStoriesHidden", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2559, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *StoriesTogglePeerStoriesHiddenRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2559)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *StoriesTogglePeerStoriesHiddenRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "stories.togglePeerStoriesHidden", "")
-	}
-	var err error
-	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "stories.togglePeerStoriesHidden", "peer")
-	}
-	if m.Hidden, err = d.Bool(); err != nil {
-		return tlrt.DecodeErr(err, "stories.togglePeerStoriesHidden", "hidden")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2559, m)
 }
 
 // StoriesTogglePeerStoriesHidden calls stories.togglePeerStoriesHidden: see
@@ -4014,97 +2548,32 @@ func (m *StoriesGetStoryReactionsListRequest) ClearOffset() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StoriesGetStoryReactionsListRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, StoriesGetStoryReactionsListRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1759, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StoriesGetStoryReactionsListRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<0 | 1<<2)
-	flags |= tlrt.Bit(m.ForwardsFirst, 2)
-	flags |= tlrt.Bit(m.Reaction != nil, 0)
-	flags |= tlrt.Bit(m.Offset != "", 1)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "stories.getStoryReactionsList", "peer")
-	}
-	tlrt.PutUint32(b, uint32(m.ID))
-	if flags.Has(0) {
-		if err := tlrt.EncodeObject(b, m.Reaction); err != nil {
-			return tlrt.EncodeErr(err, "stories.getStoryReactionsList", "reaction")
-		}
-	}
-	if flags.Has(1) {
-		tlrt.PutString(b, m.Offset)
-	}
-	tlrt.PutUint32(b, uint32(m.Limit))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1759, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StoriesGetStoryReactionsListRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, StoriesGetStoryReactionsListRequestTypeID, "stories.getStoryReactionsList"); err != nil {
-		return tlrt.DecodeErr(err, "stories.getStoryReactionsList", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2525, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *StoriesGetStoryReactionsListRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = StoriesGetStoryReactionsListRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2525)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *StoriesGetStoryReactionsListRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "stories.getStoryReactionsList", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "stories.getStoryReactionsList", "flags")
-	}
-	m.ForwardsFirst = m.Flags.Has(2)
-	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "stories.getStoryReactionsList", "peer")
-	}
-	if m.ID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "stories.getStoryReactionsList", "id")
-	}
-	if m.Flags.Has(0) {
-		if m.Reaction, err = decodeReaction(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "stories.getStoryReactionsList", "reaction")
-		}
-	}
-	if m.Flags.Has(1) {
-		if m.Offset, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "stories.getStoryReactionsList", "offset")
-		}
-	}
-	if m.Limit, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "stories.getStoryReactionsList", "limit")
-	}
-	m.Flags &^= 1<<0 | 1<<2
-	if m.Offset != "" {
-		m.Flags.Unset(1)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2525, m)
 }
 
 // StoriesGetStoryReactionsList calls stories.getStoryReactionsList: see
@@ -4140,60 +2609,31 @@ func (*StoriesTogglePinnedToTopRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StoriesTogglePinnedToTopRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, StoriesTogglePinnedToTopRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 105, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StoriesTogglePinnedToTopRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "stories.togglePinnedToTop", "peer")
-	}
-	tlrt.PutVectorHeader(b, len(m.ID))
-	for i := range m.ID {
-		tlrt.PutUint32(b, uint32(m.ID[i]))
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 105, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StoriesTogglePinnedToTopRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, StoriesTogglePinnedToTopRequestTypeID, "stories.togglePinnedToTop"); err != nil {
-		return tlrt.DecodeErr(err, "stories.togglePinnedToTop", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 699, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *StoriesTogglePinnedToTopRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 699)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *StoriesTogglePinnedToTopRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "stories.togglePinnedToTop", "")
-	}
-	var err error
-	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "stories.togglePinnedToTop", "peer")
-	}
-	if m.ID, err = tlrt.DecodeVector(d, 4, (*tlrt.Decoder).Int); err != nil {
-		return tlrt.DecodeErr(err, "stories.togglePinnedToTop", "id")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 699, m)
 }
 
 // StoriesTogglePinnedToTop calls stories.togglePinnedToTop: see
@@ -4258,100 +2698,32 @@ func (m *StoriesSearchPostsRequest) ClearHashtag() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StoriesSearchPostsRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, StoriesSearchPostsRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1988, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StoriesSearchPostsRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<1 | 1<<2)
-	flags |= tlrt.Bit(m.Hashtag != "", 0)
-	flags |= tlrt.Bit(m.Area != nil, 1)
-	flags |= tlrt.Bit(m.Peer != nil, 2)
-	tlrt.PutUint32(b, uint32(flags))
-	if flags.Has(0) {
-		tlrt.PutString(b, m.Hashtag)
-	}
-	if flags.Has(1) {
-		if err := tlrt.EncodeObject(b, m.Area); err != nil {
-			return tlrt.EncodeErr(err, "stories.searchPosts", "area")
-		}
-	}
-	if flags.Has(2) {
-		if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-			return tlrt.EncodeErr(err, "stories.searchPosts", "peer")
-		}
-	}
-	tlrt.PutString(b, m.Offset)
-	tlrt.PutUint32(b, uint32(m.Limit))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1988, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StoriesSearchPostsRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, StoriesSearchPostsRequestTypeID, "stories.searchPosts"); err != nil {
-		return tlrt.DecodeErr(err, "stories.searchPosts", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2778, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *StoriesSearchPostsRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = StoriesSearchPostsRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2778)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *StoriesSearchPostsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "stories.searchPosts", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "stories.searchPosts", "flags")
-	}
-	if m.Flags.Has(0) {
-		if m.Hashtag, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "stories.searchPosts", "hashtag")
-		}
-	}
-	if m.Flags.Has(1) {
-		if m.Area, err = decodeMediaArea(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "stories.searchPosts", "area")
-		}
-	}
-	if m.Flags.Has(2) {
-		if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "stories.searchPosts", "peer")
-		}
-	}
-	if m.Offset, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "stories.searchPosts", "offset")
-	}
-	if m.Limit, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "stories.searchPosts", "limit")
-	}
-	m.Flags &^= 1<<1 | 1<<2
-	if m.Hashtag != "" {
-		m.Flags.Unset(0)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2778, m)
 }
 
 // StoriesSearchPosts calls stories.searchPosts: see StoriesSearchPostsRequest.
@@ -4388,65 +2760,32 @@ func (*StoriesCreateAlbumRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StoriesCreateAlbumRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, StoriesCreateAlbumRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1525, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StoriesCreateAlbumRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "stories.createAlbum", "peer")
-	}
-	tlrt.PutString(b, m.Title)
-	tlrt.PutVectorHeader(b, len(m.Stories))
-	for i := range m.Stories {
-		tlrt.PutUint32(b, uint32(m.Stories[i]))
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1525, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StoriesCreateAlbumRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, StoriesCreateAlbumRequestTypeID, "stories.createAlbum"); err != nil {
-		return tlrt.DecodeErr(err, "stories.createAlbum", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2278, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *StoriesCreateAlbumRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2278)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *StoriesCreateAlbumRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "stories.createAlbum", "")
-	}
-	var err error
-	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "stories.createAlbum", "peer")
-	}
-	if m.Title, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "stories.createAlbum", "title")
-	}
-	if m.Stories, err = tlrt.DecodeVector(d, 4, (*tlrt.Decoder).Int); err != nil {
-		return tlrt.DecodeErr(err, "stories.createAlbum", "stories")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2278, m)
 }
 
 // StoriesCreateAlbum calls stories.createAlbum: see StoriesCreateAlbumRequest.
@@ -4569,124 +2908,32 @@ func (m *StoriesUpdateAlbumRequest) ClearOrder() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StoriesUpdateAlbumRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, StoriesUpdateAlbumRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 878, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StoriesUpdateAlbumRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags
-	flags |= tlrt.Bit(m.Title != "", 0)
-	flags |= tlrt.Bit(len(m.DeleteStories) > 0, 1)
-	flags |= tlrt.Bit(len(m.AddStories) > 0, 2)
-	flags |= tlrt.Bit(len(m.Order) > 0, 3)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "stories.updateAlbum", "peer")
-	}
-	tlrt.PutUint32(b, uint32(m.AlbumID))
-	if flags.Has(0) {
-		tlrt.PutString(b, m.Title)
-	}
-	if flags.Has(1) {
-		tlrt.PutVectorHeader(b, len(m.DeleteStories))
-		for i := range m.DeleteStories {
-			tlrt.PutUint32(b, uint32(m.DeleteStories[i]))
-		}
-	}
-	if flags.Has(2) {
-		tlrt.PutVectorHeader(b, len(m.AddStories))
-		for i := range m.AddStories {
-			tlrt.PutUint32(b, uint32(m.AddStories[i]))
-		}
-	}
-	if flags.Has(3) {
-		tlrt.PutVectorHeader(b, len(m.Order))
-		for i := range m.Order {
-			tlrt.PutUint32(b, uint32(m.Order[i]))
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 878, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StoriesUpdateAlbumRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, StoriesUpdateAlbumRequestTypeID, "stories.updateAlbum"); err != nil {
-		return tlrt.DecodeErr(err, "stories.updateAlbum", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1574, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *StoriesUpdateAlbumRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = StoriesUpdateAlbumRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1574)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *StoriesUpdateAlbumRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "stories.updateAlbum", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "stories.updateAlbum", "flags")
-	}
-	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "stories.updateAlbum", "peer")
-	}
-	if m.AlbumID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "stories.updateAlbum", "album_id")
-	}
-	if m.Flags.Has(0) {
-		if m.Title, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "stories.updateAlbum", "title")
-		}
-	}
-	if m.Flags.Has(1) {
-		if m.DeleteStories, err = tlrt.DecodeVector(d, 4, (*tlrt.Decoder).Int); err != nil {
-			return tlrt.DecodeErr(err, "stories.updateAlbum", "delete_stories")
-		}
-	}
-	if m.Flags.Has(2) {
-		if m.AddStories, err = tlrt.DecodeVector(d, 4, (*tlrt.Decoder).Int); err != nil {
-			return tlrt.DecodeErr(err, "stories.updateAlbum", "add_stories")
-		}
-	}
-	if m.Flags.Has(3) {
-		if m.Order, err = tlrt.DecodeVector(d, 4, (*tlrt.Decoder).Int); err != nil {
-			return tlrt.DecodeErr(err, "stories.updateAlbum", "order")
-		}
-	}
-	if m.Title != "" {
-		m.Flags.Unset(0)
-	}
-	if len(m.DeleteStories) > 0 {
-		m.Flags.Unset(1)
-	}
-	if len(m.AddStories) > 0 {
-		m.Flags.Unset(2)
-	}
-	if len(m.Order) > 0 {
-		m.Flags.Unset(3)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1574, m)
 }
 
 // StoriesUpdateAlbum calls stories.updateAlbum: see StoriesUpdateAlbumRequest.
@@ -4721,60 +2968,31 @@ func (*StoriesReorderAlbumsRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StoriesReorderAlbumsRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, StoriesReorderAlbumsRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1221, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StoriesReorderAlbumsRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "stories.reorderAlbums", "peer")
-	}
-	tlrt.PutVectorHeader(b, len(m.Order))
-	for i := range m.Order {
-		tlrt.PutUint32(b, uint32(m.Order[i]))
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1221, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StoriesReorderAlbumsRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, StoriesReorderAlbumsRequestTypeID, "stories.reorderAlbums"); err != nil {
-		return tlrt.DecodeErr(err, "stories.reorderAlbums", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1944, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *StoriesReorderAlbumsRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1944)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *StoriesReorderAlbumsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "stories.reorderAlbums", "")
-	}
-	var err error
-	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "stories.reorderAlbums", "peer")
-	}
-	if m.Order, err = tlrt.DecodeVector(d, 4, (*tlrt.Decoder).Int); err != nil {
-		return tlrt.DecodeErr(err, "stories.reorderAlbums", "order")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1944, m)
 }
 
 // StoriesReorderAlbums calls stories.reorderAlbums: see
@@ -4810,57 +3028,31 @@ func (*StoriesDeleteAlbumRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StoriesDeleteAlbumRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, StoriesDeleteAlbumRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1299, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StoriesDeleteAlbumRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "stories.deleteAlbum", "peer")
-	}
-	tlrt.PutUint32(b, uint32(m.AlbumID))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1299, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StoriesDeleteAlbumRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, StoriesDeleteAlbumRequestTypeID, "stories.deleteAlbum"); err != nil {
-		return tlrt.DecodeErr(err, "stories.deleteAlbum", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2026, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *StoriesDeleteAlbumRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2026)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *StoriesDeleteAlbumRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "stories.deleteAlbum", "")
-	}
-	var err error
-	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "stories.deleteAlbum", "peer")
-	}
-	if m.AlbumID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "stories.deleteAlbum", "album_id")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2026, m)
 }
 
 // StoriesDeleteAlbum calls stories.deleteAlbum: see StoriesDeleteAlbumRequest.
@@ -4895,57 +3087,31 @@ func (*StoriesGetAlbumsRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StoriesGetAlbumsRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, StoriesGetAlbumsRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 355, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StoriesGetAlbumsRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "stories.getAlbums", "peer")
-	}
-	tlrt.PutUint64(b, uint64(m.Hash))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 355, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StoriesGetAlbumsRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, StoriesGetAlbumsRequestTypeID, "stories.getAlbums"); err != nil {
-		return tlrt.DecodeErr(err, "stories.getAlbums", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 980, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *StoriesGetAlbumsRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 980)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *StoriesGetAlbumsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "stories.getAlbums", "")
-	}
-	var err error
-	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "stories.getAlbums", "peer")
-	}
-	if m.Hash, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "stories.getAlbums", "hash")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 980, m)
 }
 
 // StoriesGetAlbums calls stories.getAlbums: see StoriesGetAlbumsRequest.
@@ -4983,67 +3149,31 @@ func (*StoriesGetAlbumStoriesRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StoriesGetAlbumStoriesRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, StoriesGetAlbumStoriesRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1614, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StoriesGetAlbumStoriesRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "stories.getAlbumStories", "peer")
-	}
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, uint32(m.AlbumID))
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.Offset))
-	binary.LittleEndian.PutUint32(w[8:], uint32(m.Limit))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1614, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StoriesGetAlbumStoriesRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, StoriesGetAlbumStoriesRequestTypeID, "stories.getAlbumStories"); err != nil {
-		return tlrt.DecodeErr(err, "stories.getAlbumStories", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2373, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *StoriesGetAlbumStoriesRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2373)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *StoriesGetAlbumStoriesRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "stories.getAlbumStories", "")
-	}
-	var err error
-	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "stories.getAlbumStories", "peer")
-	}
-	if m.AlbumID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "stories.getAlbumStories", "album_id")
-	}
-	if m.Offset, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "stories.getAlbumStories", "offset")
-	}
-	if m.Limit, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "stories.getAlbumStories", "limit")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2373, m)
 }
 
 // StoriesGetAlbumStories calls stories.getAlbumStories: see
@@ -5175,136 +3305,32 @@ func (m *StoriesStartLiveRequest) ClearSendPaidMessagesStars() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *StoriesStartLiveRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, StoriesStartLiveRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1979, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *StoriesStartLiveRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<2 | 1<<4 | 1<<5)
-	flags |= tlrt.Bit(m.Pinned, 2)
-	flags |= tlrt.Bit(m.Noforwards, 4)
-	flags |= tlrt.Bit(m.RtmpStream, 5)
-	flags |= tlrt.Bit(m.Caption != "", 0)
-	flags |= tlrt.Bit(len(m.Entities) > 0, 1)
-	flags |= tlrt.Bit(m.MessagesEnabled, 6)
-	flags |= tlrt.Bit(m.SendPaidMessagesStars != 0, 7)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "stories.startLive", "peer")
-	}
-	if flags.Has(0) {
-		tlrt.PutString(b, m.Caption)
-	}
-	if flags.Has(1) {
-		tlrt.PutVectorHeader(b, len(m.Entities))
-		for i := range m.Entities {
-			if err := tlrt.EncodeObject(b, m.Entities[i]); err != nil {
-				return tlrt.EncodeErr(err, "stories.startLive", "entities")
-			}
-		}
-	}
-	tlrt.PutVectorHeader(b, len(m.PrivacyRules))
-	for i := range m.PrivacyRules {
-		if err := tlrt.EncodeObject(b, m.PrivacyRules[i]); err != nil {
-			return tlrt.EncodeErr(err, "stories.startLive", "privacy_rules")
-		}
-	}
-	tlrt.PutUint64(b, uint64(m.RandomID))
-	if flags.Has(6) {
-		b.PutBool(m.MessagesEnabled)
-	}
-	if flags.Has(7) {
-		tlrt.PutUint64(b, uint64(m.SendPaidMessagesStars))
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1979, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *StoriesStartLiveRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, StoriesStartLiveRequestTypeID, "stories.startLive"); err != nil {
-		return tlrt.DecodeErr(err, "stories.startLive", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2767, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *StoriesStartLiveRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = StoriesStartLiveRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2767)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *StoriesStartLiveRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "stories.startLive", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "stories.startLive", "flags")
-	}
-	m.Pinned = m.Flags.Has(2)
-	m.Noforwards = m.Flags.Has(4)
-	m.RtmpStream = m.Flags.Has(5)
-	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "stories.startLive", "peer")
-	}
-	if m.Flags.Has(0) {
-		if m.Caption, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "stories.startLive", "caption")
-		}
-	}
-	if m.Flags.Has(1) {
-		if m.Entities, err = tlrt.DecodeSlabs[MessageEntityFormattedDate](d, false, 12, depth+1, decodeMessageEntity); err != nil {
-			return tlrt.DecodeErr(err, "stories.startLive", "entities")
-		}
-	}
-	if m.PrivacyRules, err = tlrt.DecodeSlabs[InputPrivacyValueAllowUsers](d, false, 4, depth+1, decodeInputPrivacyRule); err != nil {
-		return tlrt.DecodeErr(err, "stories.startLive", "privacy_rules")
-	}
-	if m.RandomID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "stories.startLive", "random_id")
-	}
-	if m.Flags.Has(6) {
-		if m.MessagesEnabled, err = d.Bool(); err != nil {
-			return tlrt.DecodeErr(err, "stories.startLive", "messages_enabled")
-		}
-	}
-	if m.Flags.Has(7) {
-		if m.SendPaidMessagesStars, err = d.Long(); err != nil {
-			return tlrt.DecodeErr(err, "stories.startLive", "send_paid_messages_stars")
-		}
-	}
-	m.Flags &^= 1<<2 | 1<<4 | 1<<5
-	if m.Caption != "" {
-		m.Flags.Unset(0)
-	}
-	if len(m.Entities) > 0 {
-		m.Flags.Unset(1)
-	}
-	if m.MessagesEnabled {
-		m.Flags.Unset(6)
-	}
-	if m.SendPaidMessagesStars != 0 {
-		m.Flags.Unset(7)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2767, m)
 }
 
 // StoriesStartLive calls stories.startLive: see StoriesStartLiveRequest.

@@ -3,10 +3,9 @@
 package tg
 
 import (
-	"encoding/binary"
 	"github.com/gotd/td/bin"
 	"github.com/tgraw/tgraw/tlrt"
-	"math"
+	"unsafe"
 )
 
 // TopPeerCategoryClass is the TL type TopPeerCategory: one of
@@ -30,39 +29,9 @@ func DecodeTopPeerCategory(b *bin.Buffer) (TopPeerCategoryClass, error) {
 // decodeTopPeerCategory is DecodeTopPeerCategory for a value nested depth
 // levels deep.
 func decodeTopPeerCategory(d *tlrt.Decoder, depth int) (TopPeerCategoryClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v TopPeerCategoryClass
-	switch id {
-	case TopPeerCategoryBotsPMTypeID:
-		v = &TopPeerCategoryBotsPM{}
-	case TopPeerCategoryBotsInlineTypeID:
-		v = &TopPeerCategoryBotsInline{}
-	case TopPeerCategoryCorrespondentsTypeID:
-		v = &TopPeerCategoryCorrespondents{}
-	case TopPeerCategoryGroupsTypeID:
-		v = &TopPeerCategoryGroups{}
-	case TopPeerCategoryChannelsTypeID:
-		v = &TopPeerCategoryChannels{}
-	case TopPeerCategoryPhoneCallsTypeID:
-		v = &TopPeerCategoryPhoneCalls{}
-	case TopPeerCategoryForwardUsersTypeID:
-		v = &TopPeerCategoryForwardUsers{}
-	case TopPeerCategoryForwardChatsTypeID:
-		v = &TopPeerCategoryForwardChats{}
-	case TopPeerCategoryBotsAppTypeID:
-		v = &TopPeerCategoryBotsApp{}
-	case TopPeerCategoryBotsGuestChatTypeID:
-		v = &TopPeerCategoryBotsGuestChat{}
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "TopPeerCategory"}
-	}
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 167, depth)
+	c, _ := v.(TopPeerCategoryClass)
+	return c, err
 }
 
 // TopPeerCategoryBotsPM is the TL constructor topPeerCategoryBotsPM.
@@ -89,43 +58,31 @@ func (*TopPeerCategoryBotsPM) TypeName() string {
 func (*TopPeerCategoryBotsPM) topPeerCategoryClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *TopPeerCategoryBotsPM) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, TopPeerCategoryBotsPMTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1604, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *TopPeerCategoryBotsPM) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1604, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *TopPeerCategoryBotsPM) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, TopPeerCategoryBotsPMTypeID, "topPeerCategoryBotsPM"); err != nil {
-		return tlrt.DecodeErr(err, "topPeerCategoryBotsPM", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2361, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *TopPeerCategoryBotsPM) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2361)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *TopPeerCategoryBotsPM) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2361, m)
 }
 
 // TopPeerCategoryBotsInline is the TL constructor topPeerCategoryBotsInline.
@@ -153,43 +110,31 @@ func (*TopPeerCategoryBotsInline) TypeName() string {
 func (*TopPeerCategoryBotsInline) topPeerCategoryClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *TopPeerCategoryBotsInline) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, TopPeerCategoryBotsInlineTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 179, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *TopPeerCategoryBotsInline) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 179, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *TopPeerCategoryBotsInline) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, TopPeerCategoryBotsInlineTypeID, "topPeerCategoryBotsInline"); err != nil {
-		return tlrt.DecodeErr(err, "topPeerCategoryBotsInline", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 785, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *TopPeerCategoryBotsInline) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 785)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *TopPeerCategoryBotsInline) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 785, m)
 }
 
 // TopPeerCategoryCorrespondents is the TL constructor
@@ -219,43 +164,31 @@ func (*TopPeerCategoryCorrespondents) TypeName() string {
 func (*TopPeerCategoryCorrespondents) topPeerCategoryClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *TopPeerCategoryCorrespondents) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, TopPeerCategoryCorrespondentsTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 56, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *TopPeerCategoryCorrespondents) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 56, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *TopPeerCategoryCorrespondents) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, TopPeerCategoryCorrespondentsTypeID, "topPeerCategoryCorrespondents"); err != nil {
-		return tlrt.DecodeErr(err, "topPeerCategoryCorrespondents", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 646, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *TopPeerCategoryCorrespondents) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 646)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *TopPeerCategoryCorrespondents) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 646, m)
 }
 
 // TopPeerCategoryGroups is the TL constructor topPeerCategoryGroups.
@@ -282,43 +215,31 @@ func (*TopPeerCategoryGroups) TypeName() string {
 func (*TopPeerCategoryGroups) topPeerCategoryClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *TopPeerCategoryGroups) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, TopPeerCategoryGroupsTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1793, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *TopPeerCategoryGroups) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1793, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *TopPeerCategoryGroups) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, TopPeerCategoryGroupsTypeID, "topPeerCategoryGroups"); err != nil {
-		return tlrt.DecodeErr(err, "topPeerCategoryGroups", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2562, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *TopPeerCategoryGroups) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2562)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *TopPeerCategoryGroups) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2562, m)
 }
 
 // TopPeerCategoryChannels is the TL constructor topPeerCategoryChannels.
@@ -345,43 +266,31 @@ func (*TopPeerCategoryChannels) TypeName() string {
 func (*TopPeerCategoryChannels) topPeerCategoryClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *TopPeerCategoryChannels) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, TopPeerCategoryChannelsTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 195, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *TopPeerCategoryChannels) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 195, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *TopPeerCategoryChannels) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, TopPeerCategoryChannelsTypeID, "topPeerCategoryChannels"); err != nil {
-		return tlrt.DecodeErr(err, "topPeerCategoryChannels", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 802, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *TopPeerCategoryChannels) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 802)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *TopPeerCategoryChannels) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 802, m)
 }
 
 // TopPeerCategoryPhoneCalls is the TL constructor topPeerCategoryPhoneCalls.
@@ -409,43 +318,31 @@ func (*TopPeerCategoryPhoneCalls) TypeName() string {
 func (*TopPeerCategoryPhoneCalls) topPeerCategoryClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *TopPeerCategoryPhoneCalls) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, TopPeerCategoryPhoneCallsTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 288, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *TopPeerCategoryPhoneCalls) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 288, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *TopPeerCategoryPhoneCalls) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, TopPeerCategoryPhoneCallsTypeID, "topPeerCategoryPhoneCalls"); err != nil {
-		return tlrt.DecodeErr(err, "topPeerCategoryPhoneCalls", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 906, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *TopPeerCategoryPhoneCalls) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 906)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *TopPeerCategoryPhoneCalls) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 906, m)
 }
 
 // TopPeerCategoryForwardUsers is the TL constructor
@@ -474,43 +371,31 @@ func (*TopPeerCategoryForwardUsers) TypeName() string {
 func (*TopPeerCategoryForwardUsers) topPeerCategoryClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *TopPeerCategoryForwardUsers) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, TopPeerCategoryForwardUsersTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1575, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *TopPeerCategoryForwardUsers) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1575, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *TopPeerCategoryForwardUsers) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, TopPeerCategoryForwardUsersTypeID, "topPeerCategoryForwardUsers"); err != nil {
-		return tlrt.DecodeErr(err, "topPeerCategoryForwardUsers", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2330, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *TopPeerCategoryForwardUsers) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2330)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *TopPeerCategoryForwardUsers) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2330, m)
 }
 
 // TopPeerCategoryForwardChats is the TL constructor
@@ -539,43 +424,31 @@ func (*TopPeerCategoryForwardChats) TypeName() string {
 func (*TopPeerCategoryForwardChats) topPeerCategoryClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *TopPeerCategoryForwardChats) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, TopPeerCategoryForwardChatsTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2417, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *TopPeerCategoryForwardChats) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2417, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *TopPeerCategoryForwardChats) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, TopPeerCategoryForwardChatsTypeID, "topPeerCategoryForwardChats"); err != nil {
-		return tlrt.DecodeErr(err, "topPeerCategoryForwardChats", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3246, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *TopPeerCategoryForwardChats) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3246)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *TopPeerCategoryForwardChats) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3246, m)
 }
 
 // TopPeerCategoryBotsApp is the TL constructor topPeerCategoryBotsApp.
@@ -602,43 +475,31 @@ func (*TopPeerCategoryBotsApp) TypeName() string {
 func (*TopPeerCategoryBotsApp) topPeerCategoryClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *TopPeerCategoryBotsApp) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, TopPeerCategoryBotsAppTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2435, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *TopPeerCategoryBotsApp) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2435, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *TopPeerCategoryBotsApp) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, TopPeerCategoryBotsAppTypeID, "topPeerCategoryBotsApp"); err != nil {
-		return tlrt.DecodeErr(err, "topPeerCategoryBotsApp", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3264, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *TopPeerCategoryBotsApp) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3264)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *TopPeerCategoryBotsApp) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3264, m)
 }
 
 // TopPeerCategoryBotsGuestChat is the TL constructor
@@ -667,43 +528,31 @@ func (*TopPeerCategoryBotsGuestChat) TypeName() string {
 func (*TopPeerCategoryBotsGuestChat) topPeerCategoryClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *TopPeerCategoryBotsGuestChat) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, TopPeerCategoryBotsGuestChatTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 995, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *TopPeerCategoryBotsGuestChat) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 995, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *TopPeerCategoryBotsGuestChat) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, TopPeerCategoryBotsGuestChatTypeID, "topPeerCategoryBotsGuestChat"); err != nil {
-		return tlrt.DecodeErr(err, "topPeerCategoryBotsGuestChat", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1698, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *TopPeerCategoryBotsGuestChat) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1698)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *TopPeerCategoryBotsGuestChat) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1698, m)
 }
 
 // TextWithEntities is the TL constructor textWithEntities.
@@ -731,61 +580,32 @@ func (*TextWithEntities) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *TextWithEntities) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, TextWithEntitiesTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1074, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *TextWithEntities) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.Text)
-	tlrt.PutVectorHeader(b, len(m.Entities))
-	for i := range m.Entities {
-		if err := tlrt.EncodeObject(b, m.Entities[i]); err != nil {
-			return tlrt.EncodeErr(err, "textWithEntities", "entities")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1074, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *TextWithEntities) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, TextWithEntitiesTypeID, "textWithEntities"); err != nil {
-		return tlrt.DecodeErr(err, "textWithEntities", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1785, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *TextWithEntities) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1785)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *TextWithEntities) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "textWithEntities", "")
-	}
-	var err error
-	if m.Text, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "textWithEntities", "text")
-	}
-	if m.Entities, err = tlrt.DecodeSlabs[MessageEntityFormattedDate](d, false, 12, depth+1, decodeMessageEntity); err != nil {
-		return tlrt.DecodeErr(err, "textWithEntities", "entities")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1785, m)
 }
 
 // Theme is the TL constructor theme.
@@ -887,134 +707,32 @@ func (m *Theme) ClearInstallsCount() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *Theme) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, ThemeTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1491, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *Theme) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<5)
-	flags |= tlrt.Bit(m.Creator, 0)
-	flags |= tlrt.Bit(m.Default, 1)
-	flags |= tlrt.Bit(m.ForChat, 5)
-	flags |= tlrt.Bit(m.Document != nil, 2)
-	flags |= tlrt.Bit(len(m.Settings) > 0, 3)
-	flags |= tlrt.Bit(m.Emoticon != "", 6)
-	flags |= tlrt.Bit(m.InstallsCount != 0, 4)
-	w := tlrt.Extend(b, 20)
-	_ = w[19]
-	binary.LittleEndian.PutUint32(w, uint32(flags))
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.ID))
-	binary.LittleEndian.PutUint64(w[12:], uint64(m.AccessHash))
-	tlrt.PutString(b, m.Slug)
-	tlrt.PutString(b, m.Title)
-	if flags.Has(2) {
-		if err := tlrt.EncodeObject(b, m.Document); err != nil {
-			return tlrt.EncodeErr(err, "theme", "document")
-		}
-	}
-	if flags.Has(3) {
-		tlrt.PutVectorHeader(b, len(m.Settings))
-		for i := range m.Settings {
-			if err := m.Settings[i].Encode(b); err != nil {
-				return tlrt.EncodeErr(err, "theme", "settings")
-			}
-		}
-	}
-	if flags.Has(6) {
-		tlrt.PutString(b, m.Emoticon)
-	}
-	if flags.Has(4) {
-		tlrt.PutUint32(b, uint32(m.InstallsCount))
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1491, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *Theme) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ThemeTypeID, "theme"); err != nil {
-		return tlrt.DecodeErr(err, "theme", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2236, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *Theme) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = Theme{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2236)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *Theme) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "theme", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "theme", "flags")
-	}
-	m.Creator = m.Flags.Has(0)
-	m.Default = m.Flags.Has(1)
-	m.ForChat = m.Flags.Has(5)
-	if m.ID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "theme", "id")
-	}
-	if m.AccessHash, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "theme", "access_hash")
-	}
-	if m.Slug, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "theme", "slug")
-	}
-	if m.Title, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "theme", "title")
-	}
-	if m.Flags.Has(2) {
-		if m.Document, err = decodeDocument(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "theme", "document")
-		}
-	}
-	if m.Flags.Has(3) {
-		if m.Settings, err = tlrt.DecodeStructs[ThemeSettings](d, false, false, 16, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "theme", "settings")
-		}
-	}
-	if m.Flags.Has(6) {
-		if m.Emoticon, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "theme", "emoticon")
-		}
-	}
-	if m.Flags.Has(4) {
-		if m.InstallsCount, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "theme", "installs_count")
-		}
-	}
-	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<5
-	if len(m.Settings) > 0 {
-		m.Flags.Unset(3)
-	}
-	if m.Emoticon != "" {
-		m.Flags.Unset(6)
-	}
-	if m.InstallsCount != 0 {
-		m.Flags.Unset(4)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2236, m)
 }
 
 // ThemeSettings is the TL constructor themeSettings.
@@ -1093,108 +811,32 @@ func (m *ThemeSettings) ClearMessageColors() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *ThemeSettings) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, ThemeSettingsTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2400, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *ThemeSettings) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<1 | 1<<2)
-	flags |= tlrt.Bit(m.MessageColorsAnimated, 2)
-	flags |= tlrt.Bit(m.OutboxAccentColor != 0, 3)
-	flags |= tlrt.Bit(len(m.MessageColors) > 0, 0)
-	flags |= tlrt.Bit(m.Wallpaper != nil, 1)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := tlrt.EncodeObject(b, m.BaseTheme); err != nil {
-		return tlrt.EncodeErr(err, "themeSettings", "base_theme")
-	}
-	tlrt.PutUint32(b, uint32(m.AccentColor))
-	if flags.Has(3) {
-		tlrt.PutUint32(b, uint32(m.OutboxAccentColor))
-	}
-	if flags.Has(0) {
-		tlrt.PutVectorHeader(b, len(m.MessageColors))
-		for i := range m.MessageColors {
-			tlrt.PutUint32(b, uint32(m.MessageColors[i]))
-		}
-	}
-	if flags.Has(1) {
-		if err := tlrt.EncodeObject(b, m.Wallpaper); err != nil {
-			return tlrt.EncodeErr(err, "themeSettings", "wallpaper")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2400, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *ThemeSettings) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, ThemeSettingsTypeID, "themeSettings"); err != nil {
-		return tlrt.DecodeErr(err, "themeSettings", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3229, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *ThemeSettings) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = ThemeSettings{}
-	d := tlrt.NewDecoder(b, &wireSchema, 3229)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *ThemeSettings) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "themeSettings", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "themeSettings", "flags")
-	}
-	m.MessageColorsAnimated = m.Flags.Has(2)
-	if m.BaseTheme, err = decodeBaseTheme(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "themeSettings", "base_theme")
-	}
-	if m.AccentColor, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "themeSettings", "accent_color")
-	}
-	if m.Flags.Has(3) {
-		if m.OutboxAccentColor, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "themeSettings", "outbox_accent_color")
-		}
-	}
-	if m.Flags.Has(0) {
-		if m.MessageColors, err = tlrt.DecodeVector(d, 4, (*tlrt.Decoder).Int); err != nil {
-			return tlrt.DecodeErr(err, "themeSettings", "message_colors")
-		}
-	}
-	if m.Flags.Has(1) {
-		if m.Wallpaper, err = decodeWallPaper(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "themeSettings", "wallpaper")
-		}
-	}
-	m.Flags &^= 1<<1 | 1<<2
-	if m.OutboxAccentColor != 0 {
-		m.Flags.Unset(3)
-	}
-	if len(m.MessageColors) > 0 {
-		m.Flags.Unset(0)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3229, m)
 }
 
 // Timezone is the TL constructor timezone.
@@ -1222,57 +864,32 @@ func (*Timezone) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *Timezone) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, TimezoneTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2452, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *Timezone) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.ID)
-	tlrt.PutString(b, m.Name)
-	tlrt.PutUint32(b, uint32(m.UtcOffset))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2452, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *Timezone) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, TimezoneTypeID, "timezone"); err != nil {
-		return tlrt.DecodeErr(err, "timezone", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3282, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *Timezone) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3282)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *Timezone) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.ID, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "timezone", "id")
-	}
-	if m.Name, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "timezone", "name")
-	}
-	if m.UtcOffset, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "timezone", "utc_offset")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3282, m)
 }
 
 // TodoCompletion is the TL constructor todoCompletion.
@@ -1301,61 +918,31 @@ func (*TodoCompletion) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *TodoCompletion) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, TodoCompletionTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 328, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *TodoCompletion) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, uint32(m.ID))
-	if err := tlrt.EncodeObject(b, m.CompletedBy); err != nil {
-		return tlrt.EncodeErr(err, "todoCompletion", "completed_by")
-	}
-	tlrt.PutUint32(b, uint32(m.Date))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 328, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *TodoCompletion) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, TodoCompletionTypeID, "todoCompletion"); err != nil {
-		return tlrt.DecodeErr(err, "todoCompletion", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 949, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *TodoCompletion) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 949)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *TodoCompletion) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "todoCompletion", "")
-	}
-	var err error
-	if m.ID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "todoCompletion", "id")
-	}
-	if m.CompletedBy, err = decodePeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "todoCompletion", "completed_by")
-	}
-	if m.Date, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "todoCompletion", "date")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 949, m)
 }
 
 // TodoItem is the TL constructor todoItem.
@@ -1382,62 +969,32 @@ func (*TodoItem) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *TodoItem) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, TodoItemTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1942, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *TodoItem) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, uint32(m.ID))
-	if err := m.Title.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "todoItem", "title")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1942, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *TodoItem) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, TodoItemTypeID, "todoItem"); err != nil {
-		return tlrt.DecodeErr(err, "todoItem", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2729, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *TodoItem) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = TodoItem{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2729)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *TodoItem) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "todoItem", "")
-	}
-	var err error
-	if m.ID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "todoItem", "id")
-	}
-	if err = tlrt.DecodeBoxed(d, &m.Title, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "todoItem", "title")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2729, m)
 }
 
 // TodoList is the TL constructor todoList.
@@ -1469,77 +1026,32 @@ func (*TodoList) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *TodoList) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, TodoListTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 686, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *TodoList) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<0 | 1<<1)
-	flags |= tlrt.Bit(m.OthersCanAppend, 0)
-	flags |= tlrt.Bit(m.OthersCanComplete, 1)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := m.Title.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "todoList", "title")
-	}
-	tlrt.PutVectorHeader(b, len(m.List))
-	for i := range m.List {
-		if err := m.List[i].Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "todoList", "list")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 686, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *TodoList) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, TodoListTypeID, "todoList"); err != nil {
-		return tlrt.DecodeErr(err, "todoList", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1359, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *TodoList) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = TodoList{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1359)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *TodoList) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "todoList", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "todoList", "flags")
-	}
-	m.OthersCanAppend = m.Flags.Has(0)
-	m.OthersCanComplete = m.Flags.Has(1)
-	if err = tlrt.DecodeBoxed(d, &m.Title, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "todoList", "title")
-	}
-	if m.List, err = tlrt.DecodeStructs[TodoItem](d, false, false, 24, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "todoList", "list")
-	}
-	m.Flags &^= 1<<0 | 1<<1
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1359, m)
 }
 
 // TopPeer is the TL constructor topPeer.
@@ -1566,57 +1078,31 @@ func (*TopPeer) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *TopPeer) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, TopPeerTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2265, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *TopPeer) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "topPeer", "peer")
-	}
-	tlrt.PutUint64(b, math.Float64bits(m.Rating))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2265, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *TopPeer) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, TopPeerTypeID, "topPeer"); err != nil {
-		return tlrt.DecodeErr(err, "topPeer", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3083, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *TopPeer) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3083)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *TopPeer) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "topPeer", "")
-	}
-	var err error
-	if m.Peer, err = decodePeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "topPeer", "peer")
-	}
-	if m.Rating, err = d.Double(); err != nil {
-		return tlrt.DecodeErr(err, "topPeer", "rating")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3083, m)
 }
 
 // TopPeerCategoryPeers is the TL constructor topPeerCategoryPeers.
@@ -1645,69 +1131,31 @@ func (*TopPeerCategoryPeers) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *TopPeerCategoryPeers) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, TopPeerCategoryPeersTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2411, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *TopPeerCategoryPeers) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Category); err != nil {
-		return tlrt.EncodeErr(err, "topPeerCategoryPeers", "category")
-	}
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, uint32(m.Count))
-	binary.LittleEndian.PutUint32(w[4:], bin.TypeVector)
-	binary.LittleEndian.PutUint32(w[8:], uint32(len(m.Peers)))
-	for i := range m.Peers {
-		if err := m.Peers[i].Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "topPeerCategoryPeers", "peers")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2411, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *TopPeerCategoryPeers) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, TopPeerCategoryPeersTypeID, "topPeerCategoryPeers"); err != nil {
-		return tlrt.DecodeErr(err, "topPeerCategoryPeers", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3240, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *TopPeerCategoryPeers) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3240)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *TopPeerCategoryPeers) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "topPeerCategoryPeers", "")
-	}
-	var err error
-	if m.Category, err = decodeTopPeerCategory(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "topPeerCategoryPeers", "category")
-	}
-	if m.Count, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "topPeerCategoryPeers", "count")
-	}
-	if m.Peers, err = tlrt.DecodeStructs[TopPeer](d, false, false, 24, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "topPeerCategoryPeers", "peers")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3240, m)
 }
 
 // True is the TL constructor true.
@@ -1731,41 +1179,29 @@ func (*True) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *True) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, TrueTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 599, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *True) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 599, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *True) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, TrueTypeID, "true"); err != nil {
-		return tlrt.DecodeErr(err, "true", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1261, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *True) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1261)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *True) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1261, m)
 }

@@ -6,6 +6,7 @@ import (
 	"context"
 	"github.com/gotd/td/bin"
 	"github.com/tgraw/tgraw/tlrt"
+	"unsafe"
 )
 
 // TestUseErrorRequest is the TL function test.useError.
@@ -29,43 +30,31 @@ func (*TestUseErrorRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *TestUseErrorRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, TestUseErrorRequestTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2274, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *TestUseErrorRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2274, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *TestUseErrorRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, TestUseErrorRequestTypeID, "test.useError"); err != nil {
-		return tlrt.DecodeErr(err, "test.useError", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3092, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *TestUseErrorRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3092)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *TestUseErrorRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3092, m)
 }
 
 // TestUseError calls test.useError: see TestUseErrorRequest.
@@ -97,43 +86,31 @@ func (*TestUseConfigSimpleRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *TestUseConfigSimpleRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, TestUseConfigSimpleRequestTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2391, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *TestUseConfigSimpleRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2391, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *TestUseConfigSimpleRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, TestUseConfigSimpleRequestTypeID, "test.useConfigSimple"); err != nil {
-		return tlrt.DecodeErr(err, "test.useConfigSimple", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3218, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *TestUseConfigSimpleRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3218)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *TestUseConfigSimpleRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3218, m)
 }
 
 // TestUseConfigSimple calls test.useConfigSimple: see

@@ -88,341 +88,506 @@ func decodeUpdate(d *tlrt.Decoder, depth int) (UpdateClass, error) {
 		return nil, err
 	}
 	var v UpdateClass
+	var at tlrt.DecoderAt
 	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case UpdateNewMessageTypeID:
-		v, size = &UpdateNewMessage{}, unsafe.Sizeof(UpdateNewMessage{})
+		x := &UpdateNewMessage{}
+		v, at, size = x, x, unsafe.Sizeof(UpdateNewMessage{})
 	case UpdateMessageIDTypeID:
-		v = tlrt.New[UpdateMessageID](d)
+		x := tlrt.New[UpdateMessageID](d)
+		v, at = x, x
 	case UpdateDeleteMessagesTypeID:
-		v, size = &UpdateDeleteMessages{}, unsafe.Sizeof(UpdateDeleteMessages{})
+		x := &UpdateDeleteMessages{}
+		v, at, size = x, x, unsafe.Sizeof(UpdateDeleteMessages{})
 	case UpdateUserTypingTypeID:
-		v, size = &UpdateUserTyping{}, unsafe.Sizeof(UpdateUserTyping{})
+		x := &UpdateUserTyping{}
+		v, at, size = x, x, unsafe.Sizeof(UpdateUserTyping{})
 	case UpdateChatUserTypingTypeID:
-		v, size = &UpdateChatUserTyping{}, unsafe.Sizeof(UpdateChatUserTyping{})
+		x := &UpdateChatUserTyping{}
+		v, at, size = x, x, unsafe.Sizeof(UpdateChatUserTyping{})
 	case UpdateChatParticipantsTypeID:
-		v, size = &UpdateChatParticipants{}, unsafe.Sizeof(UpdateChatParticipants{})
+		x := &UpdateChatParticipants{}
+		v, at, size = x, x, unsafe.Sizeof(UpdateChatParticipants{})
 	case UpdateUserStatusTypeID:
-		v, size = &UpdateUserStatus{}, unsafe.Sizeof(UpdateUserStatus{})
+		x := &UpdateUserStatus{}
+		v, at, size = x, x, unsafe.Sizeof(UpdateUserStatus{})
 	case UpdateUserNameTypeID:
-		v, size = &UpdateUserName{}, unsafe.Sizeof(UpdateUserName{})
+		x := &UpdateUserName{}
+		v, at, size = x, x, unsafe.Sizeof(UpdateUserName{})
 	case UpdateNewAuthorizationTypeID:
-		v, size = &UpdateNewAuthorization{}, unsafe.Sizeof(UpdateNewAuthorization{})
+		x := &UpdateNewAuthorization{}
+		v, at, size = x, x, unsafe.Sizeof(UpdateNewAuthorization{})
 	case UpdateNewEncryptedMessageTypeID:
-		v, size = &UpdateNewEncryptedMessage{}, unsafe.Sizeof(UpdateNewEncryptedMessage{})
+		x := &UpdateNewEncryptedMessage{}
+		v, at, size = x, x, unsafe.Sizeof(UpdateNewEncryptedMessage{})
 	case UpdateEncryptedChatTypingTypeID:
-		v = tlrt.New[UpdateEncryptedChatTyping](d)
+		x := tlrt.New[UpdateEncryptedChatTyping](d)
+		v, at = x, x
 	case UpdateEncryptionTypeID:
-		v, size = &UpdateEncryption{}, unsafe.Sizeof(UpdateEncryption{})
+		x := &UpdateEncryption{}
+		v, at, size = x, x, unsafe.Sizeof(UpdateEncryption{})
 	case UpdateEncryptedMessagesReadTypeID:
-		v = tlrt.New[UpdateEncryptedMessagesRead](d)
+		x := tlrt.New[UpdateEncryptedMessagesRead](d)
+		v, at = x, x
 	case UpdateChatParticipantAddTypeID:
-		v = tlrt.New[UpdateChatParticipantAdd](d)
+		x := tlrt.New[UpdateChatParticipantAdd](d)
+		v, at = x, x
 	case UpdateChatParticipantDeleteTypeID:
-		v = tlrt.New[UpdateChatParticipantDelete](d)
+		x := tlrt.New[UpdateChatParticipantDelete](d)
+		v, at = x, x
 	case UpdateDCOptionsTypeID:
-		v, size = &UpdateDCOptions{}, unsafe.Sizeof(UpdateDCOptions{})
+		x := &UpdateDCOptions{}
+		v, at, size = x, x, unsafe.Sizeof(UpdateDCOptions{})
 	case UpdateNotifySettingsTypeID:
-		v, size = &UpdateNotifySettings{}, unsafe.Sizeof(UpdateNotifySettings{})
+		x := &UpdateNotifySettings{}
+		v, at, size = x, x, unsafe.Sizeof(UpdateNotifySettings{})
 	case UpdateServiceNotificationTypeID:
-		v, size = &UpdateServiceNotification{}, unsafe.Sizeof(UpdateServiceNotification{})
+		x := &UpdateServiceNotification{}
+		v, at, size = x, x, unsafe.Sizeof(UpdateServiceNotification{})
 	case UpdatePrivacyTypeID:
-		v, size = &UpdatePrivacy{}, unsafe.Sizeof(UpdatePrivacy{})
+		x := &UpdatePrivacy{}
+		v, at, size = x, x, unsafe.Sizeof(UpdatePrivacy{})
 	case UpdateUserPhoneTypeID:
-		v, size = &UpdateUserPhone{}, unsafe.Sizeof(UpdateUserPhone{})
+		x := &UpdateUserPhone{}
+		v, at, size = x, x, unsafe.Sizeof(UpdateUserPhone{})
 	case UpdateReadHistoryInboxTypeID:
-		v, size = &UpdateReadHistoryInbox{}, unsafe.Sizeof(UpdateReadHistoryInbox{})
+		x := &UpdateReadHistoryInbox{}
+		v, at, size = x, x, unsafe.Sizeof(UpdateReadHistoryInbox{})
 	case UpdateReadHistoryOutboxTypeID:
-		v, size = &UpdateReadHistoryOutbox{}, unsafe.Sizeof(UpdateReadHistoryOutbox{})
+		x := &UpdateReadHistoryOutbox{}
+		v, at, size = x, x, unsafe.Sizeof(UpdateReadHistoryOutbox{})
 	case UpdateWebPageTypeID:
-		v, size = &UpdateWebPage{}, unsafe.Sizeof(UpdateWebPage{})
+		x := &UpdateWebPage{}
+		v, at, size = x, x, unsafe.Sizeof(UpdateWebPage{})
 	case UpdateReadMessagesContentsTypeID:
-		v, size = &UpdateReadMessagesContents{}, unsafe.Sizeof(UpdateReadMessagesContents{})
+		x := &UpdateReadMessagesContents{}
+		v, at, size = x, x, unsafe.Sizeof(UpdateReadMessagesContents{})
 	case UpdateChannelTooLongTypeID:
-		v = tlrt.New[UpdateChannelTooLong](d)
+		x := tlrt.New[UpdateChannelTooLong](d)
+		v, at = x, x
 	case UpdateChannelTypeID:
-		v = tlrt.New[UpdateChannel](d)
+		x := tlrt.New[UpdateChannel](d)
+		v, at = x, x
 	case UpdateNewChannelMessageTypeID:
-		v, size = &UpdateNewChannelMessage{}, unsafe.Sizeof(UpdateNewChannelMessage{})
+		x := &UpdateNewChannelMessage{}
+		v, at, size = x, x, unsafe.Sizeof(UpdateNewChannelMessage{})
 	case UpdateReadChannelInboxTypeID:
-		v = tlrt.New[UpdateReadChannelInbox](d)
+		x := tlrt.New[UpdateReadChannelInbox](d)
+		v, at = x, x
 	case UpdateDeleteChannelMessagesTypeID:
-		v, size = &UpdateDeleteChannelMessages{}, unsafe.Sizeof(UpdateDeleteChannelMessages{})
+		x := &UpdateDeleteChannelMessages{}
+		v, at, size = x, x, unsafe.Sizeof(UpdateDeleteChannelMessages{})
 	case UpdateChannelMessageViewsTypeID:
-		v = tlrt.New[UpdateChannelMessageViews](d)
+		x := tlrt.New[UpdateChannelMessageViews](d)
+		v, at = x, x
 	case UpdateChatParticipantAdminTypeID:
-		v = tlrt.New[UpdateChatParticipantAdmin](d)
+		x := tlrt.New[UpdateChatParticipantAdmin](d)
+		v, at = x, x
 	case UpdateNewStickerSetTypeID:
-		v, size = &UpdateNewStickerSet{}, unsafe.Sizeof(UpdateNewStickerSet{})
+		x := &UpdateNewStickerSet{}
+		v, at, size = x, x, unsafe.Sizeof(UpdateNewStickerSet{})
 	case UpdateStickerSetsOrderTypeID:
-		v, size = &UpdateStickerSetsOrder{}, unsafe.Sizeof(UpdateStickerSetsOrder{})
+		x := &UpdateStickerSetsOrder{}
+		v, at, size = x, x, unsafe.Sizeof(UpdateStickerSetsOrder{})
 	case UpdateStickerSetsTypeID:
-		v = tlrt.New[UpdateStickerSets](d)
+		x := tlrt.New[UpdateStickerSets](d)
+		v, at = x, x
 	case UpdateSavedGifsTypeID:
-		v = &UpdateSavedGifs{}
+		x := &UpdateSavedGifs{}
+		v, at = x, x
 	case UpdateBotInlineQueryTypeID:
-		v, size = &UpdateBotInlineQuery{}, unsafe.Sizeof(UpdateBotInlineQuery{})
+		x := &UpdateBotInlineQuery{}
+		v, at, size = x, x, unsafe.Sizeof(UpdateBotInlineQuery{})
 	case UpdateBotInlineSendTypeID:
-		v, size = &UpdateBotInlineSend{}, unsafe.Sizeof(UpdateBotInlineSend{})
+		x := &UpdateBotInlineSend{}
+		v, at, size = x, x, unsafe.Sizeof(UpdateBotInlineSend{})
 	case UpdateEditChannelMessageTypeID:
-		v, size = &UpdateEditChannelMessage{}, unsafe.Sizeof(UpdateEditChannelMessage{})
+		x := &UpdateEditChannelMessage{}
+		v, at, size = x, x, unsafe.Sizeof(UpdateEditChannelMessage{})
 	case UpdateBotCallbackQueryTypeID:
-		v, size = &UpdateBotCallbackQuery{}, unsafe.Sizeof(UpdateBotCallbackQuery{})
+		x := &UpdateBotCallbackQuery{}
+		v, at, size = x, x, unsafe.Sizeof(UpdateBotCallbackQuery{})
 	case UpdateEditMessageTypeID:
-		v, size = &UpdateEditMessage{}, unsafe.Sizeof(UpdateEditMessage{})
+		x := &UpdateEditMessage{}
+		v, at, size = x, x, unsafe.Sizeof(UpdateEditMessage{})
 	case UpdateInlineBotCallbackQueryTypeID:
-		v, size = &UpdateInlineBotCallbackQuery{}, unsafe.Sizeof(UpdateInlineBotCallbackQuery{})
+		x := &UpdateInlineBotCallbackQuery{}
+		v, at, size = x, x, unsafe.Sizeof(UpdateInlineBotCallbackQuery{})
 	case UpdateReadChannelOutboxTypeID:
-		v = tlrt.New[UpdateReadChannelOutbox](d)
+		x := tlrt.New[UpdateReadChannelOutbox](d)
+		v, at = x, x
 	case UpdateDraftMessageTypeID:
-		v, size = &UpdateDraftMessage{}, unsafe.Sizeof(UpdateDraftMessage{})
+		x := &UpdateDraftMessage{}
+		v, at, size = x, x, unsafe.Sizeof(UpdateDraftMessage{})
 	case UpdateReadFeaturedStickersTypeID:
-		v = &UpdateReadFeaturedStickers{}
+		x := &UpdateReadFeaturedStickers{}
+		v, at = x, x
 	case UpdateRecentStickersTypeID:
-		v = &UpdateRecentStickers{}
+		x := &UpdateRecentStickers{}
+		v, at = x, x
 	case UpdateConfigTypeID:
-		v = &UpdateConfig{}
+		x := &UpdateConfig{}
+		v, at = x, x
 	case UpdatePtsChangedTypeID:
-		v = &UpdatePtsChanged{}
+		x := &UpdatePtsChanged{}
+		v, at = x, x
 	case UpdateChannelWebPageTypeID:
-		v, size = &UpdateChannelWebPage{}, unsafe.Sizeof(UpdateChannelWebPage{})
+		x := &UpdateChannelWebPage{}
+		v, at, size = x, x, unsafe.Sizeof(UpdateChannelWebPage{})
 	case UpdateDialogPinnedTypeID:
-		v, size = &UpdateDialogPinned{}, unsafe.Sizeof(UpdateDialogPinned{})
+		x := &UpdateDialogPinned{}
+		v, at, size = x, x, unsafe.Sizeof(UpdateDialogPinned{})
 	case UpdatePinnedDialogsTypeID:
-		v, size = &UpdatePinnedDialogs{}, unsafe.Sizeof(UpdatePinnedDialogs{})
+		x := &UpdatePinnedDialogs{}
+		v, at, size = x, x, unsafe.Sizeof(UpdatePinnedDialogs{})
 	case UpdateBotWebhookJSONTypeID:
-		v, size = &UpdateBotWebhookJSON{}, unsafe.Sizeof(UpdateBotWebhookJSON{})
+		x := &UpdateBotWebhookJSON{}
+		v, at, size = x, x, unsafe.Sizeof(UpdateBotWebhookJSON{})
 	case UpdateBotWebhookJSONQueryTypeID:
-		v, size = &UpdateBotWebhookJSONQuery{}, unsafe.Sizeof(UpdateBotWebhookJSONQuery{})
+		x := &UpdateBotWebhookJSONQuery{}
+		v, at, size = x, x, unsafe.Sizeof(UpdateBotWebhookJSONQuery{})
 	case UpdateBotShippingQueryTypeID:
-		v, size = &UpdateBotShippingQuery{}, unsafe.Sizeof(UpdateBotShippingQuery{})
+		x := &UpdateBotShippingQuery{}
+		v, at, size = x, x, unsafe.Sizeof(UpdateBotShippingQuery{})
 	case UpdateBotPrecheckoutQueryTypeID:
-		v, size = &UpdateBotPrecheckoutQuery{}, unsafe.Sizeof(UpdateBotPrecheckoutQuery{})
+		x := &UpdateBotPrecheckoutQuery{}
+		v, at, size = x, x, unsafe.Sizeof(UpdateBotPrecheckoutQuery{})
 	case UpdatePhoneCallTypeID:
-		v, size = &UpdatePhoneCall{}, unsafe.Sizeof(UpdatePhoneCall{})
+		x := &UpdatePhoneCall{}
+		v, at, size = x, x, unsafe.Sizeof(UpdatePhoneCall{})
 	case UpdateLangPackTooLongTypeID:
-		v, size = &UpdateLangPackTooLong{}, unsafe.Sizeof(UpdateLangPackTooLong{})
+		x := &UpdateLangPackTooLong{}
+		v, at, size = x, x, unsafe.Sizeof(UpdateLangPackTooLong{})
 	case UpdateLangPackTypeID:
-		v, size = &UpdateLangPack{}, unsafe.Sizeof(UpdateLangPack{})
+		x := &UpdateLangPack{}
+		v, at, size = x, x, unsafe.Sizeof(UpdateLangPack{})
 	case UpdateFavedStickersTypeID:
-		v = &UpdateFavedStickers{}
+		x := &UpdateFavedStickers{}
+		v, at = x, x
 	case UpdateChannelReadMessagesContentsTypeID:
-		v, size = &UpdateChannelReadMessagesContents{}, unsafe.Sizeof(UpdateChannelReadMessagesContents{})
+		x := &UpdateChannelReadMessagesContents{}
+		v, at, size = x, x, unsafe.Sizeof(UpdateChannelReadMessagesContents{})
 	case UpdateContactsResetTypeID:
-		v = &UpdateContactsReset{}
+		x := &UpdateContactsReset{}
+		v, at = x, x
 	case UpdateChannelAvailableMessagesTypeID:
-		v = tlrt.New[UpdateChannelAvailableMessages](d)
+		x := tlrt.New[UpdateChannelAvailableMessages](d)
+		v, at = x, x
 	case UpdateDialogUnreadMarkTypeID:
-		v, size = &UpdateDialogUnreadMark{}, unsafe.Sizeof(UpdateDialogUnreadMark{})
+		x := &UpdateDialogUnreadMark{}
+		v, at, size = x, x, unsafe.Sizeof(UpdateDialogUnreadMark{})
 	case UpdateMessagePollTypeID:
-		v, size = &UpdateMessagePoll{}, unsafe.Sizeof(UpdateMessagePoll{})
+		x := &UpdateMessagePoll{}
+		v, at, size = x, x, unsafe.Sizeof(UpdateMessagePoll{})
 	case UpdateChatDefaultBannedRightsTypeID:
-		v, size = &UpdateChatDefaultBannedRights{}, unsafe.Sizeof(UpdateChatDefaultBannedRights{})
+		x := &UpdateChatDefaultBannedRights{}
+		v, at, size = x, x, unsafe.Sizeof(UpdateChatDefaultBannedRights{})
 	case UpdateFolderPeersTypeID:
-		v, size = &UpdateFolderPeers{}, unsafe.Sizeof(UpdateFolderPeers{})
+		x := &UpdateFolderPeers{}
+		v, at, size = x, x, unsafe.Sizeof(UpdateFolderPeers{})
 	case UpdatePeerSettingsTypeID:
-		v, size = &UpdatePeerSettings{}, unsafe.Sizeof(UpdatePeerSettings{})
+		x := &UpdatePeerSettings{}
+		v, at, size = x, x, unsafe.Sizeof(UpdatePeerSettings{})
 	case UpdatePeerLocatedTypeID:
-		v, size = &UpdatePeerLocated{}, unsafe.Sizeof(UpdatePeerLocated{})
+		x := &UpdatePeerLocated{}
+		v, at, size = x, x, unsafe.Sizeof(UpdatePeerLocated{})
 	case UpdateNewScheduledMessageTypeID:
-		v, size = &UpdateNewScheduledMessage{}, unsafe.Sizeof(UpdateNewScheduledMessage{})
+		x := &UpdateNewScheduledMessage{}
+		v, at, size = x, x, unsafe.Sizeof(UpdateNewScheduledMessage{})
 	case UpdateDeleteScheduledMessagesTypeID:
-		v, size = &UpdateDeleteScheduledMessages{}, unsafe.Sizeof(UpdateDeleteScheduledMessages{})
+		x := &UpdateDeleteScheduledMessages{}
+		v, at, size = x, x, unsafe.Sizeof(UpdateDeleteScheduledMessages{})
 	case UpdateThemeTypeID:
-		v, size = &UpdateTheme{}, unsafe.Sizeof(UpdateTheme{})
+		x := &UpdateTheme{}
+		v, at, size = x, x, unsafe.Sizeof(UpdateTheme{})
 	case UpdateGeoLiveViewedTypeID:
-		v, size = &UpdateGeoLiveViewed{}, unsafe.Sizeof(UpdateGeoLiveViewed{})
+		x := &UpdateGeoLiveViewed{}
+		v, at, size = x, x, unsafe.Sizeof(UpdateGeoLiveViewed{})
 	case UpdateLoginTokenTypeID:
-		v = &UpdateLoginToken{}
+		x := &UpdateLoginToken{}
+		v, at = x, x
 	case UpdateMessagePollVoteTypeID:
-		v, size = &UpdateMessagePollVote{}, unsafe.Sizeof(UpdateMessagePollVote{})
+		x := &UpdateMessagePollVote{}
+		v, at, size = x, x, unsafe.Sizeof(UpdateMessagePollVote{})
 	case UpdateDialogFilterTypeID:
-		v, size = &UpdateDialogFilter{}, unsafe.Sizeof(UpdateDialogFilter{})
+		x := &UpdateDialogFilter{}
+		v, at, size = x, x, unsafe.Sizeof(UpdateDialogFilter{})
 	case UpdateDialogFilterOrderTypeID:
-		v, size = &UpdateDialogFilterOrder{}, unsafe.Sizeof(UpdateDialogFilterOrder{})
+		x := &UpdateDialogFilterOrder{}
+		v, at, size = x, x, unsafe.Sizeof(UpdateDialogFilterOrder{})
 	case UpdateDialogFiltersTypeID:
-		v = &UpdateDialogFilters{}
+		x := &UpdateDialogFilters{}
+		v, at = x, x
 	case UpdatePhoneCallSignalingDataTypeID:
-		v, size = &UpdatePhoneCallSignalingData{}, unsafe.Sizeof(UpdatePhoneCallSignalingData{})
+		x := &UpdatePhoneCallSignalingData{}
+		v, at, size = x, x, unsafe.Sizeof(UpdatePhoneCallSignalingData{})
 	case UpdateChannelMessageForwardsTypeID:
-		v = tlrt.New[UpdateChannelMessageForwards](d)
+		x := tlrt.New[UpdateChannelMessageForwards](d)
+		v, at = x, x
 	case UpdateReadChannelDiscussionInboxTypeID:
-		v = tlrt.New[UpdateReadChannelDiscussionInbox](d)
+		x := tlrt.New[UpdateReadChannelDiscussionInbox](d)
+		v, at = x, x
 	case UpdateReadChannelDiscussionOutboxTypeID:
-		v = tlrt.New[UpdateReadChannelDiscussionOutbox](d)
+		x := tlrt.New[UpdateReadChannelDiscussionOutbox](d)
+		v, at = x, x
 	case UpdatePeerBlockedTypeID:
-		v, size = &UpdatePeerBlocked{}, unsafe.Sizeof(UpdatePeerBlocked{})
+		x := &UpdatePeerBlocked{}
+		v, at, size = x, x, unsafe.Sizeof(UpdatePeerBlocked{})
 	case UpdateChannelUserTypingTypeID:
-		v, size = &UpdateChannelUserTyping{}, unsafe.Sizeof(UpdateChannelUserTyping{})
+		x := &UpdateChannelUserTyping{}
+		v, at, size = x, x, unsafe.Sizeof(UpdateChannelUserTyping{})
 	case UpdatePinnedMessagesTypeID:
-		v, size = &UpdatePinnedMessages{}, unsafe.Sizeof(UpdatePinnedMessages{})
+		x := &UpdatePinnedMessages{}
+		v, at, size = x, x, unsafe.Sizeof(UpdatePinnedMessages{})
 	case UpdatePinnedChannelMessagesTypeID:
-		v, size = &UpdatePinnedChannelMessages{}, unsafe.Sizeof(UpdatePinnedChannelMessages{})
+		x := &UpdatePinnedChannelMessages{}
+		v, at, size = x, x, unsafe.Sizeof(UpdatePinnedChannelMessages{})
 	case UpdateChatTypeID:
-		v = tlrt.New[UpdateChat](d)
+		x := tlrt.New[UpdateChat](d)
+		v, at = x, x
 	case UpdateGroupCallParticipantsTypeID:
-		v, size = &UpdateGroupCallParticipants{}, unsafe.Sizeof(UpdateGroupCallParticipants{})
+		x := &UpdateGroupCallParticipants{}
+		v, at, size = x, x, unsafe.Sizeof(UpdateGroupCallParticipants{})
 	case UpdateGroupCallTypeID:
-		v, size = &UpdateGroupCall{}, unsafe.Sizeof(UpdateGroupCall{})
+		x := &UpdateGroupCall{}
+		v, at, size = x, x, unsafe.Sizeof(UpdateGroupCall{})
 	case UpdatePeerHistoryTTLTypeID:
-		v, size = &UpdatePeerHistoryTTL{}, unsafe.Sizeof(UpdatePeerHistoryTTL{})
+		x := &UpdatePeerHistoryTTL{}
+		v, at, size = x, x, unsafe.Sizeof(UpdatePeerHistoryTTL{})
 	case UpdateChatParticipantTypeID:
-		v, size = &UpdateChatParticipant{}, unsafe.Sizeof(UpdateChatParticipant{})
+		x := &UpdateChatParticipant{}
+		v, at, size = x, x, unsafe.Sizeof(UpdateChatParticipant{})
 	case UpdateChannelParticipantTypeID:
-		v, size = &UpdateChannelParticipant{}, unsafe.Sizeof(UpdateChannelParticipant{})
+		x := &UpdateChannelParticipant{}
+		v, at, size = x, x, unsafe.Sizeof(UpdateChannelParticipant{})
 	case UpdateBotStoppedTypeID:
-		v = tlrt.New[UpdateBotStopped](d)
+		x := tlrt.New[UpdateBotStopped](d)
+		v, at = x, x
 	case UpdateGroupCallConnectionTypeID:
-		v, size = &UpdateGroupCallConnection{}, unsafe.Sizeof(UpdateGroupCallConnection{})
+		x := &UpdateGroupCallConnection{}
+		v, at, size = x, x, unsafe.Sizeof(UpdateGroupCallConnection{})
 	case UpdateBotCommandsTypeID:
-		v, size = &UpdateBotCommands{}, unsafe.Sizeof(UpdateBotCommands{})
+		x := &UpdateBotCommands{}
+		v, at, size = x, x, unsafe.Sizeof(UpdateBotCommands{})
 	case UpdatePendingJoinRequestsTypeID:
-		v, size = &UpdatePendingJoinRequests{}, unsafe.Sizeof(UpdatePendingJoinRequests{})
+		x := &UpdatePendingJoinRequests{}
+		v, at, size = x, x, unsafe.Sizeof(UpdatePendingJoinRequests{})
 	case UpdateBotChatInviteRequesterTypeID:
-		v, size = &UpdateBotChatInviteRequester{}, unsafe.Sizeof(UpdateBotChatInviteRequester{})
+		x := &UpdateBotChatInviteRequester{}
+		v, at, size = x, x, unsafe.Sizeof(UpdateBotChatInviteRequester{})
 	case UpdateMessageReactionsTypeID:
-		v, size = &UpdateMessageReactions{}, unsafe.Sizeof(UpdateMessageReactions{})
+		x := &UpdateMessageReactions{}
+		v, at, size = x, x, unsafe.Sizeof(UpdateMessageReactions{})
 	case UpdateAttachMenuBotsTypeID:
-		v = &UpdateAttachMenuBots{}
+		x := &UpdateAttachMenuBots{}
+		v, at = x, x
 	case UpdateWebViewResultSentTypeID:
-		v = tlrt.New[UpdateWebViewResultSent](d)
+		x := tlrt.New[UpdateWebViewResultSent](d)
+		v, at = x, x
 	case UpdateBotMenuButtonTypeID:
-		v, size = &UpdateBotMenuButton{}, unsafe.Sizeof(UpdateBotMenuButton{})
+		x := &UpdateBotMenuButton{}
+		v, at, size = x, x, unsafe.Sizeof(UpdateBotMenuButton{})
 	case UpdateSavedRingtonesTypeID:
-		v = &UpdateSavedRingtones{}
+		x := &UpdateSavedRingtones{}
+		v, at = x, x
 	case UpdateTranscribedAudioTypeID:
-		v, size = &UpdateTranscribedAudio{}, unsafe.Sizeof(UpdateTranscribedAudio{})
+		x := &UpdateTranscribedAudio{}
+		v, at, size = x, x, unsafe.Sizeof(UpdateTranscribedAudio{})
 	case UpdateReadFeaturedEmojiStickersTypeID:
-		v = &UpdateReadFeaturedEmojiStickers{}
+		x := &UpdateReadFeaturedEmojiStickers{}
+		v, at = x, x
 	case UpdateUserEmojiStatusTypeID:
-		v, size = &UpdateUserEmojiStatus{}, unsafe.Sizeof(UpdateUserEmojiStatus{})
+		x := &UpdateUserEmojiStatus{}
+		v, at, size = x, x, unsafe.Sizeof(UpdateUserEmojiStatus{})
 	case UpdateRecentEmojiStatusesTypeID:
-		v = &UpdateRecentEmojiStatuses{}
+		x := &UpdateRecentEmojiStatuses{}
+		v, at = x, x
 	case UpdateRecentReactionsTypeID:
-		v = &UpdateRecentReactions{}
+		x := &UpdateRecentReactions{}
+		v, at = x, x
 	case UpdateMoveStickerSetToTopTypeID:
-		v = tlrt.New[UpdateMoveStickerSetToTop](d)
+		x := tlrt.New[UpdateMoveStickerSetToTop](d)
+		v, at = x, x
 	case UpdateMessageExtendedMediaTypeID:
-		v, size = &UpdateMessageExtendedMedia{}, unsafe.Sizeof(UpdateMessageExtendedMedia{})
+		x := &UpdateMessageExtendedMedia{}
+		v, at, size = x, x, unsafe.Sizeof(UpdateMessageExtendedMedia{})
 	case UpdateUserTypeID:
-		v = tlrt.New[UpdateUser](d)
+		x := tlrt.New[UpdateUser](d)
+		v, at = x, x
 	case UpdateAutoSaveSettingsTypeID:
-		v = &UpdateAutoSaveSettings{}
+		x := &UpdateAutoSaveSettings{}
+		v, at = x, x
 	case UpdateStoryTypeID:
-		v, size = &UpdateStory{}, unsafe.Sizeof(UpdateStory{})
+		x := &UpdateStory{}
+		v, at, size = x, x, unsafe.Sizeof(UpdateStory{})
 	case UpdateReadStoriesTypeID:
-		v, size = &UpdateReadStories{}, unsafe.Sizeof(UpdateReadStories{})
+		x := &UpdateReadStories{}
+		v, at, size = x, x, unsafe.Sizeof(UpdateReadStories{})
 	case UpdateStoryIDTypeID:
-		v = tlrt.New[UpdateStoryID](d)
+		x := tlrt.New[UpdateStoryID](d)
+		v, at = x, x
 	case UpdateStoriesStealthModeTypeID:
-		v = tlrt.New[UpdateStoriesStealthMode](d)
+		x := tlrt.New[UpdateStoriesStealthMode](d)
+		v, at = x, x
 	case UpdateSentStoryReactionTypeID:
-		v, size = &UpdateSentStoryReaction{}, unsafe.Sizeof(UpdateSentStoryReaction{})
+		x := &UpdateSentStoryReaction{}
+		v, at, size = x, x, unsafe.Sizeof(UpdateSentStoryReaction{})
 	case UpdateBotChatBoostTypeID:
-		v, size = &UpdateBotChatBoost{}, unsafe.Sizeof(UpdateBotChatBoost{})
+		x := &UpdateBotChatBoost{}
+		v, at, size = x, x, unsafe.Sizeof(UpdateBotChatBoost{})
 	case UpdateChannelViewForumAsMessagesTypeID:
-		v = tlrt.New[UpdateChannelViewForumAsMessages](d)
+		x := tlrt.New[UpdateChannelViewForumAsMessages](d)
+		v, at = x, x
 	case UpdatePeerWallpaperTypeID:
-		v, size = &UpdatePeerWallpaper{}, unsafe.Sizeof(UpdatePeerWallpaper{})
+		x := &UpdatePeerWallpaper{}
+		v, at, size = x, x, unsafe.Sizeof(UpdatePeerWallpaper{})
 	case UpdateBotMessageReactionTypeID:
-		v, size = &UpdateBotMessageReaction{}, unsafe.Sizeof(UpdateBotMessageReaction{})
+		x := &UpdateBotMessageReaction{}
+		v, at, size = x, x, unsafe.Sizeof(UpdateBotMessageReaction{})
 	case UpdateBotMessageReactionsTypeID:
-		v, size = &UpdateBotMessageReactions{}, unsafe.Sizeof(UpdateBotMessageReactions{})
+		x := &UpdateBotMessageReactions{}
+		v, at, size = x, x, unsafe.Sizeof(UpdateBotMessageReactions{})
 	case UpdateSavedDialogPinnedTypeID:
-		v, size = &UpdateSavedDialogPinned{}, unsafe.Sizeof(UpdateSavedDialogPinned{})
+		x := &UpdateSavedDialogPinned{}
+		v, at, size = x, x, unsafe.Sizeof(UpdateSavedDialogPinned{})
 	case UpdatePinnedSavedDialogsTypeID:
-		v, size = &UpdatePinnedSavedDialogs{}, unsafe.Sizeof(UpdatePinnedSavedDialogs{})
+		x := &UpdatePinnedSavedDialogs{}
+		v, at, size = x, x, unsafe.Sizeof(UpdatePinnedSavedDialogs{})
 	case UpdateSavedReactionTagsTypeID:
-		v = &UpdateSavedReactionTags{}
+		x := &UpdateSavedReactionTags{}
+		v, at = x, x
 	case UpdateSMSJobTypeID:
-		v, size = &UpdateSMSJob{}, unsafe.Sizeof(UpdateSMSJob{})
+		x := &UpdateSMSJob{}
+		v, at, size = x, x, unsafe.Sizeof(UpdateSMSJob{})
 	case UpdateQuickRepliesTypeID:
-		v, size = &UpdateQuickReplies{}, unsafe.Sizeof(UpdateQuickReplies{})
+		x := &UpdateQuickReplies{}
+		v, at, size = x, x, unsafe.Sizeof(UpdateQuickReplies{})
 	case UpdateNewQuickReplyTypeID:
-		v, size = &UpdateNewQuickReply{}, unsafe.Sizeof(UpdateNewQuickReply{})
+		x := &UpdateNewQuickReply{}
+		v, at, size = x, x, unsafe.Sizeof(UpdateNewQuickReply{})
 	case UpdateDeleteQuickReplyTypeID:
-		v = tlrt.New[UpdateDeleteQuickReply](d)
+		x := tlrt.New[UpdateDeleteQuickReply](d)
+		v, at = x, x
 	case UpdateQuickReplyMessageTypeID:
-		v, size = &UpdateQuickReplyMessage{}, unsafe.Sizeof(UpdateQuickReplyMessage{})
+		x := &UpdateQuickReplyMessage{}
+		v, at, size = x, x, unsafe.Sizeof(UpdateQuickReplyMessage{})
 	case UpdateDeleteQuickReplyMessagesTypeID:
-		v, size = &UpdateDeleteQuickReplyMessages{}, unsafe.Sizeof(UpdateDeleteQuickReplyMessages{})
+		x := &UpdateDeleteQuickReplyMessages{}
+		v, at, size = x, x, unsafe.Sizeof(UpdateDeleteQuickReplyMessages{})
 	case UpdateBotBusinessConnectTypeID:
-		v, size = &UpdateBotBusinessConnect{}, unsafe.Sizeof(UpdateBotBusinessConnect{})
+		x := &UpdateBotBusinessConnect{}
+		v, at, size = x, x, unsafe.Sizeof(UpdateBotBusinessConnect{})
 	case UpdateBotNewBusinessMessageTypeID:
-		v, size = &UpdateBotNewBusinessMessage{}, unsafe.Sizeof(UpdateBotNewBusinessMessage{})
+		x := &UpdateBotNewBusinessMessage{}
+		v, at, size = x, x, unsafe.Sizeof(UpdateBotNewBusinessMessage{})
 	case UpdateBotEditBusinessMessageTypeID:
-		v, size = &UpdateBotEditBusinessMessage{}, unsafe.Sizeof(UpdateBotEditBusinessMessage{})
+		x := &UpdateBotEditBusinessMessage{}
+		v, at, size = x, x, unsafe.Sizeof(UpdateBotEditBusinessMessage{})
 	case UpdateBotDeleteBusinessMessageTypeID:
-		v, size = &UpdateBotDeleteBusinessMessage{}, unsafe.Sizeof(UpdateBotDeleteBusinessMessage{})
+		x := &UpdateBotDeleteBusinessMessage{}
+		v, at, size = x, x, unsafe.Sizeof(UpdateBotDeleteBusinessMessage{})
 	case UpdateNewStoryReactionTypeID:
-		v, size = &UpdateNewStoryReaction{}, unsafe.Sizeof(UpdateNewStoryReaction{})
+		x := &UpdateNewStoryReaction{}
+		v, at, size = x, x, unsafe.Sizeof(UpdateNewStoryReaction{})
 	case UpdateStarsBalanceTypeID:
-		v, size = &UpdateStarsBalance{}, unsafe.Sizeof(UpdateStarsBalance{})
+		x := &UpdateStarsBalance{}
+		v, at, size = x, x, unsafe.Sizeof(UpdateStarsBalance{})
 	case UpdateBusinessBotCallbackQueryTypeID:
-		v, size = &UpdateBusinessBotCallbackQuery{}, unsafe.Sizeof(UpdateBusinessBotCallbackQuery{})
+		x := &UpdateBusinessBotCallbackQuery{}
+		v, at, size = x, x, unsafe.Sizeof(UpdateBusinessBotCallbackQuery{})
 	case UpdateStarsRevenueStatusTypeID:
-		v, size = &UpdateStarsRevenueStatus{}, unsafe.Sizeof(UpdateStarsRevenueStatus{})
+		x := &UpdateStarsRevenueStatus{}
+		v, at, size = x, x, unsafe.Sizeof(UpdateStarsRevenueStatus{})
 	case UpdateBotPurchasedPaidMediaTypeID:
-		v, size = &UpdateBotPurchasedPaidMedia{}, unsafe.Sizeof(UpdateBotPurchasedPaidMedia{})
+		x := &UpdateBotPurchasedPaidMedia{}
+		v, at, size = x, x, unsafe.Sizeof(UpdateBotPurchasedPaidMedia{})
 	case UpdatePaidReactionPrivacyTypeID:
-		v, size = &UpdatePaidReactionPrivacy{}, unsafe.Sizeof(UpdatePaidReactionPrivacy{})
+		x := &UpdatePaidReactionPrivacy{}
+		v, at, size = x, x, unsafe.Sizeof(UpdatePaidReactionPrivacy{})
 	case UpdateSentPhoneCodeTypeID:
-		v, size = &UpdateSentPhoneCode{}, unsafe.Sizeof(UpdateSentPhoneCode{})
+		x := &UpdateSentPhoneCode{}
+		v, at, size = x, x, unsafe.Sizeof(UpdateSentPhoneCode{})
 	case UpdateGroupCallChainBlocksTypeID:
-		v, size = &UpdateGroupCallChainBlocks{}, unsafe.Sizeof(UpdateGroupCallChainBlocks{})
+		x := &UpdateGroupCallChainBlocks{}
+		v, at, size = x, x, unsafe.Sizeof(UpdateGroupCallChainBlocks{})
 	case UpdateReadMonoForumInboxTypeID:
-		v, size = &UpdateReadMonoForumInbox{}, unsafe.Sizeof(UpdateReadMonoForumInbox{})
+		x := &UpdateReadMonoForumInbox{}
+		v, at, size = x, x, unsafe.Sizeof(UpdateReadMonoForumInbox{})
 	case UpdateReadMonoForumOutboxTypeID:
-		v, size = &UpdateReadMonoForumOutbox{}, unsafe.Sizeof(UpdateReadMonoForumOutbox{})
+		x := &UpdateReadMonoForumOutbox{}
+		v, at, size = x, x, unsafe.Sizeof(UpdateReadMonoForumOutbox{})
 	case UpdateMonoForumNoPaidExceptionTypeID:
-		v, size = &UpdateMonoForumNoPaidException{}, unsafe.Sizeof(UpdateMonoForumNoPaidException{})
+		x := &UpdateMonoForumNoPaidException{}
+		v, at, size = x, x, unsafe.Sizeof(UpdateMonoForumNoPaidException{})
 	case UpdateGroupCallMessageTypeID:
-		v, size = &UpdateGroupCallMessage{}, unsafe.Sizeof(UpdateGroupCallMessage{})
+		x := &UpdateGroupCallMessage{}
+		v, at, size = x, x, unsafe.Sizeof(UpdateGroupCallMessage{})
 	case UpdateGroupCallEncryptedMessageTypeID:
-		v, size = &UpdateGroupCallEncryptedMessage{}, unsafe.Sizeof(UpdateGroupCallEncryptedMessage{})
+		x := &UpdateGroupCallEncryptedMessage{}
+		v, at, size = x, x, unsafe.Sizeof(UpdateGroupCallEncryptedMessage{})
 	case UpdatePinnedForumTopicTypeID:
-		v, size = &UpdatePinnedForumTopic{}, unsafe.Sizeof(UpdatePinnedForumTopic{})
+		x := &UpdatePinnedForumTopic{}
+		v, at, size = x, x, unsafe.Sizeof(UpdatePinnedForumTopic{})
 	case UpdatePinnedForumTopicsTypeID:
-		v, size = &UpdatePinnedForumTopics{}, unsafe.Sizeof(UpdatePinnedForumTopics{})
+		x := &UpdatePinnedForumTopics{}
+		v, at, size = x, x, unsafe.Sizeof(UpdatePinnedForumTopics{})
 	case UpdateDeleteGroupCallMessagesTypeID:
-		v, size = &UpdateDeleteGroupCallMessages{}, unsafe.Sizeof(UpdateDeleteGroupCallMessages{})
+		x := &UpdateDeleteGroupCallMessages{}
+		v, at, size = x, x, unsafe.Sizeof(UpdateDeleteGroupCallMessages{})
 	case UpdateStarGiftAuctionStateTypeID:
-		v, size = &UpdateStarGiftAuctionState{}, unsafe.Sizeof(UpdateStarGiftAuctionState{})
+		x := &UpdateStarGiftAuctionState{}
+		v, at, size = x, x, unsafe.Sizeof(UpdateStarGiftAuctionState{})
 	case UpdateStarGiftAuctionUserStateTypeID:
-		v, size = &UpdateStarGiftAuctionUserState{}, unsafe.Sizeof(UpdateStarGiftAuctionUserState{})
+		x := &UpdateStarGiftAuctionUserState{}
+		v, at, size = x, x, unsafe.Sizeof(UpdateStarGiftAuctionUserState{})
 	case UpdateEmojiGameInfoTypeID:
-		v, size = &UpdateEmojiGameInfo{}, unsafe.Sizeof(UpdateEmojiGameInfo{})
+		x := &UpdateEmojiGameInfo{}
+		v, at, size = x, x, unsafe.Sizeof(UpdateEmojiGameInfo{})
 	case UpdateStarGiftCraftFailTypeID:
-		v = &UpdateStarGiftCraftFail{}
+		x := &UpdateStarGiftCraftFail{}
+		v, at = x, x
 	case UpdateChatParticipantRankTypeID:
-		v, size = &UpdateChatParticipantRank{}, unsafe.Sizeof(UpdateChatParticipantRank{})
+		x := &UpdateChatParticipantRank{}
+		v, at, size = x, x, unsafe.Sizeof(UpdateChatParticipantRank{})
 	case UpdateManagedBotTypeID:
-		v = tlrt.New[UpdateManagedBot](d)
+		x := tlrt.New[UpdateManagedBot](d)
+		v, at = x, x
 	case UpdateBotGuestChatQueryTypeID:
-		v, size = &UpdateBotGuestChatQuery{}, unsafe.Sizeof(UpdateBotGuestChatQuery{})
+		x := &UpdateBotGuestChatQuery{}
+		v, at, size = x, x, unsafe.Sizeof(UpdateBotGuestChatQuery{})
 	case UpdateAiComposeTonesTypeID:
-		v = &UpdateAiComposeTones{}
+		x := &UpdateAiComposeTones{}
+		v, at = x, x
 	case UpdateJoinChatWebViewDecisionTypeID:
-		v, size = &UpdateJoinChatWebViewDecision{}, unsafe.Sizeof(UpdateJoinChatWebViewDecision{})
+		x := &UpdateJoinChatWebViewDecision{}
+		v, at, size = x, x, unsafe.Sizeof(UpdateJoinChatWebViewDecision{})
 	case UpdateNewBotConnectionTypeID:
-		v, size = &UpdateNewBotConnection{}, unsafe.Sizeof(UpdateNewBotConnection{})
+		x := &UpdateNewBotConnection{}
+		v, at, size = x, x, unsafe.Sizeof(UpdateNewBotConnection{})
 	case UpdateWebBrowserSettingsTypeID:
-		v = tlrt.New[UpdateWebBrowserSettings](d)
+		x := tlrt.New[UpdateWebBrowserSettings](d)
+		v, at = x, x
 	case UpdateWebBrowserExceptionTypeID:
-		v, size = &UpdateWebBrowserException{}, unsafe.Sizeof(UpdateWebBrowserException{})
+		x := &UpdateWebBrowserException{}
+		v, at, size = x, x, unsafe.Sizeof(UpdateWebBrowserException{})
 	case UpdateNewEphemeralMessageTypeID:
-		v, size = &UpdateNewEphemeralMessage{}, unsafe.Sizeof(UpdateNewEphemeralMessage{})
+		x := &UpdateNewEphemeralMessage{}
+		v, at, size = x, x, unsafe.Sizeof(UpdateNewEphemeralMessage{})
 	case UpdateDeleteEphemeralMessagesTypeID:
-		v, size = &UpdateDeleteEphemeralMessages{}, unsafe.Sizeof(UpdateDeleteEphemeralMessages{})
+		x := &UpdateDeleteEphemeralMessages{}
+		v, at, size = x, x, unsafe.Sizeof(UpdateDeleteEphemeralMessages{})
 	case UpdateEditEphemeralMessageTypeID:
-		v, size = &UpdateEditEphemeralMessage{}, unsafe.Sizeof(UpdateEditEphemeralMessage{})
+		x := &UpdateEditEphemeralMessage{}
+		v, at, size = x, x, unsafe.Sizeof(UpdateEditEphemeralMessage{})
 	case UpdateBotStarsSubscriptionTypeID:
-		v, size = &UpdateBotStarsSubscription{}, unsafe.Sizeof(UpdateBotStarsSubscription{})
+		x := &UpdateBotStarsSubscription{}
+		v, at, size = x, x, unsafe.Sizeof(UpdateBotStarsSubscription{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "Update"}
 	}
 	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
+	if err := at.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -16200,27 +16365,35 @@ func decodeUpdates(d *tlrt.Decoder, depth int) (UpdatesClass, error) {
 		return nil, err
 	}
 	var v UpdatesClass
+	var at tlrt.DecoderAt
 	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case UpdatesTooLongTypeID:
-		v = &UpdatesTooLong{}
+		x := &UpdatesTooLong{}
+		v, at = x, x
 	case UpdateShortMessageTypeID:
-		v, size = &UpdateShortMessage{}, unsafe.Sizeof(UpdateShortMessage{})
+		x := &UpdateShortMessage{}
+		v, at, size = x, x, unsafe.Sizeof(UpdateShortMessage{})
 	case UpdateShortChatMessageTypeID:
-		v, size = &UpdateShortChatMessage{}, unsafe.Sizeof(UpdateShortChatMessage{})
+		x := &UpdateShortChatMessage{}
+		v, at, size = x, x, unsafe.Sizeof(UpdateShortChatMessage{})
 	case UpdateShortTypeID:
-		v, size = &UpdateShort{}, unsafe.Sizeof(UpdateShort{})
+		x := &UpdateShort{}
+		v, at, size = x, x, unsafe.Sizeof(UpdateShort{})
 	case UpdatesCombinedTypeID:
-		v, size = &UpdatesCombined{}, unsafe.Sizeof(UpdatesCombined{})
+		x := &UpdatesCombined{}
+		v, at, size = x, x, unsafe.Sizeof(UpdatesCombined{})
 	case UpdatesTypeID:
-		v, size = &Updates{}, unsafe.Sizeof(Updates{})
+		x := &Updates{}
+		v, at, size = x, x, unsafe.Sizeof(Updates{})
 	case UpdateShortSentMessageTypeID:
-		v, size = &UpdateShortSentMessage{}, unsafe.Sizeof(UpdateShortSentMessage{})
+		x := &UpdateShortSentMessage{}
+		v, at, size = x, x, unsafe.Sizeof(UpdateShortSentMessage{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "Updates"}
 	}
 	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
+	if err := at.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -17340,27 +17513,9 @@ func DecodeURLAuthResult(b *bin.Buffer) (URLAuthResultClass, error) {
 // decodeURLAuthResult is DecodeURLAuthResult for a value nested depth levels
 // deep.
 func decodeURLAuthResult(d *tlrt.Decoder, depth int) (URLAuthResultClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v URLAuthResultClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case URLAuthResultRequestTypeID:
-		v, size = &URLAuthResultRequest{}, unsafe.Sizeof(URLAuthResultRequest{})
-	case URLAuthResultAcceptedTypeID:
-		v, size = &URLAuthResultAccepted{}, unsafe.Sizeof(URLAuthResultAccepted{})
-	case URLAuthResultDefaultTypeID:
-		v = &URLAuthResultDefault{}
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "UrlAuthResult"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 1656, depth)
+	c, _ := v.(URLAuthResultClass)
+	return c, err
 }
 
 // URLAuthResultRequest is the TL constructor urlAuthResultRequest.
@@ -17554,145 +17709,32 @@ func (m *URLAuthResultRequest) ClearVerifiedAppName() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *URLAuthResultRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, URLAuthResultRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 561, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *URLAuthResultRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<5 | 1<<6)
-	flags |= tlrt.Bit(m.RequestWriteAccess, 0)
-	flags |= tlrt.Bit(m.RequestPhoneNumber, 1)
-	flags |= tlrt.Bit(m.MatchCodesFirst, 5)
-	flags |= tlrt.Bit(m.IsApp, 6)
-	flags |= tlrt.Bit(m.Browser != "" || m.Platform != "" || m.IP != "" || m.Region != "", 2)
-	flags |= tlrt.Bit(len(m.MatchCodes) > 0, 3)
-	flags |= tlrt.Bit(m.UserIDHint != 0, 4)
-	flags |= tlrt.Bit(m.VerifiedAppName != "", 7)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := tlrt.EncodeObject(b, m.Bot); err != nil {
-		return tlrt.EncodeErr(err, "urlAuthResultRequest", "bot")
-	}
-	tlrt.PutString(b, m.Domain)
-	if flags.Has(2) {
-		tlrt.PutString(b, m.Browser)
-		tlrt.PutString(b, m.Platform)
-		tlrt.PutString(b, m.IP)
-		tlrt.PutString(b, m.Region)
-	}
-	if flags.Has(3) {
-		tlrt.PutVectorHeader(b, len(m.MatchCodes))
-		for i := range m.MatchCodes {
-			tlrt.PutString(b, m.MatchCodes[i])
-		}
-	}
-	if flags.Has(4) {
-		tlrt.PutUint64(b, uint64(m.UserIDHint))
-	}
-	if flags.Has(7) {
-		tlrt.PutString(b, m.VerifiedAppName)
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 561, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *URLAuthResultRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, URLAuthResultRequestTypeID, "urlAuthResultRequest"); err != nil {
-		return tlrt.DecodeErr(err, "urlAuthResultRequest", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1217, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *URLAuthResultRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = URLAuthResultRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1217)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *URLAuthResultRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "urlAuthResultRequest", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "urlAuthResultRequest", "flags")
-	}
-	m.RequestWriteAccess = m.Flags.Has(0)
-	m.RequestPhoneNumber = m.Flags.Has(1)
-	m.MatchCodesFirst = m.Flags.Has(5)
-	m.IsApp = m.Flags.Has(6)
-	if m.Bot, err = decodeUser(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "urlAuthResultRequest", "bot")
-	}
-	if m.Domain, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "urlAuthResultRequest", "domain")
-	}
-	if m.Flags.Has(2) {
-		if m.Browser, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "urlAuthResultRequest", "browser")
-		}
-	}
-	if m.Flags.Has(2) {
-		if m.Platform, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "urlAuthResultRequest", "platform")
-		}
-	}
-	if m.Flags.Has(2) {
-		if m.IP, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "urlAuthResultRequest", "ip")
-		}
-	}
-	if m.Flags.Has(2) {
-		if m.Region, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "urlAuthResultRequest", "region")
-		}
-	}
-	if m.Flags.Has(3) {
-		if m.MatchCodes, err = tlrt.DecodeVector(d, 4, tlrt.String); err != nil {
-			return tlrt.DecodeErr(err, "urlAuthResultRequest", "match_codes")
-		}
-	}
-	if m.Flags.Has(4) {
-		if m.UserIDHint, err = d.Long(); err != nil {
-			return tlrt.DecodeErr(err, "urlAuthResultRequest", "user_id_hint")
-		}
-	}
-	if m.Flags.Has(7) {
-		if m.VerifiedAppName, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "urlAuthResultRequest", "verified_app_name")
-		}
-	}
-	m.Flags &^= 1<<0 | 1<<1 | 1<<5 | 1<<6
-	if m.Browser != "" || m.Platform != "" || m.IP != "" || m.Region != "" {
-		m.Flags.Unset(2)
-	}
-	if len(m.MatchCodes) > 0 {
-		m.Flags.Unset(3)
-	}
-	if m.UserIDHint != 0 {
-		m.Flags.Unset(4)
-	}
-	if m.VerifiedAppName != "" {
-		m.Flags.Unset(7)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1217, m)
 }
 
 // URLAuthResultAccepted is the TL constructor urlAuthResultAccepted.
@@ -17745,66 +17787,32 @@ func (m *URLAuthResultAccepted) ClearURL() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *URLAuthResultAccepted) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, URLAuthResultAcceptedTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 907, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *URLAuthResultAccepted) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags
-	flags |= tlrt.Bit(m.URL != "", 0)
-	tlrt.PutUint32(b, uint32(flags))
-	if flags.Has(0) {
-		tlrt.PutString(b, m.URL)
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 907, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *URLAuthResultAccepted) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, URLAuthResultAcceptedTypeID, "urlAuthResultAccepted"); err != nil {
-		return tlrt.DecodeErr(err, "urlAuthResultAccepted", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1605, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *URLAuthResultAccepted) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = URLAuthResultAccepted{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1605)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *URLAuthResultAccepted) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "urlAuthResultAccepted", "flags")
-	}
-	if m.Flags.Has(0) {
-		if m.URL, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "urlAuthResultAccepted", "url")
-		}
-	}
-	if m.URL != "" {
-		m.Flags.Unset(0)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1605, m)
 }
 
 // URLAuthResultDefault is the TL constructor urlAuthResultDefault.
@@ -17831,43 +17839,31 @@ func (*URLAuthResultDefault) TypeName() string {
 func (*URLAuthResultDefault) uRLAuthResultClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *URLAuthResultDefault) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, URLAuthResultDefaultTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1591, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *URLAuthResultDefault) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1591, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *URLAuthResultDefault) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, URLAuthResultDefaultTypeID, "urlAuthResultDefault"); err != nil {
-		return tlrt.DecodeErr(err, "urlAuthResultDefault", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2347, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *URLAuthResultDefault) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2347)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *URLAuthResultDefault) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2347, m)
 }
 
 // UserClass is the TL type User: one of UserEmpty, User.
@@ -17890,17 +17886,20 @@ func decodeUser(d *tlrt.Decoder, depth int) (UserClass, error) {
 		return nil, err
 	}
 	var v UserClass
+	var at tlrt.DecoderAt
 	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case UserEmptyTypeID:
-		v = tlrt.New[UserEmpty](d)
+		x := tlrt.New[UserEmpty](d)
+		v, at = x, x
 	case UserTypeID:
-		v, size = &User{}, unsafe.Sizeof(User{})
+		x := &User{}
+		v, at, size = x, x, unsafe.Sizeof(User{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "User"}
 	}
 	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
+	if err := at.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -18756,17 +18755,20 @@ func decodeUserProfilePhoto(d *tlrt.Decoder, depth int) (UserProfilePhotoClass, 
 		return nil, err
 	}
 	var v UserProfilePhotoClass
+	var at tlrt.DecoderAt
 	var size uintptr // of the value, which the Decoder counts
 	switch id {
 	case UserProfilePhotoEmptyTypeID:
-		v = &UserProfilePhotoEmpty{}
+		x := &UserProfilePhotoEmpty{}
+		v, at = x, x
 	case UserProfilePhotoTypeID:
-		v, size = &UserProfilePhoto{}, unsafe.Sizeof(UserProfilePhoto{})
+		x := &UserProfilePhoto{}
+		v, at, size = x, x, unsafe.Sizeof(UserProfilePhoto{})
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "UserProfilePhoto"}
 	}
 	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
+	if err := at.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -18992,23 +18994,30 @@ func decodeUserStatus(d *tlrt.Decoder, depth int) (UserStatusClass, error) {
 		return nil, err
 	}
 	var v UserStatusClass
+	var at tlrt.DecoderAt
 	switch id {
 	case UserStatusEmptyTypeID:
-		v = &UserStatusEmpty{}
+		x := &UserStatusEmpty{}
+		v, at = x, x
 	case UserStatusOnlineTypeID:
-		v = tlrt.New[UserStatusOnline](d)
+		x := tlrt.New[UserStatusOnline](d)
+		v, at = x, x
 	case UserStatusOfflineTypeID:
-		v = tlrt.New[UserStatusOffline](d)
+		x := tlrt.New[UserStatusOffline](d)
+		v, at = x, x
 	case UserStatusRecentlyTypeID:
-		v = tlrt.New[UserStatusRecently](d)
+		x := tlrt.New[UserStatusRecently](d)
+		v, at = x, x
 	case UserStatusLastWeekTypeID:
-		v = tlrt.New[UserStatusLastWeek](d)
+		x := tlrt.New[UserStatusLastWeek](d)
+		v, at = x, x
 	case UserStatusLastMonthTypeID:
-		v = tlrt.New[UserStatusLastMonth](d)
+		x := tlrt.New[UserStatusLastMonth](d)
+		v, at = x, x
 	default:
 		return nil, &UnknownIDError{ID: id, Type: "UserStatus"}
 	}
-	if err := v.DecodeBareAt(d, depth); err != nil {
+	if err := at.DecodeBareAt(d, depth); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -19809,530 +19818,32 @@ func (m *UserFull) ClearBotManagerID() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *UserFull) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, UserFullTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 62, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *UserFull) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<0 | 1<<2 | 1<<3 | 1<<4 | 1<<5 | 1<<7 | 1<<12 | 1<<13 | 1<<15 | 1<<17 | 1<<18 | 1<<20 | 1<<21 | 1<<22 | 1<<23 | 1<<24 | 1<<25 | 1<<26 | 1<<27 | 1<<28 | 1<<29 | 1<<30)
-	flags |= tlrt.Bit(m.Blocked, 0)
-	flags |= tlrt.Bit(m.PhoneCallsAvailable, 4)
-	flags |= tlrt.Bit(m.PhoneCallsPrivate, 5)
-	flags |= tlrt.Bit(m.CanPinMessage, 7)
-	flags |= tlrt.Bit(m.HasScheduled, 12)
-	flags |= tlrt.Bit(m.VideoCallsAvailable, 13)
-	flags |= tlrt.Bit(m.VoiceMessagesForbidden, 20)
-	flags |= tlrt.Bit(m.TranslationsDisabled, 23)
-	flags |= tlrt.Bit(m.StoriesPinnedAvailable, 26)
-	flags |= tlrt.Bit(m.BlockedMyStoriesFrom, 27)
-	flags |= tlrt.Bit(m.WallpaperOverridden, 28)
-	flags |= tlrt.Bit(m.ContactRequirePremium, 29)
-	flags |= tlrt.Bit(m.ReadDatesPrivate, 30)
-	flags |= tlrt.Bit(m.About != "", 1)
-	flags |= tlrt.Bit(m.PersonalPhoto != nil, 21)
-	flags |= tlrt.Bit(m.ProfilePhoto != nil, 2)
-	flags |= tlrt.Bit(m.FallbackPhoto != nil, 22)
-	flags |= tlrt.Bit(m.BotInfo != nil, 3)
-	flags |= tlrt.Bit(m.PinnedMsgID != 0, 6)
-	flags |= tlrt.Bit(m.FolderID != 0, 11)
-	flags |= tlrt.Bit(m.TTLPeriod != 0, 14)
-	flags |= tlrt.Bit(m.Theme != nil, 15)
-	flags |= tlrt.Bit(m.PrivateForwardName != "", 16)
-	flags |= tlrt.Bit(m.BotGroupAdminRights != nil, 17)
-	flags |= tlrt.Bit(m.BotBroadcastAdminRights != nil, 18)
-	flags |= tlrt.Bit(m.Wallpaper != nil, 24)
-	flags |= tlrt.Bit(m.Stories != nil, 25)
-	flags2 := m.Flags2 &^ (1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<5 | 1<<7 | 1<<9 | 1<<10 | 1<<11 | 1<<12 | 1<<15 | 1<<16 | 1<<17 | 1<<20 | 1<<21 | 1<<22 | 1<<23 | 1<<24 | 1<<26)
-	flags2 |= tlrt.Bit(m.SponsoredEnabled, 7)
-	flags2 |= tlrt.Bit(m.CanViewRevenue, 9)
-	flags2 |= tlrt.Bit(m.BotCanManageEmojiStatus, 10)
-	flags2 |= tlrt.Bit(m.DisplayGiftsButton, 16)
-	flags2 |= tlrt.Bit(m.NoforwardsMyEnabled, 23)
-	flags2 |= tlrt.Bit(m.NoforwardsPeerEnabled, 24)
-	flags2 |= tlrt.Bit(m.UnofficialSecurityRisk, 26)
-	flags2 |= tlrt.Bit(m.BusinessWorkHours != nil, 0)
-	flags2 |= tlrt.Bit(m.BusinessLocation != nil, 1)
-	flags2 |= tlrt.Bit(m.BusinessGreetingMessage != nil, 2)
-	flags2 |= tlrt.Bit(m.BusinessAwayMessage != nil, 3)
-	flags2 |= tlrt.Bit(m.BusinessIntro != nil, 4)
-	flags2 |= tlrt.Bit(m.Birthday != nil, 5)
-	flags2 |= tlrt.Bit(m.PersonalChannelID != 0 || m.PersonalChannelMessage != 0, 6)
-	flags2 |= tlrt.Bit(m.StargiftsCount != 0, 8)
-	flags2 |= tlrt.Bit(m.StarrefProgram != nil, 11)
-	flags2 |= tlrt.Bit(m.BotVerification != nil, 12)
-	flags2 |= tlrt.Bit(m.SendPaidMessagesStars != 0, 14)
-	flags2 |= tlrt.Bit(m.DisallowedGifts != nil, 15)
-	flags2 |= tlrt.Bit(m.StarsRating != nil, 17)
-	flags2 |= tlrt.Bit(m.StarsMyPendingRating != nil || m.StarsMyPendingRatingDate != 0, 18)
-	flags2 |= tlrt.Bit(m.MainTab != nil, 20)
-	flags2 |= tlrt.Bit(m.SavedMusic != nil, 21)
-	flags2 |= tlrt.Bit(m.Note != nil, 22)
-	flags2 |= tlrt.Bit(m.BotManagerID != 0, 25)
-	w := tlrt.Extend(b, 16)
-	_ = w[15]
-	binary.LittleEndian.PutUint32(w, uint32(flags))
-	binary.LittleEndian.PutUint32(w[4:], uint32(flags2))
-	binary.LittleEndian.PutUint64(w[8:], uint64(m.ID))
-	if flags.Has(1) {
-		tlrt.PutString(b, m.About)
-	}
-	if err := m.Settings.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "userFull", "settings")
-	}
-	if flags.Has(21) {
-		if err := tlrt.EncodeObject(b, m.PersonalPhoto); err != nil {
-			return tlrt.EncodeErr(err, "userFull", "personal_photo")
-		}
-	}
-	if flags.Has(2) {
-		if err := tlrt.EncodeObject(b, m.ProfilePhoto); err != nil {
-			return tlrt.EncodeErr(err, "userFull", "profile_photo")
-		}
-	}
-	if flags.Has(22) {
-		if err := tlrt.EncodeObject(b, m.FallbackPhoto); err != nil {
-			return tlrt.EncodeErr(err, "userFull", "fallback_photo")
-		}
-	}
-	if err := m.NotifySettings.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "userFull", "notify_settings")
-	}
-	if flags.Has(3) {
-		if err := m.BotInfo.Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "userFull", "bot_info")
-		}
-	}
-	if flags.Has(6) {
-		tlrt.PutUint32(b, uint32(m.PinnedMsgID))
-	}
-	tlrt.PutUint32(b, uint32(m.CommonChatsCount))
-	if flags.Has(11) {
-		tlrt.PutUint32(b, uint32(m.FolderID))
-	}
-	if flags.Has(14) {
-		tlrt.PutUint32(b, uint32(m.TTLPeriod))
-	}
-	if flags.Has(15) {
-		if err := tlrt.EncodeObject(b, m.Theme); err != nil {
-			return tlrt.EncodeErr(err, "userFull", "theme")
-		}
-	}
-	if flags.Has(16) {
-		tlrt.PutString(b, m.PrivateForwardName)
-	}
-	if flags.Has(17) {
-		if err := m.BotGroupAdminRights.Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "userFull", "bot_group_admin_rights")
-		}
-	}
-	if flags.Has(18) {
-		if err := m.BotBroadcastAdminRights.Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "userFull", "bot_broadcast_admin_rights")
-		}
-	}
-	if flags.Has(24) {
-		if err := tlrt.EncodeObject(b, m.Wallpaper); err != nil {
-			return tlrt.EncodeErr(err, "userFull", "wallpaper")
-		}
-	}
-	if flags.Has(25) {
-		if err := m.Stories.Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "userFull", "stories")
-		}
-	}
-	if flags2.Has(0) {
-		if err := m.BusinessWorkHours.Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "userFull", "business_work_hours")
-		}
-	}
-	if flags2.Has(1) {
-		if err := m.BusinessLocation.Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "userFull", "business_location")
-		}
-	}
-	if flags2.Has(2) {
-		if err := m.BusinessGreetingMessage.Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "userFull", "business_greeting_message")
-		}
-	}
-	if flags2.Has(3) {
-		if err := m.BusinessAwayMessage.Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "userFull", "business_away_message")
-		}
-	}
-	if flags2.Has(4) {
-		if err := m.BusinessIntro.Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "userFull", "business_intro")
-		}
-	}
-	if flags2.Has(5) {
-		if err := m.Birthday.Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "userFull", "birthday")
-		}
-	}
-	if flags2.Has(6) {
-		w := tlrt.Extend(b, 12)
-		_ = w[11]
-		binary.LittleEndian.PutUint64(w, uint64(m.PersonalChannelID))
-		binary.LittleEndian.PutUint32(w[8:], uint32(m.PersonalChannelMessage))
-	}
-	if flags2.Has(8) {
-		tlrt.PutUint32(b, uint32(m.StargiftsCount))
-	}
-	if flags2.Has(11) {
-		if err := m.StarrefProgram.Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "userFull", "starref_program")
-		}
-	}
-	if flags2.Has(12) {
-		if err := m.BotVerification.Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "userFull", "bot_verification")
-		}
-	}
-	if flags2.Has(14) {
-		tlrt.PutUint64(b, uint64(m.SendPaidMessagesStars))
-	}
-	if flags2.Has(15) {
-		if err := m.DisallowedGifts.Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "userFull", "disallowed_gifts")
-		}
-	}
-	if flags2.Has(17) {
-		if err := m.StarsRating.Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "userFull", "stars_rating")
-		}
-	}
-	if flags2.Has(18) {
-		if err := m.StarsMyPendingRating.Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "userFull", "stars_my_pending_rating")
-		}
-		tlrt.PutUint32(b, uint32(m.StarsMyPendingRatingDate))
-	}
-	if flags2.Has(20) {
-		if err := tlrt.EncodeObject(b, m.MainTab); err != nil {
-			return tlrt.EncodeErr(err, "userFull", "main_tab")
-		}
-	}
-	if flags2.Has(21) {
-		if err := tlrt.EncodeObject(b, m.SavedMusic); err != nil {
-			return tlrt.EncodeErr(err, "userFull", "saved_music")
-		}
-	}
-	if flags2.Has(22) {
-		if err := m.Note.Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "userFull", "note")
-		}
-	}
-	if flags2.Has(25) {
-		tlrt.PutUint64(b, uint64(m.BotManagerID))
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 62, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *UserFull) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, UserFullTypeID, "userFull"); err != nil {
-		return tlrt.DecodeErr(err, "userFull", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 652, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *UserFull) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = UserFull{}
-	d := tlrt.NewDecoder(b, &wireSchema, 652)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *UserFull) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "userFull", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "userFull", "flags")
-	}
-	m.Blocked = m.Flags.Has(0)
-	m.PhoneCallsAvailable = m.Flags.Has(4)
-	m.PhoneCallsPrivate = m.Flags.Has(5)
-	m.CanPinMessage = m.Flags.Has(7)
-	m.HasScheduled = m.Flags.Has(12)
-	m.VideoCallsAvailable = m.Flags.Has(13)
-	m.VoiceMessagesForbidden = m.Flags.Has(20)
-	m.TranslationsDisabled = m.Flags.Has(23)
-	m.StoriesPinnedAvailable = m.Flags.Has(26)
-	m.BlockedMyStoriesFrom = m.Flags.Has(27)
-	m.WallpaperOverridden = m.Flags.Has(28)
-	m.ContactRequirePremium = m.Flags.Has(29)
-	m.ReadDatesPrivate = m.Flags.Has(30)
-	if err = m.Flags2.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "userFull", "flags2")
-	}
-	m.SponsoredEnabled = m.Flags2.Has(7)
-	m.CanViewRevenue = m.Flags2.Has(9)
-	m.BotCanManageEmojiStatus = m.Flags2.Has(10)
-	m.DisplayGiftsButton = m.Flags2.Has(16)
-	m.NoforwardsMyEnabled = m.Flags2.Has(23)
-	m.NoforwardsPeerEnabled = m.Flags2.Has(24)
-	m.UnofficialSecurityRisk = m.Flags2.Has(26)
-	if m.ID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "userFull", "id")
-	}
-	if m.Flags.Has(1) {
-		if m.About, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "userFull", "about")
-		}
-	}
-	if err = tlrt.DecodeBoxed(d, &m.Settings, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "userFull", "settings")
-	}
-	if m.Flags.Has(21) {
-		if m.PersonalPhoto, err = decodePhoto(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "userFull", "personal_photo")
-		}
-	}
-	if m.Flags.Has(2) {
-		if m.ProfilePhoto, err = decodePhoto(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "userFull", "profile_photo")
-		}
-	}
-	if m.Flags.Has(22) {
-		if m.FallbackPhoto, err = decodePhoto(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "userFull", "fallback_photo")
-		}
-	}
-	if err = tlrt.DecodeBoxed(d, &m.NotifySettings, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "userFull", "notify_settings")
-	}
-	if m.Flags.Has(3) {
-		d.Spend(unsafe.Sizeof(BotInfo{}))
-		m.BotInfo = &BotInfo{}
-		if err = tlrt.DecodeBoxed(d, m.BotInfo, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "userFull", "bot_info")
-		}
-	}
-	if m.Flags.Has(6) {
-		if m.PinnedMsgID, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "userFull", "pinned_msg_id")
-		}
-	}
-	if m.CommonChatsCount, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "userFull", "common_chats_count")
-	}
-	if m.Flags.Has(11) {
-		if m.FolderID, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "userFull", "folder_id")
-		}
-	}
-	if m.Flags.Has(14) {
-		if m.TTLPeriod, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "userFull", "ttl_period")
-		}
-	}
-	if m.Flags.Has(15) {
-		if m.Theme, err = decodeChatTheme(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "userFull", "theme")
-		}
-	}
-	if m.Flags.Has(16) {
-		if m.PrivateForwardName, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "userFull", "private_forward_name")
-		}
-	}
-	if m.Flags.Has(17) {
-		m.BotGroupAdminRights = tlrt.New[ChatAdminRights](d)
-		if err = tlrt.DecodeBoxed(d, m.BotGroupAdminRights, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "userFull", "bot_group_admin_rights")
-		}
-	}
-	if m.Flags.Has(18) {
-		m.BotBroadcastAdminRights = tlrt.New[ChatAdminRights](d)
-		if err = tlrt.DecodeBoxed(d, m.BotBroadcastAdminRights, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "userFull", "bot_broadcast_admin_rights")
-		}
-	}
-	if m.Flags.Has(24) {
-		if m.Wallpaper, err = decodeWallPaper(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "userFull", "wallpaper")
-		}
-	}
-	if m.Flags.Has(25) {
-		d.Spend(unsafe.Sizeof(PeerStories{}))
-		m.Stories = &PeerStories{}
-		if err = tlrt.DecodeBoxed(d, m.Stories, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "userFull", "stories")
-		}
-	}
-	if m.Flags2.Has(0) {
-		d.Spend(unsafe.Sizeof(BusinessWorkHours{}))
-		m.BusinessWorkHours = &BusinessWorkHours{}
-		if err = tlrt.DecodeBoxed(d, m.BusinessWorkHours, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "userFull", "business_work_hours")
-		}
-	}
-	if m.Flags2.Has(1) {
-		d.Spend(unsafe.Sizeof(BusinessLocation{}))
-		m.BusinessLocation = &BusinessLocation{}
-		if err = tlrt.DecodeBoxed(d, m.BusinessLocation, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "userFull", "business_location")
-		}
-	}
-	if m.Flags2.Has(2) {
-		d.Spend(unsafe.Sizeof(BusinessGreetingMessage{}))
-		m.BusinessGreetingMessage = &BusinessGreetingMessage{}
-		if err = tlrt.DecodeBoxed(d, m.BusinessGreetingMessage, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "userFull", "business_greeting_message")
-		}
-	}
-	if m.Flags2.Has(3) {
-		d.Spend(unsafe.Sizeof(BusinessAwayMessage{}))
-		m.BusinessAwayMessage = &BusinessAwayMessage{}
-		if err = tlrt.DecodeBoxed(d, m.BusinessAwayMessage, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "userFull", "business_away_message")
-		}
-	}
-	if m.Flags2.Has(4) {
-		d.Spend(unsafe.Sizeof(BusinessIntro{}))
-		m.BusinessIntro = &BusinessIntro{}
-		if err = tlrt.DecodeBoxed(d, m.BusinessIntro, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "userFull", "business_intro")
-		}
-	}
-	if m.Flags2.Has(5) {
-		m.Birthday = tlrt.New[Birthday](d)
-		if err = tlrt.DecodeBoxed(d, m.Birthday, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "userFull", "birthday")
-		}
-	}
-	if m.Flags2.Has(6) {
-		if m.PersonalChannelID, err = d.Long(); err != nil {
-			return tlrt.DecodeErr(err, "userFull", "personal_channel_id")
-		}
-	}
-	if m.Flags2.Has(6) {
-		if m.PersonalChannelMessage, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "userFull", "personal_channel_message")
-		}
-	}
-	if m.Flags2.Has(8) {
-		if m.StargiftsCount, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "userFull", "stargifts_count")
-		}
-	}
-	if m.Flags2.Has(11) {
-		d.Spend(unsafe.Sizeof(StarRefProgram{}))
-		m.StarrefProgram = &StarRefProgram{}
-		if err = tlrt.DecodeBoxed(d, m.StarrefProgram, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "userFull", "starref_program")
-		}
-	}
-	if m.Flags2.Has(12) {
-		d.Spend(unsafe.Sizeof(BotVerification{}))
-		m.BotVerification = &BotVerification{}
-		if err = tlrt.DecodeBoxed(d, m.BotVerification, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "userFull", "bot_verification")
-		}
-	}
-	if m.Flags2.Has(14) {
-		if m.SendPaidMessagesStars, err = d.Long(); err != nil {
-			return tlrt.DecodeErr(err, "userFull", "send_paid_messages_stars")
-		}
-	}
-	if m.Flags2.Has(15) {
-		m.DisallowedGifts = tlrt.New[DisallowedGiftsSettings](d)
-		if err = tlrt.DecodeBoxed(d, m.DisallowedGifts, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "userFull", "disallowed_gifts")
-		}
-	}
-	if m.Flags2.Has(17) {
-		m.StarsRating = tlrt.New[StarsRating](d)
-		if err = tlrt.DecodeBoxed(d, m.StarsRating, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "userFull", "stars_rating")
-		}
-	}
-	if m.Flags2.Has(18) {
-		m.StarsMyPendingRating = tlrt.New[StarsRating](d)
-		if err = tlrt.DecodeBoxed(d, m.StarsMyPendingRating, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "userFull", "stars_my_pending_rating")
-		}
-	}
-	if m.Flags2.Has(18) {
-		if m.StarsMyPendingRatingDate, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "userFull", "stars_my_pending_rating_date")
-		}
-	}
-	if m.Flags2.Has(20) {
-		if m.MainTab, err = decodeProfileTab(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "userFull", "main_tab")
-		}
-	}
-	if m.Flags2.Has(21) {
-		if m.SavedMusic, err = decodeDocument(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "userFull", "saved_music")
-		}
-	}
-	if m.Flags2.Has(22) {
-		d.Spend(unsafe.Sizeof(TextWithEntities{}))
-		m.Note = &TextWithEntities{}
-		if err = tlrt.DecodeBoxed(d, m.Note, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "userFull", "note")
-		}
-	}
-	if m.Flags2.Has(25) {
-		if m.BotManagerID, err = d.Long(); err != nil {
-			return tlrt.DecodeErr(err, "userFull", "bot_manager_id")
-		}
-	}
-	m.Flags &^= 1<<0 | 1<<2 | 1<<3 | 1<<4 | 1<<5 | 1<<7 | 1<<12 | 1<<13 | 1<<15 | 1<<17 | 1<<18 | 1<<20 | 1<<21 | 1<<22 | 1<<23 | 1<<24 | 1<<25 | 1<<26 | 1<<27 | 1<<28 | 1<<29 | 1<<30
-	m.Flags2 &^= 1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4 | 1<<5 | 1<<7 | 1<<9 | 1<<10 | 1<<11 | 1<<12 | 1<<15 | 1<<16 | 1<<17 | 1<<20 | 1<<21 | 1<<22 | 1<<23 | 1<<24 | 1<<26
-	if m.About != "" {
-		m.Flags.Unset(1)
-	}
-	if m.PinnedMsgID != 0 {
-		m.Flags.Unset(6)
-	}
-	if m.FolderID != 0 {
-		m.Flags.Unset(11)
-	}
-	if m.TTLPeriod != 0 {
-		m.Flags.Unset(14)
-	}
-	if m.PrivateForwardName != "" {
-		m.Flags.Unset(16)
-	}
-	if m.PersonalChannelID != 0 || m.PersonalChannelMessage != 0 {
-		m.Flags2.Unset(6)
-	}
-	if m.StargiftsCount != 0 {
-		m.Flags2.Unset(8)
-	}
-	if m.SendPaidMessagesStars != 0 {
-		m.Flags2.Unset(14)
-	}
-	if m.StarsMyPendingRating != nil || m.StarsMyPendingRatingDate != 0 {
-		m.Flags2.Unset(18)
-	}
-	if m.BotManagerID != 0 {
-		m.Flags2.Unset(25)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 652, m)
 }
 
 // Username is the TL constructor username.

@@ -4,7 +4,6 @@ package tg
 
 import (
 	"context"
-	"encoding/binary"
 	"github.com/gotd/td/bin"
 	"github.com/tgraw/tgraw/tlrt"
 	"unsafe"
@@ -29,27 +28,9 @@ func DecodeUpdatesChannelDifference(b *bin.Buffer) (UpdatesChannelDifferenceClas
 // decodeUpdatesChannelDifference is DecodeUpdatesChannelDifference for a value
 // nested depth levels deep.
 func decodeUpdatesChannelDifference(d *tlrt.Decoder, depth int) (UpdatesChannelDifferenceClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v UpdatesChannelDifferenceClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case UpdatesChannelDifferenceEmptyTypeID:
-		v = tlrt.New[UpdatesChannelDifferenceEmpty](d)
-	case UpdatesChannelDifferenceTooLongTypeID:
-		v, size = &UpdatesChannelDifferenceTooLong{}, unsafe.Sizeof(UpdatesChannelDifferenceTooLong{})
-	case UpdatesChannelDifferenceTypeID:
-		v, size = &UpdatesChannelDifference{}, unsafe.Sizeof(UpdatesChannelDifference{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "updates.ChannelDifference"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 603, depth)
+	c, _ := v.(UpdatesChannelDifferenceClass)
+	return c, err
 }
 
 // UpdatesChannelDifferenceEmpty is the TL constructor
@@ -108,74 +89,31 @@ func (m *UpdatesChannelDifferenceEmpty) ClearTimeout() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *UpdatesChannelDifferenceEmpty) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, UpdatesChannelDifferenceEmptyTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 579, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *UpdatesChannelDifferenceEmpty) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 0)
-	flags |= tlrt.Bit(m.Final, 0)
-	flags |= tlrt.Bit(m.Timeout != 0, 1)
-	w := tlrt.Extend(b, 8)
-	_ = w[7]
-	binary.LittleEndian.PutUint32(w, uint32(flags))
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.Pts))
-	if flags.Has(1) {
-		tlrt.PutUint32(b, uint32(m.Timeout))
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 579, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *UpdatesChannelDifferenceEmpty) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, UpdatesChannelDifferenceEmptyTypeID, "updates.channelDifferenceEmpty"); err != nil {
-		return tlrt.DecodeErr(err, "updates.channelDifferenceEmpty", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1238, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *UpdatesChannelDifferenceEmpty) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = UpdatesChannelDifferenceEmpty{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1238)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *UpdatesChannelDifferenceEmpty) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "updates.channelDifferenceEmpty", "flags")
-	}
-	m.Final = m.Flags.Has(0)
-	if m.Pts, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "updates.channelDifferenceEmpty", "pts")
-	}
-	if m.Flags.Has(1) {
-		if m.Timeout, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "updates.channelDifferenceEmpty", "timeout")
-		}
-	}
-	m.Flags &^= 1 << 0
-	if m.Timeout != 0 {
-		m.Flags.Unset(1)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1238, m)
 }
 
 // UpdatesChannelDifferenceTooLong is the TL constructor
@@ -238,105 +176,32 @@ func (m *UpdatesChannelDifferenceTooLong) ClearTimeout() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *UpdatesChannelDifferenceTooLong) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, UpdatesChannelDifferenceTooLongTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1540, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *UpdatesChannelDifferenceTooLong) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 0)
-	flags |= tlrt.Bit(m.Final, 0)
-	flags |= tlrt.Bit(m.Timeout != 0, 1)
-	tlrt.PutUint32(b, uint32(flags))
-	if flags.Has(1) {
-		tlrt.PutUint32(b, uint32(m.Timeout))
-	}
-	if err := tlrt.EncodeObject(b, m.Dialog); err != nil {
-		return tlrt.EncodeErr(err, "updates.channelDifferenceTooLong", "dialog")
-	}
-	tlrt.PutVectorHeader(b, len(m.Messages))
-	for i := range m.Messages {
-		if err := tlrt.EncodeObject(b, m.Messages[i]); err != nil {
-			return tlrt.EncodeErr(err, "updates.channelDifferenceTooLong", "messages")
-		}
-	}
-	tlrt.PutVectorHeader(b, len(m.Chats))
-	for i := range m.Chats {
-		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
-			return tlrt.EncodeErr(err, "updates.channelDifferenceTooLong", "chats")
-		}
-	}
-	tlrt.PutVectorHeader(b, len(m.Users))
-	for i := range m.Users {
-		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
-			return tlrt.EncodeErr(err, "updates.channelDifferenceTooLong", "users")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1540, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *UpdatesChannelDifferenceTooLong) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, UpdatesChannelDifferenceTooLongTypeID, "updates.channelDifferenceTooLong"); err != nil {
-		return tlrt.DecodeErr(err, "updates.channelDifferenceTooLong", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2293, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *UpdatesChannelDifferenceTooLong) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = UpdatesChannelDifferenceTooLong{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2293)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *UpdatesChannelDifferenceTooLong) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "updates.channelDifferenceTooLong", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "updates.channelDifferenceTooLong", "flags")
-	}
-	m.Final = m.Flags.Has(0)
-	if m.Flags.Has(1) {
-		if m.Timeout, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "updates.channelDifferenceTooLong", "timeout")
-		}
-	}
-	if m.Dialog, err = decodeDialog(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "updates.channelDifferenceTooLong", "dialog")
-	}
-	if m.Messages, err = tlrt.DecodeSlabs[Message](d, false, 12, depth+1, decodeMessage); err != nil {
-		return tlrt.DecodeErr(err, "updates.channelDifferenceTooLong", "messages")
-	}
-	if m.Chats, err = tlrt.DecodeSlabs[Channel](d, false, 12, depth+1, decodeChat); err != nil {
-		return tlrt.DecodeErr(err, "updates.channelDifferenceTooLong", "chats")
-	}
-	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
-		return tlrt.DecodeErr(err, "updates.channelDifferenceTooLong", "users")
-	}
-	m.Flags &^= 1 << 0
-	if m.Timeout != 0 {
-		m.Flags.Unset(1)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2293, m)
 }
 
 // UpdatesChannelDifference is the TL constructor updates.channelDifference.
@@ -399,114 +264,32 @@ func (m *UpdatesChannelDifference) ClearTimeout() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *UpdatesChannelDifference) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, UpdatesChannelDifferenceTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 309, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *UpdatesChannelDifference) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 0)
-	flags |= tlrt.Bit(m.Final, 0)
-	flags |= tlrt.Bit(m.Timeout != 0, 1)
-	w := tlrt.Extend(b, 8)
-	_ = w[7]
-	binary.LittleEndian.PutUint32(w, uint32(flags))
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.Pts))
-	if flags.Has(1) {
-		tlrt.PutUint32(b, uint32(m.Timeout))
-	}
-	tlrt.PutVectorHeader(b, len(m.NewMessages))
-	for i := range m.NewMessages {
-		if err := tlrt.EncodeObject(b, m.NewMessages[i]); err != nil {
-			return tlrt.EncodeErr(err, "updates.channelDifference", "new_messages")
-		}
-	}
-	tlrt.PutVectorHeader(b, len(m.OtherUpdates))
-	for i := range m.OtherUpdates {
-		if err := tlrt.EncodeObject(b, m.OtherUpdates[i]); err != nil {
-			return tlrt.EncodeErr(err, "updates.channelDifference", "other_updates")
-		}
-	}
-	tlrt.PutVectorHeader(b, len(m.Chats))
-	for i := range m.Chats {
-		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
-			return tlrt.EncodeErr(err, "updates.channelDifference", "chats")
-		}
-	}
-	tlrt.PutVectorHeader(b, len(m.Users))
-	for i := range m.Users {
-		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
-			return tlrt.EncodeErr(err, "updates.channelDifference", "users")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 309, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *UpdatesChannelDifference) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, UpdatesChannelDifferenceTypeID, "updates.channelDifference"); err != nil {
-		return tlrt.DecodeErr(err, "updates.channelDifference", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 929, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *UpdatesChannelDifference) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = UpdatesChannelDifference{}
-	d := tlrt.NewDecoder(b, &wireSchema, 929)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *UpdatesChannelDifference) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "updates.channelDifference", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "updates.channelDifference", "flags")
-	}
-	m.Final = m.Flags.Has(0)
-	if m.Pts, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "updates.channelDifference", "pts")
-	}
-	if m.Flags.Has(1) {
-		if m.Timeout, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "updates.channelDifference", "timeout")
-		}
-	}
-	if m.NewMessages, err = tlrt.DecodeSlabs[Message](d, false, 12, depth+1, decodeMessage); err != nil {
-		return tlrt.DecodeErr(err, "updates.channelDifference", "new_messages")
-	}
-	if m.OtherUpdates, err = tlrt.DecodeSlabs[UpdateChannelParticipant](d, false, 4, depth+1, decodeUpdate); err != nil {
-		return tlrt.DecodeErr(err, "updates.channelDifference", "other_updates")
-	}
-	if m.Chats, err = tlrt.DecodeSlabs[Channel](d, false, 12, depth+1, decodeChat); err != nil {
-		return tlrt.DecodeErr(err, "updates.channelDifference", "chats")
-	}
-	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
-		return tlrt.DecodeErr(err, "updates.channelDifference", "users")
-	}
-	m.Flags &^= 1 << 0
-	if m.Timeout != 0 {
-		m.Flags.Unset(1)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 929, m)
 }
 
 // UpdatesDifferenceClass is the TL type updates.Difference: one of
@@ -527,29 +310,9 @@ func DecodeUpdatesDifference(b *bin.Buffer) (UpdatesDifferenceClass, error) {
 // decodeUpdatesDifference is DecodeUpdatesDifference for a value nested depth
 // levels deep.
 func decodeUpdatesDifference(d *tlrt.Decoder, depth int) (UpdatesDifferenceClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v UpdatesDifferenceClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case UpdatesDifferenceEmptyTypeID:
-		v = tlrt.New[UpdatesDifferenceEmpty](d)
-	case UpdatesDifferenceTypeID:
-		v, size = &UpdatesDifference{}, unsafe.Sizeof(UpdatesDifference{})
-	case UpdatesDifferenceSliceTypeID:
-		v, size = &UpdatesDifferenceSlice{}, unsafe.Sizeof(UpdatesDifferenceSlice{})
-	case UpdatesDifferenceTooLongTypeID:
-		v = tlrt.New[UpdatesDifferenceTooLong](d)
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "updates.Difference"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 849, depth)
+	c, _ := v.(UpdatesDifferenceClass)
+	return c, err
 }
 
 // UpdatesDifferenceEmpty is the TL constructor updates.differenceEmpty.
@@ -580,58 +343,31 @@ func (*UpdatesDifferenceEmpty) TypeName() string {
 func (*UpdatesDifferenceEmpty) updatesDifferenceClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *UpdatesDifferenceEmpty) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, UpdatesDifferenceEmptyTypeID)
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.Date))
-	binary.LittleEndian.PutUint32(w[8:], uint32(m.Seq))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 866, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *UpdatesDifferenceEmpty) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 8)
-	_ = w[7]
-	binary.LittleEndian.PutUint32(w, uint32(m.Date))
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.Seq))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 866, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *UpdatesDifferenceEmpty) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, UpdatesDifferenceEmptyTypeID, "updates.differenceEmpty"); err != nil {
-		return tlrt.DecodeErr(err, "updates.differenceEmpty", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1560, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *UpdatesDifferenceEmpty) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1560)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *UpdatesDifferenceEmpty) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Date, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "updates.differenceEmpty", "date")
-	}
-	if m.Seq, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "updates.differenceEmpty", "seq")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1560, m)
 }
 
 // UpdatesDifference is the TL constructor updates.difference.
@@ -668,103 +404,32 @@ func (*UpdatesDifference) TypeName() string {
 func (*UpdatesDifference) updatesDifferenceClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *UpdatesDifference) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, UpdatesDifferenceTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 7, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *UpdatesDifference) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutVectorHeader(b, len(m.NewMessages))
-	for i := range m.NewMessages {
-		if err := tlrt.EncodeObject(b, m.NewMessages[i]); err != nil {
-			return tlrt.EncodeErr(err, "updates.difference", "new_messages")
-		}
-	}
-	tlrt.PutVectorHeader(b, len(m.NewEncryptedMessages))
-	for i := range m.NewEncryptedMessages {
-		if err := tlrt.EncodeObject(b, m.NewEncryptedMessages[i]); err != nil {
-			return tlrt.EncodeErr(err, "updates.difference", "new_encrypted_messages")
-		}
-	}
-	tlrt.PutVectorHeader(b, len(m.OtherUpdates))
-	for i := range m.OtherUpdates {
-		if err := tlrt.EncodeObject(b, m.OtherUpdates[i]); err != nil {
-			return tlrt.EncodeErr(err, "updates.difference", "other_updates")
-		}
-	}
-	tlrt.PutVectorHeader(b, len(m.Chats))
-	for i := range m.Chats {
-		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
-			return tlrt.EncodeErr(err, "updates.difference", "chats")
-		}
-	}
-	tlrt.PutVectorHeader(b, len(m.Users))
-	for i := range m.Users {
-		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
-			return tlrt.EncodeErr(err, "updates.difference", "users")
-		}
-	}
-	if err := m.State.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "updates.difference", "state")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 7, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *UpdatesDifference) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, UpdatesDifferenceTypeID, "updates.difference"); err != nil {
-		return tlrt.DecodeErr(err, "updates.difference", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 585, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *UpdatesDifference) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = UpdatesDifference{}
-	d := tlrt.NewDecoder(b, &wireSchema, 585)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *UpdatesDifference) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "updates.difference", "")
-	}
-	var err error
-	if m.NewMessages, err = tlrt.DecodeSlabs[Message](d, false, 12, depth+1, decodeMessage); err != nil {
-		return tlrt.DecodeErr(err, "updates.difference", "new_messages")
-	}
-	if m.NewEncryptedMessages, err = tlrt.DecodeSlabs[EncryptedMessage](d, false, 24, depth+1, decodeEncryptedMessage); err != nil {
-		return tlrt.DecodeErr(err, "updates.difference", "new_encrypted_messages")
-	}
-	if m.OtherUpdates, err = tlrt.DecodeSlabs[UpdateChannelParticipant](d, false, 4, depth+1, decodeUpdate); err != nil {
-		return tlrt.DecodeErr(err, "updates.difference", "other_updates")
-	}
-	if m.Chats, err = tlrt.DecodeSlabs[Channel](d, false, 12, depth+1, decodeChat); err != nil {
-		return tlrt.DecodeErr(err, "updates.difference", "chats")
-	}
-	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
-		return tlrt.DecodeErr(err, "updates.difference", "users")
-	}
-	if err = tlrt.DecodeBoxed(d, &m.State, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "updates.difference", "state")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 585, m)
 }
 
 // UpdatesDifferenceSlice is the TL constructor updates.differenceSlice.
@@ -802,103 +467,32 @@ func (*UpdatesDifferenceSlice) TypeName() string {
 func (*UpdatesDifferenceSlice) updatesDifferenceClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *UpdatesDifferenceSlice) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, UpdatesDifferenceSliceTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1585, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *UpdatesDifferenceSlice) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutVectorHeader(b, len(m.NewMessages))
-	for i := range m.NewMessages {
-		if err := tlrt.EncodeObject(b, m.NewMessages[i]); err != nil {
-			return tlrt.EncodeErr(err, "updates.differenceSlice", "new_messages")
-		}
-	}
-	tlrt.PutVectorHeader(b, len(m.NewEncryptedMessages))
-	for i := range m.NewEncryptedMessages {
-		if err := tlrt.EncodeObject(b, m.NewEncryptedMessages[i]); err != nil {
-			return tlrt.EncodeErr(err, "updates.differenceSlice", "new_encrypted_messages")
-		}
-	}
-	tlrt.PutVectorHeader(b, len(m.OtherUpdates))
-	for i := range m.OtherUpdates {
-		if err := tlrt.EncodeObject(b, m.OtherUpdates[i]); err != nil {
-			return tlrt.EncodeErr(err, "updates.differenceSlice", "other_updates")
-		}
-	}
-	tlrt.PutVectorHeader(b, len(m.Chats))
-	for i := range m.Chats {
-		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
-			return tlrt.EncodeErr(err, "updates.differenceSlice", "chats")
-		}
-	}
-	tlrt.PutVectorHeader(b, len(m.Users))
-	for i := range m.Users {
-		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
-			return tlrt.EncodeErr(err, "updates.differenceSlice", "users")
-		}
-	}
-	if err := m.IntermediateState.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "updates.differenceSlice", "intermediate_state")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1585, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *UpdatesDifferenceSlice) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, UpdatesDifferenceSliceTypeID, "updates.differenceSlice"); err != nil {
-		return tlrt.DecodeErr(err, "updates.differenceSlice", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2340, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *UpdatesDifferenceSlice) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = UpdatesDifferenceSlice{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2340)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *UpdatesDifferenceSlice) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "updates.differenceSlice", "")
-	}
-	var err error
-	if m.NewMessages, err = tlrt.DecodeSlabs[Message](d, false, 12, depth+1, decodeMessage); err != nil {
-		return tlrt.DecodeErr(err, "updates.differenceSlice", "new_messages")
-	}
-	if m.NewEncryptedMessages, err = tlrt.DecodeSlabs[EncryptedMessage](d, false, 24, depth+1, decodeEncryptedMessage); err != nil {
-		return tlrt.DecodeErr(err, "updates.differenceSlice", "new_encrypted_messages")
-	}
-	if m.OtherUpdates, err = tlrt.DecodeSlabs[UpdateChannelParticipant](d, false, 4, depth+1, decodeUpdate); err != nil {
-		return tlrt.DecodeErr(err, "updates.differenceSlice", "other_updates")
-	}
-	if m.Chats, err = tlrt.DecodeSlabs[Channel](d, false, 12, depth+1, decodeChat); err != nil {
-		return tlrt.DecodeErr(err, "updates.differenceSlice", "chats")
-	}
-	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
-		return tlrt.DecodeErr(err, "updates.differenceSlice", "users")
-	}
-	if err = tlrt.DecodeBoxed(d, &m.IntermediateState, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "updates.differenceSlice", "intermediate_state")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2340, m)
 }
 
 // UpdatesDifferenceTooLong is the TL constructor updates.differenceTooLong.
@@ -928,51 +522,31 @@ func (*UpdatesDifferenceTooLong) TypeName() string {
 func (*UpdatesDifferenceTooLong) updatesDifferenceClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *UpdatesDifferenceTooLong) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 8)
-	_ = w[7]
-	binary.LittleEndian.PutUint32(w, UpdatesDifferenceTooLongTypeID)
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.Pts))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 695, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *UpdatesDifferenceTooLong) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, uint32(m.Pts))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 695, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *UpdatesDifferenceTooLong) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, UpdatesDifferenceTooLongTypeID, "updates.differenceTooLong"); err != nil {
-		return tlrt.DecodeErr(err, "updates.differenceTooLong", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1368, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *UpdatesDifferenceTooLong) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1368)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *UpdatesDifferenceTooLong) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Pts, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "updates.differenceTooLong", "pts")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1368, m)
 }
 
 // UpdatesState is the TL constructor updates.state.
@@ -1003,73 +577,31 @@ func (*UpdatesState) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *UpdatesState) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 24)
-	_ = w[23]
-	binary.LittleEndian.PutUint32(w, UpdatesStateTypeID)
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.Pts))
-	binary.LittleEndian.PutUint32(w[8:], uint32(m.Qts))
-	binary.LittleEndian.PutUint32(w[12:], uint32(m.Date))
-	binary.LittleEndian.PutUint32(w[16:], uint32(m.Seq))
-	binary.LittleEndian.PutUint32(w[20:], uint32(m.UnreadCount))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1546, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *UpdatesState) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 20)
-	_ = w[19]
-	binary.LittleEndian.PutUint32(w, uint32(m.Pts))
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.Qts))
-	binary.LittleEndian.PutUint32(w[8:], uint32(m.Date))
-	binary.LittleEndian.PutUint32(w[12:], uint32(m.Seq))
-	binary.LittleEndian.PutUint32(w[16:], uint32(m.UnreadCount))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1546, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *UpdatesState) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, UpdatesStateTypeID, "updates.state"); err != nil {
-		return tlrt.DecodeErr(err, "updates.state", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2299, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *UpdatesState) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2299)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *UpdatesState) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Pts, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "updates.state", "pts")
-	}
-	if m.Qts, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "updates.state", "qts")
-	}
-	if m.Date, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "updates.state", "date")
-	}
-	if m.Seq, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "updates.state", "seq")
-	}
-	if m.UnreadCount, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "updates.state", "unread_count")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2299, m)
 }
 
 // UpdatesGetStateRequest is the TL function updates.getState.
@@ -1093,43 +625,31 @@ func (*UpdatesGetStateRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *UpdatesGetStateRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, UpdatesGetStateRequestTypeID)
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2266, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *UpdatesGetStateRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2266, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *UpdatesGetStateRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, UpdatesGetStateRequestTypeID, "updates.getState"); err != nil {
-		return tlrt.DecodeErr(err, "updates.getState", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3084, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *UpdatesGetStateRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3084)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *UpdatesGetStateRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3084, m)
 }
 
 // UpdatesGetState calls updates.getState: see UpdatesGetStateRequest.
@@ -1232,105 +752,31 @@ func (m *UpdatesGetDifferenceRequest) ClearQtsLimit() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *UpdatesGetDifferenceRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, UpdatesGetDifferenceRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 237, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *UpdatesGetDifferenceRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags
-	flags |= tlrt.Bit(m.PtsLimit != 0, 1)
-	flags |= tlrt.Bit(m.PtsTotalLimit != 0, 0)
-	flags |= tlrt.Bit(m.QtsLimit != 0, 2)
-	w := tlrt.Extend(b, 8)
-	_ = w[7]
-	binary.LittleEndian.PutUint32(w, uint32(flags))
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.Pts))
-	if flags.Has(1) {
-		tlrt.PutUint32(b, uint32(m.PtsLimit))
-	}
-	if flags.Has(0) {
-		tlrt.PutUint32(b, uint32(m.PtsTotalLimit))
-	}
-	w = tlrt.Extend(b, 8)
-	_ = w[7]
-	binary.LittleEndian.PutUint32(w, uint32(m.Date))
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.Qts))
-	if flags.Has(2) {
-		tlrt.PutUint32(b, uint32(m.QtsLimit))
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 237, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *UpdatesGetDifferenceRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, UpdatesGetDifferenceRequestTypeID, "updates.getDifference"); err != nil {
-		return tlrt.DecodeErr(err, "updates.getDifference", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 848, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *UpdatesGetDifferenceRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = UpdatesGetDifferenceRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 848)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *UpdatesGetDifferenceRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "updates.getDifference", "flags")
-	}
-	if m.Pts, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "updates.getDifference", "pts")
-	}
-	if m.Flags.Has(1) {
-		if m.PtsLimit, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "updates.getDifference", "pts_limit")
-		}
-	}
-	if m.Flags.Has(0) {
-		if m.PtsTotalLimit, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "updates.getDifference", "pts_total_limit")
-		}
-	}
-	if m.Date, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "updates.getDifference", "date")
-	}
-	if m.Qts, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "updates.getDifference", "qts")
-	}
-	if m.Flags.Has(2) {
-		if m.QtsLimit, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "updates.getDifference", "qts_limit")
-		}
-	}
-	if m.PtsLimit != 0 {
-		m.Flags.Unset(1)
-	}
-	if m.PtsTotalLimit != 0 {
-		m.Flags.Unset(0)
-	}
-	if m.QtsLimit != 0 {
-		m.Flags.Unset(2)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 848, m)
 }
 
 // UpdatesGetDifference calls updates.getDifference: see
@@ -1374,81 +820,31 @@ func (*UpdatesGetChannelDifferenceRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *UpdatesGetChannelDifferenceRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, UpdatesGetChannelDifferenceRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 24, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *UpdatesGetChannelDifferenceRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 0)
-	flags |= tlrt.Bit(m.Force, 0)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := tlrt.EncodeObject(b, m.Channel); err != nil {
-		return tlrt.EncodeErr(err, "updates.getChannelDifference", "channel")
-	}
-	if err := tlrt.EncodeObject(b, m.Filter); err != nil {
-		return tlrt.EncodeErr(err, "updates.getChannelDifference", "filter")
-	}
-	w := tlrt.Extend(b, 8)
-	_ = w[7]
-	binary.LittleEndian.PutUint32(w, uint32(m.Pts))
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.Limit))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 24, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *UpdatesGetChannelDifferenceRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, UpdatesGetChannelDifferenceRequestTypeID, "updates.getChannelDifference"); err != nil {
-		return tlrt.DecodeErr(err, "updates.getChannelDifference", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 602, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *UpdatesGetChannelDifferenceRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = UpdatesGetChannelDifferenceRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 602)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *UpdatesGetChannelDifferenceRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "updates.getChannelDifference", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "updates.getChannelDifference", "flags")
-	}
-	m.Force = m.Flags.Has(0)
-	if m.Channel, err = decodeInputChannel(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "updates.getChannelDifference", "channel")
-	}
-	if m.Filter, err = decodeChannelMessagesFilter(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "updates.getChannelDifference", "filter")
-	}
-	if m.Pts, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "updates.getChannelDifference", "pts")
-	}
-	if m.Limit, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "updates.getChannelDifference", "limit")
-	}
-	m.Flags &^= 1 << 0
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 602, m)
 }
 
 // UpdatesGetChannelDifference calls updates.getChannelDifference: see

@@ -4,7 +4,6 @@ package tg
 
 import (
 	"context"
-	"encoding/binary"
 	"github.com/gotd/td/bin"
 	"github.com/tgraw/tgraw/tlrt"
 	"unsafe"
@@ -27,25 +26,9 @@ func DecodeUploadCDNFile(b *bin.Buffer) (UploadCDNFileClass, error) {
 // decodeUploadCDNFile is DecodeUploadCDNFile for a value nested depth levels
 // deep.
 func decodeUploadCDNFile(d *tlrt.Decoder, depth int) (UploadCDNFileClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v UploadCDNFileClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case UploadCDNFileReuploadNeededTypeID:
-		v, size = &UploadCDNFileReuploadNeeded{}, unsafe.Sizeof(UploadCDNFileReuploadNeeded{})
-	case UploadCDNFileTypeID:
-		v, size = &UploadCDNFile{}, unsafe.Sizeof(UploadCDNFile{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "upload.CdnFile"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 1184, depth)
+	c, _ := v.(UploadCDNFileClass)
+	return c, err
 }
 
 // UploadCDNFileReuploadNeeded is the TL constructor
@@ -77,49 +60,32 @@ func (*UploadCDNFileReuploadNeeded) TypeName() string {
 func (*UploadCDNFileReuploadNeeded) uploadCDNFileClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *UploadCDNFileReuploadNeeded) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, UploadCDNFileReuploadNeededTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2278, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *UploadCDNFileReuploadNeeded) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutBytes(b, m.RequestToken)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2278, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *UploadCDNFileReuploadNeeded) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, UploadCDNFileReuploadNeededTypeID, "upload.cdnFileReuploadNeeded"); err != nil {
-		return tlrt.DecodeErr(err, "upload.cdnFileReuploadNeeded", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3097, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *UploadCDNFileReuploadNeeded) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3097)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *UploadCDNFileReuploadNeeded) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.RequestToken, err = tlrt.Bytes(d); err != nil {
-		return tlrt.DecodeErr(err, "upload.cdnFileReuploadNeeded", "request_token")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3097, m)
 }
 
 // UploadCDNFile is the TL constructor upload.cdnFile.
@@ -148,49 +114,32 @@ func (*UploadCDNFile) TypeName() string {
 func (*UploadCDNFile) uploadCDNFileClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *UploadCDNFile) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, UploadCDNFileTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1590, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *UploadCDNFile) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutBytes(b, m.Bytes)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1590, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *UploadCDNFile) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, UploadCDNFileTypeID, "upload.cdnFile"); err != nil {
-		return tlrt.DecodeErr(err, "upload.cdnFile", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2346, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *UploadCDNFile) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2346)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *UploadCDNFile) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Bytes, err = tlrt.Bytes(d); err != nil {
-		return tlrt.DecodeErr(err, "upload.cdnFile", "bytes")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2346, m)
 }
 
 // UploadFileClass is the TL type upload.File: one of UploadFile,
@@ -209,25 +158,9 @@ func DecodeUploadFile(b *bin.Buffer) (UploadFileClass, error) {
 
 // decodeUploadFile is DecodeUploadFile for a value nested depth levels deep.
 func decodeUploadFile(d *tlrt.Decoder, depth int) (UploadFileClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v UploadFileClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case UploadFileTypeID:
-		v, size = &UploadFile{}, unsafe.Sizeof(UploadFile{})
-	case UploadFileCDNRedirectTypeID:
-		v, size = &UploadFileCDNRedirect{}, unsafe.Sizeof(UploadFileCDNRedirect{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "upload.File"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 2592, depth)
+	c, _ := v.(UploadFileClass)
+	return c, err
 }
 
 // UploadFile is the TL constructor upload.file.
@@ -259,62 +192,32 @@ func (*UploadFile) TypeName() string {
 func (*UploadFile) uploadFileClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *UploadFile) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, UploadFileTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 84, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *UploadFile) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Type); err != nil {
-		return tlrt.EncodeErr(err, "upload.file", "type")
-	}
-	tlrt.PutUint32(b, uint32(m.Mtime))
-	tlrt.PutBytes(b, m.Bytes)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 84, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *UploadFile) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, UploadFileTypeID, "upload.file"); err != nil {
-		return tlrt.DecodeErr(err, "upload.file", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 676, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *UploadFile) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 676)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *UploadFile) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "upload.file", "")
-	}
-	var err error
-	if m.Type, err = decodeStorageFileType(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "upload.file", "type")
-	}
-	if m.Mtime, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "upload.file", "mtime")
-	}
-	if m.Bytes, err = tlrt.Bytes(d); err != nil {
-		return tlrt.DecodeErr(err, "upload.file", "bytes")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 676, m)
 }
 
 // UploadFileCDNRedirect is the TL constructor upload.fileCdnRedirect.
@@ -349,73 +252,32 @@ func (*UploadFileCDNRedirect) TypeName() string {
 func (*UploadFileCDNRedirect) uploadFileClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *UploadFileCDNRedirect) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, UploadFileCDNRedirectTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2311, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *UploadFileCDNRedirect) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, uint32(m.DCID))
-	tlrt.PutBytes(b, m.FileToken)
-	tlrt.PutBytes(b, m.EncryptionKey)
-	tlrt.PutBytes(b, m.EncryptionIv)
-	tlrt.PutVectorHeader(b, len(m.FileHashes))
-	for i := range m.FileHashes {
-		if err := m.FileHashes[i].Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "upload.fileCdnRedirect", "file_hashes")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2311, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *UploadFileCDNRedirect) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, UploadFileCDNRedirectTypeID, "upload.fileCdnRedirect"); err != nil {
-		return tlrt.DecodeErr(err, "upload.fileCdnRedirect", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3134, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *UploadFileCDNRedirect) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3134)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *UploadFileCDNRedirect) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "upload.fileCdnRedirect", "")
-	}
-	var err error
-	if m.DCID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "upload.fileCdnRedirect", "dc_id")
-	}
-	if m.FileToken, err = tlrt.Bytes(d); err != nil {
-		return tlrt.DecodeErr(err, "upload.fileCdnRedirect", "file_token")
-	}
-	if m.EncryptionKey, err = tlrt.Bytes(d); err != nil {
-		return tlrt.DecodeErr(err, "upload.fileCdnRedirect", "encryption_key")
-	}
-	if m.EncryptionIv, err = tlrt.Bytes(d); err != nil {
-		return tlrt.DecodeErr(err, "upload.fileCdnRedirect", "encryption_iv")
-	}
-	if m.FileHashes, err = tlrt.DecodeStructs[FileHash](d, false, false, 20, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "upload.fileCdnRedirect", "file_hashes")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3134, m)
 }
 
 // UploadWebFile is the TL constructor upload.webFile.
@@ -446,70 +308,32 @@ func (*UploadWebFile) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *UploadWebFile) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, UploadWebFileTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 324, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *UploadWebFile) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, uint32(m.Size))
-	tlrt.PutString(b, m.MimeType)
-	if err := tlrt.EncodeObject(b, m.FileType); err != nil {
-		return tlrt.EncodeErr(err, "upload.webFile", "file_type")
-	}
-	tlrt.PutUint32(b, uint32(m.Mtime))
-	tlrt.PutBytes(b, m.Bytes)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 324, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *UploadWebFile) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, UploadWebFileTypeID, "upload.webFile"); err != nil {
-		return tlrt.DecodeErr(err, "upload.webFile", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 945, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *UploadWebFile) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 945)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *UploadWebFile) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "upload.webFile", "")
-	}
-	var err error
-	if m.Size, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "upload.webFile", "size")
-	}
-	if m.MimeType, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "upload.webFile", "mime_type")
-	}
-	if m.FileType, err = decodeStorageFileType(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "upload.webFile", "file_type")
-	}
-	if m.Mtime, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "upload.webFile", "mtime")
-	}
-	if m.Bytes, err = tlrt.Bytes(d); err != nil {
-		return tlrt.DecodeErr(err, "upload.webFile", "bytes")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 945, m)
 }
 
 // UploadSaveFilePartRequest is the TL function upload.saveFilePart.
@@ -538,59 +362,32 @@ func (*UploadSaveFilePartRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *UploadSaveFilePartRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, UploadSaveFilePartRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1679, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *UploadSaveFilePartRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint64(w, uint64(m.FileID))
-	binary.LittleEndian.PutUint32(w[8:], uint32(m.FilePart))
-	tlrt.PutBytes(b, m.Bytes)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1679, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *UploadSaveFilePartRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, UploadSaveFilePartRequestTypeID, "upload.saveFilePart"); err != nil {
-		return tlrt.DecodeErr(err, "upload.saveFilePart", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2439, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *UploadSaveFilePartRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2439)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *UploadSaveFilePartRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.FileID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "upload.saveFilePart", "file_id")
-	}
-	if m.FilePart, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "upload.saveFilePart", "file_part")
-	}
-	if m.Bytes, err = tlrt.Bytes(d); err != nil {
-		return tlrt.DecodeErr(err, "upload.saveFilePart", "bytes")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2439, m)
 }
 
 // UploadSaveFilePart calls upload.saveFilePart: see UploadSaveFilePartRequest.
@@ -631,78 +428,32 @@ func (*UploadGetFileRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *UploadGetFileRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, UploadGetFileRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1819, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *UploadGetFileRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<0 | 1<<1)
-	flags |= tlrt.Bit(m.Precise, 0)
-	flags |= tlrt.Bit(m.CDNSupported, 1)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := tlrt.EncodeObject(b, m.Location); err != nil {
-		return tlrt.EncodeErr(err, "upload.getFile", "location")
-	}
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint64(w, uint64(m.Offset))
-	binary.LittleEndian.PutUint32(w[8:], uint32(m.Limit))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1819, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *UploadGetFileRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, UploadGetFileRequestTypeID, "upload.getFile"); err != nil {
-		return tlrt.DecodeErr(err, "upload.getFile", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2591, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *UploadGetFileRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = UploadGetFileRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2591)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *UploadGetFileRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "upload.getFile", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "upload.getFile", "flags")
-	}
-	m.Precise = m.Flags.Has(0)
-	m.CDNSupported = m.Flags.Has(1)
-	if m.Location, err = decodeInputFileLocation(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "upload.getFile", "location")
-	}
-	if m.Offset, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "upload.getFile", "offset")
-	}
-	if m.Limit, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "upload.getFile", "limit")
-	}
-	m.Flags &^= 1<<0 | 1<<1
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2591, m)
 }
 
 // UploadGetFile calls upload.getFile: see UploadGetFileRequest.
@@ -740,63 +491,32 @@ func (*UploadSaveBigFilePartRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *UploadSaveBigFilePartRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, UploadSaveBigFilePartRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2108, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *UploadSaveBigFilePartRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 16)
-	_ = w[15]
-	binary.LittleEndian.PutUint64(w, uint64(m.FileID))
-	binary.LittleEndian.PutUint32(w[8:], uint32(m.FilePart))
-	binary.LittleEndian.PutUint32(w[12:], uint32(m.FileTotalParts))
-	tlrt.PutBytes(b, m.Bytes)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2108, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *UploadSaveBigFilePartRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, UploadSaveBigFilePartRequestTypeID, "upload.saveBigFilePart"); err != nil {
-		return tlrt.DecodeErr(err, "upload.saveBigFilePart", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2915, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *UploadSaveBigFilePartRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2915)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *UploadSaveBigFilePartRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.FileID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "upload.saveBigFilePart", "file_id")
-	}
-	if m.FilePart, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "upload.saveBigFilePart", "file_part")
-	}
-	if m.FileTotalParts, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "upload.saveBigFilePart", "file_total_parts")
-	}
-	if m.Bytes, err = tlrt.Bytes(d); err != nil {
-		return tlrt.DecodeErr(err, "upload.saveBigFilePart", "bytes")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2915, m)
 }
 
 // UploadSaveBigFilePart calls upload.saveBigFilePart: see
@@ -834,64 +554,32 @@ func (*UploadGetWebFileRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *UploadGetWebFileRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, UploadGetWebFileRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 349, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *UploadGetWebFileRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Location); err != nil {
-		return tlrt.EncodeErr(err, "upload.getWebFile", "location")
-	}
-	w := tlrt.Extend(b, 8)
-	_ = w[7]
-	binary.LittleEndian.PutUint32(w, uint32(m.Offset))
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.Limit))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 349, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *UploadGetWebFileRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, UploadGetWebFileRequestTypeID, "upload.getWebFile"); err != nil {
-		return tlrt.DecodeErr(err, "upload.getWebFile", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 973, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *UploadGetWebFileRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 973)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *UploadGetWebFileRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "upload.getWebFile", "")
-	}
-	var err error
-	if m.Location, err = decodeInputWebFileLocation(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "upload.getWebFile", "location")
-	}
-	if m.Offset, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "upload.getWebFile", "offset")
-	}
-	if m.Limit, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "upload.getWebFile", "limit")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 973, m)
 }
 
 // UploadGetWebFile calls upload.getWebFile: see UploadGetWebFileRequest.
@@ -928,59 +616,32 @@ func (*UploadGetCDNFileRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *UploadGetCDNFileRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, UploadGetCDNFileRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 530, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *UploadGetCDNFileRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutBytes(b, m.FileToken)
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint64(w, uint64(m.Offset))
-	binary.LittleEndian.PutUint32(w[8:], uint32(m.Limit))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 530, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *UploadGetCDNFileRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, UploadGetCDNFileRequestTypeID, "upload.getCdnFile"); err != nil {
-		return tlrt.DecodeErr(err, "upload.getCdnFile", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1183, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *UploadGetCDNFileRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1183)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *UploadGetCDNFileRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.FileToken, err = tlrt.Bytes(d); err != nil {
-		return tlrt.DecodeErr(err, "upload.getCdnFile", "file_token")
-	}
-	if m.Offset, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "upload.getCdnFile", "offset")
-	}
-	if m.Limit, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "upload.getCdnFile", "limit")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1183, m)
 }
 
 // UploadGetCDNFile calls upload.getCdnFile: see UploadGetCDNFileRequest.
@@ -1016,53 +677,32 @@ func (*UploadReuploadCDNFileRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *UploadReuploadCDNFileRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, UploadReuploadCDNFileRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1439, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *UploadReuploadCDNFileRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutBytes(b, m.FileToken)
-	tlrt.PutBytes(b, m.RequestToken)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1439, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *UploadReuploadCDNFileRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, UploadReuploadCDNFileRequestTypeID, "upload.reuploadCdnFile"); err != nil {
-		return tlrt.DecodeErr(err, "upload.reuploadCdnFile", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2179, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *UploadReuploadCDNFileRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2179)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *UploadReuploadCDNFileRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.FileToken, err = tlrt.Bytes(d); err != nil {
-		return tlrt.DecodeErr(err, "upload.reuploadCdnFile", "file_token")
-	}
-	if m.RequestToken, err = tlrt.Bytes(d); err != nil {
-		return tlrt.DecodeErr(err, "upload.reuploadCdnFile", "request_token")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2179, m)
 }
 
 // UploadReuploadCDNFile calls upload.reuploadCdnFile: see
@@ -1103,53 +743,32 @@ func (*UploadGetCDNFileHashesRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *UploadGetCDNFileHashesRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, UploadGetCDNFileHashesRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1345, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *UploadGetCDNFileHashesRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutBytes(b, m.FileToken)
-	tlrt.PutUint64(b, uint64(m.Offset))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1345, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *UploadGetCDNFileHashesRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, UploadGetCDNFileHashesRequestTypeID, "upload.getCdnFileHashes"); err != nil {
-		return tlrt.DecodeErr(err, "upload.getCdnFileHashes", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2077, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *UploadGetCDNFileHashesRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2077)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *UploadGetCDNFileHashesRequest) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.FileToken, err = tlrt.Bytes(d); err != nil {
-		return tlrt.DecodeErr(err, "upload.getCdnFileHashes", "file_token")
-	}
-	if m.Offset, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "upload.getCdnFileHashes", "offset")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2077, m)
 }
 
 // UploadGetCDNFileHashes calls upload.getCdnFileHashes: see
@@ -1190,58 +809,32 @@ func (*UploadGetFileHashesRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *UploadGetFileHashesRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, UploadGetFileHashesRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1342, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *UploadGetFileHashesRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Location); err != nil {
-		return tlrt.EncodeErr(err, "upload.getFileHashes", "location")
-	}
-	tlrt.PutUint64(b, uint64(m.Offset))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1342, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *UploadGetFileHashesRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, UploadGetFileHashesRequestTypeID, "upload.getFileHashes"); err != nil {
-		return tlrt.DecodeErr(err, "upload.getFileHashes", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2073, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *UploadGetFileHashesRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2073)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *UploadGetFileHashesRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "upload.getFileHashes", "")
-	}
-	var err error
-	if m.Location, err = decodeInputFileLocation(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "upload.getFileHashes", "location")
-	}
-	if m.Offset, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "upload.getFileHashes", "offset")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2073, m)
 }
 
 // UploadGetFileHashes calls upload.getFileHashes: see

@@ -4,7 +4,6 @@ package tg
 
 import (
 	"context"
-	"encoding/binary"
 	"github.com/gotd/td/bin"
 	"github.com/tgraw/tgraw/tlrt"
 	"unsafe"
@@ -27,25 +26,9 @@ func DecodeUsersSavedMusic(b *bin.Buffer) (UsersSavedMusicClass, error) {
 // decodeUsersSavedMusic is DecodeUsersSavedMusic for a value nested depth
 // levels deep.
 func decodeUsersSavedMusic(d *tlrt.Decoder, depth int) (UsersSavedMusicClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v UsersSavedMusicClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case UsersSavedMusicNotModifiedTypeID:
-		v = tlrt.New[UsersSavedMusicNotModified](d)
-	case UsersSavedMusicTypeID:
-		v, size = &UsersSavedMusic{}, unsafe.Sizeof(UsersSavedMusic{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "users.SavedMusic"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 1789, depth)
+	c, _ := v.(UsersSavedMusicClass)
+	return c, err
 }
 
 // UsersSavedMusicNotModified is the TL constructor users.savedMusicNotModified.
@@ -75,51 +58,31 @@ func (*UsersSavedMusicNotModified) TypeName() string {
 func (*UsersSavedMusicNotModified) usersSavedMusicClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *UsersSavedMusicNotModified) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 8)
-	_ = w[7]
-	binary.LittleEndian.PutUint32(w, UsersSavedMusicNotModifiedTypeID)
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.Count))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2155, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *UsersSavedMusicNotModified) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, uint32(m.Count))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2155, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *UsersSavedMusicNotModified) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, UsersSavedMusicNotModifiedTypeID, "users.savedMusicNotModified"); err != nil {
-		return tlrt.DecodeErr(err, "users.savedMusicNotModified", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2967, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *UsersSavedMusicNotModified) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2967)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *UsersSavedMusicNotModified) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Count, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "users.savedMusicNotModified", "count")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2967, m)
 }
 
 // UsersSavedMusic is the TL constructor users.savedMusic.
@@ -150,64 +113,32 @@ func (*UsersSavedMusic) TypeName() string {
 func (*UsersSavedMusic) usersSavedMusicClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *UsersSavedMusic) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, UsersSavedMusicTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 479, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *UsersSavedMusic) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, uint32(m.Count))
-	binary.LittleEndian.PutUint32(w[4:], bin.TypeVector)
-	binary.LittleEndian.PutUint32(w[8:], uint32(len(m.Documents)))
-	for i := range m.Documents {
-		if err := tlrt.EncodeObject(b, m.Documents[i]); err != nil {
-			return tlrt.EncodeErr(err, "users.savedMusic", "documents")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 479, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *UsersSavedMusic) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, UsersSavedMusicTypeID, "users.savedMusic"); err != nil {
-		return tlrt.DecodeErr(err, "users.savedMusic", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1125, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *UsersSavedMusic) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1125)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *UsersSavedMusic) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "users.savedMusic", "")
-	}
-	var err error
-	if m.Count, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "users.savedMusic", "count")
-	}
-	if m.Documents, err = tlrt.DecodeSlabs[Document](d, false, 12, depth+1, decodeDocument); err != nil {
-		return tlrt.DecodeErr(err, "users.savedMusic", "documents")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1125, m)
 }
 
 // UsersUsersClass is the TL type users.Users: one of UsersUsers,
@@ -226,25 +157,9 @@ func DecodeUsersUsers(b *bin.Buffer) (UsersUsersClass, error) {
 
 // decodeUsersUsers is DecodeUsersUsers for a value nested depth levels deep.
 func decodeUsersUsers(d *tlrt.Decoder, depth int) (UsersUsersClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v UsersUsersClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case UsersUsersTypeID:
-		v, size = &UsersUsers{}, unsafe.Sizeof(UsersUsers{})
-	case UsersUsersSliceTypeID:
-		v, size = &UsersUsersSlice{}, unsafe.Sizeof(UsersUsersSlice{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "users.Users"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 2256, depth)
+	c, _ := v.(UsersUsersClass)
+	return c, err
 }
 
 // UsersUsers is the TL constructor users.users.
@@ -273,57 +188,32 @@ func (*UsersUsers) TypeName() string {
 func (*UsersUsers) usersUsersClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *UsersUsers) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, UsersUsersTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 912, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *UsersUsers) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutVectorHeader(b, len(m.Users))
-	for i := range m.Users {
-		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
-			return tlrt.EncodeErr(err, "users.users", "users")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 912, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *UsersUsers) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, UsersUsersTypeID, "users.users"); err != nil {
-		return tlrt.DecodeErr(err, "users.users", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1610, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *UsersUsers) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1610)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *UsersUsers) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "users.users", "")
-	}
-	var err error
-	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
-		return tlrt.DecodeErr(err, "users.users", "users")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1610, m)
 }
 
 // UsersUsersSlice is the TL constructor users.usersSlice.
@@ -353,64 +243,32 @@ func (*UsersUsersSlice) TypeName() string {
 func (*UsersUsersSlice) usersUsersClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *UsersUsersSlice) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, UsersUsersSliceTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 450, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *UsersUsersSlice) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, uint32(m.Count))
-	binary.LittleEndian.PutUint32(w[4:], bin.TypeVector)
-	binary.LittleEndian.PutUint32(w[8:], uint32(len(m.Users)))
-	for i := range m.Users {
-		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
-			return tlrt.EncodeErr(err, "users.usersSlice", "users")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 450, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *UsersUsersSlice) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, UsersUsersSliceTypeID, "users.usersSlice"); err != nil {
-		return tlrt.DecodeErr(err, "users.usersSlice", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1090, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *UsersUsersSlice) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1090)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *UsersUsersSlice) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "users.usersSlice", "")
-	}
-	var err error
-	if m.Count, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "users.usersSlice", "count")
-	}
-	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
-		return tlrt.DecodeErr(err, "users.usersSlice", "users")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1090, m)
 }
 
 // UsersUserFull is the TL constructor users.userFull.
@@ -439,76 +297,32 @@ func (*UsersUserFull) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *UsersUserFull) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, UsersUserFullTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 542, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *UsersUserFull) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := m.FullUser.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "users.userFull", "full_user")
-	}
-	tlrt.PutVectorHeader(b, len(m.Chats))
-	for i := range m.Chats {
-		if err := tlrt.EncodeObject(b, m.Chats[i]); err != nil {
-			return tlrt.EncodeErr(err, "users.userFull", "chats")
-		}
-	}
-	tlrt.PutVectorHeader(b, len(m.Users))
-	for i := range m.Users {
-		if err := tlrt.EncodeObject(b, m.Users[i]); err != nil {
-			return tlrt.EncodeErr(err, "users.userFull", "users")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 542, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *UsersUserFull) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, UsersUserFullTypeID, "users.userFull"); err != nil {
-		return tlrt.DecodeErr(err, "users.userFull", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1197, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *UsersUserFull) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = UsersUserFull{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1197)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *UsersUserFull) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "users.userFull", "")
-	}
-	var err error
-	if err = tlrt.DecodeBoxed(d, &m.FullUser, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "users.userFull", "full_user")
-	}
-	if m.Chats, err = tlrt.DecodeSlabs[Channel](d, false, 12, depth+1, decodeChat); err != nil {
-		return tlrt.DecodeErr(err, "users.userFull", "chats")
-	}
-	if m.Users, err = tlrt.DecodeSlabs[User](d, false, 12, depth+1, decodeUser); err != nil {
-		return tlrt.DecodeErr(err, "users.userFull", "users")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1197, m)
 }
 
 // UsersGetUsersRequest is the TL function users.getUsers.
@@ -534,56 +348,31 @@ func (*UsersGetUsersRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *UsersGetUsersRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, UsersGetUsersRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 119, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *UsersGetUsersRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutVectorHeader(b, len(m.ID))
-	for i := range m.ID {
-		if err := tlrt.EncodeObject(b, m.ID[i]); err != nil {
-			return tlrt.EncodeErr(err, "users.getUsers", "id")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 119, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *UsersGetUsersRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, UsersGetUsersRequestTypeID, "users.getUsers"); err != nil {
-		return tlrt.DecodeErr(err, "users.getUsers", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 715, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *UsersGetUsersRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 715)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *UsersGetUsersRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "users.getUsers", "")
-	}
-	var err error
-	if m.ID, err = tlrt.DecodeSlabs[InputUserFromMessage](d, false, 4, depth+1, decodeInputUser); err != nil {
-		return tlrt.DecodeErr(err, "users.getUsers", "id")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 715, m)
 }
 
 // UsersGetUsers calls users.getUsers: see UsersGetUsersRequest.
@@ -621,53 +410,31 @@ func (*UsersGetFullUserRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *UsersGetFullUserRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, UsersGetFullUserRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1717, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *UsersGetFullUserRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.ID); err != nil {
-		return tlrt.EncodeErr(err, "users.getFullUser", "id")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1717, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *UsersGetFullUserRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, UsersGetFullUserRequestTypeID, "users.getFullUser"); err != nil {
-		return tlrt.DecodeErr(err, "users.getFullUser", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2477, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *UsersGetFullUserRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2477)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *UsersGetFullUserRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "users.getFullUser", "")
-	}
-	var err error
-	if m.ID, err = decodeInputUser(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "users.getFullUser", "id")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2477, m)
 }
 
 // UsersGetFullUser calls users.getFullUser: see UsersGetFullUserRequest.
@@ -705,63 +472,32 @@ func (*UsersSetSecureValueErrorsRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *UsersSetSecureValueErrorsRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, UsersSetSecureValueErrorsRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1339, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *UsersSetSecureValueErrorsRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.ID); err != nil {
-		return tlrt.EncodeErr(err, "users.setSecureValueErrors", "id")
-	}
-	tlrt.PutVectorHeader(b, len(m.Errors))
-	for i := range m.Errors {
-		if err := tlrt.EncodeObject(b, m.Errors[i]); err != nil {
-			return tlrt.EncodeErr(err, "users.setSecureValueErrors", "errors")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1339, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *UsersSetSecureValueErrorsRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, UsersSetSecureValueErrorsRequestTypeID, "users.setSecureValueErrors"); err != nil {
-		return tlrt.DecodeErr(err, "users.setSecureValueErrors", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2070, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *UsersSetSecureValueErrorsRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2070)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *UsersSetSecureValueErrorsRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "users.setSecureValueErrors", "")
-	}
-	var err error
-	if m.ID, err = decodeInputUser(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "users.setSecureValueErrors", "id")
-	}
-	if m.Errors, err = tlrt.DecodeSlabs[SecureValueErrorData](d, false, 16, depth+1, decodeSecureValueError); err != nil {
-		return tlrt.DecodeErr(err, "users.setSecureValueErrors", "errors")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2070, m)
 }
 
 // UsersSetSecureValueErrors calls users.setSecureValueErrors: see
@@ -799,56 +535,31 @@ func (*UsersGetRequirementsToContactRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *UsersGetRequirementsToContactRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, UsersGetRequirementsToContactRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2050, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *UsersGetRequirementsToContactRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutVectorHeader(b, len(m.ID))
-	for i := range m.ID {
-		if err := tlrt.EncodeObject(b, m.ID[i]); err != nil {
-			return tlrt.EncodeErr(err, "users.getRequirementsToContact", "id")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2050, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *UsersGetRequirementsToContactRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, UsersGetRequirementsToContactRequestTypeID, "users.getRequirementsToContact"); err != nil {
-		return tlrt.DecodeErr(err, "users.getRequirementsToContact", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2850, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *UsersGetRequirementsToContactRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2850)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *UsersGetRequirementsToContactRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "users.getRequirementsToContact", "")
-	}
-	var err error
-	if m.ID, err = tlrt.DecodeSlabs[InputUserFromMessage](d, false, 4, depth+1, decodeInputUser); err != nil {
-		return tlrt.DecodeErr(err, "users.getRequirementsToContact", "id")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2850, m)
 }
 
 // UsersGetRequirementsToContact calls users.getRequirementsToContact: see
@@ -891,67 +602,31 @@ func (*UsersGetSavedMusicRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *UsersGetSavedMusicRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, UsersGetSavedMusicRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1114, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *UsersGetSavedMusicRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.ID); err != nil {
-		return tlrt.EncodeErr(err, "users.getSavedMusic", "id")
-	}
-	w := tlrt.Extend(b, 16)
-	_ = w[15]
-	binary.LittleEndian.PutUint32(w, uint32(m.Offset))
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.Limit))
-	binary.LittleEndian.PutUint64(w[8:], uint64(m.Hash))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1114, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *UsersGetSavedMusicRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, UsersGetSavedMusicRequestTypeID, "users.getSavedMusic"); err != nil {
-		return tlrt.DecodeErr(err, "users.getSavedMusic", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1830, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *UsersGetSavedMusicRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1830)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *UsersGetSavedMusicRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "users.getSavedMusic", "")
-	}
-	var err error
-	if m.ID, err = decodeInputUser(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "users.getSavedMusic", "id")
-	}
-	if m.Offset, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "users.getSavedMusic", "offset")
-	}
-	if m.Limit, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "users.getSavedMusic", "limit")
-	}
-	if m.Hash, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "users.getSavedMusic", "hash")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1830, m)
 }
 
 // UsersGetSavedMusic calls users.getSavedMusic: see UsersGetSavedMusicRequest.
@@ -987,63 +662,32 @@ func (*UsersGetSavedMusicByIDRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *UsersGetSavedMusicByIDRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, UsersGetSavedMusicByIDRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1077, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *UsersGetSavedMusicByIDRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.ID); err != nil {
-		return tlrt.EncodeErr(err, "users.getSavedMusicByID", "id")
-	}
-	tlrt.PutVectorHeader(b, len(m.Documents))
-	for i := range m.Documents {
-		if err := tlrt.EncodeObject(b, m.Documents[i]); err != nil {
-			return tlrt.EncodeErr(err, "users.getSavedMusicByID", "documents")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1077, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *UsersGetSavedMusicByIDRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, UsersGetSavedMusicByIDRequestTypeID, "users.getSavedMusicByID"); err != nil {
-		return tlrt.DecodeErr(err, "users.getSavedMusicByID", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1788, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *UsersGetSavedMusicByIDRequest) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1788)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *UsersGetSavedMusicByIDRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "users.getSavedMusicByID", "")
-	}
-	var err error
-	if m.ID, err = decodeInputUser(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "users.getSavedMusicByID", "id")
-	}
-	if m.Documents, err = tlrt.DecodeSlabs[InputDocument](d, false, 4, depth+1, decodeInputDocument); err != nil {
-		return tlrt.DecodeErr(err, "users.getSavedMusicByID", "documents")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1788, m)
 }
 
 // UsersGetSavedMusicByID calls users.getSavedMusicByID: see
@@ -1079,63 +723,31 @@ func (*UsersSuggestBirthdayRequest) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *UsersSuggestBirthdayRequest) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, UsersSuggestBirthdayRequestTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2421, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *UsersSuggestBirthdayRequest) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.ID); err != nil {
-		return tlrt.EncodeErr(err, "users.suggestBirthday", "id")
-	}
-	if err := m.Birthday.Encode(b); err != nil {
-		return tlrt.EncodeErr(err, "users.suggestBirthday", "birthday")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2421, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *UsersSuggestBirthdayRequest) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, UsersSuggestBirthdayRequestTypeID, "users.suggestBirthday"); err != nil {
-		return tlrt.DecodeErr(err, "users.suggestBirthday", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3250, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *UsersSuggestBirthdayRequest) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = UsersSuggestBirthdayRequest{}
-	d := tlrt.NewDecoder(b, &wireSchema, 3250)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *UsersSuggestBirthdayRequest) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "users.suggestBirthday", "")
-	}
-	var err error
-	if m.ID, err = decodeInputUser(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "users.suggestBirthday", "id")
-	}
-	if err = tlrt.DecodeBoxed(d, &m.Birthday, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "users.suggestBirthday", "birthday")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3250, m)
 }
 
 // UsersSuggestBirthday calls users.suggestBirthday: see

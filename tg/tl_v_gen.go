@@ -3,10 +3,8 @@
 package tg
 
 import (
-	"encoding/binary"
 	"github.com/gotd/td/bin"
 	"github.com/tgraw/tgraw/tlrt"
-	"math"
 	"unsafe"
 )
 
@@ -26,27 +24,9 @@ func DecodeVideoSize(b *bin.Buffer) (VideoSizeClass, error) {
 
 // decodeVideoSize is DecodeVideoSize for a value nested depth levels deep.
 func decodeVideoSize(d *tlrt.Decoder, depth int) (VideoSizeClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v VideoSizeClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case VideoSizeTypeID:
-		v, size = &VideoSize{}, unsafe.Sizeof(VideoSize{})
-	case VideoSizeEmojiMarkupTypeID:
-		v, size = &VideoSizeEmojiMarkup{}, unsafe.Sizeof(VideoSizeEmojiMarkup{})
-	case VideoSizeStickerMarkupTypeID:
-		v, size = &VideoSizeStickerMarkup{}, unsafe.Sizeof(VideoSizeStickerMarkup{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "VideoSize"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 56, depth)
+	c, _ := v.(VideoSizeClass)
+	return c, err
 }
 
 // VideoSize is the TL constructor videoSize.
@@ -105,84 +85,32 @@ func (m *VideoSize) ClearVideoStartTs() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *VideoSize) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, VideoSizeTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2104, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *VideoSize) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags
-	flags |= tlrt.Bit(m.VideoStartTs != 0, 0)
-	tlrt.PutUint32(b, uint32(flags))
-	tlrt.PutString(b, m.Type)
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, uint32(m.W))
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.H))
-	binary.LittleEndian.PutUint32(w[8:], uint32(m.Size))
-	if flags.Has(0) {
-		tlrt.PutUint64(b, math.Float64bits(m.VideoStartTs))
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2104, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *VideoSize) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, VideoSizeTypeID, "videoSize"); err != nil {
-		return tlrt.DecodeErr(err, "videoSize", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2911, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *VideoSize) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = VideoSize{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2911)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *VideoSize) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "videoSize", "flags")
-	}
-	if m.Type, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "videoSize", "type")
-	}
-	if m.W, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "videoSize", "w")
-	}
-	if m.H, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "videoSize", "h")
-	}
-	if m.Size, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "videoSize", "size")
-	}
-	if m.Flags.Has(0) {
-		if m.VideoStartTs, err = d.Double(); err != nil {
-			return tlrt.DecodeErr(err, "videoSize", "video_start_ts")
-		}
-	}
-	if m.VideoStartTs != 0 {
-		m.Flags.Unset(0)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2911, m)
 }
 
 // VideoSizeEmojiMarkup is the TL constructor videoSizeEmojiMarkup.
@@ -213,58 +141,31 @@ func (*VideoSizeEmojiMarkup) TypeName() string {
 func (*VideoSizeEmojiMarkup) videoSizeClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *VideoSizeEmojiMarkup) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, VideoSizeEmojiMarkupTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2374, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *VideoSizeEmojiMarkup) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 16)
-	_ = w[15]
-	binary.LittleEndian.PutUint64(w, uint64(m.EmojiID))
-	binary.LittleEndian.PutUint32(w[8:], bin.TypeVector)
-	binary.LittleEndian.PutUint32(w[12:], uint32(len(m.BackgroundColors)))
-	for i := range m.BackgroundColors {
-		tlrt.PutUint32(b, uint32(m.BackgroundColors[i]))
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2374, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *VideoSizeEmojiMarkup) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, VideoSizeEmojiMarkupTypeID, "videoSizeEmojiMarkup"); err != nil {
-		return tlrt.DecodeErr(err, "videoSizeEmojiMarkup", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3199, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *VideoSizeEmojiMarkup) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3199)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *VideoSizeEmojiMarkup) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.EmojiID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "videoSizeEmojiMarkup", "emoji_id")
-	}
-	if m.BackgroundColors, err = tlrt.DecodeVector(d, 4, (*tlrt.Decoder).Int); err != nil {
-		return tlrt.DecodeErr(err, "videoSizeEmojiMarkup", "background_colors")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3199, m)
 }
 
 // VideoSizeStickerMarkup is the TL constructor videoSizeStickerMarkup.
@@ -296,66 +197,30 @@ func (*VideoSizeStickerMarkup) TypeName() string {
 func (*VideoSizeStickerMarkup) videoSizeClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *VideoSizeStickerMarkup) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, VideoSizeStickerMarkupTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 121, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *VideoSizeStickerMarkup) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Stickerset); err != nil {
-		return tlrt.EncodeErr(err, "videoSizeStickerMarkup", "stickerset")
-	}
-	w := tlrt.Extend(b, 16)
-	_ = w[15]
-	binary.LittleEndian.PutUint64(w, uint64(m.StickerID))
-	binary.LittleEndian.PutUint32(w[8:], bin.TypeVector)
-	binary.LittleEndian.PutUint32(w[12:], uint32(len(m.BackgroundColors)))
-	for i := range m.BackgroundColors {
-		tlrt.PutUint32(b, uint32(m.BackgroundColors[i]))
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 121, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *VideoSizeStickerMarkup) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, VideoSizeStickerMarkupTypeID, "videoSizeStickerMarkup"); err != nil {
-		return tlrt.DecodeErr(err, "videoSizeStickerMarkup", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 717, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *VideoSizeStickerMarkup) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 717)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *VideoSizeStickerMarkup) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "videoSizeStickerMarkup", "")
-	}
-	var err error
-	if m.Stickerset, err = decodeInputStickerSet(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "videoSizeStickerMarkup", "stickerset")
-	}
-	if m.StickerID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "videoSizeStickerMarkup", "sticker_id")
-	}
-	if m.BackgroundColors, err = tlrt.DecodeVector(d, 4, (*tlrt.Decoder).Int); err != nil {
-		return tlrt.DecodeErr(err, "videoSizeStickerMarkup", "background_colors")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 717, m)
 }

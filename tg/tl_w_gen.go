@@ -3,7 +3,6 @@
 package tg
 
 import (
-	"encoding/binary"
 	"github.com/gotd/td/bin"
 	"github.com/tgraw/tgraw/tlrt"
 	"unsafe"
@@ -24,25 +23,9 @@ func DecodeWallPaper(b *bin.Buffer) (WallPaperClass, error) {
 
 // decodeWallPaper is DecodeWallPaper for a value nested depth levels deep.
 func decodeWallPaper(d *tlrt.Decoder, depth int) (WallPaperClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v WallPaperClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case WallPaperTypeID:
-		v, size = &WallPaper{}, unsafe.Sizeof(WallPaper{})
-	case WallPaperNoFileTypeID:
-		v, size = &WallPaperNoFile{}, unsafe.Sizeof(WallPaperNoFile{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "WallPaper"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 72, depth)
+	c, _ := v.(WallPaperClass)
+	return c, err
 }
 
 // WallPaper is the TL constructor wallPaper.
@@ -83,99 +66,32 @@ func (*WallPaper) TypeName() string {
 func (*WallPaper) wallPaperClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *WallPaper) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, WallPaperTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1533, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *WallPaper) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4)
-	flags |= tlrt.Bit(m.Creator, 0)
-	flags |= tlrt.Bit(m.Default, 1)
-	flags |= tlrt.Bit(m.Pattern, 3)
-	flags |= tlrt.Bit(m.Dark, 4)
-	flags |= tlrt.Bit(m.Settings != nil, 2)
-	w := tlrt.Extend(b, 20)
-	_ = w[19]
-	binary.LittleEndian.PutUint64(w, uint64(m.ID))
-	binary.LittleEndian.PutUint32(w[8:], uint32(flags))
-	binary.LittleEndian.PutUint64(w[12:], uint64(m.AccessHash))
-	tlrt.PutString(b, m.Slug)
-	if err := tlrt.EncodeObject(b, m.Document); err != nil {
-		return tlrt.EncodeErr(err, "wallPaper", "document")
-	}
-	if flags.Has(2) {
-		if err := m.Settings.Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "wallPaper", "settings")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1533, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *WallPaper) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, WallPaperTypeID, "wallPaper"); err != nil {
-		return tlrt.DecodeErr(err, "wallPaper", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2286, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *WallPaper) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = WallPaper{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2286)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *WallPaper) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "wallPaper", "")
-	}
-	var err error
-	if m.ID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "wallPaper", "id")
-	}
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "wallPaper", "flags")
-	}
-	m.Creator = m.Flags.Has(0)
-	m.Default = m.Flags.Has(1)
-	m.Pattern = m.Flags.Has(3)
-	m.Dark = m.Flags.Has(4)
-	if m.AccessHash, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "wallPaper", "access_hash")
-	}
-	if m.Slug, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "wallPaper", "slug")
-	}
-	if m.Document, err = decodeDocument(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "wallPaper", "document")
-	}
-	if m.Flags.Has(2) {
-		d.Spend(unsafe.Sizeof(WallPaperSettings{}))
-		m.Settings = &WallPaperSettings{}
-		if err = tlrt.DecodeBoxed(d, m.Settings, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "wallPaper", "settings")
-		}
-	}
-	m.Flags &^= 1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<4
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2286, m)
 }
 
 // WallPaperNoFile is the TL constructor wallPaperNoFile.
@@ -209,81 +125,32 @@ func (*WallPaperNoFile) TypeName() string {
 func (*WallPaperNoFile) wallPaperClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *WallPaperNoFile) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, WallPaperNoFileTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2123, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *WallPaperNoFile) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<1 | 1<<2 | 1<<4)
-	flags |= tlrt.Bit(m.Default, 1)
-	flags |= tlrt.Bit(m.Dark, 4)
-	flags |= tlrt.Bit(m.Settings != nil, 2)
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint64(w, uint64(m.ID))
-	binary.LittleEndian.PutUint32(w[8:], uint32(flags))
-	if flags.Has(2) {
-		if err := m.Settings.Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "wallPaperNoFile", "settings")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2123, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *WallPaperNoFile) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, WallPaperNoFileTypeID, "wallPaperNoFile"); err != nil {
-		return tlrt.DecodeErr(err, "wallPaperNoFile", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2932, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *WallPaperNoFile) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = WallPaperNoFile{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2932)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *WallPaperNoFile) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "wallPaperNoFile", "")
-	}
-	var err error
-	if m.ID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "wallPaperNoFile", "id")
-	}
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "wallPaperNoFile", "flags")
-	}
-	m.Default = m.Flags.Has(1)
-	m.Dark = m.Flags.Has(4)
-	if m.Flags.Has(2) {
-		d.Spend(unsafe.Sizeof(WallPaperSettings{}))
-		m.Settings = &WallPaperSettings{}
-		if err = tlrt.DecodeBoxed(d, m.Settings, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "wallPaperNoFile", "settings")
-		}
-	}
-	m.Flags &^= 1<<1 | 1<<2 | 1<<4
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2932, m)
 }
 
 // WebDocumentClass is the TL type WebDocument: one of WebDocument,
@@ -302,25 +169,9 @@ func DecodeWebDocument(b *bin.Buffer) (WebDocumentClass, error) {
 
 // decodeWebDocument is DecodeWebDocument for a value nested depth levels deep.
 func decodeWebDocument(d *tlrt.Decoder, depth int) (WebDocumentClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v WebDocumentClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case WebDocumentTypeID:
-		v, size = &WebDocument{}, unsafe.Sizeof(WebDocument{})
-	case WebDocumentNoProxyTypeID:
-		v, size = &WebDocumentNoProxy{}, unsafe.Sizeof(WebDocumentNoProxy{})
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "WebDocument"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 125, depth)
+	c, _ := v.(WebDocumentClass)
+	return c, err
 }
 
 // WebDocument is the TL constructor webDocument.
@@ -354,75 +205,32 @@ func (*WebDocument) TypeName() string {
 func (*WebDocument) webDocumentClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *WebDocument) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, WebDocumentTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 262, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *WebDocument) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.URL)
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint64(w, uint64(m.AccessHash))
-	binary.LittleEndian.PutUint32(w[8:], uint32(m.Size))
-	tlrt.PutString(b, m.MimeType)
-	tlrt.PutVectorHeader(b, len(m.Attributes))
-	for i := range m.Attributes {
-		if err := tlrt.EncodeObject(b, m.Attributes[i]); err != nil {
-			return tlrt.EncodeErr(err, "webDocument", "attributes")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 262, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *WebDocument) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, WebDocumentTypeID, "webDocument"); err != nil {
-		return tlrt.DecodeErr(err, "webDocument", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 879, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *WebDocument) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 879)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *WebDocument) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "webDocument", "")
-	}
-	var err error
-	if m.URL, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "webDocument", "url")
-	}
-	if m.AccessHash, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "webDocument", "access_hash")
-	}
-	if m.Size, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "webDocument", "size")
-	}
-	if m.MimeType, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "webDocument", "mime_type")
-	}
-	if m.Attributes, err = tlrt.DecodeSlabs[DocumentAttributeVideo](d, false, 4, depth+1, decodeDocumentAttribute); err != nil {
-		return tlrt.DecodeErr(err, "webDocument", "attributes")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 879, m)
 }
 
 // WebDocumentNoProxy is the TL constructor webDocumentNoProxy.
@@ -455,69 +263,32 @@ func (*WebDocumentNoProxy) TypeName() string {
 func (*WebDocumentNoProxy) webDocumentClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *WebDocumentNoProxy) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, WebDocumentNoProxyTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2393, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *WebDocumentNoProxy) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutString(b, m.URL)
-	tlrt.PutUint32(b, uint32(m.Size))
-	tlrt.PutString(b, m.MimeType)
-	tlrt.PutVectorHeader(b, len(m.Attributes))
-	for i := range m.Attributes {
-		if err := tlrt.EncodeObject(b, m.Attributes[i]); err != nil {
-			return tlrt.EncodeErr(err, "webDocumentNoProxy", "attributes")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2393, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *WebDocumentNoProxy) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, WebDocumentNoProxyTypeID, "webDocumentNoProxy"); err != nil {
-		return tlrt.DecodeErr(err, "webDocumentNoProxy", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3221, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *WebDocumentNoProxy) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 3221)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *WebDocumentNoProxy) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "webDocumentNoProxy", "")
-	}
-	var err error
-	if m.URL, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "webDocumentNoProxy", "url")
-	}
-	if m.Size, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "webDocumentNoProxy", "size")
-	}
-	if m.MimeType, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "webDocumentNoProxy", "mime_type")
-	}
-	if m.Attributes, err = tlrt.DecodeSlabs[DocumentAttributeVideo](d, false, 4, depth+1, decodeDocumentAttribute); err != nil {
-		return tlrt.DecodeErr(err, "webDocumentNoProxy", "attributes")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3221, m)
 }
 
 // WebPageClass is the TL type WebPage: one of WebPageEmpty, WebPagePending,
@@ -536,29 +307,9 @@ func DecodeWebPage(b *bin.Buffer) (WebPageClass, error) {
 
 // decodeWebPage is DecodeWebPage for a value nested depth levels deep.
 func decodeWebPage(d *tlrt.Decoder, depth int) (WebPageClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v WebPageClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case WebPageEmptyTypeID:
-		v, size = &WebPageEmpty{}, unsafe.Sizeof(WebPageEmpty{})
-	case WebPagePendingTypeID:
-		v, size = &WebPagePending{}, unsafe.Sizeof(WebPagePending{})
-	case WebPageTypeID:
-		v, size = &WebPage{}, unsafe.Sizeof(WebPage{})
-	case WebPageNotModifiedTypeID:
-		v = tlrt.New[WebPageNotModified](d)
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "WebPage"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 224, depth)
+	c, _ := v.(WebPageClass)
+	return c, err
 }
 
 // WebPageEmpty is the TL constructor webPageEmpty.
@@ -611,72 +362,32 @@ func (m *WebPageEmpty) ClearURL() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *WebPageEmpty) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, WebPageEmptyTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 317, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *WebPageEmpty) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags
-	flags |= tlrt.Bit(m.URL != "", 0)
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, uint32(flags))
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.ID))
-	if flags.Has(0) {
-		tlrt.PutString(b, m.URL)
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 317, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *WebPageEmpty) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, WebPageEmptyTypeID, "webPageEmpty"); err != nil {
-		return tlrt.DecodeErr(err, "webPageEmpty", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 937, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *WebPageEmpty) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = WebPageEmpty{}
-	d := tlrt.NewDecoder(b, &wireSchema, 937)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *WebPageEmpty) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "webPageEmpty", "flags")
-	}
-	if m.ID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "webPageEmpty", "id")
-	}
-	if m.Flags.Has(0) {
-		if m.URL, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "webPageEmpty", "url")
-		}
-	}
-	if m.URL != "" {
-		m.Flags.Unset(0)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 937, m)
 }
 
 // WebPagePending is the TL constructor webPagePending.
@@ -731,76 +442,32 @@ func (m *WebPagePending) ClearURL() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *WebPagePending) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, WebPagePendingTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1656, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *WebPagePending) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags
-	flags |= tlrt.Bit(m.URL != "", 0)
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, uint32(flags))
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.ID))
-	if flags.Has(0) {
-		tlrt.PutString(b, m.URL)
-	}
-	tlrt.PutUint32(b, uint32(m.Date))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1656, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *WebPagePending) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, WebPagePendingTypeID, "webPagePending"); err != nil {
-		return tlrt.DecodeErr(err, "webPagePending", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2416, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *WebPagePending) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = WebPagePending{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2416)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *WebPagePending) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "webPagePending", "flags")
-	}
-	if m.ID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "webPagePending", "id")
-	}
-	if m.Flags.Has(0) {
-		if m.URL, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "webPagePending", "url")
-		}
-	}
-	if m.Date, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "webPagePending", "date")
-	}
-	if m.URL != "" {
-		m.Flags.Unset(0)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2416, m)
 }
 
 // WebPage is the TL constructor webPage.
@@ -1079,242 +746,32 @@ func (m *WebPage) ClearAttributes() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *WebPage) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, WebPageTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 2212, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *WebPage) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<4 | 1<<9 | 1<<10 | 1<<13 | 1<<14)
-	flags |= tlrt.Bit(m.HasLargeMedia, 13)
-	flags |= tlrt.Bit(m.VideoCoverPhoto, 14)
-	flags |= tlrt.Bit(m.Type != "", 0)
-	flags |= tlrt.Bit(m.SiteName != "", 1)
-	flags |= tlrt.Bit(m.Title != "", 2)
-	flags |= tlrt.Bit(m.Description != "", 3)
-	flags |= tlrt.Bit(m.Photo != nil, 4)
-	flags |= tlrt.Bit(m.EmbedURL != "" || m.EmbedType != "", 5)
-	flags |= tlrt.Bit(m.EmbedWidth != 0 || m.EmbedHeight != 0, 6)
-	flags |= tlrt.Bit(m.Duration != 0, 7)
-	flags |= tlrt.Bit(m.Author != "", 8)
-	flags |= tlrt.Bit(m.Document != nil, 9)
-	flags |= tlrt.Bit(m.CachedPage != nil, 10)
-	flags |= tlrt.Bit(len(m.Attributes) > 0, 12)
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, uint32(flags))
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.ID))
-	tlrt.PutString(b, m.URL)
-	tlrt.PutString(b, m.DisplayURL)
-	tlrt.PutUint32(b, uint32(m.Hash))
-	if flags.Has(0) {
-		tlrt.PutString(b, m.Type)
-	}
-	if flags.Has(1) {
-		tlrt.PutString(b, m.SiteName)
-	}
-	if flags.Has(2) {
-		tlrt.PutString(b, m.Title)
-	}
-	if flags.Has(3) {
-		tlrt.PutString(b, m.Description)
-	}
-	if flags.Has(4) {
-		if err := tlrt.EncodeObject(b, m.Photo); err != nil {
-			return tlrt.EncodeErr(err, "webPage", "photo")
-		}
-	}
-	if flags.Has(5) {
-		tlrt.PutString(b, m.EmbedURL)
-		tlrt.PutString(b, m.EmbedType)
-	}
-	if flags.Has(6) {
-		w := tlrt.Extend(b, 8)
-		_ = w[7]
-		binary.LittleEndian.PutUint32(w, uint32(m.EmbedWidth))
-		binary.LittleEndian.PutUint32(w[4:], uint32(m.EmbedHeight))
-	}
-	if flags.Has(7) {
-		tlrt.PutUint32(b, uint32(m.Duration))
-	}
-	if flags.Has(8) {
-		tlrt.PutString(b, m.Author)
-	}
-	if flags.Has(9) {
-		if err := tlrt.EncodeObject(b, m.Document); err != nil {
-			return tlrt.EncodeErr(err, "webPage", "document")
-		}
-	}
-	if flags.Has(10) {
-		if err := m.CachedPage.Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "webPage", "cached_page")
-		}
-	}
-	if flags.Has(12) {
-		tlrt.PutVectorHeader(b, len(m.Attributes))
-		for i := range m.Attributes {
-			if err := tlrt.EncodeObject(b, m.Attributes[i]); err != nil {
-				return tlrt.EncodeErr(err, "webPage", "attributes")
-			}
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 2212, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *WebPage) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, WebPageTypeID, "webPage"); err != nil {
-		return tlrt.DecodeErr(err, "webPage", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 3029, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *WebPage) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = WebPage{}
-	d := tlrt.NewDecoder(b, &wireSchema, 3029)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *WebPage) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "webPage", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "webPage", "flags")
-	}
-	m.HasLargeMedia = m.Flags.Has(13)
-	m.VideoCoverPhoto = m.Flags.Has(14)
-	if m.ID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "webPage", "id")
-	}
-	if m.URL, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "webPage", "url")
-	}
-	if m.DisplayURL, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "webPage", "display_url")
-	}
-	if m.Hash, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "webPage", "hash")
-	}
-	if m.Flags.Has(0) {
-		if m.Type, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "webPage", "type")
-		}
-	}
-	if m.Flags.Has(1) {
-		if m.SiteName, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "webPage", "site_name")
-		}
-	}
-	if m.Flags.Has(2) {
-		if m.Title, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "webPage", "title")
-		}
-	}
-	if m.Flags.Has(3) {
-		if m.Description, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "webPage", "description")
-		}
-	}
-	if m.Flags.Has(4) {
-		if m.Photo, err = decodePhoto(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "webPage", "photo")
-		}
-	}
-	if m.Flags.Has(5) {
-		if m.EmbedURL, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "webPage", "embed_url")
-		}
-	}
-	if m.Flags.Has(5) {
-		if m.EmbedType, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "webPage", "embed_type")
-		}
-	}
-	if m.Flags.Has(6) {
-		if m.EmbedWidth, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "webPage", "embed_width")
-		}
-	}
-	if m.Flags.Has(6) {
-		if m.EmbedHeight, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "webPage", "embed_height")
-		}
-	}
-	if m.Flags.Has(7) {
-		if m.Duration, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "webPage", "duration")
-		}
-	}
-	if m.Flags.Has(8) {
-		if m.Author, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "webPage", "author")
-		}
-	}
-	if m.Flags.Has(9) {
-		if m.Document, err = decodeDocument(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "webPage", "document")
-		}
-	}
-	if m.Flags.Has(10) {
-		d.Spend(unsafe.Sizeof(Page{}))
-		m.CachedPage = &Page{}
-		if err = tlrt.DecodeBoxed(d, m.CachedPage, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "webPage", "cached_page")
-		}
-	}
-	if m.Flags.Has(12) {
-		if m.Attributes, err = tlrt.DecodeSlabs[WebPageAttributeStory](d, false, 8, depth+1, decodeWebPageAttribute); err != nil {
-			return tlrt.DecodeErr(err, "webPage", "attributes")
-		}
-	}
-	m.Flags &^= 1<<4 | 1<<9 | 1<<10 | 1<<13 | 1<<14
-	if m.Type != "" {
-		m.Flags.Unset(0)
-	}
-	if m.SiteName != "" {
-		m.Flags.Unset(1)
-	}
-	if m.Title != "" {
-		m.Flags.Unset(2)
-	}
-	if m.Description != "" {
-		m.Flags.Unset(3)
-	}
-	if m.EmbedURL != "" || m.EmbedType != "" {
-		m.Flags.Unset(5)
-	}
-	if m.EmbedWidth != 0 || m.EmbedHeight != 0 {
-		m.Flags.Unset(6)
-	}
-	if m.Duration != 0 {
-		m.Flags.Unset(7)
-	}
-	if m.Author != "" {
-		m.Flags.Unset(8)
-	}
-	if len(m.Attributes) > 0 {
-		m.Flags.Unset(12)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 3029, m)
 }
 
 // WebPageNotModified is the TL constructor webPageNotModified.
@@ -1370,65 +827,31 @@ func (m *WebPageNotModified) ClearCachedPageViews() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *WebPageNotModified) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, WebPageNotModifiedTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1054, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *WebPageNotModified) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags
-	flags |= tlrt.Bit(m.CachedPageViews != 0, 0)
-	tlrt.PutUint32(b, uint32(flags))
-	if flags.Has(0) {
-		tlrt.PutUint32(b, uint32(m.CachedPageViews))
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1054, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *WebPageNotModified) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, WebPageNotModifiedTypeID, "webPageNotModified"); err != nil {
-		return tlrt.DecodeErr(err, "webPageNotModified", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1763, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *WebPageNotModified) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = WebPageNotModified{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1763)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *WebPageNotModified) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "webPageNotModified", "flags")
-	}
-	if m.Flags.Has(0) {
-		if m.CachedPageViews, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "webPageNotModified", "cached_page_views")
-		}
-	}
-	if m.CachedPageViews != 0 {
-		m.Flags.Unset(0)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1763, m)
 }
 
 // WebPageAttributeClass is the TL type WebPageAttribute: one of
@@ -1450,35 +873,9 @@ func DecodeWebPageAttribute(b *bin.Buffer) (WebPageAttributeClass, error) {
 // decodeWebPageAttribute is DecodeWebPageAttribute for a value nested depth
 // levels deep.
 func decodeWebPageAttribute(d *tlrt.Decoder, depth int) (WebPageAttributeClass, error) {
-	id, err := d.ID()
-	if err != nil {
-		return nil, err
-	}
-	var v WebPageAttributeClass
-	var size uintptr // of the value, which the Decoder counts
-	switch id {
-	case WebPageAttributeThemeTypeID:
-		v, size = &WebPageAttributeTheme{}, unsafe.Sizeof(WebPageAttributeTheme{})
-	case WebPageAttributeStoryTypeID:
-		v, size = &WebPageAttributeStory{}, unsafe.Sizeof(WebPageAttributeStory{})
-	case WebPageAttributeStickerSetTypeID:
-		v, size = &WebPageAttributeStickerSet{}, unsafe.Sizeof(WebPageAttributeStickerSet{})
-	case WebPageAttributeUniqueStarGiftTypeID:
-		v, size = &WebPageAttributeUniqueStarGift{}, unsafe.Sizeof(WebPageAttributeUniqueStarGift{})
-	case WebPageAttributeStarGiftCollectionTypeID:
-		v, size = &WebPageAttributeStarGiftCollection{}, unsafe.Sizeof(WebPageAttributeStarGiftCollection{})
-	case WebPageAttributeStarGiftAuctionTypeID:
-		v, size = &WebPageAttributeStarGiftAuction{}, unsafe.Sizeof(WebPageAttributeStarGiftAuction{})
-	case WebPageAttributeAiComposeToneTypeID:
-		v = tlrt.New[WebPageAttributeAiComposeTone](d)
-	default:
-		return nil, &UnknownIDError{ID: id, Type: "WebPageAttribute"}
-	}
-	d.Spend(size)
-	if err := v.DecodeBareAt(d, depth); err != nil {
-		return nil, err
-	}
-	return v, nil
+	v, err := tlrt.DecodeClassAt(d, &wireSchema, 539, depth)
+	c, _ := v.(WebPageAttributeClass)
+	return c, err
 }
 
 // WebPageAttributeTheme is the TL constructor webPageAttributeTheme.
@@ -1534,88 +931,32 @@ func (m *WebPageAttributeTheme) ClearDocuments() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *WebPageAttributeTheme) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, WebPageAttributeThemeTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 786, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *WebPageAttributeTheme) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 1)
-	flags |= tlrt.Bit(len(m.Documents) > 0, 0)
-	flags |= tlrt.Bit(m.Settings != nil, 1)
-	tlrt.PutUint32(b, uint32(flags))
-	if flags.Has(0) {
-		tlrt.PutVectorHeader(b, len(m.Documents))
-		for i := range m.Documents {
-			if err := tlrt.EncodeObject(b, m.Documents[i]); err != nil {
-				return tlrt.EncodeErr(err, "webPageAttributeTheme", "documents")
-			}
-		}
-	}
-	if flags.Has(1) {
-		if err := m.Settings.Encode(b); err != nil {
-			return tlrt.EncodeErr(err, "webPageAttributeTheme", "settings")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 786, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *WebPageAttributeTheme) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, WebPageAttributeThemeTypeID, "webPageAttributeTheme"); err != nil {
-		return tlrt.DecodeErr(err, "webPageAttributeTheme", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1470, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *WebPageAttributeTheme) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = WebPageAttributeTheme{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1470)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *WebPageAttributeTheme) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "webPageAttributeTheme", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "webPageAttributeTheme", "flags")
-	}
-	if m.Flags.Has(0) {
-		if m.Documents, err = tlrt.DecodeSlabs[Document](d, false, 12, depth+1, decodeDocument); err != nil {
-			return tlrt.DecodeErr(err, "webPageAttributeTheme", "documents")
-		}
-	}
-	if m.Flags.Has(1) {
-		d.Spend(unsafe.Sizeof(ThemeSettings{}))
-		m.Settings = &ThemeSettings{}
-		if err = tlrt.DecodeBoxed(d, m.Settings, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "webPageAttributeTheme", "settings")
-		}
-	}
-	m.Flags &^= 1 << 1
-	if len(m.Documents) > 0 {
-		m.Flags.Unset(0)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1470, m)
 }
 
 // WebPageAttributeStory is the TL constructor webPageAttributeStory.
@@ -1648,79 +989,32 @@ func (*WebPageAttributeStory) TypeName() string {
 func (*WebPageAttributeStory) webPageAttributeClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *WebPageAttributeStory) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, WebPageAttributeStoryTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 424, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *WebPageAttributeStory) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 0)
-	flags |= tlrt.Bit(m.Story != nil, 0)
-	tlrt.PutUint32(b, uint32(flags))
-	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
-		return tlrt.EncodeErr(err, "webPageAttributeStory", "peer")
-	}
-	tlrt.PutUint32(b, uint32(m.ID))
-	if flags.Has(0) {
-		if err := tlrt.EncodeObject(b, m.Story); err != nil {
-			return tlrt.EncodeErr(err, "webPageAttributeStory", "story")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 424, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *WebPageAttributeStory) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, WebPageAttributeStoryTypeID, "webPageAttributeStory"); err != nil {
-		return tlrt.DecodeErr(err, "webPageAttributeStory", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1062, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *WebPageAttributeStory) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = WebPageAttributeStory{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1062)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *WebPageAttributeStory) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "webPageAttributeStory", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "webPageAttributeStory", "flags")
-	}
-	if m.Peer, err = decodePeer(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "webPageAttributeStory", "peer")
-	}
-	if m.ID, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "webPageAttributeStory", "id")
-	}
-	if m.Flags.Has(0) {
-		if m.Story, err = decodeStoryItem(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "webPageAttributeStory", "story")
-		}
-	}
-	m.Flags &^= 1 << 0
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1062, m)
 }
 
 // WebPageAttributeStickerSet is the TL constructor webPageAttributeStickerSet.
@@ -1755,74 +1049,32 @@ func (*WebPageAttributeStickerSet) TypeName() string {
 func (*WebPageAttributeStickerSet) webPageAttributeClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *WebPageAttributeStickerSet) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, WebPageAttributeStickerSetTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 754, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *WebPageAttributeStickerSet) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<0 | 1<<1)
-	flags |= tlrt.Bit(m.Emojis, 0)
-	flags |= tlrt.Bit(m.TextColor, 1)
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, uint32(flags))
-	binary.LittleEndian.PutUint32(w[4:], bin.TypeVector)
-	binary.LittleEndian.PutUint32(w[8:], uint32(len(m.Stickers)))
-	for i := range m.Stickers {
-		if err := tlrt.EncodeObject(b, m.Stickers[i]); err != nil {
-			return tlrt.EncodeErr(err, "webPageAttributeStickerSet", "stickers")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 754, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *WebPageAttributeStickerSet) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, WebPageAttributeStickerSetTypeID, "webPageAttributeStickerSet"); err != nil {
-		return tlrt.DecodeErr(err, "webPageAttributeStickerSet", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1432, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *WebPageAttributeStickerSet) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = WebPageAttributeStickerSet{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1432)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *WebPageAttributeStickerSet) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "webPageAttributeStickerSet", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "webPageAttributeStickerSet", "flags")
-	}
-	m.Emojis = m.Flags.Has(0)
-	m.TextColor = m.Flags.Has(1)
-	if m.Stickers, err = tlrt.DecodeSlabs[Document](d, false, 12, depth+1, decodeDocument); err != nil {
-		return tlrt.DecodeErr(err, "webPageAttributeStickerSet", "stickers")
-	}
-	m.Flags &^= 1<<0 | 1<<1
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1432, m)
 }
 
 // WebPageAttributeUniqueStarGift is the TL constructor
@@ -1855,54 +1107,32 @@ func (*WebPageAttributeUniqueStarGift) TypeName() string {
 func (*WebPageAttributeUniqueStarGift) webPageAttributeClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *WebPageAttributeUniqueStarGift) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, WebPageAttributeUniqueStarGiftTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1973, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *WebPageAttributeUniqueStarGift) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Gift); err != nil {
-		return tlrt.EncodeErr(err, "webPageAttributeUniqueStarGift", "gift")
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1973, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *WebPageAttributeUniqueStarGift) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, WebPageAttributeUniqueStarGiftTypeID, "webPageAttributeUniqueStarGift"); err != nil {
-		return tlrt.DecodeErr(err, "webPageAttributeUniqueStarGift", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2761, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *WebPageAttributeUniqueStarGift) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2761)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *WebPageAttributeUniqueStarGift) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "webPageAttributeUniqueStarGift", "")
-	}
-	var err error
-	if m.Gift, err = decodeStarGift(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "webPageAttributeUniqueStarGift", "gift")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2761, m)
 }
 
 // WebPageAttributeStarGiftCollection is the TL constructor
@@ -1935,57 +1165,32 @@ func (*WebPageAttributeStarGiftCollection) TypeName() string {
 func (*WebPageAttributeStarGiftCollection) webPageAttributeClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *WebPageAttributeStarGiftCollection) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, WebPageAttributeStarGiftCollectionTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 459, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *WebPageAttributeStarGiftCollection) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutVectorHeader(b, len(m.Icons))
-	for i := range m.Icons {
-		if err := tlrt.EncodeObject(b, m.Icons[i]); err != nil {
-			return tlrt.EncodeErr(err, "webPageAttributeStarGiftCollection", "icons")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 459, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *WebPageAttributeStarGiftCollection) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, WebPageAttributeStarGiftCollectionTypeID, "webPageAttributeStarGiftCollection"); err != nil {
-		return tlrt.DecodeErr(err, "webPageAttributeStarGiftCollection", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1102, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *WebPageAttributeStarGiftCollection) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1102)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *WebPageAttributeStarGiftCollection) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "webPageAttributeStarGiftCollection", "")
-	}
-	var err error
-	if m.Icons, err = tlrt.DecodeSlabs[Document](d, false, 12, depth+1, decodeDocument); err != nil {
-		return tlrt.DecodeErr(err, "webPageAttributeStarGiftCollection", "icons")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1102, m)
 }
 
 // WebPageAttributeStarGiftAuction is the TL constructor
@@ -2019,58 +1224,32 @@ func (*WebPageAttributeStarGiftAuction) TypeName() string {
 func (*WebPageAttributeStarGiftAuction) webPageAttributeClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *WebPageAttributeStarGiftAuction) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, WebPageAttributeStarGiftAuctionTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 12, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *WebPageAttributeStarGiftAuction) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if err := tlrt.EncodeObject(b, m.Gift); err != nil {
-		return tlrt.EncodeErr(err, "webPageAttributeStarGiftAuction", "gift")
-	}
-	tlrt.PutUint32(b, uint32(m.EndDate))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 12, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *WebPageAttributeStarGiftAuction) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, WebPageAttributeStarGiftAuctionTypeID, "webPageAttributeStarGiftAuction"); err != nil {
-		return tlrt.DecodeErr(err, "webPageAttributeStarGiftAuction", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 590, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *WebPageAttributeStarGiftAuction) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 590)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *WebPageAttributeStarGiftAuction) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "webPageAttributeStarGiftAuction", "")
-	}
-	var err error
-	if m.Gift, err = decodeStarGift(d, depth+1); err != nil {
-		return tlrt.DecodeErr(err, "webPageAttributeStarGiftAuction", "gift")
-	}
-	if m.EndDate, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "webPageAttributeStarGiftAuction", "end_date")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 590, m)
 }
 
 // WebPageAttributeAiComposeTone is the TL constructor
@@ -2102,51 +1281,31 @@ func (*WebPageAttributeAiComposeTone) TypeName() string {
 func (*WebPageAttributeAiComposeTone) webPageAttributeClass() {}
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *WebPageAttributeAiComposeTone) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 12)
-	_ = w[11]
-	binary.LittleEndian.PutUint32(w, WebPageAttributeAiComposeToneTypeID)
-	binary.LittleEndian.PutUint64(w[4:], uint64(m.EmojiID))
-	return nil
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1100, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *WebPageAttributeAiComposeTone) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint64(b, uint64(m.EmojiID))
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1100, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *WebPageAttributeAiComposeTone) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, WebPageAttributeAiComposeToneTypeID, "webPageAttributeAiComposeTone"); err != nil {
-		return tlrt.DecodeErr(err, "webPageAttributeAiComposeTone", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1813, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *WebPageAttributeAiComposeTone) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 1813)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *WebPageAttributeAiComposeTone) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.EmojiID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "webPageAttributeAiComposeTone", "emoji_id")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1813, m)
 }
 
 // WallPaperSettings is the TL constructor wallPaperSettings.
@@ -2332,139 +1491,32 @@ func (m *WallPaperSettings) ClearEmoticon() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *WallPaperSettings) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, WallPaperSettingsTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 511, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *WallPaperSettings) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<1 | 1<<2)
-	flags |= tlrt.Bit(m.Blur, 1)
-	flags |= tlrt.Bit(m.Motion, 2)
-	flags |= tlrt.Bit(m.BackgroundColor != 0, 0)
-	flags |= tlrt.Bit(m.SecondBackgroundColor != 0 || m.Rotation != 0, 4)
-	flags |= tlrt.Bit(m.ThirdBackgroundColor != 0, 5)
-	flags |= tlrt.Bit(m.FourthBackgroundColor != 0, 6)
-	flags |= tlrt.Bit(m.Intensity != 0, 3)
-	flags |= tlrt.Bit(m.Emoticon != "", 7)
-	tlrt.PutUint32(b, uint32(flags))
-	if flags.Has(0) {
-		tlrt.PutUint32(b, uint32(m.BackgroundColor))
-	}
-	if flags.Has(4) {
-		tlrt.PutUint32(b, uint32(m.SecondBackgroundColor))
-	}
-	if flags.Has(5) {
-		tlrt.PutUint32(b, uint32(m.ThirdBackgroundColor))
-	}
-	if flags.Has(6) {
-		tlrt.PutUint32(b, uint32(m.FourthBackgroundColor))
-	}
-	if flags.Has(3) {
-		tlrt.PutUint32(b, uint32(m.Intensity))
-	}
-	if flags.Has(4) {
-		tlrt.PutUint32(b, uint32(m.Rotation))
-	}
-	if flags.Has(7) {
-		tlrt.PutString(b, m.Emoticon)
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 511, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *WallPaperSettings) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, WallPaperSettingsTypeID, "wallPaperSettings"); err != nil {
-		return tlrt.DecodeErr(err, "wallPaperSettings", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1161, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *WallPaperSettings) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = WallPaperSettings{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1161)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *WallPaperSettings) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "wallPaperSettings", "flags")
-	}
-	m.Blur = m.Flags.Has(1)
-	m.Motion = m.Flags.Has(2)
-	if m.Flags.Has(0) {
-		if m.BackgroundColor, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "wallPaperSettings", "background_color")
-		}
-	}
-	if m.Flags.Has(4) {
-		if m.SecondBackgroundColor, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "wallPaperSettings", "second_background_color")
-		}
-	}
-	if m.Flags.Has(5) {
-		if m.ThirdBackgroundColor, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "wallPaperSettings", "third_background_color")
-		}
-	}
-	if m.Flags.Has(6) {
-		if m.FourthBackgroundColor, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "wallPaperSettings", "fourth_background_color")
-		}
-	}
-	if m.Flags.Has(3) {
-		if m.Intensity, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "wallPaperSettings", "intensity")
-		}
-	}
-	if m.Flags.Has(4) {
-		if m.Rotation, err = d.Int(); err != nil {
-			return tlrt.DecodeErr(err, "wallPaperSettings", "rotation")
-		}
-	}
-	if m.Flags.Has(7) {
-		if m.Emoticon, err = tlrt.String(d); err != nil {
-			return tlrt.DecodeErr(err, "wallPaperSettings", "emoticon")
-		}
-	}
-	m.Flags &^= 1<<1 | 1<<2
-	if m.BackgroundColor != 0 {
-		m.Flags.Unset(0)
-	}
-	if m.SecondBackgroundColor != 0 || m.Rotation != 0 {
-		m.Flags.Unset(4)
-	}
-	if m.ThirdBackgroundColor != 0 {
-		m.Flags.Unset(5)
-	}
-	if m.FourthBackgroundColor != 0 {
-		m.Flags.Unset(6)
-	}
-	if m.Intensity != 0 {
-		m.Flags.Unset(3)
-	}
-	if m.Emoticon != "" {
-		m.Flags.Unset(7)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1161, m)
 }
 
 // WebAuthorization is the TL constructor webAuthorization.
@@ -2500,85 +1552,32 @@ func (*WebAuthorization) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *WebAuthorization) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, WebAuthorizationTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1568, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *WebAuthorization) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	w := tlrt.Extend(b, 16)
-	_ = w[15]
-	binary.LittleEndian.PutUint64(w, uint64(m.Hash))
-	binary.LittleEndian.PutUint64(w[8:], uint64(m.BotID))
-	tlrt.PutString(b, m.Domain)
-	tlrt.PutString(b, m.Browser)
-	tlrt.PutString(b, m.Platform)
-	w = tlrt.Extend(b, 8)
-	_ = w[7]
-	binary.LittleEndian.PutUint32(w, uint32(m.DateCreated))
-	binary.LittleEndian.PutUint32(w[4:], uint32(m.DateActive))
-	tlrt.PutString(b, m.IP)
-	tlrt.PutString(b, m.Region)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1568, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *WebAuthorization) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, WebAuthorizationTypeID, "webAuthorization"); err != nil {
-		return tlrt.DecodeErr(err, "webAuthorization", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2323, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *WebAuthorization) DecodeBare(b *bin.Buffer) error {
-	d := tlrt.NewDecoder(b, &wireSchema, 2323)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *WebAuthorization) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if m.Hash, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "webAuthorization", "hash")
-	}
-	if m.BotID, err = d.Long(); err != nil {
-		return tlrt.DecodeErr(err, "webAuthorization", "bot_id")
-	}
-	if m.Domain, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "webAuthorization", "domain")
-	}
-	if m.Browser, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "webAuthorization", "browser")
-	}
-	if m.Platform, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "webAuthorization", "platform")
-	}
-	if m.DateCreated, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "webAuthorization", "date_created")
-	}
-	if m.DateActive, err = d.Int(); err != nil {
-		return tlrt.DecodeErr(err, "webAuthorization", "date_active")
-	}
-	if m.IP, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "webAuthorization", "ip")
-	}
-	if m.Region, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "webAuthorization", "region")
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2323, m)
 }
 
 // WebDomainException is the TL constructor webDomainException.
@@ -2632,78 +1631,32 @@ func (m *WebDomainException) ClearFavicon() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *WebDomainException) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, WebDomainExceptionTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 1355, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *WebDomainException) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags
-	flags |= tlrt.Bit(m.Favicon != 0, 0)
-	tlrt.PutUint32(b, uint32(flags))
-	tlrt.PutString(b, m.Domain)
-	tlrt.PutString(b, m.URL)
-	tlrt.PutString(b, m.Title)
-	if flags.Has(0) {
-		tlrt.PutUint64(b, uint64(m.Favicon))
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 1355, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *WebDomainException) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, WebDomainExceptionTypeID, "webDomainException"); err != nil {
-		return tlrt.DecodeErr(err, "webDomainException", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 2089, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *WebDomainException) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = WebDomainException{}
-	d := tlrt.NewDecoder(b, &wireSchema, 2089)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *WebDomainException) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "webDomainException", "flags")
-	}
-	if m.Domain, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "webDomainException", "domain")
-	}
-	if m.URL, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "webDomainException", "url")
-	}
-	if m.Title, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "webDomainException", "title")
-	}
-	if m.Flags.Has(0) {
-		if m.Favicon, err = d.Long(); err != nil {
-			return tlrt.DecodeErr(err, "webDomainException", "favicon")
-		}
-	}
-	if m.Favicon != 0 {
-		m.Flags.Unset(0)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 2089, m)
 }
 
 // WebViewMessageSent is the TL constructor webViewMessageSent.
@@ -2731,68 +1684,31 @@ func (*WebViewMessageSent) TypeName() string {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *WebViewMessageSent) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, WebViewMessageSentTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 112, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *WebViewMessageSent) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1 << 0)
-	flags |= tlrt.Bit(m.MsgID != nil, 0)
-	tlrt.PutUint32(b, uint32(flags))
-	if flags.Has(0) {
-		if err := tlrt.EncodeObject(b, m.MsgID); err != nil {
-			return tlrt.EncodeErr(err, "webViewMessageSent", "msg_id")
-		}
-	}
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 112, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *WebViewMessageSent) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, WebViewMessageSentTypeID, "webViewMessageSent"); err != nil {
-		return tlrt.DecodeErr(err, "webViewMessageSent", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 707, m)
 }
 
 // DecodeBare reads m from b, which holds no ID.
+//
+//go:noinline
 func (m *WebViewMessageSent) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = WebViewMessageSent{}
-	d := tlrt.NewDecoder(b, &wireSchema, 707)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *WebViewMessageSent) DecodeBareAt(d *tlrt.Decoder, depth int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	if depth > MaxDecodeDepth {
-		return tlrt.DecodeErr(ErrTooDeep, "webViewMessageSent", "")
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "webViewMessageSent", "flags")
-	}
-	if m.Flags.Has(0) {
-		if m.MsgID, err = decodeInputBotInlineMessageID(d, depth+1); err != nil {
-			return tlrt.DecodeErr(err, "webViewMessageSent", "msg_id")
-		}
-	}
-	m.Flags &^= 1 << 0
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 707, m)
 }
 
 // WebViewResultURL is the TL constructor webViewResultUrl.
@@ -2848,75 +1764,30 @@ func (m *WebViewResultURL) ClearQueryID() {
 }
 
 // Encode writes m to b with its ID.
+//
+//go:noinline
 func (m *WebViewResultURL) Encode(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	tlrt.PutUint32(b, WebViewResultURLTypeID)
-	return m.EncodeBare(b)
+	return tlrt.EncodeBoxedFields(b, &wireSchema, 712, unsafe.Pointer(m))
 }
 
 // EncodeBare writes m to b without its ID.
+//
+//go:noinline
 func (m *WebViewResultURL) EncodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	flags := m.Flags &^ (1<<1 | 1<<2 | 1<<3)
-	flags |= tlrt.Bit(m.Fullsize, 1)
-	flags |= tlrt.Bit(m.Fullscreen, 2)
-	flags |= tlrt.Bit(m.SameOrigin, 3)
-	flags |= tlrt.Bit(m.QueryID != 0, 0)
-	tlrt.PutUint32(b, uint32(flags))
-	if flags.Has(0) {
-		tlrt.PutUint64(b, uint64(m.QueryID))
-	}
-	tlrt.PutString(b, m.URL)
-	return nil
+	return tlrt.EncodeFields(b, &wireSchema, 712, unsafe.Pointer(m))
 }
 
 // Decode reads m from b, checking its ID.
+//
+//go:noinline
 func (m *WebViewResultURL) Decode(b *bin.Buffer) error {
-	if err := tlrt.ConsumeID(b, WebViewResultURLTypeID, "webViewResultUrl"); err != nil {
-		return tlrt.DecodeErr(err, "webViewResultUrl", "")
-	}
-	return m.DecodeBare(b)
+	return tlrt.DecodeValue(b, &wireSchema, 1385, m)
 }
 
 // DecodeBare reads m from b, which holds no ID. Its strings and bytes share a
 // few chunks of memory of their own, none of b's.
+//
+//go:noinline
 func (m *WebViewResultURL) DecodeBare(b *bin.Buffer) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	*m = WebViewResultURL{}
-	d := tlrt.NewDecoder(b, &wireSchema, 1385)
-	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
-}
-
-// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
-// decodes, read into a new m: it does not clear m.
-func (m *WebViewResultURL) DecodeBareAt(d *tlrt.Decoder, _ int) error {
-	if m == nil {
-		return ErrNilValue
-	}
-	var err error
-	if err = m.Flags.Decode(&d.Buffer); err != nil {
-		return tlrt.DecodeErr(err, "webViewResultUrl", "flags")
-	}
-	m.Fullsize = m.Flags.Has(1)
-	m.Fullscreen = m.Flags.Has(2)
-	m.SameOrigin = m.Flags.Has(3)
-	if m.Flags.Has(0) {
-		if m.QueryID, err = d.Long(); err != nil {
-			return tlrt.DecodeErr(err, "webViewResultUrl", "query_id")
-		}
-	}
-	if m.URL, err = tlrt.String(d); err != nil {
-		return tlrt.DecodeErr(err, "webViewResultUrl", "url")
-	}
-	m.Flags &^= 1<<1 | 1<<2 | 1<<3
-	if m.QueryID != 0 {
-		m.Flags.Unset(0)
-	}
-	return nil
+	return tlrt.DecodeValueBare(b, &wireSchema, 1385, m)
 }

@@ -35,7 +35,7 @@ func DecodeBoxed(b *Decoder, v Object, depth int) error {
 	if err := ConsumeID(&b.Buffer, v.TypeID(), v.TypeName()); err != nil {
 		return DecodeErr(err, v.TypeName(), "")
 	}
-	return v.DecodeBareAt(b, depth)
+	return DecodeAt(b, v, depth)
 }
 
 // DecodePtr reads a boxed constructor into a new value.
@@ -96,7 +96,7 @@ func DecodeStructs[T any, P interface {
 }](b *Decoder, bare, bareElems bool, minSize, depth int) ([]T, error) {
 	return decodeElems(b, bare, minSize, func(b *Decoder, v *T, _ int) error {
 		if bareElems {
-			return P(v).DecodeBareAt(b, depth)
+			return DecodeAt(b, P(v), depth)
 		}
 		return DecodeBoxed(b, P(v), depth)
 	})
@@ -124,7 +124,7 @@ func DecodeSlabs[T any, P interface {
 		}
 		b.Buf = b.Buf[4:]
 		p := P(s.next(b, left))
-		if err := p.DecodeBareAt(b, depth); err != nil {
+		if err := DecodeAt(b, p, depth); err != nil {
 			return err
 		}
 		c, ok := any(p).(C)
@@ -238,7 +238,11 @@ func decodeElems[T any](b *Decoder, bare bool, minSize int, decode func(b *Decod
 // (see grow).
 func preallocate[T any](n, minSize int) int {
 	var zero T
-	size := int(unsafe.Sizeof(zero))
+	return preallocateSize(n, minSize, int(unsafe.Sizeof(zero)))
+}
+
+// preallocateSize is preallocate for elements of size bytes.
+func preallocateSize(n, minSize, size int) int {
 	if size <= maxAllocPerByte*minSize {
 		return n
 	}

@@ -16,11 +16,11 @@ package tlrt
 
 // Version is the version of this runtime's interface to generated code. It
 // grows when generated code starts to depend on something new here.
-const Version = 3
+const Version = 4
 
 // MinVersion is the oldest version of generated code this runtime still
 // serves.
-const MinVersion = 3
+const MinVersion = 4
 
 // EnforceVersion turns a version mismatch into a compile error. Generated
 // code written for runtime version N holds

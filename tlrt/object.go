@@ -22,6 +22,11 @@ type Object interface {
 	EncodeBare(b *bin.Buffer) error
 	// DecodeBare reads the value without its ID.
 	DecodeBare(b *bin.Buffer) error
+}
+
+// DecoderAt is an Object with a generated decoder of its fields; the
+// fields of the others are read by the schema (see DecodeAt).
+type DecoderAt interface {
 	// DecodeBareAt is DecodeBare for a value nested depth levels deep in
 	// the input that d is decoding, read into a new value. Values that
 	// hold other values refuse a depth above MaxDecodeDepth with
@@ -77,7 +82,7 @@ func DecodeObject(b *Decoder, depth int, newObject func(id uint32) Object) (Obje
 		return nil, &UnknownIDError{ID: id, Type: "Object"}
 	}
 	b.Spend(reflect.TypeOf(v).Elem().Size())
-	if err := v.DecodeBareAt(b, depth); err != nil {
+	if err := DecodeAt(b, v, depth); err != nil {
 		return nil, err
 	}
 	return v, nil

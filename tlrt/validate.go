@@ -2,6 +2,7 @@ package tlrt
 
 import (
 	"sort"
+	"sync/atomic"
 
 	"github.com/gotd/td/bin"
 )
@@ -24,6 +25,15 @@ type Schema struct {
 	Types []SchemaType
 	// Classes are the TL names of the types of several constructors.
 	Classes []string
+	// New returns a new zero value of the constructor or function id, nil
+	// for an ID the package does not define: the package's New. Encoding
+	// and decoding by the schema (EncodeFields, DecodeFields) take the Go
+	// types of the definitions from it.
+	New func(id uint32) Object
+
+	// byOffsets holds the layouts of the definitions, with which
+	// EncodeFields and DecodeAt read and write them, made on first use.
+	byOffsets atomic.Pointer[layouts]
 }
 
 // SchemaDef is a constructor or function of a Schema.
@@ -44,6 +54,9 @@ type SchemaField struct {
 	// for a required field.
 	Word int8
 	Bit  uint8 // its bit in the word
+	// Go is the index, among the fields of the definition's Go struct, of
+	// the one that holds the field (reflect.Type.Field).
+	Go int16
 }
 
 // SchemaType is a type of a Schema.

@@ -3,7 +3,7 @@
 //
 // Usage:
 //
-//	tlgen generate -schema FILE -out DIR [-package NAME] [-only PATTERNS]
+//	tlgen generate -schema FILE -out DIR [-package NAME] [-only PATTERNS] [-code TYPES]
 //	tlgen fetch [-from URL|FILE] [-o schema/api.tl]
 //	tlgen diff [-json] OLD.tl NEW.tl
 //
@@ -47,7 +47,7 @@ const usage = `tlgen turns a TL schema into a Go package.
 
 Usage:
 
-	tlgen generate -schema FILE -out DIR [-package NAME] [-only PATTERNS]
+	tlgen generate -schema FILE -out DIR [-package NAME] [-only PATTERNS] [-code TYPES]
 	tlgen fetch [-from URL|FILE] [-o schema/api.tl]
 	tlgen diff [-json] OLD.tl NEW.tl
 
@@ -85,8 +85,9 @@ func generate(args []string, stderr io.Writer) error {
 	out := fs.String("out", "", "output `directory`; its *_gen.go files are replaced (required)")
 	pkg := fs.String("package", "", "Go package `name` of the output (default: the base name of -out)")
 	only := fs.String("only", "", "generate only the functions these comma-separated `patterns` match\n(TL names, or path.Match patterns such as 'channels.*') and the types they need")
+	code := fs.String("code", "", "keep generated codecs for the constructors of these comma-separated boxed `types`\n(TL names such as 'Message,messages.Messages') only; every other definition\nis encoded and decoded by the runtime from the package's wire table")
 	fs.Usage = func() {
-		fmt.Fprint(stderr, `Usage: tlgen generate -schema FILE -out DIR [-package NAME] [-only PATTERNS]
+		fmt.Fprint(stderr, `Usage: tlgen generate -schema FILE -out DIR [-package NAME] [-only PATTERNS] [-code TYPES]
 
 Generates a Go package with a struct per constructor and function of the
 schema, binary encoding, a registry and a typed Client.
@@ -95,6 +96,14 @@ With -only, the package holds the functions the patterns match, the types
 of their parameters and results and, for every type reached, all of its
 constructors and what their fields need, recursively (and invokeWithLayer,
 for WithLayer). Go names are those of the full package.
+
+With -code, only the constructors of the listed types keep generated code
+that encodes and decodes their fields one by one: the types on the hot
+path of decoding. Every other definition, functions included, hands its
+value to the runtime, which encodes and decodes it as the package's wire
+table describes it: the package compiles with far less time and memory,
+and those definitions cost more to encode and decode. Without -code,
+every definition keeps generated code.
 
 Flags:
 `)
@@ -121,6 +130,9 @@ Flags:
 	cfg := gen.Config{Package: name, Filename: *schema}
 	if *only != "" {
 		cfg.Only = []string{*only}
+	}
+	if *code != "" {
+		cfg.Code = []string{*code}
 	}
 	m, err := gen.LoadModel(src, cfg)
 	if err != nil {

@@ -410,3 +410,37 @@ func TestGenerateOnly(t *testing.T) {
 		t.Errorf("constructor pattern: %v", err)
 	}
 }
+
+// TestGenerateCode checks -code: the constructors of the listed types keep
+// generated codecs, every other definition calls the runtime, and a name
+// that is no type of the schema fails with status 1, naming it.
+func TestGenerateCode(t *testing.T) {
+	dir := t.TempDir()
+	schema := filepath.Join(dir, "t.tl")
+	writeFile(t, schema, oldSchema)
+	out := filepath.Join(dir, "p")
+	if _, _, _, err := runTool("generate", "-schema", schema, "-out", out, "-code", "Bool"); err != nil {
+		t.Fatal(err)
+	}
+	var all strings.Builder
+	for _, name := range []string{"tl_b_gen.go", "tl_u_gen.go", "tl_users_gen.go"} {
+		all.WriteString(readFile(t, filepath.Join(out, name)))
+	}
+	src := all.String()
+	for _, want := range []string{
+		"func (m *BoolTrue) EncodeBare(b *bin.Buffer) error {\n\tif m == nil {",
+		"func (m *User) EncodeBare(b *bin.Buffer) error {\n\treturn tlrt.EncodeFields(b, &wireSchema, ",
+		"func (m *UsersGetRequest) Encode(b *bin.Buffer) error {\n\treturn tlrt.EncodeBoxedFields(b, &wireSchema, ",
+	} {
+		if !strings.Contains(src, want) {
+			t.Errorf("the generated code lacks %q", want)
+		}
+	}
+	_, _, code, err := runTool("generate", "-schema", schema, "-out", out, "-code", "Bool,user")
+	if want := schema + ": code: user is a constructor, not a type: list its type User"; code != 1 || err == nil || err.Error() != want {
+		t.Errorf("-code with a constructor: %v, status %d, want %q", err, code, want)
+	}
+	if _, stderr, _, _ := runTool("generate", "-h"); !strings.Contains(stderr, "-code types") {
+		t.Errorf("generate -h does not document -code:\n%s", stderr)
+	}
+}

@@ -9,10 +9,16 @@ import (
 )
 
 // emitDecode writes Decode, which checks the ID and then reads the fields
-// through DecodeBare. It calls DecodeBare directly, not through
-// tlrt.DecodeBoxed and an interface, so that a value decoded into stays
-// where its caller put it.
+// through DecodeBare. A definition with a generated codec (gen.Def.Code)
+// calls DecodeBare directly, not through the runtime and an interface, so
+// that a value decoded into stays where its caller put it; the others hand
+// m to the runtime (tlrt.DecodeValue).
 func emitDecode(f *jen.File, d *gen.Def) {
+	if !d.Code {
+		emitRuntimeMethod(f, d, "Decode reads m from b, checking its ID.", "Decode", buf(),
+			rt("DecodeValue").Call(jen.Id("b"), jen.Op("&").Id(schemaVar), jen.Lit(d.WireRoot), jen.Id("m")))
+		return
+	}
 	emitDoc(f, "Decode reads m from b, checking its ID.")
 	f.Func().Params(jen.Id("m").Op("*").Id(d.GoName)).Id("Decode").Params(buf()).Error().Block(
 		jen.If(
@@ -24,11 +30,21 @@ func emitDecode(f *jen.File, d *gen.Def) {
 	f.Line()
 }
 
-// emitDecodeBare writes DecodeBare, DecodeBareAt at the top: it clears a
-// value with optional fields, so that absent fields do not keep what a
-// reused m held (values DecodeBareAt reads into below the top are new),
-// and makes the Decoder of the value.
+// emitDecodeBare writes DecodeBare, Decode for a value without its ID. With
+// a generated codec it clears a value with optional fields, so that absent
+// fields do not keep what a reused m held (values DecodeBareAt reads into
+// below the top are new), and makes the Decoder of the value; without one,
+// the runtime does that (tlrt.DecodeValueBare).
 func emitDecodeBare(f *jen.File, d *gen.Def) {
+	doc := "DecodeBare reads m from b, which holds no ID."
+	if d.SharesInput {
+		doc += " Its strings and bytes share a few chunks of memory of their own, none of b's."
+	}
+	if !d.Code {
+		emitRuntimeMethod(f, d, doc, "DecodeBare", buf(),
+			rt("DecodeValueBare").Call(jen.Id("b"), jen.Op("&").Id(schemaVar), jen.Lit(d.WireRoot), jen.Id("m")))
+		return
+	}
 	var body []jen.Code
 	for _, fd := range d.Fields {
 		// An optional field, or a struct held by value, which may have
@@ -38,22 +54,20 @@ func emitDecodeBare(f *jen.File, d *gen.Def) {
 			break
 		}
 	}
-	doc := "DecodeBare reads m from b, which holds no ID."
-	if d.SharesInput {
-		doc += " Its strings and bytes share a few chunks of memory of their own, none of b's."
-	}
-	emitDoc(f, doc)
 	body = append(body,
 		jen.Id("d").Op(":=").Add(rt("NewDecoder")).Call(jen.Id("b"), jen.Op("&").Id(schemaVar), jen.Lit(d.WireRoot)),
 		jen.Return(rt("Finish").Call(jen.Id("b"), jen.Id("d"), jen.Id("m").Dot("DecodeBareAt").Call(jen.Id("d"), jen.Lit(0)))),
 	)
+	emitDoc(f, doc)
 	f.Func().Params(jen.Id("m").Op("*").Id(d.GoName)).Id("DecodeBare").Params(buf()).Error().Block(body...)
 	f.Line()
 }
 
 // emitDecodeBareAt writes DecodeBareAt, which reads the fields of a value
 // nested depth levels deep: a definition that nests refuses a depth above
-// MaxDecodeDepth.
+// MaxDecodeDepth. Only a definition with a generated codec (gen.Def.Code)
+// has one: the runtime reads the fields of the others as the wire table
+// says (tlrt.DecodeAt).
 func emitDecodeBareAt(f *jen.File, d *gen.Def) {
 	body := []jen.Code{nilCheck()}
 	depth := jen.Id("depth").Int()
@@ -66,8 +80,7 @@ func emitDecodeBareAt(f *jen.File, d *gen.Def) {
 	}
 	body = append(body, decodeFields(d)...)
 	body = append(body, jen.Return(jen.Nil()))
-	doc := "DecodeBareAt is DecodeBare for a value nested depth levels deep in what d decodes, read into a new m: it does not clear m."
-	emitDoc(f, doc)
+	emitDoc(f, "DecodeBareAt is DecodeBare for a value nested depth levels deep in what d decodes, read into a new m: it does not clear m.")
 	f.Func().Params(jen.Id("m").Op("*").Id(d.GoName)).Id("DecodeBareAt").Params(dec(), depth).Error().Block(body...)
 	f.Line()
 }
@@ -108,9 +121,12 @@ func decodeFields(d *gen.Def) []jen.Code {
 				ref = jen.Op("&").Add(target.Clone())
 			}
 			var call jen.Code
-			if fd.Type.Bare {
+			switch {
+			case fd.Type.Bare && fd.Type.Def.Code:
 				call = target.Clone().Dot("DecodeBareAt").Call(jen.Id("d"), deeper)
-			} else {
+			case fd.Type.Bare:
+				call = rt("DecodeAt").Call(jen.Id("d"), ref, deeper)
+			default:
 				call = rt("DecodeBoxed").Call(jen.Id("d"), ref, deeper)
 			}
 			stmts = append(stmts, jen.If(jen.Err().Op("=").Add(call), jen.Err().Op("!=").Nil()).Block(fail(fd.TLName)))
@@ -260,6 +276,22 @@ func resultDecoder(t *gen.Type) jen.Code {
 		))),
 	)
 }
+
+// emitRuntimeMethod writes a method of d whose body is one call of the
+// runtime, which returns its error: params are the method's parameters.
+// It is kept out of line (go:noinline): called through an interface, as
+// it mostly is, an inlined copy gains nothing, and the package and each
+// that imports it would compile one for every definition.
+func emitRuntimeMethod(f *jen.File, d *gen.Def, doc, name string, params, call jen.Code) {
+	emitDoc(f, doc)
+	f.Comment("//go:noinline")
+	f.Func().Params(jen.Id("m").Op("*").Id(d.GoName)).Id(name).Params(params).Error().Block(jen.Return(call))
+	f.Line()
+}
+
+// unsafePointer is m, the receiver, as the unsafe.Pointer the runtime's
+// codec by the wire table takes.
+func unsafePointer() jen.Code { return jen.Qual("unsafe", "Pointer").Call(jen.Id("m")) }
 
 // dec is the parameter d *tlrt.Decoder.
 func dec() jen.Code { return jen.Id("d").Op("*").Add(rt("Decoder")) }

@@ -158,7 +158,9 @@ func emitDef(f *jen.File, d *gen.Def) {
 	emitEncodeBare(f, d)
 	emitDecode(f, d)
 	emitDecodeBare(f, d)
-	emitDecodeBareAt(f, d)
+	if d.Code {
+		emitDecodeBareAt(f, d)
+	}
 }
 
 // goType is the jennifer form of a type the model spells.

@@ -17,8 +17,14 @@ func nilCheck() jen.Code {
 
 // emitEncode writes Encode, which writes the ID and then the fields: all
 // at offsets of one tlrt.Extend when every field has a fixed size, by
-// EncodeBare otherwise.
+// EncodeBare otherwise, and by the runtime, as the wire table says, for a
+// definition with no generated codec (gen.Def.Code).
 func emitEncode(f *jen.File, d *gen.Def) {
+	const doc = "Encode writes m to b with its ID."
+	if !d.Code {
+		emitRuntimeMethod(f, d, doc, "Encode", buf(), rt("EncodeBoxedFields").Call(jen.Id("b"), jen.Op("&").Id(schemaVar), jen.Lit(d.WireDef), unsafePointer()))
+		return
+	}
 	body := []jen.Code{nilCheck()}
 	if words, ok := fixedDef(d); ok {
 		declared := false
@@ -30,7 +36,7 @@ func emitEncode(f *jen.File, d *gen.Def) {
 			rt("PutUint32").Call(jen.Id("b"), jen.Id(d.TypeIDName())),
 			jen.Return(jen.Id("m").Dot("EncodeBare").Call(jen.Id("b"))))
 	}
-	emitDoc(f, "Encode writes m to b with its ID.")
+	emitDoc(f, doc)
 	f.Func().Params(jen.Id("m").Op("*").Id(d.GoName)).Id("Encode").Params(buf()).Error().Block(body...)
 	f.Line()
 }
@@ -53,8 +59,15 @@ func fixedDef(d *gen.Def) (words []word, ok bool) {
 // that is required or present. The flags words are worked out first, so
 // that consecutive fields of fixed size (flags words, ints, longs,
 // doubles, vector headers) under the same condition are written at
-// offsets of one tlrt.Extend.
+// offsets of one tlrt.Extend. A definition with no generated codec
+// (gen.Def.Code) hands the value to the runtime, which writes it as the
+// wire table says.
 func emitEncodeBare(f *jen.File, d *gen.Def) {
+	const doc = "EncodeBare writes m to b without its ID."
+	if !d.Code {
+		emitRuntimeMethod(f, d, doc, "EncodeBare", buf(), rt("EncodeFields").Call(jen.Id("b"), jen.Op("&").Id(schemaVar), jen.Lit(d.WireDef), unsafePointer()))
+		return
+	}
 	body := []jen.Code{nilCheck()}
 	for _, fd := range d.Fields {
 		if fd.Type.Kind == gen.KindFlags {
@@ -87,7 +100,7 @@ func emitEncodeBare(f *jen.File, d *gen.Def) {
 	}
 	flush()
 	body = append(body, jen.Return(jen.Nil()))
-	emitDoc(f, "EncodeBare writes m to b without its ID.")
+	emitDoc(f, doc)
 	f.Func().Params(jen.Id("m").Op("*").Id(d.GoName)).Id("EncodeBare").Params(buf()).Error().Block(body...)
 	f.Line()
 }

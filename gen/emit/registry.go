@@ -119,7 +119,9 @@ var schemaKinds = map[gen.Kind]string{
 }
 
 // emitSchema writes wireSchema, the tlrt.Schema of the package: the rows
-// of the model's WireTable, with which a Decoder checks its input.
+// of the model's WireTable and New, with which a Decoder checks its input
+// and the runtime encodes and decodes the definitions with no generated
+// codec.
 func emitSchema(f *jen.File, w *gen.WireTable) {
 	list := func(rows []jen.Code) jen.Code {
 		return jen.Custom(jen.Options{Open: "{", Close: "}", Separator: ",", Multi: true}, rows...)
@@ -143,6 +145,7 @@ func emitSchema(f *jen.File, w *gen.WireTable) {
 		if fd.Word != 0 {
 			row = append(row, jen.Id("Word").Op(":").Lit(fd.Word), jen.Id("Bit").Op(":").Lit(fd.Field.Flag.Bit))
 		}
+		row = append(row, jen.Id("Go").Op(":").Lit(fd.Go))
 		fields[i] = jen.Values(row...)
 	}
 	types := make([]jen.Code, len(w.Types))
@@ -163,11 +166,12 @@ func emitSchema(f *jen.File, w *gen.WireTable) {
 	for i, c := range w.Classes {
 		classes[i] = jen.Lit(c.TLName)
 	}
-	emitDoc(f, schemaVar+" is how the constructors and functions are encoded, as data: with it, a Decoder checks input that would make it allocate much, before it does.")
+	emitDoc(f, schemaVar+" is how the constructors and functions are encoded, as data: with it, a Decoder checks input that would make it allocate much, before it does, and the runtime encodes and decodes the definitions whose methods hand it their values.")
 	f.Var().Id(schemaVar).Op("=").Add(rt("Schema")).Add(list([]jen.Code{
 		jen.Id("Defs").Op(":").Index().Add(rt("SchemaDef")).Add(list(defs)),
 		jen.Id("Fields").Op(":").Index().Add(rt("SchemaField")).Add(list(fields)),
 		jen.Id("Types").Op(":").Index().Add(rt("SchemaType")).Add(list(types)),
 		jen.Id("Classes").Op(":").Index().String().Add(list(classes)),
+		jen.Id("New").Op(":").Id("New"),
 	}))
 }

@@ -34,15 +34,20 @@ func emitInterface(f *jen.File, c *gen.Class) {
 // emitClassDecoders writes DecodeX and decodeX, which read any
 // constructor of a class of several.
 func emitClassDecoders(f *jen.File, c *gen.Class) {
+	if !c.Code {
+		emitRuntimeClassDecoders(f, c)
+		return
+	}
 	cases := make([]jen.Code, 0, len(c.Constructors)+1)
 	counted := false // a value of a constructor sets size
 	for _, d := range c.Constructors {
-		set := jen.Id("v").Op("=").Add(newValue(d))
+		// The value as the class, and as what decodes its fields.
+		set := jen.List(jen.Id("v"), jen.Id("at")).Op("=").List(jen.Id("x"), jen.Id("x"))
 		if !d.Plain && len(d.Fields) > 0 {
-			set = jen.List(jen.Id("v"), jen.Id("size")).Op("=").List(newValue(d), sizeOf(d))
+			set = jen.List(jen.Id("v"), jen.Id("at"), jen.Id("size")).Op("=").List(jen.Id("x"), jen.Id("x"), sizeOf(d))
 			counted = true
 		}
-		cases = append(cases, jen.Case(jen.Id(d.TypeIDName())).Block(set))
+		cases = append(cases, jen.Case(jen.Id(d.TypeIDName())).Block(jen.Id("x").Op(":=").Add(newValue(d)), set))
 	}
 	cases = append(cases, jen.Default().Block(
 		jen.Return(jen.Nil(), jen.Op("&").Id("UnknownIDError").Values(
@@ -59,6 +64,7 @@ func emitClassDecoders(f *jen.File, c *gen.Class) {
 		jen.List(jen.Id("id"), jen.Err()).Op(":=").Id("d").Dot("ID").Call(),
 		jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Nil(), jen.Err())),
 		jen.Var().Id("v").Id(c.Interface),
+		jen.Var().Id("at").Add(rt("DecoderAt")),
 	}
 	if counted {
 		body = append(body, jen.Var().Id("size").Uintptr().Comment("of the value, which the Decoder counts"))
@@ -68,12 +74,29 @@ func emitClassDecoders(f *jen.File, c *gen.Class) {
 		body = append(body, jen.Id("d").Dot("Spend").Call(jen.Id("size")))
 	}
 	body = append(body,
-		jen.If(jen.Err().Op(":=").Id("v").Dot("DecodeBareAt").Call(jen.Id("d"), jen.Id("depth")), jen.Err().Op("!=").Nil()).Block(
+		jen.If(jen.Err().Op(":=").Id("at").Dot("DecodeBareAt").Call(jen.Id("d"), jen.Id("depth")), jen.Err().Op("!=").Nil()).Block(
 			jen.Return(jen.Nil(), jen.Err()),
 		),
 		jen.Return(jen.Id("v"), jen.Nil()),
 	)
 	f.Func().Id(c.DecoderAt).Params(dec(), jen.Id("depth").Int()).Params(jen.Id(c.Interface), jen.Error()).Block(body...)
+	f.Line()
+}
+
+// emitRuntimeClassDecoders writes the decoder functions of a class without
+// generated codecs: the runtime reads the ID and finds the constructor in
+// the wire table.
+func emitRuntimeClassDecoders(f *jen.File, c *gen.Class) {
+	emitDoc(f, fmt.Sprintf("%s decodes any constructor of %s.", c.Decoder, c.TLName))
+	top := rt("Decode").Call(jen.Id("b"), jen.Op("&").Id(schemaVar), jen.Lit(c.WireRoot), jen.Id(c.DecoderAt))
+	f.Func().Id(c.Decoder).Params(buf()).Params(jen.Id(c.Interface), jen.Error()).Block(jen.Return(top))
+	f.Line()
+	emitDoc(f, fmt.Sprintf("%s is %s for a value nested depth levels deep.", c.DecoderAt, c.Decoder))
+	f.Func().Id(c.DecoderAt).Params(dec(), jen.Id("depth").Int()).Params(jen.Id(c.Interface), jen.Error()).Block(
+		jen.List(jen.Id("v"), jen.Err()).Op(":=").Add(rt("DecodeClassAt")).Call(jen.Id("d"), jen.Op("&").Id(schemaVar), jen.Lit(c.WireRoot), jen.Id("depth")),
+		jen.List(jen.Id("c"), jen.Id("_")).Op(":=").Id("v").Assert(jen.Id(c.Interface)),
+		jen.Return(jen.Id("c"), jen.Err()),
+	)
 	f.Line()
 }
 

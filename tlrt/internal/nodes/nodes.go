@@ -169,7 +169,7 @@ func DecodeValue(b *bin.Buffer, v tlrt.Object, bare bool) error {
 	}
 	root := map[uint32]int32{LeafID: LeafRoot, BoxID: BoxRoot, ListID: ListRoot}[v.TypeID()]
 	d := tlrt.NewDecoder(b, &Schema, root)
-	return tlrt.Finish(b, d, v.DecodeBareAt(d, 0))
+	return tlrt.Finish(b, d, tlrt.DecodeAt(d, v, 0))
 }
 
 // Encode returns the encoding of v.
