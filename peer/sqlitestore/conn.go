@@ -64,11 +64,16 @@ func openConn(name string, busyTimeout time.Duration, pragmas ...string) (*conn,
 		return nil, err
 	}
 	defer libc.Xfree(c.tls, zName)
+	zVFS, err := registerWALVFS(c.tls)
+	if err != nil {
+		c.freeTLS()
+		return nil, err
+	}
 	pdb := c.tls.Alloc(8)
 	defer c.tls.Free(8)
 	binary.NativeEndian.PutUint64(cmem(pdb, 8), 0)
 	rc := sqlite3.Xsqlite3_open_v2(c.tls, zName, pdb,
-		sqlite3.SQLITE_OPEN_READWRITE|sqlite3.SQLITE_OPEN_CREATE|sqlite3.SQLITE_OPEN_URI|sqlite3.SQLITE_OPEN_NOMUTEX, 0)
+		sqlite3.SQLITE_OPEN_READWRITE|sqlite3.SQLITE_OPEN_CREATE|sqlite3.SQLITE_OPEN_URI|sqlite3.SQLITE_OPEN_NOMUTEX, zVFS)
 	c.db = cptr(pdb)
 	if rc != sqlite3.SQLITE_OK {
 		err := c.error(rc)
