@@ -41,9 +41,10 @@ type conn struct {
 
 	busyTimeout time.Duration
 
-	// scratch is a buffer a transaction may use while it holds the
-	// connection; it keeps the room it grew to.
+	// scratch and saves are what a transaction may use while it holds
+	// the connection; they keep the room they grew to.
 	scratch []byte
+	saves   saveScratch
 
 	// onStatement, if set, is called with each statement run and its
 	// number of arguments (tests count them).

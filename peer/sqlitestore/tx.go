@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"unsafe"
 
 	"github.com/tgraw/tgraw/peer"
 )
@@ -203,22 +204,32 @@ func (t *tx) Load(ctx context.Context, q *peer.IndexQuery, st *peer.IndexState) 
 	}
 }
 
+// saveScratch is what Save writes a batch's statements from, kept on the
+// connection so that batch after batch reuses its room.
+type saveScratch struct {
+	ins, ups, upd, del, nins, nups values
+	ends                           []int
+}
+
 // Save implements peer.IndexTx.
 func (t *tx) Save(ctx context.Context, c *peer.IndexChanges) error {
-	var ins, ups, upd values
+	sc := &t.c.saves
+	ins, ups, upd := &sc.ins, &sc.ups, &sc.upd
 	ins.init(insertPeersHead, "", 4, len(c.Records))
 	ups.init(upsertPeersHead, upsertPeersTail, 4, len(c.Records))
 	upd.init(updateDataHead, updateDataTail, 3, len(c.Records))
-	// Every record's data in one string, written in the connection's
-	// scratch buffer: one allocation for the batch.
+	// Every record's data, written one after another in the connection's
+	// scratch buffer. The statements bind them from there: binding
+	// copies each value into C memory, and nothing writes the buffer
+	// again before Save returns.
 	buf := t.c.scratch[:0]
-	ends := make([]int, len(c.Records))
+	ends := sc.ends[:0]
 	for i := range c.Records {
 		buf = appendData(buf, &c.Records[i].Record)
-		ends[i] = len(buf)
+		ends = append(ends, len(buf))
 	}
-	all := string(buf)
-	t.c.scratch = buf
+	all := unsafe.String(unsafe.SliceData(buf), len(buf))
+	t.c.scratch, sc.ends = buf, ends
 	for i := range c.Records {
 		ch := &c.Records[i]
 		n := &ch.Record
@@ -237,13 +248,13 @@ func (t *tx) Save(ctx context.Context, c *peer.IndexChanges) error {
 			upd.add(kind, id, data)
 		}
 	}
-	for _, v := range []*values{&ins, &ups, &upd} {
+	for _, v := range []*values{ins, ups, upd} {
 		if err := v.exec(ctx, t.c); err != nil {
 			return err
 		}
 	}
 
-	var del, nins, nups values
+	del, nins, nups := &sc.del, &sc.nins, &sc.nups
 	del.init(deleteNamesHead, deleteNamesTail, 3, len(c.Usernames))
 	nins.init(insertNamesHead, "", 3, len(c.Usernames))
 	nups.init(upsertNamesHead, upsertNamesTail, 3, len(c.Usernames))
@@ -257,7 +268,7 @@ func (t *tx) Save(ctx context.Context, c *peer.IndexChanges) error {
 			nups.add(textArg(u.Username), intArg(int64(u.New.Kind)), intArg(u.New.ID))
 		}
 	}
-	for _, v := range []*values{&del, &nins, &nups} {
+	for _, v := range []*values{del, nins, nups} {
 		if err := v.exec(ctx, t.c); err != nil {
 			return err
 		}
