@@ -109,7 +109,12 @@ func (t *tx) Load(ctx context.Context, q *peer.IndexQuery, st *peer.IndexState) 
 		// its record is in st.
 		asked = make(map[peer.Key]bool, len(q.Keys))
 	)
-	want := func(k peer.Key) {
+	// What the file may hold, of what q asks: known answers for the
+	// whole query at once.
+	may := t.m.known.ask(q)
+	// want asks for the record of k, q.Keys[i] or (i < 0) a key the
+	// mirror named.
+	want := func(k peer.Key, i int) {
 		if _, dup := asked[k]; dup {
 			return
 		}
@@ -117,31 +122,36 @@ func (t *tx) Load(ctx context.Context, q *peer.IndexQuery, st *peer.IndexState) 
 		asked[k] = ok
 		if ok {
 			st.Records = append(st.Records, s)
-		} else if k.Kind >= peer.KindUser && k.Kind <= peer.KindChannel && t.m.known.mayHoldKey(k) {
+			return
+		}
+		if k.Kind < peer.KindUser || k.Kind > peer.KindChannel {
+			return
+		}
+		if i >= 0 && may.keys[i] || i < 0 && t.m.known.mayHoldKey(k) {
 			ids[k.Kind-1] = append(ids[k.Kind-1], k.ID)
 		}
 	}
-	for _, k := range q.Keys {
-		want(k)
+	for i, k := range q.Keys {
+		want(k, i)
 	}
-	for _, p := range q.Phones {
+	for i, p := range q.Phones {
 		if h, ok := t.m.phones[p]; ok && (h.IsZero() || t.m.peers[h].Key == h) {
 			if !h.IsZero() {
-				want(h)
+				want(h, -1)
 			}
 			continue
 		}
-		if t.m.known.mayHoldPhone(p) {
+		if may.phones[i] {
 			phones = append(phones, p)
 		}
 	}
-	for _, u := range q.Usernames {
+	for i, u := range q.Usernames {
 		if o, ok := t.m.names[u]; ok {
 			st.Owners = append(st.Owners, peer.Owner{Username: u, Key: o})
-			want(o)
+			want(o, -1)
 			continue
 		}
-		if t.m.known.mayHoldUsername(u) {
+		if may.usernames[i] {
 			names = append(names, u)
 		}
 	}
