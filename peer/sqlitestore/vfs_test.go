@@ -25,6 +25,7 @@ func TestWALWrites(t *testing.T) {
 	}
 	for _, tc := range []struct {
 		name      string
+		opts      []Option
 		cachePage int // the writer's page cache, in pages; 0: SQLite's default
 		batch     []peer.Record
 		// The fewest bytes the commit writes to the log, and the most
@@ -34,6 +35,7 @@ func TestWALWrites(t *testing.T) {
 	}{
 		{name: "one peer", batch: many(1), minBytes: 2 * (frameHeader + 4096), callsPerMiB: 1},
 		{name: "250 new peers", batch: many(250), minBytes: 20 * (frameHeader + 4096), callsPerMiB: 9},
+		{name: "250 new peers, SyncFull", opts: []Option{SyncFull()}, batch: many(250), minBytes: 20 * (frameHeader + 4096), callsPerMiB: 9},
 		{name: "20,000 new peers", batch: many(20_000), minBytes: 200 * (frameHeader + 4096), callsPerMiB: 9},
 		// Pages spilt before the commit are read back from the log, each
 		// read writing what is held first: no more calls than without
@@ -41,7 +43,7 @@ func TestWALWrites(t *testing.T) {
 		{name: "20,000 new peers, small cache", cachePage: 20, batch: many(20_000), minBytes: 200 * (frameHeader + 4096), callsPerMiB: 2 << 20 / (frameHeader + 4096)},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			s := openTemp(t)
+			s := openTemp(t, tc.opts...)
 			if tc.cachePage > 0 {
 				if err := s.ix.wc.exec(ctx, fmt.Sprintf("PRAGMA cache_size = %d", tc.cachePage)); err != nil {
 					t.Fatal(err)
