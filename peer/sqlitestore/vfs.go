@@ -24,7 +24,7 @@ import (
 // SQLite's write of that frame returns, so before the commit is made
 // visible to any reader, and with the write's error, if any, returned to
 // SQLite as its own. Any other use of the log (a read, a sync, a
-// truncation, its size, a lock, closing it) and any write elsewhere in it
+// truncation, its size, a file control, closing it) and any write elsewhere in it
 // writes the buffer first, so that what SQLite reads or syncs is always
 // what it wrote. The main database file and every other file are the
 // platform VFS's, untouched.
@@ -152,8 +152,11 @@ func walOpen(tls *libc.TLS, pVfs, zName, pFile uintptr, flags int32, pOutFlags u
 	return rc
 }
 
-// wrapMethods returns the methods of a log: orig's, each writing what the
-// log holds first, and a write that holds.
+// wrapMethods returns the methods of a log: orig's, with a write that
+// holds, and every other method that uses the file's contents or size
+// writing what the log holds first. Locks, shared memory and memory
+// mapping SQLite uses on the database file only, never on a log: those
+// are orig's.
 func wrapMethods(orig *sqlite3.Tsqlite3_io_methods) sqlite3.Tsqlite3_io_methods {
 	m := *orig
 	m.FxClose = cfunc(walClose)
@@ -162,19 +165,7 @@ func wrapMethods(orig *sqlite3.Tsqlite3_io_methods) sqlite3.Tsqlite3_io_methods 
 	m.FxTruncate = cfunc(walTruncate)
 	m.FxSync = cfunc(walSync)
 	m.FxFileSize = cfunc(walFileSize)
-	m.FxLock = cfunc(walLock)
-	m.FxUnlock = cfunc(walUnlock)
 	m.FxFileControl = cfunc(walFileControl)
-	if m.FiVersion >= 2 {
-		m.FxShmMap = cfunc(walShmMap)
-		m.FxShmLock = cfunc(walShmLock)
-		m.FxShmBarrier = cfunc(walShmBarrier)
-		m.FxShmUnmap = cfunc(walShmUnmap)
-	}
-	if m.FiVersion >= 3 {
-		m.FxFetch = cfunc(walFetch)
-		m.FxUnfetch = cfunc(walUnfetch)
-	}
 	return m
 }
 
@@ -205,13 +196,6 @@ func (f *walFile) write(tls *libc.TLS, pFile, p uintptr, n int, off int64) int32
 	walWrites.calls.Add(1)
 	walWrites.bytes.Add(int64(n))
 	return gofunc[func(*libc.TLS, uintptr, uintptr, int32, int64) int32](f.orig.FxWrite)(tls, pFile, p, int32(n), off)
-}
-
-// flushed looks up the log at pFile and writes what it holds, returning
-// the log or the error.
-func flushed(tls *libc.TLS, pFile uintptr) (*walFile, int32) {
-	f := walFileOf(pFile)
-	return f, f.flush(tls, pFile)
 }
 
 func walWrite(tls *libc.TLS, pFile, pBuf uintptr, iAmt int32, iOfst int64) int32 {
@@ -251,7 +235,8 @@ func walWrite(tls *libc.TLS, pFile, pBuf uintptr, iAmt int32, iOfst int64) int32
 }
 
 func walClose(tls *libc.TLS, pFile uintptr) int32 {
-	f, rc := flushed(tls, pFile)
+	f := walFileOf(pFile)
+	rc := f.flush(tls, pFile)
 	walVFS.mu.Lock()
 	delete(walVFS.files, pFile)
 	walVFS.mu.Unlock()
@@ -266,106 +251,41 @@ func walClose(tls *libc.TLS, pFile uintptr) int32 {
 	return rc2
 }
 
-func walRead(tls *libc.TLS, pFile, pBuf uintptr, iAmt int32, iOfst int64) int32 {
-	f, rc := flushed(tls, pFile)
-	if rc != sqlite3.SQLITE_OK {
+// then writes what the log at pFile holds and, if that succeeded, calls
+// call with the platform's methods.
+func (f *walFile) then(tls *libc.TLS, pFile uintptr, call func(m *sqlite3.Tsqlite3_io_methods) int32) int32 {
+	if rc := f.flush(tls, pFile); rc != sqlite3.SQLITE_OK {
 		return rc
 	}
-	return gofunc[func(*libc.TLS, uintptr, uintptr, int32, int64) int32](f.orig.FxRead)(tls, pFile, pBuf, iAmt, iOfst)
+	return call(f.orig)
+}
+
+func walRead(tls *libc.TLS, pFile, pBuf uintptr, iAmt int32, iOfst int64) int32 {
+	return walFileOf(pFile).then(tls, pFile, func(m *sqlite3.Tsqlite3_io_methods) int32 {
+		return gofunc[func(*libc.TLS, uintptr, uintptr, int32, int64) int32](m.FxRead)(tls, pFile, pBuf, iAmt, iOfst)
+	})
 }
 
 func walTruncate(tls *libc.TLS, pFile uintptr, size int64) int32 {
-	f, rc := flushed(tls, pFile)
-	if rc != sqlite3.SQLITE_OK {
-		return rc
-	}
-	return gofunc[func(*libc.TLS, uintptr, int64) int32](f.orig.FxTruncate)(tls, pFile, size)
+	return walFileOf(pFile).then(tls, pFile, func(m *sqlite3.Tsqlite3_io_methods) int32 {
+		return gofunc[func(*libc.TLS, uintptr, int64) int32](m.FxTruncate)(tls, pFile, size)
+	})
 }
 
 func walSync(tls *libc.TLS, pFile uintptr, flags int32) int32 {
-	f, rc := flushed(tls, pFile)
-	if rc != sqlite3.SQLITE_OK {
-		return rc
-	}
-	return gofunc[func(*libc.TLS, uintptr, int32) int32](f.orig.FxSync)(tls, pFile, flags)
+	return walFileOf(pFile).then(tls, pFile, func(m *sqlite3.Tsqlite3_io_methods) int32 {
+		return gofunc[func(*libc.TLS, uintptr, int32) int32](m.FxSync)(tls, pFile, flags)
+	})
 }
 
 func walFileSize(tls *libc.TLS, pFile, pSize uintptr) int32 {
-	f, rc := flushed(tls, pFile)
-	if rc != sqlite3.SQLITE_OK {
-		return rc
-	}
-	return gofunc[func(*libc.TLS, uintptr, uintptr) int32](f.orig.FxFileSize)(tls, pFile, pSize)
-}
-
-func walLock(tls *libc.TLS, pFile uintptr, lock int32) int32 {
-	f, rc := flushed(tls, pFile)
-	if rc != sqlite3.SQLITE_OK {
-		return rc
-	}
-	return gofunc[func(*libc.TLS, uintptr, int32) int32](f.orig.FxLock)(tls, pFile, lock)
-}
-
-func walUnlock(tls *libc.TLS, pFile uintptr, lock int32) int32 {
-	f, rc := flushed(tls, pFile)
-	if rc != sqlite3.SQLITE_OK {
-		return rc
-	}
-	return gofunc[func(*libc.TLS, uintptr, int32) int32](f.orig.FxUnlock)(tls, pFile, lock)
+	return walFileOf(pFile).then(tls, pFile, func(m *sqlite3.Tsqlite3_io_methods) int32 {
+		return gofunc[func(*libc.TLS, uintptr, uintptr) int32](m.FxFileSize)(tls, pFile, pSize)
+	})
 }
 
 func walFileControl(tls *libc.TLS, pFile uintptr, op int32, pArg uintptr) int32 {
-	f, rc := flushed(tls, pFile)
-	if rc != sqlite3.SQLITE_OK {
-		return rc
-	}
-	return gofunc[func(*libc.TLS, uintptr, int32, uintptr) int32](f.orig.FxFileControl)(tls, pFile, op, pArg)
-}
-
-func walShmMap(tls *libc.TLS, pFile uintptr, iPg, pgsz, bExtend int32, pp uintptr) int32 {
-	f, rc := flushed(tls, pFile)
-	if rc != sqlite3.SQLITE_OK {
-		return rc
-	}
-	return gofunc[func(*libc.TLS, uintptr, int32, int32, int32, uintptr) int32](f.orig.FxShmMap)(tls, pFile, iPg, pgsz, bExtend, pp)
-}
-
-func walShmLock(tls *libc.TLS, pFile uintptr, offset, n, flags int32) int32 {
-	f, rc := flushed(tls, pFile)
-	if rc != sqlite3.SQLITE_OK {
-		return rc
-	}
-	return gofunc[func(*libc.TLS, uintptr, int32, int32, int32) int32](f.orig.FxShmLock)(tls, pFile, offset, n, flags)
-}
-
-func walShmBarrier(tls *libc.TLS, pFile uintptr) {
-	// A barrier cannot fail: the log's writes are never held past the
-	// write that ends a commit, and anything held now is written by the
-	// next call that can.
-	f := walFileOf(pFile)
-	gofunc[func(*libc.TLS, uintptr)](f.orig.FxShmBarrier)(tls, pFile)
-}
-
-func walShmUnmap(tls *libc.TLS, pFile uintptr, deleteFlag int32) int32 {
-	f, rc := flushed(tls, pFile)
-	if rc != sqlite3.SQLITE_OK {
-		return rc
-	}
-	return gofunc[func(*libc.TLS, uintptr, int32) int32](f.orig.FxShmUnmap)(tls, pFile, deleteFlag)
-}
-
-func walFetch(tls *libc.TLS, pFile uintptr, iOfst int64, iAmt int32, pp uintptr) int32 {
-	f, rc := flushed(tls, pFile)
-	if rc != sqlite3.SQLITE_OK {
-		return rc
-	}
-	return gofunc[func(*libc.TLS, uintptr, int64, int32, uintptr) int32](f.orig.FxFetch)(tls, pFile, iOfst, iAmt, pp)
-}
-
-func walUnfetch(tls *libc.TLS, pFile uintptr, iOfst int64, p uintptr) int32 {
-	f, rc := flushed(tls, pFile)
-	if rc != sqlite3.SQLITE_OK {
-		return rc
-	}
-	return gofunc[func(*libc.TLS, uintptr, int64, uintptr) int32](f.orig.FxUnfetch)(tls, pFile, iOfst, p)
+	return walFileOf(pFile).then(tls, pFile, func(m *sqlite3.Tsqlite3_io_methods) int32 {
+		return gofunc[func(*libc.TLS, uintptr, int32, uintptr) int32](m.FxFileControl)(tls, pFile, op, pArg)
+	})
 }
