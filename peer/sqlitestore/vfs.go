@@ -201,13 +201,21 @@ func (f *walFile) write(tls *libc.TLS, pFile, p uintptr, n int, off int64) int32
 func walWrite(tls *libc.TLS, pFile, pBuf uintptr, iAmt int32, iOfst int64) int32 {
 	f := walFileOf(pFile)
 	n := int(iAmt)
-	if f.n > 0 && (iOfst != f.off+int64(f.n) || f.n+n > walBufMax) {
+	// A frame's header comes in a write of its own, its page in the
+	// next: a commit ends with the page of the frame whose header holds
+	// the database's size.
+	commitPage := f.commit && f.n > 0 && iOfst == f.off+int64(f.n)
+	f.commit = false
+	if f.n > 0 && (iOfst != f.off+int64(f.n) || f.n+n > walBufMax || n > writeMax) {
 		if rc := f.flush(tls, pFile); rc != sqlite3.SQLITE_OK {
 			return rc
 		}
 	}
 	if n > writeMax {
 		return f.write(tls, pFile, pBuf, n, iOfst)
+	}
+	if n == frameHeader && !commitPage && binary.BigEndian.Uint32(cmem(pBuf+4, 4)) != 0 {
+		f.commit = true
 	}
 	if f.n+n > f.cap {
 		size := max(f.n+n, 2*f.cap, 64<<10)
@@ -223,11 +231,6 @@ func walWrite(tls *libc.TLS, pFile, pBuf uintptr, iAmt int32, iOfst int64) int32
 	}
 	copy(cmem(f.buf+uintptr(f.n), n), cmem(pBuf, n))
 	f.n += n
-	// A frame's header comes in a write of its own, its page in the
-	// next: a commit ends with the page of the frame whose header holds
-	// the database's size.
-	commitPage := f.commit
-	f.commit = n == frameHeader && binary.BigEndian.Uint32(cmem(pBuf+4, 4)) != 0
 	if commitPage {
 		return f.flush(tls, pFile)
 	}

@@ -2,8 +2,13 @@ package sqlitestore
 
 import (
 	"context"
+	"encoding/binary"
 	"fmt"
+	"strings"
 	"testing"
+
+	"modernc.org/libc"
+	sqlite3 "modernc.org/sqlite/lib"
 
 	"github.com/tgraw/tgraw/peer"
 	"github.com/tgraw/tgraw/peer/storetest"
@@ -78,6 +83,127 @@ func TestWALWrites(t *testing.T) {
 			var check string
 			if err := other.ix.r.QueryRowContext(ctx, "PRAGMA integrity_check").Scan(&check); err != nil || check != "ok" {
 				t.Errorf("integrity_check = %q, %v", check, err)
+			}
+		})
+	}
+}
+
+// walPlatform is the platform log of TestWALWriteHolds: what reached it.
+var walPlatform struct {
+	writes []string // "offset+bytes"
+	reads  int
+}
+
+func fakeWALWrite(tls *libc.TLS, pFile, pBuf uintptr, iAmt int32, iOfst int64) int32 {
+	walPlatform.writes = append(walPlatform.writes, fmt.Sprintf("%d+%d", iOfst, iAmt))
+	return sqlite3.SQLITE_OK
+}
+
+func fakeWALRead(tls *libc.TLS, pFile, pBuf uintptr, iAmt int32, iOfst int64) int32 {
+	walPlatform.reads++
+	return sqlite3.SQLITE_OK
+}
+
+// A log holds the writes of a commit that follow one another and writes
+// them in one call when the commit's last page comes, before that write
+// returns; it writes what it holds before a write elsewhere in the file,
+// before a read, and in pieces when it would grow past walBufMax, and
+// never holds a commit's last page, whatever came before it.
+func TestWALWriteHolds(t *testing.T) {
+	const page = 4096
+	const frame = frameHeader + page
+	at := func(i int) int64 { return 32 + int64(i)*frame }
+	type op struct {
+		read   bool
+		off    int64
+		n      int
+		commit bool // a frame header holding the database's size
+	}
+	frames := func(from, to int, commitLast bool) []op {
+		var ops []op
+		for i := from; i < to; i++ {
+			ops = append(ops, op{off: at(i), n: frameHeader, commit: commitLast && i == to-1}, op{off: at(i) + frameHeader, n: page})
+		}
+		return ops
+	}
+	big := walBufMax / frame // frames that fill the buffer
+	for _, tc := range []struct {
+		name string
+		ops  []op
+		want []string
+	}{
+		{
+			name: "a commit",
+			ops:  append([]op{{off: 0, n: 32}}, frames(0, 3, true)...),
+			want: []string{fmt.Sprintf("0+%d", 32+3*frame)},
+		},
+		{
+			name: "frames, then a read",
+			ops:  append(frames(0, 2, false), op{read: true}),
+			want: []string{fmt.Sprintf("%d+%d", at(0), 2*frame)},
+		},
+		{
+			name: "frames, then a frame written again",
+			ops:  append(frames(0, 2, false), frames(0, 1, true)...),
+			want: []string{fmt.Sprintf("%d+%d", at(0), 2*frame), fmt.Sprintf("%d+%d", at(0), frame)},
+		},
+		{
+			name: "a commit whose last page passes the buffer's limit",
+			ops:  append(frames(0, big, false), frames(big, big+1, true)...),
+			want: func() []string {
+				// Everything up to the last page, in pieces of at most
+				// writeMax, then that page.
+				var w []string
+				held := int64(big*frame + frameHeader)
+				for off := int64(0); off < held; off += writeMax {
+					w = append(w, fmt.Sprintf("%d+%d", at(0)+off, min(held-off, writeMax)))
+				}
+				return append(w, fmt.Sprintf("%d+%d", at(big)+frameHeader, page))
+			}(),
+		},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tls := libc.NewTLS()
+			defer tls.Close()
+			orig := sqlite3.Tsqlite3_io_methods{FxWrite: cfunc(fakeWALWrite), FxRead: cfunc(fakeWALRead)}
+			const pFile = 1 // a key: the fakes never read it
+			walVFS.mu.Lock()
+			if walVFS.files == nil {
+				walVFS.files = map[uintptr]*walFile{}
+			}
+			f := &walFile{orig: &orig}
+			walVFS.files[pFile] = f
+			walVFS.mu.Unlock()
+			defer func() {
+				walVFS.mu.Lock()
+				delete(walVFS.files, pFile)
+				walVFS.mu.Unlock()
+				libc.Xfree(tls, f.buf)
+			}()
+			walPlatform.writes, walPlatform.reads = nil, 0
+
+			buf := libc.Xmalloc(tls, page)
+			defer libc.Xfree(tls, buf)
+			for i, o := range tc.ops {
+				if o.read {
+					if rc := walRead(tls, pFile, buf, page, 0); rc != sqlite3.SQLITE_OK {
+						t.Fatalf("op %d: read: %d", i, rc)
+					}
+					continue
+				}
+				clear(cmem(buf, o.n))
+				if o.commit {
+					binary.BigEndian.PutUint32(cmem(buf+4, 4), 10)
+				}
+				if rc := walWrite(tls, pFile, buf, int32(o.n), o.off); rc != sqlite3.SQLITE_OK {
+					t.Fatalf("op %d: write: %d", i, rc)
+				}
+				if i > 0 && tc.ops[i-1].commit && f.n != 0 {
+					t.Fatalf("op %d: %d bytes held after the last page of a commit", i, f.n)
+				}
+			}
+			if got := strings.Join(walPlatform.writes, " "); got != strings.Join(tc.want, " ") {
+				t.Errorf("platform writes %s; want %s", got, strings.Join(tc.want, " "))
 			}
 		})
 	}
