@@ -147,9 +147,22 @@ func walOpen(tls *libc.TLS, pVfs, zName, pFile uintptr, flags int32, pOutFlags u
 		*(*sqlite3.Tsqlite3_io_methods)(cptrUnsafe(m)) = wrapMethods((*sqlite3.Tsqlite3_io_methods)(cptrUnsafe(file.FpMethods)))
 		v.methods[file.FpMethods] = m
 	}
-	v.files[pFile] = &walFile{orig: (*sqlite3.Tsqlite3_io_methods)(cptrUnsafe(file.FpMethods))}
+	trackWAL(pFile, &walFile{orig: (*sqlite3.Tsqlite3_io_methods)(cptrUnsafe(file.FpMethods))})
 	file.FpMethods = m
 	return rc
+}
+
+// trackWAL makes f the log at pFile, until untrackWAL. walVFS.mu is
+// held.
+func trackWAL(pFile uintptr, f *walFile) {
+	walVFS.files[pFile] = f
+}
+
+// untrackWAL forgets the log at pFile.
+func untrackWAL(pFile uintptr) {
+	walVFS.mu.Lock()
+	defer walVFS.mu.Unlock()
+	delete(walVFS.files, pFile)
 }
 
 // wrapMethods returns the methods of a log: orig's, with a write that
@@ -240,9 +253,7 @@ func walWrite(tls *libc.TLS, pFile, pBuf uintptr, iAmt int32, iOfst int64) int32
 func walClose(tls *libc.TLS, pFile uintptr) int32 {
 	f := walFileOf(pFile)
 	rc := f.flush(tls, pFile)
-	walVFS.mu.Lock()
-	delete(walVFS.files, pFile)
-	walVFS.mu.Unlock()
+	untrackWAL(pFile)
 	if f.buf != 0 {
 		libc.Xfree(tls, f.buf)
 		f.buf, f.cap = 0, 0

@@ -167,19 +167,15 @@ func TestWALWriteHolds(t *testing.T) {
 			defer tls.Close()
 			orig := sqlite3.Tsqlite3_io_methods{FxWrite: cfunc(fakeWALWrite), FxRead: cfunc(fakeWALRead)}
 			const pFile = 1 // a key: the fakes never read it
-			walVFS.mu.Lock()
-			if walVFS.files == nil {
-				walVFS.files = map[uintptr]*walFile{}
+			if _, err := registerWALVFS(tls); err != nil {
+				t.Fatal(err)
 			}
 			f := &walFile{orig: &orig}
-			walVFS.files[pFile] = f
+			walVFS.mu.Lock()
+			trackWAL(pFile, f)
 			walVFS.mu.Unlock()
-			defer func() {
-				walVFS.mu.Lock()
-				delete(walVFS.files, pFile)
-				walVFS.mu.Unlock()
-				libc.Xfree(tls, f.buf)
-			}()
+			defer untrackWAL(pFile)
+			defer libc.Xfree(tls, f.buf)
 			walPlatform.writes, walPlatform.reads = nil, 0
 
 			buf := libc.Xmalloc(tls, page)
