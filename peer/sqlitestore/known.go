@@ -35,16 +35,9 @@ type known struct {
 	// connection's commit between them.
 	streak int
 
-	// Room the writer reuses batch after batch: the fingerprints of a
-	// query or an update, and the answers to a query.
-	fps     []uint32
-	answers knownAnswers
-}
-
-// knownAnswers says, for each key, phone number and username of a query
-// in its order, whether the file may hold it.
-type knownAnswers struct {
-	keys, phones, usernames []bool
+	// fps is room the writer reuses batch after batch: the fingerprints
+	// of a Load or an update.
+	fps []uint32
 }
 
 // Fingerprint domains: a key, a username and a phone number never share
@@ -82,60 +75,48 @@ func fingerprintKey(k peer.Key) uint32 {
 	return uint32(h>>32) ^ uint32(h)
 }
 
-// mayHoldKey reports whether the file may hold the record of k. Without a
-// right set it may hold anything.
-func (kn *known) mayHoldKey(k peer.Key) bool {
+// filter drops from ids (of users, chats and channels), phones and
+// usernames what the file cannot hold, and returns the phone numbers and
+// usernames left: the lists keep their order and their arrays. It looks
+// everything up in one pass over the set (see fingerprints.prefetch).
+// Without a right set the file may hold anything: nothing is dropped.
+func (kn *known) filter(ids *[3][]int64, phones, usernames []string) ([]string, []string) {
 	if !kn.ok {
-		return true
-	}
-	return kn.set.has(fingerprintKey(k))
-}
-
-// ask reports, for every key, phone number and username of q, whether the
-// file may hold it (a user of the file the phone number, an index entry
-// the username), in one pass over the set (see fingerprints.prefetch).
-// Without a right set it may hold anything. The answers are valid until
-// the next ask.
-func (kn *known) ask(q *peer.IndexQuery) *knownAnswers {
-	a := &kn.answers
-	a.keys = resize(a.keys, len(q.Keys))
-	a.phones = resize(a.phones, len(q.Phones))
-	a.usernames = resize(a.usernames, len(q.Usernames))
-	if !kn.ok {
-		for _, l := range [][]bool{a.keys, a.phones, a.usernames} {
-			for i := range l {
-				l[i] = true
-			}
-		}
-		return a
+		return phones, usernames
 	}
 	fps := kn.fps[:0]
-	for _, k := range q.Keys {
-		fps = append(fps, fingerprintKey(k))
+	for i, l := range ids {
+		for _, id := range l {
+			fps = append(fps, fingerprintKey(peer.Key{Kind: peer.Kind(i + 1), ID: id}))
+		}
 	}
-	for _, p := range q.Phones {
+	for _, p := range phones {
 		fps = append(fps, fingerprint(fpPhone, p))
 	}
-	for _, u := range q.Usernames {
+	for _, u := range usernames {
 		fps = append(fps, fingerprint(fpUsername, u))
 	}
 	kn.fps = fps
 	kn.set.prefetch(fps)
-	for _, l := range [][]bool{a.keys, a.phones, a.usernames} {
-		for i := range l {
-			l[i] = kn.set.has(fps[i])
-		}
-		fps = fps[len(l):]
+	for i, l := range ids {
+		ids[i], fps = keepHeld(&kn.set, l, fps)
 	}
-	return a
+	phones, fps = keepHeld(&kn.set, phones, fps)
+	usernames, _ = keepHeld(&kn.set, usernames, fps)
+	return phones, usernames
 }
 
-// resize returns l, or a new slice, of length n.
-func resize(l []bool, n int) []bool {
-	if cap(l) < n {
-		return make([]bool, n)
+// keepHeld keeps, in l's array, the values of l whose fingerprints, the
+// first len(l) of fps in l's order, the set holds; it returns them and
+// the fingerprints after l's.
+func keepHeld[T any](f *fingerprints, l []T, fps []uint32) ([]T, []uint32) {
+	kept := l[:0]
+	for i, v := range l {
+		if f.has(fps[i]) {
+			kept = append(kept, v)
+		}
 	}
-	return l[:n]
+	return kept, fps[len(l):]
 }
 
 // stale marks the set as no longer right, and starts the streak over:

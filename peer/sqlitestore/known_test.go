@@ -297,46 +297,28 @@ func TestFingerprintSet(t *testing.T) {
 	}
 }
 
-// ask answers for a whole query what mayHoldKey would for each key, and
-// what the set holds for each phone number and username; a stale set
-// rules out nothing.
-func TestKnownAsk(t *testing.T) {
+// filter keeps, in order, the keys, phone numbers and usernames the set
+// may hold and drops the others; a stale set drops nothing.
+func TestKnownFilter(t *testing.T) {
 	var kn known
-	kn.ok = true
 	kn.set.addAll([]uint32{
-		fingerprintKey(peer.UserKey(1)), fingerprintKey(peer.ChannelKey(2)),
-		fingerprint(fpPhone, "15550001"), fingerprint(fpUsername, "held"),
+		fingerprintKey(peer.UserKey(1)), fingerprintKey(peer.ChannelKey(2)), fingerprintKey(peer.ChannelKey(7)),
+		fingerprint(fpPhone, "15550001"), fingerprint(fpUsername, "held"), fingerprint(fpUsername, "also_held"),
 	})
-	q := &peer.IndexQuery{
-		Keys:      []peer.Key{peer.UserKey(1), peer.UserKey(2), peer.ChannelKey(2), peer.ChatKey(1)},
-		Phones:    []string{"15550002", "15550001"},
-		Usernames: []string{"held", "15550001", "other"},
-	}
 	for _, tc := range []struct {
-		name                    string
-		ok                      bool
-		keys, phones, usernames []bool
+		name string
+		ok   bool
+		want string
 	}{
-		{
-			name: "right set", ok: true,
-			keys: []bool{true, false, true, false}, phones: []bool{false, true}, usernames: []bool{true, false, false},
-		},
-		{
-			name: "stale set", ok: false,
-			keys: []bool{true, true, true, true}, phones: []bool{true, true}, usernames: []bool{true, true, true},
-		},
+		{name: "right set", ok: true, want: "[[1] [] [2 7]] [15550001] [held also_held]"},
+		{name: "stale set", ok: false, want: "[[1 2] [1] [2 3 7]] [15550002 15550001] [held 15550001 other also_held]"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			kn.ok = tc.ok
-			a := kn.ask(q)
-			got := fmt.Sprint(a.keys, a.phones, a.usernames)
-			if want := fmt.Sprint(tc.keys, tc.phones, tc.usernames); got != want {
-				t.Errorf("ask = %s; want %s", got, want)
-			}
-			for i, k := range q.Keys {
-				if kn.mayHoldKey(k) != a.keys[i] {
-					t.Errorf("mayHoldKey(%v) = %v; ask says %v", k, kn.mayHoldKey(k), a.keys[i])
-				}
+			ids := [3][]int64{{1, 2}, {1}, {2, 3, 7}}
+			phones, names := kn.filter(&ids, []string{"15550002", "15550001"}, []string{"held", "15550001", "other", "also_held"})
+			if got := fmt.Sprint(ids, phones, names); got != tc.want {
+				t.Errorf("filter = %s; want %s", got, tc.want)
 			}
 		})
 	}

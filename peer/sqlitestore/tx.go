@@ -109,12 +109,7 @@ func (t *tx) Load(ctx context.Context, q *peer.IndexQuery, st *peer.IndexState) 
 		// its record is in st.
 		asked = make(map[peer.Key]bool, len(q.Keys))
 	)
-	// What the file may hold, of what q asks: known answers for the
-	// whole query at once.
-	may := t.m.known.ask(q)
-	// want asks for the record of k, q.Keys[i] or (i < 0) a key the
-	// mirror named.
-	want := func(k peer.Key, i int) {
+	want := func(k peer.Key) {
 		if _, dup := asked[k]; dup {
 			return
 		}
@@ -122,39 +117,33 @@ func (t *tx) Load(ctx context.Context, q *peer.IndexQuery, st *peer.IndexState) 
 		asked[k] = ok
 		if ok {
 			st.Records = append(st.Records, s)
-			return
-		}
-		if k.Kind < peer.KindUser || k.Kind > peer.KindChannel {
-			return
-		}
-		if i >= 0 && may.keys[i] || i < 0 && t.m.known.mayHoldKey(k) {
+		} else if k.Kind >= peer.KindUser && k.Kind <= peer.KindChannel {
 			ids[k.Kind-1] = append(ids[k.Kind-1], k.ID)
 		}
 	}
-	for i, k := range q.Keys {
-		want(k, i)
+	for _, k := range q.Keys {
+		want(k)
 	}
-	for i, p := range q.Phones {
+	for _, p := range q.Phones {
 		if h, ok := t.m.phones[p]; ok && (h.IsZero() || t.m.peers[h].Key == h) {
 			if !h.IsZero() {
-				want(h, -1)
+				want(h)
 			}
 			continue
 		}
-		if may.phones[i] {
-			phones = append(phones, p)
-		}
+		phones = append(phones, p)
 	}
-	for i, u := range q.Usernames {
+	for _, u := range q.Usernames {
 		if o, ok := t.m.names[u]; ok {
 			st.Owners = append(st.Owners, peer.Owner{Username: u, Key: o})
-			want(o, -1)
+			want(o)
 			continue
 		}
-		if may.usernames[i] {
-			names = append(names, u)
-		}
+		names = append(names, u)
 	}
+	// Of what the mirror does not know, known rules out what the file
+	// cannot hold, all at once.
+	phones, names = t.m.known.filter(&ids, phones, names)
 	t.queries = append(t.queries, q)
 	t.states = append(t.states, st)
 
