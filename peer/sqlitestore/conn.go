@@ -41,9 +41,10 @@ type conn struct {
 
 	busyTimeout time.Duration
 
-	// scratch is a buffer a transaction may use while it holds the
-	// connection; it keeps the room it grew to.
+	// scratch and saves are what a transaction may use while it holds
+	// the connection; they keep the room they grew to.
 	scratch []byte
+	saves   saveScratch
 
 	// onStatement, if set, is called with each statement run and its
 	// number of arguments (tests count them).
@@ -64,11 +65,16 @@ func openConn(name string, busyTimeout time.Duration, pragmas ...string) (*conn,
 		return nil, err
 	}
 	defer libc.Xfree(c.tls, zName)
+	zVFS, err := registerWALVFS(c.tls)
+	if err != nil {
+		c.freeTLS()
+		return nil, err
+	}
 	pdb := c.tls.Alloc(8)
 	defer c.tls.Free(8)
 	binary.NativeEndian.PutUint64(cmem(pdb, 8), 0)
 	rc := sqlite3.Xsqlite3_open_v2(c.tls, zName, pdb,
-		sqlite3.SQLITE_OPEN_READWRITE|sqlite3.SQLITE_OPEN_CREATE|sqlite3.SQLITE_OPEN_URI|sqlite3.SQLITE_OPEN_NOMUTEX, 0)
+		sqlite3.SQLITE_OPEN_READWRITE|sqlite3.SQLITE_OPEN_CREATE|sqlite3.SQLITE_OPEN_URI|sqlite3.SQLITE_OPEN_NOMUTEX, zVFS)
 	c.db = cptr(pdb)
 	if rc != sqlite3.SQLITE_OK {
 		err := c.error(rc)

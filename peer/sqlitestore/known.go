@@ -34,6 +34,10 @@ type known struct {
 	// streak counts the writes since set went stale with no other
 	// connection's commit between them.
 	streak int
+
+	// fps is room the writer reuses batch after batch: the fingerprints
+	// of a Load or an update.
+	fps []uint32
 }
 
 // Fingerprint domains: a key, a username and a phone number never share
@@ -71,29 +75,48 @@ func fingerprintKey(k peer.Key) uint32 {
 	return uint32(h>>32) ^ uint32(h)
 }
 
-// mayHoldKey reports whether the file may hold the record of k. Without a
-// right set it may hold anything.
-func (kn *known) mayHoldKey(k peer.Key) bool {
+// filter drops from ids (of users, chats and channels), phones and
+// usernames what the file cannot hold, and returns the phone numbers and
+// usernames left: the lists keep their order and their arrays. It looks
+// everything up in one pass over the set (see fingerprints.prefetch).
+// Without a right set the file may hold anything: nothing is dropped.
+func (kn *known) filter(ids *[3][]int64, phones, usernames []string) ([]string, []string) {
 	if !kn.ok {
-		return true
+		return phones, usernames
 	}
-	return kn.set.has(fingerprintKey(k))
+	fps := kn.fps[:0]
+	for i, l := range ids {
+		for _, id := range l {
+			fps = append(fps, fingerprintKey(peer.Key{Kind: peer.Kind(i + 1), ID: id}))
+		}
+	}
+	for _, p := range phones {
+		fps = append(fps, fingerprint(fpPhone, p))
+	}
+	for _, u := range usernames {
+		fps = append(fps, fingerprint(fpUsername, u))
+	}
+	kn.fps = fps
+	kn.set.prefetch(fps)
+	for i, l := range ids {
+		ids[i], fps = keepHeld(&kn.set, l, fps)
+	}
+	phones, fps = keepHeld(&kn.set, phones, fps)
+	usernames, _ = keepHeld(&kn.set, usernames, fps)
+	return phones, usernames
 }
 
-// mayHoldUsername reports whether the file may hold an index entry of u.
-func (kn *known) mayHoldUsername(u string) bool {
-	if !kn.ok {
-		return true
+// keepHeld keeps, in l's array, the values of l whose fingerprints, the
+// first len(l) of fps in l's order, the set holds; it returns them and
+// the fingerprints after l's.
+func keepHeld[T any](f *fingerprints, l []T, fps []uint32) ([]T, []uint32) {
+	kept := l[:0]
+	for i, v := range l {
+		if f.has(fps[i]) {
+			kept = append(kept, v)
+		}
 	}
-	return kn.set.has(fingerprint(fpUsername, u))
-}
-
-// mayHoldPhone reports whether a user of the file may hold phone.
-func (kn *known) mayHoldPhone(phone string) bool {
-	if !kn.ok {
-		return true
-	}
-	return kn.set.has(fingerprint(fpPhone, phone))
+	return kept, fps[len(l):]
 }
 
 // stale marks the set as no longer right, and starts the streak over:
@@ -155,22 +178,25 @@ func (kn *known) update(t *tx) {
 	if !kn.ok {
 		return
 	}
+	fps := kn.fps[:0]
 	for _, c := range t.changes {
 		for _, ch := range c.Records {
 			r := &ch.Record
 			if ch.Added {
-				kn.set.add(fingerprintKey(r.Key))
+				fps = append(fps, fingerprintKey(r.Key))
 			}
 			if r.Key.Kind == peer.KindUser && r.Phone != "" {
-				kn.set.add(fingerprint(fpPhone, r.Phone))
+				fps = append(fps, fingerprint(fpPhone, r.Phone))
 			}
 		}
 		for _, u := range c.Usernames {
 			if !u.New.IsZero() {
-				kn.set.add(fingerprint(fpUsername, u.Username))
+				fps = append(fps, fingerprint(fpUsername, u.Username))
 			}
 		}
 	}
+	kn.fps = fps
+	kn.set.addAll(fps)
 }
 
 // fingerprints is a set of fingerprints: an open-addressed table with
@@ -178,6 +204,7 @@ func (kn *known) update(t *tx) {
 type fingerprints struct {
 	slots []uint32 // a power of two long
 	n     int
+	sink  uint32 // what prefetch read, kept so that its reads stay
 }
 
 // slot returns where fp's search starts: the top bits of fp times the
@@ -217,6 +244,37 @@ func (f *fingerprints) add(fp uint32) {
 			f.n++
 			return
 		}
+	}
+}
+
+// prefetch reads the slot where the search of each of fps starts, before
+// any search. A table of a large file lies mostly outside the processor's
+// caches, and each search starts with a miss: read one after another,
+// independent of each other, the misses overlap rather than follow one
+// another, and the searches then find their slots in the cache. Adding
+// the 700 fingerprints of a batch of 250 new peers took 24 µs rather than
+// 52 in the set of a file of 50,000 peers, and 74 µs rather than 157 in
+// one of 250,000 (BenchmarkFingerprintsAdd).
+func (f *fingerprints) prefetch(fps []uint32) {
+	if len(f.slots) == 0 {
+		return
+	}
+	var sink uint32
+	for _, fp := range fps {
+		sink |= f.slots[f.slot(max(fp, 1))]
+	}
+	f.sink = sink
+}
+
+// addAll adds fps.
+func (f *fingerprints) addAll(fps []uint32) {
+	// Growing first: prefetch reads the slots of the table added to.
+	for (f.n+len(fps))*4 > len(f.slots)*3 {
+		f.grow()
+	}
+	f.prefetch(fps)
+	for _, fp := range fps {
+		f.add(fp)
 	}
 }
 

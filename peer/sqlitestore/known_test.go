@@ -234,43 +234,137 @@ func TestKnownSetCoversFile(t *testing.T) {
 }
 
 // The set holds what was added and nothing else, through its growth,
-// whatever the fingerprints' bits (0 included).
+// whatever the fingerprints' bits (0 included), added one at a time or
+// many at once.
 func TestFingerprintSet(t *testing.T) {
-	var f fingerprints
-	if f.has(7) {
-		t.Error("an empty set holds 7")
+	for _, tc := range []struct {
+		name string
+		add  func(f *fingerprints, fps []uint32)
+	}{
+		{name: "add", add: func(f *fingerprints, fps []uint32) {
+			for _, fp := range fps {
+				f.add(fp)
+			}
+		}},
+		{name: "addAll", add: func(f *fingerprints, fps []uint32) {
+			// In batches of a few hundred, as a writer adds them.
+			for len(fps) > 0 {
+				n := min(len(fps), 700)
+				f.addAll(fps[:n])
+				fps = fps[n:]
+			}
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var f fingerprints
+			if f.has(7) {
+				t.Error("an empty set holds 7")
+			}
+			rnd := rand.New(rand.NewPCG(3, 4))
+			added := map[uint32]bool{0: true, 1: true, 0xffffffff: true}
+			for range 5000 {
+				added[rnd.Uint32()] = true
+				added[rnd.Uint32()&0xff] = true
+			}
+			var fps []uint32
+			for fp := range added {
+				fps = append(fps, fp, fp)
+			}
+			tc.add(&f, fps)
+			for fp := range added {
+				if !f.has(fp) {
+					t.Fatalf("%#x added, not held", fp)
+				}
+			}
+			// 0 and 1 share a slot's value.
+			if f.n != len(added)-1 {
+				t.Errorf("%d fingerprints held, want %d", f.n, len(added)-1)
+			}
+			for range 5000 {
+				fp := rnd.Uint32()
+				if f.has(fp) != (added[fp] || fp == 0) {
+					t.Fatalf("has(%#x) = %v, added %v", fp, f.has(fp), added[fp])
+				}
+			}
+			if f.n*4 > len(f.slots)*3 {
+				t.Errorf("%d of %d slots used: more than three quarters", f.n, len(f.slots))
+			}
+			f.clear()
+			if f.n != 0 || f.has(1) {
+				t.Error("a cleared set holds fingerprints")
+			}
+		})
 	}
-	rnd := rand.New(rand.NewPCG(3, 4))
-	added := map[uint32]bool{0: true, 1: true, 0xffffffff: true}
-	for range 5000 {
-		added[rnd.Uint32()] = true
-		added[rnd.Uint32()&0xff] = true
+}
+
+// filter keeps, in order, the keys, phone numbers and usernames the set
+// may hold and drops the others; a stale set drops nothing.
+func TestKnownFilter(t *testing.T) {
+	var kn known
+	kn.set.addAll([]uint32{
+		fingerprintKey(peer.UserKey(1)), fingerprintKey(peer.ChannelKey(2)), fingerprintKey(peer.ChannelKey(7)),
+		fingerprint(fpPhone, "15550001"), fingerprint(fpUsername, "held"), fingerprint(fpUsername, "also_held"),
+	})
+	for _, tc := range []struct {
+		name string
+		ok   bool
+		want string
+	}{
+		{name: "right set", ok: true, want: "[[1] [] [2 7]] [15550001] [held also_held]"},
+		{name: "stale set", ok: false, want: "[[1 2] [1] [2 3 7]] [15550002 15550001] [held 15550001 other also_held]"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			kn.ok = tc.ok
+			ids := [3][]int64{{1, 2}, {1}, {2, 3, 7}}
+			phones, names := kn.filter(&ids, []string{"15550002", "15550001"}, []string{"held", "15550001", "other", "also_held"})
+			if got := fmt.Sprint(ids, phones, names); got != tc.want {
+				t.Errorf("filter = %s; want %s", got, tc.want)
+			}
+		})
 	}
-	for fp := range added {
-		f.add(fp)
-		f.add(fp)
-	}
-	for fp := range added {
-		if !f.has(fp) {
-			t.Fatalf("%#x added, not held", fp)
+}
+
+// Adding the 700 fingerprints of a batch of 250 new peers to the set of a
+// file of 50,000 or 250,000 such peers, with the processor's caches
+// filled by other work between batches, as SQLite's fills them: one at a
+// time, and all at once (addAll, which reads their first slots before
+// any search).
+func BenchmarkFingerprintsAdd(b *testing.B) {
+	for _, peers := range []int{50_000, 250_000} {
+		for _, all := range []bool{false, true} {
+			b.Run(fmt.Sprintf("peers=%d/addAll=%v", peers, all), func(b *testing.B) {
+				rnd := rand.New(rand.NewPCG(1, 2))
+				fill := make([]uint32, 3*peers)
+				for i := range fill {
+					fill[i] = rnd.Uint32()
+				}
+				var f fingerprints
+				f.addAll(fill)
+				batch := make([]uint32, 700)
+				other := make([]byte, 8<<20)
+				for b.Loop() {
+					b.StopTimer()
+					if f.n > 3*peers+50_000 {
+						f.clear()
+						f.addAll(fill)
+					}
+					for i := range batch {
+						batch[i] = rnd.Uint32()
+					}
+					for i := 0; i < len(other); i += 64 {
+						other[i]++
+					}
+					b.StartTimer()
+					if all {
+						f.addAll(batch)
+					} else {
+						for _, fp := range batch {
+							f.add(fp)
+						}
+					}
+				}
+			})
 		}
-	}
-	// 0 and 1 share a slot's value.
-	if f.n != len(added)-1 {
-		t.Errorf("%d fingerprints held, want %d", f.n, len(added)-1)
-	}
-	for range 5000 {
-		fp := rnd.Uint32()
-		if f.has(fp) != (added[fp] || fp == 0) {
-			t.Fatalf("has(%#x) = %v, added %v", fp, f.has(fp), added[fp])
-		}
-	}
-	if f.n*4 > len(f.slots)*3 {
-		t.Errorf("%d of %d slots used: more than three quarters", f.n, len(f.slots))
-	}
-	f.clear()
-	if f.n != 0 || f.has(1) {
-		t.Error("a cleared set holds fingerprints")
 	}
 }
 

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"unsafe"
 
 	"github.com/tgraw/tgraw/peer"
 )
@@ -116,7 +117,7 @@ func (t *tx) Load(ctx context.Context, q *peer.IndexQuery, st *peer.IndexState) 
 		asked[k] = ok
 		if ok {
 			st.Records = append(st.Records, s)
-		} else if k.Kind >= peer.KindUser && k.Kind <= peer.KindChannel && t.m.known.mayHoldKey(k) {
+		} else if k.Kind >= peer.KindUser && k.Kind <= peer.KindChannel {
 			ids[k.Kind-1] = append(ids[k.Kind-1], k.ID)
 		}
 	}
@@ -130,9 +131,7 @@ func (t *tx) Load(ctx context.Context, q *peer.IndexQuery, st *peer.IndexState) 
 			}
 			continue
 		}
-		if t.m.known.mayHoldPhone(p) {
-			phones = append(phones, p)
-		}
+		phones = append(phones, p)
 	}
 	for _, u := range q.Usernames {
 		if o, ok := t.m.names[u]; ok {
@@ -140,10 +139,11 @@ func (t *tx) Load(ctx context.Context, q *peer.IndexQuery, st *peer.IndexState) 
 			want(o)
 			continue
 		}
-		if t.m.known.mayHoldUsername(u) {
-			names = append(names, u)
-		}
+		names = append(names, u)
 	}
+	// Of what the mirror does not know, known rules out what the file
+	// cannot hold, all at once.
+	phones, names = t.m.known.filter(&ids, phones, names)
 	t.queries = append(t.queries, q)
 	t.states = append(t.states, st)
 
@@ -203,22 +203,32 @@ func (t *tx) Load(ctx context.Context, q *peer.IndexQuery, st *peer.IndexState) 
 	}
 }
 
+// saveScratch is what Save writes a batch's statements from, kept on the
+// connection so that batch after batch reuses its room.
+type saveScratch struct {
+	ins, ups, upd, del, nins, nups values
+	ends                           []int
+}
+
 // Save implements peer.IndexTx.
 func (t *tx) Save(ctx context.Context, c *peer.IndexChanges) error {
-	var ins, ups, upd values
+	sc := &t.c.saves
+	ins, ups, upd := &sc.ins, &sc.ups, &sc.upd
 	ins.init(insertPeersHead, "", 4, len(c.Records))
 	ups.init(upsertPeersHead, upsertPeersTail, 4, len(c.Records))
 	upd.init(updateDataHead, updateDataTail, 3, len(c.Records))
-	// Every record's data in one string, written in the connection's
-	// scratch buffer: one allocation for the batch.
+	// Every record's data, written one after another in the connection's
+	// scratch buffer. The statements bind them from there: binding
+	// copies each value into C memory, and nothing writes the buffer
+	// again before Save returns.
 	buf := t.c.scratch[:0]
-	ends := make([]int, len(c.Records))
+	ends := sc.ends[:0]
 	for i := range c.Records {
 		buf = appendData(buf, &c.Records[i].Record)
-		ends[i] = len(buf)
+		ends = append(ends, len(buf))
 	}
-	all := string(buf)
-	t.c.scratch = buf
+	all := unsafe.String(unsafe.SliceData(buf), len(buf))
+	t.c.scratch, sc.ends = buf, ends
 	for i := range c.Records {
 		ch := &c.Records[i]
 		n := &ch.Record
@@ -237,13 +247,13 @@ func (t *tx) Save(ctx context.Context, c *peer.IndexChanges) error {
 			upd.add(kind, id, data)
 		}
 	}
-	for _, v := range []*values{&ins, &ups, &upd} {
+	for _, v := range []*values{ins, ups, upd} {
 		if err := v.exec(ctx, t.c); err != nil {
 			return err
 		}
 	}
 
-	var del, nins, nups values
+	del, nins, nups := &sc.del, &sc.nins, &sc.nups
 	del.init(deleteNamesHead, deleteNamesTail, 3, len(c.Usernames))
 	nins.init(insertNamesHead, "", 3, len(c.Usernames))
 	nups.init(upsertNamesHead, upsertNamesTail, 3, len(c.Usernames))
@@ -257,7 +267,7 @@ func (t *tx) Save(ctx context.Context, c *peer.IndexChanges) error {
 			nups.add(textArg(u.Username), intArg(int64(u.New.Kind)), intArg(u.New.ID))
 		}
 	}
-	for _, v := range []*values{&del, &nins, &nups} {
+	for _, v := range []*values{del, nins, nups} {
 		if err := v.exec(ctx, t.c); err != nil {
 			return err
 		}

@@ -27,15 +27,17 @@ type values struct {
 	args       []arg
 }
 
-// init sets the statement's head, tail and columns, and the most rows
-// expected.
+// init empties v, keeping the room its rows took, and sets the
+// statement's head, tail and columns, and the most rows expected.
 func (v *values) init(head, tail string, cols, rows int) {
 	v.head, v.tail, v.cols, v.rows = head, tail, cols, rows
+	clear(v.args) // the strings they held go
+	v.args = v.args[:0]
 }
 
 // add appends a row of v.cols values.
 func (v *values) add(row ...arg) {
-	if v.args == nil {
+	if cap(v.args) == 0 {
 		v.args = make([]arg, 0, v.cols*max(v.rows, 1))
 	}
 	v.args = append(v.args, row...)
