@@ -170,7 +170,9 @@ type chunks[W any] struct {
 // get an array of their own, and the chunk stays. So every chunk but the
 // latest is left with less than a sixth of it unused, and the room
 // unused in all of them stays below 0.45 times what was handed out, and a
-// minChunk.
+// minChunk. A chunk has no more room than n elements and as many as the
+// decoding's input has bytes for, so that decoding a small value takes
+// little more memory than the value.
 func (c *chunks[W]) take(d *Decoder, n int) unsafe.Pointer {
 	if len(c.free) < n {
 		var w W
@@ -180,6 +182,9 @@ func (c *chunks[W]) take(d *Decoder, n int) unsafe.Pointer {
 			c.used += n
 			return unsafe.Pointer(&make([]W, n)[0])
 		}
+		// A decoding of a few bytes needs a few bytes of chunks: its
+		// strings take at most its input, its other values hardly more.
+		size = min(size, n+len(d.input)/int(unsafe.Sizeof(w)))
 		if d.Spend(uintptr(size) * unsafe.Sizeof(w)); d.failed() {
 			size = n
 		}
