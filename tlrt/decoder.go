@@ -3,6 +3,7 @@ package tlrt
 import (
 	"errors"
 	"math"
+	"sync"
 	"unsafe"
 
 	"github.com/gotd/td/bin"
@@ -65,12 +66,39 @@ const decoderSlack = 1024
 // of type root (an index in s.Types; s may be nil, for values of no
 // generated package). Finish then moves b past what was read.
 func NewDecoder(b *bin.Buffer, s *Schema, root int32) *Decoder {
-	return &Decoder{
+	d := new(Decoder)
+	d.start(b, s, root)
+	return d
+}
+
+// start makes d a new Decoder over the bytes left in b (see NewDecoder).
+func (d *Decoder) start(b *bin.Buffer, s *Schema, root int32) {
+	*d = Decoder{
 		Buffer: bin.Buffer{Buf: b.Buf},
 		spent:  int(unsafe.Sizeof(Decoder{})),
 		limit:  MaxAllocPerByte*len(b.Buf) + decoderSlack,
 		schema: s, root: root, input: b.Buf,
 	}
+}
+
+// decoders are Decoders to reuse: a Decoder that a decoding made in the
+// runtime, where it cannot stay on its caller's stack, goes back here once
+// Finish has returned, when nothing refers to it any more (decoded values
+// refer to its chunks, never to it).
+var decoders = sync.Pool{New: func() any { return new(Decoder) }}
+
+// getDecoder is NewDecoder with a Decoder from decoders.
+func getDecoder(b *bin.Buffer, s *Schema, root int32) *Decoder {
+	d := decoders.Get().(*Decoder)
+	d.start(b, s, root)
+	return d
+}
+
+// putDecoder gives d back to decoders, holding nothing of its decoding:
+// neither the input nor the chunks.
+func putDecoder(d *Decoder) {
+	*d = Decoder{}
+	decoders.Put(d)
 }
 
 // Finish moves b past the bytes read from d, a Decoder that NewDecoder
@@ -87,7 +115,8 @@ func Finish(b *bin.Buffer, d *Decoder, err error) error {
 // Decode decodes a value of type root from the bytes left in b with
 // decode, at depth 0, and moves b past it.
 func Decode[T any](b *bin.Buffer, s *Schema, root int32, decode func(*Decoder, int) (T, error)) (T, error) {
-	d := NewDecoder(b, s, root)
+	d := getDecoder(b, s, root)
+	defer putDecoder(d)
 	v, err := decode(d, 0)
 	if err = Finish(b, d, err); err != nil {
 		var zero T
@@ -170,7 +199,9 @@ type chunks[W any] struct {
 // get an array of their own, and the chunk stays. So every chunk but the
 // latest is left with less than a sixth of it unused, and the room
 // unused in all of them stays below 0.45 times what was handed out, and a
-// minChunk.
+// minChunk. A chunk has no more room than n elements and as many as the
+// decoding's input has bytes for, so that decoding a small value takes
+// little more memory than the value.
 func (c *chunks[W]) take(d *Decoder, n int) unsafe.Pointer {
 	if len(c.free) < n {
 		var w W
@@ -180,6 +211,9 @@ func (c *chunks[W]) take(d *Decoder, n int) unsafe.Pointer {
 			c.used += n
 			return unsafe.Pointer(&make([]W, n)[0])
 		}
+		// A decoding of a few bytes needs a few bytes of chunks: its
+		// strings take at most its input, its other values hardly more.
+		size = min(size, n+len(d.input)/int(unsafe.Sizeof(w)))
 		if d.Spend(uintptr(size) * unsafe.Sizeof(w)); d.failed() {
 			size = n
 		}

@@ -15,8 +15,9 @@ import (
 func TestNew(t *testing.T) {
 	const n = 1000
 	var leaves [n]*nodes.Leaf
+	input := make([]byte, 8*n) // what n leaves take on the wire
 	decode := func() {
-		d := tlrt.NewDecoder(&bin.Buffer{}, nil, 0)
+		d := tlrt.NewDecoder(&bin.Buffer{Buf: input}, nil, 0)
 		for i := range leaves {
 			leaves[i] = tlrt.New[nodes.Leaf](d)
 		}
@@ -40,6 +41,24 @@ func TestNew(t *testing.T) {
 	runtime.ReadMemStats(&after)
 	if got, limit := after.TotalAlloc-before.TotalAlloc, uint64(1.5*n*8+1024); got > limit {
 		t.Errorf("%d values of 8 bytes allocated %d bytes, want at most %d", n, got, limit)
+	}
+}
+
+// TestNewSmallInput checks that a decoding of a few bytes takes chunks no
+// larger than its input can fill, not the least chunk of a large one.
+func TestNewSmallInput(t *testing.T) {
+	data := nodes.Encode(&nodes.Leaf{N: 1})
+	var leaf *nodes.Leaf
+	d := tlrt.NewDecoder(&bin.Buffer{Buf: data}, nil, 0)
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	leaf = tlrt.New[nodes.Leaf](d)
+	runtime.ReadMemStats(&after)
+	if leaf == nil || leaf.N != 0 {
+		t.Fatalf("New gave %+v", leaf)
+	}
+	if got, limit := after.TotalAlloc-before.TotalAlloc, uint64(64); got > limit {
+		t.Errorf("a leaf of %d bytes of input allocated %d bytes, want at most %d", len(data), got, limit)
 	}
 }
 

@@ -101,7 +101,8 @@ func DecodeValueBare(b *bin.Buffer, s *Schema, root int32, v Object) error {
 		return ErrNilValue
 	}
 	rv.Elem().SetZero()
-	d := NewDecoder(b, s, root)
+	d := getDecoder(b, s, root)
+	defer putDecoder(d)
 	return Finish(b, d, DecodeAt(d, v, 0))
 }
 
