@@ -4,6 +4,7 @@ package tg
 
 import (
 	"context"
+	"encoding/binary"
 	"github.com/gotd/td/bin"
 	"github.com/tgraw/tgraw/tlrt"
 	"unsafe"
@@ -1989,9 +1990,31 @@ func DecodeInputChannel(b *bin.Buffer) (InputChannelClass, error) {
 // decodeInputChannel is DecodeInputChannel for a value nested depth levels
 // deep.
 func decodeInputChannel(d *tlrt.Decoder, depth int) (InputChannelClass, error) {
-	v, err := tlrt.DecodeClassAt(d, &wireSchema, 33, depth)
-	c, _ := v.(InputChannelClass)
-	return c, err
+	id, err := d.ID()
+	if err != nil {
+		return nil, err
+	}
+	var v InputChannelClass
+	var at tlrt.DecoderAt
+	var size uintptr // of the value, which the Decoder counts
+	switch id {
+	case InputChannelEmptyTypeID:
+		x := &InputChannelEmpty{}
+		v, at = x, x
+	case InputChannelTypeID:
+		x := tlrt.New[InputChannel](d)
+		v, at = x, x
+	case InputChannelFromMessageTypeID:
+		x := &InputChannelFromMessage{}
+		v, at, size = x, x, unsafe.Sizeof(InputChannelFromMessage{})
+	default:
+		return nil, &UnknownIDError{ID: id, Type: "InputChannel"}
+	}
+	d.Spend(size)
+	if err := at.DecodeBareAt(d, depth); err != nil {
+		return nil, err
+	}
+	return v, nil
 }
 
 // InputChannelEmpty is the TL constructor inputChannelEmpty.
@@ -2018,31 +2041,43 @@ func (*InputChannelEmpty) TypeName() string {
 func (*InputChannelEmpty) inputChannelClass() {}
 
 // Encode writes m to b with its ID.
-//
-//go:noinline
 func (m *InputChannelEmpty) Encode(b *bin.Buffer) error {
-	return tlrt.EncodeBoxedFields(b, &wireSchema, 2276, unsafe.Pointer(m))
+	if m == nil {
+		return ErrNilValue
+	}
+	tlrt.PutUint32(b, InputChannelEmptyTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
-//
-//go:noinline
 func (m *InputChannelEmpty) EncodeBare(b *bin.Buffer) error {
-	return tlrt.EncodeFields(b, &wireSchema, 2276, unsafe.Pointer(m))
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *InputChannelEmpty) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 3095, m)
+	if err := tlrt.ConsumeID(b, InputChannelEmptyTypeID, "inputChannelEmpty"); err != nil {
+		return tlrt.DecodeErr(err, "inputChannelEmpty", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
-//
-//go:noinline
 func (m *InputChannelEmpty) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 3095, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 3095)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputChannelEmpty) DecodeBareAt(d *tlrt.Decoder, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
 }
 
 // InputChannel is the TL constructor inputChannel.
@@ -2072,31 +2107,58 @@ func (*InputChannel) TypeName() string {
 func (*InputChannel) inputChannelClass() {}
 
 // Encode writes m to b with its ID.
-//
-//go:noinline
 func (m *InputChannel) Encode(b *bin.Buffer) error {
-	return tlrt.EncodeBoxedFields(b, &wireSchema, 2327, unsafe.Pointer(m))
+	if m == nil {
+		return ErrNilValue
+	}
+	w := tlrt.Extend(b, 20)
+	_ = w[19]
+	binary.LittleEndian.PutUint32(w, InputChannelTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.ChannelID))
+	binary.LittleEndian.PutUint64(w[12:], uint64(m.AccessHash))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
-//
-//go:noinline
 func (m *InputChannel) EncodeBare(b *bin.Buffer) error {
-	return tlrt.EncodeFields(b, &wireSchema, 2327, unsafe.Pointer(m))
+	if m == nil {
+		return ErrNilValue
+	}
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint64(w, uint64(m.ChannelID))
+	binary.LittleEndian.PutUint64(w[8:], uint64(m.AccessHash))
+	return nil
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *InputChannel) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 3151, m)
+	if err := tlrt.ConsumeID(b, InputChannelTypeID, "inputChannel"); err != nil {
+		return tlrt.DecodeErr(err, "inputChannel", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
-//
-//go:noinline
 func (m *InputChannel) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 3151, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 3151)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputChannel) DecodeBareAt(d *tlrt.Decoder, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.ChannelID, err = d.Long(); err != nil {
+		return tlrt.DecodeErr(err, "inputChannel", "channel_id")
+	}
+	if m.AccessHash, err = d.Long(); err != nil {
+		return tlrt.DecodeErr(err, "inputChannel", "access_hash")
+	}
+	return nil
 }
 
 // InputChannelFromMessage is the TL constructor inputChannelFromMessage.
@@ -2128,31 +2190,63 @@ func (*InputChannelFromMessage) TypeName() string {
 func (*InputChannelFromMessage) inputChannelClass() {}
 
 // Encode writes m to b with its ID.
-//
-//go:noinline
 func (m *InputChannelFromMessage) Encode(b *bin.Buffer) error {
-	return tlrt.EncodeBoxedFields(b, &wireSchema, 855, unsafe.Pointer(m))
+	if m == nil {
+		return ErrNilValue
+	}
+	tlrt.PutUint32(b, InputChannelFromMessageTypeID)
+	return m.EncodeBare(b)
 }
 
 // EncodeBare writes m to b without its ID.
-//
-//go:noinline
 func (m *InputChannelFromMessage) EncodeBare(b *bin.Buffer) error {
-	return tlrt.EncodeFields(b, &wireSchema, 855, unsafe.Pointer(m))
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "inputChannelFromMessage", "peer")
+	}
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(m.MsgID))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.ChannelID))
+	return nil
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *InputChannelFromMessage) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 1547, m)
+	if err := tlrt.ConsumeID(b, InputChannelFromMessageTypeID, "inputChannelFromMessage"); err != nil {
+		return tlrt.DecodeErr(err, "inputChannelFromMessage", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
-//
-//go:noinline
 func (m *InputChannelFromMessage) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 1547, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 1547)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputChannelFromMessage) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "inputChannelFromMessage", "")
+	}
+	var err error
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "inputChannelFromMessage", "peer")
+	}
+	if m.MsgID, err = d.Int(); err != nil {
+		return tlrt.DecodeErr(err, "inputChannelFromMessage", "msg_id")
+	}
+	if m.ChannelID, err = d.Long(); err != nil {
+		return tlrt.DecodeErr(err, "inputChannelFromMessage", "channel_id")
+	}
+	return nil
 }
 
 // InputChatPhotoClass is the TL type InputChatPhoto: one of
@@ -8489,9 +8583,43 @@ func DecodeInputPeer(b *bin.Buffer) (InputPeerClass, error) {
 
 // decodeInputPeer is DecodeInputPeer for a value nested depth levels deep.
 func decodeInputPeer(d *tlrt.Decoder, depth int) (InputPeerClass, error) {
-	v, err := tlrt.DecodeClassAt(d, &wireSchema, 38, depth)
-	c, _ := v.(InputPeerClass)
-	return c, err
+	id, err := d.ID()
+	if err != nil {
+		return nil, err
+	}
+	var v InputPeerClass
+	var at tlrt.DecoderAt
+	var size uintptr // of the value, which the Decoder counts
+	switch id {
+	case InputPeerEmptyTypeID:
+		x := &InputPeerEmpty{}
+		v, at = x, x
+	case InputPeerSelfTypeID:
+		x := &InputPeerSelf{}
+		v, at = x, x
+	case InputPeerChatTypeID:
+		x := tlrt.New[InputPeerChat](d)
+		v, at = x, x
+	case InputPeerUserTypeID:
+		x := tlrt.New[InputPeerUser](d)
+		v, at = x, x
+	case InputPeerChannelTypeID:
+		x := tlrt.New[InputPeerChannel](d)
+		v, at = x, x
+	case InputPeerUserFromMessageTypeID:
+		x := &InputPeerUserFromMessage{}
+		v, at, size = x, x, unsafe.Sizeof(InputPeerUserFromMessage{})
+	case InputPeerChannelFromMessageTypeID:
+		x := &InputPeerChannelFromMessage{}
+		v, at, size = x, x, unsafe.Sizeof(InputPeerChannelFromMessage{})
+	default:
+		return nil, &UnknownIDError{ID: id, Type: "InputPeer"}
+	}
+	d.Spend(size)
+	if err := at.DecodeBareAt(d, depth); err != nil {
+		return nil, err
+	}
+	return v, nil
 }
 
 // InputPeerEmpty is the TL constructor inputPeerEmpty.
@@ -8518,31 +8646,43 @@ func (*InputPeerEmpty) TypeName() string {
 func (*InputPeerEmpty) inputPeerClass() {}
 
 // Encode writes m to b with its ID.
-//
-//go:noinline
 func (m *InputPeerEmpty) Encode(b *bin.Buffer) error {
-	return tlrt.EncodeBoxedFields(b, &wireSchema, 1169, unsafe.Pointer(m))
+	if m == nil {
+		return ErrNilValue
+	}
+	tlrt.PutUint32(b, InputPeerEmptyTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
-//
-//go:noinline
 func (m *InputPeerEmpty) EncodeBare(b *bin.Buffer) error {
-	return tlrt.EncodeFields(b, &wireSchema, 1169, unsafe.Pointer(m))
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *InputPeerEmpty) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 1888, m)
+	if err := tlrt.ConsumeID(b, InputPeerEmptyTypeID, "inputPeerEmpty"); err != nil {
+		return tlrt.DecodeErr(err, "inputPeerEmpty", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
-//
-//go:noinline
 func (m *InputPeerEmpty) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 1888, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 1888)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputPeerEmpty) DecodeBareAt(d *tlrt.Decoder, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
 }
 
 // InputPeerSelf is the TL constructor inputPeerSelf.
@@ -8569,31 +8709,43 @@ func (*InputPeerSelf) TypeName() string {
 func (*InputPeerSelf) inputPeerClass() {}
 
 // Encode writes m to b with its ID.
-//
-//go:noinline
 func (m *InputPeerSelf) Encode(b *bin.Buffer) error {
-	return tlrt.EncodeBoxedFields(b, &wireSchema, 1157, unsafe.Pointer(m))
+	if m == nil {
+		return ErrNilValue
+	}
+	tlrt.PutUint32(b, InputPeerSelfTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
-//
-//go:noinline
 func (m *InputPeerSelf) EncodeBare(b *bin.Buffer) error {
-	return tlrt.EncodeFields(b, &wireSchema, 1157, unsafe.Pointer(m))
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *InputPeerSelf) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 1875, m)
+	if err := tlrt.ConsumeID(b, InputPeerSelfTypeID, "inputPeerSelf"); err != nil {
+		return tlrt.DecodeErr(err, "inputPeerSelf", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
-//
-//go:noinline
 func (m *InputPeerSelf) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 1875, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 1875)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputPeerSelf) DecodeBareAt(d *tlrt.Decoder, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
 }
 
 // InputPeerChat is the TL constructor inputPeerChat.
@@ -8622,31 +8774,51 @@ func (*InputPeerChat) TypeName() string {
 func (*InputPeerChat) inputPeerClass() {}
 
 // Encode writes m to b with its ID.
-//
-//go:noinline
 func (m *InputPeerChat) Encode(b *bin.Buffer) error {
-	return tlrt.EncodeBoxedFields(b, &wireSchema, 491, unsafe.Pointer(m))
+	if m == nil {
+		return ErrNilValue
+	}
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, InputPeerChatTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.ChatID))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
-//
-//go:noinline
 func (m *InputPeerChat) EncodeBare(b *bin.Buffer) error {
-	return tlrt.EncodeFields(b, &wireSchema, 491, unsafe.Pointer(m))
+	if m == nil {
+		return ErrNilValue
+	}
+	tlrt.PutUint64(b, uint64(m.ChatID))
+	return nil
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *InputPeerChat) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 1139, m)
+	if err := tlrt.ConsumeID(b, InputPeerChatTypeID, "inputPeerChat"); err != nil {
+		return tlrt.DecodeErr(err, "inputPeerChat", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
-//
-//go:noinline
 func (m *InputPeerChat) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 1139, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 1139)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputPeerChat) DecodeBareAt(d *tlrt.Decoder, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.ChatID, err = d.Long(); err != nil {
+		return tlrt.DecodeErr(err, "inputPeerChat", "chat_id")
+	}
+	return nil
 }
 
 // InputPeerUser is the TL constructor inputPeerUser.
@@ -8676,31 +8848,58 @@ func (*InputPeerUser) TypeName() string {
 func (*InputPeerUser) inputPeerClass() {}
 
 // Encode writes m to b with its ID.
-//
-//go:noinline
 func (m *InputPeerUser) Encode(b *bin.Buffer) error {
-	return tlrt.EncodeBoxedFields(b, &wireSchema, 2101, unsafe.Pointer(m))
+	if m == nil {
+		return ErrNilValue
+	}
+	w := tlrt.Extend(b, 20)
+	_ = w[19]
+	binary.LittleEndian.PutUint32(w, InputPeerUserTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.UserID))
+	binary.LittleEndian.PutUint64(w[12:], uint64(m.AccessHash))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
-//
-//go:noinline
 func (m *InputPeerUser) EncodeBare(b *bin.Buffer) error {
-	return tlrt.EncodeFields(b, &wireSchema, 2101, unsafe.Pointer(m))
+	if m == nil {
+		return ErrNilValue
+	}
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint64(w, uint64(m.UserID))
+	binary.LittleEndian.PutUint64(w[8:], uint64(m.AccessHash))
+	return nil
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *InputPeerUser) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 2908, m)
+	if err := tlrt.ConsumeID(b, InputPeerUserTypeID, "inputPeerUser"); err != nil {
+		return tlrt.DecodeErr(err, "inputPeerUser", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
-//
-//go:noinline
 func (m *InputPeerUser) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 2908, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 2908)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputPeerUser) DecodeBareAt(d *tlrt.Decoder, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.UserID, err = d.Long(); err != nil {
+		return tlrt.DecodeErr(err, "inputPeerUser", "user_id")
+	}
+	if m.AccessHash, err = d.Long(); err != nil {
+		return tlrt.DecodeErr(err, "inputPeerUser", "access_hash")
+	}
+	return nil
 }
 
 // InputPeerChannel is the TL constructor inputPeerChannel.
@@ -8730,31 +8929,58 @@ func (*InputPeerChannel) TypeName() string {
 func (*InputPeerChannel) inputPeerClass() {}
 
 // Encode writes m to b with its ID.
-//
-//go:noinline
 func (m *InputPeerChannel) Encode(b *bin.Buffer) error {
-	return tlrt.EncodeBoxedFields(b, &wireSchema, 373, unsafe.Pointer(m))
+	if m == nil {
+		return ErrNilValue
+	}
+	w := tlrt.Extend(b, 20)
+	_ = w[19]
+	binary.LittleEndian.PutUint32(w, InputPeerChannelTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.ChannelID))
+	binary.LittleEndian.PutUint64(w[12:], uint64(m.AccessHash))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
-//
-//go:noinline
 func (m *InputPeerChannel) EncodeBare(b *bin.Buffer) error {
-	return tlrt.EncodeFields(b, &wireSchema, 373, unsafe.Pointer(m))
+	if m == nil {
+		return ErrNilValue
+	}
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint64(w, uint64(m.ChannelID))
+	binary.LittleEndian.PutUint64(w[8:], uint64(m.AccessHash))
+	return nil
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *InputPeerChannel) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 1003, m)
+	if err := tlrt.ConsumeID(b, InputPeerChannelTypeID, "inputPeerChannel"); err != nil {
+		return tlrt.DecodeErr(err, "inputPeerChannel", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
-//
-//go:noinline
 func (m *InputPeerChannel) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 1003, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 1003)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputPeerChannel) DecodeBareAt(d *tlrt.Decoder, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.ChannelID, err = d.Long(); err != nil {
+		return tlrt.DecodeErr(err, "inputPeerChannel", "channel_id")
+	}
+	if m.AccessHash, err = d.Long(); err != nil {
+		return tlrt.DecodeErr(err, "inputPeerChannel", "access_hash")
+	}
+	return nil
 }
 
 // InputPeerUserFromMessage is the TL constructor inputPeerUserFromMessage.
@@ -8786,31 +9012,63 @@ func (*InputPeerUserFromMessage) TypeName() string {
 func (*InputPeerUserFromMessage) inputPeerClass() {}
 
 // Encode writes m to b with its ID.
-//
-//go:noinline
 func (m *InputPeerUserFromMessage) Encode(b *bin.Buffer) error {
-	return tlrt.EncodeBoxedFields(b, &wireSchema, 1581, unsafe.Pointer(m))
+	if m == nil {
+		return ErrNilValue
+	}
+	tlrt.PutUint32(b, InputPeerUserFromMessageTypeID)
+	return m.EncodeBare(b)
 }
 
 // EncodeBare writes m to b without its ID.
-//
-//go:noinline
 func (m *InputPeerUserFromMessage) EncodeBare(b *bin.Buffer) error {
-	return tlrt.EncodeFields(b, &wireSchema, 1581, unsafe.Pointer(m))
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "inputPeerUserFromMessage", "peer")
+	}
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(m.MsgID))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.UserID))
+	return nil
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *InputPeerUserFromMessage) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 2336, m)
+	if err := tlrt.ConsumeID(b, InputPeerUserFromMessageTypeID, "inputPeerUserFromMessage"); err != nil {
+		return tlrt.DecodeErr(err, "inputPeerUserFromMessage", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
-//
-//go:noinline
 func (m *InputPeerUserFromMessage) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 2336, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 2336)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputPeerUserFromMessage) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "inputPeerUserFromMessage", "")
+	}
+	var err error
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "inputPeerUserFromMessage", "peer")
+	}
+	if m.MsgID, err = d.Int(); err != nil {
+		return tlrt.DecodeErr(err, "inputPeerUserFromMessage", "msg_id")
+	}
+	if m.UserID, err = d.Long(); err != nil {
+		return tlrt.DecodeErr(err, "inputPeerUserFromMessage", "user_id")
+	}
+	return nil
 }
 
 // InputPeerChannelFromMessage is the TL constructor
@@ -8843,31 +9101,63 @@ func (*InputPeerChannelFromMessage) TypeName() string {
 func (*InputPeerChannelFromMessage) inputPeerClass() {}
 
 // Encode writes m to b with its ID.
-//
-//go:noinline
 func (m *InputPeerChannelFromMessage) Encode(b *bin.Buffer) error {
-	return tlrt.EncodeBoxedFields(b, &wireSchema, 1795, unsafe.Pointer(m))
+	if m == nil {
+		return ErrNilValue
+	}
+	tlrt.PutUint32(b, InputPeerChannelFromMessageTypeID)
+	return m.EncodeBare(b)
 }
 
 // EncodeBare writes m to b without its ID.
-//
-//go:noinline
 func (m *InputPeerChannelFromMessage) EncodeBare(b *bin.Buffer) error {
-	return tlrt.EncodeFields(b, &wireSchema, 1795, unsafe.Pointer(m))
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "inputPeerChannelFromMessage", "peer")
+	}
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(m.MsgID))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.ChannelID))
+	return nil
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *InputPeerChannelFromMessage) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 2566, m)
+	if err := tlrt.ConsumeID(b, InputPeerChannelFromMessageTypeID, "inputPeerChannelFromMessage"); err != nil {
+		return tlrt.DecodeErr(err, "inputPeerChannelFromMessage", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
-//
-//go:noinline
 func (m *InputPeerChannelFromMessage) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 2566, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 2566)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputPeerChannelFromMessage) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "inputPeerChannelFromMessage", "")
+	}
+	var err error
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "inputPeerChannelFromMessage", "peer")
+	}
+	if m.MsgID, err = d.Int(); err != nil {
+		return tlrt.DecodeErr(err, "inputPeerChannelFromMessage", "msg_id")
+	}
+	if m.ChannelID, err = d.Long(); err != nil {
+		return tlrt.DecodeErr(err, "inputPeerChannelFromMessage", "channel_id")
+	}
+	return nil
 }
 
 // InputPhotoClass is the TL type InputPhoto: one of InputPhotoEmpty,
@@ -13476,9 +13766,34 @@ func DecodeInputUser(b *bin.Buffer) (InputUserClass, error) {
 
 // decodeInputUser is DecodeInputUser for a value nested depth levels deep.
 func decodeInputUser(d *tlrt.Decoder, depth int) (InputUserClass, error) {
-	v, err := tlrt.DecodeClassAt(d, &wireSchema, 54, depth)
-	c, _ := v.(InputUserClass)
-	return c, err
+	id, err := d.ID()
+	if err != nil {
+		return nil, err
+	}
+	var v InputUserClass
+	var at tlrt.DecoderAt
+	var size uintptr // of the value, which the Decoder counts
+	switch id {
+	case InputUserEmptyTypeID:
+		x := &InputUserEmpty{}
+		v, at = x, x
+	case InputUserSelfTypeID:
+		x := &InputUserSelf{}
+		v, at = x, x
+	case InputUserTypeID:
+		x := tlrt.New[InputUser](d)
+		v, at = x, x
+	case InputUserFromMessageTypeID:
+		x := &InputUserFromMessage{}
+		v, at, size = x, x, unsafe.Sizeof(InputUserFromMessage{})
+	default:
+		return nil, &UnknownIDError{ID: id, Type: "InputUser"}
+	}
+	d.Spend(size)
+	if err := at.DecodeBareAt(d, depth); err != nil {
+		return nil, err
+	}
+	return v, nil
 }
 
 // InputUserEmpty is the TL constructor inputUserEmpty.
@@ -13505,31 +13820,43 @@ func (*InputUserEmpty) TypeName() string {
 func (*InputUserEmpty) inputUserClass() {}
 
 // Encode writes m to b with its ID.
-//
-//go:noinline
 func (m *InputUserEmpty) Encode(b *bin.Buffer) error {
-	return tlrt.EncodeBoxedFields(b, &wireSchema, 1756, unsafe.Pointer(m))
+	if m == nil {
+		return ErrNilValue
+	}
+	tlrt.PutUint32(b, InputUserEmptyTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
-//
-//go:noinline
 func (m *InputUserEmpty) EncodeBare(b *bin.Buffer) error {
-	return tlrt.EncodeFields(b, &wireSchema, 1756, unsafe.Pointer(m))
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *InputUserEmpty) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 2522, m)
+	if err := tlrt.ConsumeID(b, InputUserEmptyTypeID, "inputUserEmpty"); err != nil {
+		return tlrt.DecodeErr(err, "inputUserEmpty", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
-//
-//go:noinline
 func (m *InputUserEmpty) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 2522, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 2522)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputUserEmpty) DecodeBareAt(d *tlrt.Decoder, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
 }
 
 // InputUserSelf is the TL constructor inputUserSelf.
@@ -13556,31 +13883,43 @@ func (*InputUserSelf) TypeName() string {
 func (*InputUserSelf) inputUserClass() {}
 
 // Encode writes m to b with its ID.
-//
-//go:noinline
 func (m *InputUserSelf) Encode(b *bin.Buffer) error {
-	return tlrt.EncodeBoxedFields(b, &wireSchema, 2368, unsafe.Pointer(m))
+	if m == nil {
+		return ErrNilValue
+	}
+	tlrt.PutUint32(b, InputUserSelfTypeID)
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
-//
-//go:noinline
 func (m *InputUserSelf) EncodeBare(b *bin.Buffer) error {
-	return tlrt.EncodeFields(b, &wireSchema, 2368, unsafe.Pointer(m))
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *InputUserSelf) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 3193, m)
+	if err := tlrt.ConsumeID(b, InputUserSelfTypeID, "inputUserSelf"); err != nil {
+		return tlrt.DecodeErr(err, "inputUserSelf", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
-//
-//go:noinline
 func (m *InputUserSelf) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 3193, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 3193)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputUserSelf) DecodeBareAt(d *tlrt.Decoder, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	return nil
 }
 
 // InputUser is the TL constructor inputUser.
@@ -13610,31 +13949,58 @@ func (*InputUser) TypeName() string {
 func (*InputUser) inputUserClass() {}
 
 // Encode writes m to b with its ID.
-//
-//go:noinline
 func (m *InputUser) Encode(b *bin.Buffer) error {
-	return tlrt.EncodeBoxedFields(b, &wireSchema, 2316, unsafe.Pointer(m))
+	if m == nil {
+		return ErrNilValue
+	}
+	w := tlrt.Extend(b, 20)
+	_ = w[19]
+	binary.LittleEndian.PutUint32(w, InputUserTypeID)
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.UserID))
+	binary.LittleEndian.PutUint64(w[12:], uint64(m.AccessHash))
+	return nil
 }
 
 // EncodeBare writes m to b without its ID.
-//
-//go:noinline
 func (m *InputUser) EncodeBare(b *bin.Buffer) error {
-	return tlrt.EncodeFields(b, &wireSchema, 2316, unsafe.Pointer(m))
+	if m == nil {
+		return ErrNilValue
+	}
+	w := tlrt.Extend(b, 16)
+	_ = w[15]
+	binary.LittleEndian.PutUint64(w, uint64(m.UserID))
+	binary.LittleEndian.PutUint64(w[8:], uint64(m.AccessHash))
+	return nil
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *InputUser) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 3139, m)
+	if err := tlrt.ConsumeID(b, InputUserTypeID, "inputUser"); err != nil {
+		return tlrt.DecodeErr(err, "inputUser", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
-//
-//go:noinline
 func (m *InputUser) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 3139, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 3139)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputUser) DecodeBareAt(d *tlrt.Decoder, _ int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	var err error
+	if m.UserID, err = d.Long(); err != nil {
+		return tlrt.DecodeErr(err, "inputUser", "user_id")
+	}
+	if m.AccessHash, err = d.Long(); err != nil {
+		return tlrt.DecodeErr(err, "inputUser", "access_hash")
+	}
+	return nil
 }
 
 // InputUserFromMessage is the TL constructor inputUserFromMessage.
@@ -13666,31 +14032,63 @@ func (*InputUserFromMessage) TypeName() string {
 func (*InputUserFromMessage) inputUserClass() {}
 
 // Encode writes m to b with its ID.
-//
-//go:noinline
 func (m *InputUserFromMessage) Encode(b *bin.Buffer) error {
-	return tlrt.EncodeBoxedFields(b, &wireSchema, 276, unsafe.Pointer(m))
+	if m == nil {
+		return ErrNilValue
+	}
+	tlrt.PutUint32(b, InputUserFromMessageTypeID)
+	return m.EncodeBare(b)
 }
 
 // EncodeBare writes m to b without its ID.
-//
-//go:noinline
 func (m *InputUserFromMessage) EncodeBare(b *bin.Buffer) error {
-	return tlrt.EncodeFields(b, &wireSchema, 276, unsafe.Pointer(m))
+	if m == nil {
+		return ErrNilValue
+	}
+	if err := tlrt.EncodeObject(b, m.Peer); err != nil {
+		return tlrt.EncodeErr(err, "inputUserFromMessage", "peer")
+	}
+	w := tlrt.Extend(b, 12)
+	_ = w[11]
+	binary.LittleEndian.PutUint32(w, uint32(m.MsgID))
+	binary.LittleEndian.PutUint64(w[4:], uint64(m.UserID))
+	return nil
 }
 
 // Decode reads m from b, checking its ID.
-//
-//go:noinline
 func (m *InputUserFromMessage) Decode(b *bin.Buffer) error {
-	return tlrt.DecodeValue(b, &wireSchema, 893, m)
+	if err := tlrt.ConsumeID(b, InputUserFromMessageTypeID, "inputUserFromMessage"); err != nil {
+		return tlrt.DecodeErr(err, "inputUserFromMessage", "")
+	}
+	return m.DecodeBare(b)
 }
 
 // DecodeBare reads m from b, which holds no ID.
-//
-//go:noinline
 func (m *InputUserFromMessage) DecodeBare(b *bin.Buffer) error {
-	return tlrt.DecodeValueBare(b, &wireSchema, 893, m)
+	d := tlrt.NewDecoder(b, &wireSchema, 893)
+	return tlrt.Finish(b, d, m.DecodeBareAt(d, 0))
+}
+
+// DecodeBareAt is DecodeBare for a value nested depth levels deep in what d
+// decodes, read into a new m: it does not clear m.
+func (m *InputUserFromMessage) DecodeBareAt(d *tlrt.Decoder, depth int) error {
+	if m == nil {
+		return ErrNilValue
+	}
+	if depth > MaxDecodeDepth {
+		return tlrt.DecodeErr(ErrTooDeep, "inputUserFromMessage", "")
+	}
+	var err error
+	if m.Peer, err = decodeInputPeer(d, depth+1); err != nil {
+		return tlrt.DecodeErr(err, "inputUserFromMessage", "peer")
+	}
+	if m.MsgID, err = d.Int(); err != nil {
+		return tlrt.DecodeErr(err, "inputUserFromMessage", "msg_id")
+	}
+	if m.UserID, err = d.Long(); err != nil {
+		return tlrt.DecodeErr(err, "inputUserFromMessage", "user_id")
+	}
+	return nil
 }
 
 // InputWallPaperClass is the TL type InputWallPaper: one of InputWallPaper,
