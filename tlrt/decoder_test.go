@@ -139,3 +139,12 @@ func TestValidate(t *testing.T) {
 		t.Errorf("too deep: the check gives %v, decoding %v", got, want)
 	}
 }
+
+// TestDecodeAtNil checks that DecodeAt refuses a nil value, as the
+// generated DecodeBareAt does.
+func TestDecodeAtNil(t *testing.T) {
+	d := tlrt.NewDecoder(&bin.Buffer{}, &nodes.Schema, nodes.ObjectRoot)
+	if err := tlrt.DecodeAt(d, nil, 0); err != tlrt.ErrNilValue {
+		t.Errorf("DecodeAt(nil): %v, want ErrNilValue", err)
+	}
+}

@@ -12,7 +12,7 @@ import (
 
 // Encoding and decoding by the schema: the codec of a definition whose
 // generated methods carry no code of their own (EncodeFields,
-// DecodeFields). The Schema says what is on the wire, field by field;
+// DecodeAt). The Schema says what is on the wire, field by field;
 // the definition's Go struct, found through Schema.New and reflect, says
 // where each field is in memory. Both are read once per definition into
 // a layout, after which a value is read and written by offsets, with the
@@ -47,6 +47,9 @@ func EncodeBoxedFields(b *bin.Buffer, s *Schema, def int, p unsafe.Pointer) erro
 // decodes, into v, which it does not clear: by v's generated DecodeBareAt
 // when it has one (DecoderAt), else by the Schema d decodes with.
 func DecodeAt(d *Decoder, v Object, depth int) error {
+	if v == nil {
+		return ErrNilValue
+	}
 	if a, ok := v.(DecoderAt); ok {
 		return a.DecodeBareAt(d, depth)
 	}
