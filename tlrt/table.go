@@ -265,6 +265,9 @@ func newLayout(ls *layouts, def int) (*layout, error) {
 		}
 		f := field{name: sf.Name, off: gf.Offset, v: v, word: int(sf.Word), bit: int(sf.Bit)}
 		if t.Kind == SchemaFlags {
+			if len(l.words) == maxWords {
+				return nil, fmt.Errorf("tlrt: %s: more than %d flags words", d.Name, maxWords)
+			}
 			l.words = append(l.words, gf.Offset)
 			l.derived = append(l.derived, 0)
 		}
