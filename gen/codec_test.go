@@ -115,10 +115,10 @@ func TestCodecForms(t *testing.T) {
 			for _, d := range m.Defs {
 				want := map[string]string{}
 				table := map[string]string{
-					"Decode":       fmt.Sprintf("return tlrt.DecodeValue(b, &wireSchema, %d, m) // noinline", d.WireRoot),
-					"DecodeBare":   fmt.Sprintf("return tlrt.DecodeValueBare(b, &wireSchema, %d, m) // noinline", d.WireRoot),
-					"Encode":       fmt.Sprintf("return tlrt.EncodeBoxedFields(b, &wireSchema, %d, unsafe.Pointer(m)) // noinline", d.WireDef),
-					"EncodeBare":   fmt.Sprintf("return tlrt.EncodeFields(b, &wireSchema, %d, unsafe.Pointer(m)) // noinline", d.WireDef),
+					"Decode":     fmt.Sprintf("return tlrt.DecodeValue(b, &wireSchema, %d, m) // noinline", d.WireRoot),
+					"DecodeBare": fmt.Sprintf("return tlrt.DecodeValueBare(b, &wireSchema, %d, m) // noinline", d.WireRoot),
+					"Encode":     fmt.Sprintf("return tlrt.EncodeBoxedFields(b, &wireSchema, %d, unsafe.Pointer(m)) // noinline", d.WireDef),
+					"EncodeBare": fmt.Sprintf("return tlrt.EncodeFields(b, &wireSchema, %d, unsafe.Pointer(m)) // noinline", d.WireDef),
 				}
 				for name, body := range table {
 					if !d.Code {
