@@ -207,29 +207,43 @@ func decodeElems[T any](b *Decoder, bare bool, minSize int, decode func(b *Decod
 		}
 		v = make([]T, 0, room)
 	}
-	for i := range n {
+	err = eachElem(b, n, minSize, func(i int) error {
 		if len(v) == cap(v) {
 			next := grow(len(v), n)
 			if b.Spend(uintptr(next) * unsafe.Sizeof(*new(T))); b.failed() {
-				return nil, errRefused
+				return errRefused
 			}
 			v = slices.Grow(v, next-len(v))
 		}
 		v = v[:i+1]
+		return decode(b, &v[i], n-i)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// eachElem reads the n elements of a vector, each of at least minSize
+// bytes, with elem: while it reads element i, the bytes the elements
+// after it need at least are held back (see decodeElems). Its error is
+// elem's, with the element's index.
+func eachElem(b *Decoder, n, minSize int, elem func(i int) error) error {
+	for i := range n {
 		held := (n - 1 - i) * minSize
 		b.Buf = b.Buf[:len(b.Buf)-held]
-		err := decode(b, &v[i], n-i)
+		err := elem(i)
 		if b.failed() {
 			// The Decoder found the input invalid and has no bytes left:
 			// none to give back.
-			return nil, errRefused
+			return errRefused
 		}
 		b.Buf = b.Buf[:len(b.Buf)+held]
 		if err != nil {
-			return nil, decodeElemErr(err, i)
+			return decodeElemErr(err, i)
 		}
 	}
-	return v, nil
+	return nil
 }
 
 // preallocate returns the room to make for a vector of n elements of at

@@ -681,7 +681,7 @@ func (v *value) decodeVector(d *Decoder, p unsafe.Pointer, depth int) error {
 	// The array is read and written by its address; the slice header
 	// goes to p once it is whole.
 	arr := reflect.MakeSlice(v.typ, room, room)
-	for i := range n {
+	err = eachElem(d, n, minSize, func(i int) error {
 		if i == arr.Len() {
 			next := grow(i, n)
 			if d.Spend(uintptr(next) * e.size); d.failed() {
@@ -691,16 +691,10 @@ func (v *value) decodeVector(d *Decoder, p unsafe.Pointer, depth int) error {
 			reflect.Copy(bigger, arr)
 			arr = bigger
 		}
-		held := (n - 1 - i) * minSize
-		d.Buf = d.Buf[:len(d.Buf)-held]
-		err := e.decode(d, unsafe.Add(arr.UnsafePointer(), uintptr(i)*e.size), depth)
-		if d.failed() {
-			return errRefused
-		}
-		d.Buf = d.Buf[:len(d.Buf)+held]
-		if err != nil {
-			return decodeElemErr(err, i)
-		}
+		return e.decode(d, unsafe.Add(arr.UnsafePointer(), uintptr(i)*e.size), depth)
+	})
+	if err != nil {
+		return err
 	}
 	*(*sliceHeader)(p) = sliceHeader{data: arr.UnsafePointer(), len: n, cap: arr.Len()}
 	return nil
