@@ -23,6 +23,7 @@ type index struct {
 
 	wmu    sync.Mutex // serializes writes, and guards wc and mirror
 	wc     *conn      // every write goes through it
+	ck     *checkpointer
 	mirror *mirror
 
 	mu     sync.RWMutex // guards closed against close
@@ -205,7 +206,9 @@ func (ix *index) close() error {
 	defer releaseHeap()
 	ix.wmu.Lock()
 	defer ix.wmu.Unlock()
-	return errors.Join(ix.r.Close(), ix.wc.close())
+	// The checkpointer's connection closes first, so that the writer's
+	// is the file's last and checkpoints the whole log as it closes.
+	return errors.Join(ix.ck.stop(ix.wc), ix.r.Close(), ix.wc.close())
 }
 
 // opError names the store and the operation in err, and says what to do

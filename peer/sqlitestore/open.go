@@ -30,6 +30,8 @@ type options struct {
 	// onStatement is called with each statement the writer connection
 	// runs and its number of arguments (tests).
 	onStatement func(query string, args int)
+	// checkpoint, if set, replaces the checkpointer's checkpoint (tests).
+	checkpoint func(c *conn) int32
 }
 
 // BusyTimeout sets how long a statement waits for a lock held by another
@@ -152,14 +154,21 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 	if o.syncFull {
 		syncPragma = "PRAGMA synchronous = FULL"
 	}
-	s.wc, err = openConn(dsn(abs), o.busyTimeout, syncPragma, "PRAGMA temp_store = MEMORY")
+	s.wc, err = openConn(dsn(abs), o.busyTimeout, syncPragma, "PRAGMA temp_store = MEMORY",
+		fmt.Sprintf("PRAGMA journal_size_limit = %d", walSizeLimit))
 	if err != nil {
 		return nil, s.openError(err)
 	}
 	s.wc.onStatement = o.onStatement
+	s.ck, err = startCheckpointer(s.wc, dsn(abs), o.checkpoint, syncPragma)
+	if err != nil {
+		s.wc.close()
+		return nil, s.openError(err)
+	}
 
 	s.r, err = sql.Open(o.driver, dsn(abs, busy, "query_only(1)"))
 	if err != nil {
+		s.ck.stop(s.wc)
 		s.wc.close()
 		return nil, fmt.Errorf("sqlitestore: open %s: %w", path, err)
 	}
@@ -172,6 +181,7 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 	// fails here rather than at the first lookup.
 	if err := s.r.PingContext(ctx); err != nil {
 		s.r.Close()
+		s.ck.stop(s.wc)
 		s.wc.close()
 		return nil, s.openError(err)
 	}

@@ -21,7 +21,9 @@
 // with each other and with a write; writes through one Store are
 // serialized on one connection, so they never fail on each other's locks,
 // and several Stores or processes may share a file, each write waiting for
-// the others' (BEGIN IMMEDIATE). The writer keeps in memory a fingerprint
+// the others' (BEGIN IMMEDIATE). A goroutine of the Store, on a connection
+// of its own, copies the log into the file (checkpoints) while writes go
+// on, so that a Put seldom waits for one. The writer keeps in memory a fingerprint
 // of every peer key, username and phone number in the file, 16 to 32 bytes
 // a peer, so that a batch of peers met for the first time reads nothing
 // before it writes them. The schema is versioned (PRAGMA
