@@ -2,10 +2,12 @@ package tg_test
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"reflect"
 	"slices"
 	"sort"
+	"sync"
 	"testing"
 	"unsafe"
 
@@ -127,5 +129,79 @@ func TestTableEncodeZero(t *testing.T) {
 	}
 	if err := tlrt.EncodeFields(&bin.Buffer{}, s, 0, unsafe.Pointer(nil)); err != tlrt.ErrNilValue {
 		t.Errorf("EncodeFields of nil: %v, want ErrNilValue", err)
+	}
+}
+
+// TestTableEncodeClasses encodes fields and vectors of a class whose
+// values change constructor from one to the next, by the schema: each
+// value must be written as its own Encode writes it, whichever
+// constructor the field held before.
+func TestTableEncodeClasses(t *testing.T) {
+	users := []tg.InputUserClass{
+		&tg.InputUserSelf{},
+		&tg.InputUser{UserID: 1, AccessHash: 2},
+		&tg.InputUserSelf{},
+		&tg.InputUserFromMessage{Peer: &tg.InputPeerChat{ChatID: 3}, MsgID: 4, UserID: 5},
+		&tg.InputUser{UserID: 6, AccessHash: 7},
+		&tg.InputUser{UserID: 8, AccessHash: 9},
+	}
+	peers := []tg.InputPeerClass{
+		&tg.InputPeerUser{UserID: 10, AccessHash: 11},
+		&tg.InputPeerChannel{ChannelID: 12, AccessHash: 13},
+		&tg.InputPeerSelf{},
+		&tg.InputPeerChannel{ChannelID: 14, AccessHash: 15},
+	}
+	for round := range 3 {
+		for i, p := range peers {
+			req := &tg.MessagesGetHistoryRequest{Peer: p, OffsetID: i, Limit: round + 1, Hash: int64(i * round)}
+			var want bin.Buffer
+			want.PutID(tg.MessagesGetHistoryRequestTypeID)
+			want.Put(encode(t, p))
+			for _, n := range []int{req.OffsetID, req.OffsetDate, req.AddOffset, req.Limit, req.MaxID, req.MinID} {
+				want.PutInt(n)
+			}
+			want.PutLong(req.Hash)
+			if got := encode(t, req); !bytes.Equal(got, want.Buf) {
+				t.Fatalf("round %d, peer %d (%T): got\n%x\nwant\n%x", round, i, p, got, want.Buf)
+			}
+		}
+		list := slices.Clone(users[round:])
+		req := &tg.UsersGetUsersRequest{ID: list}
+		var want bin.Buffer
+		want.PutID(tg.UsersGetUsersRequestTypeID)
+		want.PutVectorHeader(len(list))
+		for _, u := range list {
+			want.Put(encode(t, u))
+		}
+		if got := encode(t, req); !bytes.Equal(got, want.Buf) {
+			t.Fatalf("round %d, users: got\n%x\nwant\n%x", round, got, want.Buf)
+		}
+	}
+	// Goroutines encoding the same field at once, each its own
+	// constructor, each get their own bytes.
+	var wg sync.WaitGroup
+	errs := make(chan error, len(peers))
+	for i, p := range peers {
+		req := &tg.MessagesGetHistoryRequest{Peer: p, Limit: i}
+		want := encode(t, req)
+		wg.Go(func() {
+			for range 2000 {
+				var b bin.Buffer
+				if err := req.Encode(&b); err != nil || !bytes.Equal(b.Buf, want) {
+					errs <- fmt.Errorf("%T: %x, %v; want %x", p, b.Buf, err, want)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	// A nil value is refused wherever it comes.
+	var b bin.Buffer
+	if err := (&tg.UsersGetUsersRequest{ID: []tg.InputUserClass{&tg.InputUserSelf{}, nil}}).Encode(&b); !errors.Is(err, tlrt.ErrNilValue) {
+		t.Fatalf("a nil user after another: %v; want ErrNilValue", err)
 	}
 }

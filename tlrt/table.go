@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"reflect"
+	"sync"
 	"sync/atomic"
 	"unsafe"
 
@@ -129,7 +130,15 @@ func DecodeClassAt(d *Decoder, s *Schema, root int32, depth int) (Object, error)
 type layouts struct {
 	s    *Schema
 	defs []atomic.Pointer[layout]
+	// encoders holds, by the itab of a dynamic type for a class's
+	// interface, its itab for bin.Encoder (*encoderTab): found once for
+	// each, by reflect and a type assertion, then kept.
+	encoders sync.Map
 }
+
+// encoderTab is the itab for bin.Encoder of the dynamic type whose itab
+// for a class's interface is class.
+type encoderTab struct{ class, encoder unsafe.Pointer }
 
 // layouts returns the layouts of s.
 func (s *Schema) layouts() *layouts {
@@ -226,6 +235,10 @@ type value struct {
 	size uintptr
 	ptr  bool   // for a struct, whether it is held by pointer
 	elem *value // a vector's element
+	// last is, for a class, the encoderTab of the dynamic type encoded
+	// last: a field mostly holds values of one constructor, whose next
+	// value is then encoded with no lookup at all.
+	last atomic.Pointer[encoderTab]
 }
 
 // newLayout reads the layout of s.Defs[def] from the schema and the Go
@@ -452,15 +465,20 @@ func (v *value) encode(b *bin.Buffer, p unsafe.Pointer) error {
 	case SchemaBool:
 		b.PutBool(*(*bool)(p))
 	case SchemaClass, SchemaObject:
-		iv := reflect.NewAt(v.typ, p).Elem()
-		if iv.IsNil() {
+		i := *(*iface)(p)
+		if i[0] == nil {
 			return ErrNilValue
 		}
-		o := iv.Interface()
-		e, ok := o.(bin.Encoder)
-		if !ok {
-			return fmt.Errorf("tlrt: %T cannot be encoded", o)
+		t := v.last.Load()
+		if t == nil || t.class != i[0] {
+			var err error
+			if t, err = v.encoderTab(p); err != nil {
+				return err
+			}
+			v.last.Store(t)
 		}
+		var e bin.Encoder
+		*(*iface)(unsafe.Pointer(&e)) = iface{t.encoder, i[1]}
 		return e.Encode(b)
 	case SchemaStruct:
 		if v.ptr {
@@ -496,6 +514,22 @@ func (v *value) encode(b *bin.Buffer, p unsafe.Pointer) error {
 		}
 	}
 	return nil
+}
+
+// encoderTab returns the encoderTab of the dynamic type of the class
+// value at p, which is not nil.
+func (v *value) encoderTab(p unsafe.Pointer) (*encoderTab, error) {
+	class := (*iface)(p)[0]
+	if t, ok := v.ls.encoders.Load(class); ok {
+		return t.(*encoderTab), nil
+	}
+	o := reflect.NewAt(v.typ, p).Elem().Interface()
+	e, ok := o.(bin.Encoder)
+	if !ok {
+		return nil, fmt.Errorf("tlrt: %T cannot be encoded", o)
+	}
+	t, _ := v.ls.encoders.LoadOrStore(class, &encoderTab{class: class, encoder: (*iface)(unsafe.Pointer(&e))[0]})
+	return t.(*encoderTab), nil
 }
 
 // decode reads the fields of the value at p, nested depth levels deep, as
