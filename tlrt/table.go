@@ -210,6 +210,8 @@ type layout struct {
 	// chunks (New). It is 0 for others.
 	plain int
 	words []uintptr // the offsets of the flags words, first to last
+	// optional are the indexes in fields of the fields behind a flag.
+	optional []int
 	// derived has, for each flags word, the bits that its fields decide
 	// alone (true, pointer and interface fields): decoding clears them
 	// from the word and encoding sets them from the fields.
@@ -222,9 +224,10 @@ type field struct {
 	name string
 	off  uintptr
 	v    *value
-	word int  // 0 for a required field; else 1 + the index of its flags word
-	bit  int  // its bit in the word
-	set  bool // optional, and present when set (not when non-zero)
+	kind SchemaKind // v.t.Kind
+	word int        // 0 for a required field; else 1 + the index of its flags word
+	bit  int        // its bit in the word
+	set  bool       // optional, and present when set (not when non-zero)
 }
 
 // value is how a value of a schema type is held in memory.
@@ -276,7 +279,7 @@ func newLayout(ls *layouts, def int) (*layout, error) {
 		if err != nil {
 			return nil, fmt.Errorf("tlrt: %s.%s: %w", d.Name, sf.Name, err)
 		}
-		f := field{name: sf.Name, off: gf.Offset, v: v, word: int(sf.Word), bit: int(sf.Bit)}
+		f := field{name: sf.Name, off: gf.Offset, v: v, kind: t.Kind, word: int(sf.Word), bit: int(sf.Bit)}
 		if t.Kind == SchemaFlags {
 			if len(l.words) == maxWords {
 				return nil, fmt.Errorf("tlrt: %s: more than %d flags words", d.Name, maxWords)
@@ -294,6 +297,9 @@ func newLayout(ls *layouts, def int) (*layout, error) {
 			case SchemaStruct:
 				f.set = v.ptr
 			}
+		}
+		if f.word != 0 {
+			l.optional = append(l.optional, len(l.fields))
 		}
 		l.fields = append(l.fields, f)
 	}
@@ -388,18 +394,19 @@ func (l *layout) encode(b *bin.Buffer, p unsafe.Pointer) error {
 	for w, off := range l.words {
 		words[w] = *(*bin.Fields)(unsafe.Add(p, off)) &^ l.derived[w]
 	}
-	for _, f := range l.fields {
-		if f.word != 0 && f.v.present(unsafe.Add(p, f.off), f.set) {
+	for _, i := range l.optional {
+		if f := &l.fields[i]; f.v.present(unsafe.Add(p, f.off), f.set) {
 			words[f.word-1].Set(f.bit)
 		}
 	}
 	w := 0
-	for _, f := range l.fields {
+	for i := range l.fields {
+		f := &l.fields[i]
 		at := unsafe.Add(p, f.off)
 		switch {
-		case f.v.t.Kind == SchemaTrue:
+		case f.kind == SchemaTrue:
 			continue
-		case f.v.t.Kind == SchemaFlags:
+		case f.kind == SchemaFlags:
 			PutUint32(b, uint32(words[w]))
 			w++
 			continue
@@ -538,10 +545,11 @@ func (l *layout) decode(d *Decoder, p unsafe.Pointer, depth int) error {
 	if l.def.Nests && depth > MaxDecodeDepth {
 		return DecodeErr(ErrTooDeep, l.def.Name, "")
 	}
-	for _, f := range l.fields {
+	for i := range l.fields {
+		f := &l.fields[i]
 		at := unsafe.Add(p, f.off)
 		switch {
-		case f.v.t.Kind == SchemaTrue:
+		case f.kind == SchemaTrue:
 			*(*bool)(at) = (*(*bin.Fields)(unsafe.Add(p, l.words[f.word-1]))).Has(f.bit)
 			continue
 		case f.word != 0 && !(*(*bin.Fields)(unsafe.Add(p, l.words[f.word-1]))).Has(f.bit):
@@ -557,8 +565,8 @@ func (l *layout) decode(d *Decoder, p unsafe.Pointer, depth int) error {
 	for w, off := range l.words {
 		word := (*bin.Fields)(unsafe.Add(p, off))
 		*word &^= l.derived[w]
-		for _, f := range l.fields {
-			if f.word == w+1 && !l.derived[w].Has(f.bit) && f.v.present(unsafe.Add(p, f.off), f.set) {
+		for _, i := range l.optional {
+			if f := &l.fields[i]; f.word == w+1 && !l.derived[w].Has(f.bit) && f.v.present(unsafe.Add(p, f.off), f.set) {
 				word.Unset(f.bit)
 			}
 		}
