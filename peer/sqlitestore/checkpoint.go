@@ -19,9 +19,9 @@ import (
 // The writer instead hands its checkpoints to a checkpointer: a goroutine
 // with a connection of its own, which runs them while Put goes on. Its
 // checkpoints are PASSIVE: they wait for no reader or writer and block
-// none, and copy what no reader still needs. A commit that leaves
-// checkpointPages pages or more in the log wakes the checkpointer; one
-// that leaves backstopPages or more (the checkpointer fell behind, or
+// none, and copy what no reader still needs. A commit after which the
+// log holds checkpointPages pages more than when the checkpointer was
+// last woken wakes it; one that leaves backstopPages or more (the checkpointer fell behind, or
 // failed, or readers held on to old pages) checkpoints on the writer as
 // SQLite would, so the log never grows without bound. A checkpoint that
 // fails loses nothing: the pages stay in the log, which readers and
