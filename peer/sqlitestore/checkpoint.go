@@ -21,9 +21,10 @@ import (
 // checkpoints are PASSIVE: they wait for no reader or writer and block
 // none, and copy what no reader still needs. A commit after which the
 // log holds checkpointPages pages more than when the checkpointer was
-// last woken wakes it; one that leaves backstopPages or more (the checkpointer fell behind, or
-// failed, or readers held on to old pages) checkpoints on the writer as
-// SQLite would, so the log never grows without bound. A checkpoint that
+// last woken wakes it; one that leaves backstopPages or more (the
+// checkpointer fell behind, or failed, or readers held on to old pages)
+// checkpoints on the writer as SQLite would, so the log never grows
+// without bound. A checkpoint that
 // fails loses nothing: the pages stay in the log, which readers and
 // writers read them from, and the next checkpoint copies them. Closing the
 // Store stops the checkpointer first; the writer, the file's last
@@ -70,8 +71,7 @@ var checkpointers struct {
 // startCheckpointer opens a connection to the file at the URI name with
 // the given pragmas (the writer's synchronous setting: a checkpoint syncs
 // as it says), starts the checkpointer on it, and hands it the writer's
-// checkpoints.
-// A nil checkpoint runs a PASSIVE checkpoint.
+// checkpoints. Each checkpoint is checkpoint's; nil is passiveCheckpoint.
 func startCheckpointer(w *conn, name string, checkpoint func(c *conn) int32, pragmas ...string) (*checkpointer, error) {
 	c, err := openConn(name, w.busyTimeout, pragmas...)
 	if err != nil {
