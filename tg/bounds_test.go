@@ -46,11 +46,15 @@ type allocation struct {
 
 // measureDecode decodes data with tg.DecodeObject and measures what it
 // allocates, by the runtime's counters, which are exact when no other
-// goroutine of the test allocates meanwhile, and what the decoded value
+// goroutine allocates meanwhile, and what the decoded value
 // keeps (heldBytes).
 func measureDecode(data []byte) allocation {
 	var before, after runtime.MemStats
 	b := &bin.Buffer{Buf: data}
+	// A collection first leaves the runtime nothing to allocate for
+	// itself meanwhile (a process's first collection allocates its
+	// workers) and makes what sync.Pools hold the same at every run.
+	runtime.GC()
 	runtime.ReadMemStats(&before)
 	v, err := tg.DecodeObject(b)
 	runtime.ReadMemStats(&after)
