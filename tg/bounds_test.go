@@ -51,9 +51,9 @@ type allocation struct {
 func measureDecode(data []byte) allocation {
 	var before, after runtime.MemStats
 	b := &bin.Buffer{Buf: data}
-	// A collection first leaves the runtime nothing to allocate for
-	// itself meanwhile (a process's first collection allocates its
-	// workers) and makes what sync.Pools hold the same at every run.
+	// A collection first makes one unlikely meanwhile: the runtime's own
+	// allocations in a collection (a process's first one allocates its
+	// workers) are counted as the test's.
 	runtime.GC()
 	runtime.ReadMemStats(&before)
 	v, err := tg.DecodeObject(b)

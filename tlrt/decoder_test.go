@@ -141,10 +141,10 @@ func TestDecodeAtNil(t *testing.T) {
 	}
 }
 
-// allocated returns the bytes f allocates. A collection first leaves the
-// runtime nothing to allocate for itself meanwhile (a process's first
-// collection allocates its workers, counted as the test's), and makes
-// what sync.Pools hold the same at every run.
+// allocated returns the bytes f allocates, and the Decoder it may take
+// from a sync.Pool. A collection first makes one unlikely meanwhile: the
+// runtime's own allocations in a collection (a process's first one
+// allocates its workers) are counted as the test's.
 func allocated(f func()) uint64 {
 	runtime.GC()
 	var before, after runtime.MemStats
