@@ -4,11 +4,11 @@ import (
 	"bytes"
 	"encoding/binary"
 	"reflect"
-	"runtime"
 	"testing"
 
 	"github.com/gotd/td/bin"
 
+	"github.com/tgraw/tgraw/internal/allocmeter"
 	"github.com/tgraw/tgraw/tg"
 	"github.com/tgraw/tgraw/tlrt"
 )
@@ -45,24 +45,16 @@ type allocation struct {
 }
 
 // measureDecode decodes data with tg.DecodeObject and measures what it
-// allocates, by the runtime's counters, which are exact when no other
-// goroutine allocates meanwhile, and what the decoded value
-// keeps (heldBytes).
+// allocates, by the least of three decodings (see allocmeter: the
+// runtime's counters count what other goroutines and the runtime itself
+// allocate meanwhile), and what the decoded value keeps (heldBytes).
 func measureDecode(data []byte) allocation {
-	var before, after runtime.MemStats
-	b := &bin.Buffer{Buf: data}
-	// A collection first makes one unlikely meanwhile: the runtime's own
-	// allocations in a collection (a process's first one allocates its
-	// workers) are counted as the test's.
-	runtime.GC()
-	runtime.ReadMemStats(&before)
-	v, err := tg.DecodeObject(b)
-	runtime.ReadMemStats(&after)
-	a := allocation{
-		bytes:  after.TotalAlloc - before.TotalAlloc,
-		allocs: after.Mallocs - before.Mallocs,
-		err:    err,
-	}
+	var (
+		v   tg.Object
+		err error
+	)
+	bytes, allocs := allocmeter.Least(3, nil, func() { v, err = tg.DecodeObject(&bin.Buffer{Buf: data}) })
+	a := allocation{bytes: bytes, allocs: allocs, err: err}
 	if err == nil {
 		a.kept = heldBytes(reflect.ValueOf(v), map[uintptr]bool{})
 	}
@@ -330,14 +322,7 @@ func FuzzDecodeBounds(f *testing.F) {
 	}
 	slack := hostileSlack(f)
 	f.Fuzz(func(t *testing.T, data []byte) {
-		// The fuzzing engine's goroutines may allocate while a decoding
-		// is measured: the least of three measures is the decoding's.
 		a := measureDecode(data)
-		for range 2 {
-			if b := measureDecode(data); b.bytes < a.bytes {
-				a = b
-			}
-		}
 		a.check(t, len(data), slack)
 		checkValidate(t, data, a.err)
 	})

@@ -2,11 +2,11 @@ package tg_test
 
 import (
 	"errors"
-	"runtime"
 	"testing"
 
 	"github.com/gotd/td/bin"
 
+	"github.com/tgraw/tgraw/internal/allocmeter"
 	"github.com/tgraw/tgraw/tg"
 )
 
@@ -112,17 +112,9 @@ func TestDeepInputErrorCost(t *testing.T) {
 	if allocs := testing.AllocsPerRun(10, decode); allocs > levels+6 {
 		t.Errorf("%.0f allocations, want at most %d", allocs, levels+6)
 	}
-	var before, after runtime.MemStats
-	runtime.GC()
-	runtime.ReadMemStats(&before)
-	const runs = 10
-	for range runs {
-		decode()
-	}
-	runtime.ReadMemStats(&after)
 	// A textBold is an interface value: 16 bytes; the copy of the input
 	// takes its 4096 bytes.
-	if perRun, limit := (after.TotalAlloc-before.TotalAlloc)/runs, uint64(levels*16+2*4096); perRun > limit {
-		t.Errorf("%d bytes allocated per decoding, want at most %d", perRun, limit)
+	if perRun, _ := allocmeter.Least(10, nil, decode); perRun > uint64(levels*16+2*4096) {
+		t.Errorf("%d bytes allocated per decoding, want at most %d", perRun, levels*16+2*4096)
 	}
 }

@@ -1,11 +1,11 @@
 package tlrt_test
 
 import (
-	"runtime"
 	"testing"
 
 	"github.com/gotd/td/bin"
 
+	"github.com/tgraw/tgraw/internal/allocmeter"
 	"github.com/tgraw/tgraw/tlrt"
 	"github.com/tgraw/tgraw/tlrt/internal/nodes"
 )
@@ -35,7 +35,7 @@ func TestNew(t *testing.T) {
 	if allocs := testing.AllocsPerRun(10, decode); allocs > 14 {
 		t.Errorf("%d values cost %.0f allocations, want at most 14", n, allocs)
 	}
-	if got, limit := allocated(func() { decode() }), uint64(1.5*n*8+1024); got > limit {
+	if got, limit := leastBytes(nil, decode), uint64(1.5*n*8+1024); got > limit {
 		t.Errorf("%d values of 8 bytes allocated %d bytes, want at most %d", n, got, limit)
 	}
 }
@@ -45,8 +45,8 @@ func TestNew(t *testing.T) {
 func TestNewSmallInput(t *testing.T) {
 	data := nodes.Encode(&nodes.Leaf{N: 1})
 	var leaf *nodes.Leaf
-	d := tlrt.NewDecoder(&bin.Buffer{Buf: data}, nil, 0)
-	got := allocated(func() { leaf = tlrt.New[nodes.Leaf](d) })
+	var d *tlrt.Decoder
+	got := leastBytes(func() { d = tlrt.NewDecoder(&bin.Buffer{Buf: data}, nil, 0) }, func() { leaf = tlrt.New[nodes.Leaf](d) })
 	if leaf == nil || leaf.N != 0 {
 		t.Fatalf("New gave %+v", leaf)
 	}
@@ -85,7 +85,7 @@ func TestDecoderCheck(t *testing.T) {
 		data := valid[:cut]
 		_, want := tlrt.Decode(&bin.Buffer{Buf: data}, nil, 0, nodes.Decode) // no check
 		var got error
-		bytes := allocated(func() {
+		bytes := leastBytes(nil, func() {
 			_, got = tlrt.Decode(&bin.Buffer{Buf: data}, &nodes.Schema, nodes.ObjectRoot, spending(data))
 		})
 		if got == nil || got.Error() != want.Error() {
@@ -141,15 +141,9 @@ func TestDecodeAtNil(t *testing.T) {
 	}
 }
 
-// allocated returns the bytes f allocates, and the Decoder it may take
-// from a sync.Pool. A collection first makes one unlikely meanwhile: the
-// runtime's own allocations in a collection (a process's first one
-// allocates its workers) are counted as the test's.
-func allocated(f func()) uint64 {
-	runtime.GC()
-	var before, after runtime.MemStats
-	runtime.ReadMemStats(&before)
-	f()
-	runtime.ReadMemStats(&after)
-	return after.TotalAlloc - before.TotalAlloc
+// leastBytes is what f allocates, by the least of three runs, each after
+// setup (see allocmeter).
+func leastBytes(setup, f func()) uint64 {
+	bytes, _ := allocmeter.Least(3, setup, f)
+	return bytes
 }
