@@ -25,7 +25,7 @@ import (
 // timeout only turns a hang into a failure.
 const timeout = time.Minute
 
-func serverKey(t *testing.T) *rsa.PrivateKey {
+func serverKey(t testing.TB) *rsa.PrivateKey {
 	t.Helper()
 	k, err := mtprototest.PrivateKey()
 	if err != nil {
@@ -36,9 +36,15 @@ func serverKey(t *testing.T) *rsa.PrivateKey {
 
 // exchangeWith runs the client's Run against the scripted server on an
 // in-memory connection and returns both sides' results.
-func exchangeWith(t *testing.T, srv *mtprototest.Exchange, opts exchange.Options) (exchange.Result, mtprototest.Result, error, error) {
+func exchangeWith(t testing.TB, srv *mtprototest.Exchange, opts exchange.Options) (exchange.Result, mtprototest.Result, error, error) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	return exchangeWithin(t, timeout, srv, opts)
+}
+
+// exchangeWithin is exchangeWith, with both sides stopped after d.
+func exchangeWithin(t testing.TB, d time.Duration, srv *mtprototest.Exchange, opts exchange.Options) (exchange.Result, mtprototest.Result, error, error) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), d)
 	defer cancel()
 	client, server := transport.Intermediate.Pipe()
 	defer client.Close()
@@ -58,7 +64,7 @@ func exchangeWith(t *testing.T, srv *mtprototest.Exchange, opts exchange.Options
 	return res, s.res, err, s.err
 }
 
-func options(t *testing.T) exchange.Options {
+func options(t testing.TB) exchange.Options {
 	return exchange.Options{DC: 2, PublicKeys: []*rsa.PublicKey{&serverKey(t).PublicKey}}
 }
 

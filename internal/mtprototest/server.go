@@ -60,6 +60,11 @@ type Spoil struct {
 	// DHGen replaces dh_gen_ok: it gets the value, the exchange's
 	// new_nonce and the key made.
 	DHGen func(ok *mt.DhGenOk, newNonce bin.Int256, key mtcrypto.AuthKey) mt.Object
+	// Raw changes the bytes of what goes out, after the functions above:
+	// the body of each message, what being "resPQ", "server_DH_params" or
+	// "dh_gen", and server_DH_inner_data before it is hashed and encrypted
+	// ("server_DH_inner_data"). It is how a fuzz test sends any bytes.
+	Raw func(what string, body []byte) []byte
 }
 
 // Exchange is the server side of one key exchange.
@@ -89,7 +94,13 @@ func (e *Exchange) Run(ctx context.Context, conn transport.Conn) (Result, error)
 		now = time.Now
 	}
 	ids := &serverIDs{}
-	send := func(v bin.Encoder) error { return sendPlain(ctx, conn, ids.next(now(), true), v) }
+	send := func(what string, v bin.Encoder) error {
+		body, err := e.encode(what, v)
+		if err != nil {
+			return err
+		}
+		return sendPlain(ctx, conn, ids.next(now(), true), body)
+	}
 
 	var req mt.ReqPqMultiRequest
 	if err := recvPlain(ctx, conn, &req); err != nil {
@@ -106,7 +117,7 @@ func (e *Exchange) Run(ctx context.Context, conn transport.Conn) (Result, error)
 	if e.Spoil.ResPQ != nil {
 		e.Spoil.ResPQ(res)
 	}
-	if err := send(res); err != nil {
+	if err := send("resPQ", res); err != nil {
 		return Result{}, err
 	}
 
@@ -151,12 +162,12 @@ func (e *Exchange) Run(ctx context.Context, conn transport.Conn) (Result, error)
 	if e.Spoil.Inner != nil {
 		e.Spoil.Inner(inner)
 	}
-	var ib bin.Buffer
-	if err := inner.Encode(&ib); err != nil {
+	ib, err := e.encode("server_DH_inner_data", inner)
+	if err != nil {
 		return Result{}, err
 	}
 	tmpKey, tmpIV := mtcrypto.TempAESKeys(newNonce, serverNonce)
-	answer, err := mtcrypto.EncryptWithHash(ib.Buf, tmpKey, tmpIV, rand.Reader)
+	answer, err := mtcrypto.EncryptWithHash(ib, tmpKey, tmpIV, rand.Reader)
 	if err != nil {
 		return Result{}, err
 	}
@@ -167,7 +178,7 @@ func (e *Exchange) Run(ctx context.Context, conn transport.Conn) (Result, error)
 	if e.Spoil.DHParams != nil {
 		dhOut = e.Spoil.DHParams(dhOut.(*mt.ServerDHParamsOk), newNonce)
 	}
-	if err := send(dhOut); err != nil {
+	if err := send("server_DH_params", dhOut); err != nil {
 		return Result{}, err
 	}
 
@@ -203,7 +214,7 @@ func (e *Exchange) Run(ctx context.Context, conn transport.Conn) (Result, error)
 		}
 		if attempt < e.Retries {
 			lastKey = k
-			if err := send(&mt.DhGenRetry{Nonce: req.Nonce, ServerNonce: serverNonce,
+			if err := send("dh_gen", &mt.DhGenRetry{Nonce: req.Nonce, ServerNonce: serverNonce,
 				NewNonceHash2: mtcrypto.NewNonceHash(newNonce, 2, k)}); err != nil {
 				return out, err
 			}
@@ -214,7 +225,7 @@ func (e *Exchange) Run(ctx context.Context, conn transport.Conn) (Result, error)
 		if e.Spoil.DHGen != nil {
 			gen = e.Spoil.DHGen(okMsg, newNonce, k)
 		}
-		if err := send(gen); err != nil {
+		if err := send("dh_gen", gen); err != nil {
 			return out, err
 		}
 		out.Key = k
@@ -284,16 +295,25 @@ func (s *serverIDs) next(now time.Time, response bool) int64 {
 	return base | 3
 }
 
-func sendPlain(ctx context.Context, conn transport.Conn, msgID int64, v bin.Encoder) error {
-	var body bin.Buffer
-	if err := v.Encode(&body); err != nil {
-		return err
+// encode encodes v, what the exchange sends as what, and lets Spoil.Raw
+// change the bytes.
+func (e *Exchange) encode(what string, v bin.Encoder) ([]byte, error) {
+	var b bin.Buffer
+	if err := v.Encode(&b); err != nil {
+		return nil, err
 	}
+	if e.Spoil.Raw != nil {
+		return e.Spoil.Raw(what, b.Buf), nil
+	}
+	return b.Buf, nil
+}
+
+func sendPlain(ctx context.Context, conn transport.Conn, msgID int64, body []byte) error {
 	var b bin.Buffer
 	b.PutLong(0)
 	b.PutLong(msgID)
-	b.PutInt(body.Len())
-	b.Put(body.Buf)
+	b.PutInt(len(body))
+	b.Put(body)
 	return conn.Send(ctx, &b)
 }
 
