@@ -17,9 +17,9 @@ import (
 // test replaces one of them with its bytes.
 var fuzzSteps = []string{"resPQ", "server_DH_params", "server_DH_inner_data", "dh_gen"}
 
-// nonces is where every answer of the exchange carries nonce and
-// server_nonce, which the client checks before anything else: after the
-// constructor ID.
+// noncesFrom and noncesTo are where every answer of the exchange carries
+// nonce and server_nonce, which the client checks before anything else:
+// right after the constructor ID.
 const noncesFrom, noncesTo = 4, 36
 
 // fuzzTimeout is far more than an exchange takes here (tens of
